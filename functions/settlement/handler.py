@@ -1,0 +1,51 @@
+"""Settlement state machine tasks.
+
+Events:
+* ``{"step": "plan", "input": {"scope", "job_id"} | <scheduled event>}`` - from the API or from the
+  EventBridge schedule (``time`` of the scheduled event: settles the previous UTC day, job id
+  ``stl_daily_<date>`` so repeated firings name one job). Returns ``{scope, job_id, slices}``.
+* ``{"step": "aggregate", "scope", "job_id", "date", "shard"}`` -> ``{rows, skipped}``.
+* ``{"step": "finalize", "scope", "job_id"}`` -> the job.
+* ``{"step": "fail", "scope", "job_id", "error"}`` -> the job, marked FAILED.
+"""
+from __future__ import annotations
+
+import json
+import os
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+
+from payrail.platform import Platform
+from payrail.settings import Settings
+from payrail.settlement import ALL, window_for_schedule
+
+platform = Platform(Settings.from_env(os.environ))
+logger = Logger(service="payrail-settlement")
+tracer = Tracer(service="payrail-settlement")
+metrics = Metrics(namespace="payrail", service="settlement")
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict, context) -> dict:
+    s = platform.settlements
+    step = event["step"]
+    if step == "plan":
+        inp = event.get("input") or {}
+        scope, job_id = inp.get("scope"), inp.get("job_id")
+        if not job_id:  # scheduled run
+            start, end = window_for_schedule(inp["time"])
+            scope, job_id = ALL, f"stl_daily_{start}"
+            s.create_job(scope, start, end, job_id=job_id, trigger="schedule")
+        return {"scope": scope, "job_id": job_id, "slices": s.plan(scope, job_id)}
+    if step == "aggregate":
+        return s.aggregate(event["scope"], event["job_id"], event["date"], int(event["shard"]))
+    if step == "finalize":
+        job = s.finalize(event["scope"], event["job_id"])
+    elif step == "fail":
+        error = event.get("error") or {}
+        job = s.fail(event["scope"], event["job_id"], json.dumps(error)[:500])
+    else:
+        raise ValueError(f"unknown step {step!r}")
+    return {k: v for k, v in job.items() if k in ("job_id", "scope", "status", "report_key", "totals", "rows")}

@@ -1,0 +1,244 @@
+"""The one source of truth for payrail's resources.
+
+Both the CDK stack (``infra/stack.py``) and the local cloud (``infra/local``) are built from
+these definitions; ``tests/infra/test_drift.py`` fails when the synthesized template and this
+catalog disagree. Plain Python: no CDK import, so the local cloud loads it in milliseconds.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ASL_DIR = ROOT / "infra" / "asl"
+PREFIX = "payrail"
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    pk: str
+    sk: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A DynamoDB table (on-demand, PITR). Keys are strings."""
+
+    id: str
+    pk: str
+    sk: str | None = None
+    indexes: tuple[Index, ...] = ()
+    stream: str | None = None  # StreamViewType
+    ttl_attribute: str | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{PREFIX}-{self.id}"
+
+
+@dataclass(frozen=True)
+class Queue:
+    """A standard SQS queue with a DLQ after ``max_receive_count`` receives (seconds for times)."""
+
+    id: str
+    visibility_timeout: int
+    max_receive_count: int = 5
+    retention_seconds: int = 4 * 86400
+
+    @property
+    def name(self) -> str:
+        return f"{PREFIX}-{self.id}"
+
+    @property
+    def dlq_name(self) -> str:
+        return f"{PREFIX}-{self.id}-dlq"
+
+
+@dataclass(frozen=True)
+class SqsSource:
+    queue: str
+    batch_size: int
+    max_concurrency: int
+    max_batching_window: int = 0
+
+
+@dataclass(frozen=True)
+class StreamSource:
+    table: str
+    batch_size: int
+    retry_attempts: int = 10
+
+
+@dataclass(frozen=True)
+class Grants:
+    """Least-privilege access of one function."""
+
+    tables_rw: tuple[str, ...] = ()
+    tables_r: tuple[str, ...] = ()
+    queues_send: tuple[str, ...] = ()
+    queues_read_attrs: tuple[str, ...] = ()
+    start_executions: tuple[str, ...] = ()
+    task_callbacks: tuple[str, ...] = ()  # state machines whose task tokens it answers
+    bucket: str | None = None  # "r" or "rw" on the reports bucket
+
+
+@dataclass(frozen=True)
+class Function:
+    """A Lambda function: ``functions/<id>/handler.py`` with ``lambda_handler``, sharing the layer."""
+
+    id: str
+    env: tuple[str, ...]  # Settings variables this function needs (values come from resources)
+    grants: Grants
+    timeout: int = 30
+    memory: int = 512
+    sqs: SqsSource | None = None
+    stream: StreamSource | None = None
+    http: bool = False
+
+    @property
+    def name(self) -> str:
+        return f"{PREFIX}-{self.id.replace('_', '-')}"
+
+    @property
+    def folder(self) -> Path:
+        return ROOT / "functions" / self.id
+
+
+@dataclass(frozen=True)
+class StateMachine:
+    id: str
+    asl: str
+    functions: dict[str, str] = field(default_factory=dict)  # ${Name} -> function id (ARN)
+    queues: dict[str, str] = field(default_factory=dict)  # ${Name} -> queue id (URL)
+
+    @property
+    def name(self) -> str:
+        return f"{PREFIX}-{self.id}"
+
+    def definition(self, function_arns: dict[str, str], queue_urls: dict[str, str]) -> str:
+        """The ASL with its ``${...}`` substitutions applied (for the local cloud)."""
+        subs = {k: function_arns[v] for k, v in self.functions.items()}
+        subs |= {k: queue_urls[v] for k, v in self.queues.items()}
+        return substitute((ASL_DIR / self.asl).read_text(), subs)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """An EventBridge rule on a cron expression starting a state machine with the scheduled event."""
+
+    id: str
+    cron: str  # EventBridge cron fields: minute hour day-of-month month day-of-week year (UTC)
+    state_machine: str
+
+    @property
+    def name(self) -> str:
+        return f"{PREFIX}-{self.id}"
+
+
+TABLES = {
+    t.id: t
+    for t in (
+        Table("ledger", pk="pk", sk="sk", indexes=(Index("gsi1", "gsi1pk", "gsi1sk"),)),
+        Table("main", pk="pk", stream="NEW_AND_OLD_IMAGES"),
+        Table("idempotency", pk="id", ttl_attribute="expiration"),
+    )
+}
+
+QUEUES = {
+    q.id: q
+    for q in (
+        Queue("fulfilment", visibility_timeout=120, max_receive_count=5),
+        Queue("payouts", visibility_timeout=60, max_receive_count=5),
+    )
+}
+
+BUCKET_ID = "reports"
+LOCAL_BUCKET_NAME = f"{PREFIX}-reports"
+
+_DATA = ("LEDGER_TABLE", "MAIN_TABLE")
+FUNCTIONS = {
+    f.id: f
+    for f in (
+        Function("api", env=_DATA + ("IDEMPOTENCY_TABLE", "REPORTS_BUCKET", "SETTLEMENT_STATE_MACHINE_ARN",
+                                     "FULFILMENT_QUEUE_URL", "PAYOUT_QUEUE_URL", "ADMIN_TOKEN_SHA256"),
+                 grants=Grants(tables_rw=("ledger", "main", "idempotency"), queues_read_attrs=("fulfilment", "payouts"),
+                               start_executions=("settlement",), bucket="r"),
+                 timeout=29, memory=1024, http=True),
+        Function("dispatcher", env=("FULFILMENT_QUEUE_URL", "PAYOUT_STATE_MACHINE_ARN", "PAYOUT_MAX_ATTEMPTS",
+                                    "PAYOUT_BACKOFF_BASE_SECONDS"),
+                 grants=Grants(queues_send=("fulfilment",), start_executions=("payout",)),
+                 stream=StreamSource("main", batch_size=100)),
+        Function("fulfilment", env=_DATA + ("FULFILMENT_URL", "FULFILMENT_TIMEOUT_SECONDS", "FULFILMENT_ATTEMPTS"),
+                 grants=Grants(tables_rw=("ledger", "main")), timeout=60,
+                 sqs=SqsSource("fulfilment", batch_size=10, max_concurrency=8)),
+        Function("payout_worker", env=_DATA + ("PROVIDER_URL", "PROVIDER_TIMEOUT_SECONDS"),
+                 grants=Grants(tables_rw=("main",), tables_r=("ledger",), task_callbacks=("payout",)), timeout=30,
+                 sqs=SqsSource("payouts", batch_size=1, max_concurrency=4)),
+        Function("payout_steps", env=_DATA + ("PROVIDER_URL", "PROVIDER_TIMEOUT_SECONDS"),
+                 grants=Grants(tables_rw=("ledger", "main"))),
+        Function("settlement", env=_DATA + ("REPORTS_BUCKET", "SETTLEMENT_SHARDS"),
+                 grants=Grants(tables_rw=("main",), tables_r=("ledger",), bucket="rw"), timeout=300, memory=1024),
+    )
+}
+
+STATE_MACHINES = {
+    m.id: m
+    for m in (
+        StateMachine("payout", "payout.asl.json", functions={"PayoutStepsFunctionArn": "payout_steps"},
+                     queues={"PayoutQueueUrl": "payouts"}),
+        StateMachine("settlement", "settlement.asl.json", functions={"SettlementFunctionArn": "settlement"}),
+    )
+}
+
+SCHEDULES = {s.id: s for s in (Schedule("settlement-daily", cron="15 0 * * ? *", state_machine="settlement"),)}
+
+#: HTTP API stage throttling (requests per second, burst).
+API_THROTTLE = {"rate_limit": 500, "burst_limit": 1000}
+
+#: Settings that are plain configuration (not resource references), with their deployed defaults.
+CONFIG_DEFAULTS = {
+    "PAYOUT_MAX_ATTEMPTS": "4",
+    "PAYOUT_BACKOFF_BASE_SECONDS": "30",
+    "FULFILMENT_TIMEOUT_SECONDS": "5",
+    "FULFILMENT_ATTEMPTS": "3",
+    "PROVIDER_TIMEOUT_SECONDS": "10",
+    "SETTLEMENT_SHARDS": "16",
+}
+
+_SUB = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
+
+
+def substitute(text: str, values: dict[str, str]) -> str:
+    """Replace ``${Name}`` placeholders. Raises KeyError on a placeholder without a value."""
+    return _SUB.sub(lambda m: values[m.group(1)], text)
+
+
+def placeholders(asl_file: str) -> set[str]:
+    return set(_SUB.findall((ASL_DIR / asl_file).read_text()))
+
+
+def resource_env(fn: Function, table_names: dict[str, str], queue_urls: dict[str, str],
+                 machine_arns: dict[str, str], bucket_name: str, extra: dict[str, str]) -> dict[str, str]:
+    """The environment of ``fn``: resource references first, then configuration from ``extra``
+    (falling back to CONFIG_DEFAULTS). Raises KeyError for a variable with no source."""
+    refs = {
+        "LEDGER_TABLE": table_names["ledger"], "MAIN_TABLE": table_names["main"],
+        "IDEMPOTENCY_TABLE": table_names["idempotency"], "REPORTS_BUCKET": bucket_name,
+        "FULFILMENT_QUEUE_URL": queue_urls["fulfilment"], "PAYOUT_QUEUE_URL": queue_urls["payouts"],
+        "PAYOUT_STATE_MACHINE_ARN": machine_arns["payout"],
+        "SETTLEMENT_STATE_MACHINE_ARN": machine_arns["settlement"],
+    }
+    env = {}
+    for var in fn.env:
+        env[var] = refs[var] if var in refs else extra.get(var, CONFIG_DEFAULTS.get(var))
+        if env[var] is None:
+            raise KeyError(f"{fn.id}: no value for {var}")
+    return env
+
+
+def asl(machine_id: str) -> dict:
+    """The raw ASL document of a state machine (placeholders left in string values)."""
+    return json.loads((ASL_DIR / STATE_MACHINES[machine_id].asl).read_text())

@@ -1,0 +1,92 @@
+"""``python -m infra.local``: run the local cloud (``up``), fire a schedule (``fire``)."""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from infra import catalog
+from infra.local.config import LocalConfig
+
+cli = typer.Typer(add_completion=False, help="payrail's local cloud")
+DEFAULT = LocalConfig()
+
+
+@cli.command()
+def up(
+    api_port: int = typer.Option(DEFAULT.api_port, envvar="PAYRAIL_API_PORT"),
+    moto_port: int = typer.Option(DEFAULT.moto_port, envvar="PAYRAIL_MOTO_PORT"),
+    dynamodb_port: int = typer.Option(DEFAULT.dynamodb_port, envvar="PAYRAIL_DYNAMODB_PORT"),
+    provider_port: int = typer.Option(DEFAULT.provider_port, envvar="PAYRAIL_PROVIDER_PORT"),
+    fulfilment_port: int = typer.Option(DEFAULT.fulfilment_port, envvar="PAYRAIL_FULFILMENT_PORT"),
+    data_dir: Path = typer.Option(DEFAULT.data_dir, envvar="PAYRAIL_DATA_DIR", help="data, logs and cloud.json"),
+    persist: bool = typer.Option(False, envvar="PAYRAIL_PERSIST", help="keep DynamoDB data between runs"),
+    endpoint_url: Optional[str] = typer.Option(None, envvar="PAYRAIL_ENDPOINT_URL",
+                                               help="use this AWS-compatible endpoint (LocalStack) instead of moto"),
+    dynamodb_endpoint_url: Optional[str] = typer.Option(None, envvar="PAYRAIL_DYNAMODB_ENDPOINT_URL",
+                                                        help="use this DynamoDB endpoint instead of DynamoDB Local"),
+    admin_token: str = typer.Option(DEFAULT.admin_token, envvar="PAYRAIL_ADMIN_TOKEN"),
+    log_level: str = typer.Option(DEFAULT.log_level, envvar="PAYRAIL_LOG_LEVEL"),
+    function_config: list[str] = typer.Option([], "--set", help="function setting NAME=VALUE, e.g. FULFILMENT_TIMEOUT_SECONDS=1"),
+) -> None:
+    """Start DynamoDB Local, moto, the providers and the function runtime; serve the API until Ctrl-C."""
+    from infra.local.cloud import LocalCloud
+    from infra.local.engines import PortInUse
+
+    cfg = LocalConfig(api_port=api_port, moto_port=moto_port, dynamodb_port=dynamodb_port,
+                      provider_port=provider_port, fulfilment_port=fulfilment_port, data_dir=data_dir,
+                      persist=persist, endpoint_url=endpoint_url, dynamodb_endpoint_url=dynamodb_endpoint_url,
+                      admin_token=admin_token, log_level=log_level)
+    cfg.function_config.update(dict(kv.split("=", 1) for kv in function_config))
+    cfg.logs_dir.mkdir(parents=True, exist_ok=True)
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        handlers=[logging.FileHandler(cfg.logs_dir / "payrail.log"), logging.StreamHandler(sys.stderr)])
+    cloud = LocalCloud(cfg)
+    try:
+        cloud.start()
+    except PortInUse as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2)
+    desc = cloud.describe()
+    state = cfg.data_dir / "cloud.json"
+    state.write_text(json.dumps(desc, indent=2))
+    typer.echo(f"payrail is up. API: {cfg.api_url}  (docs: {cfg.api_url}/docs, health: {cfg.api_url}/health/ready)")
+    typer.echo(f"admin token: {cfg.admin_token}   AWS endpoint: {cfg.aws_endpoint}   DynamoDB: {cfg.dynamodb_endpoint}")
+    typer.echo(f"logs: {cfg.logs_dir}   Ctrl-C stops everything.", err=False)
+    sys.stdout.flush()
+    done = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: done.set())
+    done.wait()
+    typer.echo("stopping ...")
+    cloud.stop()
+    state.unlink(missing_ok=True)
+
+
+@cli.command()
+def fire(schedule: str = typer.Argument("settlement-daily"),
+         at: Optional[str] = typer.Option(None, help="ISO time of the firing (default: now, UTC)"),
+         data_dir: Path = typer.Option(DEFAULT.data_dir, envvar="PAYRAIL_DATA_DIR")) -> None:
+    """Fire an EventBridge schedule now, as the rule would: start its state machine."""
+    from infra.local.cloud import read_description
+    from infra.local.runtime import fire_schedule
+
+    desc = read_description(data_dir)
+    os.environ.update({"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+                       "AWS_DEFAULT_REGION": desc["region"], "AWS_ENDPOINT_URL": desc["aws_endpoint"]})
+    s = catalog.SCHEDULES[schedule]
+    when = datetime.fromisoformat(at.replace("Z", "+00:00")) if at else datetime.now(timezone.utc)
+    typer.echo(fire_schedule(s, desc["state_machines"][s.state_machine], when, desc["region"]))
+
+
+if __name__ == "__main__":
+    cli()

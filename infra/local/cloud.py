@@ -1,0 +1,132 @@
+"""Start, supervise and stop the whole local platform in one process."""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+from infra import catalog
+from infra.local import engines, provision, runtime, services
+from infra.local.config import LocalConfig
+
+log = logging.getLogger("payrail.local")
+
+
+class LocalCloud:
+    """The embedded local cloud. ``start()`` brings everything up; ``stop()`` ends every process
+    and thread it started. Usable as a context manager."""
+
+    def __init__(self, config: LocalConfig):
+        self.config = config
+        self.stop_event = threading.Event()
+        self._ddb_proc: subprocess.Popen | None = None
+        self._moto = None
+        self._servers: list = []
+        self.resources: provision.Resources | None = None
+        self.functions: runtime.Functions | None = None
+
+    # ------------------------------------------------------------------------------------------
+    def start(self) -> "LocalCloud":
+        c = self.config
+        c.logs_dir.mkdir(parents=True, exist_ok=True)
+        ports = [(c.api_port, "HTTP API"), (c.provider_port, "sandbox provider"), (c.fulfilment_port, "fulfilment service")]
+        if not c.endpoint_url:
+            ports.append((c.moto_port, "moto server"))
+        if not c.dynamodb_endpoint_url:
+            ports.append((c.dynamodb_port, "DynamoDB Local"))
+        for port, what in ports:
+            engines.ensure_free(c.host, port, what)
+        os.environ.update(c.client_env())
+        os.environ.update({"POWERTOOLS_LOG_LEVEL": c.log_level, "POWERTOOLS_METRICS_DISABLED": "true",
+                           "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_DEV": "false"})
+        try:
+            t0 = time.monotonic()
+            if not c.dynamodb_endpoint_url:
+                self._ddb_proc = engines.start_dynamodb_local(
+                    c.host, c.dynamodb_port, c.data_dir / "dynamodb" if c.persist else None,
+                    c.logs_dir / "dynamodb.log")
+            self.functions = runtime.Functions({})
+            if not c.endpoint_url:
+                self._moto = engines.start_moto(c.host, c.moto_port, self.functions.invoke_by_name)
+            self.resources = provision.provision(c)
+            self.functions.arns = self.resources.function_arns
+            self._set_function_env()
+            for serve, port in ((services.serve_provider, c.provider_port), (services.serve_fulfilment, c.fulfilment_port)):
+                srv, _state = serve(c.host, port)
+                self._servers.append(srv)
+            self._start_event_sources()
+            self._servers.append(runtime.serve_api(self.functions, c.host, c.api_port))
+            log.info("local cloud up in %.1fs", time.monotonic() - t0)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _set_function_env(self) -> None:
+        """Every function runs in this process, so the union of their environments is set once;
+        the values are those the CDK stack gives each function."""
+        r, c = self.resources, self.config
+        for fn in catalog.FUNCTIONS.values():
+            os.environ.update(catalog.resource_env(fn, r.table_names, r.queue_urls, r.machine_arns, r.bucket,
+                                                   c.function_settings()))
+
+    def _start_event_sources(self) -> None:
+        r = self.resources
+        for fn in catalog.FUNCTIONS.values():
+            if fn.sqs:
+                runtime.SqsPoller(self.functions, fn, r.queue_urls[fn.sqs.queue], r.queue_arns[fn.sqs.queue],
+                                  self.config.region, self.stop_event).start()
+            if fn.stream:
+                runtime.StreamPoller(self.functions, fn, r.stream_arns[fn.stream.table], self.config.region,
+                                     self.stop_event).start()
+        if self.config.schedules:
+            runtime.Scheduler(r.machine_arns, self.config.region, self.stop_event).start()
+
+    # ------------------------------------------------------------------------------------------
+    def describe(self) -> dict:
+        """What a client needs to reach this cloud (written to ``<data_dir>/cloud.json``)."""
+        c, r = self.config, self.resources
+        return {"api_url": c.api_url, "aws_endpoint": c.aws_endpoint, "dynamodb_endpoint": c.dynamodb_endpoint,
+                "provider_url": c.provider_url, "fulfilment_url": c.fulfilment_url, "region": c.region,
+                "admin_token": c.admin_token, "pid": os.getpid(),
+                "tables": r.table_names, "queues": r.queue_urls, "dlqs": r.dlq_urls,
+                "state_machines": r.machine_arns, "bucket": r.bucket}
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        for srv in self._servers:
+            try:
+                srv.shutdown()
+                srv.server_close()
+            except Exception:  # noqa: BLE001
+                pass
+        self._servers.clear()
+        if self._moto is not None:
+            try:
+                self._moto.stop()
+            except Exception:  # noqa: BLE001
+                pass
+            self._moto = None
+        if self._ddb_proc is not None:
+            try:
+                os.killpg(self._ddb_proc.pid, signal.SIGTERM)
+                self._ddb_proc.wait(timeout=10)
+            except Exception:  # noqa: BLE001
+                self._ddb_proc.kill()
+            self._ddb_proc = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def read_description(data_dir: Path) -> dict:
+    """The ``cloud.json`` of a running local cloud. Raises FileNotFoundError if none runs."""
+    return json.loads((data_dir / "cloud.json").read_text())

@@ -1,0 +1,330 @@
+"""The function runtime: runs the real handlers from ``functions/`` in this process with Lambda
+semantics (one module import per function = its cold start, a context with a deadline), and
+the event sources that feed them: the HTTP API (payload 2.0), SQS pollers, DynamoDB stream
+pollers and EventBridge schedules."""
+from __future__ import annotations
+
+import base64
+import importlib.util
+import json
+import logging
+import sys
+import threading
+import time
+import traceback
+import uuid
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+import boto3
+
+from infra import catalog
+from infra.local import cron
+
+log = logging.getLogger("payrail.local")
+
+
+class LambdaContext:
+    """The parts of the Lambda context object handlers and Powertools use."""
+
+    def __init__(self, fn: catalog.Function, arn: str):
+        self.function_name = fn.name
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = arn
+        self.memory_limit_in_mb = fn.memory
+        self.aws_request_id = str(uuid.uuid4())
+        self.log_group_name = f"/aws/lambda/{fn.name}"
+        self.log_stream_name = "local"
+        self._deadline = time.monotonic() + fn.timeout
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+def load_handler(fn: catalog.Function):
+    """Import ``functions/<id>/handler.py`` under a unique module name; returns ``lambda_handler``."""
+    spec = importlib.util.spec_from_file_location(f"payrail_fn_{fn.id}", fn.folder / "handler.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # as Lambda's import does: pydantic resolves models by module
+    spec.loader.exec_module(module)
+    return module.lambda_handler
+
+
+class Functions:
+    """Registry of the catalog's functions, imported lazily on first invoke (cold start)."""
+
+    def __init__(self, function_arns: dict[str, str]):
+        self.arns = function_arns
+        self._handlers: dict[str, object] = {}
+        self._lock = threading.Lock()
+        self.by_name = {f.name: f for f in catalog.FUNCTIONS.values()}
+        self.invocations: dict[str, int] = {}
+        self.errors: dict[str, int] = {}
+
+    def handler(self, fn_id: str):
+        h = self._handlers.get(fn_id)
+        if h is None:
+            with self._lock:
+                h = self._handlers.get(fn_id) or load_handler(catalog.FUNCTIONS[fn_id])
+                self._handlers[fn_id] = h
+        return h
+
+    def invoke(self, fn_id: str, event: dict):
+        """Run the handler; exceptions propagate (the caller decides Lambda's error semantics)."""
+        fn = catalog.FUNCTIONS[fn_id]
+        self.invocations[fn_id] = self.invocations.get(fn_id, 0) + 1
+        try:
+            return self.handler(fn_id)(event, LambdaContext(fn, self.arns.get(fn_id, fn.name)))
+        except Exception:
+            self.errors[fn_id] = self.errors.get(fn_id, 0) + 1
+            raise
+
+    def invoke_by_name(self, name: str, event: dict) -> tuple[str, bool]:
+        """Step Functions adapter: ``(payload_json, is_error)``, errorType = exception class name."""
+        fn = self.by_name.get(name.split(":")[-1])
+        if fn is None:
+            return json.dumps({"errorType": "ResourceNotFoundException", "errorMessage": name}), True
+        try:
+            return json.dumps(self.invoke(fn.id, event)), False
+        except Exception as e:  # noqa: BLE001 - Lambda reports any exception as a function error
+            log.warning("%s failed: %s", fn.name, e)
+            return json.dumps({"errorType": type(e).__name__, "errorMessage": str(e),
+                               "stackTrace": traceback.format_exc().splitlines()[-5:]}), True
+
+
+# ---- HTTP API (API Gateway HTTP API, payload format 2.0) -----------------------------------------
+def http_event(method: str, raw_path: str, headers: dict[str, str], body: bytes, source_ip: str) -> dict:
+    path, _, query = raw_path.partition("?")
+    now = datetime.now(timezone.utc)
+    text = body.decode("utf-8") if body else None
+    qs: dict[str, str] = {}
+    for k, v in parse_qsl(query, keep_blank_values=True):
+        qs[k] = f"{qs[k]},{v}" if k in qs else v
+    event = {
+        "version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": query,
+        "headers": headers,
+        "requestContext": {
+            "accountId": "123456789012", "apiId": "local", "domainName": headers.get("host", "localhost"),
+            "domainPrefix": "local", "requestId": str(uuid.uuid4()), "routeKey": "$default", "stage": "$default",
+            "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"), "timeEpoch": int(now.timestamp() * 1000),
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": source_ip,
+                     "userAgent": headers.get("user-agent", "")},
+        },
+        "isBase64Encoded": False,
+    }
+    if qs:
+        event["queryStringParameters"] = qs
+    if text is not None:
+        event["body"] = text
+    return event
+
+
+def serve_api(functions: Functions, host: str, port: int) -> ThreadingHTTPServer:
+    """Serve the ``http`` function of the catalog at ``http://host:port`` (all routes, $default)."""
+    fn_id = next(f.id for f in catalog.FUNCTIONS.values() if f.http)
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):  # quiet
+            pass
+
+        def _handle(self):
+            length = int(self.headers.get("content-length") or 0)
+            body = self.rfile.read(length) if length else b""
+            headers: dict[str, str] = {}
+            for k, v in self.headers.items():
+                k = k.lower()
+                headers[k] = f"{headers[k]},{v}" if k in headers else v
+            try:
+                resp = functions.invoke(fn_id, http_event(self.command, self.path, headers, body, self.client_address[0]))
+            except Exception:  # noqa: BLE001 - API Gateway answers 500 on a function error
+                log.exception("api handler failed")
+                resp = {"statusCode": 500, "body": json.dumps({"message": "Internal Server Error"}),
+                        "headers": {"content-type": "application/json"}}
+            out = resp.get("body") or ""
+            data = base64.b64decode(out) if resp.get("isBase64Encoded") else out.encode()
+            self.send_response(resp.get("statusCode", 200))
+            for k, v in (resp.get("headers") or {}).items():
+                self.send_header(k, v)
+            for c in resp.get("cookies") or []:
+                self.send_header("set-cookie", c)
+            self.send_header("content-length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _handle
+
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+        request_queue_size = 256
+
+    server = Server((host, port), Handler)
+    threading.Thread(target=server.serve_forever, name="api", daemon=True).start()
+    return server
+
+
+# ---- SQS event source mappings -----------------------------------------------------------------------
+class SqsPoller:
+    """Lambda's SQS poller: ``max_concurrency`` pollers, batches of ``batch_size``, partial batch
+    failures (``ReportBatchItemFailures``): successes are deleted, failures reappear after the
+    visibility timeout and move to the DLQ after ``maxReceiveCount`` (SQS redrive)."""
+
+    def __init__(self, functions: Functions, fn: catalog.Function, queue_url: str, queue_arn: str, region: str,
+                 stop: threading.Event):
+        self.functions, self.fn, self.url, self.arn, self.region, self.stop = functions, fn, queue_url, queue_arn, region, stop
+        self.sqs = boto3.client("sqs")
+
+    def start(self) -> list[threading.Thread]:
+        threads = [threading.Thread(target=self._loop, name=f"sqs-{self.fn.id}-{i}", daemon=True)
+                   for i in range(self.fn.sqs.max_concurrency)]
+        for t in threads:
+            t.start()
+        return threads
+
+    def _loop(self) -> None:
+        while not self.stop.is_set():
+            try:
+                self.poll_once(wait_seconds=1)
+            except Exception:  # noqa: BLE001 - a poller keeps polling
+                log.exception("sqs poller %s", self.fn.id)
+                time.sleep(1)
+
+    def poll_once(self, wait_seconds: int = 0) -> int:
+        msgs = self.sqs.receive_message(QueueUrl=self.url, MaxNumberOfMessages=min(self.fn.sqs.batch_size, 10),
+                                        WaitTimeSeconds=wait_seconds, AttributeNames=["All"],
+                                        MessageAttributeNames=["All"]).get("Messages", [])
+        if not msgs:
+            return 0
+        event = {"Records": [{
+            "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
+            "attributes": m.get("Attributes", {}), "messageAttributes": m.get("MessageAttributes", {}),
+            "md5OfBody": m["MD5OfBody"], "eventSource": "aws:sqs", "eventSourceARN": self.arn,
+            "awsRegion": self.region} for m in msgs]}
+        try:
+            result = self.functions.invoke(self.fn.id, event) or {}
+            failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+        except Exception:  # noqa: BLE001 - the whole batch failed: all messages come back
+            log.exception("%s failed on a batch", self.fn.name)
+            return len(msgs)
+        done = [m for m in msgs if m["MessageId"] not in failed]
+        if done:
+            self.sqs.delete_message_batch(QueueUrl=self.url, Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)])
+        return len(msgs)
+
+
+# ---- DynamoDB stream event source mappings --------------------------------------------------------
+class StreamPoller:
+    """Lambda's DynamoDB stream poller: reads every shard from TRIM_HORIZON in order, batches of
+    ``batch_size``; on reported failures retries from the first failed record up to
+    ``retry_attempts`` times, then moves on (logged)."""
+
+    def __init__(self, functions: Functions, fn: catalog.Function, stream_arn: str, region: str, stop: threading.Event):
+        self.functions, self.fn, self.arn, self.region, self.stop = functions, fn, stream_arn, region, stop
+        self.streams = boto3.client("dynamodbstreams")
+        self.iterators: dict[str, str | None] = {}
+        self.done_shards: set[str] = set()
+
+    def start(self) -> threading.Thread:
+        t = threading.Thread(target=self._loop, name=f"stream-{self.fn.id}", daemon=True)
+        t.start()
+        return t
+
+    def _refresh_shards(self) -> None:
+        desc = self.streams.describe_stream(StreamArn=self.arn)["StreamDescription"]
+        for s in desc["Shards"]:
+            sid = s["ShardId"]
+            if sid in self.iterators or sid in self.done_shards:
+                continue
+            parent = s.get("ParentShardId")
+            if parent and parent in self.iterators:  # read children after their parent ends
+                continue
+            self.iterators[sid] = self.streams.get_shard_iterator(
+                StreamArn=self.arn, ShardId=sid, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+
+    def _loop(self) -> None:
+        last_refresh = 0.0
+        while not self.stop.is_set():
+            try:
+                if time.monotonic() - last_refresh > 5 or not self.iterators:
+                    self._refresh_shards()
+                    last_refresh = time.monotonic()
+                got = 0
+                for sid, it in list(self.iterators.items()):
+                    got += self._poll_shard(sid, it)
+                if not got:
+                    time.sleep(0.25)
+            except Exception:  # noqa: BLE001
+                log.exception("stream poller %s", self.fn.id)
+                time.sleep(1)
+
+    def _poll_shard(self, sid: str, it: str | None) -> int:
+        if it is None:
+            self.iterators.pop(sid, None)
+            self.done_shards.add(sid)
+            return 0
+        r = self.streams.get_records(ShardIterator=it, Limit=self.fn.stream.batch_size)
+        records = [{"eventID": x["eventID"], "eventName": x["eventName"], "eventVersion": "1.1",
+                    "eventSource": "aws:dynamodb", "awsRegion": self.region, "eventSourceARN": self.arn,
+                    "dynamodb": {**x["dynamodb"], "ApproximateCreationDateTime":
+                                 x["dynamodb"]["ApproximateCreationDateTime"].timestamp()
+                                 if "ApproximateCreationDateTime" in x["dynamodb"] else None}}
+                   for x in r.get("Records", [])]
+        for rec in records:
+            if rec["dynamodb"]["ApproximateCreationDateTime"] is None:
+                del rec["dynamodb"]["ApproximateCreationDateTime"]
+        attempts = 0
+        while records and not self.stop.is_set():
+            try:
+                result = self.functions.invoke(self.fn.id, {"Records": records}) or {}
+                failed = [f["itemIdentifier"] for f in result.get("batchItemFailures", [])]
+            except Exception:  # noqa: BLE001 - whole batch failed
+                log.exception("%s failed on a stream batch", self.fn.name)
+                failed = [records[0]["dynamodb"]["SequenceNumber"]]
+            if not failed:
+                break
+            attempts += 1
+            if attempts > self.fn.stream.retry_attempts:
+                log.error("%s: dropping %d stream records after %d attempts", self.fn.name, len(records), attempts)
+                break
+            first = min(failed)
+            records = [x for x in records if x["dynamodb"]["SequenceNumber"] >= first]
+            time.sleep(min(2 ** attempts * 0.1, 5))
+        self.iterators[sid] = r.get("NextShardIterator")
+        return len(r.get("Records", []))
+
+
+# ---- EventBridge schedules -------------------------------------------------------------------------
+def fire_schedule(schedule: catalog.Schedule, machine_arn: str, at: datetime, region: str) -> str:
+    """Do what the EventBridge rule does: start the target state machine with the scheduled event."""
+    event = cron.scheduled_event(f"arn:aws:events:{region}:123456789012:rule/{schedule.name}", at, region)
+    return boto3.client("stepfunctions").start_execution(stateMachineArn=machine_arn, input=json.dumps(event))["executionArn"]
+
+
+class Scheduler:
+    """Fires the catalog's schedules on their cron (checked at every UTC minute)."""
+
+    def __init__(self, machine_arns: dict[str, str], region: str, stop: threading.Event):
+        self.arns, self.region, self.stop = machine_arns, region, stop
+
+    def start(self) -> threading.Thread:
+        t = threading.Thread(target=self._loop, name="scheduler", daemon=True)
+        t.start()
+        return t
+
+    def _loop(self) -> None:
+        last = None
+        while not self.stop.wait(1):
+            now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+            if now == last:
+                continue
+            last = now
+            for s in catalog.SCHEDULES.values():
+                try:
+                    if cron.matches(s.cron, now):
+                        arn = fire_schedule(s, self.arns[s.state_machine], now, self.region)
+                        log.warning("schedule %s fired: %s", s.name, arn)
+                except Exception:  # noqa: BLE001
+                    log.exception("schedule %s", s.name)

@@ -1,0 +1,77 @@
+"""Domain errors. Each carries an HTTP status and a stable machine-readable ``code``.
+
+Handlers map them to the one JSON error shape
+``{"error": {"type", "code", "message", "param"}}``.
+"""
+from __future__ import annotations
+
+
+class PayrailError(Exception):
+    """Base of every domain error.
+
+    Attributes:
+        status: HTTP status the API answers with.
+        type: error family (``invalid_request_error``, ``api_error`` ...).
+        code: stable code clients can switch on.
+        param: the offending request field, when one is to blame.
+    """
+
+    status = 500
+    type = "api_error"
+    code = "internal_error"
+
+    def __init__(self, message: str, *, param: str | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.param = param
+        if code:
+            self.code = code
+
+    def to_dict(self) -> dict:
+        return {"error": {"type": self.type, "code": self.code, "message": self.message, "param": self.param}}
+
+
+class ValidationFailed(PayrailError):
+    status, type, code = 400, "invalid_request_error", "validation_failed"
+
+
+class Unauthorized(PayrailError):
+    status, type, code = 401, "authentication_error", "unauthorized"
+
+
+class Forbidden(PayrailError):
+    status, type, code = 403, "authentication_error", "forbidden"
+
+
+class NotFound(PayrailError):
+    status, type, code = 404, "invalid_request_error", "not_found"
+
+
+class Conflict(PayrailError):
+    status, type, code = 409, "invalid_request_error", "conflict"
+
+
+class OutOfStock(Conflict):
+    code = "out_of_stock"
+
+
+class InsufficientFunds(PayrailError):
+    status, type, code = 402, "invalid_request_error", "insufficient_funds"
+
+
+class IdempotencyMismatch(PayrailError):
+    status, type, code = 422, "idempotency_error", "idempotency_key_reused"
+
+
+class IdempotencyInProgress(PayrailError):
+    status, type, code = 409, "idempotency_error", "idempotency_request_in_progress"
+
+
+class ServiceUnavailable(PayrailError):
+    status, type, code = 503, "api_error", "service_unavailable"
+
+
+class ConcurrencyExhausted(PayrailError):
+    """Optimistic-lock retries ran out on a hot account; the caller may retry safely."""
+
+    status, type, code = 409, "api_error", "concurrent_update"

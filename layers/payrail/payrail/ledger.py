@@ -1,0 +1,384 @@
+"""The double-entry ledger: accounts, journals and postings in one DynamoDB table.
+
+Model (TigerBeetle/Modern Treasury style):
+
+* An **account** holds a ``balance`` (int, minor units) in one currency, a ``version``
+  (optimistic lock) and ``seq`` (number of postings so far). Accounts with floor
+  ``non_negative`` (wallets, merchant balances) can never go below zero; ``unbounded``
+  accounts (system funding/clearing accounts) may.
+* A **journal** is one movement of money: a list of **postings** ``(account_id, amount)``
+  whose signed amounts sum to zero. Positive amounts increase a balance, negative decrease it.
+* :meth:`Ledger.post` writes the journal, every account update and every posting (with
+  ``balance_before``/``balance_after``) in ONE ``TransactWriteItems``, guarded by
+  ``attribute_not_exists`` on the journal id, ``version = :v`` (and ``balance >= :amount``)
+  on each account. Journals and postings are never updated or deleted (append-only).
+* Journal ids are derived from the business operation (``order:<id>:pay``), so a retried
+  operation finds its journal already written and changes nothing.
+
+Item layout (table ``ledger``)::
+
+    pk=A#<account_id>  sk=A                  account
+    pk=A#<account_id>  sk=P#<seq:012d>       posting (history, newest first by sk)
+    pk=J#<journal_id>  sk=J                  journal; capture journals also carry
+                                             gsi1pk=S#<date>#<shard>, gsi1sk=<ts>#<id> (sparse
+                                             settlement index)
+"""
+from __future__ import annotations
+
+import hashlib
+import random
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from botocore.exceptions import ClientError
+
+from payrail import ddb
+from payrail.errors import ConcurrencyExhausted, InsufficientFunds, NotFound, ValidationFailed
+
+NON_NEGATIVE = "non_negative"
+UNBOUNDED = "unbounded"
+MAX_POST_ATTEMPTS = 40
+SETTLEMENT_INDEX = "gsi1"
+
+
+def now_iso() -> str:
+    """UTC timestamp with microseconds, ISO 8601, sortable as a string."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def shard_of(key: str, shards: int) -> int:
+    """Stable shard number in ``[0, shards)`` for ``key`` (spreads the settlement index)."""
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big") % shards
+
+
+@dataclass(frozen=True)
+class Posting:
+    """One leg of a journal: ``amount`` minor units added to (or, if negative, taken from) an account."""
+
+    account_id: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class AccountSpec:
+    """How to open an account that does not exist yet (opened inside the posting transaction)."""
+
+    account_id: str
+    merchant_id: str
+    currency: str
+    kind: str
+    floor: str = NON_NEGATIVE
+    owner: str | None = None
+
+
+@dataclass
+class Journal:
+    """A balanced set of postings. ``settlement`` (``{merchant_id, gross, fee}``) marks capture
+    journals that the settlement job aggregates."""
+
+    journal_id: str
+    type: str
+    merchant_id: str
+    currency: str
+    postings: list[Posting]
+    metadata: dict = field(default_factory=dict)
+    settlement: dict | None = None
+
+
+@dataclass
+class PostResult:
+    """Outcome of :meth:`Ledger.post`: ``created`` is False when the journal already existed."""
+
+    journal: dict
+    created: bool
+    balances: dict[str, tuple[int, int]] = field(default_factory=dict)  # account -> (before, after)
+
+
+class ExtraConditionFailed(Exception):
+    """A caller-supplied transaction action failed its condition (e.g. stock, order status).
+
+    Attributes:
+        index: position of the failed action in the ``extra`` list passed to :meth:`Ledger.post`.
+    """
+
+    def __init__(self, index: int):
+        super().__init__(f"extra action {index} failed its condition")
+        self.index = index
+
+
+def account_id(merchant_id: str, kind: str, currency: str, owner: str | None = None) -> str:
+    """Canonical account id: ``<merchant>:<kind>[:<owner>]:<currency>``."""
+    return ":".join(p for p in (merchant_id, kind, owner, currency) if p)
+
+
+class Ledger:
+    """Data access and posting logic for the ledger table.
+
+    Args:
+        table: ledger table name.
+        shards: number of settlement index shards per day.
+    """
+
+    def __init__(self, table: str, shards: int = 16, client=None):
+        self.table = table
+        self.shards = shards
+        self.db = client or ddb.client()
+
+    # ---- reads -----------------------------------------------------------------------
+    def get_account(self, account_id_: str) -> dict | None:
+        """The account item as a dict (``balance``, ``version``, ``seq`` ...), or None."""
+        r = self.db.get_item(TableName=self.table, Key=self._akey(account_id_), ConsistentRead=True)
+        return ddb.load(r.get("Item"))
+
+    def get_accounts(self, ids: list[str]) -> dict[str, dict]:
+        """Strongly consistent batch read of accounts; missing ids are absent from the result."""
+        keys = [self._akey(i) for i in ids]
+        out: dict[str, dict] = {}
+        while keys:
+            r = self.db.batch_get_item(RequestItems={self.table: {"Keys": keys, "ConsistentRead": True}})
+            for it in r["Responses"].get(self.table, []):
+                a = ddb.load(it)
+                out[a["account_id"]] = a
+            keys = r.get("UnprocessedKeys", {}).get(self.table, {}).get("Keys", [])
+        return out
+
+    def get_journal(self, journal_id: str) -> dict | None:
+        r = self.db.get_item(TableName=self.table, Key={"pk": ddb.value(f"J#{journal_id}"), "sk": ddb.value("J")},
+                             ConsistentRead=True)
+        return ddb.load(r.get("Item"))
+
+    def history(self, account_id_: str, limit: int = 10, starting_after: int | None = None) -> dict:
+        """Postings of an account, newest first: ``{"data": [posting...], "has_more": bool}``.
+
+        Args:
+            limit: 1..100.
+            starting_after: a posting ``seq``; the page starts with the next older posting.
+
+        Raises:
+            ValidationFailed: limit out of range.
+        """
+        if not 1 <= limit <= 100:
+            raise ValidationFailed("limit must be between 1 and 100", param="limit")
+        kw = dict(TableName=self.table, KeyConditionExpression="pk = :pk AND begins_with(sk, :p)",
+                  ExpressionAttributeValues={":pk": ddb.value(f"A#{account_id_}"), ":p": ddb.value("P#")},
+                  ScanIndexForward=False, Limit=limit + 1, ConsistentRead=True)
+        if starting_after is not None:
+            kw["ExclusiveStartKey"] = {"pk": ddb.value(f"A#{account_id_}"), "sk": ddb.value(f"P#{starting_after:012d}")}
+        items = [ddb.load(i) for i in self.db.query(**kw)["Items"]]
+        data = [{k: v for k, v in i.items() if k not in ("pk", "sk")} for i in items[:limit]]
+        return {"data": data, "has_more": len(items) > limit}
+
+    # ---- the one way money moves -----------------------------------------------------
+    def post(self, journal: Journal, opens: list[AccountSpec] = (), extra: list[dict] = (),
+             created_at: str | None = None) -> PostResult:
+        """Write ``journal`` atomically with its postings, account updates and ``extra`` actions.
+
+        Args:
+            journal: balanced journal (postings sum to zero; all accounts in ``journal.currency``).
+            opens: accounts to open (balance 0) if missing; other missing accounts raise NotFound.
+            extra: further ``TransactWriteItems`` actions (e.g. order put, stock update) that
+                must commit together with the money movement.
+            created_at: ISO timestamp to stamp on journal and postings (default: now).
+
+        Returns:
+            PostResult; ``created=False`` when a journal with this id already exists (the
+            retried operation had already happened; nothing was written this time).
+
+        Raises:
+            ValidationFailed: unbalanced journal, zero amount, duplicate account, currency mismatch.
+            NotFound: an account neither exists nor is in ``opens``.
+            InsufficientFunds: a ``non_negative`` account would go below zero.
+            ExtraConditionFailed: one of ``extra`` failed its condition.
+            ConcurrencyExhausted: optimistic-lock retries ran out on a hot account.
+        """
+        self._validate(journal)
+        specs = {s.account_id: s for s in opens}
+        ids = [p.account_id for p in journal.postings]
+        for attempt in range(MAX_POST_ATTEMPTS):
+            ts = created_at or now_iso()
+            accounts = self.get_accounts(ids)
+            actions, balances = [self._journal_put(journal, ts)], {}
+            posting_actions = []
+            for p in journal.postings:
+                acct = accounts.get(p.account_id)
+                if acct is None:
+                    spec = specs.get(p.account_id)
+                    if spec is None:
+                        raise NotFound(f"account {p.account_id} not found", param="account")
+                    acct = {"account_id": spec.account_id, "merchant_id": spec.merchant_id, "currency": spec.currency,
+                            "kind": spec.kind, "floor": spec.floor, "owner": spec.owner,
+                            "balance": 0, "version": 0, "seq": 0, "_new": True}
+                if acct["currency"] != journal.currency:
+                    raise ValidationFailed(f"account {p.account_id} is in {acct['currency']}, journal in "
+                                           f"{journal.currency}", param="currency")
+                before, after = acct["balance"], acct["balance"] + p.amount
+                if acct["floor"] == NON_NEGATIVE and after < 0:
+                    existing = self.get_journal(journal.journal_id)
+                    if existing:
+                        return PostResult(existing, created=False)
+                    raise InsufficientFunds(f"insufficient funds in {p.account_id}", param="amount")
+                balances[p.account_id] = (before, after)
+                actions.append(self._account_update(acct, p.amount, after, ts))
+                posting_actions.append(self._posting_put(acct, journal, p.amount, before, after, ts))
+            actions += posting_actions
+            offset = len(actions)
+            actions += list(extra)
+            try:
+                self.db.transact_write_items(TransactItems=actions)
+                return PostResult(self._journal_dict(journal, ts), created=True, balances=balances)
+            except ClientError as err:
+                if not ddb.is_code(err, "TransactionCanceledException", "TransactionConflictException"):
+                    raise
+                codes = ddb.cancellation_codes(err)
+                if codes and codes[0] == "ConditionalCheckFailed":
+                    existing = self.get_journal(journal.journal_id)
+                    if existing:
+                        return PostResult(existing, created=False)
+                for i, code in enumerate(codes[offset:]):
+                    if code == "ConditionalCheckFailed":
+                        raise ExtraConditionFailed(i) from err
+                # account version moved (or a transaction conflict): re-read and try again
+                time.sleep(random.uniform(0, min(0.25, 0.004 * 2 ** min(attempt, 8))))
+        raise ConcurrencyExhausted("too much contention on the accounts of this movement; retry the request")
+
+    # ---- building blocks -------------------------------------------------------------
+    @staticmethod
+    def _validate(j: Journal) -> None:
+        if not j.postings:
+            raise ValidationFailed("a journal needs postings")
+        sums: dict[str, int] = defaultdict(int)
+        seen = set()
+        for p in j.postings:
+            if isinstance(p.amount, bool) or not isinstance(p.amount, int) or p.amount == 0:
+                raise ValidationFailed("posting amounts are non-zero integers (minor units)", param="amount")
+            if p.account_id in seen:
+                raise ValidationFailed(f"account {p.account_id} appears twice in one journal")
+            seen.add(p.account_id)
+            sums[j.currency] += p.amount
+        if any(sums.values()):
+            raise ValidationFailed(f"journal {j.journal_id} does not balance: {dict(sums)}")
+
+    @staticmethod
+    def _akey(account_id_: str) -> dict:
+        return {"pk": ddb.value(f"A#{account_id_}"), "sk": ddb.value("A")}
+
+    def _journal_dict(self, j: Journal, ts: str) -> dict:
+        d = {"journal_id": j.journal_id, "type": j.type, "merchant_id": j.merchant_id, "currency": j.currency,
+             "postings": [{"account_id": p.account_id, "amount": p.amount} for p in j.postings],
+             "metadata": j.metadata or None, "created_at": ts}
+        if j.settlement:
+            d["settlement"] = j.settlement
+            d["gsi1pk"] = f"S#{ts[:10]}#{shard_of(j.journal_id, self.shards):03d}"
+            d["gsi1sk"] = f"{ts}#{j.journal_id}"
+        return d
+
+    def _journal_put(self, j: Journal, ts: str) -> dict:
+        item = {"pk": f"J#{j.journal_id}", "sk": "J", **self._journal_dict(j, ts)}
+        return {"Put": {"TableName": self.table, "Item": ddb.dump(item),
+                        "ConditionExpression": "attribute_not_exists(pk)"}}
+
+    def _account_update(self, acct: dict, amount: int, after: int, ts: str) -> dict:
+        values = {":after": after, ":v1": acct["version"] + 1, ":seq": acct["seq"] + 1, ":ts": ts}
+        sets = ["balance = :after", "version = :v1", "seq = :seq", "updated_at = :ts"]
+        if acct.get("_new"):
+            cond = "attribute_not_exists(pk)"
+            for f in ("account_id", "merchant_id", "currency", "kind", "floor", "owner"):
+                if acct.get(f) is not None:
+                    values[f":{f}"] = acct[f]
+                    sets.append(f"#{f} = :{f}")
+            values[":ts0"] = ts
+            sets.append("created_at = :ts0")
+        else:
+            cond = "version = :v"
+            values[":v"] = acct["version"]
+            if acct["floor"] == NON_NEGATIVE and amount < 0:
+                cond += " AND balance >= :debit"
+                values[":debit"] = -amount
+        names = {f"#{f}": f for f in ("account_id", "merchant_id", "currency", "kind", "floor", "owner")
+                 if f":{f}" in values}
+        upd = {"TableName": self.table, "Key": self._akey(acct["account_id"]),
+               "UpdateExpression": "SET " + ", ".join(sets), "ConditionExpression": cond,
+               "ExpressionAttributeValues": {k: ddb.value(v) for k, v in values.items()}}
+        if names:
+            upd["ExpressionAttributeNames"] = names
+        return {"Update": upd}
+
+    def _posting_put(self, acct: dict, j: Journal, amount: int, before: int, after: int, ts: str) -> dict:
+        seq = acct["seq"] + 1
+        item = {"pk": f"A#{acct['account_id']}", "sk": f"P#{seq:012d}", "seq": seq,
+                "account_id": acct["account_id"], "journal_id": j.journal_id, "type": j.type,
+                "currency": j.currency, "amount": amount, "balance_before": before, "balance_after": after,
+                "created_at": ts}
+        return {"Put": {"TableName": self.table, "Item": ddb.dump(item),
+                        "ConditionExpression": "attribute_not_exists(pk)"}}
+
+    # ---- settlement index ------------------------------------------------------------
+    def settlement_rows(self, date: str, shard: int):
+        """Yield capture journals of one UTC ``date`` (YYYY-MM-DD) and ``shard`` from the sparse index."""
+        kw = dict(TableName=self.table, IndexName=SETTLEMENT_INDEX, KeyConditionExpression="gsi1pk = :p",
+                  ExpressionAttributeValues={":p": ddb.value(f"S#{date}#{shard:03d}")},
+                  ProjectionExpression="journal_id, currency, settlement")
+        while True:
+            r = self.db.query(**kw)
+            for it in r["Items"]:
+                yield ddb.load(it)
+            if "LastEvaluatedKey" not in r:
+                return
+            kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
+
+    # ---- audit -----------------------------------------------------------------------
+    def scan(self, segments: int = 4):
+        """Yield every item of the ledger table (parallel scan segments, read one after another)."""
+        for seg in range(segments):
+            kw = dict(TableName=self.table, Segment=seg, TotalSegments=segments, ConsistentRead=True)
+            while True:
+                r = self.db.scan(**kw)
+                for it in r["Items"]:
+                    yield ddb.load(it)
+                if "LastEvaluatedKey" not in r:
+                    break
+                kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
+
+
+def audit(ledger: Ledger) -> dict:
+    """Reconcile the whole ledger from its items.
+
+    Checks: every journal's postings sum to zero; every account's balance equals the sum of its
+    postings and its ``seq`` equals their count; each posting's ``balance_after`` equals
+    ``balance_before + amount``; every posting belongs to a journal that names it; the sum of all
+    balances per currency is zero.
+
+    Returns:
+        ``{"journals", "accounts", "postings", "unbalanced_journals", "account_mismatches",
+        "orphan_postings", "total_by_currency", "ok"}``.
+    """
+    accounts, journals, postings = {}, {}, defaultdict(list)
+    for it in ledger.scan():
+        if it["sk"] == "A":
+            accounts[it["account_id"]] = it
+        elif it["sk"] == "J":
+            journals[it["journal_id"]] = it
+        elif it["sk"].startswith("P#"):
+            postings[it["account_id"]].append(it)
+    unbalanced = [jid for jid, j in journals.items() if sum(p["amount"] for p in j["postings"]) != 0]
+    mismatches, orphans = [], []
+    legs = {(jid, p["account_id"]): p["amount"] for jid, j in journals.items() for p in j["postings"]}
+    for aid, a in accounts.items():
+        ps = postings.get(aid, [])
+        if sum(p["amount"] for p in ps) != a["balance"] or len(ps) != a["seq"]:
+            mismatches.append(aid)
+        for p in ps:
+            if p["balance_before"] + p["amount"] != p["balance_after"] or legs.get((p["journal_id"], aid)) != p["amount"]:
+                orphans.append(f"{aid}#{p['seq']}")
+    n_legs = sum(len(ps) for ps in postings.values())
+    if n_legs != len(legs):
+        orphans.append(f"journal legs {len(legs)} != postings {n_legs}")
+    totals: dict[str, int] = defaultdict(int)
+    for a in accounts.values():
+        totals[a["currency"]] += a["balance"]
+    ok = not unbalanced and not mismatches and not orphans and not any(totals.values())
+    return {"journals": len(journals), "accounts": len(accounts), "postings": n_legs,
+            "unbalanced_journals": unbalanced, "account_mismatches": mismatches, "orphan_postings": orphans,
+            "total_by_currency": dict(totals), "ok": ok}

@@ -1,0 +1,149 @@
+"""Products with limited stock, and orders paid from a customer wallet.
+
+Order lifecycle::
+
+    PAID ──fulfilment succeeded──▶ FULFILLED   (journal capture: pending → available + fees)
+      └───fulfilment failed──────▶ FAILED      (journal refund: pending → wallet, stock restored)
+
+Placing an order is ONE transaction: order put (attribute_not_exists), stock decrement
+(``stock >= :q``), and the payment journal (wallet → merchant ``pending``, wallet ``balance >=
+amount``). Nothing changes when any condition fails.
+"""
+from __future__ import annotations
+
+from payrail import accounts
+from payrail.errors import InsufficientFunds, NotFound, OutOfStock, ValidationFailed
+from payrail.ids import derived, random_id
+from payrail.ledger import ExtraConditionFailed, Journal, Ledger, Posting, now_iso
+from payrail.money import check_amount, check_currency, fee_for
+from payrail.store import MainTable, key, public
+from payrail.wallets import check_customer_id
+
+PAID, FULFILLED, FAILED = "PAID", "FULFILLED", "FAILED"
+MAX_QUANTITY = 1_000
+
+
+class Orders:
+    """Products and orders of merchants."""
+
+    def __init__(self, ledger: Ledger, main: MainTable):
+        self.ledger = ledger
+        self.main = main
+
+    # ---- products ----------------------------------------------------------------------
+    def create_product(self, merchant_id: str, name: str, price: int, currency: str, stock: int) -> dict:
+        """Create a product. ``price`` in minor units; ``stock`` a non-negative count.
+
+        Raises:
+            ValidationFailed: bad name, price, currency or stock.
+        """
+        if not name or len(name) > 200:
+            raise ValidationFailed("name must be 1-200 characters", param="name")
+        check_amount(price, "price")
+        check_currency(currency)
+        if isinstance(stock, bool) or not isinstance(stock, int) or not 0 <= stock <= 10**9:
+            raise ValidationFailed("stock must be an integer 0..1e9", param="stock")
+        product = {"type": "product", "product_id": random_id("prod"), "merchant_id": merchant_id, "name": name,
+                   "price": price, "currency": currency, "stock": stock, "created_at": now_iso()}
+        self.main.put_new(key("PRODUCT", merchant_id, product["product_id"]), product)
+        return public(product)
+
+    def get_product(self, merchant_id: str, product_id: str) -> dict:
+        """Raises NotFound for unknown ids and for other merchants' products."""
+        p = self.main.get(key("PRODUCT", merchant_id, product_id))
+        if not p:
+            raise NotFound("product not found", param="product_id")
+        return p
+
+    # ---- orders ------------------------------------------------------------------------
+    def get_order(self, merchant_id: str, order_id: str) -> dict:
+        o = self.main.get(key("ORDER", merchant_id, order_id))
+        if not o:
+            raise NotFound("order not found", param="order_id")
+        return o
+
+    def place(self, merchant_id: str, product_id: str, quantity: int, customer_id: str,
+              idempotency_key: str) -> tuple[dict, bool]:
+        """Reserve stock and pay from the customer's wallet, atomically.
+
+        Returns:
+            ``(order, created)``; ``created`` is False when the key named an existing order.
+
+        Raises:
+            ValidationFailed, NotFound (product), OutOfStock (409), InsufficientFunds (402).
+        """
+        check_customer_id(customer_id)
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
+            raise ValidationFailed(f"quantity must be an integer 1..{MAX_QUANTITY}", param="quantity")
+        order_id = derived("ord", merchant_id, idempotency_key)
+        existing = self.main.get(key("ORDER", merchant_id, order_id))
+        if existing:
+            return existing, False
+        product = self.get_product(merchant_id, product_id)
+        if product["stock"] < quantity:
+            raise OutOfStock("not enough stock", param="quantity")
+        amount, currency = product["price"] * quantity, product["currency"]
+        w = accounts.wallet(merchant_id, customer_id, currency)
+        pending = accounts.merchant_account(merchant_id, "pending", currency)
+        ts = now_iso()
+        order = {"type": "order", "order_id": order_id, "merchant_id": merchant_id, "product_id": product_id,
+                 "quantity": quantity, "customer_id": customer_id, "amount": amount, "currency": currency,
+                 "status": PAID, "created_at": ts, "updated_at": ts,
+                 "status_history": [{"status": PAID, "at": ts}]}
+        stock = {"Update": {"TableName": self.main.table, "Key": {"pk": {"S": key("PRODUCT", merchant_id, product_id)}},
+                            "UpdateExpression": "SET stock = stock - :q", "ConditionExpression": "stock >= :q",
+                            "ExpressionAttributeValues": {":q": {"N": str(quantity)}}}}
+        journal = Journal(f"{order_id}:pay", "order_payment", merchant_id, currency,
+                          [Posting(w.account_id, -amount), Posting(pending.account_id, amount)],
+                          metadata={"order_id": order_id})
+        try:
+            self.ledger.post(journal, opens=[pending],
+                             extra=[self.main.put_action(key("ORDER", merchant_id, order_id), order), stock],
+                             created_at=ts)
+        except ExtraConditionFailed as e:
+            if e.index == 1:
+                raise OutOfStock("not enough stock", param="quantity") from None
+            return self.get_order(merchant_id, order_id), False
+        except NotFound:
+            raise InsufficientFunds("customer has no wallet in this currency", param="customer_id") from None
+        return self.get_order(merchant_id, order_id), True
+
+    def capture(self, order: dict, fulfilment_id: str, fee_bps: int) -> dict:
+        """Fulfilment succeeded: move the payment from ``pending`` to ``available`` (less the fee).
+
+        Idempotent: a second call on a FULFILLED order changes nothing. Returns the order.
+        """
+        mid, oid, amt, cur = order["merchant_id"], order["order_id"], order["amount"], order["currency"]
+        fee = fee_for(amt, fee_bps)
+        postings = [Posting(accounts.merchant_account(mid, "pending", cur).account_id, -amt),
+                    Posting(accounts.merchant_account(mid, "available", cur).account_id, amt - fee)]
+        if fee:
+            postings.append(Posting(accounts.merchant_account(mid, "fees", cur).account_id, fee))
+        journal = Journal(f"{oid}:capture", "order_capture", mid, cur, [p for p in postings if p.amount],
+                          metadata={"order_id": oid}, settlement={"merchant_id": mid, "gross": amt, "fee": fee})
+        self._finish(journal, order, FULFILLED, {"fulfilment_id": fulfilment_id, "fee": fee}, None,
+                     opens=[accounts.merchant_account(mid, k, cur) for k in ("available", "fees")])
+        return self.get_order(mid, oid)
+
+    def refund(self, order: dict, reason: str) -> dict:
+        """Fulfilment failed for good: refund the customer and restore stock (compensating journal)."""
+        mid, oid, amt, cur = order["merchant_id"], order["order_id"], order["amount"], order["currency"]
+        journal = Journal(f"{oid}:refund", "order_refund", mid, cur,
+                          [Posting(accounts.merchant_account(mid, "pending", cur).account_id, -amt),
+                           Posting(accounts.wallet(mid, order["customer_id"], cur).account_id, amt)],
+                          metadata={"order_id": oid, "reason": reason})
+        restock = {"Update": {"TableName": self.main.table,
+                              "Key": {"pk": {"S": key("PRODUCT", mid, order["product_id"])}},
+                              "UpdateExpression": "SET stock = stock + :q",
+                              "ExpressionAttributeValues": {":q": {"N": str(order["quantity"])}}}}
+        self._finish(journal, order, FAILED, {"failure_reason": reason}, restock)
+        return self.get_order(mid, oid)
+
+    def _finish(self, journal: Journal, order: dict, status: str, sets: dict, also: dict | None,
+                opens=()) -> None:
+        pk = key("ORDER", order["merchant_id"], order["order_id"])
+        extra = [self.main.transition_action(pk, (PAID,), status, sets)] + ([also] if also else [])
+        try:
+            self.ledger.post(journal, opens=list(opens), extra=extra)
+        except ExtraConditionFailed:
+            pass  # the order already left PAID: a duplicate delivery, nothing to do

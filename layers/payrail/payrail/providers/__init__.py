@@ -1,0 +1,1 @@
+"""Payout providers behind one small interface (:class:`payrail.providers.base.PayoutProvider`)."""

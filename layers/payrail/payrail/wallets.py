@@ -1,0 +1,120 @@
+"""Customer wallets and merchant balances: admin credit/debit, balances, history."""
+from __future__ import annotations
+
+import re
+
+from payrail import accounts
+from payrail.errors import NotFound, ValidationFailed
+from payrail.ids import derived
+from payrail.ledger import Journal, Ledger, Posting, now_iso
+from payrail.money import check_amount, check_currency
+from payrail.store import MainTable, key
+
+_CUSTOMER_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+
+
+def check_customer_id(customer_id: str) -> str:
+    if not isinstance(customer_id, str) or not _CUSTOMER_ID.match(customer_id):
+        raise ValidationFailed("customer_id must be 1-64 characters of A-Z a-z 0-9 _ . : -", param="customer_id")
+    return customer_id
+
+
+class Wallets:
+    """Wallet operations over the ledger; customers are created on their first credit."""
+
+    def __init__(self, ledger: Ledger, main: MainTable):
+        self.ledger = ledger
+        self.main = main
+
+    def _posting_of(self, account_id: str, journal_id: str) -> dict | None:
+        cursor = None
+        for _ in range(20):
+            page = self.ledger.history(account_id, limit=100, starting_after=cursor)
+            for p in page["data"]:
+                if p["journal_id"] == journal_id:
+                    return p
+            if not page["has_more"]:
+                return None
+            cursor = page["data"][-1]["seq"]
+        return None
+
+    def move(self, merchant_id: str, customer_id: str, currency: str, amount: int, direction: str,
+             idempotency_key: str) -> dict:
+        """Credit (``direction="credit"``) or debit a customer wallet against the merchant's funding account.
+
+        Returns:
+            ``{journal_id, customer_id, currency, amount, balance_before, balance_after, created_at}``
+            (the same for a retried call with the same idempotency key).
+
+        Raises:
+            ValidationFailed: bad customer id, currency or amount.
+            InsufficientFunds: a debit larger than the wallet balance.
+            NotFound: debit of a wallet that was never credited.
+        """
+        check_customer_id(customer_id)
+        check_currency(currency)
+        check_amount(amount)
+        if direction not in ("credit", "debit"):
+            raise ValidationFailed("direction must be credit or debit", param="direction")
+        w = accounts.wallet(merchant_id, customer_id, currency)
+        f = accounts.merchant_account(merchant_id, "funding", currency)
+        sign = 1 if direction == "credit" else -1
+        journal = Journal(derived(direction, merchant_id, idempotency_key), f"wallet_{direction}", merchant_id,
+                          currency, [Posting(w.account_id, sign * amount), Posting(f.account_id, -sign * amount)],
+                          metadata={"customer_id": customer_id})
+        extra = []
+        if direction == "credit":
+            ts = now_iso()
+            extra.append({"Update": {
+                "TableName": self.main.table, "Key": {"pk": {"S": key("CUSTOMER", merchant_id, customer_id)}},
+                "UpdateExpression": "SET #t = :t, merchant_id = :m, customer_id = :c, created_at = if_not_exists(created_at, :ts)",
+                "ExpressionAttributeNames": {"#t": "type"},
+                "ExpressionAttributeValues": {":t": {"S": "customer"}, ":m": {"S": merchant_id},
+                                              ":c": {"S": customer_id}, ":ts": {"S": ts}}}})
+        opens = [f, w] if direction == "credit" else [f]
+        res = self.ledger.post(journal, opens=opens, extra=extra)
+        if res.created:
+            before, after = res.balances[w.account_id]
+        else:
+            p = self._posting_of(w.account_id, journal.journal_id) or {}
+            before, after = p.get("balance_before"), p.get("balance_after")
+        return {"journal_id": res.journal["journal_id"], "customer_id": customer_id, "currency": currency,
+                "amount": amount, "direction": direction, "balance_before": before, "balance_after": after,
+                "created_at": res.journal["created_at"]}
+
+    def wallet_balance(self, merchant_id: str, customer_id: str, currency: str) -> dict:
+        """``{customer_id, currency, balance, updated_at}``.
+
+        Raises:
+            NotFound: the customer has no wallet in this currency with this merchant.
+        """
+        check_customer_id(customer_id)
+        check_currency(currency)
+        a = self.ledger.get_account(accounts.wallet(merchant_id, customer_id, currency).account_id)
+        if not a:
+            raise NotFound("wallet not found", param="customer_id")
+        return {"customer_id": customer_id, "currency": currency, "balance": a["balance"],
+                "updated_at": a.get("updated_at")}
+
+    def wallet_history(self, merchant_id: str, customer_id: str, currency: str, limit: int,
+                       starting_after: int | None) -> dict:
+        """Postings of a wallet, newest first, with ``balance_before``/``balance_after``."""
+        self.wallet_balance(merchant_id, customer_id, currency)
+        return self.ledger.history(accounts.wallet(merchant_id, customer_id, currency).account_id,
+                                   limit, starting_after)
+
+    def merchant_balances(self, merchant_id: str, currency: str) -> dict:
+        """``{currency, available, held, pending}`` in minor units (0 for accounts never used)."""
+        check_currency(currency)
+        specs = {k: accounts.merchant_account(merchant_id, k, currency) for k in ("available", "held", "pending")}
+        got = self.ledger.get_accounts([s.account_id for s in specs.values()])
+        return {"currency": currency, **{k: got.get(s.account_id, {}).get("balance", 0) for k, s in specs.items()}}
+
+    def merchant_history(self, merchant_id: str, kind: str, currency: str, limit: int,
+                         starting_after: int | None) -> dict:
+        """Postings of one merchant account (``available``, ``held`` or ``pending``), newest first."""
+        check_currency(currency)
+        if kind not in ("available", "held", "pending"):
+            raise ValidationFailed("account must be available, held or pending", param="account")
+        return self.ledger.history(accounts.merchant_account(merchant_id, kind, currency).account_id,
+                                   limit, starting_after)
