@@ -27,6 +27,7 @@ def up(
     dynamodb_port: int = typer.Option(DEFAULT.dynamodb_port, envvar="PAYRAIL_DYNAMODB_PORT"),
     provider_port: int = typer.Option(DEFAULT.provider_port, envvar="PAYRAIL_PROVIDER_PORT"),
     fulfilment_port: int = typer.Option(DEFAULT.fulfilment_port, envvar="PAYRAIL_FULFILMENT_PORT"),
+    runtime_port: int = typer.Option(DEFAULT.runtime_port, envvar="PAYRAIL_RUNTIME_PORT"),
     data_dir: Path = typer.Option(DEFAULT.data_dir, envvar="PAYRAIL_DATA_DIR", help="data, logs and cloud.json"),
     persist: bool = typer.Option(False, envvar="PAYRAIL_PERSIST", help="keep DynamoDB data between runs"),
     endpoint_url: Optional[str] = typer.Option(None, envvar="PAYRAIL_ENDPOINT_URL",
@@ -42,7 +43,8 @@ def up(
     from infra.local.engines import PortInUse
 
     cfg = LocalConfig(api_port=api_port, moto_port=moto_port, dynamodb_port=dynamodb_port,
-                      provider_port=provider_port, fulfilment_port=fulfilment_port, data_dir=data_dir,
+                      provider_port=provider_port, fulfilment_port=fulfilment_port, runtime_port=runtime_port,
+                      data_dir=data_dir,
                       persist=persist, endpoint_url=endpoint_url, dynamodb_endpoint_url=dynamodb_endpoint_url,
                       admin_token=admin_token, log_level=log_level)
     cfg.function_config.update(dict(kv.split("=", 1) for kv in function_config))
@@ -50,24 +52,25 @@ def up(
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         handlers=[logging.FileHandler(cfg.logs_dir / "payrail.log"), logging.StreamHandler(sys.stderr)])
+    out = sys.stdout
+    sys.stdout = open(cfg.logs_dir / "functions.log", "a", buffering=1)  # the functions' "CloudWatch Logs"
     cloud = LocalCloud(cfg)
     try:
         cloud.start()
     except PortInUse as e:
-        typer.echo(f"error: {e}", err=True)
+        print(f"error: {e}", file=sys.stderr)
         raise typer.Exit(2)
     desc = cloud.describe()
     state = cfg.data_dir / "cloud.json"
     state.write_text(json.dumps(desc, indent=2))
-    typer.echo(f"payrail is up. API: {cfg.api_url}  (docs: {cfg.api_url}/docs, health: {cfg.api_url}/health/ready)")
-    typer.echo(f"admin token: {cfg.admin_token}   AWS endpoint: {cfg.aws_endpoint}   DynamoDB: {cfg.dynamodb_endpoint}")
-    typer.echo(f"logs: {cfg.logs_dir}   Ctrl-C stops everything.", err=False)
-    sys.stdout.flush()
+    print(f"payrail is up. API: {cfg.api_url}  (docs: {cfg.api_url}/docs, health: {cfg.api_url}/health/ready)\n"
+          f"admin token: {cfg.admin_token}   AWS endpoint: {cfg.aws_endpoint}   DynamoDB: {cfg.dynamodb_endpoint}\n"
+          f"logs: {cfg.logs_dir}   Ctrl-C stops everything.", file=out, flush=True)
     done = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: done.set())
     done.wait()
-    typer.echo("stopping ...")
+    print("stopping ...", file=out, flush=True)
     cloud.stop()
     state.unlink(missing_ok=True)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import signal
 import subprocess
 import threading
 import time
@@ -25,7 +24,7 @@ class LocalCloud:
         self.config = config
         self.stop_event = threading.Event()
         self._ddb_proc: subprocess.Popen | None = None
-        self._moto = None
+        self._moto_proc: subprocess.Popen | None = None
         self._servers: list = []
         self.resources: provision.Resources | None = None
         self.functions: runtime.Functions | None = None
@@ -34,7 +33,8 @@ class LocalCloud:
     def start(self) -> "LocalCloud":
         c = self.config
         c.logs_dir.mkdir(parents=True, exist_ok=True)
-        ports = [(c.api_port, "HTTP API"), (c.provider_port, "sandbox provider"), (c.fulfilment_port, "fulfilment service")]
+        ports = [(c.api_port, "HTTP API"), (c.provider_port, "sandbox provider"),
+                 (c.fulfilment_port, "fulfilment service"), (c.runtime_port, "function runtime")]
         if not c.endpoint_url:
             ports.append((c.moto_port, "moto server"))
         if not c.dynamodb_endpoint_url:
@@ -51,8 +51,9 @@ class LocalCloud:
                     c.host, c.dynamodb_port, c.data_dir / "dynamodb" if c.persist else None,
                     c.logs_dir / "dynamodb.log")
             self.functions = runtime.Functions({})
+            self._servers.append(runtime.serve_invoke(self.functions, c.host, c.runtime_port))
             if not c.endpoint_url:
-                self._moto = engines.start_moto(c.host, c.moto_port, self.functions.invoke_by_name)
+                self._moto_proc = engines.start_moto(c.host, c.moto_port, c.invoke_url, c.logs_dir / "moto.log")
             self.resources = provision.provision(c)
             self.functions.arns = self.resources.function_arns
             self._set_function_env()
@@ -106,19 +107,9 @@ class LocalCloud:
             except Exception:  # noqa: BLE001
                 pass
         self._servers.clear()
-        if self._moto is not None:
-            try:
-                self._moto.stop()
-            except Exception:  # noqa: BLE001
-                pass
-            self._moto = None
-        if self._ddb_proc is not None:
-            try:
-                os.killpg(self._ddb_proc.pid, signal.SIGTERM)
-                self._ddb_proc.wait(timeout=10)
-            except Exception:  # noqa: BLE001
-                self._ddb_proc.kill()
-            self._ddb_proc = None
+        engines.stop_process(self._moto_proc)
+        engines.stop_process(self._ddb_proc)
+        self._moto_proc = self._ddb_proc = None
 
     def __enter__(self):
         return self.start()

@@ -18,6 +18,7 @@ class LocalConfig(BaseModel):
     dynamodb_port: int = 8000
     provider_port: int = 4580
     fulfilment_port: int = 4581
+    runtime_port: int = 4599  # the function runtime's invoke endpoint (moto calls it)
     data_dir: Path = ROOT / ".local"
     persist: bool = Field(default=False, description="keep DynamoDB data in data_dir between runs")
     region: str = "us-east-1"
@@ -51,6 +52,10 @@ class LocalConfig(BaseModel):
     @property
     def fulfilment_url(self) -> str:
         return f"http://{self.host}:{self.fulfilment_port}"
+
+    @property
+    def invoke_url(self) -> str:
+        return f"http://{self.host}:{self.runtime_port}/invoke"
 
     @property
     def logs_dir(self) -> Path:

@@ -1,13 +1,14 @@
-"""The two engines: DynamoDB Local (a Java child process) and moto server (in this process, so
-that Step Functions' ``lambda:invoke`` can run the real handler through a small adapter)."""
+"""The two engines, each a child process: DynamoDB Local (Java) and moto server (with the
+Lambda invoke adapter of ``infra.local.moto_process``)."""
 from __future__ import annotations
 
-import json
+import os
+import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
-from typing import Callable
 
 import requests
 
@@ -61,7 +62,7 @@ def start_dynamodb_local(host: str, port: int, data_dir: Path | None, log_file: 
     log = open(log_file, "ab")
     proc = subprocess.Popen(
         ["java", "-Xmx1g", f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}", "-jar", str(jar),
-         "-port", str(port), "-sharedDb", *storage],
+         "-port", str(port), "-sharedDb", "-disableTelemetry", *storage],
         cwd=jar.parent, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     # DynamoDB Local listens on all interfaces; it is reached only through host, and the port is
     # checked free on host before start.
@@ -69,27 +70,28 @@ def start_dynamodb_local(host: str, port: int, data_dir: Path | None, log_file: 
     return proc
 
 
-Invoker = Callable[[str, dict], tuple[str, bool]]
-
-
-def start_moto(host: str, port: int, invoke: Invoker):
-    """Start moto server in this process with Step Functions execution on and Lambda invokes
-    routed to ``invoke(function_name, event) -> (payload_json, is_error)``. Returns the server."""
-    import os
-
-    from moto.awslambda import models as lambda_models
-    from moto.server import ThreadedMotoServer
-
-    os.environ["MOTO_PORT"] = str(port)  # Step Functions service integrations call localhost:$MOTO_PORT
-
-    def _invoke_lambda(self, event=None):  # the adapter: replaces moto's Docker runner
-        payload, is_error = invoke(self.function_name, event if isinstance(event, dict) else json.loads(event or "{}"))
-        return payload, is_error, ""
-
-    lambda_models.LambdaFunction._invoke_lambda = _invoke_lambda
-    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
-    server.start()
-    wait_for_port(host, port, 15, what="moto server")
+def start_moto(host: str, port: int, invoke_url: str, log_file: Path) -> subprocess.Popen:
+    """Start moto server (``infra.local.moto_process``) with Step Functions execution on and
+    Lambda invokes forwarded to ``invoke_url``. Returns the process."""
+    log = open(log_file, "ab")
+    proc = subprocess.Popen([sys.executable, "-m", "infra.local.moto_process", host, str(port), invoke_url],
+                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    wait_for_port(host, port, 30, proc, "moto server")
     requests.post(f"http://{host}:{port}/moto-api/config",
                   json={"stepfunctions": {"execute_state_machine": True}}, timeout=5).raise_for_status()
-    return server
+    return proc
+
+
+def stop_process(proc: subprocess.Popen | None) -> None:
+    """SIGTERM the process group, then SIGKILL after 10 s."""
+    if proc is None or proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+    except (subprocess.TimeoutExpired, ProcessLookupError):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()

@@ -15,7 +15,7 @@ import traceback
 import uuid
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 import boto3
 
@@ -42,9 +42,32 @@ class LambdaContext:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
-def load_handler(fn: catalog.Function):
-    """Import ``functions/<id>/handler.py`` under a unique module name; returns ``lambda_handler``."""
-    spec = importlib.util.spec_from_file_location(f"payrail_fn_{fn.id}", fn.folder / "handler.py")
+def isolate_powertools_router_state() -> None:
+    """Lambda runs one invocation per process, so Powertools keeps the current event and context
+    on the ``BaseRouter`` class. Here concurrent invocations share a process, so those two
+    class attributes are made per thread (an invocation runs on one thread from start to end);
+    without this, two concurrent requests can see each other's event. Idempotent."""
+    from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
+
+    if type(BaseRouter).__name__ == "PerInvocationRouterMeta":
+        return
+    state = threading.local()
+
+    def slot(name: str) -> property:
+        return property(lambda _self: getattr(state, name, None), lambda _self, value: setattr(state, name, value))
+
+    names = ("current_event", "lambda_context")
+    for name in names:  # instance reads (self.current_event) ...
+        setattr(BaseRouter, name, slot(name))
+    # ... and class writes (BaseRouter.current_event = event) both go to the thread's slot
+    BaseRouter.__class__ = type("PerInvocationRouterMeta", (type(BaseRouter),), {n: slot(n) for n in names})
+
+
+def load_handler(fn: catalog.Function, instance: int = 0):
+    """Import ``functions/<id>/handler.py`` as a fresh module (one per execution environment);
+    returns its ``lambda_handler``."""
+    isolate_powertools_router_state()
+    spec = importlib.util.spec_from_file_location(f"payrail_fn_{fn.id}_{instance}", fn.folder / "handler.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # as Lambda's import does: pydantic resolves models by module
     spec.loader.exec_module(module)
@@ -52,33 +75,49 @@ def load_handler(fn: catalog.Function):
 
 
 class Functions:
-    """Registry of the catalog's functions, imported lazily on first invoke (cold start)."""
+    """The catalog's functions with Lambda's execution model: each concurrent invocation gets an
+    execution environment of its own (a separate import of the handler module, so module globals
+    such as Powertools' resolver, batch processor and idempotency config are never shared by two
+    invocations at once); environments are reused when idle, and a new one is a cold start."""
 
     def __init__(self, function_arns: dict[str, str]):
         self.arns = function_arns
-        self._handlers: dict[str, object] = {}
+        self._idle: dict[str, list] = {f: [] for f in catalog.FUNCTIONS}
+        self._count: dict[str, int] = {f: 0 for f in catalog.FUNCTIONS}
         self._lock = threading.Lock()
         self.by_name = {f.name: f for f in catalog.FUNCTIONS.values()}
-        self.invocations: dict[str, int] = {}
-        self.errors: dict[str, int] = {}
+        self.invocations: dict[str, int] = {f: 0 for f in catalog.FUNCTIONS}
+        self.errors: dict[str, int] = {f: 0 for f in catalog.FUNCTIONS}
+        self.init_seconds: dict[str, list[float]] = {f: [] for f in catalog.FUNCTIONS}
 
-    def handler(self, fn_id: str):
-        h = self._handlers.get(fn_id)
-        if h is None:
-            with self._lock:
-                h = self._handlers.get(fn_id) or load_handler(catalog.FUNCTIONS[fn_id])
-                self._handlers[fn_id] = h
-        return h
+    def _acquire(self, fn_id: str):
+        with self._lock:
+            if self._idle[fn_id]:
+                return self._idle[fn_id].pop()
+            n = self._count[fn_id]
+            self._count[fn_id] += 1
+        t0 = time.perf_counter()
+        handler = load_handler(catalog.FUNCTIONS[fn_id], n)
+        self.init_seconds[fn_id].append(time.perf_counter() - t0)
+        return handler
 
     def invoke(self, fn_id: str, event: dict):
         """Run the handler; exceptions propagate (the caller decides Lambda's error semantics)."""
         fn = catalog.FUNCTIONS[fn_id]
-        self.invocations[fn_id] = self.invocations.get(fn_id, 0) + 1
+        handler = self._acquire(fn_id)
+        self.invocations[fn_id] += 1
         try:
-            return self.handler(fn_id)(event, LambdaContext(fn, self.arns.get(fn_id, fn.name)))
+            return handler(event, LambdaContext(fn, self.arns.get(fn_id, fn.name)))
         except Exception:
-            self.errors[fn_id] = self.errors.get(fn_id, 0) + 1
+            self.errors[fn_id] += 1
             raise
+        finally:
+            with self._lock:
+                self._idle[fn_id].append(handler)
+
+    def stats(self) -> dict:
+        return {f: {"environments": self._count[f], "invocations": self.invocations[f], "errors": self.errors[f]}
+                for f in catalog.FUNCTIONS}
 
     def invoke_by_name(self, name: str, event: dict) -> tuple[str, bool]:
         """Step Functions adapter: ``(payload_json, is_error)``, errorType = exception class name."""
@@ -165,6 +204,34 @@ def serve_api(functions: Functions, host: str, port: int) -> ThreadingHTTPServer
     return server
 
 
+def serve_invoke(functions: Functions, host: str, port: int) -> ThreadingHTTPServer:
+    """The invoke endpoint moto's Lambda adapter calls: ``POST /invoke/<function-name>`` with the
+    event; answers ``{"payload": "<json>", "is_error": bool}``."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def do_POST(self):
+            event = json.loads(self.rfile.read(int(self.headers.get("content-length") or 0)) or b"{}")
+            payload, is_error = functions.invoke_by_name(self.path.rsplit("/", 1)[-1], event)
+            data = json.dumps({"payload": payload, "is_error": is_error}).encode()
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+
+    server = Server((host, port), Handler)
+    threading.Thread(target=server.serve_forever, name="invoke", daemon=True).start()
+    return server
+
+
 # ---- SQS event source mappings -----------------------------------------------------------------------
 class SqsPoller:
     """Lambda's SQS poller: ``max_concurrency`` pollers, batches of ``batch_size``, partial batch
@@ -176,27 +243,40 @@ class SqsPoller:
         self.functions, self.fn, self.url, self.arn, self.region, self.stop = functions, fn, queue_url, queue_arn, region, stop
         self.sqs = boto3.client("sqs")
 
-    def start(self) -> list[threading.Thread]:
-        threads = [threading.Thread(target=self._loop, name=f"sqs-{self.fn.id}-{i}", daemon=True)
-                   for i in range(self.fn.sqs.max_concurrency)]
-        for t in threads:
-            t.start()
-        return threads
+    def start(self) -> threading.Thread:
+        t = threading.Thread(target=self._loop, name=f"sqs-{self.fn.id}", daemon=True)
+        t.start()
+        return t
 
     def _loop(self) -> None:
+        """One long-polling receiver; at most ``max_concurrency`` batches in flight (Lambda's
+        ``MaximumConcurrency``), each handled on its own worker thread."""
+        slots = threading.Semaphore(self.fn.sqs.max_concurrency)
         while not self.stop.is_set():
+            slots.acquire()
             try:
-                self.poll_once(wait_seconds=1)
+                msgs = self.sqs.receive_message(
+                    QueueUrl=self.url, MaxNumberOfMessages=min(self.fn.sqs.batch_size, 10), WaitTimeSeconds=1,
+                    AttributeNames=["All"], MessageAttributeNames=["All"]).get("Messages", [])
             except Exception:  # noqa: BLE001 - a poller keeps polling
                 log.exception("sqs poller %s", self.fn.id)
+                msgs = []
                 time.sleep(1)
+            if not msgs:
+                slots.release()
+                continue
 
-    def poll_once(self, wait_seconds: int = 0) -> int:
-        msgs = self.sqs.receive_message(QueueUrl=self.url, MaxNumberOfMessages=min(self.fn.sqs.batch_size, 10),
-                                        WaitTimeSeconds=wait_seconds, AttributeNames=["All"],
-                                        MessageAttributeNames=["All"]).get("Messages", [])
-        if not msgs:
-            return 0
+            def work(batch=msgs):
+                try:
+                    self.deliver(batch)
+                except Exception:  # noqa: BLE001
+                    log.exception("sqs delivery %s", self.fn.id)
+                finally:
+                    slots.release()
+            threading.Thread(target=work, name=f"sqs-{self.fn.id}-worker", daemon=True).start()
+
+    def deliver(self, msgs: list[dict]) -> int:
+        """Invoke the function with one batch; delete what succeeded. Returns the batch size."""
         event = {"Records": [{
             "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
             "attributes": m.get("Attributes", {}), "messageAttributes": m.get("MessageAttributes", {}),

@@ -53,8 +53,18 @@ class Merchants:
         ])
         return public(dict(merchant)), api_key
 
+    def _cached(self, cache_key: str, load):
+        hit = self._cache.get(cache_key)
+        if hit and hit[0] > time.monotonic():
+            return hit[1]
+        value = load()
+        if value is not None and self.cache_seconds:
+            self._cache[cache_key] = (time.monotonic() + self.cache_seconds, value)
+        return value
+
     def get(self, merchant_id: str) -> dict | None:
-        return self.main.get(key("MERCHANT", merchant_id))
+        """The merchant, or None (cached for ``cache_seconds``)."""
+        return self._cached(f"m:{merchant_id}", lambda: self.main.get(key("MERCHANT", merchant_id), consistent=False))
 
     def authenticate(self, api_key: str | None) -> dict:
         """Resolve an ``X-API-Key`` to its active merchant.
@@ -64,14 +74,9 @@ class Merchants:
         """
         if not api_key:
             raise Unauthorized("missing X-API-Key header")
-        h = hash_key(api_key)
-        hit = self._cache.get(h)
-        if hit and hit[0] > time.monotonic():
-            return hit[1]
-        rec = self.main.get(key("APIKEY", h), consistent=False)
+        rec = self._cached(f"k:{hash_key(api_key)}",
+                           lambda: self.main.get(key("APIKEY", hash_key(api_key)), consistent=False))
         merchant = self.get(rec["merchant_id"]) if rec else None
         if not merchant or merchant.get("status") != "ACTIVE":
             raise Unauthorized("invalid API key")
-        if self.cache_seconds:
-            self._cache[h] = (time.monotonic() + self.cache_seconds, merchant)
         return merchant

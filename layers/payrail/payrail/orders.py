@@ -76,15 +76,12 @@ class Orders:
         if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
             raise ValidationFailed(f"quantity must be an integer 1..{MAX_QUANTITY}", param="quantity")
         order_id = derived("ord", merchant_id, idempotency_key)
-        existing = self.main.get(key("ORDER", merchant_id, order_id))
-        if existing:
-            return existing, False
         product = self.get_product(merchant_id, product_id)
         if product["stock"] < quantity:
-            raise OutOfStock("not enough stock", param="quantity")
+            return self._existing_or_raise(merchant_id, order_id, OutOfStock("not enough stock", param="quantity"))
         amount, currency = product["price"] * quantity, product["currency"]
         w = accounts.wallet(merchant_id, customer_id, currency)
-        pending = accounts.merchant_account(merchant_id, "pending", currency)
+        pending = accounts.merchant_account(merchant_id, "pending", currency, shard_key=order_id)
         ts = now_iso()
         order = {"type": "order", "order_id": order_id, "merchant_id": merchant_id, "product_id": product_id,
                  "quantity": quantity, "customer_id": customer_id, "amount": amount, "currency": currency,
@@ -97,16 +94,25 @@ class Orders:
                           [Posting(w.account_id, -amount), Posting(pending.account_id, amount)],
                           metadata={"order_id": order_id})
         try:
-            self.ledger.post(journal, opens=[pending],
-                             extra=[self.main.put_action(key("ORDER", merchant_id, order_id), order), stock],
-                             created_at=ts)
+            res = self.ledger.post(journal, opens=[pending],
+                                   extra=[self.main.put_action(key("ORDER", merchant_id, order_id), order), stock],
+                                   created_at=ts)
         except ExtraConditionFailed as e:
             if e.index == 1:
-                raise OutOfStock("not enough stock", param="quantity") from None
+                return self._existing_or_raise(merchant_id, order_id, OutOfStock("not enough stock", param="quantity"))
             return self.get_order(merchant_id, order_id), False
         except NotFound:
             raise InsufficientFunds("customer has no wallet in this currency", param="customer_id") from None
-        return self.get_order(merchant_id, order_id), True
+        if not res.created:  # this idempotency key already placed its order
+            return self.get_order(merchant_id, order_id), False
+        return public(order), True
+
+    def _existing_or_raise(self, merchant_id: str, order_id: str, error: Exception) -> tuple[dict, bool]:
+        """A refused retry of an order that was placed earlier answers with that order."""
+        existing = self.main.get(key("ORDER", merchant_id, order_id))
+        if existing:
+            return existing, False
+        raise error
 
     def capture(self, order: dict, fulfilment_id: str, fee_bps: int) -> dict:
         """Fulfilment succeeded: move the payment from ``pending`` to ``available`` (less the fee).
@@ -115,21 +121,22 @@ class Orders:
         """
         mid, oid, amt, cur = order["merchant_id"], order["order_id"], order["amount"], order["currency"]
         fee = fee_for(amt, fee_bps)
-        postings = [Posting(accounts.merchant_account(mid, "pending", cur).account_id, -amt),
+        fees = accounts.merchant_account(mid, "fees", cur, shard_key=oid)
+        postings = [Posting(accounts.merchant_account(mid, "pending", cur, shard_key=oid).account_id, -amt),
                     Posting(accounts.merchant_account(mid, "available", cur).account_id, amt - fee)]
         if fee:
-            postings.append(Posting(accounts.merchant_account(mid, "fees", cur).account_id, fee))
+            postings.append(Posting(fees.account_id, fee))
         journal = Journal(f"{oid}:capture", "order_capture", mid, cur, [p for p in postings if p.amount],
                           metadata={"order_id": oid}, settlement={"merchant_id": mid, "gross": amt, "fee": fee})
         self._finish(journal, order, FULFILLED, {"fulfilment_id": fulfilment_id, "fee": fee}, None,
-                     opens=[accounts.merchant_account(mid, k, cur) for k in ("available", "fees")])
+                     opens=[accounts.merchant_account(mid, "available", cur), fees])
         return self.get_order(mid, oid)
 
     def refund(self, order: dict, reason: str) -> dict:
         """Fulfilment failed for good: refund the customer and restore stock (compensating journal)."""
         mid, oid, amt, cur = order["merchant_id"], order["order_id"], order["amount"], order["currency"]
         journal = Journal(f"{oid}:refund", "order_refund", mid, cur,
-                          [Posting(accounts.merchant_account(mid, "pending", cur).account_id, -amt),
+                          [Posting(accounts.merchant_account(mid, "pending", cur, shard_key=oid).account_id, -amt),
                            Posting(accounts.wallet(mid, order["customer_id"], cur).account_id, amt)],
                           metadata={"order_id": oid, "reason": reason})
         restock = {"Update": {"TableName": self.main.table,

@@ -57,9 +57,10 @@ class Wallets:
         if direction not in ("credit", "debit"):
             raise ValidationFailed("direction must be credit or debit", param="direction")
         w = accounts.wallet(merchant_id, customer_id, currency)
-        f = accounts.merchant_account(merchant_id, "funding", currency)
+        journal_id = derived(direction, merchant_id, idempotency_key)
+        f = accounts.merchant_account(merchant_id, "funding", currency, shard_key=journal_id)
         sign = 1 if direction == "credit" else -1
-        journal = Journal(derived(direction, merchant_id, idempotency_key), f"wallet_{direction}", merchant_id,
+        journal = Journal(journal_id, f"wallet_{direction}", merchant_id,
                           currency, [Posting(w.account_id, sign * amount), Posting(f.account_id, -sign * amount)],
                           metadata={"customer_id": customer_id})
         extra = []
@@ -106,15 +107,16 @@ class Wallets:
     def merchant_balances(self, merchant_id: str, currency: str) -> dict:
         """``{currency, available, held, pending}`` in minor units (0 for accounts never used)."""
         check_currency(currency)
-        specs = {k: accounts.merchant_account(merchant_id, k, currency) for k in ("available", "held", "pending")}
-        got = self.ledger.get_accounts([s.account_id for s in specs.values()])
-        return {"currency": currency, **{k: got.get(s.account_id, {}).get("balance", 0) for k, s in specs.items()}}
+        ids = {k: accounts.shard_ids(merchant_id, k, currency) for k in ("available", "held", "pending")}
+        got = self.ledger.get_accounts([i for group in ids.values() for i in group])
+        return {"currency": currency,
+                **{k: sum(got.get(i, {}).get("balance", 0) for i in group) for k, group in ids.items()}}
 
     def merchant_history(self, merchant_id: str, kind: str, currency: str, limit: int,
                          starting_after: int | None) -> dict:
-        """Postings of one merchant account (``available``, ``held`` or ``pending``), newest first."""
+        """Postings of one merchant account (``available`` or ``held``), newest first."""
         check_currency(currency)
-        if kind not in ("available", "held", "pending"):
-            raise ValidationFailed("account must be available, held or pending", param="account")
+        if kind not in ("available", "held"):
+            raise ValidationFailed("account must be available or held", param="account")
         return self.ledger.history(accounts.merchant_account(merchant_id, kind, currency).account_id,
                                    limit, starting_after)

@@ -1,0 +1,109 @@
+"""A small HTTP client of the payrail API (used by the demo, the benchmark and the tests)."""
+from __future__ import annotations
+
+import uuid
+
+import requests
+from requests.adapters import HTTPAdapter
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, body: dict):
+        super().__init__(f"{status}: {body}")
+        self.status, self.body = status, body
+
+    @property
+    def code(self) -> str | None:
+        return (self.body.get("error") or {}).get("code")
+
+
+class Payrail:
+    """``Payrail(api_url, api_key=..., admin_token=...)``; methods return decoded JSON and raise
+    ApiError on a non-2xx answer. Thread-safe enough for load tests (one pooled session)."""
+
+    def __init__(self, api_url: str, api_key: str | None = None, admin_token: str | None = None,
+                 pool: int = 64, timeout: float = 60):
+        self.url = api_url.rstrip("/")
+        self.api_key, self.admin_token, self.timeout = api_key, admin_token, timeout
+        self.http = requests.Session()
+        self.http.mount("http://", HTTPAdapter(pool_connections=pool, pool_maxsize=pool))
+
+    def as_merchant(self, api_key: str) -> "Payrail":
+        c = Payrail(self.url, api_key=api_key, admin_token=self.admin_token, timeout=self.timeout)
+        c.http = self.http
+        return c
+
+    def request(self, method: str, path: str, body: dict | None = None, *, idempotency_key: str | None = None,
+                admin: bool = False, headers: dict | None = None, params: dict | None = None) -> dict:
+        h = {"content-type": "application/json", **(headers or {})}
+        if admin and self.admin_token:
+            h["authorization"] = f"Bearer {self.admin_token}"
+        elif self.api_key:
+            h["x-api-key"] = self.api_key
+        if idempotency_key:
+            h["idempotency-key"] = idempotency_key
+        r = self.http.request(method, self.url + path, json=body, headers=h, params=params, timeout=self.timeout)
+        data = r.json() if r.content else {}
+        if r.status_code >= 300:
+            raise ApiError(r.status_code, data)
+        return data
+
+    # ---- admin ----
+    def create_merchant(self, name: str, fee_bps: int | None = None) -> dict:
+        return self.request("POST", "/v1/admin/merchants", {"name": name, "fee_bps": fee_bps}, admin=True)
+
+    def credit(self, merchant_id: str, customer_id: str, amount: int, currency: str = "USD", key: str | None = None) -> dict:
+        return self.request("POST", "/v1/admin/wallets/credit", {"merchant_id": merchant_id, "customer_id": customer_id,
+                            "currency": currency, "amount": amount}, idempotency_key=key or str(uuid.uuid4()), admin=True)
+
+    def debit(self, merchant_id: str, customer_id: str, amount: int, currency: str = "USD", key: str | None = None) -> dict:
+        return self.request("POST", "/v1/admin/wallets/debit", {"merchant_id": merchant_id, "customer_id": customer_id,
+                            "currency": currency, "amount": amount}, idempotency_key=key or str(uuid.uuid4()), admin=True)
+
+    def admin_settlement(self, start: str, end: str) -> dict:
+        return self.request("POST", "/v1/admin/settlements", {"from": start, "to": end}, admin=True)
+
+    def admin_settlement_get(self, job_id: str) -> dict:
+        return self.request("GET", f"/v1/admin/settlements/{job_id}", admin=True)
+
+    # ---- merchant ----
+    def create_product(self, name: str, price: int, stock: int, currency: str = "USD") -> dict:
+        return self.request("POST", "/v1/products", {"name": name, "price": price, "currency": currency, "stock": stock})
+
+    def product(self, product_id: str) -> dict:
+        return self.request("GET", f"/v1/products/{product_id}")
+
+    def order(self, product_id: str, customer_id: str, quantity: int = 1, key: str | None = None) -> dict:
+        return self.request("POST", "/v1/orders", {"product_id": product_id, "quantity": quantity,
+                            "customer_id": customer_id}, idempotency_key=key or str(uuid.uuid4()))
+
+    def get_order(self, order_id: str) -> dict:
+        return self.request("GET", f"/v1/orders/{order_id}")
+
+    def payout(self, amount: int, account_number: str, currency: str = "USD", key: str | None = None) -> dict:
+        return self.request("POST", "/v1/payouts", {"amount": amount, "currency": currency, "beneficiary": {
+            "type": "bank_account", "account_number": account_number, "name": "Test Beneficiary"}},
+            idempotency_key=key or str(uuid.uuid4()))
+
+    def get_payout(self, payout_id: str) -> dict:
+        return self.request("GET", f"/v1/payouts/{payout_id}")
+
+    def balances(self, currency: str = "USD") -> dict:
+        return self.request("GET", "/v1/balances", params={"currency": currency})
+
+    def wallet(self, customer_id: str, currency: str = "USD") -> dict:
+        return self.request("GET", f"/v1/customers/{customer_id}/wallets/{currency}")
+
+    def wallet_history(self, customer_id: str, currency: str = "USD", limit: int = 10,
+                       starting_after: int | None = None) -> dict:
+        params = {"limit": limit} | ({"starting_after": starting_after} if starting_after is not None else {})
+        return self.request("GET", f"/v1/customers/{customer_id}/wallets/{currency}/history", params=params)
+
+    def settlement(self, start: str, end: str) -> dict:
+        return self.request("POST", "/v1/settlements", {"from": start, "to": end})
+
+    def settlement_get(self, job_id: str) -> dict:
+        return self.request("GET", f"/v1/settlements/{job_id}")
+
+    def settlement_cancel(self, job_id: str) -> dict:
+        return self.request("POST", f"/v1/settlements/{job_id}/cancel")

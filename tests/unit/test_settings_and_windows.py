@@ -1,0 +1,27 @@
+import pytest
+from pydantic import ValidationError
+
+from payrail.errors import ValidationFailed
+from payrail.settings import Settings
+from payrail.settlement import parse_window, window_for_schedule
+
+
+def test_settings_from_env_validates_types():
+    s = Settings.from_env({"PAYOUT_MAX_ATTEMPTS": "3", "PAYOUT_BACKOFF_BASE_SECONDS": "5", "UNRELATED": "x"})
+    assert s.backoff_schedule() == [5, 10, 20]
+    with pytest.raises(ValidationError):
+        Settings.from_env({"PAYOUT_MAX_ATTEMPTS": "many"})
+    with pytest.raises(ValidationError):
+        Settings.from_env({"ADMIN_TOKEN_SHA256": "not-a-hash"})
+
+
+def test_settlement_window_is_inclusive_and_bounded():
+    a, b = parse_window("2026-01-01", "2026-01-31")
+    assert (b - a).days == 30
+    for bad in (("2026-02-01", "2026-01-01"), ("2026-13-01", "2026-12-01"), ("2025-01-01", "2026-06-01")):
+        with pytest.raises(ValidationFailed):
+            parse_window(*bad)
+
+
+def test_scheduled_run_settles_the_previous_utc_day():
+    assert window_for_schedule("2026-11-22T00:15:00Z") == ("2026-11-21", "2026-11-21")
