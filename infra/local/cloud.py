@@ -94,7 +94,7 @@ class LocalCloud:
         c, r = self.config, self.resources
         return {"api_url": c.api_url, "aws_endpoint": c.aws_endpoint, "dynamodb_endpoint": c.dynamodb_endpoint,
                 "provider_url": c.provider_url, "fulfilment_url": c.fulfilment_url, "region": c.region,
-                "admin_token": c.admin_token, "pid": os.getpid(),
+                "admin_token": c.admin_token, "pid": os.getpid(), "data_dir": str(c.data_dir),
                 "tables": r.table_names, "queues": r.queue_urls, "dlqs": r.dlq_urls,
                 "state_machines": r.machine_arns, "bucket": r.bucket}
 

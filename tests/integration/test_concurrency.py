@@ -35,12 +35,15 @@ def test_one_wallet_200_parallel_debits_never_below_zero(admin, merchant, platfo
     admin.credit(mid, "whale", 10_000)
 
     def debit(i):
-        try:
-            admin.debit(mid, "whale", 70, key=f"d-{uuid.uuid4()}")
-            return True
-        except ApiError as e:
-            assert e.code == "insufficient_funds", e.body
-            return False
+        key = f"d-{uuid.uuid4()}"
+        while True:  # 409 concurrent_update is retryable: the client retries with the same key
+            try:
+                admin.debit(mid, "whale", 70, key=key)
+                return True
+            except ApiError as e:
+                if e.code != "concurrent_update":
+                    assert e.code == "insufficient_funds", e.body
+                    return False
     with ThreadPoolExecutor(64) as pool:
         results = list(pool.map(debit, range(200)))
     assert sum(results) == 10_000 // 70  # 142 debits fit, 58 refused

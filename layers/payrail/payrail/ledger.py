@@ -39,7 +39,8 @@ from payrail.errors import ConcurrencyExhausted, InsufficientFunds, NotFound, Va
 
 NON_NEGATIVE = "non_negative"
 UNBOUNDED = "unbounded"
-MAX_POST_ATTEMPTS = 40
+#: how long :meth:`Ledger.post` keeps retrying optimistic-lock conflicts (seconds; under API Gateway's 29 s)
+CONTENTION_BUDGET_SECONDS = 20.0
 SETTLEMENT_INDEX = "gsi1"
 
 
@@ -191,12 +192,16 @@ class Ledger:
             NotFound: an account neither exists nor is in ``opens``.
             InsufficientFunds: a ``non_negative`` account would go below zero.
             ExtraConditionFailed: one of ``extra`` failed its condition.
-            ConcurrencyExhausted: optimistic-lock retries ran out on a hot account.
+            ConcurrencyExhausted: optimistic-lock conflicts on a hot account lasted longer than
+                CONTENTION_BUDGET_SECONDS (nothing was written; the caller may retry).
         """
         self._validate(journal)
         specs = {s.account_id: s for s in opens}
         ids = [p.account_id for p in journal.postings]
-        for attempt in range(MAX_POST_ATTEMPTS):
+        deadline = time.monotonic() + CONTENTION_BUDGET_SECONDS
+        attempt = 0
+        while time.monotonic() < deadline:
+            attempt += 1
             ts = created_at or now_iso()
             accounts = self.get_accounts(ids)
             actions, balances = [self._journal_put(journal, ts)], {}
@@ -239,8 +244,8 @@ class Ledger:
                 for i, code in enumerate(codes[offset:]):
                     if code == "ConditionalCheckFailed":
                         raise ExtraConditionFailed(i) from err
-                # account version moved (or a transaction conflict): re-read and try again
-                time.sleep(random.uniform(0, min(0.25, 0.004 * 2 ** min(attempt, 8))))
+                # account version moved (or a transaction conflict): back off (full jitter), re-read, retry
+                time.sleep(random.uniform(0, min(0.5, 0.005 * 2 ** min(attempt, 7))))
         raise ConcurrencyExhausted("too much contention on the accounts of this movement; retry the request")
 
     # ---- building blocks -------------------------------------------------------------

@@ -1,0 +1,92 @@
+"""Handlers fed with the sample events of ``events/`` (the real handler modules, in this process,
+against the session's DynamoDB Local and moto)."""
+import json
+import uuid
+
+import pytest
+
+from infra import catalog
+from infra.local.runtime import LambdaContext, load_handler
+from tests.conftest import load_event
+from tests.integration.helpers import wait_for
+
+
+@pytest.fixture
+def handler(cloud, monkeypatch):
+    env = {"LEDGER_TABLE": cloud["tables"]["ledger"], "MAIN_TABLE": cloud["tables"]["main"],
+           "IDEMPOTENCY_TABLE": cloud["tables"]["idempotency"], "REPORTS_BUCKET": cloud["bucket"],
+           "FULFILMENT_QUEUE_URL": cloud["queues"]["fulfilment"], "PAYOUT_QUEUE_URL": cloud["queues"]["payouts"],
+           "PAYOUT_STATE_MACHINE_ARN": cloud["state_machines"]["payout"],
+           "SETTLEMENT_STATE_MACHINE_ARN": cloud["state_machines"]["settlement"], "PROVIDER_URL": cloud["provider_url"]}
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+
+    def invoke(fn_id, event):
+        fn = catalog.FUNCTIONS[fn_id]
+        return load_handler(fn, instance=1000 + uuid.uuid4().int % 10**6)(event, LambdaContext(fn, fn.name))
+    return invoke
+
+
+def test_api_health_event(handler):
+    r = handler("api", load_event("apigw/health_live"))
+    assert r["statusCode"] == 200 and json.loads(r["body"]) == {"status": "ok"}
+
+
+def test_api_place_order_event(handler, admin, merchant):
+    client, mid = merchant
+    admin.credit(mid, "ev-1", 5_000)
+    product = client.create_product("p", 1_000, 2)
+    event = load_event("apigw/place_order", API_KEY=client.api_key, IDEMPOTENCY_KEY=str(uuid.uuid4()),
+                       PRODUCT_ID=product["product_id"], CUSTOMER_ID="ev-1")
+    r = handler("api", event)
+    assert r["statusCode"] == 201 and json.loads(r["body"])["status"] == "PAID"
+    assert client.wallet("ev-1")["balance"] == 4_000
+
+
+def test_api_error_events(handler, merchant):
+    client, _ = merchant
+    r = handler("api", load_event("apigw/place_order_missing_key"))
+    assert r["statusCode"] == 401 and json.loads(r["body"])["error"]["code"] == "unauthorized"
+    r = handler("api", load_event("apigw/place_order_invalid_quantity", API_KEY=client.api_key,
+                                  IDEMPOTENCY_KEY="x", PRODUCT_ID="p", CUSTOMER_ID="c"))
+    body = json.loads(r["body"])
+    assert r["statusCode"] == 400 and body["error"]["param"] == "quantity"
+
+
+def test_dispatcher_stream_event_enqueues_fulfilment(handler, cloud):
+    import boto3
+
+    sqs = boto3.client("sqs")
+    oid = f"ord_{uuid.uuid4().hex[:24]}"
+    r = handler("dispatcher", load_event("dynamodb/order_inserted", MERCHANT_ID="m_ev", ORDER_ID=oid))
+    assert r == {"batchItemFailures": []}
+    # the real fulfilment poller consumes it; the order does not exist, so the record fails and is retried
+    # -> we only check that the message reached the queue (or its consumer) at least once
+    attrs = sqs.get_queue_attributes(QueueUrl=cloud["queues"]["fulfilment"], AttributeNames=["All"])["Attributes"]
+    assert int(attrs["ApproximateNumberOfMessages"]) + int(attrs["ApproximateNumberOfMessagesNotVisible"]) >= 1
+
+
+def test_settlement_plan_event_from_schedule(handler):
+    r = handler("settlement", load_event("stepfunctions/settlement_plan_scheduled", TIME="2026-03-02T00:15:00Z"))
+    assert r["job_id"] == "stl_daily_2026-03-01" and r["scope"] == "ALL" and len(r["slices"]) == 16
+    again = handler("settlement", load_event("stepfunctions/settlement_plan_scheduled", TIME="2026-03-02T00:15:00Z"))
+    assert again["job_id"] == r["job_id"]  # a repeated firing names the same job
+
+
+def test_payout_release_event_is_idempotent(handler, platform, admin, merchant):
+    client, mid = merchant
+    admin.credit(mid, "pr", 10_000)
+    product = client.create_product("p", 5_000, 1)
+    order = client.order(product["product_id"], "pr")
+    wait_for(lambda: client.get_order(order["order_id"])["status"] == "FULFILLED")
+    available = client.balances()["available"]
+    payout, _ = platform.payouts.create(mid, 700, "USD", {"account_number": "1111222233", "name": "X"},
+                                        f"direct-{uuid.uuid4()}")  # held; its own workflow also runs
+    event = load_event("stepfunctions/payout_release", PAYOUT_ID=payout["payout_id"], MERCHANT_ID=mid)
+    first = handler("payout_steps", event)
+    second = handler("payout_steps", event)
+    assert first["status"] == second["status"]
+    final = wait_for(lambda: (p := client.get_payout(payout["payout_id"]))["status"] in ("SUCCEEDED", "FAILED") and p)
+    bal = client.balances()
+    assert bal["held"] == 0
+    assert bal["available"] == available - (700 if final["status"] == "SUCCEEDED" else 0)
