@@ -1,0 +1,49 @@
+# payrail — every target installs what it needs first (idempotent; the second run takes ~1 s).
+SHELL := /bin/bash
+PY    := .venv/bin/python
+PIP   := .venv/bin/pip
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: setup up demo test test-fast bench synth openapi fire clean
+
+setup: .venv/.installed node_modules/.installed ## install Python and npm dependencies (and Java 17 if missing)
+	@command -v java >/dev/null || { echo "installing Java 17 (DynamoDB Local)"; \
+	  (apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless) >/dev/null; }
+
+.venv/.installed: pyproject.toml
+	@test -x $(PY) || python3 -m venv .venv
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e ".[dev]"
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+up: setup ## run the whole platform locally in the foreground (Ctrl-C stops everything)
+	$(PY) -m infra.local up
+
+demo: setup ## the main job end to end against the running platform (or one it starts)
+	$(PY) -m infra.local.demo
+
+test: setup ## unit, infra (CDK, cdk-nag, cfn-lint) and integration tests on the local cloud
+	$(PY) -m pytest tests
+
+test-fast: setup ## unit and infra tests only (no local cloud)
+	$(PY) -m pytest tests/unit tests/infra
+
+bench: setup ## benchmarks; writes bench-report.json
+	$(PY) -m infra.local.bench
+
+synth: setup ## cdk synth (offline apart from pip fetching the layer's wheels)
+	npx cdk synth --quiet
+
+openapi: setup ## regenerate functions/api/openapi.json
+	$(PY) -m infra.openapi
+
+fire: setup ## fire the daily settlement schedule on the running platform
+	$(PY) -m infra.local fire settlement-daily
+
+clean:
+	rm -rf .local cdk.out bench-report.json .pytest_cache
