@@ -81,6 +81,7 @@ class Grants:
     queues_send: tuple[str, ...] = ()
     queues_read_attrs: tuple[str, ...] = ()
     start_executions: tuple[str, ...] = ()
+    stop_executions: tuple[str, ...] = ()
     task_callbacks: tuple[str, ...] = ()  # state machines whose task tokens it answers
     bucket: str | None = None  # "r" or "rw" on the reports bucket
 
@@ -165,7 +166,7 @@ FUNCTIONS = {
         Function("api", env=_DATA + ("IDEMPOTENCY_TABLE", "REPORTS_BUCKET", "SETTLEMENT_STATE_MACHINE_ARN",
                                      "FULFILMENT_QUEUE_URL", "PAYOUT_QUEUE_URL", "ADMIN_TOKEN_SHA256"),
                  grants=Grants(tables_rw=("ledger", "main", "idempotency"), queues_read_attrs=("fulfilment", "payouts"),
-                               start_executions=("settlement",), bucket="r"),
+                               start_executions=("settlement",), stop_executions=("settlement",), bucket="r"),
                  timeout=29, memory=1024, http=True),
         Function("dispatcher", env=("FULFILMENT_QUEUE_URL", "PAYOUT_STATE_MACHINE_ARN", "PAYOUT_MAX_ATTEMPTS",
                                     "PAYOUT_BACKOFF_BASE_SECONDS"),
@@ -175,11 +176,11 @@ FUNCTIONS = {
                  grants=Grants(tables_rw=("ledger", "main")), timeout=60,
                  sqs=SqsSource("fulfilment", batch_size=10, max_concurrency=8)),
         Function("payout_worker", env=_DATA + ("PROVIDER_URL", "PROVIDER_TIMEOUT_SECONDS"),
-                 grants=Grants(tables_rw=("main",), tables_r=("ledger",), task_callbacks=("payout",)), timeout=30,
+                 grants=Grants(tables_rw=("main",), task_callbacks=("payout",)), timeout=30,
                  sqs=SqsSource("payouts", batch_size=1, max_concurrency=4)),
         Function("payout_steps", env=_DATA + ("PROVIDER_URL", "PROVIDER_TIMEOUT_SECONDS"),
                  grants=Grants(tables_rw=("ledger", "main"))),
-        Function("settlement", env=_DATA + ("REPORTS_BUCKET", "SETTLEMENT_SHARDS"),
+        Function("settlement", env=_DATA + ("REPORTS_BUCKET",),
                  grants=Grants(tables_rw=("main",), tables_r=("ledger",), bucket="rw"), timeout=300, memory=1024),
     )
 }
@@ -205,7 +206,6 @@ CONFIG_DEFAULTS = {
     "FULFILMENT_TIMEOUT_SECONDS": "5",
     "FULFILMENT_ATTEMPTS": "3",
     "PROVIDER_TIMEOUT_SECONDS": "10",
-    "SETTLEMENT_SHARDS": "16",
 }
 
 _SUB = re.compile(r"\$\{([A-Za-z0-9_]+)\}")

@@ -9,6 +9,7 @@ from pathlib import Path
 import jsii
 from aws_cdk import (
     Acknowledgment,
+    ArnFormat,
     BundlingOptions,
     CfnOutput,
     DockerImage,
@@ -185,12 +186,20 @@ class PayrailStack(Stack):
                                                       resources=[self.queues[q].queue_arn for q in g.queues_read_attrs]))
         for mid in g.start_executions:
             self.machines[mid].grant_start_execution(fn)
+        if g.stop_executions:
+            fn.add_to_role_policy(iam.PolicyStatement(actions=["states:StopExecution"], resources=[
+                self._executions_arn(m) for m in g.stop_executions]))
         for mid in g.task_callbacks:
             self.machines[mid].grant_task_response(fn)
         if g.bucket:
             fn.add_to_role_policy(iam.PolicyStatement(
                 actions=["s3:GetObject"] + (["s3:PutObject"] if g.bucket == "rw" else []),
                 resources=[self.bucket.arn_for_objects("settlements/*")]))
+
+    def _executions_arn(self, machine_id: str) -> str:
+        return self.format_arn(service="states", resource="execution",
+                               resource_name=f"{catalog.STATE_MACHINES[machine_id].name}:*",
+                               arn_format=ArnFormat.COLON_RESOURCE_NAME)
 
     def _state_machine(self, m: catalog.StateMachine) -> sfn.StateMachine:
         log_group = logs.LogGroup(self, f"{m.id}-sfn-logs", log_group_name=f"/aws/vendedlogs/states/{m.name}",
@@ -228,6 +237,10 @@ class PayrailStack(Stack):
              "state machines (logs:CreateLogDelivery and friends)."},
             {"id": f"AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/settlements/*]", "reason": "Settlement "
              "reports are one object per job under settlements/; access is limited to that prefix."},
+            {"id": "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:"
+                   "execution:payrail-settlement:*]",
+             "reason": "Cancelling a settlement job stops its execution; execution names are job ids "
+             "unknown at deploy time, so the resource is this one state machine's executions."},
             {"id": "AwsSolutions-L1", "reason": "Pinned to python3.11: the runtime the code and tests run on locally."},
             {"id": "AwsSolutions-S1", "reason": "Reports bucket: access is through presigned URLs and is "
              "recorded by CloudTrail data events; a separate access-log bucket is left to the account baseline."},

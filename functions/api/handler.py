@@ -39,6 +39,7 @@ from payrail.errors import (
     Unauthorized,
     ValidationFailed,
 )
+from payrail.ids import derived
 from payrail.platform import Platform
 from payrail.settings import Settings
 from payrail.settlement import ALL
@@ -227,8 +228,6 @@ def debit_wallet(body: WalletMoveIn, idempotency_key: IdemKey) -> Response[dict]
 
 # ---- settlement (admin: every merchant; merchant: its own) ----------------------------------------
 def _start_settlement(scope: str, body: WindowIn, key: str | None) -> Response[dict]:
-    from payrail.ids import derived
-
     job_id = derived("stl", scope, key) if key else None
     job, _ = platform.settlements.create_job(scope, body.from_, body.to, job_id=job_id)
     try:
@@ -238,6 +237,14 @@ def _start_settlement(scope: str, body: WindowIn, key: str | None) -> Response[d
     except ddb.client("stepfunctions").exceptions.ExecutionAlreadyExists:
         pass
     return _json(202, _job_view(job))
+
+
+def _stop_execution(execution_arn: str) -> None:
+    sfn = ddb.client("stepfunctions")
+    try:
+        sfn.stop_execution(executionArn=execution_arn, cause="settlement job cancelled")
+    except sfn.exceptions.ExecutionDoesNotExist:
+        pass
 
 
 def _job_view(job: dict) -> dict:
@@ -261,7 +268,7 @@ def admin_settlement_get(job_id: str) -> Response[dict]:
 @app.post("/v1/admin/settlements/<job_id>/cancel", tags=["admin"], security=ADMIN)
 def admin_settlement_cancel(job_id: str) -> Response[dict]:
     _admin()
-    return _json(200, _job_view(platform.settlements.cancel(ALL, job_id)))
+    return _json(200, _job_view(platform.settlements.cancel(ALL, job_id, _stop_execution)))
 
 
 @app.post("/v1/settlements", tags=["settlement"], security=MERCHANT)
@@ -276,7 +283,7 @@ def settlement_get(job_id: str) -> Response[dict]:
 
 @app.post("/v1/settlements/<job_id>/cancel", tags=["settlement"], security=MERCHANT)
 def settlement_cancel(job_id: str) -> Response[dict]:
-    return _json(200, _job_view(platform.settlements.cancel(_merchant()["merchant_id"], job_id)))
+    return _json(200, _job_view(platform.settlements.cancel(_merchant()["merchant_id"], job_id, _stop_execution)))
 
 
 # ---- balances and wallets ---------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Settlement state machine tasks.
 
 Events:
-* ``{"step": "plan", "input": {"scope", "job_id"} | <scheduled event>}`` - from the API or from the
+* ``{"step": "plan", "execution", "input": {"scope", "job_id"} | <scheduled event>}`` - from the API or the
   EventBridge schedule (``time`` of the scheduled event: settles the previous UTC day, job id
   ``stl_daily_<date>`` so repeated firings name one job). Returns ``{scope, job_id, slices}``.
 * ``{"step": "aggregate", "scope", "job_id", "date", "shard"}`` -> ``{rows, skipped}``.
@@ -38,6 +38,8 @@ def lambda_handler(event: dict, context) -> dict:
             start, end = window_for_schedule(inp["time"])
             scope, job_id = ALL, f"stl_daily_{start}"
             s.create_job(scope, start, end, job_id=job_id, trigger="schedule")
+        if event.get("execution"):
+            s.attach_execution(scope, job_id, event["execution"])
         return {"scope": scope, "job_id": job_id, "slices": s.plan(scope, job_id)}
     if step == "aggregate":
         return s.aggregate(event["scope"], event["job_id"], event["date"], int(event["shard"]))

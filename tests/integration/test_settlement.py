@@ -61,6 +61,10 @@ def test_cancel_a_running_job(admin, merchant, platform):
     assert cancelled["status"] in ("CANCELLING", "CANCELLED")
     done = finished(client.settlement_get, job["job_id"])
     assert done["status"] == "CANCELLED" and done["download_url"] is None
+    sfn = boto3.client("stepfunctions")
+    # AWS reports ABORTED; moto reports a stop inside a Map state as FAILED (States.Runtime, ProgramStopped)
+    assert wait_for(lambda: sfn.describe_execution(executionArn=done["execution_arn"])["status"] != "RUNNING")
+    assert client.settlement_get(job["job_id"])["status"] == "CANCELLED"
     with pytest.raises(ApiError) as e:
         client.settlement_cancel(job["job_id"])
     assert e.value.status == 409

@@ -42,6 +42,9 @@ UNBOUNDED = "unbounded"
 #: how long :meth:`Ledger.post` keeps retrying optimistic-lock conflicts (seconds; under API Gateway's 29 s)
 CONTENTION_BUDGET_SECONDS = 20.0
 SETTLEMENT_INDEX = "gsi1"
+#: slices per UTC day of the settlement index. Part of the data model (writers and the settlement
+#: job must agree), so a constant rather than a setting.
+SETTLEMENT_SHARDS = 16
 
 
 def now_iso() -> str:
@@ -119,12 +122,12 @@ class Ledger:
 
     Args:
         table: ledger table name.
-        shards: number of settlement index shards per day.
     """
 
-    def __init__(self, table: str, shards: int = 16, client=None):
+    shards = SETTLEMENT_SHARDS
+
+    def __init__(self, table: str, client=None):
         self.table = table
-        self.shards = shards
         self.db = client or ddb.client()
 
     # ---- reads -----------------------------------------------------------------------

@@ -25,7 +25,7 @@ class Platform:
 
     @cached_property
     def ledger(self) -> Ledger:
-        return Ledger(self.settings.ledger_table, self.settings.settlement_shards)
+        return Ledger(self.settings.ledger_table)
 
     @cached_property
     def main(self) -> MainTable:

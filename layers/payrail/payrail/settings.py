@@ -30,7 +30,6 @@ class Settings(BaseModel):
     provider_timeout_seconds: float = Field(default=5.0, gt=0)
     payout_max_attempts: int = Field(default=4, ge=1, le=20)
     payout_backoff_base_seconds: int = Field(default=2, ge=1)
-    settlement_shards: int = Field(default=16, ge=1, le=256)
     default_fee_bps: int = Field(default=290, ge=0, le=10_000)
     api_key_cache_seconds: int = Field(default=60, ge=0)
     idempotency_ttl_seconds: int = Field(default=86_400, ge=60)
@@ -68,7 +67,6 @@ ENV_VARS: dict[str, str] = {
     "PROVIDER_TIMEOUT_SECONDS": "provider_timeout_seconds",
     "PAYOUT_MAX_ATTEMPTS": "payout_max_attempts",
     "PAYOUT_BACKOFF_BASE_SECONDS": "payout_backoff_base_seconds",
-    "SETTLEMENT_SHARDS": "settlement_shards",
     "DEFAULT_FEE_BPS": "default_fee_bps",
     "API_KEY_CACHE_SECONDS": "api_key_cache_seconds",
 }

@@ -13,6 +13,7 @@ import io
 import json
 from collections import defaultdict
 from datetime import date, datetime, timedelta, timezone
+from typing import Callable
 
 from payrail.errors import Conflict, NotFound, ValidationFailed
 from payrail.ids import random_id
@@ -67,13 +68,27 @@ class Settlements:
         j["progress"] = round(len(done) / j["slices_total"], 4) if j["slices_total"] else 1
         return j
 
-    def cancel(self, scope: str, job_id: str) -> dict:
-        """Request cancellation of a RUNNING job. Raises NotFound, Conflict (already finished)."""
+    def attach_execution(self, scope: str, job_id: str, execution_arn: str) -> None:
+        """Remember the workflow execution of a job (so cancel can stop it)."""
+        self.main.update(key("SETTLEMENT", scope, job_id), "SET execution_arn = :e", {":e": execution_arn})
+
+    def cancel(self, scope: str, job_id: str, stop_execution: Callable[[str], None]) -> dict:
+        """Cancel a RUNNING job: mark it CANCELLING, stop its workflow execution with
+        ``stop_execution(arn)``, then mark it CANCELLED. Slices still in flight see CANCELLING and
+        skip. A job whose execution is not known yet stays CANCELLING until its finalize step.
+
+        Raises:
+            NotFound; Conflict (``job_not_running``) when the job already finished.
+        """
         self.get(scope, job_id)
+        pk = key("SETTLEMENT", scope, job_id)
         try:
-            self.main.transition(key("SETTLEMENT", scope, job_id), (RUNNING,), CANCELLING, detail="cancel requested")
+            job = self.main.transition(pk, (RUNNING,), CANCELLING, detail="cancel requested")
         except Conflict:
             raise Conflict("job is not running", code="job_not_running") from None
+        if job.get("execution_arn"):
+            stop_execution(job["execution_arn"])
+            self.main.transition(pk, (CANCELLING,), CANCELLED, detail="execution stopped")
         return self.get(scope, job_id)
 
     def download_url(self, job: dict, expires_seconds: int) -> str | None:
@@ -95,8 +110,7 @@ class Settlements:
 
         Returns ``{"rows": n, "skipped": bool}``; skipped when the job is being cancelled.
         """
-        job = self.get(scope, job_id)
-        if job["status"] != RUNNING:
+        if self.get(scope, job_id)["status"] != RUNNING:
             return {"rows": 0, "skipped": True}
         acc: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
         n = 0
