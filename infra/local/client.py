@@ -1,10 +1,23 @@
 """A small HTTP client of the payrail API (used by the demo, the benchmark and the tests)."""
 from __future__ import annotations
 
+import time
 import uuid
 
 import requests
 from requests.adapters import HTTPAdapter
+
+
+def wait_for(predicate, timeout: float = 60, interval: float = 0.3, what: str = "condition"):
+    """Poll ``predicate`` until it returns something truthy and return that; raises TimeoutError."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(interval)
+    raise TimeoutError(f"{what} not met within {timeout}s (last value {last!r})")
 
 
 class ApiError(Exception):

@@ -20,20 +20,10 @@ import requests
 
 from infra.catalog import ROOT
 from infra.local import process
-from infra.local.client import ApiError, Payrail
+from infra.local.client import ApiError, Payrail, wait_for
 
 CUSTOMERS, ORDERS, CLIENTS, STOCK, PRICE = 1_000, 500, 64, 100, 2_500
 UNDERFUNDED = 20  # customers 0..19 get less than the price
-
-
-def wait_for(predicate, timeout: float, interval: float = 0.5, what: str = ""):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise TimeoutError(f"timed out waiting for {what}")
 
 
 def ledger_for(desc: dict):
@@ -88,7 +78,7 @@ def run(desc: dict) -> int:
     def all_fulfilled():
         states = Counter(m.get_order(o)["status"] for o in order_ids)
         return states if states["PAID"] == 0 else None
-    order_states = wait_for(all_fulfilled, 120, 1, "fulfilment")
+    order_states = wait_for(all_fulfilled, 120, 1, what="fulfilment")
     checks.append(("every paid order fulfilled", order_states.get("FULFILLED", 0) == len(order_ids), dict(order_states)))
 
     # 4. payouts over the sandbox scenarios (0001 ok, 0002 transient then ok, 0003 fails)
@@ -99,7 +89,7 @@ def run(desc: dict) -> int:
     def payouts_done():
         ps = [m.get_payout(p["payout_id"]) for p in payouts]
         return ps if all(p["status"] in ("SUCCEEDED", "FAILED") for p in ps) else None
-    final = wait_for(payouts_done, 180, 1, "payouts")
+    final = wait_for(payouts_done, 180, 1, what="payouts")
     by_status = Counter(p["status"] for p in final)
     expected = all((p["status"] == "FAILED") == p["beneficiary"]["account_number"].endswith("0003") for p in final)
     retried = [p for p in final if p["beneficiary"]["account_number"].endswith("0002")]
@@ -115,7 +105,7 @@ def run(desc: dict) -> int:
     today = datetime.now(timezone.utc).date().isoformat()
     job = admin.admin_settlement(today, today)
     job = wait_for(lambda: (j := admin.admin_settlement_get(job["job_id"]))["status"] in ("COMPLETED", "FAILED") and j,
-                   120, 0.5, "settlement")
+                   120, 0.5, what="settlement")
     csv_text = requests.get(job["download_url"], timeout=30).text
     rows = list(csv.DictReader(io.StringIO(csv_text)))
 

@@ -14,13 +14,13 @@ import time
 import traceback
 import uuid
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
 
 import boto3
 
 from infra import catalog
 from infra.local import cron
+from infra.local.httpserver import JsonHandler, LoopbackServer, serve
 
 log = logging.getLogger("payrail.local")
 
@@ -159,16 +159,11 @@ def http_event(method: str, raw_path: str, headers: dict[str, str], body: bytes,
     return event
 
 
-def serve_api(functions: Functions, host: str, port: int) -> ThreadingHTTPServer:
+def serve_api(functions: Functions, host: str, port: int) -> LoopbackServer:
     """Serve the ``http`` function of the catalog at ``http://host:port`` (all routes, $default)."""
     fn_id = next(f.id for f in catalog.FUNCTIONS.values() if f.http)
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args):  # quiet
-            pass
-
+    class Handler(JsonHandler):
         def _handle(self):
             length = int(self.headers.get("content-length") or 0)
             body = self.rfile.read(length) if length else b""
@@ -184,52 +179,31 @@ def serve_api(functions: Functions, host: str, port: int) -> ThreadingHTTPServer
                         "headers": {"content-type": "application/json"}}
             out = resp.get("body") or ""
             data = base64.b64decode(out) if resp.get("isBase64Encoded") else out.encode()
+            headers_out = dict(resp.get("headers") or {})
             self.send_response(resp.get("statusCode", 200))
-            for k, v in (resp.get("headers") or {}).items():
-                self.send_header(k, v)
             for c in resp.get("cookies") or []:
                 self.send_header("set-cookie", c)
+            for k, v in headers_out.items():
+                self.send_header(k, v)
             self.send_header("content-length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _handle
 
-    class Server(ThreadingHTTPServer):
-        daemon_threads = True
-        request_queue_size = 256
-
-    server = Server((host, port), Handler)
-    threading.Thread(target=server.serve_forever, name="api", daemon=True).start()
-    return server
+    return serve(host, port, Handler, "api")
 
 
-def serve_invoke(functions: Functions, host: str, port: int) -> ThreadingHTTPServer:
+def serve_invoke(functions: Functions, host: str, port: int) -> LoopbackServer:
     """The invoke endpoint moto's Lambda adapter calls: ``POST /invoke/<function-name>`` with the
     event; answers ``{"payload": "<json>", "is_error": bool}``."""
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args):
-            pass
-
+    class Handler(JsonHandler):
         def do_POST(self):
-            event = json.loads(self.rfile.read(int(self.headers.get("content-length") or 0)) or b"{}")
-            payload, is_error = functions.invoke_by_name(self.path.rsplit("/", 1)[-1], event)
-            data = json.dumps({"payload": payload, "is_error": is_error}).encode()
-            self.send_response(200)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            payload, is_error = functions.invoke_by_name(self.path.rsplit("/", 1)[-1], self.body())
+            self.reply(200, {"payload": payload, "is_error": is_error})
 
-    class Server(ThreadingHTTPServer):
-        daemon_threads = True
-
-    server = Server((host, port), Handler)
-    threading.Thread(target=server.serve_forever, name="invoke", daemon=True).start()
-    return server
+    return serve(host, port, Handler, "invoke")
 
 
 # ---- SQS event source mappings -----------------------------------------------------------------------

@@ -6,35 +6,11 @@ stall; ``GET /_stats`` counts the calls it received.
 """
 from __future__ import annotations
 
-import json
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128
-
-
-class _Json(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def body(self) -> dict:
-        n = int(self.headers.get("content-length") or 0)
-        return json.loads(self.rfile.read(n) or b"{}") if n else {}
-
-    def reply(self, status: int, payload: dict) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+from infra.local.httpserver import JsonHandler, serve
 
 
 class SandboxProviderState:
@@ -65,10 +41,10 @@ class SandboxProviderState:
             return 200, t
 
 
-def serve_provider(host: str, port: int) -> tuple[_Server, SandboxProviderState]:
+def serve_provider(host: str, port: int):
     state = SandboxProviderState()
 
-    class H(_Json):
+    class H(JsonHandler):
         def do_POST(self):
             if self.path.rstrip("/") != "/payout/transfers":
                 return self.reply(404, {"message": "not found"})
@@ -83,9 +59,7 @@ def serve_provider(host: str, port: int) -> tuple[_Server, SandboxProviderState]
                 t = state.transfers.get(tid)
             self.reply(200, t) if t else self.reply(404, {"message": "transfer not found"})
 
-    srv = _Server((host, port), H)
-    threading.Thread(target=srv.serve_forever, name="provider", daemon=True).start()
-    return srv, state
+    return serve(host, port, H, "provider"), state
 
 
 class FulfilmentState:
@@ -94,10 +68,10 @@ class FulfilmentState:
         self.lock = threading.Lock()
 
 
-def serve_fulfilment(host: str, port: int) -> tuple[_Server, FulfilmentState]:
+def serve_fulfilment(host: str, port: int):
     state = FulfilmentState()
 
-    class H(_Json):
+    class H(JsonHandler):
         def do_POST(self):
             body = self.body()
             if self.path == "/_control":
@@ -120,6 +94,4 @@ def serve_fulfilment(host: str, port: int) -> tuple[_Server, FulfilmentState]:
             with state.lock:
                 self.reply(200, {"mode": state.mode, "calls": state.calls, "orders": len(state.orders)})
 
-    srv = _Server((host, port), H)
-    threading.Thread(target=srv.serve_forever, name="fulfilment", daemon=True).start()
-    return srv, state
+    return serve(host, port, H, "fulfilment"), state

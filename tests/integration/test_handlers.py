@@ -8,7 +8,7 @@ import pytest
 from infra import catalog
 from infra.local.runtime import LambdaContext, load_handler
 from tests.conftest import load_event
-from tests.integration.helpers import wait_for
+from infra.local.client import wait_for
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ import pytest
 import requests
 
 from infra.local.client import ApiError
-from tests.integration.helpers import wait_for
+from infra.local.client import wait_for
 
 
 @pytest.fixture

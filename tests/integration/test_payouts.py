@@ -2,7 +2,7 @@
 import pytest
 
 from infra.local.client import ApiError
-from tests.integration.helpers import wait_for
+from infra.local.client import wait_for
 
 
 @pytest.fixture

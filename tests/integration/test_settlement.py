@@ -11,7 +11,7 @@ import requests
 
 from infra.catalog import ROOT
 from infra.local.client import ApiError
-from tests.integration.helpers import wait_for
+from infra.local.client import wait_for
 
 
 def finished(get, job_id):
