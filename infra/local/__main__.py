@@ -59,7 +59,7 @@ def up(
         cloud.start()
     except PortInUse as e:
         print(f"error: {e}", file=sys.stderr)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     desc = cloud.describe()
     state = cfg.data_dir / "cloud.json"
     state.write_text(json.dumps(desc, indent=2))

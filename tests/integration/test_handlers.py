@@ -32,6 +32,18 @@ def test_api_health_event(handler):
     assert r["statusCode"] == 200 and json.loads(r["body"]) == {"status": "ok"}
 
 
+def test_ready_answers_503_when_a_dependency_is_down(handler, monkeypatch):
+    assert handler("api", load_event("apigw/health_ready"))["statusCode"] == 200
+    monkeypatch.setenv("PAYOUT_QUEUE_URL", "http://127.0.0.1:1/000000000000/gone")  # an unreachable queue
+    monkeypatch.setenv("LEDGER_TABLE", "payrail-no-such-table")
+    r = handler("api", load_event("apigw/health_ready"))
+    assert r["statusCode"] == 503 and json.loads(r["body"]) == {"status": "unavailable"}
+    detailed = handler("api", {**load_event("apigw/health_ready"), "rawPath": "/health/detailed"})
+    checks = json.loads(detailed["body"])["checks"]
+    assert not checks["dynamodb:payrail-no-such-table"]["ok"] and not checks["sqs:payouts"]["ok"]
+    assert checks["dynamodb:" + "payrail-main"]["ok"]
+
+
 def test_api_place_order_event(handler, admin, merchant):
     client, mid = merchant
     admin.credit(mid, "ev-1", 5_000)

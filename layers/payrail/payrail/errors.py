@@ -67,10 +67,6 @@ class IdempotencyInProgress(PayrailError):
     status, type, code = 409, "idempotency_error", "idempotency_request_in_progress"
 
 
-class ServiceUnavailable(PayrailError):
-    status, type, code = 503, "api_error", "service_unavailable"
-
-
 class ConcurrencyExhausted(PayrailError):
     """Optimistic-lock retries ran out on a hot account; the caller may retry safely."""
 
