@@ -17,6 +17,7 @@ from aws_cdk import (
     ILocalBundling,
     RemovalPolicy,
     Stack,
+    Token,
     Validations,
 )
 from aws_cdk import aws_apigatewayv2 as apigw
@@ -231,14 +232,17 @@ class PayrailStack(Stack):
 
     def _suppressions(self) -> None:
         bucket_id = self.resolve(self.get_logical_id(self.bucket.node.default_child))
+        # cdk-nag names findings by the resolved ARN: a literal region/account when the stack has one
+        region = "<AWS::Region>" if Token.is_unresolved(self.region) else self.region
+        account = "<AWS::AccountId>" if Token.is_unresolved(self.account) else self.account
         self.nag_acknowledgements = [
             {"id": "AwsSolutions-IAM5[Resource::*]", "reason": "Only actions without resource-level permissions: "
              "X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) and CloudWatch Logs delivery of the "
              "state machines (logs:CreateLogDelivery and friends)."},
             {"id": f"AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/settlements/*]", "reason": "Settlement "
              "reports are one object per job under settlements/; access is limited to that prefix."},
-            {"id": "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:"
-                   "execution:payrail-settlement:*]",
+            {"id": f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:{region}:{account}:"
+                   f"execution:{catalog.STATE_MACHINES['settlement'].name}:*]",
              "reason": "Cancelling a settlement job stops its execution; execution names are job ids "
              "unknown at deploy time, so the resource is this one state machine's executions."},
             {"id": "AwsSolutions-L1", "reason": "Pinned to python3.11: the runtime the code and tests run on locally."},

@@ -157,3 +157,16 @@ def test_an_unacknowledged_nag_finding_fails_synth(tmp_path):
     sqs.Queue(stack, "careless", encryption=sqs.QueueEncryption.UNENCRYPTED)
     with pytest.raises(Exception, match="(?i)validation"):
         app.synth()
+
+
+def test_synth_passes_cdk_nag_with_a_concrete_account_and_region(tmp_path, monkeypatch):
+    """`cdk synth` / `cdk deploy` resolve the environment; acknowledgements must still match."""
+    from aws_cdk import App
+
+    from infra.app import build
+
+    monkeypatch.setenv("CDK_DEFAULT_ACCOUNT", "111122223333")
+    monkeypatch.setenv("CDK_DEFAULT_REGION", "eu-west-1")
+    context = json.loads((ROOT / "cdk.json").read_text())["context"]
+    app, _ = build(App(outdir=str(tmp_path), context={**context, "aws:cdk:bundling-stacks": []}))
+    app.synth()
