@@ -7,7 +7,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: setup up demo test test-fast bench synth openapi fire clean
 
-setup: .venv/.installed node_modules/.installed ## install Python and npm dependencies (and Java 17 if missing)
+setup: .venv/.installed node_modules/.installed .build/wheels/.fetched ## install Python and npm dependencies, the layer's wheels (and Java 17 if missing)
 	@command -v java >/dev/null || { echo "installing Java 17 (DynamoDB Local)"; \
 	  (apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless) >/dev/null; }
 
@@ -15,6 +15,12 @@ setup: .venv/.installed node_modules/.installed ## install Python and npm depend
 	@test -x $(PY) || python3 -m venv .venv
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -e ".[dev]"
+	@touch $@
+
+# the Lambda layer's wheels for python3.11 x86_64, fetched once so that `cdk synth` runs offline
+.build/wheels/.fetched: layers/payrail/requirements.txt .venv/.installed
+	$(PIP) download -q -r layers/payrail/requirements.txt -d .build/wheels --only-binary=:all: \
+	  --platform manylinux2014_x86_64 --implementation cp --python-version 3.11
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -36,7 +42,7 @@ test-fast: setup ## unit and infra tests only (no local cloud)
 bench: setup ## benchmarks; writes bench-report.json
 	$(PY) -m infra.local.bench
 
-synth: setup ## cdk synth (offline apart from pip fetching the layer's wheels)
+synth: setup ## cdk synth with cdk-nag (offline: the layer is built from .build/wheels)
 	npx cdk synth --quiet
 
 openapi: setup ## regenerate functions/api/openapi.json

@@ -44,17 +44,22 @@ _READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamod
 _WRITE = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
 
 
+WHEELHOUSE = catalog.ROOT / ".build" / "wheels"  # filled by `make setup` (pip download)
+
+
 @jsii.implements(ILocalBundling)
 class PipLayerBundling:
     """Builds the layer without Docker: ``pip install --platform manylinux2014_x86_64`` of the
-    layer's requirements plus the ``payrail`` package into ``<out>/python``."""
+    layer's requirements plus the ``payrail`` package into ``<out>/python``; offline from the
+    wheelhouse ``.build/wheels`` when ``make setup`` has filled it."""
 
     def try_bundle(self, output_dir: str, *, image, **_kwargs) -> bool:  # noqa: D401 - jsii signature
         target = Path(output_dir) / "python"
+        source = ["--no-index", "--find-links", str(WHEELHOUSE)] if (WHEELHOUSE / ".fetched").exists() else []
         subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-compile", "-r",
                         str(LAYER_DIR / "requirements.txt"), "--target", str(target), "--platform",
                         "manylinux2014_x86_64", "--implementation", "cp", "--python-version", "3.11",
-                        "--only-binary=:all:"], check=True)
+                        "--only-binary=:all:", *source], check=True)
         shutil.copytree(LAYER_DIR / "payrail", target / "payrail", dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("__pycache__"))
         return True

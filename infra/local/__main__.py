@@ -79,16 +79,18 @@ def up(
 def fire(schedule: str = typer.Argument("settlement-daily"),
          at: Optional[str] = typer.Option(None, help="ISO time of the firing (default: now, UTC)"),
          data_dir: Path = typer.Option(DEFAULT.data_dir, envvar="PAYRAIL_DATA_DIR")) -> None:
-    """Fire an EventBridge schedule now, as the rule would: start its state machine."""
+    """Fire an EventBridge scheduled rule now, as EventBridge would: start its targets."""
     from infra.local.cloud import read_description
-    from infra.local.runtime import fire_schedule
+    from infra.local.runtime import fire_rule, scheduled_rules
 
     desc = read_description(data_dir)
     os.environ.update({"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
                        "AWS_DEFAULT_REGION": desc["region"], "AWS_ENDPOINT_URL": desc["aws_endpoint"]})
-    s = catalog.SCHEDULES[schedule]
+    name = catalog.SCHEDULES[schedule].name
+    rule = next(r for r in scheduled_rules() if r["name"] == name)
     when = datetime.fromisoformat(at.replace("Z", "+00:00")) if at else datetime.now(timezone.utc)
-    typer.echo(fire_schedule(s, desc["state_machines"][s.state_machine], when, desc["region"]))
+    for arn in fire_rule(rule, when, desc["region"]):
+        typer.echo(arn)
 
 
 if __name__ == "__main__":

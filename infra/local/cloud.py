@@ -86,7 +86,7 @@ class LocalCloud:
                 runtime.StreamPoller(self.functions, fn, r.stream_arns[fn.stream.table], self.config.region,
                                      self.stop_event).start()
         if self.config.schedules:
-            runtime.Scheduler(r.machine_arns, self.config.region, self.stop_event).start()
+            runtime.Scheduler(self.config.region, self.stop_event).start()
 
     # ------------------------------------------------------------------------------------------
     def describe(self) -> dict:

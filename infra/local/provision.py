@@ -65,8 +65,8 @@ def _zip(fn: catalog.Function) -> bytes:
 
 
 def provision(config, with_functions: bool = True) -> Resources:
-    """Create tables, queues (with DLQs), the bucket, the functions' registry entries and the
-    state machines. Safe to run again on existing resources."""
+    """Create tables, queues (with DLQs), the bucket, the functions' registry entries, the state
+    machines and the EventBridge scheduled rules. Safe to run again on existing resources."""
     env = config.client_env()
     session = boto3.session.Session(aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
                                     aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
@@ -125,4 +125,9 @@ def provision(config, with_functions: bool = True) -> Resources:
         else:
             res.machine_arns[m.id] = sfn.create_state_machine(name=m.name, definition=definition,
                                                               roleArn=role_arn)["stateMachineArn"]
+    events = aws("events")
+    for sched in catalog.SCHEDULES.values():
+        events.put_rule(Name=sched.name, ScheduleExpression=f"cron({sched.cron})", State="ENABLED")
+        events.put_targets(Rule=sched.name, Targets=[{"Id": sched.state_machine, "RoleArn": role_arn,
+                                                     "Arn": res.machine_arns[sched.state_machine]}])
     return res

@@ -351,17 +351,33 @@ class StreamPoller:
 
 
 # ---- EventBridge schedules -------------------------------------------------------------------------
-def fire_schedule(schedule: catalog.Schedule, machine_arn: str, at: datetime, region: str) -> str:
-    """Do what the EventBridge rule does: start the target state machine with the scheduled event."""
-    event = cron.scheduled_event(f"arn:aws:events:{region}:123456789012:rule/{schedule.name}", at, region)
-    return boto3.client("stepfunctions").start_execution(stateMachineArn=machine_arn, input=json.dumps(event))["executionArn"]
+def scheduled_rules() -> list[dict]:
+    """The EventBridge rules with a ``cron(...)`` schedule and their state machine targets, as
+    stored in the (moto) EventBridge: ``[{"name", "arn", "cron", "targets": [arn, ...]}]``."""
+    events = boto3.client("events")
+    rules = []
+    for r in events.list_rules()["Rules"]:
+        expr = r.get("ScheduleExpression") or ""
+        if r.get("State") == "ENABLED" and expr.startswith("cron("):
+            targets = [t["Arn"] for t in events.list_targets_by_rule(Rule=r["Name"])["Targets"]
+                       if ":states:" in t["Arn"]]
+            rules.append({"name": r["Name"], "arn": r["Arn"], "cron": expr[5:-1], "targets": targets})
+    return rules
+
+
+def fire_rule(rule: dict, at: datetime, region: str) -> list[str]:
+    """Do what EventBridge does when ``rule`` fires at ``at``: start each state machine target with
+    the scheduled event (moto stores rules but never fires them). Returns the execution ARNs."""
+    event = json.dumps(cron.scheduled_event(rule["arn"], at, region))
+    sfn = boto3.client("stepfunctions")
+    return [sfn.start_execution(stateMachineArn=arn, input=event)["executionArn"] for arn in rule["targets"]]
 
 
 class Scheduler:
-    """Fires the catalog's schedules on their cron (checked at every UTC minute)."""
+    """Fires EventBridge's scheduled rules on their cron (checked at every UTC minute)."""
 
-    def __init__(self, machine_arns: dict[str, str], region: str, stop: threading.Event):
-        self.arns, self.region, self.stop = machine_arns, region, stop
+    def __init__(self, region: str, stop: threading.Event):
+        self.region, self.stop = region, stop
 
     def start(self) -> threading.Thread:
         t = threading.Thread(target=self._loop, name="scheduler", daemon=True)
@@ -375,10 +391,14 @@ class Scheduler:
             if now == last:
                 continue
             last = now
-            for s in catalog.SCHEDULES.values():
+            try:
+                rules = scheduled_rules()
+            except Exception:  # noqa: BLE001
+                log.exception("scheduler: listing rules")
+                continue
+            for rule in rules:
                 try:
-                    if cron.matches(s.cron, now):
-                        arn = fire_schedule(s, self.arns[s.state_machine], now, self.region)
-                        log.warning("schedule %s fired: %s", s.name, arn)
+                    if cron.matches(rule["cron"], now):
+                        log.warning("schedule %s fired: %s", rule["name"], fire_rule(rule, now, self.region))
                 except Exception:  # noqa: BLE001
-                    log.exception("schedule %s", s.name)
+                    log.exception("schedule %s", rule["name"])

@@ -71,7 +71,7 @@ def test_cancel_a_running_job(admin, merchant, platform):
 
 
 def test_schedule_fires_the_daily_settlement_from_the_cli(cloud, admin):
-    """``python -m infra.local fire`` does what the EventBridge rule does; the job settles the previous day."""
+    """``python -m infra.local fire`` fires the EventBridge rule (stored in moto); the job settles the previous day."""
     at = datetime.now(timezone.utc).replace(microsecond=0)
     out = subprocess.run([sys.executable, "-m", "infra.local", "fire", "settlement-daily", "--at", at.isoformat(),
                           "--data-dir", cloud["data_dir"]], cwd=ROOT, capture_output=True, text=True,
