@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 import threading
+import warnings
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional
@@ -49,6 +50,7 @@ def up(
                       admin_token=admin_token, log_level=log_level)
     cfg.function_config.update(dict(kv.split("=", 1) for kv in function_config))
     cfg.logs_dir.mkdir(parents=True, exist_ok=True)
+    warnings.filterwarnings("ignore", message="No application metrics to publish")  # GET routes emit none
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         handlers=[logging.FileHandler(cfg.logs_dir / "payrail.log"), logging.StreamHandler(sys.stderr)])
