@@ -5,11 +5,13 @@ PIP   := .venv/bin/pip
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup up demo test test-fast bench synth openapi fire clean
+.PHONY: setup tools up demo test test-fast bench synth openapi fire clean
 
-setup: .venv/.installed node_modules/.installed .build/wheels/.fetched ## install Python and npm dependencies, the layer's wheels (and Java 17 if missing)
-	@command -v java >/dev/null || { echo "installing Java 17 (DynamoDB Local)"; \
-	  (apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless) >/dev/null; }
+setup: tools .venv/.installed node_modules/.installed .build/wheels/.fetched ## install everything (idempotent)
+
+tools: ## Java 17 (DynamoDB Local) and Node.js/npm (CDK CLI) from Debian's packages if missing
+	@command -v java >/dev/null && command -v npm >/dev/null || { echo "installing Java 17 / Node.js"; \
+	  (apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless nodejs npm) >/dev/null; }
 
 .venv/.installed: pyproject.toml
 	@test -x $(PY) || python3 -m venv .venv
