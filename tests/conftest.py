@@ -50,6 +50,17 @@ def merchant(admin) -> tuple[Payrail, str]:
     return admin.as_merchant(m["api_key"]), m["merchant"]["merchant_id"]
 
 
+def fulfilled_order(admin: Payrail, client: Payrail, merchant_id: str, price: int) -> dict:
+    """Fund a new customer, sell them one unit at ``price`` and wait until the order is FULFILLED."""
+    from infra.local.client import wait_for
+
+    customer = f"buyer-{uuid.uuid4().hex[:8]}"
+    admin.credit(merchant_id, customer, 2 * price)
+    product = client.create_product("item", price, 1)
+    order = client.order(product["product_id"], customer)
+    return wait_for(lambda: (o := client.get_order(order["order_id"]))["status"] == "FULFILLED" and o)
+
+
 @pytest.fixture(scope="session")
 def platform(cloud):
     """The domain objects wired to the session's local cloud (tests call the domain directly)."""

@@ -7,7 +7,7 @@ import pytest
 
 from infra import catalog
 from infra.local.runtime import LambdaContext, load_handler
-from tests.conftest import load_event
+from tests.conftest import fulfilled_order, load_event
 from infra.local.client import wait_for
 
 
@@ -87,10 +87,7 @@ def test_settlement_plan_event_from_schedule(handler):
 
 def test_payout_release_event_is_idempotent(handler, platform, admin, merchant):
     client, mid = merchant
-    admin.credit(mid, "pr", 10_000)
-    product = client.create_product("p", 5_000, 1)
-    order = client.order(product["product_id"], "pr")
-    wait_for(lambda: client.get_order(order["order_id"])["status"] == "FULFILLED")
+    fulfilled_order(admin, client, mid, 5_000)
     available = client.balances()["available"]
     payout, _ = platform.payouts.create(mid, 700, "USD", {"account_number": "1111222233", "name": "X"},
                                         f"direct-{uuid.uuid4()}")  # held; its own workflow also runs

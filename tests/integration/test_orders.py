@@ -66,13 +66,10 @@ def test_duplicate_fulfilment_delivery_is_harmless(cloud, platform, admin, merch
     """The same SQS message delivered twice (at-least-once) captures once."""
     from infra import catalog
     from infra.local.runtime import LambdaContext, load_handler
-    from tests.conftest import load_event
+    from tests.conftest import fulfilled_order, load_event
 
     client, mid = merchant
-    admin.credit(mid, "hank", 3_000)
-    product = client.create_product("pen", 1_000, 5)
-    order = client.order(product["product_id"], "hank")
-    wait_for(lambda: client.get_order(order["order_id"])["status"] == "FULFILLED")
+    order = fulfilled_order(admin, client, mid, 1_000)
     before = client.balances()
     handler = load_handler(catalog.FUNCTIONS["fulfilment"], instance=901)
     event = load_event("sqs/fulfilment_order", MERCHANT_ID=mid, ORDER_ID=order["order_id"])

@@ -3,16 +3,14 @@ import pytest
 
 from infra.local.client import ApiError
 from infra.local.client import wait_for
+from tests.conftest import fulfilled_order
 
 
 @pytest.fixture
 def funded(admin, merchant):
     """A merchant with 10,000 available (one fulfilled order of 10,000 less the 2.9% fee)."""
     client, mid = merchant
-    admin.credit(mid, "payer", 20_000)
-    product = client.create_product("service", 10_000, 1)
-    order = client.order(product["product_id"], "payer")
-    wait_for(lambda: client.get_order(order["order_id"])["status"] == "FULFILLED")
+    fulfilled_order(admin, client, mid, 10_000)
     return client, mid, client.balances()["available"]
 
 
