@@ -29,13 +29,16 @@ def load_event(name: str, **subs: str) -> dict:
 @pytest.fixture(scope="session")
 def cloud(tmp_path_factory) -> dict:
     with process.local_cloud(Path(tmp_path_factory.mktemp("cloud")), settings=TEST_SETTINGS) as desc:
-        os.environ.update({
-            "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_SESSION_TOKEN": "test",
-            "AWS_DEFAULT_REGION": desc["region"], "AWS_REGION": desc["region"],
-            "AWS_ENDPOINT_URL": desc["aws_endpoint"], "AWS_ENDPOINT_URL_DYNAMODB": desc["dynamodb_endpoint"],
-            "AWS_ENDPOINT_URL_DYNAMODB_STREAMS": desc["dynamodb_endpoint"],
-        })
+        os.environ.update(desc["client_env"])
         yield desc
+
+
+@pytest.fixture
+def function_env(cloud, monkeypatch) -> dict:
+    """This process gets the environment the cloud's functions run with (to run a handler here)."""
+    for k, v in cloud["function_env"].items():
+        monkeypatch.setenv(k, v)
+    return cloud["function_env"]
 
 
 @pytest.fixture(scope="session")

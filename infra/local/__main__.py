@@ -86,8 +86,7 @@ def fire(schedule: str = typer.Argument("settlement-daily"),
     from infra.local.runtime import fire_rule, scheduled_rules
 
     desc = read_description(data_dir)
-    os.environ.update({"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-                       "AWS_DEFAULT_REGION": desc["region"], "AWS_ENDPOINT_URL": desc["aws_endpoint"]})
+    os.environ.update(desc["client_env"])
     name = catalog.SCHEDULES[schedule].name
     rule = next(r for r in scheduled_rules() if r["name"] == name)
     when = datetime.fromisoformat(at.replace("Z", "+00:00")) if at else datetime.now(timezone.utc)

@@ -81,13 +81,7 @@ def requests_per_order(desc: dict, n: int = 30) -> dict:
     from infra.local.runtime import Functions, http_event
     from payrail import ddb
 
-    os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
-
-    for fn in catalog.FUNCTIONS.values():
-        os.environ.update(catalog.resource_env(fn, desc["tables"], desc["queues"], desc["state_machines"],
-                                               desc["bucket"], {"FULFILMENT_URL": desc["fulfilment_url"] + "/fulfil",
-                                                                "PROVIDER_URL": desc["provider_url"],
-                                                                "ADMIN_TOKEN_SHA256": ""}))
+    os.environ.update({**desc["function_env"], "POWERTOOLS_METRICS_DISABLED": "true"})
     admin = Payrail(desc["api_url"], admin_token=desc["admin_token"])
     m = admin.create_merchant("bench-count")
     mid, key = m["merchant"]["merchant_id"], m["api_key"]
@@ -137,9 +131,7 @@ def main() -> int:
     report: dict = {"machine": {"cores": os.cpu_count()}, "levels": {}}
     data_dir = ROOT / ".local" / "bench"
     with process.local_cloud(data_dir, random_ports=True) as desc:
-        os.environ.update({"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-                           "AWS_DEFAULT_REGION": desc["region"], "AWS_ENDPOINT_URL": desc["aws_endpoint"],
-                           "AWS_ENDPOINT_URL_DYNAMODB": desc["dynamodb_endpoint"]})
+        os.environ.update(desc["client_env"])
         for clients in LEVELS:
             raw = raw_transactions(desc["tables"]["main"], clients, ORDERS_PER_LEVEL)
             api = http_orders(desc, clients, ORDERS_PER_LEVEL)

@@ -28,6 +28,7 @@ class LocalCloud:
         self._servers: list = []
         self.resources: provision.Resources | None = None
         self.functions: runtime.Functions | None = None
+        self.function_env: dict[str, str] = {}
 
     # ------------------------------------------------------------------------------------------
     def start(self) -> "LocalCloud":
@@ -70,11 +71,12 @@ class LocalCloud:
 
     def _set_function_env(self) -> None:
         """Every function runs in this process, so the union of their environments is set once;
-        the values are those the CDK stack gives each function."""
+        the values are those the CDK stack gives each function (also published in cloud.json)."""
         r, c = self.resources, self.config
         for fn in catalog.FUNCTIONS.values():
-            os.environ.update(catalog.resource_env(fn, r.table_names, r.queue_urls, r.machine_arns, r.bucket,
-                                                   c.function_settings()))
+            self.function_env.update(catalog.resource_env(fn, r.table_names, r.queue_urls, r.machine_arns, r.bucket,
+                                                          c.function_settings()))
+        os.environ.update(self.function_env)
 
     def _start_event_sources(self) -> None:
         r = self.resources
@@ -90,13 +92,16 @@ class LocalCloud:
 
     # ------------------------------------------------------------------------------------------
     def describe(self) -> dict:
-        """What a client needs to reach this cloud (written to ``<data_dir>/cloud.json``)."""
+        """What a client needs to reach this cloud (written to ``<data_dir>/cloud.json``):
+        endpoints, resource names, ``client_env`` (credentials and endpoints for boto3) and
+        ``function_env`` (what the functions run with, for running a handler in another process)."""
         c, r = self.config, self.resources
         return {"api_url": c.api_url, "aws_endpoint": c.aws_endpoint, "dynamodb_endpoint": c.dynamodb_endpoint,
                 "provider_url": c.provider_url, "fulfilment_url": c.fulfilment_url, "region": c.region,
                 "admin_token": c.admin_token, "pid": os.getpid(), "data_dir": str(c.data_dir),
                 "tables": r.table_names, "queues": r.queue_urls, "dlqs": r.dlq_urls,
-                "state_machines": r.machine_arns, "bucket": r.bucket}
+                "state_machines": r.machine_arns, "bucket": r.bucket,
+                "client_env": c.client_env(), "function_env": self.function_env}
 
     def stop(self) -> None:
         self.stop_event.set()

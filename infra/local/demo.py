@@ -28,8 +28,7 @@ UNDERFUNDED = 20  # customers 0..19 get less than the price
 
 def ledger_for(desc: dict):
     """The ledger of the running cloud, read directly from DynamoDB (the auditor does not trust the API)."""
-    os.environ.update({"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": desc["region"],
-                       "AWS_ENDPOINT_URL_DYNAMODB": desc["dynamodb_endpoint"]})
+    os.environ.update(desc["client_env"])
     from payrail.ledger import Ledger
 
     return Ledger(desc["tables"]["ledger"])

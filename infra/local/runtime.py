@@ -88,7 +88,6 @@ class Functions:
         self.by_name = {f.name: f for f in catalog.FUNCTIONS.values()}
         self.invocations: dict[str, int] = {f: 0 for f in catalog.FUNCTIONS}
         self.errors: dict[str, int] = {f: 0 for f in catalog.FUNCTIONS}
-        self.init_seconds: dict[str, list[float]] = {f: [] for f in catalog.FUNCTIONS}
 
     def _acquire(self, fn_id: str):
         with self._lock:
@@ -96,24 +95,22 @@ class Functions:
                 return self._idle[fn_id].pop()
             n = self._count[fn_id]
             self._count[fn_id] += 1
-        t0 = time.perf_counter()
-        handler = load_handler(catalog.FUNCTIONS[fn_id], n)
-        self.init_seconds[fn_id].append(time.perf_counter() - t0)
-        return handler
+        return load_handler(catalog.FUNCTIONS[fn_id], n)
 
     def invoke(self, fn_id: str, event: dict):
         """Run the handler; exceptions propagate (the caller decides Lambda's error semantics)."""
         fn = catalog.FUNCTIONS[fn_id]
         handler = self._acquire(fn_id)
-        self.invocations[fn_id] += 1
+        ok = False
         try:
-            return handler(event, LambdaContext(fn, self.arns.get(fn_id, fn.name)))
-        except Exception:
-            self.errors[fn_id] += 1
-            raise
+            result = handler(event, LambdaContext(fn, self.arns.get(fn_id, fn.name)))
+            ok = True
+            return result
         finally:
-            with self._lock:
+            with self._lock:  # counters and the idle pool are shared by every invoking thread
                 self._idle[fn_id].append(handler)
+                self.invocations[fn_id] += 1
+                self.errors[fn_id] += not ok
 
     def stats(self) -> dict:
         return {f: {"environments": self._count[f], "invocations": self.invocations[f], "errors": self.errors[f]}

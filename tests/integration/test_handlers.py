@@ -12,15 +12,7 @@ from infra.local.client import wait_for
 
 
 @pytest.fixture
-def handler(cloud, monkeypatch):
-    env = {"LEDGER_TABLE": cloud["tables"]["ledger"], "MAIN_TABLE": cloud["tables"]["main"],
-           "IDEMPOTENCY_TABLE": cloud["tables"]["idempotency"], "REPORTS_BUCKET": cloud["bucket"],
-           "FULFILMENT_QUEUE_URL": cloud["queues"]["fulfilment"], "PAYOUT_QUEUE_URL": cloud["queues"]["payouts"],
-           "PAYOUT_STATE_MACHINE_ARN": cloud["state_machines"]["payout"],
-           "SETTLEMENT_STATE_MACHINE_ARN": cloud["state_machines"]["settlement"], "PROVIDER_URL": cloud["provider_url"]}
-    for k, v in env.items():
-        monkeypatch.setenv(k, v)
-
+def handler(function_env):
     def invoke(fn_id, event):
         fn = catalog.FUNCTIONS[fn_id]
         return load_handler(fn, instance=1000 + uuid.uuid4().int % 10**6)(event, LambdaContext(fn, fn.name))

@@ -7,10 +7,8 @@ from infra.local.runtime import Functions, http_event
 from payrail.ids import derived
 
 
-def test_concurrent_cold_invocations_never_see_each_others_events(cloud, admin, merchant, monkeypatch):
+def test_concurrent_cold_invocations_never_see_each_others_events(function_env, admin, merchant):
     client, mid = merchant
-    for var, table in (("LEDGER_TABLE", "ledger"), ("MAIN_TABLE", "main"), ("IDEMPOTENCY_TABLE", "idempotency")):
-        monkeypatch.setenv(var, cloud["tables"][table])
     product = client.create_product("p", 10, 1_000)
     with ThreadPoolExecutor(16) as pool:
         list(pool.map(lambda i: admin.credit(mid, f"iso-{i}", 1_000), range(48)))

@@ -74,8 +74,8 @@ class Merchants:
         """
         if not api_key:
             raise Unauthorized("missing X-API-Key header")
-        rec = self._cached(f"k:{hash_key(api_key)}",
-                           lambda: self.main.get(key("APIKEY", hash_key(api_key)), consistent=False))
+        h = hash_key(api_key)
+        rec = self._cached(f"k:{h}", lambda: self.main.get(key("APIKEY", h), consistent=False))
         merchant = self.get(rec["merchant_id"]) if rec else None
         if not merchant or merchant.get("status") != "ACTIVE":
             raise Unauthorized("invalid API key")

@@ -145,7 +145,8 @@ class Payouts:
         """Provider paid: the hold leaves the platform (held → payouts). Idempotent."""
         p = self.get(merchant_id, payout_id)
         out = accounts.merchant_account(merchant_id, "payouts", p["currency"])
-        return self._settle(p, "capture", SUCCEEDED, [(accounts.merchant_account(merchant_id, "held", p["currency"]), -1), (out, 1)],
+        return self._settle(p, "capture", SUCCEEDED,
+                            [(accounts.merchant_account(merchant_id, "held", p["currency"]), -1), (out, 1)],
                             {"provider_reference": provider_reference}, opens=[out])
 
     def release(self, merchant_id: str, payout_id: str, reason: str) -> dict:

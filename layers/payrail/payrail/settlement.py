@@ -8,6 +8,7 @@ a retried slice counts once). Cancel is cooperative: slices and finalize stop on
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -88,7 +89,7 @@ class Settlements:
             raise Conflict("job is not running", code="job_not_running") from None
         if job.get("execution_arn"):
             stop_execution(job["execution_arn"])
-            self.main.transition(pk, (CANCELLING,), CANCELLED, detail="execution stopped")
+            self._mark_cancelled(pk)
         return self.get(scope, job_id)
 
     def download_url(self, job: dict, expires_seconds: int) -> str | None:
@@ -135,7 +136,7 @@ class Settlements:
         job = self.get(scope, job_id)
         pk = key("SETTLEMENT", scope, job_id)
         if job["status"] == CANCELLING:
-            self.main.transition(pk, (CANCELLING,), CANCELLED)
+            self._mark_cancelled(pk)
             return self.get(scope, job_id)
         if job["status"] != RUNNING:
             return job
@@ -164,15 +165,18 @@ class Settlements:
             self.main.transition(pk, (RUNNING,), COMPLETED, {"report_key": report_key, "rows": len(total),
                                                               "totals": sums})
         except Conflict:  # cancelled while merging: keep the file, honour the cancel
-            self.main.transition(pk, (CANCELLING,), CANCELLED)
+            self._mark_cancelled(pk)
         return self.get(scope, job_id)
 
+    def _mark_cancelled(self, pk: str) -> None:
+        """CANCELLING -> CANCELLED; a no-op when the cancel request already finished the job."""
+        with contextlib.suppress(Conflict):
+            self.main.transition(pk, (CANCELLING,), CANCELLED)
+
     def fail(self, scope: str, job_id: str, reason: str) -> dict:
-        try:
+        with contextlib.suppress(Conflict):  # already finished: keep its outcome
             self.main.transition(key("SETTLEMENT", scope, job_id), (RUNNING, CANCELLING), FAILED,
                                  {"failure_reason": reason[:500]})
-        except Conflict:
-            pass
         return self.get(scope, job_id)
 
     @staticmethod

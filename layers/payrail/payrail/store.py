@@ -60,7 +60,8 @@ class MainTable:
         Sets the fields in ``sets`` and appends ``{status, at, detail}`` to ``status_history``.
         """
         ts = ts or now_iso()
-        values = {":to": to_status, ":ts": ts, ":h": [{"status": to_status, "at": ts, "detail": detail}]}
+        entry = {"status": to_status, "at": ts} | ({"detail": detail} if detail else {})
+        values = {":to": to_status, ":ts": ts, ":h": [entry]}
         names = {"#s": "status"}
         exprs = ["#s = :to", "updated_at = :ts", "status_history = list_append(status_history, :h)"]
         for i, (k, v) in enumerate((sets or {}).items()):
@@ -71,7 +72,6 @@ class MainTable:
         for i, s in enumerate(from_status):
             values[f":from{i}"] = s
             conds.append(f":from{i}")
-        values[":h"] = [{k: v for k, v in values[":h"][0].items() if v is not None}]
         return {"Update": {"TableName": self.table, "Key": {"pk": ddb.value(pk)},
                            "UpdateExpression": "SET " + ", ".join(exprs),
                            "ConditionExpression": f"#s IN ({', '.join(conds)})",
