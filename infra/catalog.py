@@ -145,6 +145,7 @@ TABLES = {
         Table("ledger", pk="pk", sk="sk", indexes=(Index("gsi1", "gsi1pk", "gsi1sk"),)),
         Table("main", pk="pk", stream="NEW_AND_OLD_IMAGES"),
         Table("idempotency", pk="id", ttl_attribute="expiration"),
+        Table("rate-limits", pk="pk", ttl_attribute="expiration"),
     )
 }
 
@@ -163,9 +164,14 @@ _DATA = ("LEDGER_TABLE", "MAIN_TABLE")
 FUNCTIONS = {
     f.id: f
     for f in (
-        Function("api", env=_DATA + ("IDEMPOTENCY_TABLE", "REPORTS_BUCKET", "SETTLEMENT_STATE_MACHINE_ARN",
-                                     "FULFILMENT_QUEUE_URL", "PAYOUT_QUEUE_URL", "ADMIN_TOKEN_SHA256"),
-                 grants=Grants(tables_rw=("ledger", "main", "idempotency"), queues_read_attrs=("fulfilment", "payouts"),
+        Function("api", env=_DATA + ("IDEMPOTENCY_TABLE", "RATE_LIMIT_TABLE", "REPORTS_BUCKET",
+                                     "SETTLEMENT_STATE_MACHINE_ARN", "FULFILMENT_QUEUE_URL", "PAYOUT_QUEUE_URL",
+                                     "ADMIN_TOKEN_SHA256", "DEFAULT_FEE_BPS", "RATE_LIMIT_PER_MINUTE",
+                                     "ADMIN_RATE_LIMIT_PER_MINUTE", "ANONYMOUS_RATE_LIMIT_PER_MINUTE",
+                                     "MAX_BODY_BYTES", "API_KEY_CACHE_SECONDS", "API_KEY_OVERLAP_SECONDS",
+                                     "IDEMPOTENCY_TTL_SECONDS", "PRESIGN_SECONDS", "SETTLEMENT_MAX_ACTIVE_JOBS"),
+                 grants=Grants(tables_rw=("ledger", "main", "idempotency", "rate-limits"),
+                               queues_read_attrs=("fulfilment", "payouts"),
                                start_executions=("settlement",), stop_executions=("settlement",), bucket="r"),
                  timeout=29, memory=1024, http=True),
         Function("dispatcher", env=("FULFILMENT_QUEUE_URL", "PAYOUT_STATE_MACHINE_ARN", "PAYOUT_MAX_ATTEMPTS",
@@ -223,19 +229,22 @@ def placeholders(asl_file: str) -> set[str]:
 def resource_env(fn: Function, table_names: dict[str, str], queue_urls: dict[str, str],
                  machine_arns: dict[str, str], bucket_name: str, extra: dict[str, str]) -> dict[str, str]:
     """The environment of ``fn``: resource references first, then configuration from ``extra``
-    (falling back to CONFIG_DEFAULTS). Raises KeyError for a variable with no source."""
+    (falling back to CONFIG_DEFAULTS); a configuration variable with neither is left out, so the
+    function runs with the settings model's default (``payrail.settings.Settings``, the one place
+    a setting and its default live)."""
     refs = {
         "LEDGER_TABLE": table_names["ledger"], "MAIN_TABLE": table_names["main"],
-        "IDEMPOTENCY_TABLE": table_names["idempotency"], "REPORTS_BUCKET": bucket_name,
+        "IDEMPOTENCY_TABLE": table_names["idempotency"], "RATE_LIMIT_TABLE": table_names["rate-limits"],
+        "REPORTS_BUCKET": bucket_name,
         "FULFILMENT_QUEUE_URL": queue_urls["fulfilment"], "PAYOUT_QUEUE_URL": queue_urls["payouts"],
         "PAYOUT_STATE_MACHINE_ARN": machine_arns["payout"],
         "SETTLEMENT_STATE_MACHINE_ARN": machine_arns["settlement"],
     }
     env = {}
     for var in fn.env:
-        env[var] = refs[var] if var in refs else extra.get(var, CONFIG_DEFAULTS.get(var))
-        if env[var] is None:
-            raise KeyError(f"{fn.id}: no value for {var}")
+        value = refs[var] if var in refs else extra.get(var, CONFIG_DEFAULTS.get(var))
+        if value is not None:
+            env[var] = value
     return env
 
 

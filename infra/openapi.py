@@ -17,7 +17,7 @@ def generate() -> str:
 
     load_handler(catalog.FUNCTIONS["api"], instance=0)
     module = sys.modules["payrail_fn_api_0"]
-    return json.dumps(json.loads(module.openapi_document()), indent=2, sort_keys=True) + "\n"
+    return json.dumps(module.openapi_document(), indent=2, sort_keys=True) + "\n"
 
 
 def main(argv: list[str]) -> int:

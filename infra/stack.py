@@ -181,7 +181,7 @@ class PayrailStack(Stack):
         for tid in set(g.tables_rw) | set(g.tables_r):
             t = self.tables[tid]
             actions = _READ + (_WRITE if tid in g.tables_rw else [])
-            if tid == "idempotency":  # Powertools idempotency deletes a record when the call failed
+            if tid == "idempotency":  # an in-progress record is deleted when its request failed (retry may run)
                 actions = actions + ["dynamodb:DeleteItem"]
             indexes = [f"{t.table_arn}/index/{i.name}" for i in catalog.TABLES[tid].indexes]
             fn.add_to_role_policy(iam.PolicyStatement(actions=actions, resources=[t.table_arn, *indexes]))

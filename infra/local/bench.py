@@ -53,7 +53,7 @@ def raw_transactions(table: str, threads: int, n: int) -> float:
 
 def http_orders(desc: dict, clients: int, n: int) -> dict:
     admin = Payrail(desc["api_url"], admin_token=desc["admin_token"], pool=clients + 8, timeout=120)
-    m = admin.create_merchant(f"bench-{clients}")
+    m = admin.create_merchant(f"bench-{clients}", rate_limit_per_minute=100_000)
     shop, mid = admin.as_merchant(m["api_key"]), m["merchant"]["merchant_id"]
     with ThreadPoolExecutor(16) as pool:
         list(pool.map(lambda i: admin.credit(mid, f"b{i}", 1_000_000), range(n)))
@@ -83,7 +83,7 @@ def requests_per_order(desc: dict, n: int = 30) -> dict:
 
     os.environ.update({**desc["function_env"], "POWERTOOLS_METRICS_DISABLED": "true"})
     admin = Payrail(desc["api_url"], admin_token=desc["admin_token"])
-    m = admin.create_merchant("bench-count")
+    m = admin.create_merchant("bench-count", rate_limit_per_minute=100_000)
     mid, key = m["merchant"]["merchant_id"], m["api_key"]
     for i in range(n):
         admin.credit(mid, f"c{i}", 10_000)

@@ -62,8 +62,10 @@ class Payrail:
         return data
 
     # ---- admin ----
-    def create_merchant(self, name: str, fee_bps: int | None = None) -> dict:
-        return self.request("POST", "/v1/admin/merchants", {"name": name, "fee_bps": fee_bps}, admin=True)
+    def create_merchant(self, name: str, fee_bps: int | None = None, rate_limit_per_minute: int | None = None) -> dict:
+        body = {"name": name, "fee_bps": fee_bps, "rate_limit_per_minute": rate_limit_per_minute}
+        return self.request("POST", "/v1/admin/merchants", {k: v for k, v in body.items() if v is not None},
+                            admin=True)
 
     def credit(self, merchant_id: str, customer_id: str, amount: int, currency: str = "USD", key: str | None = None) -> dict:
         return self.request("POST", "/v1/admin/wallets/credit", {"merchant_id": merchant_id, "customer_id": customer_id,

@@ -38,8 +38,8 @@ def run(desc: dict) -> int:
     checks: list[tuple[str, bool, str]] = []
     admin = Payrail(desc["api_url"], admin_token=desc["admin_token"], pool=CLIENTS + 8)
     t0 = time.monotonic()
-    shop = admin.create_merchant("Demo Shop", fee_bps=290)
-    other = admin.create_merchant("Other Merchant", fee_bps=100)
+    shop = admin.create_merchant("Demo Shop", fee_bps=290, rate_limit_per_minute=100_000)
+    other = admin.create_merchant("Other Merchant", fee_bps=100, rate_limit_per_minute=100_000)
     m = admin.as_merchant(shop["api_key"])
     mid = shop["merchant"]["merchant_id"]
 

@@ -276,6 +276,7 @@ class StreamPoller:
         self.functions, self.fn, self.arn, self.region, self.stop = functions, fn, stream_arn, region, stop
         self.streams = boto3.client("dynamodbstreams")
         self.iterators: dict[str, str | None] = {}
+        self.last_seq: dict[str, str] = {}  # shard -> sequence number of the last record delivered
         self.done_shards: set[str] = set()
 
     def start(self) -> threading.Thread:
@@ -316,7 +317,18 @@ class StreamPoller:
             self.iterators.pop(sid, None)
             self.done_shards.add(sid)
             return 0
-        r = self.streams.get_records(ShardIterator=it, Limit=self.fn.stream.batch_size)
+        try:
+            r = self.streams.get_records(ShardIterator=it, Limit=self.fn.stream.batch_size)
+        except self.streams.exceptions.TrimmedDataAccessException:
+            # DynamoDB Local quirk: an iterator taken on a still-empty shard goes stale when another
+            # table is written first ("read past the oldest stream record"). Resume after the last
+            # record handed to the function (or from the start if none was): nothing is skipped.
+            last = self.last_seq.get(sid)
+            self.iterators[sid] = self.streams.get_shard_iterator(
+                StreamArn=self.arn, ShardId=sid, **({"ShardIteratorType": "AFTER_SEQUENCE_NUMBER",
+                                                     "SequenceNumber": last} if last else
+                                                    {"ShardIteratorType": "TRIM_HORIZON"}))["ShardIterator"]
+            return 0
         records = [{"eventID": x["eventID"], "eventName": x["eventName"], "eventVersion": "1.1",
                     "eventSource": "aws:dynamodb", "awsRegion": self.region, "eventSourceARN": self.arn,
                     "dynamodb": {**x["dynamodb"], "ApproximateCreationDateTime":
@@ -343,6 +355,8 @@ class StreamPoller:
             first = min(failed)
             records = [x for x in records if x["dynamodb"]["SequenceNumber"] >= first]
             time.sleep(min(2 ** attempts * 0.1, 5))
+        if r.get("Records"):
+            self.last_seq[sid] = r["Records"][-1]["dynamodb"]["SequenceNumber"]
         self.iterators[sid] = r.get("NextShardIterator")
         return len(r.get("Records", []))
 

@@ -22,7 +22,8 @@ def test_no_drift_between_catalog_and_stack(synth):
         assert (p["Timeout"], p["MemorySize"]) == (f.timeout, f.memory)
         env = set(p["Environment"]["Variables"]) - {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE",
                                                      "POWERTOOLS_LOG_LEVEL"}
-        assert env == set(f.env)
+        assert env == set(catalog.resource_env(f, *_NAMES, {"FULFILMENT_URL": "x", "PROVIDER_URL": "x",
+                                                             "ADMIN_TOKEN_SHA256": ""}))
     for m in catalog.STATE_MACHINES.values():
         p = next(p for p in by_type("AWS::StepFunctions::StateMachine") if p["StateMachineName"] == m.name)
         assert set(p["DefinitionSubstitutions"]) == set(m.functions) | set(m.queues)
@@ -32,15 +33,20 @@ def test_no_drift_between_catalog_and_stack(synth):
     assert seen == set(sizes.values())
 
 
+_NAMES = ({t: t for t in catalog.TABLES}, {q: q for q in catalog.QUEUES}, {m: m for m in catalog.STATE_MACHINES},
+          "bucket")
+
+
 def test_every_settings_variable_a_function_needs_has_a_source():
     from payrail.settings import ENV_VARS
 
     for f in catalog.FUNCTIONS.values():
         assert set(f.env) <= set(ENV_VARS), f.id
-        env = catalog.resource_env(f, {t: t for t in catalog.TABLES}, {q: q for q in catalog.QUEUES},
-                                   {m: m for m in catalog.STATE_MACHINES}, "bucket",
-                                   {"FULFILMENT_URL": "http://f", "PROVIDER_URL": "http://p", "ADMIN_TOKEN_SHA256": ""})
-        assert set(env) == set(f.env)
+        env = catalog.resource_env(f, *_NAMES, {"FULFILMENT_URL": "http://f", "PROVIDER_URL": "http://p",
+                                                "ADMIN_TOKEN_SHA256": ""})
+        # resource references always have a value; configuration may fall back to the settings default
+        assert {v for v in f.env if v.endswith(("_TABLE", "_URL", "_ARN", "_BUCKET"))} <= set(env), f.id
+        assert set(env) <= set(f.env)
 
 
 def test_asl_files_are_valid_json_with_known_placeholders():

@@ -77,8 +77,11 @@ def test_credit_debit_balance_and_history(admin, merchant):
     hist = client.wallet_history("alice")["data"]
     assert [(h["amount"], h["balance_before"], h["balance_after"]) for h in hist] == [(-1200, 5000, 3800), (5000, 0, 5000)]
     with pytest.raises(ApiError) as e:
-        admin.credit("m_doesnotexist", "bob", 10)
+        admin.credit("m_0000000000000000", "bob", 10)  # well-formed, unknown
     assert e.value.status == 404
+    with pytest.raises(ApiError) as e:
+        admin.credit("m_doesnotexist", "bob", 10)  # not an id at all
+    assert e.value.status == 400 and e.value.body["error"]["param"] == "merchant_id"
 
 
 def test_idempotent_replay_mismatch_and_concurrent_repeats(admin, merchant):
@@ -108,8 +111,8 @@ def test_idempotent_replay_mismatch_and_concurrent_repeats(admin, merchant):
 
 
 def test_crash_after_write_before_response_does_not_charge_twice(function_env, admin, merchant, monkeypatch):
-    """The domain write succeeds, then the function dies before storing its response. Powertools
-    drops the in-progress record; the retry runs again and the derived order id turns it into a
+    """The domain write succeeds, then the function fails before storing its response. The
+    idempotency claim is released; the retry runs again and the derived order id turns it into a
     no-op that answers with the first order."""
     from infra.local.runtime import load_handler
     from infra import catalog
@@ -138,8 +141,8 @@ def test_crash_after_write_before_response_does_not_charge_twice(function_env, a
         real_place(*a, **kw)
         raise RuntimeError("process died after the write")
     monkeypatch.setattr(module.platform.orders, "place", place_then_crash)
-    with pytest.raises(RuntimeError):  # the invocation dies: API Gateway would answer 500
-        handler(event, Ctx())
+    died = handler(event, Ctx())  # an internal fault: 500, logged with the correlation id
+    assert died["statusCode"] == 500 and json.loads(died["body"])["error"]["code"] == "internal_error"
     monkeypatch.setattr(module.platform.orders, "place", real_place)
     retried = handler(event, Ctx())
     assert retried["statusCode"] == 201

@@ -20,10 +20,12 @@ class PayrailError(Exception):
     type = "api_error"
     code = "internal_error"
 
-    def __init__(self, message: str, *, param: str | None = None, code: str | None = None):
+    def __init__(self, message: str, *, param: str | None = None, code: str | None = None,
+                 headers: dict[str, str] | None = None):
         super().__init__(message)
         self.message = message
         self.param = param
+        self.headers = headers or {}
         if code:
             self.code = code
 
@@ -45,6 +47,22 @@ class Forbidden(PayrailError):
 
 class NotFound(PayrailError):
     status, type, code = 404, "invalid_request_error", "not_found"
+
+
+class MethodNotAllowed(PayrailError):
+    status, type, code = 405, "invalid_request_error", "method_not_allowed"
+
+
+class PayloadTooLarge(PayrailError):
+    status, type, code = 413, "invalid_request_error", "request_too_large"
+
+
+class UnsupportedMediaType(PayrailError):
+    status, type, code = 415, "invalid_request_error", "unsupported_media_type"
+
+
+class RateLimited(PayrailError):
+    status, type, code = 429, "rate_limit_error", "rate_limited"
 
 
 class Conflict(PayrailError):

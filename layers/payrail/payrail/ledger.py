@@ -148,6 +148,20 @@ class Ledger:
             keys = r.get("UnprocessedKeys", {}).get(self.table, {}).get("Keys", [])
         return out
 
+    def get_accounts_snapshot(self, ids: list[str]) -> dict[str, dict]:
+        """Accounts read in one ``TransactGetItems`` (≤ 100): a serialisable snapshot, so balances
+        that one journal moves between are never seen half-moved. Missing ids are absent."""
+        if len(ids) > 100:
+            raise ValueError("a snapshot reads at most 100 accounts")
+        r = self.db.transact_get_items(TransactItems=[{"Get": {"TableName": self.table, "Key": self._akey(i)}}
+                                                      for i in ids])
+        out: dict[str, dict] = {}
+        for resp in r["Responses"]:
+            a = ddb.load(resp.get("Item"))
+            if a:
+                out[a["account_id"]] = a
+        return out
+
     def get_journal(self, journal_id: str) -> dict | None:
         r = self.db.get_item(TableName=self.table, Key={"pk": ddb.value(f"J#{journal_id}"), "sk": ddb.value("J")},
                              ConsistentRead=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from payrail import accounts
 from payrail.errors import InsufficientFunds, NotFound, OutOfStock, ValidationFailed
 from payrail.ids import derived, random_id
+from payrail.idempotency import check_fingerprint
 from payrail.ledger import ExtraConditionFailed, Journal, Ledger, Posting, now_iso
 from payrail.money import check_amount, check_currency, fee_for
 from payrail.store import MainTable, key, public
@@ -63,14 +64,20 @@ class Orders:
         return o
 
     def place(self, merchant_id: str, product_id: str, quantity: int, customer_id: str,
-              idempotency_key: str) -> tuple[dict, bool]:
+              idempotency_key: str, fingerprint: str | None = None) -> tuple[dict, bool]:
         """Reserve stock and pay from the customer's wallet, atomically.
+
+        Args:
+            idempotency_key: the order id derives from it, so a retry names the same order.
+            fingerprint: the request's fingerprint, stored on the order; a later request with the
+                same key but another fingerprint is refused even after the key's record expired.
 
         Returns:
             ``(order, created)``; ``created`` is False when the key named an existing order.
 
         Raises:
-            ValidationFailed, NotFound (product), OutOfStock (409), InsufficientFunds (402).
+            ValidationFailed, NotFound (product), OutOfStock (409), InsufficientFunds (402),
+            IdempotencyMismatch (422).
         """
         check_customer_id(customer_id)
         if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
@@ -78,14 +85,15 @@ class Orders:
         order_id = derived("ord", merchant_id, idempotency_key)
         product = self.get_product(merchant_id, product_id)
         if product["stock"] < quantity:
-            return self._existing_or_raise(merchant_id, order_id, OutOfStock("not enough stock", param="quantity"))
+            return self._existing_or_raise(merchant_id, order_id, fingerprint,
+                                           OutOfStock("not enough stock", param="quantity"))
         amount, currency = product["price"] * quantity, product["currency"]
         w = accounts.wallet(merchant_id, customer_id, currency)
         pending = accounts.merchant_account(merchant_id, "pending", currency, shard_key=order_id)
         ts = now_iso()
         order = {"type": "order", "order_id": order_id, "merchant_id": merchant_id, "product_id": product_id,
                  "quantity": quantity, "customer_id": customer_id, "amount": amount, "currency": currency,
-                 "status": PAID, "created_at": ts, "updated_at": ts,
+                 "status": PAID, "created_at": ts, "updated_at": ts, "request_fingerprint": fingerprint,
                  "status_history": [{"status": PAID, "at": ts}]}
         stock = {"Update": {"TableName": self.main.table, "Key": {"pk": {"S": key("PRODUCT", merchant_id, product_id)}},
                             "UpdateExpression": "SET stock = stock - :q", "ConditionExpression": "stock >= :q",
@@ -99,19 +107,22 @@ class Orders:
                                    created_at=ts)
         except ExtraConditionFailed as e:
             if e.index == 1:
-                return self._existing_or_raise(merchant_id, order_id, OutOfStock("not enough stock", param="quantity"))
-            return self.get_order(merchant_id, order_id), False
+                return self._existing_or_raise(merchant_id, order_id, fingerprint,
+                                               OutOfStock("not enough stock", param="quantity"))
+            return self._existing_or_raise(merchant_id, order_id, fingerprint, NotFound("order not found"))
         except NotFound:
             raise InsufficientFunds("customer has no wallet in this currency", param="customer_id") from None
         if not res.created:  # this idempotency key already placed its order
-            return self.get_order(merchant_id, order_id), False
+            return self._existing_or_raise(merchant_id, order_id, fingerprint, NotFound("order not found"))
         return public(order), True
 
-    def _existing_or_raise(self, merchant_id: str, order_id: str, error: Exception) -> tuple[dict, bool]:
-        """A refused retry of an order that was placed earlier answers with that order."""
-        existing = self.main.get(key("ORDER", merchant_id, order_id))
+    def _existing_or_raise(self, merchant_id: str, order_id: str, fingerprint: str | None,
+                           error: Exception) -> tuple[dict, bool]:
+        """A retry of an order placed earlier answers with that order (if it is the same request)."""
+        existing = self.main.get(key("ORDER", merchant_id, order_id), raw=True)
         if existing:
-            return existing, False
+            check_fingerprint(existing, fingerprint)
+            return public(existing), False
         raise error
 
     def capture(self, order: dict, fulfilment_id: str, fee_bps: int) -> dict:

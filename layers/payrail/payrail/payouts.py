@@ -21,7 +21,8 @@ from payrail.ids import derived
 from payrail.ledger import ExtraConditionFailed, Journal, Ledger, Posting, now_iso
 from payrail.money import check_amount, check_currency
 from payrail.providers.base import PayoutProvider, ProviderResult, ProviderTransientError
-from payrail.store import MainTable, key
+from payrail.idempotency import check_fingerprint
+from payrail.store import MainTable, key, public
 
 PENDING, PROCESSING, SUCCEEDED, FAILED = "PENDING", "PROCESSING", "SUCCEEDED", "FAILED"
 OPEN = (PENDING, PROCESSING)
@@ -50,14 +51,15 @@ class Payouts:
         return p
 
     def create(self, merchant_id: str, amount: int, currency: str, beneficiary: dict,
-               idempotency_key: str) -> tuple[dict, bool]:
+               idempotency_key: str, fingerprint: str | None = None) -> tuple[dict, bool]:
         """Hold ``amount`` (minor units) of the merchant's available balance and record the payout.
 
         Returns:
             ``(payout, created)``.
 
         Raises:
-            ValidationFailed, InsufficientFunds (402).
+            ValidationFailed, InsufficientFunds (402), IdempotencyMismatch (422: the key created
+            another payout; ``fingerprint`` is stored on the payout).
         """
         check_amount(amount)
         check_currency(currency)
@@ -68,12 +70,14 @@ class Payouts:
             raise ValidationFailed(f"beneficiary: {err['msg']}",
                                    param="beneficiary." + ".".join(map(str, err["loc"]))) from None
         payout_id = derived("po", merchant_id, idempotency_key)
-        existing = self.main.get(key("PAYOUT", merchant_id, payout_id))
+        existing = self.main.get(key("PAYOUT", merchant_id, payout_id), raw=True)
         if existing:
-            return existing, False
+            check_fingerprint(existing, fingerprint)
+            return public(existing), False
         ts = now_iso()
         payout = {"type": "payout", "payout_id": payout_id, "merchant_id": merchant_id, "amount": amount,
                   "currency": currency, "beneficiary": ben, "status": PENDING, "attempts": 0,
+                  "request_fingerprint": fingerprint,
                   "created_at": ts, "updated_at": ts, "status_history": [{"status": PENDING, "at": ts}]}
         held = accounts.merchant_account(merchant_id, "held", currency)
         journal = Journal(f"{payout_id}:hold", "payout_hold", merchant_id, currency,
@@ -85,8 +89,10 @@ class Payouts:
                              created_at=ts)
         except NotFound:
             raise InsufficientFunds("no available balance in this currency", param="amount") from None
-        except ExtraConditionFailed:
-            pass
+        except ExtraConditionFailed:  # a concurrent request with this key created it
+            existing = self.main.get(key("PAYOUT", merchant_id, payout_id), raw=True)
+            check_fingerprint(existing, fingerprint)
+            return public(existing), False
         return self.get(merchant_id, payout_id), True
 
     def attempt(self, merchant_id: str, payout_id: str, attempt: int, provider: PayoutProvider) -> dict:

@@ -1,11 +1,13 @@
 """Wiring: builds the aggregates and AWS clients once per process from :class:`Settings`."""
 from __future__ import annotations
 
+import json
 import time
 from functools import cached_property
 
 from payrail import ddb
 from payrail.fulfilment import FulfilmentClient
+from payrail.ids import derived
 from payrail.ledger import Ledger
 from payrail.merchants import Merchants
 from payrail.orders import Orders
@@ -49,7 +51,40 @@ class Platform:
 
     @cached_property
     def settlements(self) -> Settlements:
-        return Settlements(self.ledger, self.main, ddb.client("s3"), self.settings.reports_bucket)
+        return Settlements(self.ledger, self.main, ddb.client("s3"), self.settings.reports_bucket,
+                           self.settings.settlement_max_active_jobs)
+
+    # ---- settlement jobs and their workflow executions ---------------------------------------
+    def start_settlement(self, scope: str, start: str, end: str, idempotency_key: str | None,
+                         fingerprint: str | None) -> dict:
+        """Create a job (id derived from the key when one is given) and start its execution
+        (named after the job, so a repeat start is a no-op). Returns the job as clients see it."""
+        job_id = derived("stl", scope, idempotency_key) if idempotency_key else None
+        job, _ = self.settlements.create_job(scope, start, end, job_id=job_id, fingerprint=fingerprint)
+        sfn = ddb.client("stepfunctions")
+        try:
+            sfn.start_execution(stateMachineArn=self.settings.settlement_state_machine_arn, name=job["job_id"],
+                                input=json.dumps({"scope": scope, "job_id": job["job_id"]}))
+        except sfn.exceptions.ExecutionAlreadyExists:
+            pass
+        return self.settlement_view(scope, job["job_id"], job)
+
+    def settlement_view(self, scope: str, job_id: str, job: dict | None = None) -> dict:
+        """A job with its presigned ``download_url`` once COMPLETED. Raises NotFound."""
+        job = job or self.settlements.get(scope, job_id)
+        return job | {"download_url": self.settlements.download_url(job, self.settings.presign_seconds)}
+
+    def cancel_settlement(self, scope: str, job_id: str) -> dict:
+        """Cancel a running job and stop its execution. Raises NotFound, Conflict."""
+        sfn = ddb.client("stepfunctions")
+
+        def stop(execution_arn: str) -> None:
+            try:
+                sfn.stop_execution(executionArn=execution_arn, cause="settlement job cancelled")
+            except sfn.exceptions.ExecutionDoesNotExist:
+                pass
+
+        return self.settlement_view(scope, job_id, self.settlements.cancel(scope, job_id, stop))
 
     @cached_property
     def provider(self) -> SandboxProvider:

@@ -31,13 +31,28 @@ class Settings(BaseModel):
     payout_max_attempts: int = Field(default=4, ge=1, le=20)
     payout_backoff_base_seconds: int = Field(default=2, ge=1)
     default_fee_bps: int = Field(default=290, ge=0, le=10_000)
-    api_key_cache_seconds: int = Field(default=60, ge=0)
+    api_key_cache_seconds: int = Field(default=2, ge=0, le=5,
+                                       description="how long one execution environment trusts a resolved API key "
+                                                   "or merchant; a revoked key is refused everywhere within this")
+    api_key_overlap_seconds: int = Field(default=86_400, ge=0, le=7 * 86_400,
+                                         description="default time a rotated-out API key stays valid")
     idempotency_ttl_seconds: int = Field(default=86_400, ge=60)
     presign_seconds: int = Field(default=3_600, ge=60)
+    rate_limit_table: str = "payrail-rate-limits"
+    rate_limit_per_minute: int = Field(default=100, ge=1, le=100_000,
+                                       description="requests per minute per merchant (overridable per merchant)")
+    admin_rate_limit_per_minute: int = Field(default=10_000, ge=1, le=100_000)
+    anonymous_rate_limit_per_minute: int = Field(default=60, ge=1, le=100_000,
+                                                 description="per source IP, for unauthenticated routes and failed "
+                                                             "authentication")
+    max_body_bytes: int = Field(default=65_536, ge=1_024, le=6_291_456,
+                                description="largest request body accepted (bytes); larger answers 413")
+    settlement_max_active_jobs: int = Field(default=2, ge=1, le=100,
+                                            description="settlement jobs one merchant (or the admin) may run at once")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Settings":
-        """Build settings from an environment mapping (see ENV_VARS); unknown variables are ignored.
+        """Build settings from an environment mapping (``FIELD_NAME`` in upper case); unknown variables are ignored.
 
         Raises:
             pydantic.ValidationError: a variable has a value of the wrong shape.
@@ -49,25 +64,5 @@ class Settings(BaseModel):
         return [self.payout_backoff_base_seconds * 2**i for i in range(self.payout_max_attempts)]
 
 
-#: environment variable -> Settings field
-ENV_VARS: dict[str, str] = {
-    "LEDGER_TABLE": "ledger_table",
-    "MAIN_TABLE": "main_table",
-    "IDEMPOTENCY_TABLE": "idempotency_table",
-    "REPORTS_BUCKET": "reports_bucket",
-    "FULFILMENT_QUEUE_URL": "fulfilment_queue_url",
-    "PAYOUT_QUEUE_URL": "payout_queue_url",
-    "PAYOUT_STATE_MACHINE_ARN": "payout_state_machine_arn",
-    "SETTLEMENT_STATE_MACHINE_ARN": "settlement_state_machine_arn",
-    "ADMIN_TOKEN_SHA256": "admin_token_sha256",
-    "FULFILMENT_URL": "fulfilment_url",
-    "FULFILMENT_TIMEOUT_SECONDS": "fulfilment_timeout_seconds",
-    "FULFILMENT_ATTEMPTS": "fulfilment_attempts",
-    "PROVIDER_URL": "provider_url",
-    "PROVIDER_TIMEOUT_SECONDS": "provider_timeout_seconds",
-    "PAYOUT_MAX_ATTEMPTS": "payout_max_attempts",
-    "PAYOUT_BACKOFF_BASE_SECONDS": "payout_backoff_base_seconds",
-    "DEFAULT_FEE_BPS": "default_fee_bps",
-    "API_KEY_CACHE_SECONDS": "api_key_cache_seconds",
-}
-
+#: environment variable -> Settings field: each field's name in upper case (one place for a setting)
+ENV_VARS: dict[str, str] = {name.upper(): name for name in Settings.model_fields}

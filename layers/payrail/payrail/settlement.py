@@ -16,7 +16,9 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta, timezone
 from typing import Callable
 
+from payrail import ddb
 from payrail.errors import Conflict, NotFound, ValidationFailed
+from payrail.idempotency import check_fingerprint
 from payrail.ids import random_id
 from payrail.ledger import Ledger, now_iso
 from payrail.store import MainTable, key
@@ -41,24 +43,62 @@ def parse_window(start: str, end: str) -> tuple[date, date]:
 
 
 class Settlements:
-    """Settlement jobs (main table), slices over the ledger index, partial and final files in S3."""
+    """Settlement jobs (main table), slices over the ledger index, partial and final files in S3.
 
-    def __init__(self, ledger: Ledger, main: MainTable, s3, bucket: str):
+    Args:
+        max_active: jobs one scope (a merchant, or the admin's ALL) may have RUNNING or CANCELLING
+            at once. A per-scope counter item (``SETTLEMENT_SLOTS#<scope>``) is incremented in the
+            transaction that creates a job and decremented in the one that ends it, so the bound
+            holds under concurrent requests; scheduled jobs are never refused.
+    """
+
+    def __init__(self, ledger: Ledger, main: MainTable, s3, bucket: str, max_active: int = 2):
         self.ledger, self.main, self.s3, self.bucket = ledger, main, s3, bucket
+        self.max_active = max_active
 
     # ---- jobs ----------------------------------------------------------------------------
     def create_job(self, scope: str, start: str, end: str, job_id: str | None = None,
-                   trigger: str = "api") -> tuple[dict, bool]:
-        """Create a RUNNING job for ``scope`` (a merchant id or ALL). ``(job, created)``."""
+                   trigger: str = "api", fingerprint: str | None = None) -> tuple[dict, bool]:
+        """Create a RUNNING job for ``scope`` (a merchant id or ALL). ``(job, created)``.
+
+        Args:
+            job_id: derived from an idempotency key (or the schedule); an existing job with this
+                id is returned (``created`` False) when ``fingerprint`` matches.
+
+        Raises:
+            ValidationFailed: bad window. Conflict (``too_many_jobs``): ``max_active`` jobs run.
+            IdempotencyMismatch: ``job_id`` names a job created by another request.
+        """
         a, b = parse_window(start, end)
         job_id = job_id or random_id("stl")
+        pk = key("SETTLEMENT", scope, job_id)
+        existing = self.main.get(pk, raw=True)
+        if existing:
+            return self._existing(existing, fingerprint), False
         ts = now_iso()
         job = {"type": "settlement", "job_id": job_id, "scope": scope, "from": a.isoformat(), "to": b.isoformat(),
                "shards": self.ledger.shards, "slices_total": ((b - a).days + 1) * self.ledger.shards,
                "trigger": trigger, "status": RUNNING, "created_at": ts, "updated_at": ts,
-               "status_history": [{"status": RUNNING, "at": ts}]}
-        created = self.main.put_new(key("SETTLEMENT", scope, job_id), job)
-        return self.get(scope, job_id), created
+               "request_fingerprint": fingerprint, "status_history": [{"status": RUNNING, "at": ts}]}
+        slot = {"Update": {"TableName": self.main.table, "Key": {"pk": ddb.value(key("SETTLEMENT_SLOTS", scope))},
+                           "UpdateExpression": "ADD active :one",
+                           "ExpressionAttributeValues": {":one": ddb.value(1)}}}
+        if trigger != "schedule":
+            slot["Update"]["ConditionExpression"] = "attribute_not_exists(active) OR active < :max"
+            slot["Update"]["ExpressionAttributeValues"][":max"] = ddb.value(self.max_active)
+        try:
+            self.main.db.transact_write_items(TransactItems=[self.main.put_action(pk, job), slot])
+        except self.main.db.exceptions.TransactionCanceledException as err:
+            codes = ddb.cancellation_codes(err)
+            if codes and codes[0] == "ConditionalCheckFailed":  # a concurrent request created it
+                return self._existing(self.main.get(pk, raw=True), fingerprint), False
+            raise Conflict(f"{self.max_active} settlement jobs are already running; wait for one to finish "
+                           "or cancel one", code="too_many_jobs") from None
+        return self.get(scope, job_id), True
+
+    def _existing(self, job: dict, fingerprint: str | None) -> dict:
+        check_fingerprint(job, fingerprint)
+        return self.get(job["scope"], job["job_id"])
 
     def get(self, scope: str, job_id: str) -> dict:
         j = self.main.get(key("SETTLEMENT", scope, job_id))
@@ -162,21 +202,36 @@ class Settlements:
         report_key = f"settlements/{job_id}.csv"
         self.s3.put_object(Bucket=self.bucket, Key=report_key, Body=buf.getvalue().encode(), ContentType="text/csv")
         try:
-            self.main.transition(pk, (RUNNING,), COMPLETED, {"report_key": report_key, "rows": len(total),
-                                                              "totals": sums})
+            self._end(job, (RUNNING,), COMPLETED, {"report_key": report_key, "rows": len(total), "totals": sums})
         except Conflict:  # cancelled while merging: keep the file, honour the cancel
             self._mark_cancelled(pk)
         return self.get(scope, job_id)
 
+    def _end(self, job: dict, from_status: tuple[str, ...], to_status: str, sets: dict | None = None) -> None:
+        """Move a job to a final status and free its slot, in one transaction.
+
+        Raises:
+            Conflict: the job is not in ``from_status``.
+        """
+        pk = key("SETTLEMENT", job["scope"], job["job_id"])
+        slot = {"Update": {"TableName": self.main.table, "Key": {"pk": ddb.value(key("SETTLEMENT_SLOTS", job["scope"]))},
+                           "UpdateExpression": "ADD active :minus",
+                           "ExpressionAttributeValues": {":minus": ddb.value(-1)}}}
+        try:
+            self.main.db.transact_write_items(TransactItems=[
+                self.main.transition_action(pk, from_status, to_status, sets), slot])
+        except self.main.db.exceptions.TransactionCanceledException:
+            raise Conflict(f"{pk} is not in {from_status}", code="invalid_state") from None
+
     def _mark_cancelled(self, pk: str) -> None:
         """CANCELLING -> CANCELLED; a no-op when the cancel request already finished the job."""
+        job = self.main.get(pk)
         with contextlib.suppress(Conflict):
-            self.main.transition(pk, (CANCELLING,), CANCELLED)
+            self._end(job, (CANCELLING,), CANCELLED)
 
     def fail(self, scope: str, job_id: str, reason: str) -> dict:
         with contextlib.suppress(Conflict):  # already finished: keep its outcome
-            self.main.transition(key("SETTLEMENT", scope, job_id), (RUNNING, CANCELLING), FAILED,
-                                 {"failure_reason": reason[:500]})
+            self._end(self.get(scope, job_id), (RUNNING, CANCELLING), FAILED, {"failure_reason": reason[:500]})
         return self.get(scope, job_id)
 
     @staticmethod

@@ -20,10 +20,10 @@ def key(kind: str, *parts: str) -> str:
 
 
 def public(item: dict | None) -> dict | None:
-    """The item as clients see it: without the key and the internal ``type`` tag."""
+    """The item as clients see it: without the key, the internal ``type`` tag and the request fingerprint."""
     if item is not None:
-        item.pop("pk", None)
-        item.pop("type", None)
+        for internal in ("pk", "type", "request_fingerprint"):
+            item.pop(internal, None)
     return item
 
 
@@ -34,9 +34,11 @@ class MainTable:
         self.table = table
         self.db = client or ddb.client()
 
-    def get(self, pk: str, consistent: bool = True) -> dict | None:
+    def get(self, pk: str, consistent: bool = True, raw: bool = False) -> dict | None:
+        """The item (as clients see it, or ``raw`` with its internal attributes), or None."""
         r = self.db.get_item(TableName=self.table, Key={"pk": ddb.value(pk)}, ConsistentRead=consistent)
-        return public(ddb.load(r.get("Item")))
+        item = ddb.load(r.get("Item"))
+        return item if raw else public(item)
 
     def put_action(self, pk: str, item: dict) -> dict:
         """A ``TransactWriteItems`` Put that only creates (``attribute_not_exists``)."""

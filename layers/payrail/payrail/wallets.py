@@ -6,6 +6,7 @@ import re
 from payrail import accounts
 from payrail.errors import NotFound, ValidationFailed
 from payrail.ids import derived
+from payrail.idempotency import check_fingerprint
 from payrail.ledger import Journal, Ledger, Posting, now_iso
 from payrail.money import check_amount, check_currency
 from payrail.store import MainTable, key
@@ -39,7 +40,7 @@ class Wallets:
         return None
 
     def move(self, merchant_id: str, customer_id: str, currency: str, amount: int, direction: str,
-             idempotency_key: str) -> dict:
+             idempotency_key: str, fingerprint: str | None = None) -> dict:
         """Credit (``direction="credit"``) or debit a customer wallet against the merchant's funding account.
 
         Returns:
@@ -50,6 +51,8 @@ class Wallets:
             ValidationFailed: bad customer id, currency or amount.
             InsufficientFunds: a debit larger than the wallet balance.
             NotFound: debit of a wallet that was never credited.
+            IdempotencyMismatch: the key already moved money for another request (``fingerprint``
+                is stored in the journal's metadata).
         """
         check_customer_id(customer_id)
         check_currency(currency)
@@ -62,7 +65,7 @@ class Wallets:
         sign = 1 if direction == "credit" else -1
         journal = Journal(journal_id, f"wallet_{direction}", merchant_id,
                           currency, [Posting(w.account_id, sign * amount), Posting(f.account_id, -sign * amount)],
-                          metadata={"customer_id": customer_id})
+                          metadata={"customer_id": customer_id, "request_fingerprint": fingerprint})
         extra = []
         if direction == "credit":
             ts = now_iso()
@@ -77,6 +80,7 @@ class Wallets:
         if res.created:
             before, after = res.balances[w.account_id]
         else:
+            check_fingerprint(res.journal.get("metadata") or {}, fingerprint)
             p = self._posting_of(w.account_id, journal.journal_id) or {}
             before, after = p.get("balance_before"), p.get("balance_after")
         return {"journal_id": res.journal["journal_id"], "customer_id": customer_id, "currency": currency,
@@ -105,10 +109,11 @@ class Wallets:
                                    limit, starting_after)
 
     def merchant_balances(self, merchant_id: str, currency: str) -> dict:
-        """``{currency, available, held, pending}`` in minor units (0 for accounts never used)."""
+        """``{currency, available, held, pending}`` in minor units (0 for accounts never used),
+        read as one consistent snapshot (a movement between them is seen whole or not at all)."""
         check_currency(currency)
         ids = {k: accounts.shard_ids(merchant_id, k, currency) for k in ("available", "held", "pending")}
-        got = self.ledger.get_accounts([i for group in ids.values() for i in group])
+        got = self.ledger.get_accounts_snapshot([i for group in ids.values() for i in group])
         return {"currency": currency,
                 **{k: sum(got.get(i, {}).get("balance", 0) for i in group) for k, group in ids.items()}}
 

@@ -1,0 +1,480 @@
+"""The API edge: one mechanism gives every route, from its declaration, the same guarantees.
+
+A route module declares its routes on a :class:`Routes` (``auth``, success ``status`` and
+``response`` model, the domain ``errors`` it can answer, whether an ``Idempotency-Key`` is
+required or optional). :func:`build_app` registers them on a Powertools resolver whose every
+request goes through, in this order:
+
+1. routing: an unknown path is 404, a known path with another method 405 (with ``Allow``);
+2. **authentication and authorization** from the route's declared security (merchant API key or
+   admin bearer token; public routes none) — before anything about the request is looked at;
+3. **rate limiting** per caller (merchant, admin, or source IP for public routes and failed
+   authentication), shared by all execution environments (``payrail.ratelimit``);
+4. the **body guard**: size (413), base64 (API Gateway's ``isBase64Encoded``), UTF-8, media type
+   (415), JSON syntax and nesting depth (400) — so no malformed input reaches a parser that could fail;
+5. Powertools' validation of path, query, header and body against the route's strict models
+   (unknown fields, wrong types, bad ids: 400 naming the field);
+6. **idempotency** (``payrail.idempotency``) around the route function when it takes a key.
+
+Errors have one shape (``{"error": {type, code, message, param}}``); a 5xx only ever means an
+internal fault, logged with the request's correlation id. The OpenAPI document lists, for every
+operation, each status this mechanism or the route can answer, with typed schemas.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import contextvars
+import functools
+import hashlib
+import hmac
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn, HTTPBearer
+from pydantic import BaseModel
+
+from payrail.api.models import ErrorBody
+from payrail.errors import (
+    Forbidden,
+    MethodNotAllowed,
+    NotFound,
+    PayrailError,
+    PayloadTooLarge,
+    RateLimited,
+    Unauthorized,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
+from payrail.idempotency import IdempotencyStore, fingerprint
+from payrail.ratelimit import Quota, RateLimiter
+
+MERCHANT, ADMIN = "merchant", "admin"
+SECURITY = {MERCHANT: [{"merchantKey": []}], ADMIN: [{"adminToken": []}]}
+SECURITY_SCHEMES = {"merchantKey": APIKey(name="X-API-Key", in_=APIKeyIn.header), "adminToken": HTTPBearer()}
+#: deepest JSON nesting a request body may have
+MAX_JSON_DEPTH = 32
+
+logger = Logger(service="payrail-api")
+
+_DESCRIPTIONS = {
+    400: "Invalid request: a field is missing, unknown, of the wrong type or out of range (`param` names it); "
+         "or the body is not UTF-8 JSON",
+    401: "Missing, unknown or expired credentials",
+    402: "Not enough funds",
+    403: "Valid credentials that may not use this route, or a suspended merchant",
+    404: "No such object for this caller (another merchant's ids do not exist for you)",
+    409: "Conflict with the object's current state, or a request with this Idempotency-Key is in progress",
+    413: "Request body larger than the limit",
+    415: "Request body is not application/json",
+    422: "This Idempotency-Key was used with a different request",
+    429: "Rate limit reached: retry after `Retry-After` seconds",
+    503: "A dependency is unavailable",
+}
+_RATE_HEADERS = {h: {"description": d, "schema": {"type": "integer"}} for h, d in (
+    ("RateLimit-Limit", "requests allowed per window"), ("RateLimit-Remaining", "requests left in this window"),
+    ("RateLimit-Reset", "seconds until the window resets"))}
+
+
+# ---- declarations --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RouteSpec:
+    """One route as declared by its resource module (see :meth:`Routes.route`)."""
+
+    method: str
+    path: str
+    func: Callable
+    tag: str
+    auth: str | None
+    status: int
+    response: type[BaseModel] | None
+    errors: tuple[int, ...]
+    idempotency: str | None  # "required", "optional" or None
+    rate_limited: bool
+    summary: str | None
+
+    @property
+    def name(self) -> str:
+        """Stable route id (part of idempotency records): ``POST /v1/orders``."""
+        return f"{self.method} {self.path}"
+
+
+class Routes:
+    """The routes of one resource (one per route module).
+
+    Example::
+
+        routes = Routes("orders")
+
+        @routes.post("/v1/orders", auth=MERCHANT, status=201, response=Order, errors=(402, 404, 409),
+                     idempotency="required")
+        def place_order(body: OrderIn, idempotency_key: IdempotencyKey) -> dict: ...
+    """
+
+    def __init__(self, tag: str):
+        self.tag = tag
+        self.specs: list[RouteSpec] = []
+
+    def route(self, method: str, path: str, *, auth: str | None, status: int = 200,
+              response: type[BaseModel] | None = None, errors: tuple[int, ...] = (), idempotency: str | None = None,
+              rate_limited: bool = True, summary: str | None = None) -> Callable:
+        """Declare a route. The function takes Powertools-annotated parameters (body model, ``Path``,
+        ``Query``, ``Header``) and returns the response body (a dict) for ``status``."""
+        def register(func: Callable) -> Callable:
+            self.specs.append(RouteSpec(method, path, func, self.tag, auth, status, response, tuple(errors),
+                                        idempotency, rate_limited, summary or (func.__doc__ or "").strip().split("\n")[0]))
+            return func
+        return register
+
+    def get(self, path: str, **kw) -> Callable:
+        return self.route("GET", path, **kw)
+
+    def post(self, path: str, **kw) -> Callable:
+        return self.route("POST", path, **kw)
+
+
+# ---- the current call --------------------------------------------------------------------------
+@dataclass
+class Call:
+    """Who is calling and with what budget; route functions read it with :func:`call`.
+
+    Attributes:
+        caller: rate-limit and idempotency identity: ``m:<merchant_id>``, ``admin`` or ``ip:<addr>``.
+        merchant: the authenticated merchant (merchant routes).
+        request_id: the invocation's id (owner of idempotency claims).
+        deadline: ``time.monotonic()`` by which the answer must be sent.
+        fingerprint: the request's idempotency fingerprint (keyed routes), stored on created objects.
+    """
+
+    platform: Any
+    caller: str
+    request_id: str
+    deadline: float
+    merchant: dict | None = None
+    fingerprint: str | None = None
+    quota: Quota | None = None
+    extra_headers: dict = field(default_factory=dict)
+
+    @property
+    def merchant_id(self) -> str:
+        return self.merchant["merchant_id"]
+
+    def remaining(self) -> float:
+        """Seconds left before the answer is due."""
+        return max(0.0, self.deadline - time.monotonic())
+
+
+_current: contextvars.ContextVar[Call] = contextvars.ContextVar("payrail_call")
+
+
+def call() -> Call:
+    """The :class:`Call` of the request being handled."""
+    return _current.get()
+
+
+# ---- the body guard -----------------------------------------------------------------------------
+def _depth(value: Any) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        v, d = stack.pop()
+        if isinstance(v, (dict, list)):
+            deepest = max(deepest, d)
+            stack.extend((x, d + 1) for x in (v.values() if isinstance(v, dict) else v))
+    return deepest
+
+
+def guard_body(event: dict, max_bytes: int) -> tuple[dict, PayrailError | None]:
+    """Decode an API Gateway (payload 2.0) request body to checked UTF-8 JSON text.
+
+    Returns:
+        ``(event, error)``: the event with a plain-text ``body`` (``isBase64Encoded`` false), and
+        the error to answer with instead (413 too large, 415 not JSON, 400 undecodable, invalid
+        JSON or nested deeper than MAX_JSON_DEPTH), or None.
+    """
+    raw = event.get("body")
+    if raw is None or raw == "":
+        return event, None
+    if event.get("isBase64Encoded"):
+        if len(raw) > max_bytes * 4 // 3 + 4:
+            return event, PayloadTooLarge(f"request body larger than {max_bytes} bytes")
+        try:
+            data = base64.b64decode(raw, validate=True)
+        except (binascii.Error, ValueError):
+            return event, ValidationFailed("request body is marked base64 but is not valid base64", code="invalid_body")
+    else:
+        data = raw.encode("utf-8", "surrogatepass")
+    if len(data) > max_bytes:
+        return event, PayloadTooLarge(f"request body larger than {max_bytes} bytes")
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    media = (headers.get("content-type") or "application/json").split(";")[0].strip().lower()
+    if media != "application/json":
+        return event, UnsupportedMediaType(f"request body must be application/json, not {media or 'empty'}")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return event, ValidationFailed(f"request body is not valid UTF-8 (byte {e.start})", code="invalid_body")
+    try:
+        parsed = json.loads(text)
+    except RecursionError:
+        return event, ValidationFailed(f"request body is nested deeper than {MAX_JSON_DEPTH} levels", code="invalid_json")
+    except ValueError as e:
+        return event, ValidationFailed(f"request body is not valid JSON: {e}", code="invalid_json")
+    if _depth(parsed) > MAX_JSON_DEPTH:
+        return event, ValidationFailed(f"request body is nested deeper than {MAX_JSON_DEPTH} levels", code="invalid_json")
+    return {**event, "body": text, "isBase64Encoded": False}, None
+
+
+# ---- validation errors ------------------------------------------------------------------------------
+_TYPE_MESSAGES = {
+    "int_type": "must be an integer", "int_parsing": "must be an integer", "int_from_float": "must be an integer",
+    "string_type": "must be a string", "bool_type": "must be true or false", "dict_type": "must be an object",
+    "model_type": "must be an object", "list_type": "must be an array",
+}
+
+
+def validation_error(errors: list[dict]) -> ValidationFailed:
+    """The first of Powertools/pydantic's validation errors as payrail's 400, naming the field."""
+    err = errors[0] if errors else {}
+    loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header", "cookie")]
+    param = ".".join(loc).replace("from_", "from") or None
+    kind = err.get("type", "")
+    more = f" (and {len(errors) - 1} more problem{'s' * (len(errors) > 2)})" if len(errors) > 1 else ""
+    if kind == "missing":
+        return ValidationFailed(f"{param or 'request body'} is required{more}", param=param, code="parameter_missing")
+    if kind == "extra_forbidden":
+        return ValidationFailed(f"unknown parameter {param}{more}", param=param, code="parameter_unknown")
+    if not param and kind in ("dict_type", "model_type", "model_attributes_type"):
+        return ValidationFailed("request body must be a JSON object", code="invalid_body")
+    msg = _TYPE_MESSAGES.get(kind) or str(err.get("msg", "is invalid")).removeprefix("Value error, ")
+    if kind == "string_pattern_mismatch":
+        msg = f"must match {err.get('ctx', {}).get('pattern')}"
+    return ValidationFailed(f"{param or 'request'} {msg}{more}", param=param, code="parameter_invalid")
+
+
+# ---- the resolver ---------------------------------------------------------------------------------
+class Edge:
+    """The per-execution-environment edge: settings, authentication, limiter, idempotency store."""
+
+    def __init__(self, platform, settings):
+        self.platform = platform
+        self.settings = settings
+        self.limiter = RateLimiter(settings.rate_limit_table)
+        self.idempotency = IdempotencyStore(settings.idempotency_table, settings.idempotency_ttl_seconds)
+
+    def admin_token_ok(self, headers: dict) -> bool:
+        auth = headers.get("authorization") or ""
+        token = auth[7:] if auth[:7].lower() == "bearer " else ""
+        return bool(token and self.settings.admin_token_sha256 and hmac.compare_digest(
+            hashlib.sha256(token.encode()).hexdigest(), self.settings.admin_token_sha256))
+
+    def authenticate(self, spec: RouteSpec, headers: dict, source_ip: str) -> tuple[str, dict | None, int]:
+        """``(caller, merchant, limit)`` for ``spec``'s declared security.
+
+        Raises:
+            Unauthorized (401), Forbidden (403).
+        """
+        s = self.settings
+        if spec.auth == ADMIN:
+            if self.admin_token_ok(headers):
+                return "admin", None, s.admin_rate_limit_per_minute
+            if headers.get("x-api-key"):
+                self.platform.merchants.authenticate(headers.get("x-api-key"))
+                raise Forbidden("this route is for the platform admin")
+            raise Unauthorized("missing or invalid admin bearer token")
+        if spec.auth == MERCHANT:
+            m = self.platform.merchants.authenticate(headers.get("x-api-key"))
+            return f"m:{m['merchant_id']}", m, m.get("rate_limit_per_minute") or s.rate_limit_per_minute
+        return f"ip:{source_ip}", None, s.anonymous_rate_limit_per_minute
+
+    def limit(self, caller: str, limit: int) -> Quota:
+        """Count the request; raises RateLimited (429) over the limit."""
+        quota = self.limiter.hit(caller, limit)
+        if not quota.allowed:
+            raise RateLimited(f"rate limit of {limit} requests per minute reached; retry in {quota.reset} s",
+                              headers=quota.headers())
+        return quota
+
+
+class PayrailResolver(APIGatewayHttpResolver):
+    """Powertools' HTTP API resolver with payrail's edge in front of every route (module docstring)."""
+
+    def __init__(self, edge: Edge):
+        super().__init__(enable_validation=True)
+        self.edge = edge
+        self.specs: dict[tuple[str, str], RouteSpec] = {}
+        self._pending: PayrailError | None = None
+        self._context: Any = None
+
+    def resolve(self, event: dict, context) -> dict:
+        event, self._pending = guard_body(event, self.edge.settings.max_body_bytes)
+        self._context = context
+        try:
+            return super().resolve(event, context)
+        finally:
+            self._pending = self._context = None
+
+    def _call_route(self, route, route_arguments):
+        try:
+            token = self._before(route)
+        except Exception as exc:  # noqa: BLE001 - answered through the exception handlers, as route errors are
+            builder = self._call_exception_handler(exc, route)
+            if builder is None:
+                raise
+            return builder
+        try:
+            builder = super()._call_route(route, route_arguments)
+            c = _current.get()
+            if c.quota:
+                builder.response.headers.update(c.quota.headers())
+            builder.response.headers.update(c.extra_headers)
+            return builder
+        finally:
+            _current.reset(token)
+
+    def _before(self, route) -> contextvars.Token:
+        """Steps 1-4 of the module docstring; sets the :class:`Call`."""
+        ev, ctx = self.current_event, self._context
+        spec = self.specs.get((route.method, route.path))
+        remaining = ctx.get_remaining_time_in_millis() / 1000 if ctx else 29.0
+        c = Call(self.edge.platform, f"ip:{ev.request_context.http.source_ip}",
+                 getattr(ctx, "aws_request_id", None) or ev.request_context.request_id,
+                 time.monotonic() + max(0.0, remaining - 1.0))
+        token = _current.set(c)
+        try:
+            if spec is None:  # the documents (/openapi.json, /docs) or Powertools' not-found route
+                registered = self._static_routes + self._dynamic_routes
+                allowed = sorted({r.method for r in registered if r.rule.match(route.path)})
+                if route not in registered and allowed:  # a known path with another method
+                    raise MethodNotAllowed(f"{route.method} is not allowed here; use {', '.join(allowed)}",
+                                           headers={"Allow": ", ".join(allowed)})
+                c.quota = self.edge.limit(c.caller, self.edge.settings.anonymous_rate_limit_per_minute)
+                return token
+            headers = {k.lower(): v for k, v in (ev.headers or {}).items()}
+            try:
+                c.caller, c.merchant, limit = self.edge.authenticate(spec, headers, ev.request_context.http.source_ip)
+            except (Unauthorized, Forbidden):
+                self.edge.limit(c.caller, self.edge.settings.anonymous_rate_limit_per_minute)  # slows key guessing
+                raise
+            if spec.rate_limited:
+                c.quota = self.edge.limit(c.caller, limit)
+            if self._pending is not None:
+                raise self._pending
+        except BaseException:
+            _current.reset(token)
+            raise
+        return token
+
+
+def _error_json(e: PayrailError) -> Response:
+    return Response(status_code=e.status, content_type=content_types.APPLICATION_JSON, body=e.to_dict(),
+                    headers=dict(e.headers or {}))
+
+
+def _keyed(spec: RouteSpec, store: IdempotencyStore) -> Callable:
+    """Wrap a route function that takes ``idempotency_key`` in payrail's idempotency."""
+    func = spec.func
+
+    @functools.wraps(func)
+    def run(**kwargs):
+        key = kwargs.get("idempotency_key")
+        c = call()
+        request = {k: (v.model_dump(mode="json", by_alias=True) if isinstance(v, BaseModel) else v)
+                   for k, v in kwargs.items() if k != "idempotency_key"}
+        c.fingerprint = fingerprint(spec.name, request)
+        if key is None:
+            return func(**kwargs)
+        out = store.run(caller=c.caller, route=spec.name, key=key, fingerprint=c.fingerprint, owner=c.request_id,
+                        lease_seconds=c.remaining(), effect=lambda: (spec.status, func(**kwargs)))
+        if out.replayed:
+            c.extra_headers["Idempotent-Replayed"] = "true"
+        return Response(status_code=out.status, content_type=content_types.APPLICATION_JSON, body=out.body)
+
+    return run
+
+
+def _responses(spec: RouteSpec) -> dict[int, dict]:
+    """Every status ``spec`` can answer, for the OpenAPI document."""
+    codes = set(spec.errors)
+    params = [p for p in spec.func.__annotations__ if p != "return"]
+    if params:
+        codes.add(400)
+    if spec.auth:
+        codes |= {401, 403}
+    if spec.rate_limited:
+        codes.add(429)
+    if spec.method == "POST":
+        codes |= {413, 415}
+    if "<" in spec.path:
+        codes.add(404)
+    if spec.idempotency:
+        codes |= {409, 422}
+    ok: dict = {"description": "Success", "headers": dict(_RATE_HEADERS) if spec.rate_limited else {}}
+    if spec.response is not None:
+        ok["content"] = {"application/json": {"model": spec.response}}
+    out = {spec.status: ok}
+    for code in sorted(codes):
+        out[code] = {"description": _DESCRIPTIONS[code], "content": {"application/json": {"model": ErrorBody}}}
+        if code == 429:
+            out[code]["headers"] = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}},
+                                    **_RATE_HEADERS}
+    return out
+
+
+def build_app(platform, settings, route_sets: list[Routes], *, title: str, version: str,
+              description: str) -> PayrailResolver:
+    """A resolver with every route of ``route_sets`` behind the edge (one per execution environment)."""
+    edge = Edge(platform, settings)
+    app = PayrailResolver(edge)
+    for routes in route_sets:
+        for spec in routes.specs:
+            func = _keyed(spec, edge.idempotency) if spec.idempotency else spec.func
+            app.route(spec.path, spec.method, tags=[spec.tag], security=SECURITY.get(spec.auth),
+                      summary=spec.summary, responses=_responses(spec), status_code=spec.status)(func)
+            app.specs[(spec.method, spec.path)] = spec
+
+    @app.exception_handler(PayrailError)
+    def _domain_error(e: PayrailError) -> Response:
+        if e.status >= 500:
+            logger.exception("domain error")
+        return _error_json(e)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(e: RequestValidationError) -> Response:
+        return _error_json(validation_error(e.errors()))
+
+    @app.exception_handler(Exception)
+    def _fault(e: Exception) -> Response:
+        logger.exception("internal error")
+        rid = getattr(app._context, "aws_request_id", None)
+        return _error_json(PayrailError(f"internal error; correlation id {rid}"))
+
+    @app.not_found
+    def _not_found(_e: Exception) -> Response:
+        return _error_json(NotFound("no such route"))
+
+    app.enable_swagger(path="/docs", title=title, version=version, description=description,
+                       security_schemes=SECURITY_SCHEMES)
+    return app
+
+
+def openapi_document(app: PayrailResolver, *, title: str, version: str, description: str) -> dict:
+    """The OpenAPI 3.1 document, without Powertools' generic 422 where a route cannot answer it."""
+    doc = json.loads(app.get_openapi_json_schema(title=title, version=version, description=description,
+                                                 security_schemes=SECURITY_SCHEMES))
+    for path, ops in doc.get("paths", {}).items():
+        for method, op in ops.items():
+            spec = app.specs.get((method.upper(), path.replace("{", "<").replace("}", ">")))
+            if spec is not None and 422 not in _responses(spec):
+                op["responses"].pop("422", None)
+    schemas = doc.get("components", {}).get("schemas", {})
+    paths = json.dumps(doc.get("paths"))
+    for name, also in (("HTTPValidationError", "ValidationError"), ("ResponseValidationError", None)):
+        if f"schemas/{name}" not in paths:
+            schemas.pop(name, None)
+            schemas.pop(also, None)
+    return doc

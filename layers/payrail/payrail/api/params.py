@@ -1,0 +1,30 @@
+"""Parameter types shared by route modules (headers, pagination, path ids)."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
+
+from payrail.api import models
+
+IdempotencyKey = Annotated[str, Header(alias="idempotency-key", min_length=1, max_length=255,
+                                       description="client-chosen key (≤ 255 characters); a retry with the same "
+                                                   "key and request replays the first answer")]
+OptionalIdempotencyKey = Annotated[str | None, Header(alias="idempotency-key", min_length=1, max_length=255,
+                                                      description="optional; honoured like on payments")]
+Limit = Annotated[int, Query(ge=1, le=100, description="page size, 1..100")]
+StartingAfter = Annotated[int | None, Query(ge=0, le=10**12, description="cursor: the `seq` of the last posting seen")]
+CurrencyQuery = Annotated[str, Query(pattern=models.CURRENCY, min_length=3, max_length=3, description="ISO 4217")]
+
+
+def path_id(pattern: str, max_length: int, what: str):
+    """A path parameter type for an id of ``pattern``."""
+    return Annotated[str, Path(pattern=pattern, max_length=max_length, description=what)]
+
+
+MerchantIdPath = path_id(models.MERCHANT_ID, 18, "merchant id")
+ProductIdPath = path_id(models.PRODUCT_ID, 29, "product id")
+OrderIdPath = path_id(models.ORDER_ID, 28, "order id")
+PayoutIdPath = path_id(models.PAYOUT_ID, 27, "payout id")
+JobIdPath = path_id(models.JOB_ID, 68, "settlement job id")
+CustomerIdPath = path_id(models.CUSTOMER_ID, 64, "the merchant's customer id")
+CurrencyPath = path_id(models.CURRENCY, 3, "ISO 4217")

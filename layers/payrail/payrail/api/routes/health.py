@@ -1,0 +1,32 @@
+"""Health: liveness, readiness and details (public, not rate limited)."""
+
+from aws_lambda_powertools.event_handler import Response, content_types
+
+from payrail.api import models
+from payrail.api.edge import Routes, call
+
+routes = Routes("health")
+
+
+def _answer(detailed: bool) -> Response[dict]:
+    h = call().platform.health()
+    body = {"status": "ok" if h["ok"] else "unavailable", **(h if detailed else {})}
+    return Response(status_code=200 if h["ok"] else 503, content_type=content_types.APPLICATION_JSON, body=body)
+
+
+@routes.get("/health/live", auth=None, response=models.Health, rate_limited=False)
+def live() -> dict:
+    """The function answers."""
+    return {"status": "ok"}
+
+
+@routes.get("/health/ready", auth=None, response=models.Health, errors=(503,), rate_limited=False)
+def ready() -> Response[dict]:
+    """Every table and queue answers (503 otherwise)."""
+    return _answer(detailed=False)
+
+
+@routes.get("/health/detailed", auth=None, response=models.DetailedHealth, errors=(503,), rate_limited=False)
+def detailed() -> Response[dict]:
+    """Each dependency's check with its latency."""
+    return _answer(detailed=True)

@@ -1,0 +1,62 @@
+"""Merchants: created, suspended and reactivated by the admin; API keys rotated by either."""
+
+from payrail.api import models
+from payrail.api.edge import ADMIN, MERCHANT, Routes, call
+from payrail.api.params import MerchantIdPath
+from payrail.errors import NotFound
+from payrail.merchants import ACTIVE, SUSPENDED
+
+routes = Routes("merchants")
+
+
+@routes.post("/v1/admin/merchants", auth=ADMIN, status=201, response=models.MerchantWithKey)
+def create_merchant(body: models.MerchantIn) -> dict:
+    """Create a merchant; its API key is returned once."""
+    c = call()
+    fee = c.platform.settings.default_fee_bps if body.fee_bps is None else body.fee_bps
+    merchant, api_key = c.platform.merchants.create(body.name, fee, body.rate_limit_per_minute)
+    return {"merchant": merchant, "api_key": api_key}
+
+
+@routes.get("/v1/admin/merchants/<merchant_id>", auth=ADMIN, response=models.Merchant)
+def get_merchant(merchant_id: MerchantIdPath) -> dict:
+    """A merchant with its keys' prefixes and expiry."""
+    return _merchant(merchant_id)
+
+
+@routes.post("/v1/admin/merchants/<merchant_id>/suspend", auth=ADMIN, response=models.Merchant, errors=(409,))
+def suspend_merchant(merchant_id: MerchantIdPath, body: models.StatusReasonIn | None = None) -> dict:
+    """Suspend a merchant: its keys are refused (403) everywhere within seconds."""
+    return call().platform.merchants.set_status(merchant_id, SUSPENDED, body.reason if body else None)
+
+
+@routes.post("/v1/admin/merchants/<merchant_id>/reactivate", auth=ADMIN, response=models.Merchant, errors=(409,))
+def reactivate_merchant(merchant_id: MerchantIdPath, body: models.StatusReasonIn | None = None) -> dict:
+    """Reactivate a suspended merchant."""
+    return call().platform.merchants.set_status(merchant_id, ACTIVE, body.reason if body else None)
+
+
+@routes.post("/v1/admin/merchants/<merchant_id>/api_keys/rotate", auth=ADMIN, status=201,
+             response=models.MerchantWithKey, errors=(409,))
+def admin_rotate_key(merchant_id: MerchantIdPath, body: models.RotateIn | None = None) -> dict:
+    """Issue a new key for a merchant; the current keys expire after the overlap."""
+    return _rotate(merchant_id, body)
+
+
+@routes.post("/v1/api_keys/rotate", auth=MERCHANT, status=201, response=models.MerchantWithKey, errors=(409,))
+def rotate_key(body: models.RotateIn | None = None) -> dict:
+    """Issue a new key for the calling merchant; the current keys expire after the overlap."""
+    return _rotate(call().merchant_id, body)
+
+
+def _merchant(merchant_id: str) -> dict:
+    m = call().platform.merchants.get(merchant_id, fresh=True)
+    if not m:
+        raise NotFound("merchant not found", param="merchant_id")
+    return m
+
+
+def _rotate(merchant_id: str, body: models.RotateIn | None) -> dict:
+    c = call()
+    overlap = body.overlap_seconds if body and body.overlap_seconds is not None else c.platform.settings.api_key_overlap_seconds
+    return c.platform.merchants.rotate_key(merchant_id, overlap)

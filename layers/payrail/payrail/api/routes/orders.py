@@ -1,0 +1,35 @@
+"""Products with limited stock, and orders paid from a customer's wallet."""
+
+from payrail.api import models
+from payrail.api.edge import MERCHANT, Routes, call
+from payrail.api.params import IdempotencyKey, OrderIdPath, ProductIdPath
+
+routes = Routes("orders")
+
+
+@routes.post("/v1/products", auth=MERCHANT, status=201, response=models.Product)
+def create_product(body: models.ProductIn) -> dict:
+    """Create a product with a price (minor units) and a stock."""
+    return call().platform.orders.create_product(call().merchant_id, body.name, body.price, body.currency, body.stock)
+
+
+@routes.get("/v1/products/<product_id>", auth=MERCHANT, response=models.Product)
+def get_product(product_id: ProductIdPath) -> dict:
+    """A product with its remaining stock."""
+    return call().platform.orders.get_product(call().merchant_id, product_id)
+
+
+@routes.post("/v1/orders", auth=MERCHANT, status=201, response=models.Order, errors=(402, 404, 409),
+             idempotency="required")
+def place_order(body: models.OrderIn, idempotency_key: IdempotencyKey) -> dict:
+    """Reserve stock and pay from the customer's wallet in one transaction (402 funds, 409 stock)."""
+    c = call()
+    order, _ = c.platform.orders.place(c.merchant_id, body.product_id, body.quantity, body.customer_id,
+                                       idempotency_key, fingerprint=c.fingerprint)
+    return order
+
+
+@routes.get("/v1/orders/<order_id>", auth=MERCHANT, response=models.Order)
+def get_order(order_id: OrderIdPath) -> dict:
+    """An order with its status history."""
+    return call().platform.orders.get_order(call().merchant_id, order_id)
