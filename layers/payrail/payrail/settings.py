@@ -24,8 +24,13 @@ class Settings(BaseModel):
     admin_token_sha256: str = Field(default="", pattern=r"^([0-9a-f]{64})?$",
                                     description="hex SHA-256 of the admin bearer token; empty disables admin routes")
     fulfilment_url: HttpUrl = HttpUrl("http://127.0.0.1:4581/fulfil")
-    fulfilment_timeout_seconds: float = Field(default=5.0, gt=0)
-    fulfilment_attempts: int = Field(default=3, ge=1, le=10)
+    fulfilment_timeout_seconds: float = Field(default=5.0, gt=0, description="per request to the fulfilment service")
+    fulfilment_attempts: int = Field(default=10, ge=1, le=30,
+                                     description="looks at an order (first POST included) before its message "
+                                                 "is left to SQS redelivery and the DLQ")
+    fulfilment_backoff_base_seconds: int = Field(default=5, ge=1, le=900,
+                                                 description="delay before the second look; doubles each time, "
+                                                             "at most 900")
     provider_url: HttpUrl = HttpUrl("http://127.0.0.1:4580")
     provider_timeout_seconds: float = Field(default=5.0, gt=0)
     payout_max_attempts: int = Field(default=4, ge=1, le=20)
@@ -34,6 +39,7 @@ class Settings(BaseModel):
     api_key_cache_seconds: int = Field(default=60, ge=0)
     idempotency_ttl_seconds: int = Field(default=86_400, ge=60)
     presign_seconds: int = Field(default=3_600, ge=60)
+    health_deadline_seconds: float = Field(default=3.0, gt=0, description="all health checks answer within this")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Settings":
@@ -63,6 +69,7 @@ ENV_VARS: dict[str, str] = {
     "FULFILMENT_URL": "fulfilment_url",
     "FULFILMENT_TIMEOUT_SECONDS": "fulfilment_timeout_seconds",
     "FULFILMENT_ATTEMPTS": "fulfilment_attempts",
+    "FULFILMENT_BACKOFF_BASE_SECONDS": "fulfilment_backoff_base_seconds",
     "PROVIDER_URL": "provider_url",
     "PROVIDER_TIMEOUT_SECONDS": "provider_timeout_seconds",
     "PAYOUT_MAX_ATTEMPTS": "payout_max_attempts",
