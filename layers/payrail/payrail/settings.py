@@ -23,7 +23,7 @@ class Settings(BaseModel):
     settlement_state_machine_arn: str = ""
     admin_token_sha256: str = Field(default="", pattern=r"^([0-9a-f]{64})?$",
                                     description="hex SHA-256 of the admin bearer token; empty disables admin routes")
-    fulfilment_url: HttpUrl = HttpUrl("http://127.0.0.1:4581/fulfil")
+    fulfilment_url: HttpUrl = HttpUrl("http://127.0.0.1:4581/fulfilments")
     fulfilment_timeout_seconds: float = Field(default=5.0, gt=0, description="per request to the fulfilment service")
     fulfilment_attempts: int = Field(default=10, ge=1, le=30,
                                      description="looks at an order (first POST included) before its message "
