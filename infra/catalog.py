@@ -178,8 +178,9 @@ FUNCTIONS = {
                                     "PAYOUT_BACKOFF_BASE_SECONDS"),
                  grants=Grants(queues_send=("fulfilment",), start_executions=("payout",)),
                  stream=StreamSource("main", batch_size=100)),
-        Function("fulfilment", env=_DATA + ("FULFILMENT_URL", "FULFILMENT_TIMEOUT_SECONDS", "FULFILMENT_ATTEMPTS"),
-                 grants=Grants(tables_rw=("ledger", "main")), timeout=60,
+        Function("fulfilment", env=_DATA + ("FULFILMENT_URL", "FULFILMENT_TIMEOUT_SECONDS", "FULFILMENT_ATTEMPTS",
+                                            "FULFILMENT_BACKOFF_BASE_SECONDS", "FULFILMENT_QUEUE_URL"),
+                 grants=Grants(tables_rw=("ledger", "main"), queues_send=("fulfilment",)), timeout=60,
                  sqs=SqsSource("fulfilment", batch_size=10, max_concurrency=8)),
         Function("payout_worker", env=_DATA + ("PROVIDER_URL", "PROVIDER_TIMEOUT_SECONDS"),
                  grants=Grants(tables_rw=("main",), task_callbacks=("payout",)), timeout=30,
@@ -210,7 +211,8 @@ CONFIG_DEFAULTS = {
     "PAYOUT_MAX_ATTEMPTS": "4",
     "PAYOUT_BACKOFF_BASE_SECONDS": "30",
     "FULFILMENT_TIMEOUT_SECONDS": "5",
-    "FULFILMENT_ATTEMPTS": "3",
+    "FULFILMENT_ATTEMPTS": "10",
+    "FULFILMENT_BACKOFF_BASE_SECONDS": "5",
     "PROVIDER_TIMEOUT_SECONDS": "10",
 }
 

@@ -15,8 +15,9 @@ from infra.local.client import Payrail
 
 EVENTS = ROOT / "events"
 
-#: fast-failing fulfilment and quick payout retries, so failure paths finish within seconds
-TEST_SETTINGS = {"FULFILMENT_TIMEOUT_SECONDS": "1", "FULFILMENT_ATTEMPTS": "3", "PAYOUT_BACKOFF_BASE_SECONDS": "1",
+#: fast fulfilment timeouts and quick fulfilment and payout retries, so failure paths finish within seconds
+TEST_SETTINGS = {"FULFILMENT_TIMEOUT_SECONDS": "1", "FULFILMENT_ATTEMPTS": "6", "FULFILMENT_BACKOFF_BASE_SECONDS": "1",
+                 "PAYOUT_BACKOFF_BASE_SECONDS": "1",
                  # load tests send far more than a minute's default quota; the limiter's own tests set
                  # a merchant's limit explicitly
                  "RATE_LIMIT_PER_MINUTE": "100000", "ANONYMOUS_RATE_LIMIT_PER_MINUTE": "100000"}

@@ -7,6 +7,7 @@ import os
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
 
+from payrail import deadline
 from payrail.api import edge
 from payrail.api.routes import ALL
 from payrail.platform import Platform
@@ -37,5 +38,6 @@ def openapi_document() -> dict:
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
+@deadline.from_lambda_context
 def lambda_handler(event: dict, context) -> dict:
     return app.resolve(event, context)

@@ -10,6 +10,7 @@ import os
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
+from payrail import deadline
 from payrail.platform import Platform
 from payrail.settings import Settings
 
@@ -22,6 +23,7 @@ metrics = Metrics(namespace="payrail", service="payout-steps")
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
+@deadline.from_lambda_context
 def lambda_handler(event: dict, context) -> dict:
     action, mid, pid = event["action"], event["merchant_id"], event["payout_id"]
     if action == "reconcile":

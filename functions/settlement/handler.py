@@ -15,6 +15,7 @@ import os
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
+from payrail import deadline
 from payrail.platform import Platform
 from payrail.settings import Settings
 from payrail.settlement import ALL, window_for_schedule
@@ -28,6 +29,7 @@ metrics = Metrics(namespace="payrail", service="settlement")
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
+@deadline.from_lambda_context
 def lambda_handler(event: dict, context) -> dict:
     s = platform.settlements
     step = event["step"]

@@ -58,9 +58,8 @@ class LocalCloud:
             self.resources = provision.provision(c)
             self.functions.arns = self.resources.function_arns
             self._set_function_env()
-            for serve, port in ((services.serve_provider, c.provider_port), (services.serve_fulfilment, c.fulfilment_port)):
-                srv, _state = serve(c.host, port)
-                self._servers.append(srv)
+            self._servers.append(services.serve_provider(c.host, c.provider_port)[0])
+            self._servers.append(services.serve_fulfilment(c.host, c.fulfilment_port, c.data_dir / "fulfilment.json")[0])
             self._start_event_sources()
             self._servers.append(runtime.serve_api(self.functions, c.host, c.api_port))
             log.info("local cloud up in %.1fs", time.monotonic() - t0)

@@ -31,7 +31,7 @@ class LocalConfig(BaseModel):
     schedules: bool = True
     #: function settings overriding catalog.CONFIG_DEFAULTS (fast retries for local use)
     function_config: dict[str, str] = Field(default_factory=lambda: {
-        "PAYOUT_BACKOFF_BASE_SECONDS": "1", "PROVIDER_TIMEOUT_SECONDS": "5"})
+        "PAYOUT_BACKOFF_BASE_SECONDS": "1", "PROVIDER_TIMEOUT_SECONDS": "5", "FULFILMENT_BACKOFF_BASE_SECONDS": "1"})
 
     @property
     def aws_endpoint(self) -> str:
@@ -76,6 +76,6 @@ class LocalConfig(BaseModel):
         return {
             "ADMIN_TOKEN_SHA256": hashlib.sha256(self.admin_token.encode()).hexdigest(),
             "PROVIDER_URL": self.provider_url,
-            "FULFILMENT_URL": f"{self.fulfilment_url}/fulfil",
+            "FULFILMENT_URL": f"{self.fulfilment_url}/fulfilments",
             **self.function_config,
         }

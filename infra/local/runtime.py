@@ -13,6 +13,8 @@ import threading
 import time
 import traceback
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import datetime, timezone
 from urllib.parse import parse_qsl
 
@@ -74,20 +76,43 @@ def load_handler(fn: catalog.Function, instance: int = 0):
     return module.lambda_handler
 
 
+class FunctionTimedOut(Exception):
+    """Lambda stopped an invocation at the function's timeout. Lambda reports it as a function
+    error with ``errorType`` ``Sandbox.Timedout`` and the message "Task timed out after N.NN
+    seconds" (Lambda developer guide, troubleshooting invocation: timeouts)."""
+
+    error_type = "Sandbox.Timedout"
+
+
 class Functions:
     """The catalog's functions with Lambda's execution model: each concurrent invocation gets an
     execution environment of its own (a separate import of the handler module, so module globals
     such as Powertools' resolver, batch processor and idempotency config are never shared by two
-    invocations at once); environments are reused when idle, and a new one is a cold start."""
+    invocations at once); environments are reused when idle, and a new one is a cold start.
 
-    def __init__(self, function_arns: dict[str, str]):
+    Each invocation runs on a worker thread for at most the function's ``timeout``; past it the
+    invocation fails with :class:`FunctionTimedOut` and its environment is discarded, never
+    reused (Lambda resets it). Python cannot stop the thread, so it runs on to its end unseen;
+    the handlers' own deadline (``payrail.deadline``) makes the domain give up before this.
+
+    Args:
+        function_arns: function id -> ARN (for the context object).
+        functions: the functions by id (default: the catalog's).
+        loader: ``(function, instance) -> lambda_handler``, one call per execution environment.
+    """
+
+    def __init__(self, function_arns: dict[str, str], functions: dict[str, catalog.Function] | None = None,
+                 loader=None):
         self.arns = function_arns
-        self._idle: dict[str, list] = {f: [] for f in catalog.FUNCTIONS}
-        self._count: dict[str, int] = {f: 0 for f in catalog.FUNCTIONS}
+        self.functions = functions or catalog.FUNCTIONS
+        self.loader = loader or load_handler
+        self._idle: dict[str, list] = {f: [] for f in self.functions}
+        self._count: dict[str, int] = {f: 0 for f in self.functions}
         self._lock = threading.Lock()
-        self.by_name = {f.name: f for f in catalog.FUNCTIONS.values()}
-        self.invocations: dict[str, int] = {f: 0 for f in catalog.FUNCTIONS}
-        self.errors: dict[str, int] = {f: 0 for f in catalog.FUNCTIONS}
+        self.by_name = {f.name: f for f in self.functions.values()}
+        self.invocations: dict[str, int] = {f: 0 for f in self.functions}
+        self.errors: dict[str, int] = {f: 0 for f in self.functions}
+        self.timeouts: dict[str, int] = {f: 0 for f in self.functions}
 
     def _acquire(self, fn_id: str):
         with self._lock:
@@ -95,26 +120,51 @@ class Functions:
                 return self._idle[fn_id].pop()
             n = self._count[fn_id]
             self._count[fn_id] += 1
-        return load_handler(catalog.FUNCTIONS[fn_id], n)
+        return self.loader(self.functions[fn_id], n)
 
     def invoke(self, fn_id: str, event: dict):
-        """Run the handler; exceptions propagate (the caller decides Lambda's error semantics)."""
-        fn = catalog.FUNCTIONS[fn_id]
+        """Run the handler for at most the function's timeout (seconds).
+
+        Returns:
+            the handler's result.
+
+        Raises:
+            FunctionTimedOut: the timeout passed first (the environment is discarded).
+            Exception: whatever the handler raised (the caller decides Lambda's error semantics).
+        """
+        fn = self.functions[fn_id]
         handler = self._acquire(fn_id)
-        ok = False
-        try:
-            result = handler(event, LambdaContext(fn, self.arns.get(fn_id, fn.name)))
-            ok = True
-            return result
-        finally:
-            with self._lock:  # counters and the idle pool are shared by every invoking thread
+        context = LambdaContext(fn, self.arns.get(fn_id, fn.name))
+        outcome: dict = {}
+
+        def run():
+            try:
+                outcome["result"] = handler(event, context)
+            except BaseException as e:  # noqa: BLE001 - handed to the invoking thread
+                outcome["error"] = e
+
+        worker = threading.Thread(target=run, name=f"lambda-{fn_id}", daemon=True)
+        worker.start()
+        worker.join(fn.timeout)
+        timed_out = worker.is_alive()
+        with self._lock:  # counters and the idle pool are shared by every invoking thread
+            if not timed_out:
                 self._idle[fn_id].append(handler)
-                self.invocations[fn_id] += 1
-                self.errors[fn_id] += not ok
+            self.invocations[fn_id] += 1
+            self.errors[fn_id] += timed_out or "error" in outcome
+            self.timeouts[fn_id] += timed_out
+        if timed_out:
+            log.warning("%s: task timed out after %s s (request %s)", fn.name, fn.timeout, context.aws_request_id)
+            raise FunctionTimedOut(f"RequestId: {context.aws_request_id} Error: Task timed out after "
+                                   f"{fn.timeout:.2f} seconds")
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["result"]
 
     def stats(self) -> dict:
-        return {f: {"environments": self._count[f], "invocations": self.invocations[f], "errors": self.errors[f]}
-                for f in catalog.FUNCTIONS}
+        return {f: {"environments": self._count[f], "invocations": self.invocations[f], "errors": self.errors[f],
+                    "timeouts": self.timeouts[f]}
+                for f in self.functions}
 
     def invoke_by_name(self, name: str, event: dict) -> tuple[str, bool]:
         """Step Functions adapter: ``(payload_json, is_error)``, errorType = exception class name."""
@@ -123,6 +173,8 @@ class Functions:
             return json.dumps({"errorType": "ResourceNotFoundException", "errorMessage": name}), True
         try:
             return json.dumps(self.invoke(fn.id, event)), False
+        except FunctionTimedOut as e:
+            return json.dumps({"errorType": e.error_type, "errorMessage": str(e)}), True
         except Exception as e:  # noqa: BLE001 - Lambda reports any exception as a function error
             log.warning("%s failed: %s", fn.name, e)
             return json.dumps({"errorType": type(e).__name__, "errorMessage": str(e),
@@ -156,9 +208,27 @@ def http_event(method: str, raw_path: str, headers: dict[str, str], body: bytes,
     return event
 
 
-def serve_api(functions: Functions, host: str, port: int) -> LoopbackServer:
-    """Serve the ``http`` function of the catalog at ``http://host:port`` (all routes, $default)."""
-    fn_id = next(f.id for f in catalog.FUNCTIONS.values() if f.http)
+#: API Gateway HTTP API's integration timeout: 30 s, the maximum, not adjustable (API Gateway
+#: developer guide, "Quotas for configuring and running an HTTP API").
+HTTP_API_INTEGRATION_TIMEOUT_SECONDS = 30.0
+
+
+def _gateway_error(status: int, message: str) -> dict:
+    return {"statusCode": status, "body": json.dumps({"message": message}), "headers": {"content-type": "application/json"}}
+
+
+def serve_api(functions: Functions, host: str, port: int,
+              integration_timeout: float = HTTP_API_INTEGRATION_TIMEOUT_SECONDS) -> LoopbackServer:
+    """Serve the ``http`` function of the catalog at ``http://host:port`` (all routes, $default).
+
+    Errors are answered as API Gateway HTTP API answers them: a function error, including
+    Lambda's own timeout (``Sandbox.Timedout``; the ``api`` function's 29 s is below the
+    integration timeout), is ``500 {"message": "Internal Server Error"}`` (API Gateway developer
+    guide, "Troubleshooting issues with HTTP API Lambda integrations"); no answer within the
+    integration timeout is ``503 {"message": "Service Unavailable"}`` (the function runs on).
+    """
+    fn_id = next(f.id for f in functions.functions.values() if f.http)
+    integrations = ThreadPoolExecutor(max_workers=1024, thread_name_prefix="api-integration")  # threads made on demand
 
     class Handler(JsonHandler):
         def _handle(self):
@@ -168,12 +238,15 @@ def serve_api(functions: Functions, host: str, port: int) -> LoopbackServer:
             for k, v in self.headers.items():
                 k = k.lower()
                 headers[k] = f"{headers[k]},{v}" if k in headers else v
+            event = http_event(self.command, self.path, headers, body, self.client_address[0])
             try:
-                resp = functions.invoke(fn_id, http_event(self.command, self.path, headers, body, self.client_address[0]))
-            except Exception:  # noqa: BLE001 - API Gateway answers 500 on a function error
+                resp = integrations.submit(functions.invoke, fn_id, event).result(timeout=integration_timeout)
+            except FutureTimeout:
+                log.warning("api: no answer within the %ss integration timeout", integration_timeout)
+                resp = _gateway_error(503, "Service Unavailable")
+            except Exception:  # noqa: BLE001 - a function error
                 log.exception("api handler failed")
-                resp = {"statusCode": 500, "body": json.dumps({"message": "Internal Server Error"}),
-                        "headers": {"content-type": "application/json"}}
+                resp = _gateway_error(500, "Internal Server Error")
             out = resp.get("body") or ""
             data = base64.b64decode(out) if resp.get("isBase64Encoded") else out.encode()
             headers_out = dict(resp.get("headers") or {})

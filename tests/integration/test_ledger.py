@@ -92,3 +92,45 @@ def test_concurrent_movements_on_one_account_serialise_exactly(platform):
     assert acct["balance"] == expected and acct["seq"] == 160
     assert sorted(p["seq"] for p in hist) == list(range(1, 161))
     assert all(p["balance_before"] + p["amount"] == p["balance_after"] for p in hist)
+
+
+def test_contention_retries_stop_at_the_invocation_deadline(platform):
+    """Another writer moves the account's version before every attempt (endless contention): with
+    1 s left in the invocation, post keeps retrying, then gives up in time with nothing written."""
+    import time
+
+    from payrail import deadline
+    from payrail.errors import ConcurrencyExhausted
+    from payrail.ledger import Ledger
+
+    mid = f"m_{uuid.uuid4().hex[:8]}"
+    move(platform.ledger, mid, 100)
+    src, dst = accounts(mid)
+
+    class RivalWriter:
+        """The DynamoDB client, with a rival update of ``dst`` just before each transaction."""
+
+        def __init__(self, db):
+            self.db, self.transactions = db, 0
+
+        def transact_write_items(self, **kw):
+            self.transactions += 1
+            self.db.update_item(TableName=platform.ledger.table, Key=Ledger._akey(dst.account_id),
+                                UpdateExpression="SET version = version + :one",
+                                ExpressionAttributeValues={":one": {"N": "1"}})
+            return self.db.transact_write_items(**kw)
+
+        def __getattr__(self, name):
+            return getattr(self.db, name)
+
+    rival = RivalWriter(platform.ledger.db)
+    contended = Ledger(platform.ledger.table, client=rival)
+    journal = Journal(f"{mid}-contended", "test", mid, "USD", [Posting(src.account_id, -5), Posting(dst.account_id, 5)])
+    t0 = time.monotonic()
+    with deadline.within(1.0), pytest.raises(ConcurrencyExhausted):
+        contended.post(journal)
+    elapsed = time.monotonic() - t0
+    assert elapsed < 5, f"gave up after {elapsed:.1f}s; the invocation had 1 s left"  # 20 s without a deadline
+    assert rival.transactions > 1  # it did retry while time was left
+    assert platform.ledger.get_journal(journal.journal_id) is None
+    assert platform.ledger.get_account(dst.account_id)["balance"] == 100

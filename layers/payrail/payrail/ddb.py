@@ -19,6 +19,9 @@ _de = TypeDeserializer()
 
 CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, max_pool_connections=128,
                        connect_timeout=2, read_timeout=10)
+#: health checks answer within seconds whatever is down: short timeouts and one attempt, no retries
+HEALTH_CLIENT_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 1}, max_pool_connections=16,
+                              connect_timeout=1, read_timeout=2)
 
 
 @lru_cache(maxsize=None)

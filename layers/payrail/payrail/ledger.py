@@ -34,12 +34,13 @@ from datetime import datetime, timezone
 
 from botocore.exceptions import ClientError
 
-from payrail import ddb
+from payrail import ddb, deadline
 from payrail.errors import ConcurrencyExhausted, InsufficientFunds, NotFound, ValidationFailed
 
 NON_NEGATIVE = "non_negative"
 UNBOUNDED = "unbounded"
-#: how long :meth:`Ledger.post` keeps retrying optimistic-lock conflicts (seconds; under API Gateway's 29 s)
+#: how long :meth:`Ledger.post` keeps retrying optimistic-lock conflicts at most (seconds); less when
+#: the invocation's deadline (:mod:`payrail.deadline`) is nearer
 CONTENTION_BUDGET_SECONDS = 20.0
 SETTLEMENT_INDEX = "gsi1"
 #: slices per UTC day of the settlement index. Part of the data model (writers and the settlement
@@ -210,14 +211,16 @@ class Ledger:
             InsufficientFunds: a ``non_negative`` account would go below zero.
             ExtraConditionFailed: one of ``extra`` failed its condition.
             ConcurrencyExhausted: optimistic-lock conflicts on a hot account lasted longer than
-                CONTENTION_BUDGET_SECONDS (nothing was written; the caller may retry).
+                CONTENTION_BUDGET_SECONDS or the invocation's remaining time (``deadline.remaining()``),
+                whichever is shorter; at least one attempt is made, and no back-off sleeps past
+                that budget (nothing was written; the caller may retry).
         """
         self._validate(journal)
         specs = {s.account_id: s for s in opens}
         ids = [p.account_id for p in journal.postings]
-        deadline = time.monotonic() + CONTENTION_BUDGET_SECONDS
+        give_up_at = time.monotonic() + min(CONTENTION_BUDGET_SECONDS, deadline.remaining())
         attempt = 0
-        while time.monotonic() < deadline:
+        while True:
             attempt += 1
             ts = created_at or now_iso()
             accounts = self.get_accounts(ids)
@@ -262,8 +265,11 @@ class Ledger:
                     if code == "ConditionalCheckFailed":
                         raise ExtraConditionFailed(i) from err
                 # account version moved (or a transaction conflict): back off (full jitter), re-read, retry
-                time.sleep(random.uniform(0, min(0.5, 0.005 * 2 ** min(attempt, 7))))
-        raise ConcurrencyExhausted("too much contention on the accounts of this movement; retry the request")
+                pause = random.uniform(0, min(0.5, 0.005 * 2 ** min(attempt, 7)))
+                if time.monotonic() + pause >= give_up_at:
+                    raise ConcurrencyExhausted("too much contention on the accounts of this movement; "
+                                               "retry the request") from err
+                time.sleep(pause)
 
     # ---- building blocks -------------------------------------------------------------
     @staticmethod

@@ -1,9 +1,16 @@
 """Products with limited stock, and orders paid from a customer wallet.
 
-Order lifecycle::
+Order lifecycle (the fulfilment steps are ``payrail.fulfilment.fulfil_order``)::
 
-    PAID ──fulfilment succeeded──▶ FULFILLED   (journal capture: pending → available + fees)
-      └───fulfilment failed──────▶ FAILED      (journal refund: pending → wallet, stock restored)
+    PAID ──delivered (2xx)─────────────────────────────▶ FULFILLED  (journal capture: pending → available + fees)
+      ├───refused (4xx)────────────────────────────────▶ FAILED     (journal refund: pending → wallet, stock restored)
+      └───outcome unknown (timeout, reset, 5xx, 409)───▶ FULFILMENT_PENDING
+    FULFILMENT_PENDING ──service says FULFILLED─────────▶ FULFILLED  (capture)
+      ├───service says FAILED, or never received it
+      │   and a fresh POST (same key) is refused──────▶ FAILED     (refund)
+      └───no answer / still processing────────────────▶ FULFILMENT_PENDING (asked again later with
+                                                          backoff; in the end the message goes to the
+                                                          DLQ and the order waits, never refunded on a guess)
 
 Placing an order is ONE transaction: order put (attribute_not_exists), stock decrement
 (``stock >= :q``), and the payment journal (wallet → merchant ``pending``, wallet ``balance >=
@@ -12,7 +19,7 @@ amount``). Nothing changes when any condition fails.
 from __future__ import annotations
 
 from payrail import accounts
-from payrail.errors import InsufficientFunds, NotFound, OutOfStock, ValidationFailed
+from payrail.errors import Conflict, InsufficientFunds, NotFound, OutOfStock, ValidationFailed
 from payrail.ids import derived, random_id
 from payrail.idempotency import check_fingerprint
 from payrail.ledger import ExtraConditionFailed, Journal, Ledger, Posting, now_iso
@@ -20,7 +27,9 @@ from payrail.money import check_amount, check_currency, fee_for
 from payrail.store import MainTable, key, public
 from payrail.wallets import check_customer_id
 
-PAID, FULFILLED, FAILED = "PAID", "FULFILLED", "FAILED"
+PAID, FULFILMENT_PENDING, FULFILLED, FAILED = "PAID", "FULFILMENT_PENDING", "FULFILLED", "FAILED"
+#: the states a capture or a refund leaves
+AWAITING_FULFILMENT = (PAID, FULFILMENT_PENDING)
 MAX_QUANTITY = 1_000
 
 
@@ -125,8 +134,21 @@ class Orders:
             return public(existing), False
         raise error
 
+    def mark_fulfilment_pending(self, order: dict, reason: str) -> dict:
+        """The fulfilment outcome is unknown: PAID → FULFILMENT_PENDING (conditional on PAID), with
+        ``reason`` in ``status_history``. No money moves. An order in any other state is
+        returned as it is (idempotent). Returns the order."""
+        if order["status"] != PAID:
+            return order
+        try:
+            return self.main.transition(key("ORDER", order["merchant_id"], order["order_id"]), (PAID,),
+                                        FULFILMENT_PENDING, detail=reason[:500])
+        except Conflict:  # a concurrent delivery moved it first
+            return self.get_order(order["merchant_id"], order["order_id"])
+
     def capture(self, order: dict, fulfilment_id: str, fee_bps: int) -> dict:
-        """Fulfilment succeeded: move the payment from ``pending`` to ``available`` (less the fee).
+        """Fulfilment succeeded: move the payment from ``pending`` to ``available`` (less the fee);
+        from PAID or FULFILMENT_PENDING to FULFILLED.
 
         Idempotent: a second call on a FULFILLED order changes nothing. Returns the order.
         """
@@ -144,7 +166,9 @@ class Orders:
         return self.get_order(mid, oid)
 
     def refund(self, order: dict, reason: str) -> dict:
-        """Fulfilment failed for good: refund the customer and restore stock (compensating journal)."""
+        """Fulfilment was refused for good: refund the customer and restore stock (compensating
+        journal); from PAID or FULFILMENT_PENDING to FAILED. Callers refund only on a definitive
+        answer of the fulfilment service, never on a timeout. Idempotent. Returns the order."""
         mid, oid, amt, cur = order["merchant_id"], order["order_id"], order["amount"], order["currency"]
         journal = Journal(f"{oid}:refund", "order_refund", mid, cur,
                           [Posting(accounts.merchant_account(mid, "pending", cur, shard_key=oid).account_id, -amt),
@@ -160,8 +184,8 @@ class Orders:
     def _finish(self, journal: Journal, order: dict, status: str, sets: dict, also: dict | None,
                 opens=()) -> None:
         pk = key("ORDER", order["merchant_id"], order["order_id"])
-        extra = [self.main.transition_action(pk, (PAID,), status, sets)] + ([also] if also else [])
+        extra = [self.main.transition_action(pk, AWAITING_FULFILMENT, status, sets)] + ([also] if also else [])
         try:
             self.ledger.post(journal, opens=list(opens), extra=extra)
         except ExtraConditionFailed:
-            pass  # the order already left PAID: a duplicate delivery, nothing to do
+            pass  # the order was already captured or refunded: a duplicate delivery, nothing to do

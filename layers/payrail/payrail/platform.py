@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor, wait
 from functools import cached_property
 
+import boto3
+
 from payrail import ddb
-from payrail.fulfilment import FulfilmentClient
+from payrail.fulfilment import FulfilmentChecks, FulfilmentClient
 from payrail.ids import derived
 from payrail.ledger import Ledger
 from payrail.merchants import Merchants
@@ -92,27 +95,53 @@ class Platform:
 
     @cached_property
     def fulfilment(self) -> FulfilmentClient:
-        return FulfilmentClient(str(self.settings.fulfilment_url), self.settings.fulfilment_timeout_seconds,
-                                self.settings.fulfilment_attempts)
+        return FulfilmentClient(str(self.settings.fulfilment_url), self.settings.fulfilment_timeout_seconds)
+
+    @cached_property
+    def fulfilment_checks(self) -> FulfilmentChecks:
+        s = self.settings
+        return FulfilmentChecks(ddb.client("sqs"), s.fulfilment_queue_url, s.fulfilment_attempts,
+                                s.fulfilment_backoff_base_seconds)
+
+    @cached_property
+    def health_clients(self) -> dict:
+        """DynamoDB and SQS clients for health checks only (``ddb.HEALTH_CLIENT_CONFIG``: short
+        timeouts, no retries), made once per Platform."""
+        return {service: boto3.client(service, config=ddb.HEALTH_CLIENT_CONFIG) for service in ("dynamodb", "sqs")}
 
     def health(self) -> dict:
-        """Check every dependency: ``{"ok": bool, "checks": {name: {"ok", "ms", "error"?}}}``."""
-        s = self.settings
+        """Check every dependency, all at once, under one deadline (``settings.health_deadline_seconds``):
+        ``{"ok": bool, "checks": {name: {"ok", "ms", "error"?}}}``; a check without an answer by the
+        deadline has failed. Answers within the deadline whatever is down (each check gives up on
+        its own within its client's timeouts, on a background thread)."""
+        s, clients = self.settings, self.health_clients
         checks = {
-            f"dynamodb:{t}": (lambda t=t: ddb.client().describe_table(TableName=t))
+            f"dynamodb:{t}": (lambda t=t: clients["dynamodb"].describe_table(TableName=t))
             for t in (s.ledger_table, s.main_table, s.idempotency_table)
         }
         for name, url in (("sqs:fulfilment", s.fulfilment_queue_url), ("sqs:payouts", s.payout_queue_url)):
             if url:
-                checks[name] = lambda url=url: ddb.client("sqs").get_queue_attributes(
+                checks[name] = lambda url=url: clients["sqs"].get_queue_attributes(
                     QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
-        out = {}
-        for name, fn in checks.items():
-            t0 = time.perf_counter()
-            try:
-                fn()
-                out[name] = {"ok": True}
-            except Exception as e:  # noqa: BLE001 - a health check reports any failure
-                out[name] = {"ok": False, "error": f"{type(e).__name__}: {str(e)[:200]}"}
-            out[name]["ms"] = round((time.perf_counter() - t0) * 1000, 1)
+        t0 = time.perf_counter()
+        pool = ThreadPoolExecutor(max_workers=len(checks), thread_name_prefix="health")
+        futures = {name: pool.submit(_check, fn) for name, fn in checks.items()}
+        wait(futures.values(), timeout=s.health_deadline_seconds)
+        pool.shutdown(wait=False, cancel_futures=True)
+        out = {name: f.result() if f.done() else
+               {"ok": False, "error": f"no answer within {s.health_deadline_seconds} s",
+                "ms": round((time.perf_counter() - t0) * 1000, 1)}
+               for name, f in futures.items()}
         return {"ok": all(c["ok"] for c in out.values()), "checks": out}
+
+
+def _check(fn) -> dict:
+    """Run one health check: ``{"ok", "ms", "error"?}`` (never raises)."""
+    t0 = time.perf_counter()
+    try:
+        fn()
+        out = {"ok": True}
+    except Exception as e:  # noqa: BLE001 - a health check reports any failure
+        out = {"ok": False, "error": f"{type(e).__name__}: {str(e)[:200]}"}
+    out["ms"] = round((time.perf_counter() - t0) * 1000, 1)
+    return out

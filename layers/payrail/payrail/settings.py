@@ -23,9 +23,14 @@ class Settings(BaseModel):
     settlement_state_machine_arn: str = ""
     admin_token_sha256: str = Field(default="", pattern=r"^([0-9a-f]{64})?$",
                                     description="hex SHA-256 of the admin bearer token; empty disables admin routes")
-    fulfilment_url: HttpUrl = HttpUrl("http://127.0.0.1:4581/fulfil")
-    fulfilment_timeout_seconds: float = Field(default=5.0, gt=0)
-    fulfilment_attempts: int = Field(default=3, ge=1, le=10)
+    fulfilment_url: HttpUrl = HttpUrl("http://127.0.0.1:4581/fulfilments")
+    fulfilment_timeout_seconds: float = Field(default=5.0, gt=0, description="per request to the fulfilment service")
+    fulfilment_attempts: int = Field(default=10, ge=1, le=30,
+                                     description="looks at an order (first POST included) before its message "
+                                                 "is left to SQS redelivery and the DLQ")
+    fulfilment_backoff_base_seconds: int = Field(default=5, ge=1, le=900,
+                                                 description="delay before the second look; doubles each time, "
+                                                             "at most 900")
     provider_url: HttpUrl = HttpUrl("http://127.0.0.1:4580")
     provider_timeout_seconds: float = Field(default=5.0, gt=0)
     payout_max_attempts: int = Field(default=4, ge=1, le=20)
@@ -49,6 +54,7 @@ class Settings(BaseModel):
                                 description="largest request body accepted (bytes); larger answers 413")
     settlement_max_active_jobs: int = Field(default=2, ge=1, le=100,
                                             description="settlement jobs one merchant (or the admin) may run at once")
+    health_deadline_seconds: float = Field(default=3.0, gt=0, description="all health checks answer within this")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Settings":

@@ -29,6 +29,7 @@ import functools
 import hashlib
 import hmac
 import json
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -39,6 +40,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn, HTTPBearer
 from pydantic import BaseModel
 
+from payrail import deadline
 from payrail.api.models import ErrorBody
 from payrail.errors import (
     Forbidden,
@@ -147,7 +149,7 @@ class Call:
         caller: rate-limit and idempotency identity: ``m:<merchant_id>``, ``admin`` or ``ip:<addr>``.
         merchant: the authenticated merchant (merchant routes).
         request_id: the invocation's id (owner of idempotency claims).
-        deadline: ``time.monotonic()`` by which the answer must be sent.
+        deadline: ``time.monotonic()`` by which the answer must be sent (``payrail.deadline``).
         fingerprint: the request's idempotency fingerprint (keyed routes), stored on created objects.
     """
 
@@ -340,10 +342,10 @@ class PayrailResolver(APIGatewayHttpResolver):
         """Steps 1-4 of the module docstring; sets the :class:`Call`."""
         ev, ctx = self.current_event, self._context
         spec = self.specs.get((route.method, route.path))
-        remaining = ctx.get_remaining_time_in_millis() / 1000 if ctx else 29.0
+        left = deadline.remaining()  # set by the handler from the Lambda context
         c = Call(self.edge.platform, f"ip:{ev.request_context.http.source_ip}",
                  getattr(ctx, "aws_request_id", None) or ev.request_context.request_id,
-                 time.monotonic() + max(0.0, remaining - 1.0))
+                 time.monotonic() + (left if left != math.inf else 27.0))
         token = _current.set(c)
         try:
             if spec is None:  # the documents (/openapi.json, /docs) or Powertools' not-found route
@@ -389,7 +391,8 @@ def _keyed(spec: RouteSpec, store: IdempotencyStore) -> Callable:
         if key is None:
             return func(**kwargs)
         out = store.run(caller=c.caller, route=spec.name, key=key, fingerprint=c.fingerprint, owner=c.request_id,
-                        lease_seconds=c.remaining(), effect=lambda: (spec.status, func(**kwargs)))
+                        lease_seconds=c.remaining() + deadline.SAFETY_MARGIN_SECONDS,  # until the function's timeout
+                        effect=lambda: (spec.status, func(**kwargs)))
         if out.replayed:
             c.extra_headers["Idempotent-Replayed"] = "true"
         return Response(status_code=out.status, content_type=content_types.APPLICATION_JSON, body=out.body)
