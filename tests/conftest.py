@@ -45,6 +45,19 @@ def function_env(cloud, monkeypatch) -> dict:
     return cloud["function_env"]
 
 
+@pytest.fixture
+def handler(function_env):
+    """``handler(fn_id, event)`` runs that function's real handler here, in a fresh execution
+    environment, with the cloud's function environment; returns what the handler returns."""
+    from infra import catalog
+    from infra.local.runtime import LambdaContext, load_handler
+
+    def invoke(fn_id: str, event: dict):
+        fn = catalog.FUNCTIONS[fn_id]
+        return load_handler(fn, instance=1000 + uuid.uuid4().int % 10**6)(event, LambdaContext(fn, fn.name))
+    return invoke
+
+
 @pytest.fixture(scope="session")
 def admin(cloud) -> Payrail:
     return Payrail(cloud["api_url"], admin_token=cloud["admin_token"], pool=128)

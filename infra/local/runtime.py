@@ -8,6 +8,7 @@ import base64
 import importlib.util
 import json
 import logging
+import re
 import sys
 import threading
 import time
@@ -182,10 +183,31 @@ class Functions:
 
 
 # ---- HTTP API (API Gateway HTTP API, payload format 2.0) -----------------------------------------
+#: HTTP APIs pass a request body to Lambda as text or base64-encode it (``isBase64Encoded: true``),
+#: inferring which from the request's content type: "The HTTP API Lambda integration automatically
+#: infers the need for encoding based on the content-type header passed with the request" (AWS
+#: Compute Blog, "Handling binary data using Amazon API Gateway HTTP APIs"; the event fields are in
+#: https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html).
+#: AWS publishes no complete list: text/* and JSON are passed as text in its examples, XML and
+#: JavaScript are treated alike here. Anything else (form posts, multipart, no content type) and
+#: bytes that are not UTF-8 are base64-encoded.
+_TEXT_TYPE = re.compile(r"^(text/[^;]+|application/([\w.+-]+\+)?(json|xml)|application/javascript)\s*(;|$)", re.I)
+
+
+def _text_body(headers: dict[str, str], body: bytes) -> str | None:
+    """The body as API Gateway would pass it as text, or None when it would base64-encode it."""
+    if not _TEXT_TYPE.match(headers.get("content-type", "").strip()):
+        return None
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def http_event(method: str, raw_path: str, headers: dict[str, str], body: bytes, source_ip: str) -> dict:
     path, _, query = raw_path.partition("?")
     now = datetime.now(timezone.utc)
-    text = body.decode("utf-8") if body else None
+    text = _text_body(headers, body) if body else None
     qs: dict[str, str] = {}
     for k, v in parse_qsl(query, keep_blank_values=True):
         qs[k] = f"{qs[k]},{v}" if k in qs else v
@@ -199,12 +221,12 @@ def http_event(method: str, raw_path: str, headers: dict[str, str], body: bytes,
             "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": source_ip,
                      "userAgent": headers.get("user-agent", "")},
         },
-        "isBase64Encoded": False,
+        "isBase64Encoded": bool(body) and text is None,
     }
     if qs:
         event["queryStringParameters"] = qs
-    if text is not None:
-        event["body"] = text
+    if body:
+        event["body"] = text if text is not None else base64.b64encode(body).decode("ascii")
     return event
 
 

@@ -3,20 +3,8 @@ against the session's DynamoDB Local and moto)."""
 import json
 import uuid
 
-import pytest
-
-from infra import catalog
-from infra.local.runtime import LambdaContext, load_handler
 from tests.conftest import fulfilled_order, load_event
 from infra.local.client import wait_for
-
-
-@pytest.fixture
-def handler(function_env):
-    def invoke(fn_id, event):
-        fn = catalog.FUNCTIONS[fn_id]
-        return load_handler(fn, instance=1000 + uuid.uuid4().int % 10**6)(event, LambdaContext(fn, fn.name))
-    return invoke
 
 
 def test_api_health_event(handler):
