@@ -1,7 +1,6 @@
 """HTTP API (API Gateway HTTP API, payload 2.0): payrail's edge in front of one route module per
 resource (``payrail.api``). Authentication, rate limits, body checks, validation, idempotency and
 error mapping are applied by the edge from each route's declaration; this file only wires it."""
-import json
 import os
 
 from aws_lambda_powertools import Logger, Metrics, Tracer

@@ -63,6 +63,7 @@ class Tenant:
 
     api_key: str
     ids: dict[str, str]
+    admin_ids: dict[str, str] = field(default_factory=dict)  # ids for the admin's merchant routes
 
 
 def rate_limit_field(doc: dict) -> dict | None:
@@ -113,6 +114,11 @@ def create_tenants(api_url: str, admin_token: str, doc: dict) -> tuple[list[Tena
     count = 1 if limit else MERCHANTS_WITHOUT_LIMIT_FIELD
     with ThreadPoolExecutor(count) as pool:
         tenants = list(pool.map(lambda _: create_tenant(admin, limit), range(count)))
+    # the admin's merchant routes (suspend, rotate keys ...) get a merchant of their own, so that
+    # they never revoke the keys the rest of the run uses
+    victim = admin.request("POST", "/v1/admin/merchants", {"name": "fuzz-admin-target"}, admin=True)
+    for t in tenants:
+        t.admin_ids = {"merchant_id": victim["merchant"]["merchant_id"]}
     today = datetime.now(timezone.utc).date().isoformat()
     return tenants, admin.admin_settlement(today, today)["job_id"]
 
@@ -211,6 +217,8 @@ class Fuzzer:
     def _use_real_ids(self, case, tenant: Tenant) -> None:
         """Put the tenant's real ids into the path, query and (top-level) body fields of the same name."""
         ids = tenant.ids | ({"job_id": self.admin_job_id} if case.path.startswith("/v1/admin/") else {})
+        if case.path.startswith("/v1/admin/merchants/"):
+            ids = ids | tenant.admin_ids
         for container in (case.path_parameters, case.query):
             for name in container or {}:
                 if name in ids:
@@ -236,6 +244,8 @@ class Fuzzer:
             self._record(case, None, "not_a_server_error", "no response", f"{type(e).__name__}: {e}", headers)
             return
         stats.statuses[response.status_code] += 1
+        if label == "POST /v1/api_keys/rotate" and response.status_code == 201:
+            tenant.api_key = response.json()["api_key"]  # as a client does: the old key may expire at once
         if response.status_code >= 500:
             self.result.server_errors += 1
         for check in self.checks:
@@ -356,7 +366,9 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return go(desc)
     print("starting a local cloud for the fuzz run ...", flush=True)
-    with process.local_cloud(args.data_dir / "fuzz", random_ports=True) as desc:
+    # failed authentication is rate limited per source IP; the run sends many such requests from one
+    with process.local_cloud(args.data_dir / "fuzz", random_ports=True,
+                             settings={"ANONYMOUS_RATE_LIMIT_PER_MINUTE": "100000"}) as desc:
         return go(desc)
 
 

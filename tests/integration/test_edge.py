@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from infra.local.client import ApiError, Payrail, wait_for
+from infra.local.client import ApiError, wait_for
 
 
 def _post(cloud, path, body, **headers):

@@ -50,7 +50,7 @@ class Settings(BaseModel):
     anonymous_rate_limit_per_minute: int = Field(default=60, ge=1, le=100_000,
                                                  description="per source IP, for unauthenticated routes and failed "
                                                              "authentication")
-    max_body_bytes: int = Field(default=65_536, ge=1_024, le=6_291_456,
+    max_body_bytes: int = Field(default=1_048_576, ge=1_024, le=6_291_456,
                                 description="largest request body accepted (bytes); larger answers 413")
     settlement_max_active_jobs: int = Field(default=2, ge=1, le=100,
                                             description="settlement jobs one merchant (or the admin) may run at once")
