@@ -15,16 +15,15 @@ from pathlib import Path
 import pytest
 import requests
 from hypothesis import HealthCheck, given, settings, strategies as st
-
 from schwifty import IBAN
 
 from infra.local.httpserver import JsonHandler, serve
 from infra.local.standins.cashfree import serve_cashfree
 from infra.local.standins.safepay import serve_safepay
-from payrail.connectors import registry
-from payrail.connectors.safepay.directory import BY_CODE
+from payrail.connectors import amounts, registry
 from payrail.connectors.base import (CallbackRejected, ConnectorUnavailable, OutcomeUnknown, ProviderStatus,
                                      TransferRejected, TransferRequest)
+from payrail.connectors.safepay.directory import BY_CODE
 
 HOST = "127.0.0.1"
 WEBHOOK_SECRET = base64.b64encode(b"test-webhook-secret").decode()
@@ -279,7 +278,10 @@ def test_final_transfer_sends_a_callback_only_a_genuine_one_is_accepted(provider
                         (headers, raw, time.time() + 301)):
         with pytest.raises(CallbackRejected):
             provider.connector.parse_callback(h, body, at)
-    assert provider.stats()["callbacks_sent"] == 1
+    deadline = time.monotonic() + 5  # the stand-in counts a delivery after the receiver answered
+    while provider.stats()["callbacks_sent"] < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert provider.stats()["callbacks_sent"] == 1 and receiver.got.empty()
 
 
 # -- provider specifics ------------------------------------------------------------------------
@@ -317,13 +319,19 @@ def test_cashfree_refusals_carry_the_providers_code(cashfree):
 @given(amount=st.integers(min_value=100, max_value=10**12))
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_cashfree_amounts_cross_the_wire_exactly(cashfree, amount):
-    assert cashfree.connector.submit(cashfree.request("0001", amount=amount)).amount == amount
+    req = cashfree.request("0001", amount=amount)
+    assert cashfree.connector.submit(req).amount == amount
+    sent = cashfree.state.store.get("transfer", req.transfer_id)["transfer_amount"]  # as the stand-in parsed it
+    assert sent == amounts.major_text(amount, "INR")
 
 
 @given(amount=st.integers(min_value=1, max_value=10**12))
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_safepay_amounts_cross_the_wire_exactly(safepay, amount):
-    assert safepay.connector.submit(safepay.request("0001", amount=amount)).amount == amount
+    req = safepay.request("0001", amount=amount)
+    assert safepay.connector.submit(req).amount == amount
+    sent = safepay.state.store.get("transfer", safepay.connector.transfer_key(req.transfer_id))["amount"]
+    assert amounts.from_major(sent, "PKR") == amount
 
 
 @pytest.mark.parametrize("wallet,msisdn", [("JAZZCASH", "+923001230001"), ("EASYPAISA", "+923451230001"),

@@ -12,8 +12,8 @@ from hypothesis import given, strategies as st
 from pydantic import ValidationError
 
 from payrail.connectors import amounts, registry
-from payrail.connectors.base import (BankAccount, CallbackRejected, MobileWallet, ProviderStatus, TransferRequest,
-                                     TransferResult, Upi)
+from payrail.connectors.base import (BankAccount, CallbackRejected, Connector, MobileWallet, ProviderStatus,
+                                     TransferRequest, TransferResult, Upi)
 from payrail.connectors.safepay.directory import BANKS, BY_CODE, WALLETS
 from payrail.money import CURRENCIES
 
@@ -94,7 +94,10 @@ def test_registry_builds_by_name_and_finds_candidates():
     assert registry.candidates("mobile_wallet", "PKR", "PK") == ["safepay"]
     assert registry.candidates("mobile_wallet", "INR", "IN") == []
     c = registry.build("cashfree", {"base_url": "http://127.0.0.1:1", "client_id": "id", "client_secret": "s3cr3t"})
-    assert c.name == "cashfree" and c.settings.max_in_flight == 4
+    assert c.name == "cashfree" and c.settings.max_in_flight == 4 and isinstance(c, Connector)
+    s = registry.build("safepay", {"base_url": "http://127.0.0.1:1", "aggregator_id": "a", "secret_key": "k",
+                                   "webhook_secret": "d2g="})
+    assert isinstance(s, Connector) and s.transfer_key("po_1") == s.transfer_key("po_1") != s.transfer_key("po_2")
     assert "s3cr3t" not in repr(c.settings) and "s3cr3t" not in str(c.settings.model_dump())
     with pytest.raises(KeyError):
         registry.build("nope", {})

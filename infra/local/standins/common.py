@@ -11,8 +11,9 @@ number, or the local part of a UPI VPA):
 Control (JSON):
 
     POST /_control {"mode": "ok"|"slow"|"failing"|"timeout", "delay_seconds": s, "callback_url": u}
-        slow: do the work, answer after delay_seconds; timeout: do the work, wait delay_seconds,
-        close the connection without an answer; failing: answer 5xx without doing the work.
+        slow: do the work, answer after delay_seconds (default 5); timeout: do the work, wait
+        delay_seconds, hang up without an answer; failing: answer 503 without doing the work.
+        Modes apply to every provider API request (creations, lookups, verifications).
     POST /_control/transfers/<provider key> {"status": "SUCCESS"|"FAILED", "reason"}
         resolve a PENDING or ON_HOLD transfer (as the provider's back office would) -> callback
     GET /_stats  {"transfers", "submissions", "requests", "in_flight", "in_flight_max", "callbacks", ...}
@@ -100,7 +101,7 @@ class Standin:
     def __init__(self, data_dir: Path, callback_url: str | None = None):
         self.store = Store(Path(data_dir) / f"{self.name}.sqlite3")
         self.lock = threading.Lock()  # serialises transfer creation and resolution
-        self.mode, self.delay, self.callback_url = "ok", 10.0, callback_url
+        self.mode, self.delay, self.callback_url = "ok", 5.0, callback_url
         self.counts = {"requests": 0, "submissions": 0, "in_flight": 0, "in_flight_max": 0,
                        "callbacks_sent": 0, "callbacks_failed": 0}
         self._counts_lock = threading.Lock()

@@ -2,7 +2,7 @@
 and JSON that carries decimal numbers without ever passing through ``float``.
 
     to_major(1234, "INR") == Decimal("12.34")      from_major("12.34", "INR") == 1234
-    dumps({"transfer_amount": Decimal("12.34")}) == '{"transfer_amount": 12.34}'
+    dumps({"transfer_amount": Decimal("12.34")}) == '{"transfer_amount":12.34}'
     loads('{"transfer_amount": 12.34}')["transfer_amount"] == Decimal("12.34")
 """
 from __future__ import annotations

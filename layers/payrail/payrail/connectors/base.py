@@ -27,7 +27,6 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
 Rail = Literal["bank_account", "mobile_wallet", "upi"]
-RAILS: tuple[Rail, ...] = ("bank_account", "mobile_wallet", "upi")
 
 VPA_PATTERN = r"^[A-Za-z0-9.\-_]{2,256}@[A-Za-z][A-Za-z0-9.\-]{1,63}$"
 
@@ -96,11 +95,6 @@ class BankAccount(_Frozen):
         if self.account_number is not None and not self.bank_code:
             raise ValueError("bank_code is required with account_number")
         return self
-
-    @property
-    def scenario_key(self) -> str:
-        """The account's last four characters (what the stand-ins choose scenarios by)."""
-        return (self.account_number or self.iban or "")[-4:]
 
 
 class MobileWallet(_Frozen):
@@ -226,8 +220,10 @@ class OutcomeUnknown(ConnectorError):
 
 
 class TransferRejected(ConnectorError):
-    """A definite refusal: nothing was created. ``code`` and ``message`` are the provider's
-    (or the connector's, when it refused before sending); ``http_status`` when one was sent."""
+    """A definite refusal: this request created nothing. ``code`` and ``message`` are the
+    provider's (or the connector's, when it refused before sending); ``http_status`` when one
+    was sent. After an OutcomeUnknown, ask ``status()`` first: a refusal of a later attempt
+    says nothing about the earlier one."""
 
     def __init__(self, code: str, message: str, http_status: int | None = None):
         super().__init__(f"{code}: {message}")

@@ -11,13 +11,14 @@ whose answer was lost is exactly how money is paid twice.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
 
-from payrail.connectors.base import ConnectorUnavailable, OutcomeUnknown
+from payrail.connectors.base import ConnectorUnavailable, OutcomeUnknown, TransferRejected
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,22 @@ class Response:
     status: int
     body: bytes
     headers: dict[str, str]
+
+    def error(self) -> tuple[str, str]:
+        """``(code, message)`` of an error body, flat ``{code, message}`` or enveloped
+        ``{error: {code, message}}``; ``http_<status>`` and the raw text when it is neither."""
+        try:
+            body = json.loads(self.body)
+        except ValueError:
+            body = None
+        err = body.get("error", body) if isinstance(body, dict) else None
+        err = err if isinstance(err, dict) else {}
+        return (str(err.get("code") or f"http_{self.status}"),
+                str(err.get("message") or self.body[:200].decode(errors="replace")))
+
+    def rejected(self) -> TransferRejected:
+        """This 4xx answer as a TransferRejected."""
+        return TransferRejected(*self.error(), self.status)
 
 
 def _never_connected(e: requests.RequestException) -> bool:

@@ -54,7 +54,7 @@ from payrail.connectors.base import (BankAccount, CallbackHint, CallbackRejected
                                      ConnectorSettings, ConnectorUnavailable, MobileWallet, OutcomeUnknown,
                                      ProviderStatus, TransferRejected, TransferRequest, TransferResult, Upi,
                                      Verification, clean_text, header)
-from payrail.connectors.http import Response, Transport
+from payrail.connectors.http import Transport
 
 CAPABILITIES = Capabilities(rails=frozenset({"bank_account", "upi"}), currencies=frozenset({"INR"}),
                             countries=frozenset({"IN"}), verifies_accounts=True, sends_callbacks=True,
@@ -125,7 +125,7 @@ class CashfreeConnector:
             return existing
         if 200 <= r.status < 300:
             return self._result(req.transfer_id, amounts.loads(r.body), "INR")
-        raise self._rejected(r)
+        raise r.rejected()
 
     def status(self, transfer_id: str) -> TransferResult:
         """Get Transfer Status V2 by our transfer id (404 -> NOT_FOUND). Raises ConnectorUnavailable."""
@@ -173,15 +173,6 @@ class CashfreeConnector:
                               reason=reason, provider_reference=data.get("cf_transfer_id"), provider_status=raw,
                               amount=amounts.from_major(amount, currency) if amount is not None else None)
 
-    @staticmethod
-    def _rejected(r: Response) -> TransferRejected:
-        try:
-            err = amounts.loads(r.body)
-        except ValueError:
-            err = {}
-        return TransferRejected(str(err.get("code") or f"http_{r.status}"),
-                                str(err.get("message") or r.body[:200].decode(errors="replace")), r.status)
-
     # -- verification ------------------------------------------------------------------------
     def verify(self, beneficiary: BankAccount | MobileWallet | Upi) -> Verification:
         """Bank Account Verification Sync V2 for an account + IFSC; UPI verification for a VPA.
@@ -198,7 +189,7 @@ class CashfreeConnector:
             raise TransferRejected("beneficiary_unsupported", "cashfree verifies an account with an IFSC, or a VPA")
         r = self.http.call("POST", path, mutating=False, headers=self._headers(), body=amounts.dumps(payload))
         if 400 <= r.status < 500:
-            return Verification(valid=False, reason=self._rejected(r).message)
+            return Verification(valid=False, reason=r.error()[1])
         if r.status != 200:
             raise ConnectorUnavailable(f"cashfree: verification answered {r.status}")
         data = amounts.loads(r.body)

@@ -92,15 +92,6 @@ class SafepaySettings(ConnectorSettings):
     callback_tolerance_seconds: int = 300
 
 
-def _error(r: Response) -> tuple[str, str]:
-    try:
-        body = amounts.loads(r.body)
-    except ValueError:
-        body = {}
-    err = body.get("error") if isinstance(body.get("error"), dict) else body
-    return str(err.get("code") or f"http_{r.status}"), str(err.get("message") or r.body[:200].decode(errors="replace"))
-
-
 class SafepayConnector:
     """Client of Safepay's Raast payouts (see the module docstring for documents and assumptions)."""
 
@@ -159,11 +150,10 @@ class SafepayConnector:
             raise TransferRejected("msisdn_invalid", "a wallet is reached by a Pakistani mobile number")
         r = self._get("/account-info", {"alias_type": "MOBILE", "alias_value": str(number.national_number),
                                         "with_title_fetch": "true" if title else "false"})
+        if 400 <= r.status < 500:
+            raise r.rejected()
         if r.status != 200:
-            code, message = _error(r)
-            if 400 <= r.status < 500:
-                raise TransferRejected(code, message, r.status)
-            raise ConnectorUnavailable(f"safepay: alias lookup answered {r.status}: {message}")
+            raise ConnectorUnavailable(f"safepay: alias lookup answered {r.status}")
         data = amounts.loads(r.body)["data"]
         iban = IBAN(data["iban"])
         if iban.bank_code != wallet.iban_code:
@@ -195,15 +185,14 @@ class SafepayConnector:
             return existing
         if 200 <= r.status < 300:
             return self._result(req.transfer_id, amounts.loads(r.body)["data"])
-        code, message = _error(r)
-        raise TransferRejected(code, message, r.status)
+        raise r.rejected()
 
     def status(self, transfer_id: str) -> TransferResult:
         """The payout with our request id, from List Payments (none -> NOT_FOUND). Raises ConnectorUnavailable."""
         key = self.transfer_key(transfer_id)
         r = self._get("/payments", {"request_id": key})
         if r.status != 200:
-            raise ConnectorUnavailable(f"safepay: payment lookup answered {r.status}: {_error(r)[1]}")
+            raise ConnectorUnavailable(f"safepay: payment lookup answered {r.status}: {r.error()[1]}")
         payments = amounts.loads(r.body)["data"].get("payments") or []
         match = next((p for p in payments if p.get("request_id") == key), None)
         if match is None:
@@ -236,7 +225,7 @@ class SafepayConnector:
             return Verification(valid=True, account_title=title)
         r = self._get("/title-fetch", {"iban": iban})
         if 400 <= r.status < 500:
-            return Verification(valid=False, reason=_error(r)[1])
+            return Verification(valid=False, reason=r.error()[1])
         if r.status != 200:
             raise ConnectorUnavailable(f"safepay: title fetch answered {r.status}")
         title = amounts.loads(r.body)["data"].get("account_title")
