@@ -94,6 +94,8 @@ class SafepayStandin(Standin):
             return 400, {"code": "error.bad_request", "message": f"Invalid request parameters ({type(e).__name__})"}
         if amount is None or not amount.is_finite() or amount <= 0 or amount.as_tuple().exponent < -2:
             return 400, {"code": "error.bad_request", "message": "amount must be a positive PKR amount string"}
+        if iban.country_code != "PK":
+            return 400, {"code": "error.bad_request", "message": "creditor_iban must be a Pakistani IBAN"}
         with self.lock:
             if self.store.get("transfer", request_id):
                 return 409, envelope_error("error.conflict", "a payout with this request_id already exists")

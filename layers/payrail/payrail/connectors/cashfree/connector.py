@@ -16,26 +16,29 @@ Follows these Cashfree documents (cashfree.com/docs, API version ``2024-01-01``)
 * Standard Transfer V2's warning "When you get a 5XX response, do not initiate another
   transaction; check the status" -> a 5xx or a lost answer is :class:`OutcomeUnknown`.
 * Payouts lifecycle (PENDING -> SUCCESS | FAILED; SUCCESS -> REVERSED; REJECTED for risk) and
-  the V2 status values RECEIVED, APPROVAL_PENDING, PENDING, SUCCESS, FAILED, REJECTED,
-  REVERSED; QUEUED, SENT_TO_BENEFICIARY, SCHEDULED and MANUALLY_REJECTED from the response-codes
-  tables.
-* Webhooks V2 / "Payloads and Signatures": ``x-webhook-signature`` = Base64(HMAC-SHA256(client
-  secret, ``x-webhook-timestamp`` + raw body)); body ``{type: TRANSFER_SUCCESS | TRANSFER_FAILED
-  | TRANSFER_REVERSED | TRANSFER_REJECTED | TRANSFER_ACKNOWLEDGED, event_time, data: <transfer>}``.
-* Secure ID "Bank Account Verification Sync V2" (``POST /verification/bank-account/sync``
+  the V2 status values in the OpenAPI examples: RECEIVED, APPROVAL_PENDING, PENDING, SUCCESS
+  (status_code COMPLETED), FAILED, REJECTED, REVERSED.
+* Webhooks V2 and "Payloads and Signatures": ``x-webhook-signature`` = Base64(HMAC-SHA256(client
+  secret, ``x-webhook-timestamp`` + raw body)); events TRANSFER_SUCCESS, TRANSFER_FAILED,
+  TRANSFER_REVERSED, TRANSFER_REJECTED, TRANSFER_ACKNOWLEDGED; body ``{type, data: <transfer>}``.
+* Secure ID bank account verification: ``POST /verification/bank-account/sync``
   ``{bank_account, ifsc, name}`` -> ``{account_status: VALID | INVALID, account_status_code,
-  name_at_bank}``).
+  name_at_bank}`` (as public integrations call it; the codes from "Sample Responses From Bank").
 
 Assumptions (not settled by the documents above):
 
 * A repeated ``transfer_id`` answers 409 (as V1 documents "Transfer Id already exists"; the V2
   batch API documents ``batch_transfer_id_already_exists``); the connector then reads the
   existing transfer and returns it, refusing (``transfer_id_conflict``) if its amount differs.
-* Statuses not listed above are treated as PENDING (never as final); APPROVAL_PENDING is
-  ON_HOLD (the merchant approves or rejects it on Cashfree's dashboard); REVERSED and
-  MANUALLY_REJECTED are FAILED, with the raw status kept in ``provider_status``.
-* ``x-webhook-timestamp`` may be in seconds or milliseconds (Cashfree's samples show
-  milliseconds); a value above 10^11 is read as milliseconds. Stale = more than 300 s away.
+* QUEUED, SENT_TO_BENEFICIARY, SCHEDULED and any status not listed above are PENDING (never
+  final); MANUALLY_REJECTED is FAILED (from memory of the response-code tables). APPROVAL_PENDING
+  is ON_HOLD (the merchant approves or rejects it on Cashfree's dashboard); REVERSED and REJECTED
+  are FAILED, with the raw status kept in ``provider_status`` and prefixed to the reason.
+* A 403 is account-level (the V2 reference documents only ``apis_not_enabled``), so it is
+  ConnectorUnavailable, not a refusal of the transfer.
+* The webhook's ``event_time`` field; ``x-webhook-timestamp`` may be in seconds or milliseconds
+  (Cashfree's samples show milliseconds): a value above 10^11 is read as milliseconds. Stale =
+  more than 300 s from now.
 * UPI verification is ``POST /verification/upi`` ``{vpa, name}`` -> ``{status: VALID | INVALID,
   name_at_bank}`` (from memory of Secure ID's UPI verification, not from a fetched page).
 * Names and remarks are cleaned to the characters Cashfree accepts rather than refused.
@@ -72,8 +75,9 @@ STATUSES: dict[str, ProviderStatus] = {
 }
 
 #: bank account verification codes -> the reason payrail shows
-VERIFY_REASONS = {"INVALID_ACCOUNT_FAIL": "Account validation failed", "ACCOUNT_BLOCKED": "Account is blocked",
-                  "INVALID_IFSC_FAIL": "IFSC is invalid", "NRE_ACCOUNT": "Given account is an NRE account"}
+VERIFY_REASONS = {"INVALID_ACCOUNT_FAIL": "Account validation failed", "INVALID_BANK_ACCOUNT": "Account validation failed",
+                  "ACCOUNT_BLOCKED": "Account is blocked", "INVALID_IFSC_FAIL": "IFSC is invalid",
+                  "INVALID_IFSC": "IFSC is invalid", "NRE_ACCOUNT": "Given account is an NRE account"}
 
 
 class CashfreeSettings(ConnectorSettings):
