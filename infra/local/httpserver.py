@@ -38,8 +38,10 @@ class JsonHandler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
-def serve(host: str, port: int, handler: type[BaseHTTPRequestHandler], name: str) -> LoopbackServer:
-    """Start ``handler`` on ``host:port`` in a daemon thread; returns the server (``shutdown()`` stops it)."""
+def serve(host: str, port: int, handler: type[BaseHTTPRequestHandler], name: str,
+          poll_interval: float = 0.5) -> LoopbackServer:
+    """Start ``handler`` on ``host:port`` in a daemon thread; returns the server (``shutdown()``
+    stops it within ``poll_interval`` seconds)."""
     server = LoopbackServer((host, port), handler)
-    threading.Thread(target=server.serve_forever, name=name, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(poll_interval,), name=name, daemon=True).start()
     return server

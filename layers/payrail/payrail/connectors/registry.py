@@ -1,0 +1,75 @@
+"""Connectors by name. Adding one = its own folder under ``payrail/connectors/``, one entry in
+``REGISTRY`` and its stand-in under ``infra/local/standins/``.
+
+    build("cashfree", {"base_url": ..., "client_id": ..., "client_secret": ...}) -> CashfreeConnector
+    candidates("upi", "INR", "IN") == ["cashfree"]
+    settings_from_env("cashfree", os.environ)   # CONNECTOR_CASHFREE_BASE_URL, ..._CLIENT_SECRET
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from payrail.connectors.base import Capabilities, Connector, ConnectorSettings
+from payrail.connectors.cashfree import CAPABILITIES as CASHFREE, CashfreeConnector, CashfreeSettings
+from payrail.connectors.safepay import CAPABILITIES as SAFEPAY, SafepayConnector, SafepaySettings
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A registered connector: its class, its settings model and what it can do."""
+
+    cls: type
+    settings: type[ConnectorSettings]
+    capabilities: Capabilities
+
+
+REGISTRY: dict[str, Entry] = {
+    "cashfree": Entry(CashfreeConnector, CashfreeSettings, CASHFREE),
+    "safepay": Entry(SafepayConnector, SafepaySettings, SAFEPAY),
+}
+
+
+def entry(name: str) -> Entry:
+    """Raises KeyError naming the known connectors."""
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise KeyError(f"unknown connector {name!r}; known: {sorted(REGISTRY)}") from None
+
+
+def build(name: str, settings: ConnectorSettings | Mapping) -> Connector:
+    """A connector instance from its settings (a model, or a mapping validated into one).
+
+    Raises: KeyError (unknown name), pydantic.ValidationError (bad settings), TypeError
+    (settings of another connector).
+    """
+    e = entry(name)
+    if isinstance(settings, Mapping):
+        settings = e.settings.model_validate(dict(settings))
+    if not isinstance(settings, e.settings):
+        raise TypeError(f"{name} needs {e.settings.__name__}, got {type(settings).__name__}")
+    return e.cls(settings)
+
+
+def candidates(rail: str, currency: str, country: str) -> list[str]:
+    """Names of the connectors that can pay ``rail`` in ``currency`` to ``country`` (registry order)."""
+    return [name for name, e in REGISTRY.items() if e.capabilities.covers(rail, currency, country)]
+
+
+def env_names(name: str) -> dict[str, str]:
+    """Environment variable -> settings field for connector ``name``:
+    ``CONNECTOR_<NAME>_<FIELD>`` for every field of its settings model."""
+    prefix = f"CONNECTOR_{name.upper()}_"
+    return {prefix + field.upper(): field for field in entry(name).settings.model_fields}
+
+
+def settings_from_env(name: str, env: Mapping[str, str]) -> ConnectorSettings:
+    """The settings of connector ``name`` from an environment mapping (unset variables take
+    the model's defaults). Locally the environment holds the credentials; deployed, the
+    handler resolves them from AWS Secrets Manager into the same mapping first.
+
+    Raises: pydantic.ValidationError naming the missing or malformed fields.
+    """
+    return entry(name).settings.model_validate({field: env[var] for var, field in env_names(name).items()
+                                                if var in env})
