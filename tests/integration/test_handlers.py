@@ -40,7 +40,7 @@ def test_api_error_events(handler, merchant):
     r = handler("api", load_event("apigw/place_order_missing_key"))
     assert r["statusCode"] == 401 and json.loads(r["body"])["error"]["code"] == "unauthorized"
     r = handler("api", load_event("apigw/place_order_invalid_quantity", API_KEY=client.api_key,
-                                  IDEMPOTENCY_KEY="x", PRODUCT_ID="p", CUSTOMER_ID="c"))
+                                  IDEMPOTENCY_KEY="x", PRODUCT_ID="prod_" + "0" * 24, CUSTOMER_ID="c"))
     body = json.loads(r["body"])
     assert r["statusCode"] == 400 and body["error"]["param"] == "quantity"
 
