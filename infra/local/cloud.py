@@ -134,6 +134,8 @@ class LocalCloud:
 
     def stop(self) -> None:
         self.stop_event.set()
+        # LocalStack keeps everything in memory: nothing to save, so a short grace (it takes 5-15 s)
+        engines.stop_process(self._localstack_proc, grace=3)
         for srv in self._servers:
             try:
                 srv.shutdown()
@@ -143,7 +145,6 @@ class LocalCloud:
         self._servers.clear()
         if self.host:
             self.host.stop()
-        engines.stop_process(self._localstack_proc)
         engines.stop_process(self._moto_proc)
         engines.stop_process(self._ddb_proc)
         self._moto_proc = self._ddb_proc = self._localstack_proc = None
