@@ -9,8 +9,9 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 LOCALSTACK_VENV ?= .build/localstack-venv
 LS_DIR := infra/local/localstack
 export PAYRAIL_LOCALSTACK_VENV := $(abspath $(LOCALSTACK_VENV))
-# `make demo` / `make up` with PAYRAIL_TARGET=localstack install LocalStack first
-TARGET_DEPS := $(if $(filter localstack,$(PAYRAIL_TARGET)),localstack,)
+# `make demo` / `make up` with PAYRAIL_TARGET=localstack install LocalStack first (unless
+# PAYRAIL_ENDPOINT_URL names a LocalStack already running, e.g. its Docker image)
+TARGET_DEPS := $(if $(filter localstack,$(PAYRAIL_TARGET)),$(if $(PAYRAIL_ENDPOINT_URL),,localstack),)
 
 .PHONY: setup tools localstack up up-localstack demo test test-localstack test-fast bench synth openapi fire clean
 

@@ -59,6 +59,10 @@ def up(
                       persist=persist, endpoint_url=endpoint_url, dynamodb_endpoint_url=dynamodb_endpoint_url,
                       admin_token=admin_token, log_level=log_level)
     cfg.function_config.update(dict(kv.split("=", 1) for kv in function_config))
+    if persist and cfg.localstack:
+        print("error: --persist is not supported on the localstack target (it keeps everything in memory)",
+              file=sys.stderr)
+        raise typer.Exit(2)
     cfg.logs_dir.mkdir(parents=True, exist_ok=True)
     warnings.filterwarnings("ignore", message="No application metrics to publish")  # GET routes emit none
     logging.getLogger("werkzeug").setLevel(logging.ERROR)

@@ -4,12 +4,13 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import subprocess
 import threading
 import time
 from pathlib import Path
 
-from infra import catalog
+from infra import catalog, layer
 from infra.local import engines, provision, runtime, services
 from infra.local.config import LocalConfig
 from infra.local.localstack import engine as localstack_engine
@@ -61,7 +62,7 @@ class LocalCloud:
                 self._start_localstack()
             else:
                 self._start_embedded()
-            self.resources = provision.provision(c)
+            self.resources = provision.provision(c, layer=self._layer())
             self.functions.arns = self.resources.function_arns
             self._set_function_env()
             for serve, port in ((services.serve_provider, c.provider_port), (services.serve_fulfilment, c.fulfilment_port)):
@@ -99,6 +100,15 @@ class LocalCloud:
                 c.localstack_venv, c.host, c.localstack_port, c.data_dir / "localstack",
                 f"http://{c.host}:{c.runtime_port}", c.logs_dir / "localstack.log")
             log.warning("LocalStack %s ready in %.1fs", localstack_engine.VERSION, self.localstack_ready_seconds)
+
+    def _layer(self) -> Path | None:
+        """LocalStack's Docker image (an ``endpoint_url`` on the localstack target) runs each
+        function's zip in a Lambda container and has no layers: the zips carry the layer."""
+        if not (self.config.localstack and self.config.endpoint_url):
+            return None
+        out = self.config.data_dir / "layer"
+        shutil.rmtree(out, ignore_errors=True)
+        return layer.build(out)
 
     def _set_function_env(self) -> None:
         """Every function runs in this process, so the union of their environments is set once;

@@ -5,6 +5,7 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import boto3
 from botocore.exceptions import ClientError
@@ -59,10 +60,16 @@ def create_table(ddb, t: catalog.Table) -> str | None:
     return ddb.describe_table(TableName=t.name)["Table"].get("LatestStreamArn")
 
 
-def _zip(fn: catalog.Function) -> bytes:
+def _zip(fn: catalog.Function, layer: Path | None = None) -> bytes:
+    """The function's code: its handler, plus the layer's content (``infra.layer.build``) when
+    ``layer`` is given, for a Lambda service that runs the zip itself and has no layers
+    (LocalStack's Docker image, community edition)."""
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         z.write(fn.folder / "handler.py", "handler.py")
+        for f in sorted(layer.rglob("*")) if layer else ():
+            if f.is_file() and "__pycache__" not in f.parts:
+                z.write(f, f.relative_to(layer).as_posix())
     return buf.getvalue()
 
 
@@ -85,7 +92,7 @@ def event_source_mappings(lam, fn: catalog.Function, res: Resources) -> None:
                                     FunctionResponseTypes=["ReportBatchItemFailures"], **kw)
 
 
-def provision(config, with_functions: bool = True) -> Resources:
+def provision(config, with_functions: bool = True, layer: Path | None = None) -> Resources:
     """Create tables, queues (with DLQs), the bucket, the functions (with their environment), the
     state machines and the EventBridge scheduled rules; on LocalStack (``config.localstack``) also
     the functions' event source mappings. Safe to run again on existing resources."""
@@ -130,7 +137,7 @@ def provision(config, with_functions: bool = True) -> Resources:
         if with_functions:
             try:
                 arn = lam.create_function(FunctionName=fn.name, Runtime="python3.11", Role=role_arn,
-                                          Handler="handler.lambda_handler", Code={"ZipFile": _zip(fn)},
+                                          Handler="handler.lambda_handler", Code={"ZipFile": _zip(fn, layer)},
                                           Timeout=fn.timeout, MemorySize=fn.memory)["FunctionArn"]
             except ClientError as e:
                 if e.response["Error"]["Code"] != "ResourceConflictException":

@@ -13,8 +13,8 @@ from infra.local.client import wait_for
 
 
 @pytest.fixture(autouse=True)
-def localstack_only(cloud):
-    if cloud["target"] != "localstack":
+def localstack_only(pytestconfig):
+    if pytestconfig.getoption("--target") != "localstack":
         pytest.skip("LocalStack target only (make test-localstack)")
 
 

@@ -80,8 +80,10 @@ class RuntimeInit:
         return f"function configuration differs from the function host's for {wrong}" if wrong else None
 
     def _post(self, path: str, payload: dict | bytes) -> None:
-        body = {"data": payload} if isinstance(payload, bytes) else {"json": payload}
-        self.http.post(f"{self.callback}/{path}", timeout=30, **body).raise_for_status()
+        """POST a callback; dicts as JSON, bytes (a function's result, already JSON) as they are."""
+        data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        self.http.post(f"{self.callback}/{path}", data=data, headers={"content-type": "application/json"},
+                       timeout=30).raise_for_status()
 
     def invoke(self, body: dict) -> None:
         """Run one invocation with the function's timeout; report logs, then the result or error."""
