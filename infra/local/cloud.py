@@ -99,7 +99,6 @@ class LocalCloud:
             self._localstack_proc, self.localstack_ready_seconds = localstack_engine.start(
                 c.localstack_venv, c.host, c.localstack_port, c.data_dir / "localstack",
                 f"http://{c.host}:{c.runtime_port}", c.logs_dir / "localstack.log")
-            log.warning("LocalStack %s ready in %.1fs", localstack_engine.VERSION, self.localstack_ready_seconds)
 
     def _layer(self) -> Path | None:
         """LocalStack's Docker image (an ``endpoint_url`` on the localstack target) runs each

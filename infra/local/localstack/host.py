@@ -30,8 +30,11 @@ import threading
 import time
 import traceback
 
+import boto3
 import requests
+from botocore.config import Config
 
+from infra import catalog
 from infra.local.httpserver import JsonHandler, LoopbackServer, serve
 from infra.local.runtime import Functions
 
@@ -50,7 +53,7 @@ class RuntimeInit:
                  host: str):
         self.functions, self.fn_id, self.id = functions, fn_id, env_id
         self.callback = runtime_endpoint.rstrip("/")
-        self.timeout = float(env.get("AWS_LAMBDA_FUNCTION_TIMEOUT") or functions.by_name[env["AWS_LAMBDA_FUNCTION_NAME"]].timeout)
+        self.timeout = float(env.get("AWS_LAMBDA_FUNCTION_TIMEOUT") or catalog.FUNCTIONS[fn_id].timeout)
         self.version = env.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
         self.http = requests.Session()
         self.http.trust_env = False  # callbacks go to loopback, never through a proxy
@@ -88,20 +91,26 @@ class RuntimeInit:
     def invoke(self, body: dict) -> None:
         """Run one invocation with the function's timeout; report logs, then the result or error."""
         request_id = body["invoke-id"]
-        outcome: dict = {}
+        done: dict = {}  # "response": JSON bytes, or "error": the error document
 
         def run():
             try:
-                outcome["result"] = self.functions.invoke(self.fn_id, json.loads(body.get("payload") or "null"))
+                result = self.functions.invoke(self.fn_id, json.loads(body.get("payload") or "null"))
             except Exception as e:  # noqa: BLE001 - Lambda reports any exception as a function error
-                outcome["error"] = {"errorType": type(e).__name__, "errorMessage": str(e),
-                                    "stackTrace": traceback.format_exc().splitlines()[-8:]}
+                done["error"] = {"errorType": type(e).__name__, "errorMessage": str(e),
+                                 "stackTrace": traceback.format_exc().splitlines()[-8:]}
+                return
+            try:
+                done["response"] = json.dumps(result).encode()
+            except (TypeError, ValueError) as e:
+                done["error"] = {"errorType": "Runtime.MarshalError", "errorMessage": f"Unable to marshal response: {e}"}
 
         t0 = time.monotonic()
         worker = threading.Thread(target=run, name=f"fn-{self.fn_id}", daemon=True)
         worker.start()
         worker.join(self.timeout)
         elapsed = (time.monotonic() - t0) * 1000
+        outcome = dict(done)
         if worker.is_alive():  # as Lambda: the caller gets Sandbox.Timedout; the stuck thread is abandoned
             outcome = {"error": {"errorType": "Sandbox.Timedout", "errorMessage":
                                  f"RequestId: {request_id} Error: Task timed out after {self.timeout:.2f} seconds"}}
@@ -115,7 +124,7 @@ class RuntimeInit:
             if "error" in outcome:
                 self._post(f"invocations/{request_id}/error", outcome["error"])
             else:
-                self._post(f"invocations/{request_id}/response", json.dumps(outcome["result"]).encode())
+                self._post(f"invocations/{request_id}/response", outcome["response"])
         except requests.RequestException:
             log.exception("environment %s: reporting invocation %s to LocalStack", self.id, request_id)
 
@@ -186,11 +195,6 @@ class LambdaInvoker:
     HTTP API emulator (``runtime.serve_api``) can sit in front of LocalStack's Lambda."""
 
     def __init__(self, endpoint_url: str, region: str):
-        import boto3
-        from botocore.config import Config
-
-        from infra import catalog
-
         self.names = {f.id: f.name for f in catalog.FUNCTIONS.values()}
         timeout = max(f.timeout for f in catalog.FUNCTIONS.values()) + 10
         self.client = boto3.client("lambda", endpoint_url=endpoint_url, region_name=region, config=Config(
