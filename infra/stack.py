@@ -33,6 +33,7 @@ from constructs import Construct
 
 from infra import catalog, layer
 from infra.layer import LAYER_DIR
+
 RUNTIME = lambda_.Runtime.PYTHON_3_11
 
 _READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem",
