@@ -143,8 +143,7 @@ class LocalCloud:
 
     def stop(self) -> None:
         self.stop_event.set()
-        # LocalStack keeps everything in memory: nothing to save, so a short grace (it takes 5-15 s)
-        engines.stop_process(self._localstack_proc, grace=3)
+        localstack_engine.stop(self._localstack_proc)
         for srv in self._servers:
             try:
                 srv.shutdown()

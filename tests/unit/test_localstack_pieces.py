@@ -176,3 +176,25 @@ def test_the_docker_path_zip_carries_the_layer_and_its_handler_imports_from_it(t
                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.count(str(tmp_path / "task")) == 3
+
+
+def test_stop_also_ends_what_localstack_started_in_a_session_of_its_own():
+    """LocalStack starts DynamoDB Local with start_new_session: a signal to LocalStack's process
+    group misses it, so ``engine.stop`` kills it by process id."""
+    def running(pid: int) -> bool:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+        except FileNotFoundError:
+            return False
+
+    proc = subprocess.Popen([sys.executable, "-c", "import subprocess, time; c = subprocess.Popen(['sleep', '60'], "
+                             "start_new_session=True); print(c.pid, flush=True); time.sleep(60)"],
+                            stdout=subprocess.PIPE, text=True, start_new_session=True)
+    child = int(proc.stdout.readline())
+    assert running(child)
+    engine.stop(proc)
+    assert proc.poll() is not None
+    deadline = time.monotonic() + 5
+    while running(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not running(child)

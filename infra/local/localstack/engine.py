@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import signal
 import struct
 import subprocess
 import time
@@ -123,3 +124,36 @@ def start(venv: Path, host: str, port: int, fs_root: Path, function_host_url: st
             raise TimeoutError(f"LocalStack not ready within {timeout}s; see {log_file}")
         time.sleep(0.05)
     return proc, time.monotonic() - t0
+
+
+def _descendants(pid: int) -> list[int]:
+    """Process ids below ``pid`` (from ``/proc``)."""
+    children: dict[int, list[int]] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(d.name))
+    found, todo = [], [pid]
+    while todo:
+        kids = children.get(todo.pop(), [])
+        found += kids
+        todo += kids
+    return found
+
+
+def stop(proc: subprocess.Popen | None) -> None:
+    """Stop LocalStack and what it started. It runs DynamoDB Local in a session of its own, which
+    a signal to LocalStack's process group does not reach, and it holds everything in memory, so
+    after a short grace whatever is left is killed."""
+    if proc is None or proc.poll() is not None:
+        return
+    children = _descendants(proc.pid)
+    engines.stop_process(proc, grace=3)
+    for pid in children:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
