@@ -120,7 +120,7 @@ def start(venv: Path, host: str, port: int, fs_root: Path, function_host_url: st
         if proc.poll() is not None:
             raise RuntimeError(f"LocalStack exited with code {proc.returncode}; see {log_file}")
         if time.monotonic() > deadline:
-            engines.stop_process(proc)
+            stop(proc)
             raise TimeoutError(f"LocalStack not ready within {timeout}s; see {log_file}")
         time.sleep(0.05)
     return proc, time.monotonic() - t0
