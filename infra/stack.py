@@ -1,9 +1,6 @@
 """The payrail CDK stack, built from ``infra/catalog.py`` (the same definitions the local cloud uses)."""
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import jsii
@@ -34,9 +31,9 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from infra import catalog
+from infra import catalog, layer
+from infra.layer import LAYER_DIR
 
-LAYER_DIR = catalog.ROOT / "layers" / "payrail"
 RUNTIME = lambda_.Runtime.PYTHON_3_11
 
 _READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem",
@@ -44,24 +41,13 @@ _READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamod
 _WRITE = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
 
 
-WHEELHOUSE = catalog.ROOT / ".build" / "wheels"  # filled by `make setup` (pip download)
-
-
 @jsii.implements(ILocalBundling)
 class PipLayerBundling:
-    """Builds the layer without Docker: ``pip install --platform manylinux2014_x86_64`` of the
-    layer's requirements plus the ``payrail`` package into ``<out>/python``; offline from the
-    wheelhouse ``.build/wheels`` when ``make setup`` has filled it."""
+    """Builds the layer without Docker (``infra.layer.build``: pip for manylinux2014_x86_64,
+    offline from the wheelhouse ``.build/wheels`` when ``make setup`` has filled it)."""
 
     def try_bundle(self, output_dir: str, *, image, **_kwargs) -> bool:  # noqa: D401 - jsii signature
-        target = Path(output_dir) / "python"
-        source = ["--no-index", "--find-links", str(WHEELHOUSE)] if (WHEELHOUSE / ".fetched").exists() else []
-        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-compile", "-r",
-                        str(LAYER_DIR / "requirements.txt"), "--target", str(target), "--platform",
-                        "manylinux2014_x86_64", "--implementation", "cp", "--python-version", "3.11",
-                        "--only-binary=:all:", *source], check=True)
-        shutil.copytree(LAYER_DIR / "payrail", target / "payrail", dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns("__pycache__"))
+        layer.build(Path(output_dir))
         return True
 
 

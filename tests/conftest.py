@@ -1,5 +1,7 @@
-"""Shared fixtures. The local cloud (DynamoDB Local + moto + the function runtime) is started
-once per test session, on free ports, in a child process, exactly as ``make up`` runs it."""
+"""Shared fixtures. The local cloud is started once per test session, on free ports, in a child
+process, exactly as ``make up`` runs it, on the target chosen with ``--target`` (default
+``$PAYRAIL_TARGET``, else ``embedded``: DynamoDB Local + moto + the function runtime;
+``localstack``: LocalStack's services running the same handlers, see ``make test-localstack``)."""
 from __future__ import annotations
 
 import json
@@ -30,9 +32,16 @@ def load_event(name: str, **subs: str) -> dict:
     return json.loads(substitute((EVENTS / f"{name}.json").read_text(), subs))
 
 
+def pytest_addoption(parser):
+    parser.addoption("--target", choices=("embedded", "localstack"),
+                     default=os.environ.get("PAYRAIL_TARGET") or "embedded",
+                     help="local cloud target of the integration tests (default: $PAYRAIL_TARGET or embedded)")
+
+
 @pytest.fixture(scope="session")
-def cloud(tmp_path_factory) -> dict:
-    with process.local_cloud(Path(tmp_path_factory.mktemp("cloud")), settings=TEST_SETTINGS) as desc:
+def cloud(tmp_path_factory, pytestconfig) -> dict:
+    target = pytestconfig.getoption("--target")
+    with process.local_cloud(Path(tmp_path_factory.mktemp("cloud")), settings=TEST_SETTINGS, target=target) as desc:
         os.environ.update(desc["client_env"])
         yield desc
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -13,12 +14,17 @@ class LocalConfig(BaseModel):
     """Where and how the local cloud runs. Everything binds to ``host`` (loopback only)."""
 
     host: str = "127.0.0.1"
+    #: ``embedded``: DynamoDB Local + moto + payrail's event sources; ``localstack``: LocalStack's
+    #: services (started from ``localstack_venv``) run everything, payrail's runtime hosts the handlers
+    target: Literal["embedded", "localstack"] = "embedded"
     api_port: int = 3000
     moto_port: int = 4566
     dynamodb_port: int = 8000
     provider_port: int = 4580
     fulfilment_port: int = 4581
-    runtime_port: int = 4599  # the function runtime's invoke endpoint (moto calls it)
+    runtime_port: int = 4599  # the function runtime's invoke endpoint (moto / LocalStack's executor call it)
+    localstack_port: int = 4566
+    localstack_venv: Path = ROOT / ".build" / "localstack-venv"
     data_dir: Path = ROOT / ".local"
     persist: bool = Field(default=False, description="keep DynamoDB data in data_dir between runs")
     region: str = "us-east-1"
@@ -34,11 +40,18 @@ class LocalConfig(BaseModel):
         "PAYOUT_BACKOFF_BASE_SECONDS": "1", "PROVIDER_TIMEOUT_SECONDS": "5", "FULFILMENT_BACKOFF_BASE_SECONDS": "1"})
 
     @property
+    def localstack(self) -> bool:
+        return self.target == "localstack"
+
+    @property
     def aws_endpoint(self) -> str:
-        return self.endpoint_url or f"http://{self.host}:{self.moto_port}"
+        port = self.localstack_port if self.localstack else self.moto_port
+        return self.endpoint_url or f"http://{self.host}:{port}"
 
     @property
     def dynamodb_endpoint(self) -> str:
+        if self.localstack:
+            return self.dynamodb_endpoint_url or self.aws_endpoint
         return self.dynamodb_endpoint_url or f"http://{self.host}:{self.dynamodb_port}"
 
     @property
