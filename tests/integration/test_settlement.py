@@ -15,7 +15,16 @@ from infra.local.client import wait_for
 
 
 def finished(get, job_id):
-    return wait_for(lambda: (j := get(job_id))["status"] in ("COMPLETED", "FAILED", "CANCELLED") and j, timeout=120)
+    """The job once it ended; a scheduled job exists only after its workflow's first step ran."""
+    def ended():
+        try:
+            j = get(job_id)
+        except ApiError as e:
+            if e.status == 404:
+                return None
+            raise
+        return j["status"] in ("COMPLETED", "FAILED", "CANCELLED") and j
+    return wait_for(ended, timeout=120)
 
 
 def test_merchant_settlement_csv_matches_its_captures(admin, merchant):
