@@ -140,8 +140,11 @@ class Settlements:
 
     # ---- the workflow steps ---------------------------------------------------------------
     def plan(self, scope: str, job_id: str) -> list[dict]:
-        """The slices of a job: ``[{"date": "YYYY-MM-DD", "shard": n}, ...]``."""
+        """The slices of a job: ``[{"date": "YYYY-MM-DD", "shard": n}, ...]``; none when the job was
+        cancelled before its workflow started (finalize then marks it CANCELLED at once)."""
         j = self.get(scope, job_id)
+        if j["status"] != RUNNING:
+            return []
         a, b = date.fromisoformat(j["from"]), date.fromisoformat(j["to"])
         return [{"date": (a + timedelta(days=d)).isoformat(), "shard": s}
                 for d in range((b - a).days + 1) for s in range(j["shards"])]
