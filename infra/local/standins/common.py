@@ -21,6 +21,7 @@ Control (JSON):
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 import sqlite3
 import threading
 import time
@@ -92,7 +93,7 @@ class Store:
             return int(db.execute("SELECT body FROM docs WHERE kind = ? AND key = ?", (kind, key)).fetchone()[0])
 
 
-class Standin:
+class Standin(ABC):
     """A provider stand-in's state. Subclasses set ``name`` and implement :meth:`handle`,
     :meth:`server_error`, :meth:`resolve` and :meth:`signed_callback`."""
 
@@ -107,22 +108,22 @@ class Standin:
         self._counts_lock = threading.Lock()
 
     # -- provider API (subclasses) -------------------------------------------------------------
+    @abstractmethod
     def handle(self, method: str, path: str, query: dict[str, str], headers: dict[str, str],
                raw: bytes) -> tuple[int, object]:
         """Answer one provider API request: ``(http status, JSON-able body)``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def server_error(self) -> object:
         """The provider's 5xx body."""
-        raise NotImplementedError
 
+    @abstractmethod
     def resolve(self, key: str, status: str, reason: str | None) -> tuple[int, object]:
         """Move an open transfer to SUCCESS or FAILED (control endpoint)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def signed_callback(self, transfer: dict) -> tuple[dict[str, str], bytes]:
         """Headers and raw body of the provider's callback for a transfer in a final state."""
-        raise NotImplementedError
 
     # -- shared ------------------------------------------------------------------------------
     def count(self, name: str, n: int = 1) -> None:
