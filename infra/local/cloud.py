@@ -12,6 +12,7 @@ from pathlib import Path
 from infra import catalog
 from infra.local import engines, provision, runtime, services
 from infra.local.config import LocalConfig
+from infra.local.standins import STANDINS
 
 log = logging.getLogger("payrail.local")
 
@@ -34,8 +35,9 @@ class LocalCloud:
     def start(self) -> "LocalCloud":
         c = self.config
         c.logs_dir.mkdir(parents=True, exist_ok=True)
-        ports = [(c.api_port, "HTTP API"), (c.provider_port, "sandbox provider"),
-                 (c.fulfilment_port, "fulfilment service"), (c.runtime_port, "function runtime")]
+        ports = [(c.api_port, "HTTP API"), (c.fulfilment_port, "fulfilment service"),
+                 (c.runtime_port, "function runtime")]
+        ports += [(port, f"{name} stand-in") for name, port in c.standin_ports.items()]
         if not c.endpoint_url:
             ports.append((c.moto_port, "moto server"))
         if not c.dynamodb_endpoint_url:
@@ -58,7 +60,8 @@ class LocalCloud:
             self.resources = provision.provision(c)
             self.functions.arns = self.resources.function_arns
             self._set_function_env()
-            self._servers.append(services.serve_provider(c.host, c.provider_port)[0])
+            for name, port in c.standin_ports.items():  # their transfers live on in data_dir
+                self._servers.append(STANDINS[name].serve(c.host, port, c.data_dir, c.connector_credentials()[name])[0])
             self._servers.append(services.serve_fulfilment(c.host, c.fulfilment_port, c.data_dir / "fulfilment.json")[0])
             self._start_event_sources()
             self._servers.append(runtime.serve_api(self.functions, c.host, c.api_port))
@@ -74,7 +77,7 @@ class LocalCloud:
         r, c = self.resources, self.config
         for fn in catalog.FUNCTIONS.values():
             self.function_env.update(catalog.resource_env(fn, r.table_names, r.queue_urls, r.machine_arns, r.bucket,
-                                                          c.function_settings()))
+                                                          c.function_settings(), r.secret_arns))
         os.environ.update(self.function_env)
 
     def _start_event_sources(self) -> None:
@@ -93,10 +96,12 @@ class LocalCloud:
     def describe(self) -> dict:
         """What a client needs to reach this cloud (written to ``<data_dir>/cloud.json``):
         endpoints, resource names, ``client_env`` (credentials and endpoints for boto3) and
-        ``function_env`` (what the functions run with, for running a handler in another process)."""
+        ``function_env`` (what the functions run with, for running a handler in another process),
+        ``standins`` (each payout connector's stand-in, with its ``/_control`` and ``/_stats``)."""
         c, r = self.config, self.resources
         return {"api_url": c.api_url, "aws_endpoint": c.aws_endpoint, "dynamodb_endpoint": c.dynamodb_endpoint,
-                "provider_url": c.provider_url, "fulfilment_url": c.fulfilment_url, "region": c.region,
+                "standins": {name: c.standin_url(name) for name in c.standin_ports},
+                "fulfilment_url": c.fulfilment_url, "region": c.region,
                 "admin_token": c.admin_token, "pid": os.getpid(), "data_dir": str(c.data_dir),
                 "tables": r.table_names, "queues": r.queue_urls, "dlqs": r.dlq_urls,
                 "state_machines": r.machine_arns, "bucket": r.bucket,

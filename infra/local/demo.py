@@ -80,8 +80,9 @@ def run(desc: dict) -> int:
     order_states = wait_for(all_fulfilled, 120, 1, what="fulfilment")
     checks.append(("every paid order fulfilled", order_states.get("FULFILLED", 0) == len(order_ids), dict(order_states)))
 
-    # 4. payouts over the sandbox scenarios (0001 ok, 0002 transient then ok, 0003 fails)
-    bal = m.balances()
+    # 4. payouts over the stand-ins' scenarios (0001 ok, 0002 transient then ok, 0003 fails), in PKR
+    admin.top_up(mid, 1_000_000, "PKR", key=f"demo-topup-{mid}")
+    bal = m.balances("PKR")
     payouts = [m.payout(1_000 + n, f"12345678{n:02d}{suffix}", key=f"demo-payout-{mid}-{suffix}-{n}")
                for suffix in ("0001", "0002", "0003") for n in range(3)]
 
@@ -92,10 +93,10 @@ def run(desc: dict) -> int:
     by_status = Counter(p["status"] for p in final)
     expected = all((p["status"] == "FAILED") == p["beneficiary"]["account_number"].endswith("0003") for p in final)
     retried = [p for p in final if p["beneficiary"]["account_number"].endswith("0002")]
-    checks.append(("payout outcomes match the sandbox scenarios", expected and all(p["attempts"] == 2 for p in retried),
-                   dict(by_status)))
+    checks.append(("payout outcomes match the stand-in scenarios",
+                   expected and all(len(p["attempts"]) == 2 for p in retried), dict(by_status)))
     paid_out = sum(p["amount"] for p in final if p["status"] == "SUCCEEDED")
-    after = m.balances()
+    after = m.balances("PKR")
     checks.append(("holds captured or released, none left", after["held"] == 0
                    and after["available"] == bal["available"] - paid_out, f"available {bal['available']} -> "
                    f"{after['available']}, paid out {paid_out}"))
@@ -146,7 +147,7 @@ def run(desc: dict) -> int:
           f"{ORDERS - outcomes['completed']} {dict((k, v) for k, v in outcomes.items() if k != 'completed')}")
     print(f"  stock left                  {stock_left} of {STOCK}; order states {dict(order_states)}")
     print(f"  payouts by final status     {dict(by_status)} (0002 retried: attempts "
-          f"{[p['attempts'] for p in retried]})")
+          f"{[len(p['attempts']) for p in retried]})")
     print(f"  settlement {job['job_id']}  {job['status']}, {len(rows)} CSV rows, totals {job.get('totals')}")
     print(f"  ledger                      {report['journals']} journals, {report['accounts']} accounts, "
           f"{report['postings']} postings, sum by currency {report['total_by_currency']}")

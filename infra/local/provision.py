@@ -25,6 +25,7 @@ class Resources:
     function_arns: dict[str, str] = field(default_factory=dict)
     machine_arns: dict[str, str] = field(default_factory=dict)
     stream_arns: dict[str, str] = field(default_factory=dict)
+    secret_arns: dict[str, str] = field(default_factory=dict)  # connector -> its credentials' secret
     bucket: str = catalog.LOCAL_BUCKET_NAME
 
 
@@ -94,6 +95,16 @@ def provision(config, with_functions: bool = True) -> Resources:
     except ClientError as e:
         if e.response["Error"]["Code"] not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
             raise
+    secrets = aws("secretsmanager")
+    for connector, credentials in config.connector_credentials().items():
+        name = catalog.connector_secret_name(connector)
+        try:
+            res.secret_arns[connector] = secrets.create_secret(Name=name, SecretString=json.dumps(credentials))["ARN"]
+        except ClientError as e:
+            if e.response["Error"]["Code"] != "ResourceExistsException":
+                raise
+            res.secret_arns[connector] = secrets.put_secret_value(SecretId=name,
+                                                                  SecretString=json.dumps(credentials))["ARN"]
     iam = aws("iam")
     try:
         role_arn = iam.create_role(RoleName="payrail-local", AssumeRolePolicyDocument=json.dumps({
@@ -128,6 +139,7 @@ def provision(config, with_functions: bool = True) -> Resources:
     events = aws("events")
     for sched in catalog.SCHEDULES.values():
         events.put_rule(Name=sched.name, ScheduleExpression=f"cron({sched.cron})", State="ENABLED")
-        events.put_targets(Rule=sched.name, Targets=[{"Id": sched.state_machine, "RoleArn": role_arn,
-                                                     "Arn": res.machine_arns[sched.state_machine]}])
+        target = {"Id": sched.state_machine, "RoleArn": role_arn, "Arn": res.machine_arns[sched.state_machine]} \
+            if sched.state_machine else {"Id": sched.function, "Arn": res.function_arns[sched.function]}
+        events.put_targets(Rule=sched.name, Targets=[target])
     return res

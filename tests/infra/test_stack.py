@@ -64,7 +64,7 @@ def test_functions_share_the_layer_and_each_has_its_own_role(synth):
         assert p["Handler"] == "handler.lambda_handler" and p["TracingConfig"]["Mode"] == "Active"
         # every resource reference is set; configuration without a deployed value uses the settings default
         assert {v for v in f.env if v.endswith(("_TABLE", "_URL", "_ARN", "_BUCKET"))} <= set(
-            p["Environment"]["Variables"]) <= set(f.env) | {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE",
+            p["Environment"]["Variables"]) <= set(catalog.env_names(f)) | {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE",
                                                           "POWERTOOLS_LOG_LEVEL"}
 
 

@@ -10,7 +10,8 @@ number, or the local part of a UPI VPA):
 
 Control (JSON):
 
-    POST /_control {"mode": "ok"|"slow"|"failing"|"timeout", "delay_seconds": s, "callback_url": u}
+    POST /_control {"mode": "ok"|"slow"|"failing"|"timeout", "delay_seconds": s, "callback_url": u,
+                    "reset_in_flight_max": true}
         slow: do the work, answer after delay_seconds (default 5); timeout: do the work, wait
         delay_seconds, hang up without an answer; failing: answer 503 without doing the work.
         Modes apply to every provider API request (creations, lookups, verifications).
@@ -137,6 +138,9 @@ class Standin:
             return 400, {"message": f"mode must be one of {MODES}"}
         self.mode = mode
         self.delay = float(body.get("delay_seconds", self.delay))
+        if body.get("reset_in_flight_max"):
+            with self._counts_lock:
+                self.counts["in_flight_max"] = self.counts["in_flight"]
         self.callback_url = body.get("callback_url", self.callback_url)
         return 200, {"mode": self.mode, "delay_seconds": self.delay, "callback_url": self.callback_url}
 

@@ -16,7 +16,8 @@ from datetime import datetime, timezone
 from payrail import ddb
 from payrail.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from payrail.ledger import now_iso
-from payrail.store import MainTable, key, public
+from payrail.money import check_currency
+from payrail.store import MERCHANT, MainTable, key, public
 
 ACTIVE, SUSPENDED = "ACTIVE", "SUSPENDED"
 
@@ -43,11 +44,16 @@ class Merchants:
         self.cache_seconds = cache_seconds
         self._cache: dict[str, tuple[float, dict]] = {}
 
-    def create(self, name: str, fee_bps: int, rate_limit_per_minute: int | None = None) -> tuple[dict, str]:
+    def create(self, name: str, fee_bps: int, rate_limit_per_minute: int | None = None,
+               payout_currencies: list[str] | None = None, payout_review_threshold: int | None = None
+               ) -> tuple[dict, str]:
         """Create a merchant and its first API key.
 
         Args:
             rate_limit_per_minute: the merchant's own limit (None: the platform default).
+            payout_currencies: ISO 4217 codes it may pay out in (None: the platform default).
+            payout_review_threshold: major units from which its payouts wait for review (None: the
+                platform default).
 
         Returns:
             ``(merchant, api_key)``; the plain key is returned only here.
@@ -64,6 +70,7 @@ class Merchants:
         ts = now_iso()
         merchant = {"type": "merchant", "merchant_id": merchant_id, "name": name, "fee_bps": fee_bps,
                     "status": ACTIVE, "rate_limit_per_minute": rate_limit_per_minute, "key_version": 1,
+                    "payout_currencies": payout_currencies, "payout_review_threshold": payout_review_threshold,
                     "api_keys": [self._key_view(key_item)], "created_at": ts, "updated_at": ts,
                     "status_history": [{"status": ACTIVE, "at": ts}]}
         self.main.db.transact_write_items(TransactItems=[
@@ -121,6 +128,26 @@ class Merchants:
             raise Conflict("another key rotation of this merchant happened at the same time; retry",
                            code="concurrent_update") from None
         return {"api_key": api_key, "merchant": self.get(merchant_id, fresh=True)}
+
+    def set_payout_settings(self, merchant_id: str, payout_currencies: list[str] | None,
+                            payout_review_threshold: int | None) -> dict:
+        """Change the currencies a merchant may pay out in and its review threshold (major units);
+        a None leaves that setting as it is.
+
+        Raises:
+            NotFound: unknown merchant. ValidationFailed: an unsupported currency.
+        """
+        for c in payout_currencies or ():
+            check_currency(c, param="payout_currencies")
+        sets = {"payout_currencies": sorted(set(payout_currencies)) if payout_currencies is not None else None,
+                "payout_review_threshold": payout_review_threshold}
+        try:
+            self.main.apply(self.main.update_action(MERCHANT.key(merchant_id),
+                                                    sets={k: v for k, v in sets.items() if v is not None}))
+        except Conflict:
+            raise NotFound("merchant not found", param="merchant_id") from None
+        self._cache.pop(f"m:{merchant_id}", None)
+        return self.get(merchant_id, fresh=True)
 
     def set_status(self, merchant_id: str, status: str, reason: str | None = None) -> dict:
         """Suspend (``SUSPENDED``) or reactivate (``ACTIVE``) a merchant.
