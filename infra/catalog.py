@@ -172,7 +172,7 @@ _PROVIDER_CALLS = ("RATE_LIMIT_TABLE", "PAYOUT_MAX_ATTEMPTS", "PAYOUT_BACKOFF_BA
 FUNCTIONS = {
     f.id: f
     for f in (
-        Function("api", env=_DATA + _PAYOUT_RULES + (
+        Function("api", env=_DATA + _PAYOUT_RULES + ("RESERVATION_TTL_SECONDS", "RESERVATION_FULFIL_WAIT_SECONDS",
                      "IDEMPOTENCY_TABLE", "RATE_LIMIT_TABLE", "REPORTS_BUCKET", "SETTLEMENT_STATE_MACHINE_ARN",
                      "FULFILMENT_QUEUE_URL", "PAYOUT_QUEUE_URL", "ADMIN_TOKEN_SHA256", "DEFAULT_FEE_BPS",
                      "RATE_LIMIT_PER_MINUTE", "ADMIN_RATE_LIMIT_PER_MINUTE", "ANONYMOUS_RATE_LIMIT_PER_MINUTE",
@@ -195,6 +195,7 @@ FUNCTIONS = {
                  grants=Grants(tables_rw=("main", "rate-limits"), task_callbacks=("payout",)), timeout=30,
                  sqs=SqsSource("payouts", batch_size=1, max_concurrency=10), connectors=True),
         Function("payout_steps", env=_DATA, grants=Grants(tables_rw=("ledger", "main"))),
+        Function("reservations", env=_DATA, grants=Grants(tables_rw=("ledger", "main")), timeout=60),
         Function("settlement", env=_DATA + ("REPORTS_BUCKET",),
                  grants=Grants(tables_rw=("main",), tables_r=("ledger",), bucket="rw"), timeout=300, memory=1024),
     )
@@ -209,7 +210,8 @@ STATE_MACHINES = {
     )
 }
 
-SCHEDULES = {s.id: s for s in (Schedule("settlement-daily", cron="15 0 * * ? *", state_machine="settlement"),)}
+SCHEDULES = {s.id: s for s in (Schedule("settlement-daily", cron="15 0 * * ? *", state_machine="settlement"),
+                                Schedule("reservation-expiry", cron="* * * * ? *", function="reservations"))}
 
 #: HTTP API stage throttling (requests per second, burst).
 API_THROTTLE = {"rate_limit": 500, "burst_limit": 1000}

@@ -201,12 +201,12 @@ class Payouts:
             return check_details(saved["details"]), beneficiary_id
         return resolve(beneficiary), None
 
-    def new_item(self, merchant: dict, payout_id: str, amount: int, currency: str, dest: Destination,
-                 ts: str, **fields) -> dict:
-        """A new payout item (not written): provider chosen and recorded, review rule applied.
+    def provider_for(self, merchant: dict, amount: int, currency: str, dest: Destination) -> str:
+        """The provider that will pay ``amount`` of ``currency`` to ``dest`` for ``merchant``.
 
         Raises:
-            ValidationFailed: the currency is not enabled for the merchant, or no provider pays it.
+            ValidationFailed: a bad amount; the currency is not enabled for the merchant, or no
+                provider pays it there.
         """
         check_amount(amount)
         check_currency(currency)
@@ -214,7 +214,16 @@ class Payouts:
             raise ValidationFailed(f"payouts in {currency} are not enabled for this merchant "
                                    f"(enabled: {', '.join(self.policy.enabled(merchant)) or 'none'})",
                                    param="currency", code="currency_not_enabled")
-        provider = self.providers.choose(dest.rail, currency, dest.country)
+        return self.providers.choose(dest.rail, currency, dest.country)
+
+    def new_item(self, merchant: dict, payout_id: str, amount: int, currency: str, dest: Destination,
+                 ts: str, **fields) -> dict:
+        """A new payout item (not written): provider chosen and recorded, review rule applied.
+
+        Raises:
+            ValidationFailed: the currency is not enabled for the merchant, or no provider pays it.
+        """
+        provider = self.provider_for(merchant, amount, currency, dest)
         mid = merchant["merchant_id"]
         review = amount >= self.policy.threshold_minor(merchant, currency)
         status = PS.IN_REVIEW if review else PS.PENDING

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
-from functools import cached_property
+from functools import cached_property, partial
 
 import boto3
 
@@ -17,6 +17,7 @@ from payrail.orders import Orders
 from payrail.beneficiaries import Beneficiaries
 from payrail.payouts import PayoutPolicy, Payouts
 from payrail.providers import Providers, ProviderSlots
+from payrail.reservations import Reservations, payout_settled
 from payrail.settings import Settings
 from payrail.settlement import Settlements
 from payrail.store import MainTable
@@ -63,7 +64,11 @@ class Platform:
     @cached_property
     def payouts(self) -> Payouts:
         return Payouts(self.ledger, self.main, self.providers, self.beneficiaries,
-                       PayoutPolicy.from_settings(self.settings))
+                       PayoutPolicy.from_settings(self.settings), linked=partial(payout_settled, self.main))
+
+    @cached_property
+    def reservations(self) -> Reservations:
+        return Reservations(self.ledger, self.main, self.payouts, self.settings.reservation_fulfil_wait_seconds)
 
     @cached_property
     def settlements(self) -> Settlements:

@@ -48,6 +48,11 @@ class Settings(BaseModel):
                                                           "in-flight slots before looking again later")
     provider_busy_retry_seconds: int = Field(default=2, ge=1, le=60,
                                              description="wait before trying again when a provider had no free slot")
+    reservation_ttl_seconds: int = Field(default=900, ge=1, le=7 * 86_400,
+                                         description="default lifetime of a reservation before it expires")
+    reservation_fulfil_wait_seconds: float = Field(default=8.0, ge=0, le=20,
+                                                   description="how long a fulfil waits for the provider's answer "
+                                                               "before answering 202")
     connector_env: dict[str, str] = Field(default_factory=dict, repr=False,
                                           description="the CONNECTOR_* variables (payrail.connectors.registry)")
     default_fee_bps: int = Field(default=290, ge=0, le=10_000)

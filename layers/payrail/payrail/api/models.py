@@ -394,6 +394,66 @@ class SavedBeneficiaryPage(BaseModel):
     has_more: bool
 
 
+# ---- reservations (seed 000) ---------------------------------------------------------------------------
+class ReservationIn(Strict):
+    amount: Amount
+    currency: Currency
+    beneficiary: BeneficiaryIn | None = Field(default=None, description="exactly one of beneficiary and beneficiary_id")
+    beneficiary_id: str | None = Field(default=None, pattern=BENEFICIARY_ID, max_length=28)
+    expires_in_seconds: int | None = Field(default=None, strict=True, ge=1, le=7 * 86_400,
+                                           description="default: the platform's (900)")
+    order_reference: str | None = Field(default=None, pattern=REFERENCE, max_length=64, description="your order id")
+
+
+ReservationStatusName = Literal["RESERVED", "FULFILLING", "FULFILLED", "RELEASED", "EXPIRED"]
+
+
+class Reservation(BaseModel):
+    reservation_id: str
+    merchant_id: str
+    amount: int
+    currency: str
+    beneficiary: Beneficiary
+    beneficiary_id: str | None = None
+    order_reference: str | None = None
+    provider: str
+    status: ReservationStatusName
+    expires_at: str
+    audit_id: str = Field(description="order-<reservation_id>")
+    fulfilments: int = Field(description="fulfil attempts that created a payout (a refused one can be retried)")
+    payout_id: str | None = Field(default=None, description="the payout of the latest fulfilment")
+    fulfilled_at: str | None = None
+    created_at: str
+    updated_at: str
+    status_history: list[StatusChange]
+
+
+class ReservationPage(BaseModel):
+    data: list[Reservation]
+    has_more: bool
+
+
+class FulfilIn(Strict):
+    amount: Amount | None = Field(default=None, description="if given, must equal the reservation's amount")
+
+
+class ProviderAnswer(BaseModel):
+    name: str
+    reference_id: str | None = None
+    status: str | None = Field(default=None, description="SUCCESS, or the provider's open status (PENDING, ON_HOLD); "
+                                                          "null before it answered")
+
+
+class Fulfilment(BaseModel):
+    audit_id: str
+    reservation_id: str
+    fulfilled_amount: int
+    status: Literal["FULFILLED", "FULFILLING"]
+    payout_id: str
+    payout_status: PayoutStatusName
+    provider: ProviderAnswer
+
+
 # ---- settlement ---------------------------------------------------------------------------------------
 class WindowIn(Strict):
     from_: str = Field(alias="from", pattern=r"^\d{4}-\d{2}-\d{2}$", description="first UTC date, YYYY-MM-DD")
