@@ -35,7 +35,7 @@ from payrail.store import BENEFICIARY, MainTable, listed
 
 IFSC = re.compile(r"^[A-Z]{4}0[A-Z0-9]{6}$")
 #: the currency a country's beneficiaries are paid in (for verification, which names no currency)
-HOME_CURRENCY = {"PK": "PKR", "IN": "INR"}
+HOME_CURRENCY = {"PK": "PKR", "IN": "INR", "GH": "GHS"}
 ACTIVE, DISABLED = "ACTIVE", "DISABLED"
 
 

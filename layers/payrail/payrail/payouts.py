@@ -53,13 +53,9 @@ from payrail.ids import derived
 from payrail.idempotency import check_fingerprint
 from payrail.ledger import ExtraConditionFailed, Journal, Ledger, Posting, now_iso
 from payrail.money import CURRENCIES, check_amount, check_currency
-from payrail.payout_workflow import (AT_PROVIDER, DISPATCHABLE, FINAL, HELD, UNKNOWN, Next, Outcome,
-                                     PayoutStatus as PS)
+from payrail.payout_workflow import AT_PROVIDER, DISPATCHABLE, HELD, UNKNOWN, Next, Outcome, PayoutStatus as PS
 from payrail.providers import Providers
 from payrail.store import PAYOUT, PAYOUT_REFERENCE, MainTable, listed, public
-
-#: legacy names kept for callers of the old module
-PENDING, PROCESSING, SUCCEEDED, FAILED = PS.PENDING, PS.PROCESSING, PS.SUCCEEDED, PS.FAILED
 
 
 @dataclass(frozen=True)
@@ -537,5 +533,3 @@ class Payouts:
                            code="invalid_state") from None
         return self.get(mid, payout_id)
 
-
-__all__ = ["FINAL", "HELD", "PayoutPolicy", "PayoutRecords", "Payouts", "journal_id", "transfer_id"]

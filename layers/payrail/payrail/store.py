@@ -67,11 +67,6 @@ SETTLEMENT = Kind("SETTLEMENT", "settlement")
 SETTLEMENT_SLOTS = Kind("SETTLEMENT_SLOTS", "settlement_slots")
 
 
-def key(kind: str, *parts: str) -> str:
-    """``key("ORDER", "m_1", "ord_2") == "ORDER#m_1#ord_2"`` (prefer ``Kind.key``)."""
-    return "#".join((kind, *parts))
-
-
 INTERNAL = ("pk", "type", "request_fingerprint", "list_pk", "list_sk", "due_pk", "due_sk")
 
 

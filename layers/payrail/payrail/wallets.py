@@ -9,7 +9,7 @@ from payrail.ids import derived
 from payrail.idempotency import check_fingerprint
 from payrail.ledger import Journal, Ledger, Posting, now_iso
 from payrail.money import check_amount, check_currency
-from payrail.store import MainTable, key
+from payrail.store import CUSTOMER, MainTable
 
 _CUSTOMER_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
@@ -70,10 +70,10 @@ class Wallets:
         if direction == "credit":
             ts = now_iso()
             extra.append({"Update": {
-                "TableName": self.main.table, "Key": {"pk": {"S": key("CUSTOMER", merchant_id, customer_id)}},
+                "TableName": self.main.table, "Key": {"pk": {"S": CUSTOMER.key(merchant_id, customer_id)}},
                 "UpdateExpression": "SET #t = :t, merchant_id = :m, customer_id = :c, created_at = if_not_exists(created_at, :ts)",
                 "ExpressionAttributeNames": {"#t": "type"},
-                "ExpressionAttributeValues": {":t": {"S": "customer"}, ":m": {"S": merchant_id},
+                "ExpressionAttributeValues": {":t": {"S": CUSTOMER.type}, ":m": {"S": merchant_id},
                                               ":c": {"S": customer_id}, ":ts": {"S": ts}}}})
         opens = [f, w] if direction == "credit" else [f]
         res = self.ledger.post(journal, opens=opens, extra=extra)

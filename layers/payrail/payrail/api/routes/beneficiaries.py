@@ -2,7 +2,7 @@
 
 from payrail.api import models
 from payrail.api.edge import MERCHANT, Routes, call
-from payrail.api.params import BeneficiaryIdPath, Limit, OptionalIdempotencyKey, cursor
+from payrail.api.params import BeneficiaryCursor, BeneficiaryIdPath, Limit, OptionalIdempotencyKey
 
 routes = Routes("beneficiaries")
 
@@ -18,7 +18,7 @@ def create_beneficiary(body: models.SavedBeneficiaryIn, idempotency_key: Optiona
 
 
 @routes.get("/v1/beneficiaries", auth=MERCHANT, response=models.SavedBeneficiaryPage)
-def list_beneficiaries(limit: Limit = 10, starting_after: cursor(models.BENEFICIARY_ID, 28, "beneficiary") = None) -> dict:
+def list_beneficiaries(limit: Limit = 10, starting_after: BeneficiaryCursor = None) -> dict:
     """The merchant's saved beneficiaries, newest first."""
     return call().platform.beneficiaries.page(call().merchant_id, limit, starting_after)
 

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from payrail.api import models
 from payrail.api.edge import ADMIN, MERCHANT, Routes, call
-from payrail.api.params import IdempotencyKey, Limit, MerchantIdPath, PayoutIdPath, TimeBound, cursor
+from payrail.api.params import IdempotencyKey, Limit, MerchantIdPath, PayoutCursor, PayoutIdPath, TimeBound
 from payrail.errors import NotFound
 
 routes = Routes("payouts")
@@ -33,7 +33,7 @@ def create_payout(body: models.PayoutIn, idempotency_key: IdempotencyKey) -> dic
 
 
 @routes.get("/v1/payouts", auth=MERCHANT, response=models.PayoutPage)
-def list_payouts(limit: Limit = 10, starting_after: cursor(models.PAYOUT_ID, 27, "payout") = None,
+def list_payouts(limit: Limit = 10, starting_after: PayoutCursor = None,
                  status: Annotated[models.PayoutStatusName | None, Query()] = None,
                  created_from: TimeBound = None, created_to: TimeBound = None,
                  merchant_reference: Annotated[str | None, Query(pattern=models.REFERENCE, max_length=64)] = None,

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from payrail.api import models
 from payrail.api.edge import MERCHANT, Routes, call
-from payrail.api.params import IdempotencyKey, Limit, ReservationIdPath, cursor
+from payrail.api.params import IdempotencyKey, Limit, ReservationCursor, ReservationIdPath
 
 routes = Routes("reservations")
 
@@ -26,7 +26,7 @@ def reserve(body: models.ReservationIn, idempotency_key: IdempotencyKey) -> dict
 
 
 @routes.get("/v1/reservations", auth=MERCHANT, response=models.ReservationPage)
-def list_reservations(limit: Limit = 10, starting_after: cursor(models.RESERVATION_ID, 28, "reservation") = None,
+def list_reservations(limit: Limit = 10, starting_after: ReservationCursor = None,
                       status: Annotated[models.ReservationStatusName | None, Query()] = None) -> dict:
     """The merchant's reservations, newest first."""
     return call().platform.reservations.page(call().merchant_id, limit, starting_after, status)
