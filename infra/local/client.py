@@ -20,6 +20,14 @@ def wait_for(predicate, timeout: float = 60, interval: float = 0.3, what: str = 
     raise TimeoutError(f"{what} not met within {timeout}s (last value {last!r})")
 
 
+def standin(url: str, path: str, body: dict | None = None) -> dict:
+    """A payout provider stand-in's control (POST ``body``) or stats (GET) endpoint at ``url``."""
+    r = requests.post(url + path, json=body, timeout=10) if body is not None else requests.get(url + path, timeout=10)
+    if r.status_code != 200:
+        raise ApiError(r.status_code, {"error": {"message": r.text}})
+    return r.json()
+
+
 class ApiError(Exception):
     def __init__(self, status: int, body: dict):
         super().__init__(f"{status}: {body}")
@@ -148,6 +156,21 @@ class Payrail:
 
     def disable_beneficiary(self, beneficiary_id: str) -> dict:
         return self.request("POST", f"/v1/beneficiaries/{beneficiary_id}/disable")
+
+    def reserve(self, amount: int, beneficiary: dict | None, currency: str = "INR", key: str | None = None,
+                **fields) -> dict:
+        body = {"amount": amount, "currency": currency, **fields} | ({"beneficiary": beneficiary} if beneficiary else {})
+        return self.request("POST", "/v1/reservations", body, idempotency_key=key or str(uuid.uuid4()))
+
+    def reservation(self, reservation_id: str) -> dict:
+        return self.request("GET", f"/v1/reservations/{reservation_id}")
+
+    def fulfil(self, reservation_id: str, amount: int | None = None) -> tuple[int, dict]:
+        """``(status, body)`` of a fulfil, errors included (200, 202, 4xx, 502, 504 all carry an answer)."""
+        h = {"content-type": "application/json", "x-api-key": self.api_key}
+        r = self.http.post(f"{self.url}/v1/reservations/{reservation_id}/fulfil", headers=h, timeout=self.timeout,
+                           json={"amount": amount} if amount is not None else None)
+        return r.status_code, r.json()
 
     def balances(self, currency: str = "USD") -> dict:
         return self.request("GET", "/v1/balances", params={"currency": currency})

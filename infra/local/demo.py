@@ -22,7 +22,7 @@ import requests
 
 from infra.catalog import ROOT
 from infra.local import process
-from infra.local.client import ApiError, Payrail, wait_for
+from infra.local.client import ApiError, Payrail, standin as standin_at, wait_for
 
 CUSTOMERS, ORDERS, CLIENTS, STOCK, PRICE = 1_000, 500, 64, 100, 2_500
 UNDERFUNDED = 20  # customers 0..19 get less than the price
@@ -44,8 +44,7 @@ def all_in(objects, statuses: tuple[str, ...]):
 
 def standin(desc: dict, name: str, path: str, body: dict | None = None) -> dict:
     """A provider stand-in's control (POST) or stats (GET) endpoint."""
-    url = desc["standins"][name] + path
-    return (requests.post(url, json=body, timeout=10) if body is not None else requests.get(url, timeout=10)).json()
+    return standin_at(desc["standins"][name], path, body)
 
 
 def payouts_demo(admin: Payrail, desc: dict) -> tuple[list, list[str]]:
@@ -108,21 +107,15 @@ def payouts_demo(admin: Payrail, desc: dict) -> tuple[list, list[str]]:
 
     # 6 reservations, fulfilled by UPI: 11 concurrent requests (5 duplicates of one) against a slow Cashfree
     before = standin(desc, "cashfree", "/_stats")
-    rs = [m.request("POST", "/v1/reservations", {"amount": 20_000 + i, "currency": "INR", "beneficiary": {
-        "type": "upi", "vpa": "success@upi", "name": "Seller Store"}, "order_reference": f"order-{i}"},
-        idempotency_key=f"demo-res-{mid}-{i}") for i in range(6)]
+    rs = [m.reserve(20_000 + i, {"type": "upi", "vpa": "success@upi", "name": "Seller Store"}, key=f"demo-res-{mid}-{i}",
+                    order_reference=f"order-{i}") for i in range(6)]
     standin(desc, "cashfree", "/_control", {"mode": "slow", "delay_seconds": 1.0, "reset_in_flight_max": True})
-
-    def fulfil(rid: str) -> tuple[int, dict]:
-        r = requests.post(f"{m.url}/v1/reservations/{rid}/fulfil", timeout=60,
-                          headers={"x-api-key": m.api_key, "content-type": "application/json"})
-        return r.status_code, r.json()
     try:
         calls = [r["reservation_id"] for r in rs] + [rs[0]["reservation_id"]] * 5
         with ThreadPoolExecutor(len(calls)) as pool:
-            answers = list(pool.map(fulfil, calls))
-        fulfilled = wait_for(lambda: all_in([m.request("GET", f"/v1/reservations/{r['reservation_id']}") for r in rs],
-                                            ("FULFILLED",)), 90, 0.5, "reservations fulfilled")
+            answers = list(pool.map(m.fulfil, calls))
+        fulfilled = wait_for(lambda: all_in([m.reservation(r["reservation_id"]) for r in rs], ("FULFILLED",)), 90, 0.5,
+                             "reservations fulfilled")
     finally:
         standin(desc, "cashfree", "/_control", {"mode": "ok"})
     after = standin(desc, "cashfree", "/_stats")

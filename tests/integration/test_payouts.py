@@ -9,9 +9,8 @@ from __future__ import annotations
 import uuid
 
 import pytest
-import requests
 
-from infra.local.client import ApiError, wait_for
+from infra.local.client import ApiError, standin as standin_at, wait_for
 from payrail.payouts import Payouts
 from payrail.providers import Providers
 
@@ -38,10 +37,7 @@ def settled(client, payout_id: str, timeout: float = 60) -> dict:
 
 
 def standin(cloud, name: str, path: str, body: dict | None = None) -> dict:
-    url = cloud["standins"][name] + path
-    r = requests.post(url, json=body, timeout=10) if body is not None else requests.get(url, timeout=10)
-    assert r.status_code == 200, r.text
-    return r.json()
+    return standin_at(cloud["standins"][name], path, body)
 
 
 def journals(platform, p: dict) -> dict[str, bool]:
@@ -286,3 +282,18 @@ def test_in_flight_transfers_per_provider_are_bounded(funded, cloud):
     stats = standin(cloud, "safepay", "/_stats")
     assert [p["status"] for p in done] == ["SUCCEEDED"] * 6
     assert 2 <= stats["in_flight_max"] <= 3, stats
+
+
+def test_connector_credentials_come_from_their_secret_never_the_environment(cloud, platform):
+    from infra.local.standins import STANDINS
+    from payrail.connectors import registry
+
+    env = cloud["function_env"]
+    for name in registry.REGISTRY:
+        creds = {var for var, field in registry.env_names(name).items() if field in registry.secret_fields(name)}
+        assert registry.secret_env_name(name) in env and not creds & set(env), name
+        settings = platform.providers.settings(name)  # read from moto's Secrets Manager
+        for field, value in STANDINS[name].credentials.items():
+            got = getattr(settings, field)
+            assert (got.get_secret_value() if hasattr(got, "get_secret_value") else got) == value
+        assert STANDINS[name].credentials[registry.secret_fields(name)[-1]] not in repr(settings)

@@ -4,13 +4,10 @@ release, expiry by the schedule, and bounded concurrency with duplicates against
 from __future__ import annotations
 
 import threading
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
 import pytest
-import requests
-
 from infra.local.client import ApiError, wait_for
 from tests.integration.test_payouts import UPI_BAD, UPI_OK, standin
 
@@ -18,20 +15,15 @@ FINAL = ("FULFILLED", "RELEASED", "EXPIRED")
 
 
 def reserve(client, amount: int, beneficiary: dict = UPI_OK, **fields) -> dict:
-    return client.request("POST", "/v1/reservations", {"amount": amount, "currency": "INR",
-                                                        "beneficiary": beneficiary, **fields},
-                          idempotency_key=str(uuid.uuid4()))
+    return client.reserve(amount, beneficiary, **fields)
 
 
 def fulfil(client, reservation_id: str, body: dict | None = None) -> tuple[int, dict]:
-    """(status, body) of a fulfil, errors included."""
-    r = requests.post(f"{client.url}/v1/reservations/{reservation_id}/fulfil", json=body, timeout=60,
-                      headers={"x-api-key": client.api_key, "content-type": "application/json"})
-    return r.status_code, r.json()
+    return client.fulfil(reservation_id, **(body or {}))
 
 
 def get(client, reservation_id: str) -> dict:
-    return client.request("GET", f"/v1/reservations/{reservation_id}")
+    return client.reservation(reservation_id)
 
 
 def settled(client, reservation_id: str, status: str = "FULFILLED") -> dict:

@@ -127,44 +127,35 @@ class MainTable:
         moves and ``{status, at, detail}`` is appended to ``status_history``. ``updated_at`` is set.
         """
         ts = ts or now_iso()
-        names, values, exprs, drops, counters = {}, {":ts": ts}, ["updated_at = :ts"], [], []
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {}
 
         def name(field: str) -> str:
-            alias = f"#n{len(names)}"
-            names[alias] = field
+            names[alias := f"#n{len(names)}"] = field
             return alias
 
+        def value(v: Any) -> str:
+            values[alias := f":v{len(values)}"] = v
+            return alias
+
+        exprs, drops = [f"updated_at = {value(ts)}"], [name(k) for k in removes]
         for k, v in (sets or {}).items():
             if v is None:
                 drops.append(name(k))
             else:
-                values[f":v{len(values)}"] = v
-                exprs.append(f"{name(k)} = :v{len(values) - 1}")
-        drops += [name(k) for k in removes]
+                exprs.append(f"{name(k)} = {value(v)}")
         for k, v in (appends or {}).items():
-            values[f":v{len(values)}"] = v
             n = name(k)
-            exprs.append(f"{n} = list_append(if_not_exists({n}, :empty), :v{len(values) - 1})")
-            values[":empty"] = []
-        for k, v in (adds or {}).items():
-            values[f":v{len(values)}"] = v
-            counters.append(f"{name(k)} :v{len(values) - 1}")
+            exprs.append(f"{n} = list_append(if_not_exists({n}, {value([])}), {value(v)})")
+        counters = [f"{name(k)} {value(v)}" for k, v in (adds or {}).items()]
         conds = ["attribute_exists(pk)"]
         if to_status is not None:
             entry = {"status": to_status, "at": ts} | ({"detail": detail[:500]} if detail else {})
-            values |= {":to": to_status, ":h": [entry]}
-            s = name("status")
-            exprs += [f"{s} = :to", "status_history = list_append(status_history, :h)"]
+            exprs += [f"{name('status')} = {value(to_status)}",
+                      f"{name('status_history')} = list_append({name('status_history')}, {value([entry])})"]
         if from_status is not None:
-            s = name("status")
-            keys = []
-            for st in from_status:
-                values[f":v{len(values)}"] = st
-                keys.append(f":v{len(values) - 1}")
-            conds.append(f"{s} IN ({', '.join(keys)})")
-        for k, v in (equals or {}).items():
-            values[f":v{len(values)}"] = v
-            conds.append(f"{name(k)} = :v{len(values) - 1}")
+            conds.append(f"{name('status')} IN ({', '.join(value(st) for st in from_status)})")
+        conds += [f"{name(k)} = {value(v)}" for k, v in (equals or {}).items()]
         expression = "SET " + ", ".join(exprs)
         if drops:
             expression += " REMOVE " + ", ".join(drops)

@@ -45,6 +45,8 @@ class ErrorDetail(BaseModel):
     code: str = Field(description="stable machine-readable code")
     message: str
     param: str | None = Field(description="the offending request field, when one is to blame")
+    provider: dict | None = Field(default=None, description="502/504 from a payout provider: its name, "
+                                                            "reference_id, status and reason")
 
 
 class ErrorBody(BaseModel):
