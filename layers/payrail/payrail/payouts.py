@@ -344,12 +344,12 @@ class Payouts:
             self._note_attempt(p, result.status.value, result.reason, result.provider_reference)
         return self._observe(p, result)
 
-    def _note_attempt(self, p: dict, result: str, detail: str | None = None, reference: str | None = None,
-                      **sets) -> dict:
+    def _note_attempt(self, p: dict, result: str, detail: str | None = None, reference: str | None = None) -> dict:
+        """Append the answer to one submission to ``attempts``."""
         entry = {"number": len(p.get("attempts") or []) + 1, "run": p["run"], "at": now_iso(),
                  "transfer_id": p["transfer_id"], "result": result}
         entry |= {k: v for k, v in (("detail", (detail or "")[:300] or None), ("provider_reference", reference)) if v}
-        return self.records.apply(self.records.change(p, AT_PROVIDER, appends={"attempts": [entry]}, sets=sets))
+        return self.records.apply(self.records.change(p, AT_PROVIDER, appends={"attempts": [entry]}))
 
     def _verdict(self, p: dict, nxt: Next, observed, reason: str | None, reference: str | None = None) -> Outcome:
         return Outcome(next=nxt, payout_status=p["status"], observed=observed, reason=(reason or "")[:500] or None,
