@@ -19,7 +19,11 @@ EVENTS = ROOT / "events"
 
 #: fast fulfilment timeouts and quick fulfilment and payout retries, so failure paths finish within seconds
 TEST_SETTINGS = {"FULFILMENT_TIMEOUT_SECONDS": "1", "FULFILMENT_ATTEMPTS": "6", "FULFILMENT_BACKOFF_BASE_SECONDS": "1",
-                 "PAYOUT_BACKOFF_BASE_SECONDS": "1",
+                 # providers are looked at again after 1, 2, 3, 3 ... s; their answers wait at most 3 s
+                 "PAYOUT_BACKOFF_BASE_SECONDS": "1", "PAYOUT_BACKOFF_MAX_SECONDS": "3",
+                 "CONNECTOR_CASHFREE_TIMEOUT_SECONDS": "3", "CONNECTOR_SAFEPAY_TIMEOUT_SECONDS": "3",
+                 # the in-flight bound is a setting (`make up --set ...`): 3 at Safepay here, Cashfree keeps 4
+                 "CONNECTOR_SAFEPAY_MAX_IN_FLIGHT": "3",
                  # load tests send far more than a minute's default quota; the limiter's own tests set
                  # a merchant's limit explicitly
                  "RATE_LIMIT_PER_MINUTE": "100000", "ANONYMOUS_RATE_LIMIT_PER_MINUTE": "100000"}
@@ -96,9 +100,7 @@ def platform(cloud):
     from payrail.platform import Platform
     from payrail.settings import Settings
 
-    return Platform(Settings(ledger_table=cloud["tables"]["ledger"], main_table=cloud["tables"]["main"],
-                             idempotency_table=cloud["tables"]["idempotency"], reports_bucket=cloud["bucket"],
-                             provider_url=cloud["provider_url"]))
+    return Platform(Settings.from_env(cloud["function_env"]))
 
 
 def pytest_collection_modifyitems(items):

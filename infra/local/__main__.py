@@ -29,7 +29,9 @@ def up(
     api_port: int = typer.Option(DEFAULT.api_port, envvar="PAYRAIL_API_PORT"),
     moto_port: int = typer.Option(DEFAULT.moto_port, envvar="PAYRAIL_MOTO_PORT"),
     dynamodb_port: int = typer.Option(DEFAULT.dynamodb_port, envvar="PAYRAIL_DYNAMODB_PORT"),
-    provider_port: int = typer.Option(DEFAULT.provider_port, envvar="PAYRAIL_PROVIDER_PORT"),
+    standin_port: list[str] = typer.Option([], "--standin-port",
+                                           help="a payout provider stand-in's port, CONNECTOR=PORT (default "
+                                                + ", ".join(f"{k}={v}" for k, v in DEFAULT.standin_ports.items()) + ")"),
     fulfilment_port: int = typer.Option(DEFAULT.fulfilment_port, envvar="PAYRAIL_FULFILMENT_PORT"),
     runtime_port: int = typer.Option(DEFAULT.runtime_port, envvar="PAYRAIL_RUNTIME_PORT"),
     localstack_port: int = typer.Option(DEFAULT.localstack_port, envvar="PAYRAIL_LOCALSTACK_PORT"),
@@ -43,7 +45,8 @@ def up(
                                                         help="use this DynamoDB endpoint instead of DynamoDB Local"),
     admin_token: str = typer.Option(DEFAULT.admin_token, envvar="PAYRAIL_ADMIN_TOKEN"),
     log_level: str = typer.Option(DEFAULT.log_level, envvar="PAYRAIL_LOG_LEVEL"),
-    function_config: list[str] = typer.Option([], "--set", help="function setting NAME=VALUE, e.g. FULFILMENT_TIMEOUT_SECONDS=1"),
+    function_config: list[str] = typer.Option([], "--set", help="function setting NAME=VALUE, e.g. FULFILMENT_TIMEOUT_SECONDS=1 "
+                                                                "or CONNECTOR_CASHFREE_MAX_IN_FLIGHT=2"),
 ) -> None:
     """Start the engines of the target (DynamoDB Local and moto, or LocalStack), the providers and
     the function runtime; serve the API until Ctrl-C."""
@@ -52,9 +55,10 @@ def up(
     from infra.local.localstack.engine import NotInstalled
 
     t0 = time.monotonic()
+    ports = {**DEFAULT.standin_ports, **{k: int(v) for k, v in (kv.split("=", 1) for kv in standin_port)}}
     cfg = LocalConfig(target=target, localstack_port=localstack_port, localstack_venv=localstack_venv,
                       api_port=api_port, moto_port=moto_port, dynamodb_port=dynamodb_port,
-                      provider_port=provider_port, fulfilment_port=fulfilment_port, runtime_port=runtime_port,
+                      standin_ports=ports, fulfilment_port=fulfilment_port, runtime_port=runtime_port,
                       data_dir=data_dir,
                       persist=persist, endpoint_url=endpoint_url, dynamodb_endpoint_url=dynamodb_endpoint_url,
                       admin_token=admin_token, log_level=log_level)
@@ -84,6 +88,7 @@ def up(
     print(f"payrail is up on the {cfg.target} target in {time.monotonic() - t0:.1f}s{ready}\n"
           f"API: {cfg.api_url}  (docs: {cfg.api_url}/docs, health: {cfg.api_url}/health/ready)\n"
           f"admin token: {cfg.admin_token}   AWS endpoint: {cfg.aws_endpoint}   DynamoDB: {cfg.dynamodb_endpoint}\n"
+          f"payout provider stand-ins: " + ", ".join(f"{n} {cfg.standin_url(n)}" for n in cfg.standin_ports) + "\n"
           f"logs: {cfg.logs_dir}   Ctrl-C stops everything.", file=out, flush=True)
     done = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -15,6 +15,7 @@ from infra.local import engines, provision, runtime, services
 from infra.local.config import LocalConfig
 from infra.local.localstack import engine as localstack_engine
 from infra.local.localstack.host import FunctionHost, LambdaInvoker
+from infra.local.standins import STANDINS
 
 log = logging.getLogger("payrail.local")
 
@@ -42,8 +43,9 @@ class LocalCloud:
     def start(self) -> "LocalCloud":
         c = self.config
         c.logs_dir.mkdir(parents=True, exist_ok=True)
-        ports = [(c.api_port, "HTTP API"), (c.provider_port, "sandbox provider"),
-                 (c.fulfilment_port, "fulfilment service"), (c.runtime_port, "function runtime")]
+        ports = [(c.api_port, "HTTP API"), (c.fulfilment_port, "fulfilment service"),
+                 (c.runtime_port, "function runtime")]
+        ports += [(port, f"{name} stand-in") for name, port in c.standin_ports.items()]
         if c.localstack and not c.endpoint_url:
             ports.append((c.localstack_port, "LocalStack"))
         if not c.localstack and not c.endpoint_url:
@@ -65,7 +67,8 @@ class LocalCloud:
             self.resources = provision.provision(c, layer=self._layer())
             self.functions.arns = self.resources.function_arns
             self._set_function_env()
-            self._servers.append(services.serve_provider(c.host, c.provider_port)[0])
+            for name, port in c.standin_ports.items():  # their transfers live on in data_dir
+                self._servers.append(STANDINS[name].serve(c.host, port, c.data_dir, c.connector_credentials()[name])[0])
             self._servers.append(services.serve_fulfilment(c.host, c.fulfilment_port, c.data_dir / "fulfilment.json")[0])
             if not c.localstack:  # on LocalStack, its event source mappings and EventBridge do this
                 self._start_event_sources()
@@ -131,10 +134,13 @@ class LocalCloud:
     def describe(self) -> dict:
         """What a client needs to reach this cloud (written to ``<data_dir>/cloud.json``):
         endpoints, resource names, ``client_env`` (credentials and endpoints for boto3) and
-        ``function_env`` (what the functions run with, for running a handler in another process)."""
+        ``function_env`` (what the functions run with, for running a handler in another process),
+        ``standins`` (each payout connector's stand-in, with its ``/_control`` and ``/_stats``)."""
         c, r = self.config, self.resources
-        return {"target": c.target, "api_url": c.api_url, "aws_endpoint": c.aws_endpoint, "dynamodb_endpoint": c.dynamodb_endpoint,
-                "provider_url": c.provider_url, "fulfilment_url": c.fulfilment_url, "region": c.region,
+        return {"target": c.target, "api_url": c.api_url, "aws_endpoint": c.aws_endpoint,
+                "dynamodb_endpoint": c.dynamodb_endpoint,
+                "standins": {name: c.standin_url(name) for name in c.standin_ports},
+                "fulfilment_url": c.fulfilment_url, "region": c.region,
                 "admin_token": c.admin_token, "pid": os.getpid(), "data_dir": str(c.data_dir),
                 "tables": r.table_names, "queues": r.queue_urls, "dlqs": r.dlq_urls,
                 "state_machines": r.machine_arns, "bucket": r.bucket,

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from infra.catalog import ROOT
+from infra.local.standins import STANDINS
 
 
 class LocalConfig(BaseModel):
@@ -20,8 +21,9 @@ class LocalConfig(BaseModel):
     api_port: int = 3000
     moto_port: int = 4566
     dynamodb_port: int = 8000
-    provider_port: int = 4580
     fulfilment_port: int = 4581
+    #: one stand-in per payout connector (infra.local.standins.STANDINS): connector -> port
+    standin_ports: dict[str, int] = Field(default_factory=lambda: {n: s.default_port for n, s in STANDINS.items()})
     runtime_port: int = 4599  # the function runtime's invoke endpoint (moto / LocalStack's executor call it)
     localstack_port: int = 4566
     localstack_venv: Path = ROOT / ".build" / "localstack-venv"
@@ -37,7 +39,8 @@ class LocalConfig(BaseModel):
     schedules: bool = True
     #: function settings overriding catalog.CONFIG_DEFAULTS (fast retries for local use)
     function_config: dict[str, str] = Field(default_factory=lambda: {
-        "PAYOUT_BACKOFF_BASE_SECONDS": "1", "PROVIDER_TIMEOUT_SECONDS": "5", "FULFILMENT_BACKOFF_BASE_SECONDS": "1"})
+        "PAYOUT_BACKOFF_BASE_SECONDS": "1", "PAYOUT_BACKOFF_MAX_SECONDS": "30", "FULFILMENT_BACKOFF_BASE_SECONDS": "1",
+        **{f"CONNECTOR_{n.upper()}_TIMEOUT_SECONDS": "5" for n in STANDINS}})
 
     @property
     def localstack(self) -> bool:
@@ -58,9 +61,13 @@ class LocalConfig(BaseModel):
     def api_url(self) -> str:
         return f"http://{self.host}:{self.api_port}"
 
-    @property
-    def provider_url(self) -> str:
-        return f"http://{self.host}:{self.provider_port}"
+    def standin_url(self, connector: str) -> str:
+        """The stand-in's root (its ``/_control`` and ``/_stats`` live here)."""
+        return f"http://{self.host}:{self.standin_ports[connector]}"
+
+    def connector_base_url(self, connector: str) -> str:
+        """What the connector is pointed at (the stand-in, with the provider's base path)."""
+        return self.standin_url(connector) + STANDINS[connector].base_path
 
     @property
     def fulfilment_url(self) -> str:
@@ -84,11 +91,15 @@ class LocalConfig(BaseModel):
             "AWS_ENDPOINT_URL_DYNAMODB_STREAMS": self.dynamodb_endpoint,
         }
 
+    def connector_credentials(self) -> dict[str, dict[str, str]]:
+        """What each connector's secret holds locally: its stand-in's credentials."""
+        return {name: dict(STANDINS[name].credentials) for name in self.standin_ports}
+
     def function_settings(self) -> dict[str, str]:
         """Configuration variables given to every function (on top of resource references)."""
         return {
             "ADMIN_TOKEN_SHA256": hashlib.sha256(self.admin_token.encode()).hexdigest(),
-            "PROVIDER_URL": self.provider_url,
+            **{f"CONNECTOR_{n.upper()}_BASE_URL": self.connector_base_url(n) for n in self.standin_ports},
             "FULFILMENT_URL": f"{self.fulfilment_url}/fulfilments",
             **self.function_config,
         }

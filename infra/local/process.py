@@ -14,6 +14,7 @@ from pathlib import Path
 import requests
 
 from infra.catalog import ROOT
+from infra.local.standins import STANDINS
 
 
 def free_port() -> int:
@@ -50,9 +51,11 @@ def local_cloud(data_dir: Path, *, random_ports: bool = True, settings: dict[str
     if target:
         args += ["--target", target]
     if random_ports:
-        for opt in ("--api-port", "--moto-port", "--dynamodb-port", "--provider-port", "--fulfilment-port",
-                    "--runtime-port", "--localstack-port"):
+        for opt in ("--api-port", "--moto-port", "--dynamodb-port", "--fulfilment-port", "--runtime-port",
+                    "--localstack-port"):
             args += [opt, str(free_port())]
+        for name in STANDINS:
+            args += ["--standin-port", f"{name}={free_port()}"]
     for k, v in (settings or {}).items():
         args += ["--set", f"{k}={v}"]
     log = open(data_dir / "cloud.out", "wb")

@@ -26,6 +26,7 @@ class Resources:
     function_arns: dict[str, str] = field(default_factory=dict)
     machine_arns: dict[str, str] = field(default_factory=dict)
     stream_arns: dict[str, str] = field(default_factory=dict)
+    secret_arns: dict[str, str] = field(default_factory=dict)  # connector -> its credentials' secret
     bucket: str = catalog.LOCAL_BUCKET_NAME
     #: each function's environment, as the CDK stack sets it (resource references and settings)
     function_env: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -123,6 +124,16 @@ def provision(config, with_functions: bool = True, layer: Path | None = None) ->
     except ClientError as e:
         if e.response["Error"]["Code"] not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
             raise
+    secrets = aws("secretsmanager")
+    for connector, credentials in config.connector_credentials().items():
+        name = catalog.connector_secret_name(connector)
+        try:
+            res.secret_arns[connector] = secrets.create_secret(Name=name, SecretString=json.dumps(credentials))["ARN"]
+        except ClientError as e:
+            if e.response["Error"]["Code"] != "ResourceExistsException":
+                raise
+            res.secret_arns[connector] = secrets.put_secret_value(SecretId=name,
+                                                                  SecretString=json.dumps(credentials))["ARN"]
     iam = aws("iam")
     try:
         role_arn = iam.create_role(RoleName="payrail-local", AssumeRolePolicyDocument=json.dumps({
@@ -156,7 +167,7 @@ def provision(config, with_functions: bool = True, layer: Path | None = None) ->
                                                               roleArn=role_arn)["stateMachineArn"]
     for fn in catalog.FUNCTIONS.values():
         res.function_env[fn.id] = catalog.resource_env(fn, res.table_names, res.queue_urls, res.machine_arns,
-                                                       res.bucket, config.function_settings())
+                                                       res.bucket, config.function_settings(), res.secret_arns)
         if with_functions:  # the environment refers to the state machines, which refer to the functions
             lam.get_waiter("function_active_v2").wait(FunctionName=fn.name, WaiterConfig={"Delay": 0.2})
             lam.update_function_configuration(FunctionName=fn.name, Environment={"Variables": res.function_env[fn.id]})
@@ -166,6 +177,7 @@ def provision(config, with_functions: bool = True, layer: Path | None = None) ->
     events = aws("events")
     for sched in catalog.SCHEDULES.values():
         events.put_rule(Name=sched.name, ScheduleExpression=f"cron({sched.cron})", State="ENABLED")
-        events.put_targets(Rule=sched.name, Targets=[{"Id": sched.state_machine, "RoleArn": role_arn,
-                                                     "Arn": res.machine_arns[sched.state_machine]}])
+        target = {"Id": sched.state_machine, "RoleArn": role_arn, "Arn": res.machine_arns[sched.state_machine]} \
+            if sched.state_machine else {"Id": sched.function, "Arn": res.function_arns[sched.function]}
+        events.put_targets(Rule=sched.name, Targets=[target])
     return res

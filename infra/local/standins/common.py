@@ -10,10 +10,12 @@ number, or the local part of a UPI VPA):
 
 Control (JSON):
 
-    POST /_control {"mode": "ok"|"slow"|"failing"|"timeout", "delay_seconds": s, "callback_url": u}
+    POST /_control {"mode": "ok"|"slow"|"failing"|"timeout", "delay_seconds": s, "callback_url": u,
+                    "methods": ["POST"], "reset_in_flight_max": true}
         slow: do the work, answer after delay_seconds (default 5); timeout: do the work, wait
         delay_seconds, hang up without an answer; failing: answer 503 without doing the work.
-        Modes apply to every provider API request (creations, lookups, verifications).
+        Modes apply to every provider API request (creations, lookups, verifications), or only to
+        the HTTP ``methods`` given (e.g. creations hang while lookups answer).
     POST /_control/transfers/<provider key> {"status": "SUCCESS"|"FAILED", "reason"}
         resolve a PENDING or ON_HOLD transfer (as the provider's back office would) -> callback
     GET /_stats  {"transfers", "submissions", "requests", "in_flight", "in_flight_max", "callbacks", ...}
@@ -102,7 +104,7 @@ class Standin(ABC):
     def __init__(self, data_dir: Path, callback_url: str | None = None):
         self.store = Store(Path(data_dir) / f"{self.name}.sqlite3")
         self.lock = threading.Lock()  # serialises transfer creation and resolution
-        self.mode, self.delay, self.callback_url = "ok", 5.0, callback_url
+        self.mode, self.delay, self.callback_url, self.methods = "ok", 5.0, callback_url, ()
         self.counts = {"requests": 0, "submissions": 0, "in_flight": 0, "in_flight_max": 0,
                        "callbacks_sent": 0, "callbacks_failed": 0}
         self._counts_lock = threading.Lock()
@@ -138,8 +140,13 @@ class Standin(ABC):
             return 400, {"message": f"mode must be one of {MODES}"}
         self.mode = mode
         self.delay = float(body.get("delay_seconds", self.delay))
+        self.methods = tuple(body.get("methods") or ())
+        if body.get("reset_in_flight_max"):
+            with self._counts_lock:
+                self.counts["in_flight_max"] = self.counts["in_flight"]
         self.callback_url = body.get("callback_url", self.callback_url)
-        return 200, {"mode": self.mode, "delay_seconds": self.delay, "callback_url": self.callback_url}
+        return 200, {"mode": self.mode, "delay_seconds": self.delay, "callback_url": self.callback_url,
+                     "methods": list(self.methods)}
 
     def stats(self) -> dict:
         with self._counts_lock:
@@ -195,7 +202,7 @@ def handler_for(state: Standin) -> type[JsonHandler]:
             state.count("requests")
             state.count("in_flight")
             try:
-                mode, delay = state.mode, state.delay
+                mode, delay = (state.mode, state.delay) if method in (state.methods or (method,)) else ("ok", 0)
                 if mode == "failing":
                     return self.send(503, state.server_error())
                 status, body = state.handle(method, url.path, query, headers, raw)

@@ -21,7 +21,7 @@ from payrail.errors import Conflict, NotFound, ValidationFailed
 from payrail.idempotency import check_fingerprint
 from payrail.ids import random_id
 from payrail.ledger import Ledger, now_iso
-from payrail.store import MainTable, key
+from payrail.store import SETTLEMENT, SETTLEMENT_SLOTS, MainTable
 
 CSV_COLUMNS = ["merchant_id", "date", "currency", "gross", "fee", "net", "txn_count"]
 RUNNING, CANCELLING, CANCELLED, COMPLETED, FAILED = "RUNNING", "CANCELLING", "CANCELLED", "COMPLETED", "FAILED"
@@ -71,16 +71,16 @@ class Settlements:
         """
         a, b = parse_window(start, end)
         job_id = job_id or random_id("stl")
-        pk = key("SETTLEMENT", scope, job_id)
+        pk = SETTLEMENT.key(scope, job_id)
         existing = self.main.get(pk, raw=True)
         if existing:
             return self._existing(existing, fingerprint), False
         ts = now_iso()
-        job = {"type": "settlement", "job_id": job_id, "scope": scope, "from": a.isoformat(), "to": b.isoformat(),
+        job = {"type": SETTLEMENT.type, "job_id": job_id, "scope": scope, "from": a.isoformat(), "to": b.isoformat(),
                "shards": self.ledger.shards, "slices_total": ((b - a).days + 1) * self.ledger.shards,
                "trigger": trigger, "status": RUNNING, "created_at": ts, "updated_at": ts,
                "request_fingerprint": fingerprint, "status_history": [{"status": RUNNING, "at": ts}]}
-        slot = {"Update": {"TableName": self.main.table, "Key": {"pk": ddb.value(key("SETTLEMENT_SLOTS", scope))},
+        slot = {"Update": {"TableName": self.main.table, "Key": {"pk": ddb.value(SETTLEMENT_SLOTS.key(scope))},
                            "UpdateExpression": "ADD active :one",
                            "ExpressionAttributeValues": {":one": ddb.value(1)}}}
         if trigger != "schedule":
@@ -101,7 +101,7 @@ class Settlements:
         return self.get(job["scope"], job["job_id"])
 
     def get(self, scope: str, job_id: str) -> dict:
-        j = self.main.get(key("SETTLEMENT", scope, job_id))
+        j = self.main.get(SETTLEMENT.key(scope, job_id))
         if not j:
             raise NotFound("settlement job not found", param="job_id")
         done = j.pop("slices_done", None) or set()
@@ -111,7 +111,7 @@ class Settlements:
 
     def attach_execution(self, scope: str, job_id: str, execution_arn: str) -> None:
         """Remember the workflow execution of a job (so cancel can stop it)."""
-        self.main.update(key("SETTLEMENT", scope, job_id), "SET execution_arn = :e", {":e": execution_arn})
+        self.main.update(SETTLEMENT.key(scope, job_id), "SET execution_arn = :e", {":e": execution_arn})
 
     def cancel(self, scope: str, job_id: str, stop_execution: Callable[[str], None]) -> dict:
         """Cancel a RUNNING job: mark it CANCELLING, stop its workflow execution with
@@ -122,7 +122,7 @@ class Settlements:
             NotFound; Conflict (``job_not_running``) when the job already finished.
         """
         self.get(scope, job_id)
-        pk = key("SETTLEMENT", scope, job_id)
+        pk = SETTLEMENT.key(scope, job_id)
         try:
             job = self.main.transition(pk, (RUNNING,), CANCELLING, detail="cancel requested")
         except Conflict:
@@ -169,7 +169,7 @@ class Settlements:
             n += 1
         self.s3.put_object(Bucket=self.bucket, Key=self._part_key(job_id, day, shard),
                            Body=json.dumps(acc).encode(), ContentType="application/json")
-        self.main.update(key("SETTLEMENT", scope, job_id), "ADD slices_done :s SET updated_at = :ts",
+        self.main.update(SETTLEMENT.key(scope, job_id), "ADD slices_done :s SET updated_at = :ts",
                          {":s": {f"{day}#{shard}"}, ":ts": now_iso()})
         return {"rows": n, "skipped": False}
 
@@ -177,7 +177,7 @@ class Settlements:
         """Merge the partials into the CSV ``settlements/<job_id>.csv`` and complete the job
         (or mark it CANCELLED). Returns the job."""
         job = self.get(scope, job_id)
-        pk = key("SETTLEMENT", scope, job_id)
+        pk = SETTLEMENT.key(scope, job_id)
         if job["status"] == CANCELLING:
             self._mark_cancelled(pk)
             return self.get(scope, job_id)
@@ -216,8 +216,8 @@ class Settlements:
         Raises:
             Conflict: the job is not in ``from_status``.
         """
-        pk = key("SETTLEMENT", job["scope"], job["job_id"])
-        slot = {"Update": {"TableName": self.main.table, "Key": {"pk": ddb.value(key("SETTLEMENT_SLOTS", job["scope"]))},
+        pk = SETTLEMENT.key(job["scope"], job["job_id"])
+        slot = {"Update": {"TableName": self.main.table, "Key": {"pk": ddb.value(SETTLEMENT_SLOTS.key(job["scope"]))},
                            "UpdateExpression": "ADD active :minus",
                            "ExpressionAttributeValues": {":minus": ddb.value(-1)}}}
         try:
