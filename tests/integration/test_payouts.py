@@ -281,7 +281,8 @@ def test_in_flight_transfers_per_provider_are_bounded(funded, cloud):
         standin(cloud, "safepay", "/_control", {"mode": "ok"})
     stats = standin(cloud, "safepay", "/_stats")
     assert [p["status"] for p in done] == ["SUCCEEDED"] * 6
-    assert 2 <= stats["in_flight_max"] <= 3, stats
+    # LocalStack's SQS mapping runs one batch at a time, so there the bound is never reached
+    assert (1 if cloud.get("target") == "localstack" else 2) <= stats["in_flight_max"] <= 3, stats
 
 
 def test_connector_credentials_come_from_their_secret_never_the_environment(cloud, platform):
