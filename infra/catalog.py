@@ -84,6 +84,7 @@ class Grants:
     stop_executions: tuple[str, ...] = ()
     task_callbacks: tuple[str, ...] = ()  # state machines whose task tokens it answers
     bucket: str | None = None  # "r" or "rw" on the reports bucket
+    put_events: bool = False  # may put events on payrail's EventBridge bus
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,23 @@ class Function:
     @property
     def folder(self) -> Path:
         return ROOT / "functions" / self.id
+
+
+@dataclass(frozen=True)
+class EventBus:
+    """payrail's own EventBridge bus, with an archive of its events for replay."""
+
+    id: str
+    archive_retention_days: int
+    source: str = "payrail"  # the events' ``source`` (payrail.events.EVENT_SOURCE); the archive keeps these
+
+    @property
+    def name(self) -> str:
+        return f"{PREFIX}-{self.id}"
+
+    @property
+    def archive_name(self) -> str:
+        return f"{PREFIX}-{self.id}-archive"
 
 
 @dataclass(frozen=True)
@@ -146,6 +164,11 @@ TABLES = {
         Table("main", pk="pk", stream="NEW_AND_OLD_IMAGES"),
         Table("idempotency", pk="id", ttl_attribute="expiration"),
         Table("rate-limits", pk="pk", ttl_attribute="expiration"),
+        # the outbox: events written in the transactions that make the changes (payrail.events)
+        Table("events", pk="pk", sk="sk", indexes=(Index("by_type", "type_pk", "sk"),), stream="NEW_IMAGE",
+              ttl_attribute="expiration"),
+        # webhook endpoints, deliveries, attempts and per-endpoint slots (payrail.webhooks)
+        Table("webhooks", pk="pk", sk="sk", ttl_attribute="expiration"),
     )
 }
 
@@ -154,33 +177,41 @@ QUEUES = {
     for q in (
         Queue("fulfilment", visibility_timeout=120, max_receive_count=5),
         Queue("payouts", visibility_timeout=60, max_receive_count=5),
+        Queue("webhooks", visibility_timeout=180, max_receive_count=5),
     )
 }
+
+EVENT_BUS = EventBus("events", archive_retention_days=30)
 
 BUCKET_ID = "reports"
 LOCAL_BUCKET_NAME = f"{PREFIX}-reports"
 
 _DATA = ("LEDGER_TABLE", "MAIN_TABLE")
+_EVENTS = ("EVENTS_TABLE",)  # writers of events (in their own transactions)
+_WEBHOOKS = ("EVENTS_TABLE", "WEBHOOKS_TABLE", "WEBHOOK_QUEUE_URL", "WEBHOOK_LOCAL_MODE", "WEBHOOK_TIMEOUT_SECONDS",
+             "WEBHOOK_RETRY_SCHEDULE", "WEBHOOK_RETRY_HORIZON_SECONDS", "WEBHOOK_DISABLE_AFTER_SECONDS",
+             "WEBHOOK_ENDPOINT_CONCURRENCY", "WEBHOOK_SECRET_OVERLAP_SECONDS", "WEBHOOK_MAX_ENDPOINTS")
 FUNCTIONS = {
     f.id: f
     for f in (
-        Function("api", env=_DATA + ("IDEMPOTENCY_TABLE", "RATE_LIMIT_TABLE", "REPORTS_BUCKET",
+        Function("api", env=_DATA + _WEBHOOKS + ("IDEMPOTENCY_TABLE", "RATE_LIMIT_TABLE", "REPORTS_BUCKET",
                                      "SETTLEMENT_STATE_MACHINE_ARN", "FULFILMENT_QUEUE_URL", "PAYOUT_QUEUE_URL",
                                      "ADMIN_TOKEN_SHA256", "DEFAULT_FEE_BPS", "RATE_LIMIT_PER_MINUTE",
                                      "ADMIN_RATE_LIMIT_PER_MINUTE", "ANONYMOUS_RATE_LIMIT_PER_MINUTE",
                                      "MAX_BODY_BYTES", "API_KEY_CACHE_SECONDS", "API_KEY_OVERLAP_SECONDS",
                                      "IDEMPOTENCY_TTL_SECONDS", "PRESIGN_SECONDS", "SETTLEMENT_MAX_ACTIVE_JOBS"),
-                 grants=Grants(tables_rw=("ledger", "main", "idempotency", "rate-limits"),
-                               queues_read_attrs=("fulfilment", "payouts"),
+                 grants=Grants(tables_rw=("ledger", "main", "idempotency", "rate-limits", "events", "webhooks"),
+                               queues_read_attrs=("fulfilment", "payouts"), queues_send=("webhooks",),
                                start_executions=("settlement",), stop_executions=("settlement",), bucket="r"),
                  timeout=29, memory=1024, http=True),
         Function("dispatcher", env=("FULFILMENT_QUEUE_URL", "PAYOUT_STATE_MACHINE_ARN", "PAYOUT_MAX_ATTEMPTS",
                                     "PAYOUT_BACKOFF_BASE_SECONDS"),
                  grants=Grants(queues_send=("fulfilment",), start_executions=("payout",)),
                  stream=StreamSource("main", batch_size=100)),
-        Function("fulfilment", env=_DATA + ("FULFILMENT_URL", "FULFILMENT_TIMEOUT_SECONDS", "FULFILMENT_ATTEMPTS",
-                                            "FULFILMENT_BACKOFF_BASE_SECONDS", "FULFILMENT_QUEUE_URL"),
-                 grants=Grants(tables_rw=("ledger", "main"), queues_send=("fulfilment",)), timeout=60,
+        Function("fulfilment", env=_DATA + _EVENTS + ("FULFILMENT_URL", "FULFILMENT_TIMEOUT_SECONDS",
+                                                      "FULFILMENT_ATTEMPTS", "FULFILMENT_BACKOFF_BASE_SECONDS",
+                                                      "FULFILMENT_QUEUE_URL"),
+                 grants=Grants(tables_rw=("ledger", "main", "events"), queues_send=("fulfilment",)), timeout=60,
                  sqs=SqsSource("fulfilment", batch_size=10, max_concurrency=8)),
         Function("payout_worker", env=_DATA + ("PROVIDER_URL", "PROVIDER_TIMEOUT_SECONDS"),
                  grants=Grants(tables_rw=("main",), task_callbacks=("payout",)), timeout=30,
@@ -189,6 +220,15 @@ FUNCTIONS = {
                  grants=Grants(tables_rw=("ledger", "main"))),
         Function("settlement", env=_DATA + ("REPORTS_BUCKET",),
                  grants=Grants(tables_rw=("main",), tables_r=("ledger",), bucket="rw"), timeout=300, memory=1024),
+        # the outbox's stream consumer: the bus, and the first attempt of each webhook delivery.
+        # Retries (nearly) without end: an event is never dropped while the stream keeps it (24 h)
+        Function("events", env=_WEBHOOKS + ("EVENT_BUS_NAME",),
+                 grants=Grants(tables_r=("webhooks",), queues_send=("webhooks",), put_events=True),
+                 stream=StreamSource("events", batch_size=100, retry_attempts=10_000)),
+        # webhook delivery attempts (payrail.webhooks.delivery): records of a batch run concurrently
+        Function("webhooks", env=_WEBHOOKS, grants=Grants(tables_rw=("webhooks",), tables_r=("events",),
+                                                         queues_send=("webhooks",)),
+                 timeout=60, sqs=SqsSource("webhooks", batch_size=10, max_concurrency=10)),
     )
 }
 
@@ -241,6 +281,8 @@ def resource_env(fn: Function, table_names: dict[str, str], queue_urls: dict[str
         "FULFILMENT_QUEUE_URL": queue_urls["fulfilment"], "PAYOUT_QUEUE_URL": queue_urls["payouts"],
         "PAYOUT_STATE_MACHINE_ARN": machine_arns["payout"],
         "SETTLEMENT_STATE_MACHINE_ARN": machine_arns["settlement"],
+        "EVENTS_TABLE": table_names["events"], "WEBHOOKS_TABLE": table_names["webhooks"],
+        "WEBHOOK_QUEUE_URL": queue_urls["webhooks"], "EVENT_BUS_NAME": EVENT_BUS.name,
     }
     env = {}
     for var in fn.env:

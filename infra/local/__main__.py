@@ -28,6 +28,7 @@ def up(
     dynamodb_port: int = typer.Option(DEFAULT.dynamodb_port, envvar="PAYRAIL_DYNAMODB_PORT"),
     provider_port: int = typer.Option(DEFAULT.provider_port, envvar="PAYRAIL_PROVIDER_PORT"),
     fulfilment_port: int = typer.Option(DEFAULT.fulfilment_port, envvar="PAYRAIL_FULFILMENT_PORT"),
+    webhook_receiver_port: int = typer.Option(DEFAULT.webhook_receiver_port, envvar="PAYRAIL_WEBHOOK_RECEIVER_PORT"),
     runtime_port: int = typer.Option(DEFAULT.runtime_port, envvar="PAYRAIL_RUNTIME_PORT"),
     data_dir: Path = typer.Option(DEFAULT.data_dir, envvar="PAYRAIL_DATA_DIR", help="data, logs and cloud.json"),
     persist: bool = typer.Option(False, envvar="PAYRAIL_PERSIST", help="keep DynamoDB data between runs"),
@@ -44,7 +45,8 @@ def up(
     from infra.local.engines import PortInUse
 
     cfg = LocalConfig(api_port=api_port, moto_port=moto_port, dynamodb_port=dynamodb_port,
-                      provider_port=provider_port, fulfilment_port=fulfilment_port, runtime_port=runtime_port,
+                      provider_port=provider_port, fulfilment_port=fulfilment_port,
+                      webhook_receiver_port=webhook_receiver_port, runtime_port=runtime_port,
                       data_dir=data_dir,
                       persist=persist, endpoint_url=endpoint_url, dynamodb_endpoint_url=dynamodb_endpoint_url,
                       admin_token=admin_token, log_level=log_level)
@@ -67,6 +69,8 @@ def up(
     state.write_text(json.dumps(desc, indent=2))
     print(f"payrail is up. API: {cfg.api_url}  (docs: {cfg.api_url}/docs, health: {cfg.api_url}/health/ready)\n"
           f"admin token: {cfg.admin_token}   AWS endpoint: {cfg.aws_endpoint}   DynamoDB: {cfg.dynamodb_endpoint}\n"
+          f"webhook receiver: {cfg.webhook_receiver_url}/hooks/<name>  (verifies every delivery; "
+          f"{cfg.webhook_receiver_url}/_stats)\n"
           f"logs: {cfg.logs_dir}   Ctrl-C stops everything.", file=out, flush=True)
     done = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -12,6 +12,7 @@ from pathlib import Path
 from infra import catalog
 from infra.local import engines, provision, runtime, services
 from infra.local.config import LocalConfig
+from infra.local.standins.webhook_receiver import serve_webhook_receiver
 
 log = logging.getLogger("payrail.local")
 
@@ -35,7 +36,8 @@ class LocalCloud:
         c = self.config
         c.logs_dir.mkdir(parents=True, exist_ok=True)
         ports = [(c.api_port, "HTTP API"), (c.provider_port, "sandbox provider"),
-                 (c.fulfilment_port, "fulfilment service"), (c.runtime_port, "function runtime")]
+                 (c.fulfilment_port, "fulfilment service"), (c.webhook_receiver_port, "webhook receiver"),
+                 (c.runtime_port, "function runtime")]
         if not c.endpoint_url:
             ports.append((c.moto_port, "moto server"))
         if not c.dynamodb_endpoint_url:
@@ -60,6 +62,7 @@ class LocalCloud:
             self._set_function_env()
             self._servers.append(services.serve_provider(c.host, c.provider_port)[0])
             self._servers.append(services.serve_fulfilment(c.host, c.fulfilment_port, c.data_dir / "fulfilment.json")[0])
+            self._servers.append(serve_webhook_receiver(c.host, c.webhook_receiver_port)[0])
             self._start_event_sources()
             self._servers.append(runtime.serve_api(self.functions, c.host, c.api_port))
             log.info("local cloud up in %.1fs", time.monotonic() - t0)
@@ -96,7 +99,8 @@ class LocalCloud:
         ``function_env`` (what the functions run with, for running a handler in another process)."""
         c, r = self.config, self.resources
         return {"api_url": c.api_url, "aws_endpoint": c.aws_endpoint, "dynamodb_endpoint": c.dynamodb_endpoint,
-                "provider_url": c.provider_url, "fulfilment_url": c.fulfilment_url, "region": c.region,
+                "provider_url": c.provider_url, "fulfilment_url": c.fulfilment_url,
+                "webhook_receiver_url": c.webhook_receiver_url, "event_bus": catalog.EVENT_BUS.name, "region": c.region,
                 "admin_token": c.admin_token, "pid": os.getpid(), "data_dir": str(c.data_dir),
                 "tables": r.table_names, "queues": r.queue_urls, "dlqs": r.dlq_urls,
                 "state_machines": r.machine_arns, "bucket": r.bucket,

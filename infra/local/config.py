@@ -18,6 +18,7 @@ class LocalConfig(BaseModel):
     dynamodb_port: int = 8000
     provider_port: int = 4580
     fulfilment_port: int = 4581
+    webhook_receiver_port: int = 4590  # the local merchant's webhook receiver (standins/webhook_receiver.py)
     runtime_port: int = 4599  # the function runtime's invoke endpoint (moto calls it)
     data_dir: Path = ROOT / ".local"
     persist: bool = Field(default=False, description="keep DynamoDB data in data_dir between runs")
@@ -29,9 +30,13 @@ class LocalConfig(BaseModel):
     #: external DynamoDB endpoint: no DynamoDB Local started
     dynamodb_endpoint_url: str | None = None
     schedules: bool = True
-    #: function settings overriding catalog.CONFIG_DEFAULTS (fast retries for local use)
+    #: function settings overriding catalog.CONFIG_DEFAULTS (fast retries for local use; webhook URLs
+    #: may be http to loopback, for the local receiver; webhook retries after 1, 2, 5, 10, 30, 60 s
+    #: for up to 10 minutes instead of 5 s … 10 h for 3 days)
     function_config: dict[str, str] = Field(default_factory=lambda: {
-        "PAYOUT_BACKOFF_BASE_SECONDS": "1", "PROVIDER_TIMEOUT_SECONDS": "5", "FULFILMENT_BACKOFF_BASE_SECONDS": "1"})
+        "PAYOUT_BACKOFF_BASE_SECONDS": "1", "PROVIDER_TIMEOUT_SECONDS": "5", "FULFILMENT_BACKOFF_BASE_SECONDS": "1",
+        "WEBHOOK_LOCAL_MODE": "true", "WEBHOOK_RETRY_SCHEDULE": "1,2,5,10,30,60",
+        "WEBHOOK_RETRY_HORIZON_SECONDS": "600"})
 
     @property
     def aws_endpoint(self) -> str:
@@ -52,6 +57,10 @@ class LocalConfig(BaseModel):
     @property
     def fulfilment_url(self) -> str:
         return f"http://{self.host}:{self.fulfilment_port}"
+
+    @property
+    def webhook_receiver_url(self) -> str:
+        return f"http://{self.host}:{self.webhook_receiver_port}"
 
     @property
     def invoke_url(self) -> str:

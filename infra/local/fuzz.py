@@ -83,9 +83,14 @@ def rate_limit_field(doc: dict) -> dict | None:
     return prop
 
 
+#: where the fuzz tenants' webhook endpoints point: a closed loopback port (deliveries fail fast)
+WEBHOOK_URL = "http://127.0.0.1:9/fuzz"
+
+
 def create_tenant(admin: Payrail, limit: int | None) -> Tenant:
-    """A merchant with a funded customer, a product, a fulfilled order, a payout and a settlement
-    job (what the ids of the generated GETs point to). Raises ApiError if the API refuses a step."""
+    """A merchant with a funded customer, a product, a fulfilled order (and its events), a
+    webhook endpoint, a payout and a settlement job (what the ids of the generated GETs point to).
+    Raises ApiError if the API refuses a step."""
     tag = uuid.uuid4().hex[:8]
     body = {"name": f"fuzz-{tag}"} | ({"rate_limit_per_minute": limit} if limit else {})
     created = admin.request("POST", "/v1/admin/merchants", body, admin=True)
@@ -95,12 +100,15 @@ def create_tenant(admin: Payrail, limit: int | None) -> Tenant:
     product = client.create_product("fuzz product", 1_000, 1_000)
     order = client.order(product["product_id"], customer)
     wait_for(lambda: client.get_order(order["order_id"])["status"] == "FULFILLED", what="fuzz order fulfilled")
+    endpoint = client.create_webhook_endpoint(WEBHOOK_URL, ["order.*"])
+    event = client.events(limit=1)["data"][0]
     payout = client.payout(500, "1234560001")
     today = datetime.now(timezone.utc).date().isoformat()
     job = client.settlement(today, today)
     return Tenant(created["api_key"], {
         "merchant_id": merchant_id, "customer_id": customer, "currency": "USD", "product_id": product["product_id"],
-        "order_id": order["order_id"], "payout_id": payout["payout_id"], "job_id": job["job_id"]})
+        "order_id": order["order_id"], "payout_id": payout["payout_id"], "job_id": job["job_id"],
+        "endpoint_id": endpoint["endpoint_id"], "event_id": event["event_id"]})
 
 
 def create_tenants(api_url: str, admin_token: str, doc: dict) -> tuple[list[Tenant], str]:

@@ -48,7 +48,7 @@ def local_cloud(data_dir: Path, *, random_ports: bool = True, settings: dict[str
     args = [sys.executable, "-m", "infra.local", "up", "--data-dir", str(data_dir)]
     if random_ports:
         for opt in ("--api-port", "--moto-port", "--dynamodb-port", "--provider-port", "--fulfilment-port",
-                    "--runtime-port"):
+                    "--webhook-receiver-port", "--runtime-port"):
             args += [opt, str(free_port())]
     for k, v in (settings or {}).items():
         args += ["--set", f"{k}={v}"]

@@ -57,6 +57,30 @@ def create_table(ddb, t: catalog.Table) -> str | None:
     return ddb.describe_table(TableName=t.name)["Table"].get("LatestStreamArn")
 
 
+def create_event_bus(events) -> str:
+    """payrail's bus and its archive (``catalog.EVENT_BUS``), created if missing; returns the bus
+    ARN. A bus created anew gets its archive created anew too (an archive whose bus went away
+    archives nothing more)."""
+    bus = catalog.EVENT_BUS
+    try:
+        arn, created = events.describe_event_bus(Name=bus.name)["Arn"], False
+    except ClientError as e:
+        if e.response["Error"]["Code"] != "ResourceNotFoundException":
+            raise
+        arn, created = events.create_event_bus(Name=bus.name)["EventBusArn"], True
+    try:
+        events.describe_archive(ArchiveName=bus.archive_name)
+        if not created:
+            return arn
+        events.delete_archive(ArchiveName=bus.archive_name)
+    except ClientError as e:
+        if e.response["Error"]["Code"] != "ResourceNotFoundException":
+            raise
+    events.create_archive(ArchiveName=bus.archive_name, EventSourceArn=arn, RetentionDays=bus.archive_retention_days,
+                          EventPattern=json.dumps({"source": [bus.source]}))
+    return arn
+
+
 def _zip(fn: catalog.Function) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
@@ -66,7 +90,7 @@ def _zip(fn: catalog.Function) -> bytes:
 
 def provision(config, with_functions: bool = True) -> Resources:
     """Create tables, queues (with DLQs), the bucket, the functions' registry entries, the state
-    machines and the EventBridge scheduled rules. Safe to run again on existing resources."""
+    machines, payrail's event bus with its archive and the EventBridge scheduled rules. Safe to run again on existing resources."""
     env = config.client_env()
     session = boto3.session.Session(aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
                                     aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
@@ -126,6 +150,7 @@ def provision(config, with_functions: bool = True) -> Resources:
             res.machine_arns[m.id] = sfn.create_state_machine(name=m.name, definition=definition,
                                                               roleArn=role_arn)["stateMachineArn"]
     events = aws("events")
+    create_event_bus(events)
     for sched in catalog.SCHEDULES.values():
         events.put_rule(Name=sched.name, ScheduleExpression=f"cron({sched.cron})", State="ENABLED")
         events.put_targets(Rule=sched.name, Targets=[{"Id": sched.state_machine, "RoleArn": role_arn,
