@@ -70,6 +70,9 @@ class StreamSource:
     table: str
     batch_size: int
     retry_attempts: int = 10
+    #: concurrent batches per shard (Lambda's ParallelizationFactor; records of one partition key
+    #: stay in order). The local runtime reads each shard one batch at a time.
+    parallelization: int = 1
 
 
 @dataclass(frozen=True)
@@ -221,10 +224,11 @@ FUNCTIONS = {
         Function("settlement", env=_DATA + ("REPORTS_BUCKET",),
                  grants=Grants(tables_rw=("main",), tables_r=("ledger",), bucket="rw"), timeout=300, memory=1024),
         # the outbox's stream consumer: the bus, and the first attempt of each webhook delivery.
-        # Retries (nearly) without end: an event is never dropped while the stream keeps it (24 h)
+        # Retries (nearly) without end: an event is never dropped while the stream keeps it (24 h);
+        # merchants' events (one partition key each) are published in parallel batches
         Function("events", env=_WEBHOOKS + ("EVENT_BUS_NAME",),
                  grants=Grants(tables_r=("webhooks",), queues_send=("webhooks",), put_events=True),
-                 stream=StreamSource("events", batch_size=100, retry_attempts=10_000)),
+                 stream=StreamSource("events", batch_size=100, retry_attempts=10_000, parallelization=10)),
         # webhook delivery attempts (payrail.webhooks.delivery): records of a batch run concurrently
         Function("webhooks", env=_WEBHOOKS, grants=Grants(tables_rw=("webhooks",), tables_r=("events",),
                                                          queues_send=("webhooks",)),

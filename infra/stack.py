@@ -179,6 +179,7 @@ class PayrailStack(Stack):
             fn.add_event_source(sources.DynamoEventSource(
                 self.tables[f.stream.table], starting_position=lambda_.StartingPosition.TRIM_HORIZON,
                 batch_size=f.stream.batch_size, retry_attempts=f.stream.retry_attempts,
+                parallelization_factor=f.stream.parallelization,
                 report_batch_item_failures=True, bisect_batch_on_error=True,
                 on_failure=sources.SqsDlq(self.stream_failures)))
         return fn

@@ -22,5 +22,6 @@ def test_only_the_outbox_consumer_puts_events_and_its_stream_is_retried(synth):
     assert len(putters) == 1 and next(iter(putters)).startswith("eventsrole")
     mappings = [r["Properties"] for r in tpl["Resources"].values() if r["Type"] == "AWS::Lambda::EventSourceMapping"]
     events_stream = [m for m in mappings if "eventstable" in json.dumps(m["EventSourceArn"])]
-    assert [m["MaximumRetryAttempts"] for m in events_stream] == [catalog.FUNCTIONS["events"].stream.retry_attempts]
+    assert [(m["MaximumRetryAttempts"], m["ParallelizationFactor"]) for m in events_stream] == [
+        (catalog.FUNCTIONS["events"].stream.retry_attempts, catalog.FUNCTIONS["events"].stream.parallelization)]
     assert catalog.FUNCTIONS["events"].stream.retry_attempts >= 10_000

@@ -299,3 +299,31 @@ def test_a_stale_or_duplicate_attempt_message_is_dropped(handler, admin, merchan
                        ENDPOINT_ID=ep["endpoint_id"], ATTEMPT="0")  # attempt 0 again, after it was made
     assert handler("webhooks", stale) == {"batchItemFailures": []}
     assert len(receiver.received()) == 1 and client.event(created["event_id"])["deliveries"][0]["attempts"] == 1
+
+
+def test_a_slow_endpoint_is_bounded_in_concurrency_and_does_not_hold_up_another_merchant(admin, cloud):
+    """Thirty deliveries to an endpoint that answers after 1.5 s: at most 4 at a time reach it (the
+    endpoint's slots); another merchant's event, sent while that backlog drains, arrives before the
+    backlog is through."""
+    slow_merchant = admin.create_merchant("slow")
+    slow_client, slow_mid = admin.as_merchant(slow_merchant["api_key"]), slow_merchant["merchant"]["merchant_id"]
+    slow = Receiver(cloud["webhook_receiver_url"])
+    subscribe(slow_client, slow, ["order.created"])
+    slow.control(mode="slow", delay_seconds=1.5)
+    customer = f"c-{uuid.uuid4().hex[:8]}"
+    admin.credit(slow_mid, customer, 100_000)
+    product = slow_client.create_product("thing", 100, 50)
+    for _ in range(30):
+        slow_client.order(product["product_id"], customer)
+    wait_for(lambda: len(slow.received()) >= 4)  # the backlog is draining
+    other = admin.create_merchant("other")
+    other_client, other_mid = admin.as_merchant(other["api_key"]), other["merchant"]["merchant_id"]
+    fast = Receiver(cloud["webhook_receiver_url"])
+    subscribe(other_client, fast, ["order.created"])
+    paid_order(admin, other_client, other_mid)
+    fast_arrival = wait_for(fast.received)[0]["received_at"]
+    slow_ids = {e["event_id"] for e in slow_client.all_events(event_type="order.created")}
+    got = slow.wait_delivered(slow_ids, timeout=120)
+    assert max(d["received_at"] for d in got) > fast_arrival  # the other merchant did not wait for the backlog
+    stats = requests.get(f"{cloud['webhook_receiver_url']}/_received/{slow.name}", timeout=5).json()
+    assert 2 <= stats["in_flight_max"] <= 4  # the endpoint's concurrency bound (WEBHOOK_ENDPOINT_CONCURRENCY)

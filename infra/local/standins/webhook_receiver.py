@@ -10,7 +10,8 @@ each other.
         fail: answer ``status`` (default 500) to the next ``times`` deliveries (every one when
         ``times`` is absent), then ok; slow: answer 200 after ``delay_seconds``; gone: answer 410.
     GET  /_received/<name>   {"deliveries": [{webhook_id, timestamp, signatures, verified,
-                              verified_with, answered, received_at, body, headers}, …]}
+                              verified_with, answered, received_at, body, raw, headers}, …],
+                              "in_flight_max": most deliveries being answered at once}
     GET  /_stats             {"received", "verified", "unverified", "failed_on_purpose", "distinct_ids",
                               "retried_ids", "paths"}
 
@@ -38,6 +39,14 @@ class ReceiverState:
         self.config: dict[str, dict] = defaultdict(lambda: {"secrets": [], "mode": "ok", "times": None,
                                                             "status": 500, "delay_seconds": 3.0})
         self.received: dict[str, list[dict]] = defaultdict(list)
+        self.in_flight: dict[str, int] = defaultdict(int)
+        self.in_flight_max: dict[str, int] = defaultdict(int)
+
+    def enter(self, name: str, delta: int) -> None:
+        """Count a delivery being answered (``delta`` 1) or done (-1) on ``name``."""
+        with self.lock:
+            self.in_flight[name] += delta
+            self.in_flight_max[name] = max(self.in_flight_max[name], self.in_flight[name])
 
     def control(self, name: str, body: dict) -> tuple[int, dict]:
         if body.get("mode", "ok") not in MODES:
@@ -110,7 +119,8 @@ def serve_webhook_receiver(host: str, port: int) -> tuple[LoopbackServer, Receiv
             if self.path.startswith("/_received/"):
                 name = self.path.removeprefix("/_received/")
                 with state.lock:
-                    return self.reply(200, {"deliveries": list(state.received.get(name, []))})
+                    return self.reply(200, {"deliveries": list(state.received.get(name, [])),
+                                            "in_flight_max": state.in_flight_max.get(name, 0)})
             self.reply(404, {"message": "not found"})
 
         def do_POST(self):
@@ -119,9 +129,13 @@ def serve_webhook_receiver(host: str, port: int) -> tuple[LoopbackServer, Receiv
             if self.path.startswith("/_control/"):
                 return self.reply(*state.control(self.path.removeprefix("/_control/"), json.loads(raw or b"{}")))
             name = self.path.split("?", 1)[0].removeprefix("/hooks/").lstrip("/")
-            status, answer, delay = state.receive(name, {k.lower(): v for k, v in self.headers.items()}, raw)
-            if delay:
-                time.sleep(delay)
+            state.enter(name, 1)
+            try:
+                status, answer, delay = state.receive(name, {k.lower(): v for k, v in self.headers.items()}, raw)
+                if delay:
+                    time.sleep(delay)
+            finally:
+                state.enter(name, -1)  # before answering: the sender's slot is free only after the answer
             try:
                 self.reply(status, answer)
             except OSError:  # the sender gave up waiting

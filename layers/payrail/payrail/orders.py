@@ -22,10 +22,9 @@ Every transition writes its event (:data:`EVENTS`) in the transaction that makes
 """
 from __future__ import annotations
 
-from payrail import accounts
 from botocore.exceptions import ClientError
 
-from payrail import ddb
+from payrail import accounts, ddb
 from payrail.errors import ConcurrencyExhausted, InsufficientFunds, NotFound, OutOfStock, ValidationFailed
 from payrail.events import EventLog
 from payrail.ids import derived, random_id

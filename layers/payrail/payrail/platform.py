@@ -140,7 +140,7 @@ class Platform:
         s, clients = self.settings, self.health_clients
         checks = {
             f"dynamodb:{t}": (lambda t=t: clients["dynamodb"].describe_table(TableName=t))
-            for t in (s.ledger_table, s.main_table, s.idempotency_table)
+            for t in (s.ledger_table, s.main_table, s.idempotency_table, s.events_table)
         }
         for name, url in (("sqs:fulfilment", s.fulfilment_queue_url), ("sqs:payouts", s.payout_queue_url)):
             if url:

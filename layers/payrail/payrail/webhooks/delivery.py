@@ -198,24 +198,32 @@ class Slots:
         return {"pk": ddb.value(f"SLOTS#{endpoint_id}"), "sk": ddb.value("slots")}
 
     def acquire(self, endpoint_id: str, limit: int, lease_seconds: int) -> tuple[str, int] | None:
-        """A free slot ``(name, lease)``, or None when all are taken."""
+        """A free slot ``(name, lease)``, or None when all are taken. Tries one slot at random
+        first (one write when the endpoint is not busy), then reads which are free."""
         now = int(time.time())
+        lease = now + lease_seconds
+        candidates = [f"s{random.randrange(limit)}"]
+        if self._take(endpoint_id, candidates[0], lease, now):
+            return candidates[0], lease
         item = ddb.load(self.db.get_item(TableName=self.table, Key=self._key(endpoint_id),
                                          ConsistentRead=True).get("Item")) or {}
-        free = [f"s{i}" for i in range(limit) if item.get(f"s{i}", 0) < now]
-        random.shuffle(free)
-        lease = now + lease_seconds
-        for slot in free[:3]:
-            try:
-                self.db.update_item(TableName=self.table, Key=self._key(endpoint_id), UpdateExpression="SET #s = :l",
-                                    ConditionExpression="attribute_not_exists(#s) OR #s < :now",
-                                    ExpressionAttributeNames={"#s": slot},
-                                    ExpressionAttributeValues={":l": ddb.value(lease), ":now": ddb.value(now)})
+        free = [f"s{i}" for i in range(limit) if item.get(f"s{i}", 0) < now and f"s{i}" not in candidates]
+        for slot in random.sample(free, min(2, len(free))):
+            if self._take(endpoint_id, slot, lease, now):
                 return slot, lease
-            except ClientError as err:
-                if not ddb.is_code(err, "ConditionalCheckFailedException"):
-                    raise
         return None
+
+    def _take(self, endpoint_id: str, slot: str, lease: int, now: int) -> bool:
+        try:
+            self.db.update_item(TableName=self.table, Key=self._key(endpoint_id), UpdateExpression="SET #s = :l",
+                                ConditionExpression="attribute_not_exists(#s) OR #s < :now",
+                                ExpressionAttributeNames={"#s": slot},
+                                ExpressionAttributeValues={":l": ddb.value(lease), ":now": ddb.value(now)})
+            return True
+        except ClientError as err:
+            if ddb.is_code(err, "ConditionalCheckFailedException"):
+                return False
+            raise
 
     def release(self, endpoint_id: str, slot: tuple[str, int]) -> None:
         try:
@@ -256,14 +264,21 @@ class Deliveries:
             if r.get("Failed"):
                 raise RuntimeError(f"webhooks queue refused {len(r['Failed'])} messages: {r['Failed'][0]}")
 
-    def fan_out(self, event: dict, endpoints: list[dict]) -> list[str]:
-        """Enqueue the first attempt of ``event`` (an events-table item) to each of ``endpoints``
-        (the merchant's enabled ones) subscribed to its type. Returns their ids."""
-        targets = [ep["endpoint_id"] for ep in endpoints
-                   if ep["status"] == ENABLED and subscribed(ep["enabled_events"], event["type"])]
-        self.enqueue([{"merchant_id": event["merchant_id"], "event_id": event["event_id"], "endpoint_id": w,
-                       "attempt": 0, "due": 0, "manual": False} for w in targets])
-        return targets
+    def fan_out(self, events: list[dict], endpoints: dict[str, list[dict]] | None = None) -> int:
+        """Enqueue the first attempt of each event (an events-table item) to each enabled endpoint of
+        its merchant subscribed to its type. ``endpoints`` caches each merchant's endpoints (read
+        once per merchant). Returns the number of deliveries enqueued."""
+        endpoints = {} if endpoints is None else endpoints
+        messages = []
+        for event in events:
+            m = event["merchant_id"]
+            if m not in endpoints:
+                endpoints[m] = self.endpoints.for_merchant(m)
+            messages += [{"merchant_id": m, "event_id": event["event_id"], "endpoint_id": ep["endpoint_id"],
+                          "attempt": 0, "due": 0, "manual": False} for ep in endpoints[m]
+                         if ep["status"] == ENABLED and subscribed(ep["enabled_events"], event["type"])]
+        self.enqueue(messages)
+        return len(messages)
 
     # ---- one attempt ----------------------------------------------------------------------------------
     def handle(self, msg: dict) -> str:
