@@ -13,7 +13,8 @@ delivery has failed. 410 Gone fails it at once and disables the endpoint. Every 
 (time, status, latency, the first 200 characters of the answer).
 
 **Waiting without holding anything open.** Each attempt is one SQS message
-``{merchant_id, event_id, endpoint_id, attempt, due, manual}`` on the ``webhooks`` queue. A retry
+``{merchant_id, event_id, endpoint_id, attempt, due, manual, body}`` on the ``webhooks`` queue
+(the event's body travels with it: events never change). A retry
 is a new message sent with ``DelaySeconds`` = min(900, delay) and ``due`` = the retry's time; a
 message that arrives before its ``due`` is sent again with the remaining delay (at most 900 s a
 hop, so a 10 h wait is 40 hops of one cheap invocation each). No Lambda sleeps, no Step
@@ -30,13 +31,14 @@ duplicate or stale message fails the claim and is dropped. The next attempt's me
 that the claim turns into a no-op or the same retry; a crash before that leaves the message
 itself, which SQS delivers again after the visibility timeout (the lease has expired by then).
 
-**Bounded per endpoint; one slow endpoint never delays another merchant's.** Each attempt also
-takes one of the endpoint's ``endpoint_concurrency`` slots (leases on one small item, the same
-expiry rule); with none free the message goes back on the queue for a few seconds without
-counting as an attempt. Every attempt is cut off at ``timeout_seconds`` by a watchdog that closes
-its socket (a server answering byte by byte gains nothing), and the worker runs the records of a
-batch concurrently: a slow endpoint therefore holds at most ``endpoint_concurrency`` workers for
-at most 10 s each, and the rest of the queue — every other endpoint — keeps flowing.
+**Bounded per endpoint; one slow endpoint never delays another merchant's.** Before its claim,
+an attempt takes one of the endpoint's ``endpoint_concurrency`` slots (leases on one small item,
+the same expiry rule); with none free (one read) the message goes back on the queue for a second
+or two without counting as an attempt. Every attempt is cut off at ``timeout_seconds`` by a
+watchdog that closes its socket (a server answering byte by byte gains nothing), and the worker
+runs the records of a batch concurrently: a slow endpoint therefore holds at most
+``endpoint_concurrency`` workers for at most 10 s each, and the rest of the queue — every other
+endpoint — keeps flowing.
 
 Items (table ``webhooks``): delivery ``pk = DLV#<merchant>#<event_id>``, ``sk = <endpoint_id>``;
 attempt ``pk = ATT#<merchant>#<endpoint_id>``, ``sk = <attempt_id>`` (time-ordered); slots
@@ -69,6 +71,8 @@ PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 MAX_DELAY_SECONDS = 900
 JITTER = 0.2
 EXCERPT_CHARS = 200
+#: how long a worker trusts an endpoint it read (status, URL, secrets)
+ENDPOINT_CACHE_SECONDS = 2.0
 USER_AGENT = "payrail-webhooks/1.0 (+https://www.standardwebhooks.com)"
 _INTERNAL = ("pk", "sk", "merchant_id", "event_id", "lease_until", "claimed", "started_at", "expiration")
 
@@ -174,7 +178,7 @@ class Policy:
     horizon_seconds: int
     timeout_seconds: float
     endpoint_concurrency: int
-    busy_retry_seconds: int = 2
+    busy_retry_seconds: int = 1
 
     @property
     def lease_seconds(self) -> int:
@@ -198,32 +202,23 @@ class Slots:
         return {"pk": ddb.value(f"SLOTS#{endpoint_id}"), "sk": ddb.value("slots")}
 
     def acquire(self, endpoint_id: str, limit: int, lease_seconds: int) -> tuple[str, int] | None:
-        """A free slot ``(name, lease)``, or None when all are taken. Tries one slot at random
-        first (one write when the endpoint is not busy), then reads which are free."""
+        """A free slot ``(name, lease)``, or None when all are taken (then only one read was made)."""
         now = int(time.time())
-        lease = now + lease_seconds
-        candidates = [f"s{random.randrange(limit)}"]
-        if self._take(endpoint_id, candidates[0], lease, now):
-            return candidates[0], lease
         item = ddb.load(self.db.get_item(TableName=self.table, Key=self._key(endpoint_id),
                                          ConsistentRead=True).get("Item")) or {}
-        free = [f"s{i}" for i in range(limit) if item.get(f"s{i}", 0) < now and f"s{i}" not in candidates]
+        free = [f"s{i}" for i in range(limit) if item.get(f"s{i}", 0) < now]
+        lease = now + lease_seconds
         for slot in random.sample(free, min(2, len(free))):
-            if self._take(endpoint_id, slot, lease, now):
+            try:
+                self.db.update_item(TableName=self.table, Key=self._key(endpoint_id), UpdateExpression="SET #s = :l",
+                                    ConditionExpression="attribute_not_exists(#s) OR #s < :now",
+                                    ExpressionAttributeNames={"#s": slot},
+                                    ExpressionAttributeValues={":l": ddb.value(lease), ":now": ddb.value(now)})
                 return slot, lease
+            except ClientError as err:
+                if not ddb.is_code(err, "ConditionalCheckFailedException"):
+                    raise
         return None
-
-    def _take(self, endpoint_id: str, slot: str, lease: int, now: int) -> bool:
-        try:
-            self.db.update_item(TableName=self.table, Key=self._key(endpoint_id), UpdateExpression="SET #s = :l",
-                                ConditionExpression="attribute_not_exists(#s) OR #s < :now",
-                                ExpressionAttributeNames={"#s": slot},
-                                ExpressionAttributeValues={":l": ddb.value(lease), ":now": ddb.value(now)})
-            return True
-        except ClientError as err:
-            if ddb.is_code(err, "ConditionalCheckFailedException"):
-                return False
-            raise
 
     def release(self, endpoint_id: str, slot: tuple[str, int]) -> None:
         try:
@@ -252,6 +247,7 @@ class Deliveries:
         self.sqs, self.queue_url, self.sender, self.policy = sqs, queue_url, sender, policy
         self.db = client or ddb.client()
         self.slots = Slots(table, self.db)
+        self._endpoints: dict[tuple[str, str], tuple[float, dict | None]] = {}
 
     # ---- the queue --------------------------------------------------------------------------------
     def enqueue(self, messages: list[dict], delay: float = 0) -> None:
@@ -275,7 +271,7 @@ class Deliveries:
             if m not in endpoints:
                 endpoints[m] = self.endpoints.for_merchant(m)
             messages += [{"merchant_id": m, "event_id": event["event_id"], "endpoint_id": ep["endpoint_id"],
-                          "attempt": 0, "due": 0, "manual": False} for ep in endpoints[m]
+                          "attempt": 0, "due": 0, "manual": False, "body": event["body"]} for ep in endpoints[m]
                          if ep["status"] == ENABLED and subscribed(ep["enabled_events"], event["type"])]
         self.enqueue(messages)
         return len(messages)
@@ -290,23 +286,22 @@ class Deliveries:
             self.enqueue([msg], msg["due"] - now)
             return "waiting"
         m, e, w, n = msg["merchant_id"], msg["event_id"], msg["endpoint_id"], int(msg["attempt"])
-        delivery = self._claim(m, e, w, n, now)
-        if delivery is None:
-            return "stale"
-        endpoint = self.endpoints.get_raw(m, w)
-        item = self.events.get_item(m, e)
-        if endpoint is None or endpoint["status"] != ENABLED or item is None:
-            why = ("the endpoint was deleted" if endpoint is None else "the event expired" if item is None
-                   else f"the endpoint is disabled: {endpoint.get('disabled_reason') or 'disabled'}")
-            self._record(m, e, w, n, n, FAILED, failure_reason=why)
-            return "failed"
         slot = self.slots.acquire(w, self.policy.endpoint_concurrency, self.policy.lease_seconds)
-        if slot is None:
-            self._release_claim(m, e, w, n)
+        if slot is None:  # the endpoint has its fill of attempts in flight: come back shortly
             self.enqueue([msg], random.uniform(1, 2) * self.policy.busy_retry_seconds)
             return "busy"
         try:
-            result = self.sender.send(endpoint["url"], e, item["body"], signing_secrets(endpoint, now), now)
+            delivery = self._claim(m, e, w, n, now)
+            if delivery is None:
+                return "stale"
+            endpoint = self._endpoint(m, w, now)
+            body = msg.get("body") or (self.events.get_item(m, e) or {}).get("body")
+            if endpoint is None or endpoint["status"] != ENABLED or body is None:
+                why = ("the endpoint was deleted" if endpoint is None else "the event expired" if body is None
+                       else f"the endpoint is disabled: {endpoint.get('disabled_reason') or 'disabled'}")
+                self._record(m, e, w, n, n, FAILED, failure_reason=why)
+                return "failed"
+            result = self.sender.send(endpoint["url"], e, body, signing_secrets(endpoint, now), now)
         finally:
             self.slots.release(w, slot)
         self._log_attempt(m, w, e, n + 1, result, now)
@@ -328,6 +323,17 @@ class Deliveries:
         self.enqueue([msg | {"attempt": n + 1, "due": now + delay, "manual": False}], delay)
         self._record(m, e, w, n, n + 1, PENDING, result, next_attempt_at=iso(now + delay))
         return "retrying"
+
+    def _endpoint(self, m: str, w: str, now: float) -> dict | None:
+        """The endpoint, read at most every ENDPOINT_CACHE_SECONDS per execution environment (a
+        disabled, deleted or re-keyed endpoint is seen within that; rotated-out secrets keep
+        signing for hours anyway)."""
+        hit = self._endpoints.get((m, w))
+        if hit and hit[0] > now:
+            return hit[1]
+        endpoint = self.endpoints.get_raw(m, w)
+        self._endpoints[(m, w)] = (now + ENDPOINT_CACHE_SECONDS, endpoint)
+        return endpoint
 
     def _dkey(self, m: str, e: str, w: str) -> dict:
         return {"pk": ddb.value(f"DLV#{m}#{e}"), "sk": ddb.value(w)}
@@ -355,15 +361,6 @@ class Deliveries:
                 return None
             raise
         return ddb.load(r["Attributes"])
-
-    def _release_claim(self, m: str, e: str, w: str, n: int) -> None:
-        try:
-            self.db.update_item(TableName=self.table, Key=self._dkey(m, e, w), UpdateExpression="REMOVE lease_until, claimed",
-                                ConditionExpression="claimed = :n AND attempts = :n",
-                                ExpressionAttributeValues={":n": ddb.value(n)})
-        except ClientError as err:
-            if not ddb.is_code(err, "ConditionalCheckFailedException"):
-                raise
 
     def _record(self, m: str, e: str, w: str, n: int, attempts: int, status: str, result: AttemptResult | None = None,
                 **fields) -> None:
@@ -453,7 +450,7 @@ class Deliveries:
             elif current:
                 n = self._reopen(merchant_id, event_id, w, current)
             messages.append({"merchant_id": merchant_id, "event_id": event_id, "endpoint_id": w, "attempt": n,
-                             "due": 0, "manual": manual})
+                             "due": 0, "manual": manual, "body": event["body"]})
         self.enqueue(messages)
         return targets
 
