@@ -36,9 +36,9 @@ an attempt takes one of the endpoint's ``endpoint_concurrency`` slots (leases on
 the same expiry rule); with none free (one read) the message goes back on the queue for a second
 or two without counting as an attempt. Every attempt is cut off at ``timeout_seconds`` by a
 watchdog that closes its socket (a server answering byte by byte gains nothing), and the worker
-runs the records of a batch concurrently: a slow endpoint therefore holds at most
-``endpoint_concurrency`` workers for at most 10 s each, and the rest of the queue — every other
-endpoint — keeps flowing.
+(``functions/webhooks``) runs a batch's endpoints concurrently: a slow endpoint therefore holds at
+most ``endpoint_concurrency`` workers for at most 10 s each, and the rest of the queue — every
+other endpoint — keeps flowing.
 
 Items (table ``webhooks``): delivery ``pk = DLV#<merchant>#<event_id>``, ``sk = <endpoint_id>``;
 attempt ``pk = ATT#<merchant>#<endpoint_id>``, ``sk = <attempt_id>`` (time-ordered); slots
