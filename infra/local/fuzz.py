@@ -59,10 +59,11 @@ EXAMPLES_PER_KIND = 5  # failures kept in full per (operation, status, check); c
 # ---- credentials and real objects ------------------------------------------------------------
 @dataclass
 class Tenant:
-    """One merchant with real objects: ``ids`` maps parameter/field names to values it owns."""
+    """One merchant with real objects: ``ids`` maps parameter/field names to values it owns (and to a
+    webhook URL and event list the domain accepts)."""
 
     api_key: str
-    ids: dict[str, str]
+    ids: dict[str, str | list[str]]
     admin_ids: dict[str, str] = field(default_factory=dict)  # ids for the admin's merchant routes
 
 
@@ -108,7 +109,9 @@ def create_tenant(admin: Payrail, limit: int | None) -> Tenant:
     return Tenant(created["api_key"], {
         "merchant_id": merchant_id, "customer_id": customer, "currency": "USD", "product_id": product["product_id"],
         "order_id": order["order_id"], "payout_id": payout["payout_id"], "job_id": job["job_id"],
-        "endpoint_id": endpoint["endpoint_id"], "event_id": event["event_id"]})
+        "endpoint_id": endpoint["endpoint_id"], "event_id": event["event_id"],
+        # not ids, but values that pass the domain's checks, so endpoint creations and updates succeed too
+        "url": WEBHOOK_URL, "enabled_events": ["order.*"]})
 
 
 def create_tenants(api_url: str, admin_token: str, doc: dict) -> tuple[list[Tenant], str]:

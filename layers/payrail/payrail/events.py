@@ -36,6 +36,9 @@ How a workflow adds its events (payouts, reservations, settlement)::
     extra += events.transition(main, pk, payout_as_read, OPEN, "SUCCEEDED", "payout.succeeded",
                                "payout_id", sets={...}, detail="capture")
     # a condition failure cancels both: re-read the object and decide again
+    # a transition that moves no money is its own transaction:
+    ok = events.transact(events.transition(main, pk, payout, ("PENDING",), "PROCESSING", "payout.processing",
+                                           "payout_id"))
 
 Event types are registered in :data:`EVENT_TYPES`; a type must be listed there before it is
 emitted (endpoints may only subscribe to known types or to ``<family>.*`` / ``*``).
@@ -45,6 +48,8 @@ from __future__ import annotations
 import copy
 import json
 import time
+
+from botocore.exceptions import ClientError
 
 from payrail import ddb
 from payrail.errors import NotFound, ValidationFailed
@@ -163,6 +168,18 @@ class EventLog:
         update = guard_sequence(main.transition_action(pk, from_status, to_status, sets, detail=detail, ts=ts), length)
         after = object_after(obj, to_status, sets, ts, detail)
         return [update, self.put_action(obj["merchant_id"], event_type, after, obj[id_field], length + 1, ts)]
+
+    def transact(self, actions: list[dict]) -> bool:
+        """Run ``actions`` (a transition and its event, for a change that moves no money) as one
+        ``TransactWriteItems``. Returns False when a condition failed or another transaction
+        conflicted: nothing was written; re-read the object and decide again."""
+        try:
+            self.db.transact_write_items(TransactItems=actions)
+            return True
+        except ClientError as err:
+            if ddb.is_code(err, "TransactionCanceledException", "TransactionConflictException"):
+                return False
+            raise
 
     # ---- reading ----------------------------------------------------------------------------------
     def get_item(self, merchant_id: str, event_id: str) -> dict | None:

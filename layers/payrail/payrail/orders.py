@@ -22,9 +22,7 @@ Every transition writes its event (:data:`EVENTS`) in the transaction that makes
 """
 from __future__ import annotations
 
-from botocore.exceptions import ClientError
-
-from payrail import accounts, ddb
+from payrail import accounts
 from payrail.errors import ConcurrencyExhausted, InsufficientFunds, NotFound, OutOfStock, ValidationFailed
 from payrail.events import EventLog
 from payrail.ids import derived, random_id
@@ -158,12 +156,7 @@ class Orders:
         for _ in range(TRANSITION_TRIES):
             if order["status"] != PAID:
                 return order
-            actions = self._transition(order, (PAID,), FULFILMENT_PENDING, None, reason)
-            try:
-                self.main.db.transact_write_items(TransactItems=actions)
-            except ClientError as err:
-                if not ddb.is_code(err, "TransactionCanceledException", "TransactionConflictException"):
-                    raise
+            self.events.transact(self._transition(order, (PAID,), FULFILMENT_PENDING, None, reason))
             order = self.get_order(order["merchant_id"], order["order_id"])  # ours, or a concurrent delivery's
         if order["status"] != PAID:
             return order

@@ -306,11 +306,11 @@ class Deliveries:
             self.slots.release(w, slot)
         self._log_attempt(m, w, e, n + 1, result, now)
         if result.delivered:
-            self._record(m, e, w, n, n + 1, DELIVERED, result, delivered_at=iso(time.time()))
+            self._record(m, e, w, n, n + 1, DELIVERED, result, now, delivered_at=iso(time.time()))
             self.endpoints.record_success(endpoint)
             return "delivered"
         if result.status_code == 410:
-            self._record(m, e, w, n, n + 1, FAILED, result, failure_reason="the endpoint answered 410 Gone")
+            self._record(m, e, w, n, n + 1, FAILED, result, now, failure_reason="the endpoint answered 410 Gone")
             self.endpoints.disable(endpoint, f"the endpoint answered 410 Gone at {iso(now)}")
             return "gone"
         self.endpoints.record_failure(endpoint, result.describe(), now)
@@ -318,10 +318,10 @@ class Deliveries:
         if msg.get("manual") or now + delay - delivery["started_at"] > self.policy.horizon_seconds:
             why = ("the redelivery failed" if msg.get("manual") else
                    f"gave up after {n + 1} attempts over {(now - delivery['started_at']) / 3600:.1f} h")
-            self._record(m, e, w, n, n + 1, FAILED, result, failure_reason=f"{why}; last: {result.describe()}")
+            self._record(m, e, w, n, n + 1, FAILED, result, now, failure_reason=f"{why}; last: {result.describe()}")
             return "failed"
         self.enqueue([msg | {"attempt": n + 1, "due": now + delay, "manual": False}], delay)
-        self._record(m, e, w, n, n + 1, PENDING, result, next_attempt_at=iso(now + delay))
+        self._record(m, e, w, n, n + 1, PENDING, result, now, next_attempt_at=iso(now + delay))
         return "retrying"
 
     def _endpoint(self, m: str, w: str, now: float) -> dict | None:
@@ -363,16 +363,15 @@ class Deliveries:
         return ddb.load(r["Attributes"])
 
     def _record(self, m: str, e: str, w: str, n: int, attempts: int, status: str, result: AttemptResult | None = None,
-                **fields) -> None:
-        """The outcome of claimed attempt ``n``: ``attempts`` made in all, the new ``status`` and
-        ``fields``; the claim is released. A claim taken over meanwhile (the lease ran out) leaves
-        the delivery to its new holder."""
+                at: float | None = None, **fields) -> None:
+        """The outcome of claimed attempt ``n`` (made at ``at`` with ``result``, if one was made):
+        ``attempts`` made in all, the new ``status`` and ``fields``; the claim is released. A claim
+        taken over meanwhile (the lease ran out) leaves the delivery to its new holder."""
         sets = {"attempts": attempts, "status": status, "updated_at": iso(time.time()), **fields}
         if result is not None:
-            sets |= {"last_attempt_at": iso(time.time() - result.latency_ms / 1000),
-                     "last_status_code": result.status_code, "last_error": result.error}
-        removes = ["lease_until", "claimed"] + [k for k in ("next_attempt_at", "failure_reason", "last_status_code",
-                                                            "last_error") if sets.get(k) is None]
+            sets |= {"last_attempt_at": iso(at), "last_status_code": result.status_code, "last_error": result.error}
+        outdated = ["next_attempt_at", "failure_reason"] + (["last_status_code", "last_error"] if result else [])
+        removes = ["lease_until", "claimed"] + [k for k in outdated if sets.get(k) is None]
         sets = {k: v for k, v in sets.items() if v is not None}
         names = {f"#f{i}": k for i, k in enumerate(sets)} | {f"#r{i}": k for i, k in enumerate(removes)}
         expr = "SET " + ", ".join(f"#f{i} = :f{i}" for i in range(len(sets))) + \

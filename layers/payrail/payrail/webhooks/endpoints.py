@@ -229,9 +229,9 @@ class WebhookEndpoints:
 
     # ---- what deliveries report ---------------------------------------------------------------------
     def record_success(self, endpoint: dict) -> None:
-        """A delivery succeeded: the endpoint is no longer failing (a write only if it was)."""
-        if endpoint.get("failing_since"):
-            self._quiet_update(endpoint, "REMOVE failing_since, last_failure", {})
+        """A delivery succeeded: the endpoint is no longer failing (``failing_since`` removed if set;
+        decided on the table, not on the caller's possibly older copy)."""
+        self._quiet_update(endpoint, "REMOVE failing_since, last_failure", {}, condition="attribute_exists(failing_since)")
 
     def record_failure(self, endpoint: dict, what: str, now: float) -> dict | None:
         """A delivery attempt failed (``what``: status or error, shown to the merchant). Sets
