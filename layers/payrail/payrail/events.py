@@ -55,6 +55,7 @@ from payrail import ddb
 from payrail.errors import NotFound, ValidationFailed
 from payrail.ids import time_ordered
 from payrail.ledger import now_iso
+from payrail.store import public
 
 #: the version of the event body's shape (bumped when a field changes meaning or goes away)
 API_VERSION = "2026-11-01"
@@ -98,10 +99,6 @@ def guard_sequence(action: dict, length_before: int) -> dict:
     return action
 
 
-def _public(obj: dict) -> dict:
-    return {k: v for k, v in obj.items() if k not in ("pk", "type", "request_fingerprint")}
-
-
 class EventLog:
     """The ``events`` table: the outbox (written inside other transactions) and the event log the
     merchant reads.
@@ -142,7 +139,7 @@ class EventLog:
         ts = created_at or now_iso()
         event_id = time_ordered("evt")
         body = {"event_id": event_id, "type": event_type, "api_version": API_VERSION, "created_at": ts,
-                "object_id": object_id, "sequence": sequence, "data": {"object": _public(obj)}}
+                "object_id": object_id, "sequence": sequence, "data": {"object": public(dict(obj))}}
         item = {"pk": f"EVT#{merchant_id}", "sk": event_id, "type_pk": f"{merchant_id}#{event_type}",
                 "event_id": event_id, "merchant_id": merchant_id, "type": event_type, "object_id": object_id,
                 "sequence": sequence, "created_at": ts, "expiration": int(time.time()) + self.retention,
