@@ -70,6 +70,9 @@ class StreamSource:
     table: str
     batch_size: int
     retry_attempts: int = 10
+    #: concurrent batches per shard (Lambda's ParallelizationFactor; records of one partition key
+    #: stay in order). The local runtime reads each shard one batch at a time.
+    parallelization: int = 1
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,7 @@ class Grants:
     stop_executions: tuple[str, ...] = ()
     task_callbacks: tuple[str, ...] = ()  # state machines whose task tokens it answers
     bucket: str | None = None  # "r" or "rw" on the reports bucket
+    put_events: bool = False  # may put events on payrail's EventBridge bus
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,23 @@ class Function:
     @property
     def folder(self) -> Path:
         return ROOT / "functions" / self.id
+
+
+@dataclass(frozen=True)
+class EventBus:
+    """payrail's own EventBridge bus, with an archive of its events for replay."""
+
+    id: str
+    archive_retention_days: int
+    source: str = "payrail"  # the events' ``source`` (payrail.events.EVENT_SOURCE); the archive keeps these
+
+    @property
+    def name(self) -> str:
+        return f"{PREFIX}-{self.id}"
+
+    @property
+    def archive_name(self) -> str:
+        return f"{PREFIX}-{self.id}-archive"
 
 
 @dataclass(frozen=True)
@@ -151,6 +172,11 @@ TABLES = {
               indexes=(Index("by_merchant", "list_pk", "list_sk"), Index("due", "due_pk", "due_sk"))),
         Table("idempotency", pk="id", ttl_attribute="expiration"),
         Table("rate-limits", pk="pk", ttl_attribute="expiration"),
+        # the outbox: events written in the transactions that make the changes (payrail.events)
+        Table("events", pk="pk", sk="sk", indexes=(Index("by_type", "type_pk", "sk"),), stream="NEW_IMAGE",
+              ttl_attribute="expiration"),
+        # webhook endpoints, deliveries, attempts and per-endpoint slots (payrail.webhooks)
+        Table("webhooks", pk="pk", sk="sk", ttl_attribute="expiration"),
     )
 }
 
@@ -159,8 +185,11 @@ QUEUES = {
     for q in (
         Queue("fulfilment", visibility_timeout=120, max_receive_count=5),
         Queue("payouts", visibility_timeout=60, max_receive_count=5),
+        Queue("webhooks", visibility_timeout=180, max_receive_count=5),
     )
 }
+
+EVENT_BUS = EventBus("events", archive_retention_days=30)
 
 BUCKET_ID = "reports"
 LOCAL_BUCKET_NAME = f"{PREFIX}-reports"
@@ -169,35 +198,52 @@ _DATA = ("LEDGER_TABLE", "MAIN_TABLE")
 _PAYOUT_RULES = ("PAYOUT_CURRENCIES", "PAYOUT_REVIEW_THRESHOLD")
 _PROVIDER_CALLS = ("RATE_LIMIT_TABLE", "PAYOUT_MAX_ATTEMPTS", "PAYOUT_BACKOFF_BASE_SECONDS",
                    "PAYOUT_BACKOFF_MAX_SECONDS", "PROVIDER_SLOT_WAIT_SECONDS", "PROVIDER_BUSY_RETRY_SECONDS")
+_EVENTS = ("EVENTS_TABLE",)  # writers of events (in their own transactions)
+_WEBHOOKS = ("EVENTS_TABLE", "WEBHOOKS_TABLE", "WEBHOOK_QUEUE_URL", "WEBHOOK_LOCAL_MODE", "WEBHOOK_TIMEOUT_SECONDS",
+             "WEBHOOK_RETRY_SCHEDULE", "WEBHOOK_RETRY_HORIZON_SECONDS", "WEBHOOK_DISABLE_AFTER_SECONDS",
+             "WEBHOOK_ENDPOINT_CONCURRENCY", "WEBHOOK_SECRET_OVERLAP_SECONDS", "WEBHOOK_MAX_ENDPOINTS")
 FUNCTIONS = {
     f.id: f
     for f in (
-        Function("api", env=_DATA + _PAYOUT_RULES + ("RESERVATION_TTL_SECONDS", "RESERVATION_FULFIL_WAIT_SECONDS",
+        Function("api", env=_DATA + _PAYOUT_RULES + _WEBHOOKS + (
+                     "RESERVATION_TTL_SECONDS", "RESERVATION_FULFIL_WAIT_SECONDS",
                      "IDEMPOTENCY_TABLE", "RATE_LIMIT_TABLE", "REPORTS_BUCKET", "SETTLEMENT_STATE_MACHINE_ARN",
                      "FULFILMENT_QUEUE_URL", "PAYOUT_QUEUE_URL", "ADMIN_TOKEN_SHA256", "DEFAULT_FEE_BPS",
                      "RATE_LIMIT_PER_MINUTE", "ADMIN_RATE_LIMIT_PER_MINUTE", "ANONYMOUS_RATE_LIMIT_PER_MINUTE",
                      "MAX_BODY_BYTES", "API_KEY_CACHE_SECONDS", "API_KEY_OVERLAP_SECONDS", "IDEMPOTENCY_TTL_SECONDS",
                      "PRESIGN_SECONDS", "SETTLEMENT_MAX_ACTIVE_JOBS"),
-                 grants=Grants(tables_rw=("ledger", "main", "idempotency", "rate-limits"),
-                               queues_read_attrs=("fulfilment", "payouts"),
+                 grants=Grants(tables_rw=("ledger", "main", "idempotency", "rate-limits", "events", "webhooks"),
+                               queues_read_attrs=("fulfilment", "payouts"), queues_send=("webhooks",),
                                start_executions=("settlement",), stop_executions=("settlement",), bucket="r"),
                  timeout=29, memory=1024, http=True, connectors=True),
         Function("dispatcher", env=("FULFILMENT_QUEUE_URL", "PAYOUT_STATE_MACHINE_ARN"),
                  grants=Grants(queues_send=("fulfilment",), start_executions=("payout",)),
                  stream=StreamSource("main", batch_size=100)),
-        Function("fulfilment", env=_DATA + ("FULFILMENT_URL", "FULFILMENT_TIMEOUT_SECONDS", "FULFILMENT_ATTEMPTS",
-                                            "FULFILMENT_BACKOFF_BASE_SECONDS", "FULFILMENT_QUEUE_URL"),
-                 grants=Grants(tables_rw=("ledger", "main"), queues_send=("fulfilment",)), timeout=60,
+        Function("fulfilment", env=_DATA + _EVENTS + ("FULFILMENT_URL", "FULFILMENT_TIMEOUT_SECONDS",
+                                                      "FULFILMENT_ATTEMPTS", "FULFILMENT_BACKOFF_BASE_SECONDS",
+                                                      "FULFILMENT_QUEUE_URL"),
+                 grants=Grants(tables_rw=("ledger", "main", "events"), queues_send=("fulfilment",)), timeout=60,
                  sqs=SqsSource("fulfilment", batch_size=10, max_concurrency=8)),
         # MaximumConcurrency is a ceiling for all providers together (at least the sum of their
         # bounds); each provider's own bound is its in-flight slots (payrail.providers)
-        Function("payout_worker", env=_DATA + _PAYOUT_RULES + _PROVIDER_CALLS,
-                 grants=Grants(tables_rw=("main", "rate-limits"), task_callbacks=("payout",)), timeout=30,
+        Function("payout_worker", env=_DATA + _EVENTS + _PAYOUT_RULES + _PROVIDER_CALLS,
+                 grants=Grants(tables_rw=("main", "rate-limits", "events"), task_callbacks=("payout",)), timeout=30,
                  sqs=SqsSource("payouts", batch_size=1, max_concurrency=10), connectors=True),
-        Function("payout_steps", env=_DATA, grants=Grants(tables_rw=("ledger", "main"))),
-        Function("reservations", env=_DATA, grants=Grants(tables_rw=("ledger", "main")), timeout=60),
-        Function("settlement", env=_DATA + ("REPORTS_BUCKET",),
-                 grants=Grants(tables_rw=("main",), tables_r=("ledger",), bucket="rw"), timeout=300, memory=1024),
+        Function("payout_steps", env=_DATA + _EVENTS, grants=Grants(tables_rw=("ledger", "main", "events"))),
+        Function("reservations", env=_DATA + _EVENTS, grants=Grants(tables_rw=("ledger", "main", "events")),
+                 timeout=60),
+        Function("settlement", env=_DATA + _EVENTS + ("REPORTS_BUCKET",),
+                 grants=Grants(tables_rw=("main", "events"), tables_r=("ledger",), bucket="rw"), timeout=300, memory=1024),
+        # the outbox's stream consumer: the bus, and the first attempt of each webhook delivery.
+        # Retries (nearly) without end: an event is never dropped while the stream keeps it (24 h);
+        # merchants' events (one partition key each) are published in parallel batches
+        Function("events", env=_WEBHOOKS + ("EVENT_BUS_NAME",),
+                 grants=Grants(tables_r=("webhooks",), queues_send=("webhooks",), put_events=True),
+                 stream=StreamSource("events", batch_size=100, retry_attempts=10_000, parallelization=10)),
+        # webhook delivery attempts (payrail.webhooks.delivery): records of a batch run concurrently
+        Function("webhooks", env=_WEBHOOKS, grants=Grants(tables_rw=("webhooks",), tables_r=("events",),
+                                                         queues_send=("webhooks",)),
+                 timeout=60, sqs=SqsSource("webhooks", batch_size=10, max_concurrency=10)),
     )
 }
 
@@ -285,6 +331,8 @@ def resource_env(fn: Function, table_names: dict[str, str], queue_urls: dict[str
         "FULFILMENT_QUEUE_URL": queue_urls["fulfilment"], "PAYOUT_QUEUE_URL": queue_urls["payouts"],
         "PAYOUT_STATE_MACHINE_ARN": machine_arns["payout"],
         "SETTLEMENT_STATE_MACHINE_ARN": machine_arns["settlement"],
+        "EVENTS_TABLE": table_names["events"], "WEBHOOKS_TABLE": table_names["webhooks"],
+        "WEBHOOK_QUEUE_URL": queue_urls["webhooks"], "EVENT_BUS_NAME": EVENT_BUS.name,
     }
     env = {}
     for var in env_names(fn):

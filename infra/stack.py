@@ -70,8 +70,9 @@ class _AccessLogs:
 
 
 class PayrailStack(Stack):
-    """Tables, queues with DLQs, the reports bucket, functions sharing the layer (each with its own
-    least-privilege role), the HTTP API, the state machines and the settlement schedule."""
+    """Tables, queues with DLQs, the reports bucket, payrail's event bus with its archive, functions
+    sharing the layer (each with its own least-privilege role), the HTTP API, the state machines and
+    the settlement schedule."""
 
     def __init__(self, scope: Construct, construct_id: str, *, config: dict[str, str], **kwargs):
         """``config``: function settings that are not resource references (FULFILMENT_URL,
@@ -97,13 +98,18 @@ class PayrailStack(Stack):
             lifecycle_rules=[s3.LifecycleRule(prefix="settlements/", noncurrent_version_expiration=Duration.days(30))])
         self.layer = lambda_.LayerVersion(
             self, "payrail-layer", compatible_runtimes=[RUNTIME],
-            description="payrail domain package with aws-lambda-powertools, pydantic and requests",
+            description="payrail domain package with aws-lambda-powertools, pydantic, requests and standardwebhooks",
             code=lambda_.Code.from_asset(str(LAYER_DIR), bundling=BundlingOptions(
                 image=DockerImage.from_registry("public.ecr.aws/sam/build-python3.11"),
                 command=["bash", "-c", "pip install -r requirements.txt -t /asset-output/python && "
                                        "cp -r payrail /asset-output/python/"],
                 local=PipLayerBundling())))
         self.secrets = {c: self._connector_secret(c) for c in catalog.connectors()}
+        self.bus = events.EventBus(self, "event-bus", event_bus_name=catalog.EVENT_BUS.name)
+        self.bus.archive("event-archive", archive_name=catalog.EVENT_BUS.archive_name,
+                         description="every payrail event, for replay",
+                         event_pattern=events.EventPattern(source=[catalog.EVENT_BUS.source]),
+                         retention=Duration.days(catalog.EVENT_BUS.archive_retention_days))
         self.functions = {f.id: self._function(f) for f in catalog.FUNCTIONS.values()}
         self.machines = {m.id: self._state_machine(m) for m in catalog.STATE_MACHINES.values()}
         config = {**catalog.CONFIG_DEFAULTS, **config}
@@ -124,6 +130,7 @@ class PayrailStack(Stack):
                         targets=[target])
         CfnOutput(self, "ApiUrl", value=self.api.api_endpoint)
         CfnOutput(self, "ReportsBucket", value=self.bucket.bucket_name)
+        CfnOutput(self, "EventBus", value=self.bus.event_bus_name)
         self._suppressions()
 
     # ---- resources --------------------------------------------------------------------------
@@ -178,6 +185,7 @@ class PayrailStack(Stack):
             fn.add_event_source(sources.DynamoEventSource(
                 self.tables[f.stream.table], starting_position=lambda_.StartingPosition.TRIM_HORIZON,
                 batch_size=f.stream.batch_size, retry_attempts=f.stream.retry_attempts,
+                parallelization_factor=f.stream.parallelization,
                 report_batch_item_failures=True, bisect_batch_on_error=True,
                 on_failure=sources.SqsDlq(self.stream_failures)))
         return fn
@@ -206,6 +214,8 @@ class PayrailStack(Stack):
         if f.connectors:
             for secret in self.secrets.values():
                 secret.grant_read(fn)
+        if g.put_events:
+            self.bus.grant_put_events_to(fn)
         if g.bucket:
             fn.add_to_role_policy(iam.PolicyStatement(
                 actions=["s3:GetObject"] + (["s3:PutObject"] if g.bucket == "rw" else []),

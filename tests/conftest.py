@@ -26,7 +26,9 @@ TEST_SETTINGS = {"FULFILMENT_TIMEOUT_SECONDS": "1", "FULFILMENT_ATTEMPTS": "6", 
                  "CONNECTOR_SAFEPAY_MAX_IN_FLIGHT": "3",
                  # load tests send far more than a minute's default quota; the limiter's own tests set
                  # a merchant's limit explicitly
-                 "RATE_LIMIT_PER_MINUTE": "100000", "ANONYMOUS_RATE_LIMIT_PER_MINUTE": "100000"}
+                 "RATE_LIMIT_PER_MINUTE": "100000", "ANONYMOUS_RATE_LIMIT_PER_MINUTE": "100000",
+                 # webhook retries every ~1 s for 30 s, attempts cut off after 2 s
+                 "WEBHOOK_RETRY_SCHEDULE": "1", "WEBHOOK_RETRY_HORIZON_SECONDS": "30", "WEBHOOK_TIMEOUT_SECONDS": "2"}
 
 
 def load_event(name: str, **subs: str) -> dict:
@@ -69,6 +71,18 @@ def handler(function_env):
         fn = catalog.FUNCTIONS[fn_id]
         return load_handler(fn, instance=1000 + uuid.uuid4().int % 10**6)(event, LambdaContext(fn, fn.name))
     return invoke
+
+
+@pytest.fixture
+def fulfilment_mode(cloud):
+    """``fulfilment_mode(mode, delay_seconds=3.0)`` switches the fulfilment stand-in; back to ok afterwards."""
+    import requests
+
+    def set_mode(mode, delay_seconds=3.0):
+        requests.post(cloud["fulfilment_url"] + "/_control", json={"mode": mode, "delay_seconds": delay_seconds},
+                      timeout=5).raise_for_status()
+    yield set_mode
+    set_mode("ok")
 
 
 @pytest.fixture(scope="session")

@@ -33,6 +33,7 @@ def up(
                                            help="a payout provider stand-in's port, CONNECTOR=PORT (default "
                                                 + ", ".join(f"{k}={v}" for k, v in DEFAULT.standin_ports.items()) + ")"),
     fulfilment_port: int = typer.Option(DEFAULT.fulfilment_port, envvar="PAYRAIL_FULFILMENT_PORT"),
+    webhook_receiver_port: int = typer.Option(DEFAULT.webhook_receiver_port, envvar="PAYRAIL_WEBHOOK_RECEIVER_PORT"),
     runtime_port: int = typer.Option(DEFAULT.runtime_port, envvar="PAYRAIL_RUNTIME_PORT"),
     localstack_port: int = typer.Option(DEFAULT.localstack_port, envvar="PAYRAIL_LOCALSTACK_PORT"),
     localstack_venv: Path = typer.Option(DEFAULT.localstack_venv, envvar="PAYRAIL_LOCALSTACK_VENV",
@@ -58,7 +59,8 @@ def up(
     ports = {**DEFAULT.standin_ports, **{k: int(v) for k, v in (kv.split("=", 1) for kv in standin_port)}}
     cfg = LocalConfig(target=target, localstack_port=localstack_port, localstack_venv=localstack_venv,
                       api_port=api_port, moto_port=moto_port, dynamodb_port=dynamodb_port,
-                      standin_ports=ports, fulfilment_port=fulfilment_port, runtime_port=runtime_port,
+                      standin_ports=ports, fulfilment_port=fulfilment_port,
+                      webhook_receiver_port=webhook_receiver_port, runtime_port=runtime_port,
                       data_dir=data_dir,
                       persist=persist, endpoint_url=endpoint_url, dynamodb_endpoint_url=dynamodb_endpoint_url,
                       admin_token=admin_token, log_level=log_level)
@@ -89,6 +91,8 @@ def up(
           f"API: {cfg.api_url}  (docs: {cfg.api_url}/docs, health: {cfg.api_url}/health/ready)\n"
           f"admin token: {cfg.admin_token}   AWS endpoint: {cfg.aws_endpoint}   DynamoDB: {cfg.dynamodb_endpoint}\n"
           f"payout provider stand-ins: " + ", ".join(f"{n} {cfg.standin_url(n)}" for n in cfg.standin_ports) + "\n"
+          f"webhook receiver: {cfg.webhook_receiver_url}/hooks/<name>  (verifies every delivery; "
+          f"{cfg.webhook_receiver_url}/_stats)\n"
           f"logs: {cfg.logs_dir}   Ctrl-C stops everything.", file=out, flush=True)
     done = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

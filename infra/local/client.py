@@ -191,3 +191,45 @@ class Payrail:
 
     def settlement_cancel(self, job_id: str) -> dict:
         return self.request("POST", f"/v1/settlements/{job_id}/cancel")
+
+    # ---- webhooks and events ----
+    def create_webhook_endpoint(self, url: str, enabled_events: list[str] | None = None, **fields) -> dict:
+        return self.request("POST", "/v1/webhook_endpoints", {"url": url, "enabled_events": enabled_events or ["*"],
+                                                              **fields})
+
+    def webhook_endpoint(self, endpoint_id: str) -> dict:
+        return self.request("GET", f"/v1/webhook_endpoints/{endpoint_id}")
+
+    def update_webhook_endpoint(self, endpoint_id: str, **fields) -> dict:
+        return self.request("POST", f"/v1/webhook_endpoints/{endpoint_id}", fields)
+
+    def delete_webhook_endpoint(self, endpoint_id: str) -> dict:
+        return self.request("DELETE", f"/v1/webhook_endpoints/{endpoint_id}")
+
+    def rotate_webhook_secret(self, endpoint_id: str) -> dict:
+        return self.request("POST", f"/v1/webhook_endpoints/{endpoint_id}/rotate_secret")
+
+    def webhook_attempts(self, endpoint_id: str, limit: int = 100, starting_after: str | None = None) -> dict:
+        params = {"limit": limit} | ({"starting_after": starting_after} if starting_after else {})
+        return self.request("GET", f"/v1/webhook_endpoints/{endpoint_id}/attempts", params=params)
+
+    def events(self, limit: int = 100, starting_after: str | None = None, event_type: str | None = None) -> dict:
+        params = {"limit": limit} | ({"starting_after": starting_after} if starting_after else {}) | (
+            {"type": event_type} if event_type else {})
+        return self.request("GET", "/v1/events", params=params)
+
+    def all_events(self, event_type: str | None = None) -> list[dict]:
+        """Every event of the merchant, newest first (follows the cursor)."""
+        out, after = [], None
+        while True:
+            page = self.events(100, after, event_type)
+            out += page["data"]
+            if not page["has_more"]:
+                return out
+            after = out[-1]["event_id"]
+
+    def event(self, event_id: str) -> dict:
+        return self.request("GET", f"/v1/events/{event_id}")
+
+    def redeliver(self, event_id: str, endpoint_id: str | None = None) -> dict:
+        return self.request("POST", f"/v1/events/{event_id}/redeliver", {"endpoint_id": endpoint_id} if endpoint_id else None)

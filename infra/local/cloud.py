@@ -16,6 +16,7 @@ from infra.local.config import LocalConfig
 from infra.local.localstack import engine as localstack_engine
 from infra.local.localstack.host import FunctionHost, LambdaInvoker
 from infra.local.standins import STANDINS
+from infra.local.standins.webhook_receiver import serve_webhook_receiver
 
 log = logging.getLogger("payrail.local")
 
@@ -44,7 +45,7 @@ class LocalCloud:
         c = self.config
         c.logs_dir.mkdir(parents=True, exist_ok=True)
         ports = [(c.api_port, "HTTP API"), (c.fulfilment_port, "fulfilment service"),
-                 (c.runtime_port, "function runtime")]
+                 (c.webhook_receiver_port, "webhook receiver"), (c.runtime_port, "function runtime")]
         ports += [(port, f"{name} stand-in") for name, port in c.standin_ports.items()]
         if c.localstack and not c.endpoint_url:
             ports.append((c.localstack_port, "LocalStack"))
@@ -70,6 +71,7 @@ class LocalCloud:
             for name, port in c.standin_ports.items():  # their transfers live on in data_dir
                 self._servers.append(STANDINS[name].serve(c.host, port, c.data_dir, c.connector_credentials()[name])[0])
             self._servers.append(services.serve_fulfilment(c.host, c.fulfilment_port, c.data_dir / "fulfilment.json")[0])
+            self._servers.append(serve_webhook_receiver(c.host, c.webhook_receiver_port)[0])
             if not c.localstack:  # on LocalStack, its event source mappings and EventBridge do this
                 self._start_event_sources()
             # the HTTP API emulator (API Gateway HTTP APIs are not in LocalStack's community edition)
@@ -140,7 +142,8 @@ class LocalCloud:
         return {"target": c.target, "api_url": c.api_url, "aws_endpoint": c.aws_endpoint,
                 "dynamodb_endpoint": c.dynamodb_endpoint,
                 "standins": {name: c.standin_url(name) for name in c.standin_ports},
-                "fulfilment_url": c.fulfilment_url, "region": c.region,
+                "fulfilment_url": c.fulfilment_url, "webhook_receiver_url": c.webhook_receiver_url,
+                "event_bus": catalog.EVENT_BUS.name, "region": c.region,
                 "admin_token": c.admin_token, "pid": os.getpid(), "data_dir": str(c.data_dir),
                 "tables": r.table_names, "queues": r.queue_urls, "dlqs": r.dlq_urls,
                 "state_machines": r.machine_arns, "bucket": r.bucket,

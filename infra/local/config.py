@@ -24,6 +24,7 @@ class LocalConfig(BaseModel):
     fulfilment_port: int = 4581
     #: one stand-in per payout connector (infra.local.standins.STANDINS): connector -> port
     standin_ports: dict[str, int] = Field(default_factory=lambda: {n: s.default_port for n, s in STANDINS.items()})
+    webhook_receiver_port: int = 4590  # the local merchant's webhook receiver (standins/webhook_receiver.py)
     runtime_port: int = 4599  # the function runtime's invoke endpoint (moto / LocalStack's executor call it)
     localstack_port: int = 4566
     localstack_venv: Path = ROOT / ".build" / "localstack-venv"
@@ -37,9 +38,13 @@ class LocalConfig(BaseModel):
     #: external DynamoDB endpoint: no DynamoDB Local started
     dynamodb_endpoint_url: str | None = None
     schedules: bool = True
-    #: function settings overriding catalog.CONFIG_DEFAULTS (fast retries for local use)
+    #: function settings overriding catalog.CONFIG_DEFAULTS (fast retries for local use; webhook URLs
+    #: may be http to loopback, for the local receiver; webhook retries after 1, 2, 5, 10, 30, 60 s
+    #: for up to 10 minutes instead of 5 s … 10 h for 3 days)
     function_config: dict[str, str] = Field(default_factory=lambda: {
         "PAYOUT_BACKOFF_BASE_SECONDS": "1", "PAYOUT_BACKOFF_MAX_SECONDS": "30", "FULFILMENT_BACKOFF_BASE_SECONDS": "1",
+        "WEBHOOK_LOCAL_MODE": "true", "WEBHOOK_RETRY_SCHEDULE": "1,2,5,10,30,60",
+        "WEBHOOK_RETRY_HORIZON_SECONDS": "600",
         **{f"CONNECTOR_{n.upper()}_TIMEOUT_SECONDS": "5" for n in STANDINS}})
 
     @property
@@ -72,6 +77,10 @@ class LocalConfig(BaseModel):
     @property
     def fulfilment_url(self) -> str:
         return f"http://{self.host}:{self.fulfilment_port}"
+
+    @property
+    def webhook_receiver_url(self) -> str:
+        return f"http://{self.host}:{self.webhook_receiver_port}"
 
     @property
     def invoke_url(self) -> str:

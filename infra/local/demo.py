@@ -1,9 +1,11 @@
 """``make demo``: the main job end to end, as an HTTP client, then a ledger audit.
 
-Creates merchants, funds 1,000 customer wallets, sells a product with stock 100 to 500
-concurrent orders from 64 parallel clients, runs payouts through every scenario of the provider
-stand-ins (review, cancel, reinitiate, on hold, a saved beneficiary) and reservations fulfilled by
-UPI with duplicates, settles the day, downloads the CSV and checks that the books hold. Exits 1 if
+Creates merchants, registers a webhook endpoint at the local receiver (which verifies every
+delivery with ``standardwebhooks`` and fails the first few on purpose), funds 1,000 customer
+wallets, sells a product with stock 100 to 500 concurrent orders from 64 parallel clients, runs
+payouts through every scenario of the provider stand-ins (review, cancel, reinitiate, on hold, a
+saved beneficiary) and reservations fulfilled by UPI with duplicates, settles the day, downloads
+the CSV, checks that the books hold and that every event was delivered and verified. Exits 1 if
 any check fails.
 """
 from __future__ import annotations
@@ -26,6 +28,7 @@ from infra.local.client import ApiError, Payrail, standin as standin_at, wait_fo
 
 CUSTOMERS, ORDERS, CLIENTS, STOCK, PRICE = 1_000, 500, 64, 100, 2_500
 UNDERFUNDED = 20  # customers 0..19 get less than the price
+FAILED_DELIVERIES = 5  # the receiver answers 500 to its first deliveries: they are retried
 
 
 def ledger_for(desc: dict):
@@ -177,6 +180,12 @@ def run(desc: dict) -> int:
     m = admin.as_merchant(shop["api_key"])
     mid = shop["merchant"]["merchant_id"]
 
+    # 0. a webhook endpoint at the local receiver, which knows its secret and fails a few on purpose
+    hooks, hook = desc["webhook_receiver_url"], f"demo-{mid}"
+    endpoint = m.create_webhook_endpoint(f"{hooks}/hooks/{hook}", ["*"])
+    requests.post(f"{hooks}/_control/{hook}", json={"secrets": [endpoint["secret"]], "mode": "fail",
+                                                    "times": FAILED_DELIVERIES}, timeout=10).raise_for_status()
+
     # 1. fund 1,000 wallets
     def fund(i: int):
         amount = PRICE // 2 if i < UNDERFUNDED else 10_000
@@ -226,7 +235,29 @@ def run(desc: dict) -> int:
     csv_text = requests.get(job["download_url"], timeout=30).text
     rows = list(csv.DictReader(io.StringIO(csv_text)))
 
-    # 6. audit, straight from the ledger table
+    # 6. webhooks: every event of the shop delivered (at least once), each delivery verified
+    events = m.all_events()
+
+    def all_delivered():
+        got = requests.get(f"{hooks}/_received/{hook}", timeout=30).json()["deliveries"]
+        ok = {d["webhook_id"] for d in got if d["answered"] < 300}
+        return got if {e["event_id"] for e in events} <= ok else None
+    received = wait_for(all_delivered, 180, 1, what="webhook deliveries")
+    per_id = Counter(d["webhook_id"] for d in received)
+    verified = sum(d["verified"] for d in received)
+    delivered = {d["webhook_id"] for d in received if d["answered"] < 300}
+    created = {e["event_id"]: datetime.fromisoformat(e["created_at"].replace("Z", "+00:00")).timestamp()
+               for e in events}
+    first_arrival: dict[str, float] = {}
+    for d in received:
+        first_arrival[d["webhook_id"]] = min(first_arrival.get(d["webhook_id"], d["received_at"]), d["received_at"])
+    lags = sorted(first_arrival[i] - created[i] for i in created)
+    checks.append(("every event delivered to the webhook endpoint", delivered == {e["event_id"] for e in events},
+                   f"{len(events)} events, {len(delivered)} delivered"))
+    checks.append(("every delivery verified (standardwebhooks)", verified == len(received) > 0,
+                   f"{verified} of {len(received)} deliveries"))
+
+    # 7. audit, straight from the ledger table
     from payrail.ledger import audit
 
     ledger = ledger_for(desc)
@@ -266,6 +297,10 @@ def run(desc: dict) -> int:
     for line in payout_lines:
         print(f"  {line}")
     print(f"  settlement {job['job_id']}  {job['status']}, {len(rows)} CSV rows, totals {job.get('totals')}")
+    print(f"  webhooks                    {len(events)} events {dict(Counter(e['type'] for e in events))}: "
+          f"{len(delivered)} delivered, {sum(n > 1 for n in per_id.values())} retried, {verified} of "
+          f"{len(received)} deliveries verified; change -> first arrival p50 {lags[len(lags) // 2]:.2f}s, "
+          f"max {lags[-1]:.2f}s")
     print(f"  ledger                      {report['journals']} journals, {report['accounts']} accounts, "
           f"{report['postings']} postings, sum by currency {report['total_by_currency']}")
     print("\nchecks")

@@ -59,10 +59,11 @@ EXAMPLES_PER_KIND = 5  # failures kept in full per (operation, status, check); c
 # ---- credentials and real objects ------------------------------------------------------------
 @dataclass
 class Tenant:
-    """One merchant with real objects: ``ids`` maps parameter/field names to values it owns."""
+    """One merchant with real objects: ``ids`` maps parameter/field names to values it owns (and to a
+    webhook URL and event list the domain accepts)."""
 
     api_key: str
-    ids: dict[str, str]
+    ids: dict[str, str | list[str]]
     admin_ids: dict[str, str] = field(default_factory=dict)  # ids for the admin's merchant routes
 
 
@@ -83,10 +84,15 @@ def rate_limit_field(doc: dict) -> dict | None:
     return prop
 
 
+#: where the fuzz tenants' webhook endpoints point: a closed loopback port (deliveries fail fast)
+WEBHOOK_URL = "http://127.0.0.1:9/fuzz"
+
+
 def create_tenant(admin: Payrail, limit: int | None) -> Tenant:
-    """A merchant with a funded customer, a product, a fulfilled order, a PKR balance with a payout, a
-    saved beneficiary, an INR reservation paying it and a settlement job (what the ids of the generated GETs point to). Raises
-    ApiError if the API refuses a step."""
+    """A merchant with a funded customer, a product, a fulfilled order (and its events), a webhook
+    endpoint, a PKR balance with a payout, a saved beneficiary, an INR reservation paying it and a
+    settlement job (what the ids of the generated GETs point to). Raises ApiError if the API refuses
+    a step."""
     tag = uuid.uuid4().hex[:8]
     body = {"name": f"fuzz-{tag}"} | ({"rate_limit_per_minute": limit} if limit else {})
     created = admin.request("POST", "/v1/admin/merchants", body, admin=True)
@@ -96,6 +102,8 @@ def create_tenant(admin: Payrail, limit: int | None) -> Tenant:
     product = client.create_product("fuzz product", 1_000, 1_000)
     order = client.order(product["product_id"], customer)
     wait_for(lambda: client.get_order(order["order_id"])["status"] == "FULFILLED", what="fuzz order fulfilled")
+    endpoint = client.create_webhook_endpoint(WEBHOOK_URL, ["order.*"])
+    event = client.events(limit=1)["data"][0]
     admin.top_up(merchant_id, 1_000_000)
     payout = client.payout(500, "1234560001")
     ben = client.save_beneficiary({"type": "upi", "vpa": "success@upi", "name": "Fuzz Payee"})
@@ -108,7 +116,10 @@ def create_tenant(admin: Payrail, limit: int | None) -> Tenant:
     return Tenant(created["api_key"], {
         "merchant_id": merchant_id, "customer_id": customer, "currency": "USD", "product_id": product["product_id"],
         "order_id": order["order_id"], "payout_id": payout["payout_id"], "job_id": job["job_id"],
-        "beneficiary_id": ben["beneficiary_id"], "reservation_id": reservation["reservation_id"]})
+        "beneficiary_id": ben["beneficiary_id"], "reservation_id": reservation["reservation_id"],
+        "endpoint_id": endpoint["endpoint_id"], "event_id": event["event_id"],
+        # not ids, but values that pass the domain's checks, so endpoint creations and updates succeed too
+        "url": WEBHOOK_URL, "enabled_events": ["order.*"]})
 
 
 def create_tenants(api_url: str, admin_token: str, doc: dict) -> tuple[list[Tenant], str]:

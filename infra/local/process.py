@@ -51,8 +51,8 @@ def local_cloud(data_dir: Path, *, random_ports: bool = True, settings: dict[str
     if target:
         args += ["--target", target]
     if random_ports:
-        for opt in ("--api-port", "--moto-port", "--dynamodb-port", "--fulfilment-port", "--runtime-port",
-                    "--localstack-port"):
+        for opt in ("--api-port", "--moto-port", "--dynamodb-port", "--fulfilment-port",
+                    "--webhook-receiver-port", "--runtime-port", "--localstack-port"):
             args += [opt, str(free_port())]
         for name in STANDINS:
             args += ["--standin-port", f"{name}={free_port()}"]

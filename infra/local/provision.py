@@ -61,6 +61,30 @@ def create_table(ddb, t: catalog.Table) -> str | None:
     return ddb.describe_table(TableName=t.name)["Table"].get("LatestStreamArn")
 
 
+def create_event_bus(events) -> str:
+    """payrail's bus and its archive (``catalog.EVENT_BUS``), created if missing; returns the bus
+    ARN. A bus created anew gets its archive created anew too (an archive whose bus went away
+    archives nothing more)."""
+    bus = catalog.EVENT_BUS
+    try:
+        arn, created = events.describe_event_bus(Name=bus.name)["Arn"], False
+    except ClientError as e:
+        if e.response["Error"]["Code"] != "ResourceNotFoundException":
+            raise
+        arn, created = events.create_event_bus(Name=bus.name)["EventBusArn"], True
+    try:
+        events.describe_archive(ArchiveName=bus.archive_name)
+        if not created:
+            return arn
+        events.delete_archive(ArchiveName=bus.archive_name)
+    except ClientError as e:
+        if e.response["Error"]["Code"] != "ResourceNotFoundException":
+            raise
+    events.create_archive(ArchiveName=bus.archive_name, EventSourceArn=arn, RetentionDays=bus.archive_retention_days,
+                          EventPattern=json.dumps({"source": [bus.source]}))
+    return arn
+
+
 def _zip(fn: catalog.Function, layer: Path | None = None) -> bytes:
     """The function's code: its handler, plus the layer's content (``infra.layer.build``) when
     ``layer`` is given, for a Lambda service that runs the zip itself and has no layers
@@ -84,7 +108,8 @@ def event_source_mappings(lam, fn: catalog.Function, res: Resources) -> None:
     elif fn.stream:
         source = res.stream_arns[fn.stream.table]
         kw = dict(BatchSize=fn.stream.batch_size, StartingPosition="TRIM_HORIZON",
-                  MaximumRetryAttempts=fn.stream.retry_attempts, BisectBatchOnFunctionError=True)
+                  MaximumRetryAttempts=fn.stream.retry_attempts, BisectBatchOnFunctionError=True,
+                  ParallelizationFactor=fn.stream.parallelization)
     else:
         return
     if lam.list_event_source_mappings(FunctionName=fn.name, EventSourceArn=source)["EventSourceMappings"]:
@@ -95,8 +120,9 @@ def event_source_mappings(lam, fn: catalog.Function, res: Resources) -> None:
 
 def provision(config, with_functions: bool = True, layer: Path | None = None) -> Resources:
     """Create tables, queues (with DLQs), the bucket, the functions (with their environment), the
-    state machines and the EventBridge scheduled rules; on LocalStack (``config.localstack``) also
-    the functions' event source mappings. Safe to run again on existing resources."""
+    state machines, payrail's event bus with its archive and the EventBridge scheduled rules; on
+    LocalStack (``config.localstack``) also the functions' event source mappings. Safe to run again
+    on existing resources."""
     env = config.client_env()
     session = boto3.session.Session(aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
                                     aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
@@ -175,6 +201,7 @@ def provision(config, with_functions: bool = True, layer: Path | None = None) ->
             if config.localstack:  # the embedded target polls with payrail's runtime instead
                 event_source_mappings(lam, fn, res)
     events = aws("events")
+    create_event_bus(events)
     for sched in catalog.SCHEDULES.values():
         events.put_rule(Name=sched.name, ScheduleExpression=f"cron({sched.cron})", State="ENABLED")
         target = {"Id": sched.state_machine, "RoleArn": role_arn, "Arn": res.machine_arns[sched.state_machine]} \

@@ -7,15 +7,6 @@ from infra.local.client import ApiError
 from infra.local.client import wait_for
 
 
-@pytest.fixture
-def fulfilment_mode(cloud):
-    def set_mode(mode, delay_seconds=3.0):
-        requests.post(cloud["fulfilment_url"] + "/_control", json={"mode": mode, "delay_seconds": delay_seconds},
-                      timeout=5).raise_for_status()
-    yield set_mode
-    set_mode("ok")
-
-
 def test_order_is_paid_atomically_then_fulfilled_and_captured(admin, merchant):
     client, mid = merchant
     admin.credit(mid, "eve", 10_000)

@@ -50,5 +50,5 @@ def test_health_answers_within_its_deadline_when_every_dependency_hangs(black_ho
     assert elapsed < 8 and answer["ok"] is False
     failing = {name for name, c in answer["checks"].items() if not c["ok"]}
     assert failing == {"dynamodb:payrail-ledger", "dynamodb:payrail-main", "dynamodb:payrail-idempotency",
-                       "sqs:fulfilment", "sqs:payouts"}
+                       "dynamodb:payrail-events", "sqs:fulfilment", "sqs:payouts"}
     assert all(c["error"] for c in answer["checks"].values())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 
 
 def derived(prefix: str, merchant_id: str, idempotency_key: str) -> str:
@@ -14,3 +15,11 @@ def derived(prefix: str, merchant_id: str, idempotency_key: str) -> str:
 
 def random_id(prefix: str) -> str:
     return f"{prefix}_" + secrets.token_hex(12)
+
+
+def time_ordered(prefix: str, at: float | None = None) -> str:
+    """``prefix_`` + 24 hex chars: 12 of the creation time in milliseconds, then 12 random, so
+    ids sort by creation time as strings (events, webhook endpoints, delivery attempts are listed
+    newest first by id). ``at``: epoch seconds (default now)."""
+    ms = int((time.time() if at is None else at) * 1000)
+    return f"{prefix}_{ms:012x}{secrets.token_hex(6)}"

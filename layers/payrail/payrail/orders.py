@@ -13,13 +13,18 @@ Order lifecycle (the fulfilment steps are ``payrail.fulfilment.fulfil_order``)::
                                                           DLQ and the order waits, never refunded on a guess)
 
 Placing an order is ONE transaction: order put (attribute_not_exists), stock decrement
-(``stock >= :q``), and the payment journal (wallet → merchant ``pending``, wallet ``balance >=
-amount``). Nothing changes when any condition fails.
+(``stock >= :q``), the payment journal (wallet → merchant ``pending``, wallet ``balance >=
+amount``) and the ``order.created`` event. Nothing changes when any condition fails.
+
+Every transition writes its event (:data:`EVENTS`) in the transaction that makes it
+(``payrail.events``): ``order.created`` (sequence 1), then ``order.fulfilment_pending``,
+``order.fulfilled`` or ``order.failed``, numbered by the order's ``status_history``.
 """
 from __future__ import annotations
 
 from payrail import accounts
-from payrail.errors import Conflict, InsufficientFunds, NotFound, OutOfStock, ValidationFailed
+from payrail.errors import ConcurrencyExhausted, InsufficientFunds, NotFound, OutOfStock, ValidationFailed
+from payrail.events import EventLog
 from payrail.ids import derived, random_id
 from payrail.idempotency import check_fingerprint
 from payrail.ledger import ExtraConditionFailed, Journal, Ledger, Posting, now_iso
@@ -31,14 +36,21 @@ PAID, FULFILMENT_PENDING, FULFILLED, FAILED = "PAID", "FULFILMENT_PENDING", "FUL
 #: the states a capture or a refund leaves
 AWAITING_FULFILMENT = (PAID, FULFILMENT_PENDING)
 MAX_QUANTITY = 1_000
+#: the event each order status is announced with
+EVENTS = {PAID: "order.created", FULFILMENT_PENDING: "order.fulfilment_pending", FULFILLED: "order.fulfilled",
+          FAILED: "order.failed"}
+#: a transition re-reads the order and tries again at most this many times when another
+#: transition of the same order committed between its read and its write
+TRANSITION_TRIES = 5
 
 
 class Orders:
     """Products and orders of merchants."""
 
-    def __init__(self, ledger: Ledger, main: MainTable):
+    def __init__(self, ledger: Ledger, main: MainTable, events: EventLog):
         self.ledger = ledger
         self.main = main
+        self.events = events
 
     # ---- products ----------------------------------------------------------------------
     def create_product(self, merchant_id: str, name: str, price: int, currency: str, stock: int) -> dict:
@@ -110,9 +122,11 @@ class Orders:
         journal = Journal(f"{order_id}:pay", "order_payment", merchant_id, currency,
                           [Posting(w.account_id, -amount), Posting(pending.account_id, amount)],
                           metadata={"order_id": order_id})
+        created = self.events.put_action(merchant_id, EVENTS[PAID], order, order_id, 1, ts)
         try:
             res = self.ledger.post(journal, opens=[pending],
-                                   extra=[self.main.put_action(ORDER.key(merchant_id, order_id), order), stock],
+                                   extra=[self.main.put_action(ORDER.key(merchant_id, order_id), order), stock,
+                                          created],
                                    created_at=ts)
         except ExtraConditionFailed as e:
             if e.index == 1:
@@ -135,16 +149,18 @@ class Orders:
         raise error
 
     def mark_fulfilment_pending(self, order: dict, reason: str) -> dict:
-        """The fulfilment outcome is unknown: PAID → FULFILMENT_PENDING (conditional on PAID), with
-        ``reason`` in ``status_history``. No money moves. An order in any other state is
-        returned as it is (idempotent). Returns the order."""
+        """The fulfilment outcome is unknown: PAID → FULFILMENT_PENDING, with ``reason`` in
+        ``status_history`` and the ``order.fulfilment_pending`` event, in one transaction
+        (conditional on PAID). No money moves. An order in any other state is returned as it is
+        (idempotent). Returns the order."""
+        for _ in range(TRANSITION_TRIES):
+            if order["status"] != PAID:
+                return order
+            self.events.transact(self._transition(order, (PAID,), FULFILMENT_PENDING, None, reason))
+            order = self.get_order(order["merchant_id"], order["order_id"])  # ours, or a concurrent delivery's
         if order["status"] != PAID:
             return order
-        try:
-            return self.main.transition(ORDER.key(order["merchant_id"], order["order_id"]), (PAID,),
-                                        FULFILMENT_PENDING, detail=reason[:500])
-        except Conflict:  # a concurrent delivery moved it first
-            return self.get_order(order["merchant_id"], order["order_id"])
+        raise ConcurrencyExhausted(f"order {order['order_id']}: the transition kept conflicting; retry")
 
     def capture(self, order: dict, fulfilment_id: str, fee_bps: int) -> dict:
         """Fulfilment succeeded: move the payment from ``pending`` to ``available`` (less the fee);
@@ -181,11 +197,25 @@ class Orders:
         self._finish(journal, order, FAILED, {"failure_reason": reason}, restock)
         return self.get_order(mid, oid)
 
+    def _transition(self, order: dict, from_status: tuple[str, ...], status: str, sets: dict | None,
+                    detail: str | None = None) -> list[dict]:
+        """The order's guarded status Update and its event Put (``EventLog.transition``)."""
+        return self.events.transition(self.main, ORDER.key(order["merchant_id"], order["order_id"]), order,
+                                      from_status, status, EVENTS[status], "order_id", sets, detail)
+
     def _finish(self, journal: Journal, order: dict, status: str, sets: dict, also: dict | None,
                 opens=()) -> None:
-        pk = ORDER.key(order["merchant_id"], order["order_id"])
-        extra = [self.main.transition_action(pk, AWAITING_FULFILMENT, status, sets)] + ([also] if also else [])
-        try:
-            self.ledger.post(journal, opens=list(opens), extra=extra)
-        except ExtraConditionFailed:
-            pass  # the order was already captured or refunded: a duplicate delivery, nothing to do
+        """Post ``journal`` with the order's transition to ``status`` and its event. When the
+        transition's guard fails, the order is read again: captured or refunded already (a
+        duplicate delivery) ends here; still awaiting fulfilment (another transition, such as
+        FULFILMENT_PENDING, came first) is tried again with the fresh order."""
+        for _ in range(TRANSITION_TRIES):
+            extra = self._transition(order, AWAITING_FULFILMENT, status, sets) + ([also] if also else [])
+            try:
+                self.ledger.post(journal, opens=list(opens), extra=extra)
+                return
+            except ExtraConditionFailed:
+                order = self.get_order(order["merchant_id"], order["order_id"])
+                if order["status"] not in AWAITING_FULFILMENT:
+                    return  # already captured or refunded: nothing to do
+        raise ConcurrencyExhausted(f"order {order['order_id']}: the transition kept conflicting; retry")

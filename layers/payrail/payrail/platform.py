@@ -9,6 +9,7 @@ from functools import cached_property, partial
 import boto3
 
 from payrail import ddb
+from payrail.events import EventLog
 from payrail.fulfilment import FulfilmentChecks, FulfilmentClient
 from payrail.ids import derived
 from payrail.ledger import Ledger
@@ -22,6 +23,8 @@ from payrail.settings import Settings
 from payrail.settlement import Settlements
 from payrail.store import MainTable
 from payrail.wallets import Wallets
+from payrail.webhooks.delivery import Deliveries, Policy, Sender
+from payrail.webhooks.endpoints import WebhookEndpoints
 
 
 class Platform:
@@ -48,7 +51,27 @@ class Platform:
 
     @cached_property
     def orders(self) -> Orders:
-        return Orders(self.ledger, self.main)
+        return Orders(self.ledger, self.main, self.events)
+
+    # ---- events and webhooks -----------------------------------------------------------------------
+    @cached_property
+    def events(self) -> EventLog:
+        return EventLog(self.settings.events_table)
+
+    @cached_property
+    def webhook_endpoints(self) -> WebhookEndpoints:
+        s = self.settings
+        return WebhookEndpoints(s.webhooks_table, local_mode=s.webhook_local_mode, max_endpoints=s.webhook_max_endpoints,
+                                secret_overlap_seconds=s.webhook_secret_overlap_seconds,
+                                disable_after_seconds=s.webhook_disable_after_seconds)
+
+    @cached_property
+    def deliveries(self) -> Deliveries:
+        s = self.settings
+        policy = Policy(tuple(s.retry_schedule()), s.webhook_retry_horizon_seconds, s.webhook_timeout_seconds,
+                        s.webhook_endpoint_concurrency)
+        return Deliveries(s.webhooks_table, self.events, self.webhook_endpoints, ddb.client("sqs"), s.webhook_queue_url,
+                          Sender(s.webhook_timeout_seconds, block_private=not s.webhook_local_mode), policy)
 
     @cached_property
     def providers(self) -> Providers:
@@ -131,7 +154,7 @@ class Platform:
         s, clients = self.settings, self.health_clients
         checks = {
             f"dynamodb:{t}": (lambda t=t: clients["dynamodb"].describe_table(TableName=t))
-            for t in (s.ledger_table, s.main_table, s.idempotency_table)
+            for t in (s.ledger_table, s.main_table, s.idempotency_table, s.events_table)
         }
         for name, url in (("sqs:fulfilment", s.fulfilment_queue_url), ("sqs:payouts", s.payout_queue_url)):
             if url:

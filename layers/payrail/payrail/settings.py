@@ -75,6 +75,31 @@ class Settings(BaseModel):
     settlement_max_active_jobs: int = Field(default=2, ge=1, le=100,
                                             description="settlement jobs one merchant (or the admin) may run at once")
     health_deadline_seconds: float = Field(default=3.0, gt=0, description="all health checks answer within this")
+    # ---- events and webhooks (payrail.events, payrail.webhooks) ----
+    events_table: str = "payrail-events"
+    webhooks_table: str = "payrail-webhooks"
+    event_bus_name: str = "payrail-events"
+    webhook_queue_url: str = ""
+    webhook_local_mode: bool = Field(default=False,
+                                     description="local cloud: http to loopback hosts allowed, private addresses "
+                                                 "not refused; deployed (false): https only, and webhook URLs that "
+                                                 "resolve to private, loopback or link-local addresses are refused")
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=30,
+                                           description="a delivery attempt answered 2xx within this is delivered")
+    webhook_retry_schedule: str = Field(default="5,300,1800,7200,18000,36000", pattern=r"^\d+(,\d+)*$",
+                                        description="seconds before each retry (Svix's schedule); the last value "
+                                                    "repeats until the horizon; each delay gets ±20% jitter")
+    webhook_retry_horizon_seconds: int = Field(default=3 * 86_400, ge=1,
+                                               description="no retry is scheduled later than this after the first "
+                                                           "attempt (3 days)")
+    webhook_disable_after_seconds: int = Field(default=5 * 86_400, ge=1,
+                                               description="an endpoint whose every attempt failed for this long is "
+                                                           "disabled (the reason is shown to the merchant)")
+    webhook_endpoint_concurrency: int = Field(default=4, ge=1, le=50,
+                                              description="delivery attempts in flight to one endpoint at most")
+    webhook_secret_overlap_seconds: int = Field(default=86_400, ge=0, le=7 * 86_400,
+                                                description="a rotated-out signing secret keeps signing this long")
+    webhook_max_endpoints: int = Field(default=16, ge=1, le=100, description="webhook endpoints per merchant")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Settings":
@@ -88,6 +113,10 @@ class Settings(BaseModel):
 
     def enabled_payout_currencies(self) -> list[str]:
         return [c for c in self.payout_currencies.split(",") if c]
+
+    def retry_schedule(self) -> list[int]:
+        """``webhook_retry_schedule`` as seconds, one per retry (the last one repeats)."""
+        return [int(x) for x in self.webhook_retry_schedule.split(",")]
 
 
 #: environment variable -> Settings field: each field's name in upper case (one place for a setting)

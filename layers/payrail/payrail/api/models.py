@@ -6,7 +6,7 @@ id has a pattern and a maximum length. Responses describe exactly what the route
 """
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,6 +24,10 @@ TIME_BOUND = r"^\d{4}-\d{2}-\d{2}(T\d{2}(:\d{2}(:\d{2}(\.\d{1,6})?)?)?Z?)?$"
 JOB_ID = r"^stl_[A-Za-z0-9_-]{1,64}$"
 CUSTOMER_ID = r"^[A-Za-z0-9_.:-]{1,64}$"
 CURRENCY = r"^[A-Z]{3}$"
+EVENT_ID = r"^evt_[0-9a-f]{24}$"
+ENDPOINT_ID = r"^we_[0-9a-f]{24}$"
+ATTEMPT_ID = r"^att_[0-9a-f]{24}$"
+EVENT_TYPE = r"^[a-z_]{1,30}\.[a-z_]{1,30}$"
 
 Amount = Annotated[int, Field(strict=True, ge=1, le=MAX_AMOUNT,
                               description=f"integer in the currency's minor unit, 1..{MAX_AMOUNT}")]
@@ -491,6 +495,121 @@ class SettlementJob(BaseModel):
     totals: SettlementTotals | None = None
     failure_reason: str | None = None
     download_url: str | None = Field(default=None, description="presigned URL of the CSV once COMPLETED")
+
+
+# ---- events and webhooks -------------------------------------------------------------------------------
+EventTypePattern = Annotated[str, Field(pattern=r"^(\*|[a-z_]{1,30}\.(\*|[a-z_]{1,30}))$", max_length=61,
+                                        description="an event type (order.fulfilled), a family (order.*) or *")]
+WebhookUrl = Annotated[str, Field(min_length=1, max_length=2048,
+                                  description="https URL (http to a loopback host in local mode only); must not "
+                                              "resolve to a private, loopback or link-local address")]
+
+
+class WebhookEndpointIn(Strict):
+    url: WebhookUrl
+    enabled_events: list[EventTypePattern] = Field(min_length=1, max_length=50)
+    description: str | None = Field(default=None, max_length=500)
+
+
+class WebhookEndpointUpdateIn(Strict):
+    url: WebhookUrl | None = None
+    enabled_events: list[EventTypePattern] | None = Field(default=None, min_length=1, max_length=50)
+    description: str | None = Field(default=None, max_length=500)
+    disabled: bool | None = Field(default=None, description="true disables; false re-enables (failures forgotten)")
+
+
+class WebhookEndpoint(BaseModel):
+    endpoint_id: str
+    url: str
+    enabled_events: list[str]
+    description: str | None = None
+    status: Literal["enabled", "disabled"]
+    created_at: str
+    updated_at: str
+    disabled_reason: str | None = Field(default=None, description="why it is disabled (410 Gone, failing for days, "
+                                                                  "or the merchant)")
+    disabled_at: str | None = None
+    failing_since: str | None = Field(default=None, description="first failed attempt since the last success")
+    last_failure: str | None = None
+    previous_secret_expires_at: str | None = Field(default=None, description="while a rotated-out secret still signs")
+
+
+class WebhookEndpointWithSecret(WebhookEndpoint):
+    secret: str = Field(description="the signing secret (whsec_…), shown only in this answer")
+
+
+class WebhookEndpointPage(BaseModel):
+    data: list[WebhookEndpoint]
+    has_more: bool
+
+
+class WebhookEndpointDeleted(BaseModel):
+    endpoint_id: str
+    deleted: bool
+
+
+class EventData(BaseModel):
+    object: dict[str, Any] = Field(description="the object as it stands after the change")
+
+
+class Event(BaseModel):
+    event_id: str = Field(description="also the webhook-id header of every delivery of this event")
+    type: str
+    api_version: str
+    created_at: str
+    object_id: str
+    sequence: int = Field(description="per object, 1, 2, 3 … in the order of its changes; discard lower ones")
+    data: EventData
+
+
+class Delivery(BaseModel):
+    endpoint_id: str
+    status: Literal["pending", "delivered", "failed"]
+    attempts: int
+    updated_at: str | None = None
+    last_attempt_at: str | None = None
+    last_status_code: int | None = None
+    last_error: str | None = None
+    next_attempt_at: str | None = None
+    delivered_at: str | None = None
+    failure_reason: str | None = None
+
+
+class EventWithDeliveries(Event):
+    deliveries: list[Delivery]
+
+
+class EventPage(BaseModel):
+    data: list[Event]
+    has_more: bool
+
+
+class DeliveryAttempt(BaseModel):
+    attempt_id: str
+    event_id: str
+    endpoint_id: str
+    attempt: int = Field(description="1 for the first attempt of a delivery")
+    at: str
+    status_code: int | None = None
+    latency_ms: int
+    response_excerpt: str = Field(description="the first 200 characters of the answer")
+    error: str | None = None
+    outcome: Literal["delivered", "failed"]
+
+
+class DeliveryAttemptPage(BaseModel):
+    data: list[DeliveryAttempt]
+    has_more: bool
+
+
+class RedeliverIn(Strict):
+    endpoint_id: str | None = Field(default=None, pattern=ENDPOINT_ID, max_length=27,
+                                    description="only this endpoint (default: every enabled, subscribed one)")
+
+
+class Redelivery(BaseModel):
+    event_id: str
+    endpoint_ids: list[str]
 
 
 # ---- health -------------------------------------------------------------------------------------------

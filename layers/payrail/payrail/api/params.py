@@ -43,3 +43,15 @@ ReservationCursor = cursor(models.RESERVATION_ID, 28, "reservation")
 JobIdPath = path_id(models.JOB_ID, 68, "settlement job id")
 CustomerIdPath = path_id(models.CUSTOMER_ID, 64, "the merchant's customer id")
 CurrencyPath = path_id(models.CURRENCY, 3, "ISO 4217")
+EventIdPath = path_id(models.EVENT_ID, 28, "event id")
+EndpointIdPath = path_id(models.ENDPOINT_ID, 27, "webhook endpoint id")
+
+
+def cursor(pattern: str, max_length: int, what: str):
+    """A ``starting_after`` query parameter holding an id of ``pattern``."""
+    return Annotated[str | None, Query(pattern=pattern, max_length=max_length,
+                                       description=f"cursor: the id of the last {what} seen")]
+
+
+EventTypeQuery = Annotated[str | None, Query(alias="type", pattern=models.EVENT_TYPE, max_length=61,
+                                             description="only events of this type")]

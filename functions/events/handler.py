@@ -1,0 +1,73 @@
+"""DynamoDB stream of the ``events`` table (the outbox) -> payrail's EventBridge bus and one
+webhook delivery per subscribed endpoint (``payrail.events``, ``payrail.webhooks.delivery``).
+
+Records are handled in stream order, ten at a time (one ``PutEvents`` and one
+``SendMessageBatch`` per ten events). At the first failure the rest of the batch is reported as
+failed (``ReportBatchItemFailures`` with the sequence numbers from the first record not done), so
+the stream hands those over again and what was done before is not published again (at most the
+failed group of ten may be). Nothing is lost while the bus or the queue is down: the event source
+retries for as long as the stream keeps the record (24 h), and the outbox keeps events 30 days.
+"""
+from __future__ import annotations
+
+import os
+from datetime import datetime
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+
+from payrail import ddb, deadline
+from payrail.events import EVENT_SOURCE
+from payrail.platform import Platform
+from payrail.settings import Settings
+
+platform = Platform(Settings.from_env(os.environ))
+logger = Logger(service="payrail-events")
+tracer = Tracer(service="payrail-events")
+metrics = Metrics(namespace="payrail", service="events")
+#: PutEvents takes at most 10 entries
+GROUP = 10
+
+
+def publish(items: list[dict]) -> int:
+    """Put events on the bus (``detail-type`` = the event type, ``detail`` = its body); returns how
+    many of them, from the first, the bus took (all unless it refused one)."""
+    if not items:
+        return 0
+    r = ddb.client("events").put_events(Entries=[{
+        "Source": EVENT_SOURCE, "DetailType": i["type"], "Detail": i["body"],
+        "EventBusName": platform.settings.event_bus_name,
+        "Time": datetime.fromisoformat(i["created_at"].replace("Z", "+00:00"))} for i in items])
+    if not r.get("FailedEntryCount"):
+        return len(items)
+    first = next(n for n, e in enumerate(r["Entries"]) if e.get("ErrorCode"))
+    logger.warning("EventBridge refused an event", event_id=items[first]["event_id"], entry=r["Entries"][first])
+    return first
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+@deadline.from_lambda_context
+def lambda_handler(event: dict, context) -> dict:
+    records = event.get("Records", [])
+    endpoints: dict[str, list[dict]] = {}  # per merchant, for this batch
+    done = published = 0  # records handled, in stream order
+    try:
+        for start in range(0, len(records), GROUP):
+            group = [(start + n, r) for n, r in enumerate(records[start:start + GROUP])]
+            inserts = [(pos, ddb.load(r["dynamodb"]["NewImage"])) for pos, r in group
+                       if r.get("eventName") == "INSERT"]  # not TTL expiries
+            taken = publish([item for _, item in inserts])
+            platform.deliveries.fan_out([item for _, item in inserts[:taken]], endpoints)
+            published += taken
+            if taken < len(inserts):
+                done = inserts[taken][0]
+                raise RuntimeError(f"EventBridge refused event {inserts[taken][1]['event_id']}")
+            done = start + len(group)
+    except Exception:  # noqa: BLE001 - reported to the event source, which hands the rest over again
+        logger.exception("publishing events failed", first_failed=records[done]["dynamodb"]["SequenceNumber"])
+        return {"batchItemFailures": [{"itemIdentifier": r["dynamodb"]["SequenceNumber"]} for r in records[done:]]}
+    finally:
+        metrics.add_metric(name="EventsPublished", unit=MetricUnit.Count, value=published)
+    return {"batchItemFailures": []}

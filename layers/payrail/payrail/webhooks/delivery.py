@@ -1,0 +1,469 @@
+"""Webhook deliveries (https://www.standardwebhooks.com, signed with the ``standardwebhooks`` library).
+
+One **delivery** per (event, endpoint). Each attempt POSTs the event's body with the headers
+
+    webhook-id: <event_id>               the same on every attempt and every redelivery
+    webhook-timestamp: <unix seconds>    the attempt's time (receivers reject it outside ±5 min)
+    webhook-signature: v1,<base64 HMAC-SHA256(secret, "<id>.<timestamp>.<body>")> [v1,… during a rotation]
+
+A 2xx received within ``timeout_seconds`` (10 s) is delivered. Anything else (another status, a
+redirect, a timeout, a refused connection) is retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h,
+10 h … (±20 % jitter) until the next attempt would fall more than 3 days after the first; then the
+delivery has failed. 410 Gone fails it at once and disables the endpoint. Every attempt is logged
+(time, status, latency, the first 200 characters of the answer).
+
+**Waiting without holding anything open.** Each attempt is one SQS message
+``{merchant_id, event_id, endpoint_id, attempt, due, manual, body}`` on the ``webhooks`` queue
+(the event's body travels with it: events never change). A retry
+is a new message sent with ``DelaySeconds`` = min(900, delay) and ``due`` = the retry's time; a
+message that arrives before its ``due`` is sent again with the remaining delay (at most 900 s a
+hop, so a 10 h wait is 40 hops of one cheap invocation each). No Lambda sleeps, no Step
+Functions task waits, and the schedule survives any crash (it lives in the queue). Chosen over
+EventBridge Scheduler one-shot schedules (one resource per retry to create and clean up, and
+nothing fires them locally) and over a DynamoDB "due" index swept every minute (a scheduled
+scan, and a minute of resolution for the 5 s retry).
+
+**At least once, never twice at the same time.** An attempt first *claims* its delivery: a
+conditional update that succeeds only when the delivery has made exactly ``attempt`` attempts,
+is pending and carries no live lease (``lease_until``, the attempt's timeout plus a margin). A
+duplicate or stale message fails the claim and is dropped. The next attempt's message is sent
+*before* the outcome is recorded (guarded by the claim), so a crash in between leaves a message
+that the claim turns into a no-op or the same retry; a crash before that leaves the message
+itself, which SQS delivers again after the visibility timeout (the lease has expired by then).
+
+**Bounded per endpoint; one slow endpoint never delays another merchant's.** Before its claim,
+an attempt takes one of the endpoint's ``endpoint_concurrency`` slots (leases on one small item,
+the same expiry rule); with none free (one read) the message goes back on the queue for a second
+or two without counting as an attempt. Every attempt is cut off at ``timeout_seconds`` by a
+watchdog that closes its socket (a server answering byte by byte gains nothing), and the worker
+(``functions/webhooks``) runs a batch's endpoints concurrently: a slow endpoint therefore holds at
+most ``endpoint_concurrency`` workers for at most 10 s each, and the rest of the queue — every
+other endpoint — keeps flowing.
+
+Items (table ``webhooks``): delivery ``pk = DLV#<merchant>#<event_id>``, ``sk = <endpoint_id>``;
+attempt ``pk = ATT#<merchant>#<endpoint_id>``, ``sk = <attempt_id>`` (time-ordered); slots
+``pk = SLOTS#<endpoint_id>``, ``sk = slots``. Deliveries and attempts expire with the events.
+"""
+from __future__ import annotations
+
+import json
+import math
+import random
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import requests
+from botocore.exceptions import ClientError
+from standardwebhooks import Webhook
+from urllib3.exceptions import HTTPError
+
+from payrail import ddb
+from payrail.errors import Conflict, NotFound, ValidationFailed
+from payrail.events import RETENTION_SECONDS, EventLog
+from payrail.ids import time_ordered
+from payrail.webhooks.endpoints import ENABLED, WebhookEndpoints, iso, signing_secrets, subscribed
+from payrail.webhooks.urls import BlockedAddress, delivery_session
+
+PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+#: SQS's largest DelaySeconds
+MAX_DELAY_SECONDS = 900
+JITTER = 0.2
+EXCERPT_CHARS = 200
+#: how long a worker trusts an endpoint it read (status, URL, secrets)
+ENDPOINT_CACHE_SECONDS = 2.0
+USER_AGENT = "payrail-webhooks/1.0 (+https://www.standardwebhooks.com)"
+_INTERNAL = ("pk", "sk", "merchant_id", "event_id", "lease_until", "claimed", "started_at", "expiration")
+
+
+def sign(webhook_id: str, timestamp: int, body: str, secrets: list[str]) -> str:
+    """The ``webhook-signature`` header: one ``v1,<base64>`` per secret, space-separated (the
+    ``standardwebhooks`` library's ``Webhook.sign``)."""
+    at = datetime.fromtimestamp(timestamp, timezone.utc)
+    return " ".join(Webhook(s).sign(webhook_id, at, body) for s in secrets)
+
+
+@dataclass(frozen=True)
+class AttemptResult:
+    """What one attempt got: ``status_code`` (None without an answer), ``latency_ms`` until the
+    answer's headers (or the failure), the answer's first characters, or an ``error``."""
+
+    status_code: int | None
+    latency_ms: int
+    excerpt: str = ""
+    error: str | None = None
+
+    @property
+    def delivered(self) -> bool:
+        return self.error is None and self.status_code is not None and 200 <= self.status_code < 300
+
+    def describe(self) -> str:
+        return self.error or f"HTTP {self.status_code}"
+
+
+class Sender:
+    """Sends one signed attempt, cut off at ``timeout_seconds`` whatever the other side does.
+
+    Args:
+        timeout_seconds: the whole attempt (connect, send, answer) must fit in this.
+        block_private: refuse connections to non-public addresses (deployed mode).
+    """
+
+    def __init__(self, timeout_seconds: float, block_private: bool):
+        self.timeout = timeout_seconds
+        self.block_private = block_private
+
+    def send(self, url: str, webhook_id: str, body: str, secrets: list[str], now: float | None = None) -> AttemptResult:
+        """POST ``body`` to ``url`` with the Standard Webhooks headers signed with every secret.
+        Never raises for the receiver's sake."""
+        ts = int(now or time.time())
+        headers = {"content-type": "application/json", "user-agent": USER_AGENT, "webhook-id": webhook_id,
+                   "webhook-timestamp": str(ts), "webhook-signature": sign(webhook_id, ts, body, secrets)}
+        session, sockets = delivery_session(self.block_private)
+        watchdog = threading.Timer(self.timeout, _cut_off, (sockets,))
+        watchdog.daemon = True
+        t0 = time.monotonic()
+        watchdog.start()
+        try:
+            r = session.post(url, data=body.encode(), headers=headers, allow_redirects=False, stream=True,
+                             timeout=(min(self.timeout, 5.0), self.timeout))
+            latency = time.monotonic() - t0
+            try:
+                excerpt = r.raw.read(EXCERPT_CHARS * 4, decode_content=True).decode("utf-8", "replace")[:EXCERPT_CHARS]
+            except (HTTPError, OSError, ValueError):
+                excerpt = ""
+            error = f"answered after {latency:.1f} s (limit {self.timeout:g} s)" if latency > self.timeout else None
+            return AttemptResult(r.status_code, int(latency * 1000), excerpt, error)
+        except (requests.RequestException, HTTPError, OSError) as e:
+            latency = time.monotonic() - t0
+            return AttemptResult(None, int(latency * 1000), error=_describe(e, latency, self.timeout))
+        finally:
+            watchdog.cancel()
+            session.close()
+
+
+def _cut_off(sockets: list) -> None:
+    for s in list(sockets):
+        try:
+            s.shutdown(2)
+        except OSError:
+            pass
+
+
+def _describe(e: Exception, latency: float, timeout: float) -> str:
+    cause: BaseException | None = e
+    while cause is not None:  # requests wraps urllib3's MaxRetryError, whose reason is the cause
+        if isinstance(cause, BlockedAddress):
+            return str(cause).split(": ", 1)[-1][:300]
+        cause = getattr(cause, "reason", None) or cause.__context__
+    if isinstance(e, requests.Timeout) or latency >= timeout:
+        return f"no answer within {timeout:g} s"
+    return f"{type(e).__name__}: {str(e)[:250]}"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How deliveries are retried and bounded (seconds).
+
+    Attributes:
+        schedule: delay before retry 1, 2, …; the last repeats.
+        horizon_seconds: no attempt later than this after the first.
+        timeout_seconds: one attempt's limit.
+        endpoint_concurrency: attempts in flight to one endpoint at most.
+        busy_retry_seconds: how soon a message that found no free slot comes back (jittered).
+    """
+
+    schedule: tuple[int, ...]
+    horizon_seconds: int
+    timeout_seconds: float
+    endpoint_concurrency: int
+    busy_retry_seconds: int = 1
+
+    @property
+    def lease_seconds(self) -> int:
+        """A claim or a slot outlives its attempt by a margin, then expires (a crashed worker's)."""
+        return int(self.timeout_seconds) + 20
+
+    def delay(self, attempts_made: int, rng: random.Random | None = None) -> float:
+        """Seconds before the next attempt after ``attempts_made`` (≥ 1) attempts, with jitter."""
+        base = self.schedule[min(attempts_made - 1, len(self.schedule) - 1)]
+        return base * (rng or random).uniform(1 - JITTER, 1 + JITTER)
+
+
+class Slots:
+    """At most ``limit`` attempts in flight per endpoint: leases (epoch seconds) ``s0``…``s<limit-1>``
+    on one item per endpoint; a slot is free when absent or expired."""
+
+    def __init__(self, table: str, db):
+        self.table, self.db = table, db
+
+    def _key(self, endpoint_id: str) -> dict:
+        return {"pk": ddb.value(f"SLOTS#{endpoint_id}"), "sk": ddb.value("slots")}
+
+    def acquire(self, endpoint_id: str, limit: int, lease_seconds: int) -> tuple[str, int] | None:
+        """A free slot ``(name, lease)``, or None when all are taken (then only one read was made)."""
+        now = int(time.time())
+        item = ddb.load(self.db.get_item(TableName=self.table, Key=self._key(endpoint_id),
+                                         ConsistentRead=True).get("Item")) or {}
+        free = [f"s{i}" for i in range(limit) if item.get(f"s{i}", 0) < now]
+        lease = now + lease_seconds
+        for slot in random.sample(free, min(2, len(free))):
+            try:
+                self.db.update_item(TableName=self.table, Key=self._key(endpoint_id), UpdateExpression="SET #s = :l",
+                                    ConditionExpression="attribute_not_exists(#s) OR #s < :now",
+                                    ExpressionAttributeNames={"#s": slot},
+                                    ExpressionAttributeValues={":l": ddb.value(lease), ":now": ddb.value(now)})
+                return slot, lease
+            except ClientError as err:
+                if not ddb.is_code(err, "ConditionalCheckFailedException"):
+                    raise
+        return None
+
+    def release(self, endpoint_id: str, slot: tuple[str, int]) -> None:
+        try:
+            self.db.update_item(TableName=self.table, Key=self._key(endpoint_id), UpdateExpression="REMOVE #s",
+                                ConditionExpression="#s = :l", ExpressionAttributeNames={"#s": slot[0]},
+                                ExpressionAttributeValues={":l": ddb.value(slot[1])})
+        except ClientError as err:
+            if not ddb.is_code(err, "ConditionalCheckFailedException"):
+                raise
+
+
+class Deliveries:
+    """Fan-out, attempts, the delivery log and redelivery (module docstring).
+
+    Args:
+        table: the ``webhooks`` table.
+        events: the event log (bodies are read from it at each attempt).
+        endpoints: the endpoints (URL, secrets, status; failures are reported to it).
+        sqs: a boto3 SQS client; queue_url: the ``webhooks`` queue.
+        sender: makes the attempts. policy: retries and bounds.
+    """
+
+    def __init__(self, table: str, events: EventLog, endpoints: WebhookEndpoints, sqs, queue_url: str,
+                 sender: Sender, policy: Policy, client=None):
+        self.table, self.events, self.endpoints = table, events, endpoints
+        self.sqs, self.queue_url, self.sender, self.policy = sqs, queue_url, sender, policy
+        self.db = client or ddb.client()
+        self.slots = Slots(table, self.db)
+        self._endpoints: dict[tuple[str, str], tuple[float, dict | None]] = {}
+
+    # ---- the queue --------------------------------------------------------------------------------
+    def enqueue(self, messages: list[dict], delay: float = 0) -> None:
+        """Send attempt messages, visible after ``delay`` seconds (rounded up, at most 900)."""
+        seconds = min(MAX_DELAY_SECONDS, max(0, math.ceil(delay)))
+        for i in range(0, len(messages), 10):
+            chunk = messages[i:i + 10]
+            r = self.sqs.send_message_batch(QueueUrl=self.queue_url, Entries=[
+                {"Id": str(n), "MessageBody": json.dumps(m), "DelaySeconds": seconds} for n, m in enumerate(chunk)])
+            if r.get("Failed"):
+                raise RuntimeError(f"webhooks queue refused {len(r['Failed'])} messages: {r['Failed'][0]}")
+
+    def fan_out(self, events: list[dict], endpoints: dict[str, list[dict]] | None = None) -> int:
+        """Enqueue the first attempt of each event (an events-table item) to each enabled endpoint of
+        its merchant subscribed to its type. ``endpoints`` caches each merchant's endpoints (read
+        once per merchant). Returns the number of deliveries enqueued."""
+        endpoints = {} if endpoints is None else endpoints
+        messages = []
+        for event in events:
+            m = event["merchant_id"]
+            if m not in endpoints:
+                endpoints[m] = self.endpoints.for_merchant(m)
+            messages += [{"merchant_id": m, "event_id": event["event_id"], "endpoint_id": ep["endpoint_id"],
+                          "attempt": 0, "due": 0, "manual": False, "body": event["body"]} for ep in endpoints[m]
+                         if ep["status"] == ENABLED and subscribed(ep["enabled_events"], event["type"])]
+        self.enqueue(messages)
+        return len(messages)
+
+    # ---- one attempt ----------------------------------------------------------------------------------
+    def handle(self, msg: dict) -> str:
+        """Process one attempt message; returns what happened (``waiting``, ``stale``, ``busy``,
+        ``delivered``, ``retrying``, ``failed``, ``gone``) for the logs. Raises only on
+        infrastructure errors (the message then comes back)."""
+        now = time.time()
+        if msg.get("due", 0) - now > 1:
+            self.enqueue([msg], msg["due"] - now)
+            return "waiting"
+        m, e, w, n = msg["merchant_id"], msg["event_id"], msg["endpoint_id"], int(msg["attempt"])
+        slot = self.slots.acquire(w, self.policy.endpoint_concurrency, self.policy.lease_seconds)
+        if slot is None:  # the endpoint has its fill of attempts in flight: come back shortly
+            self.enqueue([msg], random.uniform(1, 2) * self.policy.busy_retry_seconds)
+            return "busy"
+        try:
+            delivery = self._claim(m, e, w, n, now)
+            if delivery is None:
+                return "stale"
+            endpoint = self._endpoint(m, w, now)
+            body = msg.get("body") or (self.events.get_item(m, e) or {}).get("body")
+            if endpoint is None or endpoint["status"] != ENABLED or body is None:
+                why = ("the endpoint was deleted" if endpoint is None else "the event expired" if body is None
+                       else f"the endpoint is disabled: {endpoint.get('disabled_reason') or 'disabled'}")
+                self._record(m, e, w, n, n, FAILED, failure_reason=why)
+                return "failed"
+            result = self.sender.send(endpoint["url"], e, body, signing_secrets(endpoint, now), now)
+        finally:
+            self.slots.release(w, slot)
+        self._log_attempt(m, w, e, n + 1, result, now)
+        if result.delivered:
+            self._record(m, e, w, n, n + 1, DELIVERED, result, now, delivered_at=iso(time.time()))
+            self.endpoints.record_success(endpoint)
+            return "delivered"
+        if result.status_code == 410:
+            self._record(m, e, w, n, n + 1, FAILED, result, now, failure_reason="the endpoint answered 410 Gone")
+            self.endpoints.disable(endpoint, f"the endpoint answered 410 Gone at {iso(now)}")
+            return "gone"
+        self.endpoints.record_failure(endpoint, result.describe(), now)
+        delay = self.policy.delay(n + 1)
+        if msg.get("manual") or now + delay - delivery["started_at"] > self.policy.horizon_seconds:
+            why = ("the redelivery failed" if msg.get("manual") else
+                   f"gave up after {n + 1} attempts over {(now - delivery['started_at']) / 3600:.1f} h")
+            self._record(m, e, w, n, n + 1, FAILED, result, now, failure_reason=f"{why}; last: {result.describe()}")
+            return "failed"
+        self.enqueue([msg | {"attempt": n + 1, "due": now + delay, "manual": False}], delay)
+        self._record(m, e, w, n, n + 1, PENDING, result, now, next_attempt_at=iso(now + delay))
+        return "retrying"
+
+    def _endpoint(self, m: str, w: str, now: float) -> dict | None:
+        """The endpoint, read at most every ENDPOINT_CACHE_SECONDS per execution environment (a
+        disabled, deleted or re-keyed endpoint is seen within that; rotated-out secrets keep
+        signing for hours anyway)."""
+        hit = self._endpoints.get((m, w))
+        if hit and hit[0] > now:
+            return hit[1]
+        endpoint = self.endpoints.get_raw(m, w)
+        self._endpoints[(m, w)] = (now + ENDPOINT_CACHE_SECONDS, endpoint)
+        return endpoint
+
+    def _dkey(self, m: str, e: str, w: str) -> dict:
+        return {"pk": ddb.value(f"DLV#{m}#{e}"), "sk": ddb.value(w)}
+
+    def _claim(self, m: str, e: str, w: str, n: int, now: float) -> dict | None:
+        """Take attempt ``n`` of a delivery (created by attempt 0); None if the message is stale
+        or another worker holds a live claim."""
+        ready = "attempts = :n AND #s = :pending"
+        if n == 0:
+            ready = f"(({ready}) OR attribute_not_exists(attempts))"
+        values = {":n": n, ":pending": PENDING, ":now": int(now), ":lease": int(now) + self.policy.lease_seconds,
+                  ":m": m, ":e": e, ":w": w, ":zero": 0, ":exp": int(now) + RETENTION_SECONDS}
+        try:
+            r = self.db.update_item(
+                TableName=self.table, Key=self._dkey(m, e, w), ReturnValues="ALL_NEW",
+                UpdateExpression="SET claimed = :n, lease_until = :lease, merchant_id = :m, event_id = :e, "
+                                 "endpoint_id = :w, started_at = if_not_exists(started_at, :now), "
+                                 "#s = if_not_exists(#s, :pending), attempts = if_not_exists(attempts, :zero), "
+                                 "expiration = :exp",
+                ConditionExpression=f"{ready} AND (attribute_not_exists(lease_until) OR lease_until < :now)",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={k: ddb.value(v) for k, v in values.items()})
+        except ClientError as err:
+            if ddb.is_code(err, "ConditionalCheckFailedException"):
+                return None
+            raise
+        return ddb.load(r["Attributes"])
+
+    def _record(self, m: str, e: str, w: str, n: int, attempts: int, status: str, result: AttemptResult | None = None,
+                at: float | None = None, **fields) -> None:
+        """The outcome of claimed attempt ``n`` (made at ``at`` with ``result``, if one was made):
+        ``attempts`` made in all, the new ``status`` and ``fields``; the claim is released. A claim
+        taken over meanwhile (the lease ran out) leaves the delivery to its new holder."""
+        sets = {"attempts": attempts, "status": status, "updated_at": iso(time.time()), **fields}
+        if result is not None:
+            sets |= {"last_attempt_at": iso(at), "last_status_code": result.status_code, "last_error": result.error}
+        outdated = ["next_attempt_at", "failure_reason"] + (["last_status_code", "last_error"] if result else [])
+        removes = ["lease_until", "claimed"] + [k for k in outdated if sets.get(k) is None]
+        sets = {k: v for k, v in sets.items() if v is not None}
+        names = {f"#f{i}": k for i, k in enumerate(sets)} | {f"#r{i}": k for i, k in enumerate(removes)}
+        expr = "SET " + ", ".join(f"#f{i} = :f{i}" for i in range(len(sets))) + \
+               " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removes)))
+        values = {f":f{i}": ddb.value(v) for i, v in enumerate(sets.values())} | {":n": ddb.value(n)}
+        try:
+            self.db.update_item(TableName=self.table, Key=self._dkey(m, e, w), UpdateExpression=expr,
+                                ConditionExpression="attempts = :n AND claimed = :n", ExpressionAttributeNames=names,
+                                ExpressionAttributeValues=values)
+        except ClientError as err:
+            if not ddb.is_code(err, "ConditionalCheckFailedException"):
+                raise
+
+    def _log_attempt(self, m: str, w: str, e: str, number: int, result: AttemptResult, at: float) -> None:
+        attempt_id = time_ordered("att", at)
+        item = {"pk": f"ATT#{m}#{w}", "sk": attempt_id, "attempt_id": attempt_id, "event_id": e, "endpoint_id": w,
+                "attempt": number, "at": iso(at), "status_code": result.status_code, "latency_ms": result.latency_ms,
+                "response_excerpt": result.excerpt, "error": result.error,
+                "outcome": DELIVERED if result.delivered else FAILED, "expiration": int(at) + RETENTION_SECONDS}
+        self.db.put_item(TableName=self.table, Item=ddb.dump(item))
+
+    # ---- the delivery log ---------------------------------------------------------------------------
+    def for_event(self, merchant_id: str, event_id: str) -> list[dict]:
+        """Each endpoint's delivery of an event: ``{endpoint_id, status, attempts, …}``."""
+        r = self.db.query(TableName=self.table, KeyConditionExpression="pk = :p", ConsistentRead=True,
+                          ExpressionAttributeValues={":p": ddb.value(f"DLV#{merchant_id}#{event_id}")})
+        return [{k: v for k, v in ddb.load(i).items() if k not in _INTERNAL} for i in r["Items"]]
+
+    def attempts(self, merchant_id: str, endpoint_id: str, limit: int = 10, starting_after: str | None = None) -> dict:
+        """An endpoint's attempts, newest first: ``{"data", "has_more"}``. Raises NotFound, ValidationFailed."""
+        if not 1 <= limit <= 100:
+            raise ValidationFailed("limit must be between 1 and 100", param="limit")
+        self.endpoints.get(merchant_id, endpoint_id)
+        pk = f"ATT#{merchant_id}#{endpoint_id}"
+        kw: dict = dict(TableName=self.table, KeyConditionExpression="pk = :p", ScanIndexForward=False,
+                        ExpressionAttributeValues={":p": ddb.value(pk)}, Limit=limit + 1, ConsistentRead=True)
+        if starting_after:
+            kw["ExclusiveStartKey"] = {"pk": ddb.value(pk), "sk": ddb.value(starting_after)}
+        items = [ddb.load(i) for i in self.db.query(**kw)["Items"]]
+        data = [{k: v for k, v in i.items() if k not in ("pk", "sk", "expiration")} for i in items[:limit]]
+        return {"data": data, "has_more": len(items) > limit}
+
+    def redeliver(self, merchant_id: str, event_id: str, endpoint_id: str | None = None) -> list[str]:
+        """Send an event again, now: to ``endpoint_id``, or to every enabled endpoint subscribed to
+        its type. A delivered or failed delivery gets one more attempt (not retried if it fails);
+        a pending one is attempted now instead of at its scheduled time. Returns the endpoint ids.
+
+        Raises:
+            NotFound: no such event or endpoint. Conflict (``invalid_state``): the endpoint is
+            disabled, or no enabled endpoint is subscribed to the event's type.
+        """
+        event = self.events.get_item(merchant_id, event_id)
+        if not event:
+            raise NotFound("event not found", param="event_id")
+        if endpoint_id:
+            ep = self.endpoints.get_raw(merchant_id, endpoint_id)
+            if ep is None:
+                raise NotFound("webhook endpoint not found", param="endpoint_id")
+            if ep["status"] != ENABLED:
+                raise Conflict("the webhook endpoint is disabled; enable it first", code="invalid_state",
+                               param="endpoint_id")
+            targets = [endpoint_id]
+        else:
+            targets = [ep["endpoint_id"] for ep in self.endpoints.for_merchant(merchant_id)
+                       if subscribed(ep["enabled_events"], event["type"])]
+            if not targets:
+                raise Conflict("no enabled webhook endpoint is subscribed to this event's type", code="invalid_state")
+        messages = []
+        for w in targets:
+            current = ddb.load(self.db.get_item(TableName=self.table, Key=self._dkey(merchant_id, event_id, w),
+                                                ConsistentRead=True).get("Item"))
+            n, manual = (current or {}).get("attempts", 0), True
+            if current and current["status"] == PENDING:
+                manual = False  # in its retry schedule: the next attempt is made now
+            elif current:
+                n = self._reopen(merchant_id, event_id, w, current)
+            messages.append({"merchant_id": merchant_id, "event_id": event_id, "endpoint_id": w, "attempt": n,
+                             "due": 0, "manual": manual, "body": event["body"]})
+        self.enqueue(messages)
+        return targets
+
+    def _reopen(self, m: str, e: str, w: str, current: dict) -> int:
+        """A final delivery back to pending for one more attempt; returns its attempt number."""
+        try:
+            self.db.update_item(TableName=self.table, Key=self._dkey(m, e, w),
+                                UpdateExpression="SET #s = :p, updated_at = :t REMOVE failure_reason, next_attempt_at",
+                                ConditionExpression="#s = :old AND attempts = :n",
+                                ExpressionAttributeNames={"#s": "status"},
+                                ExpressionAttributeValues={k: ddb.value(v) for k, v in {
+                                    ":p": PENDING, ":t": iso(time.time()), ":old": current["status"],
+                                    ":n": current["attempts"]}.items()})
+        except ClientError as err:
+            if not ddb.is_code(err, "ConditionalCheckFailedException"):
+                raise
+        return current["attempts"]

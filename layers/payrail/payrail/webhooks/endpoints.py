@@ -1,0 +1,298 @@
+"""Webhook endpoints: where a merchant's events are delivered, and with which signing secrets.
+
+An endpoint is ``{url, enabled_events, description}`` with a status ``enabled`` or ``disabled``.
+``enabled_events`` lists event types (:data:`payrail.events.EVENT_TYPES`), ``<family>.*``
+(``order.*``, ``payout.*`` …) or ``*``. Its signing secret (``whsec_`` + base64 of 32 random
+bytes, the Standard Webhooks format) is shown once, in the answer that creates it (or rotates
+it); payrail keeps it to sign (the table is encrypted at rest). Rotating makes a new secret and
+keeps the current ones signing for ``secret_overlap_seconds`` (24 h): during the overlap every
+delivery carries one signature per secret.
+
+Disabling: the merchant may disable and re-enable an endpoint; payrail disables it when it answers
+410 Gone, or when every attempt has failed for ``disable_after_seconds`` (``failing_since`` is the
+first failure after the last success). ``disabled_reason`` says why.
+
+Items (table ``webhooks``): ``pk = WE#<merchant_id>``, ``sk = <endpoint_id>`` (time-ordered ids,
+so a query lists the newest first). A deleted endpoint keeps its item with ``deleted_at`` until
+its TTL (``expiration``) removes it; it no longer exists for the API or for deliveries.
+"""
+from __future__ import annotations
+
+import base64
+import secrets as random_secrets
+import socket
+import time
+from datetime import datetime, timezone
+
+from botocore.exceptions import ClientError
+
+from payrail import ddb
+from payrail.errors import Conflict, NotFound, ValidationFailed
+from payrail.events import EVENT_TYPES, FAMILIES, RETENTION_SECONDS
+from payrail.ids import time_ordered
+from payrail.webhooks.urls import check_url
+
+ENABLED, DISABLED = "enabled", "disabled"
+#: attributes never shown to the merchant (``secrets`` holds the signing secrets)
+_HIDDEN = ("pk", "sk", "merchant_id", "secrets", "deleted_at", "expiration")
+
+
+def new_secret() -> str:
+    """A Standard Webhooks signing secret: ``whsec_`` + base64 of 32 random bytes."""
+    return "whsec_" + base64.b64encode(random_secrets.token_bytes(32)).decode()
+
+
+def iso(epoch_seconds: float) -> str:
+    return datetime.fromtimestamp(epoch_seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def subscribed(patterns: list[str], event_type: str) -> bool:
+    """True when ``event_type`` matches one of ``patterns`` (exact, ``<family>.*`` or ``*``)."""
+    family = event_type.split(".", 1)[0]
+    return any(p in ("*", event_type, f"{family}.*") for p in patterns)
+
+
+def check_event_types(patterns: list[str]) -> list[str]:
+    """The patterns without duplicates, in order.
+
+    Raises:
+        ValidationFailed (``enabled_events``): empty, or a pattern that is neither a known type,
+        ``<family>.*`` of a known family, nor ``*``.
+    """
+    if not patterns:
+        raise ValidationFailed("enabled_events must name at least one event type", param="enabled_events")
+    for p in patterns:
+        known = p == "*" or p in EVENT_TYPES or (p.endswith(".*") and p[:-2] in FAMILIES)
+        if not known:
+            raise ValidationFailed(f"unknown event type {p!r}: use one of {sorted(EVENT_TYPES)}, "
+                                   f"<family>.* ({', '.join(FAMILIES)}) or *", param="enabled_events")
+    return list(dict.fromkeys(patterns))
+
+
+def signing_secrets(endpoint: dict, now: float) -> list[str]:
+    """The secrets that sign a delivery made at ``now``: the newest, and the rotated-out ones
+    whose overlap has not ended."""
+    return [s["secret"] for s in endpoint.get("secrets", []) if not s.get("expires_at") or s["expires_at"] > now]
+
+
+def view(item: dict) -> dict:
+    """An endpoint as the merchant sees it (no secrets)."""
+    out = {k: v for k, v in item.items() if k not in _HIDDEN}
+    if out.get("failing_since"):
+        out["failing_since"] = iso(out["failing_since"])
+    rotated = [s["expires_at"] for s in item.get("secrets", []) if s.get("expires_at")]
+    out["previous_secret_expires_at"] = iso(max(rotated)) if rotated and max(rotated) > time.time() else None
+    return out
+
+
+class WebhookEndpoints:
+    """A merchant's webhook endpoints.
+
+    Args:
+        table: the ``webhooks`` table.
+        local_mode: the URL rules of the local cloud (:func:`payrail.webhooks.urls.check_url`).
+        max_endpoints: endpoints per merchant.
+        secret_overlap_seconds: how long a rotated-out secret keeps signing.
+        disable_after_seconds: failing this long disables an endpoint.
+        resolve: ``socket.getaddrinfo``-like resolver for the URL check.
+    """
+
+    def __init__(self, table: str, *, local_mode: bool, max_endpoints: int = 16,
+                 secret_overlap_seconds: int = 86_400, disable_after_seconds: int = 5 * 86_400,
+                 resolve=socket.getaddrinfo, client=None):
+        self.table = table
+        self.local_mode = local_mode
+        self.max_endpoints = max_endpoints
+        self.overlap = secret_overlap_seconds
+        self.disable_after = disable_after_seconds
+        self.resolve = resolve
+        self.db = client or ddb.client()
+
+    def _key(self, merchant_id: str, endpoint_id: str) -> dict:
+        return {"pk": ddb.value(f"WE#{merchant_id}"), "sk": ddb.value(endpoint_id)}
+
+    def _check_url(self, url: str) -> str:
+        return check_url(url, local_mode=self.local_mode, resolve=self.resolve)
+
+    # ---- the merchant's API ---------------------------------------------------------------------
+    def create(self, merchant_id: str, url: str, enabled_events: list[str], description: str | None = None) -> dict:
+        """Create an enabled endpoint. Returns it with its ``secret`` (shown only here).
+
+        Raises:
+            ValidationFailed (400): bad URL (see ``check_url``) or event types.
+            Conflict (409 ``too_many_endpoints``): the merchant has ``max_endpoints`` already.
+        """
+        self._check_url(url)
+        events = check_event_types(enabled_events)
+        if len(self.for_merchant(merchant_id, enabled_only=False)) >= self.max_endpoints:
+            raise Conflict(f"a merchant may have at most {self.max_endpoints} webhook endpoints",
+                           code="too_many_endpoints")
+        now = time.time()
+        secret = new_secret()
+        item = {"pk": f"WE#{merchant_id}", "sk": time_ordered("we", now), "merchant_id": merchant_id,
+                "url": url, "enabled_events": events, "description": description, "status": ENABLED,
+                "created_at": iso(now), "updated_at": iso(now), "secrets": [{"secret": secret, "created_at": int(now)}]}
+        item["endpoint_id"] = item["sk"]
+        self.db.put_item(TableName=self.table, Item=ddb.dump(item), ConditionExpression="attribute_not_exists(pk)")
+        return view(item) | {"secret": secret}
+
+    def get_raw(self, merchant_id: str, endpoint_id: str, consistent: bool = True) -> dict | None:
+        """The endpoint item with its secrets, or None (also when deleted)."""
+        r = self.db.get_item(TableName=self.table, Key=self._key(merchant_id, endpoint_id), ConsistentRead=consistent)
+        item = ddb.load(r.get("Item"))
+        return None if not item or item.get("deleted_at") else item
+
+    def get(self, merchant_id: str, endpoint_id: str) -> dict:
+        """Raises NotFound (another merchant's endpoint, or a deleted one)."""
+        item = self.get_raw(merchant_id, endpoint_id)
+        if item is None:
+            raise NotFound("webhook endpoint not found", param="endpoint_id")
+        return view(item)
+
+    def list(self, merchant_id: str, limit: int = 10, starting_after: str | None = None) -> dict:
+        """Endpoints, newest first: ``{"data", "has_more"}``."""
+        items = self.for_merchant(merchant_id, enabled_only=False)[::-1]
+        if starting_after:
+            items = [i for i in items if i["endpoint_id"] < starting_after]
+        return {"data": [view(i) for i in items[:limit]], "has_more": len(items) > limit}
+
+    def for_merchant(self, merchant_id: str, enabled_only: bool = True) -> list[dict]:
+        """The merchant's endpoints with their secrets, oldest first (at most ``max_endpoints`` plus
+        deleted ones awaiting their TTL, so one query reads them all; strongly consistent, so an
+        endpoint is used from the moment its creation was answered)."""
+        kw = dict(TableName=self.table, KeyConditionExpression="pk = :p",
+                  ExpressionAttributeValues={":p": ddb.value(f"WE#{merchant_id}")}, ConsistentRead=True)
+        items = []
+        while True:
+            r = self.db.query(**kw)
+            items += [ddb.load(i) for i in r["Items"]]
+            if "LastEvaluatedKey" not in r:
+                break
+            kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
+        return [i for i in items if not i.get("deleted_at") and (not enabled_only or i["status"] == ENABLED)]
+
+    def update(self, merchant_id: str, endpoint_id: str, *, url: str | None = None,
+               enabled_events: list[str] | None = None, description: str | None = None,
+               disabled: bool | None = None) -> dict:
+        """Change the URL, the events, the description, or disable / re-enable (re-enabling
+        forgets the failures that disabled it). Fields left None are unchanged.
+
+        Raises:
+            NotFound, ValidationFailed.
+        """
+        sets: dict = {"updated_at": iso(time.time())}
+        removes: list[str] = []
+        if url is not None:
+            sets["url"] = self._check_url(url)
+        if enabled_events is not None:
+            sets["enabled_events"] = check_event_types(enabled_events)
+        if description is not None:
+            sets["description"] = description
+        if disabled is True:
+            sets.update(status=DISABLED, disabled_reason="disabled by the merchant", disabled_at=sets["updated_at"])
+        elif disabled is False:
+            sets["status"] = ENABLED
+            removes += ["disabled_reason", "disabled_at", "failing_since", "last_failure"]
+        return view(self._update(merchant_id, endpoint_id, sets, removes))
+
+    def delete(self, merchant_id: str, endpoint_id: str) -> dict:
+        """Delete an endpoint: nothing more is delivered to it. Raises NotFound."""
+        now = time.time()
+        self._update(merchant_id, endpoint_id, {"deleted_at": iso(now), "status": DISABLED,
+                                                "expiration": int(now) + RETENTION_SECONDS})
+        return {"endpoint_id": endpoint_id, "deleted": True}
+
+    def rotate_secret(self, merchant_id: str, endpoint_id: str) -> dict:
+        """A new signing secret (returned only here); the current ones keep signing for the
+        overlap (``secret_overlap_seconds``), then stop.
+
+        Raises:
+            NotFound. Conflict (``concurrent_update``): another rotation won; retry.
+        """
+        item = self.get_raw(merchant_id, endpoint_id)
+        if item is None:
+            raise NotFound("webhook endpoint not found", param="endpoint_id")
+        now = time.time()
+        until = int(now) + self.overlap
+        kept = [s | {"expires_at": min(s.get("expires_at") or until, until)} for s in item.get("secrets", [])
+                if not s.get("expires_at") or s["expires_at"] > now]
+        secret = new_secret()
+        try:
+            updated = self._update(merchant_id, endpoint_id,
+                                   {"secrets": kept + [{"secret": secret, "created_at": int(now)}],
+                                    "updated_at": iso(now)}, guard=("updated_at", item["updated_at"]))
+        except ClientError as err:
+            if ddb.is_code(err, "ConditionalCheckFailedException"):
+                raise Conflict("the endpoint changed meanwhile; retry", code="concurrent_update") from None
+            raise
+        return view(updated) | {"secret": secret}
+
+    # ---- what deliveries report ---------------------------------------------------------------------
+    def record_success(self, endpoint: dict) -> None:
+        """A delivery succeeded: the endpoint is no longer failing (``failing_since`` removed if set;
+        decided on the table, not on the caller's possibly older copy)."""
+        self._quiet_update(endpoint, "REMOVE failing_since, last_failure", {}, condition="attribute_exists(failing_since)")
+
+    def record_failure(self, endpoint: dict, what: str, now: float) -> dict | None:
+        """A delivery attempt failed (``what``: status or error, shown to the merchant). Sets
+        ``failing_since`` on the first failure after a success; disables the endpoint when it has
+        failed for ``disable_after_seconds``. Returns the endpoint after (None if it is gone)."""
+        after = self._quiet_update(endpoint, "SET failing_since = if_not_exists(failing_since, :now), "
+                                             "last_failure = :what", {":now": int(now), ":what": what[:300]})
+        if after and now - after["failing_since"] >= self.disable_after:
+            days = (now - after["failing_since"]) / 86_400
+            self.disable(after, f"every delivery failed for {days:.1f} days (since "
+                                f"{iso(after['failing_since'])}); last: {what[:200]}")
+        return after
+
+    def disable(self, endpoint: dict, reason: str) -> None:
+        """Disable an enabled endpoint, saying why (no-op if it is not enabled)."""
+        now = iso(time.time())
+        self._quiet_update(endpoint, "SET #s = :d, disabled_reason = :r, disabled_at = :t, updated_at = :t",
+                           {":d": DISABLED, ":r": reason[:500], ":t": now}, condition="#s = :e",
+                           extra_values={":e": ENABLED})
+
+    # ---- helpers -------------------------------------------------------------------------------------
+    def _update(self, merchant_id: str, endpoint_id: str, sets: dict, removes=(), guard: tuple | None = None) -> dict:
+        names, values, exprs = {}, {}, []
+        for i, (k, v) in enumerate(sets.items()):
+            names[f"#f{i}"], values[f":f{i}"] = k, ddb.value(v)
+            exprs.append(f"#f{i} = :f{i}")
+        expr = "SET " + ", ".join(exprs)
+        if removes:
+            rm = []
+            for i, k in enumerate(removes):
+                names[f"#r{i}"] = k
+                rm.append(f"#r{i}")
+            expr += " REMOVE " + ", ".join(rm)
+        cond = "attribute_exists(pk) AND attribute_not_exists(deleted_at)"
+        if guard:
+            names["#g"], values[":g"] = guard[0], ddb.value(guard[1])
+            cond += " AND #g = :g"
+        try:
+            r = self.db.update_item(TableName=self.table, Key=self._key(merchant_id, endpoint_id), UpdateExpression=expr,
+                                    ConditionExpression=cond, ExpressionAttributeNames=names,
+                                    ExpressionAttributeValues=values, ReturnValues="ALL_NEW")
+        except ClientError as err:
+            if ddb.is_code(err, "ConditionalCheckFailedException") and not guard:
+                raise NotFound("webhook endpoint not found", param="endpoint_id") from None
+            raise
+        return ddb.load(r["Attributes"])
+
+    def _quiet_update(self, endpoint: dict, expression: str, values: dict, condition: str | None = None,
+                      extra_values: dict | None = None) -> dict | None:
+        """An update on behalf of deliveries; None when the endpoint is gone or the condition failed."""
+        cond = "attribute_exists(pk) AND attribute_not_exists(deleted_at)" + (f" AND {condition}" if condition else "")
+        kw = dict(TableName=self.table, Key=self._key(endpoint["merchant_id"], endpoint["endpoint_id"]),
+                  UpdateExpression=expression, ConditionExpression=cond, ReturnValues="ALL_NEW")
+        vals = {k: ddb.value(v) for k, v in {**values, **(extra_values or {})}.items()}
+        if vals:
+            kw["ExpressionAttributeValues"] = vals
+        if "#s" in expression or (condition and "#s" in condition):
+            kw["ExpressionAttributeNames"] = {"#s": "status"}
+        try:
+            return ddb.load(self.db.update_item(**kw)["Attributes"])
+        except ClientError as err:
+            if ddb.is_code(err, "ConditionalCheckFailedException"):
+                return None
+            raise
