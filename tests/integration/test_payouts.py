@@ -252,7 +252,7 @@ def test_a_worker_that_dies_after_the_provider_accepted_pays_once(funded, cloud,
     try:
         assert all(tokens)
         p = client.payout(4_321, pk_bank("0001"))
-        unbounded = Payouts(platform.ledger, platform.main, Providers(platform.settings.connector_env),
+        unbounded = Payouts(platform.ledger, platform.main, platform.events, Providers(platform.settings.connector_env),
                             platform.beneficiaries, platform.payouts.policy)
         with pytest.raises(WorkerDied):
             unbounded.attempt(mid, p["payout_id"], 1, connector=DiesAfterSubmit())
