@@ -15,6 +15,7 @@ import time
 import uuid
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 import requests
@@ -101,6 +102,12 @@ def post_callback(cloud, connector: str, headers: dict, body: bytes) -> requests
     return requests.post(f"{cloud['api_url']}/v1/callbacks/{connector}", data=body, headers=headers, timeout=30)
 
 
+def at_provider(client, payout_id: str) -> dict:
+    """The payout once its provider has the transfer and reports it PENDING."""
+    return wait_for(lambda: (p := client.get_payout(payout_id)).get("provider_status") == "PENDING" and p, 60, 0.3,
+                    what=f"payout {payout_id} pending at its provider")
+
+
 def payout_events(client, payout_id: str) -> list[dict]:
     return sorted((e for e in client.all_events() if e["object_id"] == payout_id), key=lambda e: e["sequence"])
 
@@ -184,8 +191,7 @@ def test_reservation_events_follow_its_lifecycle(admin, funded):
 
 def test_forged_unsigned_and_stale_callbacks_are_refused_and_change_nothing(funded, cloud, platform):
     client, mid = funded
-    p = client.payout(2_500, in_bank("0004"), "INR")  # stays PENDING at the provider
-    wait_for(lambda: client.get_payout(p["payout_id"])["status"] == "PROCESSING", 60, what="at the provider")
+    p = at_provider(client, client.payout(2_500, in_bank("0004"), "INR")["payout_id"])  # stays PENDING there
     view = provider_view(cloud, p["transfer_id"]) | {"status": "SUCCESS"}
     events_before = len(payout_events(client, p["payout_id"]))
     for headers, body in (cashfree_callback(view, secret="not-the-secret"),  # forged
@@ -209,8 +215,7 @@ def test_forged_unsigned_and_stale_callbacks_are_refused_and_change_nothing(fund
 def test_a_callback_settles_a_payout_once_however_often_it_comes_and_however_it_races(funded, cloud, platform):
     client, mid = funded
     held_before = client.balances("INR")["held"]
-    p = client.payout(3_300, in_bank("0004"), "INR")
-    wait_for(lambda: client.get_payout(p["payout_id"])["status"] == "PROCESSING", 60, what="at the provider")
+    p = at_provider(client, client.payout(3_300, in_bank("0004"), "INR")["payout_id"])
     # the provider pays; its own callback (from the stand-in) races ten copies of ours and the
     # workflow's next look
     standin_at(cloud["standins"]["cashfree"], f"/_control/transfers/{p['provider_key']}", {"status": "SUCCESS"})
@@ -232,3 +237,32 @@ def test_a_callback_settles_a_payout_once_however_often_it_comes_and_however_it_
     assert platform.ledger.get_journal(f"{p['payout_id']}:release") is None
     assert client.balances("INR")["held"] == held_before  # one hold, captured once
     assert audit(platform.ledger)["ok"]
+
+
+def test_a_callback_that_settles_a_payout_while_the_worker_waits_on_the_provider_ends_the_workflow(funded, cloud,
+                                                                                                    platform):
+    """The provider pays and calls back while its answer to the submission never arrives: the
+    callback captures; the worker, back from its lost answer, finds the payout settled and ends
+    (before, its bookkeeping write failed on the moved payout and the message was retried)."""
+    client, mid = funded
+    log = Path(cloud["data_dir"]) / "logs" / "payrail.log"
+    crashes = lambda: log.read_text().count("payrail.errors.Conflict: the payout changed meanwhile")  # noqa: E731
+    crashed_before = crashes()
+    before = standin_at(cloud["standins"]["cashfree"], "/_stats")
+    standin_at(cloud["standins"]["cashfree"], "/_control", {"mode": "timeout", "delay_seconds": 4, "methods": ["POST"]})
+    try:
+        p = client.payout(1_234, in_bank("0001"), "INR")
+        done = settled(client, p["payout_id"], timeout=60)
+    finally:
+        standin_at(cloud["standins"]["cashfree"], "/_control", {"mode": "ok", "methods": []})
+    assert done["status"] == "SUCCEEDED" and done["submissions"] == 1
+    time.sleep(6)  # the worker's hung submission returns and its look ends
+    after = standin_at(cloud["standins"]["cashfree"], "/_stats")
+    assert after["transfers"] - before["transfers"] == 1 and after["callbacks_sent"] > before["callbacks_sent"]
+    final = client.get_payout(p["payout_id"])
+    assert [h["status"] for h in final["status_history"]] == ["PENDING", "PROCESSING", "SUCCEEDED"]
+    assert [e["type"] for e in payout_events(client, p["payout_id"])] == \
+        ["payout.created", "payout.processing", "payout.succeeded"]
+    assert platform.ledger.get_journal(f"{p['payout_id']}:capture") is not None
+    assert platform.ledger.get_journal(f"{p['payout_id']}:release") is None
+    assert crashes() == crashed_before  # the worker ended its look instead of failing the message

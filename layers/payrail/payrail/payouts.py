@@ -347,7 +347,13 @@ class Payouts:
                     p = self.records.get(merchant_id, payout_id)
                     if p["status"] not in AT_PROVIDER:
                         return Outcome(next=Next.END, payout_status=p["status"], reason="nothing to do for this run")
-            return self._look(p, connector or self.providers.get(p["provider"]))
+            try:
+                return self._look(p, connector or self.providers.get(p["provider"]))
+            except Conflict:  # settled meanwhile (a provider callback, an admin decision): done if it left
+                p = self.records.get(merchant_id, payout_id)
+                if p["run"] == run and p["status"] in AT_PROVIDER:
+                    raise  # still at the provider: the message comes back and looks again
+                return Outcome(next=Next.END, payout_status=p["status"], reason="settled meanwhile")
 
     def _look(self, p: dict, connector) -> Outcome:
         try:
