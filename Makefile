@@ -5,7 +5,7 @@ PIP   := .venv/bin/pip
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup tools up demo test test-fast bench fuzz synth openapi fire clean
+.PHONY: setup tools up demo test test-fast bench bench-settlement fuzz synth openapi fire clean
 
 setup: tools .venv/.installed node_modules/.installed .build/wheels/.fetched ## install everything (idempotent)
 
@@ -43,6 +43,10 @@ test-fast: setup ## unit and infra tests only (no local cloud)
 
 bench: setup ## benchmarks; writes bench-report.json
 	$(PY) -m infra.local.bench
+
+ROWS ?= 1000000
+bench-settlement: setup ## settlement over ROWS capture journals of one day (default 1,000,000) vs a raw read; into bench-report.json
+	$(PY) -m infra.local.bench_settlement --rows $(ROWS) $(BENCH_ARGS)
 
 fuzz: setup ## schemathesis against the committed OpenAPI document (FUZZ_ARGS="--requests 5000 --use-running")
 	$(PY) -m infra.local.fuzz $(FUZZ_ARGS)

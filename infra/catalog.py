@@ -83,7 +83,7 @@ class Grants:
     start_executions: tuple[str, ...] = ()
     stop_executions: tuple[str, ...] = ()
     task_callbacks: tuple[str, ...] = ()  # state machines whose task tokens it answers
-    bucket: str | None = None  # "r" or "rw" on the reports bucket
+    bucket: str | None = None  # "r" or "rw" (put, multipart, abort, delete) on the reports bucket
 
 
 @dataclass(frozen=True)
@@ -110,10 +110,15 @@ class Function:
 
 @dataclass(frozen=True)
 class StateMachine:
+    """A Standard state machine. ``distributed_map``: it has a Distributed Map reading its items
+    from the reports bucket (``settlements/parts/``), so it starts, describes and stops child
+    executions of itself and reads that prefix."""
+
     id: str
     asl: str
     functions: dict[str, str] = field(default_factory=dict)  # ${Name} -> function id (ARN)
     queues: dict[str, str] = field(default_factory=dict)  # ${Name} -> queue id (URL)
+    distributed_map: bool = False
 
     @property
     def name(self) -> str:
@@ -187,7 +192,7 @@ FUNCTIONS = {
                  sqs=SqsSource("payouts", batch_size=1, max_concurrency=4)),
         Function("payout_steps", env=_DATA + ("PROVIDER_URL", "PROVIDER_TIMEOUT_SECONDS"),
                  grants=Grants(tables_rw=("ledger", "main"))),
-        Function("settlement", env=_DATA + ("REPORTS_BUCKET",),
+        Function("settlement", env=_DATA + ("REPORTS_BUCKET", "SETTLEMENT_MAX_CONCURRENCY"),
                  grants=Grants(tables_rw=("main",), tables_r=("ledger",), bucket="rw"), timeout=300, memory=1024),
     )
 }
@@ -197,7 +202,8 @@ STATE_MACHINES = {
     for m in (
         StateMachine("payout", "payout.asl.json", functions={"PayoutStepsFunctionArn": "payout_steps"},
                      queues={"PayoutQueueUrl": "payouts"}),
-        StateMachine("settlement", "settlement.asl.json", functions={"SettlementFunctionArn": "settlement"}),
+        StateMachine("settlement", "settlement.asl.json", functions={"SettlementFunctionArn": "settlement"},
+                     distributed_map=True),
     )
 }
 

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from infra import catalog
-from infra.local import engines, provision, runtime, services
+from infra.local import engines, environments, provision, runtime, services
 from infra.local.config import LocalConfig
 
 log = logging.getLogger("payrail.local")
@@ -51,7 +51,10 @@ class LocalCloud:
                 self._ddb_proc = engines.start_dynamodb_local(
                     c.host, c.dynamodb_port, c.data_dir / "dynamodb" if c.persist else None,
                     c.logs_dir / "dynamodb.log")
-            self.functions = runtime.Functions({})
+            if c.process_functions:
+                threading.Thread(target=environments.start, name="forkserver", daemon=True).start()
+            self.functions = runtime.Functions({}, loader=environments.loader(c.process_functions,
+                                                                                c.logs_dir / "functions.log"))
             self._servers.append(runtime.serve_invoke(self.functions, c.host, c.runtime_port))
             if not c.endpoint_url:
                 self._moto_proc = engines.start_moto(c.host, c.moto_port, c.invoke_url, c.logs_dir / "moto.log")
@@ -95,7 +98,8 @@ class LocalCloud:
         endpoints, resource names, ``client_env`` (credentials and endpoints for boto3) and
         ``function_env`` (what the functions run with, for running a handler in another process)."""
         c, r = self.config, self.resources
-        return {"api_url": c.api_url, "aws_endpoint": c.aws_endpoint, "dynamodb_endpoint": c.dynamodb_endpoint,
+        return {"api_url": c.api_url, "runtime_url": f"http://{c.host}:{c.runtime_port}",
+                "aws_endpoint": c.aws_endpoint, "dynamodb_endpoint": c.dynamodb_endpoint,
                 "provider_url": c.provider_url, "fulfilment_url": c.fulfilment_url, "region": c.region,
                 "admin_token": c.admin_token, "pid": os.getpid(), "data_dir": str(c.data_dir),
                 "tables": r.table_names, "queues": r.queue_urls, "dlqs": r.dlq_urls,
