@@ -4,8 +4,8 @@ Lambda runs each execution environment in a process of its own; the local runtim
 functions on threads of one process, where one invocation's memory cannot be told from
 another's. A function named in ``LocalConfig.process_functions`` gets one child process per
 execution environment instead: forked from a server process that has imported boto3, Powertools
-and payrail once (``multiprocessing``'s forkserver), so a new environment costs about the
-handler module's own import, as a thread environment does.
+and payrail once (``multiprocessing``'s forkserver; :mod:`infra.local.forkserver_preload`), so a
+new environment costs about the handler module's own import, as a thread environment does.
 
 Each invocation reports its peak resident set size, the figure Lambda's REPORT line calls
 "Max Memory Used": the kernel's high-water mark is reset before the invocation (``5`` written to
@@ -26,9 +26,8 @@ from pathlib import Path
 
 from infra import catalog
 
-#: imported once by the fork server; every environment forked from it shares them
-PRELOAD = ["boto3", "botocore.session", "aws_lambda_powertools", "pydantic", "payrail.platform",
-           "infra.local.environments"]
+#: imported once by the fork server; every environment forked from it shares what it loads
+PRELOAD = ["infra.local.forkserver_preload"]
 _lock = threading.Lock()
 _context = None
 _errors: dict[str, type[Exception]] = {}
