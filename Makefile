@@ -5,7 +5,15 @@ PIP   := .venv/bin/pip
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup tools up demo test test-fast bench bench-settlement fuzz synth openapi fire clean
+# LocalStack's own virtual environment (PAYRAIL_TARGET=localstack); a path outside .build works too
+LOCALSTACK_VENV ?= .build/localstack-venv
+LS_DIR := infra/local/localstack
+export PAYRAIL_LOCALSTACK_VENV := $(abspath $(LOCALSTACK_VENV))
+# `make demo` / `make up` with PAYRAIL_TARGET=localstack install LocalStack first (unless
+# PAYRAIL_ENDPOINT_URL names a LocalStack already running, e.g. its Docker image)
+TARGET_DEPS := $(if $(filter localstack,$(PAYRAIL_TARGET)),$(if $(PAYRAIL_ENDPOINT_URL),,localstack),)
+
+.PHONY: setup tools localstack up up-localstack demo test test-localstack test-fast bench bench-settlement fuzz synth openapi fire clean
 
 setup: tools .venv/.installed node_modules/.installed .build/wheels/.fetched ## install everything (idempotent)
 
@@ -29,14 +37,31 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-up: setup ## run the whole platform locally in the foreground (Ctrl-C stops everything)
+# LocalStack 4.9.2 with the release's exact pins, and payrail's runtime executor plugin, in their own venv
+$(LOCALSTACK_VENV)/.installed: $(LS_DIR)/requirements-runtime.txt $(LS_DIR)/plugin/pyproject.toml \
+		$(LS_DIR)/plugin/payrail_localstack_executor.py
+	@test -x $(LOCALSTACK_VENV)/bin/python || python3 -m venv $(LOCALSTACK_VENV)
+	$(LOCALSTACK_VENV)/bin/pip install -q "localstack-core[runtime]==4.9.2" -c $(LS_DIR)/requirements-runtime.txt
+	$(LOCALSTACK_VENV)/bin/pip install -q ./$(LS_DIR)/plugin -c $(LS_DIR)/requirements-runtime.txt
+	@touch $@
+
+localstack: setup $(LOCALSTACK_VENV)/.installed ## install LocalStack (no Docker) into $(LOCALSTACK_VENV)
+
+up: setup $(TARGET_DEPS) ## run the whole platform locally in the foreground (Ctrl-C stops everything)
 	$(PY) -m infra.local up
 
-demo: setup ## the main job end to end against the running platform (or one it starts)
+up-localstack: localstack ## the same platform on LocalStack's services (no Docker needed)
+	PAYRAIL_TARGET=localstack $(PY) -m infra.local up
+
+demo: setup $(TARGET_DEPS) ## the main job end to end against the running platform (or one it starts)
 	$(PY) -m infra.local.demo
 
 test: setup ## unit, infra (CDK, cdk-nag, cfn-lint) and integration tests on the local cloud
 	$(PY) -m pytest tests
+
+test-localstack: localstack ## payout, order, settlement and local-cloud tests on the LocalStack target
+	$(PY) -m pytest --target localstack tests/integration/test_payouts.py tests/integration/test_orders.py \
+	  tests/integration/test_settlement.py tests/integration/test_local_cloud.py tests/integration/test_localstack.py
 
 test-fast: setup ## unit and infra tests only (no local cloud)
 	$(PY) -m pytest tests/unit tests/infra

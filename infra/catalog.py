@@ -98,6 +98,8 @@ class Function:
     sqs: SqsSource | None = None
     stream: StreamSource | None = None
     http: bool = False
+    #: calls payout providers: gets every connector's CONNECTOR_* settings and read access to their secrets
+    connectors: bool = False
 
     @property
     def name(self) -> str:
@@ -133,11 +135,13 @@ class StateMachine:
 
 @dataclass(frozen=True)
 class Schedule:
-    """An EventBridge rule on a cron expression starting a state machine with the scheduled event."""
+    """An EventBridge rule on a cron expression starting a state machine, or invoking a function,
+    with the scheduled event (exactly one of ``state_machine`` and ``function``)."""
 
     id: str
     cron: str  # EventBridge cron fields: minute hour day-of-month month day-of-week year (UTC)
-    state_machine: str
+    state_machine: str | None = None
+    function: str | None = None
 
     @property
     def name(self) -> str:
@@ -148,7 +152,8 @@ TABLES = {
     t.id: t
     for t in (
         Table("ledger", pk="pk", sk="sk", indexes=(Index("gsi1", "gsi1pk", "gsi1sk"),)),
-        Table("main", pk="pk", stream="NEW_AND_OLD_IMAGES"),
+        Table("main", pk="pk", stream="NEW_AND_OLD_IMAGES",
+              indexes=(Index("by_merchant", "list_pk", "list_sk"), Index("due", "due_pk", "due_sk"))),
         Table("idempotency", pk="id", ttl_attribute="expiration"),
         Table("rate-limits", pk="pk", ttl_attribute="expiration"),
     )
@@ -166,32 +171,36 @@ BUCKET_ID = "reports"
 LOCAL_BUCKET_NAME = f"{PREFIX}-reports"
 
 _DATA = ("LEDGER_TABLE", "MAIN_TABLE")
+_PAYOUT_RULES = ("PAYOUT_CURRENCIES", "PAYOUT_REVIEW_THRESHOLD")
+_PROVIDER_CALLS = ("RATE_LIMIT_TABLE", "PAYOUT_MAX_ATTEMPTS", "PAYOUT_BACKOFF_BASE_SECONDS",
+                   "PAYOUT_BACKOFF_MAX_SECONDS", "PROVIDER_SLOT_WAIT_SECONDS", "PROVIDER_BUSY_RETRY_SECONDS")
 FUNCTIONS = {
     f.id: f
     for f in (
-        Function("api", env=_DATA + ("IDEMPOTENCY_TABLE", "RATE_LIMIT_TABLE", "REPORTS_BUCKET",
-                                     "SETTLEMENT_STATE_MACHINE_ARN", "FULFILMENT_QUEUE_URL", "PAYOUT_QUEUE_URL",
-                                     "ADMIN_TOKEN_SHA256", "DEFAULT_FEE_BPS", "RATE_LIMIT_PER_MINUTE",
-                                     "ADMIN_RATE_LIMIT_PER_MINUTE", "ANONYMOUS_RATE_LIMIT_PER_MINUTE",
-                                     "MAX_BODY_BYTES", "API_KEY_CACHE_SECONDS", "API_KEY_OVERLAP_SECONDS",
-                                     "IDEMPOTENCY_TTL_SECONDS", "PRESIGN_SECONDS", "SETTLEMENT_MAX_ACTIVE_JOBS"),
+        Function("api", env=_DATA + _PAYOUT_RULES + ("RESERVATION_TTL_SECONDS", "RESERVATION_FULFIL_WAIT_SECONDS",
+                     "IDEMPOTENCY_TABLE", "RATE_LIMIT_TABLE", "REPORTS_BUCKET", "SETTLEMENT_STATE_MACHINE_ARN",
+                     "FULFILMENT_QUEUE_URL", "PAYOUT_QUEUE_URL", "ADMIN_TOKEN_SHA256", "DEFAULT_FEE_BPS",
+                     "RATE_LIMIT_PER_MINUTE", "ADMIN_RATE_LIMIT_PER_MINUTE", "ANONYMOUS_RATE_LIMIT_PER_MINUTE",
+                     "MAX_BODY_BYTES", "API_KEY_CACHE_SECONDS", "API_KEY_OVERLAP_SECONDS", "IDEMPOTENCY_TTL_SECONDS",
+                     "PRESIGN_SECONDS", "SETTLEMENT_MAX_ACTIVE_JOBS"),
                  grants=Grants(tables_rw=("ledger", "main", "idempotency", "rate-limits"),
                                queues_read_attrs=("fulfilment", "payouts"),
                                start_executions=("settlement",), stop_executions=("settlement",), bucket="r"),
-                 timeout=29, memory=1024, http=True),
-        Function("dispatcher", env=("FULFILMENT_QUEUE_URL", "PAYOUT_STATE_MACHINE_ARN", "PAYOUT_MAX_ATTEMPTS",
-                                    "PAYOUT_BACKOFF_BASE_SECONDS"),
+                 timeout=29, memory=1024, http=True, connectors=True),
+        Function("dispatcher", env=("FULFILMENT_QUEUE_URL", "PAYOUT_STATE_MACHINE_ARN"),
                  grants=Grants(queues_send=("fulfilment",), start_executions=("payout",)),
                  stream=StreamSource("main", batch_size=100)),
         Function("fulfilment", env=_DATA + ("FULFILMENT_URL", "FULFILMENT_TIMEOUT_SECONDS", "FULFILMENT_ATTEMPTS",
                                             "FULFILMENT_BACKOFF_BASE_SECONDS", "FULFILMENT_QUEUE_URL"),
                  grants=Grants(tables_rw=("ledger", "main"), queues_send=("fulfilment",)), timeout=60,
                  sqs=SqsSource("fulfilment", batch_size=10, max_concurrency=8)),
-        Function("payout_worker", env=_DATA + ("PROVIDER_URL", "PROVIDER_TIMEOUT_SECONDS"),
-                 grants=Grants(tables_rw=("main",), task_callbacks=("payout",)), timeout=30,
-                 sqs=SqsSource("payouts", batch_size=1, max_concurrency=4)),
-        Function("payout_steps", env=_DATA + ("PROVIDER_URL", "PROVIDER_TIMEOUT_SECONDS"),
-                 grants=Grants(tables_rw=("ledger", "main"))),
+        # MaximumConcurrency is a ceiling for all providers together (at least the sum of their
+        # bounds); each provider's own bound is its in-flight slots (payrail.providers)
+        Function("payout_worker", env=_DATA + _PAYOUT_RULES + _PROVIDER_CALLS,
+                 grants=Grants(tables_rw=("main", "rate-limits"), task_callbacks=("payout",)), timeout=30,
+                 sqs=SqsSource("payouts", batch_size=1, max_concurrency=10), connectors=True),
+        Function("payout_steps", env=_DATA, grants=Grants(tables_rw=("ledger", "main"))),
+        Function("reservations", env=_DATA, grants=Grants(tables_rw=("ledger", "main")), timeout=60),
         Function("settlement", env=_DATA + ("REPORTS_BUCKET", "SETTLEMENT_MAX_CONCURRENCY"),
                  grants=Grants(tables_rw=("main",), tables_r=("ledger",), bucket="rw"), timeout=300, memory=1024),
     )
@@ -207,7 +216,8 @@ STATE_MACHINES = {
     )
 }
 
-SCHEDULES = {s.id: s for s in (Schedule("settlement-daily", cron="15 0 * * ? *", state_machine="settlement"),)}
+SCHEDULES = {s.id: s for s in (Schedule("settlement-daily", cron="15 0 * * ? *", state_machine="settlement"),
+                                Schedule("reservation-expiry", cron="* * * * ? *", function="reservations"))}
 
 #: HTTP API stage throttling (requests per second, burst).
 API_THROTTLE = {"rate_limit": 500, "burst_limit": 1000}
@@ -219,7 +229,6 @@ CONFIG_DEFAULTS = {
     "FULFILMENT_TIMEOUT_SECONDS": "5",
     "FULFILMENT_ATTEMPTS": "10",
     "FULFILMENT_BACKOFF_BASE_SECONDS": "5",
-    "PROVIDER_TIMEOUT_SECONDS": "10",
 }
 
 _SUB = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
@@ -234,13 +243,48 @@ def placeholders(asl_file: str) -> set[str]:
     return set(_SUB.findall((ASL_DIR / asl_file).read_text()))
 
 
+def connectors() -> list[str]:
+    """The registered payout connectors (``payrail.connectors.registry``, imported on demand)."""
+    from payrail.connectors import registry
+
+    return list(registry.REGISTRY)
+
+
+def connector_secret_name(connector: str) -> str:
+    """The AWS Secrets Manager secret holding a connector's credentials (one per connector)."""
+    return f"{PREFIX}/connectors/{connector}"
+
+
+def connector_env_names() -> list[str]:
+    """Every connector's settings variables except its credentials (which stay in its secret),
+    and the variable naming its secret."""
+    from payrail.connectors import registry
+
+    out = []
+    for name in registry.REGISTRY:
+        secret = set(registry.secret_fields(name))
+        out += [var for var, field in registry.env_names(name).items() if field not in secret]
+        out.append(registry.secret_env_name(name))
+    return out
+
+
+def env_names(fn: Function) -> tuple[str, ...]:
+    """The variables ``fn`` may be given: its settings, and the connectors' when it calls providers."""
+    return fn.env + (tuple(connector_env_names()) if fn.connectors else ())
+
+
 def resource_env(fn: Function, table_names: dict[str, str], queue_urls: dict[str, str],
-                 machine_arns: dict[str, str], bucket_name: str, extra: dict[str, str]) -> dict[str, str]:
-    """The environment of ``fn``: resource references first, then configuration from ``extra``
-    (falling back to CONFIG_DEFAULTS); a configuration variable with neither is left out, so the
-    function runs with the settings model's default (``payrail.settings.Settings``, the one place
-    a setting and its default live)."""
-    refs = {
+                 machine_arns: dict[str, str], bucket_name: str, extra: dict[str, str],
+                 secret_arns: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of ``fn``: resource references first (``secret_arns``: connector -> the
+    ARN of its secret), then configuration from ``extra`` (falling back to CONFIG_DEFAULTS); a
+    configuration variable with neither is left out, so the function runs with the settings
+    model's default (``payrail.settings.Settings`` or the connector's settings model, the one
+    place a setting and its default live)."""
+    from payrail.connectors import registry
+
+    refs = {registry.secret_env_name(c): arn for c, arn in (secret_arns or {}).items()}
+    refs |= {
         "LEDGER_TABLE": table_names["ledger"], "MAIN_TABLE": table_names["main"],
         "IDEMPOTENCY_TABLE": table_names["idempotency"], "RATE_LIMIT_TABLE": table_names["rate-limits"],
         "REPORTS_BUCKET": bucket_name,
@@ -249,7 +293,7 @@ def resource_env(fn: Function, table_names: dict[str, str], queue_urls: dict[str
         "SETTLEMENT_STATE_MACHINE_ARN": machine_arns["settlement"],
     }
     env = {}
-    for var in fn.env:
+    for var in env_names(fn):
         value = refs[var] if var in refs else extra.get(var, CONFIG_DEFAULTS.get(var))
         if value is not None:
             env[var] = value

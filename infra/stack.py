@@ -1,9 +1,7 @@
 """The payrail CDK stack, built from ``infra/catalog.py`` (the same definitions the local cloud uses)."""
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
+import json
 from pathlib import Path
 
 import jsii
@@ -30,13 +28,14 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from infra import catalog
+from infra import catalog, layer
+from infra.layer import LAYER_DIR
 
-LAYER_DIR = catalog.ROOT / "layers" / "payrail"
 RUNTIME = lambda_.Runtime.PYTHON_3_11
 
 _READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem",
@@ -44,24 +43,13 @@ _READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamod
 _WRITE = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
 
 
-WHEELHOUSE = catalog.ROOT / ".build" / "wheels"  # filled by `make setup` (pip download)
-
-
 @jsii.implements(ILocalBundling)
 class PipLayerBundling:
-    """Builds the layer without Docker: ``pip install --platform manylinux2014_x86_64`` of the
-    layer's requirements plus the ``payrail`` package into ``<out>/python``; offline from the
-    wheelhouse ``.build/wheels`` when ``make setup`` has filled it."""
+    """Builds the layer without Docker (``infra.layer.build``: pip for manylinux2014_x86_64,
+    offline from the wheelhouse ``.build/wheels`` when ``make setup`` has filled it)."""
 
     def try_bundle(self, output_dir: str, *, image, **_kwargs) -> bool:  # noqa: D401 - jsii signature
-        target = Path(output_dir) / "python"
-        source = ["--no-index", "--find-links", str(WHEELHOUSE)] if (WHEELHOUSE / ".fetched").exists() else []
-        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-compile", "-r",
-                        str(LAYER_DIR / "requirements.txt"), "--target", str(target), "--platform",
-                        "manylinux2014_x86_64", "--implementation", "cp", "--python-version", "3.11",
-                        "--only-binary=:all:", *source], check=True)
-        shutil.copytree(LAYER_DIR / "payrail", target / "payrail", dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns("__pycache__"))
+        layer.build(Path(output_dir))
         return True
 
 
@@ -87,7 +75,7 @@ class PayrailStack(Stack):
 
     def __init__(self, scope: Construct, construct_id: str, *, config: dict[str, str], **kwargs):
         """``config``: function settings that are not resource references (FULFILMENT_URL,
-        PROVIDER_URL, ADMIN_TOKEN_SHA256 ...), over ``catalog.CONFIG_DEFAULTS``."""
+        ADMIN_TOKEN_SHA256, CONNECTOR_CASHFREE_BASE_URL ...), over ``catalog.CONFIG_DEFAULTS``."""
         super().__init__(scope, construct_id, **kwargs)
         self.tables = {t.id: self._table(t) for t in catalog.TABLES.values()}
         self.queues, self.dlqs = {}, {}
@@ -119,21 +107,25 @@ class PayrailStack(Stack):
                 command=["bash", "-c", "pip install -r requirements.txt -t /asset-output/python && "
                                        "cp -r payrail /asset-output/python/"],
                 local=PipLayerBundling())))
+        self.secrets = {c: self._connector_secret(c) for c in catalog.connectors()}
         self.functions = {f.id: self._function(f) for f in catalog.FUNCTIONS.values()}
         self.machines = {m.id: self._state_machine(m) for m in catalog.STATE_MACHINES.values()}
         config = {**catalog.CONFIG_DEFAULTS, **config}
         for f in catalog.FUNCTIONS.values():
             env = catalog.resource_env(
                 f, {k: t.table_name for k, t in self.tables.items()}, {k: q.queue_url for k, q in self.queues.items()},
-                {k: m.state_machine_arn for k, m in self.machines.items()}, self.bucket.bucket_name, config)
+                {k: m.state_machine_arn for k, m in self.machines.items()}, self.bucket.bucket_name, config,
+                {c: secret.secret_arn for c, secret in self.secrets.items()})
             for k, v in env.items():
                 self.functions[f.id].add_environment(k, v)
             self._grant(f, self.functions[f.id])
         self.api = self._http_api()
         for s in catalog.SCHEDULES.values():
+            target = targets.SfnStateMachine(self.machines[s.state_machine], retry_attempts=10,
+                                             max_event_age=Duration.hours(2)) if s.state_machine else \
+                targets.LambdaFunction(self.functions[s.function], retry_attempts=2, max_event_age=Duration.minutes(5))
             events.Rule(self, s.id, rule_name=s.name, schedule=events.Schedule.expression(f"cron({s.cron})"),
-                        targets=[targets.SfnStateMachine(self.machines[s.state_machine], retry_attempts=10,
-                                                         max_event_age=Duration.hours(2))])
+                        targets=[target])
         CfnOutput(self, "ApiUrl", value=self.api.api_endpoint)
         CfnOutput(self, "ReportsBucket", value=self.bucket.bucket_name)
         self._suppressions()
@@ -154,6 +146,20 @@ class PayrailStack(Stack):
                 index_name=i.name, partition_key=dynamodb.Attribute(name=i.pk, type=dynamodb.AttributeType.STRING),
                 sort_key=dynamodb.Attribute(name=i.sk, type=dynamodb.AttributeType.STRING) if i.sk else None)
         return table
+
+    def _connector_secret(self, connector: str) -> secretsmanager.Secret:
+        """One secret per connector: a JSON object of its credentials (``secret_fields``), set by an
+        operator after deployment (the stack only creates it, with a generated placeholder)."""
+        from payrail.connectors import registry
+
+        fields = registry.secret_fields(connector)
+        return secretsmanager.Secret(
+            self, f"{connector}-connector-secret", secret_name=catalog.connector_secret_name(connector),
+            description=f"payrail: credentials of the {connector} payout connector ({', '.join(fields)})",
+            removal_policy=RemovalPolicy.RETAIN,
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                secret_string_template=json.dumps({f: "" for f in fields[:-1]}), generate_string_key=fields[-1],
+                exclude_punctuation=True))
 
     def _function(self, f: catalog.Function) -> lambda_.Function:
         log_group = logs.LogGroup(self, f"{f.id}-logs", log_group_name=f"/aws/lambda/{f.name}",
@@ -201,6 +207,9 @@ class PayrailStack(Stack):
                 self._executions_arn(m) for m in g.stop_executions]))
         for mid in g.task_callbacks:
             self.machines[mid].grant_task_response(fn)
+        if f.connectors:
+            for secret in self.secrets.values():
+                secret.grant_read(fn)
         if g.bucket:
             fn.add_to_role_policy(iam.PolicyStatement(
                 actions=["s3:GetObject"] + (["s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"]
@@ -274,6 +283,9 @@ class PayrailStack(Stack):
              "recorded by CloudTrail data events; a separate access-log bucket is left to the account baseline."},
             {"id": "AwsSolutions-APIG4", "reason": "Authorization happens in the API function: merchant API keys "
              "(SHA-256 hashed in DynamoDB) and the admin bearer token; health and docs routes are public."},
+            {"id": "AwsSolutions-SMG4", "reason": "Payout connector credentials are issued by each provider "
+             "(Cashfree, Safepay) and rotated on the provider's dashboard; an operator then updates the secret. "
+             "A rotation Lambda cannot mint provider credentials."},
             {"id": "AwsSolutions-SQS3", "reason": "stream-failures is itself the on-failure destination of the "
              "stream event source (a DLQ); the DLQs are DLQs."},
         ]

@@ -1,5 +1,7 @@
-"""Shared fixtures. The local cloud (DynamoDB Local + moto + the function runtime) is started
-once per test session, on free ports, in a child process, exactly as ``make up`` runs it."""
+"""Shared fixtures. The local cloud is started once per test session, on free ports, in a child
+process, exactly as ``make up`` runs it, on the target chosen with ``--target`` (default
+``$PAYRAIL_TARGET``, else ``embedded``: DynamoDB Local + moto + the function runtime;
+``localstack``: LocalStack's services running the same handlers, see ``make test-localstack``)."""
 from __future__ import annotations
 
 import json
@@ -17,7 +19,11 @@ EVENTS = ROOT / "events"
 
 #: fast fulfilment timeouts and quick fulfilment and payout retries, so failure paths finish within seconds
 TEST_SETTINGS = {"FULFILMENT_TIMEOUT_SECONDS": "1", "FULFILMENT_ATTEMPTS": "6", "FULFILMENT_BACKOFF_BASE_SECONDS": "1",
-                 "PAYOUT_BACKOFF_BASE_SECONDS": "1",
+                 # providers are looked at again after 1, 2, 3, 3 ... s; their answers wait at most 3 s
+                 "PAYOUT_BACKOFF_BASE_SECONDS": "1", "PAYOUT_BACKOFF_MAX_SECONDS": "3",
+                 "CONNECTOR_CASHFREE_TIMEOUT_SECONDS": "3", "CONNECTOR_SAFEPAY_TIMEOUT_SECONDS": "3",
+                 # the in-flight bound is a setting (`make up --set ...`): 3 at Safepay here, Cashfree keeps 4
+                 "CONNECTOR_SAFEPAY_MAX_IN_FLIGHT": "3",
                  # load tests send far more than a minute's default quota; the limiter's own tests set
                  # a merchant's limit explicitly
                  "RATE_LIMIT_PER_MINUTE": "100000", "ANONYMOUS_RATE_LIMIT_PER_MINUTE": "100000"}
@@ -30,9 +36,16 @@ def load_event(name: str, **subs: str) -> dict:
     return json.loads(substitute((EVENTS / f"{name}.json").read_text(), subs))
 
 
+def pytest_addoption(parser):
+    parser.addoption("--target", choices=("embedded", "localstack"),
+                     default=os.environ.get("PAYRAIL_TARGET") or "embedded",
+                     help="local cloud target of the integration tests (default: $PAYRAIL_TARGET or embedded)")
+
+
 @pytest.fixture(scope="session")
-def cloud(tmp_path_factory) -> dict:
-    with process.local_cloud(Path(tmp_path_factory.mktemp("cloud")), settings=TEST_SETTINGS) as desc:
+def cloud(tmp_path_factory, pytestconfig) -> dict:
+    target = pytestconfig.getoption("--target")
+    with process.local_cloud(Path(tmp_path_factory.mktemp("cloud")), settings=TEST_SETTINGS, target=target) as desc:
         os.environ.update(desc["client_env"])
         yield desc
 
@@ -87,9 +100,7 @@ def platform(cloud):
     from payrail.platform import Platform
     from payrail.settings import Settings
 
-    return Platform(Settings(ledger_table=cloud["tables"]["ledger"], main_table=cloud["tables"]["main"],
-                             idempotency_table=cloud["tables"]["idempotency"], reports_bucket=cloud["bucket"],
-                             provider_url=cloud["provider_url"]))
+    return Platform(Settings.from_env(cloud["function_env"]))
 
 
 def pytest_collection_modifyitems(items):

@@ -1,8 +1,10 @@
-"""DynamoDB stream of the main table -> the next step of each new object (transactional outbox).
+"""DynamoDB stream of the main table -> the next step of each object (transactional outbox).
 
-A new PAID order goes to the fulfilment queue; a new payout starts its state machine execution,
-named after the payout (a repeat start answers ExecutionAlreadyExists and is ignored). The
-stream retries failed records, so a crash after the write never loses the next step.
+A new PAID order goes to the fulfilment queue. A payout that becomes PENDING (created, approved
+after review, or reinitiated) starts its run's state machine execution, named
+``<payout_id>-r<run>`` (a repeated start answers ExecutionAlreadyExists and is ignored); its input
+is :class:`payrail.payout_workflow.PayoutRun`. The stream retries failed records, so a crash after
+the write never loses the next step.
 """
 from __future__ import annotations
 
@@ -14,7 +16,9 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord, DynamoDBRecordEventName
 
 from payrail import ddb, deadline
+from payrail.payout_workflow import PayoutRun, PayoutStatus
 from payrail.settings import Settings
+from payrail.store import ORDER, PAYOUT
 
 settings = Settings.from_env(os.environ)
 logger = Logger(service="payrail-dispatcher")
@@ -23,28 +27,33 @@ metrics = Metrics(namespace="payrail", service="dispatcher")
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
-def payout_input(payout_id: str, merchant_id: str) -> dict:
-    """Execution input of the payout state machine (retry schedule from settings, in seconds)."""
-    return {"payout_id": payout_id, "merchant_id": merchant_id, "attempt": {"value": 0},
-            "max_attempts": settings.payout_max_attempts, "backoff": settings.backoff_schedule()}
+def payout_to_start(record: DynamoDBRecord) -> PayoutRun | None:
+    """The run to start when this change made a payout PENDING (None otherwise)."""
+    new = record.dynamodb.new_image or {}
+    if new.get("type") != PAYOUT.type or new.get("status") != PayoutStatus.PENDING:
+        return None
+    old = record.dynamodb.old_image or {}
+    if record.event_name == DynamoDBRecordEventName.MODIFY and old.get("status") == PayoutStatus.PENDING \
+            and int(old.get("run", 1)) == int(new.get("run", 1)):
+        return None
+    return PayoutRun(payout_id=new["payout_id"], merchant_id=new["merchant_id"], run=int(new.get("run", 1)))
 
 
 def record_handler(record: DynamoDBRecord) -> None:
-    if record.event_name != DynamoDBRecordEventName.INSERT:
-        return
-    item = record.dynamodb.new_image
-    kind = item.get("type")
-    if kind == "order" and item.get("status") == "PAID":
+    item = record.dynamodb.new_image or {}
+    if record.event_name == DynamoDBRecordEventName.INSERT and item.get("type") == ORDER.type \
+            and item.get("status") == "PAID":
         ddb.client("sqs").send_message(
             QueueUrl=settings.fulfilment_queue_url,
             MessageBody=json.dumps({"merchant_id": item["merchant_id"], "order_id": item["order_id"]}))
-    elif kind == "payout":
+    run = payout_to_start(record)
+    if run is not None:
         sfn = ddb.client("stepfunctions")
         try:
-            sfn.start_execution(stateMachineArn=settings.payout_state_machine_arn, name=item["payout_id"],
-                                input=json.dumps(payout_input(item["payout_id"], item["merchant_id"])))
+            sfn.start_execution(stateMachineArn=settings.payout_state_machine_arn, name=run.execution_name(),
+                                input=run.model_dump_json())
         except sfn.exceptions.ExecutionAlreadyExists:
-            logger.info("payout execution already started", payout_id=item["payout_id"])
+            logger.info("payout execution already started", payout_id=run.payout_id, run=run.run)
 
 
 @logger.inject_lambda_context

@@ -1,7 +1,7 @@
-"""Payout state machine tasks: ``capture`` / ``release`` the hold, ``reconcile`` with the provider.
+"""Payout state machine tasks: ``capture`` or ``release`` a run's hold.
 
-Event: ``{"action": "capture"|"release"|"reconcile", "payout_id", "merchant_id", ...}``.
-Every action is idempotent (guarded by the payout status), so Step Functions retries are safe.
+Event: :class:`payrail.payout_workflow.StepRequest`; result: :class:`~payrail.payout_workflow.StepResult`.
+Both are idempotent (guarded by the payout's status and run), so Step Functions retries are safe.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
 from payrail import deadline
+from payrail.payout_workflow import StepRequest, StepResult
 from payrail.platform import Platform
 from payrail.settings import Settings
 
@@ -25,16 +26,12 @@ metrics = Metrics(namespace="payrail", service="payout-steps")
 @metrics.log_metrics
 @deadline.from_lambda_context
 def lambda_handler(event: dict, context) -> dict:
-    action, mid, pid = event["action"], event["merchant_id"], event["payout_id"]
-    if action == "reconcile":
-        return platform.payouts.reconcile(mid, pid, platform.provider)
-    outcome = event.get("outcome") or {}
-    detail = {**(outcome.get("detail") or {}), **outcome}  # reconcile nests its answer under "detail"
-    if action == "capture":
-        payout = platform.payouts.capture(mid, pid, detail.get("provider_reference"))
-    elif action == "release":
-        payout = platform.payouts.release(mid, pid, str(detail.get("reason") or "failed")[:500])
+    req = StepRequest.model_validate(event)
+    o = req.outcome
+    if req.action == "capture":
+        payout = platform.payouts.capture(req.merchant_id, req.payout_id, req.run, o.provider_reference)
     else:
-        raise ValueError(f"unknown action {action!r}")
+        payout = platform.payouts.release(req.merchant_id, req.payout_id, req.run, o.reason or "failed",
+                                          provider_reference=o.provider_reference)
     metrics.add_metric(name=f"Payouts{payout['status'].title()}", unit=MetricUnit.Count, value=1)
-    return {"payout_id": pid, "status": payout["status"]}
+    return StepResult(payout_id=req.payout_id, status=payout["status"]).model_dump(mode="json")

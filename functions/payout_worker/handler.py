@@ -1,15 +1,14 @@
-"""Payout queue consumer (bounded concurrency): one provider attempt per message, answered to the
-waiting state machine with the message's task token.
+"""Payout queue consumer: one look at the provider per message (:meth:`payrail.payouts.Payouts.attempt`:
+status first, a submission only when the provider never heard of the transfer, inside one of the
+provider's platform-wide in-flight slots), answered to the waiting state machine with the
+message's task token. The body is :class:`payrail.payout_workflow.Dispatch`; the answer an
+:class:`~payrail.payout_workflow.Outcome` (provider trouble is an outcome, never an error).
 
-* final answer (SUCCEEDED / FAILED) -> ``SendTaskSuccess`` with the outcome;
-* transient provider error -> ``SendTaskFailure`` with error ``ProviderTransientError`` (the state
-  machine backs off and re-enters the dispatch state);
-* anything else (e.g. DynamoDB unavailable) -> the record fails, SQS redelivers it, then the DLQ;
-  the state machine's dispatch timeout then reconciles with the provider.
+Anything else (e.g. DynamoDB unavailable) fails the record: SQS redelivers it, then the DLQ; the
+state machine's dispatch timeout then dispatches again.
 """
 from __future__ import annotations
 
-import json
 import os
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -18,8 +17,8 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from payrail import ddb, deadline
+from payrail.payout_workflow import Dispatch
 from payrail.platform import Platform
-from payrail.providers.base import ProviderTransientError
 from payrail.settings import Settings
 
 platform = Platform(Settings.from_env(os.environ))
@@ -30,20 +29,14 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def record_handler(record: SQSRecord) -> None:
-    msg = json.loads(record.body)
+    msg = Dispatch.model_validate_json(record.body)
+    outcome = platform.payouts.attempt(msg.merchant_id, msg.payout_id, msg.run)
+    metrics.add_metric(name=f"PayoutLook{outcome.next.title()}", unit=MetricUnit.Count, value=1)
     sfn = ddb.client("stepfunctions")
     try:
-        outcome = platform.payouts.attempt(msg["merchant_id"], msg["payout_id"], int(msg["attempt"]["value"]),
-                                           platform.provider)
-    except ProviderTransientError as e:
-        metrics.add_metric(name="ProviderTransientErrors", unit=MetricUnit.Count, value=1)
-        answer = {"taskToken": msg["task_token"], "error": "ProviderTransientError", "cause": str(e)[:256]}
-    else:
-        answer = {"taskToken": msg["task_token"], "output": json.dumps(outcome)}
-    try:
-        (sfn.send_task_success if "output" in answer else sfn.send_task_failure)(**answer)
+        sfn.send_task_success(taskToken=msg.task_token, output=outcome.model_dump_json())
     except (sfn.exceptions.TaskTimedOut, sfn.exceptions.InvalidToken, sfn.exceptions.TaskDoesNotExist):
-        logger.warning("state machine no longer waits for this attempt", payout_id=msg["payout_id"])
+        logger.warning("state machine no longer waits for this look", payout_id=msg.payout_id, run=msg.run)
 
 
 @logger.inject_lambda_context

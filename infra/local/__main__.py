@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 import threading
+import time
 import warnings
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,12 +24,19 @@ DEFAULT = LocalConfig()
 
 @cli.command()
 def up(
+    target: str = typer.Option(DEFAULT.target, envvar="PAYRAIL_TARGET",
+                               help="embedded (DynamoDB Local + moto) or localstack (LocalStack's services)"),
     api_port: int = typer.Option(DEFAULT.api_port, envvar="PAYRAIL_API_PORT"),
     moto_port: int = typer.Option(DEFAULT.moto_port, envvar="PAYRAIL_MOTO_PORT"),
     dynamodb_port: int = typer.Option(DEFAULT.dynamodb_port, envvar="PAYRAIL_DYNAMODB_PORT"),
-    provider_port: int = typer.Option(DEFAULT.provider_port, envvar="PAYRAIL_PROVIDER_PORT"),
+    standin_port: list[str] = typer.Option([], "--standin-port",
+                                           help="a payout provider stand-in's port, CONNECTOR=PORT (default "
+                                                + ", ".join(f"{k}={v}" for k, v in DEFAULT.standin_ports.items()) + ")"),
     fulfilment_port: int = typer.Option(DEFAULT.fulfilment_port, envvar="PAYRAIL_FULFILMENT_PORT"),
     runtime_port: int = typer.Option(DEFAULT.runtime_port, envvar="PAYRAIL_RUNTIME_PORT"),
+    localstack_port: int = typer.Option(DEFAULT.localstack_port, envvar="PAYRAIL_LOCALSTACK_PORT"),
+    localstack_venv: Path = typer.Option(DEFAULT.localstack_venv, envvar="PAYRAIL_LOCALSTACK_VENV",
+                                         help="LocalStack's virtual environment (make localstack creates it)"),
     data_dir: Path = typer.Option(DEFAULT.data_dir, envvar="PAYRAIL_DATA_DIR", help="data, logs and cloud.json"),
     persist: bool = typer.Option(False, envvar="PAYRAIL_PERSIST", help="keep DynamoDB data between runs"),
     endpoint_url: Optional[str] = typer.Option(None, envvar="PAYRAIL_ENDPOINT_URL",
@@ -37,18 +45,28 @@ def up(
                                                         help="use this DynamoDB endpoint instead of DynamoDB Local"),
     admin_token: str = typer.Option(DEFAULT.admin_token, envvar="PAYRAIL_ADMIN_TOKEN"),
     log_level: str = typer.Option(DEFAULT.log_level, envvar="PAYRAIL_LOG_LEVEL"),
-    function_config: list[str] = typer.Option([], "--set", help="function setting NAME=VALUE, e.g. FULFILMENT_TIMEOUT_SECONDS=1"),
+    function_config: list[str] = typer.Option([], "--set", help="function setting NAME=VALUE, e.g. FULFILMENT_TIMEOUT_SECONDS=1 "
+                                                                "or CONNECTOR_CASHFREE_MAX_IN_FLIGHT=2"),
 ) -> None:
-    """Start DynamoDB Local, moto, the providers and the function runtime; serve the API until Ctrl-C."""
+    """Start the engines of the target (DynamoDB Local and moto, or LocalStack), the providers and
+    the function runtime; serve the API until Ctrl-C."""
     from infra.local.cloud import LocalCloud
     from infra.local.engines import PortInUse
+    from infra.local.localstack.engine import NotInstalled
 
-    cfg = LocalConfig(api_port=api_port, moto_port=moto_port, dynamodb_port=dynamodb_port,
-                      provider_port=provider_port, fulfilment_port=fulfilment_port, runtime_port=runtime_port,
+    t0 = time.monotonic()
+    ports = {**DEFAULT.standin_ports, **{k: int(v) for k, v in (kv.split("=", 1) for kv in standin_port)}}
+    cfg = LocalConfig(target=target, localstack_port=localstack_port, localstack_venv=localstack_venv,
+                      api_port=api_port, moto_port=moto_port, dynamodb_port=dynamodb_port,
+                      standin_ports=ports, fulfilment_port=fulfilment_port, runtime_port=runtime_port,
                       data_dir=data_dir,
                       persist=persist, endpoint_url=endpoint_url, dynamodb_endpoint_url=dynamodb_endpoint_url,
                       admin_token=admin_token, log_level=log_level)
     cfg.function_config.update(dict(kv.split("=", 1) for kv in function_config))
+    if persist and cfg.localstack:
+        print("error: --persist is not supported on the localstack target (it keeps everything in memory)",
+              file=sys.stderr)
+        raise typer.Exit(2)
     cfg.logs_dir.mkdir(parents=True, exist_ok=True)
     warnings.filterwarnings("ignore", message="No application metrics to publish")  # GET routes emit none
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -59,14 +77,18 @@ def up(
     cloud = LocalCloud(cfg)
     try:
         cloud.start()
-    except PortInUse as e:
+    except (PortInUse, NotInstalled) as e:
         print(f"error: {e}", file=sys.stderr)
         raise typer.Exit(2) from None
     desc = cloud.describe()
     state = cfg.data_dir / "cloud.json"
     state.write_text(json.dumps(desc, indent=2))
-    print(f"payrail is up. API: {cfg.api_url}  (docs: {cfg.api_url}/docs, health: {cfg.api_url}/health/ready)\n"
+    ready = (f"; LocalStack {cloud.localstack_ready_seconds:.1f}s to Ready." if cloud.localstack_ready_seconds
+             else "")
+    print(f"payrail is up on the {cfg.target} target in {time.monotonic() - t0:.1f}s{ready}\n"
+          f"API: {cfg.api_url}  (docs: {cfg.api_url}/docs, health: {cfg.api_url}/health/ready)\n"
           f"admin token: {cfg.admin_token}   AWS endpoint: {cfg.aws_endpoint}   DynamoDB: {cfg.dynamodb_endpoint}\n"
+          f"payout provider stand-ins: " + ", ".join(f"{n} {cfg.standin_url(n)}" for n in cfg.standin_ports) + "\n"
           f"logs: {cfg.logs_dir}   Ctrl-C stops everything.", file=out, flush=True)
     done = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

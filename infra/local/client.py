@@ -20,6 +20,14 @@ def wait_for(predicate, timeout: float = 60, interval: float = 0.3, what: str = 
     raise TimeoutError(f"{what} not met within {timeout}s (last value {last!r})")
 
 
+def standin(url: str, path: str, body: dict | None = None) -> dict:
+    """A payout provider stand-in's control (POST ``body``) or stats (GET) endpoint at ``url``."""
+    r = requests.post(url + path, json=body, timeout=10) if body is not None else requests.get(url + path, timeout=10)
+    if r.status_code != 200:
+        raise ApiError(r.status_code, {"error": {"message": r.text}})
+    return r.json()
+
+
 class ApiError(Exception):
     def __init__(self, status: int, body: dict):
         super().__init__(f"{status}: {body}")
@@ -98,13 +106,74 @@ class Payrail:
     def get_order(self, order_id: str) -> dict:
         return self.request("GET", f"/v1/orders/{order_id}")
 
-    def payout(self, amount: int, account_number: str, currency: str = "USD", key: str | None = None) -> dict:
-        return self.request("POST", "/v1/payouts", {"amount": amount, "currency": currency, "beneficiary": {
-            "type": "bank_account", "account_number": account_number, "name": "Test Beneficiary"}},
-            idempotency_key=key or str(uuid.uuid4()))
+    def payout(self, amount: int, beneficiary: dict | str, currency: str = "PKR", key: str | None = None,
+               **fields) -> dict:
+        """``beneficiary``: a dict as the API takes it, or an account number at HBL (Pakistan)."""
+        if isinstance(beneficiary, str):
+            beneficiary = {"type": "bank_account", "bank_code": "HBL", "account_number": beneficiary,
+                           "name": "Test Beneficiary"}
+        body = {"amount": amount, "currency": currency, **fields}
+        if beneficiary is not None:
+            body["beneficiary"] = beneficiary
+        return self.request("POST", "/v1/payouts", body, idempotency_key=key or str(uuid.uuid4()))
 
     def get_payout(self, payout_id: str) -> dict:
         return self.request("GET", f"/v1/payouts/{payout_id}")
+
+    def payouts(self, **params) -> dict:
+        return self.request("GET", "/v1/payouts", params=params)
+
+    def cancel_payout(self, payout_id: str) -> dict:
+        return self.request("POST", f"/v1/payouts/{payout_id}/cancel")
+
+    def reinitiate_payout(self, payout_id: str, key: str | None = None) -> dict:
+        return self.request("POST", f"/v1/payouts/{payout_id}/reinitiate", idempotency_key=key or str(uuid.uuid4()))
+
+    def decide_payout(self, merchant_id: str, payout_id: str, decision: str, note: str | None = None) -> dict:
+        """Admin: ``decision`` is ``approve`` or ``reject``."""
+        return self.request("POST", f"/v1/admin/merchants/{merchant_id}/payouts/{payout_id}/{decision}",
+                            {"note": note} if note else None, admin=True)
+
+    def top_up(self, merchant_id: str, amount: int, currency: str = "PKR", key: str | None = None) -> dict:
+        return self.request("POST", "/v1/admin/balances/top_up", {"merchant_id": merchant_id, "currency": currency,
+                            "amount": amount}, idempotency_key=key or str(uuid.uuid4()), admin=True)
+
+    def payout_settings(self, merchant_id: str, **body) -> dict:
+        return self.request("POST", f"/v1/admin/merchants/{merchant_id}/payout_settings", body, admin=True)
+
+    def directory(self, **params) -> dict:
+        return self.request("GET", "/v1/directory", params=params)
+
+    def verify_account(self, beneficiary: dict) -> dict:
+        return self.request("POST", "/v1/account_verifications", {"beneficiary": beneficiary})
+
+    def save_beneficiary(self, beneficiary: dict, nickname: str | None = None, key: str | None = None) -> dict:
+        body = {"beneficiary": beneficiary} | ({"nickname": nickname} if nickname else {})
+        return self.request("POST", "/v1/beneficiaries", body, idempotency_key=key)
+
+    def beneficiary(self, beneficiary_id: str) -> dict:
+        return self.request("GET", f"/v1/beneficiaries/{beneficiary_id}")
+
+    def beneficiaries(self, **params) -> dict:
+        return self.request("GET", "/v1/beneficiaries", params=params)
+
+    def disable_beneficiary(self, beneficiary_id: str) -> dict:
+        return self.request("POST", f"/v1/beneficiaries/{beneficiary_id}/disable")
+
+    def reserve(self, amount: int, beneficiary: dict | None, currency: str = "INR", key: str | None = None,
+                **fields) -> dict:
+        body = {"amount": amount, "currency": currency, **fields} | ({"beneficiary": beneficiary} if beneficiary else {})
+        return self.request("POST", "/v1/reservations", body, idempotency_key=key or str(uuid.uuid4()))
+
+    def reservation(self, reservation_id: str) -> dict:
+        return self.request("GET", f"/v1/reservations/{reservation_id}")
+
+    def fulfil(self, reservation_id: str, amount: int | None = None) -> tuple[int, dict]:
+        """``(status, body)`` of a fulfil, errors included (200, 202, 4xx, 502, 504 all carry an answer)."""
+        h = {"content-type": "application/json", "x-api-key": self.api_key}
+        r = self.http.post(f"{self.url}/v1/reservations/{reservation_id}/fulfil", headers=h, timeout=self.timeout,
+                           json={"amount": amount} if amount is not None else None)
+        return r.status_code, r.json()
 
     def balances(self, currency: str = "USD") -> dict:
         return self.request("GET", "/v1/balances", params={"currency": currency})

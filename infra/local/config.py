@@ -3,22 +3,30 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from infra.catalog import ROOT
+from infra.local.standins import STANDINS
 
 
 class LocalConfig(BaseModel):
     """Where and how the local cloud runs. Everything binds to ``host`` (loopback only)."""
 
     host: str = "127.0.0.1"
+    #: ``embedded``: DynamoDB Local + moto + payrail's event sources; ``localstack``: LocalStack's
+    #: services (started from ``localstack_venv``) run everything, payrail's runtime hosts the handlers
+    target: Literal["embedded", "localstack"] = "embedded"
     api_port: int = 3000
     moto_port: int = 4566
     dynamodb_port: int = 8000
-    provider_port: int = 4580
     fulfilment_port: int = 4581
-    runtime_port: int = 4599  # the function runtime's invoke endpoint (moto calls it)
+    #: one stand-in per payout connector (infra.local.standins.STANDINS): connector -> port
+    standin_ports: dict[str, int] = Field(default_factory=lambda: {n: s.default_port for n, s in STANDINS.items()})
+    runtime_port: int = 4599  # the function runtime's invoke endpoint (moto / LocalStack's executor call it)
+    localstack_port: int = 4566
+    localstack_venv: Path = ROOT / ".build" / "localstack-venv"
     data_dir: Path = ROOT / ".local"
     persist: bool = Field(default=False, description="keep DynamoDB data in data_dir between runs")
     region: str = "us-east-1"
@@ -34,26 +42,38 @@ class LocalConfig(BaseModel):
     process_functions: set[str] = Field(default_factory=lambda: {"settlement"})
     #: function settings overriding catalog.CONFIG_DEFAULTS (fast retries for local use)
     function_config: dict[str, str] = Field(default_factory=lambda: {
-        "PAYOUT_BACKOFF_BASE_SECONDS": "1", "PROVIDER_TIMEOUT_SECONDS": "5", "FULFILMENT_BACKOFF_BASE_SECONDS": "1",
+        "PAYOUT_BACKOFF_BASE_SECONDS": "1", "PAYOUT_BACKOFF_MAX_SECONDS": "30", "FULFILMENT_BACKOFF_BASE_SECONDS": "1",
+        **{f"CONNECTOR_{n.upper()}_TIMEOUT_SECONDS": "5" for n in STANDINS},
         # each settlement environment is a process here (process_functions); 16 hide the latency
         # of each slice's calls on 2 cores (8 left a third of the CPU idle at 1,000,000 rows)
         "SETTLEMENT_MAX_CONCURRENCY": "16"})
 
     @property
+    def localstack(self) -> bool:
+        return self.target == "localstack"
+
+    @property
     def aws_endpoint(self) -> str:
-        return self.endpoint_url or f"http://{self.host}:{self.moto_port}"
+        port = self.localstack_port if self.localstack else self.moto_port
+        return self.endpoint_url or f"http://{self.host}:{port}"
 
     @property
     def dynamodb_endpoint(self) -> str:
+        if self.localstack:
+            return self.dynamodb_endpoint_url or self.aws_endpoint
         return self.dynamodb_endpoint_url or f"http://{self.host}:{self.dynamodb_port}"
 
     @property
     def api_url(self) -> str:
         return f"http://{self.host}:{self.api_port}"
 
-    @property
-    def provider_url(self) -> str:
-        return f"http://{self.host}:{self.provider_port}"
+    def standin_url(self, connector: str) -> str:
+        """The stand-in's root (its ``/_control`` and ``/_stats`` live here)."""
+        return f"http://{self.host}:{self.standin_ports[connector]}"
+
+    def connector_base_url(self, connector: str) -> str:
+        """What the connector is pointed at (the stand-in, with the provider's base path)."""
+        return self.standin_url(connector) + STANDINS[connector].base_path
 
     @property
     def fulfilment_url(self) -> str:
@@ -77,11 +97,15 @@ class LocalConfig(BaseModel):
             "AWS_ENDPOINT_URL_DYNAMODB_STREAMS": self.dynamodb_endpoint,
         }
 
+    def connector_credentials(self) -> dict[str, dict[str, str]]:
+        """What each connector's secret holds locally: its stand-in's credentials."""
+        return {name: dict(STANDINS[name].credentials) for name in self.standin_ports}
+
     def function_settings(self) -> dict[str, str]:
         """Configuration variables given to every function (on top of resource references)."""
         return {
             "ADMIN_TOKEN_SHA256": hashlib.sha256(self.admin_token.encode()).hexdigest(),
-            "PROVIDER_URL": self.provider_url,
+            **{f"CONNECTOR_{n.upper()}_BASE_URL": self.connector_base_url(n) for n in self.standin_ports},
             "FULFILMENT_URL": f"{self.fulfilment_url}/fulfilments",
             **self.function_config,
         }

@@ -1,8 +1,10 @@
 """``make demo``: the main job end to end, as an HTTP client, then a ledger audit.
 
 Creates merchants, funds 1,000 customer wallets, sells a product with stock 100 to 500
-concurrent orders from 64 parallel clients, runs payouts over the three sandbox scenarios,
-settles the day, downloads the CSV and checks that the books hold. Exits 1 if any check fails.
+concurrent orders from 64 parallel clients, runs payouts through every scenario of the provider
+stand-ins (review, cancel, reinitiate, on hold, a saved beneficiary) and reservations fulfilled by
+UPI with duplicates, settles the day, downloads the CSV and checks that the books hold. Exits 1 if
+any check fails.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ import requests
 
 from infra.catalog import ROOT
 from infra.local import process
-from infra.local.client import ApiError, Payrail, wait_for
+from infra.local.client import ApiError, Payrail, standin as standin_at, wait_for
 
 CUSTOMERS, ORDERS, CLIENTS, STOCK, PRICE = 1_000, 500, 64, 100, 2_500
 UNDERFUNDED = 20  # customers 0..19 get less than the price
@@ -32,6 +34,138 @@ def ledger_for(desc: dict):
     from payrail.ledger import Ledger
 
     return Ledger(desc["tables"]["ledger"])
+
+
+def all_in(objects, statuses: tuple[str, ...]):
+    """``objects`` (a list or a dict of API objects) if every one has one of ``statuses``, else None."""
+    values = objects.values() if isinstance(objects, dict) else objects
+    return objects if all(o["status"] in statuses for o in values) else None
+
+
+def standin(desc: dict, name: str, path: str, body: dict | None = None) -> dict:
+    """A provider stand-in's control (POST) or stats (GET) endpoint."""
+    return standin_at(desc["standins"][name], path, body)
+
+
+def payouts_demo(admin: Payrail, desc: dict) -> tuple[list, list[str]]:
+    """Payouts through every seed-003 scenario on both connectors (review approve / reject, cancel,
+    reinitiate, on hold resumed or released), a verified saved beneficiary, and 6 reservations
+    fulfilled by UPI with 5 duplicates against a slow Cashfree. Returns ``(checks, summary lines)``."""
+    t0 = time.monotonic()
+    created = admin.create_merchant("Demo Payouts", rate_limit_per_minute=100_000)
+    m, mid = admin.as_merchant(created["api_key"]), created["merchant"]["merchant_id"]
+    admin.top_up(mid, 50_000_000, "PKR", key=f"demo-top-pkr-{mid}")  # 500,000.00 PKR
+    admin.top_up(mid, 1_000_000, "INR", key=f"demo-top-inr-{mid}")
+    review = 10_000_000  # 100,000.00 PKR: the default review threshold
+    bank = lambda suffix: {"type": "bank_account", "bank_code": "HBL", "account_number": f"778800{suffix}",  # noqa: E731
+                           "name": "Ayesha Khan"}
+    wallet = lambda suffix: {"type": "mobile_wallet", "wallet_code": "JAZZCASH", "msisdn": f"+92300123{suffix}",  # noqa: E731
+                             "name": "Bilal Ahmed"}
+    saved = m.save_beneficiary(wallet("0001"), nickname="Bilal's JazzCash", key=f"demo-ben-{mid}")
+    plan = {  # name -> (amount, beneficiary, currency, expected final status)
+        "0001 success": (10_000, bank("0001"), "PKR", "SUCCEEDED"),
+        "0002 transient then success": (10_100, bank("0002"), "PKR", "SUCCEEDED"),
+        "0003 account validation failed": (10_200, bank("0003"), "PKR", "FAILED"),
+        "0004 pending, then settled by the provider": (10_300, bank("0004"), "PKR", "SUCCEEDED"),
+        "0005 on hold, resumed by the provider": (10_400, bank("0005"), "PKR", "SUCCEEDED"),
+        "0005 on hold, released by the admin": (10_500, bank("0005"), "PKR", "FAILED"),
+        "0005 on hold, cancelled (provider refused it)": (10_600, wallet("0005"), "PKR", "CANCELLED"),
+        "review, approved": (review, bank("0001"), "PKR", "SUCCEEDED"),
+        "review, rejected, reinitiated, approved": (review + 1, bank("0001"), "PKR", "SUCCEEDED"),
+        "review, cancelled": (review + 2, bank("0001"), "PKR", "CANCELLED"),
+        "saved beneficiary (verified JazzCash)": (10_700, None, "PKR", "SUCCEEDED"),
+        "UPI success@upi (Cashfree)": (10_800, {"type": "upi", "vpa": "success@upi", "name": "Ravi Kumar"}, "INR",
+                                      "SUCCEEDED"),
+        "UPI invalid@upi (Cashfree)": (10_900, {"type": "upi", "vpa": "invalid@upi", "name": "Ravi Kumar"}, "INR",
+                                      "FAILED"),
+    }
+    ps = {name: m.payout(amount, ben, currency, key=f"demo-{mid}-{name}",
+                         **({"beneficiary_id": saved["beneficiary_id"]} if ben is None else {}))
+          for name, (amount, ben, currency, _) in plan.items()}
+
+    def when(name: str, predicate, what: str) -> dict:
+        return wait_for(lambda: p if predicate(p := m.get_payout(ps[name]["payout_id"])) else None, 60, 0.5, what)
+
+    # the decisions: the provider's back office (stand-in control), the admin, the merchant
+    pending = when("0004 pending, then settled by the provider", lambda p: p["checks"] >= 2, "0004 checked twice")
+    standin(desc, "safepay", f"/_control/transfers/{pending['provider_key']}", {"status": "SUCCESS"})
+    for name in ("0005 on hold, resumed by the provider", "0005 on hold, released by the admin",
+                 "0005 on hold, cancelled (provider refused it)"):
+        when(name, lambda p: p["status"] == "ON_HOLD", f"{name}: on hold")
+    standin(desc, "safepay", f"/_control/transfers/{ps['0005 on hold, resumed by the provider']['provider_key']}",
+            {"status": "SUCCESS"})
+    admin.decide_payout(mid, ps["0005 on hold, released by the admin"]["payout_id"], "reject", "provider declined")
+    m.cancel_payout(ps["0005 on hold, cancelled (provider refused it)"]["payout_id"])
+    standin(desc, "safepay", f"/_control/transfers/{ps['0005 on hold, cancelled (provider refused it)']['provider_key']}",
+            {"status": "FAILED", "reason": "rejected on the provider's dashboard"})
+    admin.decide_payout(mid, ps["review, approved"]["payout_id"], "approve")
+    redo = ps["review, rejected, reinitiated, approved"]["payout_id"]
+    admin.decide_payout(mid, redo, "reject", "missing invoice")
+    assert m.reinitiate_payout(redo, key=f"demo-redo-{mid}")["status"] == "IN_REVIEW"
+    admin.decide_payout(mid, redo, "approve", "invoice received")
+    m.cancel_payout(ps["review, cancelled"]["payout_id"])
+
+    # 6 reservations, fulfilled by UPI: 11 concurrent requests (5 duplicates of one) against a slow Cashfree
+    before = standin(desc, "cashfree", "/_stats")
+    rs = [m.reserve(20_000 + i, {"type": "upi", "vpa": "success@upi", "name": "Seller Store"}, key=f"demo-res-{mid}-{i}",
+                    order_reference=f"order-{i}") for i in range(6)]
+    standin(desc, "cashfree", "/_control", {"mode": "slow", "delay_seconds": 1.0, "reset_in_flight_max": True})
+    try:
+        calls = [r["reservation_id"] for r in rs] + [rs[0]["reservation_id"]] * 5
+        with ThreadPoolExecutor(len(calls)) as pool:
+            answers = list(pool.map(m.fulfil, calls))
+        fulfilled = wait_for(lambda: all_in([m.reservation(r["reservation_id"]) for r in rs], ("FULFILLED",)), 90, 0.5,
+                             "reservations fulfilled")
+    finally:
+        standin(desc, "cashfree", "/_control", {"mode": "ok"})
+    after = standin(desc, "cashfree", "/_stats")
+
+    final = wait_for(lambda: all_in({n: m.get_payout(p["payout_id"]) for n, p in ps.items()},
+                                    ("SUCCEEDED", "FAILED", "CANCELLED")), 120, 0.5, "payouts final")
+    checks = []
+    wrong = {n: p["status"] for n, p in final.items() if p["status"] != plan[n][3]}
+    checks.append(("every payout scenario ends as expected", not wrong,
+                   f"{len(final)} payouts, {dict(Counter(p['status'] for p in final.values()))}" + (f", wrong {wrong}" if wrong else "")))
+    retried = final["0002 transient then success"]
+    checks.append(("a transient failure is retried and paid once", [a["result"] for a in retried["attempts"]] == [
+        "UNKNOWN", "SUCCESS"], f"attempts {[a['result'] for a in retried['attempts']]}"))
+    history = [h["status"] for h in final["0004 pending, then settled by the provider"]["status_history"]]
+    checks.append(("a pending transfer is looked at with backoff, without repeated status entries",
+                   history == ["PENDING", "PROCESSING", "SUCCEEDED"], f"{pending['checks']} looks, history {history}"))
+    paid = {c: sum(p["amount"] for p in final.values() if p["status"] == "SUCCEEDED" and p["currency"] == c)
+            for c in ("PKR", "INR")}
+    paid["INR"] += sum(r["amount"] for r in fulfilled)
+    bal = {c: m.balances(c) for c in ("PKR", "INR")}
+    checks.append(("payout money exact: nothing held or reserved, available = top-ups - paid",
+                   all(b["held"] == 0 and b["reserved"] == 0 for b in bal.values())
+                   and bal["PKR"]["available"] == 50_000_000 - paid["PKR"]
+                   and bal["INR"]["available"] == 1_000_000 - paid["INR"], f"paid {paid}"))
+    ledger = ledger_for(desc)
+    runs_ok = []  # every run of every payout: one hold, then exactly one capture or one release
+    for p in list(final.values()) + [m.get_payout(r["payout_id"]) for r in fulfilled]:
+        for run in range(1, p["run"] + 1):
+            jid = lambda phase: f"{p['payout_id']}:{phase}" if run == 1 else f"{p['payout_id']}:r{run}:{phase}"  # noqa: E731
+            got = [ledger.get_journal(jid(phase)) is not None for phase in ("hold", "capture", "release")]
+            runs_ok.append(got[0] and got[1] != got[2] and got[1] == (p["status"] == "SUCCEEDED" and run == p["run"]))
+    checks.append(("each payout run: one hold, then exactly one capture or one release", all(runs_ok),
+                   f"{len(runs_ok)} runs"))
+    statuses = Counter(code for code, _ in answers)
+    same = len({b.get("payout_id") for rid, (_, b) in zip(calls, answers) if rid == rs[0]["reservation_id"]}) == 1
+    transfers = after["transfers"] - before["transfers"]
+    checks.append(("reservations: one transfer each, duplicates harmless, at most 4 in flight at Cashfree",
+                   transfers == 6 and same and after["in_flight_max"] <= 4 and set(statuses) <= {200, 202},
+                   f"{transfers} transfers, in flight at most {after['in_flight_max']}, answers {dict(statuses)}"))
+    lines = [f"payouts                     {len(final)} in {time.monotonic() - t0:.1f}s: "
+             f"{dict(Counter(p['status'] for p in final.values()))}"]
+    lines += [f"  {name:<46} {final[name]['status']:<9} via {final[name]['provider']}"
+              + (f" (attempts {len(final[name]['attempts'])}, run {final[name]['run']})"
+                 if len(final[name]["attempts"]) != 1 or final[name]["run"] > 1 else "")
+              for name in plan]
+    lines.append(f"saved beneficiary           {saved['beneficiary_id']} {saved['verification']['status']} "
+                 f"({saved['verification']['account_title']})")
+    lines.append(f"reservations by UPI         6 fulfilled from {len(calls)} requests ({len(calls) - 6} duplicates): "
+                 f"{transfers} transfers, answers {dict(statuses)}, Cashfree in flight at most {after['in_flight_max']}")
+    return checks, lines
 
 
 def run(desc: dict) -> int:
@@ -80,25 +214,9 @@ def run(desc: dict) -> int:
     order_states = wait_for(all_fulfilled, 120, 1, what="fulfilment")
     checks.append(("every paid order fulfilled", order_states.get("FULFILLED", 0) == len(order_ids), dict(order_states)))
 
-    # 4. payouts over the sandbox scenarios (0001 ok, 0002 transient then ok, 0003 fails)
-    bal = m.balances()
-    payouts = [m.payout(1_000 + n, f"12345678{n:02d}{suffix}", key=f"demo-payout-{mid}-{suffix}-{n}")
-               for suffix in ("0001", "0002", "0003") for n in range(3)]
-
-    def payouts_done():
-        ps = [m.get_payout(p["payout_id"]) for p in payouts]
-        return ps if all(p["status"] in ("SUCCEEDED", "FAILED") for p in ps) else None
-    final = wait_for(payouts_done, 180, 1, what="payouts")
-    by_status = Counter(p["status"] for p in final)
-    expected = all((p["status"] == "FAILED") == p["beneficiary"]["account_number"].endswith("0003") for p in final)
-    retried = [p for p in final if p["beneficiary"]["account_number"].endswith("0002")]
-    checks.append(("payout outcomes match the sandbox scenarios", expected and all(p["attempts"] == 2 for p in retried),
-                   dict(by_status)))
-    paid_out = sum(p["amount"] for p in final if p["status"] == "SUCCEEDED")
-    after = m.balances()
-    checks.append(("holds captured or released, none left", after["held"] == 0
-                   and after["available"] == bal["available"] - paid_out, f"available {bal['available']} -> "
-                   f"{after['available']}, paid out {paid_out}"))
+    # 4. payouts through every scenario, a saved beneficiary, reservations fulfilled by UPI
+    payout_checks, payout_lines = payouts_demo(admin, desc)
+    checks += payout_checks
 
     # 5. settlement of the day -> CSV
     today = datetime.now(timezone.utc).date().isoformat()
@@ -145,8 +263,8 @@ def run(desc: dict) -> int:
           f"({ORDERS / t_orders:.0f}/s): completed {outcomes['completed']}, refused "
           f"{ORDERS - outcomes['completed']} {dict((k, v) for k, v in outcomes.items() if k != 'completed')}")
     print(f"  stock left                  {stock_left} of {STOCK}; order states {dict(order_states)}")
-    print(f"  payouts by final status     {dict(by_status)} (0002 retried: attempts "
-          f"{[p['attempts'] for p in retried]})")
+    for line in payout_lines:
+        print(f"  {line}")
     print(f"  settlement {job['job_id']}  {job['status']}, {len(rows)} CSV rows, totals {job.get('totals')}")
     print(f"  ledger                      {report['journals']} journals, {report['accounts']} accounts, "
           f"{report['postings']} postings, sum by currency {report['total_by_currency']}")

@@ -82,13 +82,13 @@ def start_moto(host: str, port: int, invoke_url: str, log_file: Path) -> subproc
     return proc
 
 
-def stop_process(proc: subprocess.Popen | None) -> None:
-    """SIGTERM the process group, then SIGKILL after 10 s."""
+def stop_process(proc: subprocess.Popen | None, grace: float = 10) -> None:
+    """SIGTERM the process group, then SIGKILL after ``grace`` seconds."""
     if proc is None or proc.poll() is not None:
         return
     try:
         os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=10)
+        proc.wait(timeout=grace)
     except (subprocess.TimeoutExpired, ProcessLookupError):
         try:
             os.killpg(proc.pid, signal.SIGKILL)

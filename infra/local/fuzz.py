@@ -84,8 +84,9 @@ def rate_limit_field(doc: dict) -> dict | None:
 
 
 def create_tenant(admin: Payrail, limit: int | None) -> Tenant:
-    """A merchant with a funded customer, a product, a fulfilled order, a payout and a settlement
-    job (what the ids of the generated GETs point to). Raises ApiError if the API refuses a step."""
+    """A merchant with a funded customer, a product, a fulfilled order, a PKR balance with a payout, a
+    saved beneficiary, an INR reservation paying it and a settlement job (what the ids of the generated GETs point to). Raises
+    ApiError if the API refuses a step."""
     tag = uuid.uuid4().hex[:8]
     body = {"name": f"fuzz-{tag}"} | ({"rate_limit_per_minute": limit} if limit else {})
     created = admin.request("POST", "/v1/admin/merchants", body, admin=True)
@@ -95,12 +96,19 @@ def create_tenant(admin: Payrail, limit: int | None) -> Tenant:
     product = client.create_product("fuzz product", 1_000, 1_000)
     order = client.order(product["product_id"], customer)
     wait_for(lambda: client.get_order(order["order_id"])["status"] == "FULFILLED", what="fuzz order fulfilled")
+    admin.top_up(merchant_id, 1_000_000)
     payout = client.payout(500, "1234560001")
+    ben = client.save_beneficiary({"type": "upi", "vpa": "success@upi", "name": "Fuzz Payee"})
+    admin.top_up(merchant_id, 1_000_000, "INR")
+    reservation = client.request("POST", "/v1/reservations", {"amount": 500, "currency": "INR",
+                                                              "beneficiary_id": ben["beneficiary_id"]},
+                                 idempotency_key=f"fuzz-{tag}")
     today = datetime.now(timezone.utc).date().isoformat()
     job = client.settlement(today, today)
     return Tenant(created["api_key"], {
         "merchant_id": merchant_id, "customer_id": customer, "currency": "USD", "product_id": product["product_id"],
-        "order_id": order["order_id"], "payout_id": payout["payout_id"], "job_id": job["job_id"]})
+        "order_id": order["order_id"], "payout_id": payout["payout_id"], "job_id": job["job_id"],
+        "beneficiary_id": ben["beneficiary_id"], "reservation_id": reservation["reservation_id"]})
 
 
 def create_tenants(api_url: str, admin_token: str, doc: dict) -> tuple[list[Tenant], str]:

@@ -14,6 +14,7 @@ from pathlib import Path
 import requests
 
 from infra.catalog import ROOT
+from infra.local.standins import STANDINS
 
 
 def free_port() -> int:
@@ -38,18 +39,23 @@ def running(data_dir: Path) -> dict | None:
 
 @contextmanager
 def local_cloud(data_dir: Path, *, random_ports: bool = True, settings: dict[str, str] | None = None,
-                startup_timeout: float = 120):
+                startup_timeout: float = 180, target: str | None = None):
     """Start ``python -m infra.local up`` in a child process; yield its description; stop it.
 
-    ``random_ports`` picks free ports so a developer's running platform is not disturbed.
+    ``random_ports`` picks free ports so a developer's running platform is not disturbed;
+    ``target`` is ``embedded`` or ``localstack`` (default: ``$PAYRAIL_TARGET``, else embedded).
     """
     data_dir.mkdir(parents=True, exist_ok=True)
     (data_dir / "cloud.json").unlink(missing_ok=True)
     args = [sys.executable, "-m", "infra.local", "up", "--data-dir", str(data_dir)]
+    if target:
+        args += ["--target", target]
     if random_ports:
-        for opt in ("--api-port", "--moto-port", "--dynamodb-port", "--provider-port", "--fulfilment-port",
-                    "--runtime-port"):
+        for opt in ("--api-port", "--moto-port", "--dynamodb-port", "--fulfilment-port", "--runtime-port",
+                    "--localstack-port"):
             args += [opt, str(free_port())]
+        for name in STANDINS:
+            args += ["--standin-port", f"{name}={free_port()}"]
     for k, v in (settings or {}).items():
         args += ["--set", f"{k}={v}"]
     log = open(data_dir / "cloud.out", "wb")
@@ -71,7 +77,7 @@ def local_cloud(data_dir: Path, *, random_ports: bool = True, settings: dict[str
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGINT)
             try:
-                proc.wait(timeout=30)
+                proc.wait(timeout=45)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()

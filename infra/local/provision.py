@@ -5,6 +5,7 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import boto3
 from botocore.exceptions import ClientError
@@ -25,7 +26,10 @@ class Resources:
     function_arns: dict[str, str] = field(default_factory=dict)
     machine_arns: dict[str, str] = field(default_factory=dict)
     stream_arns: dict[str, str] = field(default_factory=dict)
+    secret_arns: dict[str, str] = field(default_factory=dict)  # connector -> its credentials' secret
     bucket: str = catalog.LOCAL_BUCKET_NAME
+    #: each function's environment, as the CDK stack sets it (resource references and settings)
+    function_env: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def create_table(ddb, t: catalog.Table) -> str | None:
@@ -57,16 +61,42 @@ def create_table(ddb, t: catalog.Table) -> str | None:
     return ddb.describe_table(TableName=t.name)["Table"].get("LatestStreamArn")
 
 
-def _zip(fn: catalog.Function) -> bytes:
+def _zip(fn: catalog.Function, layer: Path | None = None) -> bytes:
+    """The function's code: its handler, plus the layer's content (``infra.layer.build``) when
+    ``layer`` is given, for a Lambda service that runs the zip itself and has no layers
+    (LocalStack's Docker image, community edition)."""
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         z.write(fn.folder / "handler.py", "handler.py")
+        for f in sorted(layer.rglob("*")) if layer else ():
+            if f.is_file() and "__pycache__" not in f.parts:
+                z.write(f, f.relative_to(layer).as_posix())
     return buf.getvalue()
 
 
-def provision(config, with_functions: bool = True) -> Resources:
-    """Create tables, queues (with DLQs), the bucket, the functions' registry entries, the state
-    machines and the EventBridge scheduled rules. Safe to run again on existing resources."""
+def event_source_mappings(lam, fn: catalog.Function, res: Resources) -> None:
+    """The function's SQS / DynamoDB stream event source mapping, as the CDK stack defines it
+    (``SqsEventSource`` / ``DynamoEventSource``), unless one from that source exists."""
+    if fn.sqs:
+        source = res.queue_arns[fn.sqs.queue]
+        kw = dict(BatchSize=fn.sqs.batch_size, MaximumBatchingWindowInSeconds=fn.sqs.max_batching_window,
+                  ScalingConfig={"MaximumConcurrency": fn.sqs.max_concurrency})
+    elif fn.stream:
+        source = res.stream_arns[fn.stream.table]
+        kw = dict(BatchSize=fn.stream.batch_size, StartingPosition="TRIM_HORIZON",
+                  MaximumRetryAttempts=fn.stream.retry_attempts, BisectBatchOnFunctionError=True)
+    else:
+        return
+    if lam.list_event_source_mappings(FunctionName=fn.name, EventSourceArn=source)["EventSourceMappings"]:
+        return
+    lam.create_event_source_mapping(FunctionName=fn.name, EventSourceArn=source, Enabled=True,
+                                    FunctionResponseTypes=["ReportBatchItemFailures"], **kw)
+
+
+def provision(config, with_functions: bool = True, layer: Path | None = None) -> Resources:
+    """Create tables, queues (with DLQs), the bucket, the functions (with their environment), the
+    state machines and the EventBridge scheduled rules; on LocalStack (``config.localstack``) also
+    the functions' event source mappings. Safe to run again on existing resources."""
     env = config.client_env()
     session = boto3.session.Session(aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
                                     aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
@@ -94,6 +124,16 @@ def provision(config, with_functions: bool = True) -> Resources:
     except ClientError as e:
         if e.response["Error"]["Code"] not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
             raise
+    secrets = aws("secretsmanager")
+    for connector, credentials in config.connector_credentials().items():
+        name = catalog.connector_secret_name(connector)
+        try:
+            res.secret_arns[connector] = secrets.create_secret(Name=name, SecretString=json.dumps(credentials))["ARN"]
+        except ClientError as e:
+            if e.response["Error"]["Code"] != "ResourceExistsException":
+                raise
+            res.secret_arns[connector] = secrets.put_secret_value(SecretId=name,
+                                                                  SecretString=json.dumps(credentials))["ARN"]
     iam = aws("iam")
     try:
         role_arn = iam.create_role(RoleName="payrail-local", AssumeRolePolicyDocument=json.dumps({
@@ -108,7 +148,7 @@ def provision(config, with_functions: bool = True) -> Resources:
         if with_functions:
             try:
                 arn = lam.create_function(FunctionName=fn.name, Runtime="python3.11", Role=role_arn,
-                                          Handler="handler.lambda_handler", Code={"ZipFile": _zip(fn)},
+                                          Handler="handler.lambda_handler", Code={"ZipFile": _zip(fn, layer)},
                                           Timeout=fn.timeout, MemorySize=fn.memory)["FunctionArn"]
             except ClientError as e:
                 if e.response["Error"]["Code"] != "ResourceConflictException":
@@ -125,9 +165,19 @@ def provision(config, with_functions: bool = True) -> Resources:
         else:
             res.machine_arns[m.id] = sfn.create_state_machine(name=m.name, definition=definition,
                                                               roleArn=role_arn)["stateMachineArn"]
+    for fn in catalog.FUNCTIONS.values():
+        res.function_env[fn.id] = catalog.resource_env(fn, res.table_names, res.queue_urls, res.machine_arns,
+                                                       res.bucket, config.function_settings(), res.secret_arns)
+        if with_functions:  # the environment refers to the state machines, which refer to the functions
+            lam.get_waiter("function_active_v2").wait(FunctionName=fn.name, WaiterConfig={"Delay": 0.2})
+            lam.update_function_configuration(FunctionName=fn.name, Environment={"Variables": res.function_env[fn.id]})
+            lam.get_waiter("function_updated_v2").wait(FunctionName=fn.name, WaiterConfig={"Delay": 0.2})
+            if config.localstack:  # the embedded target polls with payrail's runtime instead
+                event_source_mappings(lam, fn, res)
     events = aws("events")
     for sched in catalog.SCHEDULES.values():
         events.put_rule(Name=sched.name, ScheduleExpression=f"cron({sched.cron})", State="ENABLED")
-        events.put_targets(Rule=sched.name, Targets=[{"Id": sched.state_machine, "RoleArn": role_arn,
-                                                     "Arn": res.machine_arns[sched.state_machine]}])
+        target = {"Id": sched.state_machine, "RoleArn": role_arn, "Arn": res.machine_arns[sched.state_machine]} \
+            if sched.state_machine else {"Id": sched.function, "Arn": res.function_arns[sched.function]}
+        events.put_targets(Rule=sched.name, Targets=[target])
     return res

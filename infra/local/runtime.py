@@ -475,29 +475,37 @@ class StreamPoller:
 
 # ---- EventBridge schedules -------------------------------------------------------------------------
 def scheduled_rules() -> list[dict]:
-    """The EventBridge rules with a ``cron(...)`` schedule and their state machine targets, as
-    stored in the (moto) EventBridge: ``[{"name", "arn", "cron", "targets": [arn, ...]}]``."""
+    """The EventBridge rules with a ``cron(...)`` schedule and their state machine and function
+    targets, as stored in the (moto) EventBridge: ``[{"name", "arn", "cron", "targets": [arn, ...]}]``."""
     events = boto3.client("events")
     rules = []
     for r in events.list_rules()["Rules"]:
         expr = r.get("ScheduleExpression") or ""
         if r.get("State") == "ENABLED" and expr.startswith("cron("):
             targets = [t["Arn"] for t in events.list_targets_by_rule(Rule=r["Name"])["Targets"]
-                       if ":states:" in t["Arn"]]
+                       if ":states:" in t["Arn"] or ":lambda:" in t["Arn"]]
             rules.append({"name": r["Name"], "arn": r["Arn"], "cron": expr[5:-1], "targets": targets})
     return rules
 
 
 def fire_rule(rule: dict, at: datetime, region: str) -> list[str]:
-    """Do what EventBridge does when ``rule`` fires at ``at``: start each state machine target with
-    the scheduled event (moto stores rules but never fires them). Returns the execution ARNs."""
+    """Do what EventBridge does when ``rule`` fires at ``at``: start each state machine target, or
+    invoke each function target, with the scheduled event (moto stores rules but never fires
+    them). Returns the execution ARNs, and the functions' answers."""
     event = json.dumps(cron.scheduled_event(rule["arn"], at, region))
-    sfn = boto3.client("stepfunctions")
-    return [sfn.start_execution(stateMachineArn=arn, input=event)["executionArn"] for arn in rule["targets"]]
+    out = []
+    for arn in rule["targets"]:
+        if ":lambda:" in arn:  # through moto's Lambda, which forwards to the runtime
+            r = boto3.client("lambda").invoke(FunctionName=arn, Payload=event.encode())
+            out.append(r["Payload"].read().decode())
+        else:
+            out.append(boto3.client("stepfunctions").start_execution(stateMachineArn=arn, input=event)["executionArn"])
+    return out
 
 
 class Scheduler:
-    """Fires EventBridge's scheduled rules on their cron (checked at every UTC minute)."""
+    """Fires EventBridge's scheduled rules on their cron (checked at every UTC minute), each on a
+    thread of its own (a function target is invoked and waited for)."""
 
     def __init__(self, region: str, stop: threading.Event):
         self.region, self.stop = region, stop
@@ -522,6 +530,13 @@ class Scheduler:
             for rule in rules:
                 try:
                     if cron.matches(rule["cron"], now):
-                        log.warning("schedule %s fired: %s", rule["name"], fire_rule(rule, now, self.region))
+                        threading.Thread(target=self._fire, args=(rule, now), name=f"schedule-{rule['name']}",
+                                         daemon=True).start()
                 except Exception:  # noqa: BLE001
                     log.exception("schedule %s", rule["name"])
+
+    def _fire(self, rule: dict, at: datetime) -> None:
+        try:
+            log.info("schedule %s fired: %s", rule["name"], fire_rule(rule, at, self.region))
+        except Exception:  # noqa: BLE001
+            log.exception("schedule %s", rule["name"])

@@ -1,6 +1,7 @@
-"""Local stand-ins for the outside world: the sandbox payout provider and the fulfilment service.
+"""Local stand-in for the fulfilment service (the payout providers' stand-ins are in
+:mod:`infra.local.standins`).
 
-Both are small HTTP servers on loopback. The fulfilment service is idempotent by
+A small HTTP server on loopback, idempotent by
 ``Idempotency-Key``, answers status lookups, keeps its state in a file, and has a control
 endpoint (``POST /_control {"mode": "ok"|"fail"|"slow"|"lost"|"unavailable", "delay_seconds"}``)
 so tests can make it refuse, stall, lose its answers or go away; ``GET /_stats`` counts the calls
@@ -17,55 +18,6 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from infra.local.httpserver import JsonHandler, serve
-
-
-class SandboxProviderState:
-    """Transfers by id; scenario by account-number suffix: 0001 success, 0002 one 503 then
-    success, 0003 failure; anything else succeeds."""
-
-    def __init__(self):
-        self.transfers: dict[str, dict] = {}
-        self.submissions: dict[str, int] = {}
-        self.lock = threading.Lock()
-
-    def submit(self, body: dict) -> tuple[int, dict]:
-        tid = str(body.get("transfer_id") or "")
-        account = str((body.get("beneficiary_details") or {}).get("bank_account_number") or "")
-        amount = body.get("transfer_amount")
-        if not tid or not isinstance(amount, int) or amount <= 0:
-            return 400, {"status": "REJECTED", "reason": "transfer_id and a positive integer transfer_amount required"}
-        with self.lock:
-            if tid in self.transfers:
-                return 200, self.transfers[tid]
-            n = self.submissions[tid] = self.submissions.get(tid, 0) + 1
-            if account.endswith("0002") and n == 1:
-                return 503, {"message": "sandbox: temporarily unavailable"}
-            status, reason = ("FAILED", "beneficiary bank rejected the transfer") if account.endswith("0003") else ("SUCCESS", None)
-            t = {"transfer_id": tid, "cf_transfer_id": "cf_" + uuid.uuid4().hex[:16], "status": status,
-                 "transfer_amount": amount, "reason": reason}
-            self.transfers[tid] = t
-            return 200, t
-
-
-def serve_provider(host: str, port: int):
-    state = SandboxProviderState()
-
-    class H(JsonHandler):
-        def do_POST(self):
-            if self.path.rstrip("/") != "/payout/transfers":
-                return self.reply(404, {"message": "not found"})
-            self.reply(*state.submit(self.body()))
-
-        def do_GET(self):
-            if self.path == "/_stats":
-                with state.lock:
-                    return self.reply(200, {"transfers": len(state.transfers), "submissions": sum(state.submissions.values())})
-            tid = self.path.rsplit("/", 1)[-1]
-            with state.lock:
-                t = state.transfers.get(tid)
-            self.reply(200, t) if t else self.reply(404, {"message": "transfer not found"})
-
-    return serve(host, port, H, "provider"), state
 
 
 class FulfilmentState:

@@ -22,8 +22,8 @@ def test_no_drift_between_catalog_and_stack(synth):
         assert (p["Timeout"], p["MemorySize"]) == (f.timeout, f.memory)
         env = set(p["Environment"]["Variables"]) - {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE",
                                                      "POWERTOOLS_LOG_LEVEL"}
-        assert env == set(catalog.resource_env(f, *_NAMES, {"FULFILMENT_URL": "x", "PROVIDER_URL": "x",
-                                                             "ADMIN_TOKEN_SHA256": ""}))
+        assert env == set(catalog.resource_env(f, *_NAMES, {"FULFILMENT_URL": "x", "ADMIN_TOKEN_SHA256": "",
+                                                             **_CONNECTOR_URLS}, _SECRETS))
     for m in catalog.STATE_MACHINES.values():
         p = next(p for p in by_type("AWS::StepFunctions::StateMachine") if p["StateMachineName"] == m.name)
         assert set(p["DefinitionSubstitutions"]) == set(m.functions) | set(m.queues)
@@ -35,18 +35,27 @@ def test_no_drift_between_catalog_and_stack(synth):
 
 _NAMES = ({t: t for t in catalog.TABLES}, {q: q for q in catalog.QUEUES}, {m: m for m in catalog.STATE_MACHINES},
           "bucket")
+_SECRETS = {c: f"arn:{c}" for c in catalog.connectors()}
+_CONNECTOR_URLS = {f"CONNECTOR_{c.upper()}_BASE_URL": "https://x" for c in catalog.connectors()}
 
 
 def test_every_settings_variable_a_function_needs_has_a_source():
     from payrail.settings import ENV_VARS
 
+    from payrail.connectors import registry
+
     for f in catalog.FUNCTIONS.values():
         assert set(f.env) <= set(ENV_VARS), f.id
-        env = catalog.resource_env(f, *_NAMES, {"FULFILMENT_URL": "http://f", "PROVIDER_URL": "http://p",
-                                                "ADMIN_TOKEN_SHA256": ""})
+        env = catalog.resource_env(f, *_NAMES, {"FULFILMENT_URL": "http://f", "ADMIN_TOKEN_SHA256": ""}, _SECRETS)
         # resource references always have a value; configuration may fall back to the settings default
         assert {v for v in f.env if v.endswith(("_TABLE", "_URL", "_ARN", "_BUCKET"))} <= set(env), f.id
-        assert set(env) <= set(f.env)
+        assert set(env) <= set(catalog.env_names(f))
+        # a function calling providers gets each connector's secret, never the credentials themselves
+        secrets = {registry.secret_env_name(c) for c in catalog.connectors()}
+        assert secrets <= set(env) if f.connectors else not secrets & set(env), f.id
+        for c in catalog.connectors():
+            creds = {v for v, field in registry.env_names(c).items() if field in registry.secret_fields(c)}
+            assert not creds & set(catalog.env_names(f)), f.id
 
 
 def test_asl_files_are_valid_json_with_known_placeholders():

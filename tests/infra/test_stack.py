@@ -64,7 +64,7 @@ def test_functions_share_the_layer_and_each_has_its_own_role(synth):
         assert p["Handler"] == "handler.lambda_handler" and p["TracingConfig"]["Mode"] == "Active"
         # every resource reference is set; configuration without a deployed value uses the settings default
         assert {v for v in f.env if v.endswith(("_TABLE", "_URL", "_ARN", "_BUCKET"))} <= set(
-            p["Environment"]["Variables"]) <= set(f.env) | {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE",
+            p["Environment"]["Variables"]) <= set(catalog.env_names(f)) | {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE",
                                                           "POWERTOOLS_LOG_LEVEL"}
 
 
@@ -117,13 +117,32 @@ def test_state_machines_come_from_the_asl_files(synth):
         assert props["LoggingConfiguration"]["Level"] == "ALL" and props["TracingConfiguration"]["Enabled"] is True
 
 
-def test_settlement_schedule_targets_the_settlement_state_machine(synth):
+def test_schedules_target_their_state_machine_or_function(synth):
     tpl, _, _ = synth
-    rules = list(resources(tpl, "AWS::Events::Rule").values())
-    assert [r["Properties"]["ScheduleExpression"] for r in rules] == [
-        f"cron({s.cron})" for s in catalog.SCHEDULES.values()]
-    target = rules[0]["Properties"]["Targets"][0]
-    assert "settlementsfn" in json.dumps(target["Arn"]) and target["RetryPolicy"]["MaximumRetryAttempts"] == 10
+    rules = {r["Properties"]["Name"]: r["Properties"] for r in resources(tpl, "AWS::Events::Rule").values()}
+    assert {n: r["ScheduleExpression"] for n, r in rules.items()} == {
+        s.name: f"cron({s.cron})" for s in catalog.SCHEDULES.values()}
+    settlement = rules[catalog.SCHEDULES["settlement-daily"].name]["Targets"][0]
+    assert "settlementsfn" in json.dumps(settlement["Arn"]) and settlement["RetryPolicy"]["MaximumRetryAttempts"] == 10
+    sweeper = rules[catalog.SCHEDULES["reservation-expiry"].name]["Targets"][0]
+    assert "reservationsfn" in json.dumps(sweeper["Arn"])
+    permissions = [p["Properties"] for p in resources(tpl, "AWS::Lambda::Permission").values()]
+    assert any(p["Principal"] == "events.amazonaws.com" and "reservationsfn" in json.dumps(p["FunctionName"])
+               for p in permissions)
+
+
+def test_connector_credentials_are_secrets_readable_only_by_the_functions_that_call_providers(synth):
+    tpl, _, _ = synth
+    secrets = {r["Properties"]["Name"] for r in resources(tpl, "AWS::SecretsManager::Secret").values()}
+    assert secrets == {catalog.connector_secret_name(c) for c in catalog.connectors()}
+    readers = set()
+    for p in resources(tpl, "AWS::IAM::Policy").values():
+        for st in p["Properties"]["PolicyDocument"]["Statement"]:
+            actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+            if "secretsmanager:GetSecretValue" in actions:
+                readers.add(p["Properties"]["Roles"][0]["Ref"])
+    assert {r.split("role")[0] for r in readers} == {f.id.replace("_", "") for f in catalog.FUNCTIONS.values()
+                                                     if f.connectors}
 
 
 def test_cdk_nag_acknowledgements_all_carry_a_reason():

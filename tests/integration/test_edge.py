@@ -51,11 +51,12 @@ def test_quantities_and_counts_are_strict_and_unknown_fields_refused(merchant):
             client.request("POST", "/v1/products", body)
         assert e.value.status == 400 and e.value.body["error"]["param"] == param
     with pytest.raises(ApiError) as e:
-        client.request("POST", "/v1/payouts", {"amount": 100, "currency": "USD", "merchant_reference": "x",
-                                               "beneficiary": {"account_number": "1234560001", "name": "A"}},
+        client.request("POST", "/v1/payouts", {"amount": 100, "currency": "PKR", "merchant_ref": "x",
+                                               "beneficiary": {"type": "bank_account", "bank_code": "HBL",
+                                                               "account_number": "1234560001", "name": "A"}},
                        idempotency_key="k")
     assert e.value.status == 400 and e.value.code == "parameter_unknown"
-    assert e.value.body["error"]["param"] == "merchant_reference"
+    assert e.value.body["error"]["param"] == "merchant_ref"
 
 
 def test_wrong_method_on_a_known_path_is_405(cloud, merchant):
@@ -255,17 +256,15 @@ def test_own_claim_resent_after_a_stall_and_an_expired_claim_do_not_block(cloud)
 
 def test_balances_are_one_snapshot_under_concurrent_payouts(admin, merchant):
     """available + held never exceeds the merchant's funds while payouts move money between them."""
-    from tests.conftest import fulfilled_order
-
     client, mid = merchant
-    fulfilled_order(admin, client, mid, 100_000)
-    funds = client.balances()["available"]
+    admin.top_up(mid, 100_000)
+    funds = client.balances("PKR")["available"]
     stop = threading.Event()
     seen = []
 
     def watch():
         while not stop.is_set():
-            b = client.balances()
+            b = client.balances("PKR")
             seen.append(b["available"] + b["held"])
     watchers = [threading.Thread(target=watch) for _ in range(4)]
     for w in watchers:
@@ -313,9 +312,10 @@ def test_openapi_documents_every_status_with_typed_schemas(cloud):
     for path, method, op in ops:
         codes = set(op["responses"])
         success = [c for c in codes if c.startswith("2")]
-        assert len(success) == 1, (path, method)
-        schema = op["responses"][success[0]]["content"]["application/json"]["schema"]
-        assert "$ref" in schema, (path, method, schema)  # a typed model, not a free-form object
+        assert len(success) == 1 or set(success) == {"200", "202"}, (path, method)  # 202: accepted, under way
+        for code in success:
+            schema = op["responses"][code]["content"]["application/json"]["schema"]
+            assert "$ref" in schema, (path, method, schema)  # a typed model, not a free-form object
         if op.get("security"):
             assert {"401", "403", "429"} <= codes, (path, method)
         if op.get("parameters") or op.get("requestBody"):

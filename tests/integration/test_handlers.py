@@ -3,7 +3,7 @@ against the session's DynamoDB Local and moto)."""
 import json
 import uuid
 
-from tests.conftest import fulfilled_order, load_event
+from tests.conftest import load_event
 from infra.local.client import wait_for
 
 
@@ -67,15 +67,16 @@ def test_settlement_plan_event_from_schedule(handler):
 
 def test_payout_release_event_is_idempotent(handler, platform, admin, merchant):
     client, mid = merchant
-    fulfilled_order(admin, client, mid, 5_000)
-    available = client.balances()["available"]
-    payout, _ = platform.payouts.create(mid, 700, "USD", {"account_number": "1111222233", "name": "X"},
-                                        f"direct-{uuid.uuid4()}")  # held; its own workflow also runs
+    admin.top_up(mid, 5_000)
+    payout, _ = platform.payouts.create(platform.merchants.get(mid), 700, "PKR", f"direct-{uuid.uuid4()}",
+                                        beneficiary={"type": "bank_account", "bank_code": "HBL",
+                                                     "account_number": "1111222233", "name": "X"})
+    # held; its own workflow runs too: the release acts only while the provider has it, once
     event = load_event("stepfunctions/payout_release", PAYOUT_ID=payout["payout_id"], MERCHANT_ID=mid)
     first = handler("payout_steps", event)
     second = handler("payout_steps", event)
-    assert first["status"] == second["status"]
+    assert first["payout_id"] == payout["payout_id"] and first["status"] == second["status"]
     final = wait_for(lambda: (p := client.get_payout(payout["payout_id"]))["status"] in ("SUCCEEDED", "FAILED") and p)
-    bal = client.balances()
+    bal = client.balances("PKR")
     assert bal["held"] == 0
-    assert bal["available"] == available - (700 if final["status"] == "SUCCEEDED" else 0)
+    assert bal["available"] == 5_000 - (700 if final["status"] == "SUCCEEDED" else 0)

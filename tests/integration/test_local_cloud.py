@@ -36,13 +36,17 @@ def test_queues_have_their_dlq_and_state_machines_their_asl(cloud):
         assert set(definition["States"]) == set(catalog.asl(m.id)["States"])
 
 
-def test_schedules_are_eventbridge_rules_targeting_their_state_machine(cloud):
+def test_schedules_are_eventbridge_rules_targeting_their_state_machine_or_function(cloud):
     from infra.local.runtime import scheduled_rules
 
     rules = {r["name"]: r for r in scheduled_rules()}
     for s in catalog.SCHEDULES.values():
         assert rules[s.name]["cron"] == s.cron
-        assert rules[s.name]["targets"] == [cloud["state_machines"][s.state_machine]]
+        if s.state_machine:
+            assert rules[s.name]["targets"] == [cloud["state_machines"][s.state_machine]]
+        else:
+            [target] = rules[s.name]["targets"]
+            assert target.endswith(f":function:{catalog.FUNCTIONS[s.function].name}")
 
 
 def test_port_in_use_is_a_clear_error():

@@ -27,7 +27,7 @@ def test_order_is_paid_atomically_then_fulfilled_and_captured(admin, merchant):
     assert done["fulfilment_id"] and [h["status"] for h in done["status_history"]] == ["PAID", "FULFILLED"]
     fee = (5_000 * 290 + 5_000) // 10_000
     assert done["fee"] == fee
-    assert client.balances() == {"currency": "USD", "available": 5_000 - fee, "held": 0, "pending": 0}
+    assert client.balances() == {"currency": "USD", "available": 5_000 - fee, "held": 0, "pending": 0, "reserved": 0}
 
 
 def test_refusals_change_nothing(admin, merchant):
@@ -61,7 +61,7 @@ def test_refused_fulfilment_refunds_the_customer_and_restores_stock(admin, merch
     assert failed["status"] == "FAILED" and failed["failure_reason"]
     assert client.wallet("gina")["balance"] == 4_000
     assert client.product(product["product_id"])["stock"] == 5
-    assert client.balances() == {"currency": "USD", "available": 0, "held": 0, "pending": 0}
+    assert client.balances() == {"currency": "USD", "available": 0, "held": 0, "pending": 0, "reserved": 0}
     kinds = [h["type"] for h in client.wallet_history("gina")["data"]]
     assert kinds == ["order_refund", "order_payment", "wallet_credit"]
 
@@ -86,7 +86,7 @@ def test_unanswered_fulfilment_is_looked_up_and_captured_once_never_refunded(clo
     fee = (3_000 * 290 + 5_000) // 10_000
     assert client.wallet("hugo")["balance"] == 1_000
     assert client.product(product["product_id"])["stock"] == 2
-    assert client.balances() == {"currency": "USD", "available": 3_000 - fee, "held": 0, "pending": 0}
+    assert client.balances() == {"currency": "USD", "available": 3_000 - fee, "held": 0, "pending": 0, "reserved": 0}
     assert [h["type"] for h in client.wallet_history("hugo")["data"]] == ["order_payment", "wallet_credit"]
 
 
@@ -116,7 +116,7 @@ def test_service_slower_than_the_timeout_for_many_orders_refunds_none(cloud, pla
     assert [client.wallet(c)["balance"] for c in customers] == [1_000 - price] * n
     assert client.product(product["product_id"])["stock"] == 0
     fee = (price * 290 + 5_000) // 10_000
-    assert client.balances() == {"currency": "USD", "available": n * (price - fee), "held": 0, "pending": 0}
+    assert client.balances() == {"currency": "USD", "available": n * (price - fee), "held": 0, "pending": 0, "reserved": 0}
     report = audit(platform.ledger)
     assert report["ok"], report
 

@@ -19,7 +19,16 @@ from infra.local.seed import Seed, delete_captures, seed_captures
 
 
 def finished(get, job_id):
-    return wait_for(lambda: (j := get(job_id))["status"] in ("COMPLETED", "FAILED", "CANCELLED") and j, timeout=120)
+    """The job once it ended; a scheduled job exists only after its workflow's first step ran."""
+    def ended():
+        try:
+            j = get(job_id)
+        except ApiError as e:
+            if e.status == 404:
+                return None
+            raise
+        return j["status"] in ("COMPLETED", "FAILED", "CANCELLED") and j
+    return wait_for(ended, timeout=120)
 
 
 def test_merchant_settlement_csv_matches_its_captures(admin, merchant):
@@ -186,7 +195,7 @@ def test_a_cancel_during_finalize_leaves_no_csv(cloud, platform, monkeypatch, wh
     """Finalize checks the job before its upload completes (the upload is abandoned), and a cancel
     landing just after the upload completed removes the file: a cancelled job never has a CSV."""
     from payrail.settlement import ALL, CANCELLING, RUNNING
-    from payrail.store import key
+    from payrail.store import SETTLEMENT
 
     s = Seed("2002-05-01", 200, merchants=3, tag=f"f-{uuid.uuid4().hex[:8]}")
     st = platform.settlements
@@ -195,7 +204,7 @@ def test_a_cancel_during_finalize_leaves_no_csv(cloud, platform, monkeypatch, wh
         job, _ = st.create_job(ALL, s.day, s.day, trigger="schedule")
         planned = st.plan(ALL, job["job_id"], concurrency=4)
         assert sum(st.aggregate(ALL, job["job_id"], piece)["rows"] for piece in planned["slices"]) == 200
-        cancel = lambda: platform.main.transition(key("SETTLEMENT", ALL, job["job_id"]), (RUNNING,), CANCELLING)  # noqa: E731
+        cancel = lambda: platform.main.transition(SETTLEMENT.key(ALL, job["job_id"]), (RUNNING,), CANCELLING)  # noqa: E731
         if when == "while writing":
             real = st._day_totals
             monkeypatch.setattr(st, "_day_totals", lambda *a, **kw: (cancel(), real(*a, **kw))[1])

@@ -1,32 +1,6 @@
-"""The local cloud's own pieces: the sandbox provider's scenarios and the HTTP API event."""
+"""The local cloud's own pieces: the HTTP API event."""
 from infra.local.runtime import http_event
-from infra.local.services import SandboxProviderState
 from tests.conftest import load_event
-
-
-def transfer(tid, account, amount=100):
-    return {"transfer_id": tid, "transfer_amount": amount, "beneficiary_details": {"bank_account_number": account}}
-
-
-def test_sandbox_scenarios_by_account_suffix():
-    s = SandboxProviderState()
-    assert s.submit(transfer("t1", "1234560001"))[1]["status"] == "SUCCESS"
-    assert s.submit(transfer("t2", "1234560003"))[1]["status"] == "FAILED"
-    assert s.submit(transfer("t3", "1234560002"))[0] == 503
-    code, body = s.submit(transfer("t3", "1234560002"))
-    assert (code, body["status"]) == (200, "SUCCESS")
-
-
-def test_sandbox_is_idempotent_by_transfer_id():
-    s = SandboxProviderState()
-    first = s.submit(transfer("t1", "1234560001"))[1]
-    again = s.submit(transfer("t1", "1234560001", amount=999))[1]
-    assert again == first and len(s.transfers) == 1
-
-
-def test_sandbox_refuses_non_integer_amounts():
-    s = SandboxProviderState()
-    assert s.submit(transfer("t1", "1234560001", amount=1.5))[0] == 400
 
 
 def test_http_event_matches_payload_format_2():

@@ -7,8 +7,16 @@ from payrail.settlement import parse_window, window_for_schedule
 
 
 def test_settings_from_env_validates_types():
-    s = Settings.from_env({"PAYOUT_MAX_ATTEMPTS": "3", "PAYOUT_BACKOFF_BASE_SECONDS": "5", "UNRELATED": "x"})
-    assert s.backoff_schedule() == [5, 10, 20]
+    from payrail.payouts import PayoutPolicy
+
+    s = Settings.from_env({"PAYOUT_BACKOFF_BASE_SECONDS": "5", "PAYOUT_BACKOFF_MAX_SECONDS": "60", "UNRELATED": "x",
+                           "CONNECTOR_CASHFREE_MAX_IN_FLIGHT": "2", "PAYOUT_CURRENCIES": "PKR"})
+    policy = PayoutPolicy.from_settings(s)
+    assert [policy.next_check(n) for n in range(6)] == [5, 10, 20, 40, 60, 60]  # capped exponential
+    assert s.connector_env == {"CONNECTOR_CASHFREE_MAX_IN_FLIGHT": "2"} and "CONNECTOR_CASHFREE" not in repr(s)
+    assert policy.enabled({}) == ["PKR"] and policy.enabled({"payout_currencies": ["INR"]}) == ["INR"]
+    assert policy.threshold_minor({}, "PKR") == 10_000_000 and policy.threshold_minor({}, "JPY") == 100_000
+    assert policy.threshold_minor({"payout_review_threshold": 50}, "KWD") == 50_000
     with pytest.raises(ValidationError):
         Settings.from_env({"PAYOUT_MAX_ATTEMPTS": "many"})
     with pytest.raises(ValidationError):

@@ -10,10 +10,12 @@ number, or the local part of a UPI VPA):
 
 Control (JSON):
 
-    POST /_control {"mode": "ok"|"slow"|"failing"|"timeout", "delay_seconds": s, "callback_url": u}
+    POST /_control {"mode": "ok"|"slow"|"failing"|"timeout", "delay_seconds": s, "callback_url": u,
+                    "methods": ["POST"], "reset_in_flight_max": true}
         slow: do the work, answer after delay_seconds (default 5); timeout: do the work, wait
         delay_seconds, hang up without an answer; failing: answer 503 without doing the work.
-        Modes apply to every provider API request (creations, lookups, verifications).
+        Modes apply to every provider API request (creations, lookups, verifications), or only to
+        the HTTP ``methods`` given (e.g. creations hang while lookups answer).
     POST /_control/transfers/<provider key> {"status": "SUCCESS"|"FAILED", "reason"}
         resolve a PENDING or ON_HOLD transfer (as the provider's back office would) -> callback
     GET /_stats  {"transfers", "submissions", "requests", "in_flight", "in_flight_max", "callbacks", ...}
@@ -21,6 +23,7 @@ Control (JSON):
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 import sqlite3
 import threading
 import time
@@ -92,7 +95,7 @@ class Store:
             return int(db.execute("SELECT body FROM docs WHERE kind = ? AND key = ?", (kind, key)).fetchone()[0])
 
 
-class Standin:
+class Standin(ABC):
     """A provider stand-in's state. Subclasses set ``name`` and implement :meth:`handle`,
     :meth:`server_error`, :meth:`resolve` and :meth:`signed_callback`."""
 
@@ -101,28 +104,28 @@ class Standin:
     def __init__(self, data_dir: Path, callback_url: str | None = None):
         self.store = Store(Path(data_dir) / f"{self.name}.sqlite3")
         self.lock = threading.Lock()  # serialises transfer creation and resolution
-        self.mode, self.delay, self.callback_url = "ok", 5.0, callback_url
+        self.mode, self.delay, self.callback_url, self.methods = "ok", 5.0, callback_url, ()
         self.counts = {"requests": 0, "submissions": 0, "in_flight": 0, "in_flight_max": 0,
                        "callbacks_sent": 0, "callbacks_failed": 0}
         self._counts_lock = threading.Lock()
 
     # -- provider API (subclasses) -------------------------------------------------------------
+    @abstractmethod
     def handle(self, method: str, path: str, query: dict[str, str], headers: dict[str, str],
                raw: bytes) -> tuple[int, object]:
         """Answer one provider API request: ``(http status, JSON-able body)``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def server_error(self) -> object:
         """The provider's 5xx body."""
-        raise NotImplementedError
 
+    @abstractmethod
     def resolve(self, key: str, status: str, reason: str | None) -> tuple[int, object]:
         """Move an open transfer to SUCCESS or FAILED (control endpoint)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def signed_callback(self, transfer: dict) -> tuple[dict[str, str], bytes]:
         """Headers and raw body of the provider's callback for a transfer in a final state."""
-        raise NotImplementedError
 
     # -- shared ------------------------------------------------------------------------------
     def count(self, name: str, n: int = 1) -> None:
@@ -137,8 +140,13 @@ class Standin:
             return 400, {"message": f"mode must be one of {MODES}"}
         self.mode = mode
         self.delay = float(body.get("delay_seconds", self.delay))
+        self.methods = tuple(body.get("methods") or ())
+        if body.get("reset_in_flight_max"):
+            with self._counts_lock:
+                self.counts["in_flight_max"] = self.counts["in_flight"]
         self.callback_url = body.get("callback_url", self.callback_url)
-        return 200, {"mode": self.mode, "delay_seconds": self.delay, "callback_url": self.callback_url}
+        return 200, {"mode": self.mode, "delay_seconds": self.delay, "callback_url": self.callback_url,
+                     "methods": list(self.methods)}
 
     def stats(self) -> dict:
         with self._counts_lock:
@@ -194,7 +202,7 @@ def handler_for(state: Standin) -> type[JsonHandler]:
             state.count("requests")
             state.count("in_flight")
             try:
-                mode, delay = state.mode, state.delay
+                mode, delay = (state.mode, state.delay) if method in (state.methods or (method,)) else ("ok", 0)
                 if mode == "failing":
                     return self.send(503, state.server_error())
                 status, body = state.handle(method, url.path, query, headers, raw)

@@ -4,6 +4,8 @@ Per merchant and currency:
 
 * ``available`` (non-negative): money the merchant may pay out.
 * ``held`` (non-negative): money on hold for payouts in flight (two-phase: capture or release).
+* ``reserved`` (non-negative): money reserved for an order's seller payout (a reservation:
+  fulfilled through a payout, released, or expired back to available).
 * ``pending`` (non-negative): order payments awaiting fulfilment (captured or refunded).
 * ``funding`` (unbounded): the outside world's side of admin wallet credits and debits.
 * ``payouts`` (unbounded): the outside world's side of captured payouts (money sent to providers).
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 from payrail.ledger import NON_NEGATIVE, UNBOUNDED, AccountSpec, account_id, shard_of
 
-MERCHANT_KINDS = ("available", "held", "pending", "funding", "payouts", "fees")
+MERCHANT_KINDS = ("available", "held", "reserved", "pending", "funding", "payouts", "fees")
 _UNBOUNDED = {"funding", "payouts"}
 SHARDS = 16
 SHARDED = {"pending", "funding", "fees"}

@@ -89,3 +89,30 @@ class ConcurrencyExhausted(PayrailError):
     """Optimistic-lock retries ran out on a hot account; the caller may retry safely."""
 
     status, type, code = 409, "api_error", "concurrent_update"
+
+
+class ProviderFailed(PayrailError):
+    """The payout provider refused or failed the transfer (502). ``provider`` carries its details."""
+
+    status, type, code = 502, "provider_error", "provider_failed"
+
+    def __init__(self, message: str, *, provider: dict | None = None, code: str | None = None):
+        super().__init__(message, code=code)
+        self.provider = provider or {}
+
+    def to_dict(self) -> dict:
+        out = super().to_dict()
+        out["error"]["provider"] = self.provider
+        return out
+
+
+class ProviderTimeout(ProviderFailed):
+    """The provider gave no answer: the outcome is unknown and is reconciled later (504)."""
+
+    status, code = 504, "provider_timeout"
+
+
+class ProviderUnavailable(PayrailError):
+    """The provider could not be asked now (503); nothing changed."""
+
+    status, type, code = 503, "provider_error", "provider_unavailable"

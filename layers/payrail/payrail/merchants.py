@@ -16,7 +16,8 @@ from datetime import datetime, timezone
 from payrail import ddb
 from payrail.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from payrail.ledger import now_iso
-from payrail.store import MainTable, key, public
+from payrail.money import check_currency
+from payrail.store import API_KEY, MERCHANT, MainTable, public
 
 ACTIVE, SUSPENDED = "ACTIVE", "SUSPENDED"
 
@@ -43,11 +44,16 @@ class Merchants:
         self.cache_seconds = cache_seconds
         self._cache: dict[str, tuple[float, dict]] = {}
 
-    def create(self, name: str, fee_bps: int, rate_limit_per_minute: int | None = None) -> tuple[dict, str]:
+    def create(self, name: str, fee_bps: int, rate_limit_per_minute: int | None = None,
+               payout_currencies: list[str] | None = None, payout_review_threshold: int | None = None
+               ) -> tuple[dict, str]:
         """Create a merchant and its first API key.
 
         Args:
             rate_limit_per_minute: the merchant's own limit (None: the platform default).
+            payout_currencies: ISO 4217 codes it may pay out in (None: the platform default).
+            payout_review_threshold: major units from which its payouts wait for review (None: the
+                platform default).
 
         Returns:
             ``(merchant, api_key)``; the plain key is returned only here.
@@ -62,20 +68,21 @@ class Merchants:
         merchant_id = "m_" + secrets.token_hex(8)
         api_key, key_item = self._new_key(merchant_id)
         ts = now_iso()
-        merchant = {"type": "merchant", "merchant_id": merchant_id, "name": name, "fee_bps": fee_bps,
+        merchant = {"type": MERCHANT.type, "merchant_id": merchant_id, "name": name, "fee_bps": fee_bps,
                     "status": ACTIVE, "rate_limit_per_minute": rate_limit_per_minute, "key_version": 1,
+                    "payout_currencies": payout_currencies, "payout_review_threshold": payout_review_threshold,
                     "api_keys": [self._key_view(key_item)], "created_at": ts, "updated_at": ts,
                     "status_history": [{"status": ACTIVE, "at": ts}]}
         self.main.db.transact_write_items(TransactItems=[
-            self.main.put_action(key("MERCHANT", merchant_id), merchant),
-            self.main.put_action(key("APIKEY", key_item.pop("hash")), key_item),
+            self.main.put_action(MERCHANT.key(merchant_id), merchant),
+            self.main.put_action(API_KEY.key(key_item.pop("hash")), key_item),
         ])
         return public(dict(merchant)), api_key
 
     @staticmethod
     def _new_key(merchant_id: str) -> tuple[str, dict]:
         api_key = "sk_" + secrets.token_urlsafe(32)
-        return api_key, {"type": "api_key", "hash": hash_key(api_key), "merchant_id": merchant_id,
+        return api_key, {"type": API_KEY.type, "hash": hash_key(api_key), "merchant_id": merchant_id,
                          "prefix": api_key[:10], "created_at": now_iso()}
 
     @staticmethod
@@ -91,7 +98,7 @@ class Merchants:
         Raises:
             NotFound: unknown merchant. Conflict: a concurrent rotation won (retry).
         """
-        merchant = self.main.get(key("MERCHANT", merchant_id))
+        merchant = self.main.get(MERCHANT.key(merchant_id))
         if not merchant:
             raise NotFound("merchant not found", param="merchant_id")
         now = time.time()
@@ -104,13 +111,13 @@ class Merchants:
             until = min(filter(None, (k.get("expires_at"), expires)))
             kept.append(k | {"expires_at": until})
             actions.append({"Update": {
-                "TableName": self.main.table, "Key": {"pk": {"S": key("APIKEY", k["hash"])}},
+                "TableName": self.main.table, "Key": {"pk": {"S": API_KEY.key(k["hash"])}},
                 "UpdateExpression": "SET expires_at = :e", "ConditionExpression": "attribute_exists(pk)",
                 "ExpressionAttributeValues": {":e": {"S": until}}}})
         keys = kept + [self._key_view(new)]
-        actions.append(self.main.put_action(key("APIKEY", new.pop("hash")), new))
+        actions.append(self.main.put_action(API_KEY.key(new.pop("hash")), new))
         actions.append({"Update": {
-            "TableName": self.main.table, "Key": {"pk": {"S": key("MERCHANT", merchant_id)}},
+            "TableName": self.main.table, "Key": {"pk": {"S": MERCHANT.key(merchant_id)}},
             "UpdateExpression": "SET api_keys = :k, key_version = key_version + :one, updated_at = :ts",
             "ConditionExpression": "key_version = :v",
             "ExpressionAttributeValues": {":k": ddb.value(keys), ":one": {"N": "1"}, ":ts": {"S": now_iso()},
@@ -122,17 +129,37 @@ class Merchants:
                            code="concurrent_update") from None
         return {"api_key": api_key, "merchant": self.get(merchant_id, fresh=True)}
 
+    def set_payout_settings(self, merchant_id: str, payout_currencies: list[str] | None,
+                            payout_review_threshold: int | None) -> dict:
+        """Change the currencies a merchant may pay out in and its review threshold (major units);
+        a None leaves that setting as it is.
+
+        Raises:
+            NotFound: unknown merchant. ValidationFailed: an unsupported currency.
+        """
+        for c in payout_currencies or ():
+            check_currency(c, param="payout_currencies")
+        sets = {"payout_currencies": sorted(set(payout_currencies)) if payout_currencies is not None else None,
+                "payout_review_threshold": payout_review_threshold}
+        try:
+            self.main.apply(self.main.update_action(MERCHANT.key(merchant_id),
+                                                    sets={k: v for k, v in sets.items() if v is not None}))
+        except Conflict:
+            raise NotFound("merchant not found", param="merchant_id") from None
+        self._cache.pop(f"m:{merchant_id}", None)
+        return self.get(merchant_id, fresh=True)
+
     def set_status(self, merchant_id: str, status: str, reason: str | None = None) -> dict:
         """Suspend (``SUSPENDED``) or reactivate (``ACTIVE``) a merchant.
 
         Raises:
             NotFound: unknown merchant. Conflict (``invalid_state``): already in that status.
         """
-        if not self.main.get(key("MERCHANT", merchant_id)):
+        if not self.main.get(MERCHANT.key(merchant_id)):
             raise NotFound("merchant not found", param="merchant_id")
         source = SUSPENDED if status == ACTIVE else ACTIVE
         try:
-            merchant = self.main.transition(key("MERCHANT", merchant_id), (source,), status, detail=reason)
+            merchant = self.main.transition(MERCHANT.key(merchant_id), (source,), status, detail=reason)
         except Conflict:
             raise Conflict(f"merchant is not {source}", code="invalid_state") from None
         self._cache.pop(f"m:{merchant_id}", None)
@@ -149,7 +176,7 @@ class Merchants:
 
     def get(self, merchant_id: str, fresh: bool = False) -> dict | None:
         """The merchant (without key hashes), or None; cached for ``cache_seconds`` unless ``fresh``."""
-        m = self._cached(f"m:{merchant_id}", lambda: self.main.get(key("MERCHANT", merchant_id), consistent=fresh),
+        m = self._cached(f"m:{merchant_id}", lambda: self.main.get(MERCHANT.key(merchant_id), consistent=fresh),
                          fresh)
         if m is None:
             return None
@@ -168,7 +195,7 @@ class Merchants:
         if len(api_key) > 200:
             raise Unauthorized("invalid API key")
         h = hash_key(api_key)
-        rec = self._cached(f"k:{h}", lambda: self.main.get(key("APIKEY", h), consistent=False))
+        rec = self._cached(f"k:{h}", lambda: self.main.get(API_KEY.key(h), consistent=False))
         if not rec or (rec.get("expires_at") and rec["expires_at"] <= _iso(time.time())):
             raise Unauthorized("invalid or expired API key")
         merchant = self.get(rec["merchant_id"])

@@ -24,7 +24,7 @@ from payrail.ids import derived, random_id
 from payrail.idempotency import check_fingerprint
 from payrail.ledger import ExtraConditionFailed, Journal, Ledger, Posting, now_iso
 from payrail.money import check_amount, check_currency, fee_for
-from payrail.store import MainTable, key, public
+from payrail.store import ORDER, PRODUCT, MainTable, public
 from payrail.wallets import check_customer_id
 
 PAID, FULFILMENT_PENDING, FULFILLED, FAILED = "PAID", "FULFILMENT_PENDING", "FULFILLED", "FAILED"
@@ -53,21 +53,21 @@ class Orders:
         check_currency(currency)
         if isinstance(stock, bool) or not isinstance(stock, int) or not 0 <= stock <= 10**9:
             raise ValidationFailed("stock must be an integer 0..1e9", param="stock")
-        product = {"type": "product", "product_id": random_id("prod"), "merchant_id": merchant_id, "name": name,
+        product = {"type": PRODUCT.type, "product_id": random_id("prod"), "merchant_id": merchant_id, "name": name,
                    "price": price, "currency": currency, "stock": stock, "created_at": now_iso()}
-        self.main.put_new(key("PRODUCT", merchant_id, product["product_id"]), product)
+        self.main.put_new(PRODUCT.key(merchant_id, product["product_id"]), product)
         return public(product)
 
     def get_product(self, merchant_id: str, product_id: str) -> dict:
         """Raises NotFound for unknown ids and for other merchants' products."""
-        p = self.main.get(key("PRODUCT", merchant_id, product_id))
+        p = self.main.get(PRODUCT.key(merchant_id, product_id))
         if not p:
             raise NotFound("product not found", param="product_id")
         return p
 
     # ---- orders ------------------------------------------------------------------------
     def get_order(self, merchant_id: str, order_id: str) -> dict:
-        o = self.main.get(key("ORDER", merchant_id, order_id))
+        o = self.main.get(ORDER.key(merchant_id, order_id))
         if not o:
             raise NotFound("order not found", param="order_id")
         return o
@@ -100,11 +100,11 @@ class Orders:
         w = accounts.wallet(merchant_id, customer_id, currency)
         pending = accounts.merchant_account(merchant_id, "pending", currency, shard_key=order_id)
         ts = now_iso()
-        order = {"type": "order", "order_id": order_id, "merchant_id": merchant_id, "product_id": product_id,
+        order = {"type": ORDER.type, "order_id": order_id, "merchant_id": merchant_id, "product_id": product_id,
                  "quantity": quantity, "customer_id": customer_id, "amount": amount, "currency": currency,
                  "status": PAID, "created_at": ts, "updated_at": ts, "request_fingerprint": fingerprint,
                  "status_history": [{"status": PAID, "at": ts}]}
-        stock = {"Update": {"TableName": self.main.table, "Key": {"pk": {"S": key("PRODUCT", merchant_id, product_id)}},
+        stock = {"Update": {"TableName": self.main.table, "Key": {"pk": {"S": PRODUCT.key(merchant_id, product_id)}},
                             "UpdateExpression": "SET stock = stock - :q", "ConditionExpression": "stock >= :q",
                             "ExpressionAttributeValues": {":q": {"N": str(quantity)}}}}
         journal = Journal(f"{order_id}:pay", "order_payment", merchant_id, currency,
@@ -112,7 +112,7 @@ class Orders:
                           metadata={"order_id": order_id})
         try:
             res = self.ledger.post(journal, opens=[pending],
-                                   extra=[self.main.put_action(key("ORDER", merchant_id, order_id), order), stock],
+                                   extra=[self.main.put_action(ORDER.key(merchant_id, order_id), order), stock],
                                    created_at=ts)
         except ExtraConditionFailed as e:
             if e.index == 1:
@@ -128,7 +128,7 @@ class Orders:
     def _existing_or_raise(self, merchant_id: str, order_id: str, fingerprint: str | None,
                            error: Exception) -> tuple[dict, bool]:
         """A retry of an order placed earlier answers with that order (if it is the same request)."""
-        existing = self.main.get(key("ORDER", merchant_id, order_id), raw=True)
+        existing = self.main.get(ORDER.key(merchant_id, order_id), raw=True)
         if existing:
             check_fingerprint(existing, fingerprint)
             return public(existing), False
@@ -141,7 +141,7 @@ class Orders:
         if order["status"] != PAID:
             return order
         try:
-            return self.main.transition(key("ORDER", order["merchant_id"], order["order_id"]), (PAID,),
+            return self.main.transition(ORDER.key(order["merchant_id"], order["order_id"]), (PAID,),
                                         FULFILMENT_PENDING, detail=reason[:500])
         except Conflict:  # a concurrent delivery moved it first
             return self.get_order(order["merchant_id"], order["order_id"])
@@ -175,7 +175,7 @@ class Orders:
                            Posting(accounts.wallet(mid, order["customer_id"], cur).account_id, amt)],
                           metadata={"order_id": oid, "reason": reason})
         restock = {"Update": {"TableName": self.main.table,
-                              "Key": {"pk": {"S": key("PRODUCT", mid, order["product_id"])}},
+                              "Key": {"pk": {"S": PRODUCT.key(mid, order["product_id"])}},
                               "UpdateExpression": "SET stock = stock + :q",
                               "ExpressionAttributeValues": {":q": {"N": str(order["quantity"])}}}}
         self._finish(journal, order, FAILED, {"failure_reason": reason}, restock)
@@ -183,7 +183,7 @@ class Orders:
 
     def _finish(self, journal: Journal, order: dict, status: str, sets: dict, also: dict | None,
                 opens=()) -> None:
-        pk = key("ORDER", order["merchant_id"], order["order_id"])
+        pk = ORDER.key(order["merchant_id"], order["order_id"])
         extra = [self.main.transition_action(pk, AWAITING_FULFILMENT, status, sets)] + ([also] if also else [])
         try:
             self.ledger.post(journal, opens=list(opens), extra=extra)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
-from functools import cached_property
+from functools import cached_property, partial
 
 import boto3
 
@@ -14,8 +14,10 @@ from payrail.ids import derived
 from payrail.ledger import Ledger
 from payrail.merchants import Merchants
 from payrail.orders import Orders
-from payrail.payouts import Payouts
-from payrail.providers.sandbox import SandboxProvider
+from payrail.beneficiaries import Beneficiaries
+from payrail.payouts import PayoutPolicy, Payouts
+from payrail.providers import Providers, ProviderSlots
+from payrail.reservations import Reservations, payout_settled
 from payrail.settings import Settings
 from payrail.settlement import Settlements
 from payrail.store import MainTable
@@ -49,8 +51,24 @@ class Platform:
         return Orders(self.ledger, self.main)
 
     @cached_property
+    def providers(self) -> Providers:
+        """The configured connectors (settings from ``CONNECTOR_*``, credentials from their secrets)
+        and their platform-wide in-flight slots."""
+        s = self.settings
+        return Providers(s.connector_env, ProviderSlots(s.rate_limit_table), s.provider_slot_wait_seconds)
+
+    @cached_property
+    def beneficiaries(self) -> Beneficiaries:
+        return Beneficiaries(self.main, self.providers)
+
+    @cached_property
     def payouts(self) -> Payouts:
-        return Payouts(self.ledger, self.main)
+        return Payouts(self.ledger, self.main, self.providers, self.beneficiaries,
+                       PayoutPolicy.from_settings(self.settings), linked=partial(payout_settled, self.main))
+
+    @cached_property
+    def reservations(self) -> Reservations:
+        return Reservations(self.ledger, self.main, self.payouts, self.settings.reservation_fulfil_wait_seconds)
 
     @cached_property
     def settlements(self) -> Settlements:
@@ -93,10 +111,6 @@ class Platform:
                 pass
 
         return self.settlement_view(scope, job_id, self.settlements.cancel(scope, job_id, stop))
-
-    @cached_property
-    def provider(self) -> SandboxProvider:
-        return SandboxProvider(str(self.settings.provider_url), self.settings.provider_timeout_seconds)
 
     @cached_property
     def fulfilment(self) -> FulfilmentClient:

@@ -31,10 +31,30 @@ class Settings(BaseModel):
     fulfilment_backoff_base_seconds: int = Field(default=5, ge=1, le=900,
                                                  description="delay before the second look; doubles each time, "
                                                              "at most 900")
-    provider_url: HttpUrl = HttpUrl("http://127.0.0.1:4580")
-    provider_timeout_seconds: float = Field(default=5.0, gt=0)
-    payout_max_attempts: int = Field(default=4, ge=1, le=20)
-    payout_backoff_base_seconds: int = Field(default=2, ge=1)
+    payout_max_attempts: int = Field(default=4, ge=1, le=20,
+                                     description="status lookups that may fail before a payout that was never "
+                                                 "sent is released (provider unreachable)")
+    payout_backoff_base_seconds: int = Field(default=2, ge=1, description="first wait before looking at a "
+                                             "transfer again; doubles each look")
+    payout_backoff_max_seconds: int = Field(default=900, ge=1, le=86_400,
+                                            description="longest wait between two looks at a transfer")
+    payout_currencies: str = Field(default="PKR,INR", pattern=r"^([A-Z]{3}(,[A-Z]{3})*)?$",
+                                   description="payout currencies a new merchant has enabled (comma-separated)")
+    payout_review_threshold: int = Field(default=100_000, ge=1, le=10**12,
+                                         description="payouts of at least this many major units of their currency "
+                                                     "wait IN_REVIEW for an admin (per-merchant override)")
+    provider_slot_wait_seconds: float = Field(default=2.0, ge=0, le=20,
+                                              description="how long a worker waits for one of a provider's "
+                                                          "in-flight slots before looking again later")
+    provider_busy_retry_seconds: int = Field(default=2, ge=1, le=60,
+                                             description="wait before trying again when a provider had no free slot")
+    reservation_ttl_seconds: int = Field(default=900, ge=1, le=7 * 86_400,
+                                         description="default lifetime of a reservation before it expires")
+    reservation_fulfil_wait_seconds: float = Field(default=8.0, ge=0, le=20,
+                                                   description="how long a fulfil waits for the provider's answer "
+                                                               "before answering 202")
+    connector_env: dict[str, str] = Field(default_factory=dict, repr=False,
+                                          description="the CONNECTOR_* variables (payrail.connectors.registry)")
     default_fee_bps: int = Field(default=290, ge=0, le=10_000)
     api_key_cache_seconds: int = Field(default=2, ge=0, le=5,
                                        description="how long one execution environment trusts a resolved API key "
@@ -66,12 +86,12 @@ class Settings(BaseModel):
         Raises:
             pydantic.ValidationError: a variable has a value of the wrong shape.
         """
-        return cls.model_validate({field: env[var] for var, field in ENV_VARS.items() if var in env})
+        return cls.model_validate({field: env[var] for var, field in ENV_VARS.items() if var in env}
+                                  | {"connector_env": {k: v for k, v in env.items() if k.startswith("CONNECTOR_")}})
 
-    def backoff_schedule(self) -> list[int]:
-        """Seconds to wait before each payout retry: base, 2*base, 4*base ... (one per attempt)."""
-        return [self.payout_backoff_base_seconds * 2**i for i in range(self.payout_max_attempts)]
+    def enabled_payout_currencies(self) -> list[str]:
+        return [c for c in self.payout_currencies.split(",") if c]
 
 
 #: environment variable -> Settings field: each field's name in upper case (one place for a setting)
-ENV_VARS: dict[str, str] = {name.upper(): name for name in Settings.model_fields}
+ENV_VARS: dict[str, str] = {name.upper(): name for name in Settings.model_fields if name != "connector_env"}

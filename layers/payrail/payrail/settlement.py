@@ -44,7 +44,7 @@ from payrail.errors import Conflict, NotFound, ValidationFailed
 from payrail.idempotency import check_fingerprint
 from payrail.ids import random_id
 from payrail.ledger import Ledger, now_iso
-from payrail.store import MainTable, key
+from payrail.store import SETTLEMENT, SETTLEMENT_SLOTS, MainTable
 
 CSV_COLUMNS = ["merchant_id", "date", "currency", "gross", "fee", "net", "txn_count"]
 QUEUED, RUNNING, CANCELLING, CANCELLED, COMPLETED, FAILED = (
@@ -119,16 +119,16 @@ class Settlements:
         """
         a, b = parse_window(start, end)
         job_id = job_id or random_id("stl")
-        pk = key("SETTLEMENT", scope, job_id)
+        pk = SETTLEMENT.key(scope, job_id)
         existing = self.main.get(pk, raw=True)
         if existing:
             return self._existing(existing, fingerprint), False
         ts = now_iso()
-        job = {"type": "settlement", "job_id": job_id, "scope": scope, "from": a.isoformat(), "to": b.isoformat(),
+        job = {"type": SETTLEMENT.type, "job_id": job_id, "scope": scope, "from": a.isoformat(), "to": b.isoformat(),
                "shards": self.ledger.shards, "slices_total": ((b - a).days + 1) * self.ledger.shards,
                "trigger": trigger, "status": QUEUED, "created_at": ts, "updated_at": ts,
                "request_fingerprint": fingerprint, "status_history": [{"status": QUEUED, "at": ts}]}
-        slot = {"Update": {"TableName": self.main.table, "Key": {"pk": ddb.value(key("SETTLEMENT_SLOTS", scope))},
+        slot = {"Update": {"TableName": self.main.table, "Key": {"pk": ddb.value(SETTLEMENT_SLOTS.key(scope))},
                            "UpdateExpression": "ADD active :one",
                            "ExpressionAttributeValues": {":one": ddb.value(1)}}}
         if trigger != "schedule":
@@ -150,7 +150,7 @@ class Settlements:
 
     def get(self, scope: str, job_id: str) -> dict:
         """The job with ``slices_done`` (a count) and ``progress`` (0..1). Raises NotFound."""
-        j = self.main.get(key("SETTLEMENT", scope, job_id))
+        j = self.main.get(SETTLEMENT.key(scope, job_id))
         if not j:
             raise NotFound("settlement job not found", param="job_id")
         done = j.pop("slices_done", None) or set()
@@ -159,14 +159,14 @@ class Settlements:
         return j
 
     def _status(self, scope: str, job_id: str) -> str | None:
-        r = self.main.db.get_item(TableName=self.main.table, Key={"pk": ddb.value(key("SETTLEMENT", scope, job_id))},
+        r = self.main.db.get_item(TableName=self.main.table, Key={"pk": ddb.value(SETTLEMENT.key(scope, job_id))},
                                   ProjectionExpression="#s", ExpressionAttributeNames={"#s": "status"},
                                   ConsistentRead=True)
         return (ddb.load(r.get("Item")) or {}).get("status")
 
     def attach_execution(self, scope: str, job_id: str, execution_arn: str) -> None:
         """Remember the workflow execution of a job (so cancel can stop it)."""
-        self.main.update(key("SETTLEMENT", scope, job_id), "SET execution_arn = :e", {":e": execution_arn})
+        self.main.update(SETTLEMENT.key(scope, job_id), "SET execution_arn = :e", {":e": execution_arn})
 
     def cancel(self, scope: str, job_id: str, stop_execution: Callable[[dict], None]) -> dict:
         """Cancel a QUEUED or RUNNING job: mark it CANCELLING, stop its workflow execution with
@@ -177,7 +177,7 @@ class Settlements:
             NotFound; Conflict (``job_not_running``) when the job already finished.
         """
         self.get(scope, job_id)
-        pk = key("SETTLEMENT", scope, job_id)
+        pk = SETTLEMENT.key(scope, job_id)
         try:
             job = self.main.transition(pk, (QUEUED, RUNNING), CANCELLING, detail="cancel requested")
         except Conflict:
@@ -203,7 +203,7 @@ class Settlements:
         was cancelled (or had ended) before it started. A slice is
         ``{"slice": n, "date": "YYYY-MM-DD", "shard": s, "part": p, "parts": P}``.
         """
-        pk = key("SETTLEMENT", scope, job_id)
+        pk = SETTLEMENT.key(scope, job_id)
         job = self.main.get(pk)
         if job["status"] not in (QUEUED, RUNNING):
             if job["status"] == CANCELLING:
@@ -261,7 +261,7 @@ class Settlements:
                            ContentType="text/csv")
         try:
             self.main.db.update_item(
-                TableName=self.main.table, Key={"pk": ddb.value(key("SETTLEMENT", scope, job_id))},
+                TableName=self.main.table, Key={"pk": ddb.value(SETTLEMENT.key(scope, job_id))},
                 UpdateExpression="ADD slices_done :s SET updated_at = :ts", ConditionExpression="#st = :running",
                 ExpressionAttributeNames={"#st": "status"},
                 ExpressionAttributeValues={":s": ddb.value({str(piece["slice"])}), ":ts": ddb.value(now_iso()),
@@ -278,7 +278,7 @@ class Settlements:
             IncompleteSlices: fewer slices finished than planned (the workflow marks the job FAILED).
         """
         job = self.get(scope, job_id)
-        pk = key("SETTLEMENT", scope, job_id)
+        pk = SETTLEMENT.key(scope, job_id)
         if job["status"] == CANCELLING:
             self._mark_cancelled(pk)
             return self.get(scope, job_id)
@@ -342,8 +342,8 @@ class Settlements:
         Raises:
             Conflict: the job is not in ``from_status``.
         """
-        pk = key("SETTLEMENT", job["scope"], job["job_id"])
-        slot = {"Update": {"TableName": self.main.table, "Key": {"pk": ddb.value(key("SETTLEMENT_SLOTS", job["scope"]))},
+        pk = SETTLEMENT.key(job["scope"], job["job_id"])
+        slot = {"Update": {"TableName": self.main.table, "Key": {"pk": ddb.value(SETTLEMENT_SLOTS.key(job["scope"]))},
                            "UpdateExpression": "ADD active :minus",
                            "ExpressionAttributeValues": {":minus": ddb.value(-1)}}}
         try:

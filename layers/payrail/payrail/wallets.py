@@ -9,7 +9,7 @@ from payrail.ids import derived
 from payrail.idempotency import check_fingerprint
 from payrail.ledger import Journal, Ledger, Posting, now_iso
 from payrail.money import check_amount, check_currency
-from payrail.store import MainTable, key
+from payrail.store import CUSTOMER, MainTable
 
 _CUSTOMER_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
@@ -70,10 +70,10 @@ class Wallets:
         if direction == "credit":
             ts = now_iso()
             extra.append({"Update": {
-                "TableName": self.main.table, "Key": {"pk": {"S": key("CUSTOMER", merchant_id, customer_id)}},
+                "TableName": self.main.table, "Key": {"pk": {"S": CUSTOMER.key(merchant_id, customer_id)}},
                 "UpdateExpression": "SET #t = :t, merchant_id = :m, customer_id = :c, created_at = if_not_exists(created_at, :ts)",
                 "ExpressionAttributeNames": {"#t": "type"},
-                "ExpressionAttributeValues": {":t": {"S": "customer"}, ":m": {"S": merchant_id},
+                "ExpressionAttributeValues": {":t": {"S": CUSTOMER.type}, ":m": {"S": merchant_id},
                                               ":c": {"S": customer_id}, ":ts": {"S": ts}}}})
         opens = [f, w] if direction == "credit" else [f]
         res = self.ledger.post(journal, opens=opens, extra=extra)
@@ -108,20 +108,47 @@ class Wallets:
         return self.ledger.history(accounts.wallet(merchant_id, customer_id, currency).account_id,
                                    limit, starting_after)
 
-    def merchant_balances(self, merchant_id: str, currency: str) -> dict:
-        """``{currency, available, held, pending}`` in minor units (0 for accounts never used),
-        read as one consistent snapshot (a movement between them is seen whole or not at all)."""
+    def top_up(self, merchant_id: str, currency: str, amount: int, idempotency_key: str,
+               reference: str | None = None, fingerprint: str | None = None) -> dict:
+        """Admin funding of a merchant's available balance (funding → available), so a
+        payouts-only merchant needs no orders to start. Idempotent by key.
+
+        Returns:
+            ``{journal_id, merchant_id, currency, amount, available_after, created_at}``
+            (``available_after`` None when the key had already moved the money).
+
+        Raises:
+            ValidationFailed; IdempotencyMismatch (the key funded another request).
+        """
         check_currency(currency)
-        ids = {k: accounts.shard_ids(merchant_id, k, currency) for k in ("available", "held", "pending")}
+        check_amount(amount)
+        journal_id = derived("top", merchant_id, idempotency_key)
+        avail = accounts.merchant_account(merchant_id, "available", currency)
+        f = accounts.merchant_account(merchant_id, "funding", currency, shard_key=journal_id)
+        journal = Journal(journal_id, "merchant_top_up", merchant_id, currency,
+                          [Posting(f.account_id, -amount), Posting(avail.account_id, amount)],
+                          metadata={"reference": reference, "request_fingerprint": fingerprint})
+        res = self.ledger.post(journal, opens=[f, avail])
+        if not res.created:
+            check_fingerprint(res.journal.get("metadata") or {}, fingerprint)
+        return {"journal_id": journal_id, "merchant_id": merchant_id, "currency": currency, "amount": amount,
+                "available_after": res.balances[avail.account_id][1] if res.created else None,
+                "created_at": res.journal["created_at"]}
+
+    def merchant_balances(self, merchant_id: str, currency: str) -> dict:
+        """``{currency, available, held, pending, reserved}`` in minor units (0 for accounts never
+        used), read as one consistent snapshot (a movement between them is seen whole or not at all)."""
+        check_currency(currency)
+        ids = {k: accounts.shard_ids(merchant_id, k, currency) for k in ("available", "held", "pending", "reserved")}
         got = self.ledger.get_accounts_snapshot([i for group in ids.values() for i in group])
         return {"currency": currency,
                 **{k: sum(got.get(i, {}).get("balance", 0) for i in group) for k, group in ids.items()}}
 
     def merchant_history(self, merchant_id: str, kind: str, currency: str, limit: int,
                          starting_after: int | None) -> dict:
-        """Postings of one merchant account (``available`` or ``held``), newest first."""
+        """Postings of one merchant account (``available``, ``held`` or ``reserved``), newest first."""
         check_currency(currency)
-        if kind not in ("available", "held"):
-            raise ValidationFailed("account must be available or held", param="account")
+        if kind not in ("available", "held", "reserved"):
+            raise ValidationFailed("account must be available, held or reserved", param="account")
         return self.ledger.history(accounts.merchant_account(merchant_id, kind, currency).account_id,
                                    limit, starting_after)

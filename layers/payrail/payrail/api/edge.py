@@ -76,7 +76,9 @@ _DESCRIPTIONS = {
     415: "Request body is not application/json",
     422: "This Idempotency-Key was used with a different request",
     429: "Rate limit reached: retry after `Retry-After` seconds",
+    502: "The payout provider refused or failed the transfer (`error.provider` has its details)",
     503: "A dependency is unavailable",
+    504: "The payout provider gave no answer: the outcome is reconciled later (`error.provider` has its details)",
 }
 _RATE_HEADERS = {h: {"description": d, "schema": {"type": "integer"}} for h, d in (
     ("RateLimit-Limit", "requests allowed per window"), ("RateLimit-Remaining", "requests left in this window"),
@@ -99,6 +101,7 @@ class RouteSpec:
     idempotency: str | None  # "required", "optional" or None
     rate_limited: bool
     summary: str | None
+    also: tuple[tuple[int, type[BaseModel]], ...] = ()  # further success statuses (e.g. 202) and their bodies
 
     @property
     def name(self) -> str:
@@ -124,12 +127,15 @@ class Routes:
 
     def route(self, method: str, path: str, *, auth: str | None, status: int = 200,
               response: type[BaseModel] | None = None, errors: tuple[int, ...] = (), idempotency: str | None = None,
-              rate_limited: bool = True, summary: str | None = None) -> Callable:
+              rate_limited: bool = True, summary: str | None = None,
+              also: tuple[tuple[int, type[BaseModel]], ...] = ()) -> Callable:
         """Declare a route. The function takes Powertools-annotated parameters (body model, ``Path``,
-        ``Query``, ``Header``) and returns the response body (a dict) for ``status``."""
+        ``Query``, ``Header``) and returns the response body (a dict) for ``status``, or a
+        ``Response`` for a success status declared in ``also``."""
         def register(func: Callable) -> Callable:
             self.specs.append(RouteSpec(method, path, func, self.tag, auth, status, response, tuple(errors),
-                                        idempotency, rate_limited, summary or (func.__doc__ or "").strip().split("\n")[0]))
+                                        idempotency, rate_limited, summary or (func.__doc__ or "").strip().split("\n")[0],
+                                        tuple(also)))
             return func
         return register
 
@@ -420,6 +426,9 @@ def _responses(spec: RouteSpec) -> dict[int, dict]:
     if spec.response is not None:
         ok["content"] = {"application/json": {"model": spec.response}}
     out = {spec.status: ok}
+    for code, model in spec.also:
+        out[code] = {**ok, "description": "Accepted: under way" if code == 202 else "Success",
+                     "content": {"application/json": {"model": model}}}
     for code in sorted(codes):
         out[code] = {"description": _DESCRIPTIONS[code], "content": {"application/json": {"model": ErrorBody}}}
         if code == 429:

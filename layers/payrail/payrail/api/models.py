@@ -6,16 +6,21 @@ id has a pattern and a maximum length. Responses describe exactly what the route
 """
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from payrail.connectors.base import VPA_PATTERN
 from payrail.money import MAX_AMOUNT
 
 MERCHANT_ID = r"^m_[0-9a-f]{16}$"
 PRODUCT_ID = r"^prod_[0-9a-f]{24}$"
 ORDER_ID = r"^ord_[0-9a-f]{24}$"
 PAYOUT_ID = r"^po_[0-9a-f]{24}$"
+BENEFICIARY_ID = r"^ben_[0-9a-f]{24}$"
+RESERVATION_ID = r"^res_[0-9a-f]{24}$"
+REFERENCE = r"^[A-Za-z0-9_.:/-]{1,64}$"
+TIME_BOUND = r"^\d{4}-\d{2}-\d{2}(T\d{2}(:\d{2}(:\d{2}(\.\d{1,6})?)?)?Z?)?$"
 JOB_ID = r"^stl_[A-Za-z0-9_-]{1,64}$"
 CUSTOMER_ID = r"^[A-Za-z0-9_.:-]{1,64}$"
 CURRENCY = r"^[A-Z]{3}$"
@@ -40,6 +45,8 @@ class ErrorDetail(BaseModel):
     code: str = Field(description="stable machine-readable code")
     message: str
     param: str | None = Field(description="the offending request field, when one is to blame")
+    provider: dict | None = Field(default=None, description="502/504 from a payout provider: its name, "
+                                                            "reference_id, status and reason")
 
 
 class ErrorBody(BaseModel):
@@ -53,11 +60,24 @@ class StatusChange(BaseModel):
 
 
 # ---- admin: merchants ------------------------------------------------------------------------------
+ReviewThreshold = Annotated[int, Field(strict=True, ge=1, le=10**12,
+                                        description="payouts of at least this many MAJOR units of their currency "
+                                                    "wait IN_REVIEW for an admin (100000 = 100,000.00)")]
+
+
 class MerchantIn(Strict):
     name: str = Field(min_length=1, max_length=200)
     fee_bps: int | None = Field(default=None, ge=0, le=10_000, description="platform fee in basis points")
     rate_limit_per_minute: int | None = Field(default=None, ge=1, le=100_000,
                                               description="requests per minute (default: the platform's)")
+    payout_currencies: list[Currency] | None = Field(default=None, max_length=8,
+                                                     description="currencies it may pay out (default: the platform's)")
+    payout_review_threshold: ReviewThreshold | None = None
+
+
+class PayoutSettingsIn(Strict):
+    payout_currencies: list[Currency] | None = Field(default=None, max_length=8)
+    payout_review_threshold: ReviewThreshold | None = None
 
 
 class ApiKeyInfo(BaseModel):
@@ -72,6 +92,8 @@ class Merchant(BaseModel):
     fee_bps: int
     status: Literal["ACTIVE", "SUSPENDED"]
     rate_limit_per_minute: int | None = None
+    payout_currencies: list[str] | None = None
+    payout_review_threshold: int | None = None
     api_keys: list[ApiKeyInfo]
     created_at: str
     updated_at: str | None = None
@@ -138,8 +160,25 @@ class PostingPage(BaseModel):
 class MerchantBalance(BaseModel):
     currency: str
     available: int
-    held: int
-    pending: int
+    held: int = Field(description="held for payouts in flight")
+    pending: int = Field(description="paid orders awaiting fulfilment")
+    reserved: int = Field(description="reserved for orders' seller payouts (reservations)")
+
+
+class TopUpIn(Strict):
+    merchant_id: str = Field(pattern=MERCHANT_ID, max_length=18)
+    currency: Currency
+    amount: Amount
+    reference: str | None = Field(default=None, max_length=140, description="e.g. the bank transfer that funded it")
+
+
+class TopUp(BaseModel):
+    journal_id: str
+    merchant_id: str
+    currency: str
+    amount: int
+    available_after: int | None = Field(description="the available balance right after (null on a replay)")
+    created_at: str
 
 
 # ---- products and orders ---------------------------------------------------------------------------
@@ -183,26 +222,75 @@ class Order(BaseModel):
     failure_reason: str | None = None
 
 
-# ---- payouts ------------------------------------------------------------------------------------------
-class BeneficiaryIn(Strict):
-    type: Literal["bank_account"] = "bank_account"
-    account_number: str = Field(pattern=r"^\d{10,16}$",
-                                description="10-16 digits; sandbox suffix 0001 ok, 0002 transient, 0003 fails")
-    bank_code: str | None = Field(default=None, max_length=20)
-    name: str = Field(min_length=1, max_length=100)
+# ---- beneficiaries and payouts ---------------------------------------------------------------------
+Name = Annotated[str, Field(min_length=1, max_length=100, description="the account holder's name")]
+
+
+class BankAccountIn(Strict):
+    type: Literal["bank_account"]
+    name: Name
+    bank_code: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{2,20}$",
+                                  description="a directory bank code (Pakistan) or an IFSC (India)")
+    account_number: str | None = Field(default=None, pattern=r"^[0-9]{9,18}$",
+                                       description="10-16 digits in Pakistan, 9-18 in India; stand-in suffixes: "
+                                                   "0001 ok, 0002 transient, 0003 fails, 0004 pending, 0005 on hold")
+    iban: str | None = Field(default=None, min_length=15, max_length=42, pattern=r"^[A-Za-z]{2}[0-9]{2}[A-Za-z0-9 ]+$",
+                             description="instead of bank_code + account_number: a Pakistani IBAN")
+
+
+class MobileWalletIn(Strict):
+    type: Literal["mobile_wallet"]
+    name: Name
+    wallet_code: str = Field(pattern=r"^[A-Za-z]{2,20}$", description="a directory wallet code, e.g. JAZZCASH")
+    msisdn: str = Field(pattern=r"^\+?[0-9][0-9 -]{6,19}$", description="the holder's mobile number: E.164 "
+                        "(+923001234567) or national (03001234567)")
+
+
+class UpiIn(Strict):
+    type: Literal["upi"]
+    name: Name
+    vpa: str = Field(pattern=VPA_PATTERN, max_length=255, description="UPI address; sandbox: success@upi, invalid@upi")
+
+
+BeneficiaryIn = Annotated[Union[BankAccountIn, MobileWalletIn, UpiIn], Field(discriminator="type")]
+
+
+class Beneficiary(BaseModel):
+    type: Literal["bank_account", "mobile_wallet", "upi"]
+    name: str
+    country: str
+    institution_name: str
+    bank_code: str | None = None
+    account_number: str | None = None
+    iban: str | None = None
+    wallet_code: str | None = None
+    msisdn: str | None = None
+    vpa: str | None = None
 
 
 class PayoutIn(Strict):
     amount: Amount
     currency: Currency
-    beneficiary: BeneficiaryIn
+    beneficiary: BeneficiaryIn | None = Field(default=None, description="exactly one of beneficiary and beneficiary_id")
+    beneficiary_id: str | None = Field(default=None, pattern=BENEFICIARY_ID, max_length=28,
+                                       description="a saved beneficiary")
+    merchant_reference: str | None = Field(default=None, pattern=REFERENCE, max_length=64,
+                                           description="your id for it, unique among your payouts")
+    description: str | None = Field(default=None, max_length=140, description="sent to the provider as remarks")
 
 
-class Beneficiary(BaseModel):
-    type: str
-    account_number: str
-    bank_code: str | None = None
-    name: str
+class Attempt(BaseModel):
+    number: int
+    run: int
+    at: str
+    transfer_id: str
+    result: str = Field(description="the provider's answer to this submission: SUCCESS, FAILED, PENDING, ON_HOLD, "
+                                    "REJECTED (refused, nothing created), UNKNOWN (no answer), NOT_DELIVERED")
+    detail: str | None = None
+    provider_reference: str | None = None
+
+
+PayoutStatusName = Literal["PENDING", "IN_REVIEW", "PROCESSING", "ON_HOLD", "SUCCEEDED", "FAILED", "CANCELLED"]
 
 
 class Payout(BaseModel):
@@ -211,14 +299,161 @@ class Payout(BaseModel):
     amount: int
     currency: str
     beneficiary: Beneficiary
-    status: Literal["PENDING", "PROCESSING", "SUCCEEDED", "FAILED"]
-    attempts: int
+    beneficiary_id: str | None = None
+    merchant_reference: str | None = None
+    description: str | None = None
+    status: PayoutStatusName
+    run: int = Field(description="1, then +1 at each reinitiation")
+    provider: str = Field(description="the connector chosen at creation; every later step uses it")
+    transfer_id: str = Field(description="this run's transfer id (the provider idempotency key)")
+    provider_key: str = Field(description="what the provider calls the transfer")
+    provider_reference: str | None = None
+    provider_status: str | None = Field(default=None, description="the provider's last open status (PENDING, ON_HOLD)")
+    attempts: list[Attempt] = Field(description="submissions to the provider and their answers")
+    submissions: int
+    checks: int = Field(description="looks at the provider in this run that found it open or unknown")
+    last_checked_at: str | None = None
+    next_check_at: str | None = Field(default=None, description="when the provider is asked again")
+    last_error: str | None = None
+    failure_reason: str | None = None
+    cancel_reason: str | None = None
+    hold_reason: str | None = Field(default=None, description="why the provider holds it (ON_HOLD)")
+    review_reason: str | None = None
+    review_decision: str | None = None
+    cancel_requested_at: str | None = Field(default=None, description="a cancel of an ON_HOLD payout waits for the "
+                                                                      "provider to refuse it")
+    released_by: str | None = None
+    reservation_id: str | None = None
+    audit_id: str | None = None
     created_at: str
     updated_at: str
     status_history: list[StatusChange]
+
+
+class PayoutPage(BaseModel):
+    data: list[Payout]
+    has_more: bool
+
+
+class DecisionIn(Strict):
+    note: str | None = Field(default=None, max_length=300)
+
+
+class DirectoryEntry(BaseModel):
+    code: str
+    name: str
+    kind: Literal["bank", "wallet", "rail"]
+    country: str
+    currency: str
+    rail: Literal["bank_account", "mobile_wallet", "upi"]
+    iban_code: str | None = None
+    provider: str
+
+
+class DirectoryPage(BaseModel):
+    data: list[DirectoryEntry]
+    has_more: bool
+
+
+class VerifyIn(Strict):
+    beneficiary: BeneficiaryIn
+
+
+class VerificationResult(BaseModel):
+    valid: bool
+    account_title: str | None = None
+    reason: str | None = None
+    provider: str
+
+
+class SavedBeneficiaryIn(Strict):
+    beneficiary: BeneficiaryIn
+    nickname: str | None = Field(default=None, max_length=100)
+
+
+class BeneficiaryVerification(BaseModel):
+    status: Literal["VERIFIED", "UNVERIFIED", "NOT_SUPPORTED"]
+    account_title: str | None = None
+    reason: str | None = None
     provider: str | None = None
-    provider_reference: str | None = None
-    failure_reason: str | None = None
+    checked_at: str
+
+
+class SavedBeneficiary(BaseModel):
+    beneficiary_id: str
+    merchant_id: str
+    details: Beneficiary
+    nickname: str | None = None
+    status: Literal["ACTIVE", "DISABLED"]
+    verification: BeneficiaryVerification
+    created_at: str
+    updated_at: str
+    status_history: list[StatusChange]
+
+
+class SavedBeneficiaryPage(BaseModel):
+    data: list[SavedBeneficiary]
+    has_more: bool
+
+
+# ---- reservations (seed 000) ---------------------------------------------------------------------------
+class ReservationIn(Strict):
+    amount: Amount
+    currency: Currency
+    beneficiary: BeneficiaryIn | None = Field(default=None, description="exactly one of beneficiary and beneficiary_id")
+    beneficiary_id: str | None = Field(default=None, pattern=BENEFICIARY_ID, max_length=28)
+    expires_in_seconds: int | None = Field(default=None, strict=True, ge=1, le=7 * 86_400,
+                                           description="default: the platform's (900)")
+    order_reference: str | None = Field(default=None, pattern=REFERENCE, max_length=64, description="your order id")
+
+
+ReservationStatusName = Literal["RESERVED", "FULFILLING", "FULFILLED", "RELEASED", "EXPIRED"]
+
+
+class Reservation(BaseModel):
+    reservation_id: str
+    merchant_id: str
+    amount: int
+    currency: str
+    beneficiary: Beneficiary
+    beneficiary_id: str | None = None
+    order_reference: str | None = None
+    provider: str
+    status: ReservationStatusName
+    expires_at: str
+    audit_id: str = Field(description="order-<reservation_id>")
+    fulfilments: int = Field(description="fulfil attempts that created a payout (a refused one can be retried)")
+    payout_id: str | None = Field(default=None, description="the payout of the latest fulfilment")
+    fulfilled_at: str | None = None
+    created_at: str
+    updated_at: str
+    status_history: list[StatusChange]
+
+
+class ReservationPage(BaseModel):
+    data: list[Reservation]
+    has_more: bool
+
+
+class FulfilIn(Strict):
+    amount: Amount | None = Field(default=None, description="if given, must equal the reservation's amount")
+
+
+class ProviderAnswer(BaseModel):
+    name: str
+    reference_id: str | None = None
+    status: str | None = Field(default=None, description="SUCCESS, or the provider's open status (PENDING, ON_HOLD); "
+                                                          "null before it answered")
+
+
+class Fulfilment(BaseModel):
+    audit_id: str
+    reservation_id: str
+    fulfilled_amount: int
+    status: Literal["FULFILLED", "FULFILLING"]
+    payout_id: str
+    payout_status: PayoutStatusName
+    provider: ProviderAnswer
 
 
 # ---- settlement ---------------------------------------------------------------------------------------

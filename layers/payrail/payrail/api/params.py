@@ -21,10 +21,25 @@ def path_id(pattern: str, max_length: int, what: str):
     return Annotated[str, Path(pattern=pattern, max_length=max_length, description=what)]
 
 
+def cursor(pattern: str, max_length: int, what: str):
+    """A ``starting_after`` query parameter naming the last object of the previous page."""
+    return Annotated[str | None, Query(pattern=pattern, max_length=max_length,
+                                       description=f"cursor: the id of the last {what} of the previous page")]
+
+
+TimeBound = Annotated[str | None, Query(pattern=models.TIME_BOUND, max_length=27,
+                                        description="ISO 8601 date or UTC time, inclusive (2026-03-01 or "
+                                                    "2026-03-01T12:00:00Z)")]
+
 MerchantIdPath = path_id(models.MERCHANT_ID, 18, "merchant id")
 ProductIdPath = path_id(models.PRODUCT_ID, 29, "product id")
 OrderIdPath = path_id(models.ORDER_ID, 28, "order id")
 PayoutIdPath = path_id(models.PAYOUT_ID, 27, "payout id")
+BeneficiaryIdPath = path_id(models.BENEFICIARY_ID, 28, "saved beneficiary id")
+ReservationIdPath = path_id(models.RESERVATION_ID, 28, "reservation id")
+PayoutCursor = cursor(models.PAYOUT_ID, 27, "payout")
+BeneficiaryCursor = cursor(models.BENEFICIARY_ID, 28, "beneficiary")
+ReservationCursor = cursor(models.RESERVATION_ID, 28, "reservation")
 JobIdPath = path_id(models.JOB_ID, 68, "settlement job id")
 CustomerIdPath = path_id(models.CUSTOMER_ID, 64, "the merchant's customer id")
 CurrencyPath = path_id(models.CURRENCY, 3, "ISO 4217")

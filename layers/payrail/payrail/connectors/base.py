@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Annotated, Literal, Protocol, runtime_checkable
+from typing import Annotated, ClassVar, Literal, Protocol, runtime_checkable
 
 import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StrictInt, field_validator, model_validator
@@ -50,12 +50,30 @@ class Capabilities(_Frozen):
         return rail in self.rails and currency in self.currencies and country in self.countries
 
 
+class DirectoryEntry(_Frozen):
+    """What a merchant can pay through a connector: a bank, a wallet or a rail, with payrail's
+    short ``code`` (what a beneficiary names) and, for Pakistani institutions, the 4-letter bank
+    code of their IBANs."""
+
+    code: str
+    name: str
+    kind: Literal["bank", "wallet", "rail"]
+    country: str
+    currency: str
+    rail: Rail
+    iban_code: str | None = None
+
+
 class ConnectorSettings(BaseModel):
     """Settings every connector has (durations in seconds). Subclasses add the provider's
-    credentials as ``SecretStr`` (never logged, never in a repr); locally they come from the
-    environment, deployed from AWS Secrets Manager (see ``registry.settings_from_env``)."""
+    credentials as ``SecretStr`` (never logged, never in a repr) and name them in
+    ``secret_fields``: locally they come from the environment, deployed from one AWS Secrets
+    Manager secret per connector (see ``registry.settings_from_env``)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    #: the fields kept in the connector's secret (credentials and account identifiers)
+    secret_fields: ClassVar[tuple[str, ...]] = ()
 
     base_url: HttpUrl
     timeout_seconds: float = Field(default=10.0, gt=0, description="wait for an answer")

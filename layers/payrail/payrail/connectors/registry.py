@@ -4,29 +4,34 @@
     build("cashfree", {"base_url": ..., "client_id": ..., "client_secret": ...}) -> CashfreeConnector
     candidates("upi", "INR", "IN") == ["cashfree"]
     settings_from_env("cashfree", os.environ)   # CONNECTOR_CASHFREE_BASE_URL, ..._CLIENT_SECRET
+    secret_env_name("cashfree") == "CONNECTOR_CASHFREE_SECRET_ARN"   # deployed: the credentials' secret
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from payrail.connectors.base import Capabilities, Connector, ConnectorSettings
-from payrail.connectors.cashfree import CAPABILITIES as CASHFREE, CashfreeConnector, CashfreeSettings
-from payrail.connectors.safepay import CAPABILITIES as SAFEPAY, SafepayConnector, SafepaySettings
+from payrail.connectors.base import Capabilities, Connector, ConnectorSettings, DirectoryEntry
+from payrail.connectors.cashfree import (CAPABILITIES as CASHFREE, DIRECTORY as CASHFREE_DIRECTORY,
+                                         CashfreeConnector, CashfreeSettings)
+from payrail.connectors.safepay import (CAPABILITIES as SAFEPAY, DIRECTORY as SAFEPAY_DIRECTORY,
+                                        SafepayConnector, SafepaySettings)
 
 
 @dataclass(frozen=True)
 class Entry:
-    """A registered connector: its class, its settings model and what it can do."""
+    """A registered connector: its class, its settings model, what it can do and what a merchant
+    can pay through it (its directory)."""
 
     cls: type
     settings: type[ConnectorSettings]
     capabilities: Capabilities
+    directory: tuple[DirectoryEntry, ...] = ()
 
 
 REGISTRY: dict[str, Entry] = {
-    "cashfree": Entry(CashfreeConnector, CashfreeSettings, CASHFREE),
-    "safepay": Entry(SafepayConnector, SafepaySettings, SAFEPAY),
+    "cashfree": Entry(CashfreeConnector, CashfreeSettings, CASHFREE, CASHFREE_DIRECTORY),
+    "safepay": Entry(SafepayConnector, SafepaySettings, SAFEPAY, SAFEPAY_DIRECTORY),
 }
 
 
@@ -57,6 +62,11 @@ def candidates(rail: str, currency: str, country: str) -> list[str]:
     return [name for name, e in REGISTRY.items() if e.capabilities.covers(rail, currency, country)]
 
 
+def directory() -> list[tuple[str, DirectoryEntry]]:
+    """``(connector name, entry)`` for every directory entry of every connector, in registry order."""
+    return [(name, d) for name, e in REGISTRY.items() for d in e.directory]
+
+
 def env_names(name: str) -> dict[str, str]:
     """Environment variable -> settings field for connector ``name``:
     ``CONNECTOR_<NAME>_<FIELD>`` for every field of its settings model."""
@@ -64,12 +74,24 @@ def env_names(name: str) -> dict[str, str]:
     return {prefix + field.upper(): field for field in entry(name).settings.model_fields}
 
 
-def settings_from_env(name: str, env: Mapping[str, str]) -> ConnectorSettings:
+def secret_env_name(name: str) -> str:
+    """The variable holding the ARN of connector ``name``'s AWS Secrets Manager secret (a JSON
+    object of its ``secret_fields``), set where the credentials are not in the environment."""
+    return f"CONNECTOR_{name.upper()}_SECRET_ARN"
+
+
+def secret_fields(name: str) -> tuple[str, ...]:
+    """The settings fields of connector ``name`` kept in its secret."""
+    return entry(name).settings.secret_fields
+
+
+def settings_from_env(name: str, env: Mapping[str, str], secret: Mapping[str, str] | None = None) -> ConnectorSettings:
     """The settings of connector ``name`` from an environment mapping (unset variables take
-    the model's defaults). Locally the environment holds the credentials; deployed, the
-    handler resolves them from AWS Secrets Manager into the same mapping first.
+    the model's defaults) and, deployed, the JSON object of its secret (``secret``, whose
+    fields win). Locally the environment holds the credentials.
 
     Raises: pydantic.ValidationError naming the missing or malformed fields.
     """
-    return entry(name).settings.model_validate({field: env[var] for var, field in env_names(name).items()
-                                                if var in env})
+    values = {field: env[var] for var, field in env_names(name).items() if var in env}
+    return entry(name).settings.model_validate(values | {k: v for k, v in (secret or {}).items()
+                                                         if k in secret_fields(name)})

@@ -1,5 +1,6 @@
 """One module per resource; ``ALL`` is what the ``api`` function serves."""
-from payrail.api.routes import balances, health, merchants, orders, payouts, settlements, wallets
+from payrail.api.routes import (balances, beneficiaries, directory, health, merchants, orders, payouts, reservations,
+                                settlements, wallets)
 
 ALL = [health.routes, merchants.routes, wallets.routes, balances.routes, orders.routes, payouts.routes,
-       settlements.routes]
+       beneficiaries.routes, directory.routes, reservations.routes, settlements.routes]

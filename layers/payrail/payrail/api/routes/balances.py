@@ -1,25 +1,38 @@
-"""The merchant's balances: available, held and pending, read as one snapshot; account history."""
+"""The merchant's balances: available, held, pending and reserved, read as one snapshot; account
+history; the admin's top-up of a merchant's available balance."""
 
 from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from payrail.api import models
-from payrail.api.edge import MERCHANT, Routes, call
-from payrail.api.params import CurrencyQuery, Limit, StartingAfter
+from payrail.api.edge import ADMIN, MERCHANT, Routes, call
+from payrail.api.params import CurrencyQuery, IdempotencyKey, Limit, StartingAfter
+from payrail.errors import NotFound
 
 routes = Routes("balances")
 
 
 @routes.get("/v1/balances", auth=MERCHANT, response=models.MerchantBalance)
 def balances(currency: CurrencyQuery) -> dict:
-    """Available, held and pending in one currency (minor units), as one consistent snapshot."""
+    """Available, held, pending and reserved in one currency (minor units), as one consistent snapshot."""
     return call().platform.wallets.merchant_balances(call().merchant_id, currency)
 
 
 @routes.get("/v1/balances/history", auth=MERCHANT, response=models.PostingPage)
 def balance_history(currency: CurrencyQuery,
-                    account: Annotated[Literal["available", "held"], Query()] = "available",
+                    account: Annotated[Literal["available", "held", "reserved"], Query()] = "available",
                     limit: Limit = 10, starting_after: StartingAfter = None) -> dict:
-    """Postings of the merchant's available or held account, newest first."""
+    """Postings of the merchant's available, held or reserved account, newest first."""
     return call().platform.wallets.merchant_history(call().merchant_id, account, currency, limit, starting_after)
+
+
+@routes.post("/v1/admin/balances/top_up", auth=ADMIN, status=201, response=models.TopUp, errors=(404,),
+             idempotency="required")
+def top_up(body: models.TopUpIn, idempotency_key: IdempotencyKey) -> dict:
+    """Fund a merchant's available balance (a funding journal; once per Idempotency-Key)."""
+    c = call()
+    if not c.platform.merchants.get(body.merchant_id):
+        raise NotFound("merchant not found", param="merchant_id")
+    return c.platform.wallets.top_up(body.merchant_id, body.currency, body.amount, idempotency_key,
+                                     body.reference, fingerprint=c.fingerprint)

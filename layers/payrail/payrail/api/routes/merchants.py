@@ -5,6 +5,7 @@ from payrail.api.edge import ADMIN, MERCHANT, Routes, call
 from payrail.api.params import MerchantIdPath
 from payrail.errors import NotFound
 from payrail.merchants import ACTIVE, SUSPENDED
+from payrail.money import check_currency
 
 routes = Routes("merchants")
 
@@ -13,9 +14,21 @@ routes = Routes("merchants")
 def create_merchant(body: models.MerchantIn) -> dict:
     """Create a merchant; its API key is returned once."""
     c = call()
-    fee = c.platform.settings.default_fee_bps if body.fee_bps is None else body.fee_bps
-    merchant, api_key = c.platform.merchants.create(body.name, fee, body.rate_limit_per_minute)
+    s = c.platform.settings
+    fee = s.default_fee_bps if body.fee_bps is None else body.fee_bps
+    currencies = s.enabled_payout_currencies() if body.payout_currencies is None else body.payout_currencies
+    for cur in currencies:
+        check_currency(cur, param="payout_currencies")
+    merchant, api_key = c.platform.merchants.create(body.name, fee, body.rate_limit_per_minute, sorted(set(currencies)),
+                                                    body.payout_review_threshold or s.payout_review_threshold)
     return {"merchant": merchant, "api_key": api_key}
+
+
+@routes.post("/v1/admin/merchants/<merchant_id>/payout_settings", auth=ADMIN, response=models.Merchant)
+def payout_settings(merchant_id: MerchantIdPath, body: models.PayoutSettingsIn) -> dict:
+    """Change the currencies a merchant may pay out in and its payout review threshold (major units)."""
+    return call().platform.merchants.set_payout_settings(merchant_id, body.payout_currencies,
+                                                         body.payout_review_threshold)
 
 
 @routes.get("/v1/admin/merchants/<merchant_id>", auth=ADMIN, response=models.Merchant)

@@ -54,14 +54,22 @@ from pydantic import HttpUrl, SecretStr
 
 from payrail.connectors import amounts
 from payrail.connectors.base import (BankAccount, CallbackHint, CallbackRejected, Capabilities,
-                                     ConnectorSettings, ConnectorUnavailable, MobileWallet, OutcomeUnknown,
-                                     ProviderStatus, TransferRejected, TransferRequest, TransferResult, Upi,
-                                     Verification, clean_text, header)
+                                     ConnectorSettings, ConnectorUnavailable, DirectoryEntry, MobileWallet,
+                                     OutcomeUnknown, ProviderStatus, TransferRejected, TransferRequest,
+                                     TransferResult, Upi, Verification, clean_text, header)
 from payrail.connectors.http import Transport
 
 CAPABILITIES = Capabilities(rails=frozenset({"bank_account", "upi"}), currencies=frozenset({"INR"}),
                             countries=frozenset({"IN"}), verifies_accounts=True, sends_callbacks=True,
                             supports_reversal=False)
+
+#: what a merchant can pay through Cashfree (transfer modes of Standard Transfer V2)
+DIRECTORY = (
+    DirectoryEntry(code="IN_BANK", name="Indian bank account (IMPS/NEFT, account number + IFSC)", kind="rail",
+                   country="IN", currency="INR", rail="bank_account"),
+    DirectoryEntry(code="UPI", name="UPI (virtual payment address)", kind="rail", country="IN", currency="INR",
+                   rail="upi"),
+)
 
 IFSC = re.compile(r"^[A-Z]{4}0[A-Z0-9]{6}$")
 TRANSFER_ID = re.compile(r"^[A-Za-z0-9_]{1,40}$")
@@ -83,6 +91,8 @@ VERIFY_REASONS = {"INVALID_ACCOUNT_FAIL": "Account validation failed", "INVALID_
 class CashfreeSettings(ConnectorSettings):
     """``base_url`` is the host (``https://sandbox.cashfree.com`` or ``https://api.cashfree.com``);
     the client secret also signs Cashfree's webhooks."""
+
+    secret_fields = ("client_id", "client_secret")
 
     base_url: HttpUrl = HttpUrl("https://sandbox.cashfree.com")
     client_id: str

@@ -85,6 +85,8 @@ class SafepaySettings(ConnectorSettings):
     """``base_url`` includes ``/raastwire``; ``webhook_secret`` is the base64 secret Safepay
     returns when the webhook endpoint is created."""
 
+    secret_fields = ("aggregator_id", "secret_key", "webhook_secret")
+
     base_url: HttpUrl = HttpUrl("https://dev.api.getsafepay.com/raastwire")
     aggregator_id: str
     secret_key: SecretStr

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from payrail.connectors.base import DirectoryEntry
+
 
 @dataclass(frozen=True)
 class Institution:
@@ -48,6 +50,11 @@ WALLETS: tuple[Institution, ...] = tuple(Institution(code, name, iban, "wallet")
     ("SADAPAY", "SadaPay", "SADA"),
     ("NAYAPAY", "NayaPay", "NAYA"),
 ))
+
+#: the directory as the registry shows it
+DIRECTORY = tuple(DirectoryEntry(code=i.code, name=i.name, kind=i.kind, country="PK", currency="PKR",
+                                 rail="bank_account" if i.kind == "bank" else "mobile_wallet", iban_code=i.iban_code)
+                  for i in BANKS + WALLETS)
 
 BY_CODE: dict[str, Institution] = {i.code: i for i in BANKS + WALLETS}
 BY_IBAN_CODE: dict[str, Institution] = {i.iban_code: i for i in BANKS + WALLETS}

@@ -1,0 +1,30 @@
+"""Reservation expiry sweeper, fired by an EventBridge schedule (every minute): every RESERVED
+reservation past its ``expires_at`` is released back to the available balance (EXPIRED), one
+conditional transaction each (:meth:`payrail.reservations.Reservations.expire_due`)."""
+from __future__ import annotations
+
+import os
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+
+from payrail import deadline
+from payrail.platform import Platform
+from payrail.settings import Settings
+
+platform = Platform(Settings.from_env(os.environ))
+logger = Logger(service="payrail-reservations")
+tracer = Tracer(service="payrail-reservations")
+metrics = Metrics(namespace="payrail", service="reservations")
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+@deadline.from_lambda_context
+def lambda_handler(event: dict, context) -> dict:
+    swept = platform.reservations.expire_due()
+    metrics.add_metric(name="ReservationsExpired", unit=MetricUnit.Count, value=swept["expired"])
+    if swept["expired"] or swept["skipped"]:
+        logger.info("reservations swept", **swept, scheduled_at=event.get("time"))
+    return swept

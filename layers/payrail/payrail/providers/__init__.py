@@ -1,1 +1,0 @@
-"""Payout providers behind one small interface (:class:`payrail.providers.base.PayoutProvider`)."""
