@@ -6,13 +6,18 @@ the same run on the same DynamoDB. Merges its figures into ``bench-report.json``
    table, in the platform's own item shape (``infra.local.seed``), with ``BatchWriteItem`` from a
    pool of threads; the seeder keeps the direct sum per merchant, day and currency.
 2. Raw read: plain parallel ``Query`` calls of the day's index partitions with the projection the
-   settlement reads, cut into the same key ranges as the settlement's slices (its manifest), from
-   pools of 8 and of 16 threads; the baseline is the faster. One whole partition is also read in
-   one Query stream before the settlement, which shows why the ranges matter on DynamoDB Local:
-   it re-reads the rest of a key range for every 1 MB page, so a whole-partition read slows with
-   the square of the partition (uncut, the raw read of 1,000,000 rows would take many minutes).
+   settlement reads, cut into the same key ranges as the settlement's slices
+   (``payrail.settlement.plan_slices``; checked against the job's manifest), from a pool of 16
+   threads just before the settlement and of 8 just after it (so a change in the machine's load
+   during the run hits both sides); the baseline is the faster. One whole partition is also read in
+   one Query stream before the settlement (for at most a minute), which shows why the ranges
+   matter on DynamoDB Local: it re-reads the rest of a key range for every 1 MB page, so its
+   first pages are much slower than its last and a whole-partition read slows with the square of
+   the partition (uncut, the raw read of 1,000,000 rows would take many minutes).
 3. Settlement: ``POST /v1/admin/settlements`` for the day, then ``GET`` every 0.25 s until it is
    COMPLETED (the progress samples must tick). End to end is the POST to the first COMPLETED answer.
+   Its phases come from the execution's history: Plan, the Map of slices (and the mean duration
+   of one slice's invocation), Finalize.
 4. The CSV (downloaded from the link) must equal the direct sum row by row, and the job's totals
    the sum of all rows.
 5. Peak worker RSS: the busiest settlement invocation's peak resident set size, measured by the
@@ -21,8 +26,9 @@ the same run on the same DynamoDB. Merges its figures into ``bench-report.json``
    Lambda reports as "Max Memory Used", interpreter and imports included.
 6. A second settlement of the day is cancelled once some slices finished: it must end CANCELLED
    with no download link and no CSV object.
-7. With ``--use-running`` the seeded journals are deleted again and the ledger audited; the
-   default cloud is the bench's own and is discarded.
+7. The seeded journals are deleted again (unless ``--keep``) and the whole ledger audited
+   (``payrail.ledger.audit``): the seeded journals carry no postings or balances, so the audit
+   runs once they are gone. The default cloud is the bench's own and is discarded afterwards.
 
 The last line is ``settlement: <rows> rows in <s> s, ratio <x.xx> to raw read, peak worker RSS <MB> MB, csv <ok|MISMATCH>``.
 """
@@ -34,6 +40,7 @@ import json
 import os
 import sys
 import time
+from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from functools import partial
@@ -47,8 +54,11 @@ from infra.catalog import ROOT
 from infra.local import process
 from infra.local.client import Payrail, wait_for
 from infra.local.seed import Seed, delete_captures, direct_sum, seed_captures
+from payrail.settlement import plan_slices
 
 REPORT = ROOT / "bench-report.json"
+
+
 def _count(db, kw: dict) -> int:
     """Items of one Query, paginated to its end (the raw read's unit of work)."""
     n = 0
@@ -58,6 +68,45 @@ def _count(db, kw: dict) -> int:
         if "LastEvaluatedKey" not in r:
             return n
         kw = kw | {"ExclusiveStartKey": r["LastEvaluatedKey"]}
+
+
+def page_stream(db, kw: dict, limit_s: float) -> tuple[int, list[float]]:
+    """Read one Query page by page for at most ``limit_s``: ``(items, seconds of each page)``."""
+    n, pages = 0, []
+    t_end = time.perf_counter() + limit_s
+    while time.perf_counter() < t_end:
+        t0 = time.perf_counter()
+        r = db.query(**kw)
+        pages.append(time.perf_counter() - t0)
+        n += len(r["Items"])
+        if "LastEvaluatedKey" not in r:
+            break
+        kw = kw | {"ExclusiveStartKey": r["LastEvaluatedKey"]}
+    return n, pages
+
+
+def phases(execution_arn: str) -> dict:
+    """Seconds of the execution's Plan, Map of slices and Finalize (entered to exited), and the
+    mean seconds of one slice's task, from its history."""
+    sfn = boto3.client("stepfunctions")
+    events, kw = [], {"executionArn": execution_arn, "maxResults": 1000}
+    while True:
+        r = sfn.get_execution_history(**kw)
+        events += r["events"]
+        if not r.get("nextToken"):
+            break
+        kw["nextToken"] = r["nextToken"]
+    entered: dict[str, list[float]] = defaultdict(list)
+    exited: dict[str, list[float]] = defaultdict(list)
+    for e in events:
+        for details, times in (("stateEnteredEventDetails", entered), ("stateExitedEventDetails", exited)):
+            if details in e:
+                times[e[details]["name"]].append(e["timestamp"].timestamp())
+    span = lambda name: max(exited[name]) - min(entered[name]) if exited.get(name) else None  # noqa: E731
+    n = len(exited.get("Aggregate", ()))  # a slice's task enters and exits once: the mean needs only the sums
+    mean = (sum(exited["Aggregate"]) - sum(entered["Aggregate"])) / n if n else None
+    return {"plan_s": span("Plan"), "map_s": span("Slices") or span("SlicesFromManifest"),
+            "finalize_s": span("Finalize"), "slice_task_mean_s": mean}
 
 
 def _warm(_) -> None:
@@ -137,12 +186,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--merchants", type=int, default=2_000)
     ap.add_argument("--day", default="2001-01-01", help="the UTC day seeded and settled (must hold no captures)")
     ap.add_argument("--seed-threads", type=int, default=8)
-    ap.add_argument("--raw-workers", type=lambda v: [int(x) for x in v.split(",")], default=[8, 16],
-                    help="thread pools of the raw read, comma-separated; the faster is the baseline "
-                         "(16: the settlement's Map concurrency locally)")
+    ap.add_argument("--raw-workers", type=lambda v: [int(x) for x in v.split(",")], default=[16, 8],
+                    help="thread pools of the raw read, comma-separated: the first reads before the settlement, "
+                         "the others after it; the fastest is the baseline (16: the settlement's Map concurrency "
+                         "locally)")
     ap.add_argument("--use-running", action="store_true", help="use the running cloud of --data-dir")
     ap.add_argument("--data-dir", type=Path, default=ROOT / ".local", help="with --use-running (`make up`'s default)")
-    ap.add_argument("--keep", action="store_true", help="with --use-running: leave the seeded journals")
+    ap.add_argument("--keep", action="store_true", help="leave the seeded journals (no ledger audit then)")
     ap.add_argument("--seeded", action="store_true",
                     help="with --use-running: the day was seeded (same --rows, --merchants) by a run with --keep")
     a = ap.parse_args(argv)
@@ -177,11 +227,23 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  seeded in {seeded_s:.1f} s ({a.rows / seeded_s:,.0f} rows/s, BatchWriteItem from "
                   f"{a.seed_threads} threads)", flush=True)
 
-        one_partition = raw_read(queries[:1], 1)
-        print(f"  raw read of one whole index partition (1/{ledger.shards} of the day, one Query stream): "
-              f"{one_partition[0]:,} rows in {one_partition[1]:.1f} s ({one_partition[0] / one_partition[1]:,.0f} "
-              f"rows/s)", flush=True)
+        part_rows, pages = page_stream(boto3.client("dynamodb"), queries[0], 60)
+        one_partition = {"rows": part_rows, "seconds": sum(pages), "pages": len(pages),
+                         "first_page_s": pages[0], "last_page_s": pages[-1]}
+        print(f"  raw read of one whole index partition (1/{ledger.shards} of the day, one Query stream, at most "
+              f"60 s): {part_rows:,} rows in {len(pages)} pages, {sum(pages):.1f} s; first page {pages[0]:.2f} s, "
+              f"last {pages[-1]:.2f} s", flush=True)
 
+        sliced = [ledger.settlement_query(p["date"], p["shard"], p["part"], p["parts"])
+                  for p in plan_slices(ledger, a.day, a.day, ledger.shards)]
+        raws = {}
+
+        def raw(workers: int) -> None:
+            raws[workers] = raw_read(sliced, workers)
+            print(f"  raw read of the same {len(sliced)} key ranges, {workers} threads: {raws[workers][0]:,} rows "
+                  f"in {raws[workers][1]:.1f} s ({raws[workers][0] / raws[workers][1]:,.0f} rows/s)", flush=True)
+
+        raw(a.raw_workers[0])
         admin = Payrail(desc["api_url"], admin_token=desc["admin_token"])
         job, elapsed, samples = run_settlement(admin, a.day)
         ticks = sorted({s[2] for s in samples if s[1] == "RUNNING" and 0 < s[2] < s[3]})
@@ -190,14 +252,15 @@ def main(argv: list[str] | None = None) -> int:
               f"between 0 and 1: {', '.join(str(t) for t in ticks[:12])}{' ...' if len(ticks) > 12 else ''}",
               flush=True)
 
+        took = phases(job["execution_arn"])
+        print("  phases: " + ", ".join(f"{k} {v:.1f}" for k, v in took.items() if v is not None), flush=True)
+
         manifest = json.loads(boto3.client("s3").get_object(
             Bucket=desc["bucket"], Key=f"settlements/parts/{job['job_id']}/manifest.json")["Body"].read())
-        sliced = [ledger.settlement_query(p["date"], p["shard"], p["part"], p["parts"]) for p in manifest]
-        raws = {}
-        for workers in a.raw_workers:
-            raws[workers] = raw_read(sliced, workers)
-            print(f"  raw read of the same {len(sliced)} key ranges, {workers} threads: {raws[workers][0]:,} rows "
-                  f"in {raws[workers][1]:.1f} s ({raws[workers][0] / raws[workers][1]:,.0f} rows/s)", flush=True)
+        if manifest != plan_slices(ledger, a.day, a.day, ledger.shards):
+            print("  (the job's manifest differs from the raw read's key ranges)", flush=True)
+        for workers in a.raw_workers[1:]:
+            raw(workers)
         raw_rows, raw_s = min(raws.values(), key=lambda r: r[1])
         ratio = elapsed / raw_s
         print(f"  end to end {elapsed:.1f} s ({a.rows / elapsed:,.0f} rows/s): ratio {ratio:.2f} to the faster raw "
@@ -221,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{'ok' if cancel['ok'] else 'FAILED'}", flush=True)
 
         audit_ok = None
-        if running and not a.keep:
+        if not a.keep:
             t0 = time.perf_counter()
             delete_captures(ledger, seed, a.seed_threads)
             report = audit(ledger)
@@ -233,8 +296,8 @@ def main(argv: list[str] | None = None) -> int:
                "rows": a.rows, "merchants": a.merchants, "day": a.day,
                "seed_rows_per_s": a.rows / seeded_s if seeded_s else None,
                "raw_read_s": {str(w): r[1] for w, r in raws.items()}, "raw_read_rows": raw_rows,
-               "one_partition_rows_per_s": one_partition[0] / one_partition[1],
-               "end_to_end_s": elapsed, "rows_per_s": a.rows / elapsed, "ratio_to_raw_read": ratio,
+               "one_partition_stream": one_partition,
+               "end_to_end_s": elapsed, "phases_s": took, "rows_per_s": a.rows / elapsed, "ratio_to_raw_read": ratio,
                "slices": job["slices_total"], "progress_ticks": len(ticks), "status": job["status"],
                "peak_worker_rss_mb": rss, "csv_ok": csv_ok, "csv_rows": csv_rows, "cancel": cancel,
                "ledger_audit_ok": audit_ok}

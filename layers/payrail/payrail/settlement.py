@@ -209,7 +209,7 @@ class Settlements:
             if job["status"] == CANCELLING:
                 self._mark_cancelled(pk)
             return {"scope": scope, "job_id": job_id, "cancelled": True}
-        slices = self._slices(job)
+        slices = plan_slices(self.ledger, job["from"], job["to"], job["shards"])
         manifest_key = self._manifest_key(job_id)
         self.s3.put_object(Bucket=self.bucket, Key=manifest_key, Body=json.dumps(slices).encode(),
                            ContentType="application/json")
@@ -225,20 +225,6 @@ class Settlements:
         if len(slices) <= INLINE_MAX_SLICES:
             return out | {"slices": slices}
         return out | {"bucket": self.bucket, "manifest_key": manifest_key}
-
-    def _slices(self, job: dict) -> list[dict]:
-        a, b = date.fromisoformat(job["from"]), date.fromisoformat(job["to"])
-        days = [(a + timedelta(days=d)).isoformat() for d in range((b - a).days + 1)]
-        shards = job["shards"]
-        with ThreadPoolExecutor(min(8, len(days))) as pool:
-            estimates = list(pool.map(self.ledger.settlement_day_estimate, days))
-        cap = max(1, min(MAX_PARTS, MAX_SLICES // (len(days) * shards)))
-        slices: list[dict] = []
-        for day, rows in zip(days, estimates):
-            parts = max(1, min(cap, math.ceil(rows / (SLICE_ROWS * shards))))
-            slices += [{"slice": len(slices) + s * parts + p, "date": day, "shard": s, "part": p, "parts": parts}
-                       for s in range(shards) for p in range(parts)]
-        return slices
 
     def aggregate(self, scope: str, job_id: str, piece: dict) -> dict:
         """Sum one slice (as :meth:`plan` made it) into its partial file in S3 and count it done,
@@ -371,6 +357,25 @@ class Settlements:
     @staticmethod
     def _part_key(job_id: str, slice_no: int) -> str:
         return f"settlements/parts/{job_id}/{slice_no:05d}.csv"
+
+
+def plan_slices(ledger: Ledger, first: str, last: str, shards: int) -> list[dict]:
+    """The slices of the UTC days ``first``..``last`` (``YYYY-MM-DD``): per day, each of the
+    ``shards`` partitions of the settlement index cut into equal time ranges, as many as an
+    estimate of the day's captures (:meth:`Ledger.settlement_day_estimate`) needs for about
+    :data:`SLICE_ROWS` a slice, within :data:`MAX_PARTS` and :data:`MAX_SLICES`. A slice is
+    ``{"slice": n, "date": "YYYY-MM-DD", "shard": s, "part": p, "parts": P}``, numbered from 0."""
+    a, b = date.fromisoformat(first), date.fromisoformat(last)
+    days = [(a + timedelta(days=d)).isoformat() for d in range((b - a).days + 1)]
+    with ThreadPoolExecutor(min(8, len(days))) as pool:
+        estimates = list(pool.map(ledger.settlement_day_estimate, days))
+    cap = max(1, min(MAX_PARTS, MAX_SLICES // (len(days) * shards)))
+    slices: list[dict] = []
+    for day, rows in zip(days, estimates):
+        parts = max(1, min(cap, math.ceil(rows / (SLICE_ROWS * shards))))
+        slices += [{"slice": len(slices) + s * parts + p, "date": day, "shard": s, "part": p, "parts": parts}
+                   for s in range(shards) for p in range(parts)]
+    return slices
 
 
 class _Reader(io.RawIOBase):
