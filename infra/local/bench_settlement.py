@@ -52,7 +52,7 @@ from botocore.config import Config
 
 from infra.catalog import ROOT
 from infra.local import process
-from infra.local.client import Payrail, wait_for
+from infra.local.client import ApiError, Payrail, wait_for
 from infra.local.seed import Seed, delete_captures, direct_sum, seed_captures
 from payrail.settlement import plan_slices
 
@@ -136,7 +136,13 @@ def run_settlement(admin: Payrail, day: str, on_sample=None) -> tuple[dict, floa
         if job["status"] in ("COMPLETED", "FAILED", "CANCELLED") or (on_sample and on_sample(job)):
             return job, time.perf_counter() - t0, samples
         time.sleep(0.25)
-        job = admin.admin_settlement_get(job["job_id"])
+        try:
+            job = admin.admin_settlement_get(job["job_id"])
+        except ApiError as e:  # a poll answered 5xx (the API function timed out): the job is unaffected
+            if e.status < 500:
+                raise
+            print(f"    a progress poll answered {e.status} at {time.perf_counter() - t0:.0f} s; polling on",
+                  flush=True)
 
 
 def check_csv(url: str, expected: dict) -> tuple[bool, int, dict]:
