@@ -13,7 +13,7 @@ export PAYRAIL_LOCALSTACK_VENV := $(abspath $(LOCALSTACK_VENV))
 # PAYRAIL_ENDPOINT_URL names a LocalStack already running, e.g. its Docker image)
 TARGET_DEPS := $(if $(filter localstack,$(PAYRAIL_TARGET)),$(if $(PAYRAIL_ENDPOINT_URL),,localstack),)
 
-.PHONY: setup tools localstack up up-localstack demo test test-localstack test-fast bench fuzz synth openapi fire clean
+.PHONY: setup tools localstack up up-localstack demo test test-localstack test-fast bench bench-settlement fuzz synth openapi fire clean
 
 setup: tools .venv/.installed node_modules/.installed .build/wheels/.fetched ## install everything (idempotent)
 
@@ -69,6 +69,10 @@ test-fast: setup ## unit and infra tests only (no local cloud)
 
 bench: setup ## benchmarks; writes bench-report.json
 	$(PY) -m infra.local.bench
+
+ROWS ?= 1000000
+bench-settlement: setup ## settlement over ROWS capture journals of one day (default 1,000,000) vs a raw read; into bench-report.json
+	$(PY) -m infra.local.bench_settlement --rows $(ROWS) $(BENCH_ARGS)
 
 fuzz: setup ## schemathesis against the committed OpenAPI document (FUZZ_ARGS="--requests 5000 --use-running")
 	$(PY) -m infra.local.fuzz $(FUZZ_ARGS)

@@ -87,7 +87,7 @@ class Grants:
     start_executions: tuple[str, ...] = ()
     stop_executions: tuple[str, ...] = ()
     task_callbacks: tuple[str, ...] = ()  # state machines whose task tokens it answers
-    bucket: str | None = None  # "r" or "rw" on the reports bucket
+    bucket: str | None = None  # "r" or "rw" (put, multipart, abort, delete) on the reports bucket
     put_events: bool = False  # may put events on payrail's EventBridge bus
 
 
@@ -134,10 +134,15 @@ class EventBus:
 
 @dataclass(frozen=True)
 class StateMachine:
+    """A Standard state machine. ``distributed_map``: it has a Distributed Map reading its items
+    from the reports bucket (``settlements/parts/``), so it starts, describes and stops child
+    executions of itself and reads that prefix."""
+
     id: str
     asl: str
     functions: dict[str, str] = field(default_factory=dict)  # ${Name} -> function id (ARN)
     queues: dict[str, str] = field(default_factory=dict)  # ${Name} -> queue id (URL)
+    distributed_map: bool = False
 
     @property
     def name(self) -> str:
@@ -235,7 +240,7 @@ FUNCTIONS = {
         Function("payout_steps", env=_DATA + _EVENTS, grants=Grants(tables_rw=("ledger", "main", "events"))),
         Function("reservations", env=_DATA + _EVENTS, grants=Grants(tables_rw=("ledger", "main", "events")),
                  timeout=60),
-        Function("settlement", env=_DATA + _EVENTS + ("REPORTS_BUCKET",),
+        Function("settlement", env=_DATA + _EVENTS + ("REPORTS_BUCKET", "SETTLEMENT_MAX_CONCURRENCY"),
                  grants=Grants(tables_rw=("main", "events"), tables_r=("ledger",), bucket="rw"), timeout=300, memory=1024),
         # the outbox's stream consumer: the bus, and the first attempt of each webhook delivery.
         # Retries (nearly) without end: an event is never dropped while the stream keeps it (24 h);
@@ -255,7 +260,8 @@ STATE_MACHINES = {
     for m in (
         StateMachine("payout", "payout.asl.json", functions={"PayoutStepsFunctionArn": "payout_steps"},
                      queues={"PayoutQueueUrl": "payouts"}),
-        StateMachine("settlement", "settlement.asl.json", functions={"SettlementFunctionArn": "settlement"}),
+        StateMachine("settlement", "settlement.asl.json", functions={"SettlementFunctionArn": "settlement"},
+                     distributed_map=True),
     )
 }
 

@@ -95,7 +95,11 @@ class PayrailStack(Stack):
         self.bucket = s3.Bucket(
             self, catalog.BUCKET_ID, encryption=s3.BucketEncryption.S3_MANAGED, enforce_ssl=True, versioned=True,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL, removal_policy=RemovalPolicy.RETAIN,
-            lifecycle_rules=[s3.LifecycleRule(prefix="settlements/", noncurrent_version_expiration=Duration.days(30))])
+            lifecycle_rules=[s3.LifecycleRule(prefix="settlements/", noncurrent_version_expiration=Duration.days(30),
+                                              abort_incomplete_multipart_upload_after=Duration.days(1)),
+                             # a job's slice manifest and partial files: intermediate, kept two days
+                             s3.LifecycleRule(prefix="settlements/parts/", expiration=Duration.days(2),
+                                              noncurrent_version_expiration=Duration.days(1))])
         self.layer = lambda_.LayerVersion(
             self, "payrail-layer", compatible_runtimes=[RUNTIME],
             description="payrail domain package with aws-lambda-powertools, pydantic, requests and standardwebhooks",
@@ -219,7 +223,8 @@ class PayrailStack(Stack):
             self.bus.grant_put_events_to(fn)
         if g.bucket:
             fn.add_to_role_policy(iam.PolicyStatement(
-                actions=["s3:GetObject"] + (["s3:PutObject"] if g.bucket == "rw" else []),
+                actions=["s3:GetObject"] + (["s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"]
+                                            if g.bucket == "rw" else []),
                 resources=[self.bucket.arn_for_objects("settlements/*")]))
 
     def _executions_arn(self, machine_id: str) -> str:
@@ -241,6 +246,17 @@ class PayrailStack(Stack):
             actions=["lambda:InvokeFunction"], resources=[self.functions[f].function_arn for f in m.functions.values()]))
         for qid in m.queues.values():
             self.queues[qid].grant_send_messages(machine)
+        if m.distributed_map:
+            # what CDK adds for a Distributed Map it builds itself (a definition from a string gets
+            # nothing): child executions of this machine, and its item manifests in the bucket; a
+            # separate policy, so that the machine does not depend on a grant naming itself
+            policy = iam.Policy(self, f"{m.id}-distributed-map-policy")
+            machine.role.attach_inline_policy(policy)
+            policy.add_statements(
+                iam.PolicyStatement(actions=["states:StartExecution"], resources=[machine.state_machine_arn]),
+                iam.PolicyStatement(actions=["states:DescribeExecution", "states:StopExecution"],
+                                    resources=[self._executions_arn(m.id)]),
+                iam.PolicyStatement(actions=["s3:GetObject"], resources=[self.bucket.arn_for_objects("settlements/parts/*")]))
         return machine
 
     def _http_api(self) -> apigw.HttpApi:
@@ -268,8 +284,11 @@ class PayrailStack(Stack):
              "reports are one object per job under settlements/; access is limited to that prefix."},
             {"id": f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:{region}:{account}:"
                    f"execution:{catalog.STATE_MACHINES['settlement'].name}:*]",
-             "reason": "Cancelling a settlement job stops its execution; execution names are job ids "
+             "reason": "Cancelling a settlement job stops its execution, and the settlement state machine's "
+             "Distributed Map describes and stops its child executions; execution names are job ids "
              "unknown at deploy time, so the resource is this one state machine's executions."},
+            {"id": f"AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/settlements/parts/*]", "reason": "The "
+             "settlement Distributed Map reads each job's slice manifest; one prefix of intermediate files."},
             {"id": "AwsSolutions-L1", "reason": "Pinned to python3.11: the runtime the code and tests run on locally."},
             {"id": "AwsSolutions-S1", "reason": "Reports bucket: access is through presigned URLs and is "
              "recorded by CloudTrail data events; a separate access-log bucket is left to the account baseline."},

@@ -49,6 +49,9 @@ def cloud(tmp_path_factory, pytestconfig) -> dict:
     target = pytestconfig.getoption("--target")
     with process.local_cloud(Path(tmp_path_factory.mktemp("cloud")), settings=TEST_SETTINGS, target=target) as desc:
         os.environ.update(desc["client_env"])
+        from payrail import ddb
+
+        ddb.client.cache_clear()  # a client an earlier (unit) test made would point elsewhere
         yield desc
 
 

@@ -3,8 +3,10 @@
 Events:
 * ``{"step": "plan", "execution", "input": {"scope", "job_id"} | <scheduled event>}`` - from the API or the
   EventBridge schedule (``time`` of the scheduled event: settles the previous UTC day, job id
-  ``stl_daily_<date>`` so repeated firings name one job). Returns ``{scope, job_id, slices}``.
-* ``{"step": "aggregate", "scope", "job_id", "date", "shard"}`` -> ``{rows, skipped}``.
+  ``stl_daily_<date>`` so repeated firings name one job). Moves the job QUEUED -> RUNNING and
+  returns ``{scope, job_id, slices_total, concurrency}`` with ``slices`` (inline Map) or
+  ``bucket`` + ``manifest_key`` (Distributed Map), or ``{scope, job_id, cancelled: true}``.
+* ``{"step": "aggregate", "scope", "job_id", "slice": {slice, date, shard, part, parts}}`` -> ``{rows, skipped}``.
 * ``{"step": "finalize", "scope", "job_id"}`` -> the job.
 * ``{"step": "fail", "scope", "job_id", "error"}`` -> the job, marked FAILED.
 """
@@ -42,9 +44,9 @@ def lambda_handler(event: dict, context) -> dict:
             s.create_job(scope, start, end, job_id=job_id, trigger="schedule")
         if event.get("execution"):
             s.attach_execution(scope, job_id, event["execution"])
-        return {"scope": scope, "job_id": job_id, "slices": s.plan(scope, job_id)}
+        return s.plan(scope, job_id, platform.settings.settlement_max_concurrency)
     if step == "aggregate":
-        return s.aggregate(event["scope"], event["job_id"], event["date"], int(event["shard"]))
+        return s.aggregate(event["scope"], event["job_id"], event["slice"])
     if step == "finalize":
         job = s.finalize(event["scope"], event["job_id"])
     elif step == "fail":

@@ -89,6 +89,9 @@ class Payrail:
     def admin_settlement_get(self, job_id: str) -> dict:
         return self.request("GET", f"/v1/admin/settlements/{job_id}", admin=True)
 
+    def admin_settlement_cancel(self, job_id: str) -> dict:
+        return self.request("POST", f"/v1/admin/settlements/{job_id}/cancel", admin=True)
+
     # ---- merchant ----
     def create_product(self, name: str, price: int, stock: int, currency: str = "USD") -> dict:
         return self.request("POST", "/v1/products", {"name": name, "price": price, "currency": currency, "stock": stock})

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from infra import catalog, layer
-from infra.local import engines, provision, runtime, services
+from infra.local import engines, environments, provision, runtime, services
 from infra.local.config import LocalConfig
 from infra.local.localstack import engine as localstack_engine
 from infra.local.localstack.host import FunctionHost, LambdaInvoker
@@ -60,7 +60,10 @@ class LocalCloud:
                            "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_DEV": "false"})
         try:
             t0 = time.monotonic()
-            self.functions = runtime.Functions({})
+            if c.process_functions:  # the fork server imports while the engines start
+                threading.Thread(target=environments.start, name="forkserver", daemon=True).start()
+            self.functions = runtime.Functions({}, loader=environments.loader(c.process_functions,
+                                                                                c.logs_dir / "functions.log"))
             if c.localstack:
                 self._start_localstack()
             else:
@@ -140,8 +143,8 @@ class LocalCloud:
         ``function_env`` (what the functions run with, for running a handler in another process),
         ``standins`` (each payout connector's stand-in, with its ``/_control`` and ``/_stats``)."""
         c, r = self.config, self.resources
-        return {"target": c.target, "api_url": c.api_url, "aws_endpoint": c.aws_endpoint,
-                "dynamodb_endpoint": c.dynamodb_endpoint,
+        return {"target": c.target, "api_url": c.api_url, "runtime_url": f"http://{c.host}:{c.runtime_port}",
+                "aws_endpoint": c.aws_endpoint, "dynamodb_endpoint": c.dynamodb_endpoint,
                 "standins": {name: c.standin_url(name) for name in c.standin_ports},
                 "fulfilment_url": c.fulfilment_url, "webhook_receiver_url": c.webhook_receiver_url,
                 "event_bus": catalog.EVENT_BUS.name, "region": c.region,

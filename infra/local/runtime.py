@@ -114,6 +114,9 @@ class Functions:
         self.invocations: dict[str, int] = {f: 0 for f in self.functions}
         self.errors: dict[str, int] = {f: 0 for f in self.functions}
         self.timeouts: dict[str, int] = {f: 0 for f in self.functions}
+        #: peak RSS (MiB) of the busiest invocation, for functions whose environments report it
+        #: (``infra.local.environments``: one process per environment)
+        self.max_memory_mb: dict[str, float] = {}
 
     def _acquire(self, fn_id: str):
         with self._lock:
@@ -148,13 +151,18 @@ class Functions:
         worker.start()
         worker.join(fn.timeout)
         timed_out = worker.is_alive()
+        peak = getattr(handler, "last_peak_mb", None)
         with self._lock:  # counters and the idle pool are shared by every invoking thread
-            if not timed_out:
+            if not timed_out and not getattr(handler, "dead", False):
                 self._idle[fn_id].append(handler)
             self.invocations[fn_id] += 1
             self.errors[fn_id] += timed_out or "error" in outcome
             self.timeouts[fn_id] += timed_out
+            if peak is not None and not timed_out:
+                self.max_memory_mb[fn_id] = max(self.max_memory_mb.get(fn_id, 0.0), peak)
         if timed_out:
+            if hasattr(handler, "close"):  # an environment in its own process: end it
+                handler.close()
             log.warning("%s: task timed out after %s s (request %s)", fn.name, fn.timeout, context.aws_request_id)
             raise FunctionTimedOut(f"RequestId: {context.aws_request_id} Error: Task timed out after "
                                    f"{fn.timeout:.2f} seconds")
@@ -163,8 +171,11 @@ class Functions:
         return outcome["result"]
 
     def stats(self) -> dict:
+        """Per function: environments made, invocations, errors, timeouts and, where measured,
+        ``max_memory_used_mb`` (peak RSS of the busiest invocation, MiB)."""
         return {f: {"environments": self._count[f], "invocations": self.invocations[f], "errors": self.errors[f],
                     "timeouts": self.timeouts[f]}
+                   | ({"max_memory_used_mb": round(self.max_memory_mb[f], 1)} if f in self.max_memory_mb else {})
                 for f in self.functions}
 
     def invoke_by_name(self, name: str, event: dict) -> tuple[str, bool]:
@@ -288,12 +299,18 @@ def serve_api(functions: Functions, host: str, port: int,
 
 def serve_invoke(functions: Functions, host: str, port: int) -> LoopbackServer:
     """The invoke endpoint moto's Lambda adapter calls: ``POST /invoke/<function-name>`` with the
-    event; answers ``{"payload": "<json>", "is_error": bool}``."""
+    event; answers ``{"payload": "<json>", "is_error": bool}``. ``GET /stats``: :meth:`Functions.stats`."""
 
     class Handler(JsonHandler):
         def do_POST(self):
             payload, is_error = functions.invoke_by_name(self.path.rsplit("/", 1)[-1], self.body())
             self.reply(200, {"payload": payload, "is_error": is_error})
+
+        def do_GET(self):
+            if self.path == "/stats":
+                self.reply(200, functions.stats())
+            else:
+                self.reply(404, {"message": "not found"})
 
     return serve(host, port, Handler, "invoke")
 

@@ -3,6 +3,9 @@ import csv
 import io
 import subprocess
 import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 import boto3
@@ -12,6 +15,7 @@ import requests
 from infra.catalog import ROOT
 from infra.local.client import ApiError
 from infra.local.client import wait_for
+from infra.local.seed import Seed, delete_captures, seed_captures
 
 
 def finished(get, job_id):
@@ -37,9 +41,10 @@ def test_merchant_settlement_csv_matches_its_captures(admin, merchant):
         wait_for(lambda o=o: client.get_order(o["order_id"])["status"] == "FULFILLED")
     today = datetime.now(timezone.utc).date().isoformat()
     job = client.settlement(today, today)
-    assert job["status"] == "RUNNING" and job["slices_total"] == 16
+    assert job["status"] == "QUEUED" and job["slices_total"] == 16 and job["download_url"] is None
     done = finished(client.settlement_get, job["job_id"])
     assert done["status"] == "COMPLETED" and done["progress"] == 1
+    assert [h["status"] for h in done["status_history"]] == ["QUEUED", "RUNNING", "COMPLETED"]
     rows = list(csv.DictReader(io.StringIO(requests.get(done["download_url"], timeout=10).text)))
     gross = sum(o["amount"] for o in orders)
     fee = sum((o["amount"] * 290 + 5_000) // 10_000 for o in orders)
@@ -61,22 +66,98 @@ def test_other_merchants_jobs_are_invisible(admin, merchant):
     assert e.value.status == 400
 
 
-def test_cancel_a_running_job(admin, merchant, platform):
+def csv_objects(cloud, job_id: str) -> int:
+    return boto3.client("s3").list_objects_v2(Bucket=cloud["bucket"], Prefix=f"settlements/{job_id}.csv")["KeyCount"]
+
+
+def test_cancel_a_running_job_leaves_no_csv_and_no_link(cloud, admin, merchant):
     client, mid = merchant
     start = (datetime.now(timezone.utc) - timedelta(days=60)).date().isoformat()
     end = datetime.now(timezone.utc).date().isoformat()
-    job = client.settlement(start, end)  # 61 days x 16 slices: long enough to cancel
+    job = client.settlement(start, end)  # 61 days x 16 slices: a Distributed Map long enough to cancel midway
+    running = wait_for(lambda: (j := client.settlement_get(job["job_id"]))["slices_done"] > 0 and j, timeout=120)
     cancelled = client.settlement_cancel(job["job_id"])
-    assert cancelled["status"] in ("CANCELLING", "CANCELLED")
+    assert running["status"] == "RUNNING" and cancelled["status"] in ("CANCELLING", "CANCELLED")
     done = finished(client.settlement_get, job["job_id"])
     assert done["status"] == "CANCELLED" and done["download_url"] is None
+    assert 0 < done["slices_done"] < done["slices_total"] == 61 * 16
     sfn = boto3.client("stepfunctions")
     # AWS reports ABORTED; moto reports a stop inside a Map state as FAILED (States.Runtime, ProgramStopped)
     assert wait_for(lambda: sfn.describe_execution(executionArn=done["execution_arn"])["status"] != "RUNNING")
+    time.sleep(2)  # slices that were in flight end and find the job cancelled
     assert client.settlement_get(job["job_id"])["status"] == "CANCELLED"
+    assert csv_objects(cloud, job["job_id"]) == 0
     with pytest.raises(ApiError) as e:
         client.settlement_cancel(job["job_id"])
     assert e.value.status == 409
+
+
+def test_a_job_cancelled_at_once_ends_cancelled_without_a_file(cloud, admin, merchant):
+    client, _ = merchant
+    today = datetime.now(timezone.utc).date().isoformat()
+    job = client.settlement(today, today)
+    cancelled = client.settlement_cancel(job["job_id"])  # usually still QUEUED: the workflow's first step ends it
+    assert cancelled["status"] == "CANCELLED" and cancelled["download_url"] is None
+    time.sleep(3)  # the execution, if it got going, has seen the cancel
+    done = client.settlement_get(job["job_id"])
+    assert done["status"] == "CANCELLED" and csv_objects(cloud, job["job_id"]) == 0
+    assert [h["status"] for h in done["status_history"]][-2:] == ["CANCELLING", "CANCELLED"]
+
+
+def test_two_jobs_started_in_the_same_second_get_distinct_ids_and_both_complete(admin, merchant):
+    client, _ = merchant
+    today = datetime.now(timezone.utc).date().isoformat()
+    for _ in range(3):  # on a loaded machine two requests may straddle a second: try again
+        time.sleep(1 - time.time() % 1 + 0.02)  # the start of a second
+        with ThreadPoolExecutor(2) as pool:
+            jobs = list(pool.map(lambda _: client.settlement(today, today), range(2)))
+        done = [finished(client.settlement_get, j["job_id"]) for j in jobs]
+        assert jobs[0]["job_id"] != jobs[1]["job_id"]
+        assert [d["status"] for d in done] == ["COMPLETED", "COMPLETED"]
+        assert done[0]["report_key"] != done[1]["report_key"] and done[0]["totals"] == done[1]["totals"]
+        if jobs[0]["created_at"][:19] == jobs[1]["created_at"][:19]:
+            break
+    assert jobs[0]["created_at"][:19] == jobs[1]["created_at"][:19]
+
+
+def test_csv_equals_a_direct_sum_of_seeded_captures(cloud, admin, platform):
+    """Capture journals seeded straight into the ledger (the bench's seeder, the platform's item
+    shape) on three days: 48 slices, so the Distributed Map reads its manifest from S3."""
+    run = uuid.uuid4().hex[:8]
+    seeds = [Seed(f"2002-03-0{d}", 1_000, merchants=40, tag=f"t-{run}") for d in (1, 2, 3)]
+    try:
+        for s in seeds:
+            seed_captures(platform.ledger, s, threads=4)
+        job = admin.admin_settlement(seeds[0].day, seeds[-1].day)
+        done = finished(admin.admin_settlement_get, job["job_id"])
+        assert done["status"] == "COMPLETED" and done["slices_total"] == 48, done
+        rows = list(csv.DictReader(io.StringIO(requests.get(done["download_url"], timeout=30).text)))
+        got = {(r["merchant_id"], r["date"], r["currency"]): [int(r["gross"]), int(r["fee"]), int(r["txn_count"])]
+               for r in rows}
+        expected = {k: v for s in seeds for k, v in s.expected.items()}
+        assert got == expected and len(rows) == len(expected)
+        assert all(int(r["net"]) == int(r["gross"]) - int(r["fee"]) for r in rows)
+        assert [(r["date"], r["merchant_id"], r["currency"]) for r in rows] == sorted(
+            (r["date"], r["merchant_id"], r["currency"]) for r in rows)
+        gross, fee = sum(v[0] for v in expected.values()), sum(v[1] for v in expected.values())
+        assert done["totals"] == {"gross": gross, "fee": fee, "net": gross - fee, "txn_count": 3_000}
+    finally:
+        for s in seeds:
+            delete_captures(platform.ledger, s, threads=4)
+
+
+def test_slices_of_a_day_cover_each_capture_once(cloud, platform):
+    """A day's shard cut into time ranges of its index sort key reads every capture exactly once."""
+    s = Seed("2002-04-01", 1_000, merchants=5, tag=f"r-{uuid.uuid4().hex[:8]}")
+    try:
+        seed_captures(platform.ledger, s, threads=4)
+        for shard in (0, 7):
+            whole = sorted(platform.ledger.settlement_rows(s.day, shard))
+            parts = sorted(r for p in range(7) for r in platform.ledger.settlement_rows(s.day, shard, p, 7))
+            assert parts == whole and len(whole) > 25
+        assert abs(platform.ledger.settlement_day_estimate(s.day, sample=32) - 1_000) < 500
+    finally:
+        delete_captures(platform.ledger, s, threads=4)
 
 
 def test_schedule_fires_the_daily_settlement_from_the_cli(cloud, admin):
@@ -93,3 +174,46 @@ def test_schedule_fires_the_daily_settlement_from_the_cli(cloud, admin):
     arn = out.strip().splitlines()[-1]
     assert wait_for(lambda: sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED", timeout=60)
 
+
+
+class _CancelAfterUpload:
+    """The S3 client, except that the upload of the CSV is followed at once by a cancel."""
+
+    def __init__(self, s3, cancel):
+        self._s3, self._cancel = s3, cancel
+
+    def __getattr__(self, name):
+        return getattr(self._s3, name)
+
+    def upload_fileobj(self, *args, **kwargs):
+        self._s3.upload_fileobj(*args, **kwargs)
+        self._cancel()
+
+
+@pytest.mark.parametrize("when", ["while writing", "as the file completes"])
+def test_a_cancel_during_finalize_leaves_no_csv(cloud, platform, monkeypatch, when):
+    """Finalize checks the job before its upload completes (the upload is abandoned), and a cancel
+    landing just after the upload completed removes the file: a cancelled job never has a CSV."""
+    from payrail.settlement import ALL, CANCELLING, RUNNING
+    from payrail.store import SETTLEMENT
+
+    s = Seed("2002-05-01", 200, merchants=3, tag=f"f-{uuid.uuid4().hex[:8]}")
+    st = platform.settlements
+    try:
+        seed_captures(platform.ledger, s, threads=2)
+        job, _ = st.create_job(ALL, s.day, s.day, trigger="schedule")
+        planned = st.plan(ALL, job["job_id"], concurrency=4)
+        assert sum(st.aggregate(ALL, job["job_id"], piece)["rows"] for piece in planned["slices"]) == 200
+        cancel = lambda: platform.main.transition(SETTLEMENT.key(ALL, job["job_id"]), (RUNNING,), CANCELLING)  # noqa: E731
+        if when == "while writing":
+            real = st._day_totals
+            monkeypatch.setattr(st, "_day_totals", lambda *a, **kw: (cancel(), real(*a, **kw))[1])
+        else:
+            monkeypatch.setattr(st, "s3", _CancelAfterUpload(st.s3, cancel))
+        done = st.finalize(ALL, job["job_id"])
+        assert done["status"] == "CANCELLED" and done.get("report_key") is None
+        assert csv_objects(cloud, job["job_id"]) == 0
+        assert not boto3.client("s3").list_multipart_uploads(Bucket=cloud["bucket"], Prefix="settlements/").get(
+            "Uploads")
+    finally:
+        delete_captures(platform.ledger, s, threads=2)

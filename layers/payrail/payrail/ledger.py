@@ -46,11 +46,17 @@ SETTLEMENT_INDEX = "gsi1"
 #: slices per UTC day of the settlement index. Part of the data model (writers and the settlement
 #: job must agree), so a constant rather than a setting.
 SETTLEMENT_SHARDS = 16
+#: what settlement reads of a capture journal (a nested projection: a fraction of the item)
+SETTLEMENT_PROJECTION = "currency, #s.merchant_id, #s.gross, #s.fee"
 
 
 def now_iso() -> str:
     """UTC timestamp with microseconds, ISO 8601, sortable as a string."""
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _hms(seconds: int) -> str:
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
 def shard_of(key: str, shards: int) -> int:
@@ -302,9 +308,14 @@ class Ledger:
             d["gsi1sk"] = f"{ts}#{j.journal_id}"
         return d
 
+    def journal_item(self, j: Journal, ts: str) -> dict:
+        """The journal's item exactly as :meth:`post` writes it (DynamoDB attribute values): keys
+        ``pk=J#<id>``, ``sk=J``, the journal, and for capture journals the settlement index keys.
+        Shared with the settlement benchmark's seeder, so seeded rows are the platform's rows."""
+        return ddb.dump({"pk": f"J#{j.journal_id}", "sk": "J", **self._journal_dict(j, ts)})
+
     def _journal_put(self, j: Journal, ts: str) -> dict:
-        item = {"pk": f"J#{j.journal_id}", "sk": "J", **self._journal_dict(j, ts)}
-        return {"Put": {"TableName": self.table, "Item": ddb.dump(item),
+        return {"Put": {"TableName": self.table, "Item": self.journal_item(j, ts),
                         "ConditionExpression": "attribute_not_exists(pk)"}}
 
     def _account_update(self, acct: dict, amount: int, after: int, ts: str) -> dict:
@@ -343,18 +354,60 @@ class Ledger:
                         "ConditionExpression": "attribute_not_exists(pk)"}}
 
     # ---- settlement index ------------------------------------------------------------
-    def settlement_rows(self, date: str, shard: int):
-        """Yield capture journals of one UTC ``date`` (YYYY-MM-DD) and ``shard`` from the sparse index."""
-        kw = dict(TableName=self.table, IndexName=SETTLEMENT_INDEX, KeyConditionExpression="gsi1pk = :p",
-                  ExpressionAttributeValues={":p": ddb.value(f"S#{date}#{shard:03d}")},
-                  ProjectionExpression="journal_id, currency, settlement")
+    def _settlement_query(self, date: str, shard: int) -> dict:
+        return dict(TableName=self.table, IndexName=SETTLEMENT_INDEX, KeyConditionExpression="gsi1pk = :p",
+                    ExpressionAttributeValues={":p": ddb.value(f"S#{date}#{shard:03d}")})
+
+    def settlement_query(self, date: str, shard: int, part: int = 0, parts: int = 1,
+                         merchant_id: str | None = None) -> dict:
+        """The ``Query`` arguments of one slice of the settlement index: the capture journals of
+        UTC ``date`` in ``shard`` whose timestamp falls in the ``part``-th of ``parts`` equal
+        ranges of the day (the index sort key begins with the timestamp, so a big day is cut
+        finer without changing what writers write), projected to what settlement needs
+        (:data:`SETTLEMENT_PROJECTION`), optionally only ``merchant_id``'s."""
+        kw = self._settlement_query(date, shard)
+        kw["ProjectionExpression"] = SETTLEMENT_PROJECTION
+        kw["ExpressionAttributeNames"] = {"#s": "settlement"}
+        if parts > 1:
+            lo, hi = (86_400 * k // parts for k in (part, part + 1))
+            kw["KeyConditionExpression"] += " AND gsi1sk BETWEEN :lo AND :hi"
+            # [lo, hi): every key starts with its timestamp "...THH:MM:SS.ffffffZ#", so a key at
+            # exactly ``hi`` sorts after the bare "THH:MM:SS" bound; the last range ends at "T24:00:00"
+            kw["ExpressionAttributeValues"] |= {":lo": ddb.value(f"{date}T{_hms(lo)}"),
+                                                ":hi": ddb.value(f"{date}T{_hms(hi)}")}
+        if merchant_id:
+            kw["FilterExpression"] = "#s.merchant_id = :m"
+            kw["ExpressionAttributeValues"][":m"] = ddb.value(merchant_id)
+        return kw
+
+    def settlement_rows(self, date: str, shard: int, part: int = 0, parts: int = 1,
+                        merchant_id: str | None = None):
+        """Yield ``(merchant_id, currency, gross, fee)`` (minor units) of every capture journal in
+        one slice of the settlement index (see :meth:`settlement_query`), page by page: nothing
+        but the current page is held. The attribute values are read directly (no generic
+        deserialisation: this loop runs once per capture)."""
+        kw = self.settlement_query(date, shard, part, parts, merchant_id)
         while True:
             r = self.db.query(**kw)
             for it in r["Items"]:
-                yield ddb.load(it)
+                s = it["settlement"]["M"]
+                yield s["merchant_id"]["S"], it["currency"]["S"], int(s["gross"]["N"]), int(s["fee"]["N"])
             if "LastEvaluatedKey" not in r:
                 return
             kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
+
+    def settlement_day_estimate(self, date: str, sample: int = 256) -> int:
+        """Roughly how many capture journals UTC ``date`` holds, from one small read: the first
+        ``sample`` keys of shard 0 (shards are even by construction) and how far into the day the
+        last of them lies. Exact for a day with fewer than ``sample`` captures per shard."""
+        kw = self._settlement_query(date, 0) | {"ProjectionExpression": "gsi1sk", "Limit": sample}
+        r = self.db.query(**kw)
+        items = r["Items"]
+        if "LastEvaluatedKey" not in r or not items:
+            return len(items) * self.shards
+        hh, mm, ss = (int(x) for x in items[-1]["gsi1sk"]["S"][11:19].split(":"))
+        elapsed = max(hh * 3600 + mm * 60 + ss, 1)
+        return len(items) * self.shards * 86_400 // elapsed
 
     # ---- audit -----------------------------------------------------------------------
     def scan(self, segments: int = 4):

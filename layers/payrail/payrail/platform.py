@@ -108,14 +108,16 @@ class Platform:
     # ---- settlement jobs and their workflow executions ---------------------------------------
     def start_settlement(self, scope: str, start: str, end: str, idempotency_key: str | None,
                          fingerprint: str | None) -> dict:
-        """Create a job (id derived from the key when one is given) and start its execution
-        (named after the job, so a repeat start is a no-op). Returns the job as clients see it."""
+        """Create a QUEUED job (id derived from the key when one is given, random otherwise) and
+        start its execution (named after the job, so a repeat start is a no-op; its first step
+        moves the job to RUNNING). Returns the job as clients see it."""
         job_id = derived("stl", scope, idempotency_key) if idempotency_key else None
         job, _ = self.settlements.create_job(scope, start, end, job_id=job_id, fingerprint=fingerprint)
         sfn = ddb.client("stepfunctions")
         try:
-            sfn.start_execution(stateMachineArn=self.settings.settlement_state_machine_arn, name=job["job_id"],
-                                input=json.dumps({"scope": scope, "job_id": job["job_id"]}))
+            arn = sfn.start_execution(stateMachineArn=self.settings.settlement_state_machine_arn, name=job["job_id"],
+                                      input=json.dumps({"scope": scope, "job_id": job["job_id"]}))["executionArn"]
+            self.settlements.attach_execution(scope, job["job_id"], arn)
         except sfn.exceptions.ExecutionAlreadyExists:
             pass
         return self.settlement_view(scope, job["job_id"], job)
@@ -126,12 +128,15 @@ class Platform:
         return job | {"download_url": self.settlements.download_url(job, self.settings.presign_seconds)}
 
     def cancel_settlement(self, scope: str, job_id: str) -> dict:
-        """Cancel a running job and stop its execution. Raises NotFound, Conflict."""
+        """Cancel a queued or running job and stop its execution (named after the job, so it is
+        found even before the job records it). Raises NotFound, Conflict."""
         sfn = ddb.client("stepfunctions")
+        machine = self.settings.settlement_state_machine_arn
 
-        def stop(execution_arn: str) -> None:
+        def stop(job: dict) -> None:
+            arn = job.get("execution_arn") or machine.replace(":stateMachine:", ":execution:") + f":{job_id}"
             try:
-                sfn.stop_execution(executionArn=execution_arn, cause="settlement job cancelled")
+                sfn.stop_execution(executionArn=arn, cause="settlement job cancelled")
             except sfn.exceptions.ExecutionDoesNotExist:
                 pass
 

@@ -74,6 +74,9 @@ class Settings(BaseModel):
                                 description="largest request body accepted (bytes); larger answers 413")
     settlement_max_active_jobs: int = Field(default=2, ge=1, le=100,
                                             description="settlement jobs one merchant (or the admin) may run at once")
+    settlement_max_concurrency: int = Field(default=40, ge=1, le=1_000,
+                                            description="slices of one settlement job read at once (Map "
+                                                        "MaxConcurrency; an inline Map runs at most 40)")
     health_deadline_seconds: float = Field(default=3.0, gt=0, description="all health checks answer within this")
     # ---- events and webhooks (payrail.events, payrail.webhooks) ----
     events_table: str = "payrail-events"

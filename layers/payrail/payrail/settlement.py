@@ -1,10 +1,28 @@
 """Settlement: per merchant, UTC day and currency, the gross, fee, net and count of captured
 orders in a window, written as one CSV to S3.
 
-The job fans out over ``days x shards`` slices of the sparse settlement index (state machine
-``infra/asl/settlement.asl.json``): ``plan`` → Map(``aggregate`` per slice, partials to S3) →
-``finalize`` (merge, CSV, totals). Progress is the set of finished slices (a string-set ADD, so
-a retried slice counts once). Cancel is cooperative: slices and finalize stop on CANCELLING.
+A job is created QUEUED (by the API or the daily schedule); the state machine
+(``infra/asl/settlement.asl.json``) moves it to RUNNING in its first step and ends it COMPLETED
+or FAILED; QUEUED and RUNNING jobs can be cancelled (CANCELLING, then CANCELLED).
+
+* ``plan`` cuts the window into **slices**: per UTC day, the 16 shards of the sparse settlement
+  index, each cut into ``parts`` equal time ranges of the day (:meth:`Ledger.settlement_query`),
+  ``parts`` chosen per day from a small sample of the index so that a slice holds about
+  :data:`SLICE_ROWS` captures. Writers never change: a big day fans out wider by reading finer,
+  and every old row and job stays readable. The slice list (the manifest) goes to S3; up to
+  :data:`INLINE_MAX_SLICES` slices run in an inline Map (their list travels in the state), more
+  in a Distributed Map that reads the manifest from S3.
+* ``aggregate`` sums one slice, streaming the index page by page, into a partial file
+  ``settlements/parts/<job>/<slice>.csv`` (``merchant_id,currency,gross,fee,count``, one line per
+  merchant and currency); a worker holds one entry per merchant and currency, never the rows.
+* ``finalize`` merges the partials day by day and streams the CSV to S3 (a multipart upload once
+  it passes 8 MiB), rows ordered by date, merchant, currency; the download link exists only
+  once the job is COMPLETED, which is written after the file is complete.
+
+Progress is the set of finished slices (a string-set ADD, so a retried slice counts once; only
+while the job runs). Cancel stops the execution; a slice in flight finishes without counting,
+finalize abandons its upload, and a file completed in the instant of a cancel is deleted, so a
+cancelled job leaves no CSV.
 """
 from __future__ import annotations
 
@@ -12,9 +30,14 @@ import contextlib
 import csv
 import io
 import json
+import math
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta, timezone
-from typing import Callable
+from itertools import groupby
+from typing import Callable, Iterator
+
+from boto3.s3.transfer import TransferConfig
 
 from payrail import ddb
 from payrail.errors import Conflict, NotFound, ValidationFailed
@@ -24,9 +47,33 @@ from payrail.ledger import Ledger, now_iso
 from payrail.store import SETTLEMENT, SETTLEMENT_SLOTS, MainTable
 
 CSV_COLUMNS = ["merchant_id", "date", "currency", "gross", "fee", "net", "txn_count"]
-RUNNING, CANCELLING, CANCELLED, COMPLETED, FAILED = "RUNNING", "CANCELLING", "CANCELLED", "COMPLETED", "FAILED"
+QUEUED, RUNNING, CANCELLING, CANCELLED, COMPLETED, FAILED = (
+    "QUEUED", "RUNNING", "CANCELLING", "CANCELLED", "COMPLETED", "FAILED")
 ALL = "ALL"  # scope of platform-wide jobs
 MAX_DAYS = 366
+#: captures one slice should hold: a few 1 MB pages of the index, well under a second of reading
+#: and summing for a 1 GB Lambda. Slices of a few pages also keep DynamoDB Local linear: it
+#: re-reads the rest of a key range for every page (measured: a 12,500-row partition read in 7
+#: pages took 18 s, its twelfth in one page 0.09 s), so a whole-partition read grows with the
+#: square of the partition
+SLICE_ROWS = 5_000
+#: at most this many time ranges per shard and day (a slice of a day's shard is at least 15 minutes)
+MAX_PARTS = 96
+#: at most this many slices per job: keeps the progress set and the Map results small
+MAX_SLICES = 10_000
+#: inline Map runs at most 40 iterations at once and carries its items in the state (256 KB);
+#: beyond this the Distributed Map reads the manifest from S3
+INLINE_MAX_SLICES = 40
+#: the final CSV goes up in parts of this size (S3's multipart minimum is 5 MiB)
+UPLOAD_PART_BYTES = 8 * 1024 * 1024
+
+
+class IncompleteSlices(Exception):
+    """Finalize found fewer finished slices than planned (a slice failed for good)."""
+
+
+class _Cancelled(Exception):
+    """The job was cancelled while its CSV was being written (the upload is aborted)."""
 
 
 def parse_window(start: str, end: str) -> tuple[date, date]:
@@ -46,10 +93,10 @@ class Settlements:
     """Settlement jobs (main table), slices over the ledger index, partial and final files in S3.
 
     Args:
-        max_active: jobs one scope (a merchant, or the admin's ALL) may have RUNNING or CANCELLING
-            at once. A per-scope counter item (``SETTLEMENT_SLOTS#<scope>``) is incremented in the
-            transaction that creates a job and decremented in the one that ends it, so the bound
-            holds under concurrent requests; scheduled jobs are never refused.
+        max_active: jobs one scope (a merchant, or the admin's ALL) may have QUEUED, RUNNING or
+            CANCELLING at once. A per-scope counter item (``SETTLEMENT_SLOTS#<scope>``) is
+            incremented in the transaction that creates a job and decremented in the one that
+            ends it, so the bound holds under concurrent requests; scheduled jobs are never refused.
     """
 
     def __init__(self, ledger: Ledger, main: MainTable, s3, bucket: str, max_active: int = 2):
@@ -59,11 +106,12 @@ class Settlements:
     # ---- jobs ----------------------------------------------------------------------------
     def create_job(self, scope: str, start: str, end: str, job_id: str | None = None,
                    trigger: str = "api", fingerprint: str | None = None) -> tuple[dict, bool]:
-        """Create a RUNNING job for ``scope`` (a merchant id or ALL). ``(job, created)``.
+        """Create a QUEUED job for ``scope`` (a merchant id or ALL). ``(job, created)``.
 
         Args:
             job_id: derived from an idempotency key (or the schedule); an existing job with this
-                id is returned (``created`` False) when ``fingerprint`` matches.
+                id is returned (``created`` False) when ``fingerprint`` matches. Otherwise a random
+                id, so jobs started in the same instant never share one.
 
         Raises:
             ValidationFailed: bad window. Conflict (``too_many_jobs``): ``max_active`` jobs run.
@@ -78,8 +126,8 @@ class Settlements:
         ts = now_iso()
         job = {"type": SETTLEMENT.type, "job_id": job_id, "scope": scope, "from": a.isoformat(), "to": b.isoformat(),
                "shards": self.ledger.shards, "slices_total": ((b - a).days + 1) * self.ledger.shards,
-               "trigger": trigger, "status": RUNNING, "created_at": ts, "updated_at": ts,
-               "request_fingerprint": fingerprint, "status_history": [{"status": RUNNING, "at": ts}]}
+               "trigger": trigger, "status": QUEUED, "created_at": ts, "updated_at": ts,
+               "request_fingerprint": fingerprint, "status_history": [{"status": QUEUED, "at": ts}]}
         slot = {"Update": {"TableName": self.main.table, "Key": {"pk": ddb.value(SETTLEMENT_SLOTS.key(scope))},
                            "UpdateExpression": "ADD active :one",
                            "ExpressionAttributeValues": {":one": ddb.value(1)}}}
@@ -101,22 +149,29 @@ class Settlements:
         return self.get(job["scope"], job["job_id"])
 
     def get(self, scope: str, job_id: str) -> dict:
+        """The job with ``slices_done`` (a count) and ``progress`` (0..1). Raises NotFound."""
         j = self.main.get(SETTLEMENT.key(scope, job_id))
         if not j:
             raise NotFound("settlement job not found", param="job_id")
         done = j.pop("slices_done", None) or set()
         j["slices_done"] = len(done)
-        j["progress"] = round(len(done) / j["slices_total"], 4) if j["slices_total"] else 1
+        j["progress"] = round(min(len(done), j["slices_total"]) / j["slices_total"], 4) if j["slices_total"] else 1
         return j
+
+    def _status(self, scope: str, job_id: str) -> str | None:
+        r = self.main.db.get_item(TableName=self.main.table, Key={"pk": ddb.value(SETTLEMENT.key(scope, job_id))},
+                                  ProjectionExpression="#s", ExpressionAttributeNames={"#s": "status"},
+                                  ConsistentRead=True)
+        return (ddb.load(r.get("Item")) or {}).get("status")
 
     def attach_execution(self, scope: str, job_id: str, execution_arn: str) -> None:
         """Remember the workflow execution of a job (so cancel can stop it)."""
         self.main.update(SETTLEMENT.key(scope, job_id), "SET execution_arn = :e", {":e": execution_arn})
 
-    def cancel(self, scope: str, job_id: str, stop_execution: Callable[[str], None]) -> dict:
-        """Cancel a RUNNING job: mark it CANCELLING, stop its workflow execution with
-        ``stop_execution(arn)``, then mark it CANCELLED. Slices still in flight see CANCELLING and
-        skip. A job whose execution is not known yet stays CANCELLING until its finalize step.
+    def cancel(self, scope: str, job_id: str, stop_execution: Callable[[dict], None]) -> dict:
+        """Cancel a QUEUED or RUNNING job: mark it CANCELLING, stop its workflow execution with
+        ``stop_execution(job)``, then mark it CANCELLED. Slices still in flight see CANCELLING
+        and skip; an execution that starts later ends in its first step.
 
         Raises:
             NotFound; Conflict (``job_not_running``) when the job already finished.
@@ -124,58 +179,90 @@ class Settlements:
         self.get(scope, job_id)
         pk = SETTLEMENT.key(scope, job_id)
         try:
-            job = self.main.transition(pk, (RUNNING,), CANCELLING, detail="cancel requested")
+            job = self.main.transition(pk, (QUEUED, RUNNING), CANCELLING, detail="cancel requested")
         except Conflict:
             raise Conflict("job is not running", code="job_not_running") from None
-        if job.get("execution_arn"):
-            stop_execution(job["execution_arn"])
-            self._mark_cancelled(pk)
+        stop_execution(job)
+        self._mark_cancelled(pk)
         return self.get(scope, job_id)
 
     def download_url(self, job: dict, expires_seconds: int) -> str | None:
+        """A presigned GET of the CSV once the job is COMPLETED (the file is complete by then)."""
         if job["status"] != COMPLETED:
             return None
         return self.s3.generate_presigned_url("get_object", Params={"Bucket": self.bucket, "Key": job["report_key"]},
                                               ExpiresIn=expires_seconds)
 
     # ---- the workflow steps ---------------------------------------------------------------
-    def plan(self, scope: str, job_id: str) -> list[dict]:
-        """The slices of a job: ``[{"date": "YYYY-MM-DD", "shard": n}, ...]``; none when the job was
-        cancelled before its workflow started (finalize then marks it CANCELLED at once)."""
-        j = self.get(scope, job_id)
-        if j["status"] != RUNNING:
-            return []
-        a, b = date.fromisoformat(j["from"]), date.fromisoformat(j["to"])
-        return [{"date": (a + timedelta(days=d)).isoformat(), "shard": s}
-                for d in range((b - a).days + 1) for s in range(j["shards"])]
+    def plan(self, scope: str, job_id: str, concurrency: int) -> dict:
+        """Cut the job into slices, write the manifest to S3 and move the job QUEUED → RUNNING.
 
-    def aggregate(self, scope: str, job_id: str, day: str, shard: int) -> dict:
-        """Sum one slice into ``{merchant|date|currency: [gross, fee, count]}`` and store it in S3.
-
-        Returns ``{"rows": n, "skipped": bool}``; skipped when the job is being cancelled.
+        Returns ``{scope, job_id, slices_total, concurrency}`` and either ``slices`` (at most
+        :data:`INLINE_MAX_SLICES`, for the inline Map) or ``bucket`` and ``manifest_key`` (for
+        the Distributed Map's S3 item reader); ``{scope, job_id, cancelled: True}`` when the job
+        was cancelled (or had ended) before it started. A slice is
+        ``{"slice": n, "date": "YYYY-MM-DD", "shard": s, "part": p, "parts": P}``.
         """
-        if self.get(scope, job_id)["status"] != RUNNING:
-            return {"rows": 0, "skipped": True}
-        acc: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+        pk = SETTLEMENT.key(scope, job_id)
+        job = self.main.get(pk)
+        if job["status"] not in (QUEUED, RUNNING):
+            if job["status"] == CANCELLING:
+                self._mark_cancelled(pk)
+            return {"scope": scope, "job_id": job_id, "cancelled": True}
+        slices = plan_slices(self.ledger, job["from"], job["to"], job["shards"])
+        manifest_key = self._manifest_key(job_id)
+        self.s3.put_object(Bucket=self.bucket, Key=manifest_key, Body=json.dumps(slices).encode(),
+                           ContentType="application/json")
+        try:
+            if job["status"] == QUEUED:
+                self.main.transition(pk, (QUEUED,), RUNNING, {"slices_total": len(slices)})
+            else:  # a retried plan: the job already runs
+                self.main.update(pk, "SET slices_total = :n", {":n": len(slices), ":r": RUNNING},
+                                 names={"#s": "status"}, condition="#s = :r")
+        except (Conflict, self.main.db.exceptions.ConditionalCheckFailedException):
+            return self.plan(scope, job_id, concurrency)  # cancelled meanwhile: see its new status
+        out = {"scope": scope, "job_id": job_id, "slices_total": len(slices), "concurrency": concurrency}
+        if len(slices) <= INLINE_MAX_SLICES:
+            return out | {"slices": slices}
+        return out | {"bucket": self.bucket, "manifest_key": manifest_key}
+
+    def aggregate(self, scope: str, job_id: str, piece: dict) -> dict:
+        """Sum one slice (as :meth:`plan` made it) into its partial file in S3 and count it done,
+        if the job still runs (a slice that started before a cancel finishes but counts for nothing;
+        no slice starts after one: cancel stops the execution).
+
+        Returns ``{"rows": n, "skipped": bool}``; skipped when the job was no longer RUNNING.
+        """
+        acc: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
         n = 0
-        for row in self.ledger.settlement_rows(day, shard):
-            s = row["settlement"]
-            if scope != ALL and s["merchant_id"] != scope:
-                continue
-            a = acc[f"{s['merchant_id']}|{day}|{row['currency']}"]
-            a[0] += s["gross"]
-            a[1] += s["fee"]
+        for mid, cur, gross, fee in self.ledger.settlement_rows(piece["date"], piece["shard"], piece["part"],
+                                                                piece["parts"], None if scope == ALL else scope):
+            a = acc[mid, cur]
+            a[0] += gross
+            a[1] += fee
             a[2] += 1
             n += 1
-        self.s3.put_object(Bucket=self.bucket, Key=self._part_key(job_id, day, shard),
-                           Body=json.dumps(acc).encode(), ContentType="application/json")
-        self.main.update(SETTLEMENT.key(scope, job_id), "ADD slices_done :s SET updated_at = :ts",
-                         {":s": {f"{day}#{shard}"}, ":ts": now_iso()})
+        body = "".join(f"{m},{c},{g},{f},{k}\n" for (m, c), (g, f, k) in sorted(acc.items()))
+        self.s3.put_object(Bucket=self.bucket, Key=self._part_key(job_id, piece["slice"]), Body=body.encode(),
+                           ContentType="text/csv")
+        try:
+            self.main.db.update_item(
+                TableName=self.main.table, Key={"pk": ddb.value(SETTLEMENT.key(scope, job_id))},
+                UpdateExpression="ADD slices_done :s SET updated_at = :ts", ConditionExpression="#st = :running",
+                ExpressionAttributeNames={"#st": "status"},
+                ExpressionAttributeValues={":s": ddb.value({str(piece["slice"])}), ":ts": ddb.value(now_iso()),
+                                           ":running": ddb.value(RUNNING)})
+        except self.main.db.exceptions.ConditionalCheckFailedException:
+            return {"rows": n, "skipped": True}
         return {"rows": n, "skipped": False}
 
     def finalize(self, scope: str, job_id: str) -> dict:
-        """Merge the partials into the CSV ``settlements/<job_id>.csv`` and complete the job
-        (or mark it CANCELLED). Returns the job."""
+        """Merge the partials into ``settlements/<job_id>.csv`` and complete the job (or mark it
+        CANCELLED, leaving no file). Returns the job.
+
+        Raises:
+            IncompleteSlices: fewer slices finished than planned (the workflow marks the job FAILED).
+        """
         job = self.get(scope, job_id)
         pk = SETTLEMENT.key(scope, job_id)
         if job["status"] == CANCELLING:
@@ -183,32 +270,57 @@ class Settlements:
             return self.get(scope, job_id)
         if job["status"] != RUNNING:
             return job
-        total: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
-        for s in self.plan(scope, job_id):
-            part = json.loads(self.s3.get_object(Bucket=self.bucket, Key=self._part_key(job_id, s["date"], s["shard"]))
-                              ["Body"].read())
-            for k, (g, f, c) in part.items():
-                t = total[tuple(k.split("|"))]
-                t[0] += g
-                t[1] += f
-                t[2] += c
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(CSV_COLUMNS)
-        sums = {"gross": 0, "fee": 0, "net": 0, "txn_count": 0}
-        for (mid, day, cur), (g, f, c) in sorted(total.items()):
-            w.writerow([mid, day, cur, g, f, g - f, c])
-            sums["gross"] += g
-            sums["fee"] += f
-            sums["net"] += g - f
-            sums["txn_count"] += c
+        if job["slices_done"] < job["slices_total"]:
+            raise IncompleteSlices(f"{job['slices_done']} of {job['slices_total']} slices finished")
+        manifest = json.loads(self.s3.get_object(Bucket=self.bucket, Key=self._manifest_key(job_id))["Body"].read())
         report_key = f"settlements/{job_id}.csv"
-        self.s3.put_object(Bucket=self.bucket, Key=report_key, Body=buf.getvalue().encode(), ContentType="text/csv")
+        sums = {"gross": 0, "fee": 0, "net": 0, "txn_count": 0, "rows": 0}
+
+        def csv_bytes() -> Iterator[bytes]:
+            buf = io.StringIO()
+            w = csv.writer(buf, lineterminator="\n")
+            w.writerow(CSV_COLUMNS)
+            for day, group in groupby(manifest, key=lambda s: s["date"]):
+                for (mid, cur), (g, f, c) in sorted(self._day_totals(job_id, [s["slice"] for s in group]).items()):
+                    w.writerow([mid, day, cur, g, f, g - f, c])
+                    for k, v in (("gross", g), ("fee", f), ("net", g - f), ("txn_count", c), ("rows", 1)):
+                        sums[k] += v
+                yield buf.getvalue().encode()
+                buf.seek(0)
+                buf.truncate()
+            if self._status(scope, job_id) != RUNNING:
+                raise _Cancelled  # before the upload completes: no file is left behind
+
         try:
-            self._end(job, (RUNNING,), COMPLETED, {"report_key": report_key, "rows": len(total), "totals": sums})
-        except Conflict:  # cancelled while merging: keep the file, honour the cancel
+            self.s3.upload_fileobj(io.BufferedReader(_Reader(csv_bytes())), self.bucket, report_key, ExtraArgs={"ContentType": "text/csv"},
+                                   Config=TransferConfig(multipart_threshold=UPLOAD_PART_BYTES,
+                                                         multipart_chunksize=UPLOAD_PART_BYTES, max_concurrency=2))
+        except _Cancelled:
+            self._mark_cancelled(pk)
+            return self.get(scope, job_id)
+        rows = sums.pop("rows")
+        try:
+            self._end(job, (RUNNING,), COMPLETED, {"report_key": report_key, "rows": rows, "totals": sums})
+        except Conflict:  # cancelled in the instant the upload completed: honour the cancel, remove the file
+            self.s3.delete_object(Bucket=self.bucket, Key=report_key)
             self._mark_cancelled(pk)
         return self.get(scope, job_id)
+
+    def _day_totals(self, job_id: str, slices: list[int], batch: int = 8) -> dict[tuple[str, str], list[int]]:
+        """``{(merchant_id, currency): [gross, fee, count]}`` over one day's partials, read
+        ``batch`` at a time (one entry per merchant and currency is held, not the partials)."""
+        totals: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+        read = lambda n: self.s3.get_object(Bucket=self.bucket, Key=self._part_key(job_id, n))["Body"].read()  # noqa: E731
+        with ThreadPoolExecutor(batch) as pool:
+            for i in range(0, len(slices), batch):
+                for body in pool.map(read, slices[i:i + batch]):
+                    for line in body.decode().splitlines():
+                        mid, cur, g, f, c = line.split(",")
+                        t = totals[mid, cur]
+                        t[0] += int(g)
+                        t[1] += int(f)
+                        t[2] += int(c)
+        return totals
 
     def _end(self, job: dict, from_status: tuple[str, ...], to_status: str, sets: dict | None = None) -> None:
         """Move a job to a final status and free its slot, in one transaction.
@@ -227,19 +339,64 @@ class Settlements:
             raise Conflict(f"{pk} is not in {from_status}", code="invalid_state") from None
 
     def _mark_cancelled(self, pk: str) -> None:
-        """CANCELLING -> CANCELLED; a no-op when the cancel request already finished the job."""
+        """CANCELLING -> CANCELLED; a no-op when the job already left CANCELLING."""
         job = self.main.get(pk)
         with contextlib.suppress(Conflict):
             self._end(job, (CANCELLING,), CANCELLED)
 
     def fail(self, scope: str, job_id: str, reason: str) -> dict:
         with contextlib.suppress(Conflict):  # already finished: keep its outcome
-            self._end(self.get(scope, job_id), (RUNNING, CANCELLING), FAILED, {"failure_reason": reason[:500]})
+            self._end(self.get(scope, job_id), (QUEUED, RUNNING, CANCELLING), FAILED,
+                      {"failure_reason": reason[:500]})
         return self.get(scope, job_id)
 
     @staticmethod
-    def _part_key(job_id: str, day: str, shard: int) -> str:
-        return f"settlements/{job_id}/parts/{day}-{shard:03d}.json"
+    def _manifest_key(job_id: str) -> str:
+        return f"settlements/parts/{job_id}/manifest.json"
+
+    @staticmethod
+    def _part_key(job_id: str, slice_no: int) -> str:
+        return f"settlements/parts/{job_id}/{slice_no:05d}.csv"
+
+
+def plan_slices(ledger: Ledger, first: str, last: str, shards: int) -> list[dict]:
+    """The slices of the UTC days ``first``..``last`` (``YYYY-MM-DD``): per day, each of the
+    ``shards`` partitions of the settlement index cut into equal time ranges, as many as an
+    estimate of the day's captures (:meth:`Ledger.settlement_day_estimate`) needs for about
+    :data:`SLICE_ROWS` a slice, within :data:`MAX_PARTS` and :data:`MAX_SLICES`. A slice is
+    ``{"slice": n, "date": "YYYY-MM-DD", "shard": s, "part": p, "parts": P}``, numbered from 0."""
+    a, b = date.fromisoformat(first), date.fromisoformat(last)
+    days = [(a + timedelta(days=d)).isoformat() for d in range((b - a).days + 1)]
+    with ThreadPoolExecutor(min(8, len(days))) as pool:
+        estimates = list(pool.map(ledger.settlement_day_estimate, days))
+    cap = max(1, min(MAX_PARTS, MAX_SLICES // (len(days) * shards)))
+    slices: list[dict] = []
+    for day, rows in zip(days, estimates):
+        parts = max(1, min(cap, math.ceil(rows / (SLICE_ROWS * shards))))
+        slices += [{"slice": len(slices) + s * parts + p, "date": day, "shard": s, "part": p, "parts": parts}
+                   for s in range(shards) for p in range(parts)]
+    return slices
+
+
+class _Reader(io.RawIOBase):
+    """A read-only raw file over an iterator of byte chunks; wrapped in ``io.BufferedReader``
+    (whose ``read(n)`` returns n bytes until the end) it is what ``upload_fileobj`` streams from."""
+
+    def __init__(self, chunks: Iterator[bytes]):
+        self._chunks, self._rest = chunks, b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        while not self._rest:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._rest = chunk
+        n = min(len(b), len(self._rest))
+        b[:n], self._rest = self._rest[:n], self._rest[n:]
+        return n
 
 
 def window_for_schedule(event_time: str) -> tuple[str, str]:

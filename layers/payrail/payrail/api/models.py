@@ -481,11 +481,12 @@ class SettlementJob(BaseModel):
     from_: str = Field(alias="from")
     to: str
     shards: int
-    slices_total: int
+    slices_total: int = Field(description="slices of the job: days x shards until planned, then as planned")
     slices_done: int
     progress: float = Field(description="finished share of the job's slices, 0..1")
     trigger: str
-    status: Literal["RUNNING", "CANCELLING", "CANCELLED", "COMPLETED", "FAILED"]
+    status: Literal["QUEUED", "RUNNING", "CANCELLING", "CANCELLED", "COMPLETED", "FAILED"] = Field(
+        description="QUEUED until the workflow's first step runs; the download link exists only once COMPLETED")
     created_at: str
     updated_at: str
     status_history: list[StatusChange]
