@@ -45,6 +45,12 @@ def test_merchant_settlement_csv_matches_its_captures(admin, merchant):
     done = finished(client.settlement_get, job["job_id"])
     assert done["status"] == "COMPLETED" and done["progress"] == 1
     assert [h["status"] for h in done["status_history"]] == ["QUEUED", "RUNNING", "COMPLETED"]
+    events = sorted(client.all_events("settlement.created") + client.all_events("settlement.running")
+                    + client.all_events("settlement.completed"), key=lambda e: e["sequence"])
+    assert [(e["type"], e["sequence"], e["object_id"]) for e in events] == [
+        ("settlement.created", 1, job["job_id"]), ("settlement.running", 2, job["job_id"]),
+        ("settlement.completed", 3, job["job_id"])]
+    assert events[-1]["data"]["object"]["totals"] == done["totals"] and events[-1]["data"]["object"]["status"] == "COMPLETED"
     rows = list(csv.DictReader(io.StringIO(requests.get(done["download_url"], timeout=10).text)))
     gross = sum(o["amount"] for o in orders)
     fee = sum((o["amount"] * 290 + 5_000) // 10_000 for o in orders)
@@ -102,6 +108,10 @@ def test_a_job_cancelled_at_once_ends_cancelled_without_a_file(cloud, admin, mer
     done = client.settlement_get(job["job_id"])
     assert done["status"] == "CANCELLED" and csv_objects(cloud, job["job_id"]) == 0
     assert [h["status"] for h in done["status_history"]][-2:] == ["CANCELLING", "CANCELLED"]
+    events = sorted((e for e in client.all_events() if e["object_id"] == job["job_id"]), key=lambda e: e["sequence"])
+    assert [e["type"].split(".")[1] for e in events] == [
+        {"QUEUED": "created", "CANCELLING": "cancel_requested"}.get(h["status"], h["status"].lower())
+        for h in done["status_history"]]
 
 
 def test_two_jobs_started_in_the_same_second_get_distinct_ids_and_both_complete(admin, merchant):

@@ -79,6 +79,12 @@ EVENT_TYPES: dict[str, str] = {
     "reservation.payout_failed": "the reservation's payout failed; the money is reserved again (RESERVED)",
     "reservation.released": "the merchant released the reservation; the money is available again (RELEASED)",
     "reservation.expired": "the reservation expired unfulfilled; the money is available again (EXPIRED)",
+    "settlement.created": "a settlement job was created (QUEUED)",
+    "settlement.running": "the job's workflow planned its slices and runs them (RUNNING; progress on GET)",
+    "settlement.completed": "the CSV is complete; GET the job for its download link (COMPLETED, totals)",
+    "settlement.failed": "the job failed (FAILED, failure_reason); no file",
+    "settlement.cancel_requested": "a cancel was requested; slices in flight finish without counting (CANCELLING)",
+    "settlement.cancelled": "the job was cancelled; no CSV and no link (CANCELLED)",
 }
 #: families whose ``<family>.*`` subscriptions are accepted (payout, reservation, settlement and
 #: payment events come with their workflows)
@@ -177,7 +183,7 @@ class EventLog:
 
     def transition(self, main, pk: str, obj: dict, from_status: tuple[str, ...], to_status: str, event_type: str,
                    id_field: str, sets: dict | None = None, detail: str | None = None,
-                   ts: str | None = None, **update) -> list[dict]:
+                   ts: str | None = None, merchant_id: str | None = None, **update) -> list[dict]:
         """The two actions of a transition with its event: ``main``'s guarded status Update (status
         in ``from_status`` and ``status_history`` as long as in ``obj``) and the event Put with the
         object after the change and the next sequence number. Put both in one transaction.
@@ -186,6 +192,7 @@ class EventLog:
             main: a ``MainTable`` (its ``update_action`` builds the Update).
             pk: the object's key. obj: the object as read (its ``status_history`` is the guard).
             id_field: the object's id attribute (``order_id``).
+            merchant_id: whose event it is (default ``obj["merchant_id"]``).
             sets: fields to set (a None value removes the field).
             update: more of ``MainTable.update_action``'s arguments (``equals``, ``adds``,
                 ``appends``, ``removes``), applied to the event's object too.
@@ -198,7 +205,7 @@ class EventLog:
         after = object_after(obj, to_status, sets, ts, detail,
                              **{k: v for k, v in update.items() if k in ("adds", "appends", "removes")})
         return [guard_sequence(action, length),
-                self.put_action(obj["merchant_id"], event_type, after, obj[id_field], length + 1, ts)]
+                self.put_action(merchant_id or obj["merchant_id"], event_type, after, obj[id_field], length + 1, ts)]
 
     def transact(self, actions: list[dict]) -> bool:
         """Run ``actions`` (a transition and its event, for a change that moves no money) as one

@@ -103,7 +103,7 @@ class Platform:
     @cached_property
     def settlements(self) -> Settlements:
         return Settlements(self.ledger, self.main, ddb.client("s3"), self.settings.reports_bucket,
-                           self.settings.settlement_max_active_jobs)
+                           self.settings.settlement_max_active_jobs, events=self.events)
 
     # ---- settlement jobs and their workflow executions ---------------------------------------
     def start_settlement(self, scope: str, start: str, end: str, idempotency_key: str | None,

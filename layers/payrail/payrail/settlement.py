@@ -41,6 +41,7 @@ from boto3.s3.transfer import TransferConfig
 
 from payrail import ddb
 from payrail.errors import Conflict, NotFound, ValidationFailed
+from payrail.events import EventLog
 from payrail.idempotency import check_fingerprint
 from payrail.ids import random_id
 from payrail.ledger import Ledger, now_iso
@@ -99,9 +100,11 @@ class Settlements:
             ends it, so the bound holds under concurrent requests; scheduled jobs are never refused.
     """
 
-    def __init__(self, ledger: Ledger, main: MainTable, s3, bucket: str, max_active: int = 2):
+    def __init__(self, ledger: Ledger, main: MainTable, s3, bucket: str, max_active: int = 2,
+                 events: EventLog | None = None):
         self.ledger, self.main, self.s3, self.bucket = ledger, main, s3, bucket
         self.max_active = max_active
+        self.events = events
 
     # ---- jobs ----------------------------------------------------------------------------
     def create_job(self, scope: str, start: str, end: str, job_id: str | None = None,
@@ -134,8 +137,11 @@ class Settlements:
         if trigger != "schedule":
             slot["Update"]["ConditionExpression"] = "attribute_not_exists(active) OR active < :max"
             slot["Update"]["ExpressionAttributeValues"][":max"] = ddb.value(self.max_active)
+        actions = [self.main.put_action(pk, job), slot]
+        if self.events and scope != ALL:  # a merchant's job: its settlement.* events
+            actions.append(self.events.put_action(scope, "settlement.created", job, job_id, 1, ts))
         try:
-            self.main.db.transact_write_items(TransactItems=[self.main.put_action(pk, job), slot])
+            self.main.db.transact_write_items(TransactItems=actions)
         except self.main.db.exceptions.TransactionCanceledException as err:
             codes = ddb.cancellation_codes(err)
             if codes and codes[0] == "ConditionalCheckFailed":  # a concurrent request created it
@@ -176,10 +182,9 @@ class Settlements:
         Raises:
             NotFound; Conflict (``job_not_running``) when the job already finished.
         """
-        self.get(scope, job_id)
         pk = SETTLEMENT.key(scope, job_id)
         try:
-            job = self.main.transition(pk, (QUEUED, RUNNING), CANCELLING, detail="cancel requested")
+            job = self._move(self.get(scope, job_id), (QUEUED, RUNNING), CANCELLING, detail="cancel requested")
         except Conflict:
             raise Conflict("job is not running", code="job_not_running") from None
         stop_execution(job)
@@ -215,7 +220,7 @@ class Settlements:
                            ContentType="application/json")
         try:
             if job["status"] == QUEUED:
-                self.main.transition(pk, (QUEUED,), RUNNING, {"slices_total": len(slices)})
+                self._move(self.get(scope, job_id), (QUEUED,), RUNNING, {"slices_total": len(slices)})
             else:  # a retried plan: the job already runs
                 self.main.update(pk, "SET slices_total = :n", {":n": len(slices), ":r": RUNNING},
                                  names={"#s": "status"}, condition="#s = :r")
@@ -328,21 +333,44 @@ class Settlements:
         Raises:
             Conflict: the job is not in ``from_status``.
         """
-        pk = SETTLEMENT.key(job["scope"], job["job_id"])
         slot = {"Update": {"TableName": self.main.table, "Key": {"pk": ddb.value(SETTLEMENT_SLOTS.key(job["scope"]))},
                            "UpdateExpression": "ADD active :minus",
                            "ExpressionAttributeValues": {":minus": ddb.value(-1)}}}
-        try:
-            self.main.db.transact_write_items(TransactItems=[
-                self.main.transition_action(pk, from_status, to_status, sets), slot])
-        except self.main.db.exceptions.TransactionCanceledException:
-            raise Conflict(f"{pk} is not in {from_status}", code="invalid_state") from None
+        self._move(job, from_status, to_status, sets, extra=[slot])
+
+    def _move(self, job: dict, from_status: tuple[str, ...], to_status: str, sets: dict | None = None,
+              detail: str | None = None, extra: list[dict] = ()) -> dict:
+        """Move ``job`` (as :meth:`get` read it) from one of ``from_status`` to ``to_status`` with
+        ``extra`` actions and, for a merchant's job, its ``settlement.*`` event, in one
+        transaction; when another change of the job came first, read it again and retry while it
+        is still in ``from_status``. Returns the job after the move.
+
+        Raises:
+            Conflict (``invalid_state``): the job is not in ``from_status``.
+        """
+        scope, job_id = job["scope"], job["job_id"]
+        pk = SETTLEMENT.key(scope, job_id)
+        event = "settlement.cancel_requested" if to_status == CANCELLING else f"settlement.{to_status.lower()}"
+        for _ in range(5):
+            if job["status"] not in from_status:
+                break
+            if self.events and scope != ALL:
+                actions = self.events.transition(self.main, pk, job, from_status, to_status, event, "job_id", sets,
+                                                 detail, merchant_id=scope)
+            else:
+                actions = [self.main.transition_action(pk, from_status, to_status, sets, detail)]
+            try:
+                self.main.db.transact_write_items(TransactItems=actions + list(extra))
+                return self.get(scope, job_id)
+            except self.main.db.exceptions.TransactionCanceledException:
+                job = self.get(scope, job_id)
+        raise Conflict(f"{pk} is not in {from_status}", code="invalid_state")
 
     def _mark_cancelled(self, pk: str) -> None:
         """CANCELLING -> CANCELLED; a no-op when the job already left CANCELLING."""
-        job = self.main.get(pk)
+        item = self.main.get(pk)
         with contextlib.suppress(Conflict):
-            self._end(job, (CANCELLING,), CANCELLED)
+            self._end(self.get(item["scope"], item["job_id"]), (CANCELLING,), CANCELLED)
 
     def fail(self, scope: str, job_id: str, reason: str) -> dict:
         with contextlib.suppress(Conflict):  # already finished: keep its outcome
