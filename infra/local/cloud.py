@@ -143,6 +143,7 @@ class LocalCloud:
                 "dynamodb_endpoint": c.dynamodb_endpoint,
                 "standins": {name: c.standin_url(name) for name in c.standin_ports},
                 "fulfilment_url": c.fulfilment_url, "webhook_receiver_url": c.webhook_receiver_url,
+                "runtime_url": f"http://{c.host}:{c.runtime_port}",
                 "event_bus": catalog.EVENT_BUS.name, "region": c.region,
                 "admin_token": c.admin_token, "pid": os.getpid(), "data_dir": str(c.data_dir),
                 "tables": r.table_names, "queues": r.queue_urls, "dlqs": r.dlq_urls,

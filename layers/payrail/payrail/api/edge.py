@@ -14,7 +14,11 @@ request goes through, in this order:
    (415), JSON syntax and nesting depth (400) — so no malformed input reaches a parser that could fail;
 5. Powertools' validation of path, query, header and body against the route's strict models
    (unknown fields, wrong types, bad ids: 400 naming the field);
-6. **idempotency** (``payrail.idempotency``) around the route function when it takes a key.
+6. **idempotency** (``payrail.idempotency``) around the route function when it takes a key; a
+   route declared ``idempotency=IN_TRANSACTION`` keeps its own record instead (the object it
+   creates, with the request's fingerprint, in the same transaction as its effect: no claim and
+   no stored answer, two DynamoDB requests fewer) and calls :func:`replayed` when it answers
+   with what an earlier request made.
 
 Errors have one shape (``{"error": {type, code, message, param}}``); a 5xx only ever means an
 internal fault, logged with the request's correlation id. The OpenAPI document lists, for every
@@ -57,6 +61,8 @@ from payrail.idempotency import IdempotencyStore, fingerprint
 from payrail.ratelimit import Quota, RateLimiter
 
 MERCHANT, ADMIN = "merchant", "admin"
+#: ``idempotency=`` value of a route whose created object is its idempotency record (key required)
+IN_TRANSACTION = "in_transaction"
 SECURITY = {MERCHANT: [{"merchantKey": []}], ADMIN: [{"adminToken": []}]}
 SECURITY_SCHEMES = {"merchantKey": APIKey(name="X-API-Key", in_=APIKeyIn.header), "adminToken": HTTPBearer()}
 #: deepest JSON nesting a request body may have
@@ -98,7 +104,7 @@ class RouteSpec:
     status: int
     response: type[BaseModel] | None
     errors: tuple[int, ...]
-    idempotency: str | None  # "required", "optional" or None
+    idempotency: str | None  # "required", "optional", IN_TRANSACTION or None
     rate_limited: bool
     summary: str | None
     also: tuple[tuple[int, type[BaseModel]], ...] = ()  # further success statuses (e.g. 202) and their bodies
@@ -183,6 +189,11 @@ _current: contextvars.ContextVar[Call] = contextvars.ContextVar("payrail_call")
 def call() -> Call:
     """The :class:`Call` of the request being handled."""
     return _current.get()
+
+
+def replayed() -> None:
+    """An ``IN_TRANSACTION`` route answers with what an earlier request with its key made."""
+    call().extra_headers["Idempotent-Replayed"] = "true"
 
 
 # ---- the body guard -----------------------------------------------------------------------------
@@ -394,7 +405,7 @@ def _keyed(spec: RouteSpec, store: IdempotencyStore) -> Callable:
         request = {k: (v.model_dump(mode="json", by_alias=True) if isinstance(v, BaseModel) else v)
                    for k, v in kwargs.items() if k != "idempotency_key"}
         c.fingerprint = fingerprint(spec.name, request)
-        if key is None:
+        if key is None or spec.idempotency == IN_TRANSACTION:
             return func(**kwargs)
         out = store.run(caller=c.caller, route=spec.name, key=key, fingerprint=c.fingerprint, owner=c.request_id,
                         lease_seconds=c.remaining() + deadline.SAFETY_MARGIN_SECONDS,  # until the function's timeout
