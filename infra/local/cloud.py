@@ -116,6 +116,7 @@ class LocalCloud:
     def _set_function_env(self) -> None:
         """Every function runs in this process, so the union of their environments is set once;
         the values are those the CDK stack gives each function (also published in cloud.json)."""
+        self.function_env.update(catalog.RUNTIME_ENV)
         for env in self.resources.function_env.values():
             self.function_env.update(env)
         os.environ.update(self.function_env)

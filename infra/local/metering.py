@@ -26,8 +26,11 @@ READS = {"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"}
 
 
 def _resource(service: str, params: dict) -> str:
+    """What a call touches: a table (``<table>/<kind>`` for a one-item call, the kind being its key's
+    first ``#`` part, e.g. ``payrail-main/APIKEY``), queue, state machine, bucket or secret."""
     if "TableName" in params:
-        return params["TableName"]
+        pk = (params.get("Key") or params.get("Item") or {}).get("pk", {}).get("S")
+        return f"{params['TableName']}/{pk.split('#')[0]}" if pk else params["TableName"]
     if service == "dynamodb":
         for key in ("RequestItems",):
             if key in params:
