@@ -13,7 +13,7 @@ export PAYRAIL_LOCALSTACK_VENV := $(abspath $(LOCALSTACK_VENV))
 # PAYRAIL_ENDPOINT_URL names a LocalStack already running, e.g. its Docker image)
 TARGET_DEPS := $(if $(filter localstack,$(PAYRAIL_TARGET)),$(if $(PAYRAIL_ENDPOINT_URL),,localstack),)
 
-.PHONY: setup tools localstack up up-localstack demo test test-localstack test-fast bench fuzz synth openapi fire clean
+.PHONY: setup tools localstack up up-localstack demo test test-localstack test-fast bench cost fuzz synth openapi fire clean
 
 setup: tools .venv/.installed node_modules/.installed .build/wheels/.fetched ## install everything (idempotent)
 
@@ -66,8 +66,11 @@ test-localstack: localstack ## payout, order, settlement and local-cloud tests o
 test-fast: setup ## unit and infra tests only (no local cloud)
 	$(PY) -m pytest tests/unit tests/infra
 
-bench: setup ## benchmarks; writes bench-report.json
+bench: setup ## benchmarks; writes bench-report.json and bench-report.html
 	$(PY) -m infra.local.bench
+
+cost: setup ## 1M orders, 1M payouts and a 1M-row settlement at AWS list prices, from bench-report.json
+	$(PY) -m infra.cost
 
 fuzz: setup ## schemathesis against the committed OpenAPI document (FUZZ_ARGS="--requests 5000 --use-running")
 	$(PY) -m infra.local.fuzz $(FUZZ_ARGS)
@@ -82,4 +85,4 @@ fire: setup ## fire the daily settlement schedule on the running platform
 	$(PY) -m infra.local fire settlement-daily
 
 clean:
-	rm -rf .local cdk.out bench-report.json .pytest_cache
+	rm -rf .local cdk.out bench-report.json bench-report.html .pytest_cache
