@@ -211,18 +211,18 @@ def test_concurrent_repeat_in_another_execution_environment_answers_409(cloud, f
                                                                          monkeypatch):
     """One request holds its key while a repeat arrives in another execution environment (another
     module instance, as another Lambda): the repeat answers 409, then replays once the first is done.
-    (A keyed route with an idempotency record: the admin's wallet credit.)"""
+    (A keyed route with an idempotency record: the admin's top-up.)"""
     from infra.local.runtime import LambdaContext
     from tests.conftest import load_event
 
     client, mid = merchant
     event = load_event("apigw/place_order", API_KEY="unused", IDEMPOTENCY_KEY=f"conc-{uuid.uuid4()}",
                        PRODUCT_ID="unused", CUSTOMER_ID="unused")
-    event["rawPath"] = event["requestContext"]["http"]["path"] = "/v1/admin/wallets/credit"
+    event["rawPath"] = event["requestContext"]["http"]["path"] = "/v1/admin/balances/top_up"
     event["headers"] = {**{k: v for k, v in event["headers"].items() if k != "x-api-key"},
                         "authorization": f"Bearer {cloud['admin_token']}"}
-    event["body"] = json.dumps({"merchant_id": mid, "customer_id": "jay", "currency": "USD", "amount": 1_000})
-    fn, first, second, entered, release = _two_environments(monkeypatch, lambda m: m.platform.wallets, "move")
+    event["body"] = json.dumps({"merchant_id": mid, "currency": "PKR", "amount": 1_000})
+    fn, first, second, entered, release = _two_environments(monkeypatch, lambda m: m.platform.wallets, "top_up")
     out = {}
     t = threading.Thread(target=lambda: out.setdefault("first", first(event, LambdaContext(fn, "arn"))))
     t.start()
@@ -232,11 +232,11 @@ def test_concurrent_repeat_in_another_execution_environment_answers_409(cloud, f
     assert json.loads(repeat["body"])["error"]["code"] == "idempotency_request_in_progress"
     release.set()
     t.join(30)
-    assert out["first"]["statusCode"] == 200
+    assert out["first"]["statusCode"] == 201
     replay = second(event, LambdaContext(fn, "arn"))
-    assert replay["statusCode"] == 200 and json.loads(replay["body"]) == json.loads(out["first"]["body"])
+    assert replay["statusCode"] == 201 and json.loads(replay["body"]) == json.loads(out["first"]["body"])
     assert replay["headers"].get("Idempotent-Replayed") == "true"
-    assert client.wallet("jay")["balance"] == 1_000
+    assert client.balances("PKR")["available"] == 1_000
 
 
 def test_order_key_racing_across_environments_places_one_order(function_env, admin, merchant, monkeypatch):

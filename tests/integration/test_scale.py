@@ -119,3 +119,25 @@ def test_replay_answers_the_order_as_placed_after_it_changed(admin, merchant, pl
     assert r.status_code == 201 and r.headers.get("Idempotent-Replayed") == "true"
     assert r.json() == first and first["status"] == "PAID"
     assert client.wallet("lee")["balance"] == 4_000
+
+
+def test_wallet_credit_is_its_own_idempotency_record(cloud, admin, merchant):
+    """A credit's journal is its key's record: a repeat (concurrent or later) answers the same
+    movement, replayed, and moves nothing; another request with the key is 422."""
+    client, mid = merchant
+    key = f"c-{uuid.uuid4()}"
+    body = {"merchant_id": mid, "customer_id": "max", "currency": "USD", "amount": 700}
+
+    def credit(b=body):
+        return admin.http.post(f"{admin.url}/v1/admin/wallets/credit", json=b, timeout=30,
+                               headers={"authorization": f"Bearer {cloud['admin_token']}", "idempotency-key": key})
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: credit(), range(8)))
+    assert {r.status_code for r in answers} == {200}
+    assert len({r.text for r in answers}) == 1 and answers[0].json()["balance_after"] == 700
+    assert sum(r.headers.get("Idempotent-Replayed") == "true" for r in answers) == 7
+    later = credit()
+    assert later.status_code == 200 and later.json() == answers[0].json()
+    assert later.headers.get("Idempotent-Replayed") == "true"
+    assert credit({**body, "amount": 701}).status_code == 422
+    assert client.wallet("max")["balance"] == 700

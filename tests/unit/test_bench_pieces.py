@@ -21,15 +21,15 @@ def test_meter_counts_calls_by_function_operation_and_table_with_consumed_units(
     db = boto3.client("dynamodb", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
     with Stubber(db) as stub:
         stub.add_response("get_item", {"ConsumedCapacity": {"TableName": "main", "CapacityUnits": 1.0}},
-                          {"TableName": "main", "Key": {"pk": {"S": "a"}}, "ReturnConsumedCapacity": "TOTAL"})
+                          {"TableName": "main", "Key": {"pk": {"S": "ORDER#m#o"}}, "ReturnConsumedCapacity": "TOTAL"})
         stub.add_client_error("transact_write_items", "TransactionCanceledException")
         current_function.set("api")
-        db.get_item(TableName="main", Key={"pk": {"S": "a"}})
+        db.get_item(TableName="main", Key={"pk": {"S": "ORDER#m#o"}})
         with pytest.raises(Exception):
             db.transact_write_items(TransactItems=[{"Put": {"TableName": "ledger", "Item": {"pk": {"S": "x"}}}}] * 3)
         current_function.set(None)
     rows = {(r["function"], r["operation"], r["resource"]): r for r in meter.snapshot()["calls"]}
-    assert rows[("api", "GetItem", "main")]["units"] == 1.0
+    assert rows[("api", "GetItem", "main/ORDER")]["units"] == 1.0  # one-item calls name the item's kind
     assert rows[("api", "TransactWriteItems", "ledger")] == {  # a cancelled transaction: 2 units an item
         "function": "api", "service": "dynamodb", "operation": "TransactWriteItems", "resource": "ledger",
         "count": 1, "units": 6.0}

@@ -39,7 +39,8 @@ Item layout (table ``ledger``)::
 
     pk=A#<account_id>  sk=A                  account
     pk=A#<account_id>  sk=P#<seq:012d>       posting of a versioned account (history, newest first by sk)
-    pk=J#<journal_id>  sk=J                  journal; capture journals also carry
+    pk=J#<journal_id>  sk=J                  journal (``balances``: each versioned leg's [before, after],
+                                             so a repeat answers as the first did); capture journals also carry
                                              gsi1pk=S#<date>#<shard>, gsi1sk=<ts>#<id> (sparse
                                              settlement index)
 """
@@ -258,7 +259,7 @@ class Ledger:
                 accounts = {i: known[i] for i in versioned if i in known}
             else:
                 accounts = self.get_accounts(versioned) if versioned else {}
-            actions, balances, posting_actions = [self._journal_put(journal, ts)], {}, []
+            actions, balances, posting_actions = [None], {}, []  # the journal (with balances) goes first
             counters: dict[int, Posting] = {}  # action index -> posting of a counter account
             for p in journal.postings:
                 if is_counter(p.account_id):
@@ -280,17 +281,18 @@ class Ledger:
                 if acct["floor"] == NON_NEGATIVE and after < 0:
                     existing = self.get_journal(journal.journal_id)
                     if existing:
-                        return PostResult(existing, created=False)
+                        return self.replayed(existing)
                     raise InsufficientFunds(f"insufficient funds in {p.account_id}", param="amount")
                 balances[p.account_id] = (before, after)
                 actions.append(self._account_update(acct, p.amount, after, ts))
                 posting_actions.append(self._posting_put(acct, journal, p.amount, before, after, ts))
+            actions[0] = self._journal_put(journal, ts, balances)
             actions += posting_actions
             offset = len(actions)
             actions += list(extra)
             try:
                 self.db.transact_write_items(TransactItems=actions)
-                return PostResult(self._journal_dict(journal, ts), created=True, balances=balances)
+                return PostResult(self._journal_dict(journal, ts, balances), created=True, balances=balances)
             except ClientError as err:
                 if not ddb.is_code(err, "TransactionCanceledException", "TransactionConflictException"):
                     raise
@@ -298,7 +300,7 @@ class Ledger:
                 if codes and codes[0] == "ConditionalCheckFailed":
                     existing = self.get_journal(journal.journal_id)
                     if existing:
-                        return PostResult(existing, created=False)
+                        return self.replayed(existing)
                 for i, code in enumerate(codes[offset:]):
                     if code == "ConditionalCheckFailed":
                         raise ExtraConditionFailed(i) from err
@@ -336,18 +338,26 @@ class Ledger:
     def _akey(account_id_: str) -> dict:
         return {"pk": ddb.value(f"A#{account_id_}"), "sk": ddb.value("A")}
 
-    def _journal_dict(self, j: Journal, ts: str) -> dict:
+    @staticmethod
+    def replayed(journal: dict) -> PostResult:
+        """The result of a post whose journal already existed: its versioned accounts' balances as
+        that post left them (journals older than the ``balances`` attribute have none)."""
+        return PostResult(journal, created=False,
+                          balances={k: tuple(v) for k, v in (journal.get("balances") or {}).items()})
+
+    def _journal_dict(self, j: Journal, ts: str, balances: dict[str, tuple[int, int]] | None = None) -> dict:
         d = {"journal_id": j.journal_id, "type": j.type, "merchant_id": j.merchant_id, "currency": j.currency,
              "postings": [{"account_id": p.account_id, "amount": p.amount} for p in j.postings],
-             "metadata": j.metadata or None, "created_at": ts}
+             "metadata": j.metadata or None, "created_at": ts,
+             "balances": {k: list(v) for k, v in balances.items()} if balances else None}
         if j.settlement:
             d["settlement"] = j.settlement
             d["gsi1pk"] = f"S#{ts[:10]}#{shard_of(j.journal_id, self.shards):03d}"
             d["gsi1sk"] = f"{ts}#{j.journal_id}"
         return d
 
-    def _journal_put(self, j: Journal, ts: str) -> dict:
-        item = {"pk": f"J#{j.journal_id}", "sk": "J", **self._journal_dict(j, ts)}
+    def _journal_put(self, j: Journal, ts: str, balances: dict[str, tuple[int, int]]) -> dict:
+        item = {"pk": f"J#{j.journal_id}", "sk": "J", **self._journal_dict(j, ts, balances)}
         return {"Put": {"TableName": self.table, "Item": ddb.dump(item),
                         "ConditionExpression": "attribute_not_exists(pk)"}}
 

@@ -145,21 +145,10 @@ class Orders:
 
     def _buckets(self, product_pk: str, n: int) -> dict[int, int]:
         """Stock of each bucket (one strongly consistent read; a bucket sold out shows 0)."""
-        got = self._read({self.main.table: [{"pk": ddb.value(bucket_key(product_pk, i))} for i in range(n)]},
+        got = ddb.batch_get(self.main.db, {self.main.table: [{"pk": ddb.value(bucket_key(product_pk, i))} for i in range(n)]},
                          consistent=True)
         by_key = {it["pk"]: it.get("stock", 0) for it in got.get(self.main.table, [])}
         return {i: by_key.get(bucket_key(product_pk, i), 0) for i in range(n)}
-
-    def _read(self, keys: dict[str, list[dict]], consistent: bool = True) -> dict[str, list[dict]]:
-        """One ``BatchGetItem`` over several tables (unprocessed keys are asked again)."""
-        out: dict[str, list[dict]] = {}
-        request = {t: {"Keys": k, "ConsistentRead": consistent} for t, k in keys.items()}
-        while request:
-            r = self.main.db.batch_get_item(RequestItems=request)
-            for t, items in r["Responses"].items():
-                out.setdefault(t, []).extend(ddb.load(i) for i in items)
-            request = r.get("UnprocessedKeys") or {}
-        return out
 
     # ---- orders ------------------------------------------------------------------------
     def get_order(self, merchant_id: str, order_id: str) -> dict:
@@ -199,7 +188,7 @@ class Orders:
             stock_pk = bucket_key(ppk, home) if known.get("buckets") else ppk
             keys = {self.main.table: [{"pk": ddb.value(stock_pk)}, {"pk": ddb.value(opk)}],
                     self.ledger.table: [Ledger._akey(wallet.account_id)]}
-        got = self._read(keys)
+        got = ddb.batch_get(self.main.db, keys)
         items = {it["pk"]: it for it in got.get(self.main.table, [])}
         if opk in items:
             return self._replay(items[opk], fingerprint), False
