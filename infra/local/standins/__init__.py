@@ -22,7 +22,9 @@ from infra.local.standins.safepay import serve_safepay
 @dataclass(frozen=True)
 class Standin:
     """How the local cloud runs a connector's stand-in: ``serve(host, port, data_dir,
-    credentials)`` -> ``(server, state)``; ``credentials`` are the connector's secret fields."""
+    credentials, callback_url)`` -> ``(server, state)``; ``credentials`` are the connector's
+    secret fields; ``callback_url`` where it sends its signed callbacks (payrail's
+    ``/v1/callbacks/<connector>``)."""
 
     serve: Callable
     credentials: dict[str, str]
@@ -33,11 +35,12 @@ class Standin:
 _SAFEPAY_WEBHOOK = base64.b64encode(b"sfpy-local-webhook-secret").decode()
 
 STANDINS: dict[str, Standin] = {
-    "cashfree": Standin(lambda host, port, data_dir, c: serve_cashfree(host, port, Path(data_dir), **c),
+    "cashfree": Standin(lambda host, port, data_dir, c, url=None: serve_cashfree(host, port, Path(data_dir), **c,
+                                                                          callback_url=url),
                         {"client_id": "cf-local-client", "client_secret": "cf-local-secret"}, "", 4582),
-    "safepay": Standin(lambda host, port, data_dir, c: serve_safepay(
+    "safepay": Standin(lambda host, port, data_dir, c, url=None: serve_safepay(
         host, port, Path(data_dir), aggregator_id=c["aggregator_id"], secret_key=c["secret_key"],
-        webhook_secret_b64=c["webhook_secret"]),
+        webhook_secret_b64=c["webhook_secret"], callback_url=url),
         {"aggregator_id": "agg_local", "secret_key": "sfpy-local-secret", "webhook_secret": _SAFEPAY_WEBHOOK},
         "/raastwire", 4583),
 }

@@ -13,6 +13,7 @@ from payrail.settings import Settings
 
 if TYPE_CHECKING:  # the domain modules are imported by the property that builds them (cold starts)
     from payrail.beneficiaries import Beneficiaries
+    from payrail.callbacks import Callbacks
     from payrail.events import EventLog
     from payrail.fulfilment import FulfilmentChecks, FulfilmentClient
     from payrail.ledger import Ledger
@@ -112,14 +113,23 @@ class Platform:
         from payrail.payouts import PayoutPolicy, Payouts
         from payrail.reservations import payout_settled
 
-        return Payouts(self.ledger, self.main, self.providers, self.beneficiaries,
-                       PayoutPolicy.from_settings(self.settings), linked=partial(payout_settled, self.main))
+        return Payouts(self.ledger, self.main, self.events, self.providers, self.beneficiaries,
+                       PayoutPolicy.from_settings(self.settings), linked=partial(payout_settled, self.main, self.events))
+
+    @cached_property
+    def callbacks(self) -> Callbacks:
+        from payrail.callbacks import Callbacks
+        from payrail.store import PAYOUT
+
+        return Callbacks(self.main, self.providers, {
+            PAYOUT.type: lambda item, hint: self.payouts.confirm(item["merchant_id"], item["payout_id"],
+                                                                 hint.transfer_key)})
 
     @cached_property
     def reservations(self) -> Reservations:
         from payrail.reservations import Reservations
 
-        return Reservations(self.ledger, self.main, self.payouts, self.settings.reservation_fulfil_wait_seconds)
+        return Reservations(self.ledger, self.main, self.events, self.payouts, self.settings.reservation_fulfil_wait_seconds)
 
     @cached_property
     def settlements(self) -> Settlements:

@@ -634,3 +634,14 @@ class Check(Model):
 class DetailedHealth(Health):
     ok: bool
     checks: dict[str, Check]
+
+
+# ---- provider callbacks -----------------------------------------------------------------------------
+class CallbackAck(Model):
+    """What payrail did with an authenticated provider callback (after asking the provider)."""
+
+    received: bool
+    outcome: Literal["captured", "released", "no_change", "deferred", "unknown_transfer"]
+    object_type: str | None = None
+    object_id: str | None = None
+    status: str | None = None
