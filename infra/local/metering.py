@@ -5,10 +5,10 @@ function's invocations and duration.
 Used by ``make bench`` (in its own process for the order hot path, and in the local cloud's
 function runtime when ``PAYRAIL_METER=1``: ``GET /_meter`` on the runtime's invoke port answers
 :meth:`Meter.snapshot`, ``DELETE /_meter`` starts again). DynamoDB calls are sent with
-``ReturnConsumedCapacity=TOTAL`` (DynamoDB Local computes the units as DynamoDB does: per 1 KB
-written, 4 KB read, doubled in transactions), so the units are measured, not guessed; a call that
-fails (a cancelled transaction) consumes what DynamoDB charges for it but reports nothing, so
-it is counted at the units of its request's items (1 a write, 2 a transactional item).
+``ReturnConsumedCapacity=TOTAL`` and the units DynamoDB Local reports are counted (per 1 KB
+written, 4 KB read); Local reports transactions below DynamoDB's price (2 units an item at least),
+so they count at no less than that. A call that fails (a cancelled transaction) consumes units
+but reports none: it counts at its request's items (1 a write, 2 a transactional item).
 """
 from __future__ import annotations
 
@@ -48,6 +48,14 @@ def _units(resp: dict) -> float:
     if isinstance(cc, dict):
         cc = [cc]
     return float(sum(c.get("CapacityUnits", 0) for c in cc or []))
+
+
+def _transaction_floor(op: str, params: dict) -> float:
+    """DynamoDB charges a transaction 2 units per item (per KB written, 4 KB read) at least;
+    DynamoDB Local reports less for transactions, so they are counted at no less than that."""
+    if op in ("TransactWriteItems", "TransactGetItems"):
+        return 2.0 * len(params.get("TransactItems", []))
+    return 0.0
 
 
 def _failed_units(op: str, params: dict) -> float:
@@ -115,7 +123,7 @@ class Meter:
             with meter.lock:
                 meter.calls[key] += 1
                 if capacity:
-                    meter.units[key] += _units(resp)
+                    meter.units[key] += max(_units(resp), _transaction_floor(operation_name, params))
                 elif service == "events" and operation_name == "PutEvents":  # billed per event
                     meter.units[key] += len(params.get("Entries", []))
             return resp
