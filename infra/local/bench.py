@@ -394,7 +394,7 @@ def _svg_ratios(ratios: dict[str, tuple[float, float]], width: int = 520) -> str
 
 
 def render_html(report: dict) -> str:
-    lv = report["levels"]
+    lv, m = report["levels"], report["machine"]
     ratios = {f"orders@{c} / raw (goal ≥ 0.7)": (lv[c]["ratio_to_raw"], 0.7) for c in lv}
     ratios.update({f"orders@{c} / its requests raw": (lv[c]["ratio_to_raw_order_requests"], 0.7) for c in lv})
     ratios["credits@16 / raw (goal ≥ 0.7)"] = (report["credits"]["ratio_to_raw"], 0.7)
@@ -409,7 +409,8 @@ def render_html(report: dict) -> str:
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>payrail bench</title>"
             f"<style>body{{font-family:sans-serif;max-width:1100px;margin:1em auto}} figure{{display:inline-block;"
             f"margin:4px}} td{{padding:2px 10px}}</style></head><body><h1>payrail bench</h1>"
-            f"<p>{report['machine']}</p><pre>{lines}</pre><h2>Ratios (red line: goal)</h2>{_svg_ratios(ratios)}"
+            f"<p>{m['cores']} cores; load average {m['load_before'][0]:.1f} before the runs, "
+            f"{m['load_after_runs'][0]:.1f} after (other work shares the machine)</p><pre>{lines}</pre><h2>Ratios (red line: goal)</h2>{_svg_ratios(ratios)}"
             f"<h2>Latency distributions</h2>{hists}<h2>Cost at AWS list prices</h2><table>{costs}</table>"
             f"</body></html>")
 

@@ -77,3 +77,33 @@ def test_a_replay_shows_the_order_as_placed():
     assert placed["status"] == "PAID" and placed["updated_at"] == "t0"
     assert placed["status_history"] == [{"status": "PAID", "at": "t0"}]
     assert not {"fee", "fulfilment_id", "stock_taken", "request_fingerprint"} & set(placed)
+
+
+def test_audit_reconciles_counter_accounts_from_journal_legs_and_versioned_ones_from_postings():
+    from payrail.ledger import audit
+
+    def items(pending_balance=300, wallet_posting_amount=-300):
+        return [
+            {"sk": "J", "journal_id": "j1", "postings": [{"account_id": "m:wallet:c:USD", "amount": -300},
+                                                          {"account_id": "m:pending:USD#03", "amount": 300}]},
+            {"sk": "J", "journal_id": "j0", "postings": [{"account_id": "m:wallet:c:USD", "amount": 500},
+                                                          {"account_id": "m:funding:USD#01", "amount": -500}]},
+            {"sk": "A", "account_id": "m:pending:USD#03", "currency": "USD", "balance": pending_balance, "seq": 1},
+            {"sk": "A", "account_id": "m:funding:USD#01", "currency": "USD", "balance": -500, "seq": 1},
+            {"sk": "A", "account_id": "m:wallet:c:USD", "currency": "USD", "balance": 200, "seq": 2},
+            {"sk": "P#000000000001", "account_id": "m:wallet:c:USD", "journal_id": "j0", "seq": 1, "amount": 500,
+             "balance_before": 0, "balance_after": 500},
+            {"sk": "P#000000000002", "account_id": "m:wallet:c:USD", "journal_id": "j1", "seq": 2,
+             "amount": wallet_posting_amount, "balance_before": 500, "balance_after": 500 + wallet_posting_amount}]
+
+    class Fake:
+        def __init__(self, its):
+            self.its = its
+
+        def scan(self):
+            return iter(self.its)
+    ok = audit(Fake(items()))
+    assert ok["ok"] and ok["postings"] == 4, ok
+    bad = audit(Fake(items(pending_balance=301)))  # a counter off its journal legs by one unit
+    assert not bad["ok"] and bad["account_mismatches"] == ["m:pending:USD#03"]
+    assert not audit(Fake(items(wallet_posting_amount=-299)))["ok"]  # a versioned account off its postings
