@@ -356,7 +356,7 @@ class Ledger:
             d["gsi1sk"] = f"{ts}#{j.journal_id}"
         return d
 
-    def _journal_put(self, j: Journal, ts: str, balances: dict[str, tuple[int, int]]) -> dict:
+    def _journal_put(self, j: Journal, ts: str, balances: dict[str, tuple[int, int]] | None = None) -> dict:
         item = {"pk": f"J#{j.journal_id}", "sk": "J", **self._journal_dict(j, ts, balances)}
         return {"Put": {"TableName": self.table, "Item": ddb.dump(item),
                         "ConditionExpression": "attribute_not_exists(pk)"}}
