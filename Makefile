@@ -13,7 +13,7 @@ export PAYRAIL_LOCALSTACK_VENV := $(abspath $(LOCALSTACK_VENV))
 # PAYRAIL_ENDPOINT_URL names a LocalStack already running, e.g. its Docker image)
 TARGET_DEPS := $(if $(filter localstack,$(PAYRAIL_TARGET)),$(if $(PAYRAIL_ENDPOINT_URL),,localstack),)
 
-.PHONY: setup tools localstack up up-localstack demo test test-localstack test-fast bench bench-settlement fuzz synth openapi fire clean
+.PHONY: setup tools localstack up up-localstack demo test test-localstack test-fast bench bench-settlement cost fuzz synth openapi fire clean
 
 setup: tools .venv/.installed node_modules/.installed .build/wheels/.fetched ## install everything (idempotent)
 
@@ -67,12 +67,15 @@ test-localstack: localstack ## payout, order, settlement, event and local-cloud 
 test-fast: setup ## unit and infra tests only (no local cloud)
 	$(PY) -m pytest tests/unit tests/infra
 
-bench: setup ## benchmarks; writes bench-report.json
+bench: setup ## benchmarks; writes bench-report.json and bench-report.html
 	$(PY) -m infra.local.bench
 
 ROWS ?= 1000000
 bench-settlement: setup ## settlement over ROWS capture journals of one day (default 1,000,000) vs a raw read; into bench-report.json
 	$(PY) -m infra.local.bench_settlement --rows $(ROWS) $(BENCH_ARGS)
+
+cost: setup ## 1M orders, 1M payouts and a 1M-row settlement at AWS list prices, from bench-report.json
+	$(PY) -m infra.cost
 
 fuzz: setup ## schemathesis against the committed OpenAPI document (FUZZ_ARGS="--requests 5000 --use-running")
 	$(PY) -m infra.local.fuzz $(FUZZ_ARGS)
@@ -87,4 +90,4 @@ fire: setup ## fire the daily settlement schedule on the running platform
 	$(PY) -m infra.local fire settlement-daily
 
 clean:
-	rm -rf .local cdk.out bench-report.json .pytest_cache
+	rm -rf .local cdk.out bench-report.json bench-report.html .pytest_cache

@@ -181,7 +181,7 @@ class PayrailStack(Stack):
             role=role, log_group=log_group, timeout=Duration.seconds(f.timeout), memory_size=f.memory,
             tracing=lambda_.Tracing.ACTIVE, architecture=lambda_.Architecture.X86_64,
             environment={"POWERTOOLS_SERVICE_NAME": f.name, "POWERTOOLS_METRICS_NAMESPACE": "payrail",
-                         "POWERTOOLS_LOG_LEVEL": "INFO"})
+                         "POWERTOOLS_LOG_LEVEL": "INFO", **catalog.RUNTIME_ENV})
         if f.sqs:
             fn.add_event_source(sources.SqsEventSource(
                 self.queues[f.sqs.queue], batch_size=f.sqs.batch_size, report_batch_item_failures=True,

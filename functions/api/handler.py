@@ -19,7 +19,7 @@ API = {"title": "payrail", "version": "0.2.0",
 settings = Settings.from_env(os.environ)
 platform = Platform(settings)
 logger = Logger(service="payrail-api")
-tracer = Tracer(service="payrail-api")
+tracer = Tracer(service="payrail-api", patch_modules=("botocore",))
 metrics = Metrics(namespace="payrail", service="api")
 app = edge.build_app(platform, settings, ALL, **API)
 

@@ -120,6 +120,7 @@ class LocalCloud:
     def _set_function_env(self) -> None:
         """Every function runs in this process, so the union of their environments is set once;
         the values are those the CDK stack gives each function (also published in cloud.json)."""
+        self.function_env.update(catalog.RUNTIME_ENV)
         for env in self.resources.function_env.values():
             self.function_env.update(env)
         os.environ.update(self.function_env)
@@ -147,6 +148,7 @@ class LocalCloud:
                 "aws_endpoint": c.aws_endpoint, "dynamodb_endpoint": c.dynamodb_endpoint,
                 "standins": {name: c.standin_url(name) for name in c.standin_ports},
                 "fulfilment_url": c.fulfilment_url, "webhook_receiver_url": c.webhook_receiver_url,
+                "runtime_url": f"http://{c.host}:{c.runtime_port}",
                 "event_bus": catalog.EVENT_BUS.name, "region": c.region,
                 "admin_token": c.admin_token, "pid": os.getpid(), "data_dir": str(c.data_dir),
                 "tables": r.table_names, "queues": r.queue_urls, "dlqs": r.dlq_urls,

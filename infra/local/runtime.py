@@ -8,6 +8,7 @@ import base64
 import importlib.util
 import json
 import logging
+import os
 import re
 import sys
 import threading
@@ -22,7 +23,7 @@ from urllib.parse import parse_qsl
 import boto3
 
 from infra import catalog
-from infra.local import cron
+from infra.local import cron, metering
 from infra.local.httpserver import JsonHandler, LoopbackServer, serve
 
 log = logging.getLogger("payrail.local")
@@ -117,6 +118,8 @@ class Functions:
         #: peak RSS (MiB) of the busiest invocation, for functions whose environments report it
         #: (``infra.local.environments``: one process per environment)
         self.max_memory_mb: dict[str, float] = {}
+        if os.environ.get("PAYRAIL_METER") == "1":  # make bench: count AWS calls (infra.local.metering)
+            metering.METER.install()
 
     def _acquire(self, fn_id: str):
         with self._lock:
@@ -142,10 +145,13 @@ class Functions:
         outcome: dict = {}
 
         def run():
+            metering.current_function.set(fn_id)
+            t0 = time.perf_counter()
             try:
                 outcome["result"] = handler(event, context)
             except BaseException as e:  # noqa: BLE001 - handed to the invoking thread
                 outcome["error"] = e
+            metering.METER.record_invocation(fn_id, time.perf_counter() - t0)
 
         worker = threading.Thread(target=run, name=f"lambda-{fn_id}", daemon=True)
         worker.start()
@@ -306,11 +312,17 @@ def serve_invoke(functions: Functions, host: str, port: int) -> LoopbackServer:
             payload, is_error = functions.invoke_by_name(self.path.rsplit("/", 1)[-1], self.body())
             self.reply(200, {"payload": payload, "is_error": is_error})
 
-        def do_GET(self):
+        def do_GET(self):  # /stats: peak memory per function; /_meter: AWS calls counted since the last DELETE
             if self.path == "/stats":
                 self.reply(200, functions.stats())
+            elif self.path == "/_meter":
+                self.reply(200, metering.METER.snapshot())
             else:
                 self.reply(404, {"message": "not found"})
+
+        def do_DELETE(self):
+            metering.METER.reset()
+            self.reply(200, {})
 
     return serve(host, port, Handler, "invoke")
 

@@ -23,7 +23,8 @@ def test_no_drift_between_catalog_and_stack(synth):
         env = set(p["Environment"]["Variables"]) - {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE",
                                                      "POWERTOOLS_LOG_LEVEL"}
         assert env == set(catalog.resource_env(f, *_NAMES, {"FULFILMENT_URL": "x", "ADMIN_TOKEN_SHA256": "",
-                                                             **_CONNECTOR_URLS}, _SECRETS))
+                                                             **_CONNECTOR_URLS}, _SECRETS)) | set(catalog.RUNTIME_ENV)
+        assert {k: p["Environment"]["Variables"][k] for k in catalog.RUNTIME_ENV} == catalog.RUNTIME_ENV
     for m in catalog.STATE_MACHINES.values():
         p = next(p for p in by_type("AWS::StepFunctions::StateMachine") if p["StateMachineName"] == m.name)
         assert set(p["DefinitionSubstitutions"]) == set(m.functions) | set(m.queues)

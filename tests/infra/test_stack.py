@@ -65,7 +65,7 @@ def test_functions_share_the_layer_and_each_has_its_own_role(synth):
         # every resource reference is set; configuration without a deployed value uses the settings default
         assert {v for v in f.env if v.endswith(("_TABLE", "_URL", "_ARN", "_BUCKET"))} <= set(
             p["Environment"]["Variables"]) <= set(catalog.env_names(f)) | {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE",
-                                                          "POWERTOOLS_LOG_LEVEL"}
+                                                          "POWERTOOLS_LOG_LEVEL"} | set(catalog.RUNTIME_ENV)
 
 
 def test_no_function_may_delete_ledger_items(synth):

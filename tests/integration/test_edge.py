@@ -187,29 +187,42 @@ def test_reused_key_with_another_request_is_refused_after_the_record_expired(clo
     assert client.wallet("ivy")["balance"] == 9_500
 
 
-def test_concurrent_repeat_in_another_execution_environment_answers_409(function_env, admin, merchant, monkeypatch):
-    """One request holds its key while a repeat arrives in another execution environment (another
-    module instance, as another Lambda): the repeat answers 409, then replays once the first is done."""
+def _two_environments(monkeypatch, target, method: str):
+    """Two execution environments of the api function (two module instances, as two Lambdas);
+    the first one's ``target.<method>`` (looked up in its module) waits until released."""
     from infra import catalog
-    from infra.local.runtime import LambdaContext, load_handler
+    from infra.local.runtime import load_handler
+
+    fn = catalog.FUNCTIONS["api"]
+    first, second = load_handler(fn, instance=911), load_handler(fn, instance=912)
+    obj = target(sys.modules["payrail_fn_api_911"])
+    entered, release = threading.Event(), threading.Event()
+    real = getattr(obj, method)
+
+    def slow(*a, **kw):
+        entered.set()
+        release.wait(20)
+        return real(*a, **kw)
+    monkeypatch.setattr(obj, method, slow)
+    return fn, first, second, entered, release
+
+
+def test_concurrent_repeat_in_another_execution_environment_answers_409(cloud, function_env, admin, merchant,
+                                                                         monkeypatch):
+    """One request holds its key while a repeat arrives in another execution environment (another
+    module instance, as another Lambda): the repeat answers 409, then replays once the first is done.
+    (A keyed route with an idempotency record: the admin's top-up.)"""
+    from infra.local.runtime import LambdaContext
     from tests.conftest import load_event
 
     client, mid = merchant
-    admin.credit(mid, "jay", 5_000)
-    product = client.create_product("p", 1_000, 10)
-    event = load_event("apigw/place_order", API_KEY=client.api_key, IDEMPOTENCY_KEY=f"conc-{uuid.uuid4()}",
-                       PRODUCT_ID=product["product_id"], CUSTOMER_ID="jay")
-    fn = catalog.FUNCTIONS["api"]
-    first, second = load_handler(fn, instance=911), load_handler(fn, instance=912)
-    module = sys.modules["payrail_fn_api_911"]
-    entered, release = threading.Event(), threading.Event()
-    real_place = module.platform.orders.place
-
-    def slow_place(*a, **kw):
-        entered.set()
-        release.wait(20)
-        return real_place(*a, **kw)
-    monkeypatch.setattr(module.platform.orders, "place", slow_place)
+    event = load_event("apigw/place_order", API_KEY="unused", IDEMPOTENCY_KEY=f"conc-{uuid.uuid4()}",
+                       PRODUCT_ID="unused", CUSTOMER_ID="unused")
+    event["rawPath"] = event["requestContext"]["http"]["path"] = "/v1/admin/balances/top_up"
+    event["headers"] = {**{k: v for k, v in event["headers"].items() if k != "x-api-key"},
+                        "authorization": f"Bearer {cloud['admin_token']}"}
+    event["body"] = json.dumps({"merchant_id": mid, "currency": "PKR", "amount": 1_000})
+    fn, first, second, entered, release = _two_environments(monkeypatch, lambda m: m.platform.wallets, "top_up")
     out = {}
     t = threading.Thread(target=lambda: out.setdefault("first", first(event, LambdaContext(fn, "arn"))))
     t.start()
@@ -223,7 +236,33 @@ def test_concurrent_repeat_in_another_execution_environment_answers_409(function
     replay = second(event, LambdaContext(fn, "arn"))
     assert replay["statusCode"] == 201 and json.loads(replay["body"]) == json.loads(out["first"]["body"])
     assert replay["headers"].get("Idempotent-Replayed") == "true"
-    assert client.wallet("jay")["balance"] == 4_000
+    assert client.balances("PKR")["available"] == 1_000
+
+
+def test_order_key_racing_across_environments_places_one_order(function_env, admin, merchant, monkeypatch):
+    """An order is its own idempotency record: the first request has read (no order yet) and is
+    about to write when a repeat in another execution environment places the order; the first
+    one's transaction then fails on the order's journal and it answers the same order, replayed."""
+    from infra.local.runtime import LambdaContext
+    from tests.conftest import load_event
+
+    client, mid = merchant
+    admin.credit(mid, "kim", 5_000)
+    product = client.create_product("p", 1_000, 10)
+    event = load_event("apigw/place_order", API_KEY=client.api_key, IDEMPOTENCY_KEY=f"race-{uuid.uuid4()}",
+                       PRODUCT_ID=product["product_id"], CUSTOMER_ID="kim")
+    fn, first, second, entered, release = _two_environments(monkeypatch, lambda m: m.platform.orders, "_place")
+    out = {}
+    t = threading.Thread(target=lambda: out.setdefault("first", first(event, LambdaContext(fn, "arn"))))
+    t.start()
+    assert entered.wait(20)  # the first has read: no order under this key yet
+    placed = second(event, LambdaContext(fn, "arn"))
+    assert placed["statusCode"] == 201 and "Idempotent-Replayed" not in placed["headers"]
+    release.set()
+    t.join(30)
+    assert out["first"]["statusCode"] == 201 and json.loads(out["first"]["body"]) == json.loads(placed["body"])
+    assert out["first"]["headers"].get("Idempotent-Replayed") == "true"
+    assert client.wallet("kim")["balance"] == 4_000 and client.product(product["product_id"])["stock"] == 9
 
 
 def test_own_claim_resent_after_a_stall_and_an_expired_claim_do_not_block(cloud):

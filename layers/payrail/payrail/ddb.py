@@ -69,3 +69,16 @@ def cancellation_codes(err: ClientError) -> list[str]:
 
 def is_code(err: ClientError, *codes: str) -> bool:
     return err.response.get("Error", {}).get("Code") in codes
+
+
+def batch_get(db, keys: dict[str, list[dict]], consistent: bool = True) -> dict[str, list[dict]]:
+    """One ``BatchGetItem`` over several tables (``{table: [key, ...]}``, at most 100 keys), asked
+    again only for unprocessed keys. Returns ``{table: [item, ...]}`` (plain dicts, missing items absent)."""
+    out: dict[str, list[dict]] = {}
+    request = {t: {"Keys": k, "ConsistentRead": consistent} for t, k in keys.items()}
+    while request:
+        r = db.batch_get_item(RequestItems=request)
+        for t, items in r["Responses"].items():
+            out.setdefault(t, []).extend(load(i) for i in items)
+        request = r.get("UnprocessedKeys") or {}
+    return out

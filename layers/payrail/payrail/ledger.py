@@ -8,18 +8,39 @@ Model (TigerBeetle/Modern Treasury style):
   accounts (system funding/clearing accounts) may.
 * A **journal** is one movement of money: a list of **postings** ``(account_id, amount)``
   whose signed amounts sum to zero. Positive amounts increase a balance, negative decrease it.
-* :meth:`Ledger.post` writes the journal, every account update and every posting (with
-  ``balance_before``/``balance_after``) in ONE ``TransactWriteItems``, guarded by
-  ``attribute_not_exists`` on the journal id, ``version = :v`` (and ``balance >= :amount``)
-  on each account. Journals and postings are never updated or deleted (append-only).
+* :meth:`Ledger.post` writes the journal, every account update and the postings in ONE
+  ``TransactWriteItems``, guarded by ``attribute_not_exists`` on the journal id. Journals and
+  postings are never updated or deleted (append-only).
 * Journal ids are derived from the business operation (``order:<id>:pay``), so a retried
   operation finds its journal already written and changes nothing.
+
+Two kinds of account update (the trade-off of issue 9, contention):
+
+* **Versioned** accounts (wallets, ``available``, ``held``, ``reserved``, ``payouts``): read,
+  then written with ``version = :v`` (and ``balance >= :debit`` on a non-negative debit), with a
+  posting item carrying ``balance_before``/``balance_after`` at ``P#<seq>``. Exact per-posting
+  history (seed 004 requires it for customer wallets; the merchant balance history API shows
+  ``available``, ``held`` and ``reserved``), at the price of one transaction per account at a
+  time: concurrent movements of one account retry (:data:`CONTENTION_BUDGET_SECONDS`).
+* **Counter** accounts (kinds in :data:`COUNTER_KINDS`: ``pending``, ``funding``, ``fees``, all
+  sharded 16 ways by ``payrail.accounts``): never read before a movement; moved by a conditional
+  increment (``ADD balance :amount, seq :1``), guarded only by ``balance >= :debit`` on a debit
+  of a non-negative account and ``attribute_exists`` when the account may not be opened. Any
+  number of transactions move one counter concurrently (no version, no re-read, no retry), which
+  removes the hot items of the order and credit paths. What is given up: no posting item and so
+  no ``balance_before``/``balance_after`` per movement (the balance at a point in time is the sum
+  of the journals up to it), no currency check against the stored account (the currency is part
+  of the account id, so it cannot differ), and no ``PostResult.balances`` entry. The journals
+  name every leg, so nothing is lost for reconciliation: :func:`audit` checks a counter's
+  ``balance`` and ``seq`` against the sum and count of the journal legs naming it (and a versioned
+  account's against its postings and the journals both), so it stays exact.
 
 Item layout (table ``ledger``)::
 
     pk=A#<account_id>  sk=A                  account
-    pk=A#<account_id>  sk=P#<seq:012d>       posting (history, newest first by sk)
-    pk=J#<journal_id>  sk=J                  journal; capture journals also carry
+    pk=A#<account_id>  sk=P#<seq:012d>       posting of a versioned account (history, newest first by sk)
+    pk=J#<journal_id>  sk=J                  journal (``balances``: each versioned leg's [before, after],
+                                             so a repeat answers as the first did); capture journals also carry
                                              gsi1pk=S#<date>#<shard>, gsi1sk=<ts>#<id> (sparse
                                              settlement index)
 """
@@ -48,6 +69,8 @@ SETTLEMENT_INDEX = "gsi1"
 SETTLEMENT_SHARDS = 16
 #: what settlement reads of a capture journal (a nested projection: a fraction of the item)
 SETTLEMENT_PROJECTION = "currency, #s.merchant_id, #s.gross, #s.fee"
+#: account kinds moved by conditional increments without a read (module docstring: counter accounts)
+COUNTER_KINDS = frozenset({"pending", "funding", "fees"})
 
 
 def now_iso() -> str:
@@ -120,8 +143,14 @@ class ExtraConditionFailed(Exception):
 
 
 def account_id(merchant_id: str, kind: str, currency: str, owner: str | None = None) -> str:
-    """Canonical account id: ``<merchant>:<kind>[:<owner>]:<currency>``."""
+    """Canonical account id: ``<merchant>:<kind>[:<owner>]:<currency>`` (``#NN`` appended for a shard)."""
     return ":".join(p for p in (merchant_id, kind, owner, currency) if p)
+
+
+def is_counter(account_id_: str) -> bool:
+    """Whether the account is a counter account (its kind, the id's second part, is in COUNTER_KINDS)."""
+    parts = account_id_.split(":", 2)
+    return len(parts) > 2 and parts[1] in COUNTER_KINDS
 
 
 class Ledger:
@@ -197,7 +226,7 @@ class Ledger:
 
     # ---- the one way money moves -----------------------------------------------------
     def post(self, journal: Journal, opens: list[AccountSpec] = (), extra: list[dict] = (),
-             created_at: str | None = None) -> PostResult:
+             created_at: str | None = None, known: dict[str, dict] | None = None) -> PostResult:
         """Write ``journal`` atomically with its postings, account updates and ``extra`` actions.
 
         Args:
@@ -206,6 +235,9 @@ class Ledger:
             extra: further ``TransactWriteItems`` actions (e.g. order put, stock update) that
                 must commit together with the money movement.
             created_at: ISO timestamp to stamp on journal and postings (default: now).
+            known: the journal's versioned accounts as the caller has just read them
+                (strongly consistent; an id absent from it does not exist), so the first attempt
+                needs no read of its own; a retry reads again. Counter accounts are never read.
 
         Returns:
             PostResult; ``created=False`` when a journal with this id already exists (the
@@ -223,16 +255,23 @@ class Ledger:
         """
         self._validate(journal)
         specs = {s.account_id: s for s in opens}
-        ids = [p.account_id for p in journal.postings]
+        versioned = [p.account_id for p in journal.postings if not is_counter(p.account_id)]
         give_up_at = time.monotonic() + min(CONTENTION_BUDGET_SECONDS, deadline.remaining())
         attempt = 0
         while True:
             attempt += 1
             ts = created_at or now_iso()
-            accounts = self.get_accounts(ids)
-            actions, balances = [self._journal_put(journal, ts)], {}
-            posting_actions = []
+            if known is not None and attempt == 1:
+                accounts = {i: known[i] for i in versioned if i in known}
+            else:
+                accounts = self.get_accounts(versioned) if versioned else {}
+            actions, balances, posting_actions = [None], {}, []  # the journal (with balances) goes first
+            counters: dict[int, Posting] = {}  # action index -> posting of a counter account
             for p in journal.postings:
+                if is_counter(p.account_id):
+                    counters[len(actions)] = p
+                    actions.append(self._counter_update(p, specs.get(p.account_id), ts))
+                    continue
                 acct = accounts.get(p.account_id)
                 if acct is None:
                     spec = specs.get(p.account_id)
@@ -248,17 +287,18 @@ class Ledger:
                 if acct["floor"] == NON_NEGATIVE and after < 0:
                     existing = self.get_journal(journal.journal_id)
                     if existing:
-                        return PostResult(existing, created=False)
+                        return self.replayed(existing)
                     raise InsufficientFunds(f"insufficient funds in {p.account_id}", param="amount")
                 balances[p.account_id] = (before, after)
                 actions.append(self._account_update(acct, p.amount, after, ts))
                 posting_actions.append(self._posting_put(acct, journal, p.amount, before, after, ts))
+            actions[0] = self._journal_put(journal, ts, balances)
             actions += posting_actions
             offset = len(actions)
             actions += list(extra)
             try:
                 self.db.transact_write_items(TransactItems=actions)
-                return PostResult(self._journal_dict(journal, ts), created=True, balances=balances)
+                return PostResult(self._journal_dict(journal, ts, balances), created=True, balances=balances)
             except ClientError as err:
                 if not ddb.is_code(err, "TransactionCanceledException", "TransactionConflictException"):
                     raise
@@ -266,10 +306,16 @@ class Ledger:
                 if codes and codes[0] == "ConditionalCheckFailed":
                     existing = self.get_journal(journal.journal_id)
                     if existing:
-                        return PostResult(existing, created=False)
+                        return self.replayed(existing)
                 for i, code in enumerate(codes[offset:]):
                     if code == "ConditionalCheckFailed":
                         raise ExtraConditionFailed(i) from err
+                for i, p in counters.items():
+                    if i < len(codes) and codes[i] == "ConditionalCheckFailed":
+                        if self._counter_floor_guarded(p, specs.get(p.account_id)):
+                            raise InsufficientFunds(f"insufficient funds in {p.account_id} (or no such account)",
+                                                    param="amount") from err
+                        raise NotFound(f"account {p.account_id} not found", param="account") from err
                 # account version moved (or a transaction conflict): back off (full jitter), re-read, retry
                 pause = random.uniform(0, min(0.5, 0.005 * 2 ** min(attempt, 7)))
                 if time.monotonic() + pause >= give_up_at:
@@ -298,24 +344,33 @@ class Ledger:
     def _akey(account_id_: str) -> dict:
         return {"pk": ddb.value(f"A#{account_id_}"), "sk": ddb.value("A")}
 
-    def _journal_dict(self, j: Journal, ts: str) -> dict:
+    @staticmethod
+    def replayed(journal: dict) -> PostResult:
+        """The result of a post whose journal already existed: its versioned accounts' balances as
+        that post left them (journals older than the ``balances`` attribute have none)."""
+        return PostResult(journal, created=False,
+                          balances={k: tuple(v) for k, v in (journal.get("balances") or {}).items()})
+
+    def _journal_dict(self, j: Journal, ts: str, balances: dict[str, tuple[int, int]] | None = None) -> dict:
         d = {"journal_id": j.journal_id, "type": j.type, "merchant_id": j.merchant_id, "currency": j.currency,
              "postings": [{"account_id": p.account_id, "amount": p.amount} for p in j.postings],
-             "metadata": j.metadata or None, "created_at": ts}
+             "metadata": j.metadata or None, "created_at": ts,
+             "balances": {k: list(v) for k, v in balances.items()} if balances else None}
         if j.settlement:
             d["settlement"] = j.settlement
             d["gsi1pk"] = f"S#{ts[:10]}#{shard_of(j.journal_id, self.shards):03d}"
             d["gsi1sk"] = f"{ts}#{j.journal_id}"
         return d
 
-    def journal_item(self, j: Journal, ts: str) -> dict:
+    def journal_item(self, j: Journal, ts: str, balances: dict[str, tuple[int, int]] | None = None) -> dict:
         """The journal's item exactly as :meth:`post` writes it (DynamoDB attribute values): keys
-        ``pk=J#<id>``, ``sk=J``, the journal, and for capture journals the settlement index keys.
-        Shared with the settlement benchmark's seeder, so seeded rows are the platform's rows."""
-        return ddb.dump({"pk": f"J#{j.journal_id}", "sk": "J", **self._journal_dict(j, ts)})
+        ``pk=J#<id>``, ``sk=J``, the journal (with its versioned legs' ``balances``), and for
+        capture journals the settlement index keys. Shared with the settlement benchmark's
+        seeder, so seeded rows are the platform's rows."""
+        return ddb.dump({"pk": f"J#{j.journal_id}", "sk": "J", **self._journal_dict(j, ts, balances)})
 
-    def _journal_put(self, j: Journal, ts: str) -> dict:
-        return {"Put": {"TableName": self.table, "Item": self.journal_item(j, ts),
+    def _journal_put(self, j: Journal, ts: str, balances: dict[str, tuple[int, int]] | None = None) -> dict:
+        return {"Put": {"TableName": self.table, "Item": self.journal_item(j, ts, balances),
                         "ConditionExpression": "attribute_not_exists(pk)"}}
 
     def _account_update(self, acct: dict, amount: int, after: int, ts: str) -> dict:
@@ -340,6 +395,42 @@ class Ledger:
         upd = {"TableName": self.table, "Key": self._akey(acct["account_id"]),
                "UpdateExpression": "SET " + ", ".join(sets), "ConditionExpression": cond,
                "ExpressionAttributeValues": {k: ddb.value(v) for k, v in values.items()}}
+        if names:
+            upd["ExpressionAttributeNames"] = names
+        return {"Update": upd}
+
+    @staticmethod
+    def _counter_floor_guarded(p: Posting, spec: AccountSpec | None) -> bool:
+        """A debit of a non-negative counter (one not in ``opens`` counts as non-negative: pass an
+        unbounded counter's spec to debit it below zero)."""
+        return p.amount < 0 and (spec is None or spec.floor == NON_NEGATIVE)
+
+    def _counter_update(self, p: Posting, spec: AccountSpec | None, ts: str) -> dict:
+        """A counter account's conditional increment (module docstring): ``ADD balance, seq``; the
+        account's fields set if it is new (``spec`` given: it may be opened); ``balance >= :debit``
+        on a debit of a non-negative account, ``attribute_exists`` when it may not be opened."""
+        values: dict = {":amt": p.amount, ":one": 1, ":ts": ts}
+        sets = ["updated_at = :ts"]
+        names: dict = {}
+        if spec is not None:
+            for f in ("account_id", "merchant_id", "currency", "kind", "floor", "owner", "created_at"):
+                v = ts if f == "created_at" else getattr(spec, f)
+                if v is not None:
+                    names[f"#{f}"] = f
+                    values[f":{f}"] = v
+                    sets.append(f"#{f} = if_not_exists(#{f}, :{f})")
+        if self._counter_floor_guarded(p, spec):
+            cond = "balance >= :debit"
+            values[":debit"] = -p.amount
+        elif spec is None:
+            cond = "attribute_exists(pk)"
+        else:
+            cond = None
+        upd = {"TableName": self.table, "Key": self._akey(p.account_id),
+               "UpdateExpression": "ADD balance :amt, seq :one SET " + ", ".join(sets),
+               "ExpressionAttributeValues": {k: ddb.value(v) for k, v in values.items()}}
+        if cond:
+            upd["ConditionExpression"] = cond
         if names:
             upd["ExpressionAttributeNames"] = names
         return {"Update": upd}
@@ -426,14 +517,16 @@ class Ledger:
 def audit(ledger: Ledger) -> dict:
     """Reconcile the whole ledger from its items.
 
-    Checks: every journal's postings sum to zero; every account's balance equals the sum of its
-    postings and its ``seq`` equals their count; each posting's ``balance_after`` equals
-    ``balance_before + amount``; every posting belongs to a journal that names it; the sum of all
-    balances per currency is zero.
+    Checks: every journal's postings sum to zero; every account's ``balance`` equals the sum of
+    the journal legs naming it and its ``seq`` their count; a versioned account's postings say the
+    same (sum, count, one per leg) and each posting's ``balance_after`` equals ``balance_before +
+    amount``; every posting belongs to a journal that names it; the sum of all balances per
+    currency is zero. Counter accounts (module docstring) have no posting items: their legs are
+    the journals'.
 
     Returns:
         ``{"journals", "accounts", "postings", "unbalanced_journals", "account_mismatches",
-        "orphan_postings", "total_by_currency", "ok"}``.
+        "orphan_postings", "total_by_currency", "ok"}`` (``postings`` counts journal legs).
     """
     accounts, journals, postings = {}, {}, defaultdict(list)
     for it in ledger.scan():
@@ -446,20 +539,26 @@ def audit(ledger: Ledger) -> dict:
     unbalanced = [jid for jid, j in journals.items() if sum(p["amount"] for p in j["postings"]) != 0]
     mismatches, orphans = [], []
     legs = {(jid, p["account_id"]): p["amount"] for jid, j in journals.items() for p in j["postings"]}
+    by_account: dict[str, list[int]] = defaultdict(list)
+    for (_, aid), amount in legs.items():
+        by_account[aid].append(amount)
     for aid, a in accounts.items():
+        mine = by_account.get(aid, [])
         ps = postings.get(aid, [])
-        if sum(p["amount"] for p in ps) != a["balance"] or len(ps) != a["seq"]:
+        if sum(mine) != a["balance"] or len(mine) != a["seq"]:
+            mismatches.append(aid)
+        elif not is_counter(aid) and (sum(p["amount"] for p in ps) != a["balance"] or len(ps) != a["seq"]):
             mismatches.append(aid)
         for p in ps:
             if p["balance_before"] + p["amount"] != p["balance_after"] or legs.get((p["journal_id"], aid)) != p["amount"]:
                 orphans.append(f"{aid}#{p['seq']}")
-    n_legs = sum(len(ps) for ps in postings.values())
-    if n_legs != len(legs):
-        orphans.append(f"journal legs {len(legs)} != postings {n_legs}")
+    missing = set(by_account) - set(accounts)
+    if missing:
+        mismatches += sorted(missing)
     totals: dict[str, int] = defaultdict(int)
     for a in accounts.values():
         totals[a["currency"]] += a["balance"]
     ok = not unbalanced and not mismatches and not orphans and not any(totals.values())
-    return {"journals": len(journals), "accounts": len(accounts), "postings": n_legs,
+    return {"journals": len(journals), "accounts": len(accounts), "postings": len(legs),
             "unbalanced_journals": unbalanced, "account_mismatches": mismatches, "orphan_postings": orphans,
             "total_by_currency": dict(totals), "ok": ok}

@@ -5,62 +5,79 @@ import json
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
 from functools import cached_property, partial
-
-import boto3
+from typing import TYPE_CHECKING
 
 from payrail import ddb
-from payrail.callbacks import Callbacks
-from payrail.events import EventLog
-from payrail.fulfilment import FulfilmentChecks, FulfilmentClient
 from payrail.ids import derived
-from payrail.ledger import Ledger
-from payrail.merchants import Merchants
-from payrail.orders import Orders
-from payrail.beneficiaries import Beneficiaries
-from payrail.payouts import PayoutPolicy, Payouts
-from payrail.providers import Providers, ProviderSlots
-from payrail.reservations import Reservations, payout_settled
 from payrail.settings import Settings
-from payrail.settlement import Settlements
-from payrail.store import PAYOUT, MainTable
-from payrail.wallets import Wallets
-from payrail.webhooks.delivery import Deliveries, Policy, Sender
-from payrail.webhooks.endpoints import WebhookEndpoints
+
+if TYPE_CHECKING:  # the domain modules are imported by the property that builds them (cold starts)
+    from payrail.beneficiaries import Beneficiaries
+    from payrail.callbacks import Callbacks
+    from payrail.events import EventLog
+    from payrail.fulfilment import FulfilmentChecks, FulfilmentClient
+    from payrail.ledger import Ledger
+    from payrail.merchants import Merchants
+    from payrail.orders import Orders
+    from payrail.payouts import Payouts
+    from payrail.providers import Providers
+    from payrail.reservations import Reservations
+    from payrail.settlement import Settlements
+    from payrail.store import MainTable
+    from payrail.wallets import Wallets
+    from payrail.webhooks.delivery import Deliveries
+    from payrail.webhooks.endpoints import WebhookEndpoints
 
 
 class Platform:
-    """Lazily built domain objects sharing one set of clients (safe to keep across invocations)."""
+    """Lazily built domain objects sharing one set of clients (safe to keep across invocations).
+    Each property imports its domain module when first used, so a function's cold start imports
+    only what its invocations use (``make bench`` measures it)."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
 
     @cached_property
     def ledger(self) -> Ledger:
+        from payrail.ledger import Ledger
+
         return Ledger(self.settings.ledger_table)
 
     @cached_property
     def main(self) -> MainTable:
+        from payrail.store import MainTable
+
         return MainTable(self.settings.main_table)
 
     @cached_property
     def merchants(self) -> Merchants:
+        from payrail.merchants import Merchants
+
         return Merchants(self.main, self.settings.api_key_cache_seconds)
 
     @cached_property
     def wallets(self) -> Wallets:
+        from payrail.wallets import Wallets
+
         return Wallets(self.ledger, self.main)
 
     @cached_property
     def orders(self) -> Orders:
+        from payrail.orders import Orders
+
         return Orders(self.ledger, self.main, self.events)
 
     # ---- events and webhooks -----------------------------------------------------------------------
     @cached_property
     def events(self) -> EventLog:
+        from payrail.events import EventLog
+
         return EventLog(self.settings.events_table)
 
     @cached_property
     def webhook_endpoints(self) -> WebhookEndpoints:
+        from payrail.webhooks.endpoints import WebhookEndpoints
+
         s = self.settings
         return WebhookEndpoints(s.webhooks_table, local_mode=s.webhook_local_mode, max_endpoints=s.webhook_max_endpoints,
                                 secret_overlap_seconds=s.webhook_secret_overlap_seconds,
@@ -68,6 +85,8 @@ class Platform:
 
     @cached_property
     def deliveries(self) -> Deliveries:
+        from payrail.webhooks.delivery import Deliveries, Policy, Sender
+
         s = self.settings
         policy = Policy(tuple(s.retry_schedule()), s.webhook_retry_horizon_seconds, s.webhook_timeout_seconds,
                         s.webhook_endpoint_concurrency)
@@ -78,30 +97,44 @@ class Platform:
     def providers(self) -> Providers:
         """The configured connectors (settings from ``CONNECTOR_*``, credentials from their secrets)
         and their platform-wide in-flight slots."""
+        from payrail.providers import Providers, ProviderSlots
+
         s = self.settings
         return Providers(s.connector_env, ProviderSlots(s.rate_limit_table), s.provider_slot_wait_seconds)
 
     @cached_property
     def beneficiaries(self) -> Beneficiaries:
+        from payrail.beneficiaries import Beneficiaries
+
         return Beneficiaries(self.main, self.providers)
 
     @cached_property
     def payouts(self) -> Payouts:
+        from payrail.payouts import PayoutPolicy, Payouts
+        from payrail.reservations import payout_settled
+
         return Payouts(self.ledger, self.main, self.events, self.providers, self.beneficiaries,
                        PayoutPolicy.from_settings(self.settings), linked=partial(payout_settled, self.main, self.events))
 
     @cached_property
     def callbacks(self) -> Callbacks:
+        from payrail.callbacks import Callbacks
+        from payrail.store import PAYOUT
+
         return Callbacks(self.main, self.providers, {
             PAYOUT.type: lambda item, hint: self.payouts.confirm(item["merchant_id"], item["payout_id"],
                                                                  hint.transfer_key)})
 
     @cached_property
     def reservations(self) -> Reservations:
+        from payrail.reservations import Reservations
+
         return Reservations(self.ledger, self.main, self.events, self.payouts, self.settings.reservation_fulfil_wait_seconds)
 
     @cached_property
     def settlements(self) -> Settlements:
+        from payrail.settlement import Settlements
+
         return Settlements(self.ledger, self.main, ddb.client("s3"), self.settings.reports_bucket,
                            self.settings.settlement_max_active_jobs, events=self.events)
 
@@ -144,10 +177,14 @@ class Platform:
 
     @cached_property
     def fulfilment(self) -> FulfilmentClient:
+        from payrail.fulfilment import FulfilmentClient
+
         return FulfilmentClient(str(self.settings.fulfilment_url), self.settings.fulfilment_timeout_seconds)
 
     @cached_property
     def fulfilment_checks(self) -> FulfilmentChecks:
+        from payrail.fulfilment import FulfilmentChecks
+
         s = self.settings
         return FulfilmentChecks(ddb.client("sqs"), s.fulfilment_queue_url, s.fulfilment_attempts,
                                 s.fulfilment_backoff_base_seconds)
@@ -156,6 +193,8 @@ class Platform:
     def health_clients(self) -> dict:
         """DynamoDB and SQS clients for health checks only (``ddb.HEALTH_CLIENT_CONFIG``: short
         timeouts, no retries), made once per Platform."""
+        import boto3
+
         return {service: boto3.client(service, config=ddb.HEALTH_CLIENT_CONFIG) for service in ("dynamodb", "sqs")}
 
     def health(self) -> dict:

@@ -67,7 +67,7 @@ SETTLEMENT = Kind("SETTLEMENT", "settlement")
 SETTLEMENT_SLOTS = Kind("SETTLEMENT_SLOTS", "settlement_slots")
 
 
-INTERNAL = ("pk", "type", "request_fingerprint", "list_pk", "list_sk", "due_pk", "due_sk")
+INTERNAL = ("pk", "type", "request_fingerprint", "list_pk", "list_sk", "due_pk", "due_sk", "stock_taken")
 
 
 def public(item: dict | None) -> dict | None:

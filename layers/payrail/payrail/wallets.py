@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import re
 
-from payrail import accounts
+from payrail import accounts, ddb
 from payrail.errors import NotFound, ValidationFailed
 from payrail.ids import derived
 from payrail.idempotency import check_fingerprint
 from payrail.ledger import Journal, Ledger, Posting, now_iso
 from payrail.money import check_amount, check_currency
-from payrail.store import CUSTOMER, MainTable
+from payrail.store import CUSTOMER, MERCHANT, MainTable
 
 _CUSTOMER_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
@@ -40,19 +40,21 @@ class Wallets:
         return None
 
     def move(self, merchant_id: str, customer_id: str, currency: str, amount: int, direction: str,
-             idempotency_key: str, fingerprint: str | None = None) -> dict:
-        """Credit (``direction="credit"``) or debit a customer wallet against the merchant's funding account.
+             idempotency_key: str, fingerprint: str | None = None) -> tuple[dict, bool]:
+        """Credit (``direction="credit"``) or debit a customer wallet against the merchant's funding
+        account: one read (the merchant, the wallet, the journal the key names) and one transaction.
+        The journal is the key's idempotency record (its id derives from the key; it stores the
+        request's fingerprint and the wallet's balance before and after).
 
         Returns:
-            ``{journal_id, customer_id, currency, amount, balance_before, balance_after, created_at}``
-            (the same for a retried call with the same idempotency key).
+            ``({journal_id, customer_id, currency, amount, balance_before, balance_after, created_at},
+            created)``: the same movement, ``created`` False, for a repeat with the same key.
 
         Raises:
             ValidationFailed: bad customer id, currency or amount.
+            NotFound: an unknown merchant; a debit of a wallet that was never credited.
             InsufficientFunds: a debit larger than the wallet balance.
-            NotFound: debit of a wallet that was never credited.
-            IdempotencyMismatch: the key already moved money for another request (``fingerprint``
-                is stored in the journal's metadata).
+            IdempotencyMismatch: the key already moved money for another request.
         """
         check_customer_id(customer_id)
         check_currency(currency)
@@ -62,30 +64,41 @@ class Wallets:
         w = accounts.wallet(merchant_id, customer_id, currency)
         journal_id = derived(direction, merchant_id, idempotency_key)
         f = accounts.merchant_account(merchant_id, "funding", currency, shard_key=journal_id)
-        sign = 1 if direction == "credit" else -1
-        journal = Journal(journal_id, f"wallet_{direction}", merchant_id,
-                          currency, [Posting(w.account_id, sign * amount), Posting(f.account_id, -sign * amount)],
-                          metadata={"customer_id": customer_id, "request_fingerprint": fingerprint})
-        extra = []
-        if direction == "credit":
-            ts = now_iso()
-            extra.append({"Update": {
-                "TableName": self.main.table, "Key": {"pk": {"S": CUSTOMER.key(merchant_id, customer_id)}},
-                "UpdateExpression": "SET #t = :t, merchant_id = :m, customer_id = :c, created_at = if_not_exists(created_at, :ts)",
-                "ExpressionAttributeNames": {"#t": "type"},
-                "ExpressionAttributeValues": {":t": {"S": CUSTOMER.type}, ":m": {"S": merchant_id},
-                                              ":c": {"S": customer_id}, ":ts": {"S": ts}}}})
-        opens = [f, w] if direction == "credit" else [f]
-        res = self.ledger.post(journal, opens=opens, extra=extra)
-        if res.created:
-            before, after = res.balances[w.account_id]
+        got = ddb.batch_get(self.ledger.db, {
+            self.main.table: [{"pk": ddb.value(MERCHANT.key(merchant_id))}],
+            self.ledger.table: [{"pk": ddb.value(f"A#{w.account_id}"), "sk": ddb.value("A")},
+                                {"pk": ddb.value(f"J#{journal_id}"), "sk": ddb.value("J")}]})
+        if not got.get(self.main.table):
+            raise NotFound("merchant not found", param="merchant_id")
+        read = {i["sk"]: i for i in got.get(self.ledger.table, [])}
+        if "J" in read:
+            res = self.ledger.replayed(read["J"])
         else:
+            sign = 1 if direction == "credit" else -1
+            journal = Journal(journal_id, f"wallet_{direction}", merchant_id,
+                              currency, [Posting(w.account_id, sign * amount), Posting(f.account_id, -sign * amount)],
+                              metadata={"customer_id": customer_id, "request_fingerprint": fingerprint})
+            extra = []
+            if direction == "credit":
+                ts = now_iso()
+                extra.append({"Update": {
+                    "TableName": self.main.table, "Key": {"pk": {"S": CUSTOMER.key(merchant_id, customer_id)}},
+                    "UpdateExpression": "SET #t = :t, merchant_id = :m, customer_id = :c, created_at = if_not_exists(created_at, :ts)",
+                    "ExpressionAttributeNames": {"#t": "type"},
+                    "ExpressionAttributeValues": {":t": {"S": CUSTOMER.type}, ":m": {"S": merchant_id},
+                                                  ":c": {"S": customer_id}, ":ts": {"S": ts}}}})
+            opens = [f, w] if direction == "credit" else [f]
+            res = self.ledger.post(journal, opens=opens, extra=extra, known={w.account_id: read["A"]} if "A" in read else {})
+        if not res.created:
             check_fingerprint(res.journal.get("metadata") or {}, fingerprint)
-            p = self._posting_of(w.account_id, journal.journal_id) or {}
+        if w.account_id in res.balances:
+            before, after = res.balances[w.account_id]
+        else:  # a journal written before journals kept their balances
+            p = self._posting_of(w.account_id, journal_id) or {}
             before, after = p.get("balance_before"), p.get("balance_after")
         return {"journal_id": res.journal["journal_id"], "customer_id": customer_id, "currency": currency,
                 "amount": amount, "direction": direction, "balance_before": before, "balance_after": after,
-                "created_at": res.journal["created_at"]}
+                "created_at": res.journal["created_at"]}, res.created
 
     def wallet_balance(self, merchant_id: str, customer_id: str, currency: str) -> dict:
         """``{customer_id, currency, balance, updated_at}``.

@@ -14,7 +14,11 @@ request goes through, in this order:
    (415), JSON syntax and nesting depth (400) — so no malformed input reaches a parser that could fail;
 5. Powertools' validation of path, query, header and body against the route's strict models
    (unknown fields, wrong types, bad ids: 400 naming the field);
-6. **idempotency** (``payrail.idempotency``) around the route function when it takes a key.
+6. **idempotency** (``payrail.idempotency``) around the route function when it takes a key; a
+   route declared ``idempotency=IN_TRANSACTION`` keeps its own record instead (the object it
+   creates, with the request's fingerprint, in the same transaction as its effect: no claim and
+   no stored answer, two DynamoDB requests fewer) and calls :func:`replayed` when it answers
+   with what an earlier request made.
 
 Errors have one shape (``{"error": {type, code, message, param}}``); a 5xx only ever means an
 internal fault, logged with the request's correlation id. The OpenAPI document lists, for every
@@ -32,12 +36,12 @@ import json
 import math
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn, HTTPBearer
 from pydantic import BaseModel
 
 from payrail import deadline
@@ -57,8 +61,17 @@ from payrail.idempotency import IdempotencyStore, fingerprint
 from payrail.ratelimit import Quota, RateLimiter
 
 MERCHANT, ADMIN = "merchant", "admin"
+#: ``idempotency=`` value of a route whose created object is its idempotency record (key required)
+IN_TRANSACTION = "in_transaction"
 SECURITY = {MERCHANT: [{"merchantKey": []}], ADMIN: [{"adminToken": []}]}
-SECURITY_SCHEMES = {"merchantKey": APIKey(name="X-API-Key", in_=APIKeyIn.header), "adminToken": HTTPBearer()}
+
+
+def security_schemes() -> dict:
+    """The OpenAPI security schemes (Powertools' OpenAPI models are imported only to build the
+    documents: they cost about a fifth of the api's cold start)."""
+    from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn, HTTPBearer
+
+    return {"merchantKey": APIKey(name="X-API-Key", in_=APIKeyIn.header), "adminToken": HTTPBearer()}
 #: deepest JSON nesting a request body may have
 MAX_JSON_DEPTH = 32
 
@@ -98,7 +111,7 @@ class RouteSpec:
     status: int
     response: type[BaseModel] | None
     errors: tuple[int, ...]
-    idempotency: str | None  # "required", "optional" or None
+    idempotency: str | None  # "required", "optional", IN_TRANSACTION or None
     rate_limited: bool
     summary: str | None
     also: tuple[tuple[int, type[BaseModel]], ...] = ()  # further success statuses (e.g. 202) and their bodies
@@ -185,6 +198,11 @@ _current: contextvars.ContextVar[Call] = contextvars.ContextVar("payrail_call")
 def call() -> Call:
     """The :class:`Call` of the request being handled."""
     return _current.get()
+
+
+def replayed() -> None:
+    """An ``IN_TRANSACTION`` route answers with what an earlier request with its key made."""
+    call().extra_headers["Idempotent-Replayed"] = "true"
 
 
 # ---- the body guard -----------------------------------------------------------------------------
@@ -397,7 +415,7 @@ def _keyed(spec: RouteSpec, store: IdempotencyStore) -> Callable:
         request = {k: (v.model_dump(mode="json", by_alias=True) if isinstance(v, BaseModel) else v)
                    for k, v in kwargs.items() if k != "idempotency_key"}
         c.fingerprint = fingerprint(spec.name, request)
-        if key is None:
+        if key is None or spec.idempotency == IN_TRANSACTION:
             return func(**kwargs)
         out = store.run(caller=c.caller, route=spec.name, key=key, fingerprint=c.fingerprint, owner=c.request_id,
                         lease_seconds=c.remaining() + deadline.SAFETY_MARGIN_SECONDS,  # until the function's timeout
@@ -472,15 +490,23 @@ def build_app(platform, settings, route_sets: list[Routes], *, title: str, versi
     def _not_found(_e: Exception) -> Response:
         return _error_json(NotFound("no such route"))
 
-    app.enable_swagger(path="/docs", title=title, version=version, description=description,
-                       security_schemes=SECURITY_SCHEMES)
+    @app.get("/docs", include_in_schema=False)
+    def _docs():  # Swagger UI (Powertools' page; its OpenAPI machinery loaded on the first view)
+        from aws_lambda_powertools.event_handler import openapi as powertools_openapi
+        from aws_lambda_powertools.event_handler.openapi.swagger_ui import generate_swagger_html
+
+        ui = Path(powertools_openapi.__file__).parent / "swagger_ui"
+        spec = json.dumps(openapi_document(app, title=title, version=version, description=description))
+        html = generate_swagger_html(spec.replace("</", "<\\/"), (ui / "swagger-ui-bundle.min.js").read_text(),
+                                     (ui / "swagger-ui.min.css").read_text(), "", None)
+        return Response(status_code=200, content_type="text/html", body=html)
     return app
 
 
 def openapi_document(app: PayrailResolver, *, title: str, version: str, description: str) -> dict:
     """The OpenAPI 3.1 document, without Powertools' generic 422 where a route cannot answer it."""
     doc = json.loads(app.get_openapi_json_schema(title=title, version=version, description=description,
-                                                 security_schemes=SECURITY_SCHEMES))
+                                                 security_schemes=security_schemes()))
     for path, ops in doc.get("paths", {}).items():
         for method, op in ops.items():
             spec = app.specs.get((method.upper(), path.replace("{", "<").replace("}", ">")))

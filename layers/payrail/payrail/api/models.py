@@ -10,8 +10,8 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from payrail.connectors.base import VPA_PATTERN
 from payrail.money import MAX_AMOUNT
+from payrail.patterns import VPA_PATTERN
 
 MERCHANT_ID = r"^m_[0-9a-f]{16}$"
 PRODUCT_ID = r"^prod_[0-9a-f]{24}$"
@@ -36,14 +36,22 @@ Currency = Annotated[str, Field(pattern=CURRENCY, min_length=3, max_length=3, de
 CustomerId = Annotated[str, Field(pattern=CUSTOMER_ID, min_length=1, max_length=64)]
 
 
-class Strict(BaseModel):
+class Model(BaseModel):
+    """Base of every API model: its validator and schema are built when first used (a route's
+    first request, the OpenAPI document), not when the module is imported, so a cold start pays
+    only for the models its requests use."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class Strict(Model):
     """Base of request bodies: strict types, unknown fields refused."""
 
-    model_config = ConfigDict(strict=True, extra="forbid")
+    model_config = ConfigDict(strict=True, extra="forbid", defer_build=True)
 
 
 # ---- errors -------------------------------------------------------------------------------------
-class ErrorDetail(BaseModel):
+class ErrorDetail(Model):
     type: str = Field(description="error family: invalid_request_error, authentication_error, idempotency_error, "
                                   "rate_limit_error, api_error")
     code: str = Field(description="stable machine-readable code")
@@ -53,11 +61,11 @@ class ErrorDetail(BaseModel):
                                                             "reference_id, status and reason")
 
 
-class ErrorBody(BaseModel):
+class ErrorBody(Model):
     error: ErrorDetail
 
 
-class StatusChange(BaseModel):
+class StatusChange(Model):
     status: str
     at: str
     detail: str | None = None
@@ -84,13 +92,13 @@ class PayoutSettingsIn(Strict):
     payout_review_threshold: ReviewThreshold | None = None
 
 
-class ApiKeyInfo(BaseModel):
+class ApiKeyInfo(Model):
     prefix: str
     created_at: str
     expires_at: str | None = None
 
 
-class Merchant(BaseModel):
+class Merchant(Model):
     merchant_id: str
     name: str
     fee_bps: int
@@ -104,7 +112,7 @@ class Merchant(BaseModel):
     status_history: list[StatusChange] = []
 
 
-class MerchantWithKey(BaseModel):
+class MerchantWithKey(Model):
     merchant: Merchant
     api_key: str = Field(description="shown only in this answer; stored as a SHA-256 hash")
 
@@ -126,7 +134,7 @@ class WalletMoveIn(Strict):
     amount: Amount
 
 
-class WalletMovement(BaseModel):
+class WalletMovement(Model):
     journal_id: str
     customer_id: str
     currency: str
@@ -137,14 +145,14 @@ class WalletMovement(BaseModel):
     created_at: str
 
 
-class WalletBalance(BaseModel):
+class WalletBalance(Model):
     customer_id: str
     currency: str
     balance: int
     updated_at: str | None = None
 
 
-class Posting(BaseModel):
+class Posting(Model):
     seq: int
     account_id: str
     journal_id: str
@@ -156,12 +164,12 @@ class Posting(BaseModel):
     created_at: str
 
 
-class PostingPage(BaseModel):
+class PostingPage(Model):
     data: list[Posting]
     has_more: bool
 
 
-class MerchantBalance(BaseModel):
+class MerchantBalance(Model):
     currency: str
     available: int
     held: int = Field(description="held for payouts in flight")
@@ -176,7 +184,7 @@ class TopUpIn(Strict):
     reference: str | None = Field(default=None, max_length=140, description="e.g. the bank transfer that funded it")
 
 
-class TopUp(BaseModel):
+class TopUp(Model):
     journal_id: str
     merchant_id: str
     currency: str
@@ -193,7 +201,7 @@ class ProductIn(Strict):
     stock: int = Field(strict=True, ge=0, le=10**9)
 
 
-class Product(BaseModel):
+class Product(Model):
     product_id: str
     merchant_id: str
     name: str
@@ -209,7 +217,7 @@ class OrderIn(Strict):
     customer_id: CustomerId
 
 
-class Order(BaseModel):
+class Order(Model):
     order_id: str
     merchant_id: str
     product_id: str
@@ -259,7 +267,7 @@ class UpiIn(Strict):
 BeneficiaryIn = Annotated[Union[BankAccountIn, MobileWalletIn, UpiIn], Field(discriminator="type")]
 
 
-class Beneficiary(BaseModel):
+class Beneficiary(Model):
     type: Literal["bank_account", "mobile_wallet", "upi"]
     name: str
     country: str
@@ -283,7 +291,7 @@ class PayoutIn(Strict):
     description: str | None = Field(default=None, max_length=140, description="sent to the provider as remarks")
 
 
-class Attempt(BaseModel):
+class Attempt(Model):
     number: int
     run: int
     at: str
@@ -297,7 +305,7 @@ class Attempt(BaseModel):
 PayoutStatusName = Literal["PENDING", "IN_REVIEW", "PROCESSING", "ON_HOLD", "SUCCEEDED", "FAILED", "CANCELLED"]
 
 
-class Payout(BaseModel):
+class Payout(Model):
     payout_id: str
     merchant_id: str
     amount: int
@@ -334,7 +342,7 @@ class Payout(BaseModel):
     status_history: list[StatusChange]
 
 
-class PayoutPage(BaseModel):
+class PayoutPage(Model):
     data: list[Payout]
     has_more: bool
 
@@ -343,7 +351,7 @@ class DecisionIn(Strict):
     note: str | None = Field(default=None, max_length=300)
 
 
-class DirectoryEntry(BaseModel):
+class DirectoryEntry(Model):
     code: str
     name: str
     kind: Literal["bank", "wallet", "rail"]
@@ -354,7 +362,7 @@ class DirectoryEntry(BaseModel):
     provider: str
 
 
-class DirectoryPage(BaseModel):
+class DirectoryPage(Model):
     data: list[DirectoryEntry]
     has_more: bool
 
@@ -363,7 +371,7 @@ class VerifyIn(Strict):
     beneficiary: BeneficiaryIn
 
 
-class VerificationResult(BaseModel):
+class VerificationResult(Model):
     valid: bool
     account_title: str | None = None
     reason: str | None = None
@@ -375,7 +383,7 @@ class SavedBeneficiaryIn(Strict):
     nickname: str | None = Field(default=None, max_length=100)
 
 
-class BeneficiaryVerification(BaseModel):
+class BeneficiaryVerification(Model):
     status: Literal["VERIFIED", "UNVERIFIED", "NOT_SUPPORTED"]
     account_title: str | None = None
     reason: str | None = None
@@ -383,7 +391,7 @@ class BeneficiaryVerification(BaseModel):
     checked_at: str
 
 
-class SavedBeneficiary(BaseModel):
+class SavedBeneficiary(Model):
     beneficiary_id: str
     merchant_id: str
     details: Beneficiary
@@ -395,7 +403,7 @@ class SavedBeneficiary(BaseModel):
     status_history: list[StatusChange]
 
 
-class SavedBeneficiaryPage(BaseModel):
+class SavedBeneficiaryPage(Model):
     data: list[SavedBeneficiary]
     has_more: bool
 
@@ -414,7 +422,7 @@ class ReservationIn(Strict):
 ReservationStatusName = Literal["RESERVED", "FULFILLING", "FULFILLED", "RELEASED", "EXPIRED"]
 
 
-class Reservation(BaseModel):
+class Reservation(Model):
     reservation_id: str
     merchant_id: str
     amount: int
@@ -434,7 +442,7 @@ class Reservation(BaseModel):
     status_history: list[StatusChange]
 
 
-class ReservationPage(BaseModel):
+class ReservationPage(Model):
     data: list[Reservation]
     has_more: bool
 
@@ -443,14 +451,14 @@ class FulfilIn(Strict):
     amount: Amount | None = Field(default=None, description="if given, must equal the reservation's amount")
 
 
-class ProviderAnswer(BaseModel):
+class ProviderAnswer(Model):
     name: str
     reference_id: str | None = None
     status: str | None = Field(default=None, description="SUCCESS, or the provider's open status (PENDING, ON_HOLD); "
                                                           "null before it answered")
 
 
-class Fulfilment(BaseModel):
+class Fulfilment(Model):
     audit_id: str
     reservation_id: str
     fulfilled_amount: int
@@ -466,14 +474,14 @@ class WindowIn(Strict):
     to: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="last UTC date, inclusive")
 
 
-class SettlementTotals(BaseModel):
+class SettlementTotals(Model):
     gross: int
     fee: int
     net: int
     txn_count: int
 
 
-class SettlementJob(BaseModel):
+class SettlementJob(Model):
     model_config = ConfigDict(populate_by_name=True)
 
     job_id: str
@@ -519,7 +527,7 @@ class WebhookEndpointUpdateIn(Strict):
     disabled: bool | None = Field(default=None, description="true disables; false re-enables (failures forgotten)")
 
 
-class WebhookEndpoint(BaseModel):
+class WebhookEndpoint(Model):
     endpoint_id: str
     url: str
     enabled_events: list[str]
@@ -539,21 +547,21 @@ class WebhookEndpointWithSecret(WebhookEndpoint):
     secret: str = Field(description="the signing secret (whsec_…), shown only in this answer")
 
 
-class WebhookEndpointPage(BaseModel):
+class WebhookEndpointPage(Model):
     data: list[WebhookEndpoint]
     has_more: bool
 
 
-class WebhookEndpointDeleted(BaseModel):
+class WebhookEndpointDeleted(Model):
     endpoint_id: str
     deleted: bool
 
 
-class EventData(BaseModel):
+class EventData(Model):
     object: dict[str, Any] = Field(description="the object as it stands after the change")
 
 
-class Event(BaseModel):
+class Event(Model):
     event_id: str = Field(description="also the webhook-id header of every delivery of this event")
     type: str
     api_version: str
@@ -563,7 +571,7 @@ class Event(BaseModel):
     data: EventData
 
 
-class Delivery(BaseModel):
+class Delivery(Model):
     endpoint_id: str
     status: Literal["pending", "delivered", "failed"]
     attempts: int
@@ -580,12 +588,12 @@ class EventWithDeliveries(Event):
     deliveries: list[Delivery]
 
 
-class EventPage(BaseModel):
+class EventPage(Model):
     data: list[Event]
     has_more: bool
 
 
-class DeliveryAttempt(BaseModel):
+class DeliveryAttempt(Model):
     attempt_id: str
     event_id: str
     endpoint_id: str
@@ -598,7 +606,7 @@ class DeliveryAttempt(BaseModel):
     outcome: Literal["delivered", "failed"]
 
 
-class DeliveryAttemptPage(BaseModel):
+class DeliveryAttemptPage(Model):
     data: list[DeliveryAttempt]
     has_more: bool
 
@@ -608,17 +616,17 @@ class RedeliverIn(Strict):
                                     description="only this endpoint (default: every enabled, subscribed one)")
 
 
-class Redelivery(BaseModel):
+class Redelivery(Model):
     event_id: str
     endpoint_ids: list[str]
 
 
 # ---- health -------------------------------------------------------------------------------------------
-class Health(BaseModel):
+class Health(Model):
     status: Literal["ok", "unavailable"]
 
 
-class Check(BaseModel):
+class Check(Model):
     ok: bool
     ms: float
     error: str | None = None
@@ -630,7 +638,7 @@ class DetailedHealth(Health):
 
 
 # ---- provider callbacks -----------------------------------------------------------------------------
-class CallbackAck(BaseModel):
+class CallbackAck(Model):
     """What payrail did with an authenticated provider callback (after asking the provider)."""
 
     received: bool

@@ -21,14 +21,11 @@ import re
 from enum import StrEnum
 from typing import Annotated, ClassVar, Literal, Protocol, runtime_checkable
 
-import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StrictInt, field_validator, model_validator
-from schwifty import IBAN
-from schwifty.exceptions import SchwiftyException
+
+from payrail.patterns import VPA_PATTERN  # noqa: F401 - re-exported (beneficiaries)
 
 Rail = Literal["bank_account", "mobile_wallet", "upi"]
-
-VPA_PATTERN = r"^[A-Za-z0-9.\-_]{2,256}@[A-Za-z][A-Za-z0-9.\-]{1,63}$"
 
 
 class _Frozen(BaseModel):
@@ -101,6 +98,9 @@ class BankAccount(_Frozen):
     def _iban(cls, v: str | None) -> str | None:
         if v is None:
             return None
+        from schwifty import IBAN  # imported on first use: a fifth of a cold start otherwise
+        from schwifty.exceptions import SchwiftyException
+
         try:
             return IBAN(v).compact
         except SchwiftyException as e:
@@ -127,6 +127,8 @@ class MobileWallet(_Frozen):
     @field_validator("msisdn")
     @classmethod
     def _e164(cls, v: str) -> str:
+        import phonenumbers  # imported on first use (cold starts)
+
         try:
             number = phonenumbers.parse(v, None)
         except phonenumbers.NumberParseException:

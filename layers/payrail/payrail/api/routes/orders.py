@@ -1,7 +1,7 @@
 """Products with limited stock, and orders paid from a customer's wallet."""
 
 from payrail.api import models
-from payrail.api.edge import MERCHANT, Routes, call
+from payrail.api.edge import IN_TRANSACTION, MERCHANT, Routes, call, replayed
 from payrail.api.params import IdempotencyKey, OrderIdPath, ProductIdPath
 
 routes = Routes("orders")
@@ -20,12 +20,14 @@ def get_product(product_id: ProductIdPath) -> dict:
 
 
 @routes.post("/v1/orders", auth=MERCHANT, status=201, response=models.Order, errors=(402, 404, 409),
-             idempotency="required")
+             idempotency=IN_TRANSACTION)
 def place_order(body: models.OrderIn, idempotency_key: IdempotencyKey) -> dict:
     """Reserve stock and pay from the customer's wallet in one transaction (402 funds, 409 stock)."""
     c = call()
-    order, _ = c.platform.orders.place(c.merchant_id, body.product_id, body.quantity, body.customer_id,
-                                       idempotency_key, fingerprint=c.fingerprint)
+    order, created = c.platform.orders.place(c.merchant_id, body.product_id, body.quantity, body.customer_id,
+                                             idempotency_key, fingerprint=c.fingerprint)
+    if not created:
+        replayed()
     return order
 
 

@@ -1,30 +1,29 @@
 """Customer wallets: admin credit and debit; balances and history for the merchant."""
 
 from payrail.api import models
-from payrail.api.edge import ADMIN, MERCHANT, Routes, call
+from payrail.api.edge import ADMIN, IN_TRANSACTION, MERCHANT, Routes, call, replayed
 from payrail.api.params import CurrencyPath, CustomerIdPath, IdempotencyKey, Limit, StartingAfter
-from payrail.errors import NotFound
 
 routes = Routes("wallets")
 
 
 def _move(direction: str, body: models.WalletMoveIn, key: str) -> dict:
-    p = call().platform
-    if not p.merchants.get(body.merchant_id):
-        raise NotFound("merchant not found", param="merchant_id")
-    return p.wallets.move(body.merchant_id, body.customer_id, body.currency, body.amount, direction, key,
-                          fingerprint=call().fingerprint)
+    movement, created = call().platform.wallets.move(body.merchant_id, body.customer_id, body.currency, body.amount,
+                                                     direction, key, fingerprint=call().fingerprint)
+    if not created:
+        replayed()
+    return movement
 
 
 @routes.post("/v1/admin/wallets/credit", auth=ADMIN, response=models.WalletMovement, errors=(404,),
-             idempotency="required")
+             idempotency=IN_TRANSACTION)
 def credit_wallet(body: models.WalletMoveIn, idempotency_key: IdempotencyKey) -> dict:
     """Credit a customer's wallet (the customer is created on the first credit)."""
     return _move("credit", body, idempotency_key)
 
 
 @routes.post("/v1/admin/wallets/debit", auth=ADMIN, response=models.WalletMovement, errors=(402, 404),
-             idempotency="required")
+             idempotency=IN_TRANSACTION)
 def debit_wallet(body: models.WalletMoveIn, idempotency_key: IdempotencyKey) -> dict:
     """Debit a customer's wallet (402 when it holds less)."""
     return _move("debit", body, idempotency_key)
