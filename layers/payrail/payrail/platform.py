@@ -72,7 +72,8 @@ class Platform:
 
     @cached_property
     def settlements(self) -> Settlements:
-        return Settlements(self.ledger, self.main, ddb.client("s3"), self.settings.reports_bucket,
+        return Settlements(Ledger(self.settings.ledger_table, ddb.client(read_job=True)), self.main,
+                           ddb.client("s3"), self.settings.reports_bucket,
                            self.settings.settlement_max_active_jobs)
 
     # ---- settlement jobs and their workflow executions ---------------------------------------
