@@ -24,10 +24,17 @@ HEALTH_CLIENT_CONFIG = Config(retries={"mode": "standard", "total_max_attempts":
                               connect_timeout=1, read_timeout=2)
 
 
+#: the settlement's slice reads: a page of a long Query may take more than 10 s on a loaded
+#: engine (DynamoDB Local at 1,000,000 rows), and botocore re-sends a request that timed out, so a
+#: short timeout doubles the work of an engine that is already behind; the job is not interactive
+READ_JOB_CLIENT_CONFIG = CLIENT_CONFIG.merge(Config(read_timeout=60))
+
+
 @lru_cache(maxsize=None)
-def client(service: str = "dynamodb"):
-    """A shared boto3 client (endpoints come from the standard ``AWS_ENDPOINT_URL*`` variables)."""
-    return boto3.client(service, config=CLIENT_CONFIG)
+def client(service: str = "dynamodb", read_job: bool = False):
+    """A shared boto3 client (endpoints come from the standard ``AWS_ENDPOINT_URL*`` variables);
+    ``read_job``: with :data:`READ_JOB_CLIENT_CONFIG`."""
+    return boto3.client(service, config=READ_JOB_CLIENT_CONFIG if read_job else CLIENT_CONFIG)
 
 
 def _to_int(value: Any) -> Any:

@@ -133,9 +133,11 @@ class Platform:
 
     @cached_property
     def settlements(self) -> Settlements:
+        from payrail.ledger import Ledger
         from payrail.settlement import Settlements
 
-        return Settlements(self.ledger, self.main, ddb.client("s3"), self.settings.reports_bucket,
+        return Settlements(Ledger(self.settings.ledger_table, ddb.client(read_job=True)), self.main,
+                           ddb.client("s3"), self.settings.reports_bucket,
                            self.settings.settlement_max_active_jobs, events=self.events)
 
     # ---- settlement jobs and their workflow executions ---------------------------------------
