@@ -340,7 +340,7 @@ def test_settlement_jobs_are_bounded_per_merchant_and_honour_idempotency_keys(cl
             assert err.status == 409  # it completed first: also frees the slot
     wait_for(lambda: all(client.settlement_get(j)["status"] in ("CANCELLED", "COMPLETED", "FAILED") for j in started),
              timeout=60)
-    assert client.request("POST", "/v1/settlements", window)["status"] == "RUNNING"
+    assert client.request("POST", "/v1/settlements", window)["status"] == "QUEUED"  # accepted again
 
 
 # ---- the OpenAPI document -------------------------------------------------------------------------------

@@ -326,7 +326,8 @@ class Orders:
                           [Posting(accounts.merchant_account(mid, "pending", cur, shard_key=oid).account_id, -amt),
                            Posting(accounts.wallet(mid, order["customer_id"], cur).account_id, amt)],
                           metadata={"order_id": oid, "reason": reason})
-        taken = order.get("stock_taken") or {PRODUCT.key(mid, order["product_id"]): order["quantity"]}
+        stored = self.main.get(ORDER.key(mid, oid), raw=True) or {}  # what it took (internal: not on `order`)
+        taken = stored.get("stock_taken") or {PRODUCT.key(mid, order["product_id"]): order["quantity"]}
         restock = [{"Update": {"TableName": self.main.table, "Key": {"pk": ddb.value(k)},
                                "UpdateExpression": "SET stock = stock + :q",
                                "ExpressionAttributeValues": {":q": ddb.value(q)}}} for k, q in taken.items()]

@@ -384,11 +384,13 @@ class Payouts:
         return self._observe(p, result)
 
     def _note_attempt(self, p: dict, result: str, detail: str | None = None, reference: str | None = None) -> dict:
-        """Append the answer to one submission to ``attempts``."""
+        """Append the answer to one submission to ``attempts`` — whatever the payout's status by
+        now (a provider callback may have settled it while the answer was on its way): the log of
+        what the provider answered stays whole."""
         entry = {"number": len(p.get("attempts") or []) + 1, "run": p["run"], "at": now_iso(),
                  "transfer_id": p["transfer_id"], "result": result}
         entry |= {k: v for k, v in (("detail", (detail or "")[:300] or None), ("provider_reference", reference)) if v}
-        return self.records.apply(self.records.change(p, AT_PROVIDER, appends={"attempts": [entry]}))
+        return self.records.apply(self.records.change(p, tuple(PS), appends={"attempts": [entry]}))
 
     def _verdict(self, p: dict, nxt: Next, observed, reason: str | None, reference: str | None = None) -> Outcome:
         return Outcome(next=nxt, payout_status=p["status"], observed=observed, reason=(reason or "")[:500] or None,
