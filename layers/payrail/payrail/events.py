@@ -65,6 +65,15 @@ EVENT_TYPES: dict[str, str] = {
     "order.fulfilment_pending": "the fulfilment service gave no definitive answer; payrail asks again",
     "order.fulfilled": "the fulfilment service delivered; the payment was captured (FULFILLED)",
     "order.failed": "the fulfilment service refused; the customer was refunded and the stock restored",
+    "payment.initiated": "a mobile-money payment was created (INITIATED)",
+    "payment.validating": "its risk checks and routing are running (VALIDATING)",
+    "payment.pending": "accepted: routed and the float at the chosen provider held (PENDING)",
+    "payment.processing": "sent to the provider (PROCESSING)",
+    "payment.confirmed": "the provider paid the recipient; the hold was captured (CONFIRMED)",
+    "payment.failed": "not paid (risk declined, refused or failed at the provider); the hold, if any, released",
+    "payment.expired": "no confirmation within the timeout after asking the provider; the hold released (EXPIRED)",
+    "payment.cancelled": "cancelled by the merchant while PENDING; the hold released (CANCELLED)",
+    "payment.refunded": "the provider reversed a confirmed payment; the float credited back (REFUNDED)",
 }
 #: families whose ``<family>.*`` subscriptions are accepted (payout, reservation, settlement and
 #: payment events come with their workflows)

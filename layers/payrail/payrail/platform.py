@@ -16,6 +16,7 @@ from payrail.ledger import Ledger
 from payrail.merchants import Merchants
 from payrail.orders import Orders
 from payrail.beneficiaries import Beneficiaries
+from payrail.payments import Payments, RiskCounters, RiskPolicy, RouteStats, RoutingPolicy
 from payrail.payouts import PayoutPolicy, Payouts
 from payrail.providers import Providers, ProviderSlots
 from payrail.reservations import Reservations, payout_settled
@@ -90,6 +91,44 @@ class Platform:
                        PayoutPolicy.from_settings(self.settings), linked=partial(payout_settled, self.main))
 
     @cached_property
+    def route_stats(self) -> RouteStats:
+        return RouteStats(self.settings.rate_limit_table, self.settings.payment_routing_window_seconds)
+
+    @cached_property
+    def payments(self) -> Payments:
+        """Mobile-money payments (policies from the PAYMENT_* / TRANSACTION_* settings)."""
+        s = self.settings
+        routing = RoutingPolicy(s.payment_fee_on_net_bps, s.payment_fee_off_net_bps, s.payment_fee_off_net_min,
+                                s.payment_routing_window_seconds, s.payment_routing_exploration)
+        risk = RiskPolicy(s.min_transaction_amount, s.max_transaction_amount, s.payment_velocity_window_seconds,
+                          s.payment_recipient_max_count, s.payment_recipient_max_amount, s.payment_merchant_max_count,
+                          s.payment_merchant_max_amount, s.payment_duplicate_window_seconds, s.payment_duplicate_score,
+                          s.payment_risk_decline_score, frozenset(x for x in s.payment_blocklist.split(",") if x))
+        return Payments(self.ledger, self.main, self.events, self.providers, self.route_stats,
+                        RiskCounters(s.rate_limit_table), routing, risk, s.transaction_timeout_seconds,
+                        s.payment_backoff_base_seconds, s.payment_backoff_max_seconds)
+
+    def provider_health(self) -> dict:
+        """Each mobile-money provider's health (its balance call, under the health deadline), recorded
+        for routing: ``{name: {"ok", "ms", "error"?}}``. Not part of readiness: one provider down
+        does not make payrail unready (routing sends its traffic elsewhere)."""
+        names = [n for n, _ in self.payments.momo_providers()]
+        if not names:
+            return {}
+        pool = ThreadPoolExecutor(max_workers=len(names), thread_name_prefix="provider-health")
+        futures = {n: pool.submit(_check, self.providers.get(n).balance) for n in names}
+        wait(futures.values(), timeout=self.settings.health_deadline_seconds)
+        pool.shutdown(wait=False, cancel_futures=True)
+        out = {n: f.result() if f.done() else {"ok": False, "error": "no answer in time", "ms": 0.0}
+               for n, f in futures.items()}
+        for n, c in out.items():
+            try:
+                self.route_stats.health(n, c["ok"], c.get("error"))
+            except Exception:  # noqa: BLE001 - health never fails on its own bookkeeping
+                pass
+        return out
+
+    @cached_property
     def reservations(self) -> Reservations:
         return Reservations(self.ledger, self.main, self.payouts, self.settings.reservation_fulfil_wait_seconds)
 
@@ -156,7 +195,8 @@ class Platform:
             f"dynamodb:{t}": (lambda t=t: clients["dynamodb"].describe_table(TableName=t))
             for t in (s.ledger_table, s.main_table, s.idempotency_table, s.events_table)
         }
-        for name, url in (("sqs:fulfilment", s.fulfilment_queue_url), ("sqs:payouts", s.payout_queue_url)):
+        for name, url in (("sqs:fulfilment", s.fulfilment_queue_url), ("sqs:payouts", s.payout_queue_url),
+                          ("sqs:payments", s.payment_queue_url)):
             if url:
                 checks[name] = lambda url=url: clients["sqs"].get_queue_attributes(
                     QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])

@@ -65,6 +65,10 @@ BENEFICIARY = Kind("BENEFICIARY", "beneficiary")
 RESERVATION = Kind("RESERVATION", "reservation")
 SETTLEMENT = Kind("SETTLEMENT", "settlement")
 SETTLEMENT_SLOTS = Kind("SETTLEMENT_SLOTS", "settlement_slots")
+#: mobile-money payments (payrail.payments): ``PAYMENT#<merchant>#<uuid>``
+PAYMENT = Kind("PAYMENT", "payment")
+#: ``PAYKEY#<provider>#<provider key>`` -> the payment a provider's transfer key belongs to (callbacks)
+PAYMENT_KEY = Kind("PAYKEY", "payment_key")
 
 
 INTERNAL = ("pk", "type", "request_fingerprint", "list_pk", "list_sk", "due_pk", "due_sk")
