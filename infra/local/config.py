@@ -45,6 +45,8 @@ class LocalConfig(BaseModel):
         "PAYOUT_BACKOFF_BASE_SECONDS": "1", "PAYOUT_BACKOFF_MAX_SECONDS": "30", "FULFILMENT_BACKOFF_BASE_SECONDS": "1",
         "WEBHOOK_LOCAL_MODE": "true", "WEBHOOK_RETRY_SCHEDULE": "1,2,5,10,30,60",
         "WEBHOOK_RETRY_HORIZON_SECONDS": "600",
+        # mobile-money payments expire after 30 s locally (300 s deployed), looked at after 1, 2, 4, 5 … s
+        "TRANSACTION_TIMEOUT_SECONDS": "30", "PAYMENT_BACKOFF_BASE_SECONDS": "1", "PAYMENT_BACKOFF_MAX_SECONDS": "5",
         **{f"CONNECTOR_{n.upper()}_TIMEOUT_SECONDS": "5" for n in STANDINS}})
 
     @property

@@ -112,15 +112,17 @@ def test_off_net_route_when_the_on_net_float_is_short(admin, merchant):
 @pytest.mark.parametrize("network", ["MTN", "AT", "TELECEL"])
 def test_provider_without_float_fails_over_before_acceptance(momo, platform, network):
     client, mid = momo
-    p = client.pay(20_000, number(network, "5"))
+    p = client.pay(20_000, number(network, "5"))  # the on-net provider refuses for lack of its float
     assert p["route"]["provider"] == PROVIDER[network]
     done = settled(client, p["payment_id"])
-    # the number ends in 5 at every stand-in: the first refuses for lack of float, the next one too, …
-    assert done["status"] == "FAILED" and "float" in done["failure_reason"]
-    assert [f["from_provider"] for f in done["failovers"]] == done["route_order"][:2]
-    assert journals(platform, p["payment_id"])["release"] is True
-    assert all(f["held"] == 0 for f in floats(client).values())
-    assert sum(f["available"] for f in floats(client).values()) == 3 * FLOAT
+    assert done["status"] == "CONFIRMED" and done["provider"] == done["route_order"][1] != PROVIDER[network]
+    assert [(f["from_provider"], f["to_provider"]) for f in done["failovers"]] == [(PROVIDER[network], done["provider"])]
+    assert done["route"]["on_net"] is False and done["fee"] == 300
+    assert [a["provider"] for a in done["attempts"]] == [PROVIDER[network], done["provider"]]
+    assert platform.ledger.get_journal(f"pay:{p['payment_id']}:failover:1") is not None
+    f = floats(client)
+    assert f[PROVIDER[network]] == {"available": FLOAT, "held": 0}  # the hold moved, nothing was taken
+    assert f[done["provider"]] == {"available": FLOAT - 20_300, "held": 0}
 
 
 def test_unreachable_provider_fails_over_and_degraded_provider_loses_then_regains_traffic(momo, modes, cloud):
@@ -131,7 +133,6 @@ def test_unreachable_provider_fails_over_and_degraded_provider_loses_then_regain
     done = settled(client, first["payment_id"])
     assert done["status"] == "CONFIRMED" and done["provider"] != "mtn_momo"
     assert done["failovers"][0]["from_provider"] == "mtn_momo" and done["submissions"] == 1
-    assert standin(cloud, "mtn_momo", "/_stats")["submissions"] == standin(cloud, "mtn_momo", "/_stats")["submissions"]
     # MTN's failures and health now cost it the route, even on-net
     second = client.pay(15_000, number("MTN", "1"))
     mtn = next(c for c in second["candidates"] if c["provider"] == "mtn_momo")
@@ -189,10 +190,9 @@ def test_sweeper_expires_what_the_worker_left(momo, platform, handler, modes):
         modes(p, "failing", ["GET"])  # no status lookup answers: nothing is ever sent; the payment stays PENDING
     p = client.pay(3_000, number("AT", "1"))
     time.sleep(21)
-    out = handler("payment_expiry", {"time": "2026-01-01T00:00:00Z"})
+    handler("payment_expiry", {"time": "2026-01-01T00:00:00Z"})
     done = settled(client, p["payment_id"], timeout=30)
-    assert done["status"] == "EXPIRED" and done["submissions"] == 0
-    assert isinstance(out, dict)
+    assert done["status"] == "EXPIRED" and done["submissions"] == 0 and "nothing was sent" in done["expiry_reason"]
 
 
 def test_cancel_from_every_state(momo, modes, platform):

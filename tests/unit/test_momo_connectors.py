@@ -68,6 +68,10 @@ def test_scenarios_by_last_digit(momo, name):
         assert e.code == INSUFFICIENT_FLOAT
         assert conn.status(f"{tag}-5").status == ProviderStatus.NOT_FOUND  # nothing created
     assert conn.status(f"{tag}-never").status == ProviderStatus.NOT_FOUND
+    other = next(n for n in MOMO if n != name)  # an off-net number ending in 5: this provider has float for it
+    off = conn.submit(TransferRequest(transfer_id=f"{tag}-6", amount=100, currency="GHS", beneficiary=MobileWallet(
+        wallet_code="momo", msisdn=NUMBERS[other] + "5", name="Kofi")))
+    assert off.status == ProviderStatus.SUCCESS
 
 
 @pytest.mark.parametrize("name", MOMO)

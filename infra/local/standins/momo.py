@@ -6,13 +6,17 @@ the provider, and the back office's control endpoint (``POST /_control/transfers
     …3 FAILED with the provider's reason (recipient not registered)
     …4 no answer: the disbursement is created PENDING and the connection hangs up after
        ``HANG_SECONDS``; it stays PENDING until the back office settles it
-    …5 the provider refuses for lack of float in payrail's account there (nothing paid)
+    …5 the recipient's own (on-net) provider refuses for lack of float in payrail's account there
+       (nothing paid); the other providers, reaching it off-net, pay it
     any other digit: success
 """
 from __future__ import annotations
 
 import time
 from abc import abstractmethod
+
+import phonenumbers
+from phonenumbers import carrier
 from pathlib import Path
 
 from infra.local.standins.common import Standin, now_iso
@@ -23,9 +27,19 @@ FLOAT_MAJOR = "1000000.00"  # payrail's float at each stand-in provider (GHS)
 SCENARIOS = {"1": "success", "2": "pending", "3": "fail", "4": "no_answer", "5": "no_float"}
 
 
-def scenario(msisdn: str) -> str:
-    """``success | pending | fail | no_answer | no_float`` by the number's last digit."""
-    return SCENARIOS.get(msisdn.strip()[-1:], "success")
+NETWORKS = {"mtn_momo": "MTN", "airteltigo": "at", "telecel": "Telecel"}
+
+
+def scenario(msisdn: str, provider: str | None = None) -> str:
+    """``success | pending | fail | no_answer | no_float`` by the number's last digit (``no_float``
+    only at the number's own network's provider: off-net providers pay it)."""
+    kind = SCENARIOS.get(msisdn.strip()[-1:], "success")
+    if kind == "no_float" and provider:
+        digits = msisdn.strip().lstrip("+")
+        number = phonenumbers.parse("+" + digits if digits.startswith("233") else "+233" + digits)
+        if carrier.name_for_number(number, "en") != NETWORKS.get(provider):
+            return "success"
+    return kind
 
 
 class MomoStandin(Standin):
@@ -45,7 +59,7 @@ class MomoStandin(Standin):
         """Create (or find) a disbursement: ``(outcome, transfer)`` with outcome ``created``,
         ``exists``, ``no_float`` (nothing created) or ``no_answer`` (created, answer lost)."""
         self.count("submissions")
-        kind = scenario(msisdn)
+        kind = scenario(msisdn, self.name)
         with self.lock:
             existing = self.store.get("transfer", key)
             if existing:

@@ -122,7 +122,7 @@ class Settings(BaseModel):
                                                            "provider, so a recovered provider gets traffic again")
     payment_velocity_window_seconds: int = Field(default=3600, ge=60, le=86_400)
     payment_recipient_max_count: int = Field(default=10, ge=1)
-    payment_recipient_max_amount: int = Field(default=2_000_000, ge=1, description="pesewas per window per number")
+    payment_recipient_max_amount: int = Field(default=10_000_000, ge=1, description="pesewas per window per number")
     payment_merchant_max_count: int = Field(default=10_000, ge=1)
     payment_merchant_max_amount: int = Field(default=500_000_000, ge=1, description="pesewas per window per merchant")
     payment_duplicate_window_seconds: int = Field(default=300, ge=0)

@@ -41,7 +41,7 @@ class RiskPolicy:
     max_amount: int = 5_000_000
     window_seconds: int = 3600
     recipient_max_count: int = 10
-    recipient_max_amount: int = 2_000_000
+    recipient_max_amount: int = 10_000_000
     merchant_max_count: int = 10_000
     merchant_max_amount: int = 500_000_000
     duplicate_window_seconds: int = 300

@@ -30,7 +30,7 @@ from payrail.idempotency import check_fingerprint
 from payrail.ledger import ExtraConditionFailed, Journal, Ledger, Posting, now_iso
 from payrail.payments.risk import RiskCounters, RiskPolicy, assess
 from payrail.payments.routing import RouteStats, RoutingPolicy, score_candidates
-from payrail.payments.workflow import FINAL, HELD, Next, Outcome, PS
+from payrail.payments.workflow import FINAL, HELD, PS, TRANSITIONS, Next, Outcome
 from payrail.providers import Providers
 from payrail.store import PAYMENT, PAYMENT_KEY, MainTable, due, listed
 
@@ -247,6 +247,8 @@ class Payments:
         return self.main.get(PAYMENT.key(p["merchant_id"], p["payment_id"]))
 
     def _actions(self, p: dict, frm: tuple, to: str, sets: dict | None, detail: str | None) -> list[dict]:
+        if any(to not in TRANSITIONS[f] for f in frm):
+            raise ValueError(f"no transition {frm} -> {to}")  # a programming error: the table is the contract
         acts = self.events.transition(self.main, PAYMENT.key(p["merchant_id"], p["payment_id"]), p, frm, to,
                                       f"payment.{to.lower()}", "payment_id", sets=sets, detail=detail)
         if to in FINAL or to == PS.CONFIRMED:  # disarm the expiry timer
