@@ -53,7 +53,6 @@ def payments_demo(admin: Payrail, desc: dict) -> tuple[list, list[str]]:
     pay("AirtelTigo refuses: recipient unknown", m, "FAILED", 20_000, number("AT", "3"))
     pay("MTN number, only AirtelTigo float: off-net", m2, "CONFIRMED", 60_000, number("MTN", "1"))
     pay("MTN lacks float: failover", m, "CONFIRMED", 70_000, number("MTN", "5"))
-    expiring = pay("MTN never answers: expiry", m, "EXPIRED", 10_000, number("MTN", "4"))
     # a provider outage: MTN answers 503 to everything; its payment fails over before anything was sent
     control("mtn_momo", {"mode": "failing"})
     try:
@@ -71,6 +70,7 @@ def payments_demo(admin: Payrail, desc: dict) -> tuple[list, list[str]]:
     finally:
         for p in PROVIDERS:
             control(p, {"mode": "ok"})
+    expiring = pay("MTN never answers: expiry", m, "EXPIRED", 10_000, number("MTN", "4"))
     # risk: the 11th payment to one number within the hour is declined, nothing held
     phone = number("AT", "1")
     for i in range(10):
@@ -112,8 +112,9 @@ def payments_demo(admin: Payrail, desc: dict) -> tuple[list, list[str]]:
         ("every payment scenario ends as expected", not wrong, "; ".join(wrong)),
         ("a risk decline holds nothing", decline["risk"]["decision"] == "decline" and not decline.get("provider"),
          str([r["rule"] for r in decline["risk"]["reasons"]])),
-        ("an expired payment was asked about first and released",
-         "answered" in (m.payment(expiring["payment_id"]).get("expiry_reason") or ""), ""),
+        ("an expired payment was sent, asked about after the timeout, then released",
+         (e := m.payment(expiring["payment_id"]))["submissions"] >= 1 and "still" in (e.get("expiry_reason") or "")
+         and not e.get("provider_reference"), e.get("expiry_reason") or ""),
         ("no float stays held; each float = funding - paid - fees + refunds",
          all(floats[p]["held"] == 0 and floats[p]["available"] == FLOAT - spent[p] for p in PROVIDERS), str(floats)),
     ]
