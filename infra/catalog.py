@@ -21,6 +21,7 @@ class Index:
     name: str
     pk: str
     sk: str | None = None
+    projection: str = "ALL"  # or KEYS_ONLY: updates of other attributes never write the index
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,9 @@ TABLES = {
     for t in (
         Table("ledger", pk="pk", sk="sk", indexes=(Index("gsi1", "gsi1pk", "gsi1sk"),)),
         Table("main", pk="pk", stream="NEW_AND_OLD_IMAGES",
-              indexes=(Index("by_merchant", "list_pk", "list_sk"), Index("due", "due_pk", "due_sk"))),
+              indexes=(Index("by_merchant", "list_pk", "list_sk"), Index("due", "due_pk", "due_sk"),
+                       # provider callbacks find their transfer by the provider's key for it
+                       Index("by_provider_key", "provider_key", projection="KEYS_ONLY"))),
         Table("idempotency", pk="id", ttl_attribute="expiration"),
         Table("rate-limits", pk="pk", ttl_attribute="expiration"),
         # the outbox: events written in the transactions that make the changes (payrail.events)

@@ -147,7 +147,8 @@ class PayrailStack(Stack):
         for i in t.indexes:
             table.add_global_secondary_index(
                 index_name=i.name, partition_key=dynamodb.Attribute(name=i.pk, type=dynamodb.AttributeType.STRING),
-                sort_key=dynamodb.Attribute(name=i.sk, type=dynamodb.AttributeType.STRING) if i.sk else None)
+                sort_key=dynamodb.Attribute(name=i.sk, type=dynamodb.AttributeType.STRING) if i.sk else None,
+                projection_type=dynamodb.ProjectionType(i.projection))
         return table
 
     def _connector_secret(self, connector: str) -> secretsmanager.Secret:

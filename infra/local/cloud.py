@@ -69,7 +69,8 @@ class LocalCloud:
             self.functions.arns = self.resources.function_arns
             self._set_function_env()
             for name, port in c.standin_ports.items():  # their transfers live on in data_dir
-                self._servers.append(STANDINS[name].serve(c.host, port, c.data_dir, c.connector_credentials()[name])[0])
+                self._servers.append(STANDINS[name].serve(c.host, port, c.data_dir, c.connector_credentials()[name],
+                                                          f"{c.api_url}/v1/callbacks/{name}")[0])
             self._servers.append(services.serve_fulfilment(c.host, c.fulfilment_port, c.data_dir / "fulfilment.json")[0])
             self._servers.append(serve_webhook_receiver(c.host, c.webhook_receiver_port)[0])
             if not c.localstack:  # on LocalStack, its event source mappings and EventBridge do this

@@ -60,6 +60,8 @@ def payouts_demo(admin: Payrail, desc: dict) -> tuple[list, list[str]]:
     t0 = time.monotonic()
     created = admin.create_merchant("Demo Payouts", rate_limit_per_minute=100_000)
     m, mid = admin.as_merchant(created["api_key"]), created["merchant"]["merchant_id"]
+    hook = subscribe(desc, m, mid, ["payout.*", "reservation.*"])
+    callbacks_before = {n: standin(desc, n, "/_stats")["callbacks_sent"] for n in ("safepay", "cashfree")}
     admin.top_up(mid, 50_000_000, "PKR", key=f"demo-top-pkr-{mid}")  # 500,000.00 PKR
     admin.top_up(mid, 1_000_000, "INR", key=f"demo-top-inr-{mid}")
     review = 10_000_000  # 100,000.00 PKR: the default review threshold
@@ -161,6 +163,9 @@ def payouts_demo(admin: Payrail, desc: dict) -> tuple[list, list[str]]:
     checks.append(("reservations: one transfer each, duplicates harmless, at most 4 in flight at Cashfree",
                    transfers == 6 and same and after["in_flight_max"] <= 4 and set(statuses) <= {200, 202},
                    f"{transfers} transfers, in flight at most {after['in_flight_max']}, answers {dict(statuses)}"))
+    hook_checks, hook_line = webhook_report(desc, m, hook, "payout and reservation")
+    checks += hook_checks
+    callbacks = {n: standin(desc, n, "/_stats")["callbacks_sent"] - callbacks_before[n] for n in callbacks_before}
     lines = [f"payouts                     {len(final)} in {time.monotonic() - t0:.1f}s: "
              f"{dict(Counter(p['status'] for p in final.values()))}"]
     lines += [f"  {name:<46} {final[name]['status']:<9} via {final[name]['provider']}"
@@ -171,7 +176,54 @@ def payouts_demo(admin: Payrail, desc: dict) -> tuple[list, list[str]]:
                  f"({saved['verification']['account_title']})")
     lines.append(f"reservations by UPI         6 fulfilled from {len(calls)} requests ({len(calls) - 6} duplicates): "
                  f"{transfers} transfers, answers {dict(statuses)}, Cashfree in flight at most {after['in_flight_max']}")
+    lines.append(f"provider callbacks sent     {callbacks} (signed; each confirmed with the provider's status API)")
+    lines.append(f"webhooks (payouts)          {hook_line}")
     return checks, lines
+
+
+def subscribe(desc: dict, m: Payrail, mid: str, events: list[str], fail_first: int = 0) -> str:
+    """A webhook endpoint of merchant ``m`` at its own path of the local receiver, which knows the
+    secret (and answers 500 to the first ``fail_first`` deliveries); returns the path's name."""
+    hooks, hook = desc["webhook_receiver_url"], f"demo-{mid}"
+    endpoint = m.create_webhook_endpoint(f"{hooks}/hooks/{hook}", events)
+    requests.post(f"{hooks}/_control/{hook}", json={"secrets": [endpoint["secret"]], "mode": "fail" if fail_first else "ok",
+                                                    "times": fail_first}, timeout=10).raise_for_status()
+    return hook
+
+
+def webhook_report(desc: dict, m: Payrail, hook: str, what: str) -> tuple[list, str]:
+    """Wait until every event of merchant ``m`` was delivered to ``hook``; check that each delivery
+    verified and that each object's events are numbered 1..n like its status history. Returns
+    ``(checks, summary line)``."""
+    events = m.all_events()
+    url = f"{desc['webhook_receiver_url']}/_received/{hook}"
+
+    def all_delivered():
+        got = requests.get(url, timeout=30).json()["deliveries"]
+        return got if {e["event_id"] for e in events} <= {d["webhook_id"] for d in got if d["answered"] < 300} else None
+    received = wait_for(all_delivered, 180, 1, what=f"{what} webhook deliveries")
+    per_id = Counter(d["webhook_id"] for d in received)
+    verified = sum(d["verified"] for d in received)
+    delivered = {d["webhook_id"] for d in received if d["answered"] < 300}
+    sequences: dict[str, list[int]] = defaultdict(list)
+    for e in events:
+        sequences[e["object_id"]].append(e["sequence"])
+    in_order = all(sorted(v) == list(range(1, len(v) + 1)) for v in sequences.values())
+    created = {e["event_id"]: datetime.fromisoformat(e["created_at"].replace("Z", "+00:00")).timestamp()
+               for e in events}
+    first_arrival: dict[str, float] = {}
+    for d in received:
+        first_arrival[d["webhook_id"]] = min(first_arrival.get(d["webhook_id"], d["received_at"]), d["received_at"])
+    lags = sorted(first_arrival[i] - created[i] for i in created)
+    checks = [(f"every {what} event delivered to the webhook endpoint", delivered == set(created),
+               f"{len(events)} events, {len(delivered)} delivered"),
+              (f"every {what} delivery verified (standardwebhooks)", verified == len(received) > 0,
+               f"{verified} of {len(received)} deliveries"),
+              (f"{what} events numbered 1..n per object", in_order, f"{len(sequences)} objects")]
+    line = (f"{len(events)} events {dict(Counter(e['type'] for e in events))}: {len(delivered)} delivered, "
+            f"{sum(n > 1 for n in per_id.values())} retried, {verified} of {len(received)} deliveries verified; "
+            f"change -> first arrival p50 {lags[len(lags) // 2]:.2f}s, max {lags[-1]:.2f}s")
+    return checks, line
 
 
 def run(desc: dict) -> int:
@@ -184,10 +236,7 @@ def run(desc: dict) -> int:
     mid = shop["merchant"]["merchant_id"]
 
     # 0. a webhook endpoint at the local receiver, which knows its secret and fails a few on purpose
-    hooks, hook = desc["webhook_receiver_url"], f"demo-{mid}"
-    endpoint = m.create_webhook_endpoint(f"{hooks}/hooks/{hook}", ["*"])
-    requests.post(f"{hooks}/_control/{hook}", json={"secrets": [endpoint["secret"]], "mode": "fail",
-                                                    "times": FAILED_DELIVERIES}, timeout=10).raise_for_status()
+    hook = subscribe(desc, m, mid, ["*"], fail_first=FAILED_DELIVERIES)
 
     # 1. fund 1,000 wallets
     def fund(i: int):
@@ -243,26 +292,8 @@ def run(desc: dict) -> int:
     rows = list(csv.DictReader(io.StringIO(csv_text)))
 
     # 6. webhooks: every event of the shop delivered (at least once), each delivery verified
-    events = m.all_events()
-
-    def all_delivered():
-        got = requests.get(f"{hooks}/_received/{hook}", timeout=30).json()["deliveries"]
-        ok = {d["webhook_id"] for d in got if d["answered"] < 300}
-        return got if {e["event_id"] for e in events} <= ok else None
-    received = wait_for(all_delivered, 180, 1, what="webhook deliveries")
-    per_id = Counter(d["webhook_id"] for d in received)
-    verified = sum(d["verified"] for d in received)
-    delivered = {d["webhook_id"] for d in received if d["answered"] < 300}
-    created = {e["event_id"]: datetime.fromisoformat(e["created_at"].replace("Z", "+00:00")).timestamp()
-               for e in events}
-    first_arrival: dict[str, float] = {}
-    for d in received:
-        first_arrival[d["webhook_id"]] = min(first_arrival.get(d["webhook_id"], d["received_at"]), d["received_at"])
-    lags = sorted(first_arrival[i] - created[i] for i in created)
-    checks.append(("every event delivered to the webhook endpoint", delivered == {e["event_id"] for e in events},
-                   f"{len(events)} events, {len(delivered)} delivered"))
-    checks.append(("every delivery verified (standardwebhooks)", verified == len(received) > 0,
-                   f"{verified} of {len(received)} deliveries"))
+    hook_checks, hook_line = webhook_report(desc, m, hook, "order")
+    checks += hook_checks
 
     # 7. audit, straight from the ledger table
     from payrail.ledger import audit
@@ -304,10 +335,7 @@ def run(desc: dict) -> int:
     for line in payout_lines + payment_lines:
         print(f"  {line}")
     print(f"  settlement {job['job_id']}  {job['status']}, {len(rows)} CSV rows, totals {job.get('totals')}")
-    print(f"  webhooks                    {len(events)} events {dict(Counter(e['type'] for e in events))}: "
-          f"{len(delivered)} delivered, {sum(n > 1 for n in per_id.values())} retried, {verified} of "
-          f"{len(received)} deliveries verified; change -> first arrival p50 {lags[len(lags) // 2]:.2f}s, "
-          f"max {lags[-1]:.2f}s")
+    print(f"  webhooks (shop)             {hook_line}")
     print(f"  ledger                      {report['journals']} journals, {report['accounts']} accounts, "
           f"{report['postings']} postings, sum by currency {report['total_by_currency']}")
     print("\nchecks")

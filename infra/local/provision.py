@@ -40,7 +40,7 @@ def create_table(ddb, t: catalog.Table) -> str | None:
               AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in sorted(attrs)])
     if t.indexes:
         kw["GlobalSecondaryIndexes"] = [{
-            "IndexName": i.name, "Projection": {"ProjectionType": "ALL"},
+            "IndexName": i.name, "Projection": {"ProjectionType": i.projection},
             "KeySchema": [{"AttributeName": i.pk, "KeyType": "HASH"}] + (
                 [{"AttributeName": i.sk, "KeyType": "RANGE"}] if i.sk else [])} for i in t.indexes]
     if t.stream:

@@ -177,10 +177,12 @@ def test_expiry_after_asking_the_provider_with_and_without_a_late_confirmation(m
         client.cancel_payment(silent["payment_id"])
     assert e.value.status == 409 and "EXPIRED" in e.value.body["error"]["message"]
     standin(cloud, "mtn_momo", f"/_control/transfers/{s['provider_key']}", {"status": "SUCCESS"})
-    platform.payments.on_callback("mtn_momo", s["provider_key"])
+    # the stand-in's (unsigned) MTN callback reaches /v1/callbacks/mtn_momo; payrail asks MTN, records it
+    after = wait_for(lambda: (x := client.payment(silent["payment_id"])).get("late_provider_status") and x, 30,
+                     what="late confirmation recorded")
     handler("payment_expiry", {"time": "2026-01-01T00:00:00Z"})
-    after = client.payment(silent["payment_id"])
     assert after["status"] == "EXPIRED" and after["late_provider_status"] == "SUCCESS"
+    assert client.payment(silent["payment_id"])["status"] == "EXPIRED"
     assert journals(platform, silent["payment_id"])["capture"] is False
 
 

@@ -184,7 +184,7 @@ def test_cancel_before_the_provider_has_it(funded, platform, admin):
     assert client.cancel_payout(in_review["payout_id"])["status"] == "CANCELLED"
     # every safepay slot taken: the workers cannot reach the provider, so the payout stays PENDING
     slots, limit = platform.providers.slots, platform.providers.settings("safepay").max_in_flight
-    tokens = [slots.try_acquire("safepay", limit, 60) for _ in range(limit)]
+    tokens = [slots.acquire("safepay", limit, 60, wait_seconds=20) for _ in range(limit)]  # workers and callbacks free theirs
     try:
         assert all(tokens)
         pending = client.payout(3_000, pk_bank("0001"))
@@ -239,7 +239,7 @@ def test_a_worker_that_dies_after_the_provider_accepted_pays_once(funded, cloud,
     available = client.balances("PKR")["available"]
     before = standin(cloud, "safepay", "/_stats")
     slots, limit = platform.providers.slots, platform.providers.settings("safepay").max_in_flight
-    tokens = [slots.try_acquire("safepay", limit, 60) for _ in range(limit)]  # the platform's workers must wait
+    tokens = [slots.acquire("safepay", limit, 60, wait_seconds=20) for _ in range(limit)]  # workers and callbacks free theirs  # the platform's workers must wait
     real = platform.providers.get("safepay")
 
     class DiesAfterSubmit:
@@ -252,7 +252,7 @@ def test_a_worker_that_dies_after_the_provider_accepted_pays_once(funded, cloud,
     try:
         assert all(tokens)
         p = client.payout(4_321, pk_bank("0001"))
-        unbounded = Payouts(platform.ledger, platform.main, Providers(platform.settings.connector_env),
+        unbounded = Payouts(platform.ledger, platform.main, platform.events, Providers(platform.settings.connector_env),
                             platform.beneficiaries, platform.payouts.policy)
         with pytest.raises(WorkerDied):
             unbounded.attempt(mid, p["payout_id"], 1, connector=DiesAfterSubmit())

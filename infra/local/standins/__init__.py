@@ -28,7 +28,9 @@ from infra.local.standins.telecel import serve_telecel
 @dataclass(frozen=True)
 class Standin:
     """How the local cloud runs a connector's stand-in: ``serve(host, port, data_dir,
-    credentials)`` -> ``(server, state)``; ``credentials`` are the connector's secret fields."""
+    credentials, callback_url)`` -> ``(server, state)``; ``credentials`` are the connector's
+    secret fields; ``callback_url`` where it sends its signed callbacks (payrail's
+    ``/v1/callbacks/<connector>``)."""
 
     serve: Callable
     credentials: dict[str, str]
@@ -39,20 +41,24 @@ class Standin:
 _SAFEPAY_WEBHOOK = base64.b64encode(b"sfpy-local-webhook-secret").decode()
 
 STANDINS: dict[str, Standin] = {
-    "cashfree": Standin(lambda host, port, data_dir, c: serve_cashfree(host, port, Path(data_dir), **c),
+    "cashfree": Standin(lambda host, port, data_dir, c, url=None: serve_cashfree(host, port, Path(data_dir), **c,
+                                                                          callback_url=url),
                         {"client_id": "cf-local-client", "client_secret": "cf-local-secret"}, "", 4582),
-    "safepay": Standin(lambda host, port, data_dir, c: serve_safepay(
+    "safepay": Standin(lambda host, port, data_dir, c, url=None: serve_safepay(
         host, port, Path(data_dir), aggregator_id=c["aggregator_id"], secret_key=c["secret_key"],
-        webhook_secret_b64=c["webhook_secret"]),
+        webhook_secret_b64=c["webhook_secret"], callback_url=url),
         {"aggregator_id": "agg_local", "secret_key": "sfpy-local-secret", "webhook_secret": _SAFEPAY_WEBHOOK},
         "/raastwire", 4583),
-    "mtn_momo": Standin(lambda host, port, data_dir, c: serve_mtn_momo(host, port, Path(data_dir), **c),
+    "mtn_momo": Standin(lambda host, port, data_dir, c, url=None: serve_mtn_momo(host, port, Path(data_dir), **c,
+                                                                          callback_url=url),
                         {"api_user": "0b9d3e3c-4d5a-4e8f-9a51-6c0a3f1b2d7e", "api_key": "momo-local-key",
                          "subscription_key": "momo-local-subscription"}, "", 4584),
-    "airteltigo": Standin(lambda host, port, data_dir, c: serve_airteltigo(host, port, Path(data_dir), **c),
+    "airteltigo": Standin(lambda host, port, data_dir, c, url=None: serve_airteltigo(
+        host, port, Path(data_dir), **c, callback_url=url),
                           {"client_id": "at-local-client", "client_secret": "at-local-secret", "pin": "at-local-pin",
                            "callback_secret": "at-local-callback"}, "", 4585),
-    "telecel": Standin(lambda host, port, data_dir, c: serve_telecel(host, port, Path(data_dir), **c),
+    "telecel": Standin(lambda host, port, data_dir, c, url=None: serve_telecel(host, port, Path(data_dir), **c,
+                                                                        callback_url=url),
                        {"merchant_id": "tc-local-merchant", "api_key": "tc-local-key",
                         "callback_secret": "tc-local-callback"}, "/cash", 4586),
 }

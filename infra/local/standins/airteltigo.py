@@ -106,6 +106,6 @@ class AirtelTigoStandin(MomoStandin):
 
 
 def serve_airteltigo(host: str, port: int, data_dir: Path, *, client_id: str, client_secret: str, pin: str,
-                     callback_secret: str) -> tuple[LoopbackServer, AirtelTigoStandin]:
-    state = AirtelTigoStandin(data_dir, client_id, client_secret, pin, callback_secret)
+                     callback_secret: str, callback_url: str | None = None) -> tuple[LoopbackServer, AirtelTigoStandin]:
+    state = AirtelTigoStandin(data_dir, client_id, client_secret, pin, callback_secret, callback_url)
     return serve_standin(state, host, port), state

@@ -119,7 +119,8 @@ class MtnMomoStandin(MomoStandin):
 
 
 def serve_mtn_momo(host: str, port: int, data_dir: Path, *, api_user: str, api_key: str, subscription_key: str,
-                   target_environment: str = "sandbox") -> tuple[LoopbackServer, MtnMomoStandin]:
+                   target_environment: str = "sandbox", callback_url: str | None = None
+                   ) -> tuple[LoopbackServer, MtnMomoStandin]:
     """Start the MTN MoMo stand-in on ``host:port`` (state in ``data_dir/mtn_momo.sqlite3``)."""
-    state = MtnMomoStandin(data_dir, api_user, api_key, subscription_key, target_environment)
+    state = MtnMomoStandin(data_dir, api_user, api_key, subscription_key, target_environment, callback_url)
     return serve_standin(state, host, port), state

@@ -74,6 +74,6 @@ class TelecelStandin(MomoStandin):
 
 
 def serve_telecel(host: str, port: int, data_dir: Path, *, merchant_id: str, api_key: str,
-                  callback_secret: str) -> tuple[LoopbackServer, TelecelStandin]:
-    state = TelecelStandin(data_dir, merchant_id, api_key, callback_secret)
+                  callback_secret: str, callback_url: str | None = None) -> tuple[LoopbackServer, TelecelStandin]:
+    state = TelecelStandin(data_dir, merchant_id, api_key, callback_secret, callback_url)
     return serve_standin(state, host, port), state

@@ -65,6 +65,20 @@ EVENT_TYPES: dict[str, str] = {
     "order.fulfilment_pending": "the fulfilment service gave no definitive answer; payrail asks again",
     "order.fulfilled": "the fulfilment service delivered; the payment was captured (FULFILLED)",
     "order.failed": "the fulfilment service refused; the customer was refunded and the stock restored",
+    "payout.created": "a payout was created and its amount held (PENDING: on its way to the provider)",
+    "payout.in_review": "a payout at or above the review threshold awaits the admin (created or reinitiated so)",
+    "payout.pending": "a payout was approved by the admin, or reinitiated, and a new hold taken (PENDING)",
+    "payout.processing": "the payout was sent to its provider, or the provider lifted its hold (PROCESSING)",
+    "payout.on_hold": "the provider holds the payout, with a reason (ON_HOLD; the hold is kept)",
+    "payout.succeeded": "the provider paid; the hold was captured (SUCCEEDED)",
+    "payout.failed": "the provider refused or failed it, or the admin rejected it; the hold was released (FAILED)",
+    "payout.cancelled": "the payout was cancelled before the provider paid; the hold was released (CANCELLED)",
+    "reservation.created": "an amount was reserved from the available balance for a seller payout (RESERVED)",
+    "reservation.fulfilling": "a fulfil started the reservation's payout (FULFILLING)",
+    "reservation.fulfilled": "the reservation's payout succeeded (FULFILLED)",
+    "reservation.payout_failed": "the reservation's payout failed; the money is reserved again (RESERVED)",
+    "reservation.released": "the merchant released the reservation; the money is available again (RELEASED)",
+    "reservation.expired": "the reservation expired unfulfilled; the money is available again (EXPIRED)",
     "payment.initiated": "a mobile-money payment was created (INITIATED)",
     "payment.validating": "its risk checks and routing are running (VALIDATING)",
     "payment.pending": "accepted: routed and the float at the chosen provider held (PENDING)",
@@ -86,11 +100,25 @@ TYPE_INDEX = "by_type"
 _HISTORY = "status_history"
 
 
-def object_after(obj: dict, to_status: str, sets: dict | None, ts: str, detail: str | None = None) -> dict:
-    """The object as a status transition leaves it (what ``MainTable.transition_action`` writes):
-    ``sets`` applied, ``status`` and ``updated_at`` set, ``{status, at, detail?}`` appended to
-    ``status_history``. ``obj`` is not modified."""
-    after = copy.deepcopy(obj) | copy.deepcopy({k: v for k, v in (sets or {}).items() if v is not None})
+def object_after(obj: dict, to_status: str, sets: dict | None, ts: str, detail: str | None = None, *,
+                 adds: dict[str, int] | None = None, appends: dict[str, list] | None = None,
+                 removes: tuple[str, ...] = ()) -> dict:
+    """The object as a status transition leaves it (what ``MainTable.update_action`` writes):
+    ``sets`` applied (None removes the field, as the Update does), ``adds`` added, ``appends``
+    appended, ``removes`` removed, ``status`` and ``updated_at`` set, ``{status, at, detail?}``
+    appended to ``status_history``. ``obj`` is not modified."""
+    after = copy.deepcopy(obj)
+    for k, v in (sets or {}).items():
+        if v is None:
+            after.pop(k, None)
+        else:
+            after[k] = copy.deepcopy(v)
+    for k in removes:
+        after.pop(k, None)
+    for k, v in (adds or {}).items():
+        after[k] = after.get(k, 0) + v
+    for k, v in (appends or {}).items():
+        after[k] = list(after.get(k) or []) + copy.deepcopy(v)
     entry = {"status": to_status, "at": ts} | ({"detail": detail} if detail else {})
     after.update(status=to_status, updated_at=ts)
     after[_HISTORY] = list(after.get(_HISTORY) or []) + [entry]
@@ -158,22 +186,28 @@ class EventLog:
 
     def transition(self, main, pk: str, obj: dict, from_status: tuple[str, ...], to_status: str, event_type: str,
                    id_field: str, sets: dict | None = None, detail: str | None = None,
-                   ts: str | None = None) -> list[dict]:
+                   ts: str | None = None, **update) -> list[dict]:
         """The two actions of a transition with its event: ``main``'s guarded status Update (status
         in ``from_status`` and ``status_history`` as long as in ``obj``) and the event Put with the
         object after the change and the next sequence number. Put both in one transaction.
 
         Args:
-            main: a ``MainTable`` (its ``transition_action`` builds the Update).
+            main: a ``MainTable`` (its ``update_action`` builds the Update).
             pk: the object's key. obj: the object as read (its ``status_history`` is the guard).
             id_field: the object's id attribute (``order_id``).
+            sets: fields to set (a None value removes the field).
+            update: more of ``MainTable.update_action``'s arguments (``equals``, ``adds``,
+                ``appends``, ``removes``), applied to the event's object too.
         """
         ts = ts or now_iso()
         detail = detail[:500] if detail else None
         length = len(obj.get(_HISTORY) or [])
-        update = guard_sequence(main.transition_action(pk, from_status, to_status, sets, detail=detail, ts=ts), length)
-        after = object_after(obj, to_status, sets, ts, detail)
-        return [update, self.put_action(obj["merchant_id"], event_type, after, obj[id_field], length + 1, ts)]
+        action = main.update_action(pk, sets=sets, from_status=tuple(from_status), to_status=to_status, detail=detail,
+                                    ts=ts, **update)
+        after = object_after(obj, to_status, sets, ts, detail,
+                             **{k: v for k, v in update.items() if k in ("adds", "appends", "removes")})
+        return [guard_sequence(action, length),
+                self.put_action(obj["merchant_id"], event_type, after, obj[id_field], length + 1, ts)]
 
     def transact(self, actions: list[dict]) -> bool:
         """Run ``actions`` (a transition and its event, for a change that moves no money) as one

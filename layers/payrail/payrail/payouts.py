@@ -49,6 +49,7 @@ from payrail.beneficiaries import Beneficiaries, Destination, check_details, res
 from payrail.connectors.base import (ConnectorUnavailable, OutcomeUnknown, ProviderStatus, TransferRejected,
                                      TransferRequest, TransferResult)
 from payrail.errors import Conflict, InsufficientFunds, NotFound, ValidationFailed
+from payrail.events import EventLog
 from payrail.ids import derived
 from payrail.idempotency import check_fingerprint
 from payrail.ledger import ExtraConditionFailed, Journal, Ledger, Posting, now_iso
@@ -91,6 +92,11 @@ class PayoutPolicy:
         return min(self.check_max_seconds, self.check_base_seconds * 2 ** min(looks, 20))
 
 
+#: a capture or release re-reads the payout and tries again at most this many times when another
+#: change of it committed between its read and its write
+TRANSITION_TRIES = 5
+
+
 def journal_id(p: dict, phase: str) -> str:
     """``<payout_id>:<phase>`` for run 1, ``<payout_id>:r<run>:<phase>`` after a reinitiation."""
     run = p.get("run", 1)
@@ -105,18 +111,32 @@ def _in(seconds: int) -> str:
     return (datetime.now(timezone.utc) + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def event_type(status: str, created: bool = False) -> str:
+    """The event announcing a payout's new ``status``: ``payout.created`` for a creation that
+    left it PENDING, ``payout.pending`` for an approval or a reinitiation, else
+    ``payout.<status>`` (``payout.in_review`` also for a payout created at review)."""
+    if status == PS.PENDING:
+        return "payout.created" if created else "payout.pending"
+    return f"payout.{status.lower()}"
+
+
 class PayoutRecords:
     """Data access for payouts (``PAYOUT#<merchant>#<payout_id>``) and the merchant references
-    they hold (``PAYOUTREF#<merchant>#<reference>``) in the main table."""
+    they hold (``PAYOUTREF#<merchant>#<reference>``) in the main table; every status change
+    carries its ``payout.*`` event (``payrail.events``) in the same transaction."""
 
-    def __init__(self, main: MainTable):
+    def __init__(self, main: MainTable, events: EventLog):
         self.main = main
+        self.events = events
 
     def get(self, merchant_id: str, payout_id: str, raw: bool = False) -> dict | None:
         return self.main.get(PAYOUT.key(merchant_id, payout_id), raw=raw)
 
-    def put_action(self, p: dict) -> dict:
-        return self.main.put_action(PAYOUT.key(p["merchant_id"], p["payout_id"]), p)
+    def create_actions(self, p: dict) -> list[dict]:
+        """The payout's Put (only if new) and its first event (sequence 1)."""
+        return [self.main.put_action(PAYOUT.key(p["merchant_id"], p["payout_id"]), p),
+                self.events.put_action(p["merchant_id"], event_type(p["status"], created=True), p, p["payout_id"], 1,
+                                       p["created_at"])]
 
     def reference_put_action(self, merchant_id: str, reference: str, payout_id: str) -> dict:
         return self.main.put_action(PAYOUT_REFERENCE.key(merchant_id, reference),
@@ -127,15 +147,28 @@ class PayoutRecords:
         return ref["payout_id"] if ref else None
 
     def change(self, p: dict, expect: tuple[str, ...], to: str | None = None, detail: str | None = None,
-               **kw) -> dict:
-        """An Update of payout ``p`` guarded by its status being in ``expect`` and its run being
-        ``p``'s (``kw``: ``sets``, ``removes``, ``appends``, ``adds`` of ``MainTable.update_action``)."""
-        return self.main.update_action(PAYOUT.key(p["merchant_id"], p["payout_id"]), from_status=tuple(expect),
-                                       equals={"run": p["run"]}, to_status=to, detail=detail, **kw)
+               **kw) -> list[dict]:
+        """The actions of a change of payout ``p`` (as read): an Update guarded by its status being
+        in ``expect`` and its run being ``p``'s (``kw``: ``sets``, ``removes``, ``appends``,
+        ``adds`` of ``MainTable.update_action``); with a new status ``to`` also its event, the
+        Update then guarded by ``p``'s ``status_history`` too (``EventLog.transition``)."""
+        pk = PAYOUT.key(p["merchant_id"], p["payout_id"])
+        if to is None:
+            return [self.main.update_action(pk, from_status=tuple(expect), equals={"run": p["run"]}, **kw)]
+        return self.events.transition(self.main, pk, p, tuple(expect), to, event_type(to), "payout_id",
+                                      detail=detail, equals={"run": p["run"]}, **kw)
 
-    def apply(self, action: dict) -> dict:
-        """Raises Conflict when the guard failed."""
-        return self.main.apply(action, conflict="the payout changed meanwhile")
+    def apply(self, actions: list[dict]) -> dict:
+        """Write :meth:`change`'s actions; returns the payout after them.
+
+        Raises:
+            Conflict: a guard failed (the payout changed meanwhile); nothing was written.
+        """
+        if len(actions) == 1:
+            return self.main.apply(actions[0], conflict="the payout changed meanwhile")
+        if not self.events.transact(actions):
+            raise Conflict("the payout changed meanwhile")
+        return self.main.get(actions[0]["Update"]["Key"]["pk"]["S"])
 
     def page(self, merchant_id: str, limit: int, starting_after: str | None, status: str | None,
              created_from: str | None, created_to: str | None) -> dict:
@@ -156,10 +189,10 @@ class Payouts:
             and release (a reservation's payout moves its reservation in the same transaction).
     """
 
-    def __init__(self, ledger: Ledger, main: MainTable, providers: Providers, beneficiaries: Beneficiaries,
-                 policy: PayoutPolicy = PayoutPolicy(), linked=None):
+    def __init__(self, ledger: Ledger, main: MainTable, events: EventLog, providers: Providers,
+                 beneficiaries: Beneficiaries, policy: PayoutPolicy = PayoutPolicy(), linked=None):
         self.ledger = ledger
-        self.records = PayoutRecords(main)
+        self.records = PayoutRecords(main, events)
         self.providers = providers
         self.beneficiaries = beneficiaries
         self.policy = policy
@@ -271,7 +304,7 @@ class Payouts:
                           merchant_reference=merchant_reference, description=description,
                           request_fingerprint=fingerprint)
         journal, opens = self.hold(p)
-        extra = [self.records.put_action(p)]
+        extra = self.records.create_actions(p)
         if merchant_reference:
             extra.append(self.records.reference_put_action(mid, merchant_reference, payout_id))
         try:
@@ -314,7 +347,13 @@ class Payouts:
                     p = self.records.get(merchant_id, payout_id)
                     if p["status"] not in AT_PROVIDER:
                         return Outcome(next=Next.END, payout_status=p["status"], reason="nothing to do for this run")
-            return self._look(p, connector or self.providers.get(p["provider"]))
+            try:
+                return self._look(p, connector or self.providers.get(p["provider"]))
+            except Conflict:  # settled meanwhile (a provider callback, an admin decision): done if it left
+                p = self.records.get(merchant_id, payout_id)
+                if p["run"] == run and p["status"] in AT_PROVIDER:
+                    raise  # still at the provider: the message comes back and looks again
+                return Outcome(next=Next.END, payout_status=p["status"], reason="settled meanwhile")
 
     def _look(self, p: dict, connector) -> Outcome:
         try:
@@ -386,51 +425,89 @@ class Payouts:
 
     # ---- money: capture and release ------------------------------------------------------------------
     def capture(self, merchant_id: str, payout_id: str, run: int, provider_reference: str | None = None) -> dict:
-        """The provider paid run ``run``: held → payouts, SUCCEEDED. Idempotent (a no-op unless
-        the payout is at the provider in that run)."""
-        p = self.get(merchant_id, payout_id)
-        if p["run"] != run or p["status"] not in AT_PROVIDER:
-            return p
-        out = accounts.merchant_account(merchant_id, "payouts", p["currency"])
-        held = accounts.merchant_account(merchant_id, "held", p["currency"])
-        journal = Journal(journal_id(p, "capture"), "payout_capture", merchant_id, p["currency"],
-                          [Posting(held.account_id, -p["amount"]), Posting(out.account_id, p["amount"])],
-                          metadata={"payout_id": payout_id, "run": run, "provider": p["provider"],
-                                    "provider_reference": provider_reference, "audit_id": p.get("audit_id")})
-        change = self.records.change(p, AT_PROVIDER, PS.SUCCEEDED, f"paid by {p['provider']}",
-                                     sets={"provider_reference": provider_reference or p.get("provider_reference"),
-                                           "provider_status": ProviderStatus.SUCCESS.value, "next_check_at": None,
-                                           "last_error": None})
-        return self._post(p, journal, [out], [change, *self.linked(p, PS.SUCCEEDED)])
+        """The provider paid run ``run``: held → payouts, SUCCEEDED, ``payout.succeeded``.
+        Idempotent (a no-op unless the payout is at the provider in that run); a capture racing
+        another (the workflow's and a callback's) makes one journal and one event."""
+        def actions(p: dict):
+            out = accounts.merchant_account(merchant_id, "payouts", p["currency"])
+            held = accounts.merchant_account(merchant_id, "held", p["currency"])
+            journal = Journal(journal_id(p, "capture"), "payout_capture", merchant_id, p["currency"],
+                              [Posting(held.account_id, -p["amount"]), Posting(out.account_id, p["amount"])],
+                              metadata={"payout_id": payout_id, "run": run, "provider": p["provider"],
+                                        "provider_reference": provider_reference, "audit_id": p.get("audit_id")})
+            change = self.records.change(p, AT_PROVIDER, PS.SUCCEEDED, f"paid by {p['provider']}",
+                                         sets={"provider_reference": provider_reference or p.get("provider_reference"),
+                                               "provider_status": ProviderStatus.SUCCESS.value, "next_check_at": None,
+                                               "last_error": None})
+            return journal, [out], [*change, *self.linked(p, PS.SUCCEEDED)]
+        return self._settle(merchant_id, payout_id, run, AT_PROVIDER, actions)
 
     def release(self, merchant_id: str, payout_id: str, run: int, reason: str, *, provider_reference: str | None = None,
                 expect: tuple[str, ...] = AT_PROVIDER, to: str | None = None, sets: dict | None = None) -> dict:
         """Return run ``run``'s hold (held → available, or → reserved for a reservation's payout):
-        FAILED, or CANCELLED when a cancel was requested. Idempotent (a no-op unless the payout is
-        in one of ``expect`` in that run)."""
-        p = self.get(merchant_id, payout_id)
-        if p["run"] != run or p["status"] not in expect:
-            return p
-        to = to or (PS.CANCELLED if p.get("cancel_requested_at") else PS.FAILED)
-        source = accounts.merchant_account(merchant_id, "reserved" if p.get("reservation_id") else "available",
-                                           p["currency"])
-        held = accounts.merchant_account(merchant_id, "held", p["currency"])
-        journal = Journal(journal_id(p, "release"), "payout_release", merchant_id, p["currency"],
-                          [Posting(held.account_id, -p["amount"]), Posting(source.account_id, p["amount"])],
-                          metadata={"payout_id": payout_id, "run": run, "reason": reason[:200]})
-        field = "failure_reason" if to == PS.FAILED else "cancel_reason"
-        sets = {field: reason[:500], "next_check_at": None, **(sets or {})}
-        if provider_reference:
-            sets["provider_reference"] = provider_reference
-        change = self.records.change(p, expect, to, reason, sets=sets)
-        return self._post(p, journal, [source], [change, *self.linked(p, to)])
+        FAILED, or CANCELLED when a cancel was requested, with its event. Idempotent (a no-op
+        unless the payout is in one of ``expect`` in that run)."""
+        def actions(p: dict):
+            status = to or (PS.CANCELLED if p.get("cancel_requested_at") else PS.FAILED)
+            source = accounts.merchant_account(merchant_id, "reserved" if p.get("reservation_id") else "available",
+                                               p["currency"])
+            held = accounts.merchant_account(merchant_id, "held", p["currency"])
+            journal = Journal(journal_id(p, "release"), "payout_release", merchant_id, p["currency"],
+                              [Posting(held.account_id, -p["amount"]), Posting(source.account_id, p["amount"])],
+                              metadata={"payout_id": payout_id, "run": run, "reason": reason[:200]})
+            field = "failure_reason" if status == PS.FAILED else "cancel_reason"
+            changes = {field: reason[:500], "next_check_at": None, **(sets or {})}
+            if provider_reference:
+                changes["provider_reference"] = provider_reference
+            change = self.records.change(p, expect, status, reason, sets=changes)
+            return journal, [source], [*change, *self.linked(p, status)]
+        return self._settle(merchant_id, payout_id, run, expect, actions)
 
-    def _post(self, p: dict, journal: Journal, opens: list, extra: list) -> dict:
-        try:
-            self.ledger.post(journal, opens=opens, extra=extra)
-        except ExtraConditionFailed:
-            pass  # the payout moved on meanwhile (a duplicate step, or a concurrent decision)
-        return self.get(p["merchant_id"], p["payout_id"])
+    def _settle(self, merchant_id: str, payout_id: str, run: int, expect: tuple[str, ...], actions) -> dict:
+        """Post ``actions(payout)`` (journal, accounts to open, the payout's change and what is
+        linked to it) while the payout is in ``expect`` in ``run``. When the transaction's guards
+        fail, the payout is read again: moved on (a duplicate step, or a concurrent decision) ends
+        here; another change that kept it in ``expect`` (its status history grew) is tried again."""
+        for _ in range(TRANSITION_TRIES):
+            p = self.get(merchant_id, payout_id)
+            if p["run"] != run or p["status"] not in expect:
+                return p
+            journal, opens, extra = actions(p)
+            try:
+                self.ledger.post(journal, opens=opens, extra=extra)
+                break
+            except ExtraConditionFailed:
+                continue
+        return self.get(merchant_id, payout_id)
+
+    def confirm(self, merchant_id: str, payout_id: str, transfer_key: str) -> tuple[str, dict]:
+        """A provider callback (``payrail.callbacks``) said the transfer it knows as
+        ``transfer_key`` changed: ask the provider's status API (a callback is a hint) and capture
+        or release as the workflow would; both are guarded, so a repeat or a race with the
+        workflow's own look settles the payout once.
+
+        Returns:
+            ``(outcome, payout)``: ``captured`` / ``released`` (the provider's final answer,
+            applied now or before), ``no_change`` (not final; or the key is not this run's, or the
+            payout is not at the provider), ``deferred`` (no provider slot, or the provider
+            could not be asked: the workflow looks again on its own).
+        """
+        p = self.get(merchant_id, payout_id)
+        if p.get("provider_key") != transfer_key or p["status"] not in AT_PROVIDER:
+            return "no_change", p
+        with self.providers.slot(p["provider"]) as free:
+            if not free:
+                return "deferred", p
+            try:
+                r = self.providers.get(p["provider"]).status(p["transfer_id"])
+            except ConnectorUnavailable:
+                return "deferred", p
+        if r.status == ProviderStatus.SUCCESS:
+            return "captured", self.capture(merchant_id, payout_id, p["run"], r.provider_reference)
+        if r.status == ProviderStatus.FAILED:
+            return "released", self.release(merchant_id, payout_id, p["run"], r.reason or f"failed at {p['provider']}",
+                                            provider_reference=r.provider_reference)
+        return "no_change", p
 
     # ---- decisions ------------------------------------------------------------------------------------
     def cancel(self, merchant_id: str, payout_id: str) -> dict:
@@ -524,7 +601,7 @@ class Payouts:
             "provider_status": None, "provider_reference": None, "hold_reason": None, "review_decision": None,
             "review_reason": "amount at or above the review threshold" if review else None})
         try:
-            self.ledger.post(journal, opens=opens, extra=[change])
+            self.ledger.post(journal, opens=opens, extra=change)
         except (NotFound, InsufficientFunds):
             raise InsufficientFunds(f"the available {p['currency']} balance is less than {p['amount']}",
                                     param="amount", code="insufficient_balance") from None

@@ -9,6 +9,7 @@ from functools import cached_property, partial
 import boto3
 
 from payrail import ddb
+from payrail.callbacks import Callbacks
 from payrail.events import EventLog
 from payrail.fulfilment import FulfilmentChecks, FulfilmentClient
 from payrail.ids import derived
@@ -22,7 +23,7 @@ from payrail.providers import Providers, ProviderSlots
 from payrail.reservations import Reservations, payout_settled
 from payrail.settings import Settings
 from payrail.settlement import Settlements
-from payrail.store import MainTable
+from payrail.store import PAYMENT, PAYOUT, MainTable
 from payrail.wallets import Wallets
 from payrail.webhooks.delivery import Deliveries, Policy, Sender
 from payrail.webhooks.endpoints import WebhookEndpoints
@@ -87,8 +88,15 @@ class Platform:
 
     @cached_property
     def payouts(self) -> Payouts:
-        return Payouts(self.ledger, self.main, self.providers, self.beneficiaries,
-                       PayoutPolicy.from_settings(self.settings), linked=partial(payout_settled, self.main))
+        return Payouts(self.ledger, self.main, self.events, self.providers, self.beneficiaries,
+                       PayoutPolicy.from_settings(self.settings), linked=partial(payout_settled, self.main, self.events))
+
+    @cached_property
+    def callbacks(self) -> Callbacks:
+        return Callbacks(self.main, self.providers, {
+            PAYOUT.type: lambda item, hint: self.payouts.confirm(item["merchant_id"], item["payout_id"],
+                                                                 hint.transfer_key),
+            PAYMENT.type: lambda item, hint: self.payments.confirm(item, hint.transfer_key)})
 
     @cached_property
     def route_stats(self) -> RouteStats:
@@ -130,7 +138,7 @@ class Platform:
 
     @cached_property
     def reservations(self) -> Reservations:
-        return Reservations(self.ledger, self.main, self.payouts, self.settings.reservation_fulfil_wait_seconds)
+        return Reservations(self.ledger, self.main, self.events, self.payouts, self.settings.reservation_fulfil_wait_seconds)
 
     @cached_property
     def settlements(self) -> Settlements:

@@ -32,6 +32,7 @@ from datetime import datetime, timedelta, timezone
 from payrail import accounts
 from payrail.beneficiaries import check_details
 from payrail.errors import Conflict, InsufficientFunds, NotFound, ProviderFailed, ProviderTimeout, ValidationFailed
+from payrail.events import EventLog
 from payrail.ids import derived
 from payrail.idempotency import check_fingerprint
 from payrail.ledger import ExtraConditionFailed, Journal, Ledger, Posting, now_iso
@@ -59,9 +60,11 @@ class Reservations:
         fulfil_wait_seconds: how long a fulfil waits for the provider's answer before answering 202.
     """
 
-    def __init__(self, ledger: Ledger, main: MainTable, payouts: Payouts, fulfil_wait_seconds: float = 8.0):
+    def __init__(self, ledger: Ledger, main: MainTable, events: EventLog, payouts: Payouts,
+                 fulfil_wait_seconds: float = 8.0):
         self.ledger = ledger
         self.main = main
+        self.events = events
         self.payouts = payouts
         self.fulfil_wait_seconds = fulfil_wait_seconds
 
@@ -112,7 +115,8 @@ class Reservations:
                            Posting(reserved.account_id, amount)], metadata={"reservation_id": rid})
         try:
             self.ledger.post(journal, opens=[reserved],
-                             extra=[self.main.put_action(self._pk(mid, rid), {k: v for k, v in item.items() if v is not None})],
+                             extra=[self.main.put_action(self._pk(mid, rid), {k: v for k, v in item.items() if v is not None}),
+                                    self.events.put_action(mid, "reservation.created", item, rid, 1, ts)],
                              created_at=ts)
         except (NotFound, InsufficientFunds):
             raise InsufficientFunds(f"the available {currency} balance is less than {amount}", param="amount",
@@ -136,11 +140,11 @@ class Reservations:
             journal = Journal(f"{reservation_id}:release", "reservation_expiry" if expired else "reservation_release",
                               mid, cur, [Posting(accounts.merchant_account(mid, "reserved", cur).account_id, -r["amount"]),
                                          Posting(avail.account_id, r["amount"])], metadata={"reservation_id": reservation_id})
-            change = self.main.update_action(self._pk(mid, reservation_id), from_status=(RESERVED,), to_status=to,
-                                             removes=("due_pk", "due_sk"),
-                                             detail="past its expiry" if expired else "released by the merchant")
+            change = self.events.transition(self.main, self._pk(mid, reservation_id), r, (RESERVED,), to,
+                                            f"reservation.{to.lower()}", "reservation_id", removes=("due_pk", "due_sk"),
+                                            detail="past its expiry" if expired else "released by the merchant")
             try:
-                self.ledger.post(journal, opens=[avail], extra=[change])
+                self.ledger.post(journal, opens=[avail], extra=change)
             except ExtraConditionFailed:
                 pass
             r = self.get(merchant_id, reservation_id)
@@ -204,11 +208,12 @@ class Reservations:
                                   check_details(r["beneficiary"]), ts,
                                   reservation_id=rid, audit_id=r["audit_id"], beneficiary_id=r.get("beneficiary_id"))
         journal, opens = self.payouts.hold(p, source="reserved")
-        change = self.main.update_action(self._pk(mid, rid), from_status=(RESERVED,), to_status=FULFILLING,
-                                         equals={"fulfilments": r["fulfilments"]}, detail=f"payout {p['payout_id']}",
-                                         sets={"payout_id": p["payout_id"], "fulfilments": n})
+        change = self.events.transition(self.main, self._pk(mid, rid), r, (RESERVED,), FULFILLING,
+                                        "reservation.fulfilling", "reservation_id", equals={"fulfilments": r["fulfilments"]},
+                                        detail=f"payout {p['payout_id']}", sets={"payout_id": p["payout_id"], "fulfilments": n},
+                                        ts=ts)
         try:
-            self.ledger.post(journal, opens=opens, extra=[change, self.payouts.records.put_action(p)], created_at=ts)
+            self.ledger.post(journal, opens=opens, extra=[*change, *self.payouts.records.create_actions(p)], created_at=ts)
         except ExtraConditionFailed:
             pass  # a duplicate fulfil got there first: wait on its payout
         return self.get(mid, rid)
@@ -240,16 +245,19 @@ class Reservations:
 
 
 
-def payout_settled(main: MainTable, p: dict, status: str) -> list[dict]:
+def payout_settled(main: MainTable, events: EventLog, p: dict, status: str) -> list[dict]:
     """Actions :class:`payrail.payouts.Payouts` adds to a capture or release of a reservation's
-    payout (its ``linked`` hook): the reservation goes FULFILLING → FULFILLED, or back to RESERVED."""
+    payout (its ``linked`` hook): the reservation goes FULFILLING → FULFILLED
+    (``reservation.fulfilled``), or back to RESERVED (``reservation.payout_failed``), guarded by
+    its status, its payout and its status history as read now."""
     rid = p.get("reservation_id")
     if not rid:
         return []
     pk, guard = RESERVATION.key(p["merchant_id"], rid), {"payout_id": p["payout_id"]}
+    r = main.get(pk)
     if status == PS.SUCCEEDED:
-        return [main.update_action(pk, from_status=(FULFILLING,), to_status=FULFILLED, equals=guard,
-                                   removes=("due_pk", "due_sk"), detail=f"paid by {p['provider']}",
-                                   sets={"fulfilled_at": now_iso()})]
-    return [main.update_action(pk, from_status=(FULFILLING,), to_status=RESERVED, equals=guard,
-                               detail=f"payout {p['payout_id']} {status.lower()}; can be fulfilled again")]
+        return events.transition(main, pk, r, (FULFILLING,), FULFILLED, "reservation.fulfilled", "reservation_id",
+                                 equals=guard, removes=("due_pk", "due_sk"), detail=f"paid by {p['provider']}",
+                                 sets={"fulfilled_at": now_iso()})
+    return events.transition(main, pk, r, (FULFILLING,), RESERVED, "reservation.payout_failed", "reservation_id",
+                             equals=guard, detail=f"payout {p['payout_id']} {status.lower()}; can be fulfilled again")

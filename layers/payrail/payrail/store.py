@@ -25,7 +25,7 @@ from payrail import ddb
 from payrail.errors import Conflict, ValidationFailed
 from payrail.ledger import now_iso, shard_of
 
-LIST_INDEX, DUE_INDEX = "by_merchant", "due"
+LIST_INDEX, DUE_INDEX, PROVIDER_KEY_INDEX = "by_merchant", "due", "by_provider_key"
 #: partitions of the ``due`` index per kind (spreads writes; the sweeper reads them all)
 DUE_SHARDS = 16
 
@@ -67,8 +67,6 @@ SETTLEMENT = Kind("SETTLEMENT", "settlement")
 SETTLEMENT_SLOTS = Kind("SETTLEMENT_SLOTS", "settlement_slots")
 #: mobile-money payments (payrail.payments): ``PAYMENT#<merchant>#<uuid>``
 PAYMENT = Kind("PAYMENT", "payment")
-#: ``PAYKEY#<provider>#<provider key>`` -> the payment a provider's transfer key belongs to (callbacks)
-PAYMENT_KEY = Kind("PAYKEY", "payment_key")
 
 
 INTERNAL = ("pk", "type", "request_fingerprint", "list_pk", "list_sk", "due_pk", "due_sk")
@@ -260,6 +258,14 @@ class MainTable:
                 break
             kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
         return {"data": [public(i) for i in out[:limit]], "has_more": len(out) > limit}
+
+    def by_provider_key(self, provider_key: str) -> list[dict]:
+        """The items (as clients see them; raw) that a provider knows by ``provider_key`` (its
+        idempotency key for a transfer): a keys-only index query, then a consistent read of each."""
+        r = self.db.query(TableName=self.table, IndexName=PROVIDER_KEY_INDEX, Limit=10,
+                          KeyConditionExpression="provider_key = :k",
+                          ExpressionAttributeValues={":k": ddb.value(provider_key)})
+        return [item for i in r["Items"] if (item := self.get(i["pk"]["S"], raw=True))]
 
     def due_items(self, kind: Kind, before: str, limit: int = 100) -> list[dict]:
         """Items of ``kind`` whose timer (``due`` index) is at or before ``before`` (ISO time),

@@ -167,6 +167,8 @@ class Call:
     fingerprint: str | None = None
     quota: Quota | None = None
     extra_headers: dict = field(default_factory=dict)
+    headers: dict = field(default_factory=dict)  # the request's, names lower-cased
+    body: bytes = b""  # the request body as sent (after the body guard: checked UTF-8 JSON)
 
     @property
     def merchant_id(self) -> str:
@@ -363,6 +365,7 @@ class PayrailResolver(APIGatewayHttpResolver):
                 c.quota = self.edge.limit(c.caller, self.edge.settings.anonymous_rate_limit_per_minute)
                 return token
             headers = {k.lower(): v for k, v in (ev.headers or {}).items()}
+            c.headers, c.body = headers, (ev.body or "").encode("utf-8", "surrogatepass")
             try:
                 c.caller, c.merchant, limit = self.edge.authenticate(spec, headers, ev.request_context.http.source_ip)
             except (Unauthorized, Forbidden):

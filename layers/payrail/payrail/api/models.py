@@ -798,3 +798,14 @@ class FloatTopUp(BaseModel):
     amount: int
     journal_id: str
     float: FloatBalance
+
+
+# ---- provider callbacks -----------------------------------------------------------------------------
+class CallbackAck(BaseModel):
+    """What payrail did with an authenticated provider callback (after asking the provider)."""
+
+    received: bool
+    outcome: Literal["captured", "released", "no_change", "deferred", "unknown_transfer"]
+    object_type: str | None = None
+    object_id: str | None = None
+    status: str | None = None

@@ -32,7 +32,7 @@ from payrail.payments.risk import RiskCounters, RiskPolicy, assess
 from payrail.payments.routing import RouteStats, RoutingPolicy, score_candidates
 from payrail.payments.workflow import FINAL, HELD, PS, TRANSITIONS, Next, Outcome
 from payrail.providers import Providers
-from payrail.store import PAYMENT, PAYMENT_KEY, MainTable, due, listed
+from payrail.store import PAYMENT, MainTable, due, listed
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "payrail/payments")
 CURRENCY = "GHS"
@@ -214,8 +214,7 @@ class Payments:
                               [Posting(src.account_id, -c["total"]), Posting(held.account_id, c["total"])],
                               metadata={"payment_id": p["payment_id"], "provider": provider})
             try:
-                self._post(p, journal, [held], (PS.VALIDATING,), PS.PENDING, sets, route["why"],
-                           extra=[self._key_put(p, provider, sets["provider_key"])])
+                self._post(p, journal, [held], (PS.VALIDATING,), PS.PENDING, sets, route["why"])
             except (InsufficientFunds, NotFound):
                 continue  # this float was spent meanwhile: the next route
             self.counters.add(p["merchant_id"], p["recipient"]["phone"], p["amount"], p["payment_id"],
@@ -237,10 +236,6 @@ class Payments:
 
     def _key(self, provider: str, transfer_id: str) -> str:
         return self.providers.get(provider).transfer_key(transfer_id)
-
-    def _key_put(self, p: dict, provider: str, key: str) -> dict:
-        return self.main.put_action(PAYMENT_KEY.key(provider, key), {
-            "type": PAYMENT_KEY.type, "merchant_id": p["merchant_id"], "payment_id": p["payment_id"]})
 
     # ---- transitions ---------------------------------------------------------------------------------------
     def _read(self, p: dict) -> dict:
@@ -318,8 +313,7 @@ class Payments:
                 appends={"failovers": [{"at": now_iso(), "from_provider": p["provider"], "to_provider": nxt,
                                          "why": why[:300]}]})
             try:
-                self.ledger.post(journal, opens=[new["momo_held"]],
-                                 extra=[change, self._key_put(p, nxt, self._key(nxt, tid))])
+                self.ledger.post(journal, opens=[new["momo_held"]], extra=[change])
             except (InsufficientFunds, NotFound):
                 continue
             except ExtraConditionFailed:
@@ -543,32 +537,34 @@ class Payments:
                    f"reversed by {p['provider']}")
         return self._read(p)
 
-    # ---- provider callbacks ------------------------------------------------------------------------------------
-    def by_provider_key(self, provider: str, key: str) -> dict | None:
-        ref = self.main.get(PAYMENT_KEY.key(provider, key))
-        return self.main.get(PAYMENT.key(ref["merchant_id"], ref["payment_id"])) if ref else None
+    # ---- provider callbacks (payrail.callbacks) -----------------------------------------------------------
+    def confirm(self, item: dict, transfer_key: str) -> tuple[str, dict]:
+        """A provider callback named this payment's current transfer (``provider_key``, the main
+        table's ``by_provider_key`` index): ask the provider's status API and apply a final answer
+        with the workflow's guarded transitions (a repeat or a race with a look settles it once).
+        For a payment no longer held (EXPIRED, CANCELLED, FAILED) a late answer changes nothing
+        but is recorded as ``late_provider_status`` for an operator.
 
-    def on_callback(self, provider: str, transfer_key: str) -> dict | None:
-        """A provider said something about one of our transfers: confirm with ``status()`` and
-        settle. A late answer for a payment no longer held (EXPIRED, CANCELLED, FAILED) changes
-        nothing but is recorded (``late_provider_status``) for an operator. None if not ours."""
-        p = self.by_provider_key(provider, transfer_key)
-        if p is None:
-            return None
-        if p["status"] in HELD and p["provider"] == provider:
+        Returns: ``(outcome, payment)`` with outcome ``captured``, ``released``, ``no_change`` or
+        ``deferred`` (the provider could not be asked; the workflow or the sweeper looks again).
+        """
+        p = self.main.get(PAYMENT.key(item["merchant_id"], item["payment_id"]))
+        if p is None or p.get("provider_key") != transfer_key:
+            return "no_change", p or item
+        try:
+            r = self.providers.get(p["provider"]).status(p["transfer_id"])
+        except ConnectorUnavailable:
+            return "deferred", p
+        if p["status"] in HELD and r.final:
+            self._settle(p, r)
+            p = self._read(p)
+            return ("captured" if p["status"] == PS.CONFIRMED else "released" if p["status"] in FINAL
+                    else "no_change"), p
+        if p["status"] in (PS.EXPIRED, PS.CANCELLED, PS.FAILED) and r.status != ProviderStatus.NOT_FOUND:
             try:
-                r = self.providers.get(provider).status(p["transfer_id"])
-            except ConnectorUnavailable:
-                return p
-            if r.final:
-                self._settle(p, r)
-        elif p["status"] in (PS.EXPIRED, PS.CANCELLED, PS.FAILED):
-            try:
-                r = self.providers.get(provider).status(f"{p['payment_id']}-{p.get('route_index', 0) + 1}")
-                self.main.apply(self.main.update_action(PAYMENT.key(p["merchant_id"], p["payment_id"]),
-                                                        from_status=(p["status"],),
-                                                        sets={"late_provider_status": r.status.value,
-                                                              "late_provider_status_at": now_iso()}))
-            except (ConnectorUnavailable, Conflict):
+                p = self.main.apply(self.main.update_action(
+                    PAYMENT.key(p["merchant_id"], p["payment_id"]), from_status=(p["status"],),
+                    sets={"late_provider_status": r.status.value, "late_provider_status_at": now_iso()}))
+            except Conflict:
                 pass
-        return self._read(p)
+        return "no_change", p
