@@ -41,6 +41,12 @@ def journals(platform, payment_id: str) -> dict[str, bool]:
             for phase in ("hold", "capture", "release", "refund")}
 
 
+def clean_window(platform, *providers: str) -> None:
+    """Wait until earlier tests' failures left the providers' 30 s routing window (routes are then on-net)."""
+    wait_for(lambda: all(s["fail"] == 0 and s["healthy"] for s in platform.route_stats.read(list(providers)).values()),
+             45, 1, what=f"clean routing window for {providers}")
+
+
 def floats(client) -> dict:
     return client.request("GET", "/v1/balances", params={"currency": "GHS"})["floats"]
 
@@ -125,8 +131,10 @@ def test_provider_without_float_fails_over_before_acceptance(momo, platform, net
     assert f[done["provider"]] == {"available": FLOAT - 20_300, "held": 0}
 
 
-def test_unreachable_provider_fails_over_and_degraded_provider_loses_then_regains_traffic(momo, modes, cloud):
+def test_unreachable_provider_fails_over_and_degraded_provider_loses_then_regains_traffic(momo, modes, cloud,
+                                                                                           platform):
     client, mid = momo
+    clean_window(platform, *PROVIDER.values())
     modes("mtn_momo", "failing")
     first = client.pay(15_000, number("MTN", "1"))
     assert first["route"]["provider"] == "mtn_momo"
@@ -161,11 +169,13 @@ def test_pending_then_success_and_provider_failure(momo, platform):
 
 def test_expiry_after_asking_the_provider_with_and_without_a_late_confirmation(momo, platform, cloud, handler):
     client, mid = momo
+    clean_window(platform, "mtn_momo")
     silent = client.pay(7_000, number("MTN", "4"))      # the provider never answers: EXPIRED
     late = client.pay(7_000, number("MTN", "4"))        # the provider confirms late: CONFIRMED, never EXPIRED
     wait_for(lambda: client.payment(late["payment_id"])["status"] == "PROCESSING", 30)
     time.sleep(12)
     key = client.payment(late["payment_id"])["provider_key"]
+    assert client.payment(late["payment_id"])["provider"] == "mtn_momo"
     standin(cloud, "mtn_momo", f"/_control/transfers/{key}", {"status": "SUCCESS"})
     s = settled(client, silent["payment_id"], timeout=90)
     assert s["status"] == "EXPIRED" and "after 20 s" in s["expiry_reason"]
@@ -364,3 +374,37 @@ def test_daily_report_per_provider_and_merchant(momo, handler, platform, cloud):
     by_provider = s3.get_object(Bucket=platform.settings.reports_bucket, Key=out["keys"][0])["Body"].read().decode()
     assert by_provider.splitlines()[0].startswith("provider,date,currency,payments")
     assert any(line.startswith("mtn_momo,") for line in by_provider.splitlines())
+
+
+def test_provider_callbacks_are_authenticated_then_confirmed_with_the_provider(momo, cloud, platform):
+    import hashlib
+    import hmac
+
+    import requests
+
+    client, mid = momo
+    clean_window(platform, "telecel")
+    p = client.pay(9_000, number("TELECEL", "4"))  # Telecel never answers the POST; the transfer stays PENDING
+    p = wait_for(lambda: (x := client.payment(p["payment_id"]))["status"] == "PROCESSING" and x, 30)
+    assert p["provider"] == "telecel"
+    body = json.dumps({"event": "disbursement.updated", "data": {"reference": p["provider_key"], "status": "SUCCESS",
+                                                                  "transaction_id": "TX1"}}).encode()
+    ts = int(time.time())
+    sig = hmac.new(b"tc-local-callback", f"{ts}.".encode() + body, hashlib.sha256).hexdigest()
+    url = f"{cloud['api_url']}/v1/callbacks/telecel"
+    forged = requests.post(url, data=body, headers={"content-type": "application/json",
+                                                    "X-Telecel-Signature": f"t={ts},v1={'0' * 64}"}, timeout=10)
+    assert forged.status_code == 401
+    # authentic, but the provider itself still says PENDING: nothing changes
+    ack = requests.post(url, data=body, headers={"content-type": "application/json",
+                                                 "X-Telecel-Signature": f"t={ts},v1={sig}"}, timeout=10).json()
+    assert (ack["object_type"], ack["object_id"], ack["status"]) == ("payment", p["payment_id"], "PROCESSING")
+    assert ack["outcome"] == "no_change"
+    # the provider settles it (its back office), its own callback arrives: confirmed once, whichever comes first
+    standin(cloud, "telecel", f"/_control/transfers/{p['provider_key']}", {"status": "SUCCESS"})
+    done = settled(client, p["payment_id"], timeout=30)
+    assert done["status"] == "CONFIRMED"
+    again = requests.post(url, data=body, headers={"content-type": "application/json",
+                                                   "X-Telecel-Signature": f"t={ts},v1={sig}"}, timeout=10).json()
+    assert again["outcome"] == "no_change" and again["status"] == "CONFIRMED"
+    assert [h["status"] for h in client.payment(p["payment_id"])["status_history"]].count("CONFIRMED") == 1
