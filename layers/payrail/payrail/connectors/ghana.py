@@ -28,8 +28,6 @@ from payrail.errors import ValidationFailed
 NETWORKS = ("MTN", "AT", "TELECEL")
 #: phonenumbers' carrier name (English) -> payrail's network code
 CARRIERS = {"MTN": "MTN", "at": "AT", "AirtelTigo": "AT", "Telecel": "TELECEL", "Vodafone": "TELECEL"}
-#: the connector that is on-net for each network
-ON_NET = {"MTN": "mtn_momo", "AT": "airteltigo", "TELECEL": "telecel"}
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,12 @@ from __future__ import annotations
 import random
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from payrail import accounts
 from payrail.connectors.base import (INSUFFICIENT_FLOAT, ConnectorUnavailable, MobileWallet, OutcomeUnknown,
                                      ProviderStatus, TransferRejected, TransferRequest, TransferResult)
-from payrail.connectors.ghana import ON_NET, parse_recipient
+from payrail.connectors.ghana import parse_recipient
 from payrail.connectors.registry import REGISTRY
 from payrail.errors import Conflict, InsufficientFunds, NotFound, ProviderFailed, ProviderUnavailable, ValidationFailed
 from payrail.events import EventLog
@@ -155,10 +155,10 @@ class Payments:
                                    "pesewas", param="amount")
         rcpt = parse_recipient(recipient["phone"], recipient.get("network"))
         pid = payment_id_for(merchant_id, idempotency_key)
-        existing = self.main.get(PAYMENT.key(merchant_id, pid))
+        existing = self.main.get(PAYMENT.key(merchant_id, pid), raw=True)
         if existing:
-            check_fingerprint(self.main.get(PAYMENT.key(merchant_id, pid), raw=True), fingerprint)
-            return self._advance(existing), False
+            check_fingerprint(existing, fingerprint)
+            return self._advance(self.main.get(PAYMENT.key(merchant_id, pid))), False
         providers = self.momo_providers()
         floats = self.floats(merchant_id)
         if not any(floats.get(n, {}).get("available", 0) >= amount + self.routing.fee(amount, net == rcpt.network)
@@ -206,7 +206,9 @@ class Payments:
             sets = {"risk": risk.as_dict(), "candidates": candidates, "route_order": order, "route_index": i,
                     "route": route, "provider": provider, "fee": c["fee"], "total": c["total"],
                     "transfer_id": self._transfer_id(p, i), "provider_key": self._key(provider, self._transfer_id(p, i)),
-                    "expires_at": _iso(expires), "estimated_completion_at": _iso(time.time() + 10),
+                    "expires_at": _iso(expires),
+                    # what the stand-ins and sandboxes show: seconds on-net, longer through the interop switch
+                    "estimated_completion_at": _iso(time.time() + (10 if c["on_net"] else 30)),
                     **due(PAYMENT, p["payment_id"], _iso(expires))}
             held = accounts.provider_float(p["merchant_id"], "momo_held", CURRENCY, provider)
             src = accounts.provider_float(p["merchant_id"], "momo_float", CURRENCY, provider)
@@ -214,7 +216,8 @@ class Payments:
                               [Posting(src.account_id, -c["total"]), Posting(held.account_id, c["total"])],
                               metadata={"payment_id": p["payment_id"], "provider": provider})
             try:
-                self._post(p, journal, [held], (PS.VALIDATING,), PS.PENDING, sets, route["why"])
+                if not self._post(p, journal, [held], (PS.VALIDATING,), PS.PENDING, sets, route["why"]):
+                    return self._read(p)  # a concurrent twin of this request routed it
             except (InsufficientFunds, NotFound):
                 continue  # this float was spent meanwhile: the next route
             self.counters.add(p["merchant_id"], p["recipient"]["phone"], p["amount"], p["payment_id"],
