@@ -378,8 +378,10 @@ class Payments:
                 return Outcome(next=Next.END if p["status"] not in HELD else Next.CHECK, status=p["status"],
                                delay_seconds=0, reason="moved meanwhile")
             p = self._read(p)
-        p = self.main.apply(self.main.update_action(PAYMENT.key(p["merchant_id"], p["payment_id"]), from_status=HELD,
-                                                    adds={"submissions": 1, "route_submissions": 1}))
+        marked = self._change(p, adds={"submissions": 1, "route_submissions": 1})  # marked before sending
+        if marked is None:
+            return self._gone(p)
+        p = marked
         req = TransferRequest(transfer_id=p["transfer_id"], amount=p["amount"], currency=CURRENCY,
                               beneficiary=MobileWallet(wallet_code=p["network"], msisdn=p["recipient"]["phone"],
                                                        name=p["recipient"].get("name") or "recipient"),
@@ -399,8 +401,8 @@ class Payments:
         except ConnectorUnavailable as e:
             self.stats.record(p["provider"], False)
             self._attempt(p, "NOT_DELIVERED", str(e))
-            p = self.main.apply(self.main.update_action(PAYMENT.key(p["merchant_id"], p["payment_id"]),
-                                                        from_status=HELD, adds={"route_submissions": -1}))
+            if self._change(p, adds={"route_submissions": -1}) is None:  # it never reached the provider
+                return self._gone(p)
             moved = self.failover(p, f"{p['provider']} unreachable: {e}")
             if moved:
                 return Outcome(next=Next.CHECK, status=moved["status"], delay_seconds=0, reason=str(e)[:500])
@@ -410,9 +412,10 @@ class Payments:
 
     def _no_float(self, p: dict, why: str) -> Outcome:
         """The provider refused for lack of its float: nothing was paid, so the next route may pay it."""
-        self.main.apply(self.main.update_action(PAYMENT.key(p["merchant_id"], p["payment_id"]), from_status=HELD,
-                                                sets={"route_submissions": 0}))
-        moved = self.failover(self._read(p), why)
+        reset = self._change(p, sets={"route_submissions": 0})
+        if reset is None:
+            return self._gone(p)
+        moved = self.failover(reset, why)
         if moved:
             return Outcome(next=Next.CHECK, status=moved["status"], delay_seconds=0, reason=why[:500])
         return self._fail(self._read(p), why)
@@ -440,22 +443,26 @@ class Payments:
         self.release(p, PS.EXPIRED, f"expired after {self.timeout} s: {reason}")
         return Outcome(next=Next.END, status=self._read(p)["status"], reason=reason[:500])
 
-    def _note(self, p: dict, **sets) -> None:
+    def _change(self, p: dict, **kw) -> dict | None:
+        """An update of a held payment (``MainTable.update_action`` keywords); None when it is no
+        longer held (settled meanwhile, e.g. by a provider callback)."""
         try:
-            self.main.apply(self.main.update_action(PAYMENT.key(p["merchant_id"], p["payment_id"]), from_status=HELD,
-                                                    sets={"last_checked_at": now_iso(), **sets}))
+            return self.main.apply(self.main.update_action(PAYMENT.key(p["merchant_id"], p["payment_id"]),
+                                                           from_status=HELD, **kw))
         except Conflict:
-            pass
+            return None
+
+    def _gone(self, p: dict) -> Outcome:
+        return Outcome(next=Next.END, status=self._read(p)["status"], reason="settled meanwhile")
+
+    def _note(self, p: dict, **sets) -> None:
+        self._change(p, sets={"last_checked_at": now_iso(), **sets})
 
     def _attempt(self, p: dict, result: str, detail: str | None = None, reference: str | None = None) -> None:
         entry = {"number": len(p.get("attempts") or []) + 1, "at": now_iso(), "provider": p["provider"],
                  "transfer_id": p["transfer_id"], "result": result}
         entry |= {k: v for k, v in (("detail", (detail or "")[:300] or None), ("provider_reference", reference)) if v}
-        try:
-            self.main.apply(self.main.update_action(PAYMENT.key(p["merchant_id"], p["payment_id"]), from_status=HELD,
-                                                    appends={"attempts": [entry]}))
-        except Conflict:
-            pass
+        self._change(p, appends={"attempts": [entry]})
 
     # ---- expiry ---------------------------------------------------------------------------------------------
     def settle_or_expire(self, p: dict) -> str:
