@@ -19,7 +19,7 @@ import time
 import uuid
 from datetime import datetime, timezone
 
-from payrail import accounts
+from payrail import accounts, ddb
 from payrail.connectors.base import (INSUFFICIENT_FLOAT, ConnectorUnavailable, MobileWallet, OutcomeUnknown,
                                      ProviderStatus, TransferRejected, TransferRequest, TransferResult)
 from payrail.connectors.ghana import parse_recipient
@@ -249,8 +249,12 @@ class Payments:
             raise ValueError(f"no transition {frm} -> {to}")  # a programming error: the table is the contract
         acts = self.events.transition(self.main, PAYMENT.key(p["merchant_id"], p["payment_id"]), p, frm, to,
                                       f"payment.{to.lower()}", "payment_id", sets=sets, detail=detail)
+        upd = acts[0]["Update"]
         if to in FINAL or to == PS.CONFIRMED:  # disarm the expiry timer
-            acts[0]["Update"]["UpdateExpression"] += " REMOVE due_pk, due_sk"
+            upd["UpdateExpression"] += " REMOVE due_pk, due_sk"
+        if p.get("route_index") is not None:  # the money moves at the route this decision is about, or not at all
+            upd["ConditionExpression"] += " AND route_index = :route_index"
+            upd["ExpressionAttributeValues"][":route_index"] = ddb.value(p["route_index"])
         return acts
 
     def _move(self, p: dict, frm: tuple, to: str, sets: dict | None = None, detail: str | None = None) -> bool:
@@ -374,9 +378,7 @@ class Payments:
     def _submit(self, p: dict, conn) -> Outcome:
         if p["status"] == PS.PENDING:
             if not self._move(p, (PS.PENDING,), PS.PROCESSING, detail=f"sent to {p['provider']}"):
-                p = self._read(p)
-                return Outcome(next=Next.END if p["status"] not in HELD else Next.CHECK, status=p["status"],
-                               delay_seconds=0, reason="moved meanwhile")
+                return self._gone(p)
             p = self._read(p)
         marked = self._change(p, adds={"submissions": 1, "route_submissions": 1})  # marked before sending
         if marked is None:
@@ -412,7 +414,7 @@ class Payments:
 
     def _no_float(self, p: dict, why: str) -> Outcome:
         """The provider refused for lack of its float: nothing was paid, so the next route may pay it."""
-        reset = self._change(p, sets={"route_submissions": 0})
+        reset = self._change(p, sets={"route_submissions": 0}, equals={"route_index": p.get("route_index", 0)})
         if reset is None:
             return self._gone(p)
         moved = self.failover(reset, why)
@@ -421,13 +423,15 @@ class Payments:
         return self._fail(self._read(p), why)
 
     def _fail(self, p: dict, reason: str) -> Outcome:
-        self.release(p, PS.FAILED, reason)
-        return Outcome(next=Next.END, status=self._read(p)["status"], reason=reason[:500])
+        if not self.release(p, PS.FAILED, reason):
+            return self._gone(p)
+        return Outcome(next=Next.END, status=PS.FAILED, reason=reason[:500])
 
     def _settle(self, p: dict, r: TransferResult) -> Outcome:
         if r.status == ProviderStatus.SUCCESS:
-            self.capture(p, r.provider_reference, f"paid by {p['provider']}")
-            return Outcome(next=Next.END, status=self._read(p)["status"])
+            if not self.capture(p, r.provider_reference, f"paid by {p['provider']}"):
+                return self._gone(p)
+            return Outcome(next=Next.END, status=PS.CONFIRMED)
         if r.status == ProviderStatus.FAILED:
             if r.failure_code == INSUFFICIENT_FLOAT and p.get("route_submissions", 0) <= 1:
                 self.stats.record(p["provider"], False)
@@ -440,8 +444,9 @@ class Payments:
         return Outcome(next=Next.CHECK, status=p["status"], delay_seconds=self._backoff(p))
 
     def _expire(self, p: dict, reason: str) -> Outcome:
-        self.release(p, PS.EXPIRED, f"expired after {self.timeout} s: {reason}")
-        return Outcome(next=Next.END, status=self._read(p)["status"], reason=reason[:500])
+        if not self.release(p, PS.EXPIRED, f"expired after {self.timeout} s: {reason}"):
+            return self._gone(p)
+        return Outcome(next=Next.END, status=PS.EXPIRED, reason=reason[:500])
 
     def _change(self, p: dict, **kw) -> dict | None:
         """An update of a held payment (``MainTable.update_action`` keywords); None when it is no
@@ -453,7 +458,12 @@ class Payments:
             return None
 
     def _gone(self, p: dict) -> Outcome:
-        return Outcome(next=Next.END, status=self._read(p)["status"], reason="settled meanwhile")
+        """The payment moved meanwhile (a callback settled it or failed it over): look again at its
+        current route while it is held, else stop."""
+        now = self._read(p)
+        if now["status"] in HELD:
+            return Outcome(next=Next.CHECK, status=now["status"], delay_seconds=0, reason="moved meanwhile")
+        return Outcome(next=Next.END, status=now["status"], reason="settled meanwhile")
 
     def _note(self, p: dict, **sets) -> None:
         self._change(p, sets={"last_checked_at": now_iso(), **sets})
@@ -500,9 +510,12 @@ class Payments:
         """PENDING → CANCELLED, hold released. Raises NotFound; Conflict (409 ``invalid_state``
         naming the current state) from any other state, including a second cancel."""
         p = self.get(merchant_id, payment_id)
-        if p["status"] == PS.PENDING and self.release(p, PS.CANCELLED, "cancelled by the merchant", frm=(PS.PENDING,)):
-            return self._read(p)
-        p = self._read(p)
+        for _ in range(5):  # a failover moving the hold meanwhile makes the guarded release retry on the new route
+            if p["status"] != PS.PENDING:
+                break
+            if self.release(p, PS.CANCELLED, "cancelled by the merchant", frm=(PS.PENDING,)):
+                return self._read(p)
+            p = self._read(p)
         raise Conflict(f"payment is {p['status']}; only a PENDING payment can be cancelled", code="invalid_state",
                        param="status")
 
