@@ -194,6 +194,8 @@ QUEUES = {
         Queue("fulfilment", visibility_timeout=120, max_receive_count=5),
         Queue("payouts", visibility_timeout=60, max_receive_count=5),
         Queue("webhooks", visibility_timeout=180, max_receive_count=5),
+        # mobile-money payments: one message per look at the provider (payrail.payments.workflow)
+        Queue("payments", visibility_timeout=60, max_receive_count=5),
     )
 }
 
@@ -210,10 +212,18 @@ _EVENTS = ("EVENTS_TABLE",)  # writers of events (in their own transactions)
 _WEBHOOKS = ("EVENTS_TABLE", "WEBHOOKS_TABLE", "WEBHOOK_QUEUE_URL", "WEBHOOK_LOCAL_MODE", "WEBHOOK_TIMEOUT_SECONDS",
              "WEBHOOK_RETRY_SCHEDULE", "WEBHOOK_RETRY_HORIZON_SECONDS", "WEBHOOK_DISABLE_AFTER_SECONDS",
              "WEBHOOK_ENDPOINT_CONCURRENCY", "WEBHOOK_SECRET_OVERLAP_SECONDS", "WEBHOOK_MAX_ENDPOINTS")
+#: mobile-money payments: limits, risk, routing, timeouts (payrail.payments)
+_PAYMENT_RULES = ("TRANSACTION_TIMEOUT_SECONDS", "MIN_TRANSACTION_AMOUNT", "MAX_TRANSACTION_AMOUNT",
+                  "PAYMENT_BACKOFF_BASE_SECONDS", "PAYMENT_BACKOFF_MAX_SECONDS", "PAYMENT_FEE_ON_NET_BPS",
+                  "PAYMENT_FEE_OFF_NET_BPS", "PAYMENT_FEE_OFF_NET_MIN", "PAYMENT_ROUTING_WINDOW_SECONDS",
+                  "PAYMENT_ROUTING_EXPLORATION", "PAYMENT_VELOCITY_WINDOW_SECONDS", "PAYMENT_RECIPIENT_MAX_COUNT",
+                  "PAYMENT_RECIPIENT_MAX_AMOUNT", "PAYMENT_MERCHANT_MAX_COUNT", "PAYMENT_MERCHANT_MAX_AMOUNT",
+                  "PAYMENT_DUPLICATE_WINDOW_SECONDS", "PAYMENT_DUPLICATE_SCORE", "PAYMENT_RISK_DECLINE_SCORE",
+                  "PAYMENT_BLOCKLIST", "RATE_LIMIT_TABLE", "PROVIDER_SLOT_WAIT_SECONDS")
 FUNCTIONS = {
     f.id: f
     for f in (
-        Function("api", env=_DATA + _PAYOUT_RULES + _WEBHOOKS + (
+        Function("api", env=_DATA + _PAYOUT_RULES + _WEBHOOKS + _PAYMENT_RULES + ("PAYMENT_QUEUE_URL",) + (
                      "RESERVATION_TTL_SECONDS", "RESERVATION_FULFIL_WAIT_SECONDS",
                      "IDEMPOTENCY_TABLE", "RATE_LIMIT_TABLE", "REPORTS_BUCKET", "SETTLEMENT_STATE_MACHINE_ARN",
                      "FULFILMENT_QUEUE_URL", "PAYOUT_QUEUE_URL", "ADMIN_TOKEN_SHA256", "DEFAULT_FEE_BPS",
@@ -221,11 +231,11 @@ FUNCTIONS = {
                      "MAX_BODY_BYTES", "API_KEY_CACHE_SECONDS", "API_KEY_OVERLAP_SECONDS", "IDEMPOTENCY_TTL_SECONDS",
                      "PRESIGN_SECONDS", "SETTLEMENT_MAX_ACTIVE_JOBS"),
                  grants=Grants(tables_rw=("ledger", "main", "idempotency", "rate-limits", "events", "webhooks"),
-                               queues_read_attrs=("fulfilment", "payouts"), queues_send=("webhooks",),
+                               queues_read_attrs=("fulfilment", "payouts", "payments"), queues_send=("webhooks",),
                                start_executions=("settlement",), stop_executions=("settlement",), bucket="r"),
                  timeout=29, memory=1024, http=True, connectors=True),
-        Function("dispatcher", env=("FULFILMENT_QUEUE_URL", "PAYOUT_STATE_MACHINE_ARN"),
-                 grants=Grants(queues_send=("fulfilment",), start_executions=("payout",)),
+        Function("dispatcher", env=("FULFILMENT_QUEUE_URL", "PAYOUT_STATE_MACHINE_ARN", "PAYMENT_QUEUE_URL"),
+                 grants=Grants(queues_send=("fulfilment", "payments"), start_executions=("payout",)),
                  stream=StreamSource("main", batch_size=100)),
         Function("fulfilment", env=_DATA + _EVENTS + ("FULFILMENT_URL", "FULFILMENT_TIMEOUT_SECONDS",
                                                       "FULFILMENT_ATTEMPTS", "FULFILMENT_BACKOFF_BASE_SECONDS",
@@ -238,6 +248,17 @@ FUNCTIONS = {
                  grants=Grants(tables_rw=("main", "rate-limits", "events"), task_callbacks=("payout",)), timeout=30,
                  sqs=SqsSource("payouts", batch_size=1, max_concurrency=10), connectors=True),
         Function("payout_steps", env=_DATA + _EVENTS, grants=Grants(tables_rw=("ledger", "main", "events"))),
+        # mobile-money payments: one look per message (status first, submit only if never received,
+        # fail over before acceptance), the next look re-sent with DelaySeconds = the backoff
+        Function("payment_worker", env=_DATA + _EVENTS + _PAYMENT_RULES + ("PAYMENT_QUEUE_URL",),
+                 grants=Grants(tables_rw=("ledger", "main", "rate-limits", "events"), queues_send=("payments",)),
+                 timeout=30, sqs=SqsSource("payments", batch_size=1, max_concurrency=10), connectors=True),
+        # payments past TRANSACTION_TIMEOUT_SECONDS: ask the provider, then confirm, fail or expire
+        Function("payment_expiry", env=_DATA + _EVENTS + _PAYMENT_RULES,
+                 grants=Grants(tables_rw=("ledger", "main", "rate-limits", "events")), timeout=60, connectors=True),
+        # the daily CSV report per provider and per merchant (S3)
+        Function("payment_reports", env=_DATA + _PAYMENT_RULES + ("REPORTS_BUCKET",),
+                 grants=Grants(tables_r=("main",), bucket="rw"), timeout=300, memory=1024),
         Function("reservations", env=_DATA + _EVENTS, grants=Grants(tables_rw=("ledger", "main", "events")),
                  timeout=60),
         Function("settlement", env=_DATA + _EVENTS + ("REPORTS_BUCKET", "SETTLEMENT_MAX_CONCURRENCY"),
@@ -266,7 +287,9 @@ STATE_MACHINES = {
 }
 
 SCHEDULES = {s.id: s for s in (Schedule("settlement-daily", cron="15 0 * * ? *", state_machine="settlement"),
-                                Schedule("reservation-expiry", cron="* * * * ? *", function="reservations"))}
+                                Schedule("reservation-expiry", cron="* * * * ? *", function="reservations"),
+                                Schedule("payment-expiry", cron="* * * * ? *", function="payment_expiry"),
+                                Schedule("payment-report-daily", cron="30 0 * * ? *", function="payment_reports"))}
 
 #: HTTP API stage throttling (requests per second, burst).
 API_THROTTLE = {"rate_limit": 500, "burst_limit": 1000}
@@ -341,6 +364,7 @@ def resource_env(fn: Function, table_names: dict[str, str], queue_urls: dict[str
         "IDEMPOTENCY_TABLE": table_names["idempotency"], "RATE_LIMIT_TABLE": table_names["rate-limits"],
         "REPORTS_BUCKET": bucket_name,
         "FULFILMENT_QUEUE_URL": queue_urls["fulfilment"], "PAYOUT_QUEUE_URL": queue_urls["payouts"],
+        "PAYMENT_QUEUE_URL": queue_urls["payments"],
         "PAYOUT_STATE_MACHINE_ARN": machine_arns["payout"],
         "SETTLEMENT_STATE_MACHINE_ARN": machine_arns["settlement"],
         "EVENTS_TABLE": table_names["events"], "WEBHOOKS_TABLE": table_names["webhooks"],

@@ -28,7 +28,14 @@ TEST_SETTINGS = {"FULFILMENT_TIMEOUT_SECONDS": "1", "FULFILMENT_ATTEMPTS": "6", 
                  # a merchant's limit explicitly
                  "RATE_LIMIT_PER_MINUTE": "100000", "ANONYMOUS_RATE_LIMIT_PER_MINUTE": "100000",
                  # webhook retries every ~1 s for 30 s, attempts cut off after 2 s
-                 "WEBHOOK_RETRY_SCHEDULE": "1", "WEBHOOK_RETRY_HORIZON_SECONDS": "30", "WEBHOOK_TIMEOUT_SECONDS": "2"}
+                 "WEBHOOK_RETRY_SCHEDULE": "1", "WEBHOOK_RETRY_HORIZON_SECONDS": "30", "WEBHOOK_TIMEOUT_SECONDS": "2",
+                 # payments: expiry after 20 s, looks after 1, 2, 2 … s, answers within 3 s, a 30 s routing
+                 # window, no exploration (routes are deterministic; exploration has unit tests)
+                 "TRANSACTION_TIMEOUT_SECONDS": "20", "PAYMENT_BACKOFF_BASE_SECONDS": "1",
+                 "PAYMENT_BACKOFF_MAX_SECONDS": "2", "PAYMENT_ROUTING_WINDOW_SECONDS": "30",
+                 "PAYMENT_ROUTING_EXPLORATION": "0", "PAYMENT_BLOCKLIST": "+233241110001",
+                 "CONNECTOR_MTN_MOMO_TIMEOUT_SECONDS": "3", "CONNECTOR_AIRTELTIGO_TIMEOUT_SECONDS": "3",
+                 "CONNECTOR_TELECEL_TIMEOUT_SECONDS": "3"}
 
 
 def load_event(name: str, **subs: str) -> dict:

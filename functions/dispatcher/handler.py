@@ -1,6 +1,7 @@
 """DynamoDB stream of the main table -> the next step of each object (transactional outbox).
 
-A new PAID order goes to the fulfilment queue. A payout that becomes PENDING (created, approved
+A new PAID order goes to the fulfilment queue. A payment that becomes PENDING gets its first
+look on the payments queue (:class:`payrail.payments.workflow.PaymentLook`). A payout that becomes PENDING (created, approved
 after review, or reinitiated) starts its run's state machine execution, named
 ``<payout_id>-r<run>`` (a repeated start answers ExecutionAlreadyExists and is ignored); its input
 is :class:`payrail.payout_workflow.PayoutRun`. The stream retries failed records, so a crash after
@@ -16,9 +17,10 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord, DynamoDBRecordEventName
 
 from payrail import ddb, deadline
+from payrail.payments.workflow import PaymentLook, PaymentStatus
 from payrail.payout_workflow import PayoutRun, PayoutStatus
 from payrail.settings import Settings
-from payrail.store import ORDER, PAYOUT
+from payrail.store import ORDER, PAYMENT, PAYOUT
 
 settings = Settings.from_env(os.environ)
 logger = Logger(service="payrail-dispatcher")
@@ -39,6 +41,16 @@ def payout_to_start(record: DynamoDBRecord) -> PayoutRun | None:
     return PayoutRun(payout_id=new["payout_id"], merchant_id=new["merchant_id"], run=int(new.get("run", 1)))
 
 
+def payment_to_look(record: DynamoDBRecord) -> PaymentLook | None:
+    """The first look when this change made a payment PENDING (None otherwise)."""
+    new = record.dynamodb.new_image or {}
+    if new.get("type") != PAYMENT.type or new.get("status") != PaymentStatus.PENDING:
+        return None
+    if (record.dynamodb.old_image or {}).get("status") == PaymentStatus.PENDING:
+        return None
+    return PaymentLook(payment_id=new["payment_id"], merchant_id=new["merchant_id"], look=1)
+
+
 def record_handler(record: DynamoDBRecord) -> None:
     item = record.dynamodb.new_image or {}
     if record.event_name == DynamoDBRecordEventName.INSERT and item.get("type") == ORDER.type \
@@ -46,6 +58,9 @@ def record_handler(record: DynamoDBRecord) -> None:
         ddb.client("sqs").send_message(
             QueueUrl=settings.fulfilment_queue_url,
             MessageBody=json.dumps({"merchant_id": item["merchant_id"], "order_id": item["order_id"]}))
+    look = payment_to_look(record)
+    if look is not None:  # a duplicate first look is dropped by the worker's claim
+        ddb.client("sqs").send_message(QueueUrl=settings.payment_queue_url, MessageBody=look.model_dump_json())
     run = payout_to_start(record)
     if run is not None:
         sfn = ddb.client("stepfunctions")

@@ -138,6 +138,29 @@ class Payrail:
         return self.request("POST", "/v1/admin/balances/top_up", {"merchant_id": merchant_id, "currency": currency,
                             "amount": amount}, idempotency_key=key or str(uuid.uuid4()), admin=True)
 
+    # ---- mobile-money payments (Ghana) ----
+    def fund_float(self, merchant_id: str, provider: str, amount: int, key: str | None = None) -> dict:
+        return self.request("POST", "/v1/admin/floats/top_up", {"merchant_id": merchant_id, "provider": provider,
+                            "currency": "GHS", "amount": amount}, idempotency_key=key or str(uuid.uuid4()), admin=True)
+
+    def pay(self, amount: int, phone: str, name: str = "Ama Mensah", key: str | None = None, network: str | None = None,
+            **fields) -> dict:
+        recipient = {"phone": phone, "name": name} | ({"network": network} if network else {})
+        return self.request("POST", "/v1/payments", {"amount": amount, "currency": "GHS", "recipient": recipient,
+                            **fields}, idempotency_key=key or str(uuid.uuid4()))
+
+    def payment(self, payment_id: str) -> dict:
+        return self.request("GET", f"/v1/payments/{payment_id}")
+
+    def payments(self, **params) -> dict:
+        return self.request("GET", "/v1/payments", params=params)
+
+    def cancel_payment(self, payment_id: str) -> dict:
+        return self.request("POST", f"/v1/payments/{payment_id}/cancel")
+
+    def refund_payment(self, payment_id: str) -> dict:
+        return self.request("POST", f"/v1/payments/{payment_id}/refund")
+
     def payout_settings(self, merchant_id: str, **body) -> dict:
         return self.request("POST", f"/v1/admin/merchants/{merchant_id}/payout_settings", body, admin=True)
 

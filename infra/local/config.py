@@ -51,7 +51,9 @@ class LocalConfig(BaseModel):
         **{f"CONNECTOR_{n.upper()}_TIMEOUT_SECONDS": "5" for n in STANDINS},
         # each settlement environment is a process here (process_functions); 16 hide the latency
         # of each slice's calls on 2 cores (8 left a third of the CPU idle at 1,000,000 rows)
-        "SETTLEMENT_MAX_CONCURRENCY": "16"})
+        "SETTLEMENT_MAX_CONCURRENCY": "16",
+        # mobile-money payments expire after 30 s locally (300 s deployed), looked at after 1, 2, 4, 5 … s
+        "TRANSACTION_TIMEOUT_SECONDS": "30", "PAYMENT_BACKOFF_BASE_SECONDS": "1", "PAYMENT_BACKOFF_MAX_SECONDS": "5"})
 
     @property
     def localstack(self) -> bool:

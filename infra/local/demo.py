@@ -4,7 +4,9 @@ Creates merchants, registers a webhook endpoint at the local receiver (which ver
 delivery with ``standardwebhooks`` and fails the first few on purpose), funds 1,000 customer
 wallets, sells a product with stock 100 to 500 concurrent orders from 64 parallel clients, runs
 payouts through every scenario of the provider stand-ins (review, cancel, reinitiate, on hold, a
-saved beneficiary) and reservations fulfilled by UPI with duplicates, settles the day, downloads
+saved beneficiary) and reservations fulfilled by UPI with duplicates, pays Ghana mobile-money
+wallets across MTN MoMo, AirtelTigo and Telecel (routes, failovers, a risk decline, a cancel, an
+expiry, a refund: :mod:`infra.local.demo_payments`), settles the day, downloads
 the CSV, checks that the books hold and that every event was delivered and verified. Exits 1 if
 any check fails.
 """
@@ -25,6 +27,7 @@ import requests
 from infra.catalog import ROOT
 from infra.local import process
 from infra.local.client import ApiError, Payrail, standin as standin_at, wait_for
+from infra.local.demo_payments import payments_demo
 
 CUSTOMERS, ORDERS, CLIENTS, STOCK, PRICE = 1_000, 500, 64, 100, 2_500
 UNDERFUNDED = 20  # customers 0..19 get less than the price
@@ -276,6 +279,10 @@ def run(desc: dict) -> int:
     payout_checks, payout_lines = payouts_demo(admin, desc)
     checks += payout_checks
 
+    # 4b. mobile-money payments across the three Ghana networks: routes, failovers, risk, cancel, expiry
+    payment_checks, payment_lines = payments_demo(admin, desc)
+    checks += payment_checks
+
     # 5. settlement of the day -> CSV
     today = datetime.now(timezone.utc).date().isoformat()
     job = admin.admin_settlement(today, today)
@@ -325,7 +332,7 @@ def run(desc: dict) -> int:
           f"({ORDERS / t_orders:.0f}/s): completed {outcomes['completed']}, refused "
           f"{ORDERS - outcomes['completed']} {dict((k, v) for k, v in outcomes.items() if k != 'completed')}")
     print(f"  stock left                  {stock_left} of {STOCK}; order states {dict(order_states)}")
-    for line in payout_lines:
+    for line in payout_lines + payment_lines:
         print(f"  {line}")
     print(f"  settlement {job['job_id']}  {job['status']}, {len(rows)} CSV rows, totals {job.get('totals')}")
     print(f"  webhooks (shop)             {hook_line}")

@@ -90,8 +90,8 @@ WEBHOOK_URL = "http://127.0.0.1:9/fuzz"
 
 def create_tenant(admin: Payrail, limit: int | None) -> Tenant:
     """A merchant with a funded customer, a product, a fulfilled order (and its events), a webhook
-    endpoint, a PKR balance with a payout, a saved beneficiary, an INR reservation paying it and a
-    settlement job (what the ids of the generated GETs point to). Raises ApiError if the API refuses
+    endpoint, a PKR balance with a payout, a saved beneficiary, an INR reservation paying it, GHS floats
+    with a mobile-money payment and a settlement job (what the ids of the generated GETs point to). Raises ApiError if the API refuses
     a step."""
     tag = uuid.uuid4().hex[:8]
     body = {"name": f"fuzz-{tag}"} | ({"rate_limit_per_minute": limit} if limit else {})
@@ -111,13 +111,16 @@ def create_tenant(admin: Payrail, limit: int | None) -> Tenant:
     reservation = client.request("POST", "/v1/reservations", {"amount": 500, "currency": "INR",
                                                               "beneficiary_id": ben["beneficiary_id"]},
                                  idempotency_key=f"fuzz-{tag}")
+    for provider in ("mtn_momo", "airteltigo", "telecel"):
+        admin.fund_float(merchant_id, provider, 10_000_000)
+    payment = client.pay(1_000, "0241234561")
     today = datetime.now(timezone.utc).date().isoformat()
     job = client.settlement(today, today)
     return Tenant(created["api_key"], {
         "merchant_id": merchant_id, "customer_id": customer, "currency": "USD", "product_id": product["product_id"],
         "order_id": order["order_id"], "payout_id": payout["payout_id"], "job_id": job["job_id"],
         "beneficiary_id": ben["beneficiary_id"], "reservation_id": reservation["reservation_id"],
-        "endpoint_id": endpoint["endpoint_id"], "event_id": event["event_id"],
+        "endpoint_id": endpoint["endpoint_id"], "event_id": event["event_id"], "payment_id": payment["payment_id"],
         # not ids, but values that pass the domain's checks, so endpoint creations and updates succeed too
         "url": WEBHOOK_URL, "enabled_events": ["order.*"]})
 

@@ -3,6 +3,9 @@ provider's API shapes and keeping their transfers on disk (see :mod:`.common`):
 
 * :func:`infra.local.standins.cashfree.serve_cashfree` — Cashfree Payouts V2
 * :func:`infra.local.standins.safepay.serve_safepay` — Safepay Raast payouts (Pakistan)
+* :func:`infra.local.standins.mtn_momo.serve_mtn_momo` — MTN MoMo Disbursement (Ghana)
+* :func:`infra.local.standins.airteltigo.serve_airteltigo` — AirtelTigo Money (Airtel Africa Open API shape)
+* :func:`infra.local.standins.telecel.serve_telecel` — Telecel Cash (assumed shape)
 
 :data:`STANDINS` is what the local cloud starts: one per registered connector, with the
 credentials its connector is given (through the connector's secret) and the path its base URL
@@ -16,7 +19,10 @@ from pathlib import Path
 from typing import Callable
 
 from infra.local.standins.cashfree import serve_cashfree
+from infra.local.standins.airteltigo import serve_airteltigo
+from infra.local.standins.mtn_momo import serve_mtn_momo
 from infra.local.standins.safepay import serve_safepay
+from infra.local.standins.telecel import serve_telecel
 
 
 @dataclass(frozen=True)
@@ -43,4 +49,16 @@ STANDINS: dict[str, Standin] = {
         webhook_secret_b64=c["webhook_secret"], callback_url=url),
         {"aggregator_id": "agg_local", "secret_key": "sfpy-local-secret", "webhook_secret": _SAFEPAY_WEBHOOK},
         "/raastwire", 4583),
+    "mtn_momo": Standin(lambda host, port, data_dir, c, url=None: serve_mtn_momo(host, port, Path(data_dir), **c,
+                                                                          callback_url=url),
+                        {"api_user": "0b9d3e3c-4d5a-4e8f-9a51-6c0a3f1b2d7e", "api_key": "momo-local-key",
+                         "subscription_key": "momo-local-subscription"}, "", 4584),
+    "airteltigo": Standin(lambda host, port, data_dir, c, url=None: serve_airteltigo(
+        host, port, Path(data_dir), **c, callback_url=url),
+                          {"client_id": "at-local-client", "client_secret": "at-local-secret", "pin": "at-local-pin",
+                           "callback_secret": "at-local-callback"}, "", 4585),
+    "telecel": Standin(lambda host, port, data_dir, c, url=None: serve_telecel(host, port, Path(data_dir), **c,
+                                                                        callback_url=url),
+                       {"merchant_id": "tc-local-merchant", "api_key": "tc-local-key",
+                        "callback_secret": "tc-local-callback"}, "/cash", 4586),
 }

@@ -113,7 +113,8 @@ class Standin(ABC):
     @abstractmethod
     def handle(self, method: str, path: str, query: dict[str, str], headers: dict[str, str],
                raw: bytes) -> tuple[int, object]:
-        """Answer one provider API request: ``(http status, JSON-able body)``."""
+        """Answer one provider API request: ``(http status, JSON-able body)``; ``(None, seconds)``
+        hangs up without an answer after that long (a scenario's lost answer)."""
 
     @abstractmethod
     def server_error(self) -> object:
@@ -206,6 +207,10 @@ def handler_for(state: Standin) -> type[JsonHandler]:
                 if mode == "failing":
                     return self.send(503, state.server_error())
                 status, body = state.handle(method, url.path, query, headers, raw)
+                if status is None:  # this request's scenario: the work is done, the answer never comes
+                    time.sleep(float(body))
+                    self.close_connection = True
+                    return
                 if mode in ("slow", "timeout"):
                     time.sleep(delay)
                 if mode == "timeout":

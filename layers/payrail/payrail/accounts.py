@@ -56,3 +56,22 @@ def wallet(merchant_id: str, customer_id: str, currency: str) -> AccountSpec:
     """Spec of a customer's wallet account with this merchant."""
     return AccountSpec(account_id(merchant_id, "wallet", currency, owner=customer_id), merchant_id, currency,
                        "wallet", NON_NEGATIVE, owner=customer_id)
+
+
+#: mobile-money floats (payrail.payments): per merchant, provider and currency. ``momo_float`` is the
+#: merchant's float at the provider (admin-funded from ``momo_funding``), ``momo_held`` what pending
+#: payments hold, ``momo_sent`` what reached recipients, ``momo_fees`` the providers' fees.
+FLOAT_KINDS = ("momo_float", "momo_held", "momo_sent", "momo_fees", "momo_funding")
+
+
+def provider_float(merchant_id: str, kind: str, currency: str, provider: str) -> AccountSpec:
+    """Spec of a merchant's mobile-money account of ``kind`` at ``provider``
+    (``<merchant>:<kind>:<provider>:<currency>``; ``momo_funding`` may go negative).
+
+    Raises:
+        ValueError: unknown kind.
+    """
+    if kind not in FLOAT_KINDS:
+        raise ValueError(kind)
+    return AccountSpec(account_id(merchant_id, kind, currency, owner=provider), merchant_id, currency, kind,
+                       UNBOUNDED if kind == "momo_funding" else NON_NEGATIVE, owner=provider)

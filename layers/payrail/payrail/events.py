@@ -85,6 +85,15 @@ EVENT_TYPES: dict[str, str] = {
     "settlement.failed": "the job failed (FAILED, failure_reason); no file",
     "settlement.cancel_requested": "a cancel was requested; slices in flight finish without counting (CANCELLING)",
     "settlement.cancelled": "the job was cancelled; no CSV and no link (CANCELLED)",
+    "payment.initiated": "a mobile-money payment was created (INITIATED)",
+    "payment.validating": "its risk checks and routing are running (VALIDATING)",
+    "payment.pending": "accepted: routed and the float at the chosen provider held (PENDING)",
+    "payment.processing": "sent to the provider (PROCESSING)",
+    "payment.confirmed": "the provider paid the recipient; the hold was captured (CONFIRMED)",
+    "payment.failed": "not paid (risk declined, refused or failed at the provider); the hold, if any, released",
+    "payment.expired": "no confirmation within the timeout after asking the provider; the hold released (EXPIRED)",
+    "payment.cancelled": "cancelled by the merchant while PENDING; the hold released (CANCELLED)",
+    "payment.refunded": "the provider reversed a confirmed payment; the float credited back (REFUNDED)",
 }
 #: families whose ``<family>.*`` subscriptions are accepted (payout, reservation, settlement and
 #: payment events come with their workflows)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # the domain modules are imported by the property that builds
     from payrail.ledger import Ledger
     from payrail.merchants import Merchants
     from payrail.orders import Orders
+    from payrail.payments import Payments, RouteStats
     from payrail.payouts import Payouts
     from payrail.providers import Providers
     from payrail.reservations import Reservations
@@ -119,11 +120,54 @@ class Platform:
     @cached_property
     def callbacks(self) -> Callbacks:
         from payrail.callbacks import Callbacks
-        from payrail.store import PAYOUT
+        from payrail.store import PAYMENT, PAYOUT
 
         return Callbacks(self.main, self.providers, {
             PAYOUT.type: lambda item, hint: self.payouts.confirm(item["merchant_id"], item["payout_id"],
-                                                                 hint.transfer_key)})
+                                                                 hint.transfer_key),
+            PAYMENT.type: lambda item, hint: self.payments.confirm(item, hint.transfer_key)})
+
+    @cached_property
+    def route_stats(self) -> RouteStats:
+        from payrail.payments import RouteStats
+
+        return RouteStats(self.settings.rate_limit_table, self.settings.payment_routing_window_seconds)
+
+    @cached_property
+    def payments(self) -> Payments:
+        """Mobile-money payments (policies from the PAYMENT_* / TRANSACTION_* settings)."""
+        from payrail.payments import Payments, RiskCounters, RiskPolicy, RoutingPolicy
+
+        s = self.settings
+        routing = RoutingPolicy(s.payment_fee_on_net_bps, s.payment_fee_off_net_bps, s.payment_fee_off_net_min,
+                                s.payment_routing_window_seconds, s.payment_routing_exploration)
+        risk = RiskPolicy(s.min_transaction_amount, s.max_transaction_amount, s.payment_velocity_window_seconds,
+                          s.payment_recipient_max_count, s.payment_recipient_max_amount, s.payment_merchant_max_count,
+                          s.payment_merchant_max_amount, s.payment_duplicate_window_seconds, s.payment_duplicate_score,
+                          s.payment_risk_decline_score, frozenset(x for x in s.payment_blocklist.split(",") if x))
+        return Payments(self.ledger, self.main, self.events, self.providers, self.route_stats,
+                        RiskCounters(s.rate_limit_table), routing, risk, s.transaction_timeout_seconds,
+                        s.payment_backoff_base_seconds, s.payment_backoff_max_seconds)
+
+    def provider_health(self) -> dict:
+        """Each mobile-money provider's health (its balance call, under the health deadline), recorded
+        for routing: ``{name: {"ok", "ms", "error"?}}``. Not part of readiness: one provider down
+        does not make payrail unready (routing sends its traffic elsewhere)."""
+        names = [n for n, _ in self.payments.momo_providers()]
+        if not names:
+            return {}
+        pool = ThreadPoolExecutor(max_workers=len(names), thread_name_prefix="provider-health")
+        futures = {n: pool.submit(_check, self.providers.get(n).balance) for n in names}
+        wait(futures.values(), timeout=self.settings.health_deadline_seconds)
+        pool.shutdown(wait=False, cancel_futures=True)
+        out = {n: f.result() if f.done() else {"ok": False, "error": "no answer in time", "ms": 0.0}
+               for n, f in futures.items()}
+        for n, c in out.items():
+            try:
+                self.route_stats.health(n, c["ok"], c.get("error"))
+            except Exception:  # noqa: BLE001 - health never fails on its own bookkeeping
+                pass
+        return out
 
     @cached_property
     def reservations(self) -> Reservations:
@@ -209,7 +253,8 @@ class Platform:
             f"dynamodb:{t}": (lambda t=t: clients["dynamodb"].describe_table(TableName=t))
             for t in (s.ledger_table, s.main_table, s.idempotency_table, s.events_table)
         }
-        for name, url in (("sqs:fulfilment", s.fulfilment_queue_url), ("sqs:payouts", s.payout_queue_url)):
+        for name, url in (("sqs:fulfilment", s.fulfilment_queue_url), ("sqs:payouts", s.payout_queue_url),
+                          ("sqs:payments", s.payment_queue_url)):
             if url:
                 checks[name] = lambda url=url: clients["sqs"].get_queue_attributes(
                     QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])

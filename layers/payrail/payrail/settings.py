@@ -104,6 +104,36 @@ class Settings(BaseModel):
                                                 description="a rotated-out signing secret keeps signing this long")
     webhook_max_endpoints: int = Field(default=16, ge=1, le=100, description="webhook endpoints per merchant")
 
+    # ---- mobile-money payments (payrail.payments) ----
+    payment_queue_url: str = ""
+    transaction_timeout_seconds: int = Field(default=300, ge=5, le=86_400,
+                                             description="a PENDING or PROCESSING payment older than this is "
+                                                         "EXPIRED once its provider has been asked")
+    min_transaction_amount: int = Field(default=100, ge=1, description="smallest payment, pesewas (1.00 GHS)")
+    max_transaction_amount: int = Field(default=5_000_000, ge=1, description="largest payment, pesewas (50,000.00 GHS)")
+    payment_backoff_base_seconds: int = Field(default=2, ge=1, le=900, description="first wait before looking at an "
+                                              "open transfer again; doubles each look")
+    payment_backoff_max_seconds: int = Field(default=60, ge=1, le=900)
+    payment_fee_on_net_bps: int = Field(default=50, ge=0, le=10_000, description="fee of a same-network payment")
+    payment_fee_off_net_bps: int = Field(default=150, ge=0, le=10_000,
+                                         description="fee of an off-net payment through mobile-money interoperability")
+    payment_fee_off_net_min: int = Field(default=50, ge=0, description="smallest off-net fee, pesewas")
+    payment_routing_window_seconds: int = Field(default=900, ge=15, le=86_400,
+                                                description="sliding window of provider success rates")
+    payment_routing_exploration: float = Field(default=0.05, ge=0, le=1,
+                                               description="share of payments routed to a random other eligible "
+                                                           "provider, so a recovered provider gets traffic again")
+    payment_velocity_window_seconds: int = Field(default=3600, ge=60, le=86_400)
+    payment_recipient_max_count: int = Field(default=10, ge=1)
+    payment_recipient_max_amount: int = Field(default=10_000_000, ge=1, description="pesewas per window per number")
+    payment_merchant_max_count: int = Field(default=10_000, ge=1)
+    payment_merchant_max_amount: int = Field(default=500_000_000, ge=1, description="pesewas per window per merchant")
+    payment_duplicate_window_seconds: int = Field(default=300, ge=0)
+    payment_duplicate_score: int = Field(default=50, ge=0, le=1000)
+    payment_risk_decline_score: int = Field(default=100, ge=1, le=1000)
+    payment_blocklist: str = Field(default="", pattern=r"^(\+233\d{9}(,\+233\d{9})*)?$",
+                                   description="recipient numbers refused (E.164, comma-separated)")
+
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Settings":
         """Build settings from an environment mapping (``FIELD_NAME`` in upper case); unknown variables are ignored.

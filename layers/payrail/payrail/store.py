@@ -65,6 +65,8 @@ BENEFICIARY = Kind("BENEFICIARY", "beneficiary")
 RESERVATION = Kind("RESERVATION", "reservation")
 SETTLEMENT = Kind("SETTLEMENT", "settlement")
 SETTLEMENT_SLOTS = Kind("SETTLEMENT_SLOTS", "settlement_slots")
+#: mobile-money payments (payrail.payments): ``PAYMENT#<merchant>#<uuid>``
+PAYMENT = Kind("PAYMENT", "payment")
 
 
 INTERNAL = ("pk", "type", "request_fingerprint", "list_pk", "list_sk", "due_pk", "due_sk", "stock_taken")
@@ -229,6 +231,8 @@ class MainTable:
         """
         lo = created_from or "0"
         hi = (created_to or "9999") + "\uffff"
+        if lo > hi:  # an empty window (DynamoDB refuses BETWEEN with bounds the wrong way round)
+            return {"data": [], "has_more": False}
         values = {":pk": kind.list_pk(merchant_id), ":lo": lo, ":hi": hi}
         kw: dict = dict(TableName=self.table, IndexName=LIST_INDEX, ScanIndexForward=False,
                         KeyConditionExpression="list_pk = :pk AND list_sk BETWEEN :lo AND :hi")

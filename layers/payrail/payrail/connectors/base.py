@@ -174,6 +174,10 @@ class ProviderStatus(StrEnum):
 
 FINAL_STATUSES = frozenset({ProviderStatus.SUCCESS, ProviderStatus.FAILED})
 
+#: ``TransferResult.failure_code`` / ``TransferRejected.code`` of a provider refusing a transfer for
+#: lack of float in payrail's account at the provider: nothing was paid, another provider may pay it
+INSUFFICIENT_FLOAT = "insufficient_float"
+
 
 class TransferResult(_Frozen):
     """What the provider says about one transfer.
@@ -189,6 +193,9 @@ class TransferResult(_Frozen):
     provider_reference: str | None = None
     provider_status: str | None = None
     amount: int | None = None
+    #: a normalised failure code where the connector knows one; ``INSUFFICIENT_FLOAT`` means the
+    #: provider refused for lack of float in payrail's account there (nothing was paid)
+    failure_code: str | None = None
 
     @model_validator(mode="after")
     def _reason(self) -> "TransferResult":

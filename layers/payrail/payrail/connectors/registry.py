@@ -14,6 +14,10 @@ from dataclasses import dataclass
 from payrail.connectors.base import Capabilities, Connector, ConnectorSettings, DirectoryEntry
 from payrail.connectors.cashfree import (CAPABILITIES as CASHFREE, DIRECTORY as CASHFREE_DIRECTORY,
                                          CashfreeConnector, CashfreeSettings)
+from payrail.connectors.airteltigo import (CAPABILITIES as AIRTELTIGO, AirtelTigoConnector,
+                                           AirtelTigoSettings)
+from payrail.connectors.mtn_momo import CAPABILITIES as MTN_MOMO, MtnMomoConnector, MtnMomoSettings
+from payrail.connectors.telecel import CAPABILITIES as TELECEL, TelecelConnector, TelecelSettings
 from payrail.connectors.safepay import (CAPABILITIES as SAFEPAY, DIRECTORY as SAFEPAY_DIRECTORY,
                                         SafepayConnector, SafepaySettings)
 
@@ -32,6 +36,10 @@ class Entry:
 REGISTRY: dict[str, Entry] = {
     "cashfree": Entry(CashfreeConnector, CashfreeSettings, CASHFREE, CASHFREE_DIRECTORY),
     "safepay": Entry(SafepayConnector, SafepaySettings, SAFEPAY, SAFEPAY_DIRECTORY),
+    # Ghana mobile money (payments, payrail.payments): GHS to mobile wallets, with reversal and balance
+    "mtn_momo": Entry(MtnMomoConnector, MtnMomoSettings, MTN_MOMO),
+    "airteltigo": Entry(AirtelTigoConnector, AirtelTigoSettings, AIRTELTIGO),
+    "telecel": Entry(TelecelConnector, TelecelSettings, TELECEL),
 }
 
 

@@ -15,8 +15,13 @@ routes = Routes("balances")
 
 @routes.get("/v1/balances", auth=MERCHANT, response=models.MerchantBalance)
 def balances(currency: CurrencyQuery) -> dict:
-    """Available, held, pending and reserved in one currency (minor units), as one consistent snapshot."""
-    return call().platform.wallets.merchant_balances(call().merchant_id, currency)
+    """Available, held, pending and reserved in one currency (minor units), as one consistent snapshot; in
+    GHS also the mobile-money float at each provider."""
+    c = call()
+    out = c.platform.wallets.merchant_balances(c.merchant_id, currency)
+    if currency == "GHS":
+        out["floats"] = c.platform.payments.floats(c.merchant_id, currency)
+    return out
 
 
 @routes.get("/v1/balances/history", auth=MERCHANT, response=models.PostingPage)

@@ -11,6 +11,8 @@ routes = Routes("health")
 def _answer(detailed: bool) -> Response[dict]:
     h = call().platform.health()
     body = {"status": "ok" if h["ok"] else "unavailable", **(h if detailed else {})}
+    if detailed:  # providers are reported, never part of readiness
+        body["providers"] = call().platform.provider_health()
     return Response(status_code=200 if h["ok"] else 503, content_type=content_types.APPLICATION_JSON, body=body)
 
 
@@ -28,5 +30,6 @@ def ready() -> Response[dict]:
 
 @routes.get("/health/detailed", auth=None, response=models.DetailedHealth, errors=(503,), rate_limited=False)
 def detailed() -> Response[dict]:
-    """Each dependency's check with its latency."""
+    """Each dependency's check with its latency, and each mobile-money provider's health (not part of
+    readiness: a provider down only loses its traffic to the others)."""
     return _answer(detailed=True)

@@ -1,0 +1,31 @@
+"""Payment expiry sweeper, fired by an EventBridge schedule (every minute): every PENDING or
+PROCESSING payment past ``TRANSACTION_TIMEOUT_SECONDS`` (``due`` index) is settled after asking
+its provider — CONFIRMED if it paid, FAILED if it failed, otherwise EXPIRED with the hold released
+(:meth:`payrail.payments.Payments.expire_due`)."""
+from __future__ import annotations
+
+import os
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+
+from payrail import deadline
+from payrail.platform import Platform
+from payrail.settings import Settings
+
+platform = Platform(Settings.from_env(os.environ))
+logger = Logger(service="payrail-payment-expiry")
+tracer = Tracer(service="payrail-payment-expiry")
+metrics = Metrics(namespace="payrail", service="payment-expiry")
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+@deadline.from_lambda_context
+def lambda_handler(event: dict, context) -> dict:
+    swept = platform.payments.expire_due()
+    metrics.add_metric(name="PaymentsExpired", unit=MetricUnit.Count, value=swept.get("EXPIRED", 0))
+    if swept:
+        logger.info("payments swept", swept=swept, scheduled_at=event.get("time"))
+    return swept

@@ -1,0 +1,32 @@
+"""The daily payments report, fired by an EventBridge schedule (00:30 UTC, the previous day; an
+event with ``{"date": "YYYY-MM-DD"}`` reports that day): CSVs per provider and per merchant in the
+reports bucket (:func:`payrail.payments.report.write_daily`)."""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta, timezone
+
+from aws_lambda_powertools import Logger, Tracer
+
+from payrail import ddb, deadline
+from payrail.payments.report import write_daily
+from payrail.platform import Platform
+from payrail.settings import Settings
+
+platform = Platform(Settings.from_env(os.environ))
+logger = Logger(service="payrail-payment-reports")
+tracer = Tracer(service="payrail-payment-reports")
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@deadline.from_lambda_context
+def lambda_handler(event: dict, context) -> dict:
+    day = event.get("date")
+    if not day:
+        fired = datetime.fromisoformat(event["time"].replace("Z", "+00:00")) if event.get("time") else \
+            datetime.now(timezone.utc)
+        day = (fired.date() - timedelta(days=1)).isoformat()
+    out = write_daily(platform.main, ddb.client("s3"), platform.settings.reports_bucket, day)
+    logger.info("payment report written", **out)
+    return out

@@ -1,0 +1,593 @@
+"""Mobile-money payments to Ghana wallets (seed 001): create with risk checks and routing, the
+workflow's looks at the provider, expiry, cancel, refund, callbacks. See ``payrail.payments``.
+
+Money (journals; ``P`` = the route's provider, accounts per merchant, provider and GHS)::
+
+    PENDING (hold)        momo_float:P → momo_held:P          amount + fee
+    failover A → B        momo_held:A → momo_float:A, momo_float:B → momo_held:B   (one journal)
+    CONFIRMED (capture)   momo_held:P → momo_sent:P (amount) + momo_fees:P (fee)
+    FAILED / EXPIRED / CANCELLED (release)   momo_held:P → momo_float:P
+    REFUNDED              momo_sent:P → momo_float:P          amount (the provider's reversal)
+
+Each journal is posted in the same transaction as the payment's guarded transition and its
+event; journal ids derive from the payment id, so each happens at most once.
+"""
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from datetime import datetime, timezone
+
+from payrail import accounts, ddb
+from payrail.connectors.base import (INSUFFICIENT_FLOAT, ConnectorUnavailable, MobileWallet, OutcomeUnknown,
+                                     ProviderStatus, TransferRejected, TransferRequest, TransferResult)
+from payrail.connectors.ghana import parse_recipient
+from payrail.connectors.registry import REGISTRY
+from payrail.errors import Conflict, InsufficientFunds, NotFound, ProviderFailed, ProviderUnavailable, ValidationFailed
+from payrail.events import EventLog
+from payrail.idempotency import check_fingerprint
+from payrail.ledger import ExtraConditionFailed, Journal, Ledger, Posting, now_iso
+from payrail.payments.risk import RiskCounters, RiskPolicy, assess
+from payrail.payments.routing import RouteStats, RoutingPolicy, score_candidates
+from payrail.payments.workflow import FINAL, HELD, PS, TRANSITIONS, Next, Outcome
+from payrail.providers import Providers
+from payrail.store import PAYMENT, MainTable, due, listed
+
+NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "payrail/payments")
+CURRENCY = "GHS"
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _epoch(iso: str) -> float:
+    return datetime.strptime(iso, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc).timestamp()
+
+
+def payment_id_for(merchant_id: str, idempotency_key: str) -> str:
+    """The payment's UUID: uuid5 of the merchant and the key (a retry names the same payment)."""
+    return str(uuid.uuid5(NAMESPACE, f"{merchant_id}\x1f{idempotency_key}"))
+
+
+def check_payment_id(payment_id: str) -> str:
+    """Raises ValidationFailed (400, ``payment_id``) unless it is a UUID in canonical form."""
+    try:
+        if str(uuid.UUID(payment_id)) == payment_id.lower():
+            return payment_id.lower()
+    except (ValueError, AttributeError):
+        pass
+    raise ValidationFailed("payment_id must be a UUID", param="payment_id")
+
+
+class Payments:
+    """The payment aggregate.
+
+    Args:
+        ledger, main, events: the tables.
+        providers: the configured connectors and their in-flight slots.
+        stats: routing's sliding window and provider health. risk_counters: velocity buckets.
+        routing, risk: the policies. timeout_seconds: TRANSACTION_TIMEOUT_SECONDS.
+        backoff_base_seconds, backoff_max_seconds: looks at an open transfer.
+    """
+
+    def __init__(self, ledger: Ledger, main: MainTable, events: EventLog, providers: Providers, stats: RouteStats,
+                 risk_counters: RiskCounters, routing: RoutingPolicy = RoutingPolicy(), risk: RiskPolicy = RiskPolicy(),
+                 timeout_seconds: int = 300, backoff_base_seconds: int = 2, backoff_max_seconds: int = 60):
+        self.ledger, self.main, self.events, self.providers = ledger, main, events, providers
+        self.stats, self.counters, self.routing, self.risk = stats, risk_counters, routing, risk
+        self.timeout, self.backoff_base, self.backoff_max = timeout_seconds, backoff_base_seconds, backoff_max_seconds
+
+    # ---- providers -----------------------------------------------------------------------------------
+    def momo_providers(self) -> list[tuple[str, str]]:
+        """``(connector, network)`` of the configured Ghana mobile-money connectors, registry order."""
+        return [(name, e.cls.network) for name, e in REGISTRY.items()
+                if e.capabilities.covers("mobile_wallet", CURRENCY, "GH") and self.providers.configured(name)]
+
+    def floats(self, merchant_id: str, currency: str = CURRENCY) -> dict[str, dict]:
+        """``{provider: {available, held}}`` of the merchant's floats (minor units)."""
+        names = [n for n, _ in self.momo_providers()]
+        ids = {(n, k): accounts.provider_float(merchant_id, k, currency, n).account_id
+               for n in names for k in ("momo_float", "momo_held")}
+        got = self.ledger.get_accounts(list(ids.values()))
+        return {n: {"available": got.get(ids[(n, "momo_float")], {}).get("balance", 0),
+                    "held": got.get(ids[(n, "momo_held")], {}).get("balance", 0)} for n in names}
+
+    def fund_float(self, merchant_id: str, provider: str, amount: int, idempotency_key: str,
+                   fingerprint: str | None = None) -> dict:
+        """Admin: fund the merchant's float at ``provider`` (momo_funding → momo_float), once per key.
+
+        Raises: ValidationFailed (unknown provider, bad amount); IdempotencyMismatch.
+        """
+        if provider not in dict(self.momo_providers()):
+            raise ValidationFailed(f"provider must be one of {', '.join(n for n, _ in self.momo_providers())}",
+                                   param="provider")
+        fl = accounts.provider_float(merchant_id, "momo_float", CURRENCY, provider)
+        src = accounts.provider_float(merchant_id, "momo_funding", CURRENCY, provider)
+        jid = f"float:{merchant_id}:{provider}:{idempotency_key}"
+        res = self.ledger.post(Journal(jid, "momo_float_funding", merchant_id, CURRENCY,
+                                       [Posting(src.account_id, -amount), Posting(fl.account_id, amount)],
+                                       metadata={"provider": provider, "request_fingerprint": fingerprint}),
+                               opens=[src, fl])
+        if not res.created:
+            check_fingerprint(res.journal.get("metadata") or {}, fingerprint)
+        return {"merchant_id": merchant_id, "provider": provider, "currency": CURRENCY, "amount": amount,
+                "journal_id": jid, "float": self.floats(merchant_id)[provider]}
+
+    # ---- reads ----------------------------------------------------------------------------------------
+    def get(self, merchant_id: str, payment_id: str) -> dict:
+        """Raises ValidationFailed (not a UUID), NotFound."""
+        p = self.main.get(PAYMENT.key(merchant_id, check_payment_id(payment_id)))
+        if not p:
+            raise NotFound("payment not found", param="payment_id")
+        return p
+
+    def page(self, merchant_id: str, *, limit: int = 10, starting_after: str | None = None, status: str | None = None,
+             network: str | None = None, provider: str | None = None, created_from: str | None = None,
+             created_to: str | None = None) -> dict:
+        """Newest first, ``{"data", "has_more"}``; filters combine."""
+        where = {k: v for k, v in (("status", status), ("network", network), ("provider", provider)) if v}
+        if starting_after:
+            check_payment_id(starting_after)
+        return self.main.page(PAYMENT, merchant_id, limit=limit, starting_after=starting_after,
+                              created_from=created_from, created_to=created_to, where=where or None)
+
+    # ---- creation -------------------------------------------------------------------------------------
+    def create(self, merchant_id: str, amount: int, currency: str, recipient: dict, idempotency_key: str, *,
+               description: str | None = None, metadata: dict | None = None,
+               fingerprint: str | None = None) -> tuple[dict, bool]:
+        """INITIATED → VALIDATING → (risk, routing) → PENDING with the hold, or FAILED
+        (``risk_declined``, nothing held). A retry with the same key continues or replays.
+
+        Returns: ``(payment, created)``.
+
+        Raises:
+            ValidationFailed (400; ``param`` names the field): currency not GHS, amount outside the
+                limits, a malformed or non-mobile number, an unknown network. Nothing is created.
+            InsufficientFunds (402 ``insufficient_float``): no provider's float covers amount + fee.
+            IdempotencyMismatch (422): the key created another payment.
+        """
+        if currency != CURRENCY:
+            raise ValidationFailed("payments are in GHS", param="currency", code="currency_not_supported")
+        if not self.risk.min_amount <= amount <= self.risk.max_amount:
+            raise ValidationFailed(f"amount must be between {self.risk.min_amount} and {self.risk.max_amount} "
+                                   "pesewas", param="amount")
+        rcpt = parse_recipient(recipient["phone"], recipient.get("network"))
+        pid = payment_id_for(merchant_id, idempotency_key)
+        existing = self.main.get(PAYMENT.key(merchant_id, pid), raw=True)
+        if existing:
+            check_fingerprint(existing, fingerprint)
+            return self._advance(self.main.get(PAYMENT.key(merchant_id, pid))), False
+        providers = self.momo_providers()
+        floats = self.floats(merchant_id)
+        if not any(floats.get(n, {}).get("available", 0) >= amount + self.routing.fee(amount, net == rcpt.network)
+                   for n, net in providers):
+            raise InsufficientFunds("no provider float covers the amount and its fee; the admin funds floats",
+                                    param="amount", code="insufficient_float")
+        ts = now_iso()
+        p = {"type": PAYMENT.type, "payment_id": pid, "merchant_id": merchant_id, "amount": amount,
+             "currency": currency, "fee": 0, "network": rcpt.network,
+             "recipient": {"phone": rcpt.phone, "name": recipient.get("name"), "network": rcpt.network,
+                           "detected_network": rcpt.detected, "network_source": rcpt.source, "ported": rcpt.ported},
+             "description": description, "metadata": metadata or None, "status": PS.INITIATED, "looks": 0,
+             "submissions": 0, "attempts": [], "created_at": ts, "updated_at": ts,
+             "status_history": [{"status": PS.INITIATED, "at": ts}], "request_fingerprint": fingerprint,
+             **listed(PAYMENT, merchant_id, pid, ts)}
+        p = {k: v for k, v in p.items() if v is not None}
+        if not self.events.transact([self.main.put_action(PAYMENT.key(merchant_id, pid), p),
+                                     self.events.put_action(merchant_id, "payment.initiated", p, pid, 1, ts)]):
+            existing = self.main.get(PAYMENT.key(merchant_id, pid))  # a concurrent twin created it
+            return self._advance(existing), False
+        return self._advance(self.main.get(PAYMENT.key(merchant_id, pid))), True
+
+    def _advance(self, p: dict) -> dict:
+        """Continue a payment's creation from where it stands (INITIATED, VALIDATING)."""
+        if p["status"] == PS.INITIATED:
+            self._move(p, (PS.INITIATED,), PS.VALIDATING, detail="risk checks and routing")
+            p = self._read(p)
+        if p["status"] != PS.VALIDATING:
+            return p
+        risk = assess(self.risk, self.counters, p["merchant_id"], p["recipient"]["phone"], p["amount"], p["payment_id"])
+        if risk.declined:
+            self._move(p, (PS.VALIDATING,), PS.FAILED, detail="risk_declined: " + ", ".join(
+                r["rule"] for r in risk.reasons), sets={"risk": risk.as_dict(), "failure_reason": "risk_declined"})
+            return self._read(p)
+        rng = random.Random(p["payment_id"])
+        floats = {n: f["available"] for n, f in self.floats(p["merchant_id"]).items()}
+        providers = self.momo_providers()
+        candidates = score_candidates(p["amount"], p["network"], providers, floats,
+                                      self.stats.read([n for n, _ in providers]), self.routing, rng)
+        order = [c["provider"] for c in candidates if c["rank"]]
+        for i, provider in enumerate(order):
+            c = next(c for c in candidates if c["provider"] == provider)
+            route = self._route(c, i)
+            expires = time.time() + self.timeout
+            sets = {"risk": risk.as_dict(), "candidates": candidates, "route_order": order, "route_index": i,
+                    "route": route, "provider": provider, "fee": c["fee"], "total": c["total"],
+                    "transfer_id": self._transfer_id(p, i), "provider_key": self._key(provider, self._transfer_id(p, i)),
+                    "expires_at": _iso(expires),
+                    # what the stand-ins and sandboxes show: seconds on-net, longer through the interop switch
+                    "estimated_completion_at": _iso(time.time() + (10 if c["on_net"] else 30)),
+                    **due(PAYMENT, p["payment_id"], _iso(expires))}
+            held = accounts.provider_float(p["merchant_id"], "momo_held", CURRENCY, provider)
+            src = accounts.provider_float(p["merchant_id"], "momo_float", CURRENCY, provider)
+            journal = Journal(f"pay:{p['payment_id']}:hold", "momo_payment_hold", p["merchant_id"], CURRENCY,
+                              [Posting(src.account_id, -c["total"]), Posting(held.account_id, c["total"])],
+                              metadata={"payment_id": p["payment_id"], "provider": provider})
+            try:
+                if not self._post(p, journal, [held], (PS.VALIDATING,), PS.PENDING, sets, route["why"]):
+                    return self._read(p)  # a concurrent twin of this request routed it
+            except (InsufficientFunds, NotFound):
+                continue  # this float was spent meanwhile: the next route
+            self.counters.add(p["merchant_id"], p["recipient"]["phone"], p["amount"], p["payment_id"],
+                              self.risk.window_seconds)
+            return self._read(p)
+        self._move(p, (PS.VALIDATING,), PS.FAILED, detail="insufficient_float: no provider's float covers it",
+                   sets={"risk": risk.as_dict(), "candidates": candidates, "failure_reason": "insufficient_float"})
+        return self._read(p)
+
+    @staticmethod
+    def _route(c: dict, index: int) -> dict:
+        return {"provider": c["provider"], "network": c["network"], "on_net": c["on_net"], "fee": c["fee"],
+                "score": c["score"], "explored": c.get("explored", False) and index == 0, "why": c["why"],
+                "failover": index}
+
+    @staticmethod
+    def _transfer_id(p: dict, index: int) -> str:
+        return f"{p['payment_id']}-{index + 1}"
+
+    def _key(self, provider: str, transfer_id: str) -> str:
+        return self.providers.get(provider).transfer_key(transfer_id)
+
+    # ---- transitions ---------------------------------------------------------------------------------------
+    def _read(self, p: dict) -> dict:
+        return self.main.get(PAYMENT.key(p["merchant_id"], p["payment_id"]))
+
+    def _actions(self, p: dict, frm: tuple, to: str, sets: dict | None, detail: str | None) -> list[dict]:
+        if any(to not in TRANSITIONS[f] for f in frm):
+            raise ValueError(f"no transition {frm} -> {to}")  # a programming error: the table is the contract
+        acts = self.events.transition(self.main, PAYMENT.key(p["merchant_id"], p["payment_id"]), p, frm, to,
+                                      f"payment.{to.lower()}", "payment_id", sets=sets, detail=detail)
+        upd = acts[0]["Update"]
+        if to in FINAL or to == PS.CONFIRMED:  # disarm the expiry timer
+            upd["UpdateExpression"] += " REMOVE due_pk, due_sk"
+        if p.get("route_index") is not None:  # the money moves at the route this decision is about, or not at all
+            upd["ConditionExpression"] += " AND route_index = :route_index"
+            upd["ExpressionAttributeValues"][":route_index"] = ddb.value(p["route_index"])
+        return acts
+
+    def _move(self, p: dict, frm: tuple, to: str, sets: dict | None = None, detail: str | None = None) -> bool:
+        """A transition without money. False when the payment moved meanwhile."""
+        return self.events.transact(self._actions(p, frm, to, sets, detail))
+
+    def _post(self, p: dict, journal: Journal, opens: list, frm: tuple, to: str, sets: dict | None,
+              detail: str | None, extra: list | None = None) -> bool:
+        """A journal with the transition and its event, in one transaction. False when the
+        payment moved meanwhile (nothing written). Raises InsufficientFunds, NotFound."""
+        try:
+            self.ledger.post(journal, opens=opens, extra=self._actions(p, frm, to, sets, detail) + (extra or []))
+            return True
+        except ExtraConditionFailed:
+            return False
+
+    def _accounts(self, p: dict, provider: str | None = None):
+        provider = provider or p["provider"]
+        return {k: accounts.provider_float(p["merchant_id"], k, CURRENCY, provider)
+                for k in ("momo_float", "momo_held", "momo_sent", "momo_fees")}
+
+    def capture(self, p: dict, reference: str | None, detail: str) -> bool:
+        """PENDING / PROCESSING → CONFIRMED: held → sent + fees."""
+        a = self._accounts(p)
+        postings = [Posting(a["momo_held"].account_id, -p["total"]), Posting(a["momo_sent"].account_id, p["amount"])]
+        if p["fee"]:
+            postings.append(Posting(a["momo_fees"].account_id, p["fee"]))
+        j = Journal(f"pay:{p['payment_id']}:capture", "momo_payment_capture", p["merchant_id"], CURRENCY, postings,
+                    metadata={"payment_id": p["payment_id"], "provider": p["provider"], "provider_reference": reference})
+        return self._post(p, j, [a["momo_sent"], a["momo_fees"]], HELD, PS.CONFIRMED,
+                          {"provider_reference": reference, "confirmed_at": now_iso(), "provider_status": "SUCCESS"},
+                          detail)
+
+    def release(self, p: dict, to: str, reason: str, frm: tuple = HELD, sets: dict | None = None) -> bool:
+        """PENDING / PROCESSING → FAILED, EXPIRED or CANCELLED: held → float."""
+        a = self._accounts(p)
+        j = Journal(f"pay:{p['payment_id']}:release", "momo_payment_release", p["merchant_id"], CURRENCY,
+                    [Posting(a["momo_held"].account_id, -p["total"]), Posting(a["momo_float"].account_id, p["total"])],
+                    metadata={"payment_id": p["payment_id"], "provider": p["provider"], "reason": reason[:200]})
+        field = {"FAILED": "failure_reason", "EXPIRED": "expiry_reason", "CANCELLED": "cancel_reason"}[to]
+        return self._post(p, j, [], frm, to, {field: reason[:500], **(sets or {})}, reason)
+
+    def failover(self, p: dict, why: str) -> dict | None:
+        """Move the hold to the next eligible route (before any provider accepted the payment).
+        Returns the payment on its new route, or None when no route is left (or its float is short)."""
+        order, i = p.get("route_order") or [], p.get("route_index", 0)
+        for j in range(i + 1, len(order)):
+            nxt = order[j]
+            c = next(c for c in p["candidates"] if c["provider"] == nxt)
+            old, new = self._accounts(p), self._accounts(p, nxt)
+            journal = Journal(f"pay:{p['payment_id']}:failover:{j}", "momo_payment_failover", p["merchant_id"], CURRENCY,
+                              [Posting(old["momo_held"].account_id, -p["total"]),
+                               Posting(old["momo_float"].account_id, p["total"]),
+                               Posting(new["momo_float"].account_id, -c["total"]),
+                               Posting(new["momo_held"].account_id, c["total"])],
+                              metadata={"payment_id": p["payment_id"], "from": p["provider"], "to": nxt, "why": why[:200]})
+            tid = self._transfer_id(p, j)
+            change = self.main.update_action(
+                PAYMENT.key(p["merchant_id"], p["payment_id"]), from_status=HELD, equals={"route_index": i},
+                sets={"route_index": j, "provider": nxt, "route": self._route(c, j) | {"why": f"failover: {why}"[:300]},
+                      "fee": c["fee"], "total": c["total"], "transfer_id": tid, "provider_key": self._key(nxt, tid),
+                      "route_submissions": 0},
+                appends={"failovers": [{"at": now_iso(), "from_provider": p["provider"], "to_provider": nxt,
+                                         "why": why[:300]}]})
+            try:
+                self.ledger.post(journal, opens=[new["momo_held"]], extra=[change])
+            except (InsufficientFunds, NotFound):
+                continue
+            except ExtraConditionFailed:
+                return None
+            return self._read(p)
+        return None
+
+    # ---- the worker's look -----------------------------------------------------------------------------
+    def _backoff(self, p: dict) -> int:
+        wait = min(self.backoff_max, self.backoff_base * 2 ** min(max(0, p.get("looks", 1) - 1), 10))
+        left = _epoch(p["expires_at"]) - time.time() if p.get("expires_at") else wait
+        return int(max(1, min(wait, left + 1)))
+
+    def look(self, merchant_id: str, payment_id: str, look: int) -> Outcome:
+        """One look at the payment's provider (status first; a submission only when the provider
+        never heard of this route's transfer). Never raises for provider trouble."""
+        p = self.main.get(PAYMENT.key(merchant_id, payment_id))
+        if not p or p["status"] not in HELD:
+            return Outcome(next=Next.END, status=p["status"] if p else PS.FAILED, reason="nothing to do")
+        try:
+            p = self.main.apply(self.main.update_action(PAYMENT.key(merchant_id, payment_id),
+                                                        equals={"looks": look - 1}, sets={"looks": look}))
+        except Conflict:
+            return Outcome(next=Next.END, status=p["status"], reason="stale look")
+        conn = self.providers.get(p["provider"])
+        with self.providers.slot(p["provider"]) as got:
+            if not got:
+                return Outcome(next=Next.CHECK, status=p["status"], delay_seconds=2, reason="provider busy")
+            try:
+                result = conn.status(p["transfer_id"])
+            except ConnectorUnavailable as e:
+                self.stats.record(p["provider"], False)
+                return self._unreachable(p, f"{p['provider']} unreachable: {e}")
+            self.stats.record(p["provider"], True)
+            if result.status == ProviderStatus.NOT_FOUND:
+                if self._expired(p):
+                    return self._expire(p, f"{p['provider']} never received it")
+                return self._submit(p, conn)
+            return self._settle(p, result)
+
+    def _expired(self, p: dict) -> bool:
+        return bool(p.get("expires_at")) and time.time() >= _epoch(p["expires_at"])
+
+    def _unreachable(self, p: dict, why: str) -> Outcome:
+        """The provider could not be asked: fail over while nothing was sent to it, else look again."""
+        if not p.get("route_submissions"):
+            moved = self.failover(p, why)
+            if moved:
+                return Outcome(next=Next.CHECK, status=moved["status"], delay_seconds=0, reason=why[:500])
+            if self._expired(p) and not p.get("submissions"):
+                return self._expire(p, f"no provider could be reached; nothing was sent ({why})")
+        self._note(p, last_error=why)
+        return Outcome(next=Next.CHECK, status=p["status"], delay_seconds=self._backoff(p), reason=why[:500])
+
+    def _submit(self, p: dict, conn) -> Outcome:
+        if p["status"] == PS.PENDING:
+            if not self._move(p, (PS.PENDING,), PS.PROCESSING, detail=f"sent to {p['provider']}"):
+                return self._gone(p)
+            p = self._read(p)
+        marked = self._change(p, adds={"submissions": 1, "route_submissions": 1})  # marked before sending
+        if marked is None:
+            return self._gone(p)
+        p = marked
+        req = TransferRequest(transfer_id=p["transfer_id"], amount=p["amount"], currency=CURRENCY,
+                              beneficiary=MobileWallet(wallet_code=p["network"], msisdn=p["recipient"]["phone"],
+                                                       name=p["recipient"].get("name") or "recipient"),
+                              remarks=(p.get("description") or "payrail payment")[:140])
+        try:
+            result = conn.submit(req)
+        except TransferRejected as e:
+            self._attempt(p, "REJECTED", f"{e.code}: {e.message}")
+            if e.code == INSUFFICIENT_FLOAT:
+                self.stats.record(p["provider"], False)
+                return self._no_float(p, f"{p['provider']} refused for lack of float: {e.message}")
+            return self._fail(p, f"refused by {p['provider']}: {e.code}: {e.message}")
+        except OutcomeUnknown as e:
+            self.stats.record(p["provider"], False)
+            self._attempt(p, "UNKNOWN", str(e))
+            return Outcome(next=Next.CHECK, status=p["status"], delay_seconds=self._backoff(p), reason=str(e)[:500])
+        except ConnectorUnavailable as e:
+            self.stats.record(p["provider"], False)
+            self._attempt(p, "NOT_DELIVERED", str(e))
+            if self._change(p, adds={"route_submissions": -1}) is None:  # it never reached the provider
+                return self._gone(p)
+            moved = self.failover(p, f"{p['provider']} unreachable: {e}")
+            if moved:
+                return Outcome(next=Next.CHECK, status=moved["status"], delay_seconds=0, reason=str(e)[:500])
+            return Outcome(next=Next.CHECK, status=p["status"], delay_seconds=self._backoff(p), reason=str(e)[:500])
+        self._attempt(p, result.status.value, result.reason, result.provider_reference)
+        return self._settle(self._read(p), result)
+
+    def _no_float(self, p: dict, why: str) -> Outcome:
+        """The provider refused for lack of its float: nothing was paid, so the next route may pay it."""
+        reset = self._change(p, sets={"route_submissions": 0}, equals={"route_index": p.get("route_index", 0)})
+        if reset is None:
+            return self._gone(p)
+        moved = self.failover(reset, why)
+        if moved:
+            return Outcome(next=Next.CHECK, status=moved["status"], delay_seconds=0, reason=why[:500])
+        return self._fail(self._read(p), why)
+
+    def _fail(self, p: dict, reason: str) -> Outcome:
+        if not self.release(p, PS.FAILED, reason):
+            return self._gone(p)
+        return Outcome(next=Next.END, status=PS.FAILED, reason=reason[:500])
+
+    def _settle(self, p: dict, r: TransferResult) -> Outcome:
+        if r.status == ProviderStatus.SUCCESS:
+            if not self.capture(p, r.provider_reference, f"paid by {p['provider']}"):
+                return self._gone(p)
+            return Outcome(next=Next.END, status=PS.CONFIRMED)
+        if r.status == ProviderStatus.FAILED:
+            if r.failure_code == INSUFFICIENT_FLOAT and p.get("route_submissions", 0) <= 1:
+                self.stats.record(p["provider"], False)
+                return self._no_float(p, f"{p['provider']} failed it for lack of float: {r.reason}")
+            return self._fail(p, f"{p['provider']}: {r.reason}")
+        if self._expired(p):
+            return self._expire(p, f"{p['provider']} still {r.provider_status or r.status.value} after the timeout")
+        self._note(p, provider_status=r.provider_status or r.status.value, provider_reference=r.provider_reference,
+                   last_error=None)
+        return Outcome(next=Next.CHECK, status=p["status"], delay_seconds=self._backoff(p))
+
+    def _expire(self, p: dict, reason: str) -> Outcome:
+        if not self.release(p, PS.EXPIRED, f"expired after {self.timeout} s: {reason}"):
+            return self._gone(p)
+        return Outcome(next=Next.END, status=PS.EXPIRED, reason=reason[:500])
+
+    def _change(self, p: dict, **kw) -> dict | None:
+        """An update of a held payment (``MainTable.update_action`` keywords); None when it is no
+        longer held (settled meanwhile, e.g. by a provider callback)."""
+        try:
+            return self.main.apply(self.main.update_action(PAYMENT.key(p["merchant_id"], p["payment_id"]),
+                                                           from_status=HELD, **kw))
+        except Conflict:
+            return None
+
+    def _gone(self, p: dict) -> Outcome:
+        """The payment moved meanwhile (a callback settled it or failed it over): look again at its
+        current route while it is held, else stop."""
+        now = self._read(p)
+        if now["status"] in HELD:
+            return Outcome(next=Next.CHECK, status=now["status"], delay_seconds=0, reason="moved meanwhile")
+        return Outcome(next=Next.END, status=now["status"], reason="settled meanwhile")
+
+    def _note(self, p: dict, **sets) -> None:
+        self._change(p, sets={"last_checked_at": now_iso(), **sets})
+
+    def _attempt(self, p: dict, result: str, detail: str | None = None, reference: str | None = None) -> None:
+        entry = {"number": len(p.get("attempts") or []) + 1, "at": now_iso(), "provider": p["provider"],
+                 "transfer_id": p["transfer_id"], "result": result}
+        entry |= {k: v for k, v in (("detail", (detail or "")[:300] or None), ("provider_reference", reference)) if v}
+        self._change(p, appends={"attempts": [entry]})
+
+    # ---- expiry ---------------------------------------------------------------------------------------------
+    def settle_or_expire(self, p: dict) -> str:
+        """A payment past its expiry: ask the provider first. Paid → CONFIRMED (never EXPIRED);
+        failed → FAILED; pending or never received → EXPIRED (released). Provider unreachable: if
+        nothing was ever sent, EXPIRED; otherwise left for the next sweep. Returns the status."""
+        if p["status"] not in HELD or not self._expired(p):
+            return p["status"]
+        try:
+            r = self.providers.get(p["provider"]).status(p["transfer_id"])
+        except ConnectorUnavailable as e:
+            if not p.get("submissions"):
+                self.release(p, PS.EXPIRED, f"expired after {self.timeout} s; nothing was sent ({e})")
+            return self._read(p)["status"]
+        if r.status == ProviderStatus.SUCCESS:
+            self.capture(p, r.provider_reference, f"confirmed by {p['provider']} when asked at expiry")
+        elif r.status == ProviderStatus.FAILED:
+            self.release(p, PS.FAILED, f"{p['provider']}: {r.reason}")
+        else:
+            self.release(p, PS.EXPIRED, f"expired after {self.timeout} s: {p['provider']} answered "
+                                        f"{r.provider_status or r.status.value}")
+        return self._read(p)["status"]
+
+    def expire_due(self, now: float | None = None) -> dict:
+        """The sweeper: every payment whose expiry has passed (``due`` index)."""
+        counts: dict[str, int] = {}
+        for item in self.main.due_items(PAYMENT, _iso(now or time.time())):
+            p = self.main.get(item["pk"])
+            status = self.settle_or_expire(p) if p else "gone"
+            counts[status] = counts.get(status, 0) + 1
+        return counts
+
+    # ---- merchant actions --------------------------------------------------------------------------------------
+    def cancel(self, merchant_id: str, payment_id: str) -> dict:
+        """PENDING → CANCELLED, hold released. Raises NotFound; Conflict (409 ``invalid_state``
+        naming the current state) from any other state, including a second cancel."""
+        p = self.get(merchant_id, payment_id)
+        for _ in range(5):  # a failover moving the hold meanwhile makes the guarded release retry on the new route
+            if p["status"] != PS.PENDING:
+                break
+            if self.release(p, PS.CANCELLED, "cancelled by the merchant", frm=(PS.PENDING,)):
+                return self._read(p)
+            p = self._read(p)
+        raise Conflict(f"payment is {p['status']}; only a PENDING payment can be cancelled", code="invalid_state",
+                       param="status")
+
+    def refund(self, merchant_id: str, payment_id: str) -> dict:
+        """CONFIRMED → REFUNDED through the provider's reversal (key ``<payment>-refund``), with
+        a compensating journal (sent → float).
+
+        Raises:
+            NotFound; Conflict (409 ``invalid_state`` naming the state; ``refund_refused`` when the
+            provider refuses the reversal); ProviderUnavailable (503: could not ask, nothing
+            changed); ProviderFailed (504 ``provider_timeout``: the answer was lost; ask again).
+        """
+        p = self.get(merchant_id, payment_id)
+        if p["status"] != PS.CONFIRMED:
+            raise Conflict(f"payment is {p['status']}; only a CONFIRMED payment can be refunded", code="invalid_state",
+                           param="status")
+        conn = self.providers.get(p["provider"])
+        rid = f"{p['payment_id']}-refund"
+        try:
+            r = conn.reversal_status(rid)
+            if r.status == ProviderStatus.NOT_FOUND:
+                r = conn.reverse(p["transfer_id"], rid, p["amount"])
+        except TransferRejected as e:
+            raise Conflict(f"{p['provider']} refused the reversal: {e.message}", code="refund_refused") from None
+        except ConnectorUnavailable as e:
+            raise ProviderUnavailable(f"{p['provider']} could not be asked: {e}") from None
+        except OutcomeUnknown as e:
+            raise ProviderFailed(f"{p['provider']} gave no answer; ask again", code="provider_timeout",
+                                 provider={"name": p["provider"], "status": "UNKNOWN", "reason": str(e)[:200]}) from None
+        if r.status == ProviderStatus.FAILED:
+            raise Conflict(f"{p['provider']} refused the reversal: {r.reason}", code="refund_refused")
+        if r.status != ProviderStatus.SUCCESS:
+            raise ProviderFailed(f"{p['provider']} has not settled the reversal yet; ask again", code="provider_timeout",
+                                 provider={"name": p["provider"], "status": r.status.value})
+        a = self._accounts(p)
+        j = Journal(f"pay:{p['payment_id']}:refund", "momo_payment_refund", merchant_id, CURRENCY,
+                    [Posting(a["momo_sent"].account_id, -p["amount"]), Posting(a["momo_float"].account_id, p["amount"])],
+                    metadata={"payment_id": p["payment_id"], "provider": p["provider"],
+                              "reversal_reference": r.provider_reference})
+        self._post(p, j, [], (PS.CONFIRMED,), PS.REFUNDED,
+                   {"refund": {"reversal_id": rid, "provider_reference": r.provider_reference, "at": now_iso()}},
+                   f"reversed by {p['provider']}")
+        return self._read(p)
+
+    # ---- provider callbacks (payrail.callbacks) -----------------------------------------------------------
+    def confirm(self, item: dict, transfer_key: str) -> tuple[str, dict]:
+        """A provider callback named this payment's current transfer (``provider_key``, the main
+        table's ``by_provider_key`` index): ask the provider's status API and apply a final answer
+        with the workflow's guarded transitions (a repeat or a race with a look settles it once).
+        For a payment no longer held (EXPIRED, CANCELLED, FAILED) a late answer changes nothing
+        but is recorded as ``late_provider_status`` for an operator.
+
+        Returns: ``(outcome, payment)`` with outcome ``captured``, ``released``, ``no_change`` or
+        ``deferred`` (the provider could not be asked; the workflow or the sweeper looks again).
+        """
+        p = self.main.get(PAYMENT.key(item["merchant_id"], item["payment_id"]))
+        if p is None or p.get("provider_key") != transfer_key:
+            return "no_change", p or item
+        try:
+            r = self.providers.get(p["provider"]).status(p["transfer_id"])
+        except ConnectorUnavailable:
+            return "deferred", p
+        if p["status"] in HELD and r.final:
+            self._settle(p, r)
+            p = self._read(p)
+            return ("captured" if p["status"] == PS.CONFIRMED else "released" if p["status"] in FINAL
+                    else "no_change"), p
+        if p["status"] in (PS.EXPIRED, PS.CANCELLED, PS.FAILED) and r.status != ProviderStatus.NOT_FOUND:
+            try:
+                p = self.main.apply(self.main.update_action(
+                    PAYMENT.key(p["merchant_id"], p["payment_id"]), from_status=(p["status"],),
+                    sets={"late_provider_status": r.status.value, "late_provider_status_at": now_iso()}))
+            except Conflict:
+                pass
+        return "no_change", p

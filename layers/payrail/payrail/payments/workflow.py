@@ -1,0 +1,69 @@
+"""The payment workflow's vocabulary and typed messages (dispatcher -> queue -> worker -> queue).
+
+    PaymentLook   SQS body: one look at the provider  {payment_id, merchant_id, look}
+    Outcome       what the worker does next           {next: CHECK | END, delay_seconds, status}
+
+Each look is one message; a look that must be repeated (provider pending, unknown outcome, no
+free slot, a failover) sends the next look (``look + 1``) with ``DelaySeconds`` = the backoff.
+The worker claims a look with a conditional write (``looks = look - 1``), so a duplicated or
+redelivered message is dropped; a chain that dies (a crash between the claim and the next send)
+leaves the payment to the expiry sweeper, which asks the provider when the payment times out.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class PaymentStatus(StrEnum):
+    """The nine persisted states (seed 001)."""
+
+    INITIATED = "INITIATED"
+    VALIDATING = "VALIDATING"
+    PENDING = "PENDING"
+    PROCESSING = "PROCESSING"
+    CONFIRMED = "CONFIRMED"
+    FAILED = "FAILED"
+    EXPIRED = "EXPIRED"
+    REFUNDED = "REFUNDED"
+    CANCELLED = "CANCELLED"
+
+
+PS = PaymentStatus
+#: every allowed transition (each a conditional write guarded by the state it leaves)
+TRANSITIONS: dict[PaymentStatus, tuple[PaymentStatus, ...]] = {
+    PS.INITIATED: (PS.VALIDATING,),
+    PS.VALIDATING: (PS.PENDING, PS.FAILED),
+    PS.PENDING: (PS.PROCESSING, PS.CONFIRMED, PS.FAILED, PS.EXPIRED, PS.CANCELLED),
+    PS.PROCESSING: (PS.CONFIRMED, PS.FAILED, PS.EXPIRED),
+    PS.CONFIRMED: (PS.REFUNDED,),
+    PS.FAILED: (), PS.EXPIRED: (), PS.REFUNDED: (), PS.CANCELLED: (),
+}
+#: states in which the float at the route's provider is held
+HELD = (PS.PENDING, PS.PROCESSING)
+FINAL = (PS.FAILED, PS.EXPIRED, PS.REFUNDED, PS.CANCELLED)
+
+
+class Next(StrEnum):
+    CHECK = "CHECK"   # look again after ``delay_seconds``
+    END = "END"       # nothing left to do
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PaymentLook(_Message):
+    """The payments queue's message: look number ``look`` (1, 2, …) at a payment."""
+
+    payment_id: str
+    merchant_id: str
+    look: int = Field(ge=1)
+
+
+class Outcome(_Message):
+    next: Next
+    status: PaymentStatus
+    delay_seconds: int = Field(default=0, ge=0, le=900)
+    reason: str | None = None
