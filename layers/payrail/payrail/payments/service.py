@@ -469,10 +469,13 @@ class Payments:
         self._change(p, sets={"last_checked_at": now_iso(), **sets})
 
     def _attempt(self, p: dict, result: str, detail: str | None = None, reference: str | None = None) -> None:
+        """Log a provider's answer to one submission, whatever the payment's status by now (a
+        callback may have settled it while the answer was on its way): the log stays whole."""
         entry = {"number": len(p.get("attempts") or []) + 1, "at": now_iso(), "provider": p["provider"],
                  "transfer_id": p["transfer_id"], "result": result}
         entry |= {k: v for k, v in (("detail", (detail or "")[:300] or None), ("provider_reference", reference)) if v}
-        self._change(p, appends={"attempts": [entry]})
+        self.main.apply(self.main.update_action(PAYMENT.key(p["merchant_id"], p["payment_id"]),
+                                                appends={"attempts": [entry]}))
 
     # ---- expiry ---------------------------------------------------------------------------------------------
     def settle_or_expire(self, p: dict) -> str:
