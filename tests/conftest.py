@@ -132,3 +132,20 @@ def pytest_collection_modifyitems(items):
         if "cloud" in getattr(item, "fixturenames", ()) or any(
                 f in getattr(item, "fixturenames", ()) for f in ("admin", "merchant", "platform")):
             item.add_marker(pytest.mark.cloud)
+
+
+def quiet_audit(ledger, timeout: float = 90) -> dict:
+    """``payrail.ledger.audit`` once it comes out clean, or the last report after ``timeout``
+    seconds. The session's ledger is shared: another test's journal may be half-read by a scan
+    that takes seconds (its account moved after the scan read it); a real inconsistency stays,
+    so the last report then shows it."""
+    import time
+
+    from payrail.ledger import audit
+
+    deadline = time.monotonic() + timeout
+    while True:
+        report = audit(ledger)
+        if report["ok"] or time.monotonic() > deadline:
+            return report
+        time.sleep(2)

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from infra.local.client import ApiError, standin as standin_at, wait_for
-from payrail.ledger import audit
+from tests.conftest import quiet_audit
 
 PREFIX = {"MTN": "024", "AT": "027", "TELECEL": "020"}
 PROVIDER = {"MTN": "mtn_momo", "AT": "airteltigo", "TELECEL": "telecel"}
@@ -355,7 +355,7 @@ def test_idempotent_replay_concurrency_list_and_audit(momo, platform):
     assert all(p["provider"] == "mtn_momo" for p in client.payments(provider="mtn_momo", limit=100)["data"])
     total_held = sum(f["held"] for f in floats(client).values())
     assert total_held == 0
-    report = audit(platform.ledger)
+    report = quiet_audit(platform.ledger)
     assert report["ok"], {k: v for k, v in report.items() if k != "ok"}
 
 
