@@ -182,13 +182,12 @@ class Settlements:
         Raises:
             NotFound; Conflict (``job_not_running``) when the job already finished.
         """
-        pk = SETTLEMENT.key(scope, job_id)
         try:
             job = self._move(self.get(scope, job_id), (QUEUED, RUNNING), CANCELLING, detail="cancel requested")
         except Conflict:
             raise Conflict("job is not running", code="job_not_running") from None
         stop_execution(job)
-        self._mark_cancelled(pk)
+        self._mark_cancelled(scope, job_id)
         return self.get(scope, job_id)
 
     def download_url(self, job: dict, expires_seconds: int) -> str | None:
@@ -209,10 +208,10 @@ class Settlements:
         ``{"slice": n, "date": "YYYY-MM-DD", "shard": s, "part": p, "parts": P}``.
         """
         pk = SETTLEMENT.key(scope, job_id)
-        job = self.main.get(pk)
+        job = self.get(scope, job_id)
         if job["status"] not in (QUEUED, RUNNING):
             if job["status"] == CANCELLING:
-                self._mark_cancelled(pk)
+                self._mark_cancelled(scope, job_id)
             return {"scope": scope, "job_id": job_id, "cancelled": True}
         slices = plan_slices(self.ledger, job["from"], job["to"], job["shards"])
         manifest_key = self._manifest_key(job_id)
@@ -220,7 +219,7 @@ class Settlements:
                            ContentType="application/json")
         try:
             if job["status"] == QUEUED:
-                self._move(self.get(scope, job_id), (QUEUED,), RUNNING, {"slices_total": len(slices)})
+                self._move(job, (QUEUED,), RUNNING, {"slices_total": len(slices)})
             else:  # a retried plan: the job already runs
                 self.main.update(pk, "SET slices_total = :n", {":n": len(slices), ":r": RUNNING},
                                  names={"#s": "status"}, condition="#s = :r")
@@ -269,9 +268,8 @@ class Settlements:
             IncompleteSlices: fewer slices finished than planned (the workflow marks the job FAILED).
         """
         job = self.get(scope, job_id)
-        pk = SETTLEMENT.key(scope, job_id)
         if job["status"] == CANCELLING:
-            self._mark_cancelled(pk)
+            self._mark_cancelled(scope, job_id)
             return self.get(scope, job_id)
         if job["status"] != RUNNING:
             return job
@@ -301,14 +299,14 @@ class Settlements:
                                    Config=TransferConfig(multipart_threshold=UPLOAD_PART_BYTES,
                                                          multipart_chunksize=UPLOAD_PART_BYTES, max_concurrency=2))
         except _Cancelled:
-            self._mark_cancelled(pk)
+            self._mark_cancelled(scope, job_id)
             return self.get(scope, job_id)
         rows = sums.pop("rows")
         try:
             self._end(job, (RUNNING,), COMPLETED, {"report_key": report_key, "rows": rows, "totals": sums})
         except Conflict:  # cancelled in the instant the upload completed: honour the cancel, remove the file
             self.s3.delete_object(Bucket=self.bucket, Key=report_key)
-            self._mark_cancelled(pk)
+            self._mark_cancelled(scope, job_id)
         return self.get(scope, job_id)
 
     def _day_totals(self, job_id: str, slices: list[int], batch: int = 8) -> dict[tuple[str, str], list[int]]:
@@ -366,11 +364,10 @@ class Settlements:
                 job = self.get(scope, job_id)
         raise Conflict(f"{pk} is not in {from_status}", code="invalid_state")
 
-    def _mark_cancelled(self, pk: str) -> None:
+    def _mark_cancelled(self, scope: str, job_id: str) -> None:
         """CANCELLING -> CANCELLED; a no-op when the job already left CANCELLING."""
-        item = self.main.get(pk)
         with contextlib.suppress(Conflict):
-            self._end(self.get(item["scope"], item["job_id"]), (CANCELLING,), CANCELLED)
+            self._end(self.get(scope, job_id), (CANCELLING,), CANCELLED)
 
     def fail(self, scope: str, job_id: str, reason: str) -> dict:
         with contextlib.suppress(Conflict):  # already finished: keep its outcome
