@@ -21,11 +21,12 @@ import pytest
 import requests
 from standardwebhooks import Webhook
 
-from infra.local.client import ApiError, standin as standin_at, wait_for
+from infra.local.client import standin as standin_at, wait_for
 from infra.local.standins import STANDINS
+from tests.integration.test_payouts import in_bank, pk_bank, settled
+from tests.integration.test_webhooks import receiver, subscribe  # noqa: F401 - receiver: a fixture
 from tests.conftest import quiet_audit
 
-FINAL = ("SUCCEEDED", "FAILED", "CANCELLED")
 CASHFREE_SECRET = STANDINS["cashfree"].credentials["client_secret"]
 
 
@@ -35,43 +36,12 @@ def status_of(event_type: str) -> str:
     return "PENDING" if kind in ("created", "pending") else kind.upper()
 
 
-def in_bank(suffix: str) -> dict:
-    return {"type": "bank_account", "bank_code": "HDFC0001234", "account_number": f"5010{uuid.uuid4().int % 10**3:03d}{suffix}",
-            "name": "Ravi Kumar"}
-
-
-def pk_bank(suffix: str) -> str:
-    return f"{uuid.uuid4().int % 10**6:06d}{suffix}"
-
-
-def settled(client, payout_id: str, timeout: float = 90) -> dict:
-    return wait_for(lambda: (p := client.get_payout(payout_id))["status"] in FINAL and p, timeout, 0.5,
-                    what=f"payout {payout_id} final")
-
-
 @pytest.fixture
 def funded(admin, merchant):
     client, mid = merchant
     for currency in ("PKR", "INR"):
         admin.top_up(mid, 50_000_000, currency)
     return client, mid
-
-
-@pytest.fixture
-def receiver(cloud):
-    base, name = cloud["webhook_receiver_url"], f"t-{uuid.uuid4().hex[:10]}"
-
-    class R:
-        url = f"{base}/hooks/{name}"
-
-        @staticmethod
-        def control(**cfg):
-            requests.post(f"{base}/_control/{name}", json=cfg, timeout=5).raise_for_status()
-
-        @staticmethod
-        def received():
-            return requests.get(f"{base}/_received/{name}", timeout=5).json()["deliveries"]
-    return R
 
 
 def cashfree_callback(transfer: dict, *, secret: str = CASHFREE_SECRET, sent_at: float | None = None,
@@ -114,8 +84,7 @@ def payout_events(client, payout_id: str) -> list[dict]:
 
 def test_every_payout_scenario_produces_its_events_in_order_signed_and_verified(admin, funded, receiver, cloud):
     client, mid = funded
-    ep = client.create_webhook_endpoint(receiver.url, ["payout.*", "reservation.*"])
-    receiver.control(secrets=[ep["secret"]])
+    ep = subscribe(client, receiver, ["payout.*", "reservation.*"])
     ok = client.payout(1_000, pk_bank("0001"))
     fails = client.payout(1_000, {**in_bank("0003")}, "INR")
     held = client.payout(1_000, pk_bank("0005"))
@@ -126,10 +95,10 @@ def test_every_payout_scenario_produces_its_events_in_order_signed_and_verified(
     wait_for(lambda: client.get_payout(held["payout_id"])["status"] == "ON_HOLD", 60, what="on hold")
     standin_at(cloud["standins"]["safepay"], f"/_control/transfers/{client.get_payout(held['payout_id'])['provider_key']}",
                {"status": "SUCCESS"})
-    finals = {p["payout_id"]: settled(client, p["payout_id"]) for p in (ok, fails, held, review, cancelled)}
+    finals = {p["payout_id"]: settled(client, p["payout_id"], timeout=90) for p in (ok, fails, held, review, cancelled)}
     reinit = client.reinitiate_payout(fails["payout_id"])
     assert reinit["status"] == "PENDING" and reinit["run"] == 2
-    finals[fails["payout_id"]] = settled(client, fails["payout_id"])
+    finals[fails["payout_id"]] = settled(client, fails["payout_id"], timeout=90)
     assert [finals[p["payout_id"]]["status"] for p in (ok, fails, held, review, cancelled)] == \
         ["SUCCEEDED", "FAILED", "SUCCEEDED", "SUCCEEDED", "CANCELLED"]
 
@@ -155,10 +124,7 @@ def test_every_payout_scenario_produces_its_events_in_order_signed_and_verified(
         all_ids |= {e["event_id"] for e in events}
     assert payout_events(client, fails["payout_id"])[3]["type"] == "payout.pending"  # the reinitiation
 
-    def delivered():
-        got = receiver.received()
-        return got if all_ids <= {d["webhook_id"] for d in got if d["answered"] < 300} else None
-    got = wait_for(delivered, 90, 0.5, what="every payout event delivered")
+    got = receiver.wait_delivered(all_ids, timeout=90)
     seen = defaultdict(list)
     for d in got:  # verified here with the merchant's secret, independently of the receiver
         body = Webhook(ep["secret"]).verify(d["raw"], d["headers"])
