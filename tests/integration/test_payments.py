@@ -136,6 +136,9 @@ def test_provider_without_float_fails_over_before_acceptance(momo, platform, net
     first = done["failovers"][0]
     assert first["from_provider"] == PROVIDER[network] and "float" in first["why"]
     assert done["route"]["on_net"] is False and done["fee"] == 300
+    # the worker logs the final provider's answer just after a callback may have confirmed the payment
+    done = wait_for(lambda: (d := client.payment(p["payment_id"]))["attempts"][-1]["provider"] == d["provider"] and d,
+                    10, what="the final provider's answer logged")
     assert done["attempts"][0]["provider"] == PROVIDER[network] and done["attempts"][-1]["provider"] == done["provider"]
     assert platform.ledger.get_journal(f"pay:{p['payment_id']}:failover:1") is not None
     f = floats(client)
