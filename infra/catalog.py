@@ -234,8 +234,8 @@ FUNCTIONS = {
                                queues_read_attrs=("fulfilment", "payouts", "payments"), queues_send=("webhooks",),
                                start_executions=("settlement",), stop_executions=("settlement",), bucket="r"),
                  timeout=29, memory=1024, http=True, connectors=True),
-        Function("dispatcher", env=("FULFILMENT_QUEUE_URL", "PAYOUT_STATE_MACHINE_ARN", "PAYMENT_QUEUE_URL"),
-                 grants=Grants(queues_send=("fulfilment", "payments"), start_executions=("payout",)),
+        Function("dispatcher", env=("FULFILMENT_QUEUE_URL", "PAYOUT_QUEUE_URL", "PAYMENT_QUEUE_URL"),
+                 grants=Grants(queues_send=("fulfilment", "payouts", "payments")),
                  stream=StreamSource("main", batch_size=100)),
         Function("fulfilment", env=_DATA + _EVENTS + ("FULFILMENT_URL", "FULFILMENT_TIMEOUT_SECONDS",
                                                       "FULFILMENT_ATTEMPTS", "FULFILMENT_BACKOFF_BASE_SECONDS",
@@ -243,9 +243,11 @@ FUNCTIONS = {
                  grants=Grants(tables_rw=("ledger", "main", "events"), queues_send=("fulfilment",)), timeout=60,
                  sqs=SqsSource("fulfilment", batch_size=10, max_concurrency=8)),
         # MaximumConcurrency is a ceiling for all providers together (at least the sum of their
-        # bounds); each provider's own bound is its in-flight slots (payrail.providers)
-        Function("payout_worker", env=_DATA + _EVENTS + _PAYOUT_RULES + _PROVIDER_CALLS,
-                 grants=Grants(tables_rw=("main", "rate-limits", "events"), task_callbacks=("payout",)), timeout=30,
+        # bounds); each provider's own bound is its in-flight slots (payrail.providers). A run's
+        # first look captures or releases itself; a run still open is handed to the state machine
+        Function("payout_worker", env=_DATA + _EVENTS + _PAYOUT_RULES + _PROVIDER_CALLS + ("PAYOUT_STATE_MACHINE_ARN",),
+                 grants=Grants(tables_rw=("ledger", "main", "rate-limits", "events"), task_callbacks=("payout",),
+                               start_executions=("payout",)), timeout=30,
                  sqs=SqsSource("payouts", batch_size=1, max_concurrency=10), connectors=True),
         Function("payout_steps", env=_DATA + _EVENTS, grants=Grants(tables_rw=("ledger", "main", "events"))),
         # mobile-money payments: one look per message (status first, submit only if never received,

@@ -2,9 +2,10 @@
 
 A new PAID order goes to the fulfilment queue. A payment that becomes PENDING gets its first
 look on the payments queue (:class:`payrail.payments.workflow.PaymentLook`). A payout that becomes PENDING (created, approved
-after review, or reinitiated) starts its run's state machine execution, named
-``<payout_id>-r<run>`` (a repeated start answers ExecutionAlreadyExists and is ignored); its input
-is :class:`payrail.payout_workflow.PayoutRun`. The stream retries failed records, so a crash after
+after review, or reinitiated) gets its run's first look on the payout queue
+(:class:`payrail.payout_workflow.Dispatch` without a task token; a duplicate first look ends at
+the worker's claim, see ``Payouts.attempt``); the worker hands the run to the state machine only
+when it must be looked at again. The stream retries failed records, so a crash after
 the write never loses the next step.
 """
 from __future__ import annotations
@@ -18,7 +19,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 
 from payrail import ddb, deadline
 from payrail.payments.workflow import PaymentLook, PaymentStatus
-from payrail.payout_workflow import PayoutRun, PayoutStatus
+from payrail.payout_workflow import Dispatch, PayoutStatus
 from payrail.settings import Settings
 from payrail.store import ORDER, PAYMENT, PAYOUT
 
@@ -29,8 +30,8 @@ metrics = Metrics(namespace="payrail", service="dispatcher")
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
-def payout_to_start(record: DynamoDBRecord) -> PayoutRun | None:
-    """The run to start when this change made a payout PENDING (None otherwise)."""
+def payout_to_look(record: DynamoDBRecord) -> Dispatch | None:
+    """The first look of the run this change made PENDING (None otherwise)."""
     new = record.dynamodb.new_image or {}
     if new.get("type") != PAYOUT.type or new.get("status") != PayoutStatus.PENDING:
         return None
@@ -38,7 +39,7 @@ def payout_to_start(record: DynamoDBRecord) -> PayoutRun | None:
     if record.event_name == DynamoDBRecordEventName.MODIFY and old.get("status") == PayoutStatus.PENDING \
             and int(old.get("run", 1)) == int(new.get("run", 1)):
         return None
-    return PayoutRun(payout_id=new["payout_id"], merchant_id=new["merchant_id"], run=int(new.get("run", 1)))
+    return Dispatch(payout_id=new["payout_id"], merchant_id=new["merchant_id"], run=int(new.get("run", 1)))
 
 
 def payment_to_look(record: DynamoDBRecord) -> PaymentLook | None:
@@ -61,14 +62,9 @@ def record_handler(record: DynamoDBRecord) -> None:
     look = payment_to_look(record)
     if look is not None:  # a duplicate first look is dropped by the worker's claim
         ddb.client("sqs").send_message(QueueUrl=settings.payment_queue_url, MessageBody=look.model_dump_json())
-    run = payout_to_start(record)
-    if run is not None:
-        sfn = ddb.client("stepfunctions")
-        try:
-            sfn.start_execution(stateMachineArn=settings.payout_state_machine_arn, name=run.execution_name(),
-                                input=run.model_dump_json())
-        except sfn.exceptions.ExecutionAlreadyExists:
-            logger.info("payout execution already started", payout_id=run.payout_id, run=run.run)
+    dispatch = payout_to_look(record)
+    if dispatch is not None:
+        ddb.client("sqs").send_message(QueueUrl=settings.payout_queue_url, MessageBody=dispatch.model_dump_json())
 
 
 @logger.inject_lambda_context

@@ -11,7 +11,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
 from payrail import deadline
-from payrail.payout_workflow import StepRequest, StepResult
+from payrail.payout_workflow import Next, StepRequest, StepResult
 from payrail.platform import Platform
 from payrail.settings import Settings
 
@@ -27,11 +27,6 @@ metrics = Metrics(namespace="payrail", service="payout-steps")
 @deadline.from_lambda_context
 def lambda_handler(event: dict, context) -> dict:
     req = StepRequest.model_validate(event)
-    o = req.outcome
-    if req.action == "capture":
-        payout = platform.payouts.capture(req.merchant_id, req.payout_id, req.run, o.provider_reference)
-    else:
-        payout = platform.payouts.release(req.merchant_id, req.payout_id, req.run, o.reason or "failed",
-                                          provider_reference=o.provider_reference)
+    payout = platform.payouts.conclude(req.merchant_id, req.payout_id, req.run, Next(req.action.upper()), req.outcome)
     metrics.add_metric(name=f"Payouts{payout['status'].title()}", unit=MetricUnit.Count, value=1)
     return StepResult(payout_id=req.payout_id, status=payout["status"]).model_dump(mode="json")

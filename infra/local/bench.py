@@ -253,19 +253,22 @@ def _main_item(desc: dict, pk: str) -> dict | None:
     return ddb.load(r.get("Item"))
 
 
-def _transitions(desc: dict, machine: str, since: float) -> tuple[int, int]:
-    """(executions, state transitions: states entered) of ``machine`` started after ``since``."""
+def _transitions(desc: dict, machine: str, since: float) -> tuple[int, int, int]:
+    """(executions, state transitions: states entered, ``Dispatch`` states entered: the machine's
+    own ``sqs:sendMessage`` tasks) of ``machine`` started after ``since``."""
     import boto3
 
     sfn = boto3.client("stepfunctions")
     arn = desc["state_machines"][machine]
     execs = [e for e in sfn.list_executions(stateMachineArn=arn, maxResults=1000)["executions"]
              if e["startDate"].timestamp() >= since]
-    entered = 0
+    entered = dispatched = 0
     for e in execs:
         events = sfn.get_execution_history(executionArn=e["executionArn"], maxResults=1000)["events"]
-        entered += sum(1 for ev in events if ev["type"].endswith("StateEntered"))
-    return len(execs), entered
+        states = [ev.get("stateEnteredEventDetails", {}).get("name") for ev in events if ev["type"].endswith("StateEntered")]
+        entered += len(states)
+        dispatched += states.count("Dispatch")
+    return len(execs), entered, dispatched
 
 
 def payout_lifecycles(desc: dict, n: int) -> dict:
@@ -281,8 +284,8 @@ def payout_lifecycles(desc: dict, n: int) -> dict:
              timeout=300, interval=1, what="payouts SUCCEEDED")
     time.sleep(3)  # the last steps' stream records
     snap = meter(desc)
-    execs, transitions = _transitions(desc, "payout", since - 1)
-    return {"n": n, "meter": snap, "executions": execs, "transitions": transitions}
+    execs, transitions, dispatched = _transitions(desc, "payout", since - 1)
+    return {"n": n, "meter": snap, "executions": execs, "transitions": transitions, "workflow_dispatches": dispatched}
 
 
 def order_lifecycles(desc: dict, n: int) -> dict:
@@ -301,14 +304,14 @@ def order_lifecycles(desc: dict, n: int) -> dict:
     return {"n": n, "meter": meter(desc)}
 
 
-def usage(lifecycle: dict, functions: set[str], sqs_consumers: set[str], extra_sqs_sends: str | None = None) -> dict:
+def usage(lifecycle: dict, functions: set[str], sqs_consumers: set[str]) -> dict:
     snap, n = lifecycle["meter"], lifecycle["n"]
     memory = {f.id: f.memory for f in catalog.FUNCTIONS.values()}
     consumed = sum(snap["invocations"].get(f, 0) for f in sqs_consumers)
     u = cost.usage_from_meter(snap, memory, functions, api_requests=n, sqs_messages=consumed,
                               sfn_transitions=lifecycle.get("transitions", 0))
-    if extra_sqs_sends:  # Step Functions' own sqs:sendMessage tasks (made by the service, not metered here)
-        u["sqs_request"] += snap["invocations"].get(extra_sqs_sends, 0)
+    # Step Functions' own sqs:sendMessage tasks (made by the service, not metered here)
+    u["sqs_request"] += lifecycle.get("workflow_dispatches", 0)
     return {k: v / n for k, v in u.items()}
 
 
@@ -446,7 +449,7 @@ def main() -> int:
         "orders": usage(report["order_lifecycle"], {"api", "dispatcher", "fulfilment", "events", "webhooks"},
                         {"fulfilment", "webhooks"}),
         "payouts": usage(report["payouts"], {"api", "dispatcher", "payout_worker", "payout_steps", "events", "webhooks"},
-                         {"payout_worker", "webhooks"}, extra_sqs_sends="payout_worker"),
+                         {"payout_worker", "webhooks"}),
     }
     report["cost"] = cost.report(report)
     for r in (*report["levels"].values(), report["credits"], report["flash_sale"]):

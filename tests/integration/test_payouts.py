@@ -107,6 +107,46 @@ def test_pending_at_the_provider_is_checked_with_backoff_and_keeps_the_hold(fund
         "PENDING", "PROCESSING", "SUCCEEDED"]
 
 
+def executions(cloud, payout_id: str) -> list[str]:
+    """Names of the payout state machine's executions for ``payout_id``."""
+    import boto3
+
+    sfn = boto3.client("stepfunctions")
+    return [e["name"] for e in sfn.list_executions(stateMachineArn=cloud["state_machines"]["payout"],
+                                                  maxResults=1000)["executions"] if e["name"].startswith(payout_id)]
+
+
+def test_a_payout_paid_at_its_first_look_needs_no_execution_and_a_pending_one_is_handed_over(funded, cloud):
+    """The first look (the dispatcher's message) captures itself; only a run that must be looked
+    at again becomes a state machine execution (Step Functions bills every transition)."""
+    client, _ = funded
+    paid, pending = client.payout(1_111, pk_bank("0001")), client.payout(2_222, pk_bank("0004"))
+    assert settled(client, paid["payout_id"])["status"] == "SUCCEEDED"
+    assert wait_for(lambda: executions(cloud, pending["payout_id"]), 30, 0.5) == [f"{pending['payout_id']}-r1"]
+    assert executions(cloud, paid["payout_id"]) == []
+    standin(cloud, "safepay", f"/_control/transfers/{pending['provider_key']}", {"status": "SUCCESS"})
+    done = settled(client, pending["payout_id"])  # the workflow's next look captures
+    assert [h["status"] for h in done["status_history"]] == ["PENDING", "PROCESSING", "SUCCEEDED"]
+
+
+def test_a_duplicate_first_look_never_sends_the_transfer_again(funded, cloud, platform):
+    """The dispatcher's stream may deliver a record twice, and so two first looks: the one that
+    claimed the run carries on (its own redelivery too); another ends without asking the provider."""
+    client, mid = funded
+    p = client.payout(3_333, pk_bank("0004"))  # stays pending at the provider
+    claimed = wait_for(lambda: (x := platform.payouts.records.get(mid, p["payout_id"], raw=True))["status"] == "PROCESSING"
+                       and x.get("first_look") and x, 30, 0.5)
+    assert "first_look" not in client.get_payout(p["payout_id"])  # bookkeeping, not shown
+    before = standin(cloud, "safepay", "/_stats")
+    dup = platform.payouts.attempt(mid, p["payout_id"], 1, first_look="another-message-id")
+    assert (dup.next, dup.reason, dup.observed) == ("END", "another look has this run", None)
+    own = platform.payouts.attempt(mid, p["payout_id"], 1, first_look=claimed["first_look"])  # its redelivery
+    assert own.next == "CHECK" and own.observed == "PENDING", own
+    after = standin(cloud, "safepay", "/_stats")
+    assert after["submissions"] == before["submissions"] and after["transfers"] == before["transfers"]
+    assert platform.payouts.records.get(mid, p["payout_id"])["submissions"] == 1
+
+
 def test_on_hold_keeps_the_hold_and_is_resumed_by_the_provider(funded, cloud):
     client, _ = funded
     available = client.balances("INR")["available"]

@@ -6,13 +6,13 @@ import re
 
 from infra import catalog
 from payrail.connectors.base import ProviderStatus
-from payrail.payout_workflow import (UNKNOWN, Dispatch, Next, Outcome, PayoutRun, PayoutStatus, StepRequest,
+from payrail.payout_workflow import (UNKNOWN, Dispatch, Handover, Next, Outcome, PayoutRun, PayoutStatus, StepRequest,
                                      StepResult)
 
 ASL = catalog.asl("payout")
 STATES = ASL["States"]
 #: what each top-level field of the state holds: a model, or a plain value
-SHAPE = {**{f: None for f in PayoutRun.model_fields}, "outcome": Outcome, "result": StepResult, "lost": None,
+SHAPE = {**{f: None for f in Handover.model_fields}, "outcome": Outcome, "result": StepResult, "lost": None,
          "lost_count": None}
 
 
@@ -42,6 +42,15 @@ def test_every_path_the_asl_reads_is_a_model_field():
     # results land where the shape says
     assert STATES["Dispatch"]["ResultPath"] == "$.outcome"
     assert {s["ResultPath"] for s in (STATES["Capture"], STATES["Release"])} == {"$.result"}
+
+
+def test_an_execution_starts_by_waiting_the_handover_s_first_check_then_dispatches():
+    """The worker hands a run over (Handover) only when it must be looked at again: the machine
+    waits ``first_check_seconds`` before its first dispatch."""
+    first = STATES[ASL["StartAt"]]
+    assert first == {"Type": "Wait", "SecondsPath": "$.first_check_seconds", "Next": "Dispatch"}
+    assert set(Handover.model_fields) == set(PayoutRun.model_fields) | {"first_check_seconds"}
+    assert Dispatch(payout_id="po_1", merchant_id="m_1", run=1).task_token is None  # a first look
 
 
 def test_messages_built_by_the_asl_have_exactly_the_models_fields():

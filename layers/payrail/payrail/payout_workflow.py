@@ -9,10 +9,20 @@ Three kinds of status, never mixed:
 * :data:`UNKNOWN` — "not known yet": the provider could not be asked, or its answer to a request
   that may have moved money was lost. Never a failure; the workflow looks again later.
 
+A run starts with its **first look**, an SQS message from the dispatcher with no task token: the
+worker looks at the provider and, when the answer is final (most payouts), captures or releases
+the hold itself. Only a run that must be looked at again (CHECK: pending at the provider, the
+provider busy or unreachable, the look failed) is handed over to the state machine, which waits,
+dispatches looks with task tokens and captures or releases: Step Functions Standard bills $25 per
+million state transitions, and a payout paid at its first look needs none.
+
 Messages::
 
-    PayoutRun     execution input (dispatcher -> Step Functions)   {payout_id, merchant_id, run, dispatches_lost}
-    Dispatch      SQS body (Step Functions -> worker)              PayoutRun fields + task_token
+    PayoutRun     a run of a payout                                {payout_id, merchant_id, run, dispatches_lost}
+    Dispatch      SQS body: the first look (dispatcher -> worker,  PayoutRun fields + task_token
+                  task_token None) or a workflow look (Step
+                  Functions -> worker, answered with task_token)
+    Handover      execution input (worker -> Step Functions)       PayoutRun fields + first_check_seconds
     Outcome       the worker's answer (task token output)          {next, payout_status, observed, ...}
     StepRequest   capture / release task input                    PayoutRun fields + action + outcome
     StepResult    capture / release task output                   {payout_id, status}
@@ -83,9 +93,17 @@ class PayoutRun(_Message):
 
 
 class Dispatch(PayoutRun):
-    """The payout queue's message: one look at the provider, answered with ``task_token``."""
+    """The payout queue's message: one look at the provider, answered with ``task_token``; None
+    for a run's first look (sent by the dispatcher; no execution waits for it)."""
 
-    task_token: str
+    task_token: str | None = None
+
+
+class Handover(PayoutRun):
+    """Execution input: a run whose first look ended in CHECK (or failed), with the seconds to
+    wait before the workflow's first dispatch."""
+
+    first_check_seconds: int = Field(default=0, ge=0, le=86_400)
 
 
 class Outcome(_Message):

@@ -323,17 +323,25 @@ class Payouts:
         return self.get(mid, payout_id), True
 
     # ---- the worker -----------------------------------------------------------------------------------
-    def attempt(self, merchant_id: str, payout_id: str, run: int, connector=None) -> Outcome:
+    def attempt(self, merchant_id: str, payout_id: str, run: int, connector=None, first_look: str | None = None) -> Outcome:
         """One look at the provider for run ``run`` (the worker's job; never raises for provider
         trouble). ``connector`` overrides the recorded provider's (tests only).
 
+        ``first_look`` (the first-look message's id, for a run's first look; None for the state
+        machine's looks): the first look that moves the payout PENDING → PROCESSING records its id
+        on the payout, and a first look of another id (a duplicate message of the dispatcher) then
+        ends without asking the provider, so two first looks never send one transfer twice; the
+        redelivery of the claiming message carries on.
+
         Returns:
-            the :class:`Outcome` the state machine routes on.
+            the :class:`Outcome` the state machine routes on (or the worker, for a first look).
         """
-        p = self.records.get(merchant_id, payout_id)
+        nothing = "nothing to do for this run"
+        p, owner = self._read_claimed(merchant_id, payout_id)
         if p is None or p["run"] != run or p["status"] not in DISPATCHABLE:
-            return Outcome(next=Next.END, payout_status=p["status"] if p else PS.FAILED,
-                           reason="nothing to do for this run")
+            return Outcome(next=Next.END, payout_status=p["status"] if p else PS.FAILED, reason=nothing)
+        if first_look and p["status"] != PS.PENDING and owner != first_look:
+            return Outcome(next=Next.END, payout_status=p["status"], reason="another look has this run")
         with self.providers.slot(p["provider"]) as free:
             if not free:
                 busy = self.policy.busy_retry_seconds
@@ -342,11 +350,12 @@ class Payouts:
             if p["status"] == PS.PENDING:
                 try:
                     p = self.records.apply(self.records.change(p, (PS.PENDING,), PS.PROCESSING,
-                                                               detail=f"sent to {p['provider']}"))
-                except Conflict:  # cancelled meanwhile, or another worker claimed it
-                    p = self.records.get(merchant_id, payout_id)
-                    if p["status"] not in AT_PROVIDER:
-                        return Outcome(next=Next.END, payout_status=p["status"], reason="nothing to do for this run")
+                                                               detail=f"sent to {p['provider']}",
+                                                               sets={"first_look": first_look} if first_look else None))
+                except Conflict:  # cancelled meanwhile, or another look claimed it
+                    p, owner = self._read_claimed(merchant_id, payout_id)
+                    if p["status"] not in AT_PROVIDER or (first_look and owner != first_look):
+                        return Outcome(next=Next.END, payout_status=p["status"], reason=nothing)
             try:
                 return self._look(p, connector or self.providers.get(p["provider"]))
             except Conflict:  # settled meanwhile (a provider callback, an admin decision): done if it left
@@ -354,6 +363,26 @@ class Payouts:
                 if p["run"] == run and p["status"] in AT_PROVIDER:
                     raise  # still at the provider: the message comes back and looks again
                 return Outcome(next=Next.END, payout_status=p["status"], reason="settled meanwhile")
+
+    def _read_claimed(self, merchant_id: str, payout_id: str) -> tuple[dict | None, str | None]:
+        """The payout as clients see it, and the id of the first look that claimed its run."""
+        p = self.records.get(merchant_id, payout_id, raw=True)
+        owner = (p or {}).get("first_look")
+        return public(p), owner
+
+    def conclude(self, merchant_id: str, payout_id: str, run: int, decision: Next, outcome: Outcome) -> dict:
+        """Apply a look's final answer to run ``run``: CAPTURE (:meth:`capture`) or RELEASE
+        (:meth:`release`); the payout after it. Idempotent, like both.
+
+        Raises:
+            ValueError: ``decision`` is neither CAPTURE nor RELEASE.
+        """
+        if decision == Next.CAPTURE:
+            return self.capture(merchant_id, payout_id, run, outcome.provider_reference)
+        if decision == Next.RELEASE:
+            return self.release(merchant_id, payout_id, run, outcome.reason or "failed",
+                                provider_reference=outcome.provider_reference)
+        raise ValueError(f"{decision} is not a decision on the hold")
 
     def _look(self, p: dict, connector) -> Outcome:
         try:

@@ -45,12 +45,11 @@ from payrail.events import EventLog
 from payrail.idempotency import check_fingerprint
 from payrail.ids import random_id
 from payrail.ledger import Ledger, now_iso
-from payrail.store import SETTLEMENT, SETTLEMENT_SLOTS, MainTable
+from payrail.store import SETTLEMENT, SETTLEMENT_ALL as ALL, SETTLEMENT_SLOTS, MainTable
 
 CSV_COLUMNS = ["merchant_id", "date", "currency", "gross", "fee", "net", "txn_count"]
 QUEUED, RUNNING, CANCELLING, CANCELLED, COMPLETED, FAILED = (
     "QUEUED", "RUNNING", "CANCELLING", "CANCELLED", "COMPLETED", "FAILED")
-ALL = "ALL"  # scope of platform-wide jobs
 MAX_DAYS = 366
 #: captures one slice should hold: a few 1 MB pages of the index, well under a second of reading
 #: and summing for a 1 GB Lambda. Slices of a few pages also keep DynamoDB Local linear: it

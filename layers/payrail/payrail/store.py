@@ -65,16 +65,18 @@ BENEFICIARY = Kind("BENEFICIARY", "beneficiary")
 RESERVATION = Kind("RESERVATION", "reservation")
 SETTLEMENT = Kind("SETTLEMENT", "settlement")
 SETTLEMENT_SLOTS = Kind("SETTLEMENT_SLOTS", "settlement_slots")
+SETTLEMENT_ALL = "ALL"  # the scope of platform-wide settlement jobs (the admin's); a merchant's jobs: its id
 #: mobile-money payments (payrail.payments): ``PAYMENT#<merchant>#<uuid>``
 PAYMENT = Kind("PAYMENT", "payment")
 
 
-INTERNAL = ("pk", "type", "request_fingerprint", "list_pk", "list_sk", "due_pk", "due_sk", "stock_taken")
+INTERNAL = ("pk", "type", "request_fingerprint", "list_pk", "list_sk", "due_pk", "due_sk", "stock_taken",
+            "first_look")
 
 
 def public(item: dict | None) -> dict | None:
-    """The item as clients see it: without the key, index attributes, the internal ``type`` tag
-    and the request fingerprint."""
+    """The item as clients see it: without the key, index attributes, the internal ``type`` tag,
+    the request fingerprint and the worker's bookkeeping (``stock_taken``, a payout's ``first_look``)."""
     if item is not None:
         for internal in INTERNAL:
             item.pop(internal, None)

@@ -9,37 +9,50 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from functools import cached_property
+from importlib import import_module
 
 from payrail.connectors.base import Capabilities, Connector, ConnectorSettings, DirectoryEntry
-from payrail.connectors.cashfree import (CAPABILITIES as CASHFREE, DIRECTORY as CASHFREE_DIRECTORY,
-                                         CashfreeConnector, CashfreeSettings)
-from payrail.connectors.airteltigo import (CAPABILITIES as AIRTELTIGO, AirtelTigoConnector,
-                                           AirtelTigoSettings)
-from payrail.connectors.mtn_momo import CAPABILITIES as MTN_MOMO, MtnMomoConnector, MtnMomoSettings
-from payrail.connectors.telecel import CAPABILITIES as TELECEL, TelecelConnector, TelecelSettings
-from payrail.connectors.safepay import (CAPABILITIES as SAFEPAY, DIRECTORY as SAFEPAY_DIRECTORY,
-                                        SafepayConnector, SafepaySettings)
 
 
-@dataclass(frozen=True)
 class Entry:
-    """A registered connector: its class, its settings model, what it can do and what a merchant
-    can pay through it (its directory)."""
+    """A registered connector, found by its package under ``payrail.connectors``: its class, its
+    settings model, what it can do and what a merchant can pay through it (its directory). The
+    package (and the libraries its connector needs) is imported on first use of any of these, so
+    that a function importing the registry loads only the connectors it calls."""
 
-    cls: type
-    settings: type[ConnectorSettings]
-    capabilities: Capabilities
-    directory: tuple[DirectoryEntry, ...] = ()
+    def __init__(self, package: str, cls: str, settings: str, capabilities: str = "CAPABILITIES",
+                 directory: str | None = None):
+        self.package, self._names = package, (cls, settings, capabilities, directory)
+
+    @cached_property
+    def _module(self):
+        return import_module(f"payrail.connectors.{self.package}")
+
+    @cached_property
+    def cls(self) -> type:
+        return getattr(self._module, self._names[0])
+
+    @cached_property
+    def settings(self) -> type[ConnectorSettings]:
+        return getattr(self._module, self._names[1])
+
+    @cached_property
+    def capabilities(self) -> Capabilities:
+        return getattr(self._module, self._names[2])
+
+    @cached_property
+    def directory(self) -> tuple[DirectoryEntry, ...]:
+        return tuple(getattr(self._module, self._names[3])) if self._names[3] else ()
 
 
 REGISTRY: dict[str, Entry] = {
-    "cashfree": Entry(CashfreeConnector, CashfreeSettings, CASHFREE, CASHFREE_DIRECTORY),
-    "safepay": Entry(SafepayConnector, SafepaySettings, SAFEPAY, SAFEPAY_DIRECTORY),
+    "cashfree": Entry("cashfree", "CashfreeConnector", "CashfreeSettings", directory="DIRECTORY"),
+    "safepay": Entry("safepay", "SafepayConnector", "SafepaySettings", directory="DIRECTORY"),
     # Ghana mobile money (payments, payrail.payments): GHS to mobile wallets, with reversal and balance
-    "mtn_momo": Entry(MtnMomoConnector, MtnMomoSettings, MTN_MOMO),
-    "airteltigo": Entry(AirtelTigoConnector, AirtelTigoSettings, AIRTELTIGO),
-    "telecel": Entry(TelecelConnector, TelecelSettings, TELECEL),
+    "mtn_momo": Entry("mtn_momo", "MtnMomoConnector", "MtnMomoSettings"),
+    "airteltigo": Entry("airteltigo", "AirtelTigoConnector", "AirtelTigoSettings"),
+    "telecel": Entry("telecel", "TelecelConnector", "TelecelSettings"),
 }
 
 

@@ -18,10 +18,19 @@ in ``status_history`` and a ``payment.<state>`` event in the same transaction)::
 (PENDING may also end CONFIRMED, FAILED or EXPIRED directly.) See :mod:`.service` for the
 money, :mod:`.routing` and :mod:`.risk` for the rules, :mod:`.workflow` for the messages.
 """
-from payrail.payments.risk import RiskCounters, RiskPolicy
-from payrail.payments.routing import RouteStats, RoutingPolicy
-from payrail.payments.service import Payments, check_payment_id, payment_id_for
-from payrail.payments.workflow import PaymentLook, PaymentStatus
+from importlib import import_module
+
+#: public name -> its module: imported on first use, so that a handler importing one submodule
+#: (e.g. ``payrail.payments.report``) does not load the service, the connectors and their libraries
+_EXPORTS = {"RiskCounters": "risk", "RiskPolicy": "risk", "RouteStats": "routing", "RoutingPolicy": "routing",
+            "Payments": "service", "check_payment_id": "service", "payment_id_for": "service",
+            "PaymentLook": "workflow", "PaymentStatus": "workflow"}
 
 __all__ = ["Payments", "PaymentLook", "PaymentStatus", "RiskCounters", "RiskPolicy", "RouteStats", "RoutingPolicy",
            "check_payment_id", "payment_id_for"]
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{_EXPORTS[name]}"), name)
