@@ -323,6 +323,23 @@ spec = importlib.util.spec_from_file_location("handler", {path!r})
 m = importlib.util.module_from_spec(spec); sys.modules["handler"] = m; spec.loader.exec_module(m)
 print(time.process_time() - t0)"""
 _BARE = 'import time\nt0 = time.process_time()\nimport boto3; boto3.client("dynamodb")\nprint(time.process_time() - t0)'
+#: the libraries an HTTP handler of payrail's stack is made of, and no payrail code: the bare client,
+#: Powertools' logger, metrics, tracer (botocore patched) and HTTP resolver with validation, one
+#: pydantic model on one route — what the api handler could not go below without dropping them
+_LIBRARY_FLOOR = """import time
+t0 = time.process_time()
+import boto3; boto3.client("dynamodb")
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from pydantic import BaseModel
+class Body(BaseModel):
+    amount: int
+logger, tracer = Logger(service="floor"), Tracer(service="floor", patch_modules=("botocore",))
+metrics, app = Metrics(namespace="floor"), APIGatewayHttpResolver(enable_validation=True)
+@app.post("/x")
+def x(body: Body) -> dict:
+    return {}
+print(time.process_time() - t0)"""
 
 
 def cold_init(function_env: dict, repeats: int = 5) -> dict:
@@ -342,16 +359,18 @@ def cold_init(function_env: dict, repeats: int = 5) -> dict:
         out = subprocess.run([sys.executable, "-c", code], cwd="/tmp", env=env, capture_output=True, text=True,
                              check=True).stdout
         return float(out.strip().splitlines()[-1])
-    samples: dict[str, list[float]] = {"bare": []}
+    samples: dict[str, list[float]] = {"bare": [], "floor": []}
     for _ in range(repeats):
         samples["bare"].append(timed(_BARE, base))
+        samples["floor"].append(timed(_LIBRARY_FLOOR, {**base, "LAMBDA_TASK_ROOT": "/tmp", "AWS_LAMBDA_FUNCTION_NAME": "floor"}))
         for f in catalog.FUNCTIONS.values():
             env = {**base, "LAMBDA_TASK_ROOT": str(f.folder), "AWS_LAMBDA_FUNCTION_NAME": f.name,
                    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(f.memory)}
             samples.setdefault(f.id, []).append(
                 timed(_LOAD.format(folder=str(f.folder), path=str(f.folder / "handler.py")), env))
-    baseline = statistics.median(samples.pop("bare"))
+    baseline, floor = statistics.median(samples.pop("bare")), statistics.median(samples.pop("floor"))
     return {"baseline_s": baseline, "measure": "CPU seconds of a fresh interpreter, median of %d" % repeats,
+            "library_floor_s": floor, "library_floor_ratio": floor / baseline,
             "functions": {fid: {"init_s": statistics.median(v), "ratio": statistics.median(v) / baseline}
                           for fid, v in samples.items()}}
 
@@ -485,7 +504,9 @@ def main() -> int:
           f"(one GetItem per execution environment every API_KEY_CACHE_SECONDS; {d['note']}, {d['seconds']:.1f} s)")
     print(f"  ledger audit: {'ok' if report['audit']['ok'] else 'FAILED'} ({report['audit']['journals']} journals, "
           f"{report['audit']['postings']} legs) {report['audit']['problems'] or ''}")
-    print(f"  cold init baseline (import boto3 + client): {c['baseline_s'] * 1000:.0f} ms")
+    print(f"  cold init baseline (import boto3 + client): {c['baseline_s'] * 1000:.0f} ms; library floor of an HTTP "
+          f"handler (+ pydantic, Powertools logger, metrics, tracer, HTTP resolver; no payrail code): "
+          f"{c['library_floor_s'] * 1000:.0f} ms, ratio {c['library_floor_ratio']:.2f}")
     for fid, v in c["functions"].items():
         print(f"    {fid:<14} {v['init_s'] * 1000:6.0f} ms  ratio {v['ratio']:.2f}")
     print("  cost at AWS list prices (us-east-1, on-demand; python -m infra.cost):")

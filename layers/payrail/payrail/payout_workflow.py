@@ -27,8 +27,6 @@ Messages::
     StepRequest   capture / release task input                    PayoutRun fields + action + outcome
     StepResult    capture / release task output                   {payout_id, status}
 """
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Literal
 

@@ -3,8 +3,6 @@
 Handlers call :meth:`Settings.from_env` with ``os.environ``; domain code receives the model.
 Resource names come from ``infra/catalog.py`` through each function's environment.
 """
-from __future__ import annotations
-
 from collections.abc import Mapping
 
 from pydantic import BaseModel, Field, HttpUrl

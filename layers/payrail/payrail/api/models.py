@@ -4,7 +4,6 @@ Requests are **strict**: money, quantities and counts are integers (a bool, a st
 even ``100.0`` — is refused), unknown fields are refused (Stripe's ``parameter_unknown``), every
 id has a pattern and a maximum length. Responses describe exactly what the routes return.
 """
-from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 

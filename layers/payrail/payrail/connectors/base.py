@@ -15,8 +15,6 @@ Outcomes of a call that moves money, and what the caller may do next::
     OutcomeUnknown         the request may have been acted on (timeout, reset or 5xx after
                            sending): NOT a failure; ask ``status()`` before anything else
 """
-from __future__ import annotations
-
 import re
 from enum import StrEnum
 from typing import Annotated, ClassVar, Literal, Protocol, runtime_checkable

@@ -9,8 +9,6 @@ The worker claims a look with a conditional write (``looks = look - 1``), so a d
 redelivered message is dropped; a chain that dies (a crash between the claim and the next send)
 leaves the payment to the expiry sweeper, which asks the provider when the payment times out.
 """
-from __future__ import annotations
-
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
