@@ -163,7 +163,14 @@ def test_the_docker_path_zip_carries_the_layer_and_its_handler_imports_from_it(t
     from infra.local.provision import _zip
 
     fn = catalog.FUNCTIONS["dispatcher"]
-    with zipfile.ZipFile(io.BytesIO(_zip(fn, layer.build(tmp_path / "layer")))) as z:
+    built = layer.build(tmp_path / "layer")
+    # the layer ships bytecode for the runtime's Python (Lambda's /opt is read-only: without it every
+    # cold start compiles each module), hash-based and unchecked so the asset's file times do not matter
+    tag = f"cpython-{layer.PYTHON_VERSION.replace('.', '')}"
+    for module in ("payrail/__pycache__/ledger", "pydantic/__pycache__/main", "aws_lambda_powertools/__pycache__/__init__"):
+        flags = int.from_bytes((built / f"{module}.{tag}.pyc").read_bytes()[4:8], "little")
+        assert flags == 0b01, module  # hash-based, source not checked
+    with zipfile.ZipFile(io.BytesIO(_zip(fn, built))) as z:
         names = set(z.namelist())
         assert {"handler.py", "payrail/ledger.py", "aws_lambda_powertools/__init__.py"} <= names
         z.extractall(tmp_path / "task")
