@@ -1,11 +1,22 @@
-"""Identifiers. Ids of money-moving objects derive from the merchant and the idempotency key,
-so a retried request (even after a crash past the write) names the same object and the ledger's
-``attribute_not_exists`` guard turns it into a no-op."""
+"""Identifiers, time stamps and shards. Ids of money-moving objects derive from the merchant and
+the idempotency key, so a retried request (even after a crash past the write) names the same
+object and the ledger's ``attribute_not_exists`` guard turns it into a no-op."""
 from __future__ import annotations
 
 import hashlib
 import secrets
 import time
+from datetime import datetime, timezone
+
+
+def now_iso() -> str:
+    """UTC timestamp with microseconds, ISO 8601, sortable as a string."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def shard_of(key: str, shards: int) -> int:
+    """Stable shard number in ``[0, shards)`` for ``key`` (spreads the settlement index)."""
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big") % shards
 
 
 def derived(prefix: str, merchant_id: str, idempotency_key: str) -> str:

@@ -46,17 +46,16 @@ Item layout (table ``ledger``)::
 """
 from __future__ import annotations
 
-import hashlib
 import random
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 
 from botocore.exceptions import ClientError
 
 from payrail import ddb, deadline
 from payrail.errors import ConcurrencyExhausted, InsufficientFunds, NotFound, ValidationFailed
+from payrail.ids import now_iso, shard_of  # noqa: F401 - re-exported (the ledger's time stamps and shards)
 
 NON_NEGATIVE = "non_negative"
 UNBOUNDED = "unbounded"
@@ -73,18 +72,8 @@ SETTLEMENT_PROJECTION = "currency, #s.merchant_id, #s.gross, #s.fee"
 COUNTER_KINDS = frozenset({"pending", "funding", "fees"})
 
 
-def now_iso() -> str:
-    """UTC timestamp with microseconds, ISO 8601, sortable as a string."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 def _hms(seconds: int) -> str:
     return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
-
-
-def shard_of(key: str, shards: int) -> int:
-    """Stable shard number in ``[0, shards)`` for ``key`` (spreads the settlement index)."""
-    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big") % shards
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 
 from payrail import ddb
 from payrail.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
-from payrail.ledger import now_iso
+from payrail.ids import now_iso
 from payrail.money import check_currency
 from payrail.store import API_KEY, MERCHANT, MainTable, public
 

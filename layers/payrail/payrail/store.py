@@ -23,7 +23,7 @@ from botocore.exceptions import ClientError
 
 from payrail import ddb
 from payrail.errors import Conflict, ValidationFailed
-from payrail.ledger import now_iso, shard_of
+from payrail.ids import now_iso, shard_of
 
 LIST_INDEX, DUE_INDEX, PROVIDER_KEY_INDEX = "by_merchant", "due", "by_provider_key"
 #: partitions of the ``due`` index per kind (spreads writes; the sweeper reads them all)
