@@ -80,3 +80,22 @@ def test_payout_release_event_is_idempotent(handler, platform, admin, merchant):
     bal = client.balances("PKR")
     assert bal["held"] == 0
     assert bal["available"] == 5_000 - (700 if final["status"] == "SUCCEEDED" else 0)
+
+
+def test_payout_worker_first_look_event_of_a_claimed_run_sends_no_second_transfer(handler, admin, merchant, cloud,
+                                                                                    platform):
+    """The payout worker fed the sample first-look event (another message id than the one that
+    claimed the run: a duplicate) answers without a failed record and sends no second transfer
+    (``test_payouts`` shows it ends without asking the provider at all)."""
+    from infra.local.client import standin
+
+    client, mid = merchant
+    admin.top_up(mid, 100_000, "PKR")
+    p = client.payout(4_444, f"{uuid.uuid4().int % 10**6:06d}0004")  # stays pending at the provider
+    wait_for(lambda: (platform.payouts.records.get(mid, p["payout_id"], raw=True) or {}).get("first_look"), 30, 0.3)
+    before = standin(cloud["standins"]["safepay"], "/_stats")
+    r = handler("payout_worker", load_event("sqs/payout_first_look", PAYOUT_ID=p["payout_id"], MERCHANT_ID=mid))
+    after = standin(cloud["standins"]["safepay"], "/_stats")
+    assert r == {"batchItemFailures": []}
+    assert (after["submissions"], after["transfers"]) == (before["submissions"], before["transfers"])
+    assert platform.payouts.records.get(mid, p["payout_id"])["submissions"] == 1
