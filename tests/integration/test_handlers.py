@@ -92,7 +92,8 @@ def test_payout_worker_first_look_event_of_a_claimed_run_sends_no_second_transfe
     client, mid = merchant
     admin.top_up(mid, 100_000, "PKR")
     p = client.payout(4_444, f"{uuid.uuid4().int % 10**6:06d}0004")  # stays pending at the provider
-    wait_for(lambda: (platform.payouts.records.get(mid, p["payout_id"], raw=True) or {}).get("first_look"), 30, 0.3)
+    wait_for(lambda: (x := platform.payouts.records.get(mid, p["payout_id"], raw=True)).get("first_look")
+             and len(x["attempts"]) == 1, 30, 0.3, what="the first look claimed the run and sent the transfer")
     before = standin(cloud["standins"]["safepay"], "/_stats")
     r = handler("payout_worker", load_event("sqs/payout_first_look", PAYOUT_ID=p["payout_id"], MERCHANT_ID=mid))
     after = standin(cloud["standins"]["safepay"], "/_stats")

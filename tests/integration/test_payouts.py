@@ -137,8 +137,9 @@ def test_a_duplicate_first_look_never_sends_the_transfer_again(funded, cloud, pl
     claimed the run carries on (its own redelivery too); another ends without asking the provider."""
     client, mid = funded
     p = client.payout(3_333, pk_bank("0004"))  # stays pending at the provider
-    claimed = wait_for(lambda: (x := platform.payouts.records.get(mid, p["payout_id"], raw=True))["status"] == "PROCESSING"
-                       and x.get("first_look") and x, 30, 0.5)
+    claimed = wait_for(lambda: (x := platform.payouts.records.get(mid, p["payout_id"], raw=True)).get("first_look")
+                       and len(x["attempts"]) == 1 and x, 30, 0.3, what="the first look claimed the run and sent the transfer")
+    assert claimed["status"] == "PROCESSING"
     assert "first_look" not in client.get_payout(p["payout_id"])  # bookkeeping, not shown
     before = standin(cloud, "safepay", "/_stats")
     dup = platform.payouts.attempt(mid, p["payout_id"], 1, first_look="another-message-id")
