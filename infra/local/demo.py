@@ -54,7 +54,7 @@ def standin(desc: dict, name: str, path: str, body: dict | None = None) -> dict:
 
 
 def payouts_demo(admin: Payrail, desc: dict) -> tuple[list, list[str]]:
-    """Payouts through every seed-003 scenario on both connectors (review approve / reject, cancel,
+    """Payouts through every payout scenario on both connectors (review approve / reject, cancel,
     reinitiate, on hold resumed or released), a verified saved beneficiary, and 6 reservations
     fulfilled by UPI with 5 duplicates against a slow Cashfree. Returns ``(checks, summary lines)``."""
     t0 = time.monotonic()

@@ -1,5 +1,5 @@
 """Each connector against its local stand-in, started in-process on a free port (no local cloud):
-seed 003's scenarios, idempotency, lookups, verification, restart persistence, the three kinds of
+the payout scenarios, idempotency, lookups, verification, restart persistence, the three kinds of
 trouble (refused, unknown, unavailable), signed callbacks and exact amounts over the wire."""
 from __future__ import annotations
 
@@ -133,7 +133,7 @@ def provider(request, tmp_path, receiver):
     h.stop()
 
 
-# -- seed 003's scenarios ----------------------------------------------------------------------
+# -- the payout scenarios ----------------------------------------------------------------------
 @pytest.mark.parametrize("suffix,status,reason", [
     ("0001", ProviderStatus.SUCCESS, None),
     ("0003", ProviderStatus.FAILED, "Account validation failed"),

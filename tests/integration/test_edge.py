@@ -1,4 +1,4 @@
-"""The edge (issue 5): authentication first, strict input, 405, rate limits, key rotation and
+"""The edge: authentication first, strict input, 405, rate limits, key rotation and
 suspension, idempotency gaps, balance snapshots, bounded settlement jobs, an honest OpenAPI."""
 import json
 import sys

@@ -1,4 +1,4 @@
-"""Payout and reservation events through the outbox, and provider callbacks (issue 7 §1, §3).
+"""Payout and reservation events through the outbox, and provider callbacks.
 
 Every payout scenario produces its ``payout.*`` events in order per object, signed, delivered to
 the local receiver and verified here independently with ``standardwebhooks``; a provider callback

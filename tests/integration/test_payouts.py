@@ -1,7 +1,7 @@
 """Payouts end to end on the local cloud: hold → Step Functions → SQS worker (in-flight slots per
 provider) → the Cashfree and Safepay connectors → their stand-ins → capture or release.
 
-Seed 003's scenarios by account suffix (0001 ok, 0002 transient, 0003 fails, 0004 pending, 0005 on
+The payout scenarios by account suffix (0001 ok, 0002 transient, 0003 fails, 0004 pending, 0005 on
 hold), the review rule, cancel and reinitiate, a worker that dies after the provider accepted, and
 the money after each: exactly one hold and one capture or release per run."""
 from __future__ import annotations
@@ -55,7 +55,7 @@ def funded(admin, merchant):
     return client, mid
 
 
-def test_seed_003_scenarios_through_both_connectors(funded, platform):
+def test_payout_scenarios_through_both_connectors(funded, platform):
     client, mid = funded
     cases = [  # (beneficiary, currency, provider, final status, attempts, reason)
         (pk_bank("0001"), "PKR", "safepay", "SUCCEEDED", 1, None),

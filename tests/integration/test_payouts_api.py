@@ -1,4 +1,4 @@
-"""The payouts API of seed 003 in payrail's conventions: create (validation against the directory,
+"""The payouts API in payrail's conventions: create (validation against the directory,
 merchant references, enabled currencies, 402 with nothing held), list with filters and cursors,
 top-ups, the directory, account verification and saved beneficiaries."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Reservations and seller payouts (seed 000) on the local cloud: reserve, fulfil by UPI through
+"""Reservations and seller payouts on the local cloud: reserve, fulfil by UPI through
 Cashfree (one transfer per reservation, audit id order-<id>), refused and unknown outcomes,
 release, expiry by the schedule, and bounded concurrency with duplicates against a slow provider."""
 from __future__ import annotations
@@ -141,7 +141,7 @@ def test_release_and_expiry_return_the_money(seller, cloud):
 
 
 def test_six_reservations_and_five_duplicates_against_a_slow_provider(seller, cloud):
-    """Seed 000's keyed mutex and semaphore: at most 4 transfers in flight at Cashfree (its default
+    """A keyed mutex and semaphore: at most 4 transfers in flight at Cashfree (its default
     bound), duplicates never pay twice nor block the others, every reservation completes."""
     client, _ = seller
     rs = [reserve(client, 1_000 + i) for i in range(6)]

@@ -1,4 +1,4 @@
-"""Issue 9's contention removals against DynamoDB Local: counter accounts, stock buckets, and the
+"""Contention removals against DynamoDB Local: counter accounts, stock buckets, and the
 order as its own idempotency record."""
 import uuid
 from collections import Counter

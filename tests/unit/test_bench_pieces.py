@@ -1,4 +1,4 @@
-"""Issue 9's pieces that need no local cloud: the metering of AWS calls, the cost model, lazy
+"""The bench's pieces that need no local cloud: the metering of AWS calls, the cost model, lazy
 imports of the handlers, and the order's replay view."""
 import json
 import os
@@ -54,7 +54,7 @@ def test_cost_prices_metered_usage_and_names_the_biggest_line():
 
 
 def test_handlers_import_no_provider_or_openapi_machinery_at_cold_start():
-    """What only some routes need is imported on first use (issue 9, cold starts)."""
+    """What only some routes need is imported on first use (cold starts)."""
     fn = catalog.FUNCTIONS["api"]
     code = (f"import sys, importlib.util; sys.path.insert(0, {str(fn.folder)!r})\n"
             f"spec = importlib.util.spec_from_file_location('h', {str(fn.folder / 'handler.py')!r})\n"

@@ -94,5 +94,5 @@ def test_blocklist_and_configurable_decline_score():
 def test_the_nine_states_and_their_transitions():
     assert len(PS) == 9
     assert set(TRANSITIONS[PS.PENDING]) >= {PS.CANCELLED, PS.PROCESSING}
-    assert PS.CANCELLED not in TRANSITIONS[PS.PROCESSING]  # seed 001 let PROCESSING payments be cancelled
+    assert PS.CANCELLED not in TRANSITIONS[PS.PROCESSING]  # a payment sent to its provider cannot be cancelled
     assert all(TRANSITIONS[s] == () for s in FINAL) and TRANSITIONS[PS.CONFIRMED] == (PS.REFUNDED,)

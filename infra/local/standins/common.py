@@ -1,4 +1,4 @@
-"""What the provider stand-ins share: transfers on disk, seed 003's scenarios, the control and
+"""What the provider stand-ins share: transfers on disk, the payout scenarios, the control and
 stats endpoints, the modes, and signed callbacks.
 
 Scenarios by the account's last four characters (an account number, an IBAN, a mobile

@@ -14,12 +14,12 @@ Model (TigerBeetle/Modern Treasury style):
 * Journal ids are derived from the business operation (``order:<id>:pay``), so a retried
   operation finds its journal already written and changes nothing.
 
-Two kinds of account update (the trade-off of issue 9, contention):
+Two kinds of account update (the trade-off is contention on hot accounts):
 
 * **Versioned** accounts (wallets, ``available``, ``held``, ``reserved``, ``payouts``): read,
   then written with ``version = :v`` (and ``balance >= :debit`` on a non-negative debit), with a
   posting item carrying ``balance_before``/``balance_after`` at ``P#<seq>``. Exact per-posting
-  history (seed 004 requires it for customer wallets; the merchant balance history API shows
+  history (customer wallets require it; the merchant balance history API shows
   ``available``, ``held`` and ``reserved``), at the price of one transaction per account at a
   time: concurrent movements of one account retry (:data:`CONTENTION_BUDGET_SECONDS`).
 * **Counter** accounts (kinds in :data:`COUNTER_KINDS`: ``pending``, ``funding``, ``fees``, all

@@ -1,4 +1,4 @@
-"""Reservations: a seller's payout for an order, two-phase (seed 000; Mojaloop's prepare/fulfil,
+"""Reservations: a seller's payout for an order, two-phase (Mojaloop's prepare/fulfil,
 TigerBeetle's pending transfer).
 
 Lifecycle (every arrow a conditional write guarded by the status it leaves; ``$`` = a journal in

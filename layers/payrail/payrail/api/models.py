@@ -414,7 +414,7 @@ class SavedBeneficiaryPage(Model):
     has_more: bool
 
 
-# ---- reservations (seed 000) ---------------------------------------------------------------------------
+# ---- reservations --------------------------------------------------------------------------------------
 class ReservationIn(Strict):
     amount: Amount
     currency: Currency

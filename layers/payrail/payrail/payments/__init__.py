@@ -1,4 +1,4 @@
-"""Mobile-money payments to Ghana wallets (seed 001: SyncCash): nine persisted states, risk checks,
+"""Mobile-money payments to Ghana wallets: nine persisted states, risk checks,
 routing over MTN MoMo, AirtelTigo Money and Telecel Cash, a queue workflow with backoff, expiry,
 cancel, refund, events, a daily report.
 

@@ -1,4 +1,4 @@
-"""Risk checks before a payment is held (seed 001's "real-time fraud detection", done for real).
+"""Risk checks before a payment is held ("real-time fraud detection", done for real).
 
 Rules, each configurable (:class:`RiskPolicy`), each adding to a score with a reason:
 

@@ -1,4 +1,4 @@
-"""Routing a Ghana mobile-money payment (seed 001's "smart routing based on balances, fees and
+"""Routing a Ghana mobile-money payment ("smart routing based on balances, fees and
 reliability"), in the way Hyperswitch's success-rate routing works.
 
 **Candidates.** Every configured mobile-money connector can reach every Ghana wallet: the

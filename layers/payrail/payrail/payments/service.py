@@ -1,4 +1,4 @@
-"""Mobile-money payments to Ghana wallets (seed 001): create with risk checks and routing, the
+"""Mobile-money payments to Ghana wallets: create with risk checks and routing, the
 workflow's looks at the provider, expiry, cancel, refund, callbacks. See ``payrail.payments``.
 
 Money (journals; ``P`` = the route's provider, accounts per merchant, provider and GHS)::

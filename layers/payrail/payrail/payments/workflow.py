@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class PaymentStatus(StrEnum):
-    """The nine persisted states (seed 001)."""
+    """The nine persisted states."""
 
     INITIATED = "INITIATED"
     VALIDATING = "VALIDATING"

@@ -1,4 +1,4 @@
-"""What a merchant can pay: the connectors' directory (seed 003: 14 Pakistani banks, 4 wallets;
+"""What a merchant can pay: the connectors' directory (14 Pakistani banks, 4 wallets;
 the INR rails), and account verification through the connector that would pay the account."""
 
 from typing import Annotated, Literal

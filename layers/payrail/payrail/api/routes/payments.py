@@ -1,4 +1,4 @@
-"""Mobile-money payments to Ghana wallets (seed 001): initiate, list, get, cancel, refund; the
+"""Mobile-money payments to Ghana wallets: initiate, list, get, cancel, refund; the
 admin funds the merchant's float at each provider."""
 
 from typing import Annotated

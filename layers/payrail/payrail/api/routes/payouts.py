@@ -1,4 +1,4 @@
-"""Payouts from the merchant's available balance (seed 003): create, list, get, cancel, reinitiate;
+"""Payouts from the merchant's available balance: create, list, get, cancel, reinitiate;
 the admin's review decisions."""
 
 from typing import Annotated

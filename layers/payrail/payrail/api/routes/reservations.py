@@ -1,4 +1,4 @@
-"""Reservations and seller payouts (seed 000): reserve, fulfil (exactly one transfer per
+"""Reservations and seller payouts: reserve, fulfil (exactly one transfer per
 reservation, bounded per provider), release; expired ones are swept by a schedule."""
 
 from typing import Annotated

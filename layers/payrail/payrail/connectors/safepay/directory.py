@@ -1,12 +1,12 @@
-"""The Pakistani payout directory of seed 003: 14 banks and 4 wallets, each with its short code
+"""The Pakistani payout directory: 14 banks and 4 wallets, each with its short code
 and the 4-letter bank code that appears in its IBANs (``PKkk BBBB nnnnnnnnnnnnnnnn``).
 
-Seed 003 names the banks only as "14 Pakistani banks (HBL, UBL, MCB, etc.)" and the wallets
+payrail's payout requirements name the banks only as "14 Pakistani banks (HBL, UBL, MCB, etc.)" and the wallets
 Easypaisa, JazzCash, SadaPay and NayaPay, with no IBAN codes. The 14 banks below are the
-largest scheduled banks (HBL, UBL, MCB first, as the seed lists them), and the IBAN bank codes
+largest scheduled banks (HBL, UBL, MCB first, as the requirements list them), and the IBAN bank codes
 are the real ones those institutions use (State Bank of Pakistan IBAN scheme); the wallets'
 codes are those of the institutions that hold their accounts (Easypaisa: Telenor Microfinance
-Bank; JazzCash: Mobilink Microfinance Bank). The selection is payrail's, not the seed's.
+Bank; JazzCash: Mobilink Microfinance Bank). The selection is payrail's, not the requirements'.
 """
 from __future__ import annotations
 
