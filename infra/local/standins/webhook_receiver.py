@@ -1,5 +1,5 @@
 """A merchant's webhook receiver, locally: it verifies every delivery with the ``standardwebhooks``
-library (as the README tells merchants to), records what it received, and can be told to fail
+library (as docs/events-and-webhooks.md tells merchants to), records what it received, and can be told to fail
 or be slow, per receiving path, so tests and the demo sharing one local cloud do not disturb
 each other.
 

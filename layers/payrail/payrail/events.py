@@ -59,7 +59,7 @@ from payrail.store import public
 
 #: the version of the event body's shape (bumped when a field changes meaning or goes away)
 API_VERSION = "2026-11-01"
-#: event types emitted today, with what they mean (README lists them with example bodies)
+#: event types emitted today, with what they mean (docs/events-and-webhooks.md lists them with example bodies)
 EVENT_TYPES: dict[str, str] = {
     "order.created": "an order was placed and paid from the customer's wallet (status PAID)",
     "order.fulfilment_pending": "the fulfilment service gave no definitive answer; payrail asks again",
