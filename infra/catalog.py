@@ -276,6 +276,9 @@ FUNCTIONS = {
                  timeout=60),
         Function("settlement", env=_DATA + _EVENTS + ("REPORTS_BUCKET", "SETTLEMENT_MAX_CONCURRENCY"),
                  grants=Grants(tables_rw=("main", "events"), tables_r=("ledger",), bucket="rw"), timeout=300, memory=1024),
+        # payout holds open past HOLD_AGE_BOUND_SECONDS: counted by a schedule (metrics and their alarm)
+        Function("holds", env=("MAIN_TABLE", "HOLD_AGE_BOUND_SECONDS"), grants=Grants(tables_r=("main",)),
+                 timeout=60, memory=256),
         # the outbox's stream consumer: the bus, and the first attempt of each webhook delivery.
         # Retries (nearly) without end: an event is never dropped while the stream keeps it (24 h);
         # merchants' events (one partition key each) are published in parallel batches
@@ -302,7 +305,8 @@ STATE_MACHINES = {
 SCHEDULES = {s.id: s for s in (Schedule("settlement-daily", cron="15 0 * * ? *", state_machine="settlement"),
                                 Schedule("reservation-expiry", cron="* * * * ? *", function="reservations"),
                                 Schedule("payment-expiry", cron="* * * * ? *", function="payment_expiry"),
-                                Schedule("payment-report-daily", cron="30 0 * * ? *", function="payment_reports"))}
+                                Schedule("payment-report-daily", cron="30 0 * * ? *", function="payment_reports"),
+                                Schedule("hold-sweep", cron="*/5 * * * ? *", function="holds"))}
 
 
 

@@ -11,7 +11,8 @@ Alarms (names ``payrail-<resource>-<what>``; thresholds from the catalog):
 * the API's 5xx answers above ``Alarms.api_5xx_rate_percent`` of its requests;
 * throttles: any Lambda throttle, any DynamoDB read or write throttle (> 0);
 * each connector's success rate (``payrail.outcomes``: succeeded / decided, payouts and payments)
-  below ``Alarms.provider_success_rate_percent`` over at least ``provider_min_outcomes`` outcomes.
+  below ``Alarms.provider_success_rate_percent`` over at least ``provider_min_outcomes`` outcomes;
+* a payout hold older than ``HOLD_AGE_BOUND_SECONDS`` (the hold sweep's ``HoldsPastBound`` > 0).
 
 HTTP API metrics are per stage: the API has one ``$default`` route (the function routes the
 requests), so CloudWatch's per-route metrics would all be that route; the dashboard shows the
@@ -44,7 +45,7 @@ from cdk_monitoring_constructs import (
 )
 
 from infra import catalog
-from payrail import outcomes
+from payrail import holds, outcomes
 
 #: the payout workflow's Fail state error an operator must act on (infra/asl/payout.asl.json)
 PAYOUT_STUCK = "PayoutStuck"
@@ -110,6 +111,7 @@ class Monitoring:
                                                          period=period)})
         f.add_large_header("Business outcomes")
         self._business(period)
+        self._holds(period)
         f.add_large_header("Queues and their DLQs")
         for q in catalog.QUEUES.values():
             f.monitor_sqs_queue_with_dlq(
@@ -158,6 +160,28 @@ class Monitoring:
                     alarm_description_override="A payout workflow failed PayoutStuck: its dispatches got no "
                     "answer; the hold is kept. Find the payout, ask its provider, then capture or release.")})])])
         return metric
+
+    def _holds(self, period: Duration) -> None:
+        """The hold sweep's figures (``functions/holds``), alarming on any payout hold held longer
+        than ``HOLD_AGE_BOUND_SECONDS``."""
+        def metric(name: str, statistic: str, label: str) -> cw.Metric:
+            return cw.Metric(namespace=outcomes.NAMESPACE, metric_name=name, statistic=statistic, period=period,
+                             dimensions_map={"service": holds.METRIC_SERVICE}, label=label)
+        past = CustomMetricWithAlarm(
+            metric=metric(holds.HOLDS_PAST_BOUND, "Maximum", "holds past the bound"), alarm_friendly_name="holds-past-bound",
+            add_alarm={LEVEL: CustomThreshold(
+                threshold=0, comparison_operator=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                treat_missing_data_override=cw.TreatMissingData.NOT_BREACHING, period=period,
+                alarm_description_override="A payout's amount has been held longer than HOLD_AGE_BOUND_SECONDS "
+                "(in review, on hold at its provider, or stuck in its workflow): an operator decides.")})
+        self.facade.monitor_custom(
+            alarm_friendly_name="holds", human_readable_name="Payout holds (the hold sweep)",
+            metric_groups=[
+                CustomMetricGroup(title="Open holds", metrics=[
+                    metric(holds.HOLDS_OPEN, "Maximum", "open holds"), past]),
+                CustomMetricGroup(title="Oldest hold's age (s)", metrics=[
+                    metric(holds.OLDEST_HOLD_AGE, "Maximum", "oldest hold (s)")]),
+            ])
 
     def _business(self, period: Duration) -> None:
         """Outcomes by final status and provider, each connector's success rate (with its alarm),

@@ -203,3 +203,18 @@ def test_alarm_email_and_thresholds_come_from_the_context(tmp_path):
 def test_an_unknown_alarm_setting_is_refused():
     with pytest.raises(ValueError, match="alarmEmial"):
         catalog.Alarms.from_context({"alarmEmial": "ops@example.com"})
+
+
+def test_holds_past_the_bound_alarm_reads_the_hold_sweep(tpl):
+    from payrail import holds
+
+    (a,) = [a for a in alarms(tpl).values() if only_metric(a)[:2] == (outcomes.NAMESPACE, holds.HOLDS_PAST_BOUND)]
+    assert only_metric(a)[2] == {"service": holds.METRIC_SERVICE}
+    assert (a["ComparisonOperator"], a["Threshold"]) == ("GreaterThanThreshold", 0)
+    # the sweep runs on its schedule, locally as deployed (both from the catalog)
+    sweep = catalog.SCHEDULES["hold-sweep"]
+    assert sweep.function == "holds" and "HOLD_AGE_BOUND_SECONDS" in catalog.FUNCTIONS["holds"].env
+    rule = next(r["Properties"] for r in resources(tpl, "AWS::Events::Rule").values()
+                if r["Properties"]["Name"] == sweep.name)
+    fid = logical_id(tpl, "AWS::Lambda::Function", "FunctionName", catalog.FUNCTIONS["holds"].name)
+    assert rule["Targets"][0]["Arn"] == {"Fn::GetAtt": [fid, "Arn"]}
