@@ -71,8 +71,8 @@ class _AccessLogs:
 
 class PayrailStack(Stack):
     """Tables, queues with DLQs, the reports bucket, payrail's event bus with its archive, functions
-    sharing the layer (each with its own least-privilege role), the HTTP API, the state machines and
-    the settlement schedule."""
+    sharing the layer (each with its own least-privilege role), the HTTP API, the state machines,
+    the schedules, and the dashboard with its alarms (``infra/monitoring.py``)."""
 
     def __init__(self, scope: Construct, construct_id: str, *, config: dict[str, str],
                  alarms: catalog.Alarms = catalog.ALARMS, **kwargs):
