@@ -48,10 +48,20 @@ class Queue:
     visibility_timeout: int
     max_receive_count: int = 5
     retention_seconds: int = 4 * 86400
+    #: the longest ``DelaySeconds`` its senders put on a message (a retry's backoff; SQS caps it at 900)
+    max_delay_seconds: int = 0
 
     @property
     def name(self) -> str:
         return f"{PREFIX}-{self.id}"
+
+    @property
+    def age_bound_seconds(self) -> int:
+        """How old its oldest message may get while the consumers keep up (seconds): sent with the
+        longest delay, then received ``max_receive_count`` times, each receive hiding it for the
+        visibility timeout; after that it is in the DLQ. An older message means the consumers
+        stall or are throttled (the oldest-message alarm's threshold)."""
+        return self.max_delay_seconds + self.visibility_timeout * self.max_receive_count
 
     @property
     def dlq_name(self) -> str:
@@ -191,11 +201,12 @@ TABLES = {
 QUEUES = {
     q.id: q
     for q in (
-        Queue("fulfilment", visibility_timeout=120, max_receive_count=5),
+        # fulfilment retries, webhook retries and payment looks wait in the queue (DelaySeconds <= 900)
+        Queue("fulfilment", visibility_timeout=120, max_receive_count=5, max_delay_seconds=900),
         Queue("payouts", visibility_timeout=60, max_receive_count=5),
-        Queue("webhooks", visibility_timeout=180, max_receive_count=5),
+        Queue("webhooks", visibility_timeout=180, max_receive_count=5, max_delay_seconds=900),
         # mobile-money payments: one message per look at the provider (payrail.payments.workflow)
-        Queue("payments", visibility_timeout=60, max_receive_count=5),
+        Queue("payments", visibility_timeout=60, max_receive_count=5, max_delay_seconds=900),
     )
 }
 
@@ -265,6 +276,9 @@ FUNCTIONS = {
                  timeout=60),
         Function("settlement", env=_DATA + _EVENTS + ("REPORTS_BUCKET", "SETTLEMENT_MAX_CONCURRENCY"),
                  grants=Grants(tables_rw=("main", "events"), tables_r=("ledger",), bucket="rw"), timeout=300, memory=1024),
+        # payout holds open past HOLD_AGE_BOUND_SECONDS: counted by a schedule (metrics and their alarm)
+        Function("holds", env=("MAIN_TABLE", "HOLD_AGE_BOUND_SECONDS"), grants=Grants(tables_r=("main",)),
+                 timeout=60, memory=256),
         # the outbox's stream consumer: the bus, and the first attempt of each webhook delivery.
         # Retries (nearly) without end: an event is never dropped while the stream keeps it (24 h);
         # merchants' events (one partition key each) are published in parallel batches
@@ -291,7 +305,44 @@ STATE_MACHINES = {
 SCHEDULES = {s.id: s for s in (Schedule("settlement-daily", cron="15 0 * * ? *", state_machine="settlement"),
                                 Schedule("reservation-expiry", cron="* * * * ? *", function="reservations"),
                                 Schedule("payment-expiry", cron="* * * * ? *", function="payment_expiry"),
-                                Schedule("payment-report-daily", cron="30 0 * * ? *", function="payment_reports"))}
+                                Schedule("payment-report-daily", cron="30 0 * * ? *", function="payment_reports"),
+                                Schedule("hold-sweep", cron="*/5 * * * ? *", function="holds"))}
+
+
+
+@dataclass(frozen=True)
+class Alarms:
+    """Where the alarms go and their tunable thresholds: the defaults here, overridden per stage by
+    the ``payrail:alarms`` context (``cdk.json`` or ``-c``, camelCase keys: ``alarmEmail``,
+    ``providerSuccessRatePercent`` ...). Bounds that follow from resources (a queue's oldest
+    message: :attr:`Queue.age_bound_seconds`) are not here: they come with the resource."""
+
+    #: the email address subscribed to the alarm topic; no subscription when empty
+    alarm_email: str = ""
+    #: a provider's payouts and payments that succeeded, percent of those it decided, below which it alarms
+    provider_success_rate_percent: float = 90.0
+    #: fewer decided outcomes than this in a period: too few to judge a provider (no alarm)
+    provider_min_outcomes: int = 10
+    #: the API's 5xx answers, percent of its requests, above which it alarms
+    api_5xx_rate_percent: float = 1.0
+    #: the period every alarm evaluates (seconds)
+    period_seconds: int = 300
+
+    @classmethod
+    def from_context(cls, ctx: dict | None) -> Alarms:
+        """From the ``payrail:alarms`` context object. Raises ValueError naming an unknown key."""
+        names = {re.sub(r"_(\w)", lambda m: m.group(1).upper(), f): f for f in cls.__dataclass_fields__}
+        unknown = set(ctx or {}) - set(names)
+        if unknown:
+            raise ValueError(f"unknown payrail:alarms keys {sorted(unknown)}; known: {sorted(names)}")
+        return cls(**{names[k]: type(getattr(cls, names[k]))(v) for k, v in (ctx or {}).items()})
+
+
+ALARMS = Alarms()
+#: the SNS topic every alarm notifies
+ALARM_TOPIC_NAME = f"{PREFIX}-alarms"
+#: the CloudWatch dashboard of the platform
+DASHBOARD_NAME = PREFIX
 
 #: HTTP API stage throttling (requests per second, burst).
 API_THROTTLE = {"rate_limit": 500, "burst_limit": 1000}

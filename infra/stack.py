@@ -33,7 +33,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from infra import catalog, layer
+from infra import catalog, layer, monitoring
 from infra.layer import LAYER_DIR
 
 RUNTIME = lambda_.Runtime.PYTHON_3_11
@@ -71,13 +71,16 @@ class _AccessLogs:
 
 class PayrailStack(Stack):
     """Tables, queues with DLQs, the reports bucket, payrail's event bus with its archive, functions
-    sharing the layer (each with its own least-privilege role), the HTTP API, the state machines and
-    the settlement schedule."""
+    sharing the layer (each with its own least-privilege role), the HTTP API, the state machines,
+    the schedules, and the dashboard with its alarms (``infra/monitoring.py``)."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, config: dict[str, str], **kwargs):
+    def __init__(self, scope: Construct, construct_id: str, *, config: dict[str, str],
+                 alarms: catalog.Alarms = catalog.ALARMS, **kwargs):
         """``config``: function settings that are not resource references (FULFILMENT_URL,
-        ADMIN_TOKEN_SHA256, CONNECTOR_CASHFREE_BASE_URL ...), over ``catalog.CONFIG_DEFAULTS``."""
+        ADMIN_TOKEN_SHA256, CONNECTOR_CASHFREE_BASE_URL ...), over ``catalog.CONFIG_DEFAULTS``.
+        ``alarms``: the alarm topic's subscription and thresholds (``infra/monitoring.py``)."""
         super().__init__(scope, construct_id, **kwargs)
+        self.machine_logs: dict[str, logs.LogGroup] = {}
         self.tables = {t.id: self._table(t) for t in catalog.TABLES.values()}
         self.queues, self.dlqs = {}, {}
         for q in catalog.QUEUES.values():
@@ -132,7 +135,9 @@ class PayrailStack(Stack):
                 targets.LambdaFunction(self.functions[s.function], retry_attempts=2, max_event_age=Duration.minutes(5))
             events.Rule(self, s.id, rule_name=s.name, schedule=events.Schedule.expression(f"cron({s.cron})"),
                         targets=[target])
+        self.monitoring = monitoring.build(self, alarms)
         CfnOutput(self, "ApiUrl", value=self.api.api_endpoint)
+        CfnOutput(self, "AlarmTopic", value=self.monitoring.topic.topic_arn)
         CfnOutput(self, "ReportsBucket", value=self.bucket.bucket_name)
         CfnOutput(self, "EventBus", value=self.bus.event_bus_name)
         self._suppressions()
@@ -235,6 +240,7 @@ class PayrailStack(Stack):
     def _state_machine(self, m: catalog.StateMachine) -> sfn.StateMachine:
         log_group = logs.LogGroup(self, f"{m.id}-sfn-logs", log_group_name=f"/aws/vendedlogs/states/{m.name}",
                                   retention=logs.RetentionDays.ONE_MONTH, removal_policy=RemovalPolicy.DESTROY)
+        self.machine_logs[m.id] = log_group
         subs = {k: self.functions[v].function_arn for k, v in m.functions.items()}
         subs |= {k: self.queues[v].queue_url for k, v in m.queues.items()}
         machine = sfn.StateMachine(

@@ -7,16 +7,21 @@ failed (``ReportBatchItemFailures`` with the sequence numbers from the first rec
 the stream hands those over again and what was done before is not published again (at most the
 failed group of ten may be). Nothing is lost while the bus or the queue is down: the event source
 retries for as long as the stream keeps the record (24 h), and the outbox keeps events 30 days.
+
+The published events' outcomes (payouts and payments by final status and provider, settlement
+jobs by status) are emitted as business metrics (:mod:`payrail.outcomes`).
 """
 from __future__ import annotations
 
 import os
+from collections import Counter
 from datetime import datetime
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
-from payrail import ddb, deadline
+from payrail import ddb, deadline, outcomes
+from payrail.connectors import registry
 from payrail.events import EVENT_SOURCE
 from payrail.platform import Platform
 from payrail.settings import Settings
@@ -53,6 +58,7 @@ def lambda_handler(event: dict, context) -> dict:
     records = event.get("Records", [])
     endpoints: dict[str, list[dict]] = {}  # per merchant, for this batch
     done = published = 0  # records handled, in stream order
+    counts = Counter()  # the outcomes of the events published
     try:
         for start in range(0, len(records), GROUP):
             group = [(start + n, r) for n, r in enumerate(records[start:start + GROUP])]
@@ -61,6 +67,7 @@ def lambda_handler(event: dict, context) -> dict:
             taken = publish([item for _, item in inserts])
             platform.deliveries.fan_out([item for _, item in inserts[:taken]], endpoints)
             published += taken
+            counts += outcomes.tally([item for _, item in inserts[:taken]], registry.REGISTRY)
             if taken < len(inserts):
                 done = inserts[taken][0]
                 raise RuntimeError(f"EventBridge refused event {inserts[taken][1]['event_id']}")
@@ -70,4 +77,5 @@ def lambda_handler(event: dict, context) -> dict:
         return {"batchItemFailures": [{"itemIdentifier": r["dynamodb"]["SequenceNumber"]} for r in records[done:]]}
     finally:
         metrics.add_metric(name="EventsPublished", unit=MetricUnit.Count, value=published)
+        outcomes.emit(counts)
     return {"batchItemFailures": []}

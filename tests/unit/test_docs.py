@@ -107,7 +107,10 @@ def test_the_picture_shows_what_feeds_each_function():
         if s.function:
             feeds[s.function].append(f"schedule {s.id}:")
         minute, hour = s.cron.split()[:2]
-        when = "every minute" if (minute, hour) == ("*", "*") else f"{int(hour):02d}:{int(minute):02d} daily"
+        if hour == "*":
+            when = "every minute" if minute == "*" else f"every {int(minute.removeprefix('*/'))} min"
+        else:
+            when = f"{int(hour):02d}:{int(minute):02d} daily"
         assert schedules[s.id].startswith(when), f"schedule {s.id} runs {when} ({s.cron})"
     for m in catalog.STATE_MACHINES.values():
         for fid in set(m.functions.values()):

@@ -56,7 +56,7 @@ from payrail.ledger import ExtraConditionFailed, Journal, Ledger, Posting, now_i
 from payrail.money import CURRENCIES, check_amount, check_currency
 from payrail.payout_workflow import AT_PROVIDER, DISPATCHABLE, HELD, UNKNOWN, Next, Outcome, PayoutStatus as PS
 from payrail.providers import Providers
-from payrail.store import PAYOUT, PAYOUT_REFERENCE, MainTable, listed, public
+from payrail.store import PAYOUT, PAYOUT_REFERENCE, MainTable, due, listed, public
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,16 @@ class PayoutPolicy:
 #: a capture or release re-reads the payout and tries again at most this many times when another
 #: change of it committed between its read and its write
 TRANSITION_TRIES = 5
+
+
+#: the ``due`` index attributes of a payout whose amount is held (set with the hold, removed with
+#: its capture or release): ``payrail.holds`` finds the open holds and their age there
+HOLD_ENDED = {"due_pk": None, "due_sk": None}
+
+
+def held_since(payout_id: str, ts: str) -> dict:
+    """The ``due`` index attributes of a hold taken at ``ts`` (ISO time)."""
+    return due(PAYOUT, payout_id, ts)
 
 
 def journal_id(p: dict, phase: str) -> str:
@@ -265,7 +275,8 @@ class Payouts:
                 "attempts": [], "submissions": 0, "checks": 0,
                 "review_reason": "amount at or above the review threshold" if review else None,
                 "created_at": ts, "updated_at": ts, "status_history": [entry],
-                **listed(PAYOUT, mid, payout_id, ts), **{k: v for k, v in fields.items() if v is not None}}
+                **listed(PAYOUT, mid, payout_id, ts), **held_since(payout_id, ts),
+                **{k: v for k, v in fields.items() if v is not None}}
 
     def hold(self, p: dict, source: str = "available") -> tuple[Journal, list]:
         """The hold journal of ``p``'s run: ``source`` → held (``source`` is ``available``, or
@@ -469,7 +480,7 @@ class Payouts:
             change = self.records.change(p, AT_PROVIDER, PS.SUCCEEDED, f"paid by {p['provider']}",
                                          sets={"provider_reference": provider_reference or p.get("provider_reference"),
                                                "provider_status": ProviderStatus.SUCCESS.value, "next_check_at": None,
-                                               "last_error": None})
+                                               "last_error": None, **HOLD_ENDED})
             return journal, [out], [*change, *self.linked(p, PS.SUCCEEDED)]
         return self._settle(merchant_id, payout_id, run, AT_PROVIDER, actions)
 
@@ -487,7 +498,7 @@ class Payouts:
                               [Posting(held.account_id, -p["amount"]), Posting(source.account_id, p["amount"])],
                               metadata={"payout_id": payout_id, "run": run, "reason": reason[:200]})
             field = "failure_reason" if status == PS.FAILED else "cancel_reason"
-            changes = {field: reason[:500], "next_check_at": None, **(sets or {})}
+            changes = {field: reason[:500], "next_check_at": None, **HOLD_ENDED, **(sets or {})}
             if provider_reference:
                 changes["provider_reference"] = provider_reference
             change = self.records.change(p, expect, status, reason, sets=changes)
@@ -630,7 +641,8 @@ class Payouts:
             "run": run, "transfer_id": tid, "provider_key": self.providers.get(p["provider"]).transfer_key(tid),
             "checks": 0, "submissions": 0, "failure_reason": None, "next_check_at": None, "last_error": None,
             "provider_status": None, "provider_reference": None, "hold_reason": None, "review_decision": None,
-            "review_reason": "amount at or above the review threshold" if review else None})
+            "review_reason": "amount at or above the review threshold" if review else None,
+            **held_since(payout_id, now_iso())})
         try:
             self.ledger.post(journal, opens=opens, extra=change)
         except (NotFound, InsufficientFunds):

@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # the domain modules are imported by the property that builds
     from payrail.callbacks import Callbacks
     from payrail.events import EventLog
     from payrail.fulfilment import FulfilmentChecks, FulfilmentClient
+    from payrail.holds import OpenHolds
     from payrail.ledger import Ledger
     from payrail.merchants import Merchants
     from payrail.orders import Orders
@@ -108,6 +109,13 @@ class Platform:
         from payrail.beneficiaries import Beneficiaries
 
         return Beneficiaries(self.main, self.providers)
+
+    @cached_property
+    def holds(self) -> OpenHolds:
+        """The open payout holds across merchants (the ``main`` table's ``due`` index)."""
+        from payrail.holds import OpenHolds
+
+        return OpenHolds(self.settings.main_table)
 
     @cached_property
     def payouts(self) -> Payouts:

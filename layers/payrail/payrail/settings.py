@@ -46,6 +46,9 @@ class Settings(BaseModel):
                                                           "in-flight slots before looking again later")
     provider_busy_retry_seconds: int = Field(default=2, ge=1, le=60,
                                              description="wait before trying again when a provider had no free slot")
+    hold_age_bound_seconds: int = Field(default=86_400, ge=60, le=30 * 86_400,
+                                        description="a payout's hold open longer than this is counted by the "
+                                                    "scheduled hold sweep (its alarm: holds past the bound)")
     reservation_ttl_seconds: int = Field(default=900, ge=1, le=7 * 86_400,
                                          description="default lifetime of a reservation before it expires")
     reservation_fulfil_wait_seconds: float = Field(default=8.0, ge=0, le=20,
