@@ -249,8 +249,8 @@ FUNCTIONS = {
                  grants=Grants(queues_send=("fulfilment", "payouts", "payments")),
                  stream=StreamSource("main", batch_size=100)),
         Function("fulfilment", env=_DATA + _EVENTS + ("FULFILMENT_URL", "FULFILMENT_TIMEOUT_SECONDS",
-                                                      "FULFILMENT_ATTEMPTS", "FULFILMENT_BACKOFF_BASE_SECONDS",
-                                                      "FULFILMENT_QUEUE_URL"),
+                                                      "FULFILMENT_MAX_ATTEMPTS", "FULFILMENT_GIVE_UP_SECONDS",
+                                                      "FULFILMENT_BACKOFF_BASE_SECONDS", "FULFILMENT_QUEUE_URL"),
                  grants=Grants(tables_rw=("ledger", "main", "events"), queues_send=("fulfilment",)), timeout=60,
                  sqs=SqsSource("fulfilment", batch_size=10, max_concurrency=8)),
         # MaximumConcurrency is a ceiling for all providers together (at least the sum of their
@@ -355,7 +355,8 @@ CONFIG_DEFAULTS = {
     "PAYOUT_MAX_ATTEMPTS": "4",
     "PAYOUT_BACKOFF_BASE_SECONDS": "30",
     "FULFILMENT_TIMEOUT_SECONDS": "5",
-    "FULFILMENT_ATTEMPTS": "10",
+    "FULFILMENT_MAX_ATTEMPTS": "3",
+    "FULFILMENT_GIVE_UP_SECONDS": "3600",
     "FULFILMENT_BACKOFF_BASE_SECONDS": "5",
 }
 

@@ -18,7 +18,10 @@ from infra.local.client import Payrail
 EVENTS = ROOT / "events"
 
 #: fast fulfilment timeouts and quick fulfilment and payout retries, so failure paths finish within seconds
-TEST_SETTINGS = {"FULFILMENT_TIMEOUT_SECONDS": "1", "FULFILMENT_ATTEMPTS": "6", "FULFILMENT_BACKOFF_BASE_SECONDS": "1",
+TEST_SETTINGS = {"FULFILMENT_TIMEOUT_SECONDS": "1", "FULFILMENT_BACKOFF_BASE_SECONDS": "1",
+                 # 3 POSTs that never reach the service fail an order (after 1 + 2 s); an unknown
+                 # outcome is given up 20 s after payment (FULFILMENT_UNKNOWN)
+                 "FULFILMENT_MAX_ATTEMPTS": "3", "FULFILMENT_GIVE_UP_SECONDS": "20",
                  # providers are looked at again after 1, 2, 3, 3 ... s; their answers wait at most 3 s
                  "PAYOUT_BACKOFF_BASE_SECONDS": "1", "PAYOUT_BACKOFF_MAX_SECONDS": "3",
                  "CONNECTOR_CASHFREE_TIMEOUT_SECONDS": "3", "CONNECTOR_SAFEPAY_TIMEOUT_SECONDS": "3",

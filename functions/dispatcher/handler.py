@@ -1,6 +1,7 @@
 """DynamoDB stream of the main table -> the next step of each object (transactional outbox).
 
-A new PAID order goes to the fulfilment queue. A payment that becomes PENDING gets its first
+A new PAID order goes to the fulfilment queue, and so does an order the admin failed (its worker
+tells the fulfilment service and looks for a late fulfilment). A payment that becomes PENDING gets its first
 look on the payments queue (:class:`payrail.payments.workflow.PaymentLook`). A payout that becomes PENDING (created, approved
 after review, or reinitiated) gets its run's first look on the payout queue
 (:class:`payrail.payout_workflow.Dispatch` without a task token; a duplicate first look ends at
@@ -52,10 +53,21 @@ def payment_to_look(record: DynamoDBRecord) -> PaymentLook | None:
     return PaymentLook(payment_id=new["payment_id"], merchant_id=new["merchant_id"], look=1)
 
 
+def order_to_look(record: DynamoDBRecord) -> bool:
+    """True when this change needs a fulfilment look: a new PAID order, or an order the admin
+    just failed (``failure_kind`` operator)."""
+    item = record.dynamodb.new_image or {}
+    if item.get("type") != ORDER.type:
+        return False
+    if record.event_name == DynamoDBRecordEventName.INSERT:
+        return item.get("status") == "PAID"
+    old = record.dynamodb.old_image or {}
+    return item.get("status") == "FAILED" and item.get("failure_kind") == "operator" and old.get("status") != "FAILED"
+
+
 def record_handler(record: DynamoDBRecord) -> None:
     item = record.dynamodb.new_image or {}
-    if record.event_name == DynamoDBRecordEventName.INSERT and item.get("type") == ORDER.type \
-            and item.get("status") == "PAID":
+    if order_to_look(record):
         ddb.client("sqs").send_message(
             QueueUrl=settings.fulfilment_queue_url,
             MessageBody=json.dumps({"merchant_id": item["merchant_id"], "order_id": item["order_id"]}))

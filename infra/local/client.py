@@ -89,6 +89,12 @@ class Payrail:
     def admin_settlement_get(self, job_id: str) -> dict:
         return self.request("GET", f"/v1/admin/settlements/{job_id}", admin=True)
 
+    def settle_order(self, merchant_id: str, order_id: str, decision: str, **body) -> dict:
+        """Admin: ``decision`` ``fail`` or ``fulfil`` a FULFILMENT_UNKNOWN order (``note``,
+        ``fulfilment_id`` for ``fulfil``)."""
+        return self.request("POST", f"/v1/admin/merchants/{merchant_id}/orders/{order_id}/{decision}", body or None,
+                            admin=True)
+
     def admin_settlement_cancel(self, job_id: str) -> dict:
         return self.request("POST", f"/v1/admin/settlements/{job_id}/cancel", admin=True)
 

@@ -58,6 +58,29 @@ def test_dispatcher_stream_event_enqueues_fulfilment(handler, cloud):
     assert int(attrs["ApproximateNumberOfMessages"]) + int(attrs["ApproximateNumberOfMessagesNotVisible"]) >= 1
 
 
+def test_dispatcher_sends_an_order_the_admin_failed_to_the_fulfilment_worker(function_env):
+    """The worker tells the fulfilment service and looks for a late fulfilment; other changes of
+    an order (a refusal, a later update of a FAILED order) need no look."""
+    import copy
+    import sys
+
+    from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+
+    from infra import catalog
+    from infra.local.runtime import load_handler
+
+    load_handler(catalog.FUNCTIONS["dispatcher"], instance=770)
+    dispatcher = sys.modules["payrail_fn_dispatcher_770"]
+    raw = load_event("dynamodb/order_failed_by_admin", MERCHANT_ID="m_ev", ORDER_ID=f"ord_{uuid.uuid4().hex[:24]}")
+    record = raw["Records"][0]
+    assert dispatcher.order_to_look(DynamoDBRecord(record))
+    refused = copy.deepcopy(record)
+    refused["dynamodb"]["NewImage"]["failure_kind"] = {"S": "refused"}
+    again = copy.deepcopy(record)
+    again["dynamodb"]["OldImage"]["status"] = {"S": "FAILED"}
+    assert not dispatcher.order_to_look(DynamoDBRecord(refused)) and not dispatcher.order_to_look(DynamoDBRecord(again))
+
+
 def test_settlement_plan_event_from_schedule(handler):
     r = handler("settlement", load_event("stepfunctions/settlement_plan_scheduled", TIME="2026-03-02T00:15:00Z"))
     assert r["job_id"] == "stl_daily_2026-03-01" and r["scope"] == "ALL" and len(r["slices"]) == 16

@@ -1,5 +1,8 @@
 """Orders end to end: payment, fulfilment callout through SQS, capture, compensating refund on a
-refusal, and an unknown outcome (timeout, lost answer, service away) that is looked up, never refunded."""
+refusal, an unknown outcome (timeout, lost answer, 500s) that is looked up, never refunded on a
+guess; a service that never receives the order (503s) fails and refunds it after the bounded
+attempts; a service that hangs after receipt leaves the order FULFILMENT_UNKNOWN at its deadline
+for the admin to settle; a fulfilment after the refund is recorded and raised, moving no money."""
 import pytest
 import requests
 
@@ -114,9 +117,10 @@ def test_service_slower_than_the_timeout_for_many_orders_refunds_none(cloud, pla
 
 def test_duplicate_delivery_while_fulfilment_pending_never_refunds_nor_delivers_twice(
         cloud, function_env, platform, admin, merchant, fulfilment_mode):
-    """The service is unreachable: the order waits in FULFILMENT_PENDING. The same SQS message
-    delivered twice more at once (at-least-once) changes nothing; when the service is back, the
-    order is delivered and captured exactly once."""
+    """The service answers 500 to everything (an unknown outcome: it may have done the work): the
+    order waits in FULFILMENT_PENDING. The same SQS message delivered twice more at once
+    (at-least-once) changes nothing; when the service is back, the order is delivered and captured
+    exactly once."""
     from concurrent.futures import ThreadPoolExecutor
 
     from infra import catalog
@@ -126,7 +130,7 @@ def test_duplicate_delivery_while_fulfilment_pending_never_refunds_nor_delivers_
     client, mid = merchant
     admin.credit(mid, "ivan", 2_000)
     product = client.create_product("pen", 500, 3)
-    fulfilment_mode("unavailable")
+    fulfilment_mode("error")
     order = client.order(product["product_id"], "ivan", quantity=2)
     oid = order["order_id"]
     wait_for(lambda: client.get_order(oid)["status"] == "FULFILMENT_PENDING", timeout=30)
@@ -165,3 +169,136 @@ def test_duplicate_fulfilment_delivery_is_harmless(cloud, platform, admin, merch
     assert result == {"batchItemFailures": []}
     assert client.balances() == before
     assert platform.ledger.get_journal(f"{order['order_id']}:capture")["postings"]
+
+
+ZERO = {"currency": "USD", "available": 0, "held": 0, "pending": 0, "reserved": 0}
+DONE = ("FULFILLED", "FAILED", "FULFILMENT_UNKNOWN")
+
+
+def test_a_service_turning_every_request_away_fails_the_order_and_refunds_it(cloud, platform, admin, merchant,
+                                                                            fulfilment_mode):
+    """503 to every POST, lookup and cancel: no request ever reached the service, so after the
+    bounded attempts (3 in the test cloud, with backoff) the order is FAILED with the last error
+    and refunded by the compensating journal; the service is told (cancel, best effort) and, once
+    it is back, acknowledges it."""
+    from tests.conftest import quiet_audit
+
+    client, mid = merchant
+    admin.credit(mid, "jade", 3_000)
+    product = client.create_product("kettle", 1_200, 4)
+    fulfilment_mode("unavailable")
+    order = client.order(product["product_id"], "jade", quantity=2)
+    oid = order["order_id"]
+    failed = wait_for(lambda: (o := client.get_order(oid))["status"] in DONE and o, timeout=60)
+    assert failed["status"] == "FAILED" and failed["failure_kind"] == "not_received"
+    assert failed["fulfilment_attempts"] == 3 and failed["fulfilment_uncertain"] is False
+    assert "503" in failed["failure_reason"] and "503" in failed["last_error"]
+    assert [h["status"] for h in failed["status_history"]] == ["PAID", "FULFILMENT_PENDING", "FAILED"]
+    assert client.wallet("jade")["balance"] == 3_000 and client.product(product["product_id"])["stock"] == 4
+    assert client.balances() == ZERO
+    assert [h["type"] for h in client.wallet_history("jade")["data"]] == ["order_refund", "order_payment",
+                                                                         "wallet_credit"]
+    assert platform.ledger.get_journal(f"{oid}:refund")["postings"]
+    assert platform.ledger.get_journal(f"{oid}:capture") is None
+    fulfilment_mode("ok")  # the service is back: the next look's cancel is acknowledged
+    told = wait_for(lambda: (o := client.get_order(oid)).get("cancel_acknowledged_at") and o, timeout=30)
+    assert told["status"] == "FAILED" and not told.get("late_fulfilment")
+    stats = fulfilment_stats(cloud)
+    assert stats["cancelled"][oid] >= 1 and oid not in stats["fulfilled"]
+    assert client.wallet("jade")["balance"] == 3_000 and client.balances() == ZERO
+    report = quiet_audit(platform.ledger)
+    assert report["ok"], report
+
+
+def test_a_service_hanging_after_receipt_leaves_the_order_unknown_for_the_admin_to_settle(cloud, platform, admin,
+                                                                                         merchant, fulfilment_mode):
+    """The service records each order and never answers: the outcome stays unknown, so nothing is
+    refunded on a guess; at the deadline (20 s after payment in the test cloud) the orders are
+    FULFILMENT_UNKNOWN with the money pending and an event for an operator. The admin fails one
+    (refund journal; the service is told) and fulfils the other (capture journal); every repeat,
+    or the other decision afterwards, answers 409 and moves nothing."""
+    from infra.local.client import ApiError
+    from tests.conftest import quiet_audit
+
+    client, mid = merchant
+    for c in ("kim", "lee"):
+        admin.credit(mid, c, 2_000)
+    product = client.create_product("radio", 800, 5)
+    fulfilment_mode("hang", delay_seconds=2.0)
+    a, b = (client.order(product["product_id"], c)["order_id"] for c in ("kim", "lee"))
+
+    def both():
+        orders = [client.get_order(x) for x in (a, b)]
+        return all(o["status"] in DONE for o in orders) and orders
+    unknown = wait_for(both, timeout=90)
+    assert [o["status"] for o in unknown] == ["FULFILMENT_UNKNOWN"] * 2
+    for o in unknown:
+        assert [h["status"] for h in o["status_history"]] == ["PAID", "FULFILMENT_PENDING", "FULFILMENT_UNKNOWN"]
+        assert o["fulfilment_uncertain"] is True and o["fulfilment_deadline"] > o["created_at"] and o["last_error"]
+    raised = {e["object_id"]: e for e in client.all_events(event_type="order.fulfilment_unknown")}
+    assert set(raised) == {a, b} and raised[a]["data"]["object"]["status"] == "FULFILMENT_UNKNOWN"
+    assert client.balances()["pending"] == 1_600
+    assert [client.wallet(c)["balance"] for c in ("kim", "lee")] == [1_200, 1_200]
+    assert all(platform.ledger.get_journal(f"{x}:{j}") is None for x in (a, b) for j in ("refund", "capture"))
+
+    failed = admin.settle_order(mid, a, "fail", note="the service never answered")
+    assert failed["status"] == "FAILED" and failed["failure_kind"] == "operator" and failed["settled_by"] == "admin"
+    assert "the service never answered" in failed["failure_reason"]
+    fulfilled = admin.settle_order(mid, b, "fulfil", fulfilment_id="ful_by_phone_1")
+    fee = (800 * 290 + 5_000) // 10_000
+    assert fulfilled["status"] == "FULFILLED" and fulfilled["settled_by"] == "admin"
+    assert fulfilled["fulfilment_id"] == "ful_by_phone_1" and fulfilled["fee"] == fee
+    for oid, decision in ((a, "fail"), (a, "fulfil"), (b, "fulfil"), (b, "fail")):
+        with pytest.raises(ApiError) as e:
+            admin.settle_order(mid, oid, decision)
+        assert e.value.status == 409 and e.value.code == "invalid_state"
+    with pytest.raises(ApiError) as e:
+        admin.settle_order("m_" + "0" * 16, a, "fail")
+    assert e.value.status == 404
+
+    assert client.wallet("kim")["balance"] == 2_000 and client.wallet("lee")["balance"] == 1_200
+    assert client.product(product["product_id"])["stock"] == 4
+    assert client.balances() == {**ZERO, "available": 800 - fee}
+    assert platform.ledger.get_journal(f"{a}:refund")["postings"] and platform.ledger.get_journal(f"{a}:capture") is None
+    assert platform.ledger.get_journal(f"{b}:capture")["postings"] and platform.ledger.get_journal(f"{b}:refund") is None
+    told = wait_for(lambda: (o := client.get_order(a)).get("cancel_acknowledged_at") and o, timeout=30)
+    assert told["status"] == "FAILED" and fulfilment_stats(cloud)["cancelled"][a] >= 1
+    report = quiet_audit(platform.ledger)
+    assert report["ok"], report
+
+
+def test_a_fulfilment_after_the_refund_is_recorded_and_raised_and_moves_no_money(cloud, platform, admin, merchant,
+                                                                               fulfilment_mode, handler):
+    """The order failed and was refunded after the service turned every request away; then a copy
+    of a request that a gateway delayed reaches the service and it delivers. The next look (here a
+    redelivered message) learns it from the cancel's answer: ``late_fulfilment`` on the order, an
+    ``order.late_fulfilment`` event, the refund stands, and a repeat records nothing twice."""
+    from tests.conftest import load_event
+
+    client, mid = merchant
+    admin.credit(mid, "max", 1_000)
+    product = client.create_product("cable", 400, 2)
+    fulfilment_mode("unavailable")
+    oid = client.order(product["product_id"], "max")["order_id"]
+    failed = wait_for(lambda: (o := client.get_order(oid))["status"] in DONE and o, timeout=60)
+    assert failed["status"] == "FAILED" and failed["failure_kind"] == "not_received"
+    balances, history = client.balances(), client.wallet_history("max")["data"]
+    requests.post(cloud["fulfilment_url"] + "/_control", json={"fulfil": oid, "mode": "ok"}, timeout=5).raise_for_status()
+    delivered = requests.get(f"{cloud['fulfilment_url']}/fulfilments/{oid}", timeout=5).json()
+    assert delivered["status"] == "FULFILLED"
+
+    event = load_event("sqs/fulfilment_order", MERCHANT_ID=mid, ORDER_ID=oid)
+    assert handler("fulfilment", event) == {"batchItemFailures": []}
+    late = client.get_order(oid)
+    assert late["status"] == "FAILED" and late["late_fulfilment"]["fulfilment_id"] == delivered["fulfilment_id"]
+    assert late["late_fulfilment"]["at"] >= failed["updated_at"]
+    assert late["status_history"][-1]["status"] == "FAILED" and "after the refund" in late["status_history"][-1]["detail"]
+    raised = [e for e in client.all_events(event_type="order.late_fulfilment") if e["object_id"] == oid]
+    assert len(raised) == 1 and raised[0]["data"]["object"]["late_fulfilment"] == late["late_fulfilment"]
+
+    assert handler("fulfilment", event) == {"batchItemFailures": []}  # a duplicate changes nothing
+    assert client.get_order(oid) == late
+    assert len([e for e in client.all_events(event_type="order.late_fulfilment") if e["object_id"] == oid]) == 1
+    assert client.balances() == balances == ZERO and client.wallet("max")["balance"] == 1_000
+    assert client.wallet_history("max")["data"] == history
+    assert platform.ledger.get_journal(f"{oid}:capture") is None

@@ -64,7 +64,12 @@ EVENT_TYPES: dict[str, str] = {
     "order.created": "an order was placed and paid from the customer's wallet (status PAID)",
     "order.fulfilment_pending": "the fulfilment service gave no definitive answer; payrail asks again",
     "order.fulfilled": "the fulfilment service delivered; the payment was captured (FULFILLED)",
-    "order.failed": "the fulfilment service refused; the customer was refunded and the stock restored",
+    "order.fulfilment_unknown": "no definitive answer from the fulfilment service by the deadline; the money stays "
+                                "pending until an operator fails or fulfils the order (FULFILMENT_UNKNOWN)",
+    "order.failed": "the fulfilment service refused, never received the order after the bounded attempts, or the "
+                    "admin failed it; the customer was refunded and the stock restored (failure_kind says which)",
+    "order.late_fulfilment": "the fulfilment service delivered an order after it was failed and refunded "
+                             "(late_fulfilment); no money moved: an operator settles it",
     "payout.created": "a payout was created and its amount held (PENDING: on its way to the provider)",
     "payout.in_review": "a payout at or above the review threshold awaits the admin (created or reinitiated so)",
     "payout.pending": "a payout was approved by the admin, or reinitiated, and a new hold taken (PENDING)",

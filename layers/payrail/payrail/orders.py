@@ -1,16 +1,25 @@
 """Products with limited stock, and orders paid from a customer wallet.
 
-Order lifecycle (the fulfilment steps are ``payrail.fulfilment.fulfil_order``)::
+Order lifecycle (the fulfilment steps are ``payrail.fulfilment.fulfil_order``; what counts as
+"not received" and "unknown" is classified there)::
 
     PAID ──delivered (2xx)─────────────────────────────▶ FULFILLED  (journal capture: pending → available + fees)
       ├───refused (4xx)────────────────────────────────▶ FAILED     (journal refund: pending → wallet, stock restored)
-      └───outcome unknown (timeout, reset, 5xx, 409)───▶ FULFILMENT_PENDING
+      └───not received (refused connection, 503 …) or
+          outcome unknown (timeout, reset, 500, 409)───▶ FULFILMENT_PENDING (deadline: paid + give-up seconds)
     FULFILMENT_PENDING ──service says FULFILLED─────────▶ FULFILLED  (capture)
       ├───service says FAILED, or never received it
       │   and a fresh POST (same key) is refused──────▶ FAILED     (refund)
-      └───no answer / still processing────────────────▶ FULFILMENT_PENDING (asked again later with
-                                                          backoff; in the end the message goes to the
-                                                          DLQ and the order waits, never refunded on a guess)
+      ├───max attempts, each provably not received,
+      │   nothing ever said the service had it────────▶ FAILED     (refund; the service is told: cancel)
+      ├───no answer / still processing────────────────▶ FULFILMENT_PENDING (asked again later with backoff)
+      └───still no definitive answer at the deadline──▶ FULFILMENT_UNKNOWN (money stays pending;
+                                                          ``order.fulfilment_unknown`` for an operator)
+    FULFILMENT_UNKNOWN ──service says FULFILLED/FAILED──▶ FULFILLED (capture) / FAILED (refund)
+      ├───admin: fail─────────────────────────────────▶ FAILED     (refund; the service is told: cancel)
+      └───admin: fulfil───────────────────────────────▶ FULFILLED  (capture)
+    FAILED (not received, or by the admin) ──the service delivers anyway──▶ FAILED with
+          ``late_fulfilment`` (``order.late_fulfilment`` for an operator; no money moves again)
 
 Placing an order is two DynamoDB requests: ONE ``BatchGetItem`` of everything it needs (the
 product, one stock bucket, the order its idempotency key names, the customer's wallet) and ONE
@@ -39,7 +48,15 @@ item decides, and once it reaches 0 every later order is refused from the read a
 
 Every transition writes its event (:data:`EVENTS`) in the transaction that makes it
 (``payrail.events``): ``order.created`` (sequence 1), then ``order.fulfilment_pending``,
-``order.fulfilled`` or ``order.failed``, numbered by the order's ``status_history``.
+``order.fulfilment_unknown``, ``order.fulfilled`` or ``order.failed``, and
+``order.late_fulfilment``, numbered by the order's ``status_history``.
+
+Fulfilment bookkeeping on the order (public): ``fulfilment_deadline`` (when an unknown outcome is
+given up), ``fulfilment_attempts`` (POSTs that provably never reached the service),
+``fulfilment_uncertain`` (an answer showed or left open that the service had the order: no
+refund without a definitive answer), ``last_error``; on a FAILED order ``failure_kind``
+(``refused``, ``not_received``, ``operator``), ``cancel_acknowledged_at`` and
+``late_fulfilment`` (``{fulfilment_id, at}``); ``settled_by: "admin"`` when the admin decided.
 """
 from __future__ import annotations
 
@@ -47,7 +64,7 @@ import random
 import time
 
 from payrail import accounts, ddb, deadline
-from payrail.errors import ConcurrencyExhausted, InsufficientFunds, NotFound, OutOfStock, ValidationFailed
+from payrail.errors import ConcurrencyExhausted, Conflict, InsufficientFunds, NotFound, OutOfStock, ValidationFailed
 from payrail.events import EventLog
 from payrail.ids import derived, random_id
 from payrail.idempotency import check_fingerprint
@@ -65,12 +82,18 @@ from payrail.store import ORDER, PRODUCT, MainTable, public
 from payrail.wallets import check_customer_id
 
 PAID, FULFILMENT_PENDING, FULFILLED, FAILED = "PAID", "FULFILMENT_PENDING", "FULFILLED", "FAILED"
+FULFILMENT_UNKNOWN = "FULFILMENT_UNKNOWN"
 #: the states a capture or a refund leaves
-AWAITING_FULFILMENT = (PAID, FULFILMENT_PENDING)
+AWAITING_FULFILMENT = (PAID, FULFILMENT_PENDING, FULFILMENT_UNKNOWN)
+#: why a FAILED order failed (``failure_kind``): the service refused it; every POST provably never
+#: reached the service; the admin failed it
+FAILED_REFUSED, FAILED_NOT_RECEIVED, FAILED_BY_OPERATOR = "refused", "not_received", "operator"
 MAX_QUANTITY = 1_000
 #: the event each order status is announced with
 EVENTS = {PAID: "order.created", FULFILMENT_PENDING: "order.fulfilment_pending", FULFILLED: "order.fulfilled",
-          FAILED: "order.failed"}
+          FAILED: "order.failed", FULFILMENT_UNKNOWN: "order.fulfilment_unknown"}
+#: the event of a fulfilment that arrived after the order was failed and refunded
+LATE_FULFILMENT_EVENT = "order.late_fulfilment"
 #: a transition re-reads the order and tries again at most this many times when another
 #: transition of the same order committed between its read and its write
 TRANSITION_TRIES = 5
@@ -284,23 +307,64 @@ class Orders:
                 return self._existing_or_raise(merchant_id, order_id, fingerprint, NotFound("order not found"))
             return as_placed(order), True
 
-    def mark_fulfilment_pending(self, order: dict, reason: str) -> dict:
-        """The fulfilment outcome is unknown: PAID → FULFILMENT_PENDING, with ``reason`` in
-        ``status_history`` and the ``order.fulfilment_pending`` event, in one transaction
-        (conditional on PAID). No money moves. An order in any other state is returned as it is
-        (idempotent). Returns the order."""
+    def note_attempt(self, order: dict, reason: str, *, not_received: bool, may_be_received: bool,
+                     deadline: str) -> dict:
+        """Record a look that ended without a definitive answer. No money moves.
+
+        A PAID order becomes FULFILMENT_PENDING (the ``order.fulfilment_pending`` event, ``reason``
+        in ``status_history``) with ``fulfilment_deadline = deadline``; a FULFILMENT_PENDING one
+        gets the look on it. Either way ``last_error = reason``, ``fulfilment_attempts`` counts
+        the POST when it provably never reached the service (``not_received``), and
+        ``fulfilment_uncertain`` becomes true (for good) when the answer showed or left open that
+        the service had the order (``may_be_received``). Each write is conditional on the state it
+        leaves; an order in any other state is returned as it is. Returns the order.
+
+        Raises:
+            ConcurrencyExhausted: the transition kept conflicting.
+        """
+        pk = ORDER.key(order["merchant_id"], order["order_id"])
         for _ in range(TRANSITION_TRIES):
-            if order["status"] != PAID:
+            if order["status"] == PAID:
+                sets = {"fulfilment_deadline": deadline, "fulfilment_attempts": int(not_received),
+                        "fulfilment_uncertain": may_be_received, "last_error": reason}
+                self.events.transact(self._transition(order, (PAID,), FULFILMENT_PENDING, sets, reason))
+            elif order["status"] == FULFILMENT_PENDING:
+                sets = {"last_error": reason} | ({"fulfilment_uncertain": True} if may_be_received else {})
+                try:
+                    return self.main.apply(self.main.update_action(
+                        pk, sets=sets, adds={"fulfilment_attempts": 1} if not_received else None,
+                        from_status=(FULFILMENT_PENDING,)))
+                except Conflict:
+                    pass  # another transition came first: decide again on the fresh order
+            else:
                 return order
-            self.events.transact(self._transition(order, (PAID,), FULFILMENT_PENDING, None, reason))
             order = self.get_order(order["merchant_id"], order["order_id"])  # ours, or a concurrent delivery's
-        if order["status"] != PAID:
+            if order["status"] not in (PAID, FULFILMENT_PENDING) or (order["status"] == FULFILMENT_PENDING
+                                                                       and order.get("last_error") == reason):
+                return order
+        raise ConcurrencyExhausted(f"order {order['order_id']}: the transition kept conflicting; retry")
+
+    def give_up(self, order: dict, reason: str) -> dict:
+        """The deadline passed without a definitive answer: FULFILMENT_PENDING → FULFILMENT_UNKNOWN
+        with the ``order.fulfilment_unknown`` event (conditional on FULFILMENT_PENDING). The money
+        stays pending until the service answers or the admin decides (:meth:`operator_fail`,
+        :meth:`operator_fulfil`). Idempotent. Returns the order."""
+        for _ in range(TRANSITION_TRIES):
+            if order["status"] != FULFILMENT_PENDING:
+                return order
+            self.events.transact(self._transition(order, (FULFILMENT_PENDING,), FULFILMENT_UNKNOWN,
+                                                  {"last_error": reason}, reason))
+            order = self.get_order(order["merchant_id"], order["order_id"])
+        if order["status"] != FULFILMENT_PENDING:
             return order
         raise ConcurrencyExhausted(f"order {order['order_id']}: the transition kept conflicting; retry")
 
-    def capture(self, order: dict, fulfilment_id: str, fee_bps: int) -> dict:
+    def capture(self, order: dict, fulfilment_id: str | None, fee_bps: int,
+                from_status: tuple[str, ...] = AWAITING_FULFILMENT, sets: dict | None = None,
+                detail: str | None = None) -> dict:
         """Fulfilment succeeded: move the payment from ``pending`` to ``available`` (less the fee);
-        from PAID or FULFILMENT_PENDING to FULFILLED.
+        from one of ``from_status`` (default PAID, FULFILMENT_PENDING or FULFILMENT_UNKNOWN) to
+        FULFILLED, with ``sets`` and ``detail`` on the transition.
 
         Idempotent: a second call on a FULFILLED order changes nothing. Returns the order.
         """
@@ -313,14 +377,21 @@ class Orders:
             postings.append(Posting(fees.account_id, fee))
         journal = Journal(f"{oid}:capture", "order_capture", mid, cur, [p for p in postings if p.amount],
                           metadata={"order_id": oid}, settlement={"merchant_id": mid, "gross": amt, "fee": fee})
-        self._finish(journal, order, FULFILLED, {"fulfilment_id": fulfilment_id, "fee": fee}, None,
-                     opens=[accounts.merchant_account(mid, "available", cur), fees])
+        self._finish(journal, order, FULFILLED, {"fulfilment_id": fulfilment_id, "fee": fee} | (sets or {}), None,
+                     opens=[accounts.merchant_account(mid, "available", cur), fees], from_status=from_status,
+                     detail=detail)
         return self.get_order(mid, oid)
 
-    def refund(self, order: dict, reason: str) -> dict:
-        """Fulfilment was refused for good: refund the customer and restore stock (compensating
-        journal); from PAID or FULFILMENT_PENDING to FAILED. Callers refund only on a definitive
-        answer of the fulfilment service, never on a timeout. Idempotent. Returns the order."""
+    def refund(self, order: dict, reason: str, kind: str = FAILED_REFUSED,
+               from_status: tuple[str, ...] = AWAITING_FULFILMENT, sets: dict | None = None,
+               detail: str | None = None, equals: dict | None = None, still=None) -> dict:
+        """Refund the customer and restore stock (compensating journal); from one of
+        ``from_status`` (default PAID, FULFILMENT_PENDING or FULFILMENT_UNKNOWN) to FAILED with
+        ``failure_reason = reason`` and ``failure_kind = kind`` (:data:`FAILED_REFUSED`: the
+        service refused for good; see :meth:`refund_not_received`, :meth:`operator_fail`).
+        Callers refund only on a definitive answer, never on a timeout. ``equals`` adds guards to
+        the transition; ``still(order)`` says whether a re-read order should still be refunded.
+        Idempotent. Returns the order."""
         mid, oid, amt, cur = order["merchant_id"], order["order_id"], order["amount"], order["currency"]
         journal = Journal(f"{oid}:refund", "order_refund", mid, cur,
                           [Posting(accounts.merchant_account(mid, "pending", cur, shard_key=oid).account_id, -amt),
@@ -331,28 +402,116 @@ class Orders:
         restock = [{"Update": {"TableName": self.main.table, "Key": {"pk": ddb.value(k)},
                                "UpdateExpression": "SET stock = stock + :q",
                                "ExpressionAttributeValues": {":q": ddb.value(q)}}} for k, q in taken.items()]
-        self._finish(journal, order, FAILED, {"failure_reason": reason}, restock)
+        self._finish(journal, order, FAILED, {"failure_reason": reason, "failure_kind": kind} | (sets or {}), restock,
+                     from_status=from_status, detail=detail, equals=equals, still=still)
         return self.get_order(mid, oid)
 
+    def refund_not_received(self, order: dict, reason: str) -> dict:
+        """Every POST provably never reached the fulfilment service: FULFILMENT_PENDING → FAILED
+        (``failure_kind = not_received``), refunded, guarded by ``fulfilment_uncertain`` being
+        false — a concurrent look that found the service holding the order stops it. Returns the order."""
+        return self.refund(order, reason, FAILED_NOT_RECEIVED, from_status=(FULFILMENT_PENDING,),
+                           equals={"fulfilment_uncertain": False},
+                           still=lambda o: o["status"] == FULFILMENT_PENDING and o.get("fulfilment_uncertain") is False)
+
+    # ---- the operator's decisions (admin) ---------------------------------------------------
+    def _unknown(self, merchant_id: str, order_id: str, verb: str) -> dict:
+        order = self.get_order(merchant_id, order_id)
+        if order["status"] != FULFILMENT_UNKNOWN:
+            raise Conflict(f"order is {order['status']}; only FULFILMENT_UNKNOWN orders can be {verb} by the admin",
+                           code="invalid_state")
+        return order
+
+    def operator_fail(self, merchant_id: str, order_id: str, note: str | None = None) -> dict:
+        """Admin: a FULFILMENT_UNKNOWN order is FAILED and refunded (``failure_kind = operator``,
+        ``settled_by = admin``); the fulfilment worker then tells the service (cancel) and records
+        a fulfilment that arrives anyway (``late_fulfilment``). Conditional on FULFILMENT_UNKNOWN.
+
+        Raises:
+            NotFound; Conflict (409 ``invalid_state`` naming the current status: also when this
+            decision, or the other one, was taken already — the money never moves twice).
+        """
+        order = self._unknown(merchant_id, order_id, "failed")
+        reason = f"failed by the admin{': ' + note if note else ''}"
+        order = self.refund(order, reason, FAILED_BY_OPERATOR, from_status=(FULFILMENT_UNKNOWN,),
+                            sets={"settled_by": "admin"}, detail=reason,
+                            still=lambda o: o["status"] == FULFILMENT_UNKNOWN)
+        if order["status"] != FAILED or order.get("failure_kind") != FAILED_BY_OPERATOR:
+            raise Conflict(f"order is {order['status']}; only FULFILMENT_UNKNOWN orders can be failed by the admin",
+                           code="invalid_state")
+        return order
+
+    def operator_fulfil(self, merchant_id: str, order_id: str, fee_bps: int, fulfilment_id: str | None = None,
+                        note: str | None = None) -> dict:
+        """Admin: a FULFILMENT_UNKNOWN order is FULFILLED and captured (``settled_by = admin``,
+        the service's ``fulfilment_id`` when the admin knows it). Conditional on FULFILMENT_UNKNOWN.
+
+        Raises:
+            NotFound; Conflict (409 ``invalid_state``, as :meth:`operator_fail`).
+        """
+        order = self._unknown(merchant_id, order_id, "fulfilled")
+        detail = f"marked fulfilled by the admin{': ' + note if note else ''}"
+        order = self.capture(order, fulfilment_id, fee_bps, from_status=(FULFILMENT_UNKNOWN,),
+                             sets={"settled_by": "admin"}, detail=detail)
+        if order["status"] != FULFILLED or order.get("settled_by") != "admin":
+            raise Conflict(f"order is {order['status']}; only FULFILMENT_UNKNOWN orders can be fulfilled by the admin",
+                           code="invalid_state")
+        return order
+
+    # ---- after a failure the service did not decide -------------------------------------------
+    def record_late_fulfilment(self, order: dict, fulfilment_id: str) -> dict:
+        """The service delivered a FAILED (refunded) order after all: ``late_fulfilment =
+        {fulfilment_id, at}`` and the ``order.late_fulfilment`` event for an operator, one
+        transaction conditional on FAILED (and on the history, so it is recorded once). No money
+        moves: the refund stands. Returns the order."""
+        for _ in range(TRANSITION_TRIES):
+            if order["status"] != FAILED or order.get("late_fulfilment"):
+                return order
+            ts = now_iso()
+            detail = f"fulfilled by the service after the refund ({fulfilment_id}); no money moved"
+            self.events.transact(self.events.transition(
+                self.main, ORDER.key(order["merchant_id"], order["order_id"]), order, (FAILED,), FAILED,
+                LATE_FULFILMENT_EVENT, "order_id", {"late_fulfilment": {"fulfilment_id": fulfilment_id, "at": ts}},
+                detail, ts=ts))
+            order = self.get_order(order["merchant_id"], order["order_id"])
+        if order["status"] != FAILED or order.get("late_fulfilment"):
+            return order
+        raise ConcurrencyExhausted(f"order {order['order_id']}: the transition kept conflicting; retry")
+
+    def note_cancel_acknowledged(self, order: dict) -> dict:
+        """The service confirmed it will not deliver a FAILED order (its cancel acknowledged):
+        ``cancel_acknowledged_at``, conditional on FAILED. Returns the order."""
+        if order["status"] != FAILED or order.get("cancel_acknowledged_at"):
+            return order
+        try:
+            return self.main.apply(self.main.update_action(
+                ORDER.key(order["merchant_id"], order["order_id"]), sets={"cancel_acknowledged_at": now_iso()},
+                from_status=(FAILED,)))
+        except Conflict:
+            return self.get_order(order["merchant_id"], order["order_id"])
+
     def _transition(self, order: dict, from_status: tuple[str, ...], status: str, sets: dict | None,
-                    detail: str | None = None) -> list[dict]:
+                    detail: str | None = None, **update) -> list[dict]:
         """The order's guarded status Update and its event Put (``EventLog.transition``)."""
         return self.events.transition(self.main, ORDER.key(order["merchant_id"], order["order_id"]), order,
-                                      from_status, status, EVENTS[status], "order_id", sets, detail)
+                                      from_status, status, EVENTS[status], "order_id", sets, detail, **update)
 
     def _finish(self, journal: Journal, order: dict, status: str, sets: dict, also: list[dict] | None,
-                opens=()) -> None:
-        """Post ``journal`` with the order's transition to ``status`` and its event. When the
-        transition's guard fails, the order is read again: captured or refunded already (a
-        duplicate delivery) ends here; still awaiting fulfilment (another transition, such as
-        FULFILMENT_PENDING, came first) is tried again with the fresh order."""
+                opens=(), from_status: tuple[str, ...] = AWAITING_FULFILMENT, detail: str | None = None,
+                equals: dict | None = None, still=None) -> None:
+        """Post ``journal`` with the order's transition (from one of ``from_status``) to ``status``
+        and its event. When the transition's guard fails, the order is read again: captured or
+        refunded already (a duplicate delivery), or no longer what ``still`` wants, ends here;
+        still awaiting fulfilment (another transition, such as FULFILMENT_PENDING, came first) is
+        tried again with the fresh order."""
         for _ in range(TRANSITION_TRIES):
-            extra = self._transition(order, AWAITING_FULFILMENT, status, sets) + list(also or [])
+            if order["status"] not in from_status or (still is not None and not still(order)):
+                return
+            extra = self._transition(order, from_status, status, sets, detail,
+                                     **({"equals": equals} if equals else {})) + list(also or [])
             try:
                 self.ledger.post(journal, opens=list(opens), extra=extra)
                 return
             except ExtraConditionFailed:
                 order = self.get_order(order["merchant_id"], order["order_id"])
-                if order["status"] not in AWAITING_FULFILMENT:
-                    return  # already captured or refunded: nothing to do
         raise ConcurrencyExhausted(f"order {order['order_id']}: the transition kept conflicting; retry")

@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # the domain modules are imported by the property that builds
     from payrail.beneficiaries import Beneficiaries
     from payrail.callbacks import Callbacks
     from payrail.events import EventLog
-    from payrail.fulfilment import FulfilmentChecks, FulfilmentClient
+    from payrail.fulfilment import FulfilmentChecks, FulfilmentClient, FulfilmentPolicy
     from payrail.holds import OpenHolds
     from payrail.ledger import Ledger
     from payrail.merchants import Merchants
@@ -240,8 +240,13 @@ class Platform:
         from payrail.fulfilment import FulfilmentChecks
 
         s = self.settings
-        return FulfilmentChecks(ddb.client("sqs"), s.fulfilment_queue_url, s.fulfilment_attempts,
-                                s.fulfilment_backoff_base_seconds)
+        return FulfilmentChecks(ddb.client("sqs"), s.fulfilment_queue_url, s.fulfilment_backoff_base_seconds)
+
+    @cached_property
+    def fulfilment_policy(self) -> FulfilmentPolicy:
+        from payrail.fulfilment import FulfilmentPolicy
+
+        return FulfilmentPolicy(self.settings.fulfilment_max_attempts, self.settings.fulfilment_give_up_seconds)
 
     @cached_property
     def health_clients(self) -> dict:

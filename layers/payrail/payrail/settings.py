@@ -23,12 +23,17 @@ class Settings(BaseModel):
                                     description="hex SHA-256 of the admin bearer token; empty disables admin routes")
     fulfilment_url: HttpUrl = HttpUrl("http://127.0.0.1:4581/fulfilments")
     fulfilment_timeout_seconds: float = Field(default=5.0, gt=0, description="per request to the fulfilment service")
-    fulfilment_attempts: int = Field(default=10, ge=1, le=30,
-                                     description="looks at an order (first POST included) before its message "
-                                                 "is left to SQS redelivery and the DLQ")
+    fulfilment_max_attempts: int = Field(default=3, ge=1, le=20,
+                                         description="POSTs that provably never reached the fulfilment service "
+                                                     "(refused connection, DNS or TLS failure, 429/502/503) before "
+                                                     "the order is FAILED and refunded")
+    fulfilment_give_up_seconds: int = Field(default=3_600, ge=1, le=7 * 86_400,
+                                            description="from payment, how long an unknown fulfilment outcome is "
+                                                        "looked up before the order is FULFILMENT_UNKNOWN for an "
+                                                        "operator")
     fulfilment_backoff_base_seconds: int = Field(default=5, ge=1, le=900,
                                                  description="delay before the second look; doubles each time, "
-                                                             "at most 900")
+                                                             "at most 900 (and never past the give-up deadline)")
     payout_max_attempts: int = Field(default=4, ge=1, le=20,
                                      description="status lookups that may fail before a payout that was never "
                                                  "sent is released (provider unreachable)")

@@ -223,6 +223,11 @@ class OrderIn(Strict):
     customer_id: CustomerId
 
 
+class LateFulfilment(Model):
+    fulfilment_id: str
+    at: str
+
+
 class Order(Model):
     order_id: str
     merchant_id: str
@@ -231,13 +236,37 @@ class Order(Model):
     customer_id: str
     amount: int
     currency: str
-    status: Literal["PAID", "FULFILMENT_PENDING", "FULFILLED", "FAILED"]
+    status: Literal["PAID", "FULFILMENT_PENDING", "FULFILMENT_UNKNOWN", "FULFILLED", "FAILED"] = Field(
+        description="FULFILMENT_UNKNOWN: no definitive answer from the fulfilment service by "
+                    "fulfilment_deadline; the money stays pending until the admin fails or fulfils it")
     created_at: str
     updated_at: str
     status_history: list[StatusChange]
     fulfilment_id: str | None = None
     fee: int | None = None
     failure_reason: str | None = None
+    failure_kind: Literal["refused", "not_received", "operator"] | None = Field(
+        default=None, description="why a FAILED order failed: the service refused it, it never received it after "
+                                  "the bounded attempts, or the admin failed it")
+    fulfilment_deadline: str | None = Field(default=None, description="when an unknown fulfilment outcome is "
+                                                                      "given up (FULFILMENT_UNKNOWN)")
+    fulfilment_attempts: int | None = Field(default=None, description="POSTs that provably never reached the "
+                                                                      "fulfilment service")
+    fulfilment_uncertain: bool | None = Field(default=None, description="an answer showed or left open that the "
+                                                                        "service had the order: no refund without "
+                                                                        "a definitive answer")
+    last_error: str | None = None
+    cancel_acknowledged_at: str | None = Field(default=None, description="the fulfilment service confirmed it "
+                                                                         "will not deliver the FAILED order")
+    late_fulfilment: LateFulfilment | None = Field(default=None, description="the service delivered after the "
+                                                                             "order was failed and refunded")
+    settled_by: Literal["admin"] | None = None
+
+
+class OrderFulfilIn(Strict):
+    fulfilment_id: str | None = Field(default=None, pattern=REFERENCE, max_length=64,
+                                      description="the fulfilment service's id, when the operator knows it")
+    note: str | None = Field(default=None, max_length=300)
 
 
 # ---- beneficiaries and payouts ---------------------------------------------------------------------

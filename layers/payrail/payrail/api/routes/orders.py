@@ -1,8 +1,9 @@
 """Products with limited stock, and orders paid from a customer's wallet."""
 
 from payrail.api import models
-from payrail.api.edge import IN_TRANSACTION, MERCHANT, Routes, call, replayed
-from payrail.api.params import IdempotencyKey, OrderIdPath, ProductIdPath
+from payrail.api.edge import ADMIN, IN_TRANSACTION, MERCHANT, Routes, call, replayed
+from payrail.api.params import IdempotencyKey, MerchantIdPath, OrderIdPath, ProductIdPath
+from payrail.errors import NotFound
 
 routes = Routes("orders")
 
@@ -35,3 +36,30 @@ def place_order(body: models.OrderIn, idempotency_key: IdempotencyKey) -> dict:
 def get_order(order_id: OrderIdPath) -> dict:
     """An order with its status history."""
     return call().platform.orders.get_order(call().merchant_id, order_id)
+
+
+def _merchant(merchant_id: str) -> dict:
+    merchant = call().platform.merchants.get(merchant_id)
+    if not merchant:
+        raise NotFound("merchant not found", param="merchant_id")
+    return merchant
+
+
+@routes.post("/v1/admin/merchants/<merchant_id>/orders/<order_id>/fail", auth=ADMIN, response=models.Order,
+             errors=(409,))
+def fail_order(merchant_id: MerchantIdPath, order_id: OrderIdPath, body: models.DecisionIn | None = None) -> dict:
+    """Settle a FULFILMENT_UNKNOWN order as failed: the customer is refunded (journal), the stock
+    restored, the fulfilment service told. Any other status, a repeat included, answers 409
+    invalid_state naming it; the money never moves twice."""
+    _merchant(merchant_id)
+    return call().platform.orders.operator_fail(merchant_id, order_id, body.note if body else None)
+
+
+@routes.post("/v1/admin/merchants/<merchant_id>/orders/<order_id>/fulfil", auth=ADMIN, response=models.Order,
+             errors=(409,))
+def fulfil_order(merchant_id: MerchantIdPath, order_id: OrderIdPath, body: models.OrderFulfilIn | None = None) -> dict:
+    """Settle a FULFILMENT_UNKNOWN order as fulfilled: the payment is captured (journal, the
+    merchant's fee). Any other status, a repeat included, answers 409 invalid_state naming it."""
+    merchant = _merchant(merchant_id)
+    return call().platform.orders.operator_fulfil(merchant_id, order_id, int(merchant.get("fee_bps", 0)),
+                                                  body.fulfilment_id if body else None, body.note if body else None)
