@@ -67,8 +67,9 @@ def keep_deadline(aws_client, config: Config):
     """Make ``aws_client``'s calls end by the invocation's deadline (``deadline.remaining()``; no
     effect outside a decorated handler), however long its configured timeouts and retries are:
 
-    * each attempt's read timeout is at most the time left (botocore's per-request
-      ``read_timeout``), and no attempt is sent once less than :data:`MIN_ATTEMPT_SECONDS` is left
+    * each attempt's read timeout is at most the time left (the request context's
+      ``read_timeout``, botocore's per-request override; a botocore without it keeps the
+      configured one), and no attempt is sent once less than :data:`MIN_ATTEMPT_SECONDS` is left
       (:class:`DeadlineReached`);
     * a retry that, with its longest back-off, would start after the deadline is not made: the
       attempt's error is raised at once, as when the retries are used up.
