@@ -24,8 +24,9 @@ Errors have one shape (``{"error": {type, code, message, param}}``); a 500 only 
 internal fault, logged with the request's correlation id. A dependency that cannot be reached in
 time (an AWS call that timed out, lost its connection or stayed throttled, ``payrail.ddb.is_outage``;
 every call keeps the invocation's deadline) is 503 ``service_unavailable`` with ``Retry-After``,
-from any step; such a failure is never stored as a key's answer, so a retry with the key resolves it. The OpenAPI document lists, for every
-operation, each status this mechanism or the route can answer, with typed schemas.
+from any step; such a failure is never stored as a key's answer, so a retry with the key resolves
+it. The OpenAPI document lists, for every operation, each status this mechanism or the route can
+answer, with typed schemas.
 """
 from __future__ import annotations
 
