@@ -142,7 +142,9 @@ class LocalCloud:
         """What a client needs to reach this cloud (written to ``<data_dir>/cloud.json``):
         endpoints, resource names, ``client_env`` (credentials and endpoints for boto3) and
         ``function_env`` (what the functions run with, for running a handler in another process),
-        ``standins`` (each payout connector's stand-in, with its ``/_control`` and ``/_stats``)."""
+        ``standins`` (each payout connector's stand-in, with its ``/_control`` and ``/_stats``),
+        ``pids`` (the engine processes this cloud started: ``dynamodb``, ``moto``; none on LocalStack
+        or with external endpoints), for fault-injection tests that pause or stop an engine."""
         c, r = self.config, self.resources
         return {"target": c.target, "api_url": c.api_url, "runtime_url": f"http://{c.host}:{c.runtime_port}",
                 "aws_endpoint": c.aws_endpoint, "dynamodb_endpoint": c.dynamodb_endpoint,
@@ -151,6 +153,8 @@ class LocalCloud:
                 "runtime_url": f"http://{c.host}:{c.runtime_port}",
                 "event_bus": catalog.EVENT_BUS.name, "region": c.region,
                 "admin_token": c.admin_token, "pid": os.getpid(), "data_dir": str(c.data_dir),
+                "pids": {name: proc.pid for name, proc in (("dynamodb", self._ddb_proc), ("moto", self._moto_proc))
+                         if proc is not None},
                 "tables": r.table_names, "queues": r.queue_urls, "dlqs": r.dlq_urls,
                 "state_machines": r.machine_arns, "bucket": r.bucket,
                 "client_env": c.client_env(), "function_env": self.function_env}

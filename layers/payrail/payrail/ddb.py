@@ -5,6 +5,7 @@ Numbers come back from DynamoDB as ``Decimal``; every number payrail stores is a
 """
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -12,7 +13,10 @@ from typing import Any
 import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as SdkConnectionError
+
+from payrail import deadline
 
 _ser = TypeSerializer()
 _de = TypeDeserializer()
@@ -33,8 +37,88 @@ READ_JOB_CLIENT_CONFIG = CLIENT_CONFIG.merge(Config(read_timeout=60))
 @lru_cache(maxsize=None)
 def client(service: str = "dynamodb", read_job: bool = False):
     """A shared boto3 client (endpoints come from the standard ``AWS_ENDPOINT_URL*`` variables);
-    ``read_job``: with :data:`READ_JOB_CLIENT_CONFIG`."""
-    return boto3.client(service, config=READ_JOB_CLIENT_CONFIG if read_job else CLIENT_CONFIG)
+    ``read_job``: with :data:`READ_JOB_CLIENT_CONFIG`. Its calls keep the invocation's deadline
+    (:func:`keep_deadline`)."""
+    config = READ_JOB_CLIENT_CONFIG if read_job else CLIENT_CONFIG
+    return keep_deadline(boto3.client(service, config=config), config)
+
+
+# ---- the deadline and outages ---------------------------------------------------------------------
+#: an attempt is not sent with less time than this left before the deadline
+MIN_ATTEMPT_SECONDS = 0.05
+
+#: error codes of AWS answers that mean "too busy now" (botocore's standard retry mode retries them)
+THROTTLING_CODES = frozenset({
+    "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException", "TooManyRequestsException",
+    "ProvisionedThroughputExceededException", "TransactionInProgressException", "RequestLimitExceeded",
+    "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
+    "RequestTimeout", "RequestTimeoutException", "InternalServerError", "ServiceUnavailable",
+})
+
+
+class DeadlineReached(BotoCoreError):
+    """An AWS call was not sent, or not retried, because the invocation's deadline
+    (:mod:`payrail.deadline`) has come: the dependency did not answer in time."""
+
+    fmt = "no time left before the invocation's deadline for {operation}"
+
+
+def keep_deadline(aws_client, config: Config):
+    """Make ``aws_client``'s calls end by the invocation's deadline (``deadline.remaining()``; no
+    effect outside a decorated handler), however long its configured timeouts and retries are:
+
+    * each attempt's read timeout is at most the time left (the request context's
+      ``read_timeout``, botocore's per-request override; a botocore without it keeps the
+      configured one), and no attempt is sent once less than :data:`MIN_ATTEMPT_SECONDS` is left
+      (:class:`DeadlineReached`);
+    * a retry that, with its longest back-off, would start after the deadline is not made: the
+      attempt's error is raised at once, as when the retries are used up.
+
+    Returns ``aws_client`` (its event hooks registered)."""
+    read_timeout = config.read_timeout
+
+    def bound_attempt(request, event_name: str = "", **_):
+        left = deadline.remaining()
+        if left == math.inf:
+            return None
+        if left < MIN_ATTEMPT_SECONDS:
+            raise DeadlineReached(operation=event_name.rsplit(".", 1)[-1])
+        if read_timeout is None or left < read_timeout:
+            request.context["read_timeout"] = left
+        return None
+
+    def retry_in_time(attempts: int, response=None, caught_exception=None, operation=None, **_):
+        left = deadline.remaining()
+        # botocore's standard mode sleeps up to 2**(attempts-1) s before a retry after throttling
+        if left == math.inf or left >= 2 ** (attempts - 1) + MIN_ATTEMPT_SECONDS:
+            return None
+        if caught_exception is not None:
+            raise caught_exception
+        if response is not None:
+            http, parsed = response
+            code = (parsed.get("Error") or {}).get("Code")
+            if http.status_code >= 500 or http.status_code == 429 or code in THROTTLING_CODES:
+                raise aws_client.exceptions.from_code(code)(parsed, operation.name if operation else "call")
+        return None
+
+    service = aws_client.meta.service_model.service_id.hyphenize()
+    aws_client.meta.events.register(f"before-send.{service}", bound_attempt, unique_id="payrail-deadline-attempt")
+    aws_client.meta.events.register_first(f"needs-retry.{service}", retry_in_time, unique_id="payrail-deadline-retry")
+    return aws_client
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Whether ``exc``, raised by an AWS call, means the dependency could not be reached or could
+    not answer in time: a connect or read timeout, a refused, reset or closed connection, the
+    invocation's deadline (:class:`DeadlineReached`), or throttling or a 5xx answer that outlived
+    the SDK's retries. The caller then answers 503 and the request may be retried; any other
+    error is a bug or a domain answer."""
+    if isinstance(exc, (SdkConnectionError, HTTPClientError, DeadlineReached)):
+        return True
+    if isinstance(exc, ClientError):
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        return status >= 500 or status == 429 or exc.response.get("Error", {}).get("Code") in THROTTLING_CODES
+    return False
 
 
 def _to_int(value: Any) -> Any:

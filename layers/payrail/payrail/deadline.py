@@ -4,9 +4,11 @@ Lambda stops an invocation at the function's timeout; work that is still retryin
 and its caller sees a timeout instead of an answer. Each handler is decorated with
 :func:`from_lambda_context`, which sets the deadline from ``context.get_remaining_time_in_millis()``
 minus :data:`SAFETY_MARGIN_SECONDS` (time to answer after giving up); domain code asks
-:func:`remaining` and stops retrying in time. The deadline lives in a ``ContextVar``, so concurrent
-invocations on different threads (the local runtime) each see their own, and it is reset when the
-handler returns.
+:func:`remaining` and stops retrying in time; every AWS client of ``payrail.ddb.client`` keeps it
+on its own (an attempt's read timeout is cut to the time left, no retry starts that could not end
+by it). The deadline lives in a ``ContextVar``, so concurrent invocations on different threads
+(the local runtime) each see their own, and it is reset when the handler returns; threads a
+handler starts do not inherit it.
 
 Outside a decorated handler (scripts, tests) no deadline is set and :func:`remaining` is infinite:
 callers then apply their own budget.

@@ -116,3 +116,17 @@ class ProviderUnavailable(PayrailError):
     """The provider could not be asked now (503); nothing changed."""
 
     status, type, code = 503, "provider_error", "provider_unavailable"
+
+
+class ServiceUnavailable(PayrailError):
+    """A dependency of the request (DynamoDB, SQS, Step Functions, S3) could not be reached or did
+    not answer within the request's deadline (503, with ``Retry-After`` in seconds). Its effect is
+    unknown to the caller: a retry with the same ``Idempotency-Key`` resolves it, to the object
+    the first attempt may have made or to a new one, never to two."""
+
+    status, type, code = 503, "api_error", "service_unavailable"
+    #: seconds a caller is asked to wait before retrying
+    retry_after = 5
+
+    def __init__(self, message: str, *, code: str | None = None, headers: dict[str, str] | None = None):
+        super().__init__(message, code=code, headers={"Retry-After": str(self.retry_after), **(headers or {})})

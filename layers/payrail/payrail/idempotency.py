@@ -11,7 +11,12 @@ A request with an ``Idempotency-Key`` runs at most once per ``(caller, route, ke
   a different request for an existing object (``payrail.errors.IdempotencyMismatch``);
 * a request that fails (any exception, including a refusal such as 402) releases its claim, so a
   retry runs again; nothing was moved, and ids derived from the key make any partial write a no-op;
+  no failure is ever stored as the key's answer (Stripe does not store 5xx answers either);
 * a claim whose lease ran out (its invocation died or timed out) can be taken over by a retry.
+  So when DynamoDB cannot be reached mid-request (the API answers 503), whatever was written
+  stays resolvable: a claim that could not be released, or an answer that could not be stored,
+  ends with its lease (409 until then), and the retry's effect finds the object the first
+  attempt may have created under the key's derived id — the same object, never a second one.
 
 Why not Powertools' idempotency utility (used until now): its records cannot tell a request's own
 claim, re-sent by the SDK after a stalled write, from another request's (the request answered 409
@@ -122,7 +127,7 @@ class IdempotencyStore:
         try:
             status, body = effect()
         except BaseException:
-            self._release(rid, owner)
+            self._release(rid, owner)  # best effort: an unreleased claim ends with its lease
             raise
         try:
             self.db.update_item(
@@ -139,10 +144,13 @@ class IdempotencyStore:
         return Outcome(status, body)
 
     def _release(self, rid: str, owner: str) -> None:
+        """Delete our claim; never raises for an outage (the request's own error is what its caller
+        sees, and the claim then ends with its lease)."""
         try:
             self.db.delete_item(TableName=self.table, Key={"id": ddb.value(rid)}, ConditionExpression="#o = :owner",
                                 ExpressionAttributeNames={"#o": "owner"},
                                 ExpressionAttributeValues={":owner": ddb.value(owner)})
-        except ClientError as err:
-            if not ddb.is_code(err, "ConditionalCheckFailedException"):
+        except Exception as err:  # noqa: BLE001 - see the docstring
+            if not (ddb.is_outage(err) or isinstance(err, ClientError) and
+                    ddb.is_code(err, "ConditionalCheckFailedException")):
                 raise

@@ -157,26 +157,6 @@ class Platform:
                         RiskCounters(s.rate_limit_table), routing, risk, s.transaction_timeout_seconds,
                         s.payment_backoff_base_seconds, s.payment_backoff_max_seconds)
 
-    def provider_health(self) -> dict:
-        """Each mobile-money provider's health (its balance call, under the health deadline), recorded
-        for routing: ``{name: {"ok", "ms", "error"?}}``. Not part of readiness: one provider down
-        does not make payrail unready (routing sends its traffic elsewhere)."""
-        names = [n for n, _ in self.payments.momo_providers()]
-        if not names:
-            return {}
-        pool = ThreadPoolExecutor(max_workers=len(names), thread_name_prefix="provider-health")
-        futures = {n: pool.submit(_check, self.providers.get(n).balance) for n in names}
-        wait(futures.values(), timeout=self.settings.health_deadline_seconds)
-        pool.shutdown(wait=False, cancel_futures=True)
-        out = {n: f.result() if f.done() else {"ok": False, "error": "no answer in time", "ms": 0.0}
-               for n, f in futures.items()}
-        for n, c in out.items():
-            try:
-                self.route_stats.health(n, c["ok"], c.get("error"))
-            except Exception:  # noqa: BLE001 - health never fails on its own bookkeeping
-                pass
-        return out
-
     @cached_property
     def reservations(self) -> Reservations:
         from payrail.reservations import Reservations
@@ -256,12 +236,30 @@ class Platform:
 
         return {service: boto3.client(service, config=ddb.HEALTH_CLIENT_CONFIG) for service in ("dynamodb", "sqs")}
 
-    def health(self) -> dict:
-        """Check every dependency, all at once, under one deadline (``settings.health_deadline_seconds``):
-        ``{"ok": bool, "checks": {name: {"ok", "ms", "error"?}}}``; a check without an answer by the
-        deadline has failed. Answers within the deadline whatever is down (each check gives up on
-        its own within its client's timeouts, on a background thread)."""
-        s, clients = self.settings, self.health_clients
+    @cached_property
+    def health_route_stats(self) -> RouteStats:
+        """The routing window's health records written through the health DynamoDB client (one
+        attempt, short timeouts), so recording a probe never outlives the health deadline by more."""
+        from payrail.payments import RouteStats
+
+        return RouteStats(self.settings.rate_limit_table, self.settings.payment_routing_window_seconds,
+                          client=self.health_clients["dynamodb"])
+
+    def health(self, providers: bool = False, budget: float | None = None) -> dict:
+        """Check every dependency, all at once, under one deadline ``budget`` seconds from now
+        (default ``settings.health_deadline_seconds``): ``{"ok": bool, "checks": {name: {"ok",
+        "ms", "error"?}}}``; a check without an answer by the deadline has failed. Returns by the
+        deadline whatever is down or hangs: each check runs on a thread of its own, with the
+        health clients' short timeouts, and is not waited for past the deadline.
+
+        With ``providers``, each mobile-money provider's health (its balance call) is checked at
+        the same time and reported under ``"providers"`` (not part of ``ok``: one provider down
+        only loses its traffic to the others); each is then recorded for routing in the time left
+        before the deadline, and a record not written by then is left to finish on its own."""
+        s = self.settings
+        budget = s.health_deadline_seconds if budget is None else budget
+        until = time.monotonic() + budget
+        clients = self.health_clients
         checks = {
             f"dynamodb:{t}": (lambda t=t: clients["dynamodb"].describe_table(TableName=t))
             for t in (s.ledger_table, s.main_table, s.idempotency_table, s.events_table)
@@ -271,16 +269,31 @@ class Platform:
             if url:
                 checks[name] = lambda url=url: clients["sqs"].get_queue_attributes(
                     QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
+        names = [n for n, _ in self.payments.momo_providers()] if providers else []
+        probes = {**checks, **{f"provider:{n}": (lambda n=n: self.providers.get(n).balance()) for n in names}}
         t0 = time.perf_counter()
-        pool = ThreadPoolExecutor(max_workers=len(checks), thread_name_prefix="health")
-        futures = {name: pool.submit(_check, fn) for name, fn in checks.items()}
-        wait(futures.values(), timeout=s.health_deadline_seconds)
-        pool.shutdown(wait=False, cancel_futures=True)
-        out = {name: f.result() if f.done() else
-               {"ok": False, "error": f"no answer within {s.health_deadline_seconds} s",
-                "ms": round((time.perf_counter() - t0) * 1000, 1)}
-               for name, f in futures.items()}
-        return {"ok": all(c["ok"] for c in out.values()), "checks": out}
+        pool = ThreadPoolExecutor(max_workers=len(probes) + len(names), thread_name_prefix="health")
+        try:
+            futures = {name: pool.submit(_check, fn) for name, fn in probes.items()}
+            wait(futures.values(), timeout=max(0.0, until - time.monotonic()))
+            out = {name: f.result() if f.done() else
+                   {"ok": False, "error": f"no answer within {budget:.1f} s",
+                    "ms": round((time.perf_counter() - t0) * 1000, 1)}
+                   for name, f in futures.items()}
+            recorded = [pool.submit(self._record_provider_health, n, out[f"provider:{n}"]) for n in names]
+            wait(recorded, timeout=max(0.0, until - time.monotonic()))
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+        body = {"ok": all(out[name]["ok"] for name in checks), "checks": {name: out[name] for name in checks}}
+        if providers:
+            body["providers"] = {n: out[f"provider:{n}"] for n in names}
+        return body
+
+    def _record_provider_health(self, name: str, check: dict) -> None:
+        try:
+            self.health_route_stats.health(name, check["ok"], check.get("error"))
+        except Exception:  # noqa: BLE001 - health never fails on its own bookkeeping
+            pass
 
 
 def _check(fn) -> dict:

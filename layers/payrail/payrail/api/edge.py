@@ -20,9 +20,13 @@ request goes through, in this order:
    no stored answer, two DynamoDB requests fewer) and calls :func:`replayed` when it answers
    with what an earlier request made.
 
-Errors have one shape (``{"error": {type, code, message, param}}``); a 5xx only ever means an
-internal fault, logged with the request's correlation id. The OpenAPI document lists, for every
-operation, each status this mechanism or the route can answer, with typed schemas.
+Errors have one shape (``{"error": {type, code, message, param}}``); a 500 only ever means an
+internal fault, logged with the request's correlation id. A dependency that cannot be reached in
+time (an AWS call that timed out, lost its connection or stayed throttled, ``payrail.ddb.is_outage``;
+every call keeps the invocation's deadline) is 503 ``service_unavailable`` with ``Retry-After``,
+from any step; such a failure is never stored as a key's answer, so a retry with the key resolves
+it. The OpenAPI document lists, for every operation, each status this mechanism or the route can
+answer, with typed schemas.
 """
 from __future__ import annotations
 
@@ -44,7 +48,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 
-from payrail import deadline
+from payrail import ddb, deadline
 from payrail.api.models import ErrorBody
 from payrail.errors import (
     Forbidden,
@@ -53,6 +57,7 @@ from payrail.errors import (
     PayrailError,
     PayloadTooLarge,
     RateLimited,
+    ServiceUnavailable,
     Unauthorized,
     UnsupportedMediaType,
     ValidationFailed,
@@ -90,7 +95,7 @@ _DESCRIPTIONS = {
     422: "This Idempotency-Key was used with a different request",
     429: "Rate limit reached: retry after `Retry-After` seconds",
     502: "The payout provider refused or failed the transfer (`error.provider` has its details)",
-    503: "A dependency is unavailable",
+    503: "A dependency is unavailable: retry after `Retry-After` seconds (with the same Idempotency-Key)",
     504: "The payout provider gave no answer: the outcome is reconciled later (`error.provider` has its details)",
 }
 _RATE_HEADERS = {h: {"description": d, "schema": {"type": "integer"}} for h, d in (
@@ -429,7 +434,7 @@ def _keyed(spec: RouteSpec, store: IdempotencyStore) -> Callable:
 
 def _responses(spec: RouteSpec) -> dict[int, dict]:
     """Every status ``spec`` can answer, for the OpenAPI document."""
-    codes = set(spec.errors)
+    codes = set(spec.errors) | {503}  # any route may find a dependency unavailable
     params = [p for p in spec.func.__annotations__ if p != "return"]
     if params:
         codes.add(400)
@@ -455,6 +460,8 @@ def _responses(spec: RouteSpec) -> dict[int, dict]:
         if code == 429:
             out[code]["headers"] = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}},
                                     **_RATE_HEADERS}
+        if code == 503:
+            out[code]["headers"] = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}
     return out
 
 
@@ -482,6 +489,11 @@ def build_app(platform, settings, route_sets: list[Routes], *, title: str, versi
 
     @app.exception_handler(Exception)
     def _fault(e: Exception) -> Response:
+        if ddb.is_outage(e):  # the one place a dependency's outage becomes an answer
+            logger.warning("dependency unavailable: %s: %s", type(e).__name__, e)
+            return _error_json(ServiceUnavailable(
+                f"a service this request depends on did not answer in time; retry in {ServiceUnavailable.retry_after} s"
+                " (with the same Idempotency-Key)"))
         logger.exception("internal error")
         rid = getattr(app._context, "aws_request_id", None)
         return _error_json(PayrailError(f"internal error; correlation id {rid}"))
