@@ -417,7 +417,7 @@ class PayrailResolver(APIGatewayHttpResolver):
             _current.reset(token)
 
     def _before(self, route) -> contextvars.Token:
-        """Steps 1-4 of the module docstring; sets the :class:`Call`."""
+        """Steps 1-5 of the module docstring; sets the :class:`Call`."""
         ev, ctx = self.current_event, self._context
         spec = self.specs.get((route.method, route.path))
         left = deadline.remaining()  # set by the handler from the Lambda context
