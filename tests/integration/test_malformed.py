@@ -137,15 +137,18 @@ CALLBACK_HEADER_VALUES = ["9" * 400, "9" * 5000, "\u00b2", f"t={'9' * 400},v1=00
 
 @pytest.mark.parametrize("connector", sorted(registry.REGISTRY))
 def test_malformed_callback_is_401_for_every_connector_and_rate_limited_per_ip(cloud, connector):
+    from payrail.settings import Settings
+
     names = registry.entry(connector).cls.callback_headers
+    limit = Settings.from_env(cloud["function_env"]).callback_rate_limit_per_minute
     url = f"{cloud['api_url']}/v1/callbacks/{connector}"
     for value in CALLBACK_HEADER_VALUES if names else [None]:
         headers = {"content-type": "application/json"} | {n: value.encode("latin-1") for n in names}
         r = requests.post(url, data=b"[]", headers=headers, timeout=60)
         err = http_error(r, 401)
         assert err["code"] == "callback_rejected", (value[:20] if value else None, err)
-        # the callbacks' own quota (CALLBACK_RATE_LIMIT_PER_MINUTE, default 6000 per source IP) counted it
-        assert r.headers["RateLimit-Limit"] == "6000" and int(r.headers["RateLimit-Remaining"]) < 6000
+        # the callbacks' own quota (CALLBACK_RATE_LIMIT_PER_MINUTE per source IP) counted it
+        assert r.headers["RateLimit-Limit"] == str(limit) and int(r.headers["RateLimit-Remaining"]) < limit
 
 
 # ---- metadata, control characters, impossible dates, unknown query parameters -------------------------------
