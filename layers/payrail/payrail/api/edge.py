@@ -49,7 +49,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from pydantic import BaseModel
 
 from payrail import deadline
-from payrail.api.models import ErrorBody
+from payrail.api.models import TIME_BOUND, ErrorBody
 from payrail.errors import (
     Forbidden,
     MethodNotAllowed,
@@ -281,6 +281,10 @@ _TYPE_MESSAGES = {
 }
 
 
+#: what a value of a long pattern must be, said in words
+_PATTERN_MESSAGES = {TIME_BOUND: "must be an RFC 3339 date (2026-03-01) or UTC time (2026-03-01T12:00:00Z) that exists"}
+
+
 def validation_error(errors: list[dict]) -> ValidationFailed:
     """The first of Powertools/pydantic's validation errors as payrail's 400, naming the field."""
     err = errors[0] if errors else {}
@@ -303,7 +307,8 @@ def validation_error(errors: list[dict]) -> ValidationFailed:
         return ValidationFailed("request body must be a JSON object", code="invalid_body")
     msg = _TYPE_MESSAGES.get(kind) or str(err.get("msg", "is invalid")).removeprefix("Value error, ")
     if kind == "string_pattern_mismatch":
-        msg = f"must match {err.get('ctx', {}).get('pattern')}"
+        pattern = err.get("ctx", {}).get("pattern")
+        msg = _PATTERN_MESSAGES.get(pattern) or f"must match {pattern}"
     return ValidationFailed(f"{param or 'request'} {msg}{more}", param=param, code="parameter_invalid")
 
 
