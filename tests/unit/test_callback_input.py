@@ -1,5 +1,8 @@
 """Provider callbacks are requests anyone can send: every registered connector refuses a malformed
 one with CallbackRejected (401) before computing anything from it, whatever its headers and body."""
+import base64
+import hashlib
+import hmac
 import itertools
 import json
 import time
@@ -92,3 +95,16 @@ def test_shared_parsers_accept_exactly_ascii_digits_and_well_formed_signatures()
     for bad in ("A" * 44, "A" * 43 + "é", "-" * 43 + "="):
         with pytest.raises(CallbackRejected):
             base64_sha256(bad, "p")
+
+
+def test_a_callback_naming_no_possible_transfer_is_refused():
+    mtn = connector("mtn_momo")  # unsigned: anyone can send this body
+    for external_id in ("", "x" * 257):
+        with pytest.raises(CallbackRejected):
+            mtn.parse_callback({}, json.dumps({"externalId": external_id, "status": "SUCCESSFUL"}).encode(), NOW)
+    at = connector("airteltigo")  # signed, by a provider sending an empty transaction id
+    body = json.dumps({"transaction": {"id": "", "status_code": "TS"}}).encode()
+    secret = STANDINS["airteltigo"].credentials["callback_secret"].encode()
+    signature = base64.b64encode(hmac.new(secret, body, hashlib.sha256).digest()).decode()
+    with pytest.raises(CallbackRejected):
+        at.parse_callback({"X-Signature": signature}, body, NOW)

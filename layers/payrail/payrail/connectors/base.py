@@ -223,11 +223,13 @@ class CallbackHint(_Frozen):
     """An authenticated provider callback. A hint, not a verdict: confirm with ``status()``.
 
     ``transfer_key`` is the provider-side idempotency key (see ``Connector.transfer_key``);
-    ``transfer_id`` is payrail's id when the provider echoes it.
+    ``transfer_id`` is payrail's id when the provider echoes it. Both are bounded (1-256
+    characters: what a DynamoDB index key can hold), so a callback naming something no
+    transfer could be called is refused as malformed.
     """
 
-    transfer_key: str
-    transfer_id: str | None = None
+    transfer_key: str = Field(min_length=1, max_length=256)
+    transfer_id: str | None = Field(default=None, min_length=1, max_length=256)
     status: ProviderStatus
     reason: str | None = None
     provider_reference: str | None = None
