@@ -239,6 +239,7 @@ FUNCTIONS = {
                      "IDEMPOTENCY_TABLE", "RATE_LIMIT_TABLE", "REPORTS_BUCKET", "SETTLEMENT_STATE_MACHINE_ARN",
                      "FULFILMENT_QUEUE_URL", "PAYOUT_QUEUE_URL", "ADMIN_TOKEN_SHA256", "DEFAULT_FEE_BPS",
                      "RATE_LIMIT_PER_MINUTE", "ADMIN_RATE_LIMIT_PER_MINUTE", "ANONYMOUS_RATE_LIMIT_PER_MINUTE",
+                     "CALLBACK_RATE_LIMIT_PER_MINUTE",
                      "MAX_BODY_BYTES", "API_KEY_CACHE_SECONDS", "API_KEY_OVERLAP_SECONDS", "IDEMPOTENCY_TTL_SECONDS",
                      "PRESIGN_SECONDS", "SETTLEMENT_MAX_ACTIVE_JOBS"),
                  grants=Grants(tables_rw=("ledger", "main", "idempotency", "rate-limits", "events", "webhooks"),

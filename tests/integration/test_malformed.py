@@ -11,6 +11,7 @@ import uuid
 import pytest
 import requests
 
+from payrail.connectors import registry
 from tests.conftest import load_event
 
 #: the request body limit the edge enforces (413 above it)
@@ -128,3 +129,112 @@ def test_base64_body_that_does_not_decode_is_400(handler, merchant, body):
     client, _ = merchant
     r = handler("api", load_event("apigw/create_product_base64", API_KEY=client.api_key, BODY=body))
     error_of(r["statusCode"], r.get("body") or "", 400)
+
+
+# ---- provider callbacks: anyone can send one ----------------------------------------------------------------
+CALLBACK_HEADER_VALUES = ["9" * 400, "9" * 5000, "\u00b2", f"t={'9' * 400},v1=00", "t=\u00b2,v1=00", "\u00e9" * 44]
+
+
+@pytest.mark.parametrize("connector", sorted(registry.REGISTRY))
+def test_malformed_callback_is_401_for_every_connector_and_rate_limited_per_ip(cloud, connector):
+    from payrail.settings import Settings
+
+    names = registry.entry(connector).cls.callback_headers
+    limit = Settings.from_env(cloud["function_env"]).callback_rate_limit_per_minute
+    url = f"{cloud['api_url']}/v1/callbacks/{connector}"
+    for value in CALLBACK_HEADER_VALUES if names else [None]:
+        headers = {"content-type": "application/json"} | {n: value.encode("latin-1") for n in names}
+        r = requests.post(url, data=b"[]", headers=headers, timeout=60)
+        err = http_error(r, 401)
+        assert err["code"] == "callback_rejected", (value[:20] if value else None, err)
+        # the callbacks' own quota (CALLBACK_RATE_LIMIT_PER_MINUTE per source IP) counted it
+        assert r.headers["RateLimit-Limit"] == str(limit) and int(r.headers["RateLimit-Remaining"]) < limit
+
+
+# ---- metadata, control characters, impossible dates, unknown query parameters -------------------------------
+PAYMENT = {"amount": 500, "currency": "GHS", "recipient": {"phone": "+233241234561", "name": "Ama Mensah"}}
+
+
+@pytest.mark.parametrize("metadata,param", [({"": ""}, "metadata"), ({"k" * 41: "v"}, "metadata"),
+                                            ({"k": "v" * 501}, "metadata.k"), ({"k": 7}, "metadata.k"),
+                                            ({f"k{i}": "v" for i in range(51)}, "metadata")])
+def test_metadata_outside_stripes_rule_is_400_naming_it_and_again_on_retry(api, merchant, metadata, param):
+    key = str(uuid.uuid4())
+    body = json.dumps(PAYMENT | {"metadata": metadata})
+    for _ in range(2):  # the retry with the same key is refused the same way (nothing was stored)
+        err = http_error(api("POST", "/v1/payments", body, headers={"idempotency-key": key}), 400, param)
+        assert err["code"] == "parameter_invalid"
+    assert merchant[0].payments()["data"] == []
+
+
+@pytest.mark.parametrize("name", ["Ali\u0000Raza", "Ali\r\nRaza", "Ali\nRaza", "Ali\u0085Raza"], ids=repr)
+def test_payout_to_a_name_with_control_characters_is_400_and_nothing_is_held(admin, merchant, api, name):
+    client, merchant_id = merchant
+    admin.top_up(merchant_id, 1_000_000)
+    body = json.dumps({"amount": 10_000, "currency": "PKR", "beneficiary": {
+        "type": "bank_account", "bank_code": "HBL", "account_number": "1234560001", "name": name}})
+    err = http_error(api("POST", "/v1/payouts", body, headers={"idempotency-key": str(uuid.uuid4())}), 400,
+                     "beneficiary.bank_account.name")
+    assert "control characters" in err["message"]
+    assert client.payouts()["data"] == [] and client.balances("PKR")["held"] == 0
+
+
+@pytest.mark.parametrize("path,body,param", [
+    ("/v1/products", {"name": "Tea\n", "price": 100, "currency": "USD", "stock": 1}, "name"),
+    ("/v1/payments", PAYMENT | {"recipient": {"phone": "+233241234561", "name": "Ama\u0000"}}, "recipient.name"),
+    ("/v1/payments", PAYMENT | {"description": "a\rb"}, "description"),
+    ("/v1/payments", PAYMENT | {"metadata": {"order\n": "1"}}, "metadata"),
+    ("/v1/payments", PAYMENT | {"metadata": {"order": "1\u0000"}}, "metadata.order"),
+])
+def test_text_with_control_characters_is_400_naming_the_field(api, path, body, param):
+    err = http_error(api("POST", path, json.dumps(body), headers={"idempotency-key": str(uuid.uuid4())}), 400, param)
+    assert "control characters" in err["message"]
+
+
+def test_merchant_name_with_control_characters_is_400(cloud):
+    r = requests.post(cloud["api_url"] + "/v1/admin/merchants", json={"name": "Shop\u0000"}, timeout=60, headers={
+        "authorization": f"Bearer {cloud['admin_token']}", "idempotency-key": str(uuid.uuid4())})
+    http_error(r, 400, "name")
+
+
+@pytest.mark.parametrize("path", ["/v1/payouts", "/v1/payments"])
+@pytest.mark.parametrize("value", ["2026-99-99", "2026-01-01T25:61:61Z", "0000-00-00", "2026-02-30", "T25:61:61Z"])
+def test_impossible_dates_in_filters_are_400(api, path, value):
+    for param in ("created_from", "created_to"):
+        http_error(api("GET", f"{path}?{param}={value}"), 400, param)
+
+
+def test_real_dates_in_filters_still_work(merchant):
+    client, _ = merchant
+    assert client.payouts(created_from="2026-03-01", created_to="2026-03-01T12:00:00Z")["data"] == []
+    assert client.payments(created_from="2024-02-29T23:59")["data"] == []
+
+
+def test_unknown_query_parameter_is_400_before_anything_happens(admin, merchant, api):
+    client, merchant_id = merchant
+    admin.top_up(merchant_id, 1_000_000)
+    err = http_error(api("GET", "/v1/payouts?stauts=FAILED"), 400, "stauts")
+    assert err["code"] == "parameter_unknown"
+    key = str(uuid.uuid4())
+    body = json.dumps({"amount": 10_000, "currency": "PKR", "beneficiary": {
+        "type": "bank_account", "bank_code": "HBL", "account_number": "1234560001", "name": "Ali Raza"}})
+    http_error(api("POST", "/v1/payouts?dry_run=true", body, headers={"idempotency-key": key}), 400, "dry_run")
+    assert client.payouts()["data"] == []
+    # nothing was stored under the key: the same key without the parameter creates the payout once
+    r = api("POST", "/v1/payouts", body, headers={"idempotency-key": key})
+    assert r.status_code == 201 and "Idempotent-Replayed" not in r.headers, r.text
+    assert [p["payout_id"] for p in client.payouts()["data"]] == [r.json()["payout_id"]]
+
+
+@pytest.mark.parametrize("path", ["/health/live", "/v1/balances?currency=USD", "/v1/payouts/po_" + "0" * 24])
+def test_unknown_query_parameter_is_refused_on_routes_with_and_without_parameters(api, path):
+    sep = "&" if "?" in path else "?"
+    http_error(api("GET", f"{path}{sep}verbose=1"), 400, "verbose")
+
+
+def test_documented_query_parameters_keep_working(cloud, merchant):
+    client, _ = merchant
+    assert client.payouts(limit=5, status="FAILED")["data"] == []
+    assert client.events(limit=5, event_type="payout.created")["data"] == []
+    assert requests.get(cloud["api_url"] + "/docs?format=json", timeout=60).status_code == 200
+    assert requests.get(cloud["api_url"] + "/openapi.json", timeout=60).status_code == 200

@@ -76,6 +76,10 @@ class Settings(BaseModel):
     anonymous_rate_limit_per_minute: int = Field(default=60, ge=1, le=100_000,
                                                  description="per source IP, for unauthenticated routes and failed "
                                                              "authentication")
+    callback_rate_limit_per_minute: int = Field(default=6_000, ge=1, le=1_000_000,
+                                                description="per source IP, on the provider callback routes (a "
+                                                            "quota of their own, far above a provider's callback "
+                                                            "volume: it only stops floods)")
     max_body_bytes: int = Field(default=1_048_576, ge=1_024, le=6_291_456,
                                 description="largest request body accepted (bytes); larger answers 413")
     settlement_max_active_jobs: int = Field(default=2, ge=1, le=100,

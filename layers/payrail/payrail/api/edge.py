@@ -9,12 +9,16 @@ request goes through, in this order:
 2. **authentication and authorization** from the route's declared security (merchant API key or
    admin bearer token; public routes none) — before anything about the request is looked at;
 3. **rate limiting** per caller (merchant, admin, or source IP for public routes and failed
-   authentication), shared by all execution environments (``payrail.ratelimit``);
+   authentication), shared by all execution environments (``payrail.ratelimit``); a route may
+   declare a quota of its own instead (``rate_limited=CALLBACKS``: the provider callbacks, per
+   source IP, counted apart from the other public routes);
 4. the **body guard**: size (413), base64 (API Gateway's ``isBase64Encoded``), UTF-8, media type
    (415), JSON syntax and nesting depth (400) — so no malformed input reaches a parser that could fail;
-5. Powertools' validation of path, query, header and body against the route's strict models
+5. **unknown query parameters** (not among the route's declared ``Query`` parameters): 400
+   ``parameter_unknown`` naming the first, so a typo is never a silent no-op;
+6. Powertools' validation of path, query, header and body against the route's strict models
    (unknown fields, wrong types, bad ids: 400 naming the field);
-6. **idempotency** (``payrail.idempotency``) around the route function when it takes a key; a
+7. **idempotency** (``payrail.idempotency``) around the route function when it takes a key; a
    route declared ``idempotency=IN_TRANSACTION`` keeps its own record instead (the object it
    creates, with the request's fingerprint, in the same transaction as its effect: no claim and
    no stored answer, two DynamoDB requests fewer) and calls :func:`replayed` when it answers
@@ -49,7 +53,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from pydantic import BaseModel
 
 from payrail import ddb, deadline
-from payrail.api.models import ErrorBody
+from payrail.api.models import TIME_BOUND, ErrorBody
 from payrail.errors import (
     Forbidden,
     MethodNotAllowed,
@@ -69,6 +73,10 @@ MERCHANT, ADMIN = "merchant", "admin"
 #: ``idempotency=`` value of a route whose created object is its idempotency record (key required)
 IN_TRANSACTION = "in_transaction"
 SECURITY = {MERCHANT: [{"merchantKey": []}], ADMIN: [{"adminToken": []}]}
+#: ``rate_limited=`` of the provider callback routes: per source IP, ``Settings.callback_rate_limit_per_minute``
+CALLBACKS = "callbacks"
+#: the quotas a route may declare instead of its caller's: name -> the ``Settings`` field of its limit
+QUOTAS = {CALLBACKS: "callback_rate_limit_per_minute"}
 
 
 def security_schemes() -> dict:
@@ -117,7 +125,7 @@ class RouteSpec:
     response: type[BaseModel] | None
     errors: tuple[int, ...]
     idempotency: str | None  # "required", "optional", IN_TRANSACTION or None
-    rate_limited: bool
+    rate_limited: bool | str  # True: the caller's quota; a name in QUOTAS: that quota; False: none
     summary: str | None
     also: tuple[tuple[int, type[BaseModel]], ...] = ()  # further success statuses (e.g. 202) and their bodies
 
@@ -145,11 +153,19 @@ class Routes:
 
     def route(self, method: str, path: str, *, auth: str | None, status: int = 200,
               response: type[BaseModel] | None = None, errors: tuple[int, ...] = (), idempotency: str | None = None,
-              rate_limited: bool = True, summary: str | None = None,
+              rate_limited: bool | str = True, summary: str | None = None,
               also: tuple[tuple[int, type[BaseModel]], ...] = ()) -> Callable:
         """Declare a route. The function takes Powertools-annotated parameters (body model, ``Path``,
         ``Query``, ``Header``) and returns the response body (a dict) for ``status``, or a
-        ``Response`` for a success status declared in ``also``."""
+        ``Response`` for a success status declared in ``also``. ``rate_limited``: True counts the
+        request against its caller's quota, the name of a quota in ``QUOTAS`` against that one
+        (per caller, apart from the caller's own), False against none.
+
+        Raises: ValueError for a quota name not in ``QUOTAS``.
+        """
+        if not isinstance(rate_limited, bool) and rate_limited not in QUOTAS:
+            raise ValueError(f"unknown quota {rate_limited!r}; known: {', '.join(QUOTAS)}")
+
         def register(func: Callable) -> Callable:
             self.specs.append(RouteSpec(method, path, func, self.tag, auth, status, response, tuple(errors),
                                         idempotency, rate_limited, summary or (func.__doc__ or "").strip().split("\n")[0],
@@ -270,13 +286,24 @@ _TYPE_MESSAGES = {
 }
 
 
+#: what a value of a long pattern must be, said in words
+_PATTERN_MESSAGES = {TIME_BOUND: "must be an RFC 3339 date (2026-03-01) or UTC time (2026-03-01T12:00:00Z) that exists"}
+
+
 def validation_error(errors: list[dict]) -> ValidationFailed:
     """The first of Powertools/pydantic's validation errors as payrail's 400, naming the field."""
     err = errors[0] if errors else {}
     loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header", "cookie")]
+    key = None
+    if loc[-1:] == ["[key]"]:  # a dict's key (metadata): name the dict, quote the key
+        key, loc = loc[-2], loc[:-2]
     param = ".".join(loc).replace("from_", "from") or None
     kind = err.get("type", "")
     more = f" (and {len(errors) - 1} more problem{'s' * (len(errors) > 2)})" if len(errors) > 1 else ""
+    if key is not None:
+        msg = str(err.get("msg", "is invalid")).removeprefix("Value error, ")
+        return ValidationFailed(f"{param} key {json.dumps(key)[:60]} is invalid: {msg}{more}", param=param,
+                                code="parameter_invalid")
     if kind == "missing":
         return ValidationFailed(f"{param or 'request body'} is required{more}", param=param, code="parameter_missing")
     if kind == "extra_forbidden":
@@ -285,8 +312,31 @@ def validation_error(errors: list[dict]) -> ValidationFailed:
         return ValidationFailed("request body must be a JSON object", code="invalid_body")
     msg = _TYPE_MESSAGES.get(kind) or str(err.get("msg", "is invalid")).removeprefix("Value error, ")
     if kind == "string_pattern_mismatch":
-        msg = f"must match {err.get('ctx', {}).get('pattern')}"
+        pattern = err.get("ctx", {}).get("pattern")
+        msg = _PATTERN_MESSAGES.get(pattern) or f"must match {pattern}"
     return ValidationFailed(f"{param or 'request'} {msg}{more}", param=param, code="parameter_invalid")
+
+
+# ---- query parameters -----------------------------------------------------------------------------
+def query_names(route) -> frozenset[str]:
+    """The query parameter names a Powertools ``route`` declares (each ``Query`` parameter's alias,
+    or the fields of a model taken from the query string), computed once per route."""
+    names = getattr(route, "_payrail_query_names", None)
+    if names is None:
+        out = set()
+        for f in route.dependant.query_params:
+            model = getattr(f.field_info, "annotation", None)
+            if isinstance(model, type) and issubclass(model, BaseModel):
+                out |= {fi.alias or n for n, fi in model.model_fields.items()}
+            else:
+                out.add(f.alias)
+        names = route._payrail_query_names = frozenset(out)
+    return names
+
+
+def unknown_query_parameter(params: dict[str, str], declared: frozenset[str]) -> str | None:
+    """The first of ``params``' names (sorted) that is not ``declared``, or None."""
+    return next((name for name in sorted(params) if name not in declared), None)
 
 
 # ---- the resolver ---------------------------------------------------------------------------------
@@ -323,6 +373,13 @@ class Edge:
             m = self.platform.merchants.authenticate(headers.get("x-api-key"))
             return f"m:{m['merchant_id']}", m, m.get("rate_limit_per_minute") or s.rate_limit_per_minute
         return f"ip:{source_ip}", None, s.anonymous_rate_limit_per_minute
+
+    def quota_of(self, spec: RouteSpec, caller: str, caller_limit: int) -> tuple[str, int]:
+        """``(counter, limit)`` that ``spec``'s requests from ``caller`` count against: the caller's
+        own, or the declared quota's (a counter per caller and quota)."""
+        if spec.rate_limited is True:
+            return caller, caller_limit
+        return f"{caller}#{spec.rate_limited}", getattr(self.settings, QUOTAS[spec.rate_limited])
 
     def limit(self, caller: str, limit: int) -> Quota:
         """Count the request; raises RateLimited (429) over the limit."""
@@ -370,7 +427,7 @@ class PayrailResolver(APIGatewayHttpResolver):
             _current.reset(token)
 
     def _before(self, route) -> contextvars.Token:
-        """Steps 1-4 of the module docstring; sets the :class:`Call`."""
+        """Steps 1-5 of the module docstring; sets the :class:`Call`."""
         ev, ctx = self.current_event, self._context
         spec = self.specs.get((route.method, route.path))
         left = deadline.remaining()  # set by the handler from the Lambda context
@@ -395,9 +452,12 @@ class PayrailResolver(APIGatewayHttpResolver):
                 self.edge.limit(c.caller, self.edge.settings.anonymous_rate_limit_per_minute)  # slows key guessing
                 raise
             if spec.rate_limited:
-                c.quota = self.edge.limit(c.caller, limit)
+                c.quota = self.edge.limit(*self.edge.quota_of(spec, c.caller, limit))
             if self._pending is not None:
                 raise self._pending
+            unknown = unknown_query_parameter(ev.query_string_parameters or {}, query_names(route))
+            if unknown is not None:
+                raise ValidationFailed(f"unknown query parameter {unknown}", param=unknown, code="parameter_unknown")
         except BaseException:
             _current.reset(token)
             raise
@@ -434,10 +494,8 @@ def _keyed(spec: RouteSpec, store: IdempotencyStore) -> Callable:
 
 def _responses(spec: RouteSpec) -> dict[int, dict]:
     """Every status ``spec`` can answer, for the OpenAPI document."""
-    codes = set(spec.errors) | {503}  # any route may find a dependency unavailable
-    params = [p for p in spec.func.__annotations__ if p != "return"]
-    if params:
-        codes.add(400)
+    # any route may get an undeclared query parameter, or find a dependency unavailable
+    codes = set(spec.errors) | {400, 503}
     if spec.auth:
         codes |= {401, 403}
     if spec.rate_limited:

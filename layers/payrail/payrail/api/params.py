@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
+from pydantic import AfterValidator, Field
 
 from payrail.api import models
 
@@ -27,9 +28,12 @@ def cursor(pattern: str, max_length: int, what: str):
                                        description=f"cursor: the id of the last {what} of the previous page")]
 
 
-TimeBound = Annotated[str | None, Query(pattern=models.TIME_BOUND, max_length=27,
-                                        description="ISO 8601 date or UTC time, inclusive (2026-03-01 or "
-                                                    "2026-03-01T12:00:00Z)")]
+#: ``TIME_BOUND`` text that names a real instant (``models.time_bound``)
+_TimeText = Annotated[str, Field(pattern=models.TIME_BOUND, max_length=27), AfterValidator(models.time_bound)]
+TimeBound = Annotated[_TimeText | None, Query(description="RFC 3339 date or UTC time, inclusive (2026-03-01 or "
+                                                          "2026-03-01T12:00:00Z; a shorter time such as "
+                                                          "2026-03-01T12 is a prefix); an impossible date or time "
+                                                          "is refused")]
 
 MerchantIdPath = path_id(models.MERCHANT_ID, 18, "merchant id")
 ProductIdPath = path_id(models.PRODUCT_ID, 29, "product id")

@@ -15,7 +15,12 @@ Outcomes of a call that moves money, and what the caller may do next::
     OutcomeUnknown         the request may have been acted on (timeout, reset or 5xx after
                            sending): NOT a failure; ask ``status()`` before anything else
 """
+import base64
+import binascii
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, ClassVar, Literal, Protocol, runtime_checkable
 
@@ -218,11 +223,13 @@ class CallbackHint(_Frozen):
     """An authenticated provider callback. A hint, not a verdict: confirm with ``status()``.
 
     ``transfer_key`` is the provider-side idempotency key (see ``Connector.transfer_key``);
-    ``transfer_id`` is payrail's id when the provider echoes it.
+    ``transfer_id`` is payrail's id when the provider echoes it. Both are bounded (1-256
+    characters: what a DynamoDB index key can hold), so a callback naming something no
+    transfer could be called is refused as malformed.
     """
 
-    transfer_key: str
-    transfer_id: str | None = None
+    transfer_key: str = Field(min_length=1, max_length=256)
+    transfer_id: str | None = Field(default=None, min_length=1, max_length=256)
     status: ProviderStatus
     reason: str | None = None
     provider_reference: str | None = None
@@ -266,6 +273,8 @@ class Connector(Protocol):
 
     name: str
     capabilities: Capabilities
+    #: the request headers its callbacks are authenticated by (empty: the provider signs nothing)
+    callback_headers: tuple[str, ...]
 
     def transfer_key(self, transfer_id: str) -> str:
         """The provider-side idempotency key for ``transfer_id`` (deterministic; what
@@ -305,6 +314,103 @@ def header(headers: dict[str, str], name: str) -> str | None:
     """Case-insensitive header lookup."""
     name = name.lower()
     return next((v for k, v in headers.items() if k.lower() == name), None)
+
+
+# ---- reading provider callbacks ------------------------------------------------------------------
+# What a connector's ``parse_callback`` reads from a request anyone can send: each helper checks the
+# shape (ASCII, bounded length) before anything is computed from a value, and refuses with
+# CallbackRejected (401), never with an error of its own.
+
+#: longest callback authentication header read (a signature header with a few rotated values fits)
+MAX_CALLBACK_HEADER = 1024
+#: a unix time in seconds or milliseconds: 1 to 13 ASCII digits (13 digits of milliseconds reach 2286)
+_UNIX_TIME = re.compile(r"[0-9]{1,13}")
+_PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]*")
+_HEX_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
+_BASE64_SHA256 = re.compile(r"[A-Za-z0-9+/]{43}=")
+#: the longest RFC 3339 / ISO 8601 timestamp read (``2026-03-01T12:00:00.123456+05:00`` is 32)
+_MAX_ISO_TIMESTAMP = 40
+
+
+def callback_header(headers: dict[str, str], name: str, connector: str) -> str:
+    """The value of header ``name`` (any case), stripped.
+
+    Raises: CallbackRejected (``"<connector>: unsigned callback"``) when it is missing or empty;
+    (``malformed``) when it is longer than MAX_CALLBACK_HEADER or not printable ASCII.
+    """
+    value = header(headers, name)
+    if not value or not value.strip():
+        raise CallbackRejected(f"{connector}: unsigned callback (no {name})")
+    if len(value) > MAX_CALLBACK_HEADER or not _PRINTABLE_ASCII.fullmatch(value):
+        raise CallbackRejected(f"{connector}: malformed {name}")
+    return value.strip()
+
+
+def unix_time(value: str, connector: str, *, millis_above: int | None = None) -> float:
+    """A callback timestamp of 1-13 ASCII digits as unix seconds; with ``millis_above``, a
+    larger value is read as milliseconds (Cashfree sends either).
+
+    Raises: CallbackRejected for anything else (signs, spaces, non-ASCII digits such as ``²`` or
+    ``١``, which ``int()`` would accept or choke on, and values too long to be a time).
+    """
+    if not _UNIX_TIME.fullmatch(value):
+        raise CallbackRejected(f"{connector}: malformed timestamp")
+    t = int(value)
+    return t / 1000 if millis_above is not None and t > millis_above else float(t)
+
+
+def iso_time(value: str, connector: str) -> float:
+    """An ISO 8601 timestamp with a time zone (``2026-03-01T12:00:00.123Z``) as unix seconds.
+
+    Raises: CallbackRejected (not one, no time zone, longer than 40 characters).
+    """
+    if len(value) > _MAX_ISO_TIMESTAMP or not value.isascii():
+        raise CallbackRejected(f"{connector}: malformed timestamp")
+    try:
+        sent = datetime.fromisoformat(value)
+        if sent.tzinfo is None:
+            raise CallbackRejected(f"{connector}: timestamp without a time zone")
+        return sent.timestamp()
+    except (ValueError, OverflowError):
+        raise CallbackRejected(f"{connector}: malformed timestamp") from None
+
+
+def check_fresh(sent: float, now: float, tolerance_seconds: float, connector: str) -> None:
+    """Raises CallbackRejected (``stale``) when ``sent`` is more than ``tolerance_seconds`` from ``now``."""
+    if abs(now - sent) > tolerance_seconds:
+        raise CallbackRejected(f"{connector}: stale callback")
+
+
+def hex_sha256(value: str, connector: str) -> bytes:
+    """A hex HMAC-SHA256 signature (64 hex digits, any case) as its 32 bytes. Raises CallbackRejected."""
+    if not _HEX_SHA256.fullmatch(value):
+        raise CallbackRejected(f"{connector}: malformed signature")
+    return bytes.fromhex(value)
+
+
+def base64_sha256(value: str, connector: str) -> bytes:
+    """A base64 HMAC-SHA256 signature (44 characters, padded) as its 32 bytes. Raises CallbackRejected."""
+    if not _BASE64_SHA256.fullmatch(value):
+        raise CallbackRejected(f"{connector}: malformed signature")
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise CallbackRejected(f"{connector}: malformed signature") from None
+
+
+@contextmanager
+def callback_body(connector: str) -> Iterator[None]:
+    """Around reading an authenticated (or unsigned) callback's body: whatever shape it has, a
+    body that does not read as the provider documents is refused.
+
+    Raises: CallbackRejected (``malformed callback``) for the errors reading JSON of an unexpected
+    shape raises: ValueError (pydantic's ValidationError included), KeyError, TypeError,
+    AttributeError, ArithmeticError (decimal), RecursionError.
+    """
+    try:
+        yield
+    except (ValueError, KeyError, TypeError, AttributeError, ArithmeticError, RecursionError) as e:
+        raise CallbackRejected(f"{connector}: malformed callback ({type(e).__name__})") from None
 
 
 def clean_text(value: str | None, limit: int, digits: bool = True) -> str | None:

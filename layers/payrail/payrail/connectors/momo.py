@@ -56,6 +56,7 @@ class MomoBase:
     name = "momo"
     network = ""
     capabilities = capabilities()
+    callback_headers: tuple[str, ...] = ()
 
     def __init__(self, settings: ConnectorSettings):
         self.settings = settings

@@ -4,7 +4,7 @@ signature scheme (``payrail.callbacks``); never trusted without asking the provi
 import time
 
 from payrail.api import models
-from payrail.api.edge import Routes, call
+from payrail.api.edge import CALLBACKS, Routes, call
 from payrail.api.params import path_id
 
 routes = Routes("callbacks")
@@ -13,7 +13,7 @@ ConnectorPath = path_id(r"^[a-z][a-z0-9_]{1,31}$", 32, "the provider's connector
 
 
 @routes.post("/v1/callbacks/<connector>", auth=None, response=models.CallbackAck, errors=(401, 404),
-             rate_limited=False)
+             rate_limited=CALLBACKS)
 def provider_callback(connector: ConnectorPath) -> dict:
     """A provider's callback about a transfer: 401 when unsigned, forged or stale (outside 300 s),
     404 for an unknown provider; otherwise payrail asks the provider and applies its answer once."""

@@ -31,7 +31,6 @@ RSA public key (as the portal's tool produces it); an unknown id answers 404 or
 """
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 
@@ -40,7 +39,8 @@ from pydantic import HttpUrl, SecretStr
 from payrail.connectors import amounts
 from payrail.connectors.base import (CallbackHint, CallbackRejected, ConnectorSettings, ConnectorUnavailable,
                                      INSUFFICIENT_FLOAT, OutcomeUnknown, ProviderStatus, TransferRejected,
-                                     TransferRequest, TransferResult, header)
+                                     TransferRequest, TransferResult, base64_sha256,
+                                     callback_body, callback_header)
 from payrail.connectors.momo import MomoBase, capabilities
 
 CAPABILITIES = capabilities(sends_callbacks=True)
@@ -70,6 +70,7 @@ class AirtelTigoConnector(MomoBase):
     name = "airteltigo"
     network = "AT"
     capabilities = CAPABILITIES
+    callback_headers = ("X-Signature",)
 
     def _token(self) -> tuple[str, int]:
         s = self.settings
@@ -163,18 +164,13 @@ class AirtelTigoConnector(MomoBase):
 
     def parse_callback(self, headers: dict[str, str], raw_body: bytes, now: float) -> CallbackHint:
         """Check ``X-Signature`` (base64 HMAC-SHA256 of the raw body). Raises CallbackRejected."""
-        sig = header(headers, "X-Signature")
-        if not sig:
-            raise CallbackRejected("airteltigo: unsigned callback")
-        expected = base64.b64encode(hmac.new(self.settings.callback_secret.get_secret_value().encode(), raw_body,
-                                             hashlib.sha256).digest()).decode()
-        if not hmac.compare_digest(expected, sig.strip()):
+        sig = base64_sha256(callback_header(headers, "X-Signature", self.name), self.name)
+        expected = hmac.new(self.settings.callback_secret.get_secret_value().encode(), raw_body, hashlib.sha256).digest()
+        if not hmac.compare_digest(expected, sig):
             raise CallbackRejected("airteltigo: bad signature")
-        try:
+        with callback_body(self.name):
             t = self._json(raw_body)["transaction"]
             key = str(t["id"])
             result = self.result(key, {"transaction": t})
-        except (KeyError, TypeError) as e:
-            raise CallbackRejected(f"airteltigo: malformed callback ({type(e).__name__})") from None
-        return CallbackHint(transfer_key=key, status=result.status, reason=result.reason,
-                            provider_reference=result.provider_reference, event_type="disbursement")
+            return CallbackHint(transfer_key=key, status=result.status, reason=result.reason,
+                                provider_reference=result.provider_reference, event_type="disbursement")

@@ -45,7 +45,6 @@ Assumptions (not settled by the documents above):
 """
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import re
@@ -56,7 +55,8 @@ from payrail.connectors import amounts
 from payrail.connectors.base import (BankAccount, CallbackHint, CallbackRejected, Capabilities,
                                      ConnectorSettings, ConnectorUnavailable, DirectoryEntry, MobileWallet,
                                      OutcomeUnknown, ProviderStatus, TransferRejected, TransferRequest,
-                                     TransferResult, Upi, Verification, clean_text, header)
+                                     TransferResult, Upi, Verification, base64_sha256, callback_body,
+                                     callback_header, check_fresh, clean_text, unix_time)
 from payrail.connectors.http import Transport
 
 CAPABILITIES = Capabilities(rails=frozenset({"bank_account", "upi"}), currencies=frozenset({"INR"}),
@@ -106,6 +106,7 @@ class CashfreeConnector:
 
     name = "cashfree"
     capabilities = CAPABILITIES
+    callback_headers = ("x-webhook-signature", "x-webhook-timestamp")
 
     def __init__(self, settings: CashfreeSettings):
         self.settings = settings
@@ -219,22 +220,17 @@ class CashfreeConnector:
 
         Raises: CallbackRejected (missing, forged or stale signature; malformed body).
         """
-        signature, ts = header(headers, "x-webhook-signature"), header(headers, "x-webhook-timestamp")
-        if not signature or not ts or not ts.strip().isdigit():
-            raise CallbackRejected("cashfree: unsigned callback")
-        sent = int(ts) / 1000 if int(ts) > 10**11 else int(ts)
-        if abs(now - sent) > self.settings.callback_tolerance_seconds:
-            raise CallbackRejected("cashfree: stale callback")
+        signature = base64_sha256(callback_header(headers, "x-webhook-signature", self.name), self.name)
+        ts = callback_header(headers, "x-webhook-timestamp", self.name)
+        check_fresh(unix_time(ts, self.name, millis_above=10**11), now, self.settings.callback_tolerance_seconds,
+                    self.name)
         key = self.settings.client_secret.get_secret_value().encode()
-        expected = base64.b64encode(hmac.new(key, ts.encode() + raw_body, hashlib.sha256).digest()).decode()
-        if not hmac.compare_digest(expected, signature.strip()):
+        if not hmac.compare_digest(hmac.new(key, ts.encode() + raw_body, hashlib.sha256).digest(), signature):
             raise CallbackRejected("cashfree: bad signature")
-        try:
+        with callback_body(self.name):
             event = amounts.loads(raw_body)
             data = event["data"]
             result = self._result(data["transfer_id"], data, "INR")
-        except (ValueError, KeyError, TypeError) as e:
-            raise CallbackRejected(f"cashfree: malformed callback ({type(e).__name__})") from None
-        return CallbackHint(transfer_key=result.transfer_id, transfer_id=result.transfer_id, status=result.status,
-                            reason=result.reason, provider_reference=result.provider_reference,
-                            event_type=event.get("type"))
+            return CallbackHint(transfer_key=result.transfer_id, transfer_id=result.transfer_id, status=result.status,
+                                reason=result.reason, provider_reference=result.provider_reference,
+                                event_type=event.get("type"))

@@ -52,7 +52,6 @@ import base64
 import hashlib
 import hmac
 import uuid
-from datetime import datetime
 
 import phonenumbers
 from pydantic import HttpUrl, SecretStr
@@ -63,7 +62,8 @@ from payrail.connectors import amounts
 from payrail.connectors.base import (BankAccount, CallbackHint, CallbackRejected, Capabilities,
                                      ConnectorSettings, ConnectorUnavailable, MobileWallet, OutcomeUnknown,
                                      ProviderStatus, TransferRejected, TransferRequest, TransferResult, Upi,
-                                     Verification, header)
+                                     Verification, callback_body, callback_header, check_fresh, header,
+                                     hex_sha256, iso_time)
 from payrail.connectors.http import Response, Transport
 from payrail.connectors.safepay.directory import BY_CODE, BY_IBAN_CODE
 
@@ -99,6 +99,7 @@ class SafepayConnector:
 
     name = "safepay"
     capabilities = CAPABILITIES
+    callback_headers = ("X-SFPY-SIGNATURE", "X-SFPY-TIMESTAMP")
 
     def __init__(self, settings: SafepaySettings):
         self.settings = settings
@@ -241,30 +242,19 @@ class SafepayConnector:
 
         Raises: CallbackRejected.
         """
-        signature, ts = header(headers, "X-SFPY-SIGNATURE"), header(headers, "X-SFPY-TIMESTAMP")
-        if not signature or not ts:
-            raise CallbackRejected("safepay: unsigned callback")
-        try:
-            sent_at = datetime.fromisoformat(ts.strip())
-        except ValueError:
-            raise CallbackRejected("safepay: bad timestamp") from None
-        if sent_at.tzinfo is None:
-            raise CallbackRejected("safepay: timestamp without a time zone")
-        sent = sent_at.timestamp()
-        if abs(now - sent) > self.settings.callback_tolerance_seconds:
-            raise CallbackRejected("safepay: stale callback")
+        signature = hex_sha256(callback_header(headers, "X-SFPY-SIGNATURE", self.name).rsplit("=", 1)[-1], self.name)
+        ts = header(headers, "X-SFPY-TIMESTAMP") or ""  # signed as sent, compared stripped
+        check_fresh(iso_time(callback_header(headers, "X-SFPY-TIMESTAMP", self.name), self.name), now,
+                    self.settings.callback_tolerance_seconds, self.name)
         key = base64.b64decode(self.settings.webhook_secret.get_secret_value())
-        expected = hmac.new(key, ts.encode() + b"." + raw_body, hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(expected, signature.strip().rsplit("=", 1)[-1].lower()):
+        if not hmac.compare_digest(hmac.new(key, ts.encode() + b"." + raw_body, hashlib.sha256).digest(), signature):
             raise CallbackRejected("safepay: bad signature")
-        try:
+        with callback_body(self.name):
             event = amounts.loads(raw_body)
             payment = event["data"]
             key_id = str(payment["request_id"])
             result = self._result(key_id, payment)
-        except (ValueError, KeyError, TypeError) as e:
-            raise CallbackRejected(f"safepay: malformed callback ({type(e).__name__})") from None
-        return CallbackHint(transfer_key=key_id, status=result.status, reason=result.reason,
-                            provider_reference=result.provider_reference,
-                            event_id=header(headers, "X-SFPY-EVENT-ID") or event.get("id"),
-                            event_type=header(headers, "X-SFPY-EVENT-TYPE") or event.get("type"))
+            return CallbackHint(transfer_key=key_id, status=result.status, reason=result.reason,
+                                provider_reference=result.provider_reference,
+                                event_id=header(headers, "X-SFPY-EVENT-ID") or event.get("id"),
+                                event_type=header(headers, "X-SFPY-EVENT-TYPE") or event.get("type"))

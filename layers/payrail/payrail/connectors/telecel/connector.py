@@ -29,7 +29,8 @@ from pydantic import HttpUrl, SecretStr
 from payrail.connectors import amounts
 from payrail.connectors.base import (CallbackHint, CallbackRejected, ConnectorSettings, ConnectorUnavailable,
                                      INSUFFICIENT_FLOAT, OutcomeUnknown, ProviderStatus, TransferRejected,
-                                     TransferRequest, TransferResult, header)
+                                     TransferRequest, TransferResult, callback_body,
+                                     callback_header, check_fresh, hex_sha256, unix_time)
 from payrail.connectors.momo import MomoBase, capabilities
 
 CAPABILITIES = capabilities(sends_callbacks=True)
@@ -54,6 +55,7 @@ class TelecelConnector(MomoBase):
     name = "telecel"
     network = "TELECEL"
     capabilities = CAPABILITIES
+    callback_headers = ("X-Telecel-Signature",)
 
     def _headers(self) -> dict[str, str]:
         return {"X-Api-Key": self.settings.api_key.get_secret_value(), "X-Merchant-Id": self.settings.merchant_id}
@@ -119,24 +121,21 @@ class TelecelConnector(MomoBase):
 
     def parse_callback(self, headers: dict[str, str], raw_body: bytes, now: float) -> CallbackHint:
         """Check ``X-Telecel-Signature`` and its age against ``now``. Raises CallbackRejected."""
-        sig = header(headers, "X-Telecel-Signature") or ""
-        parts = dict(p.split("=", 1) for p in sig.split(",") if "=" in p)
-        try:
-            ts = int(parts["t"])
-        except (KeyError, ValueError):
-            raise CallbackRejected("telecel: unsigned callback") from None
-        if abs(now - ts) > self.settings.callback_tolerance_seconds:
-            raise CallbackRejected("telecel: stale callback")
+        sig = callback_header(headers, "X-Telecel-Signature", self.name)
+        parts = dict(p.strip().split("=", 1) for p in sig.split(",") if "=" in p)
+        if "t" not in parts or "v1" not in parts:
+            raise CallbackRejected("telecel: unsigned callback")
+        ts = int(unix_time(parts["t"], self.name))
+        check_fresh(ts, now, self.settings.callback_tolerance_seconds, self.name)
+        given = hex_sha256(parts["v1"], self.name)
         expected = hmac.new(self.settings.callback_secret.get_secret_value().encode(), f"{ts}.".encode() + raw_body,
-                            hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(expected, parts.get("v1", "")):
+                            hashlib.sha256).digest()
+        if not hmac.compare_digest(expected, given):
             raise CallbackRejected("telecel: bad signature")
-        try:
+        with callback_body(self.name):
             event = amounts.loads(raw_body)
             d = event["data"]
             key = str(d["reference"])
             result = self.result(key, d)
-        except (ValueError, KeyError, TypeError) as e:
-            raise CallbackRejected(f"telecel: malformed callback ({type(e).__name__})") from None
-        return CallbackHint(transfer_key=key, status=result.status, reason=result.reason,
-                            provider_reference=result.provider_reference, event_type=event.get("event"))
+            return CallbackHint(transfer_key=key, status=result.status, reason=result.reason,
+                                provider_reference=result.provider_reference, event_type=event.get("event"))
