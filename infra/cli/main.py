@@ -361,11 +361,13 @@ def payouts_cancel(payout_id: str, as_json: Json = False) -> None:
 @payouts_app.command("reinitiate")
 @handled
 def payouts_reinitiate(payout_id: str, idempotency_key: Annotated[Optional[str], typer.Option(
-        help="retry-safe key (default: one derived from the payout id, so a repeat is harmless)")] = None,
+        help="retry-safe key (default: the payout id and its failed run, so a repeat starts no second run)")] = None,
         as_json: Json = False) -> None:
     """Retry a FAILED payout: a new hold and a new run (merchant API key)."""
-    p = call("POST", f"/v1/payouts/{payout_id}/reinitiate", admin=False,
-             idempotency_key=idempotency_key or f"cli-reinitiate-{payout_id}-{int(time.time() // 3600)}")
+    if not idempotency_key:
+        run = call("GET", f"/v1/payouts/{payout_id}", admin=False)["run"]
+        idempotency_key = f"cli-reinitiate-{payout_id}-run{run}"
+    p = call("POST", f"/v1/payouts/{payout_id}/reinitiate", admin=False, idempotency_key=idempotency_key)
     emit_json(p) if as_json else out.print(f"payout {p['payout_id']} is {p['status']} (run {p['run']})")
 
 
@@ -457,13 +459,17 @@ def _job_path(job_id: str | None = None) -> tuple[str, bool]:
     return (f"{base}/{job_id}" if job_id else base), admin
 
 
+def job_progress(console: Console | None = None, disable: bool = False) -> Progress:
+    """The progress bar of a settlement job's slices (``slices_done`` of ``slices_total``), on stderr."""
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("slices"),
+                    TimeElapsedColumn(), console=console or err, disable=disable)
+
+
 def watch_job(job: dict, poll: float, timeout: float, quiet: bool) -> dict:
     """Poll a settlement job until it is final, with a progress bar of its slices on stderr."""
     path, admin = _job_path(job["job_id"])
     deadline = time.monotonic() + timeout
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("slices"),
-               TimeElapsedColumn())
-    with Progress(*columns, console=err, disable=quiet, transient=False) as bar:
+    with job_progress(disable=quiet) as bar:
         task = bar.add_task(f"{job['job_id']} {job['status']}", total=max(job["slices_total"], 1),
                             completed=job["slices_done"])
         while job["status"] not in FINAL_JOB:

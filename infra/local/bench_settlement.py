@@ -129,21 +129,27 @@ def run_settlement(admin: Payrail, day: str, on_sample=None) -> tuple[dict, floa
     """Start a settlement of ``day`` and poll it to its end: ``(job, seconds, samples)`` where a
     sample is ``(t, status, slices_done, slices_total)``; ``on_sample(job)`` may stop the polling
     early by returning True."""
+    from infra.cli.main import job_progress
+
     samples = []
     t0 = time.perf_counter()
     job = admin.admin_settlement(day, day)
-    while True:
-        samples.append((time.perf_counter() - t0, job["status"], job["slices_done"], job["slices_total"]))
-        if job["status"] in ("COMPLETED", "FAILED", "CANCELLED") or (on_sample and on_sample(job)):
-            return job, time.perf_counter() - t0, samples
-        time.sleep(0.25)
-        try:
-            job = admin.admin_settlement_get(job["job_id"])
-        except ApiError as e:  # a poll answered 5xx (the API function timed out): the job is unaffected
-            if e.status < 500:
-                raise
-            print(f"    a progress poll answered {e.status} at {time.perf_counter() - t0:.0f} s; polling on",
-                  flush=True)
+    with job_progress(disable=not sys.stderr.isatty()) as bar:  # the bar of `payrail settlement start --watch`
+        task = bar.add_task(job["job_id"], total=max(job["slices_total"], 1))
+        while True:
+            samples.append((time.perf_counter() - t0, job["status"], job["slices_done"], job["slices_total"]))
+            bar.update(task, total=max(job["slices_total"], 1), completed=job["slices_done"],
+                       description=f"{job['job_id']} {job['status']}")
+            if job["status"] in ("COMPLETED", "FAILED", "CANCELLED") or (on_sample and on_sample(job)):
+                return job, time.perf_counter() - t0, samples
+            time.sleep(0.25)
+            try:
+                job = admin.admin_settlement_get(job["job_id"])
+            except ApiError as e:  # a poll answered 5xx (the API function timed out): the job is unaffected
+                if e.status < 500:
+                    raise
+                print(f"    a progress poll answered {e.status} at {time.perf_counter() - t0:.0f} s; polling on",
+                      flush=True)
 
 
 def check_csv(url: str, expected: dict) -> tuple[bool, int, dict]:

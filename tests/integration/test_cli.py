@@ -134,6 +134,19 @@ def test_reviews_list_a_payout_in_review_and_approve_sends_it(cli, admin, mercha
     assert line.startswith("error: 409 invalid_state: payout is SUCCEEDED")
 
 
+def test_a_failed_payout_reinitiated_and_a_pending_one_cancelled_by_the_merchant(cli, admin, merchant):
+    client, mid = merchant
+    admin.top_up(mid, 1_000_000, "PKR")
+    failed = client.payout(3_000, f"{uuid.uuid4().int % 10**6:06d}0003")  # the stand-in refuses it
+    wait_for(lambda: client.get_payout(failed["payout_id"])["status"] == "FAILED", timeout=60)
+    again = ok_json(cli("payouts", "reinitiate", failed["payout_id"], "--json", admin=False, api_key=client.api_key))
+    assert again["run"] == 2 and again["status"] in ("PENDING", "PROCESSING", "FAILED")
+    admin.payout_settings(mid, payout_review_threshold=10)  # 10.00 PKR: the next one waits IN_REVIEW
+    waiting = client.payout(2_000, f"{uuid.uuid4().int % 10**6:06d}0001")
+    cancelled = cli("payouts", "cancel", waiting["payout_id"], admin=False, api_key=client.api_key)
+    assert cancelled.exit_code == 0 and f"payout {waiting['payout_id']} is CANCELLED" in cancelled.stdout
+
+
 def test_errors_are_one_line_and_a_non_zero_exit(cli, merchant):
     _, mid = merchant
     missing = f"po_{uuid.uuid4().hex[:24]}"
@@ -173,6 +186,28 @@ def test_status_dlq_list_and_redrive(cli, cloud, monkeypatch):
     after = {q["queue"]: q for q in ok_json(cli("dlq", "list", "--json"))["data"]}
     assert after["payouts"]["dlq"]["messages"] == 0
     assert one_error_line(cli("dlq", "redrive", "nosuch")).startswith("error: 404 ")
+
+
+def test_payments_across_merchants_by_status_and_the_merchants_refund(cli, admin, merchant):
+    from tests.integration.test_payments import number
+
+    client, mid = merchant
+    admin.fund_float(mid, "mtn_momo", 1_000_000)
+    p = client.pay(2_500, number("MTN", "1"))
+    done = wait_for(lambda: (q := client.payment(p["payment_id"]))["status"] == "CONFIRMED" and q, timeout=60)
+    since = ["--from", done["created_at"][:19], "--limit", "100", "--json"]
+    confirmed = ok_json(cli("payments", "list", "--status", "CONFIRMED", *since))["data"]
+    assert p["payment_id"] in [x["payment_id"] for x in confirmed]
+    assert p["payment_id"] not in [x["payment_id"] for x in ok_json(cli("payments", "list", "--status", "PENDING",
+                                                                            *since))["data"]]
+    shown = ok_json(cli("payments", "show", p["payment_id"], "--merchant", mid, "--json"))
+    assert shown["status"] == "CONFIRMED" and shown["merchant_id"] == mid
+    refunded = cli("payments", "refund", p["payment_id"], admin=False, api_key=client.api_key)
+    assert refunded.exit_code == 0 and "REFUNDED" in refunded.stdout, refunded.output
+    refunds = ok_json(cli("payments", "list", "--status", "REFUNDED", *since))["data"]
+    assert p["payment_id"] in [x["payment_id"] for x in refunds]
+    line = one_error_line(cli("payments", "cancel", p["payment_id"], admin=False, api_key=client.api_key))
+    assert line.startswith("error: 409 invalid_state")
 
 
 def test_ledger_audit_is_ok_and_payments_list_parses(cli):
