@@ -48,10 +48,10 @@ $(LOCALSTACK_VENV)/.installed: $(LS_DIR)/requirements-runtime.txt $(LS_DIR)/plug
 localstack: setup $(LOCALSTACK_VENV)/.installed ## install LocalStack (no Docker) into $(LOCALSTACK_VENV)
 
 up: setup $(TARGET_DEPS) ## run the whole platform locally in the foreground (Ctrl-C stops everything)
-	$(PY) -m infra.local up
+	$(PY) -m infra.local up $(ARGS)
 
 up-localstack: localstack ## the same platform on LocalStack's services (no Docker needed)
-	PAYRAIL_TARGET=localstack $(PY) -m infra.local up
+	PAYRAIL_TARGET=localstack $(PY) -m infra.local up $(ARGS)
 
 demo: setup $(TARGET_DEPS) ## the main job end to end against the running platform (or one it starts)
 	$(PY) -m infra.local.demo

@@ -94,6 +94,8 @@ class Grants:
     tables_r: tuple[str, ...] = ()
     queues_send: tuple[str, ...] = ()
     queues_read_attrs: tuple[str, ...] = ()
+    #: reads these queues' and their DLQs' depths and moves a DLQ's messages back (StartMessageMoveTask)
+    queues_redrive: tuple[str, ...] = ()
     start_executions: tuple[str, ...] = ()
     stop_executions: tuple[str, ...] = ()
     task_callbacks: tuple[str, ...] = ()  # state machines whose task tokens it answers
@@ -187,7 +189,9 @@ TABLES = {
         Table("main", pk="pk", stream="NEW_AND_OLD_IMAGES",
               indexes=(Index("by_merchant", "list_pk", "list_sk"), Index("due", "due_pk", "due_sk"),
                        # provider callbacks find their transfer by the provider's key for it
-                       Index("by_provider_key", "provider_key", projection="KEYS_ONLY"))),
+                       Index("by_provider_key", "provider_key", projection="KEYS_ONLY"),
+                       # the operator's lists of payouts and payments across merchants by status and age
+                       Index("by_status", "status_pk", "list_sk", projection="KEYS_ONLY"))),
         Table("idempotency", pk="id", ttl_attribute="expiration"),
         Table("rate-limits", pk="pk", ttl_attribute="expiration"),
         # the outbox: events written in the transactions that make the changes (payrail.events)
@@ -244,6 +248,7 @@ FUNCTIONS = {
                      "PRESIGN_SECONDS", "SETTLEMENT_MAX_ACTIVE_JOBS"),
                  grants=Grants(tables_rw=("ledger", "main", "idempotency", "rate-limits", "events", "webhooks"),
                                queues_read_attrs=("fulfilment", "payouts", "payments"), queues_send=("webhooks",),
+                               queues_redrive=("fulfilment", "payouts", "webhooks", "payments"),
                                start_executions=("settlement",), stop_executions=("settlement",), bucket="r"),
                  timeout=29, memory=1024, http=True, connectors=True),
         Function("dispatcher", env=("FULFILMENT_QUEUE_URL", "PAYOUT_QUEUE_URL", "PAYMENT_QUEUE_URL"),

@@ -214,6 +214,15 @@ class PayrailStack(Stack):
         if g.queues_read_attrs:
             fn.add_to_role_policy(iam.PolicyStatement(actions=["sqs:GetQueueAttributes"],
                                                       resources=[self.queues[q].queue_arn for q in g.queues_read_attrs]))
+        if g.queues_redrive:  # depths, and StartMessageMoveTask from each DLQ back to its queue
+            sources = [self.queues[q].queue_arn for q in g.queues_redrive]
+            dlqs = [self.dlqs[q].queue_arn for q in g.queues_redrive]
+            fn.add_to_role_policy(iam.PolicyStatement(actions=["sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
+                                                      resources=sources + dlqs))
+            fn.add_to_role_policy(iam.PolicyStatement(
+                actions=["sqs:StartMessageMoveTask", "sqs:ListMessageMoveTasks", "sqs:ReceiveMessage",
+                         "sqs:DeleteMessage"], resources=dlqs))
+            fn.add_to_role_policy(iam.PolicyStatement(actions=["sqs:SendMessage"], resources=sources))
         for mid in g.start_executions:
             self.machines[mid].grant_start_execution(fn)
         if g.stop_executions:

@@ -34,7 +34,6 @@ The last line is ``settlement: <rows> rows in <s> s, ratio <x.xx> to raw read, p
 """
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import os
@@ -45,9 +44,11 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
+from types import SimpleNamespace
 
 import boto3
 import requests
+import typer
 from botocore.config import Config
 
 from infra.catalog import ROOT
@@ -128,21 +129,27 @@ def run_settlement(admin: Payrail, day: str, on_sample=None) -> tuple[dict, floa
     """Start a settlement of ``day`` and poll it to its end: ``(job, seconds, samples)`` where a
     sample is ``(t, status, slices_done, slices_total)``; ``on_sample(job)`` may stop the polling
     early by returning True."""
+    from infra.cli.main import job_progress
+
     samples = []
     t0 = time.perf_counter()
     job = admin.admin_settlement(day, day)
-    while True:
-        samples.append((time.perf_counter() - t0, job["status"], job["slices_done"], job["slices_total"]))
-        if job["status"] in ("COMPLETED", "FAILED", "CANCELLED") or (on_sample and on_sample(job)):
-            return job, time.perf_counter() - t0, samples
-        time.sleep(0.25)
-        try:
-            job = admin.admin_settlement_get(job["job_id"])
-        except ApiError as e:  # a poll answered 5xx (the API function timed out): the job is unaffected
-            if e.status < 500:
-                raise
-            print(f"    a progress poll answered {e.status} at {time.perf_counter() - t0:.0f} s; polling on",
-                  flush=True)
+    with job_progress(disable=not sys.stderr.isatty()) as bar:  # the bar of `payrail settlement start --watch`
+        task = bar.add_task(job["job_id"], total=max(job["slices_total"], 1))
+        while True:
+            samples.append((time.perf_counter() - t0, job["status"], job["slices_done"], job["slices_total"]))
+            bar.update(task, total=max(job["slices_total"], 1), completed=job["slices_done"],
+                       description=f"{job['job_id']} {job['status']}")
+            if job["status"] in ("COMPLETED", "FAILED", "CANCELLED") or (on_sample and on_sample(job)):
+                return job, time.perf_counter() - t0, samples
+            time.sleep(0.25)
+            try:
+                job = admin.admin_settlement_get(job["job_id"])
+            except ApiError as e:  # a poll answered 5xx (the API function timed out): the job is unaffected
+                if e.status < 500:
+                    raise
+                print(f"    a progress poll answered {e.status} at {time.perf_counter() - t0:.0f} s; polling on",
+                      flush=True)
 
 
 def check_csv(url: str, expected: dict) -> tuple[bool, int, dict]:
@@ -186,22 +193,35 @@ def cancel_mid_run(admin: Payrail, desc: dict, day: str) -> dict:
             "ok": ok}
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--rows", type=int, default=int(os.environ.get("ROWS", 1_000_000)))
-    ap.add_argument("--merchants", type=int, default=2_000)
-    ap.add_argument("--day", default="2001-01-01", help="the UTC day seeded and settled (must hold no captures)")
-    ap.add_argument("--seed-threads", type=int, default=8)
-    ap.add_argument("--raw-workers", type=lambda v: [int(x) for x in v.split(",")], default=[16, 8],
-                    help="thread pools of the raw read, comma-separated: the first reads before the settlement, "
-                         "the others after it; the fastest is the baseline (16: the settlement's Map concurrency "
-                         "locally)")
-    ap.add_argument("--use-running", action="store_true", help="use the running cloud of --data-dir")
-    ap.add_argument("--data-dir", type=Path, default=ROOT / ".local", help="with --use-running (`make up`'s default)")
-    ap.add_argument("--keep", action="store_true", help="leave the seeded journals (no ledger audit then)")
-    ap.add_argument("--seeded", action="store_true",
-                    help="with --use-running: the day was seeded (same --rows, --merchants) by a run with --keep")
-    a = ap.parse_args(argv)
+cli = typer.Typer(add_completion=False, help=__doc__.split("\n\n")[0])
+
+
+@cli.command()
+def main(rows: int = typer.Option(int(os.environ.get("ROWS", 1_000_000)), help="capture journals seeded on --day"),
+         merchants: int = typer.Option(2_000, help="merchants the rows spread over"),
+         day: str = typer.Option("2001-01-01", help="the UTC day seeded and settled (must hold no captures)"),
+         seed_threads: int = typer.Option(8, help="threads seeding with BatchWriteItem"),
+         raw_workers: str = typer.Option("16,8", help="thread pools of the raw read, comma-separated: the first reads "
+                                         "before the settlement, the others after it; the fastest is the baseline "
+                                         "(16: the settlement's Map concurrency locally)"),
+         use_running: bool = typer.Option(False, "--use-running", help="use the running cloud of --data-dir"),
+         data_dir: Path = typer.Option(ROOT / ".local", help="with --use-running (`make up`'s default)"),
+         keep: bool = typer.Option(False, "--keep", help="leave the seeded journals (no ledger audit then)"),
+         seeded: bool = typer.Option(False, "--seeded", help="with --use-running: the day was seeded (same --rows, "
+                                     "--merchants) by a run with --keep")) -> None:
+    """Run the bench (module docstring); exit status 0 when the CSV, the cancel and the audit are right."""
+    try:
+        workers = [int(x) for x in raw_workers.split(",")]
+    except ValueError:
+        raise typer.BadParameter(f"{raw_workers!r} is not a comma-separated list of integers",
+                                 param_hint="--raw-workers") from None
+    raise typer.Exit(run(SimpleNamespace(rows=rows, merchants=merchants, day=day, seed_threads=seed_threads,
+                                         raw_workers=workers, use_running=use_running, data_dir=data_dir, keep=keep,
+                                         seeded=seeded)))
+
+
+def run(a: SimpleNamespace) -> int:
+    """The bench with ``main``'s options as attributes of ``a``; returns the exit status."""
     from payrail.ledger import Ledger, audit
 
     load0 = os.getloadavg()
@@ -317,4 +337,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    cli()

@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # the domain modules are imported by the property that builds
     from payrail.holds import OpenHolds
     from payrail.ledger import Ledger
     from payrail.merchants import Merchants
+    from payrail.operations import Operations
     from payrail.orders import Orders
     from payrail.payments import Payments, RouteStats
     from payrail.payouts import Payouts
@@ -208,6 +209,16 @@ class Platform:
                 pass
 
         return self.settlement_view(scope, job_id, self.settlements.cancel(scope, job_id, stop))
+
+    @cached_property
+    def operations(self) -> Operations:
+        """The operator's cross-merchant views, queue depths, DLQ redrive and ledger audit."""
+        from payrail.operations import Operations
+
+        s = self.settings
+        return Operations(self.main, self.ledger, ddb.client("sqs"), {
+            "fulfilment": s.fulfilment_queue_url, "payouts": s.payout_queue_url, "payments": s.payment_queue_url,
+            "webhooks": s.webhook_queue_url})
 
     @cached_property
     def fulfilment(self) -> FulfilmentClient:

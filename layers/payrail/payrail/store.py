@@ -13,6 +13,11 @@ that need them):
   merchant's objects of one kind, newest first, with cursors;
 * ``due`` (``due_pk = <PREFIX>#<shard>``, ``due_sk = <ISO time>#<id>``): objects that must be
   acted on at a time (reservations expire); present only while the timer is armed.
+
+A third, ``by_status`` (``status_pk = <PREFIX>#<status>#<shard>``, sort key ``list_sk``, keys
+only), lists payouts and payments across merchants by status and age for the operator; only
+those two kinds carry ``status_pk``, set when they are created and at every status change, so
+the index is written on status changes only (its keys), never on other updates.
 """
 from __future__ import annotations
 
@@ -25,9 +30,11 @@ from payrail import ddb
 from payrail.errors import Conflict, ValidationFailed
 from payrail.ids import now_iso, shard_of
 
-LIST_INDEX, DUE_INDEX, PROVIDER_KEY_INDEX = "by_merchant", "due", "by_provider_key"
+LIST_INDEX, DUE_INDEX, PROVIDER_KEY_INDEX, STATUS_INDEX = "by_merchant", "due", "by_provider_key", "by_status"
 #: partitions of the ``due`` index per kind (spreads writes; the sweeper reads them all)
 DUE_SHARDS = 16
+#: partitions of each status in the ``by_status`` index (a busy status spreads its writes)
+STATUS_SHARDS = 8
 
 
 @dataclass(frozen=True)
@@ -70,8 +77,11 @@ SETTLEMENT_ALL = "ALL"  # the scope of platform-wide settlement jobs (the admin'
 PAYMENT = Kind("PAYMENT", "payment")
 
 
-INTERNAL = ("pk", "type", "request_fingerprint", "list_pk", "list_sk", "due_pk", "due_sk", "stock_taken",
-            "first_look")
+#: key prefixes of the kinds the ``by_status`` index lists across merchants (payouts, payments)
+ACROSS_MERCHANTS = (PAYOUT.prefix, PAYMENT.prefix)
+
+INTERNAL = ("pk", "type", "request_fingerprint", "list_pk", "list_sk", "due_pk", "due_sk", "status_pk",
+            "stock_taken", "first_look")
 
 
 def public(item: dict | None) -> dict | None:
@@ -86,6 +96,15 @@ def public(item: dict | None) -> dict | None:
 def listed(kind: Kind, merchant_id: str, item_id: str, created_at: str) -> dict:
     """The ``by_merchant`` index attributes of a new item."""
     return {"list_pk": kind.list_pk(merchant_id), "list_sk": f"{created_at}#{item_id}"}
+
+
+def status_pk(pk: str, status: str) -> str | None:
+    """The ``by_status`` partition of the item ``pk`` in ``status``, or None for a kind the index
+    does not list: ``PAYOUT#IN_REVIEW#03``."""
+    prefix = pk.split("#", 1)[0]
+    if prefix not in ACROSS_MERCHANTS:
+        return None
+    return f"{prefix}#{status}#{shard_of(pk, STATUS_SHARDS):02d}"
 
 
 def due(kind: Kind, item_id: str, at: str) -> dict:
@@ -107,7 +126,10 @@ class MainTable:
         return item if raw else public(item)
 
     def put_action(self, pk: str, item: dict) -> dict:
-        """A ``TransactWriteItems`` Put that only creates (``attribute_not_exists``)."""
+        """A ``TransactWriteItems`` Put that only creates (``attribute_not_exists``); a payout or
+        payment gets its ``by_status`` key."""
+        if "status" in item and "list_sk" in item and (sp := status_pk(pk, item["status"])):
+            item = {**item, "status_pk": sp}
         return {"Put": {"TableName": self.table, "Item": ddb.dump({"pk": pk, **item}),
                         "ConditionExpression": "attribute_not_exists(pk)"}}
 
@@ -128,7 +150,8 @@ class MainTable:
         """An Update action: set ``sets`` (None values are removed), remove ``removes``, append to
         the lists in ``appends``, add to the counters in ``adds``; guarded by ``status`` being one of
         ``from_status`` and by each ``equals`` field having that value. With ``to_status`` the status
-        moves and ``{status, at, detail}`` is appended to ``status_history``. ``updated_at`` is set.
+        moves and ``{status, at, detail}`` is appended to ``status_history`` (and a payout's or
+        payment's ``by_status`` key follows it). ``updated_at`` is set.
         """
         ts = ts or now_iso()
         names: dict[str, str] = {}
@@ -157,6 +180,8 @@ class MainTable:
             entry = {"status": to_status, "at": ts} | ({"detail": detail[:500]} if detail else {})
             exprs += [f"{name('status')} = {value(to_status)}",
                       f"{name('status_history')} = list_append({name('status_history')}, {value([entry])})"]
+            if sp := status_pk(pk, to_status):
+                exprs.append(f"{name('status_pk')} = {value(sp)}")
         if from_status is not None:
             conds.append(f"{name('status')} IN ({', '.join(value(st) for st in from_status)})")
         conds += [f"{name(k)} = {value(v)}" for k, v in (equals or {}).items()]
@@ -281,3 +306,41 @@ class MainTable:
                               ExpressionAttributeValues={":p": ddb.value(part), ":t": ddb.value(before + "\uffff")})
             out += [ddb.load(i) for i in r["Items"]]
         return out
+
+    def across(self, kind: Kind, statuses: tuple[str, ...], *, limit: int, created_from: str | None = None,
+               created_to: str | None = None) -> dict:
+        """Items of ``kind`` (payouts or payments) in any of ``statuses``, across merchants, oldest
+        first, from the ``by_status`` index: ``{"data": [...], "has_more": bool}``.
+
+        Each status's partitions are read from ``created_from`` (inclusive, ISO 8601 prefix) to
+        ``created_to`` (inclusive), at most ``limit + 1`` keys each, merged by creation time; the
+        items are then read consistently (the index lags its table a little), and one that left
+        ``statuses`` meanwhile is left out.
+
+        Args:
+            limit: 1..100 items.
+        """
+        lo = created_from or "0"
+        hi = (created_to or "9999") + "\uffff"
+        if kind.prefix not in ACROSS_MERCHANTS or lo > hi:
+            return {"data": [], "has_more": False}
+        keys: list[dict] = []
+        for st in statuses:
+            for n in range(STATUS_SHARDS):
+                r = self.db.query(TableName=self.table, IndexName=STATUS_INDEX, Limit=limit + 1,
+                                  KeyConditionExpression="status_pk = :p AND list_sk BETWEEN :lo AND :hi",
+                                  ExpressionAttributeValues={":p": ddb.value(f"{kind.prefix}#{st}#{n:02d}"),
+                                                             ":lo": ddb.value(lo), ":hi": ddb.value(hi)})
+                keys += [ddb.load(i) for i in r["Items"]]
+        keys.sort(key=lambda k: k["list_sk"])
+        out: list[dict] = []
+        want = set(statuses)
+        for start in range(0, len(keys), 100):
+            if len(out) > limit:
+                break
+            chunk = keys[start:start + 100]
+            got = ddb.batch_get(self.db, {self.table: [{"pk": ddb.value(k["pk"])} for k in chunk]})
+            by_pk = {i["pk"]: i for i in got.get(self.table, [])}
+            out += [by_pk[k["pk"]] for k in chunk if k["pk"] in by_pk and by_pk[k["pk"]].get("status") in want]
+        out.sort(key=lambda i: i.get("list_sk", ""))
+        return {"data": [public(i) for i in out[:limit]], "has_more": len(out) > limit}

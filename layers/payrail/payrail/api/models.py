@@ -907,3 +907,49 @@ class CallbackAck(Model):
     object_type: str | None = None
     object_id: str | None = None
     status: str | None = None
+
+
+# ---- operations (admin, across merchants) -------------------------------------------------------------
+class Holds(Model):
+    data: list[Payout] = Field(description="payouts still holding money, oldest first")
+    has_more: bool
+    older_than_seconds: int
+    oldest_age_seconds: int | None = Field(description="age of the oldest listed payout, seconds (None: none)")
+
+
+class QueueDepth(Model):
+    url: str
+    messages: int = Field(description="ApproximateNumberOfMessages: visible, waiting for a consumer")
+    in_flight: int = Field(description="ApproximateNumberOfMessagesNotVisible: received, not yet deleted")
+    delayed: int = Field(description="ApproximateNumberOfMessagesDelayed")
+
+
+class Queue(QueueDepth):
+    queue: str = Field(description="the queue's name in the catalog: fulfilment, payouts, payments, webhooks")
+    dlq: QueueDepth | None = Field(description="its dead-letter queue")
+
+
+class QueueList(Model):
+    data: list[Queue]
+
+
+class RedriveIn(Strict):
+    max_per_second: int | None = Field(default=None, ge=1, le=500,
+                                       description="messages moved per second at most (SQS's own pace when absent)")
+
+
+class Redrive(Model):
+    queue: str
+    task_handle: str = Field(description="the SQS message move task (StartMessageMoveTask)")
+    messages: int = Field(description="messages in the DLQ when the move started (approximate)")
+
+
+class LedgerAudit(Model):
+    ok: bool = Field(description="every check passed")
+    journals: int
+    accounts: int
+    postings: int = Field(description="journal legs")
+    unbalanced_journals: list[str] = Field(description="journals whose postings do not sum to zero")
+    account_mismatches: list[str] = Field(description="accounts whose balance or count disagrees with their legs")
+    orphan_postings: list[str] = Field(description="postings no journal names, or with a wrong balance_after")
+    total_by_currency: dict[str, int] = Field(description="sum of every account's balance per currency (zero)")

@@ -1,0 +1,88 @@
+"""The operator's routes across merchants: payouts and payments by status and age, holds still
+open past a bound, queue and DLQ depths, DLQ redrive, the ledger audit."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from payrail.api import models
+from payrail.api.edge import ADMIN, Routes, call
+from payrail.api.params import Limit, MerchantIdPath, PayoutIdPath, TimeBound, path_id
+from payrail.api.routes.payments import PaymentIdPath
+from payrail.errors import NotFound
+
+routes = Routes("operations")
+
+OlderThan = Annotated[int | None, Query(ge=0, le=10**9, description="only objects created at least this many "
+                                                                    "seconds ago")]
+QueuePath = path_id(r"^[a-z][a-z0-9_-]{0,39}$", 40, "queue name (fulfilment, payouts, payments, webhooks)")
+
+
+def _merchant(merchant_id: str) -> None:
+    if not call().platform.merchants.get(merchant_id):
+        raise NotFound("merchant not found", param="merchant_id")
+
+
+@routes.get("/v1/admin/payouts", auth=ADMIN, response=models.PayoutPage)
+def admin_payouts(limit: Limit = 10, status: Annotated[models.PayoutStatusName | None, Query()] = None,
+                  older_than_seconds: OlderThan = None, created_from: TimeBound = None,
+                  created_to: TimeBound = None) -> dict:
+    """Every merchant's payouts, oldest first, by status and age (IN_REVIEW for the review queue)."""
+    return call().platform.operations.payouts(status, limit=limit, older_than_seconds=older_than_seconds,
+                                              created_from=created_from, created_to=created_to)
+
+
+@routes.get("/v1/admin/merchants/<merchant_id>/payouts/<payout_id>", auth=ADMIN, response=models.Payout)
+def admin_payout(merchant_id: MerchantIdPath, payout_id: PayoutIdPath) -> dict:
+    """One merchant's payout with its status history, attempts and provider answers."""
+    _merchant(merchant_id)
+    return call().platform.payouts.get(merchant_id, payout_id)
+
+
+@routes.get("/v1/admin/payments", auth=ADMIN, response=models.PaymentPage)
+def admin_payments(limit: Limit = 10, status: Annotated[models.PaymentStatusName | None, Query()] = None,
+                   older_than_seconds: OlderThan = None, created_from: TimeBound = None,
+                   created_to: TimeBound = None) -> dict:
+    """Every merchant's mobile-money payments, oldest first, by status and age."""
+    return call().platform.operations.payments(status, limit=limit, older_than_seconds=older_than_seconds,
+                                               created_from=created_from, created_to=created_to)
+
+
+@routes.get("/v1/admin/merchants/<merchant_id>/payments/<payment_id>", auth=ADMIN, response=models.Payment)
+def admin_payment(merchant_id: MerchantIdPath, payment_id: PaymentIdPath) -> dict:
+    """One merchant's payment with its risk, route, attempts and failovers."""
+    _merchant(merchant_id)
+    return call().platform.payments.get(merchant_id, payment_id.lower())
+
+
+@routes.get("/v1/admin/holds", auth=ADMIN, response=models.Holds)
+def admin_holds(older_than_seconds: Annotated[int, Query(ge=0, le=10**9, description="seconds")] = 3600,
+                limit: Limit = 10) -> dict:
+    """Payouts still holding money (PENDING, IN_REVIEW, PROCESSING, ON_HOLD) created at least
+    older_than_seconds ago (default an hour), oldest first."""
+    return call().platform.operations.holds(older_than_seconds, limit=limit)
+
+
+@routes.get("/v1/admin/queues", auth=ADMIN, response=models.QueueList)
+def admin_queues() -> dict:
+    """Every queue's depth (visible, in flight, delayed) and its DLQ's."""
+    return call().platform.operations.queue_depths()
+
+
+@routes.get("/v1/admin/queues/<queue>", auth=ADMIN, response=models.Queue)
+def admin_queue(queue: QueuePath) -> dict:
+    """One queue's depth and its DLQ's."""
+    return call().platform.operations.queue(queue)
+
+
+@routes.post("/v1/admin/queues/<queue>/redrive", auth=ADMIN, status=202, response=models.Redrive, errors=(409,))
+def admin_redrive(queue: QueuePath, body: models.RedriveIn | None = None) -> dict:
+    """Move the queue's DLQ messages back to it (SQS StartMessageMoveTask); 409 while a move runs."""
+    return call().platform.operations.redrive(queue, body.max_per_second if body else None)
+
+
+@routes.get("/v1/admin/ledger/audit", auth=ADMIN, response=models.LedgerAudit)
+def admin_ledger_audit() -> dict:
+    """Reconcile the whole ledger: balanced journals, account balances equal to their legs, no
+    orphan postings, every currency summing to zero."""
+    return call().platform.operations.audit()
