@@ -134,6 +134,7 @@ PHONES = {"mtn_momo": "024123456", "airteltigo": "027123456", "telecel": "020123
 
 
 def today() -> str:
+    """Today's UTC date, ``YYYY-MM-DD`` (a settlement window)."""
     return datetime.now(timezone.utc).date().isoformat()
 
 
@@ -261,7 +262,8 @@ EXAMPLES: dict[str, Example] = {
     "GET /v1/balances/history": lambda a, c, t: {"query": {"currency": "PKR", "limit": 5}},
     "GET /v1/beneficiaries": lambda a, c, t: {"query": {"limit": 5}},
     "POST /v1/beneficiaries": lambda a, c, t: {"body": {"beneficiary": UPI, "nickname": "fuzz"}},
-    "GET /v1/beneficiaries/{beneficiary_id}": lambda a, c, t: {"path_parameters": {"beneficiary_id": t.ids["beneficiary_id"]}},
+    "GET /v1/beneficiaries/{beneficiary_id}": lambda a, c, t: {
+        "path_parameters": {"beneficiary_id": t.ids["beneficiary_id"]}},
     "POST /v1/beneficiaries/{beneficiary_id}/disable": lambda a, c, t: {
         "path_parameters": {"beneficiary_id": c.save_beneficiary(UPI)["beneficiary_id"]}},
     "GET /v1/customers/{customer_id}/wallets/{currency}": lambda a, c, t: {
@@ -272,14 +274,16 @@ EXAMPLES: dict[str, Example] = {
     "GET /v1/events": lambda a, c, t: {"query": {"limit": 5}},
     "GET /v1/events/{event_id}": lambda a, c, t: {"path_parameters": {"event_id": t.ids["event_id"]}},
     "POST /v1/events/{event_id}/redeliver": lambda a, c, t: {"path_parameters": {"event_id": t.ids["event_id"]}},
-    "POST /v1/products": lambda a, c, t: {"body": {"name": "fuzz example", "price": 100, "currency": "USD", "stock": 5}},
+    "POST /v1/products": lambda a, c, t: {
+        "body": {"name": "fuzz example", "price": 100, "currency": "USD", "stock": 5}},
     "GET /v1/products/{product_id}": lambda a, c, t: {"path_parameters": {"product_id": t.ids["product_id"]}},
     "POST /v1/orders": lambda a, c, t: {
         "body": {"product_id": t.ids["product_id"], "quantity": 1, "customer_id": t.ids["customer_id"]}},
     "GET /v1/orders/{order_id}": lambda a, c, t: {"path_parameters": {"order_id": t.ids["order_id"]}},
     "GET /v1/payments": lambda a, c, t: {"query": {"limit": 5, "status": "CONFIRMED"}},
     "POST /v1/payments": lambda a, c, t: {
-        "body": {"amount": 1_000, "currency": "GHS", "recipient": {"phone": PHONES["mtn_momo"] + "1", "name": "Ama Mensah"},
+        "body": {"amount": 1_000, "currency": "GHS",
+                 "recipient": {"phone": PHONES["mtn_momo"] + "1", "name": "Ama Mensah"},
                  "description": "fuzz example", "metadata": {"order": "fuzz-1"}}},
     "GET /v1/payments/{payment_id}": lambda a, c, t: {"path_parameters": {"payment_id": t.ids["payment_id"]}},
     "POST /v1/payments/{payment_id}/cancel": lambda a, c, t: {
@@ -298,7 +302,8 @@ EXAMPLES: dict[str, Example] = {
     "GET /v1/reservations": lambda a, c, t: {"query": {"limit": 5}},
     "POST /v1/reservations": lambda a, c, t: {
         "body": {"amount": 500, "currency": "INR", "beneficiary_id": t.ids["beneficiary_id"]}},
-    "GET /v1/reservations/{reservation_id}": lambda a, c, t: {"path_parameters": {"reservation_id": t.ids["reservation_id"]}},
+    "GET /v1/reservations/{reservation_id}": lambda a, c, t: {
+        "path_parameters": {"reservation_id": t.ids["reservation_id"]}},
     "POST /v1/reservations/{reservation_id}/fulfil": lambda a, c, t: {"path_parameters": {
         "reservation_id": c.reserve(500, None, beneficiary_id=t.ids["beneficiary_id"])["reservation_id"]}},
     "POST /v1/reservations/{reservation_id}/release": lambda a, c, t: {"path_parameters": {
@@ -308,7 +313,8 @@ EXAMPLES: dict[str, Example] = {
     "POST /v1/settlements/{job_id}/cancel": lambda a, c, t: {"path_parameters": _job(c)},
     "GET /v1/webhook_endpoints": lambda a, c, t: {"query": {"limit": 5}},
     "POST /v1/webhook_endpoints": lambda a, c, t: {"body": {"url": WEBHOOK_URL, "enabled_events": ["order.*"]}},
-    "GET /v1/webhook_endpoints/{endpoint_id}": lambda a, c, t: {"path_parameters": {"endpoint_id": t.ids["endpoint_id"]}},
+    "GET /v1/webhook_endpoints/{endpoint_id}": lambda a, c, t: {
+        "path_parameters": {"endpoint_id": t.ids["endpoint_id"]}},
     "POST /v1/webhook_endpoints/{endpoint_id}": lambda a, c, t: {
         "path_parameters": {"endpoint_id": t.ids["endpoint_id"]}, "body": {"description": "fuzz example"}},
     "GET /v1/webhook_endpoints/{endpoint_id}/attempts": lambda a, c, t: {
@@ -357,24 +363,28 @@ def _wire(value: str) -> str | bytes:
 
 
 def _json_values():
-    leaves = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20)
-    return st.recursive(leaves, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
-                                                                                                max_size=3), max_leaves=6)
+    """Any JSON value (small)."""
+    leaves = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+              | st.text(max_size=20))
+    return st.recursive(leaves, lambda inner: st.lists(inner, max_size=3)
+                        | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=6)
 
 
-def _paths(doc, prefix=()) -> list[tuple]:
+def json_paths(doc, prefix=()) -> list[tuple]:
     """Every path to a value inside a JSON document (``()`` is the document itself)."""
     out = [prefix]
     if isinstance(doc, dict):
         for k, v in doc.items():
-            out += _paths(v, prefix + (k,))
+            out += json_paths(v, prefix + (k,))
     elif isinstance(doc, list):
         for i, v in enumerate(doc):
-            out += _paths(v, prefix + (i,))
+            out += json_paths(v, prefix + (i,))
     return out
 
 
-def _set(doc, path: tuple, value, delete: bool = False):
+def with_value(doc, path: tuple, value, delete: bool = False):
+    """A copy of JSON document ``doc`` with the value at ``path`` (see :func:`json_paths`) replaced by
+    ``value``, or removed (``delete``)."""
     if not path:
         return value
     doc = json.loads(json.dumps(doc))
@@ -392,10 +402,10 @@ def mutated_bodies(body: bytes):
     """A Hypothesis strategy of raw bodies made from a well-formed callback ``body`` (JSON): one value
     replaced by generated JSON, one key removed, the whole document replaced, or random bytes."""
     doc = json.loads(body)
-    paths = _paths(doc)
+    paths = json_paths(doc)
     keyed = [p for p in paths if p and isinstance(p[-1], str)]
-    replaced = st.tuples(st.sampled_from(paths), _json_values()).map(lambda pv: _set(doc, pv[0], pv[1]))
-    removed = st.sampled_from(keyed).map(lambda p: _set(doc, p, None, delete=True)) if keyed else replaced
+    replaced = st.tuples(st.sampled_from(paths), _json_values()).map(lambda pv: with_value(doc, pv[0], pv[1]))
+    removed = st.sampled_from(keyed).map(lambda p: with_value(doc, p, None, delete=True)) if keyed else replaced
     as_json = st.one_of(replaced, removed).map(lambda d: json.dumps(d).encode())
     return st.one_of(as_json, as_json, st.binary(max_size=64))
 
@@ -409,13 +419,17 @@ class ProviderSigner:
     state: object
 
     def signed(self, body: bytes) -> dict[str, str]:
+        """The request headers of a callback with raw ``body``, signed now."""
         return {"content-type": "application/json", **self.state.sign_callback(body)}
 
     def well_formed(self, transfer_id: str, key: str, succeeded: bool) -> bytes:
+        """The provider's callback body about a final transfer (payrail's ``transfer_id``, the
+        provider's ``key``)."""
         return self.state.signed_callback(self.state.sample_transfer(transfer_id, key, succeeded))[1]
 
     @property
     def signs(self) -> bool:
+        """Whether the provider signs its callbacks at all (MTN MoMo does not)."""
         return bool(self.state.sign_callback(b"{}"))
 
 
@@ -698,8 +712,9 @@ class Fuzzer:
     def examples(self, rng: random.Random) -> None:
         """Phase 1 (every example once) and phase 2 (every example with an unknown query parameter)."""
         missing = set(self.operations) - set(EXAMPLES) - {CALLBACK_OPERATION}
-        if missing:
-            raise KeyError(f"operations without an example in infra.local.fuzz.EXAMPLES: {sorted(missing)}")
+        if missing:  # generated requests still reach them; the run fails if none answers 2xx
+            print(f"fuzz: operations without an example in infra.local.fuzz.EXAMPLES: {sorted(missing)}",
+                  file=sys.stderr)
         tenant = self.tenants[0]
         for label in EXAMPLES:
             if label in self.operations:
