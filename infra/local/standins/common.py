@@ -97,7 +97,8 @@ class Store:
 
 class Standin(ABC):
     """A provider stand-in's state. Subclasses set ``name`` and implement :meth:`handle`,
-    :meth:`server_error`, :meth:`resolve` and :meth:`signed_callback`."""
+    :meth:`server_error`, :meth:`resolve`, :meth:`signed_callback` (with :meth:`sign_callback`
+    when the provider signs) and :meth:`sample_transfer`."""
 
     name = "provider"
 
