@@ -101,8 +101,12 @@ class AirtelTigoStandin(MomoStandin):
         t = self.view(transfer)
         body = json.dumps({"transaction": {"id": t["id"], "message": t["message"], "status_code": t["status"],
                                            "airtel_money_id": t["airtel_money_id"]}}).encode()
-        sig = base64.b64encode(hmac.new(self.callback_secret.encode(), body, hashlib.sha256).digest()).decode()
-        return {"content-type": "application/json", "X-Signature": sig}, body
+        return {"content-type": "application/json", **self.sign_callback(body)}, body
+
+    def sign_callback(self, body: bytes, now: float | None = None) -> dict[str, str]:
+        """Airtel signs the body only (no time)."""
+        return {"X-Signature": base64.b64encode(hmac.new(self.callback_secret.encode(), body,
+                                                          hashlib.sha256).digest()).decode()}
 
 
 def serve_airteltigo(host: str, port: int, data_dir: Path, *, client_id: str, client_secret: str, pin: str,

@@ -163,10 +163,21 @@ class CashfreeStandin(Standin):
     def signed_callback(self, transfer):
         body = amounts.dumps({"type": f"TRANSFER_{transfer['status']}", "event_time": now_iso(),
                               "data": self.view(transfer)}).encode()
-        ts = str(int(time.time() * 1000))
+        return {"content-type": "application/json", **self.sign_callback(body), "x-webhook-version": "2024-01-01"}, body
+
+    def sign_callback(self, body: bytes, now: float | None = None) -> dict[str, str]:
+        ts = str(int((time.time() if now is None else now) * 1000))
         sig = base64.b64encode(hmac.new(self.client_secret.encode(), ts.encode() + body, hashlib.sha256).digest())
-        return {"content-type": "application/json", "x-webhook-timestamp": ts, "x-webhook-signature": sig.decode(),
-                "x-webhook-version": "2024-01-01"}, body
+        return {"x-webhook-timestamp": ts, "x-webhook-signature": sig.decode()}
+
+    def sample_transfer(self, transfer_id: str, key: str, succeeded: bool) -> dict:
+        status, code, description = OUTCOMES["success" if succeeded else "fail"]
+        ts = now_iso()
+        return {"transfer_id": key, "cf_transfer_id": "100000", "status": status, "status_code": code,
+                "status_description": description, "transfer_amount": "5.00", "transfer_mode": "UPI",
+                "beneficiary_details": {"beneficiary_name": "Fuzz Payee",
+                                        "beneficiary_instrument_details": {"vpa": "success@upi"}},
+                "added_on": ts, "updated_on": ts} | ({"transfer_utr": "UTR100000"} if succeeded else {})
 
     # -- verification ------------------------------------------------------------------------
     def verify_bank(self, body: dict) -> tuple[int, dict]:

@@ -97,7 +97,8 @@ class Store:
 
 class Standin(ABC):
     """A provider stand-in's state. Subclasses set ``name`` and implement :meth:`handle`,
-    :meth:`server_error`, :meth:`resolve` and :meth:`signed_callback`."""
+    :meth:`server_error`, :meth:`resolve`, :meth:`signed_callback` (with :meth:`sign_callback`
+    when the provider signs) and :meth:`sample_transfer`."""
 
     name = "provider"
 
@@ -127,6 +128,18 @@ class Standin(ABC):
     @abstractmethod
     def signed_callback(self, transfer: dict) -> tuple[dict[str, str], bytes]:
         """Headers and raw body of the provider's callback for a transfer in a final state."""
+
+    def sign_callback(self, body: bytes, now: float | None = None) -> dict[str, str]:
+        """The headers that authenticate a callback's raw ``body`` as the provider signs it, sent at
+        ``now`` (unix seconds; default the clock): what :meth:`signed_callback` adds to its body.
+        Empty for a provider that signs nothing."""
+        return {}
+
+    @abstractmethod
+    def sample_transfer(self, transfer_id: str, key: str, succeeded: bool) -> dict:
+        """A final transfer in this stand-in's stored shape (what :meth:`signed_callback` takes), for
+        payrail's transfer ``transfer_id`` known to the provider under ``key`` (the connector's
+        ``transfer_key``), so that a callback about any transfer can be made without the store."""
 
     # -- shared ------------------------------------------------------------------------------
     def count(self, name: str, n: int = 1) -> None:

@@ -133,5 +133,10 @@ class MomoStandin(Standin):
     def view(self, t: dict) -> dict:
         """The provider's body for a stored transfer."""
 
+    def sample_transfer(self, transfer_id: str, key: str, succeeded: bool) -> dict:
+        return {"key": key, "externalId": transfer_id, "msisdn": "233241234561", "amount": "10.00",
+                "status": self.SUCCESS if succeeded else self.FAILED, "reason": None if succeeded else self.FAIL_REASON,
+                "provider_id": f"{self.name[:3].upper()}1000", "created_at": now_iso(), "scenario": "success"}
+
     def server_error(self):
         return {"code": "INTERNAL_PROCESSING_ERROR", "message": "service unavailable, retry later"}

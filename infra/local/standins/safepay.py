@@ -139,13 +139,25 @@ class SafepayStandin(Standin):
         return 200, {"api_version": "v1", "data": payment}
 
     def signed_callback(self, payment):
-        ts = datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
         event_id, event_type = f"evt_{uuid.uuid4()}", "payment.completed" if payment["status"] == "P_SETTLED" else "payment.failed"
-        body = json.dumps({"id": event_id, "type": event_type, "created_at": ts, "data": payment}).encode()
-        sig = hmac.new(self.webhook_key, ts.encode() + b"." + body, hashlib.sha256).hexdigest()
-        return {"content-type": "application/json", "X-SFPY-SIGNATURE": sig, "X-SFPY-TIMESTAMP": ts,
+        body = json.dumps({"id": event_id, "type": event_type, "created_at": now_iso(), "data": payment}).encode()
+        return {"content-type": "application/json", **self.sign_callback(body),
                 "X-SFPY-EVENT-ID": event_id, "X-SFPY-EVENT-TYPE": event_type,
                 "X-SFPY-AGGREGATOR-ID": self.aggregator_id}, body
+
+    def sign_callback(self, body: bytes, now: float | None = None) -> dict[str, str]:
+        sent = datetime.now(timezone.utc) if now is None else datetime.fromtimestamp(now, timezone.utc)
+        ts = sent.isoformat(timespec="microseconds").replace("+00:00", "Z")
+        sig = hmac.new(self.webhook_key, ts.encode() + b"." + body, hashlib.sha256).hexdigest()
+        return {"X-SFPY-SIGNATURE": sig, "X-SFPY-TIMESTAMP": ts}
+
+    def sample_transfer(self, transfer_id: str, key: str, succeeded: bool) -> dict:
+        status, desc = OUTCOMES["success" if succeeded else "fail"]
+        ts, token = now_iso(), f"pm_{uuid.uuid5(uuid.NAMESPACE_URL, key)}"
+        return {"id": "1", "token": token, "aggregator_id": self.aggregator_id, "type": "PAYOUT", "amount": "5",
+                "status": status, "request_id": key, "creditor_iban": "PK36SCBL0000001123456702",
+                "trace_reference": str(uuid.uuid5(uuid.NAMESPACE_URL, token)), "created_at": ts, "updated_at": ts,
+                "txn_logs": [self.log(1, token, "P_INITIATED", ""), self.log(1, token, status, desc)]}
 
     # -- account validation ------------------------------------------------------------------
     @staticmethod

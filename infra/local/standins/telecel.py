@@ -68,9 +68,12 @@ class TelecelStandin(MomoStandin):
 
     def signed_callback(self, transfer):
         body = json.dumps({"event": "disbursement.updated", "data": self.view(transfer)}).encode()
-        ts = int(time.time())
+        return {"content-type": "application/json", **self.sign_callback(body)}, body
+
+    def sign_callback(self, body: bytes, now: float | None = None) -> dict[str, str]:
+        ts = int(time.time() if now is None else now)
         sig = hmac.new(self.callback_secret.encode(), f"{ts}.".encode() + body, hashlib.sha256).hexdigest()
-        return {"content-type": "application/json", "X-Telecel-Signature": f"t={ts},v1={sig}"}, body
+        return {"X-Telecel-Signature": f"t={ts},v1={sig}"}
 
 
 def serve_telecel(host: str, port: int, data_dir: Path, *, merchant_id: str, api_key: str,

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from pydantic import ValidationError
+
 from payrail.connectors import registry
 from payrail.connectors.base import CallbackHint, CallbackRejected
 from payrail.errors import NotFound, Unauthorized
@@ -59,7 +61,8 @@ class Callbacks:
 
         Raises:
             NotFound (404): no such connector, or it is not configured here.
-            Unauthorized (401 ``callback_rejected``): unsigned, forged, stale or malformed.
+            Unauthorized (401 ``callback_rejected``): unsigned, forged, stale or malformed (also when
+            an authenticated body's values do not fit the hint, e.g. a number as its event type).
         """
         if connector not in registry.REGISTRY or not self.providers.configured(connector):
             raise NotFound(f"no provider {connector!r} sends callbacks here", param="connector")
@@ -67,6 +70,9 @@ class Callbacks:
             hint = self.providers.get(connector).parse_callback(headers, body, now)
         except CallbackRejected as e:
             raise Unauthorized(f"callback refused: {e}", code="callback_rejected") from None
+        except ValidationError as e:  # authenticated, but a value is not what the hint holds (a number as a type)
+            raise Unauthorized(f"callback refused: {connector}: malformed callback ({e.error_count()} invalid "
+                               f"value{'s' * (e.error_count() > 1)})", code="callback_rejected") from None
         found = [i for i in self.main.by_provider_key(hint.transfer_key) if i.get("provider") == connector]
         if not found or found[0].get("type") not in self.handlers:
             return {"received": True, "outcome": "unknown_transfer", "object_type": None, "object_id": None,
