@@ -54,7 +54,7 @@ up-localstack: localstack ## the same platform on LocalStack's services (no Dock
 	PAYRAIL_TARGET=localstack $(PY) -m infra.local up $(ARGS)
 
 demo: setup $(TARGET_DEPS) ## the main job end to end against the running platform (or one it starts)
-	$(PY) -m infra.local.demo
+	$(PY) -m infra.tools.demo
 
 test: setup ## unit, infra (CDK, cdk-nag, cfn-lint) and integration tests on the local cloud
 	$(PY) -m pytest tests
@@ -68,17 +68,17 @@ test-fast: setup ## unit and infra tests only (no local cloud)
 	$(PY) -m pytest tests/unit tests/infra
 
 bench: setup ## benchmarks; writes bench-report.json and bench-report.html
-	$(PY) -m infra.local.bench
+	$(PY) -m infra.tools.bench
 
 ROWS ?= 1000000
 bench-settlement: setup ## settlement over ROWS capture journals of one day (default 1,000,000) vs a raw read; into bench-report.json
-	$(PY) -m infra.local.bench_settlement --rows $(ROWS) $(BENCH_ARGS)
+	$(PY) -m infra.tools.bench_settlement --rows $(ROWS) $(BENCH_ARGS)
 
 cost: setup ## 1M orders, 1M payouts and a 1M-row settlement at AWS list prices, from bench-report.json
 	$(PY) -m infra.cost
 
 fuzz: setup ## schemathesis against the committed OpenAPI document (FUZZ_ARGS="--requests 5000 --use-running")
-	$(PY) -m infra.local.fuzz $(FUZZ_ARGS)
+	$(PY) -m infra.tools.fuzz $(FUZZ_ARGS)
 
 synth: setup ## cdk synth with cdk-nag (offline: the layer is built from .build/wheels)
 	npx cdk synth --quiet

@@ -133,7 +133,7 @@ class EventBus:
 
     id: str
     archive_retention_days: int
-    source: str = "payrail"  # the events' ``source`` (payrail.events.EVENT_SOURCE); the archive keeps these
+    source: str = "payrail"  # the events' ``source`` (payrail.core.events.EVENT_SOURCE); the archive keeps these
 
     @property
     def name(self) -> str:
@@ -194,7 +194,7 @@ TABLES = {
                        Index("by_status", "status_pk", "list_sk", projection="KEYS_ONLY"))),
         Table("idempotency", pk="id", ttl_attribute="expiration"),
         Table("rate-limits", pk="pk", ttl_attribute="expiration"),
-        # the outbox: events written in the transactions that make the changes (payrail.events)
+        # the outbox: events written in the transactions that make the changes (payrail.core.events)
         Table("events", pk="pk", sk="sk", indexes=(Index("by_type", "type_pk", "sk"),), stream="NEW_IMAGE",
               ttl_attribute="expiration"),
         # webhook endpoints, deliveries, attempts and per-endpoint slots (payrail.webhooks)
@@ -260,7 +260,7 @@ FUNCTIONS = {
                  grants=Grants(tables_rw=("ledger", "main", "events"), queues_send=("fulfilment",)), timeout=60,
                  sqs=SqsSource("fulfilment", batch_size=10, max_concurrency=8)),
         # MaximumConcurrency is a ceiling for all providers together (at least the sum of their
-        # bounds); each provider's own bound is its in-flight slots (payrail.providers). A run's
+        # bounds); each provider's own bound is its in-flight slots (payrail.providers.slots). A run's
         # first look captures or releases itself; a run still open is handed to the state machine
         Function("payout_worker", env=_DATA + _EVENTS + _PAYOUT_RULES + _PROVIDER_CALLS + ("PAYOUT_STATE_MACHINE_ARN",),
                  grants=Grants(tables_rw=("ledger", "main", "rate-limits", "events"), task_callbacks=("payout",),
@@ -379,8 +379,8 @@ def placeholders(asl_file: str) -> set[str]:
 
 
 def connectors() -> list[str]:
-    """The registered payout connectors (``payrail.connectors.registry``, imported on demand)."""
-    from payrail.connectors import registry
+    """The registered payout connectors (``payrail.providers.registry``, imported on demand)."""
+    from payrail.providers import registry
 
     return list(registry.REGISTRY)
 
@@ -393,7 +393,7 @@ def connector_secret_name(connector: str) -> str:
 def connector_env_names() -> list[str]:
     """Every connector's settings variables except its credentials (which stay in its secret),
     and the variable naming its secret."""
-    from payrail.connectors import registry
+    from payrail.providers import registry
 
     out = []
     for name in registry.REGISTRY:
@@ -414,9 +414,9 @@ def resource_env(fn: Function, table_names: dict[str, str], queue_urls: dict[str
     """The environment of ``fn``: resource references first (``secret_arns``: connector -> the
     ARN of its secret), then configuration from ``extra`` (falling back to CONFIG_DEFAULTS); a
     configuration variable with neither is left out, so the function runs with the settings
-    model's default (``payrail.settings.Settings`` or the connector's settings model, the one
+    model's default (``payrail.core.settings.Settings`` or the connector's settings model, the one
     place a setting and its default live)."""
-    from payrail.connectors import registry
+    from payrail.providers import registry
 
     refs = {registry.secret_env_name(c): arn for c, arn in (secret_arns or {}).items()}
     refs |= {

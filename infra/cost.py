@@ -39,7 +39,7 @@ RUNTIME_ONLY = {"dynamodbstreams"}
 
 def usage_from_meter(snapshot: dict, memory_mb: dict[str, int], functions: set[str] | None = None,
                      api_requests: int = 0, sqs_messages: int = 0, sfn_transitions: int = 0) -> dict:
-    """Billable quantities of a metered run (``infra.local.metering`` snapshot), for the calls of
+    """Billable quantities of a metered run (``infra.tools.metering`` snapshot), for the calls of
     ``functions`` (all when None). ``sqs_messages`` consumed by Lambda add a receive and a delete
     each (the poller's requests, batched 1 to 10: counted as one each, the dearest case)."""
     u = {k: 0.0 for k in ("dynamodb_wru", "dynamodb_rru", "lambda_request", "lambda_gb_s", "sfn_transition",

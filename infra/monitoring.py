@@ -10,7 +10,7 @@ Alarms (names ``payrail-<resource>-<what>``; thresholds from the catalog):
   failed, timed-out or aborted execution of either state machine (> 0);
 * the API's 5xx answers above ``Alarms.api_5xx_rate_percent`` of its requests;
 * throttles: any Lambda throttle, any DynamoDB read or write throttle (> 0);
-* each connector's success rate (``payrail.outcomes``: succeeded / decided, payouts and payments)
+* each connector's success rate (``payrail.core.outcomes``: succeeded / decided, payouts and payments)
   below ``Alarms.provider_success_rate_percent`` over at least ``provider_min_outcomes`` outcomes;
 * a payout hold older than ``HOLD_AGE_BOUND_SECONDS`` (the hold sweep's ``HoldsPastBound`` > 0).
 
@@ -45,7 +45,8 @@ from cdk_monitoring_constructs import (
 )
 
 from infra import catalog
-from payrail import holds, outcomes
+from payrail.payouts import holds
+from payrail.core import outcomes
 
 #: the payout workflow's Fail state error an operator must act on (infra/asl/payout.asl.json)
 PAYOUT_STUCK = "PayoutStuck"
@@ -54,7 +55,7 @@ LEVEL = "Critical"
 
 
 def provider_success_rate(provider: str, alarms: catalog.Alarms) -> cw.MathExpression:
-    """``provider``'s succeeded / decided outcomes (payouts and payments, ``payrail.outcomes``) in
+    """``provider``'s succeeded / decided outcomes (payouts and payments, ``payrail.core.outcomes``) in
     percent per period; 100 while fewer than ``provider_min_outcomes`` were decided (too few to
     judge), no data while there were none."""
     period = Duration.seconds(alarms.period_seconds)
@@ -185,7 +186,7 @@ class Monitoring:
 
     def _business(self, period: Duration) -> None:
         """Outcomes by final status and provider, each connector's success rate (with its alarm),
-        settlement jobs and webhook deliveries (``payrail.outcomes``; the webhooks function's
+        settlement jobs and webhook deliveries (``payrail.core.outcomes``; the webhooks function's
         counts: the endpoint is a log field of each attempt, not a dimension)."""
         def search(metric: str, dims: str) -> cw.MathExpression:
             return cw.MathExpression(

@@ -163,7 +163,7 @@ class PayrailStack(Stack):
     def _connector_secret(self, connector: str) -> secretsmanager.Secret:
         """One secret per connector: a JSON object of its credentials (``secret_fields``), set by an
         operator after deployment (the stack only creates it, with a generated placeholder)."""
-        from payrail.connectors import registry
+        from payrail.providers import registry
 
         fields = registry.secret_fields(connector)
         return secretsmanager.Secret(

@@ -13,7 +13,7 @@ import pytest
 
 from infra.catalog import ROOT
 from infra.local import process
-from infra.local.client import Payrail
+from infra.tools.client import Payrail
 
 EVENTS = ROOT / "events"
 
@@ -59,7 +59,7 @@ def cloud(tmp_path_factory, pytestconfig) -> dict:
     target = pytestconfig.getoption("--target")
     with process.local_cloud(Path(tmp_path_factory.mktemp("cloud")), settings=TEST_SETTINGS, target=target) as desc:
         os.environ.update(desc["client_env"])
-        from payrail import ddb
+        from payrail.core import ddb
 
         ddb.client.cache_clear()  # a client an earlier (unit) test made would point elsewhere
         yield desc
@@ -112,7 +112,7 @@ def merchant(admin) -> tuple[Payrail, str]:
 
 def fulfilled_order(admin: Payrail, client: Payrail, merchant_id: str, price: int) -> dict:
     """Fund a new customer, sell them one unit at ``price`` and wait until the order is FULFILLED."""
-    from infra.local.client import wait_for
+    from infra.tools.client import wait_for
 
     customer = f"buyer-{uuid.uuid4().hex[:8]}"
     admin.credit(merchant_id, customer, 2 * price)
@@ -125,7 +125,7 @@ def fulfilled_order(admin: Payrail, client: Payrail, merchant_id: str, price: in
 def platform(cloud):
     """The domain objects wired to the session's local cloud (tests call the domain directly)."""
     from payrail.platform import Platform
-    from payrail.settings import Settings
+    from payrail.core.settings import Settings
 
     return Platform(Settings.from_env(cloud["function_env"]))
 
@@ -138,13 +138,13 @@ def pytest_collection_modifyitems(items):
 
 
 def quiet_audit(ledger, timeout: float = 90) -> dict:
-    """``payrail.ledger.audit`` once it comes out clean, or the last report after ``timeout``
+    """``payrail.core.ledger.audit`` once it comes out clean, or the last report after ``timeout``
     seconds. The session's ledger is shared: another test's journal may be half-read by a scan
     that takes seconds (its account moved after the scan read it); a real inconsistency stays,
     so the last report then shows it."""
     import time
 
-    from payrail.ledger import audit
+    from payrail.core.ledger import audit
 
     deadline = time.monotonic() + timeout
     while True:

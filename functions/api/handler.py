@@ -6,11 +6,11 @@ import os
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
 
-from payrail import deadline
+from payrail.core import deadline
 from payrail.api import edge
 from payrail.api.routes import ALL
 from payrail.platform import Platform
-from payrail.settings import Settings
+from payrail.core.settings import Settings
 
 API = {"title": "payrail", "version": "0.2.0",
        "description": "Wallets on a double-entry ledger, orders, payouts and settlement. Amounts are integers in "

@@ -4,7 +4,7 @@ A new PAID order goes to the fulfilment queue, and so does an order the admin fa
 tells the fulfilment service and looks for a late fulfilment). A payment that becomes PENDING gets its first
 look on the payments queue (:class:`payrail.payments.workflow.PaymentLook`). A payout that becomes PENDING (created, approved
 after review, or reinitiated) gets its run's first look on the payout queue
-(:class:`payrail.payout_workflow.Dispatch` without a task token; a duplicate first look ends at
+(:class:`payrail.payouts.workflow.Dispatch` without a task token; a duplicate first look ends at
 the worker's claim, see ``Payouts.attempt``); the worker hands the run to the state machine only
 when it must be looked at again. The stream retries failed records, so a crash after
 the write never loses the next step.
@@ -18,11 +18,11 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord, DynamoDBRecordEventName
 
-from payrail import ddb, deadline
+from payrail.core import ddb, deadline
 from payrail.payments.workflow import PaymentLook, PaymentStatus
-from payrail.payout_workflow import Dispatch, PayoutStatus
-from payrail.settings import Settings
-from payrail.store import ORDER, PAYMENT, PAYOUT
+from payrail.payouts.workflow import Dispatch, PayoutStatus
+from payrail.core.settings import Settings
+from payrail.core.store import ORDER, PAYMENT, PAYOUT
 
 settings = Settings.from_env(os.environ)
 logger = Logger(service="payrail-dispatcher")

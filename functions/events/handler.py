@@ -1,5 +1,5 @@
 """DynamoDB stream of the ``events`` table (the outbox) -> payrail's EventBridge bus and one
-webhook delivery per subscribed endpoint (``payrail.events``, ``payrail.webhooks.delivery``).
+webhook delivery per subscribed endpoint (``payrail.core.events``, ``payrail.webhooks.delivery``).
 
 Records are handled in stream order, ten at a time (one ``PutEvents`` and one
 ``SendMessageBatch`` per ten events). At the first failure the rest of the batch is reported as
@@ -9,7 +9,7 @@ failed group of ten may be). Nothing is lost while the bus or the queue is down:
 retries for as long as the stream keeps the record (24 h), and the outbox keeps events 30 days.
 
 The published events' outcomes (payouts and payments by final status and provider, settlement
-jobs by status) are emitted as business metrics (:mod:`payrail.outcomes`).
+jobs by status) are emitted as business metrics (:mod:`payrail.core.outcomes`).
 """
 from __future__ import annotations
 
@@ -20,11 +20,11 @@ from datetime import datetime
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
-from payrail import ddb, deadline, outcomes
-from payrail.connectors import registry
-from payrail.events import EVENT_SOURCE
+from payrail.core import ddb, deadline, outcomes
+from payrail.providers import registry
+from payrail.core.events import EVENT_SOURCE
 from payrail.platform import Platform
-from payrail.settings import Settings
+from payrail.core.settings import Settings
 
 platform = Platform(Settings.from_env(os.environ))
 logger = Logger(service="payrail-events")

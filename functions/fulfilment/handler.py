@@ -1,5 +1,5 @@
 """Fulfilment queue consumer: the next fulfilment step of each order
-(``payrail.fulfilment.fulfil_order``): capture, refund on a definitive refusal or after the bounded
+(``payrail.commerce.fulfilment.fulfil_order``): capture, refund on a definitive refusal or after the bounded
 attempts that never reached the service, FULFILMENT_PENDING and another look later when the
 outcome is unknown (the message goes back on the queue with a growing delay, ``FulfilmentChecks``),
 FULFILMENT_UNKNOWN for an operator at the deadline; for an order failed without the service's
@@ -16,10 +16,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from payrail import deadline
-from payrail.fulfilment import fulfil_order, next_look
+from payrail.core import deadline
+from payrail.commerce.fulfilment import fulfil_order, next_look
 from payrail.platform import Platform
-from payrail.settings import Settings
+from payrail.core.settings import Settings
 
 platform = Platform(Settings.from_env(os.environ))
 logger = Logger(service="payrail-fulfilment")

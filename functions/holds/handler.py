@@ -1,6 +1,6 @@
 """Hold sweep, fired by an EventBridge schedule (every five minutes): counts the payouts whose
 amount is held, those held longer than ``HOLD_AGE_BOUND_SECONDS`` and the oldest hold's age
-(:meth:`payrail.holds.OpenHolds.summary`), as metrics; the stack alarms on any hold past the
+(:meth:`payrail.payouts.holds.OpenHolds.summary`), as metrics; the stack alarms on any hold past the
 bound. It changes nothing: an operator decides (a payout in review, on hold at its provider, or
 stuck in its workflow)."""
 from __future__ import annotations
@@ -11,9 +11,11 @@ from dataclasses import asdict
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
-from payrail import deadline, holds
+from payrail.core import deadline
+
+from payrail.payouts import holds
 from payrail.platform import Platform
-from payrail.settings import Settings
+from payrail.core.settings import Settings
 
 platform = Platform(Settings.from_env(os.environ))
 logger = Logger(service="payrail-holds")

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta, timezone
 
 from aws_lambda_powertools import Logger, Tracer
 
-from payrail import ddb, deadline
+from payrail.core import ddb, deadline
 from payrail.payments.report import write_daily
 from payrail.platform import Platform
-from payrail.settings import Settings
+from payrail.core.settings import Settings
 
 platform = Platform(Settings.from_env(os.environ))
 logger = Logger(service="payrail-payment-reports")

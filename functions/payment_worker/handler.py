@@ -16,10 +16,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from payrail import ddb, deadline
+from payrail.core import ddb, deadline
 from payrail.payments.workflow import Next, PaymentLook
 from payrail.platform import Platform
-from payrail.settings import Settings
+from payrail.core.settings import Settings
 
 platform = Platform(Settings.from_env(os.environ))
 logger = Logger(service="payrail-payment-worker")

@@ -1,6 +1,6 @@
 """Payout state machine tasks: ``capture`` or ``release`` a run's hold.
 
-Event: :class:`payrail.payout_workflow.StepRequest`; result: :class:`~payrail.payout_workflow.StepResult`.
+Event: :class:`payrail.payouts.workflow.StepRequest`; result: :class:`~payrail.payouts.workflow.StepResult`.
 Both are idempotent (guarded by the payout's status and run), so Step Functions retries are safe.
 """
 from __future__ import annotations
@@ -10,10 +10,10 @@ import os
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
-from payrail import deadline
-from payrail.payout_workflow import Next, StepRequest, StepResult
+from payrail.core import deadline
+from payrail.payouts.workflow import Next, StepRequest, StepResult
 from payrail.platform import Platform
-from payrail.settings import Settings
+from payrail.core.settings import Settings
 
 platform = Platform(Settings.from_env(os.environ))
 logger = Logger(service="payrail-payout-steps")

@@ -1,14 +1,14 @@
-"""Payout queue consumer: one look at the provider per message (:meth:`payrail.payouts.Payouts.attempt`:
+"""Payout queue consumer: one look at the provider per message (:meth:`payrail.payouts.service.Payouts.attempt`:
 status first, a submission only when the provider never heard of the transfer, inside one of the
-provider's platform-wide in-flight slots). The body is :class:`payrail.payout_workflow.Dispatch`.
+provider's platform-wide in-flight slots). The body is :class:`payrail.payouts.workflow.Dispatch`.
 
 * A run's **first look** (no task token; sent by the dispatcher): a final answer is applied here
-  (:meth:`~payrail.payouts.Payouts.conclude`: capture or release); a run still open (CHECK) is
-  handed over to the state machine (:class:`~payrail.payout_workflow.Handover`, execution
+  (:meth:`~payrail.payouts.service.Payouts.conclude`: capture or release); a run still open (CHECK) is
+  handed over to the state machine (:class:`~payrail.payouts.workflow.Handover`, execution
   ``<payout_id>-r<run>``, waiting ``next_check_seconds`` first), and so is a run whose first look
   failed (the workflow dispatches its looks again, as it does for a lost dispatch). If even the
   handover fails the record fails: SQS redelivers it, and the redelivered first look carries on.
-* A **workflow look** (with a task token): the :class:`~payrail.payout_workflow.Outcome` is
+* A **workflow look** (with a task token): the :class:`~payrail.payouts.workflow.Outcome` is
   answered to the waiting state machine (provider trouble is an outcome, never an error); anything
   else (e.g. DynamoDB unavailable) fails the record: SQS redelivers it, then the DLQ; the state
   machine's dispatch timeout then dispatches again.
@@ -22,10 +22,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from payrail import ddb, deadline
-from payrail.payout_workflow import Dispatch, Handover, Next
+from payrail.core import ddb, deadline
+from payrail.payouts.workflow import Dispatch, Handover, Next
 from payrail.platform import Platform
-from payrail.settings import Settings
+from payrail.core.settings import Settings
 
 platform = Platform(Settings.from_env(os.environ))
 logger = Logger(service="payrail-payout-worker")

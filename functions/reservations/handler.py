@@ -1,6 +1,6 @@
 """Reservation expiry sweeper, fired by an EventBridge schedule (every minute): every RESERVED
 reservation past its ``expires_at`` is released back to the available balance (EXPIRED), one
-conditional transaction each (:meth:`payrail.reservations.Reservations.expire_due`)."""
+conditional transaction each (:meth:`payrail.payouts.reservations.Reservations.expire_due`)."""
 from __future__ import annotations
 
 import os
@@ -8,9 +8,9 @@ import os
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
-from payrail import deadline
+from payrail.core import deadline
 from payrail.platform import Platform
-from payrail.settings import Settings
+from payrail.core.settings import Settings
 
 platform = Platform(Settings.from_env(os.environ))
 logger = Logger(service="payrail-reservations")

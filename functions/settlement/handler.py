@@ -17,10 +17,10 @@ import os
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
-from payrail import deadline
+from payrail.core import deadline
 from payrail.platform import Platform
-from payrail.settings import Settings
-from payrail.settlement import ALL, window_for_schedule
+from payrail.core.settings import Settings
+from payrail.settlement.service import ALL, window_for_schedule
 
 platform = Platform(Settings.from_env(os.environ))
 logger = Logger(service="payrail-settlement")

@@ -19,9 +19,9 @@ from concurrent.futures import ThreadPoolExecutor
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
-from payrail import deadline
+from payrail.core import deadline
 from payrail.platform import Platform
-from payrail.settings import Settings
+from payrail.core.settings import Settings
 
 platform = Platform(Settings.from_env(os.environ))
 logger = Logger(service="payrail-webhooks")

@@ -27,7 +27,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from infra.cli.connection import ConfigError, Connection
-from infra.local.client import ApiError, Payrail
+from infra.tools.client import ApiError, Payrail
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Operate payrail through its API: status, payouts, reviews, payments, holds, settlement, "

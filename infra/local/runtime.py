@@ -23,7 +23,8 @@ from urllib.parse import parse_qsl
 import boto3
 
 from infra import catalog
-from infra.local import cron, metering
+from infra.local import cron
+from infra.tools import metering
 from infra.local.httpserver import JsonHandler, LoopbackServer, serve
 
 log = logging.getLogger("payrail.local")
@@ -95,7 +96,7 @@ class Functions:
     Each invocation runs on a worker thread for at most the function's ``timeout``; past it the
     invocation fails with :class:`FunctionTimedOut` and its environment is discarded, never
     reused (Lambda resets it). Python cannot stop the thread, so it runs on to its end unseen;
-    the handlers' own deadline (``payrail.deadline``) makes the domain give up before this.
+    the handlers' own deadline (``payrail.core.deadline``) makes the domain give up before this.
 
     Args:
         function_arns: function id -> ARN (for the context object).
@@ -118,7 +119,7 @@ class Functions:
         #: peak RSS (MiB) of the busiest invocation, for functions whose environments report it
         #: (``infra.local.environments``: one process per environment)
         self.max_memory_mb: dict[str, float] = {}
-        if os.environ.get("PAYRAIL_METER") == "1":  # make bench: count AWS calls (infra.local.metering)
+        if os.environ.get("PAYRAIL_METER") == "1":  # make bench: count AWS calls (infra.tools.metering)
             metering.METER.install()
 
     def _acquire(self, fn_id: str):

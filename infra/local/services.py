@@ -125,7 +125,7 @@ class FulfilmentState:
 
 
 def serve_fulfilment(host: str, port: int, state_file: Path | None = None):
-    """The fulfilment service (protocol in ``payrail.fulfilment``): ``POST /fulfilments`` (or
+    """The fulfilment service (protocol in ``payrail.commerce.fulfilment``): ``POST /fulfilments`` (or
     ``/fulfil``) with ``Idempotency-Key``, ``GET /fulfilments/<key>``, ``POST
     /fulfilments/<key>/cancel``; state in ``state_file``.
 

@@ -41,9 +41,9 @@ _CONNECTOR_URLS = {f"CONNECTOR_{c.upper()}_BASE_URL": "https://x" for c in catal
 
 
 def test_every_settings_variable_a_function_needs_has_a_source():
-    from payrail.settings import ENV_VARS
+    from payrail.core.settings import ENV_VARS
 
-    from payrail.connectors import registry
+    from payrail.providers import registry
 
     for f in catalog.FUNCTIONS.values():
         assert set(f.env) <= set(ENV_VARS), f.id

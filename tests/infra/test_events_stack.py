@@ -3,7 +3,7 @@ consumer may put events on it; the outbox's stream is retried (nearly) without e
 import json
 
 from infra import catalog
-from payrail.events import EVENT_SOURCE
+from payrail.core.events import EVENT_SOURCE
 
 
 def test_the_bus_has_an_archive_of_payrails_events(synth):

@@ -4,7 +4,7 @@ import json
 import pytest
 
 from infra import catalog
-from payrail import outcomes
+from payrail.core import outcomes
 
 
 def resources(tpl, kind):
@@ -206,7 +206,7 @@ def test_an_unknown_alarm_setting_is_refused():
 
 
 def test_holds_past_the_bound_alarm_reads_the_hold_sweep(tpl):
-    from payrail import holds
+    from payrail.payouts import holds
 
     (a,) = [a for a in alarms(tpl).values() if only_metric(a)[:2] == (outcomes.NAMESPACE, holds.HOLDS_PAST_BOUND)]
     assert only_metric(a)[2] == {"service": holds.METRIC_SERVICE}

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from infra.local.client import ApiError
+from infra.tools.client import ApiError
 
 
 def test_health_endpoints(cloud):

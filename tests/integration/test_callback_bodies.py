@@ -8,8 +8,8 @@ import uuid
 import pytest
 import requests
 
-from infra.local.fuzz import json_paths, signers, with_value
-from payrail.connectors import registry
+from infra.tools.fuzz import json_paths, signers, with_value
+from payrail.providers import registry
 
 
 @pytest.mark.parametrize("connector", list(registry.REGISTRY))

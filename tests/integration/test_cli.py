@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from infra.cli.main import app
-from infra.local.client import wait_for
+from infra.tools.client import wait_for
 from infra.local.process import free_port
 from tests.conftest import fulfilled_order
 

@@ -3,7 +3,7 @@ import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
-from infra.local.client import ApiError
+from infra.tools.client import ApiError
 
 
 def test_stock_100_and_500_parallel_orders_sell_exactly_100(admin, merchant, platform):

@@ -20,10 +20,11 @@ from schwifty import IBAN
 from infra.local.httpserver import JsonHandler, serve
 from infra.local.standins.cashfree import serve_cashfree
 from infra.local.standins.safepay import serve_safepay
-from payrail.connectors import amounts, registry
-from payrail.connectors.base import (CallbackRejected, ConnectorUnavailable, OutcomeUnknown, ProviderStatus,
+from payrail.providers.connectors import amounts
+from payrail.providers import registry
+from payrail.providers.connectors.base import (CallbackRejected, ConnectorUnavailable, OutcomeUnknown, ProviderStatus,
                                      TransferRejected, TransferRequest)
-from payrail.connectors.safepay.directory import BY_CODE
+from payrail.providers.connectors.safepay.directory import BY_CODE
 
 HOST = "127.0.0.1"
 WEBHOOK_SECRET = base64.b64encode(b"test-webhook-secret").decode()

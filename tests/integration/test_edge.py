@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from infra.local.client import ApiError, wait_for
+from infra.tools.client import ApiError, wait_for
 
 
 def _post(cloud, path, body, **headers):
@@ -103,7 +103,7 @@ def test_rate_limit_holds_across_environments_and_callers_are_independent(cloud,
 
 
 def test_rate_limiter_window_rolls_over(platform, cloud):
-    from payrail.ratelimit import RateLimiter
+    from payrail.core.ratelimit import RateLimiter
 
     rl = RateLimiter(cloud["tables"]["rate-limits"], window_seconds=60)
     caller, t0 = f"test:{uuid.uuid4()}", time.time()
@@ -268,7 +268,7 @@ def test_order_key_racing_across_environments_places_one_order(function_env, adm
 def test_own_claim_resent_after_a_stall_and_an_expired_claim_do_not_block(cloud):
     """(c) The SDK re-sends the claim after a stalled write that had succeeded: the request finds its
     own claim and runs. A claim whose lease ran out (its invocation is gone) is taken over."""
-    from payrail.idempotency import IdempotencyStore
+    from payrail.core.idempotency import IdempotencyStore
 
     store = IdempotencyStore(cloud["tables"]["idempotency"])
     runs = []

@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from infra.local.fuzz import OPENAPI_FILE, fuzz, signers
-from payrail.connectors import registry
+from infra.tools.fuzz import OPENAPI_FILE, fuzz, signers
+from payrail.providers import registry
 
 #: requests in the bounded run, examples and callbacks included (``make fuzz`` sends 2,000)
 REQUESTS = 450

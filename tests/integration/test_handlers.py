@@ -4,7 +4,7 @@ import json
 import uuid
 
 from tests.conftest import load_event
-from infra.local.client import wait_for
+from infra.tools.client import wait_for
 
 
 def test_api_health_event(handler):
@@ -110,7 +110,7 @@ def test_payout_worker_first_look_event_of_a_claimed_run_sends_no_second_transfe
     """The payout worker fed the sample first-look event (another message id than the one that
     claimed the run: a duplicate) answers without a failed record and sends no second transfer
     (``test_payouts`` shows it ends without asking the provider at all)."""
-    from infra.local.client import standin
+    from infra.tools.client import standin
 
     client, mid = merchant
     admin.top_up(mid, 100_000, "PKR")

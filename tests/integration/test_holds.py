@@ -1,4 +1,4 @@
-"""Open payout holds (payrail.holds) and the scheduled hold sweep (functions/holds) on the local cloud."""
+"""Open payout holds (payrail.payouts.holds) and the scheduled hold sweep (functions/holds) on the local cloud."""
 from __future__ import annotations
 
 import json
@@ -61,7 +61,7 @@ def test_a_hold_is_open_from_creation_until_released_and_again_after_reinitiatio
 
 
 def test_a_captured_payout_holds_nothing(in_review, admin, platform):
-    from infra.local.client import wait_for
+    from infra.tools.client import wait_for
 
     client, mid = in_review
     p = client.payout(5_000, pk_bank("0001"))

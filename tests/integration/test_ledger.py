@@ -4,8 +4,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from payrail.errors import InsufficientFunds, NotFound, ValidationFailed
-from payrail.ledger import NON_NEGATIVE, UNBOUNDED, AccountSpec, ExtraConditionFailed, Journal, Posting
+from payrail.core.errors import InsufficientFunds, NotFound, ValidationFailed
+from payrail.core.ledger import NON_NEGATIVE, UNBOUNDED, AccountSpec, ExtraConditionFailed, Journal, Posting
 
 
 def accounts(mid):
@@ -99,9 +99,9 @@ def test_contention_retries_stop_at_the_invocation_deadline(platform):
     1 s left in the invocation, post keeps retrying, then gives up in time with nothing written."""
     import time
 
-    from payrail import deadline
-    from payrail.errors import ConcurrencyExhausted
-    from payrail.ledger import Ledger
+    from payrail.core import deadline
+    from payrail.core.errors import ConcurrencyExhausted
+    from payrail.core.ledger import Ledger
 
     mid = f"m_{uuid.uuid4().hex[:8]}"
     move(platform.ledger, mid, 100)

@@ -9,7 +9,7 @@ import boto3
 import pytest
 
 from infra import catalog
-from infra.local.client import wait_for
+from infra.tools.client import wait_for
 
 
 @pytest.fixture(autouse=True)
@@ -45,7 +45,7 @@ def test_a_handler_exception_is_a_lambda_function_error_named_after_its_class(cl
                                                           "merchant_id": "m_x"}))
     assert r["FunctionError"] == "Unhandled"
     error = json.loads(r["Payload"].read())
-    # the step's typed request (payrail.payout_workflow) refuses it: pydantic's ValidationError
+    # the step's typed request (payrail.payouts.workflow) refuses it: pydantic's ValidationError
     assert error["errorType"] == "ValidationError" and "no-such-action" in error["errorMessage"]
 
 

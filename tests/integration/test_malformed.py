@@ -11,7 +11,7 @@ import uuid
 import pytest
 import requests
 
-from payrail.connectors import registry
+from payrail.providers import registry
 from tests.conftest import load_event
 
 #: the request body limit the edge enforces (413 above it)
@@ -137,7 +137,7 @@ CALLBACK_HEADER_VALUES = ["9" * 400, "9" * 5000, "\u00b2", f"t={'9' * 400},v1=00
 
 @pytest.mark.parametrize("connector", sorted(registry.REGISTRY))
 def test_malformed_callback_is_401_for_every_connector_and_rate_limited_per_ip(cloud, connector):
-    from payrail.settings import Settings
+    from payrail.core.settings import Settings
 
     names = registry.entry(connector).cls.callback_headers
     limit = Settings.from_env(cloud["function_env"]).callback_rate_limit_per_minute

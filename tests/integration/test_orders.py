@@ -6,8 +6,8 @@ for the admin to settle; a fulfilment after the refund is recorded and raised, m
 import pytest
 import requests
 
-from infra.local.client import ApiError
-from infra.local.client import wait_for
+from infra.tools.client import ApiError
+from infra.tools.client import wait_for
 
 
 def test_order_is_paid_atomically_then_fulfilled_and_captured(admin, merchant):
@@ -217,7 +217,7 @@ def test_a_service_hanging_after_receipt_leaves_the_order_unknown_for_the_admin_
     FULFILMENT_UNKNOWN with the money pending and an event for an operator. The admin fails one
     (refund journal; the service is told) and fulfils the other (capture journal); every repeat,
     or the other decision afterwards, answers 409 and moves nothing."""
-    from infra.local.client import ApiError
+    from infra.tools.client import ApiError
     from tests.conftest import quiet_audit
 
     client, mid = merchant

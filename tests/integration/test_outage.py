@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import pytest
 import requests
 
-from infra.local.client import wait_for
+from infra.tools.client import wait_for
 from tests.conftest import quiet_audit
 from tests.integration.test_payments import SETTLED as PAYMENT_FINAL
 from tests.integration.test_payments import momo, number  # noqa: F401 - momo is a fixture

@@ -1,4 +1,4 @@
-"""Business metrics (payrail.outcomes) from the outbox events the real domain writes: the events
+"""Business metrics (payrail.core.outcomes) from the outbox events the real domain writes: the events
 function, fed a payout's stored events, emits its final outcome under its provider."""
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
-from infra.local.client import wait_for
-from payrail import ddb
+from infra.tools.client import wait_for
+from payrail.core import ddb
 
 pytestmark = pytest.mark.cloud
 

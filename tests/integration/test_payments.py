@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from infra.local.client import ApiError, standin as standin_at, wait_for
+from infra.tools.client import ApiError, standin as standin_at, wait_for
 from tests.conftest import quiet_audit
 
 PREFIX = {"MTN": "024", "AT": "027", "TELECEL": "020"}

@@ -21,7 +21,7 @@ import pytest
 import requests
 from standardwebhooks import Webhook
 
-from infra.local.client import standin as standin_at, wait_for
+from infra.tools.client import standin as standin_at, wait_for
 from infra.local.standins import STANDINS
 from tests.integration.test_payouts import in_bank, pk_bank, settled
 from tests.integration.test_webhooks import receiver, subscribe  # noqa: F401 - receiver: a fixture
@@ -212,7 +212,7 @@ def test_a_callback_that_settles_a_payout_while_the_worker_waits_on_the_provider
     (before, its bookkeeping write failed on the moved payout and the message was retried)."""
     client, mid = funded
     log = Path(cloud["data_dir"]) / "logs" / "payrail.log"
-    crashes = lambda: log.read_text().count("payrail.errors.Conflict: the payout changed meanwhile")  # noqa: E731
+    crashes = lambda: log.read_text().count("payrail.core.errors.Conflict: the payout changed meanwhile")  # noqa: E731
     crashed_before = crashes()
     before = standin_at(cloud["standins"]["cashfree"], "/_stats")
     standin_at(cloud["standins"]["cashfree"], "/_control", {"mode": "timeout", "delay_seconds": 4, "methods": ["POST"]})

@@ -10,9 +10,9 @@ import uuid
 
 import pytest
 
-from infra.local.client import ApiError, standin as standin_at, wait_for
-from payrail.payouts import Payouts
-from payrail.providers import Providers
+from infra.tools.client import ApiError, standin as standin_at, wait_for
+from payrail.payouts.service import Payouts
+from payrail.providers.slots import Providers
 
 FINAL = ("SUCCEEDED", "FAILED", "CANCELLED")
 UPI_OK = {"type": "upi", "vpa": "success@upi", "name": "Ravi Kumar"}
@@ -331,7 +331,7 @@ def test_in_flight_transfers_per_provider_are_bounded(funded, cloud):
 
 def test_connector_credentials_come_from_their_secret_never_the_environment(cloud, platform):
     from infra.local.standins import STANDINS
-    from payrail.connectors import registry
+    from payrail.providers import registry
 
     env = cloud["function_env"]
     for name in registry.REGISTRY:

@@ -9,7 +9,7 @@ import pytest
 
 from schwifty import IBAN
 
-from infra.local.client import ApiError, Payrail
+from infra.tools.client import ApiError, Payrail
 from tests.integration.test_payouts import in_bank, jazzcash, pk_bank, settled
 
 

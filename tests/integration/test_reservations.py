@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
 import pytest
-from infra.local.client import ApiError, wait_for
+from infra.tools.client import ApiError, wait_for
 from tests.integration.test_payouts import UPI_BAD, UPI_OK, standin
 
 FINAL = ("FULFILLED", "RELEASED", "EXPIRED")

@@ -4,7 +4,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 from infra.local.runtime import Functions, http_event
-from payrail.ids import derived
+from payrail.core.ids import derived
 
 
 def test_concurrent_cold_invocations_never_see_each_others_events(function_env, admin, merchant):

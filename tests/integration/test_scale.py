@@ -6,12 +6,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from infra.local.client import ApiError, wait_for
-from payrail import accounts
-from payrail.errors import InsufficientFunds, NotFound
-from payrail.ledger import UNBOUNDED, AccountSpec, Journal, Posting
-from payrail.orders import BUCKETED_FROM, STOCK_BUCKETS, bucket_key
-from payrail.store import PRODUCT
+from infra.tools.client import ApiError, wait_for
+from payrail.core import accounts
+from payrail.core.errors import InsufficientFunds, NotFound
+from payrail.core.ledger import UNBOUNDED, AccountSpec, Journal, Posting
+from payrail.commerce.orders import BUCKETED_FROM, STOCK_BUCKETS, bucket_key
+from payrail.core.store import PRODUCT
 
 
 def _counter_move(ledger, mid, amount, n=0):

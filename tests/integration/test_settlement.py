@@ -13,9 +13,9 @@ import pytest
 import requests
 
 from infra.catalog import ROOT
-from infra.local.client import ApiError
-from infra.local.client import wait_for
-from infra.local.seed import Seed, delete_captures, seed_captures
+from infra.tools.client import ApiError
+from infra.tools.client import wait_for
+from infra.tools.seed import Seed, delete_captures, seed_captures
 
 
 def finished(get, job_id):
@@ -204,8 +204,8 @@ class _CancelAfterUpload:
 def test_a_cancel_during_finalize_leaves_no_csv(cloud, platform, monkeypatch, when):
     """Finalize checks the job before its upload completes (the upload is abandoned), and a cancel
     landing just after the upload completed removes the file: a cancelled job never has a CSV."""
-    from payrail.settlement import ALL, CANCELLING, RUNNING
-    from payrail.store import SETTLEMENT
+    from payrail.settlement.service import ALL, CANCELLING, RUNNING
+    from payrail.core.store import SETTLEMENT
 
     s = Seed("2002-05-01", 200, merchants=3, tag=f"f-{uuid.uuid4().hex[:8]}")
     st = platform.settlements

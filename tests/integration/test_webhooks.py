@@ -12,7 +12,7 @@ import requests
 from standardwebhooks import Webhook
 
 from infra import catalog
-from infra.local.client import ApiError, wait_for
+from infra.tools.client import ApiError, wait_for
 
 ORDER_STATUS_OF = {"order.created": "PAID", "order.fulfilment_pending": "FULFILMENT_PENDING",
                    "order.fulfilled": "FULFILLED", "order.failed": "FAILED"}

@@ -11,8 +11,8 @@ from botocore.stub import Stubber
 
 from infra import catalog, cost
 from infra.catalog import ROOT
-from infra.local.metering import Meter, current_function
-from payrail.orders import as_placed
+from infra.tools.metering import Meter, current_function
+from payrail.commerce.orders import as_placed
 
 
 def test_meter_counts_calls_by_function_operation_and_table_with_consumed_units():
@@ -61,7 +61,7 @@ def test_handlers_import_no_provider_or_openapi_machinery_at_cold_start():
             "m = importlib.util.module_from_spec(spec); sys.modules['h'] = m; spec.loader.exec_module(m)\n"
             "import json; print(json.dumps(sorted(k for k in sys.modules if k.split('.')[0] in "
             "('schwifty', 'phonenumbers', 'requests') or k.startswith('aws_lambda_powertools.event_handler.openapi.models')"
-            " or k in ('payrail.payouts', 'payrail.beneficiaries', 'payrail.webhooks.delivery'))))")
+            " or k in ('payrail.payouts.service', 'payrail.payouts.beneficiaries', 'payrail.webhooks.delivery'))))")
     env = {**os.environ, "PYTHONPATH": str(ROOT / "layers" / "payrail"), "AWS_DEFAULT_REGION": "us-east-1",
            **catalog.RUNTIME_ENV}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, cwd="/tmp")
@@ -80,7 +80,7 @@ def test_a_replay_shows_the_order_as_placed():
 
 
 def test_audit_reconciles_counter_accounts_from_journal_legs_and_versioned_ones_from_postings():
-    from payrail.ledger import audit
+    from payrail.core.ledger import audit
 
     def items(pending_balance=300, wallet_posting_amount=-300):
         return [

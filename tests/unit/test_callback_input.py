@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from infra.local.standins import STANDINS
-from payrail.connectors import registry
-from payrail.connectors.base import CallbackHint, CallbackRejected, base64_sha256, hex_sha256, iso_time, unix_time
+from payrail.providers import registry
+from payrail.providers.connectors.base import CallbackHint, CallbackRejected, base64_sha256, hex_sha256, iso_time, unix_time
 
 NOW = time.time()
 

@@ -11,11 +11,13 @@ import pytest
 from hypothesis import given, strategies as st
 from pydantic import ValidationError
 
-from payrail.connectors import amounts, registry
-from payrail.connectors.base import (BankAccount, CallbackRejected, Connector, MobileWallet, ProviderStatus,
+from payrail.providers.connectors import amounts
+
+from payrail.providers import registry
+from payrail.providers.connectors.base import (BankAccount, CallbackRejected, Connector, MobileWallet, ProviderStatus,
                                      TransferRequest, TransferResult, Upi)
-from payrail.connectors.safepay.directory import BANKS, BY_CODE, WALLETS
-from payrail.money import CURRENCIES
+from payrail.providers.connectors.safepay.directory import BANKS, BY_CODE, WALLETS
+from payrail.core.money import CURRENCIES
 
 minor = st.integers(min_value=0, max_value=10**15)
 currency = st.sampled_from(sorted(CURRENCIES))

@@ -21,7 +21,7 @@ DEPLOY = (catalog.ROOT / "docs" / "deploy.md").read_text()
 
 
 def test_the_secrets_table_lists_every_connector_with_its_secret_fields():
-    from payrail.connectors import registry
+    from payrail.providers import registry
 
     rows = re.findall(r"^\| `(\w+)` \| `([\w/]+)` \| (.+) \|$", DEPLOY, re.M)
     documented = {name: (secret, tuple(re.findall(r"`(\w+)`", fields))) for name, secret, fields in rows}

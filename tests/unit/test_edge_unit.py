@@ -11,8 +11,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from payrail.api import edge
 from payrail.api.params import TimeBound
 from payrail.api.routes import ALL, callbacks
-from payrail.ratelimit import Quota
-from payrail.settings import Settings
+from payrail.core.ratelimit import Quota
+from payrail.core.settings import Settings
 from tests.conftest import load_event
 
 

@@ -10,7 +10,7 @@ import requests
 
 from infra.local.process import free_port
 from infra.local.services import FulfilmentState, serve_fulfilment
-from payrail.fulfilment import (
+from payrail.commerce.fulfilment import (
     CANCELLED,
     FAILED,
     FULFILLED,

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from payrail.platform import Platform
-from payrail.settings import Settings
+from payrail.core.settings import Settings
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from payrail.errors import ValidationFailed
-from payrail.ledger import Journal, Ledger, Posting, account_id, shard_of
+from payrail.core.errors import ValidationFailed
+from payrail.core.ledger import Journal, Ledger, Posting, account_id, shard_of
 
 
 def journal(*amounts):

@@ -167,12 +167,12 @@ def test_the_docker_path_zip_carries_the_layer_and_its_handler_imports_from_it(t
     # the layer ships bytecode for the runtime's Python (Lambda's /opt is read-only: without it every
     # cold start compiles each module), hash-based and unchecked so the asset's file times do not matter
     tag = f"cpython-{layer.PYTHON_VERSION.replace('.', '')}"
-    for module in ("payrail/__pycache__/ledger", "pydantic/__pycache__/main", "aws_lambda_powertools/__pycache__/__init__"):
+    for module in ("payrail/core/__pycache__/ledger", "pydantic/__pycache__/main", "aws_lambda_powertools/__pycache__/__init__"):
         flags = int.from_bytes((built / f"{module}.{tag}.pyc").read_bytes()[4:8], "little")
         assert flags == 0b01, module  # hash-based, source not checked
     with zipfile.ZipFile(io.BytesIO(_zip(fn, built))) as z:
         names = set(z.namelist())
-        assert {"handler.py", "payrail/ledger.py", "aws_lambda_powertools/__init__.py"} <= names
+        assert {"handler.py", "payrail/core/ledger.py", "aws_lambda_powertools/__init__.py"} <= names
         z.extractall(tmp_path / "task")
     runtime_site = str(Path(boto3.__file__).parent.parent)  # stands in for the Lambda runtime's boto3
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{tmp_path / 'task'}:{runtime_site}", "AWS_DEFAULT_REGION": "us-east-1",

@@ -8,11 +8,11 @@ import requests
 
 from infra.local.process import free_port
 from infra.local.standins import STANDINS
-from payrail.connectors import registry
-from payrail.connectors.base import (INSUFFICIENT_FLOAT, CallbackRejected, MobileWallet, OutcomeUnknown,
+from payrail.providers import registry
+from payrail.providers.connectors.base import (INSUFFICIENT_FLOAT, CallbackRejected, MobileWallet, OutcomeUnknown,
                                      ProviderStatus, TransferRejected, TransferRequest)
-from payrail.connectors.ghana import parse_recipient
-from payrail.errors import ValidationFailed
+from payrail.providers.connectors.ghana import parse_recipient
+from payrail.core.errors import ValidationFailed
 
 MOMO = ("mtn_momo", "airteltigo", "telecel")
 NUMBERS = {"mtn_momo": "+23324123450", "airteltigo": "+23327123450", "telecel": "+23320123450"}

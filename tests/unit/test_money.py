@@ -2,8 +2,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from payrail.errors import ValidationFailed
-from payrail.money import MAX_AMOUNT, check_amount, check_currency, fee_for
+from payrail.core.errors import ValidationFailed
+from payrail.core.money import MAX_AMOUNT, check_amount, check_currency, fee_for
 
 
 @pytest.mark.parametrize("bad", [0, -1, 1.5, 10.0, True, "100", None, MAX_AMOUNT + 1])

@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 from infra import catalog
 from infra.local.process import free_port
 from infra.local.runtime import LambdaContext, load_handler
-from payrail import ddb, deadline
+from payrail.core import ddb, deadline
 from tests.conftest import load_event
 from tests.unit.test_health import black_hole  # noqa: F401 - a fixture
 

@@ -1,8 +1,8 @@
-"""Business metrics from the outbox's events (payrail.outcomes): what counts, under which dimensions."""
+"""Business metrics from the outbox's events (payrail.core.outcomes): what counts, under which dimensions."""
 import json
 
-from payrail import outcomes
-from payrail.connectors import registry
+from payrail.core import outcomes
+from payrail.providers import registry
 
 PROVIDERS = tuple(registry.REGISTRY)
 

@@ -1,12 +1,12 @@
 """Contract between the payout state machine (infra/asl/payout.asl.json) and the typed workflow
-messages of payrail.payout_workflow: every path the ASL reads is a field of the model it reads,
+messages of payrail.payouts.workflow: every path the ASL reads is a field of the model it reads,
 every message it builds has exactly the model's fields, and its Choice routes exactly the
 ``Next`` values."""
 import re
 
 from infra import catalog
-from payrail.connectors.base import ProviderStatus
-from payrail.payout_workflow import (UNKNOWN, Dispatch, Handover, Next, Outcome, PayoutRun, PayoutStatus, StepRequest,
+from payrail.providers.connectors.base import ProviderStatus
+from payrail.payouts.workflow import (UNKNOWN, Dispatch, Handover, Next, Outcome, PayoutRun, PayoutStatus, StepRequest,
                                      StepResult)
 
 ASL = catalog.asl("payout")

@@ -1,13 +1,13 @@
 import pytest
 from pydantic import ValidationError
 
-from payrail.errors import ValidationFailed
-from payrail.settings import Settings
-from payrail.settlement import parse_window, window_for_schedule
+from payrail.core.errors import ValidationFailed
+from payrail.core.settings import Settings
+from payrail.settlement.service import parse_window, window_for_schedule
 
 
 def test_settings_from_env_validates_types():
-    from payrail.payouts import PayoutPolicy
+    from payrail.payouts.service import PayoutPolicy
 
     s = Settings.from_env({"PAYOUT_BACKOFF_BASE_SECONDS": "5", "PAYOUT_BACKOFF_MAX_SECONDS": "60", "UNRELATED": "x",
                            "CONNECTOR_CASHFREE_MAX_IN_FLIGHT": "2", "PAYOUT_CURRENCIES": "PKR"})

@@ -1,6 +1,6 @@
 """The ``main`` table's ``by_status`` key: payouts and payments carry one from creation and at
 every status change (so the operator's lists follow them), other kinds never; clients never see it."""
-from payrail.store import ORDER, PAYMENT, PAYOUT, STATUS_SHARDS, MainTable, public, status_pk
+from payrail.core.store import ORDER, PAYMENT, PAYOUT, STATUS_SHARDS, MainTable, public, status_pk
 
 
 def table() -> MainTable:

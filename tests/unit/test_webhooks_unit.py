@@ -10,10 +10,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from standardwebhooks import Webhook, WebhookVerificationError
 
-from payrail import ddb
-from payrail.errors import ValidationFailed
-from payrail.events import EventLog, guard_sequence, object_after
-from payrail.store import MainTable
+from payrail.core import ddb
+from payrail.core.errors import ValidationFailed
+from payrail.core.events import EventLog, guard_sequence, object_after
+from payrail.core.store import MainTable
 from payrail.webhooks.delivery import Policy, Sender, sign
 from payrail.webhooks.endpoints import check_event_types, new_secret, signing_secrets, subscribed
 from payrail.webhooks.urls import check_url, is_public

@@ -1,5 +1,5 @@
 """Local stand-in for AirtelTigo Money in the Airtel Africa Open API shape
-(:mod:`payrail.connectors.airteltigo`), with the scenarios of :mod:`.momo`.
+(:mod:`payrail.providers.connectors.airteltigo`), with the scenarios of :mod:`.momo`.
 
 * ``POST /auth/oauth2/token`` (client credentials) -> bearer token.
 * ``POST /standard/v2/disbursements/`` (``X-Country: GH``, ``X-Currency: GHS``, ``pin``) -> the

@@ -1,4 +1,4 @@
-"""Local stand-in for Cashfree Payouts V2 (the shapes :mod:`payrail.connectors.cashfree` follows).
+"""Local stand-in for Cashfree Payouts V2 (the shapes :mod:`payrail.providers.connectors.cashfree` follows).
 
 * ``POST /payout/transfers`` and ``GET /payout/transfers?transfer_id=|cf_transfer_id=``, with
   ``x-client-id`` / ``x-client-secret`` checked (401) and ``x-api-version`` required (400);
@@ -27,7 +27,7 @@ from pathlib import Path
 from infra.local.httpserver import LoopbackServer
 from infra.local.standins.common import FAIL_REASON, HOLD_REASON, Standin, now_iso, scenario, serve_standin, \
     verification
-from payrail.connectors import amounts
+from payrail.providers.connectors import amounts
 
 TRANSFER_ID = re.compile(r"^[A-Za-z0-9_]{1,40}$")
 IFSC = re.compile(r"^[A-Z]{4}0[A-Z0-9]{6}$")

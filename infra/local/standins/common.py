@@ -34,7 +34,7 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from infra.local.httpserver import JsonHandler, LoopbackServer, serve
-from payrail.connectors import amounts
+from payrail.providers.connectors import amounts
 
 FAIL_REASON = "Account validation failed"
 BLOCKED_REASON = "Account is blocked"

@@ -1,4 +1,4 @@
-"""Local stand-in for MTN MoMo Open API Disbursement (the shapes :mod:`payrail.connectors.mtn_momo`
+"""Local stand-in for MTN MoMo Open API Disbursement (the shapes :mod:`payrail.providers.connectors.mtn_momo`
 follows), with the scenarios of :mod:`.momo` by the payee number's last digit.
 
 * ``POST /disbursement/token/`` (Basic api user:api key + ``Ocp-Apim-Subscription-Key``) ->

@@ -1,4 +1,4 @@
-"""Local stand-in for Safepay's Raast payouts (the shapes :mod:`payrail.connectors.safepay` follows).
+"""Local stand-in for Safepay's Raast payouts (the shapes :mod:`payrail.providers.connectors.safepay` follows).
 
 Under ``[/raastwire]/v1/aggregators/<aggregator_id>/``, with ``X-SFPY-AGGREGATOR-SECRET-KEY``
 checked (401) and the aggregator id checked (404):

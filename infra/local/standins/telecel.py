@@ -1,5 +1,5 @@
 """Local stand-in for Telecel Cash disbursements in the assumed shape of
-:mod:`payrail.connectors.telecel`, with the scenarios of :mod:`.momo`: ``X-Api-Key`` /
+:mod:`payrail.providers.connectors.telecel`, with the scenarios of :mod:`.momo`: ``X-Api-Key`` /
 ``X-Merchant-Id`` checked (401); ``POST /v1/disbursements`` (409 on a repeated reference, 422
 ``INSUFFICIENT_FLOAT`` with nothing created), ``GET /v1/disbursements/{ref}``,
 ``POST /v1/disbursements/{ref}/reversals``, ``GET /v1/reversals/{ref}``, ``GET /v1/balance``;

@@ -1,7 +1,7 @@
 """The operator's views and actions across merchants: payouts and payments by status and age,
 holds still open past a bound, queue and DLQ depths, DLQ redrive, the ledger audit.
 
-Reads go through the ``main`` table's ``by_status`` index (:meth:`payrail.store.MainTable.across`);
+Reads go through the ``main`` table's ``by_status`` index (:meth:`payrail.core.store.MainTable.across`);
 queue depths through SQS ``GetQueueAttributes`` (each queue's DLQ is found from its
 ``RedrivePolicy``); a redrive is SQS ``StartMessageMoveTask`` from the DLQ back to its source queue
 (SQS moves the messages itself, at most ``max_per_second`` a second when given).
@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
-from payrail.errors import Conflict, NotFound
+from payrail.core.errors import Conflict, NotFound
 from payrail.payments.workflow import PaymentStatus
-from payrail.payout_workflow import HELD, PayoutStatus
-from payrail.store import PAYMENT, PAYOUT, Kind, MainTable
+from payrail.payouts.workflow import HELD, PayoutStatus
+from payrail.core.store import PAYMENT, PAYOUT, Kind, MainTable
 
 #: SQS attributes read for a queue's depth
 _DEPTH = ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed")
@@ -132,7 +132,7 @@ class Operations:
 
     # ---- the ledger ----------------------------------------------------------------------------
     def audit(self) -> dict:
-        """:func:`payrail.ledger.audit` of the whole ledger (a scan: its cost grows with the ledger)."""
-        from payrail.ledger import audit
+        """:func:`payrail.core.ledger.audit` of the whole ledger (a scan: its cost grows with the ledger)."""
+        from payrail.core.ledger import audit
 
         return audit(self.ledger)

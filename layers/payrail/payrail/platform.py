@@ -7,27 +7,27 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
-from payrail import ddb
-from payrail.ids import derived
-from payrail.settings import Settings
+from payrail.core import ddb
+from payrail.core.ids import derived
+from payrail.core.settings import Settings
 
 if TYPE_CHECKING:  # the domain modules are imported by the property that builds them (cold starts)
-    from payrail.beneficiaries import Beneficiaries
-    from payrail.callbacks import Callbacks
-    from payrail.events import EventLog
-    from payrail.fulfilment import FulfilmentChecks, FulfilmentClient, FulfilmentPolicy
-    from payrail.holds import OpenHolds
-    from payrail.ledger import Ledger
-    from payrail.merchants import Merchants
+    from payrail.payouts.beneficiaries import Beneficiaries
+    from payrail.providers.callbacks import Callbacks
+    from payrail.core.events import EventLog
+    from payrail.commerce.fulfilment import FulfilmentChecks, FulfilmentClient, FulfilmentPolicy
+    from payrail.payouts.holds import OpenHolds
+    from payrail.core.ledger import Ledger
+    from payrail.core.merchants import Merchants
     from payrail.operations import Operations
-    from payrail.orders import Orders
+    from payrail.commerce.orders import Orders
     from payrail.payments import Payments, RouteStats
-    from payrail.payouts import Payouts
-    from payrail.providers import Providers
-    from payrail.reservations import Reservations
-    from payrail.settlement import Settlements
-    from payrail.store import MainTable
-    from payrail.wallets import Wallets
+    from payrail.payouts.service import Payouts
+    from payrail.providers.slots import Providers
+    from payrail.payouts.reservations import Reservations
+    from payrail.settlement.service import Settlements
+    from payrail.core.store import MainTable
+    from payrail.commerce.wallets import Wallets
     from payrail.webhooks.delivery import Deliveries
     from payrail.webhooks.endpoints import WebhookEndpoints
 
@@ -42,38 +42,38 @@ class Platform:
 
     @cached_property
     def ledger(self) -> Ledger:
-        from payrail.ledger import Ledger
+        from payrail.core.ledger import Ledger
 
         return Ledger(self.settings.ledger_table)
 
     @cached_property
     def main(self) -> MainTable:
-        from payrail.store import MainTable
+        from payrail.core.store import MainTable
 
         return MainTable(self.settings.main_table)
 
     @cached_property
     def merchants(self) -> Merchants:
-        from payrail.merchants import Merchants
+        from payrail.core.merchants import Merchants
 
         return Merchants(self.main, self.settings.api_key_cache_seconds)
 
     @cached_property
     def wallets(self) -> Wallets:
-        from payrail.wallets import Wallets
+        from payrail.commerce.wallets import Wallets
 
         return Wallets(self.ledger, self.main)
 
     @cached_property
     def orders(self) -> Orders:
-        from payrail.orders import Orders
+        from payrail.commerce.orders import Orders
 
         return Orders(self.ledger, self.main, self.events)
 
     # ---- events and webhooks -----------------------------------------------------------------------
     @cached_property
     def events(self) -> EventLog:
-        from payrail.events import EventLog
+        from payrail.core.events import EventLog
 
         return EventLog(self.settings.events_table)
 
@@ -100,36 +100,36 @@ class Platform:
     def providers(self) -> Providers:
         """The configured connectors (settings from ``CONNECTOR_*``, credentials from their secrets)
         and their platform-wide in-flight slots."""
-        from payrail.providers import Providers, ProviderSlots
+        from payrail.providers.slots import Providers, ProviderSlots
 
         s = self.settings
         return Providers(s.connector_env, ProviderSlots(s.rate_limit_table), s.provider_slot_wait_seconds)
 
     @cached_property
     def beneficiaries(self) -> Beneficiaries:
-        from payrail.beneficiaries import Beneficiaries
+        from payrail.payouts.beneficiaries import Beneficiaries
 
         return Beneficiaries(self.main, self.providers)
 
     @cached_property
     def holds(self) -> OpenHolds:
         """The open payout holds across merchants (the ``main`` table's ``due`` index)."""
-        from payrail.holds import OpenHolds
+        from payrail.payouts.holds import OpenHolds
 
         return OpenHolds(self.settings.main_table)
 
     @cached_property
     def payouts(self) -> Payouts:
-        from payrail.payouts import PayoutPolicy, Payouts
-        from payrail.reservations import payout_settled
+        from payrail.payouts.service import PayoutPolicy, Payouts
+        from payrail.payouts.reservations import payout_settled
 
         return Payouts(self.ledger, self.main, self.events, self.providers, self.beneficiaries,
                        PayoutPolicy.from_settings(self.settings), linked=partial(payout_settled, self.main, self.events))
 
     @cached_property
     def callbacks(self) -> Callbacks:
-        from payrail.callbacks import Callbacks
-        from payrail.store import PAYMENT, PAYOUT
+        from payrail.providers.callbacks import Callbacks
+        from payrail.core.store import PAYMENT, PAYOUT
 
         return Callbacks(self.main, self.providers, {
             PAYOUT.type: lambda item, hint: self.payouts.confirm(item["merchant_id"], item["payout_id"],
@@ -160,14 +160,14 @@ class Platform:
 
     @cached_property
     def reservations(self) -> Reservations:
-        from payrail.reservations import Reservations
+        from payrail.payouts.reservations import Reservations
 
         return Reservations(self.ledger, self.main, self.events, self.payouts, self.settings.reservation_fulfil_wait_seconds)
 
     @cached_property
     def settlements(self) -> Settlements:
-        from payrail.ledger import Ledger
-        from payrail.settlement import Settlements
+        from payrail.core.ledger import Ledger
+        from payrail.settlement.service import Settlements
 
         return Settlements(Ledger(self.settings.ledger_table, ddb.client(read_job=True)), self.main,
                            ddb.client("s3"), self.settings.reports_bucket,
@@ -222,20 +222,20 @@ class Platform:
 
     @cached_property
     def fulfilment(self) -> FulfilmentClient:
-        from payrail.fulfilment import FulfilmentClient
+        from payrail.commerce.fulfilment import FulfilmentClient
 
         return FulfilmentClient(str(self.settings.fulfilment_url), self.settings.fulfilment_timeout_seconds)
 
     @cached_property
     def fulfilment_checks(self) -> FulfilmentChecks:
-        from payrail.fulfilment import FulfilmentChecks
+        from payrail.commerce.fulfilment import FulfilmentChecks
 
         s = self.settings
         return FulfilmentChecks(ddb.client("sqs"), s.fulfilment_queue_url, s.fulfilment_backoff_base_seconds)
 
     @cached_property
     def fulfilment_policy(self) -> FulfilmentPolicy:
-        from payrail.fulfilment import FulfilmentPolicy
+        from payrail.commerce.fulfilment import FulfilmentPolicy
 
         return FulfilmentPolicy(self.settings.fulfilment_max_attempts, self.settings.fulfilment_give_up_seconds)
 

@@ -9,7 +9,7 @@ request goes through, in this order:
 2. **authentication and authorization** from the route's declared security (merchant API key or
    admin bearer token; public routes none) — before anything about the request is looked at;
 3. **rate limiting** per caller (merchant, admin, or source IP for public routes and failed
-   authentication), shared by all execution environments (``payrail.ratelimit``); a route may
+   authentication), shared by all execution environments (``payrail.core.ratelimit``); a route may
    declare a quota of its own instead (``rate_limited=CALLBACKS``: the provider callbacks, per
    source IP, counted apart from the other public routes);
 4. the **body guard**: size (413), base64 (API Gateway's ``isBase64Encoded``), UTF-8, media type
@@ -18,7 +18,7 @@ request goes through, in this order:
    ``parameter_unknown`` naming the first, so a typo is never a silent no-op;
 6. Powertools' validation of path, query, header and body against the route's strict models
    (unknown fields, wrong types, bad ids: 400 naming the field);
-7. **idempotency** (``payrail.idempotency``) around the route function when it takes a key; a
+7. **idempotency** (``payrail.core.idempotency``) around the route function when it takes a key; a
    route declared ``idempotency=IN_TRANSACTION`` keeps its own record instead (the object it
    creates, with the request's fingerprint, in the same transaction as its effect: no claim and
    no stored answer, two DynamoDB requests fewer) and calls :func:`replayed` when it answers
@@ -26,7 +26,7 @@ request goes through, in this order:
 
 Errors have one shape (``{"error": {type, code, message, param}}``); a 500 only ever means an
 internal fault, logged with the request's correlation id. A dependency that cannot be reached in
-time (an AWS call that timed out, lost its connection or stayed throttled, ``payrail.ddb.is_outage``;
+time (an AWS call that timed out, lost its connection or stayed throttled, ``payrail.core.ddb.is_outage``;
 every call keeps the invocation's deadline) is 503 ``service_unavailable`` with ``Retry-After``,
 from any step; such a failure is never stored as a key's answer, so a retry with the key resolves
 it. The OpenAPI document lists, for every operation, each status this mechanism or the route can
@@ -52,9 +52,9 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 
-from payrail import ddb, deadline
+from payrail.core import ddb, deadline
 from payrail.api.models import TIME_BOUND, ErrorBody
-from payrail.errors import (
+from payrail.core.errors import (
     Forbidden,
     MethodNotAllowed,
     NotFound,
@@ -66,8 +66,8 @@ from payrail.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
-from payrail.idempotency import IdempotencyStore, fingerprint
-from payrail.ratelimit import Quota, RateLimiter
+from payrail.core.idempotency import IdempotencyStore, fingerprint
+from payrail.core.ratelimit import Quota, RateLimiter
 
 MERCHANT, ADMIN = "merchant", "admin"
 #: ``idempotency=`` value of a route whose created object is its idempotency record (key required)
@@ -189,7 +189,7 @@ class Call:
         caller: rate-limit and idempotency identity: ``m:<merchant_id>``, ``admin`` or ``ip:<addr>``.
         merchant: the authenticated merchant (merchant routes).
         request_id: the invocation's id (owner of idempotency claims).
-        deadline: ``time.monotonic()`` by which the answer must be sent (``payrail.deadline``).
+        deadline: ``time.monotonic()`` by which the answer must be sent (``payrail.core.deadline``).
         fingerprint: the request's idempotency fingerprint (keyed routes), stored on created objects.
     """
 

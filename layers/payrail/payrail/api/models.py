@@ -12,8 +12,8 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from payrail.money import MAX_AMOUNT
-from payrail.patterns import VPA_PATTERN
+from payrail.core.money import MAX_AMOUNT
+from payrail.core.patterns import VPA_PATTERN
 
 MERCHANT_ID = r"^m_[0-9a-f]{16}$"
 PRODUCT_ID = r"^prod_[0-9a-f]{24}$"

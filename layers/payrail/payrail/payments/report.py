@@ -17,8 +17,8 @@ import csv
 import io
 from collections import defaultdict
 
-from payrail import ddb
-from payrail.store import PAYMENT, MainTable
+from payrail.core import ddb
+from payrail.core.store import PAYMENT, MainTable
 
 COLUMNS = ["date", "currency", "payments", "confirmed", "failed", "expired", "cancelled", "refunded", "open",
            "amount_confirmed", "fees", "success_rate"]

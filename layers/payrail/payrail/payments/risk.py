@@ -28,7 +28,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from payrail import ddb
+from payrail.core import ddb
 
 BUCKET_SECONDS = 60
 

@@ -34,7 +34,7 @@ import random
 import time
 from dataclasses import dataclass
 
-from payrail import ddb
+from payrail.core import ddb
 
 BUCKETS = 15
 DOWN_HEALTH = 0.2

@@ -19,20 +19,20 @@ import time
 import uuid
 from datetime import datetime, timezone
 
-from payrail import accounts, ddb
-from payrail.connectors.base import (INSUFFICIENT_FLOAT, ConnectorUnavailable, MobileWallet, OutcomeUnknown,
+from payrail.core import accounts, ddb
+from payrail.providers.connectors.base import (INSUFFICIENT_FLOAT, ConnectorUnavailable, MobileWallet, OutcomeUnknown,
                                      ProviderStatus, TransferRejected, TransferRequest, TransferResult)
-from payrail.connectors.ghana import parse_recipient
-from payrail.connectors.registry import REGISTRY
-from payrail.errors import Conflict, InsufficientFunds, NotFound, ProviderFailed, ProviderUnavailable, ValidationFailed
-from payrail.events import EventLog
-from payrail.idempotency import check_fingerprint
-from payrail.ledger import ExtraConditionFailed, Journal, Ledger, Posting, now_iso
+from payrail.providers.connectors.ghana import parse_recipient
+from payrail.providers.registry import REGISTRY
+from payrail.core.errors import Conflict, InsufficientFunds, NotFound, ProviderFailed, ProviderUnavailable, ValidationFailed
+from payrail.core.events import EventLog
+from payrail.core.idempotency import check_fingerprint
+from payrail.core.ledger import ExtraConditionFailed, Journal, Ledger, Posting, now_iso
 from payrail.payments.risk import RiskCounters, RiskPolicy, assess
 from payrail.payments.routing import RouteStats, RoutingPolicy, score_candidates
 from payrail.payments.workflow import FINAL, HELD, PS, TRANSITIONS, Next, Outcome
-from payrail.providers import Providers
-from payrail.store import PAYMENT, MainTable, due, listed
+from payrail.providers.slots import Providers
+from payrail.core.store import PAYMENT, MainTable, due, listed
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "payrail/payments")
 CURRENCY = "GHS"
@@ -563,7 +563,7 @@ class Payments:
                    f"reversed by {p['provider']}")
         return self._read(p)
 
-    # ---- provider callbacks (payrail.callbacks) -----------------------------------------------------------
+    # ---- provider callbacks (payrail.providers.callbacks) -----------------------------------------------------------
     def confirm(self, item: dict, transfer_key: str) -> tuple[str, dict]:
         """A provider callback named this payment's current transfer (``provider_key``, the main
         table's ``by_provider_key`` index): ask the provider's status API and apply a final answer

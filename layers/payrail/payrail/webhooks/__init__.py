@@ -1,3 +1,3 @@
 """Webhooks: merchants' endpoints (``endpoints``), safe URLs (``urls``) and signed deliveries with
 retries and a log (``delivery``), on the Standard Webhooks specification. Events come from the
-outbox (``payrail.events``)."""
+outbox (``payrail.core.events``)."""

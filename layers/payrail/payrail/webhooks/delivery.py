@@ -59,10 +59,10 @@ from botocore.exceptions import ClientError
 from standardwebhooks import Webhook
 from urllib3.exceptions import HTTPError
 
-from payrail import ddb
-from payrail.errors import Conflict, NotFound, ValidationFailed
-from payrail.events import RETENTION_SECONDS, EventLog
-from payrail.ids import time_ordered
+from payrail.core import ddb
+from payrail.core.errors import Conflict, NotFound, ValidationFailed
+from payrail.core.events import RETENTION_SECONDS, EventLog
+from payrail.core.ids import time_ordered
 from payrail.webhooks.endpoints import ENABLED, WebhookEndpoints, iso, signing_secrets, subscribed
 from payrail.webhooks.urls import BlockedAddress, delivery_session
 

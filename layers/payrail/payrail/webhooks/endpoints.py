@@ -1,7 +1,7 @@
 """Webhook endpoints: where a merchant's events are delivered, and with which signing secrets.
 
 An endpoint is ``{url, enabled_events, description}`` with a status ``enabled`` or ``disabled``.
-``enabled_events`` lists event types (:data:`payrail.events.EVENT_TYPES`), ``<family>.*``
+``enabled_events`` lists event types (:data:`payrail.core.events.EVENT_TYPES`), ``<family>.*``
 (``order.*``, ``payout.*`` …) or ``*``. Its signing secret (``whsec_`` + base64 of 32 random
 bytes, the Standard Webhooks format) is shown once, in the answer that creates it (or rotates
 it); payrail keeps it to sign (the table is encrypted at rest). Rotating makes a new secret and
@@ -26,10 +26,10 @@ from datetime import datetime, timezone
 
 from botocore.exceptions import ClientError
 
-from payrail import ddb
-from payrail.errors import Conflict, NotFound, ValidationFailed
-from payrail.events import EVENT_TYPES, FAMILIES, RETENTION_SECONDS
-from payrail.ids import time_ordered
+from payrail.core import ddb
+from payrail.core.errors import Conflict, NotFound, ValidationFailed
+from payrail.core.events import EVENT_TYPES, FAMILIES, RETENTION_SECONDS
+from payrail.core.ids import time_ordered
 from payrail.webhooks.urls import check_url
 
 ENABLED, DISABLED = "enabled", "disabled"

@@ -1,5 +1,5 @@
 """Provider callbacks (IPN): one route per provider, each authenticated by that provider's own
-signature scheme (``payrail.callbacks``); never trusted without asking the provider."""
+signature scheme (``payrail.providers.callbacks``); never trusted without asking the provider."""
 
 import time
 

@@ -3,9 +3,9 @@
 from payrail.api import models
 from payrail.api.edge import ADMIN, MERCHANT, Routes, call
 from payrail.api.params import MerchantIdPath
-from payrail.errors import NotFound
-from payrail.merchants import ACTIVE, SUSPENDED
-from payrail.money import check_currency
+from payrail.core.errors import NotFound
+from payrail.core.merchants import ACTIVE, SUSPENDED
+from payrail.core.money import check_currency
 
 routes = Routes("merchants")
 

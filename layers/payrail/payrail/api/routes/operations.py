@@ -9,7 +9,7 @@ from payrail.api import models
 from payrail.api.edge import ADMIN, Routes, call
 from payrail.api.params import Limit, MerchantIdPath, PayoutIdPath, TimeBound, path_id
 from payrail.api.routes.payments import PaymentIdPath
-from payrail.errors import NotFound
+from payrail.core.errors import NotFound
 
 routes = Routes("operations")
 

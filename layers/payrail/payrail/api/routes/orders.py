@@ -3,7 +3,7 @@
 from payrail.api import models
 from payrail.api.edge import ADMIN, IN_TRANSACTION, MERCHANT, Routes, call, replayed
 from payrail.api.params import IdempotencyKey, MerchantIdPath, OrderIdPath, ProductIdPath
-from payrail.errors import NotFound
+from payrail.core.errors import NotFound
 
 routes = Routes("orders")
 

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from payrail.api import models
 from payrail.api.edge import ADMIN, MERCHANT, Routes, call
 from payrail.api.params import IdempotencyKey, Limit, MerchantIdPath, PayoutCursor, PayoutIdPath, TimeBound
-from payrail.errors import NotFound
+from payrail.core.errors import NotFound
 
 routes = Routes("payouts")
 

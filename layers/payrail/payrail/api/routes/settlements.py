@@ -3,7 +3,7 @@
 from payrail.api import models
 from payrail.api.edge import ADMIN, MERCHANT, Routes, call
 from payrail.api.params import JobIdPath, OptionalIdempotencyKey
-from payrail.store import SETTLEMENT_ALL as ALL
+from payrail.core.store import SETTLEMENT_ALL as ALL
 
 routes = Routes("settlement")
 

@@ -1,0 +1,1 @@
+"""Tools around the platform: the API client, demo, seed, fuzz, benches and metering."""

@@ -1,4 +1,0 @@
-"""AirtelTigo Money connector (Ghana, GHS; Airtel Africa Open API shape). See :mod:`.connector`."""
-from payrail.connectors.airteltigo.connector import CAPABILITIES, AirtelTigoConnector, AirtelTigoSettings
-
-__all__ = ["AirtelTigoConnector", "AirtelTigoSettings", "CAPABILITIES"]

@@ -1,4 +1,0 @@
-"""Telecel Cash connector (Ghana, GHS; an assumed, documented shape). See :mod:`.connector`."""
-from payrail.connectors.telecel.connector import CAPABILITIES, TelecelConnector, TelecelSettings
-
-__all__ = ["CAPABILITIES", "TelecelConnector", "TelecelSettings"]

@@ -1,0 +1,1 @@
+"""payrail.core."""

@@ -1,0 +1,553 @@
+"""The double-entry ledger: accounts, journals and postings in one DynamoDB table.
+
+Model (TigerBeetle/Modern Treasury style):
+
+* An **account** holds a ``balance`` (int, minor units) in one currency, a ``version``
+  (optimistic lock) and ``seq`` (number of postings so far). Accounts with floor
+  ``non_negative`` (wallets, merchant balances) can never go below zero; ``unbounded``
+  accounts (system funding/clearing accounts) may.
+* A **journal** is one movement of money: a list of **postings** ``(account_id, amount)``
+  whose signed amounts sum to zero. Positive amounts increase a balance, negative decrease it.
+* :meth:`Ledger.post` writes the journal, every account update and the postings in ONE
+  ``TransactWriteItems``, guarded by ``attribute_not_exists`` on the journal id. Journals and
+  postings are never updated or deleted (append-only).
+* Journal ids are derived from the business operation (``order:<id>:pay``), so a retried
+  operation finds its journal already written and changes nothing.
+
+Two kinds of account update (the trade-off is contention on hot accounts):
+
+* **Versioned** accounts (wallets, ``available``, ``held``, ``reserved``, ``payouts``): read,
+  then written with ``version = :v`` (and ``balance >= :debit`` on a non-negative debit), with a
+  posting item carrying ``balance_before``/``balance_after`` at ``P#<seq>``. Exact per-posting
+  history (customer wallets require it; the merchant balance history API shows
+  ``available``, ``held`` and ``reserved``), at the price of one transaction per account at a
+  time: concurrent movements of one account retry (:data:`CONTENTION_BUDGET_SECONDS`).
+* **Counter** accounts (kinds in :data:`COUNTER_KINDS`: ``pending``, ``funding``, ``fees``, all
+  sharded 16 ways by ``payrail.core.accounts``): never read before a movement; moved by a conditional
+  increment (``ADD balance :amount, seq :1``), guarded only by ``balance >= :debit`` on a debit
+  of a non-negative account and ``attribute_exists`` when the account may not be opened. Any
+  number of transactions move one counter concurrently (no version, no re-read, no retry), which
+  removes the hot items of the order and credit paths. What is given up: no posting item and so
+  no ``balance_before``/``balance_after`` per movement (the balance at a point in time is the sum
+  of the journals up to it), no currency check against the stored account (the currency is part
+  of the account id, so it cannot differ), and no ``PostResult.balances`` entry. The journals
+  name every leg, so nothing is lost for reconciliation: :func:`audit` checks a counter's
+  ``balance`` and ``seq`` against the sum and count of the journal legs naming it (and a versioned
+  account's against its postings and the journals both), so it stays exact.
+
+Item layout (table ``ledger``)::
+
+    pk=A#<account_id>  sk=A                  account
+    pk=A#<account_id>  sk=P#<seq:012d>       posting of a versioned account (history, newest first by sk)
+    pk=J#<journal_id>  sk=J                  journal (``balances``: each versioned leg's [before, after],
+                                             so a repeat answers as the first did); capture journals also carry
+                                             gsi1pk=S#<date>#<shard>, gsi1sk=<ts>#<id> (sparse
+                                             settlement index)
+"""
+from __future__ import annotations
+
+import random
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from botocore.exceptions import ClientError
+
+from payrail.core import ddb, deadline
+from payrail.core.errors import ConcurrencyExhausted, InsufficientFunds, NotFound, ValidationFailed
+from payrail.core.ids import now_iso, shard_of  # noqa: F401 - re-exported (the ledger's time stamps and shards)
+
+NON_NEGATIVE = "non_negative"
+UNBOUNDED = "unbounded"
+#: how long :meth:`Ledger.post` keeps retrying optimistic-lock conflicts at most (seconds); less when
+#: the invocation's deadline (:mod:`payrail.core.deadline`) is nearer
+CONTENTION_BUDGET_SECONDS = 20.0
+SETTLEMENT_INDEX = "gsi1"
+#: slices per UTC day of the settlement index. Part of the data model (writers and the settlement
+#: job must agree), so a constant rather than a setting.
+SETTLEMENT_SHARDS = 16
+#: what settlement reads of a capture journal (a nested projection: a fraction of the item)
+SETTLEMENT_PROJECTION = "currency, #s.merchant_id, #s.gross, #s.fee"
+#: account kinds moved by conditional increments without a read (module docstring: counter accounts)
+COUNTER_KINDS = frozenset({"pending", "funding", "fees"})
+
+
+def _hms(seconds: int) -> str:
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+@dataclass(frozen=True)
+class Posting:
+    """One leg of a journal: ``amount`` minor units added to (or, if negative, taken from) an account."""
+
+    account_id: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class AccountSpec:
+    """How to open an account that does not exist yet (opened inside the posting transaction)."""
+
+    account_id: str
+    merchant_id: str
+    currency: str
+    kind: str
+    floor: str = NON_NEGATIVE
+    owner: str | None = None
+
+
+@dataclass
+class Journal:
+    """A balanced set of postings. ``settlement`` (``{merchant_id, gross, fee}``) marks capture
+    journals that the settlement job aggregates."""
+
+    journal_id: str
+    type: str
+    merchant_id: str
+    currency: str
+    postings: list[Posting]
+    metadata: dict = field(default_factory=dict)
+    settlement: dict | None = None
+
+
+@dataclass
+class PostResult:
+    """Outcome of :meth:`Ledger.post`: ``created`` is False when the journal already existed."""
+
+    journal: dict
+    created: bool
+    balances: dict[str, tuple[int, int]] = field(default_factory=dict)  # account -> (before, after)
+
+
+class ExtraConditionFailed(Exception):
+    """A caller-supplied transaction action failed its condition (e.g. stock, order status).
+
+    Attributes:
+        index: position of the failed action in the ``extra`` list passed to :meth:`Ledger.post`.
+    """
+
+    def __init__(self, index: int):
+        super().__init__(f"extra action {index} failed its condition")
+        self.index = index
+
+
+def account_id(merchant_id: str, kind: str, currency: str, owner: str | None = None) -> str:
+    """Canonical account id: ``<merchant>:<kind>[:<owner>]:<currency>`` (``#NN`` appended for a shard)."""
+    return ":".join(p for p in (merchant_id, kind, owner, currency) if p)
+
+
+def is_counter(account_id_: str) -> bool:
+    """Whether the account is a counter account (its kind, the id's second part, is in COUNTER_KINDS)."""
+    parts = account_id_.split(":", 2)
+    return len(parts) > 2 and parts[1] in COUNTER_KINDS
+
+
+class Ledger:
+    """Data access and posting logic for the ledger table.
+
+    Args:
+        table: ledger table name.
+    """
+
+    shards = SETTLEMENT_SHARDS
+
+    def __init__(self, table: str, client=None):
+        self.table = table
+        self.db = client or ddb.client()
+
+    # ---- reads -----------------------------------------------------------------------
+    def get_account(self, account_id_: str) -> dict | None:
+        """The account item as a dict (``balance``, ``version``, ``seq`` ...), or None."""
+        r = self.db.get_item(TableName=self.table, Key=self._akey(account_id_), ConsistentRead=True)
+        return ddb.load(r.get("Item"))
+
+    def get_accounts(self, ids: list[str]) -> dict[str, dict]:
+        """Strongly consistent batch read of accounts; missing ids are absent from the result."""
+        keys = [self._akey(i) for i in ids]
+        out: dict[str, dict] = {}
+        while keys:
+            r = self.db.batch_get_item(RequestItems={self.table: {"Keys": keys, "ConsistentRead": True}})
+            for it in r["Responses"].get(self.table, []):
+                a = ddb.load(it)
+                out[a["account_id"]] = a
+            keys = r.get("UnprocessedKeys", {}).get(self.table, {}).get("Keys", [])
+        return out
+
+    def get_accounts_snapshot(self, ids: list[str]) -> dict[str, dict]:
+        """Accounts read in one ``TransactGetItems`` (≤ 100): a serialisable snapshot, so balances
+        that one journal moves between are never seen half-moved. Missing ids are absent."""
+        if len(ids) > 100:
+            raise ValueError("a snapshot reads at most 100 accounts")
+        r = self.db.transact_get_items(TransactItems=[{"Get": {"TableName": self.table, "Key": self._akey(i)}}
+                                                      for i in ids])
+        out: dict[str, dict] = {}
+        for resp in r["Responses"]:
+            a = ddb.load(resp.get("Item"))
+            if a:
+                out[a["account_id"]] = a
+        return out
+
+    def get_journal(self, journal_id: str) -> dict | None:
+        r = self.db.get_item(TableName=self.table, Key={"pk": ddb.value(f"J#{journal_id}"), "sk": ddb.value("J")},
+                             ConsistentRead=True)
+        return ddb.load(r.get("Item"))
+
+    def history(self, account_id_: str, limit: int = 10, starting_after: int | None = None) -> dict:
+        """Postings of an account, newest first: ``{"data": [posting...], "has_more": bool}``.
+
+        Args:
+            limit: 1..100.
+            starting_after: a posting ``seq``; the page starts with the next older posting.
+
+        Raises:
+            ValidationFailed: limit out of range.
+        """
+        if not 1 <= limit <= 100:
+            raise ValidationFailed("limit must be between 1 and 100", param="limit")
+        kw = dict(TableName=self.table, KeyConditionExpression="pk = :pk AND begins_with(sk, :p)",
+                  ExpressionAttributeValues={":pk": ddb.value(f"A#{account_id_}"), ":p": ddb.value("P#")},
+                  ScanIndexForward=False, Limit=limit + 1, ConsistentRead=True)
+        if starting_after is not None:
+            kw["ExclusiveStartKey"] = {"pk": ddb.value(f"A#{account_id_}"), "sk": ddb.value(f"P#{starting_after:012d}")}
+        items = [ddb.load(i) for i in self.db.query(**kw)["Items"]]
+        data = [{k: v for k, v in i.items() if k not in ("pk", "sk")} for i in items[:limit]]
+        return {"data": data, "has_more": len(items) > limit}
+
+    # ---- the one way money moves -----------------------------------------------------
+    def post(self, journal: Journal, opens: list[AccountSpec] = (), extra: list[dict] = (),
+             created_at: str | None = None, known: dict[str, dict] | None = None) -> PostResult:
+        """Write ``journal`` atomically with its postings, account updates and ``extra`` actions.
+
+        Args:
+            journal: balanced journal (postings sum to zero; all accounts in ``journal.currency``).
+            opens: accounts to open (balance 0) if missing; other missing accounts raise NotFound.
+            extra: further ``TransactWriteItems`` actions (e.g. order put, stock update) that
+                must commit together with the money movement.
+            created_at: ISO timestamp to stamp on journal and postings (default: now).
+            known: the journal's versioned accounts as the caller has just read them
+                (strongly consistent; an id absent from it does not exist), so the first attempt
+                needs no read of its own; a retry reads again. Counter accounts are never read.
+
+        Returns:
+            PostResult; ``created=False`` when a journal with this id already exists (the
+            retried operation had already happened; nothing was written this time).
+
+        Raises:
+            ValidationFailed: unbalanced journal, zero amount, duplicate account, currency mismatch.
+            NotFound: an account neither exists nor is in ``opens``.
+            InsufficientFunds: a ``non_negative`` account would go below zero.
+            ExtraConditionFailed: one of ``extra`` failed its condition.
+            ConcurrencyExhausted: optimistic-lock conflicts on a hot account lasted longer than
+                CONTENTION_BUDGET_SECONDS or the invocation's remaining time (``deadline.remaining()``),
+                whichever is shorter; at least one attempt is made, and no back-off sleeps past
+                that budget (nothing was written; the caller may retry).
+        """
+        self._validate(journal)
+        specs = {s.account_id: s for s in opens}
+        versioned = [p.account_id for p in journal.postings if not is_counter(p.account_id)]
+        give_up_at = time.monotonic() + min(CONTENTION_BUDGET_SECONDS, deadline.remaining())
+        attempt = 0
+        while True:
+            attempt += 1
+            ts = created_at or now_iso()
+            if known is not None and attempt == 1:
+                accounts = {i: known[i] for i in versioned if i in known}
+            else:
+                accounts = self.get_accounts(versioned) if versioned else {}
+            actions, balances, posting_actions = [None], {}, []  # the journal (with balances) goes first
+            counters: dict[int, Posting] = {}  # action index -> posting of a counter account
+            for p in journal.postings:
+                if is_counter(p.account_id):
+                    counters[len(actions)] = p
+                    actions.append(self._counter_update(p, specs.get(p.account_id), ts))
+                    continue
+                acct = accounts.get(p.account_id)
+                if acct is None:
+                    spec = specs.get(p.account_id)
+                    if spec is None:
+                        raise NotFound(f"account {p.account_id} not found", param="account")
+                    acct = {"account_id": spec.account_id, "merchant_id": spec.merchant_id, "currency": spec.currency,
+                            "kind": spec.kind, "floor": spec.floor, "owner": spec.owner,
+                            "balance": 0, "version": 0, "seq": 0, "_new": True}
+                if acct["currency"] != journal.currency:
+                    raise ValidationFailed(f"account {p.account_id} is in {acct['currency']}, journal in "
+                                           f"{journal.currency}", param="currency")
+                before, after = acct["balance"], acct["balance"] + p.amount
+                if acct["floor"] == NON_NEGATIVE and after < 0:
+                    existing = self.get_journal(journal.journal_id)
+                    if existing:
+                        return self.replayed(existing)
+                    raise InsufficientFunds(f"insufficient funds in {p.account_id}", param="amount")
+                balances[p.account_id] = (before, after)
+                actions.append(self._account_update(acct, p.amount, after, ts))
+                posting_actions.append(self._posting_put(acct, journal, p.amount, before, after, ts))
+            actions[0] = self._journal_put(journal, ts, balances)
+            actions += posting_actions
+            offset = len(actions)
+            actions += list(extra)
+            try:
+                self.db.transact_write_items(TransactItems=actions)
+                return PostResult(self._journal_dict(journal, ts, balances), created=True, balances=balances)
+            except ClientError as err:
+                if not ddb.is_code(err, "TransactionCanceledException", "TransactionConflictException"):
+                    raise
+                codes = ddb.cancellation_codes(err)
+                if codes and codes[0] == "ConditionalCheckFailed":
+                    existing = self.get_journal(journal.journal_id)
+                    if existing:
+                        return self.replayed(existing)
+                for i, code in enumerate(codes[offset:]):
+                    if code == "ConditionalCheckFailed":
+                        raise ExtraConditionFailed(i) from err
+                for i, p in counters.items():
+                    if i < len(codes) and codes[i] == "ConditionalCheckFailed":
+                        if self._counter_floor_guarded(p, specs.get(p.account_id)):
+                            raise InsufficientFunds(f"insufficient funds in {p.account_id} (or no such account)",
+                                                    param="amount") from err
+                        raise NotFound(f"account {p.account_id} not found", param="account") from err
+                # account version moved (or a transaction conflict): back off (full jitter), re-read, retry
+                pause = random.uniform(0, min(0.5, 0.005 * 2 ** min(attempt, 7)))
+                if time.monotonic() + pause >= give_up_at:
+                    raise ConcurrencyExhausted("too much contention on the accounts of this movement; "
+                                               "retry the request") from err
+                time.sleep(pause)
+
+    # ---- building blocks -------------------------------------------------------------
+    @staticmethod
+    def _validate(j: Journal) -> None:
+        if not j.postings:
+            raise ValidationFailed("a journal needs postings")
+        seen = set()
+        for p in j.postings:
+            if isinstance(p.amount, bool) or not isinstance(p.amount, int) or p.amount == 0:
+                raise ValidationFailed("posting amounts are non-zero integers (minor units)", param="amount")
+            if p.account_id in seen:
+                raise ValidationFailed(f"account {p.account_id} appears twice in one journal")
+            seen.add(p.account_id)
+        # every account of a journal is in j.currency (checked in post), so balancing per currency is one sum
+        total = sum(p.amount for p in j.postings)
+        if total:
+            raise ValidationFailed(f"journal {j.journal_id} does not balance: {j.currency} {total:+d}")
+
+    @staticmethod
+    def _akey(account_id_: str) -> dict:
+        return {"pk": ddb.value(f"A#{account_id_}"), "sk": ddb.value("A")}
+
+    @staticmethod
+    def replayed(journal: dict) -> PostResult:
+        """The result of a post whose journal already existed: its versioned accounts' balances as
+        that post left them (journals older than the ``balances`` attribute have none)."""
+        return PostResult(journal, created=False,
+                          balances={k: tuple(v) for k, v in (journal.get("balances") or {}).items()})
+
+    def _journal_dict(self, j: Journal, ts: str, balances: dict[str, tuple[int, int]] | None = None) -> dict:
+        d = {"journal_id": j.journal_id, "type": j.type, "merchant_id": j.merchant_id, "currency": j.currency,
+             "postings": [{"account_id": p.account_id, "amount": p.amount} for p in j.postings],
+             "metadata": j.metadata or None, "created_at": ts,
+             "balances": {k: list(v) for k, v in balances.items()} if balances else None}
+        if j.settlement:
+            d["settlement"] = j.settlement
+            d["gsi1pk"] = f"S#{ts[:10]}#{shard_of(j.journal_id, self.shards):03d}"
+            d["gsi1sk"] = f"{ts}#{j.journal_id}"
+        return d
+
+    def journal_item(self, j: Journal, ts: str, balances: dict[str, tuple[int, int]] | None = None) -> dict:
+        """The journal's item exactly as :meth:`post` writes it (DynamoDB attribute values): keys
+        ``pk=J#<id>``, ``sk=J``, the journal (with its versioned legs' ``balances``), and for
+        capture journals the settlement index keys. Shared with the settlement benchmark's
+        seeder, so seeded rows are the platform's rows."""
+        return ddb.dump({"pk": f"J#{j.journal_id}", "sk": "J", **self._journal_dict(j, ts, balances)})
+
+    def _journal_put(self, j: Journal, ts: str, balances: dict[str, tuple[int, int]] | None = None) -> dict:
+        return {"Put": {"TableName": self.table, "Item": self.journal_item(j, ts, balances),
+                        "ConditionExpression": "attribute_not_exists(pk)"}}
+
+    def _account_update(self, acct: dict, amount: int, after: int, ts: str) -> dict:
+        values = {":after": after, ":v1": acct["version"] + 1, ":seq": acct["seq"] + 1, ":ts": ts}
+        sets = ["balance = :after", "version = :v1", "seq = :seq", "updated_at = :ts"]
+        if acct.get("_new"):
+            cond = "attribute_not_exists(pk)"
+            for f in ("account_id", "merchant_id", "currency", "kind", "floor", "owner"):
+                if acct.get(f) is not None:
+                    values[f":{f}"] = acct[f]
+                    sets.append(f"#{f} = :{f}")
+            values[":ts0"] = ts
+            sets.append("created_at = :ts0")
+        else:
+            cond = "version = :v"
+            values[":v"] = acct["version"]
+            if acct["floor"] == NON_NEGATIVE and amount < 0:
+                cond += " AND balance >= :debit"
+                values[":debit"] = -amount
+        names = {f"#{f}": f for f in ("account_id", "merchant_id", "currency", "kind", "floor", "owner")
+                 if f":{f}" in values}
+        upd = {"TableName": self.table, "Key": self._akey(acct["account_id"]),
+               "UpdateExpression": "SET " + ", ".join(sets), "ConditionExpression": cond,
+               "ExpressionAttributeValues": {k: ddb.value(v) for k, v in values.items()}}
+        if names:
+            upd["ExpressionAttributeNames"] = names
+        return {"Update": upd}
+
+    @staticmethod
+    def _counter_floor_guarded(p: Posting, spec: AccountSpec | None) -> bool:
+        """A debit of a non-negative counter (one not in ``opens`` counts as non-negative: pass an
+        unbounded counter's spec to debit it below zero)."""
+        return p.amount < 0 and (spec is None or spec.floor == NON_NEGATIVE)
+
+    def _counter_update(self, p: Posting, spec: AccountSpec | None, ts: str) -> dict:
+        """A counter account's conditional increment (module docstring): ``ADD balance, seq``; the
+        account's fields set if it is new (``spec`` given: it may be opened); ``balance >= :debit``
+        on a debit of a non-negative account, ``attribute_exists`` when it may not be opened."""
+        values: dict = {":amt": p.amount, ":one": 1, ":ts": ts}
+        sets = ["updated_at = :ts"]
+        names: dict = {}
+        if spec is not None:
+            for f in ("account_id", "merchant_id", "currency", "kind", "floor", "owner", "created_at"):
+                v = ts if f == "created_at" else getattr(spec, f)
+                if v is not None:
+                    names[f"#{f}"] = f
+                    values[f":{f}"] = v
+                    sets.append(f"#{f} = if_not_exists(#{f}, :{f})")
+        if self._counter_floor_guarded(p, spec):
+            cond = "balance >= :debit"
+            values[":debit"] = -p.amount
+        elif spec is None:
+            cond = "attribute_exists(pk)"
+        else:
+            cond = None
+        upd = {"TableName": self.table, "Key": self._akey(p.account_id),
+               "UpdateExpression": "ADD balance :amt, seq :one SET " + ", ".join(sets),
+               "ExpressionAttributeValues": {k: ddb.value(v) for k, v in values.items()}}
+        if cond:
+            upd["ConditionExpression"] = cond
+        if names:
+            upd["ExpressionAttributeNames"] = names
+        return {"Update": upd}
+
+    def _posting_put(self, acct: dict, j: Journal, amount: int, before: int, after: int, ts: str) -> dict:
+        seq = acct["seq"] + 1
+        item = {"pk": f"A#{acct['account_id']}", "sk": f"P#{seq:012d}", "seq": seq,
+                "account_id": acct["account_id"], "journal_id": j.journal_id, "type": j.type,
+                "currency": j.currency, "amount": amount, "balance_before": before, "balance_after": after,
+                "created_at": ts}
+        return {"Put": {"TableName": self.table, "Item": ddb.dump(item),
+                        "ConditionExpression": "attribute_not_exists(pk)"}}
+
+    # ---- settlement index ------------------------------------------------------------
+    def _settlement_query(self, date: str, shard: int) -> dict:
+        return dict(TableName=self.table, IndexName=SETTLEMENT_INDEX, KeyConditionExpression="gsi1pk = :p",
+                    ExpressionAttributeValues={":p": ddb.value(f"S#{date}#{shard:03d}")})
+
+    def settlement_query(self, date: str, shard: int, part: int = 0, parts: int = 1,
+                         merchant_id: str | None = None) -> dict:
+        """The ``Query`` arguments of one slice of the settlement index: the capture journals of
+        UTC ``date`` in ``shard`` whose timestamp falls in the ``part``-th of ``parts`` equal
+        ranges of the day (the index sort key begins with the timestamp, so a big day is cut
+        finer without changing what writers write), projected to what settlement needs
+        (:data:`SETTLEMENT_PROJECTION`), optionally only ``merchant_id``'s."""
+        kw = self._settlement_query(date, shard)
+        kw["ProjectionExpression"] = SETTLEMENT_PROJECTION
+        kw["ExpressionAttributeNames"] = {"#s": "settlement"}
+        if parts > 1:
+            lo, hi = (86_400 * k // parts for k in (part, part + 1))
+            kw["KeyConditionExpression"] += " AND gsi1sk BETWEEN :lo AND :hi"
+            # [lo, hi): every key starts with its timestamp "...THH:MM:SS.ffffffZ#", so a key at
+            # exactly ``hi`` sorts after the bare "THH:MM:SS" bound; the last range ends at "T24:00:00"
+            kw["ExpressionAttributeValues"] |= {":lo": ddb.value(f"{date}T{_hms(lo)}"),
+                                                ":hi": ddb.value(f"{date}T{_hms(hi)}")}
+        if merchant_id:
+            kw["FilterExpression"] = "#s.merchant_id = :m"
+            kw["ExpressionAttributeValues"][":m"] = ddb.value(merchant_id)
+        return kw
+
+    def settlement_rows(self, date: str, shard: int, part: int = 0, parts: int = 1,
+                        merchant_id: str | None = None):
+        """Yield ``(merchant_id, currency, gross, fee)`` (minor units) of every capture journal in
+        one slice of the settlement index (see :meth:`settlement_query`), page by page: nothing
+        but the current page is held. The attribute values are read directly (no generic
+        deserialisation: this loop runs once per capture)."""
+        kw = self.settlement_query(date, shard, part, parts, merchant_id)
+        while True:
+            r = self.db.query(**kw)
+            for it in r["Items"]:
+                s = it["settlement"]["M"]
+                yield s["merchant_id"]["S"], it["currency"]["S"], int(s["gross"]["N"]), int(s["fee"]["N"])
+            if "LastEvaluatedKey" not in r:
+                return
+            kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
+
+    def settlement_day_estimate(self, date: str, sample: int = 256) -> int:
+        """Roughly how many capture journals UTC ``date`` holds, from one small read: the first
+        ``sample`` keys of shard 0 (shards are even by construction) and how far into the day the
+        last of them lies. Exact for a day with fewer than ``sample`` captures per shard."""
+        kw = self._settlement_query(date, 0) | {"ProjectionExpression": "gsi1sk", "Limit": sample}
+        r = self.db.query(**kw)
+        items = r["Items"]
+        if "LastEvaluatedKey" not in r or not items:
+            return len(items) * self.shards
+        hh, mm, ss = (int(x) for x in items[-1]["gsi1sk"]["S"][11:19].split(":"))
+        elapsed = max(hh * 3600 + mm * 60 + ss, 1)
+        return len(items) * self.shards * 86_400 // elapsed
+
+    # ---- audit -----------------------------------------------------------------------
+    def scan(self, segments: int = 4):
+        """Yield every item of the ledger table (parallel scan segments, read one after another)."""
+        for seg in range(segments):
+            kw = dict(TableName=self.table, Segment=seg, TotalSegments=segments, ConsistentRead=True)
+            while True:
+                r = self.db.scan(**kw)
+                for it in r["Items"]:
+                    yield ddb.load(it)
+                if "LastEvaluatedKey" not in r:
+                    break
+                kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
+
+
+def audit(ledger: Ledger) -> dict:
+    """Reconcile the whole ledger from its items.
+
+    Checks: every journal's postings sum to zero; every account's ``balance`` equals the sum of
+    the journal legs naming it and its ``seq`` their count; a versioned account's postings say the
+    same (sum, count, one per leg) and each posting's ``balance_after`` equals ``balance_before +
+    amount``; every posting belongs to a journal that names it; the sum of all balances per
+    currency is zero. Counter accounts (module docstring) have no posting items: their legs are
+    the journals'.
+
+    Returns:
+        ``{"journals", "accounts", "postings", "unbalanced_journals", "account_mismatches",
+        "orphan_postings", "total_by_currency", "ok"}`` (``postings`` counts journal legs).
+    """
+    accounts, journals, postings = {}, {}, defaultdict(list)
+    for it in ledger.scan():
+        if it["sk"] == "A":
+            accounts[it["account_id"]] = it
+        elif it["sk"] == "J":
+            journals[it["journal_id"]] = it
+        elif it["sk"].startswith("P#"):
+            postings[it["account_id"]].append(it)
+    unbalanced = [jid for jid, j in journals.items() if sum(p["amount"] for p in j["postings"]) != 0]
+    mismatches, orphans = [], []
+    legs = {(jid, p["account_id"]): p["amount"] for jid, j in journals.items() for p in j["postings"]}
+    by_account: dict[str, list[int]] = defaultdict(list)
+    for (_, aid), amount in legs.items():
+        by_account[aid].append(amount)
+    for aid, a in accounts.items():
+        mine = by_account.get(aid, [])
+        ps = postings.get(aid, [])
+        if sum(mine) != a["balance"] or len(mine) != a["seq"]:
+            mismatches.append(aid)
+        elif not is_counter(aid) and (sum(p["amount"] for p in ps) != a["balance"] or len(ps) != a["seq"]):
+            mismatches.append(aid)
+        for p in ps:
+            if p["balance_before"] + p["amount"] != p["balance_after"] or legs.get((p["journal_id"], aid)) != p["amount"]:
+                orphans.append(f"{aid}#{p['seq']}")
+    missing = set(by_account) - set(accounts)
+    if missing:
+        mismatches += sorted(missing)
+    totals: dict[str, int] = defaultdict(int)
+    for a in accounts.values():
+        totals[a["currency"]] += a["balance"]
+    ok = not unbalanced and not mismatches and not orphans and not any(totals.values())
+    return {"journals": len(journals), "accounts": len(accounts), "postings": len(legs),
+            "unbalanced_journals": unbalanced, "account_mismatches": mismatches, "orphan_postings": orphans,
+            "total_by_currency": dict(totals), "ok": ok}
