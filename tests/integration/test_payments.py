@@ -270,7 +270,46 @@ def test_refund_reverses_at_the_provider_with_its_own_journal(momo, platform, cl
     assert journals(platform, p["payment_id"]) == {"hold": True, "capture": True, "release": False, "refund": True}
     with pytest.raises(ApiError) as e:
         client.refund_payment(p["payment_id"])
-    assert (e.value.status, e.value.code) == (409, "invalid_state")
+    assert (e.value.status, e.value.code) == (409, "already_refunded")
+
+
+def test_parallel_refunds_answer_once_and_409_already_refunded_whatever_the_timing(momo, platform):
+    client, mid = momo
+    p = settled(client, client.pay(12_000, number("MTN", "1"))["payment_id"])
+    assert p["status"] == "CONFIRMED"
+    before = floats(client)[p["provider"]]["available"]
+
+    def refund(_):
+        try:
+            return 200, client.refund_payment(p["payment_id"])["status"]
+        except ApiError as e:
+            return e.status, e.code
+
+    with ThreadPoolExecutor(10) as pool:
+        answers = list(pool.map(refund, range(10)))
+    assert sorted(answers) == [(200, "REFUNDED")] + [(409, "already_refunded")] * 9, answers
+    with pytest.raises(ApiError) as e:  # and afterwards
+        client.refund_payment(p["payment_id"])
+    assert (e.value.status, e.value.code, e.value.body["error"]["param"]) == (409, "already_refunded", "status")
+    assert floats(client)[p["provider"]]["available"] == before + 12_000
+    assert journals(platform, p["payment_id"])["refund"]
+    assert [h["status"] for h in client.payment(p["payment_id"])["status_history"]].count("REFUNDED") == 1
+    assert "refund_claim" not in client.payment(p["payment_id"])
+
+
+def test_a_refund_replayed_with_its_idempotency_key_answers_as_the_first(momo):
+    client, mid = momo
+    p = settled(client, client.pay(7_000, number("AT", "1"))["payment_id"])
+    assert p["status"] == "CONFIRMED"
+    key = str(uuid.uuid4())
+    first = client.request("POST", f"/v1/payments/{p['payment_id']}/refund", idempotency_key=key)
+    assert first["status"] == "REFUNDED"
+    again = client.http.post(f"{client.url}/v1/payments/{p['payment_id']}/refund", timeout=30,
+                             headers={"x-api-key": client.api_key, "idempotency-key": key})
+    assert (again.status_code, again.json(), again.headers.get("Idempotent-Replayed")) == (200, first, "true")
+    with pytest.raises(ApiError) as e:  # another request (no key, or another key) is not a replay
+        client.request("POST", f"/v1/payments/{p['payment_id']}/refund", idempotency_key=str(uuid.uuid4()))
+    assert (e.value.status, e.value.code) == (409, "already_refunded")
 
 
 def test_risk_rules(admin, merchant, platform):
