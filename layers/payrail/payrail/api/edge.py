@@ -14,7 +14,8 @@ request goes through, in this order:
    (415), JSON syntax and nesting depth (400) — so no malformed input reaches a parser that could fail;
 5. Powertools' validation of path, query, header and body against the route's strict models
    (unknown fields, wrong types, bad ids: 400 naming the field);
-6. **idempotency** (``payrail.idempotency``) around the route function when it takes a key; a
+6. **idempotency** (``payrail.idempotency``) around the route function when it takes a key (a
+   merchant's keys are its own; the admin's are scoped by the target merchant: :func:`idempotency_scope`); a
    route declared ``idempotency=IN_TRANSACTION`` keeps its own record instead (the object it
    creates, with the request's fingerprint, in the same transaction as its effect: no claim and
    no stored answer, two DynamoDB requests fewer) and calls :func:`replayed` when it answers
@@ -165,7 +166,8 @@ class Call:
     """Who is calling and with what budget; route functions read it with :func:`call`.
 
     Attributes:
-        caller: rate-limit and idempotency identity: ``m:<merchant_id>``, ``admin`` or ``ip:<addr>``.
+        caller: rate-limit identity: ``m:<merchant_id>``, ``admin`` or ``ip:<addr>``; also whose
+            idempotency keys a request's are (the admin's per target merchant: :func:`idempotency_scope`).
         merchant: the authenticated merchant (merchant routes).
         request_id: the invocation's id (owner of idempotency claims).
         deadline: ``time.monotonic()`` by which the answer must be sent (``payrail.deadline``).
@@ -404,6 +406,27 @@ def _error_json(e: PayrailError) -> Response:
                     headers=dict(e.headers or {}))
 
 
+def idempotency_scope(caller: str, request: dict) -> str:
+    """Whose keys an ``Idempotency-Key`` is one of (with the route, it names the idempotency record).
+
+    A merchant's keys are its own (``m:<merchant_id>``). The admin acts for many merchants, so its
+    keys are scoped by the merchant a request is for — the ``merchant_id`` of its path or of its
+    body — on every admin route: ``admin:m:<merchant_id>``, so one key may be used once for each
+    merchant (as the records that keyed admin routes create are per merchant anyway: journal ids
+    derive from the merchant and the key). A platform-wide admin request (no merchant) is ``admin``.
+
+    Args:
+        caller: :attr:`Call.caller`. request: the validated arguments (bodies as JSON dicts).
+    """
+    if caller != "admin":
+        return caller
+    target = request.get("merchant_id")
+    if not isinstance(target, str):
+        target = next((v["merchant_id"] for v in request.values()
+                       if isinstance(v, dict) and isinstance(v.get("merchant_id"), str)), None)
+    return f"admin:m:{target}" if target else caller
+
+
 def _keyed(spec: RouteSpec, store: IdempotencyStore) -> Callable:
     """Wrap a route function that takes ``idempotency_key`` in payrail's idempotency."""
     func = spec.func
@@ -417,7 +440,7 @@ def _keyed(spec: RouteSpec, store: IdempotencyStore) -> Callable:
         c.fingerprint = fingerprint(spec.name, request)
         if key is None or spec.idempotency == IN_TRANSACTION:
             return func(**kwargs)
-        out = store.run(caller=c.caller, route=spec.name, key=key, fingerprint=c.fingerprint, owner=c.request_id,
+        out = store.run(caller=idempotency_scope(c.caller, request), route=spec.name, key=key, fingerprint=c.fingerprint, owner=c.request_id,
                         lease_seconds=c.remaining() + deadline.SAFETY_MARGIN_SECONDS,  # until the function's timeout
                         effect=lambda: (spec.status, func(**kwargs)))
         if out.replayed:
