@@ -9,7 +9,8 @@ request goes through, in this order:
 2. **authentication and authorization** from the route's declared security (merchant API key or
    admin bearer token; public routes none) — before anything about the request is looked at;
 3. **rate limiting** per caller (merchant, admin, or source IP for public routes and failed
-   authentication), shared by all execution environments (``payrail.ratelimit``);
+   authentication), shared by all execution environments (``payrail.ratelimit``); a valid merchant
+   key that is refused (suspended, or on an admin route) counts against that merchant, not its IP;
 4. the **body guard**: size (413), base64 (API Gateway's ``isBase64Encoded``), UTF-8, media type
    (415), JSON syntax and nesting depth (400) — so no malformed input reaches a parser that could fail;
 5. Powertools' validation of path, query, header and body against the route's strict models
@@ -313,13 +314,18 @@ class Edge:
             if self.admin_token_ok(headers):
                 return "admin", None, s.admin_rate_limit_per_minute
             if headers.get("x-api-key"):
-                self.platform.merchants.authenticate(headers.get("x-api-key"))
-                raise Forbidden("this route is for the platform admin")
+                m = self.platform.merchants.authenticate(headers.get("x-api-key"))
+                raise Forbidden("this route is for the platform admin", merchant=m)
             raise Unauthorized("missing or invalid admin bearer token")
         if spec.auth == MERCHANT:
             m = self.platform.merchants.authenticate(headers.get("x-api-key"))
-            return f"m:{m['merchant_id']}", m, m.get("rate_limit_per_minute") or s.rate_limit_per_minute
+            caller, limit = self.merchant_quota(m)
+            return caller, m, limit
         return f"ip:{source_ip}", None, s.anonymous_rate_limit_per_minute
+
+    def merchant_quota(self, merchant: dict) -> tuple[str, int]:
+        """``(caller, limit)`` of a merchant: its requests per minute (its own or the default)."""
+        return f"m:{merchant['merchant_id']}", merchant.get("rate_limit_per_minute") or self.settings.rate_limit_per_minute
 
     def limit(self, caller: str, limit: int) -> Quota:
         """Count the request; raises RateLimited (429) over the limit."""
@@ -388,7 +394,13 @@ class PayrailResolver(APIGatewayHttpResolver):
             c.headers, c.body = headers, (ev.body or "").encode("utf-8", "surrogatepass")
             try:
                 c.caller, c.merchant, limit = self.edge.authenticate(spec, headers, ev.request_context.http.source_ip)
-            except (Unauthorized, Forbidden):
+            except Forbidden as e:
+                if e.merchant is None:
+                    self.edge.limit(c.caller, self.edge.settings.anonymous_rate_limit_per_minute)
+                else:  # a valid key, refused: the merchant's own quota, never its address's (others share it)
+                    self.edge.limit(*self.edge.merchant_quota(e.merchant))
+                raise
+            except Unauthorized:
                 self.edge.limit(c.caller, self.edge.settings.anonymous_rate_limit_per_minute)  # slows key guessing
                 raise
             if spec.rate_limited:
