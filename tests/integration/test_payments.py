@@ -460,3 +460,53 @@ def test_provider_callbacks_are_authenticated_then_confirmed_with_the_provider(m
                                                    "X-Telecel-Signature": f"t={ts},v1={sig}"}, timeout=10).json()
     assert again["outcome"] == "no_change" and again["status"] == "CONFIRMED"
     assert [h["status"] for h in client.payment(p["payment_id"])["status_history"]].count("CONFIRMED") == 1
+
+
+def test_airteltigo_callbacks_replayed_after_the_outcome_is_known_are_ignored_without_a_lookup(momo, cloud, platform,
+                                                                                              monkeypatch):
+    """AirtelTigo signs the body only, so a callback can be replayed forever: once the payment's outcome
+    is known, a replay is acknowledged and the provider is not asked again."""
+    import base64
+    import hashlib
+    import hmac
+
+    import requests
+
+    from payrail.connectors.airteltigo.connector import AirtelTigoConnector
+
+    client, mid = momo
+    url = f"{cloud['api_url']}/v1/callbacks/airteltigo"
+
+    def callback(p: dict, code: str) -> bytes:
+        return json.dumps({"transaction": {"id": p["provider_key"], "message": "done", "status_code": code,
+                                           "airtel_money_id": "AM1"}}).encode()
+
+    def signed(body: bytes) -> dict:
+        sig = base64.b64encode(hmac.new(b"at-local-callback", body, hashlib.sha256).digest()).decode()
+        return {"content-type": "application/json", "X-Signature": sig}
+
+    lookups = []
+    status = AirtelTigoConnector.status
+    monkeypatch.setattr(AirtelTigoConnector, "status", lambda self, tid: lookups.append(tid) or status(self, tid))
+
+    def replay(body: bytes) -> dict:  # in this process, where the lookups are counted
+        return platform.callbacks.receive("airteltigo", signed(body), body, time.time())
+
+    paid = settled(client, client.pay(3_000, number("AT", "1"))["payment_id"])
+    failed = settled(client, client.pay(3_000, number("AT", "3"))["payment_id"])
+    assert (paid["status"], paid["provider"], failed["status"], failed["provider"]) == (
+        "CONFIRMED", "airteltigo", "FAILED", "airteltigo")
+    body = callback(paid, "TS")
+    ack = requests.post(url, data=body, headers=signed(body), timeout=10).json()  # through the API: acknowledged
+    assert (ack["outcome"], ack["object_id"], ack["status"]) == ("no_change", paid["payment_id"], "CONFIRMED")
+    for _ in range(3):
+        assert (replay(body)["outcome"], lookups) == ("no_change", [])
+    refunded = client.refund_payment(paid["payment_id"])
+    assert (replay(body)["status"], lookups) == ("REFUNDED", [])
+    assert client.payment(paid["payment_id"])["status_history"] == refunded["status_history"]
+    # a payment that ended unpaid: one lookup records the provider's final late answer, replays then cost none
+    body = callback(failed, "TF")
+    assert replay(body)["outcome"] == "no_change" and lookups == [failed["transfer_id"]]
+    assert client.payment(failed["payment_id"])["late_provider_status"] == "FAILED"
+    for _ in range(3):
+        assert (replay(body)["status"], lookups) == ("FAILED", [failed["transfer_id"]])

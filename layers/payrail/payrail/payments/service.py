@@ -638,6 +638,17 @@ class Payments:
         return r
 
     # ---- provider callbacks (payrail.callbacks) -----------------------------------------------------------
+    @staticmethod
+    def outcome_known(p: dict) -> bool:
+        """Nothing a provider's callback could say about ``p`` is new: it is CONFIRMED or REFUNDED
+        (captured on the provider's own SUCCESS), or it ended without being paid (FAILED, EXPIRED,
+        CANCELLED) and a final late answer of the provider is recorded (``late_provider_status``
+        SUCCESS or FAILED). A payment still held, or ended with no final late answer yet, is asked
+        about (once per callback; the first final late answer is then recorded)."""
+        if p["status"] in (PS.CONFIRMED, PS.REFUNDED):
+            return True
+        return p["status"] in FINAL and p.get("late_provider_status") in (ProviderStatus.SUCCESS, ProviderStatus.FAILED)
+
     def confirm(self, item: dict, transfer_key: str) -> tuple[str, dict]:
         """A provider callback named this payment's current transfer (``provider_key``, the main
         table's ``by_provider_key`` index): ask the provider's status API and apply a final answer
@@ -645,11 +656,16 @@ class Payments:
         For a payment no longer held (EXPIRED, CANCELLED, FAILED) a late answer changes nothing
         but is recorded as ``late_provider_status`` for an operator.
 
+        A callback whose payment's outcome is already known is acknowledged (``no_change``) and
+        ignored **without asking the provider**, so a replayed callback (a provider that signs no
+        timestamp, such as AirtelTigo, cannot be dated) never drives lookups: see
+        :meth:`outcome_known`. So is one naming another transfer than the payment's current one.
+
         Returns: ``(outcome, payment)`` with outcome ``captured``, ``released``, ``no_change`` or
         ``deferred`` (the provider could not be asked; the workflow or the sweeper looks again).
         """
         p = self.main.get(PAYMENT.key(item["merchant_id"], item["payment_id"]))
-        if p is None or p.get("provider_key") != transfer_key:
+        if p is None or p.get("provider_key") != transfer_key or self.outcome_known(p):
             return "no_change", p or item
         try:
             r = self.providers.get(p["provider"]).status(p["transfer_id"])
