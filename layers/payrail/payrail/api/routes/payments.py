@@ -68,7 +68,7 @@ def refund_payment(payment_id: PaymentIdPath, idempotency_key: OptionalIdempoten
 @routes.post("/v1/admin/floats/top_up", auth=ADMIN, status=201, response=models.FloatTopUp, errors=(404,),
              idempotency="required")
 def fund_float(body: models.FloatTopUpIn, idempotency_key: IdempotencyKey) -> dict:
-    """Fund a merchant's mobile-money float at one provider (once per Idempotency-Key)."""
+    """Fund a merchant's mobile-money float at one provider (once per merchant and Idempotency-Key)."""
     c = call()
     if not c.platform.merchants.get(body.merchant_id):
         raise NotFound("merchant not found", param="merchant_id")
