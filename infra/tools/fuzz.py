@@ -12,8 +12,10 @@ an order, a payout, settlement jobs ...) so that the paths past the 404 are exer
 A run has four phases, in this order:
 
 1. **examples**: one request per operation that the domain accepts (real ids, bodies that pass its
-   checks, objects in the state the operation needs, made with ``infra.tools.client`` just before),
-   so that every operation is fuzzed past validation at least once;
+   checks, objects in the state the operation needs, made with ``infra.tools.client`` just before;
+   the admin's order decisions get orders the local fulfilment stand-in left unanswered, which are
+   FULFILMENT_UNKNOWN at their deadline), so that every operation is fuzzed past validation at
+   least once;
 2. **unknown query parameters**: each example again with a query parameter the operation does not
    declare; it must answer 400 ``parameter_unknown`` (a typo is never a silent no-op);
 3. **provider callbacks**: for every connector of ``payrail.providers.registry``,
@@ -66,7 +68,7 @@ from schemathesis import GenerationMode, checks
 from schemathesis.core.failures import FailureGroup
 
 from infra.catalog import ROOT
-from infra.tools.client import ApiError, Payrail, wait_for
+from infra.tools.client import ApiError, Payrail, standin, wait_for
 from infra.local.standins import STANDINS
 from payrail.providers import registry
 
@@ -92,6 +94,11 @@ MUTATED_CALLBACKS, REQUESTS_PER_MUTATED_CALLBACK = 4, 100
 GENERATED_HEADER_VALUES = 2  # generated malformed values per signature header
 #: an example answered 409 (a racing workflow moved its object first) is tried again with a new object
 EXAMPLE_ATTEMPTS = 3
+#: orders left FULFILMENT_UNKNOWN for the admin's fail and fulfil examples (one each, one spare)
+UNKNOWN_ORDERS = 3
+HANG_SECONDS = 2.0  # the fulfilment stand-in holds each such request this long, then drops it
+#: how long past an order's fulfilment deadline the examples wait for it to be FULFILMENT_UNKNOWN
+UNKNOWN_GRACE_SECONDS = 60
 
 
 # ---- credentials and real objects ------------------------------------------------------------
@@ -107,6 +114,8 @@ class Tenant:
     admin_ids: dict[str, str] = field(default_factory=dict)  # ids for the admin's merchant routes
     pools: dict[str, list[str]] = field(default_factory=dict)
     transfers: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    #: ``(merchant_id, api_key, order_id)`` of orders whose fulfilment outcome stays unknown (shared)
+    unknown_orders: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def rate_limit_field(doc: dict) -> dict | None:
@@ -190,10 +199,35 @@ def create_tenant(admin: Payrail, limit: int | None) -> Tenant:
         pools={"failed_payout": failed, "confirmed_payment": refundable}, transfers=dict(transfers))
 
 
-def create_tenants(api_url: str, admin_token: str, doc: dict) -> tuple[list[Tenant], str]:
+def hung_orders(admin: Payrail, fulfilment_url: str, count: int) -> list[tuple[str, str, str]]:
+    """``count`` orders of a merchant of their own that the fulfilment stand-in received and never
+    answers: it is switched to its ``hang`` mode (``infra.local.services``) until it has received
+    them, then back to ``ok``; their keys stay PROCESSING there, so each order becomes
+    FULFILMENT_UNKNOWN at its ``fulfilment_deadline`` (FULFILMENT_GIVE_UP_SECONDS after payment),
+    for the admin to fail or fulfil. Returns ``[(merchant_id, api_key, order_id)]``. Raises ApiError."""
+    created = admin.create_merchant(f"fuzz-unknown-{uuid.uuid4().hex[:8]}")
+    merchant_id, client = created["merchant"]["merchant_id"], admin.as_merchant(created["api_key"])
+    admin.credit(merchant_id, "fuzz-unknown", 1_000 * count)
+    product = client.create_product("fuzz unanswered", 1_000, count)
+    before = standin(fulfilment_url, "/_stats")["posts"]
+    standin(fulfilment_url, "/_control", {"mode": "hang", "delay_seconds": HANG_SECONDS})
+    try:
+        orders = [client.order(product["product_id"], "fuzz-unknown")["order_id"] for _ in range(count)]
+        wait_for(lambda: standin(fulfilment_url, "/_stats")["posts"] >= before + count,
+                 what="fuzz orders received by the fulfilment stand-in")
+    finally:
+        standin(fulfilment_url, "/_control", {"mode": "ok"})
+    return [(merchant_id, created["api_key"], o) for o in orders]
+
+
+def create_tenants(api_url: str, admin_token: str, doc: dict,
+                   fulfilment_url: str | None = None) -> tuple[list[Tenant], str]:
     """``(tenants, admin_job_id)``: one merchant with a high rate limit when the API documents
-    ``rate_limit_per_minute``, otherwise a few merchants that share the load."""
+    ``rate_limit_per_minute``, otherwise a few merchants that share the load. With the local
+    fulfilment stand-in's ``fulfilment_url``, first :func:`hung_orders` (before the tenants' own
+    orders, which the ``hang`` mode would catch too)."""
     admin = Payrail(api_url, admin_token=admin_token)
+    unknown = hung_orders(admin, fulfilment_url, UNKNOWN_ORDERS) if fulfilment_url else []
     limit_schema = rate_limit_field(doc)
     limit = None
     if limit_schema is not None:
@@ -207,6 +241,7 @@ def create_tenants(api_url: str, admin_token: str, doc: dict) -> tuple[list[Tena
     job_id = admin.admin_settlement(today(), today())["job_id"]
     for t in tenants:
         t.admin_ids = {"merchant_id": victim["merchant"]["merchant_id"], "job_id": job_id}
+        t.unknown_orders = unknown
     return tenants, job_id
 
 
@@ -225,6 +260,26 @@ def _pop(t: Tenant, pool: str, fallback: str) -> str:
 
 def _job(client: Payrail) -> dict:
     return {"job_id": client.settlement(today(), today())["job_id"]}
+
+
+def _unknown_order(admin: Payrail, t: Tenant) -> dict:
+    """The path parameters of an order of ``t.unknown_orders`` once it is FULFILMENT_UNKNOWN (it is
+    used up; the last one is kept, so a repeat answers 409). Waits until its fulfilment deadline
+    has passed. Raises ApiError (404) when there is none (no fulfilment stand-in to make them),
+    TimeoutError when it is still FULFILMENT_PENDING ``UNKNOWN_GRACE_SECONDS`` after its deadline."""
+    if not t.unknown_orders:
+        raise ApiError(404, {"error": {"message": "no order left FULFILMENT_UNKNOWN (no fulfilment stand-in)"}})
+    merchant_id, api_key, order_id = t.unknown_orders.pop() if len(t.unknown_orders) > 1 else t.unknown_orders[0]
+    owner = admin.as_merchant(api_key)
+
+    def settled_or_unknown():
+        order = owner.get_order(order_id)
+        return order["status"] != "FULFILMENT_PENDING" and order
+    deadline = owner.get_order(order_id).get("fulfilment_deadline")
+    left = (datetime.fromisoformat(deadline) - datetime.now(timezone.utc)).total_seconds() if deadline else 0
+    wait_for(settled_or_unknown, timeout=max(left, 0) + UNKNOWN_GRACE_SECONDS, interval=1,
+             what=f"order {order_id} FULFILMENT_UNKNOWN")
+    return {"merchant_id": merchant_id, "order_id": order_id}
 
 
 #: per operation label, in the order they run (suspend before reactivate, the tenant's own key last)
@@ -323,6 +378,24 @@ EXAMPLES: dict[str, Example] = {
         "path_parameters": {"endpoint_id": t.ids["endpoint_id"]}},
     "DELETE /v1/webhook_endpoints/{endpoint_id}": lambda a, c, t: {
         "path_parameters": {"endpoint_id": c.create_webhook_endpoint(WEBHOOK_URL, ["order.*"])["endpoint_id"]}},
+    # the operator's routes across merchants
+    "GET /v1/admin/payouts": lambda a, c, t: {"query": {"limit": 5, "status": "SUCCEEDED"}},
+    "GET /v1/admin/merchants/{merchant_id}/payouts/{payout_id}": lambda a, c, t: {
+        "path_parameters": {"merchant_id": t.ids["merchant_id"], "payout_id": t.ids["payout_id"]}},
+    "GET /v1/admin/payments": lambda a, c, t: {"query": {"limit": 5, "status": "CONFIRMED"}},
+    "GET /v1/admin/merchants/{merchant_id}/payments/{payment_id}": lambda a, c, t: {
+        "path_parameters": {"merchant_id": t.ids["merchant_id"], "payment_id": t.ids["payment_id"]}},
+    "GET /v1/admin/holds": lambda a, c, t: {"query": {"older_than_seconds": 0, "limit": 5}},
+    "GET /v1/admin/queues": lambda a, c, t: {},
+    "GET /v1/admin/queues/{queue}": lambda a, c, t: {"path_parameters": {"queue": "fulfilment"}},
+    "POST /v1/admin/queues/{queue}/redrive": lambda a, c, t: {
+        "path_parameters": {"queue": "fulfilment"}, "body": {"max_per_second": 10}},
+    "GET /v1/admin/ledger/audit": lambda a, c, t: {},
+    # last but one: these wait for orders to reach their fulfilment deadline (the others ran meanwhile)
+    "POST /v1/admin/merchants/{merchant_id}/orders/{order_id}/fail": lambda a, c, t: {
+        "path_parameters": _unknown_order(a, t), "body": {"note": "fuzz: the service never answered"}},
+    "POST /v1/admin/merchants/{merchant_id}/orders/{order_id}/fulfil": lambda a, c, t: {
+        "path_parameters": _unknown_order(a, t), "body": {"fulfilment_id": "ful_fuzz_1", "note": "fuzz"}},
     "POST /v1/api_keys/rotate": lambda a, c, t: {},
 }
 
@@ -515,13 +588,15 @@ class Result:
         return self.server_errors == 0 and self.conformance_failures == 0 and not self.without_2xx
 
     def summary(self) -> str:
-        rows = [f"{'operation':<58} {'requests':>8}  statuses  /  failed checks"]
-        for label in sorted(set(self.operations) | set(self.documented)):
+        labels = sorted(set(self.operations) | set(self.documented))
+        width = max([len(label) for label in labels] + [58])
+        rows = [f"{'operation':<{width}} {'requests':>8}  statuses  /  failed checks"]
+        for label in labels:
             s = self.operations[label]
             statuses = " ".join(f"{code}x{n}" for code, n in sorted(s.statuses.items()))
             failed = " ".join(f"{check}x{n}" for check, n in sorted(s.failures.items()))
             mark = "" if s.succeeded else "  (no 2xx)"
-            rows.append(f"{label:<58} {s.requests:>8}  {statuses}" + (f"  /  {failed}" if failed else "") + mark)
+            rows.append(f"{label:<{width}} {s.requests:>8}  {statuses}" + (f"  /  {failed}" if failed else "") + mark)
         for name, c in self.callbacks.items():
             signed = " ".join(f"{code}x{n}" for code, n in sorted(c.signed.items()))
             malformed = " ".join(f"{code}x{n}" for code, n in sorted(c.malformed.items())) or "none (unsigned)"
@@ -679,6 +754,9 @@ class Fuzzer:
             kwargs = EXAMPLES[label](self.admin, client, tenant)
         except ApiError as e:
             print(f"fuzz: could not prepare the example of {label}: {e.status} {e.body}", file=sys.stderr)
+            return None
+        except TimeoutError as e:  # an object never reached the state the example needs
+            print(f"fuzz: could not prepare the example of {label}: {e}", file=sys.stderr)
             return None
         headers = {}
         if any(p.name.lower() == "idempotency-key" for p in op.iter_parameters()):
@@ -868,10 +946,12 @@ class Fuzzer:
 
 
 def fuzz(api_url: str, admin_token: str, budget: int, seed: int | None = None,
-         report: Path | None = None, openapi_file: Path = OPENAPI_FILE) -> Result:
-    """Create the credentials and objects, fuzz ``budget`` requests, write ``report`` (JSON)."""
+         report: Path | None = None, openapi_file: Path = OPENAPI_FILE, fulfilment_url: str | None = None) -> Result:
+    """Create the credentials and objects, fuzz ``budget`` requests, write ``report`` (JSON).
+    ``fulfilment_url`` is the local fulfilment stand-in's (see :func:`hung_orders`); without it the
+    admin's order decisions have no order to decide and the run fails for them."""
     doc = json.loads(openapi_file.read_text())
-    tenants, admin_job_id = create_tenants(api_url, admin_token, doc)
+    tenants, admin_job_id = create_tenants(api_url, admin_token, doc, fulfilment_url)
     result = Fuzzer(api_url, admin_token, tenants, admin_job_id, openapi_file).run(budget, seed)
     if report is not None:
         report.parent.mkdir(parents=True, exist_ok=True)
@@ -891,7 +971,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
 
     def go(desc: dict) -> int:
-        result = fuzz(desc["api_url"], desc["admin_token"], args.requests, args.seed, args.report)
+        result = fuzz(desc["api_url"], desc["admin_token"], args.requests, args.seed, args.report,
+                      fulfilment_url=desc.get("fulfilment_url"))
         print(result.summary())
         if result.kinds:
             print("distinct failures (operation: status check xcount):\n" + result.kinds_text())
@@ -908,9 +989,11 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return go(desc)
     print("starting a local cloud for the fuzz run ...", flush=True)
-    # failed authentication is rate limited per source IP; the run sends many such requests from one
+    # failed authentication is rate limited per source IP; the run sends many such requests from one;
+    # orders left unanswered by the fulfilment stand-in are FULFILMENT_UNKNOWN 20 s after payment
     with process.local_cloud(args.data_dir / "fuzz", random_ports=True,
-                             settings={"ANONYMOUS_RATE_LIMIT_PER_MINUTE": "100000"}) as desc:
+                             settings={"ANONYMOUS_RATE_LIMIT_PER_MINUTE": "100000",
+                                       "FULFILMENT_GIVE_UP_SECONDS": "20"}) as desc:
         return go(desc)
 
 

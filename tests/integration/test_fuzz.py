@@ -20,7 +20,8 @@ def run(cloud, tmp_path_factory):
     """One bounded fuzz run shared by the tests of this module: ``(result, report path)``."""
     seed = int(os.environ["PAYRAIL_FUZZ_SEED"]) if os.environ.get("PAYRAIL_FUZZ_SEED") else None
     report = tmp_path_factory.mktemp("fuzz") / "fuzz-report.json"
-    return fuzz(cloud["api_url"], cloud["admin_token"], REQUESTS, seed=seed, report=report), report
+    return fuzz(cloud["api_url"], cloud["admin_token"], REQUESTS, seed=seed, report=report,
+                fulfilment_url=cloud["fulfilment_url"]), report
 
 
 def documented() -> set[str]:

@@ -151,6 +151,49 @@ def test_malformed_callback_is_401_for_every_connector_and_rate_limited_per_ip(c
         assert r.headers["RateLimit-Limit"] == str(limit) and int(r.headers["RateLimit-Remaining"]) < limit
 
 
+def _signed_callback(connector: str, tmp_path) -> tuple[bytes, dict]:
+    """A well-formed callback about an unknown transfer, signed now as the connector's stand-in signs it."""
+    from infra.tools.fuzz import signers
+
+    signer = signers(tmp_path)[connector]
+    key = f"unknown_{uuid.uuid4().hex[:12]}"
+    body = signer.well_formed(key, key if connector == "cashfree" else str(uuid.uuid4()), True)
+    return body, signer.signed(body)
+
+
+def _signature_header(headers: dict) -> str:
+    return next(h for h in headers if "signature" in h.lower())
+
+
+@pytest.mark.parametrize("connector", ["cashfree", "safepay", "airteltigo", "telecel"])
+@pytest.mark.parametrize("where", ["last", "first"])
+def test_a_non_ascii_character_inside_a_valid_signature_is_401(cloud, connector, where, tmp_path):
+    """The signature header exactly as signed but for one character made ``²`` (a digit to
+    ``str.isdigit``, not ASCII, so no byte string compares with it): refused, never a 500."""
+    body, headers = _signed_callback(connector, tmp_path)
+    url = f"{cloud['api_url']}/v1/callbacks/{connector}"
+    assert requests.post(url, data=body, headers=headers, timeout=60).status_code == 200  # as signed: accepted
+    name = _signature_header(headers)
+    value = headers[name]
+    start = value.index("v1=") + 3 if "v1=" in value else 0  # Telecel's t=...,v1=<hex>
+    at = len(value) - 1 if where == "last" else start
+    forged = value[:at] + "\u00b2" + value[at + 1:]
+    r = requests.post(url, data=body, headers=headers | {name: forged.encode("latin-1")}, timeout=60)
+    assert http_error(r, 401)["code"] == "callback_rejected"
+
+
+@pytest.mark.parametrize("zeros", [400, 3, 1])
+def test_a_telecel_timestamp_padded_with_zeros_is_401_though_the_signature_matches_its_number(cloud, zeros, tmp_path):
+    """``t=`` padded with leading zeros names the same second, and the signature over that
+    number still matches; but a timestamp is what was signed, as sent: padded, it is refused."""
+    body, headers = _signed_callback("telecel", tmp_path)
+    url = f"{cloud['api_url']}/v1/callbacks/telecel"
+    t, v1 = headers["X-Telecel-Signature"].split(",")
+    padded = f"t={'0' * zeros}{t.removeprefix('t=')},{v1}"
+    r = requests.post(url, data=body, headers=headers | {"X-Telecel-Signature": padded}, timeout=60)
+    assert http_error(r, 401)["code"] == "callback_rejected"
+
+
 # ---- metadata, control characters, impossible dates, unknown query parameters -------------------------------
 PAYMENT = {"amount": 500, "currency": "GHS", "recipient": {"phone": "+233241234561", "name": "Ama Mensah"}}
 

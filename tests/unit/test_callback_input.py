@@ -97,6 +97,13 @@ def test_shared_parsers_accept_exactly_ascii_digits_and_well_formed_signatures()
             base64_sha256(bad, "p")
 
 
+def test_a_unix_time_with_leading_zeros_is_refused():
+    """The same second written longer is not the text the provider signed."""
+    for bad in ("0", "01700000000", "0001700000000", "0" * 400 + "1700000000"):
+        with pytest.raises(CallbackRejected):
+            unix_time(bad, "p")
+
+
 def test_a_callback_naming_no_possible_transfer_is_refused():
     mtn = connector("mtn_momo")  # unsigned: anyone can send this body
     for external_id in ("", "x" * 257):

@@ -323,8 +323,9 @@ def header(headers: dict[str, str], name: str) -> str | None:
 
 #: longest callback authentication header read (a signature header with a few rotated values fits)
 MAX_CALLBACK_HEADER = 1024
-#: a unix time in seconds or milliseconds: 1 to 13 ASCII digits (13 digits of milliseconds reach 2286)
-_UNIX_TIME = re.compile(r"[0-9]{1,13}")
+#: a unix time in seconds or milliseconds: 1 to 13 ASCII digits (13 digits of milliseconds reach 2286),
+#: without leading zeros (a provider signs the number as it writes it: padded, it is not what was signed)
+_UNIX_TIME = re.compile(r"[1-9][0-9]{0,12}")
 _PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]*")
 _HEX_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 _BASE64_SHA256 = re.compile(r"[A-Za-z0-9+/]{43}=")
@@ -351,7 +352,7 @@ def unix_time(value: str, connector: str, *, millis_above: int | None = None) ->
     larger value is read as milliseconds (Cashfree sends either).
 
     Raises: CallbackRejected for anything else (signs, spaces, non-ASCII digits such as ``²`` or
-    ``١``, which ``int()`` would accept or choke on, and values too long to be a time).
+    ``١``, which ``int()`` would accept or choke on, leading zeros, and values too long to be a time).
     """
     if not _UNIX_TIME.fullmatch(value):
         raise CallbackRejected(f"{connector}: malformed timestamp")
