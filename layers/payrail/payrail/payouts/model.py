@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -177,7 +177,7 @@ class BeneficiaryDetails(Entity):
     """A checked beneficiary as stored: the input normalised, with its ``country`` (ISO 3166) and
     the institution's ``institution_name``."""
 
-    type: str
+    type: Literal["bank_account", "mobile_wallet", "upi"]
     name: str
     country: str
     institution_name: str
