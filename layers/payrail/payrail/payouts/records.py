@@ -14,58 +14,53 @@ history as read, with its event), or a guarded update that changes no status.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from enum import Enum
+from functools import cache, partial
+from typing import Any, Callable, Iterable, TypeVar, get_args, get_origin
 
+from payrail.core import ddb
 from payrail.core.errors import Conflict
 from payrail.core.events import EventLog
-from payrail.core.store import BENEFICIARY, PAYOUT, PAYOUT_REFERENCE, RESERVATION, Kind, MainTable, due, listed, public
-from payrail.payouts.model import (BENEFICIARY_LIFECYCLE, PAYOUT_LIFECYCLE, RESERVATION_LIFECYCLE, Attempt,
-                                   BeneficiaryDetails, BeneficiaryStatus, BeneficiaryVerification, Entity, Page,
-                                   Payout, PayoutStatus, Reservation, ReservationStatus, SavedBeneficiary,
-                                   StatusChange, VerificationStatus)
+from payrail.core.store import BENEFICIARY, DUE_INDEX, PAYOUT, PAYOUT_REFERENCE, RESERVATION, Kind, MainTable, due, listed, public
+from payrail.payouts.model import (BENEFICIARY_LIFECYCLE, PAYOUT_LIFECYCLE, RESERVATION_LIFECYCLE, Entity, Page,
+                                   Payout, Reservation, SavedBeneficiary)
+
+E = TypeVar("E", bound=Entity)
 
 #: the ``due`` index attributes removed when a timer ends (a payout's hold, a reservation's expiry)
 TIMER_ENDED = {"due_pk": None, "due_sk": None}
 
 
-def _history(entries) -> list[StatusChange]:
-    return [StatusChange.model_construct(**h) for h in entries or ()]
+@cache
+def _converters(cls: type[Entity]) -> dict[str, Callable[[Any], Any]]:
+    """How to turn each stored attribute of ``cls`` into its field's type: a status into its
+    enum, a nested entity (or a list of them) into the entity; other attributes stay as stored."""
+    out: dict[str, Callable[[Any], Any]] = {}
+    for name, info in cls.model_fields.items():
+        ann, args = info.annotation, get_args(info.annotation)
+        if isinstance(ann, type) and issubclass(ann, Enum):
+            out[name] = ann
+        elif isinstance(ann, type) and issubclass(ann, Entity):
+            out[name] = partial(_construct, ann)
+        elif get_origin(ann) is list and isinstance(args[0], type) and issubclass(args[0], Entity):
+            out[name] = partial(lambda sub, values: [_construct(sub, v) for v in values], args[0])
+    return out
 
 
-def load_payout(item: dict | None) -> Payout | None:
-    """A payout item (internal attributes dropped) as a :class:`Payout`, unvalidated."""
-    if item is None:
-        return None
-    item = public(dict(item))
-    return Payout.model_construct(**item | {
-        "status": PayoutStatus(item["status"]),
-        "beneficiary": BeneficiaryDetails.model_construct(**item["beneficiary"]),
-        "attempts": [Attempt.model_construct(**a) for a in item.get("attempts") or ()],
-        "status_history": _history(item.get("status_history"))})
+def _construct(cls: type[E], data: dict) -> E:
+    conv = _converters(cls)
+    return cls.model_construct(**{k: conv[k](v) if k in conv and v is not None else v for k, v in data.items()})
 
 
-def load_reservation(item: dict | None) -> Reservation | None:
-    """A reservation item as a :class:`Reservation`, unvalidated."""
-    if item is None:
-        return None
-    item = public(dict(item))
-    return Reservation.model_construct(**item | {
-        "status": ReservationStatus(item["status"]),
-        "beneficiary": BeneficiaryDetails.model_construct(**item["beneficiary"]),
-        "status_history": _history(item.get("status_history"))})
+def load(cls: type[E], item: dict | None) -> E | None:
+    """A stored item (internal attributes dropped) as entity ``cls``, unvalidated: payrail wrote
+    it, and ``model_construct`` costs no validator build at a cold start."""
+    return None if item is None else _construct(cls, public(dict(item)))
 
 
-def load_beneficiary(item: dict | None) -> SavedBeneficiary | None:
-    """A saved beneficiary item as a :class:`SavedBeneficiary`, unvalidated."""
-    if item is None:
-        return None
-    item = public(dict(item))
-    return SavedBeneficiary.model_construct(**item | {
-        "status": BeneficiaryStatus(item["status"]),
-        "details": BeneficiaryDetails.model_construct(**item["details"]),
-        "verification": BeneficiaryVerification.model_construct(**item["verification"] | {
-            "status": VerificationStatus(item["verification"]["status"])}),
-        "status_history": _history(item.get("status_history"))})
+load_payout = partial(load, Payout)
+load_reservation = partial(load, Reservation)
+load_beneficiary = partial(load, SavedBeneficiary)
 
 
 def as_item(entity: Entity) -> dict:
@@ -243,3 +238,52 @@ class BeneficiaryRecords(_Records):
         """Move ``b`` to ``target`` through :data:`BENEFICIARY_LIFECYCLE`. Raises Conflict."""
         sources = BENEFICIARY_LIFECYCLE.sources(target)
         return load_beneficiary(self.main.transition(self.pk_of(b), tuple(map(str, sources)), str(target)))
+
+
+class HoldRecords:
+    """The open payout holds: the ``due`` index partitions of payouts (``PAYOUT#<shard>``, sort key
+    ``<held since>#<payout_id>``), each oldest first.
+
+    Args:
+        table: the main table's name; client: a DynamoDB client (default: ``ddb.client()``).
+    """
+
+    def __init__(self, table: str, client=None):
+        self.table = table
+        self.db = client or ddb.client()
+
+    @staticmethod
+    def partitions() -> list[str]:
+        return PAYOUT.due_partitions()
+
+    def _query(self, partition: str, before: str | None, limit: int | None, keys_only: bool):
+        kw: dict = dict(TableName=self.table, IndexName=DUE_INDEX, ScanIndexForward=True,
+                        KeyConditionExpression="due_pk = :p" + (" AND due_sk < :t" if before else ""),
+                        ExpressionAttributeValues={":p": ddb.value(partition)} | (
+                            {":t": ddb.value(before)} if before else {}))
+        if keys_only:
+            kw["ProjectionExpression"] = "due_sk"
+        while True:
+            if limit:
+                kw["Limit"] = limit
+            r = self.db.query(**kw)
+            for item in r.get("Items", []):
+                yield ddb.load(item)
+                if limit is not None:
+                    limit -= 1
+                    if limit == 0:
+                        return
+            if "LastEvaluatedKey" not in r:
+                return
+            kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
+
+    def held_since(self, partition: str):
+        """When each hold of ``partition`` was taken (ISO times), oldest first (keys only)."""
+        for item in self._query(partition, None, None, keys_only=True):
+            yield item["due_sk"].split("#", 1)[0]
+
+    def held(self, partition: str, before: str | None = None, limit: int | None = None):
+        """The payouts of ``partition`` held since before ``before`` (ISO), oldest first, at most
+        ``limit``, each with ``held_since``."""
+        for item in self._query(partition, before, limit, keys_only=False):
+            yield load_payout(item | {"held_since": item["due_sk"].split("#", 1)[0]})
