@@ -28,5 +28,5 @@ metrics = Metrics(namespace="payrail", service="payout-steps")
 def lambda_handler(event: dict, context) -> dict:
     req = StepRequest.model_validate(event)
     payout = platform.payouts.conclude(req.merchant_id, req.payout_id, req.run, Next(req.action.upper()), req.outcome)
-    metrics.add_metric(name=f"Payouts{payout['status'].title()}", unit=MetricUnit.Count, value=1)
-    return StepResult(payout_id=req.payout_id, status=payout["status"]).model_dump(mode="json")
+    metrics.add_metric(name=f"Payouts{payout.status.title()}", unit=MetricUnit.Count, value=1)
+    return StepResult(payout_id=req.payout_id, status=payout.status).model_dump(mode="json")

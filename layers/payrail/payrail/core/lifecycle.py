@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Generic, Iterable, TypeVar
+from typing import Generic, Iterable, Mapping, TypeVar
 
 S = TypeVar("S", bound=StrEnum)
 
@@ -52,19 +52,21 @@ class Lifecycle(Generic[S]):
         initial: the state an entity is created in (with its creation event).
         created_event: the event of the creation (None: none).
         moves: every allowed :class:`Move`.
+        also_created: other states an entity may be created in, each with its creation's event.
 
     Raises:
         ValueError: a move names a state twice, or a state is unreachable from ``initial``.
     """
 
     def __init__(self, entity: str, states: type[S], initial: S, moves: Iterable[Move[S]],
-                 created_event: str | None = None):
+                 created_event: str | None = None, also_created: Mapping[S, str | None] | None = None):
         self.entity, self.states, self.initial, self.created_event = entity, states, initial, created_event
+        self.starts: dict[S, str | None] = {initial: created_event, **(also_created or {})}
         self.moves: tuple[Move[S], ...] = tuple(moves)
         self._by_pair = {(m.source, m.target): m for m in self.moves}
         if len(self._by_pair) != len(self.moves):
             raise ValueError(f"{entity}: a move is listed twice")
-        reached, todo = {initial}, [initial]
+        reached, todo = set(self.starts), list(self.starts)
         while todo:
             s = todo.pop()
             for m in self.moves:
@@ -97,8 +99,15 @@ class Lifecycle(Generic[S]):
         return tuple(s for s in self.states if not self.targets(s))
 
     def events(self) -> set[str]:
-        """Every event type this entity emits (its creation's included)."""
-        return {m.event for m in self.moves if m.event} | ({self.created_event} if self.created_event else set())
+        """Every event type this entity emits (its creations' included)."""
+        return {m.event for m in self.moves if m.event} | {e for e in self.starts.values() if e}
+
+    def created(self, state: S | str) -> str | None:
+        """The event of a creation in ``state``. Raises IllegalMove when no entity starts there."""
+        s = self.states(state)
+        if s not in self.starts:
+            raise IllegalMove(f"{self.entity}: is never created {s}")
+        return self.starts[s]
 
     def check(self, sources: Iterable[S | str], target: S | str) -> tuple[S, ...]:
         """``sources`` as states, each checked to move to ``target``; raises IllegalMove."""
@@ -137,7 +146,7 @@ class Lifecycle(Generic[S]):
     # ---- documents ------------------------------------------------------------------------------
     def diagram(self) -> str:
         """The table as a Mermaid ``stateDiagram-v2`` (one line per move: event and money)."""
-        lines = ["stateDiagram-v2", f"    [*] --> {self.initial}" + (f": {self.created_event}" if self.created_event else "")]
+        lines = ["stateDiagram-v2"] + [f"    [*] --> {s}" + (f": {e}" if e else "") for s, e in self.starts.items()]
         for m in self.moves:
             label = " · ".join(x for x in (m.event, "money" if m.money else None) if x)
             lines.append(f"    {m.source} --> {m.target}" + (f": {label}" if label else ""))

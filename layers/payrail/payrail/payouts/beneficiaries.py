@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Mapping, Union
 
 import phonenumbers
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
@@ -31,12 +32,16 @@ from payrail.core.errors import Conflict, NotFound, ProviderUnavailable, Validat
 from payrail.core.ids import derived, random_id
 from payrail.core.idempotency import check_fingerprint
 from payrail.core.ledger import now_iso
-from payrail.core.store import BENEFICIARY, MainTable, listed
+from payrail.core.store import MainTable
+from payrail.payouts.model import BeneficiaryDetails, BeneficiaryStatus, Page, SavedBeneficiary, VerificationStatus
+from payrail.payouts.records import BeneficiaryRecords, load_beneficiary
 
 IFSC = re.compile(r"^[A-Z]{4}0[A-Z0-9]{6}$")
 #: the currency a country's beneficiaries are paid in (for verification, which names no currency)
 HOME_CURRENCY = {"PK": "PKR", "IN": "INR", "GH": "GHS"}
-ACTIVE, DISABLED = "ACTIVE", "DISABLED"
+ACTIVE, DISABLED = BeneficiaryStatus.ACTIVE, BeneficiaryStatus.DISABLED
+#: a beneficiary as given: the API's request model (any pydantic model of those fields), or a mapping
+BeneficiaryInput = Union[BaseModel, Mapping]
 
 
 @dataclass(frozen=True)
@@ -45,10 +50,14 @@ class Destination:
     ``country`` and the institution's ``institution_name``), the connector's typed ``beneficiary``,
     its ``rail`` and ISO 3166 ``country``."""
 
-    details: dict
+    details: BeneficiaryDetails
     beneficiary: BankAccount | MobileWallet | Upi
     rail: str
     country: str
+
+
+def _details(**fields) -> BeneficiaryDetails:
+    return BeneficiaryDetails.model_construct(**fields)
 
 
 def _directory(kind: str) -> dict:
@@ -68,12 +77,14 @@ def _typed(cls, **fields):
         raise _bad(".".join(map(str, err["loc"])) or "name", str(err["msg"]).removeprefix("Value error, ")) from None
 
 
-def resolve(given: dict) -> Destination:
+def resolve(given: BeneficiaryInput) -> Destination:
     """Check a beneficiary (see the module docstring) and say where the money goes.
 
     Raises:
         ValidationFailed: the field at fault in ``param`` (``beneficiary.bank_code`` ...).
     """
+    if isinstance(given, BaseModel):
+        given = given.model_dump(exclude_none=True)
     kind, name = given.get("type"), given.get("name")
     if kind == "bank_account":
         if given.get("iban"):
@@ -88,8 +99,8 @@ def resolve(given: dict) -> Destination:
                 raise _bad("iban", f"IBAN of an institution outside the directory ({iban.country_code} "
                                    f"{iban.bank_code}); see GET /v1/directory")
             bank = banks[iban.bank_code]
-            details = {"type": kind, "name": name, "iban": iban.compact, "bank_code": bank.code, "country": "PK",
-                       "institution_name": bank.name}
+            details = _details(type=kind, name=name, iban=iban.compact, bank_code=bank.code, country="PK",
+                                         institution_name=bank.name)
             return Destination(details, _typed(BankAccount, iban=iban.compact, name=name), kind, "PK")
         code, number = str(given.get("bank_code") or "").upper(), str(given.get("account_number") or "")
         if not code:
@@ -104,8 +115,8 @@ def resolve(given: dict) -> Destination:
                                     "or an Indian IFSC")
         if not (number.isdigit() and digits[0] <= len(number) <= digits[1]):
             raise _bad("account_number", f"an account number in {country} has {digits[0]}-{digits[1]} digits")
-        details = {"type": kind, "name": name, "bank_code": code, "account_number": number, "country": country,
-                   "institution_name": label}
+        details = _details(type=kind, name=name, bank_code=code, account_number=number, country=country,
+                                     institution_name=label)
         return Destination(details, _typed(BankAccount, bank_code=code, account_number=number, name=name), kind,
                            country)
     if kind == "mobile_wallet":
@@ -123,20 +134,20 @@ def resolve(given: dict) -> Destination:
             raise _bad("msisdn", f"{wallet.name} is reached by a valid {wallet.country} mobile number "
                                  "(E.164, e.g. +923001234567, or national form)")
         msisdn = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-        details = {"type": kind, "name": name, "wallet_code": code, "msisdn": msisdn, "country": wallet.country,
-                   "institution_name": wallet.name}
+        details = _details(type=kind, name=name, wallet_code=code, msisdn=msisdn, country=wallet.country,
+                                     institution_name=wallet.name)
         return Destination(details, _typed(MobileWallet, wallet_code=code, msisdn=msisdn, name=name), kind,
                            wallet.country)
     if kind == "upi":
         vpa = str(given.get("vpa") or "")
         if not re.match(VPA_PATTERN, vpa):
             raise _bad("vpa", "a UPI address looks like name@bank")
-        details = {"type": kind, "name": name, "vpa": vpa, "country": "IN", "institution_name": "UPI"}
+        details = _details(type=kind, name=name, vpa=vpa, country="IN", institution_name="UPI")
         return Destination(details, _typed(Upi, vpa=vpa, name=name), kind, "IN")
     raise _bad("type", "type is one of bank_account, mobile_wallet, upi")
 
 
-def check_details(details: dict) -> Destination:
+def check_details(details: BeneficiaryInput) -> Destination:
     """:func:`resolve` for details stored earlier (a saved beneficiary, a reservation's)."""
     try:
         return resolve(details)
@@ -145,7 +156,7 @@ def check_details(details: dict) -> Destination:
 
 
 class Beneficiaries:
-    """Saved beneficiaries (``BENEFICIARY#<merchant>#<ben_id>``) and account verification.
+    """Saved beneficiaries and account verification.
 
     Args:
         main: the main table.
@@ -154,10 +165,10 @@ class Beneficiaries:
     """
 
     def __init__(self, main: MainTable, providers):
-        self.main = main
+        self.records = BeneficiaryRecords(main, None)
         self.providers = providers
 
-    def verify(self, given: dict) -> dict:
+    def verify(self, given: BeneficiaryInput) -> dict:
         """Verify an account through the connector that would pay it.
 
         Returns:
@@ -183,22 +194,22 @@ class Beneficiaries:
         return {"valid": v.valid, "account_title": v.account_title, "reason": v.reason, "provider": provider}
 
     # ---- saved beneficiaries --------------------------------------------------------------------
-    def get(self, merchant_id: str, beneficiary_id: str, raw: bool = False) -> dict:
+    def get(self, merchant_id: str, beneficiary_id: str) -> SavedBeneficiary:
         """Raises NotFound."""
-        b = self.main.get(BENEFICIARY.key(merchant_id, beneficiary_id), raw=raw)
+        b = self.records.get(merchant_id, beneficiary_id)
         if not b:
             raise NotFound("beneficiary not found", param="beneficiary_id")
         return b
 
-    def active(self, merchant_id: str, beneficiary_id: str) -> dict:
+    def active(self, merchant_id: str, beneficiary_id: str) -> SavedBeneficiary:
         """A saved beneficiary a payout may use. Raises NotFound; ValidationFailed when disabled."""
         b = self.get(merchant_id, beneficiary_id)
-        if b["status"] != ACTIVE:
+        if b.status != ACTIVE:
             raise ValidationFailed("this beneficiary is disabled", param="beneficiary_id", code="beneficiary_disabled")
         return b
 
-    def create(self, merchant_id: str, given: dict, nickname: str | None, idempotency_key: str | None,
-               fingerprint: str | None = None) -> dict:
+    def create(self, merchant_id: str, given: BeneficiaryInput, nickname: str | None, idempotency_key: str | None,
+               fingerprint: str | None = None) -> SavedBeneficiary:
         """Save a beneficiary, verified first when its connector can verify accounts.
 
         Returns:
@@ -212,8 +223,7 @@ class Beneficiaries:
         """
         dest = resolve(given)
         ben_id = derived("ben", merchant_id, idempotency_key) if idempotency_key else random_id("ben")
-        existing = self.main.get(BENEFICIARY.key(merchant_id, ben_id), raw=True)
-        if existing:
+        if existing := self.records.stored(merchant_id, ben_id):
             check_fingerprint(existing, fingerprint)
             return self.get(merchant_id, ben_id)
         ts = now_iso()
@@ -222,29 +232,29 @@ class Beneficiaries:
             if not v["valid"]:
                 raise ValidationFailed(f"the account did not verify: {v['reason']}", param="beneficiary",
                                        code="account_invalid")
-            verification = {"status": "VERIFIED", "account_title": v["account_title"], "provider": v["provider"]}
+            verification = {"status": VerificationStatus.VERIFIED, "account_title": v["account_title"],
+                            "provider": v["provider"]}
         except ProviderUnavailable as e:
-            verification = {"status": "UNVERIFIED", "reason": e.message}
+            verification = {"status": VerificationStatus.UNVERIFIED, "reason": e.message}
         except ValidationFailed as e:
             if e.code != "verification_not_supported":
                 raise
-            verification = {"status": "NOT_SUPPORTED", "reason": e.message}
-        item = {"type": BENEFICIARY.type, "beneficiary_id": ben_id, "merchant_id": merchant_id,
-                "details": dest.details, "nickname": nickname, "status": ACTIVE,
-                "verification": verification | {"checked_at": ts}, "request_fingerprint": fingerprint,
-                "created_at": ts, "updated_at": ts, "status_history": [{"status": ACTIVE, "at": ts}],
-                **listed(BENEFICIARY, merchant_id, ben_id, ts)}
-        if not self.main.put_new(BENEFICIARY.key(merchant_id, ben_id), item):
-            check_fingerprint(self.main.get(BENEFICIARY.key(merchant_id, ben_id), raw=True), fingerprint)
+            verification = {"status": VerificationStatus.NOT_SUPPORTED, "reason": e.message}
+        b = load_beneficiary({
+            "beneficiary_id": ben_id, "merchant_id": merchant_id, "details": dest.details.model_dump(exclude_unset=True),
+            "nickname": nickname, "status": ACTIVE, "verification": verification | {"checked_at": ts},
+            "created_at": ts, "updated_at": ts, "status_history": [{"status": ACTIVE, "at": ts}]})
+        if not self.records.create(b, fingerprint):
+            check_fingerprint(self.records.stored(merchant_id, ben_id), fingerprint)
         return self.get(merchant_id, ben_id)
 
-    def disable(self, merchant_id: str, beneficiary_id: str) -> dict:
+    def disable(self, merchant_id: str, beneficiary_id: str) -> SavedBeneficiary:
         """ACTIVE -> DISABLED (later payouts cannot use it). Raises NotFound, Conflict."""
-        self.get(merchant_id, beneficiary_id)
+        b = self.get(merchant_id, beneficiary_id)
         try:
-            return self.main.transition(BENEFICIARY.key(merchant_id, beneficiary_id), (ACTIVE,), DISABLED)
+            return self.records.move(b, DISABLED)
         except Conflict:
             raise Conflict("this beneficiary is already disabled", code="invalid_state") from None
 
-    def page(self, merchant_id: str, limit: int, starting_after: str | None) -> dict:
-        return self.main.page(BENEFICIARY, merchant_id, limit=limit, starting_after=starting_after)
+    def page(self, merchant_id: str, limit: int, starting_after: str | None) -> Page[SavedBeneficiary]:
+        return self.records.page(merchant_id, limit, starting_after)

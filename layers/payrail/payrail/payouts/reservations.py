@@ -1,13 +1,11 @@
 """Reservations: a seller's payout for an order, two-phase (Mojaloop's prepare/fulfil,
 TigerBeetle's pending transfer).
 
-Lifecycle (every arrow a conditional write guarded by the status it leaves; ``$`` = a journal in
-the same transaction)::
-
-    reserve ──▶ RESERVED ──fulfil──▶ FULFILLING ──payout SUCCEEDED──▶ FULFILLED   $ held → payouts (capture)
-       $ available → reserved │   $ reserved → held  └──payout FAILED──▶ RESERVED  $ held → reserved
-                              ├──release──▶ RELEASED                               $ reserved → available
-                              └──expiry (sweeper)──▶ EXPIRED                       $ reserved → available
+Every status change is a move of :data:`payrail.payouts.model.RESERVATION_LIFECYCLE` (drawn in
+``docs/payouts.md``): reserve (available → reserved) makes it RESERVED; fulfil moves it to
+FULFILLING with a payout holding the reserved money (reserved → held); the payout's capture
+makes it FULFILLED, its release RESERVED again (held → reserved); release and expiry end a
+RESERVED one (RELEASED, EXPIRED: reserved → available).
 
 **Fulfil** pays the reservation's beneficiary through a payout whose id — and so the provider's
 transfer id — derives from the reservation id and the fulfilment's number (``po_…`` of
@@ -28,19 +26,21 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta, timezone
+from typing import Mapping
 
 from payrail.core import accounts
-from payrail.payouts.beneficiaries import check_details
 from payrail.core.errors import Conflict, InsufficientFunds, NotFound, ProviderFailed, ProviderTimeout, ValidationFailed
 from payrail.core.events import EventLog
 from payrail.core.ids import derived
 from payrail.core.idempotency import check_fingerprint
 from payrail.core.ledger import ExtraConditionFailed, Journal, Ledger, Posting, now_iso
-from payrail.payouts.workflow import FINAL, PayoutStatus as PS
+from payrail.core.store import MainTable
+from payrail.payouts.beneficiaries import BeneficiaryInput, check_details
+from payrail.payouts.model import FINAL, Page, Payout, PayoutStatus as PS, Reservation, ReservationStatus as RS
+from payrail.payouts.records import ReservationRecords, load_reservation
 from payrail.payouts.service import Payouts
-from payrail.core.store import RESERVATION, MainTable, due, listed, public
 
-RESERVED, FULFILLING, FULFILLED, RELEASED, EXPIRED = "RESERVED", "FULFILLING", "FULFILLED", "RELEASED", "EXPIRED"
+RESERVED, FULFILLING, FULFILLED, RELEASED, EXPIRED = RS.RESERVED, RS.FULFILLING, RS.FULFILLED, RS.RELEASED, RS.EXPIRED
 
 
 def audit_id(reservation_id: str) -> str:
@@ -55,7 +55,7 @@ class Reservations:
     """The reservation aggregate (see the module docstring).
 
     Args:
-        ledger, main: the tables.
+        ledger, main, events: the tables.
         payouts: fulfilments are payouts.
         fulfil_wait_seconds: how long a fulfil waits for the provider's answer before answering 202.
     """
@@ -63,29 +63,25 @@ class Reservations:
     def __init__(self, ledger: Ledger, main: MainTable, events: EventLog, payouts: Payouts,
                  fulfil_wait_seconds: float = 8.0):
         self.ledger = ledger
-        self.main = main
-        self.events = events
+        self.records = ReservationRecords(main, events)
         self.payouts = payouts
         self.fulfil_wait_seconds = fulfil_wait_seconds
 
-    def _pk(self, merchant_id: str, reservation_id: str) -> str:
-        return RESERVATION.key(merchant_id, reservation_id)
-
-    def get(self, merchant_id: str, reservation_id: str) -> dict:
+    def get(self, merchant_id: str, reservation_id: str) -> Reservation:
         """Raises NotFound."""
-        r = self.main.get(self._pk(merchant_id, reservation_id))
+        r = self.records.get(merchant_id, reservation_id)
         if not r:
             raise NotFound("reservation not found", param="reservation_id")
         return r
 
-    def page(self, merchant_id: str, limit: int, starting_after: str | None, status: str | None = None) -> dict:
-        return self.main.page(RESERVATION, merchant_id, limit=limit, starting_after=starting_after,
-                              where={"status": status} if status else None)
+    def page(self, merchant_id: str, limit: int, starting_after: str | None,
+             status: str | None = None) -> Page[Reservation]:
+        return self.records.page(merchant_id, limit, starting_after, status=status)
 
     # ---- reserve ------------------------------------------------------------------------------------
-    def reserve(self, merchant: dict, amount: int, currency: str, expires_in_seconds: int, idempotency_key: str, *,
-                beneficiary: dict | None = None, beneficiary_id: str | None = None, order_reference: str | None = None,
-                fingerprint: str | None = None) -> dict:
+    def reserve(self, merchant: Mapping, amount: int, currency: str, expires_in_seconds: int, idempotency_key: str, *,
+                beneficiary: BeneficiaryInput | None = None, beneficiary_id: str | None = None,
+                order_reference: str | None = None, fingerprint: str | None = None) -> Reservation:
         """Reserve ``amount`` (minor units) of the available balance for an order's seller payout.
         The beneficiary is checked and a provider must pay it (as for a payout).
 
@@ -95,38 +91,33 @@ class Reservations:
         """
         mid = merchant["merchant_id"]
         rid = derived("res", mid, idempotency_key)
-        existing = self.main.get(self._pk(mid, rid), raw=True)
-        if existing:
+        if existing := self.records.stored(mid, rid):
             check_fingerprint(existing, fingerprint)
-            return public(existing)
+            return self.records.load(existing)
         dest, ben_id = self.payouts.destination(mid, beneficiary, beneficiary_id)
         ts = now_iso()
         provider = self.payouts.provider_for(merchant, amount, currency, dest)
-        expires_at = _iso_in(expires_in_seconds)
-        item = {"type": RESERVATION.type, "reservation_id": rid, "merchant_id": mid, "amount": amount,
-                "currency": currency, "beneficiary": dest.details, "beneficiary_id": ben_id,
-                "order_reference": order_reference, "provider": provider, "status": RESERVED,
-                "expires_at": expires_at, "audit_id": audit_id(rid), "fulfilments": 0, "request_fingerprint": fingerprint,
-                "created_at": ts, "updated_at": ts, "status_history": [{"status": RESERVED, "at": ts}],
-                **listed(RESERVATION, mid, rid, ts), **due(RESERVATION, rid, expires_at)}
+        r = load_reservation({
+            "reservation_id": rid, "merchant_id": mid, "amount": amount, "currency": currency,
+            "beneficiary": dest.details.model_dump(exclude_unset=True), "beneficiary_id": ben_id,
+            "order_reference": order_reference, "provider": provider, "status": RESERVED,
+            "expires_at": _iso_in(expires_in_seconds), "audit_id": audit_id(rid), "fulfilments": 0,
+            "created_at": ts, "updated_at": ts, "status_history": [{"status": RESERVED, "at": ts}]})
         reserved = accounts.merchant_account(mid, "reserved", currency)
         journal = Journal(f"{rid}:reserve", "reservation_reserve", mid, currency,
                           [Posting(accounts.merchant_account(mid, "available", currency).account_id, -amount),
                            Posting(reserved.account_id, amount)], metadata={"reservation_id": rid})
         try:
-            self.ledger.post(journal, opens=[reserved],
-                             extra=[self.main.put_action(self._pk(mid, rid), {k: v for k, v in item.items() if v is not None}),
-                                    self.events.put_action(mid, "reservation.created", item, rid, 1, ts)],
-                             created_at=ts)
+            self.ledger.post(journal, opens=[reserved], extra=self.records.create_actions(r, fingerprint), created_at=ts)
         except (NotFound, InsufficientFunds):
             raise InsufficientFunds(f"the available {currency} balance is less than {amount}", param="amount",
                                     code="insufficient_balance") from None
         except ExtraConditionFailed:
-            check_fingerprint(self.main.get(self._pk(mid, rid), raw=True), fingerprint)
+            check_fingerprint(self.records.stored(mid, rid), fingerprint)
         return self.get(mid, rid)
 
     # ---- release and expiry -------------------------------------------------------------------------------
-    def release(self, merchant_id: str, reservation_id: str, expired: bool = False) -> dict:
+    def release(self, merchant_id: str, reservation_id: str, expired: bool = False) -> Reservation:
         """RESERVED → RELEASED (or EXPIRED): reserved → available.
 
         Raises:
@@ -134,23 +125,22 @@ class Reservations:
         """
         r = self.get(merchant_id, reservation_id)
         to = EXPIRED if expired else RELEASED
-        if r["status"] == RESERVED:
-            mid, cur = merchant_id, r["currency"]
+        if r.status == RESERVED:
+            mid, cur = merchant_id, r.currency
             avail = accounts.merchant_account(mid, "available", cur)
             journal = Journal(f"{reservation_id}:release", "reservation_expiry" if expired else "reservation_release",
-                              mid, cur, [Posting(accounts.merchant_account(mid, "reserved", cur).account_id, -r["amount"]),
-                                         Posting(avail.account_id, r["amount"])], metadata={"reservation_id": reservation_id})
-            change = self.events.transition(self.main, self._pk(mid, reservation_id), r, (RESERVED,), to,
-                                            f"reservation.{to.lower()}", "reservation_id", removes=("due_pk", "due_sk"),
-                                            detail="past its expiry" if expired else "released by the merchant")
+                              mid, cur, [Posting(accounts.merchant_account(mid, "reserved", cur).account_id, -r.amount),
+                                         Posting(avail.account_id, r.amount)], metadata={"reservation_id": reservation_id})
+            change = self.records.move(r, to, "past its expiry" if expired else "released by the merchant",
+                                       timer_ended=True)
             try:
                 self.ledger.post(journal, opens=[avail], extra=change)
             except ExtraConditionFailed:
                 pass
             r = self.get(merchant_id, reservation_id)
-            if r["status"] == to:
+            if r.status == to:
                 return r
-        raise Conflict(f"reservation is {r['status']}; only a RESERVED reservation can be "
+        raise Conflict(f"reservation is {r.status}; only a RESERVED reservation can be "
                        f"{'expired' if expired else 'released'}", code="invalid_state")
 
     def expire_due(self, now: str | None = None, limit: int = 100) -> dict:
@@ -158,7 +148,7 @@ class Reservations:
         ISO). Returns ``{"expired": n, "skipped": m}`` (skipped: fulfilling, or moved on meanwhile)."""
         now = now or now_iso()
         expired = skipped = 0
-        for item in self.main.due_items(RESERVATION, now, limit):
+        for item in self.records.due(now, limit):
             try:
                 self.release(item["merchant_id"], item["reservation_id"], expired=True)
                 expired += 1
@@ -167,7 +157,7 @@ class Reservations:
         return {"expired": expired, "skipped": skipped}
 
     # ---- fulfil -------------------------------------------------------------------------------------------
-    def fulfil(self, merchant: dict, reservation_id: str, amount: int | None = None) -> tuple[int, dict]:
+    def fulfil(self, merchant: Mapping, reservation_id: str, amount: int | None = None) -> tuple[int, dict]:
         """Pay the reservation's beneficiary (see the module docstring); wait up to
         ``fulfil_wait_seconds`` for the provider.
 
@@ -183,81 +173,78 @@ class Reservations:
         """
         mid = merchant["merchant_id"]
         r = self.get(mid, reservation_id)
-        if amount is not None and amount != r["amount"]:
-            raise ValidationFailed(f"amount {amount} does not equal the reservation's amount {r['amount']}",
+        if amount is not None and amount != r.amount:
+            raise ValidationFailed(f"amount {amount} does not equal the reservation's amount {r.amount}",
                                    param="amount", code="amount_mismatch")
-        if r["status"] == RESERVED and r["expires_at"] <= now_iso():
+        if r.status == RESERVED and r.expires_at <= now_iso():
             try:
                 r = self.release(mid, reservation_id, expired=True)
             except Conflict:
                 r = self.get(mid, reservation_id)
-        if r["status"] == RESERVED:
+        if r.status == RESERVED:
             r = self._start(merchant, r)
-        if r["status"] in (RELEASED, EXPIRED):
-            raise Conflict(f"reservation is {r['status']}; it cannot be fulfilled",
-                           code=f"reservation_{r['status'].lower()}")
-        return self._answer(r, self._wait(mid, r["payout_id"]))
+        if r.status in (RELEASED, EXPIRED):
+            raise Conflict(f"reservation is {r.status}; it cannot be fulfilled",
+                           code=f"reservation_{r.status.lower()}")
+        return self._answer(r, self._wait(mid, r.payout_id))
 
-    def _start(self, merchant: dict, r: dict) -> dict:
+    def _start(self, merchant: Mapping, r: Reservation) -> Reservation:
         """RESERVED → FULFILLING with a new payout holding the reserved money, in one transaction;
         a concurrent duplicate loses the race and gets the winner's reservation back."""
-        mid, rid = merchant["merchant_id"], r["reservation_id"]
-        n = r["fulfilments"] + 1
+        mid, rid = merchant["merchant_id"], r.reservation_id
+        n = r.fulfilments + 1
         ts = now_iso()
-        p = self.payouts.new_item(merchant, derived("po", mid, f"{rid}#{n}"), r["amount"], r["currency"],
-                                  check_details(r["beneficiary"]), ts,
-                                  reservation_id=rid, audit_id=r["audit_id"], beneficiary_id=r.get("beneficiary_id"))
+        p = self.payouts.new(merchant, derived("po", mid, f"{rid}#{n}"), r.amount, r.currency,
+                             check_details(r.beneficiary), ts,
+                             reservation_id=rid, audit_id=r.audit_id, beneficiary_id=r.beneficiary_id)
         journal, opens = self.payouts.hold(p, source="reserved")
-        change = self.events.transition(self.main, self._pk(mid, rid), r, (RESERVED,), FULFILLING,
-                                        "reservation.fulfilling", "reservation_id", equals={"fulfilments": r["fulfilments"]},
-                                        detail=f"payout {p['payout_id']}", sets={"payout_id": p["payout_id"], "fulfilments": n},
-                                        ts=ts)
+        change = self.records.move(r, FULFILLING, f"payout {p.payout_id}", equals={"fulfilments": r.fulfilments},
+                                   sets={"payout_id": p.payout_id, "fulfilments": n}, ts=ts)
         try:
-            self.ledger.post(journal, opens=opens, extra=[*change, *self.payouts.records.create_actions(p)], created_at=ts)
+            self.ledger.post(journal, opens=opens, extra=[*change, *self.payouts.records.create_actions(p)],
+                             created_at=ts)
         except ExtraConditionFailed:
             pass  # a duplicate fulfil got there first: wait on its payout
         return self.get(mid, rid)
 
-    def _wait(self, merchant_id: str, payout_id: str) -> dict:
+    def _wait(self, merchant_id: str, payout_id: str) -> Payout:
         deadline = time.monotonic() + self.fulfil_wait_seconds
         while True:
             p = self.payouts.get(merchant_id, payout_id)
-            if p["status"] in FINAL or time.monotonic() >= deadline:
+            if p.status in FINAL or time.monotonic() >= deadline:
                 return p
             time.sleep(0.25)
 
-    def _answer(self, r: dict, p: dict) -> tuple[int, dict]:
-        provider = {"name": p["provider"], "reference_id": p.get("provider_reference"),
-                    "status": {PS.SUCCEEDED: "SUCCESS", PS.FAILED: "FAILED"}.get(p["status"])
-                    or p.get("provider_status") or ("UNKNOWN" if p.get("last_error") else None)}
-        body = {"audit_id": r["audit_id"], "reservation_id": r["reservation_id"], "fulfilled_amount": r["amount"],
-                "payout_id": p["payout_id"], "payout_status": p["status"], "provider": provider}
-        if p["status"] == PS.SUCCEEDED:
-            return 200, body | {"status": FULFILLED}
-        if p["status"] in (PS.FAILED, PS.CANCELLED):
-            reason = p.get("failure_reason") or p.get("cancel_reason") or "failed"
-            raise ProviderFailed(f"{p['provider']} did not pay: {reason}; the reservation can be fulfilled again",
+    def _answer(self, r: Reservation, p: Payout) -> tuple[int, dict]:
+        provider = {"name": p.provider, "reference_id": p.provider_reference,
+                    "status": {PS.SUCCEEDED: "SUCCESS", PS.FAILED: "FAILED"}.get(p.status)
+                    or p.provider_status or ("UNKNOWN" if p.last_error else None)}
+        body = {"audit_id": r.audit_id, "reservation_id": r.reservation_id, "fulfilled_amount": r.amount,
+                "payout_id": p.payout_id, "payout_status": str(p.status), "provider": provider}
+        if p.status == PS.SUCCEEDED:
+            return 200, body | {"status": str(FULFILLED)}
+        if p.status in (PS.FAILED, PS.CANCELLED):
+            reason = p.failure_reason or p.cancel_reason or "failed"
+            raise ProviderFailed(f"{p.provider} did not pay: {reason}; the reservation can be fulfilled again",
                                  provider=provider | {"reason": reason})
         if provider["status"] == "UNKNOWN":
-            raise ProviderTimeout(f"{p['provider']} gave no answer ({p['last_error']}); the transfer is being "
-                                  f"reconciled, payout {p['payout_id']}", provider=provider | {"reason": p["last_error"]})
-        return 202, body | {"status": FULFILLING}
+            raise ProviderTimeout(f"{p.provider} gave no answer ({p.last_error}); the transfer is being "
+                                  f"reconciled, payout {p.payout_id}", provider=provider | {"reason": p.last_error})
+        return 202, body | {"status": str(FULFILLING)}
 
 
-
-def payout_settled(main: MainTable, events: EventLog, p: dict, status: str) -> list[dict]:
+def payout_settled(main: MainTable, events: EventLog, p: Payout, status: PS) -> list[dict]:
     """Actions :class:`payrail.payouts.service.Payouts` adds to a capture or release of a reservation's
     payout (its ``linked`` hook): the reservation goes FULFILLING → FULFILLED
     (``reservation.fulfilled``), or back to RESERVED (``reservation.payout_failed``), guarded by
     its status, its payout and its status history as read now."""
-    rid = p.get("reservation_id")
-    if not rid:
+    records = ReservationRecords(main, events)
+    r = records.read_for(p)
+    if r is None:
         return []
-    pk, guard = RESERVATION.key(p["merchant_id"], rid), {"payout_id": p["payout_id"]}
-    r = main.get(pk)
+    guard = {"payout_id": p.payout_id}
     if status == PS.SUCCEEDED:
-        return events.transition(main, pk, r, (FULFILLING,), FULFILLED, "reservation.fulfilled", "reservation_id",
-                                 equals=guard, removes=("due_pk", "due_sk"), detail=f"paid by {p['provider']}",
-                                 sets={"fulfilled_at": now_iso()})
-    return events.transition(main, pk, r, (FULFILLING,), RESERVED, "reservation.payout_failed", "reservation_id",
-                             equals=guard, detail=f"payout {p['payout_id']} {status.lower()}; can be fulfilled again")
+        return records.move(r, FULFILLED, f"paid by {p.provider}", sources=(FULFILLING,), equals=guard,
+                            timer_ended=True, sets={"fulfilled_at": now_iso()})
+    return records.move(r, RESERVED, f"payout {p.payout_id} {status.lower()}; can be fulfilled again",
+                        sources=(FULFILLING,), equals=guard)

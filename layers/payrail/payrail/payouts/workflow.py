@@ -4,7 +4,8 @@ its paths and Choice values are these models' fields and values).
 
 Three kinds of status, never mixed:
 
-* :class:`PayoutStatus` — what payrail says about a payout (the API shows it);
+* :class:`~payrail.payouts.model.PayoutStatus` — what payrail says about a payout (the API shows
+  it; its moves are :data:`~payrail.payouts.model.PAYOUT_LIFECYCLE`);
 * :class:`~payrail.providers.connectors.base.ProviderStatus` — what a provider says about a transfer;
 * :data:`UNKNOWN` — "not known yet": the provider could not be asked, or its answer to a request
   that may have moved money was lost. Never a failure; the workflow looks again later.
@@ -32,28 +33,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from payrail.payouts.model import AT_PROVIDER, DISPATCHABLE, FINAL, HELD, PayoutStatus  # noqa: F401 (the vocabulary)
 from payrail.providers.connectors.base import ProviderStatus
-
-
-class PayoutStatus(StrEnum):
-    """A payout's status (every change is a conditional write guarded by the status it leaves)."""
-
-    PENDING = "PENDING"          # held, waiting for the worker
-    IN_REVIEW = "IN_REVIEW"      # held, waiting for an admin decision; no provider call yet
-    PROCESSING = "PROCESSING"    # the provider has it (or may have it)
-    ON_HOLD = "ON_HOLD"          # the provider holds it, with a reason
-    SUCCEEDED = "SUCCEEDED"      # paid: hold captured
-    FAILED = "FAILED"            # not paid: hold released
-    CANCELLED = "CANCELLED"      # cancelled before payment: hold released
-
-
-#: statuses in which the amount is held
-HELD = (PayoutStatus.PENDING, PayoutStatus.IN_REVIEW, PayoutStatus.PROCESSING, PayoutStatus.ON_HOLD)
-#: statuses the worker acts on
-DISPATCHABLE = (PayoutStatus.PENDING, PayoutStatus.PROCESSING, PayoutStatus.ON_HOLD)
-#: statuses in which the provider has (or may have) the transfer: only its answer ends them
-AT_PROVIDER = (PayoutStatus.PROCESSING, PayoutStatus.ON_HOLD)
-FINAL = (PayoutStatus.SUCCEEDED, PayoutStatus.FAILED, PayoutStatus.CANCELLED)
 
 
 class Unknown(StrEnum):
@@ -72,6 +53,16 @@ class Next(StrEnum):
     RELEASE = "RELEASE"   # the provider refused or failed it: release the hold
     CHECK = "CHECK"       # wait ``next_check_seconds``, then dispatch again (status first, never a second transfer)
     END = "END"           # nothing left to do for this run (already final, cancelled, superseded)
+
+
+#: the payout states each decision of the state machine's ``Route`` Choice leads to, through the
+#: moves of :data:`~payrail.payouts.model.PAYOUT_LIFECYCLE` (CAPTURE and RELEASE move money)
+DECISIONS: dict[Next, tuple[PayoutStatus, ...]] = {
+    Next.CAPTURE: (PayoutStatus.SUCCEEDED,),
+    Next.RELEASE: (PayoutStatus.FAILED, PayoutStatus.CANCELLED),
+    Next.CHECK: AT_PROVIDER,
+    Next.END: (),
+}
 
 
 class _Message(BaseModel):

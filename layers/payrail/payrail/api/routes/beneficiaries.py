@@ -13,24 +13,24 @@ def create_beneficiary(body: models.SavedBeneficiaryIn, idempotency_key: Optiona
     """Save a beneficiary; verified first where its connector can (400 account_invalid when the
     provider says the account is not valid: nothing saved)."""
     c = call()
-    return c.platform.beneficiaries.create(c.merchant_id, body.beneficiary.model_dump(exclude_none=True),
-                                           body.nickname, idempotency_key, fingerprint=c.fingerprint)
+    return c.platform.beneficiaries.create(c.merchant_id, body.beneficiary, body.nickname, idempotency_key,
+                                           fingerprint=c.fingerprint).public()
 
 
 @routes.get("/v1/beneficiaries", auth=MERCHANT, response=models.SavedBeneficiaryPage)
 def list_beneficiaries(limit: Limit = 10, starting_after: BeneficiaryCursor = None) -> dict:
     """The merchant's saved beneficiaries, newest first."""
-    return call().platform.beneficiaries.page(call().merchant_id, limit, starting_after)
+    return call().platform.beneficiaries.page(call().merchant_id, limit, starting_after).public()
 
 
 @routes.get("/v1/beneficiaries/<beneficiary_id>", auth=MERCHANT, response=models.SavedBeneficiary)
 def get_beneficiary(beneficiary_id: BeneficiaryIdPath) -> dict:
     """A saved beneficiary with its verification."""
-    return call().platform.beneficiaries.get(call().merchant_id, beneficiary_id)
+    return call().platform.beneficiaries.get(call().merchant_id, beneficiary_id).public()
 
 
 @routes.post("/v1/beneficiaries/<beneficiary_id>/disable", auth=MERCHANT, response=models.SavedBeneficiary,
              errors=(409,))
 def disable_beneficiary(beneficiary_id: BeneficiaryIdPath) -> dict:
     """Disable a saved beneficiary: payouts can no longer use it (409 if already disabled)."""
-    return call().platform.beneficiaries.disable(call().merchant_id, beneficiary_id)
+    return call().platform.beneficiaries.disable(call().merchant_id, beneficiary_id).public()

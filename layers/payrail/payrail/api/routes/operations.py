@@ -36,7 +36,7 @@ def admin_payouts(limit: Limit = 10, status: Annotated[models.PayoutStatusName |
 def admin_payout(merchant_id: MerchantIdPath, payout_id: PayoutIdPath) -> dict:
     """One merchant's payout with its status history, attempts and provider answers."""
     _merchant(merchant_id)
-    return call().platform.payouts.get(merchant_id, payout_id)
+    return call().platform.payouts.get(merchant_id, payout_id).public()
 
 
 @routes.get("/v1/admin/payments", auth=ADMIN, response=models.PaymentPage)

@@ -26,10 +26,9 @@ def create_payout(body: models.PayoutIn, idempotency_key: IdempotencyKey) -> dic
     c = call()
     payout, _ = c.platform.payouts.create(
         _rules(), body.amount, body.currency, idempotency_key,
-        beneficiary=body.beneficiary.model_dump(exclude_none=True) if body.beneficiary else None,
-        beneficiary_id=body.beneficiary_id, merchant_reference=body.merchant_reference,
+        beneficiary=body.beneficiary, beneficiary_id=body.beneficiary_id, merchant_reference=body.merchant_reference,
         description=body.description, fingerprint=c.fingerprint)
-    return payout
+    return payout.public()
 
 
 @routes.get("/v1/payouts", auth=MERCHANT, response=models.PayoutPage)
@@ -42,20 +41,20 @@ def list_payouts(limit: Limit = 10, starting_after: PayoutCursor = None,
     c = call()
     return c.platform.payouts.page(c.merchant_id, limit=limit, starting_after=starting_after, status=status,
                                    created_from=created_from, created_to=created_to,
-                                   merchant_reference=merchant_reference)
+                                   merchant_reference=merchant_reference).public()
 
 
 @routes.get("/v1/payouts/<payout_id>", auth=MERCHANT, response=models.Payout)
 def get_payout(payout_id: PayoutIdPath) -> dict:
     """A payout with its status history, attempts, provider, provider reference and next check."""
-    return call().platform.payouts.get(call().merchant_id, payout_id)
+    return call().platform.payouts.get(call().merchant_id, payout_id).public()
 
 
 @routes.post("/v1/payouts/<payout_id>/cancel", auth=MERCHANT, response=models.Payout, errors=(409,))
 def cancel_payout(payout_id: PayoutIdPath) -> dict:
     """Cancel before the provider pays: PENDING or IN_REVIEW at once (hold released); ON_HOLD when the
     provider refuses it (cancel_requested_at is set meanwhile); otherwise 409 with the current status."""
-    return call().platform.payouts.cancel(call().merchant_id, payout_id)
+    return call().platform.payouts.cancel(call().merchant_id, payout_id).public()
 
 
 @routes.post("/v1/payouts/<payout_id>/reinitiate", auth=MERCHANT, response=models.Payout, errors=(402, 409),
@@ -63,7 +62,7 @@ def cancel_payout(payout_id: PayoutIdPath) -> dict:
 def reinitiate_payout(payout_id: PayoutIdPath, idempotency_key: IdempotencyKey) -> dict:
     """Retry a FAILED payout: a new hold and a new run (402 when the balance is now short, 409 with the
     current status otherwise)."""
-    return call().platform.payouts.reinitiate(_rules(), payout_id)
+    return call().platform.payouts.reinitiate(_rules(), payout_id).public()
 
 
 def _admin_payout(merchant_id: str) -> None:
@@ -76,7 +75,7 @@ def _admin_payout(merchant_id: str) -> None:
 def approve_payout(merchant_id: MerchantIdPath, payout_id: PayoutIdPath, body: models.DecisionIn | None = None) -> dict:
     """Approve a payout IN_REVIEW: it is dispatched to its provider."""
     _admin_payout(merchant_id)
-    return call().platform.payouts.approve(merchant_id, payout_id, body.note if body else None)
+    return call().platform.payouts.approve(merchant_id, payout_id, body.note if body else None).public()
 
 
 @routes.post("/v1/admin/merchants/<merchant_id>/payouts/<payout_id>/reject", auth=ADMIN, response=models.Payout,
@@ -85,4 +84,4 @@ def reject_payout(merchant_id: MerchantIdPath, payout_id: PayoutIdPath, body: mo
     """Reject a payout IN_REVIEW, or release one ON_HOLD after the provider confirmed it will not pay
     (the provider is asked first: 409 provider_paid if it paid). The hold is released."""
     _admin_payout(merchant_id)
-    return call().platform.payouts.reject(merchant_id, payout_id, body.note if body else None)
+    return call().platform.payouts.reject(merchant_id, payout_id, body.note if body else None).public()

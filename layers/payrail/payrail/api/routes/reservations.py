@@ -21,21 +21,21 @@ def reserve(body: models.ReservationIn, idempotency_key: IdempotencyKey) -> dict
     ttl = body.expires_in_seconds or c.platform.settings.reservation_ttl_seconds
     return c.platform.reservations.reserve(
         c.platform.merchants.get(c.merchant_id, fresh=True), body.amount, body.currency, ttl, idempotency_key,
-        beneficiary=body.beneficiary.model_dump(exclude_none=True) if body.beneficiary else None,
-        beneficiary_id=body.beneficiary_id, order_reference=body.order_reference, fingerprint=c.fingerprint)
+        beneficiary=body.beneficiary, beneficiary_id=body.beneficiary_id, order_reference=body.order_reference,
+        fingerprint=c.fingerprint).public()
 
 
 @routes.get("/v1/reservations", auth=MERCHANT, response=models.ReservationPage)
 def list_reservations(limit: Limit = 10, starting_after: ReservationCursor = None,
                       status: Annotated[models.ReservationStatusName | None, Query()] = None) -> dict:
     """The merchant's reservations, newest first."""
-    return call().platform.reservations.page(call().merchant_id, limit, starting_after, status)
+    return call().platform.reservations.page(call().merchant_id, limit, starting_after, status).public()
 
 
 @routes.get("/v1/reservations/<reservation_id>", auth=MERCHANT, response=models.Reservation)
 def get_reservation(reservation_id: ReservationIdPath) -> dict:
     """A reservation with its status history and latest payout."""
-    return call().platform.reservations.get(call().merchant_id, reservation_id)
+    return call().platform.reservations.get(call().merchant_id, reservation_id).public()
 
 
 @routes.post("/v1/reservations/<reservation_id>/fulfil", auth=MERCHANT, response=models.Fulfilment,
@@ -53,4 +53,4 @@ def fulfil(reservation_id: ReservationIdPath, body: models.FulfilIn | None = Non
 @routes.post("/v1/reservations/<reservation_id>/release", auth=MERCHANT, response=models.Reservation, errors=(409,))
 def release(reservation_id: ReservationIdPath) -> dict:
     """Give the reserved amount back to the available balance (409 unless RESERVED)."""
-    return call().platform.reservations.release(call().merchant_id, reservation_id)
+    return call().platform.reservations.release(call().merchant_id, reservation_id).public()

@@ -1,0 +1,55 @@
+"""The API's reservation models: the requests, the reservation as a view of
+:class:`payrail.payouts.model.Reservation`, and a fulfilment's answer."""
+from typing import Literal
+
+from pydantic import Field
+
+from payrail.api.models import BENEFICIARY_ID, REFERENCE, Amount, Currency, Model, StatusChange, Strict
+from payrail.api.models.beneficiaries import Beneficiary, BeneficiaryIn
+from payrail.api.models.payouts import PayoutStatusName
+from payrail.api.models.views import values_of, view
+from payrail.payouts import model
+
+RS = model.ReservationStatus
+
+
+class ReservationIn(Strict):
+    amount: Amount
+    currency: Currency
+    beneficiary: BeneficiaryIn | None = Field(default=None, description="exactly one of beneficiary and beneficiary_id")
+    beneficiary_id: str | None = Field(default=None, pattern=BENEFICIARY_ID, max_length=28)
+    expires_in_seconds: int | None = Field(default=None, strict=True, ge=1, le=7 * 86_400,
+                                           description="default: the platform's (900)")
+    order_reference: str | None = Field(default=None, pattern=REFERENCE, max_length=64, description="your order id")
+
+
+#: the API's reservation status: the values of :class:`payrail.payouts.model.ReservationStatus`
+ReservationStatusName = values_of(RS)
+Reservation = view(model.Reservation, "Reservation", Model, __name__, nested={
+    model.BeneficiaryDetails: Beneficiary, model.StatusChange: StatusChange})
+
+
+class ReservationPage(Model):
+    data: list[Reservation]
+    has_more: bool
+
+
+class FulfilIn(Strict):
+    amount: Amount | None = Field(default=None, description="if given, must equal the reservation's amount")
+
+
+class ProviderAnswer(Model):
+    name: str
+    reference_id: str | None = None
+    status: str | None = Field(default=None, description="SUCCESS, or the provider's open status (PENDING, ON_HOLD); "
+                                                          "null before it answered")
+
+
+class Fulfilment(Model):
+    audit_id: str
+    reservation_id: str
+    fulfilled_amount: int
+    status: Literal[RS.FULFILLED.value, RS.FULFILLING.value]
+    payout_id: str
+    payout_status: PayoutStatusName
+    provider: ProviderAnswer
