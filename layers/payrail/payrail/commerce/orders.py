@@ -46,7 +46,7 @@ only when the product as a whole is short. The order records what it took (``sto
 refund puts it back there. Smaller stocks (a flash sale of 100) stay on the product item: one
 item decides, and once it reaches 0 every later order is refused from the read alone.
 
-Every transition writes its event (:data:`EVENTS`) in the transaction that makes it
+Every transition writes its event (the table in :mod:`payrail.commerce.model`) in the transaction that makes it
 (``payrail.core.events``): ``order.created`` (sequence 1), then ``order.fulfilment_pending``,
 ``order.fulfilment_unknown``, ``order.fulfilled`` or ``order.failed``, and
 ``order.late_fulfilment``, numbered by the order's ``status_history``.
@@ -79,21 +79,20 @@ from payrail.core.ledger import (
 )
 from payrail.core.money import check_amount, check_currency, fee_for
 from payrail.core.store import ORDER, PRODUCT, MainTable, public
+from payrail.commerce.model import LIFECYCLE, OS, FailureKind
 from payrail.commerce.wallets import check_customer_id
 
-PAID, FULFILMENT_PENDING, FULFILLED, FAILED = "PAID", "FULFILMENT_PENDING", "FULFILLED", "FAILED"
-FULFILMENT_UNKNOWN = "FULFILMENT_UNKNOWN"
+PAID, FULFILMENT_PENDING, FULFILLED, FAILED = OS.PAID, OS.FULFILMENT_PENDING, OS.FULFILLED, OS.FAILED
+FULFILMENT_UNKNOWN = OS.FULFILMENT_UNKNOWN
 #: the states a capture or a refund leaves
 AWAITING_FULFILMENT = (PAID, FULFILMENT_PENDING, FULFILMENT_UNKNOWN)
 #: why a FAILED order failed (``failure_kind``): the service refused it; every POST provably never
 #: reached the service; the admin failed it
-FAILED_REFUSED, FAILED_NOT_RECEIVED, FAILED_BY_OPERATOR = "refused", "not_received", "operator"
+FAILED_REFUSED, FAILED_NOT_RECEIVED, FAILED_BY_OPERATOR = (FailureKind.REFUSED, FailureKind.NOT_RECEIVED,
+                                                       FailureKind.OPERATOR)
 MAX_QUANTITY = 1_000
-#: the event each order status is announced with
-EVENTS = {PAID: "order.created", FULFILMENT_PENDING: "order.fulfilment_pending", FULFILLED: "order.fulfilled",
-          FAILED: "order.failed", FULFILMENT_UNKNOWN: "order.fulfilment_unknown"}
-#: the event of a fulfilment that arrived after the order was failed and refunded
-LATE_FULFILMENT_EVENT = "order.late_fulfilment"
+#: the event an order is announced with when placed (the others are its lifecycle table's)
+CREATED_EVENT = LIFECYCLE.created_event
 #: a transition re-reads the order and tries again at most this many times when another
 #: transition of the same order committed between its read and its write
 TRANSITION_TRIES = 5
@@ -286,7 +285,7 @@ class Orders:
             stock = [{"Update": {"TableName": self.main.table, "Key": {"pk": ddb.value(k)},
                                  "UpdateExpression": "SET stock = stock - :q", "ConditionExpression": "stock >= :q",
                                  "ExpressionAttributeValues": {":q": ddb.value(q)}}} for k, q in take.items()]
-            created = self.events.put_action(merchant_id, EVENTS[PAID], order, order_id, 1, ts)
+            created = self.events.put_action(merchant_id, CREATED_EVENT, order, order_id, 1, ts)
             try:
                 res = self.ledger.post(journal, opens=[pending], known=wallet_read, created_at=ts,
                                        extra=[self.main.put_action(ORDER.key(merchant_id, order_id), order), *stock,
@@ -469,10 +468,9 @@ class Orders:
                 return order
             ts = now_iso()
             detail = f"fulfilled by the service after the refund ({fulfilment_id}); no money moved"
-            self.events.transact(self.events.transition(
-                self.main, ORDER.key(order["merchant_id"], order["order_id"]), order, (FAILED,), FAILED,
-                LATE_FULFILMENT_EVENT, "order_id", {"late_fulfilment": {"fulfilment_id": fulfilment_id, "at": ts}},
-                detail, ts=ts))
+            self.events.transact(self._transition(
+                order, (FAILED,), FAILED, {"late_fulfilment": {"fulfilment_id": fulfilment_id, "at": ts}}, detail,
+                ts=ts))
             order = self.get_order(order["merchant_id"], order["order_id"])
         if order["status"] != FAILED or order.get("late_fulfilment"):
             return order
@@ -492,9 +490,10 @@ class Orders:
 
     def _transition(self, order: dict, from_status: tuple[str, ...], status: str, sets: dict | None,
                     detail: str | None = None, **update) -> list[dict]:
-        """The order's guarded status Update and its event Put (``EventLog.transition``)."""
-        return self.events.transition(self.main, ORDER.key(order["merchant_id"], order["order_id"]), order,
-                                      from_status, status, EVENTS[status], "order_id", sets, detail, **update)
+        """The order's guarded status Update and its event Put: a move of :data:`LIFECYCLE` (raises
+        IllegalMove for one the table lacks)."""
+        return LIFECYCLE.actions(self.events, self.main, ORDER.key(order["merchant_id"], order["order_id"]), order,
+                                 status, sources=from_status, id_field="order_id", sets=sets, detail=detail, **update)
 
     def _finish(self, journal: Journal, order: dict, status: str, sets: dict, also: list[dict] | None,
                 opens=(), from_status: tuple[str, ...] = AWAITING_FULFILMENT, detail: str | None = None,

@@ -93,8 +93,8 @@ class Lifecycle(Generic[S]):
         return tuple(t for t in self.states if (s, t) in self._by_pair)
 
     def final(self) -> tuple[S, ...]:
-        """The states with no way out."""
-        return tuple(s for s in self.states if not self.targets(s))
+        """The states with no way out (a move back to the same state, which only records, aside)."""
+        return tuple(s for s in self.states if not any(t != s for t in self.targets(s)))
 
     def events(self) -> set[str]:
         """Every event type this entity emits (its creation's included)."""

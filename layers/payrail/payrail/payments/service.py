@@ -30,7 +30,7 @@ from payrail.core.idempotency import check_fingerprint
 from payrail.core.ledger import ExtraConditionFailed, Journal, Ledger, Posting, now_iso
 from payrail.payments.risk import RiskCounters, RiskPolicy, assess
 from payrail.payments.routing import RouteStats, RoutingPolicy, score_candidates
-from payrail.payments.workflow import FINAL, HELD, PS, TRANSITIONS, Next, Outcome
+from payrail.payments.workflow import FINAL, HELD, LIFECYCLE, PS, Next, Outcome
 from payrail.providers.slots import Providers
 from payrail.core.store import PAYMENT, MainTable, due, listed
 
@@ -245,10 +245,9 @@ class Payments:
         return self.main.get(PAYMENT.key(p["merchant_id"], p["payment_id"]))
 
     def _actions(self, p: dict, frm: tuple, to: str, sets: dict | None, detail: str | None) -> list[dict]:
-        if any(to not in TRANSITIONS[f] for f in frm):
-            raise ValueError(f"no transition {frm} -> {to}")  # a programming error: the table is the contract
-        acts = self.events.transition(self.main, PAYMENT.key(p["merchant_id"], p["payment_id"]), p, frm, to,
-                                      f"payment.{to.lower()}", "payment_id", sets=sets, detail=detail)
+        # a move outside the table is a programming error (IllegalMove, raised before anything is written)
+        acts = LIFECYCLE.actions(self.events, self.main, PAYMENT.key(p["merchant_id"], p["payment_id"]), p, to,
+                                 sources=frm, id_field="payment_id", sets=sets, detail=detail)
         upd = acts[0]["Update"]
         if to in FINAL or to == PS.CONFIRMED:  # disarm the expiry timer
             upd["UpdateExpression"] += " REMOVE due_pk, due_sk"

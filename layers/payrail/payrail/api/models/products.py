@@ -1,0 +1,24 @@
+"""Products with limited stock."""
+
+from pydantic import Field
+
+from payrail.api.models import Amount, Currency, Model, Strict
+
+__all__ = ["ProductIn", "Product"]
+
+
+class ProductIn(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    price: Amount
+    currency: Currency
+    stock: int = Field(strict=True, ge=0, le=10**9)
+
+
+class Product(Model):
+    product_id: str
+    merchant_id: str
+    name: str
+    price: int
+    currency: str
+    stock: int
+    created_at: str
