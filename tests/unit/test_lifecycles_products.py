@@ -3,7 +3,6 @@ agrees with its domain enum, the API's status enum, the event catalog, the settl
 machine's Choice states and the diagram in the docs; the domain refuses a move the table lacks
 before anything is written."""
 import json
-import re
 from pathlib import Path
 from typing import get_args
 

@@ -19,7 +19,7 @@ import time
 import uuid
 from datetime import datetime, timezone
 
-from payrail.core import accounts, ddb
+from payrail.core import accounts
 from payrail.providers.connectors.base import (INSUFFICIENT_FLOAT, ConnectorUnavailable, MobileWallet, OutcomeUnknown,
                                      ProviderStatus, TransferRejected, TransferRequest, TransferResult)
 from payrail.providers.connectors.ghana import parse_recipient
@@ -30,9 +30,10 @@ from payrail.core.idempotency import check_fingerprint
 from payrail.core.ledger import ExtraConditionFailed, Journal, Ledger, Posting, now_iso
 from payrail.payments.risk import RiskCounters, RiskPolicy, assess
 from payrail.payments.routing import RouteStats, RoutingPolicy, score_candidates
-from payrail.payments.workflow import FINAL, HELD, LIFECYCLE, PS, Next, Outcome
+from payrail.payments.records import PaymentRecords
+from payrail.payments.workflow import FINAL, HELD, PS, Next, Outcome
 from payrail.providers.slots import Providers
-from payrail.core.store import PAYMENT, MainTable, due, listed
+from payrail.core.store import MainTable
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "payrail/payments")
 CURRENCY = "GHS"
@@ -78,6 +79,7 @@ class Payments:
         self.ledger, self.main, self.events, self.providers = ledger, main, events, providers
         self.stats, self.counters, self.routing, self.risk = stats, risk_counters, routing, risk
         self.timeout, self.backoff_base, self.backoff_max = timeout_seconds, backoff_base_seconds, backoff_max_seconds
+        self.records = PaymentRecords(main, events)
 
     # ---- providers -----------------------------------------------------------------------------------
     def momo_providers(self) -> list[tuple[str, str]]:
@@ -118,7 +120,7 @@ class Payments:
     # ---- reads ----------------------------------------------------------------------------------------
     def get(self, merchant_id: str, payment_id: str) -> dict:
         """Raises ValidationFailed (not a UUID), NotFound."""
-        p = self.main.get(PAYMENT.key(merchant_id, check_payment_id(payment_id)))
+        p = self.records.get(merchant_id, check_payment_id(payment_id))
         if not p:
             raise NotFound("payment not found", param="payment_id")
         return p
@@ -130,8 +132,8 @@ class Payments:
         where = {k: v for k, v in (("status", status), ("network", network), ("provider", provider)) if v}
         if starting_after:
             check_payment_id(starting_after)
-        return self.main.page(PAYMENT, merchant_id, limit=limit, starting_after=starting_after,
-                              created_from=created_from, created_to=created_to, where=where or None)
+        return self.records.page(merchant_id, limit=limit, starting_after=starting_after,
+                                 created_from=created_from, created_to=created_to, where=where or None)
 
     # ---- creation -------------------------------------------------------------------------------------
     def create(self, merchant_id: str, amount: int, currency: str, recipient: dict, idempotency_key: str, *,
@@ -155,31 +157,23 @@ class Payments:
                                    "pesewas", param="amount")
         rcpt = parse_recipient(recipient["phone"], recipient.get("network"))
         pid = payment_id_for(merchant_id, idempotency_key)
-        existing = self.main.get(PAYMENT.key(merchant_id, pid), raw=True)
+        existing = self.records.get(merchant_id, pid, raw=True)
         if existing:
             check_fingerprint(existing, fingerprint)
-            return self._advance(self.main.get(PAYMENT.key(merchant_id, pid))), False
+            return self._advance(self.records.get(merchant_id, pid)), False
         providers = self.momo_providers()
         floats = self.floats(merchant_id)
         if not any(floats.get(n, {}).get("available", 0) >= amount + self.routing.fee(amount, net == rcpt.network)
                    for n, net in providers):
             raise InsufficientFunds("no provider float covers the amount and its fee; the admin funds floats",
                                     param="amount", code="insufficient_float")
-        ts = now_iso()
-        p = {"type": PAYMENT.type, "payment_id": pid, "merchant_id": merchant_id, "amount": amount,
-             "currency": currency, "fee": 0, "network": rcpt.network,
-             "recipient": {"phone": rcpt.phone, "name": recipient.get("name"), "network": rcpt.network,
-                           "detected_network": rcpt.detected, "network_source": rcpt.source, "ported": rcpt.ported},
-             "description": description, "metadata": metadata or None, "status": PS.INITIATED, "looks": 0,
-             "submissions": 0, "attempts": [], "created_at": ts, "updated_at": ts,
-             "status_history": [{"status": PS.INITIATED, "at": ts}], "request_fingerprint": fingerprint,
-             **listed(PAYMENT, merchant_id, pid, ts)}
-        p = {k: v for k, v in p.items() if v is not None}
-        if not self.events.transact([self.main.put_action(PAYMENT.key(merchant_id, pid), p),
-                                     self.events.put_action(merchant_id, "payment.initiated", p, pid, 1, ts)]):
-            existing = self.main.get(PAYMENT.key(merchant_id, pid))  # a concurrent twin created it
-            return self._advance(existing), False
-        return self._advance(self.main.get(PAYMENT.key(merchant_id, pid))), True
+        p = self.records.new(pid, merchant_id, amount, currency, {
+            "phone": rcpt.phone, "name": recipient.get("name"), "network": rcpt.network,
+            "detected_network": rcpt.detected, "network_source": rcpt.source, "ported": rcpt.ported},
+            description, metadata, fingerprint, now_iso())
+        if not self.records.create(p):  # a concurrent twin created it
+            return self._advance(self.records.get(merchant_id, pid)), False
+        return self._advance(self.records.get(merchant_id, pid)), True
 
     def _advance(self, p: dict) -> dict:
         """Continue a payment's creation from where it stands (INITIATED, VALIDATING)."""
@@ -208,15 +202,15 @@ class Payments:
                     "transfer_id": self._transfer_id(p, i), "provider_key": self._key(provider, self._transfer_id(p, i)),
                     "expires_at": _iso(expires),
                     # what the stand-ins and sandboxes show: seconds on-net, longer through the interop switch
-                    "estimated_completion_at": _iso(time.time() + (10 if c["on_net"] else 30)),
-                    **due(PAYMENT, p["payment_id"], _iso(expires))}
+                    "estimated_completion_at": _iso(time.time() + (10 if c["on_net"] else 30))}
             held = accounts.provider_float(p["merchant_id"], "momo_held", CURRENCY, provider)
             src = accounts.provider_float(p["merchant_id"], "momo_float", CURRENCY, provider)
             journal = Journal(f"pay:{p['payment_id']}:hold", "momo_payment_hold", p["merchant_id"], CURRENCY,
                               [Posting(src.account_id, -c["total"]), Posting(held.account_id, c["total"])],
                               metadata={"payment_id": p["payment_id"], "provider": provider})
             try:
-                if not self._post(p, journal, [held], (PS.VALIDATING,), PS.PENDING, sets, route["why"]):
+                if not self._post(p, journal, [held], (PS.VALIDATING,), PS.PENDING, sets, route["why"],
+                                  expires_at=_iso(expires)):
                     return self._read(p)  # a concurrent twin of this request routed it
             except (InsufficientFunds, NotFound):
                 continue  # this float was spent meanwhile: the next route
@@ -242,30 +236,19 @@ class Payments:
 
     # ---- transitions ---------------------------------------------------------------------------------------
     def _read(self, p: dict) -> dict:
-        return self.main.get(PAYMENT.key(p["merchant_id"], p["payment_id"]))
-
-    def _actions(self, p: dict, frm: tuple, to: str, sets: dict | None, detail: str | None) -> list[dict]:
-        # a move outside the table is a programming error (IllegalMove, raised before anything is written)
-        acts = LIFECYCLE.actions(self.events, self.main, PAYMENT.key(p["merchant_id"], p["payment_id"]), p, to,
-                                 sources=frm, id_field="payment_id", sets=sets, detail=detail)
-        upd = acts[0]["Update"]
-        if to in FINAL or to == PS.CONFIRMED:  # disarm the expiry timer
-            upd["UpdateExpression"] += " REMOVE due_pk, due_sk"
-        if p.get("route_index") is not None:  # the money moves at the route this decision is about, or not at all
-            upd["ConditionExpression"] += " AND route_index = :route_index"
-            upd["ExpressionAttributeValues"][":route_index"] = ddb.value(p["route_index"])
-        return acts
+        return self.records.reread(p)
 
     def _move(self, p: dict, frm: tuple, to: str, sets: dict | None = None, detail: str | None = None) -> bool:
-        """A transition without money. False when the payment moved meanwhile."""
-        return self.events.transact(self._actions(p, frm, to, sets, detail))
+        """A transition without money (a move of the lifecycle table: IllegalMove, before anything
+        is written, for one it lacks). False when the payment moved meanwhile."""
+        return self.records.transact(self.records.transition(p, frm, to, sets, detail))
 
     def _post(self, p: dict, journal: Journal, opens: list, frm: tuple, to: str, sets: dict | None,
-              detail: str | None, extra: list | None = None) -> bool:
+              detail: str | None, expires_at: str | None = None) -> bool:
         """A journal with the transition and its event, in one transaction. False when the
-        payment moved meanwhile (nothing written). Raises InsufficientFunds, NotFound."""
+        payment moved meanwhile (nothing written). Raises InsufficientFunds, NotFound, IllegalMove."""
         try:
-            self.ledger.post(journal, opens=opens, extra=self._actions(p, frm, to, sets, detail) + (extra or []))
+            self.ledger.post(journal, opens=opens, extra=self.records.transition(p, frm, to, sets, detail, expires_at))
             return True
         except ExtraConditionFailed:
             return False
@@ -311,8 +294,8 @@ class Payments:
                                Posting(new["momo_held"].account_id, c["total"])],
                               metadata={"payment_id": p["payment_id"], "from": p["provider"], "to": nxt, "why": why[:200]})
             tid = self._transfer_id(p, j)
-            change = self.main.update_action(
-                PAYMENT.key(p["merchant_id"], p["payment_id"]), from_status=HELD, equals={"route_index": i},
+            change = self.records.change_action(
+                p, equals={"route_index": i},
                 sets={"route_index": j, "provider": nxt, "route": self._route(c, j) | {"why": f"failover: {why}"[:300]},
                       "fee": c["fee"], "total": c["total"], "transfer_id": tid, "provider_key": self._key(nxt, tid),
                       "route_submissions": 0},
@@ -336,14 +319,13 @@ class Payments:
     def look(self, merchant_id: str, payment_id: str, look: int) -> Outcome:
         """One look at the payment's provider (status first; a submission only when the provider
         never heard of this route's transfer). Never raises for provider trouble."""
-        p = self.main.get(PAYMENT.key(merchant_id, payment_id))
+        p = self.records.get(merchant_id, payment_id)
         if not p or p["status"] not in HELD:
             return Outcome(next=Next.END, status=p["status"] if p else PS.FAILED, reason="nothing to do")
-        try:
-            p = self.main.apply(self.main.update_action(PAYMENT.key(merchant_id, payment_id),
-                                                        equals={"looks": look - 1}, sets={"looks": look}))
-        except Conflict:
+        claimed = self.records.claim_look(merchant_id, payment_id, look)
+        if claimed is None:
             return Outcome(next=Next.END, status=p["status"], reason="stale look")
+        p = claimed
         conn = self.providers.get(p["provider"])
         with self.providers.slot(p["provider"]) as got:
             if not got:
@@ -450,11 +432,7 @@ class Payments:
     def _change(self, p: dict, **kw) -> dict | None:
         """An update of a held payment (``MainTable.update_action`` keywords); None when it is no
         longer held (settled meanwhile, e.g. by a provider callback)."""
-        try:
-            return self.main.apply(self.main.update_action(PAYMENT.key(p["merchant_id"], p["payment_id"]),
-                                                           from_status=HELD, **kw))
-        except Conflict:
-            return None
+        return self.records.change(p, **kw)
 
     def _gone(self, p: dict) -> Outcome:
         """The payment moved meanwhile (a callback settled it or failed it over): look again at its
@@ -473,8 +451,7 @@ class Payments:
         entry = {"number": len(p.get("attempts") or []) + 1, "at": now_iso(), "provider": p["provider"],
                  "transfer_id": p["transfer_id"], "result": result}
         entry |= {k: v for k, v in (("detail", (detail or "")[:300] or None), ("provider_reference", reference)) if v}
-        self.main.apply(self.main.update_action(PAYMENT.key(p["merchant_id"], p["payment_id"]),
-                                                appends={"attempts": [entry]}))
+        self.records.log_attempt(p, entry)
 
     # ---- expiry ---------------------------------------------------------------------------------------------
     def settle_or_expire(self, p: dict) -> str:
@@ -501,8 +478,7 @@ class Payments:
     def expire_due(self, now: float | None = None) -> dict:
         """The sweeper: every payment whose expiry has passed (``due`` index)."""
         counts: dict[str, int] = {}
-        for item in self.main.due_items(PAYMENT, _iso(now or time.time())):
-            p = self.main.get(item["pk"])
+        for p in self.records.due(_iso(now or time.time())):
             status = self.settle_or_expire(p) if p else "gone"
             counts[status] = counts.get(status, 0) + 1
         return counts
@@ -573,7 +549,7 @@ class Payments:
         Returns: ``(outcome, payment)`` with outcome ``captured``, ``released``, ``no_change`` or
         ``deferred`` (the provider could not be asked; the workflow or the sweeper looks again).
         """
-        p = self.main.get(PAYMENT.key(item["merchant_id"], item["payment_id"]))
+        p = self.records.get(item["merchant_id"], item["payment_id"])
         if p is None or p.get("provider_key") != transfer_key:
             return "no_change", p or item
         try:
@@ -586,10 +562,5 @@ class Payments:
             return ("captured" if p["status"] == PS.CONFIRMED else "released" if p["status"] in FINAL
                     else "no_change"), p
         if p["status"] in (PS.EXPIRED, PS.CANCELLED, PS.FAILED) and r.status != ProviderStatus.NOT_FOUND:
-            try:
-                p = self.main.apply(self.main.update_action(
-                    PAYMENT.key(p["merchant_id"], p["payment_id"]), from_status=(p["status"],),
-                    sets={"late_provider_status": r.status.value, "late_provider_status_at": now_iso()}))
-            except Conflict:
-                pass
+            p = self.records.note_late_status(p, r.status.value, now_iso())
         return "no_change", p
