@@ -14,6 +14,7 @@ from payrail.commerce.orders import Orders
 from payrail.core.events import EVENT_TYPES
 from payrail.core.lifecycle import IllegalMove, Lifecycle
 from payrail.payments import workflow as payments
+from payrail.payments.records import PaymentRecords
 from payrail.payments.service import Payments
 from payrail.settlement import model as settlement
 from payrail.settlement.service import Settlements
@@ -102,6 +103,7 @@ class Untouchable:
 def test_payments_refuse_a_move_the_table_lacks_before_writing():
     p = Payments.__new__(Payments)
     p.events = p.main = p.ledger = Untouchable()
+    p.records = PaymentRecords(Untouchable(), Untouchable())
     item = {"merchant_id": "m_1", "payment_id": "p", "status": "FAILED", "status_history": []}
     with pytest.raises(IllegalMove):
         p._move(item, ("FAILED",), payments.PaymentStatus.CONFIRMED)
@@ -129,3 +131,26 @@ def test_a_delivery_leaves_a_final_state_only_for_a_redelivery():
     assert t.targets(DS.DELIVERED) == t.targets(DS.FAILED) == (DS.PENDING,)
     with pytest.raises(IllegalMove):
         t.move(DS.DELIVERED, DS.FAILED)
+
+
+def test_a_payments_view_is_its_item_field_for_field():
+    from payrail.payments.model import Payment
+
+    ts = "2026-03-01T12:00:00.000000Z"
+    cand = {"provider": "mtn_momo", "network": "MTN", "on_net": True, "fee": 50, "total": 10_050,
+            "float_available": 10**6, "eligible": True, "successes": 3, "failures": 0, "reliability_pct": 100,
+            "healthy": True, "score": 1000, "rank": 1, "explored": False, "why": "on-net"}
+    item = {"payment_id": "7d6f0c1e-2a7b-5b8e-9f00-0c8c7d1f2e3a", "merchant_id": "m_1", "amount": 10_000,
+            "currency": "GHS", "fee": 50, "total": 10_050, "network": "MTN",
+            "recipient": {"phone": "+233241234561", "name": "Ama", "network": "MTN", "detected_network": "MTN",
+                          "network_source": "detected", "ported": False},
+            "status": "PENDING", "status_history": [{"status": "INITIATED", "at": ts}, {"status": "PENDING", "at": ts,
+                                                                                        "detail": "routed"}],
+            "created_at": ts, "updated_at": ts, "looks": 0, "submissions": 0, "attempts": [],
+            "risk": {"score": 0, "reasons": [], "decision": "accept"}, "candidates": [cand, cand | {"rank": None}],
+            "route_order": ["mtn_momo"], "route_index": 0, "provider": "mtn_momo", "an_attribute_of_tomorrow": 1}
+    p = Payment.of(item)
+    assert p.status is payments.PaymentStatus.PENDING and p.candidates[1].rank is None
+    assert p.view() == item
+    with pytest.raises(Exception):
+        p.status = "FAILED"  # frozen

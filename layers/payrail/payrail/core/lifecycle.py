@@ -18,7 +18,18 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Generic, Iterable, TypeVar
 
+from pydantic import BaseModel, ConfigDict
+
 S = TypeVar("S", bound=StrEnum)
+
+
+class StatusChange(BaseModel):
+    # one entry of an entity's ``status_history``: the state entered, when, and why
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    status: str
+    at: str
+    detail: str | None = None
 
 
 class IllegalMove(RuntimeError):

@@ -30,6 +30,7 @@ from payrail.core.idempotency import check_fingerprint
 from payrail.core.ledger import ExtraConditionFailed, Journal, Ledger, Posting, now_iso
 from payrail.payments.risk import RiskCounters, RiskPolicy, assess
 from payrail.payments.routing import RouteStats, RoutingPolicy, score_candidates
+from payrail.payments.model import Payment, RecipientRequest
 from payrail.payments.records import PaymentRecords
 from payrail.payments.workflow import FINAL, HELD, PS, Next, Outcome
 from payrail.providers.slots import Providers
@@ -118,8 +119,11 @@ class Payments:
                 "journal_id": jid, "float": self.floats(merchant_id)[provider]}
 
     # ---- reads ----------------------------------------------------------------------------------------
-    def get(self, merchant_id: str, payment_id: str) -> dict:
+    def get(self, merchant_id: str, payment_id: str) -> Payment:
         """Raises ValidationFailed (not a UUID), NotFound."""
+        return Payment.of(self._get(merchant_id, payment_id))
+
+    def _get(self, merchant_id: str, payment_id: str) -> dict:
         p = self.records.get(merchant_id, check_payment_id(payment_id))
         if not p:
             raise NotFound("payment not found", param="payment_id")
@@ -128,17 +132,18 @@ class Payments:
     def page(self, merchant_id: str, *, limit: int = 10, starting_after: str | None = None, status: str | None = None,
              network: str | None = None, provider: str | None = None, created_from: str | None = None,
              created_to: str | None = None) -> dict:
-        """Newest first, ``{"data", "has_more"}``; filters combine."""
+        """Newest first, ``{"data": [Payment], "has_more": bool}``; filters combine."""
         where = {k: v for k, v in (("status", status), ("network", network), ("provider", provider)) if v}
         if starting_after:
             check_payment_id(starting_after)
-        return self.records.page(merchant_id, limit=limit, starting_after=starting_after,
+        page = self.records.page(merchant_id, limit=limit, starting_after=starting_after,
                                  created_from=created_from, created_to=created_to, where=where or None)
+        return {"data": [Payment.of(p) for p in page["data"]], "has_more": page["has_more"]}
 
     # ---- creation -------------------------------------------------------------------------------------
-    def create(self, merchant_id: str, amount: int, currency: str, recipient: dict, idempotency_key: str, *,
-               description: str | None = None, metadata: dict | None = None,
-               fingerprint: str | None = None) -> tuple[dict, bool]:
+    def create(self, merchant_id: str, amount: int, currency: str, recipient: RecipientRequest, idempotency_key: str,
+               *, description: str | None = None, metadata: dict | None = None,
+               fingerprint: str | None = None) -> tuple[Payment, bool]:
         """INITIATED → VALIDATING → (risk, routing) → PENDING with the hold, or FAILED
         (``risk_declined``, nothing held). A retry with the same key continues or replays.
 
@@ -155,12 +160,12 @@ class Payments:
         if not self.risk.min_amount <= amount <= self.risk.max_amount:
             raise ValidationFailed(f"amount must be between {self.risk.min_amount} and {self.risk.max_amount} "
                                    "pesewas", param="amount")
-        rcpt = parse_recipient(recipient["phone"], recipient.get("network"))
+        rcpt = parse_recipient(recipient.phone, recipient.network)
         pid = payment_id_for(merchant_id, idempotency_key)
         existing = self.records.get(merchant_id, pid, raw=True)
         if existing:
             check_fingerprint(existing, fingerprint)
-            return self._advance(self.records.get(merchant_id, pid)), False
+            return Payment.of(self._advance(self.records.get(merchant_id, pid))), False
         providers = self.momo_providers()
         floats = self.floats(merchant_id)
         if not any(floats.get(n, {}).get("available", 0) >= amount + self.routing.fee(amount, net == rcpt.network)
@@ -168,12 +173,11 @@ class Payments:
             raise InsufficientFunds("no provider float covers the amount and its fee; the admin funds floats",
                                     param="amount", code="insufficient_float")
         p = self.records.new(pid, merchant_id, amount, currency, {
-            "phone": rcpt.phone, "name": recipient.get("name"), "network": rcpt.network,
+            "phone": rcpt.phone, "name": recipient.name, "network": rcpt.network,
             "detected_network": rcpt.detected, "network_source": rcpt.source, "ported": rcpt.ported},
             description, metadata, fingerprint, now_iso())
-        if not self.records.create(p):  # a concurrent twin created it
-            return self._advance(self.records.get(merchant_id, pid)), False
-        return self._advance(self.records.get(merchant_id, pid)), True
+        created = self.records.create(p)  # False: a concurrent twin created it
+        return Payment.of(self._advance(self.records.get(merchant_id, pid))), created
 
     def _advance(self, p: dict) -> dict:
         """Continue a payment's creation from where it stands (INITIATED, VALIDATING)."""
@@ -484,20 +488,20 @@ class Payments:
         return counts
 
     # ---- merchant actions --------------------------------------------------------------------------------------
-    def cancel(self, merchant_id: str, payment_id: str) -> dict:
+    def cancel(self, merchant_id: str, payment_id: str) -> Payment:
         """PENDING → CANCELLED, hold released. Raises NotFound; Conflict (409 ``invalid_state``
         naming the current state) from any other state, including a second cancel."""
-        p = self.get(merchant_id, payment_id)
+        p = self._get(merchant_id, payment_id)
         for _ in range(5):  # a failover moving the hold meanwhile makes the guarded release retry on the new route
             if p["status"] != PS.PENDING:
                 break
             if self.release(p, PS.CANCELLED, "cancelled by the merchant", frm=(PS.PENDING,)):
-                return self._read(p)
+                return Payment.of(self._read(p))
             p = self._read(p)
         raise Conflict(f"payment is {p['status']}; only a PENDING payment can be cancelled", code="invalid_state",
                        param="status")
 
-    def refund(self, merchant_id: str, payment_id: str) -> dict:
+    def refund(self, merchant_id: str, payment_id: str) -> Payment:
         """CONFIRMED → REFUNDED through the provider's reversal (key ``<payment>-refund``), with
         a compensating journal (sent → float).
 
@@ -506,7 +510,7 @@ class Payments:
             provider refuses the reversal); ProviderUnavailable (503: could not ask, nothing
             changed); ProviderFailed (504 ``provider_timeout``: the answer was lost; ask again).
         """
-        p = self.get(merchant_id, payment_id)
+        p = self._get(merchant_id, payment_id)
         if p["status"] != PS.CONFIRMED:
             raise Conflict(f"payment is {p['status']}; only a CONFIRMED payment can be refunded", code="invalid_state",
                            param="status")
@@ -536,7 +540,7 @@ class Payments:
         self._post(p, j, [], (PS.CONFIRMED,), PS.REFUNDED,
                    {"refund": {"reversal_id": rid, "provider_reference": r.provider_reference, "at": now_iso()}},
                    f"reversed by {p['provider']}")
-        return self._read(p)
+        return Payment.of(self._read(p))
 
     # ---- provider callbacks (payrail.providers.callbacks) -----------------------------------------------------------
     def confirm(self, item: dict, transfer_key: str) -> tuple[str, dict]:

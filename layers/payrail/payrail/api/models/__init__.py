@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from payrail.core.lifecycle import StatusChange
 from payrail.core.money import MAX_AMOUNT
 from payrail.core.patterns import VPA_PATTERN
 
@@ -133,10 +134,6 @@ class ErrorBody(Model):
     error: ErrorDetail
 
 
-class StatusChange(Model):
-    status: str
-    at: str
-    detail: str | None = None
 
 
 # ---- admin: merchants ------------------------------------------------------------------------------

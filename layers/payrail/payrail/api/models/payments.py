@@ -1,9 +1,11 @@
 """Mobile-money payments to Ghana wallets, and the admin's float top-ups."""
 from typing import Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
-from payrail.api.models import Amount, FloatBalance, MERCHANT_ID, Metadata, Model, StatusChange, Strict, of_enum
+from payrail.api.models import Amount, FloatBalance, MERCHANT_ID, Metadata, Model, Strict, of_enum
+from payrail.payments import model
+from payrail.payments.model import Failover, PaymentAttempt, Recipient, Refund, Risk, RiskReason, Route, RouteCandidate
 from payrail.payments.workflow import PaymentStatus
 
 __all__ = ["PAYMENT_ID", "Network", "PaymentStatusName", "MomoProvider", "RecipientIn", "PaymentIn", "Recipient",
@@ -34,120 +36,11 @@ class PaymentIn(Strict):
     metadata: Metadata | None = None
 
 
-class Recipient(Model):
-    phone: str
-    name: str | None = None
-    network: str
-    detected_network: str | None = None
-    network_source: Literal["detected", "explicit"]
-    ported: bool
+class Payment(model.Payment):
+    # the domain's payment as the API shows it: its status as an inline enum, nothing beyond its fields
+    model_config = ConfigDict(extra="ignore")
 
-
-class RouteCandidate(Model):
-    provider: str
-    network: str
-    on_net: bool
-    fee: int
-    total: int
-    float_available: int
-    eligible: bool
-    successes: int
-    failures: int
-    reliability_pct: int = Field(description="smoothed success rate over the window, percent")
-    healthy: bool
-    score: int = Field(description="0..1000: 0.7 · reliability · health + 0.3 · fee score")
-    rank: int | None = None
-    explored: bool
-    why: str
-
-
-class Route(Model):
-    provider: str
-    network: str
-    on_net: bool
-    fee: int
-    score: int
-    explored: bool
-    why: str
-    failover: int = Field(description="0 for the first route, n after n failovers")
-
-
-class RiskReason(Model):
-    rule: str
-    score: int
-    detail: str
-
-
-class Risk(Model):
-    score: int
-    reasons: list[RiskReason]
-    decision: Literal["accept", "decline"]
-
-
-class PaymentAttempt(Model):
-    number: int
-    at: str
-    provider: str
-    transfer_id: str
-    result: str
-    detail: str | None = None
-    provider_reference: str | None = None
-
-
-class Failover(Model):
-    at: str
-    from_provider: str
-    to_provider: str
-    why: str
-
-
-class Refund(Model):
-    reversal_id: str
-    provider_reference: str | None = None
-    at: str
-
-
-class Payment(Model):
-    payment_id: str
-    merchant_id: str
-    amount: int
-    currency: str
-    fee: int
-    total: int | None = Field(default=None, description="amount + fee, held from the route's float")
-    network: str
-    recipient: Recipient
-    description: str | None = None
-    metadata: dict[str, str] | None = None
     status: PaymentStatusName
-    status_history: list[StatusChange]
-    created_at: str
-    updated_at: str
-    risk: Risk | None = None
-    route: Route | None = None
-    candidates: list[RouteCandidate] | None = None
-    route_order: list[str] | None = None
-    route_index: int | None = None
-    provider: str | None = None
-    transfer_id: str | None = None
-    provider_key: str | None = None
-    provider_reference: str | None = None
-    provider_status: str | None = None
-    expires_at: str | None = None
-    estimated_completion_at: str | None = None
-    confirmed_at: str | None = None
-    looks: int
-    submissions: int
-    route_submissions: int | None = None
-    attempts: list[PaymentAttempt]
-    failovers: list[Failover] | None = None
-    last_checked_at: str | None = None
-    last_error: str | None = None
-    failure_reason: str | None = None
-    expiry_reason: str | None = None
-    cancel_reason: str | None = None
-    refund: Refund | None = None
-    late_provider_status: str | None = None
-    late_provider_status_at: str | None = None
 
 
 class PaymentPage(Model):
