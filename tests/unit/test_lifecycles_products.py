@@ -11,12 +11,14 @@ import pytest
 from payrail.api import models
 from payrail.commerce import model as commerce
 from payrail.commerce.orders import Orders
+from payrail.commerce.records import OrderRecords
 from payrail.core.events import EVENT_TYPES
 from payrail.core.lifecycle import IllegalMove, Lifecycle
 from payrail.payments import workflow as payments
 from payrail.payments.records import PaymentRecords
 from payrail.payments.service import Payments
 from payrail.settlement import model as settlement
+from payrail.settlement.records import SettlementRecords
 from payrail.settlement.service import Settlements
 from payrail.webhooks import model as webhooks
 
@@ -114,6 +116,7 @@ def test_payments_refuse_a_move_the_table_lacks_before_writing():
 def test_orders_refuse_a_move_the_table_lacks_before_writing():
     o = Orders.__new__(Orders)
     o.events = o.main = o.ledger = Untouchable()
+    o.orders = OrderRecords(Untouchable(), Untouchable(), commerce.LIFECYCLE)
     with pytest.raises(IllegalMove):
         o._transition({"merchant_id": "m_1", "order_id": "ord_1", "status": "FULFILLED"}, ("FULFILLED",),
                       commerce.OrderStatus.FAILED, None)
@@ -122,6 +125,7 @@ def test_orders_refuse_a_move_the_table_lacks_before_writing():
 def test_settlements_refuse_a_move_the_table_lacks_before_writing():
     s = Settlements.__new__(Settlements)
     s.events = s.main = Untouchable()
+    s.records = SettlementRecords(Untouchable(), Untouchable())
     with pytest.raises(IllegalMove):
         s._move({"scope": "m_1", "job_id": "stl_1", "status": "COMPLETED"}, ("COMPLETED",), "RUNNING")
 

@@ -63,7 +63,7 @@ from __future__ import annotations
 import random
 import time
 
-from payrail.core import accounts, ddb, deadline
+from payrail.core import accounts, deadline
 from payrail.core.errors import ConcurrencyExhausted, Conflict, InsufficientFunds, NotFound, OutOfStock, ValidationFailed
 from payrail.core.events import EventLog
 from payrail.core.ids import derived, random_id
@@ -78,8 +78,9 @@ from payrail.core.ledger import (
     shard_of,
 )
 from payrail.core.money import check_amount, check_currency, fee_for
-from payrail.core.store import ORDER, PRODUCT, MainTable, public
+from payrail.core.store import MainTable
 from payrail.commerce.model import LIFECYCLE, OS, FailureKind
+from payrail.commerce.records import OrderRecords, ProductRecords, bucket_key  # noqa: F401 - bucket_key re-exported
 from payrail.commerce.wallets import check_customer_id
 
 PAID, FULFILMENT_PENDING, FULFILLED, FAILED = OS.PAID, OS.FULFILMENT_PENDING, OS.FULFILLED, OS.FAILED
@@ -103,11 +104,6 @@ BUCKETED_FROM = 1_600
 PLACED = ("order_id", "merchant_id", "product_id", "quantity", "customer_id", "amount", "currency", "created_at")
 
 
-def bucket_key(product_pk: str, n: int) -> str:
-    """The key of stock bucket ``n`` of the product with key ``product_pk``."""
-    return f"{product_pk}#B{n:02d}"
-
-
 def as_placed(order: dict) -> dict:
     """The order as its placing answered it (status, ``updated_at`` and history of that moment),
     whatever happened to it since: the body every replay of its idempotency key answers."""
@@ -123,6 +119,7 @@ class Orders:
         self.ledger = ledger
         self.main = main
         self.events = events
+        self.products, self.orders = ProductRecords(main), OrderRecords(main, events, LIFECYCLE)
         #: product key -> {product_id, price, currency, buckets}: immutable, kept per execution environment
         self._products: dict[str, dict] = {}
 
@@ -140,41 +137,23 @@ class Orders:
         check_currency(currency)
         if isinstance(stock, bool) or not isinstance(stock, int) or not 0 <= stock <= 10**9:
             raise ValidationFailed("stock must be an integer 0..1e9", param="stock")
-        product = {"type": PRODUCT.type, "product_id": random_id("prod"), "merchant_id": merchant_id, "name": name,
-                   "price": price, "currency": currency, "stock": stock, "created_at": now_iso()}
-        pk = PRODUCT.key(merchant_id, product["product_id"])
-        if stock < BUCKETED_FROM:
-            self.main.put_new(pk, product)
-            return public(product)
-        share, rest = divmod(stock, STOCK_BUCKETS)
-        buckets = [self.main.put_action(bucket_key(pk, n), {"stock": share + (n < rest)}) for n in range(STOCK_BUCKETS)]
-        self.main.db.transact_write_items(TransactItems=[
-            self.main.put_action(pk, {k: v for k, v in product.items() if k != "stock"} | {"buckets": STOCK_BUCKETS}),
-            *buckets])
-        return public(product)
+        product = self.products.new(random_id("prod"), merchant_id, name, price, currency, stock, now_iso())
+        return self.products.create(product, STOCK_BUCKETS if stock >= BUCKETED_FROM else 0)
 
     def get_product(self, merchant_id: str, product_id: str) -> dict:
         """The product with its stock (the sum of its buckets). Raises NotFound for unknown ids
         and for other merchants' products."""
-        pk = PRODUCT.key(merchant_id, product_id)
-        p = self.main.get(pk)
+        p = self.products.get(merchant_id, product_id)
         if not p:
             raise NotFound("product not found", param="product_id")
         if p.get("buckets"):
-            p["stock"] = sum(self._buckets(pk, p["buckets"]).values())
+            p["stock"] = sum(self.products.buckets(self.products.key(merchant_id, product_id), p["buckets"]).values())
         p.pop("buckets", None)
         return p
 
-    def _buckets(self, product_pk: str, n: int) -> dict[int, int]:
-        """Stock of each bucket (one strongly consistent read; a bucket sold out shows 0)."""
-        got = ddb.batch_get(self.main.db, {self.main.table: [{"pk": ddb.value(bucket_key(product_pk, i))} for i in range(n)]},
-                         consistent=True)
-        by_key = {it["pk"]: it.get("stock", 0) for it in got.get(self.main.table, [])}
-        return {i: by_key.get(bucket_key(product_pk, i), 0) for i in range(n)}
-
     # ---- orders ------------------------------------------------------------------------
     def get_order(self, merchant_id: str, order_id: str) -> dict:
-        o = self.main.get(ORDER.key(merchant_id, order_id))
+        o = self.orders.get(merchant_id, order_id)
         if not o:
             raise NotFound("order not found", param="order_id")
         return o
@@ -200,18 +179,15 @@ class Orders:
         if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
             raise ValidationFailed(f"quantity must be an integer 1..{MAX_QUANTITY}", param="quantity")
         order_id = derived("ord", merchant_id, idempotency_key)
-        ppk, opk = PRODUCT.key(merchant_id, product_id), ORDER.key(merchant_id, order_id)
+        ppk, opk = self.products.key(merchant_id, product_id), self.orders.key(merchant_id, order_id)
         home = shard_of(order_id, STOCK_BUCKETS)
         known = self._products.get(ppk)  # price, currency and bucketing never change
         if known is None:  # the first order of this product in this execution environment
-            keys, wallet_read = {self.main.table: [{"pk": ddb.value(k)} for k in (ppk, bucket_key(ppk, home), opk)]}, None
+            items, wallet_read = self.products.read([ppk, bucket_key(ppk, home), opk])
         else:  # the one read: the stock item, the order the key names, the customer's wallet
             wallet = accounts.wallet(merchant_id, customer_id, known["currency"])
             stock_pk = bucket_key(ppk, home) if known.get("buckets") else ppk
-            keys = {self.main.table: [{"pk": ddb.value(stock_pk)}, {"pk": ddb.value(opk)}],
-                    self.ledger.table: [Ledger._akey(wallet.account_id)]}
-        got = ddb.batch_get(self.main.db, keys)
-        items = {it["pk"]: it for it in got.get(self.main.table, [])}
+            items, wallet_read = self.products.read([stock_pk, opk], self.ledger, wallet.account_id)
         if opk in items:
             return self._replay(items[opk], fingerprint), False
         if known is None:
@@ -219,8 +195,6 @@ class Orders:
             if not product:
                 raise NotFound("product not found", param="product_id")
             known = self._products[ppk] = {k: product.get(k) for k in ("product_id", "price", "currency", "buckets")}
-        else:
-            wallet_read = {a["account_id"]: a for a in got.get(self.ledger.table, [])}
         have = items.get(bucket_key(ppk, home) if known.get("buckets") else ppk, {}).get("stock", 0)
         return self._place(merchant_id, known, home, have, order_id, quantity, customer_id, fingerprint, wallet_read)
 
@@ -233,7 +207,7 @@ class Orders:
                            error: Exception) -> tuple[dict, bool]:
         """A request whose write failed answers with the order its key placed meanwhile (a
         concurrent request with the same key), if there is one; else ``error`` is raised."""
-        existing = self.main.get(ORDER.key(merchant_id, order_id), raw=True)
+        existing = self.orders.get(merchant_id, order_id, raw=True)
         if existing:
             return self._replay(existing, fingerprint), False
         raise error
@@ -247,7 +221,7 @@ class Orders:
             return {ppk: quantity}
         if have >= quantity:
             return {bucket_key(ppk, home): quantity}
-        stock, take, left = self._buckets(ppk, known["buckets"]), {}, quantity
+        stock, take, left = self.products.buckets(ppk, known["buckets"]), {}, quantity
         others = [n for n in stock if n != home]
         random.shuffle(others)  # racing orders spread over the buckets left instead of all picking one
         for n in [home, *others]:
@@ -262,7 +236,7 @@ class Orders:
                customer_id: str, fingerprint: str | None, wallet_read: dict | None) -> tuple[dict, bool]:
         """The write of :meth:`place`: stock taken, order, payment journal and event in one transaction."""
         product_id = known["product_id"]
-        ppk = PRODUCT.key(merchant_id, product_id)
+        ppk = self.products.key(merchant_id, product_id)
         amount, currency = known["price"] * quantity, known["currency"]
         w = accounts.wallet(merchant_id, customer_id, currency)
         pending = accounts.merchant_account(merchant_id, "pending", currency, shard_key=order_id)
@@ -276,20 +250,13 @@ class Orders:
             except OutOfStock as e:
                 return self._existing_or_raise(merchant_id, order_id, fingerprint, e)
             ts = now_iso()
-            order = {"type": ORDER.type, "order_id": order_id, "merchant_id": merchant_id, "product_id": product_id,
-                     "quantity": quantity, "customer_id": customer_id, "amount": amount, "currency": currency,
-                     "status": PAID, "created_at": ts, "updated_at": ts, "request_fingerprint": fingerprint,
-                     "status_history": [{"status": PAID, "at": ts}]}
-            if known.get("buckets"):
-                order["stock_taken"] = take
-            stock = [{"Update": {"TableName": self.main.table, "Key": {"pk": ddb.value(k)},
-                                 "UpdateExpression": "SET stock = stock - :q", "ConditionExpression": "stock >= :q",
-                                 "ExpressionAttributeValues": {":q": ddb.value(q)}}} for k, q in take.items()]
+            order = self.orders.new(order_id, merchant_id, product_id, quantity, customer_id, amount, currency,
+                                    LIFECYCLE.initial, fingerprint, ts, take if known.get("buckets") else None)
+            stock = self.products.take_actions(take)
             created = self.events.put_action(merchant_id, CREATED_EVENT, order, order_id, 1, ts)
             try:
                 res = self.ledger.post(journal, opens=[pending], known=wallet_read, created_at=ts,
-                                       extra=[self.main.put_action(ORDER.key(merchant_id, order_id), order), *stock,
-                                              created])
+                                       extra=[self.orders.put_action(order), *stock, created])
             except ExtraConditionFailed as e:
                 if 1 <= e.index <= len(take) and known.get("buckets"):
                     if time.monotonic() >= give_up_at:
@@ -321,7 +288,6 @@ class Orders:
         Raises:
             ConcurrencyExhausted: the transition kept conflicting.
         """
-        pk = ORDER.key(order["merchant_id"], order["order_id"])
         for _ in range(TRANSITION_TRIES):
             if order["status"] == PAID:
                 sets = {"fulfilment_deadline": deadline, "fulfilment_attempts": int(not_received),
@@ -329,12 +295,10 @@ class Orders:
                 self.events.transact(self._transition(order, (PAID,), FULFILMENT_PENDING, sets, reason))
             elif order["status"] == FULFILMENT_PENDING:
                 sets = {"last_error": reason} | ({"fulfilment_uncertain": True} if may_be_received else {})
-                try:
-                    return self.main.apply(self.main.update_action(
-                        pk, sets=sets, adds={"fulfilment_attempts": 1} if not_received else None,
-                        from_status=(FULFILMENT_PENDING,)))
-                except Conflict:
-                    pass  # another transition came first: decide again on the fresh order
+                changed = self.orders.change(order, FULFILMENT_PENDING, sets=sets,
+                                             adds={"fulfilment_attempts": 1} if not_received else None)
+                if changed is not None:
+                    return changed  # else another transition came first: decide again on the fresh order
             else:
                 return order
             order = self.get_order(order["merchant_id"], order["order_id"])  # ours, or a concurrent delivery's
@@ -396,11 +360,7 @@ class Orders:
                           [Posting(accounts.merchant_account(mid, "pending", cur, shard_key=oid).account_id, -amt),
                            Posting(accounts.wallet(mid, order["customer_id"], cur).account_id, amt)],
                           metadata={"order_id": oid, "reason": reason})
-        stored = self.main.get(ORDER.key(mid, oid), raw=True) or {}  # what it took (internal: not on `order`)
-        taken = stored.get("stock_taken") or {PRODUCT.key(mid, order["product_id"]): order["quantity"]}
-        restock = [{"Update": {"TableName": self.main.table, "Key": {"pk": ddb.value(k)},
-                               "UpdateExpression": "SET stock = stock + :q",
-                               "ExpressionAttributeValues": {":q": ddb.value(q)}}} for k, q in taken.items()]
+        restock = self.products.restock_actions(self.orders.stock_taken(order))
         self._finish(journal, order, FAILED, {"failure_reason": reason, "failure_kind": kind} | (sets or {}), restock,
                      from_status=from_status, detail=detail, equals=equals, still=still)
         return self.get_order(mid, oid)
@@ -481,19 +441,14 @@ class Orders:
         ``cancel_acknowledged_at``, conditional on FAILED. Returns the order."""
         if order["status"] != FAILED or order.get("cancel_acknowledged_at"):
             return order
-        try:
-            return self.main.apply(self.main.update_action(
-                ORDER.key(order["merchant_id"], order["order_id"]), sets={"cancel_acknowledged_at": now_iso()},
-                from_status=(FAILED,)))
-        except Conflict:
-            return self.get_order(order["merchant_id"], order["order_id"])
+        changed = self.orders.change(order, FAILED, sets={"cancel_acknowledged_at": now_iso()})
+        return changed if changed is not None else self.get_order(order["merchant_id"], order["order_id"])
 
     def _transition(self, order: dict, from_status: tuple[str, ...], status: str, sets: dict | None,
                     detail: str | None = None, **update) -> list[dict]:
         """The order's guarded status Update and its event Put: a move of :data:`LIFECYCLE` (raises
         IllegalMove for one the table lacks)."""
-        return LIFECYCLE.actions(self.events, self.main, ORDER.key(order["merchant_id"], order["order_id"]), order,
-                                 status, sources=from_status, id_field="order_id", sets=sets, detail=detail, **update)
+        return self.orders.transition(order, from_status, status, sets, detail, **update)
 
     def _finish(self, journal: Journal, order: dict, status: str, sets: dict, also: list[dict] | None,
                 opens=(), from_status: tuple[str, ...] = AWAITING_FULFILMENT, detail: str | None = None,
