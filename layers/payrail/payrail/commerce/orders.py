@@ -79,7 +79,7 @@ from payrail.core.ledger import (
 )
 from payrail.core.money import check_amount, check_currency, fee_for
 from payrail.core.store import MainTable
-from payrail.commerce.model import LIFECYCLE, OS, FailureKind
+from payrail.commerce.model import LIFECYCLE, OS, FailureKind, Order, Product
 from payrail.commerce.records import OrderRecords, ProductRecords, bucket_key  # noqa: F401 - bucket_key re-exported
 from payrail.commerce.wallets import check_customer_id
 
@@ -124,7 +124,7 @@ class Orders:
         self._products: dict[str, dict] = {}
 
     # ---- products ----------------------------------------------------------------------
-    def create_product(self, merchant_id: str, name: str, price: int, currency: str, stock: int) -> dict:
+    def create_product(self, merchant_id: str, name: str, price: int, currency: str, stock: int) -> Product:
         """Create a product. ``price`` in minor units; ``stock`` a non-negative count (bucketed
         from :data:`BUCKETED_FROM`, module docstring).
 
@@ -138,9 +138,9 @@ class Orders:
         if isinstance(stock, bool) or not isinstance(stock, int) or not 0 <= stock <= 10**9:
             raise ValidationFailed("stock must be an integer 0..1e9", param="stock")
         product = self.products.new(random_id("prod"), merchant_id, name, price, currency, stock, now_iso())
-        return self.products.create(product, STOCK_BUCKETS if stock >= BUCKETED_FROM else 0)
+        return Product.of(self.products.create(product, STOCK_BUCKETS if stock >= BUCKETED_FROM else 0))
 
-    def get_product(self, merchant_id: str, product_id: str) -> dict:
+    def get_product(self, merchant_id: str, product_id: str) -> Product:
         """The product with its stock (the sum of its buckets). Raises NotFound for unknown ids
         and for other merchants' products."""
         p = self.products.get(merchant_id, product_id)
@@ -149,17 +149,22 @@ class Orders:
         if p.get("buckets"):
             p["stock"] = sum(self.products.buckets(self.products.key(merchant_id, product_id), p["buckets"]).values())
         p.pop("buckets", None)
-        return p
+        return Product.of(p)
 
     # ---- orders ------------------------------------------------------------------------
+    def order(self, merchant_id: str, order_id: str) -> Order:
+        """The order with its status history. Raises NotFound."""
+        return Order.of(self.get_order(merchant_id, order_id))
+
     def get_order(self, merchant_id: str, order_id: str) -> dict:
+        """The order's item as clients see it (the workflow's view). Raises NotFound."""
         o = self.orders.get(merchant_id, order_id)
         if not o:
             raise NotFound("order not found", param="order_id")
         return o
 
     def place(self, merchant_id: str, product_id: str, quantity: int, customer_id: str,
-              idempotency_key: str, fingerprint: str | None = None) -> tuple[dict, bool]:
+              idempotency_key: str, fingerprint: str | None = None) -> tuple[Order, bool]:
         """Reserve stock and pay from the customer's wallet, atomically, in two DynamoDB requests
         (module docstring).
 
@@ -175,6 +180,12 @@ class Orders:
             ValidationFailed, NotFound (product), OutOfStock (409), InsufficientFunds (402),
             IdempotencyMismatch (422).
         """
+        order, created = self._placed(merchant_id, product_id, quantity, customer_id, idempotency_key, fingerprint)
+        return Order.of(order), created
+
+    def _placed(self, merchant_id: str, product_id: str, quantity: int, customer_id: str,
+                idempotency_key: str, fingerprint: str | None) -> tuple[dict, bool]:
+        """:meth:`place` on the order's item."""
         check_customer_id(customer_id)
         if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
             raise ValidationFailed(f"quantity must be an integer 1..{MAX_QUANTITY}", param="quantity")
@@ -381,7 +392,7 @@ class Orders:
                            code="invalid_state")
         return order
 
-    def operator_fail(self, merchant_id: str, order_id: str, note: str | None = None) -> dict:
+    def operator_fail(self, merchant_id: str, order_id: str, note: str | None = None) -> Order:
         """Admin: a FULFILMENT_UNKNOWN order is FAILED and refunded (``failure_kind = operator``,
         ``settled_by = admin``); the fulfilment worker then tells the service (cancel) and records
         a fulfilment that arrives anyway (``late_fulfilment``). Conditional on FULFILMENT_UNKNOWN.
@@ -398,10 +409,10 @@ class Orders:
         if order["status"] != FAILED or order.get("failure_kind") != FAILED_BY_OPERATOR:
             raise Conflict(f"order is {order['status']}; only FULFILMENT_UNKNOWN orders can be failed by the admin",
                            code="invalid_state")
-        return order
+        return Order.of(order)
 
     def operator_fulfil(self, merchant_id: str, order_id: str, fee_bps: int, fulfilment_id: str | None = None,
-                        note: str | None = None) -> dict:
+                        note: str | None = None) -> Order:
         """Admin: a FULFILMENT_UNKNOWN order is FULFILLED and captured (``settled_by = admin``,
         the service's ``fulfilment_id`` when the admin knows it). Conditional on FULFILMENT_UNKNOWN.
 
@@ -415,7 +426,7 @@ class Orders:
         if order["status"] != FULFILLED or order.get("settled_by") != "admin":
             raise Conflict(f"order is {order['status']}; only FULFILMENT_UNKNOWN orders can be fulfilled by the admin",
                            code="invalid_state")
-        return order
+        return Order.of(order)
 
     # ---- after a failure the service did not decide -------------------------------------------
     def record_late_fulfilment(self, order: dict, fulfilment_id: str) -> dict:

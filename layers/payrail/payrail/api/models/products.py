@@ -2,7 +2,8 @@
 
 from pydantic import Field
 
-from payrail.api.models import Amount, Currency, Model, Strict
+from payrail.api.models import Amount, Currency, Strict
+from payrail.commerce.model import Product
 
 __all__ = ["ProductIn", "Product"]
 
@@ -12,13 +13,3 @@ class ProductIn(Strict):
     price: Amount
     currency: Currency
     stock: int = Field(strict=True, ge=0, le=10**9)
-
-
-class Product(Model):
-    product_id: str
-    merchant_id: str
-    name: str
-    price: int
-    currency: str
-    stock: int
-    created_at: str
