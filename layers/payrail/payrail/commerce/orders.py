@@ -46,7 +46,7 @@ only when the product as a whole is short. The order records what it took (``sto
 refund puts it back there. Smaller stocks (a flash sale of 100) stay on the product item: one
 item decides, and once it reaches 0 every later order is refused from the read alone.
 
-Every transition writes its event (:data:`EVENTS`) in the transaction that makes it
+Every transition writes its event (the table in :mod:`payrail.commerce.model`) in the transaction that makes it
 (``payrail.core.events``): ``order.created`` (sequence 1), then ``order.fulfilment_pending``,
 ``order.fulfilment_unknown``, ``order.fulfilled`` or ``order.failed``, and
 ``order.late_fulfilment``, numbered by the order's ``status_history``.
@@ -63,7 +63,7 @@ from __future__ import annotations
 import random
 import time
 
-from payrail.core import accounts, ddb, deadline
+from payrail.core import accounts, deadline
 from payrail.core.errors import ConcurrencyExhausted, Conflict, InsufficientFunds, NotFound, OutOfStock, ValidationFailed
 from payrail.core.events import EventLog
 from payrail.core.ids import derived, random_id
@@ -78,22 +78,22 @@ from payrail.core.ledger import (
     shard_of,
 )
 from payrail.core.money import check_amount, check_currency, fee_for
-from payrail.core.store import ORDER, PRODUCT, MainTable, public
+from payrail.core.store import MainTable
+from payrail.commerce.model import LIFECYCLE, OS, FailureKind, Order, Product
+from payrail.commerce.records import OrderRecords, ProductRecords, bucket_key  # noqa: F401 - bucket_key re-exported
 from payrail.commerce.wallets import check_customer_id
 
-PAID, FULFILMENT_PENDING, FULFILLED, FAILED = "PAID", "FULFILMENT_PENDING", "FULFILLED", "FAILED"
-FULFILMENT_UNKNOWN = "FULFILMENT_UNKNOWN"
+PAID, FULFILMENT_PENDING, FULFILLED, FAILED = OS.PAID, OS.FULFILMENT_PENDING, OS.FULFILLED, OS.FAILED
+FULFILMENT_UNKNOWN = OS.FULFILMENT_UNKNOWN
 #: the states a capture or a refund leaves
 AWAITING_FULFILMENT = (PAID, FULFILMENT_PENDING, FULFILMENT_UNKNOWN)
 #: why a FAILED order failed (``failure_kind``): the service refused it; every POST provably never
 #: reached the service; the admin failed it
-FAILED_REFUSED, FAILED_NOT_RECEIVED, FAILED_BY_OPERATOR = "refused", "not_received", "operator"
+FAILED_REFUSED, FAILED_NOT_RECEIVED, FAILED_BY_OPERATOR = (FailureKind.REFUSED, FailureKind.NOT_RECEIVED,
+                                                       FailureKind.OPERATOR)
 MAX_QUANTITY = 1_000
-#: the event each order status is announced with
-EVENTS = {PAID: "order.created", FULFILMENT_PENDING: "order.fulfilment_pending", FULFILLED: "order.fulfilled",
-          FAILED: "order.failed", FULFILMENT_UNKNOWN: "order.fulfilment_unknown"}
-#: the event of a fulfilment that arrived after the order was failed and refunded
-LATE_FULFILMENT_EVENT = "order.late_fulfilment"
+#: the event an order is announced with when placed (the others are its lifecycle table's)
+CREATED_EVENT = LIFECYCLE.created_event
 #: a transition re-reads the order and tries again at most this many times when another
 #: transition of the same order committed between its read and its write
 TRANSITION_TRIES = 5
@@ -102,11 +102,6 @@ STOCK_BUCKETS = 16
 BUCKETED_FROM = 1_600
 #: the attributes of an order as placed (what the first answer and every replay show)
 PLACED = ("order_id", "merchant_id", "product_id", "quantity", "customer_id", "amount", "currency", "created_at")
-
-
-def bucket_key(product_pk: str, n: int) -> str:
-    """The key of stock bucket ``n`` of the product with key ``product_pk``."""
-    return f"{product_pk}#B{n:02d}"
 
 
 def as_placed(order: dict) -> dict:
@@ -124,11 +119,12 @@ class Orders:
         self.ledger = ledger
         self.main = main
         self.events = events
+        self.products, self.orders = ProductRecords(main), OrderRecords(main, events, LIFECYCLE)
         #: product key -> {product_id, price, currency, buckets}: immutable, kept per execution environment
         self._products: dict[str, dict] = {}
 
     # ---- products ----------------------------------------------------------------------
-    def create_product(self, merchant_id: str, name: str, price: int, currency: str, stock: int) -> dict:
+    def create_product(self, merchant_id: str, name: str, price: int, currency: str, stock: int) -> Product:
         """Create a product. ``price`` in minor units; ``stock`` a non-negative count (bucketed
         from :data:`BUCKETED_FROM`, module docstring).
 
@@ -141,47 +137,34 @@ class Orders:
         check_currency(currency)
         if isinstance(stock, bool) or not isinstance(stock, int) or not 0 <= stock <= 10**9:
             raise ValidationFailed("stock must be an integer 0..1e9", param="stock")
-        product = {"type": PRODUCT.type, "product_id": random_id("prod"), "merchant_id": merchant_id, "name": name,
-                   "price": price, "currency": currency, "stock": stock, "created_at": now_iso()}
-        pk = PRODUCT.key(merchant_id, product["product_id"])
-        if stock < BUCKETED_FROM:
-            self.main.put_new(pk, product)
-            return public(product)
-        share, rest = divmod(stock, STOCK_BUCKETS)
-        buckets = [self.main.put_action(bucket_key(pk, n), {"stock": share + (n < rest)}) for n in range(STOCK_BUCKETS)]
-        self.main.db.transact_write_items(TransactItems=[
-            self.main.put_action(pk, {k: v for k, v in product.items() if k != "stock"} | {"buckets": STOCK_BUCKETS}),
-            *buckets])
-        return public(product)
+        product = self.products.new(random_id("prod"), merchant_id, name, price, currency, stock, now_iso())
+        return Product.of(self.products.create(product, STOCK_BUCKETS if stock >= BUCKETED_FROM else 0))
 
-    def get_product(self, merchant_id: str, product_id: str) -> dict:
+    def get_product(self, merchant_id: str, product_id: str) -> Product:
         """The product with its stock (the sum of its buckets). Raises NotFound for unknown ids
         and for other merchants' products."""
-        pk = PRODUCT.key(merchant_id, product_id)
-        p = self.main.get(pk)
+        p = self.products.get(merchant_id, product_id)
         if not p:
             raise NotFound("product not found", param="product_id")
         if p.get("buckets"):
-            p["stock"] = sum(self._buckets(pk, p["buckets"]).values())
+            p["stock"] = sum(self.products.buckets(self.products.key(merchant_id, product_id), p["buckets"]).values())
         p.pop("buckets", None)
-        return p
-
-    def _buckets(self, product_pk: str, n: int) -> dict[int, int]:
-        """Stock of each bucket (one strongly consistent read; a bucket sold out shows 0)."""
-        got = ddb.batch_get(self.main.db, {self.main.table: [{"pk": ddb.value(bucket_key(product_pk, i))} for i in range(n)]},
-                         consistent=True)
-        by_key = {it["pk"]: it.get("stock", 0) for it in got.get(self.main.table, [])}
-        return {i: by_key.get(bucket_key(product_pk, i), 0) for i in range(n)}
+        return Product.of(p)
 
     # ---- orders ------------------------------------------------------------------------
+    def order(self, merchant_id: str, order_id: str) -> Order:
+        """The order with its status history. Raises NotFound."""
+        return Order.of(self.get_order(merchant_id, order_id))
+
     def get_order(self, merchant_id: str, order_id: str) -> dict:
-        o = self.main.get(ORDER.key(merchant_id, order_id))
+        """The order's item as clients see it (the workflow's view). Raises NotFound."""
+        o = self.orders.get(merchant_id, order_id)
         if not o:
             raise NotFound("order not found", param="order_id")
         return o
 
     def place(self, merchant_id: str, product_id: str, quantity: int, customer_id: str,
-              idempotency_key: str, fingerprint: str | None = None) -> tuple[dict, bool]:
+              idempotency_key: str, fingerprint: str | None = None) -> tuple[Order, bool]:
         """Reserve stock and pay from the customer's wallet, atomically, in two DynamoDB requests
         (module docstring).
 
@@ -197,22 +180,25 @@ class Orders:
             ValidationFailed, NotFound (product), OutOfStock (409), InsufficientFunds (402),
             IdempotencyMismatch (422).
         """
+        order, created = self._placed(merchant_id, product_id, quantity, customer_id, idempotency_key, fingerprint)
+        return Order.of(order), created
+
+    def _placed(self, merchant_id: str, product_id: str, quantity: int, customer_id: str,
+                idempotency_key: str, fingerprint: str | None) -> tuple[dict, bool]:
+        """:meth:`place` on the order's item."""
         check_customer_id(customer_id)
         if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
             raise ValidationFailed(f"quantity must be an integer 1..{MAX_QUANTITY}", param="quantity")
         order_id = derived("ord", merchant_id, idempotency_key)
-        ppk, opk = PRODUCT.key(merchant_id, product_id), ORDER.key(merchant_id, order_id)
+        ppk, opk = self.products.key(merchant_id, product_id), self.orders.key(merchant_id, order_id)
         home = shard_of(order_id, STOCK_BUCKETS)
         known = self._products.get(ppk)  # price, currency and bucketing never change
         if known is None:  # the first order of this product in this execution environment
-            keys, wallet_read = {self.main.table: [{"pk": ddb.value(k)} for k in (ppk, bucket_key(ppk, home), opk)]}, None
+            items, wallet_read = self.products.read([ppk, bucket_key(ppk, home), opk])
         else:  # the one read: the stock item, the order the key names, the customer's wallet
             wallet = accounts.wallet(merchant_id, customer_id, known["currency"])
             stock_pk = bucket_key(ppk, home) if known.get("buckets") else ppk
-            keys = {self.main.table: [{"pk": ddb.value(stock_pk)}, {"pk": ddb.value(opk)}],
-                    self.ledger.table: [Ledger._akey(wallet.account_id)]}
-        got = ddb.batch_get(self.main.db, keys)
-        items = {it["pk"]: it for it in got.get(self.main.table, [])}
+            items, wallet_read = self.products.read([stock_pk, opk], self.ledger, wallet.account_id)
         if opk in items:
             return self._replay(items[opk], fingerprint), False
         if known is None:
@@ -220,8 +206,6 @@ class Orders:
             if not product:
                 raise NotFound("product not found", param="product_id")
             known = self._products[ppk] = {k: product.get(k) for k in ("product_id", "price", "currency", "buckets")}
-        else:
-            wallet_read = {a["account_id"]: a for a in got.get(self.ledger.table, [])}
         have = items.get(bucket_key(ppk, home) if known.get("buckets") else ppk, {}).get("stock", 0)
         return self._place(merchant_id, known, home, have, order_id, quantity, customer_id, fingerprint, wallet_read)
 
@@ -234,7 +218,7 @@ class Orders:
                            error: Exception) -> tuple[dict, bool]:
         """A request whose write failed answers with the order its key placed meanwhile (a
         concurrent request with the same key), if there is one; else ``error`` is raised."""
-        existing = self.main.get(ORDER.key(merchant_id, order_id), raw=True)
+        existing = self.orders.get(merchant_id, order_id, raw=True)
         if existing:
             return self._replay(existing, fingerprint), False
         raise error
@@ -248,7 +232,7 @@ class Orders:
             return {ppk: quantity}
         if have >= quantity:
             return {bucket_key(ppk, home): quantity}
-        stock, take, left = self._buckets(ppk, known["buckets"]), {}, quantity
+        stock, take, left = self.products.buckets(ppk, known["buckets"]), {}, quantity
         others = [n for n in stock if n != home]
         random.shuffle(others)  # racing orders spread over the buckets left instead of all picking one
         for n in [home, *others]:
@@ -263,7 +247,7 @@ class Orders:
                customer_id: str, fingerprint: str | None, wallet_read: dict | None) -> tuple[dict, bool]:
         """The write of :meth:`place`: stock taken, order, payment journal and event in one transaction."""
         product_id = known["product_id"]
-        ppk = PRODUCT.key(merchant_id, product_id)
+        ppk = self.products.key(merchant_id, product_id)
         amount, currency = known["price"] * quantity, known["currency"]
         w = accounts.wallet(merchant_id, customer_id, currency)
         pending = accounts.merchant_account(merchant_id, "pending", currency, shard_key=order_id)
@@ -277,20 +261,13 @@ class Orders:
             except OutOfStock as e:
                 return self._existing_or_raise(merchant_id, order_id, fingerprint, e)
             ts = now_iso()
-            order = {"type": ORDER.type, "order_id": order_id, "merchant_id": merchant_id, "product_id": product_id,
-                     "quantity": quantity, "customer_id": customer_id, "amount": amount, "currency": currency,
-                     "status": PAID, "created_at": ts, "updated_at": ts, "request_fingerprint": fingerprint,
-                     "status_history": [{"status": PAID, "at": ts}]}
-            if known.get("buckets"):
-                order["stock_taken"] = take
-            stock = [{"Update": {"TableName": self.main.table, "Key": {"pk": ddb.value(k)},
-                                 "UpdateExpression": "SET stock = stock - :q", "ConditionExpression": "stock >= :q",
-                                 "ExpressionAttributeValues": {":q": ddb.value(q)}}} for k, q in take.items()]
-            created = self.events.put_action(merchant_id, EVENTS[PAID], order, order_id, 1, ts)
+            order = self.orders.new(order_id, merchant_id, product_id, quantity, customer_id, amount, currency,
+                                    LIFECYCLE.initial, fingerprint, ts, take if known.get("buckets") else None)
+            stock = self.products.take_actions(take)
+            created = self.events.put_action(merchant_id, CREATED_EVENT, order, order_id, 1, ts)
             try:
                 res = self.ledger.post(journal, opens=[pending], known=wallet_read, created_at=ts,
-                                       extra=[self.main.put_action(ORDER.key(merchant_id, order_id), order), *stock,
-                                              created])
+                                       extra=[self.orders.put_action(order), *stock, created])
             except ExtraConditionFailed as e:
                 if 1 <= e.index <= len(take) and known.get("buckets"):
                     if time.monotonic() >= give_up_at:
@@ -322,7 +299,6 @@ class Orders:
         Raises:
             ConcurrencyExhausted: the transition kept conflicting.
         """
-        pk = ORDER.key(order["merchant_id"], order["order_id"])
         for _ in range(TRANSITION_TRIES):
             if order["status"] == PAID:
                 sets = {"fulfilment_deadline": deadline, "fulfilment_attempts": int(not_received),
@@ -330,12 +306,10 @@ class Orders:
                 self.events.transact(self._transition(order, (PAID,), FULFILMENT_PENDING, sets, reason))
             elif order["status"] == FULFILMENT_PENDING:
                 sets = {"last_error": reason} | ({"fulfilment_uncertain": True} if may_be_received else {})
-                try:
-                    return self.main.apply(self.main.update_action(
-                        pk, sets=sets, adds={"fulfilment_attempts": 1} if not_received else None,
-                        from_status=(FULFILMENT_PENDING,)))
-                except Conflict:
-                    pass  # another transition came first: decide again on the fresh order
+                changed = self.orders.change(order, FULFILMENT_PENDING, sets=sets,
+                                             adds={"fulfilment_attempts": 1} if not_received else None)
+                if changed is not None:
+                    return changed  # else another transition came first: decide again on the fresh order
             else:
                 return order
             order = self.get_order(order["merchant_id"], order["order_id"])  # ours, or a concurrent delivery's
@@ -397,11 +371,7 @@ class Orders:
                           [Posting(accounts.merchant_account(mid, "pending", cur, shard_key=oid).account_id, -amt),
                            Posting(accounts.wallet(mid, order["customer_id"], cur).account_id, amt)],
                           metadata={"order_id": oid, "reason": reason})
-        stored = self.main.get(ORDER.key(mid, oid), raw=True) or {}  # what it took (internal: not on `order`)
-        taken = stored.get("stock_taken") or {PRODUCT.key(mid, order["product_id"]): order["quantity"]}
-        restock = [{"Update": {"TableName": self.main.table, "Key": {"pk": ddb.value(k)},
-                               "UpdateExpression": "SET stock = stock + :q",
-                               "ExpressionAttributeValues": {":q": ddb.value(q)}}} for k, q in taken.items()]
+        restock = self.products.restock_actions(self.orders.stock_taken(order))
         self._finish(journal, order, FAILED, {"failure_reason": reason, "failure_kind": kind} | (sets or {}), restock,
                      from_status=from_status, detail=detail, equals=equals, still=still)
         return self.get_order(mid, oid)
@@ -422,7 +392,7 @@ class Orders:
                            code="invalid_state")
         return order
 
-    def operator_fail(self, merchant_id: str, order_id: str, note: str | None = None) -> dict:
+    def operator_fail(self, merchant_id: str, order_id: str, note: str | None = None) -> Order:
         """Admin: a FULFILMENT_UNKNOWN order is FAILED and refunded (``failure_kind = operator``,
         ``settled_by = admin``); the fulfilment worker then tells the service (cancel) and records
         a fulfilment that arrives anyway (``late_fulfilment``). Conditional on FULFILMENT_UNKNOWN.
@@ -439,10 +409,10 @@ class Orders:
         if order["status"] != FAILED or order.get("failure_kind") != FAILED_BY_OPERATOR:
             raise Conflict(f"order is {order['status']}; only FULFILMENT_UNKNOWN orders can be failed by the admin",
                            code="invalid_state")
-        return order
+        return Order.of(order)
 
     def operator_fulfil(self, merchant_id: str, order_id: str, fee_bps: int, fulfilment_id: str | None = None,
-                        note: str | None = None) -> dict:
+                        note: str | None = None) -> Order:
         """Admin: a FULFILMENT_UNKNOWN order is FULFILLED and captured (``settled_by = admin``,
         the service's ``fulfilment_id`` when the admin knows it). Conditional on FULFILMENT_UNKNOWN.
 
@@ -456,7 +426,7 @@ class Orders:
         if order["status"] != FULFILLED or order.get("settled_by") != "admin":
             raise Conflict(f"order is {order['status']}; only FULFILMENT_UNKNOWN orders can be fulfilled by the admin",
                            code="invalid_state")
-        return order
+        return Order.of(order)
 
     # ---- after a failure the service did not decide -------------------------------------------
     def record_late_fulfilment(self, order: dict, fulfilment_id: str) -> dict:
@@ -469,10 +439,9 @@ class Orders:
                 return order
             ts = now_iso()
             detail = f"fulfilled by the service after the refund ({fulfilment_id}); no money moved"
-            self.events.transact(self.events.transition(
-                self.main, ORDER.key(order["merchant_id"], order["order_id"]), order, (FAILED,), FAILED,
-                LATE_FULFILMENT_EVENT, "order_id", {"late_fulfilment": {"fulfilment_id": fulfilment_id, "at": ts}},
-                detail, ts=ts))
+            self.events.transact(self._transition(
+                order, (FAILED,), FAILED, {"late_fulfilment": {"fulfilment_id": fulfilment_id, "at": ts}}, detail,
+                ts=ts))
             order = self.get_order(order["merchant_id"], order["order_id"])
         if order["status"] != FAILED or order.get("late_fulfilment"):
             return order
@@ -483,18 +452,14 @@ class Orders:
         ``cancel_acknowledged_at``, conditional on FAILED. Returns the order."""
         if order["status"] != FAILED or order.get("cancel_acknowledged_at"):
             return order
-        try:
-            return self.main.apply(self.main.update_action(
-                ORDER.key(order["merchant_id"], order["order_id"]), sets={"cancel_acknowledged_at": now_iso()},
-                from_status=(FAILED,)))
-        except Conflict:
-            return self.get_order(order["merchant_id"], order["order_id"])
+        changed = self.orders.change(order, FAILED, sets={"cancel_acknowledged_at": now_iso()})
+        return changed if changed is not None else self.get_order(order["merchant_id"], order["order_id"])
 
     def _transition(self, order: dict, from_status: tuple[str, ...], status: str, sets: dict | None,
                     detail: str | None = None, **update) -> list[dict]:
-        """The order's guarded status Update and its event Put (``EventLog.transition``)."""
-        return self.events.transition(self.main, ORDER.key(order["merchant_id"], order["order_id"]), order,
-                                      from_status, status, EVENTS[status], "order_id", sets, detail, **update)
+        """The order's guarded status Update and its event Put: a move of :data:`LIFECYCLE` (raises
+        IllegalMove for one the table lacks)."""
+        return self.orders.transition(order, from_status, status, sets, detail, **update)
 
     def _finish(self, journal: Journal, order: dict, status: str, sets: dict, also: list[dict] | None,
                 opens=(), from_status: tuple[str, ...] = AWAITING_FULFILMENT, detail: str | None = None,

@@ -18,7 +18,18 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Generic, Iterable, Mapping, TypeVar
 
+from pydantic import BaseModel, ConfigDict
+
 S = TypeVar("S", bound=StrEnum)
+
+
+class StatusChange(BaseModel):
+    # one entry of an entity's ``status_history``: the state entered, when, and why
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    status: str
+    at: str
+    detail: str | None = None
 
 
 class IllegalMove(RuntimeError):
@@ -95,8 +106,8 @@ class Lifecycle(Generic[S]):
         return tuple(t for t in self.states if (s, t) in self._by_pair)
 
     def final(self) -> tuple[S, ...]:
-        """The states with no way out."""
-        return tuple(s for s in self.states if not self.targets(s))
+        """The states with no way out (a move back to the same state, which only records, aside)."""
+        return tuple(s for s in self.states if not any(t != s for t in self.targets(s)))
 
     def events(self) -> set[str]:
         """Every event type this entity emits (its creations' included)."""

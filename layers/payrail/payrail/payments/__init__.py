@@ -24,9 +24,9 @@ from importlib import import_module
 #: (e.g. ``payrail.payments.report``) does not load the service, the connectors and their libraries
 _EXPORTS = {"RiskCounters": "risk", "RiskPolicy": "risk", "RouteStats": "routing", "RoutingPolicy": "routing",
             "Payments": "service", "check_payment_id": "service", "payment_id_for": "service",
-            "PaymentLook": "workflow", "PaymentStatus": "workflow"}
+            "PaymentLook": "workflow", "PaymentStatus": "workflow", "Payment": "model"}
 
-__all__ = ["Payments", "PaymentLook", "PaymentStatus", "RiskCounters", "RiskPolicy", "RouteStats", "RoutingPolicy",
+__all__ = ["Payment", "Payments", "PaymentLook", "PaymentStatus", "RiskCounters", "RiskPolicy", "RouteStats", "RoutingPolicy",
            "check_payment_id", "payment_id_for"]
 
 

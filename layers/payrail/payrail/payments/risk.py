@@ -107,17 +107,15 @@ def assess(policy: RiskPolicy, counters: RiskCounters, merchant_id: str, phone: 
     if phone in policy.blocklist:
         reasons.append({"rule": "blocklisted", "score": 100, "detail": "the recipient number is blocklisted"})
     rec = counters.read(merchant_id, phone, policy.window_seconds, now)
-    r_count, r_amount = sum(int(i.get("count", 0)) for i in rec), sum(int(i.get("amount", 0)) for i in rec)
-    if r_count + 1 > policy.recipient_max_count or r_amount + amount > policy.recipient_max_amount:
-        reasons.append({"rule": "recipient_velocity", "score": 100,
-                        "detail": f"{r_count} payments of {r_amount} to this number in {policy.window_seconds} s "
-                                  f"(limits {policy.recipient_max_count}, {policy.recipient_max_amount})"})
-    mer = counters.read(merchant_id, None, policy.window_seconds, now)
-    m_count, m_amount = sum(int(i.get("count", 0)) for i in mer), sum(int(i.get("amount", 0)) for i in mer)
-    if m_count + 1 > policy.merchant_max_count or m_amount + amount > policy.merchant_max_amount:
-        reasons.append({"rule": "merchant_velocity", "score": 100,
-                        "detail": f"{m_count} payments of {m_amount} in {policy.window_seconds} s "
-                                  f"(limits {policy.merchant_max_count}, {policy.merchant_max_amount})"})
+    for rule, items, max_count, max_amount, whose in (
+            ("recipient_velocity", rec, policy.recipient_max_count, policy.recipient_max_amount, " to this number"),
+            ("merchant_velocity", counters.read(merchant_id, None, policy.window_seconds, now),
+             policy.merchant_max_count, policy.merchant_max_amount, "")):
+        count, total = sum(int(i.get("count", 0)) for i in items), sum(int(i.get("amount", 0)) for i in items)
+        if count + 1 > max_count or total + amount > max_amount:
+            reasons.append({"rule": rule, "score": 100,
+                            "detail": f"{count} payments of {total}{whose} in {policy.window_seconds} s "
+                                      f"(limits {max_count}, {max_amount})"})
     dups = []
     for item in rec:
         for e in item.get("entries") or []:

@@ -20,7 +20,7 @@ import time
 import uuid
 from datetime import datetime, timezone
 
-from payrail.core import accounts, ddb, deadline
+from payrail.core import accounts, deadline
 from payrail.providers.connectors.base import (INSUFFICIENT_FLOAT, ConnectorUnavailable, MobileWallet, OutcomeUnknown,
                                      ProviderStatus, TransferRejected, TransferRequest, TransferResult)
 from payrail.providers.connectors.ghana import parse_recipient
@@ -31,9 +31,11 @@ from payrail.core.idempotency import check_fingerprint
 from payrail.core.ledger import ExtraConditionFailed, Journal, Ledger, Posting, now_iso
 from payrail.payments.risk import RiskCounters, RiskPolicy, assess
 from payrail.payments.routing import RouteStats, RoutingPolicy, score_candidates
-from payrail.payments.workflow import FINAL, HELD, PS, TRANSITIONS, Next, Outcome
+from payrail.payments.model import Payment, RecipientRequest
+from payrail.payments.records import PaymentRecords
+from payrail.payments.workflow import FINAL, HELD, PS, Next, Outcome
 from payrail.providers.slots import Providers
-from payrail.core.store import PAYMENT, MainTable, due, listed
+from payrail.core.store import MainTable
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "payrail/payments")
 CURRENCY = "GHS"
@@ -81,6 +83,7 @@ class Payments:
         self.ledger, self.main, self.events, self.providers = ledger, main, events, providers
         self.stats, self.counters, self.routing, self.risk = stats, risk_counters, routing, risk
         self.timeout, self.backoff_base, self.backoff_max = timeout_seconds, backoff_base_seconds, backoff_max_seconds
+        self.records = PaymentRecords(main, events)
 
     # ---- providers -----------------------------------------------------------------------------------
     def momo_providers(self) -> list[tuple[str, str]]:
@@ -119,9 +122,12 @@ class Payments:
                 "journal_id": jid, "float": self.floats(merchant_id)[provider]}
 
     # ---- reads ----------------------------------------------------------------------------------------
-    def get(self, merchant_id: str, payment_id: str) -> dict:
+    def get(self, merchant_id: str, payment_id: str) -> Payment:
         """Raises ValidationFailed (not a UUID), NotFound."""
-        p = self.main.get(PAYMENT.key(merchant_id, check_payment_id(payment_id)))
+        return Payment.of(self._get(merchant_id, payment_id))
+
+    def _get(self, merchant_id: str, payment_id: str) -> dict:
+        p = self.records.get(merchant_id, check_payment_id(payment_id))
         if not p:
             raise NotFound("payment not found", param="payment_id")
         return p
@@ -129,17 +135,18 @@ class Payments:
     def page(self, merchant_id: str, *, limit: int = 10, starting_after: str | None = None, status: str | None = None,
              network: str | None = None, provider: str | None = None, created_from: str | None = None,
              created_to: str | None = None) -> dict:
-        """Newest first, ``{"data", "has_more"}``; filters combine."""
+        """Newest first, ``{"data": [Payment], "has_more": bool}``; filters combine."""
         where = {k: v for k, v in (("status", status), ("network", network), ("provider", provider)) if v}
         if starting_after:
             check_payment_id(starting_after)
-        return self.main.page(PAYMENT, merchant_id, limit=limit, starting_after=starting_after,
-                              created_from=created_from, created_to=created_to, where=where or None)
+        page = self.records.page(merchant_id, limit=limit, starting_after=starting_after,
+                                 created_from=created_from, created_to=created_to, where=where or None)
+        return {"data": [Payment.of(p) for p in page["data"]], "has_more": page["has_more"]}
 
     # ---- creation -------------------------------------------------------------------------------------
-    def create(self, merchant_id: str, amount: int, currency: str, recipient: dict, idempotency_key: str, *,
-               description: str | None = None, metadata: dict | None = None,
-               fingerprint: str | None = None) -> tuple[dict, bool]:
+    def create(self, merchant_id: str, amount: int, currency: str, recipient: RecipientRequest, idempotency_key: str,
+               *, description: str | None = None, metadata: dict | None = None,
+               fingerprint: str | None = None) -> tuple[Payment, bool]:
         """INITIATED → VALIDATING → (risk, routing) → PENDING with the hold, or FAILED
         (``risk_declined``, nothing held). A retry with the same key continues or replays.
 
@@ -156,33 +163,24 @@ class Payments:
         if not self.risk.min_amount <= amount <= self.risk.max_amount:
             raise ValidationFailed(f"amount must be between {self.risk.min_amount} and {self.risk.max_amount} "
                                    "pesewas", param="amount")
-        rcpt = parse_recipient(recipient["phone"], recipient.get("network"))
+        rcpt = parse_recipient(recipient.phone, recipient.network)
         pid = payment_id_for(merchant_id, idempotency_key)
-        existing = self.main.get(PAYMENT.key(merchant_id, pid), raw=True)
+        existing = self.records.get(merchant_id, pid, raw=True)
         if existing:
             check_fingerprint(existing, fingerprint)
-            return self._advance(self.main.get(PAYMENT.key(merchant_id, pid))), False
+            return Payment.of(self._advance(self.records.get(merchant_id, pid))), False
         providers = self.momo_providers()
         floats = self.floats(merchant_id)
         if not any(floats.get(n, {}).get("available", 0) >= amount + self.routing.fee(amount, net == rcpt.network)
                    for n, net in providers):
             raise InsufficientFunds("no provider float covers the amount and its fee; the admin funds floats",
                                     param="amount", code="insufficient_float")
-        ts = now_iso()
-        p = {"type": PAYMENT.type, "payment_id": pid, "merchant_id": merchant_id, "amount": amount,
-             "currency": currency, "fee": 0, "network": rcpt.network,
-             "recipient": {"phone": rcpt.phone, "name": recipient.get("name"), "network": rcpt.network,
-                           "detected_network": rcpt.detected, "network_source": rcpt.source, "ported": rcpt.ported},
-             "description": description, "metadata": metadata or None, "status": PS.INITIATED, "looks": 0,
-             "submissions": 0, "attempts": [], "created_at": ts, "updated_at": ts,
-             "status_history": [{"status": PS.INITIATED, "at": ts}], "request_fingerprint": fingerprint,
-             **listed(PAYMENT, merchant_id, pid, ts)}
-        p = {k: v for k, v in p.items() if v is not None}
-        if not self.events.transact([self.main.put_action(PAYMENT.key(merchant_id, pid), p),
-                                     self.events.put_action(merchant_id, "payment.initiated", p, pid, 1, ts)]):
-            existing = self.main.get(PAYMENT.key(merchant_id, pid))  # a concurrent twin created it
-            return self._advance(existing), False
-        return self._advance(self.main.get(PAYMENT.key(merchant_id, pid))), True
+        p = self.records.new(pid, merchant_id, amount, currency, {
+            "phone": rcpt.phone, "name": recipient.name, "network": rcpt.network,
+            "detected_network": rcpt.detected, "network_source": rcpt.source, "ported": rcpt.ported},
+            description, metadata, fingerprint, now_iso())
+        created = self.records.create(p)  # False: a concurrent twin created it
+        return Payment.of(self._advance(self.records.get(merchant_id, pid))), created
 
     def _advance(self, p: dict) -> dict:
         """Continue a payment's creation from where it stands (INITIATED, VALIDATING)."""
@@ -211,15 +209,15 @@ class Payments:
                     "transfer_id": self._transfer_id(p, i), "provider_key": self._key(provider, self._transfer_id(p, i)),
                     "expires_at": _iso(expires),
                     # what the stand-ins and sandboxes show: seconds on-net, longer through the interop switch
-                    "estimated_completion_at": _iso(time.time() + (10 if c["on_net"] else 30)),
-                    **due(PAYMENT, p["payment_id"], _iso(expires))}
+                    "estimated_completion_at": _iso(time.time() + (10 if c["on_net"] else 30))}
             held = accounts.provider_float(p["merchant_id"], "momo_held", CURRENCY, provider)
             src = accounts.provider_float(p["merchant_id"], "momo_float", CURRENCY, provider)
             journal = Journal(f"pay:{p['payment_id']}:hold", "momo_payment_hold", p["merchant_id"], CURRENCY,
                               [Posting(src.account_id, -c["total"]), Posting(held.account_id, c["total"])],
                               metadata={"payment_id": p["payment_id"], "provider": provider})
             try:
-                if not self._post(p, journal, [held], (PS.VALIDATING,), PS.PENDING, sets, route["why"]):
+                if not self._post(p, journal, [held], (PS.VALIDATING,), PS.PENDING, sets, route["why"],
+                                  expires_at=_iso(expires)):
                     return self._read(p)  # a concurrent twin of this request routed it
             except (InsufficientFunds, NotFound):
                 continue  # this float was spent meanwhile: the next route
@@ -245,31 +243,19 @@ class Payments:
 
     # ---- transitions ---------------------------------------------------------------------------------------
     def _read(self, p: dict) -> dict:
-        return self.main.get(PAYMENT.key(p["merchant_id"], p["payment_id"]))
-
-    def _actions(self, p: dict, frm: tuple, to: str, sets: dict | None, detail: str | None) -> list[dict]:
-        if any(to not in TRANSITIONS[f] for f in frm):
-            raise ValueError(f"no transition {frm} -> {to}")  # a programming error: the table is the contract
-        acts = self.events.transition(self.main, PAYMENT.key(p["merchant_id"], p["payment_id"]), p, frm, to,
-                                      f"payment.{to.lower()}", "payment_id", sets=sets, detail=detail)
-        upd = acts[0]["Update"]
-        if to in FINAL or to == PS.CONFIRMED:  # disarm the expiry timer
-            upd["UpdateExpression"] += " REMOVE due_pk, due_sk"
-        if p.get("route_index") is not None:  # the money moves at the route this decision is about, or not at all
-            upd["ConditionExpression"] += " AND route_index = :route_index"
-            upd["ExpressionAttributeValues"][":route_index"] = ddb.value(p["route_index"])
-        return acts
+        return self.records.reread(p)
 
     def _move(self, p: dict, frm: tuple, to: str, sets: dict | None = None, detail: str | None = None) -> bool:
-        """A transition without money. False when the payment moved meanwhile."""
-        return self.events.transact(self._actions(p, frm, to, sets, detail))
+        """A transition without money (a move of the lifecycle table: IllegalMove, before anything
+        is written, for one it lacks). False when the payment moved meanwhile."""
+        return self.records.transact(self.records.transition(p, frm, to, sets, detail))
 
     def _post(self, p: dict, journal: Journal, opens: list, frm: tuple, to: str, sets: dict | None,
-              detail: str | None, extra: list | None = None) -> bool:
+              detail: str | None, expires_at: str | None = None) -> bool:
         """A journal with the transition and its event, in one transaction. False when the
-        payment moved meanwhile (nothing written). Raises InsufficientFunds, NotFound."""
+        payment moved meanwhile (nothing written). Raises InsufficientFunds, NotFound, IllegalMove."""
         try:
-            self.ledger.post(journal, opens=opens, extra=self._actions(p, frm, to, sets, detail) + (extra or []))
+            self.ledger.post(journal, opens=opens, extra=self.records.transition(p, frm, to, sets, detail, expires_at))
             return True
         except ExtraConditionFailed:
             return False
@@ -315,8 +301,8 @@ class Payments:
                                Posting(new["momo_held"].account_id, c["total"])],
                               metadata={"payment_id": p["payment_id"], "from": p["provider"], "to": nxt, "why": why[:200]})
             tid = self._transfer_id(p, j)
-            change = self.main.update_action(
-                PAYMENT.key(p["merchant_id"], p["payment_id"]), from_status=HELD, equals={"route_index": i},
+            change = self.records.change_action(
+                p, equals={"route_index": i},
                 sets={"route_index": j, "provider": nxt, "route": self._route(c, j) | {"why": f"failover: {why}"[:300]},
                       "fee": c["fee"], "total": c["total"], "transfer_id": tid, "provider_key": self._key(nxt, tid),
                       "route_submissions": 0},
@@ -340,14 +326,13 @@ class Payments:
     def look(self, merchant_id: str, payment_id: str, look: int) -> Outcome:
         """One look at the payment's provider (status first; a submission only when the provider
         never heard of this route's transfer). Never raises for provider trouble."""
-        p = self.main.get(PAYMENT.key(merchant_id, payment_id))
+        p = self.records.get(merchant_id, payment_id)
         if not p or p["status"] not in HELD:
             return Outcome(next=Next.END, status=p["status"] if p else PS.FAILED, reason="nothing to do")
-        try:
-            p = self.main.apply(self.main.update_action(PAYMENT.key(merchant_id, payment_id),
-                                                        equals={"looks": look - 1}, sets={"looks": look}))
-        except Conflict:
+        claimed = self.records.claim_look(merchant_id, payment_id, look)
+        if claimed is None:
             return Outcome(next=Next.END, status=p["status"], reason="stale look")
+        p = claimed
         conn = self.providers.get(p["provider"])
         with self.providers.slot(p["provider"]) as got:
             if not got:
@@ -454,11 +439,7 @@ class Payments:
     def _change(self, p: dict, **kw) -> dict | None:
         """An update of a held payment (``MainTable.update_action`` keywords); None when it is no
         longer held (settled meanwhile, e.g. by a provider callback)."""
-        try:
-            return self.main.apply(self.main.update_action(PAYMENT.key(p["merchant_id"], p["payment_id"]),
-                                                           from_status=HELD, **kw))
-        except Conflict:
-            return None
+        return self.records.change(p, **kw)
 
     def _gone(self, p: dict) -> Outcome:
         """The payment moved meanwhile (a callback settled it or failed it over): look again at its
@@ -477,8 +458,7 @@ class Payments:
         entry = {"number": len(p.get("attempts") or []) + 1, "at": now_iso(), "provider": p["provider"],
                  "transfer_id": p["transfer_id"], "result": result}
         entry |= {k: v for k, v in (("detail", (detail or "")[:300] or None), ("provider_reference", reference)) if v}
-        self.main.apply(self.main.update_action(PAYMENT.key(p["merchant_id"], p["payment_id"]),
-                                                appends={"attempts": [entry]}))
+        self.records.log_attempt(p, entry)
 
     # ---- expiry ---------------------------------------------------------------------------------------------
     def settle_or_expire(self, p: dict) -> str:
@@ -505,27 +485,26 @@ class Payments:
     def expire_due(self, now: float | None = None) -> dict:
         """The sweeper: every payment whose expiry has passed (``due`` index)."""
         counts: dict[str, int] = {}
-        for item in self.main.due_items(PAYMENT, _iso(now or time.time())):
-            p = self.main.get(item["pk"])
+        for p in self.records.due(_iso(now or time.time())):
             status = self.settle_or_expire(p) if p else "gone"
             counts[status] = counts.get(status, 0) + 1
         return counts
 
     # ---- merchant actions --------------------------------------------------------------------------------------
-    def cancel(self, merchant_id: str, payment_id: str) -> dict:
+    def cancel(self, merchant_id: str, payment_id: str) -> Payment:
         """PENDING → CANCELLED, hold released. Raises NotFound; Conflict (409 ``invalid_state``
         naming the current state) from any other state, including a second cancel."""
-        p = self.get(merchant_id, payment_id)
+        p = self._get(merchant_id, payment_id)
         for _ in range(5):  # a failover moving the hold meanwhile makes the guarded release retry on the new route
             if p["status"] != PS.PENDING:
                 break
             if self.release(p, PS.CANCELLED, "cancelled by the merchant", frm=(PS.PENDING,)):
-                return self._read(p)
+                return Payment.of(self._read(p))
             p = self._read(p)
         raise Conflict(f"payment is {p['status']}; only a PENDING payment can be cancelled", code="invalid_state",
                        param="status")
 
-    def refund(self, merchant_id: str, payment_id: str, owner: str | None = None) -> dict:
+    def refund(self, merchant_id: str, payment_id: str, owner: str | None = None) -> Payment:
         """CONFIRMED → REFUNDED through the provider's reversal (key ``<payment>-refund``), with
         a compensating journal (sent → float).
 
@@ -544,12 +523,12 @@ class Payments:
             refuses the reversal); ProviderUnavailable (503: could not ask, nothing changed);
             ProviderFailed (504 ``provider_timeout``: the answer was lost; ask again).
         """
-        p = self.get(merchant_id, payment_id)
+        p = self._get(merchant_id, payment_id)
         claim = self._claim_refund(p, owner or str(uuid.uuid4()))
         try:
             r = self._reversal(p)
         except BaseException:
-            self._drop_refund_claim(p, claim)
+            self.records.drop_refund_claim(p, claim)
             raise
         rid = f"{p['payment_id']}-refund"
         a = self._accounts(p)
@@ -557,21 +536,16 @@ class Payments:
                     [Posting(a["momo_sent"].account_id, -p["amount"]), Posting(a["momo_float"].account_id, p["amount"])],
                     metadata={"payment_id": p["payment_id"], "provider": p["provider"],
                               "reversal_reference": r.provider_reference})
-        acts = self._actions(p, (PS.CONFIRMED,), PS.REFUNDED,
-                             {"refund": {"reversal_id": rid, "provider_reference": r.provider_reference, "at": now_iso()}},
-                             f"reversed by {p['provider']}")
-        upd = acts[0]["Update"]
-        upd["UpdateExpression"] += (", " if " REMOVE " in upd["UpdateExpression"] else " REMOVE ") + \
-            "refund_claim, refund_claim_until"  # with the final state's REMOVE of the expiry timer
-        upd["ConditionExpression"] += " AND refund_claim = :refund_claim"  # our claim did not lapse to another refund
-        upd["ExpressionAttributeValues"][":refund_claim"] = ddb.value(claim)
+        acts = self.records.refund_transition(
+            p, claim, {"refund": {"reversal_id": rid, "provider_reference": r.provider_reference, "at": now_iso()}},
+            f"reversed by {p['provider']}")
         try:
             created = self.ledger.post(j, extra=acts).created
         except ExtraConditionFailed:
             created = False
         if not created:  # our claim lapsed and another refund posted the reversal (or holds the claim now)
             raise self._already_refunded(self._read(p))
-        return self._read(p)
+        return Payment.of(self._read(p))
 
     def _already_refunded(self, p: dict) -> Conflict:
         being = " being" if p["status"] == PS.CONFIRMED else ""
@@ -587,32 +561,14 @@ class Payments:
             raise Conflict(f"payment is {p['status']}; only a CONFIRMED payment can be refunded", code="invalid_state",
                            param="status")
         left = deadline.remaining()
-        now_ms = int(time.time() * 1000)
-        until = now_ms + int(((left if left != math.inf else REFUND_CLAIM_SECONDS) + deadline.SAFETY_MARGIN_SECONDS)
-                             * 1000)
-        act = self.main.update_action(PAYMENT.key(p["merchant_id"], p["payment_id"]), from_status=(PS.CONFIRMED,),
-                                      sets={"refund_claim": owner, "refund_claim_until": until})
-        upd = act["Update"]
-        upd["ConditionExpression"] += (" AND (attribute_not_exists(refund_claim) OR refund_claim_until < :claim_now"
-                                       " OR refund_claim = :claim_owner)")  # the owner's own write, re-sent by the SDK
-        upd["ExpressionAttributeValues"].update({":claim_now": ddb.value(now_ms), ":claim_owner": ddb.value(owner)})
-        try:
-            self.main.apply(act)
-        except Conflict:
+        seconds = (left if left != math.inf else REFUND_CLAIM_SECONDS) + deadline.SAFETY_MARGIN_SECONDS
+        if not self.records.claim_refund(p, owner, seconds):
             now = self._read(p)
             if now["status"] in (PS.CONFIRMED, PS.REFUNDED):
-                raise self._already_refunded(now) from None
+                raise self._already_refunded(now)
             raise Conflict(f"payment is {now['status']}; only a CONFIRMED payment can be refunded",
-                           code="invalid_state", param="status") from None
+                           code="invalid_state", param="status")
         return owner
-
-    def _drop_refund_claim(self, p: dict, owner: str) -> None:
-        try:
-            self.main.apply(self.main.update_action(PAYMENT.key(p["merchant_id"], p["payment_id"]),
-                                                    equals={"refund_claim": owner},
-                                                    sets={"refund_claim": None, "refund_claim_until": None}))
-        except Conflict:  # it lapsed and another refund holds it now
-            pass
 
     def _reversal(self, p: dict) -> TransferResult:
         """The provider's settled reversal of ``p`` (asked first, then requested once).
@@ -664,7 +620,7 @@ class Payments:
         Returns: ``(outcome, payment)`` with outcome ``captured``, ``released``, ``no_change`` or
         ``deferred`` (the provider could not be asked; the workflow or the sweeper looks again).
         """
-        p = self.main.get(PAYMENT.key(item["merchant_id"], item["payment_id"]))
+        p = self.records.get(item["merchant_id"], item["payment_id"])
         if p is None or p.get("provider_key") != transfer_key or self.outcome_known(p):
             return "no_change", p or item
         try:
@@ -677,10 +633,5 @@ class Payments:
             return ("captured" if p["status"] == PS.CONFIRMED else "released" if p["status"] in FINAL
                     else "no_change"), p
         if p["status"] in (PS.EXPIRED, PS.CANCELLED, PS.FAILED) and r.status != ProviderStatus.NOT_FOUND:
-            try:
-                p = self.main.apply(self.main.update_action(
-                    PAYMENT.key(p["merchant_id"], p["payment_id"]), from_status=(p["status"],),
-                    sets={"late_provider_status": r.status.value, "late_provider_status_at": now_iso()}))
-            except Conflict:
-                pass
+            p = self.records.note_late_status(p, r.status.value, now_iso())
         return "no_change", p

@@ -13,6 +13,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from payrail.core.lifecycle import Lifecycle, Move
+
 
 class PaymentStatus(StrEnum):
     """The nine persisted states."""
@@ -29,15 +31,26 @@ class PaymentStatus(StrEnum):
 
 
 PS = PaymentStatus
-#: every allowed transition (each a conditional write guarded by the state it leaves)
-TRANSITIONS: dict[PaymentStatus, tuple[PaymentStatus, ...]] = {
-    PS.INITIATED: (PS.VALIDATING,),
-    PS.VALIDATING: (PS.PENDING, PS.FAILED),
-    PS.PENDING: (PS.PROCESSING, PS.CONFIRMED, PS.FAILED, PS.EXPIRED, PS.CANCELLED),
-    PS.PROCESSING: (PS.CONFIRMED, PS.FAILED, PS.EXPIRED),
-    PS.CONFIRMED: (PS.REFUNDED,),
-    PS.FAILED: (), PS.EXPIRED: (), PS.REFUNDED: (), PS.CANCELLED: (),
-}
+#: every allowed transition: a conditional write guarded by the state it leaves, its
+#: ``payment.<state>`` event and, where money moves, the journal in the same transaction
+#: (holds, captures, releases, the refund: see :mod:`payrail.payments.service`)
+LIFECYCLE: Lifecycle[PaymentStatus] = Lifecycle("payment", PaymentStatus, PS.INITIATED, created_event="payment.initiated",
+                                                moves=[
+    Move(PS.INITIATED, PS.VALIDATING, "payment.validating"),
+    Move(PS.VALIDATING, PS.PENDING, "payment.pending", money=True),        # the hold at the route's provider
+    Move(PS.VALIDATING, PS.FAILED, "payment.failed"),                       # risk declined / no float: nothing held
+    Move(PS.PENDING, PS.PROCESSING, "payment.processing"),
+    Move(PS.PENDING, PS.CONFIRMED, "payment.confirmed", money=True),        # capture
+    Move(PS.PENDING, PS.FAILED, "payment.failed", money=True),              # release
+    Move(PS.PENDING, PS.EXPIRED, "payment.expired", money=True),            # release
+    Move(PS.PENDING, PS.CANCELLED, "payment.cancelled", money=True),        # release
+    Move(PS.PROCESSING, PS.CONFIRMED, "payment.confirmed", money=True),     # capture
+    Move(PS.PROCESSING, PS.FAILED, "payment.failed", money=True),           # release
+    Move(PS.PROCESSING, PS.EXPIRED, "payment.expired", money=True),         # release
+    Move(PS.CONFIRMED, PS.REFUNDED, "payment.refunded", money=True),        # the provider's reversal
+])
+#: the table as ``{from: (to, ...)}``
+TRANSITIONS: dict[PaymentStatus, tuple[PaymentStatus, ...]] = {s: LIFECYCLE.targets(s) for s in PaymentStatus}
 #: states in which the float at the route's provider is held
 HELD = (PS.PENDING, PS.PROCESSING)
 FINAL = (PS.FAILED, PS.EXPIRED, PS.REFUNDED, PS.CANCELLED)

@@ -39,17 +39,18 @@ from typing import Callable, Iterator
 
 from boto3.s3.transfer import TransferConfig
 
-from payrail.core import ddb
 from payrail.core.errors import Conflict, NotFound, ValidationFailed
 from payrail.core.events import EventLog
 from payrail.core.idempotency import check_fingerprint
 from payrail.core.ids import random_id
 from payrail.core.ledger import Ledger, now_iso
-from payrail.core.store import SETTLEMENT, SETTLEMENT_ALL as ALL, SETTLEMENT_SLOTS, MainTable
+from payrail.core.store import SETTLEMENT_ALL as ALL, MainTable
+from payrail.settlement.model import LIFECYCLE, SS
+from payrail.settlement.records import SettlementRecords, SlotsTaken
 
 CSV_COLUMNS = ["merchant_id", "date", "currency", "gross", "fee", "net", "txn_count"]
-QUEUED, RUNNING, CANCELLING, CANCELLED, COMPLETED, FAILED = (
-    "QUEUED", "RUNNING", "CANCELLING", "CANCELLED", "COMPLETED", "FAILED")
+QUEUED, RUNNING, CANCELLING, CANCELLED, COMPLETED, FAILED = SS.QUEUED, SS.RUNNING, SS.CANCELLING, SS.CANCELLED, \
+    SS.COMPLETED, SS.FAILED
 MAX_DAYS = 366
 #: captures one slice should hold: a few 1 MB pages of the index, well under a second of reading
 #: and summing for a 1 GB Lambda. Slices of a few pages also keep DynamoDB Local linear: it
@@ -102,6 +103,7 @@ class Settlements:
     def __init__(self, ledger: Ledger, main: MainTable, s3, bucket: str, max_active: int = 2,
                  events: EventLog | None = None):
         self.ledger, self.main, self.s3, self.bucket = ledger, main, s3, bucket
+        self.records = SettlementRecords(main, events)
         self.max_active = max_active
         self.events = events
 
@@ -121,30 +123,15 @@ class Settlements:
         """
         a, b = parse_window(start, end)
         job_id = job_id or random_id("stl")
-        pk = SETTLEMENT.key(scope, job_id)
-        existing = self.main.get(pk, raw=True)
+        existing = self.records.get(scope, job_id, raw=True)
         if existing:
             return self._existing(existing, fingerprint), False
-        ts = now_iso()
-        job = {"type": SETTLEMENT.type, "job_id": job_id, "scope": scope, "from": a.isoformat(), "to": b.isoformat(),
-               "shards": self.ledger.shards, "slices_total": ((b - a).days + 1) * self.ledger.shards,
-               "trigger": trigger, "status": QUEUED, "created_at": ts, "updated_at": ts,
-               "request_fingerprint": fingerprint, "status_history": [{"status": QUEUED, "at": ts}]}
-        slot = {"Update": {"TableName": self.main.table, "Key": {"pk": ddb.value(SETTLEMENT_SLOTS.key(scope))},
-                           "UpdateExpression": "ADD active :one",
-                           "ExpressionAttributeValues": {":one": ddb.value(1)}}}
-        if trigger != "schedule":
-            slot["Update"]["ConditionExpression"] = "attribute_not_exists(active) OR active < :max"
-            slot["Update"]["ExpressionAttributeValues"][":max"] = ddb.value(self.max_active)
-        actions = [self.main.put_action(pk, job), slot]
-        if self.events and scope != ALL:  # a merchant's job: its settlement.* events
-            actions.append(self.events.put_action(scope, "settlement.created", job, job_id, 1, ts))
+        job = self.records.new(job_id, scope, a.isoformat(), b.isoformat(), self.ledger.shards,
+                               ((b - a).days + 1) * self.ledger.shards, trigger, fingerprint, now_iso())
         try:
-            self.main.db.transact_write_items(TransactItems=actions)
-        except self.main.db.exceptions.TransactionCanceledException as err:
-            codes = ddb.cancellation_codes(err)
-            if codes and codes[0] == "ConditionalCheckFailed":  # a concurrent request created it
-                return self._existing(self.main.get(pk, raw=True), fingerprint), False
+            if not self.records.create(job, None if trigger == "schedule" else self.max_active):
+                return self._existing(self.records.get(scope, job_id, raw=True), fingerprint), False
+        except SlotsTaken:
             raise Conflict(f"{self.max_active} settlement jobs are already running; wait for one to finish "
                            "or cancel one", code="too_many_jobs") from None
         return self.get(scope, job_id), True
@@ -155,7 +142,7 @@ class Settlements:
 
     def get(self, scope: str, job_id: str) -> dict:
         """The job with ``slices_done`` (a count) and ``progress`` (0..1). Raises NotFound."""
-        j = self.main.get(SETTLEMENT.key(scope, job_id))
+        j = self.records.get(scope, job_id)
         if not j:
             raise NotFound("settlement job not found", param="job_id")
         done = j.pop("slices_done", None) or set()
@@ -164,14 +151,11 @@ class Settlements:
         return j
 
     def _status(self, scope: str, job_id: str) -> str | None:
-        r = self.main.db.get_item(TableName=self.main.table, Key={"pk": ddb.value(SETTLEMENT.key(scope, job_id))},
-                                  ProjectionExpression="#s", ExpressionAttributeNames={"#s": "status"},
-                                  ConsistentRead=True)
-        return (ddb.load(r.get("Item")) or {}).get("status")
+        return self.records.status(scope, job_id)
 
     def attach_execution(self, scope: str, job_id: str, execution_arn: str) -> None:
         """Remember the workflow execution of a job (so cancel can stop it)."""
-        self.main.update(SETTLEMENT.key(scope, job_id), "SET execution_arn = :e", {":e": execution_arn})
+        self.records.attach_execution(scope, job_id, execution_arn)
 
     def cancel(self, scope: str, job_id: str, stop_execution: Callable[[dict], None]) -> dict:
         """Cancel a QUEUED or RUNNING job: mark it CANCELLING, stop its workflow execution with
@@ -206,7 +190,6 @@ class Settlements:
         was cancelled (or had ended) before it started. A slice is
         ``{"slice": n, "date": "YYYY-MM-DD", "shard": s, "part": p, "parts": P}``.
         """
-        pk = SETTLEMENT.key(scope, job_id)
         job = self.get(scope, job_id)
         if job["status"] not in (QUEUED, RUNNING):
             if job["status"] == CANCELLING:
@@ -220,8 +203,7 @@ class Settlements:
             if job["status"] == QUEUED:
                 self._move(job, (QUEUED,), RUNNING, {"slices_total": len(slices)})
             else:  # a retried plan: the job already runs
-                self.main.update(pk, "SET slices_total = :n", {":n": len(slices), ":r": RUNNING},
-                                 names={"#s": "status"}, condition="#s = :r")
+                self.records.replan(scope, job_id, len(slices))
         except (Conflict, self.main.db.exceptions.ConditionalCheckFailedException):
             return self.plan(scope, job_id, concurrency)  # cancelled meanwhile: see its new status
         out = {"scope": scope, "job_id": job_id, "slices_total": len(slices), "concurrency": concurrency}
@@ -248,16 +230,7 @@ class Settlements:
         body = "".join(f"{m},{c},{g},{f},{k}\n" for (m, c), (g, f, k) in sorted(acc.items()))
         self.s3.put_object(Bucket=self.bucket, Key=self._part_key(job_id, piece["slice"]), Body=body.encode(),
                            ContentType="text/csv")
-        try:
-            self.main.db.update_item(
-                TableName=self.main.table, Key={"pk": ddb.value(SETTLEMENT.key(scope, job_id))},
-                UpdateExpression="ADD slices_done :s SET updated_at = :ts", ConditionExpression="#st = :running",
-                ExpressionAttributeNames={"#st": "status"},
-                ExpressionAttributeValues={":s": ddb.value({str(piece["slice"])}), ":ts": ddb.value(now_iso()),
-                                           ":running": ddb.value(RUNNING)})
-        except self.main.db.exceptions.ConditionalCheckFailedException:
-            return {"rows": n, "skipped": True}
-        return {"rows": n, "skipped": False}
+        return {"rows": n, "skipped": not self.records.count_slice(scope, job_id, piece["slice"])}
 
     def finalize(self, scope: str, job_id: str) -> dict:
         """Merge the partials into ``settlements/<job_id>.csv`` and complete the job (or mark it
@@ -330,10 +303,7 @@ class Settlements:
         Raises:
             Conflict: the job is not in ``from_status``.
         """
-        slot = {"Update": {"TableName": self.main.table, "Key": {"pk": ddb.value(SETTLEMENT_SLOTS.key(job["scope"]))},
-                           "UpdateExpression": "ADD active :minus",
-                           "ExpressionAttributeValues": {":minus": ddb.value(-1)}}}
-        self._move(job, from_status, to_status, sets, extra=[slot])
+        self._move(job, from_status, to_status, sets, extra=[self.records.free_slot_action(job["scope"])])
 
     def _move(self, job: dict, from_status: tuple[str, ...], to_status: str, sets: dict | None = None,
               detail: str | None = None, extra: list[dict] = ()) -> dict:
@@ -346,22 +316,14 @@ class Settlements:
             Conflict (``invalid_state``): the job is not in ``from_status``.
         """
         scope, job_id = job["scope"], job["job_id"]
-        pk = SETTLEMENT.key(scope, job_id)
-        event = "settlement.cancel_requested" if to_status == CANCELLING else f"settlement.{to_status.lower()}"
+        LIFECYCLE.check(from_status, to_status)  # a move the table lacks is a bug: IllegalMove, nothing written
         for _ in range(5):
             if job["status"] not in from_status:
                 break
-            if self.events and scope != ALL:
-                actions = self.events.transition(self.main, pk, job, from_status, to_status, event, "job_id", sets,
-                                                 detail, merchant_id=scope)
-            else:
-                actions = [self.main.transition_action(pk, from_status, to_status, sets, detail)]
-            try:
-                self.main.db.transact_write_items(TransactItems=actions + list(extra))
+            if self.records.transition(job, from_status, to_status, sets, detail, extra):
                 return self.get(scope, job_id)
-            except self.main.db.exceptions.TransactionCanceledException:
-                job = self.get(scope, job_id)
-        raise Conflict(f"{pk} is not in {from_status}", code="invalid_state")
+            job = self.get(scope, job_id)
+        raise Conflict(f"{self.records.key(scope, job_id)} is not in {from_status}", code="invalid_state")
 
     def _mark_cancelled(self, scope: str, job_id: str) -> None:
         """CANCELLING -> CANCELLED; a no-op when the job already left CANCELLING."""

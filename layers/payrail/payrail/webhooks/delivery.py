@@ -64,9 +64,10 @@ from payrail.core.errors import Conflict, NotFound, ValidationFailed
 from payrail.core.events import RETENTION_SECONDS, EventLog
 from payrail.core.ids import time_ordered
 from payrail.webhooks.endpoints import ENABLED, WebhookEndpoints, iso, signing_secrets, subscribed
+from payrail.webhooks.model import DS, LIFECYCLE
 from payrail.webhooks.urls import BlockedAddress, delivery_session
 
-PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+PENDING, DELIVERED, FAILED = DS.PENDING, DS.DELIVERED, DS.FAILED
 #: SQS's largest DelaySeconds
 MAX_DELAY_SECONDS = 900
 JITTER = 0.2
@@ -366,7 +367,9 @@ class Deliveries:
                 at: float | None = None, **fields) -> None:
         """The outcome of claimed attempt ``n`` (made at ``at`` with ``result``, if one was made):
         ``attempts`` made in all, the new ``status`` and ``fields``; the claim is released. A claim
-        taken over meanwhile (the lease ran out) leaves the delivery to its new holder."""
+        taken over meanwhile (the lease ran out) leaves the delivery to its new holder. The claim
+        was taken while the delivery was pending: the move is the lifecycle table's (IllegalMove)."""
+        LIFECYCLE.move(PENDING, status)
         sets = {"attempts": attempts, "status": status, "updated_at": iso(time.time()), **fields}
         if result is not None:
             sets |= {"last_attempt_at": iso(at), "last_status_code": result.status_code, "last_error": result.error}
@@ -454,7 +457,9 @@ class Deliveries:
         return targets
 
     def _reopen(self, m: str, e: str, w: str, current: dict) -> int:
-        """A final delivery back to pending for one more attempt; returns its attempt number."""
+        """A final delivery back to pending for one more attempt (a move of the lifecycle table,
+        guarded by the status it leaves); returns its attempt number."""
+        LIFECYCLE.move(current["status"], PENDING)
         try:
             self.db.update_item(TableName=self.table, Key=self._dkey(m, e, w),
                                 UpdateExpression="SET #s = :p, updated_at = :t REMOVE failure_reason, next_attempt_at",

@@ -8,12 +8,13 @@ Responses describe exactly what the routes return.
 """
 import re
 from datetime import datetime
-from typing import Annotated, Any, Literal, Union
+from enum import StrEnum
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from payrail.core.lifecycle import StatusChange
 from payrail.core.money import MAX_AMOUNT
-from payrail.core.patterns import VPA_PATTERN
 
 MERCHANT_ID = r"^m_[0-9a-f]{16}$"
 PRODUCT_ID = r"^prod_[0-9a-f]{24}$"
@@ -82,6 +83,12 @@ def time_bound(value: str | None) -> str | None:
     return value
 
 
+def of_enum(states: type[StrEnum]) -> Any:
+    """The ``Literal`` of a domain enum's values: the API's status vocabulary comes from the
+    domain (the OpenAPI document shows it as an inline string enum)."""
+    return Literal[tuple(s.value for s in states)]
+
+
 class Model(BaseModel):
     """Base of every API model: its validator and schema are built when first used (a route's
     first request, the OpenAPI document), not when the module is imported, so a cold start pays
@@ -126,10 +133,6 @@ class ErrorBody(Model):
     error: ErrorDetail
 
 
-class StatusChange(Model):
-    status: str
-    at: str
-    detail: str | None = None
 
 
 # ---- admin: merchants ------------------------------------------------------------------------------
@@ -188,29 +191,6 @@ class StatusReasonIn(Strict):
 
 
 # ---- wallets and balances -------------------------------------------------------------------------
-class WalletMoveIn(Strict):
-    merchant_id: str = Field(pattern=MERCHANT_ID, max_length=18)
-    customer_id: CustomerId
-    currency: Currency
-    amount: Amount
-
-
-class WalletMovement(Model):
-    journal_id: str
-    customer_id: str
-    currency: str
-    amount: int
-    direction: Literal["credit", "debit"]
-    balance_before: int | None
-    balance_after: int | None
-    created_at: str
-
-
-class WalletBalance(Model):
-    customer_id: str
-    currency: str
-    balance: int
-    updated_at: str | None = None
 
 
 class Posting(Model):
@@ -261,76 +241,6 @@ class TopUp(Model):
     created_at: str
 
 
-# ---- products and orders ---------------------------------------------------------------------------
-class ProductIn(Strict):
-    name: str = Field(min_length=1, max_length=200)
-    price: Amount
-    currency: Currency
-    stock: int = Field(strict=True, ge=0, le=10**9)
-
-
-class Product(Model):
-    product_id: str
-    merchant_id: str
-    name: str
-    price: int
-    currency: str
-    stock: int
-    created_at: str
-
-
-class OrderIn(Strict):
-    product_id: str = Field(pattern=PRODUCT_ID, max_length=29)
-    quantity: int = Field(strict=True, ge=1, le=1_000)
-    customer_id: CustomerId
-
-
-class LateFulfilment(Model):
-    fulfilment_id: str
-    at: str
-
-
-class Order(Model):
-    order_id: str
-    merchant_id: str
-    product_id: str
-    quantity: int
-    customer_id: str
-    amount: int
-    currency: str
-    status: Literal["PAID", "FULFILMENT_PENDING", "FULFILMENT_UNKNOWN", "FULFILLED", "FAILED"] = Field(
-        description="FULFILMENT_UNKNOWN: no definitive answer from the fulfilment service by "
-                    "fulfilment_deadline; the money stays pending until the admin fails or fulfils it")
-    created_at: str
-    updated_at: str
-    status_history: list[StatusChange]
-    fulfilment_id: str | None = None
-    fee: int | None = None
-    failure_reason: str | None = None
-    failure_kind: Literal["refused", "not_received", "operator"] | None = Field(
-        default=None, description="why a FAILED order failed: the service refused it, it never received it after "
-                                  "the bounded attempts, or the admin failed it")
-    fulfilment_deadline: str | None = Field(default=None, description="when an unknown fulfilment outcome is "
-                                                                      "given up (FULFILMENT_UNKNOWN)")
-    fulfilment_attempts: int | None = Field(default=None, description="POSTs that provably never reached the "
-                                                                      "fulfilment service")
-    fulfilment_uncertain: bool | None = Field(default=None, description="an answer showed or left open that the "
-                                                                        "service had the order: no refund without "
-                                                                        "a definitive answer")
-    last_error: str | None = None
-    cancel_acknowledged_at: str | None = Field(default=None, description="the fulfilment service confirmed it "
-                                                                         "will not deliver the FAILED order")
-    late_fulfilment: LateFulfilment | None = Field(default=None, description="the service delivered after the "
-                                                                             "order was failed and refunded")
-    settled_by: Literal["admin"] | None = None
-
-
-class OrderFulfilIn(Strict):
-    fulfilment_id: str | None = Field(default=None, pattern=REFERENCE, max_length=64,
-                                      description="the fulfilment service's id, when the operator knows it")
-    note: str | None = Field(default=None, max_length=300)
-
-
 # ---- beneficiaries, payouts, reservations: their own modules, re-exported ---------------------------
 from payrail.api.models.beneficiaries import (Beneficiary, BeneficiaryIn, BeneficiaryVerification,  # noqa: E402,F401
                                               BankAccountIn, MobileWalletIn, Name, SavedBeneficiary,
@@ -371,157 +281,6 @@ class VerificationResult(Model):
     provider: str
 
 
-# ---- settlement ---------------------------------------------------------------------------------------
-class WindowIn(Strict):
-    from_: str = Field(alias="from", pattern=r"^\d{4}-\d{2}-\d{2}$", description="first UTC date, YYYY-MM-DD")
-    to: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="last UTC date, inclusive")
-
-
-class SettlementTotals(Model):
-    gross: int
-    fee: int
-    net: int
-    txn_count: int
-
-
-class SettlementJob(Model):
-    model_config = ConfigDict(populate_by_name=True)
-
-    job_id: str
-    scope: str
-    from_: str = Field(alias="from")
-    to: str
-    shards: int
-    slices_total: int = Field(description="slices of the job: days x shards until planned, then as planned")
-    slices_done: int
-    progress: float = Field(description="finished share of the job's slices, 0..1")
-    trigger: str
-    status: Literal["QUEUED", "RUNNING", "CANCELLING", "CANCELLED", "COMPLETED", "FAILED"] = Field(
-        description="QUEUED until the workflow's first step runs; the download link exists only once COMPLETED")
-    created_at: str
-    updated_at: str
-    status_history: list[StatusChange]
-    execution_arn: str | None = None
-    report_key: str | None = None
-    rows: int | None = None
-    totals: SettlementTotals | None = None
-    failure_reason: str | None = None
-    download_url: str | None = Field(default=None, description="presigned URL of the CSV once COMPLETED")
-
-
-# ---- events and webhooks -------------------------------------------------------------------------------
-EventTypePattern = Annotated[str, Field(pattern=r"^(\*|[a-z_]{1,30}\.(\*|[a-z_]{1,30}))$", max_length=61,
-                                        description="an event type (order.fulfilled), a family (order.*) or *")]
-WebhookUrl = Annotated[str, Field(min_length=1, max_length=2048,
-                                  description="https URL (http to a loopback host in local mode only); must not "
-                                              "resolve to a private, loopback or link-local address")]
-
-
-class WebhookEndpointIn(Strict):
-    url: WebhookUrl
-    enabled_events: list[EventTypePattern] = Field(min_length=1, max_length=50)
-    description: str | None = Field(default=None, max_length=500)
-
-
-class WebhookEndpointUpdateIn(Strict):
-    url: WebhookUrl | None = None
-    enabled_events: list[EventTypePattern] | None = Field(default=None, min_length=1, max_length=50)
-    description: str | None = Field(default=None, max_length=500)
-    disabled: bool | None = Field(default=None, description="true disables; false re-enables (failures forgotten)")
-
-
-class WebhookEndpoint(Model):
-    endpoint_id: str
-    url: str
-    enabled_events: list[str]
-    description: str | None = None
-    status: Literal["enabled", "disabled"]
-    created_at: str
-    updated_at: str
-    disabled_reason: str | None = Field(default=None, description="why it is disabled (410 Gone, failing for days, "
-                                                                  "or the merchant)")
-    disabled_at: str | None = None
-    failing_since: str | None = Field(default=None, description="first failed attempt since the last success")
-    last_failure: str | None = None
-    previous_secret_expires_at: str | None = Field(default=None, description="while a rotated-out secret still signs")
-
-
-class WebhookEndpointWithSecret(WebhookEndpoint):
-    secret: str = Field(description="the signing secret (whsec_…), shown only in this answer")
-
-
-class WebhookEndpointPage(Model):
-    data: list[WebhookEndpoint]
-    has_more: bool
-
-
-class WebhookEndpointDeleted(Model):
-    endpoint_id: str
-    deleted: bool
-
-
-class EventData(Model):
-    object: dict[str, Any] = Field(description="the object as it stands after the change")
-
-
-class Event(Model):
-    event_id: str = Field(description="also the webhook-id header of every delivery of this event")
-    type: str
-    api_version: str
-    created_at: str
-    object_id: str
-    sequence: int = Field(description="per object, 1, 2, 3 … in the order of its changes; discard lower ones")
-    data: EventData
-
-
-class Delivery(Model):
-    endpoint_id: str
-    status: Literal["pending", "delivered", "failed"]
-    attempts: int
-    updated_at: str | None = None
-    last_attempt_at: str | None = None
-    last_status_code: int | None = None
-    last_error: str | None = None
-    next_attempt_at: str | None = None
-    delivered_at: str | None = None
-    failure_reason: str | None = None
-
-
-class EventWithDeliveries(Event):
-    deliveries: list[Delivery]
-
-
-class EventPage(Model):
-    data: list[Event]
-    has_more: bool
-
-
-class DeliveryAttempt(Model):
-    attempt_id: str
-    event_id: str
-    endpoint_id: str
-    attempt: int = Field(description="1 for the first attempt of a delivery")
-    at: str
-    status_code: int | None = None
-    latency_ms: int
-    response_excerpt: str = Field(description="the first 200 characters of the answer")
-    error: str | None = None
-    outcome: Literal["delivered", "failed"]
-
-
-class DeliveryAttemptPage(Model):
-    data: list[DeliveryAttempt]
-    has_more: bool
-
-
-class RedeliverIn(Strict):
-    endpoint_id: str | None = Field(default=None, pattern=ENDPOINT_ID, max_length=27,
-                                    description="only this endpoint (default: every enabled, subscribed one)")
-
-
-class Redelivery(Model):
-    event_id: str
-    endpoint_ids: list[str]
 
 
 # ---- health -------------------------------------------------------------------------------------------
@@ -539,169 +298,6 @@ class DetailedHealth(Health):
     ok: bool
     checks: dict[str, Check]
     providers: dict[str, Check] = Field(default_factory=dict, description="mobile-money providers (not in readiness)")
-
-
-# ---- mobile-money payments (Ghana) ------------------------------------------------------------------
-PAYMENT_ID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-Network = Literal["MTN", "AT", "TELECEL"]
-PaymentStatusName = Literal["INITIATED", "VALIDATING", "PENDING", "PROCESSING", "CONFIRMED", "FAILED", "EXPIRED",
-                            "REFUNDED", "CANCELLED"]
-MomoProvider = Literal["mtn_momo", "airteltigo", "telecel"]
-
-
-class RecipientIn(Strict):
-    phone: str = Field(min_length=7, max_length=20, pattern=r"^\+?[0-9][0-9 -]{6,19}$",
-                       description="Ghana mobile number, E.164 (+233241234561) or national (0241234561); stand-in "
-                                   "scenarios by the last digit: 1 ok, 2 pending then ok, 3 fails, 4 no answer, "
-                                   "5 no float at the provider")
-    name: str = Field(min_length=1, max_length=100)
-    network: Network | None = Field(default=None, description="the network holding the wallet when the number was "
-                                                              "ported (default: detected from the prefix)")
-
-
-class PaymentIn(Strict):
-    amount: Amount
-    currency: Literal["GHS"]
-    recipient: RecipientIn
-    description: str | None = Field(default=None, max_length=140)
-    metadata: Metadata | None = None
-
-
-class Recipient(Model):
-    phone: str
-    name: str | None = None
-    network: str
-    detected_network: str | None = None
-    network_source: Literal["detected", "explicit"]
-    ported: bool
-
-
-class RouteCandidate(Model):
-    provider: str
-    network: str
-    on_net: bool
-    fee: int
-    total: int
-    float_available: int
-    eligible: bool
-    successes: int
-    failures: int
-    reliability_pct: int = Field(description="smoothed success rate over the window, percent")
-    healthy: bool
-    score: int = Field(description="0..1000: 0.7 · reliability · health + 0.3 · fee score")
-    rank: int | None = None
-    explored: bool
-    why: str
-
-
-class Route(Model):
-    provider: str
-    network: str
-    on_net: bool
-    fee: int
-    score: int
-    explored: bool
-    why: str
-    failover: int = Field(description="0 for the first route, n after n failovers")
-
-
-class RiskReason(Model):
-    rule: str
-    score: int
-    detail: str
-
-
-class Risk(Model):
-    score: int
-    reasons: list[RiskReason]
-    decision: Literal["accept", "decline"]
-
-
-class PaymentAttempt(Model):
-    number: int
-    at: str
-    provider: str
-    transfer_id: str
-    result: str
-    detail: str | None = None
-    provider_reference: str | None = None
-
-
-class Failover(Model):
-    at: str
-    from_provider: str
-    to_provider: str
-    why: str
-
-
-class Refund(Model):
-    reversal_id: str
-    provider_reference: str | None = None
-    at: str
-
-
-class Payment(Model):
-    payment_id: str
-    merchant_id: str
-    amount: int
-    currency: str
-    fee: int
-    total: int | None = Field(default=None, description="amount + fee, held from the route's float")
-    network: str
-    recipient: Recipient
-    description: str | None = None
-    metadata: dict[str, str] | None = None
-    status: PaymentStatusName
-    status_history: list[StatusChange]
-    created_at: str
-    updated_at: str
-    risk: Risk | None = None
-    route: Route | None = None
-    candidates: list[RouteCandidate] | None = None
-    route_order: list[str] | None = None
-    route_index: int | None = None
-    provider: str | None = None
-    transfer_id: str | None = None
-    provider_key: str | None = None
-    provider_reference: str | None = None
-    provider_status: str | None = None
-    expires_at: str | None = None
-    estimated_completion_at: str | None = None
-    confirmed_at: str | None = None
-    looks: int
-    submissions: int
-    route_submissions: int | None = None
-    attempts: list[PaymentAttempt]
-    failovers: list[Failover] | None = None
-    last_checked_at: str | None = None
-    last_error: str | None = None
-    failure_reason: str | None = None
-    expiry_reason: str | None = None
-    cancel_reason: str | None = None
-    refund: Refund | None = None
-    late_provider_status: str | None = None
-    late_provider_status_at: str | None = None
-
-
-class PaymentPage(Model):
-    data: list[Payment]
-    has_more: bool
-
-
-class FloatTopUpIn(Strict):
-    merchant_id: str = Field(pattern=MERCHANT_ID, max_length=18)
-    provider: MomoProvider
-    currency: Literal["GHS"]
-    amount: Amount
-
-
-class FloatTopUp(Model):
-    merchant_id: str
-    provider: str
-    currency: str
-    amount: int
-    journal_id: str
-    float: FloatBalance
 
 
 # ---- provider callbacks -----------------------------------------------------------------------------
@@ -759,3 +355,13 @@ class LedgerAudit(Model):
     account_mismatches: list[str] = Field(description="accounts whose balance or count disagrees with their legs")
     orphan_postings: list[str] = Field(description="postings no journal names, or with a wrong balance_after")
     total_by_currency: dict[str, int] = Field(description="sum of every account's balance per currency (zero)")
+
+
+# ---- resources with a module of their own (re-exported: routes name them ``models.X``) ---------------
+from payrail.api.models.events import *  # noqa: E402,F401,F403
+from payrail.api.models.orders import *  # noqa: E402,F401,F403
+from payrail.api.models.payments import *  # noqa: E402,F401,F403
+from payrail.api.models.products import *  # noqa: E402,F401,F403
+from payrail.api.models.settlements import *  # noqa: E402,F401,F403
+from payrail.api.models.webhooks import *  # noqa: E402,F401,F403
+from payrail.api.models.wallets import *  # noqa: E402,F401,F403

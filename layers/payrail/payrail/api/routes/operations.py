@@ -52,7 +52,7 @@ def admin_payments(limit: Limit = 10, status: Annotated[models.PaymentStatusName
 def admin_payment(merchant_id: MerchantIdPath, payment_id: PaymentIdPath) -> dict:
     """One merchant's payment with its risk, route, attempts and failovers."""
     _merchant(merchant_id)
-    return call().platform.payments.get(merchant_id, payment_id.lower())
+    return call().platform.payments.get(merchant_id, payment_id.lower()).view()
 
 
 @routes.get("/v1/admin/holds", auth=ADMIN, response=models.Holds)

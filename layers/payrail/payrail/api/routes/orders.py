@@ -11,13 +11,14 @@ routes = Routes("orders")
 @routes.post("/v1/products", auth=MERCHANT, status=201, response=models.Product)
 def create_product(body: models.ProductIn) -> dict:
     """Create a product with a price (minor units) and a stock."""
-    return call().platform.orders.create_product(call().merchant_id, body.name, body.price, body.currency, body.stock)
+    return call().platform.orders.create_product(call().merchant_id, body.name, body.price, body.currency,
+                                                 body.stock).view()
 
 
 @routes.get("/v1/products/<product_id>", auth=MERCHANT, response=models.Product)
 def get_product(product_id: ProductIdPath) -> dict:
     """A product with its remaining stock."""
-    return call().platform.orders.get_product(call().merchant_id, product_id)
+    return call().platform.orders.get_product(call().merchant_id, product_id).view()
 
 
 @routes.post("/v1/orders", auth=MERCHANT, status=201, response=models.Order, errors=(402, 404, 409),
@@ -29,13 +30,13 @@ def place_order(body: models.OrderIn, idempotency_key: IdempotencyKey) -> dict:
                                              idempotency_key, fingerprint=c.fingerprint)
     if not created:
         replayed()
-    return order
+    return order.view()
 
 
 @routes.get("/v1/orders/<order_id>", auth=MERCHANT, response=models.Order)
 def get_order(order_id: OrderIdPath) -> dict:
     """An order with its status history."""
-    return call().platform.orders.get_order(call().merchant_id, order_id)
+    return call().platform.orders.order(call().merchant_id, order_id).view()
 
 
 def _merchant(merchant_id: str) -> dict:
@@ -52,7 +53,7 @@ def fail_order(merchant_id: MerchantIdPath, order_id: OrderIdPath, body: models.
     restored, the fulfilment service told. Any other status, a repeat included, answers 409
     invalid_state naming it; the money never moves twice."""
     _merchant(merchant_id)
-    return call().platform.orders.operator_fail(merchant_id, order_id, body.note if body else None)
+    return call().platform.orders.operator_fail(merchant_id, order_id, body.note if body else None).view()
 
 
 @routes.post("/v1/admin/merchants/<merchant_id>/orders/<order_id>/fulfil", auth=ADMIN, response=models.Order,
@@ -62,4 +63,5 @@ def fulfil_order(merchant_id: MerchantIdPath, order_id: OrderIdPath, body: model
     merchant's fee). Any other status, a repeat included, answers 409 invalid_state naming it."""
     merchant = _merchant(merchant_id)
     return call().platform.orders.operator_fulfil(merchant_id, order_id, int(merchant.get("fee_bps", 0)),
-                                                  body.fulfilment_id if body else None, body.note if body else None)
+                                                  body.fulfilment_id if body else None,
+                                                  body.note if body else None).view()

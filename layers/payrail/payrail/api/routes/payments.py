@@ -24,9 +24,9 @@ def initiate_payment(body: models.PaymentIn, idempotency_key: IdempotencyKey) ->
     insufficient_float when no provider's float covers amount + fee (nothing created)."""
     c = call()
     payment, _ = c.platform.payments.create(
-        c.merchant_id, body.amount, body.currency, body.recipient.model_dump(), idempotency_key,
+        c.merchant_id, body.amount, body.currency, body.recipient, idempotency_key,
         description=body.description, metadata=body.metadata, fingerprint=c.fingerprint)
-    return payment
+    return payment.view()
 
 
 @routes.get("/v1/payments", auth=MERCHANT, response=models.PaymentPage)
@@ -37,21 +37,22 @@ def list_payments(limit: Limit = 10, starting_after: PaymentCursor = None,
                   created_from: TimeBound = None, created_to: TimeBound = None) -> dict:
     """The merchant's payments, newest first, filtered by status, network, provider and creation time."""
     c = call()
-    return c.platform.payments.page(c.merchant_id, limit=limit, starting_after=starting_after, status=status,
+    page = c.platform.payments.page(c.merchant_id, limit=limit, starting_after=starting_after, status=status,
                                     network=network, provider=provider, created_from=created_from,
                                     created_to=created_to)
+    return {"data": [p.view() for p in page["data"]], "has_more": page["has_more"]}
 
 
 @routes.get("/v1/payments/<payment_id>", auth=MERCHANT, response=models.Payment)
 def get_payment(payment_id: PaymentIdPath) -> dict:
     """A payment with its history, risk, route and every candidate's score, attempts and failovers."""
-    return call().platform.payments.get(call().merchant_id, payment_id.lower())
+    return call().platform.payments.get(call().merchant_id, payment_id.lower()).view()
 
 
 @routes.post("/v1/payments/<payment_id>/cancel", auth=MERCHANT, response=models.Payment, errors=(409,))
 def cancel_payment(payment_id: PaymentIdPath) -> dict:
     """PENDING → CANCELLED (hold released); from any other state 409 invalid_state naming it."""
-    return call().platform.payments.cancel(call().merchant_id, payment_id.lower())
+    return call().platform.payments.cancel(call().merchant_id, payment_id.lower()).view()
 
 
 @routes.post("/v1/payments/<payment_id>/refund", auth=MERCHANT, response=models.Payment, errors=(409, 502, 503, 504),
@@ -62,7 +63,7 @@ def refund_payment(payment_id: PaymentIdPath, idempotency_key: OptionalIdempoten
     with the first request's Idempotency-Key replays its answer); 409 invalid_state from another state,
     refund_refused when the provider refuses; 503 when it cannot be asked; 504 when its answer was lost."""
     c = call()
-    return c.platform.payments.refund(c.merchant_id, payment_id.lower(), owner=c.request_id)
+    return c.platform.payments.refund(c.merchant_id, payment_id.lower(), owner=c.request_id).view()
 
 
 @routes.post("/v1/admin/floats/top_up", auth=ADMIN, status=201, response=models.FloatTopUp, errors=(404,),
