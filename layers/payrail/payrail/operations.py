@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -52,10 +52,8 @@ class Redrive(BaseModel):
     messages: int = Field(description="messages in the DLQ when the move started (approximate)")
 
 
-class _Attributes(BaseModel):
+class _Attributes(NamedTuple):
     """What :meth:`Operations._depth` reads of a queue: its depth, its ARN and its DLQ's."""
-
-    model_config = ConfigDict(frozen=True, defer_build=True)
 
     depth: QueueDepth
     arn: str | None
@@ -125,9 +123,9 @@ class Operations:
     def _depth(self, url: str) -> _Attributes:
         a = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[*_DEPTH, "QueueArn", "RedrivePolicy"])
         a = a.get("Attributes", {})
-        return _Attributes(depth=QueueDepth(url=url, messages=int(a.get(_DEPTH[0], 0)), in_flight=int(a.get(_DEPTH[1], 0)),
+        return _Attributes(QueueDepth(url=url, messages=int(a.get(_DEPTH[0], 0)), in_flight=int(a.get(_DEPTH[1], 0)),
                                             delayed=int(a.get(_DEPTH[2], 0))),
-                           arn=a.get("QueueArn"), dlq_arn=json.loads(a["RedrivePolicy"])["deadLetterTargetArn"]
+                           a.get("QueueArn"), json.loads(a["RedrivePolicy"])["deadLetterTargetArn"]
                            if a.get("RedrivePolicy") else None)
 
     def _dlq_url(self, arn: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from enum import StrEnum
 from typing import Any, Callable, TypeVar
@@ -99,8 +100,9 @@ class Merchant(_Entity):
         return self.model_dump(mode="json")
 
 
-class StoredKey(_Entity):
-    """An API key as stored: ``APIKEY#<hash>`` naming its merchant."""
+@dataclass(frozen=True)
+class StoredKey:
+    """An API key as stored: ``APIKEY#<hash>`` naming its merchant (never shown)."""
 
     hash: str
     merchant_id: str
@@ -145,7 +147,7 @@ class MerchantRecords:
 
     def key(self, key_hash: str) -> StoredKey | None:
         item = self.main.get(API_KEY.key(key_hash), consistent=False)
-        return None if item is None else StoredKey.model_construct(
+        return None if item is None else StoredKey(
             hash=key_hash, **{k: item.get(k) for k in ("merchant_id", "prefix", "created_at", "expires_at")})
 
     def create(self, merchant: Merchant, key: StoredKey) -> None:
@@ -187,7 +189,7 @@ class MerchantRecords:
     @staticmethod
     def stored_keys(item: dict) -> list[StoredKey]:
         """The keys the merchant ``item`` lists, with their hashes."""
-        return [StoredKey.model_construct(merchant_id=item["merchant_id"], expires_at=k.get("expires_at"),
+        return [StoredKey(merchant_id=item["merchant_id"], expires_at=k.get("expires_at"),
                                           **{f: k[f] for f in ("hash", "prefix", "created_at")})
                 for k in item.get("api_keys") or ()]
 
@@ -256,7 +258,7 @@ class Merchants:
     @staticmethod
     def _new_key(merchant_id: str) -> tuple[str, StoredKey]:
         api_key = "sk_" + secrets.token_urlsafe(32)
-        return api_key, StoredKey.model_construct(hash=hash_key(api_key), merchant_id=merchant_id,
+        return api_key, StoredKey(hash=hash_key(api_key), merchant_id=merchant_id,
                                                   prefix=api_key[:10], created_at=now_iso())
 
     def rotate_key(self, merchant_id: str, overlap_seconds: int) -> tuple[Merchant, str]:
@@ -274,7 +276,7 @@ class Merchants:
         now = time.time()
         expires = _iso(now + overlap_seconds)
         api_key, new = self._new_key(merchant_id)
-        kept = [k.model_copy(update={"expires_at": min(filter(None, (k.expires_at, expires)))})
+        kept = [replace(k, expires_at=min(filter(None, (k.expires_at, expires))))
                 for k in self.records.stored_keys(item) if not k.expired(now)]  # an expired one is forgotten
         self.records.rotate(item, kept, new)
         return self.get(merchant_id, fresh=True), api_key
