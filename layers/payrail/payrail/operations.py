@@ -10,14 +10,54 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, NamedTuple
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from payrail.core.errors import Conflict, NotFound
-from payrail.payments.workflow import PaymentStatus
-from payrail.payouts.workflow import HELD, PayoutStatus
 from payrail.core.store import PAYMENT, PAYOUT, Kind, MainTable
+
+if TYPE_CHECKING:
+    from payrail.core.ledger import Ledger
 
 #: SQS attributes read for a queue's depth
 _DEPTH = ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed")
+
+
+class QueueDepth(BaseModel):
+    """A queue's depth (SQS's approximate counts; the API's ``QueueDepth`` is this model)."""
+
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    url: str
+    messages: int = Field(description="ApproximateNumberOfMessages: visible, waiting for a consumer")
+    in_flight: int = Field(description="ApproximateNumberOfMessagesNotVisible: received, not yet deleted")
+    delayed: int = Field(description="ApproximateNumberOfMessagesDelayed")
+
+
+class Queue(QueueDepth):
+    """A queue of the catalog with its depth and its dead-letter queue's."""
+
+    queue: str = Field(description="the queue's name in the catalog: fulfilment, payouts, payments, webhooks")
+    dlq: QueueDepth | None = Field(description="its dead-letter queue")
+
+
+class Redrive(BaseModel):
+    """A DLQ redrive under way."""
+
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    queue: str
+    task_handle: str = Field(description="the SQS message move task (StartMessageMoveTask)")
+    messages: int = Field(description="messages in the DLQ when the move started (approximate)")
+
+
+class _Attributes(NamedTuple):
+    """What :meth:`Operations._depth` reads of a queue: its depth, its ARN and its DLQ's."""
+
+    depth: QueueDepth
+    arn: str | None
+    dlq_arn: str | None
 
 
 def iso_before(seconds: int, now: datetime | None = None) -> str:
@@ -36,7 +76,7 @@ class Operations:
         queues: queue name (``payouts``, ``payments``, ``fulfilment``, ``webhooks``) -> its URL.
     """
 
-    def __init__(self, main: MainTable, ledger, sqs, queues: dict[str, str]):
+    def __init__(self, main: MainTable, ledger: Ledger, sqs, queues: dict[str, str]):
         self.main, self.ledger, self.sqs = main, ledger, sqs
         self.queues = {k: v for k, v in queues.items() if v}
 
@@ -52,12 +92,16 @@ class Operations:
         """Payouts of every merchant in ``status`` (every status when None), oldest first, created
         at least ``older_than_seconds`` ago and within ``created_from``..``created_to`` (inclusive
         ISO 8601 bounds): ``{"data": [payout, ...], "has_more": bool}``."""
+        from payrail.payouts.workflow import PayoutStatus  # the domain's statuses: imported when used
+
         statuses = (status,) if status else tuple(s.value for s in PayoutStatus)
         return self._list(PAYOUT, statuses, limit, older_than_seconds, created_from, created_to)
 
     def payments(self, status: str | None = None, *, limit: int = 10, older_than_seconds: int | None = None,
                  created_from: str | None = None, created_to: str | None = None) -> dict:
         """Mobile-money payments of every merchant, as :meth:`payouts`."""
+        from payrail.payments.workflow import PaymentStatus
+
         statuses = (status,) if status else tuple(s.value for s in PaymentStatus)
         return self._list(PAYMENT, statuses, limit, older_than_seconds, created_from, created_to)
 
@@ -66,6 +110,8 @@ class Operations:
         PROCESSING, ON_HOLD) and that were created at least ``older_than_seconds`` ago, oldest
         first: ``{"data", "has_more", "older_than_seconds", "oldest_age_seconds"}`` (the age of
         the oldest listed, None when there is none)."""
+        from payrail.payouts.workflow import HELD
+
         page = self._list(PAYOUT, tuple(s.value for s in HELD), limit, older_than_seconds, None, None)
         oldest = None
         if page["data"]:
@@ -74,50 +120,47 @@ class Operations:
         return page | {"older_than_seconds": older_than_seconds, "oldest_age_seconds": oldest}
 
     # ---- queues --------------------------------------------------------------------------------
-    def _depth(self, url: str) -> dict:
+    def _depth(self, url: str) -> _Attributes:
         a = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[*_DEPTH, "QueueArn", "RedrivePolicy"])
         a = a.get("Attributes", {})
-        return {"url": url, "arn": a.get("QueueArn"), "messages": int(a.get(_DEPTH[0], 0)),
-                "in_flight": int(a.get(_DEPTH[1], 0)), "delayed": int(a.get(_DEPTH[2], 0)),
-                "dlq_arn": json.loads(a["RedrivePolicy"])["deadLetterTargetArn"] if a.get("RedrivePolicy") else None}
+        return _Attributes(QueueDepth(url=url, messages=int(a.get(_DEPTH[0], 0)), in_flight=int(a.get(_DEPTH[1], 0)),
+                                            delayed=int(a.get(_DEPTH[2], 0))),
+                           a.get("QueueArn"), json.loads(a["RedrivePolicy"])["deadLetterTargetArn"]
+                           if a.get("RedrivePolicy") else None)
 
     def _dlq_url(self, arn: str) -> str:
         _, _, _, _, account, name = arn.split(":", 5)
         return self.sqs.get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account)["QueueUrl"]
 
-    def queue(self, name: str) -> dict:
-        """One queue's depth and its DLQ's: ``{"queue", "url", "messages", "in_flight", "delayed",
-        "dlq": {"url", "messages", "in_flight", "delayed"} | None}``. Raises NotFound."""
+    def _url(self, name: str) -> str:
         url = self.queues.get(name)
         if url is None:
             raise NotFound(f"no queue {name}; queues: {', '.join(sorted(self.queues))}", param="queue")
-        q = self._depth(url)
-        dlq = self._depth(self._dlq_url(q["dlq_arn"])) if q["dlq_arn"] else None
-        strip = ("arn", "dlq_arn")
-        return {"queue": name, **{k: v for k, v in q.items() if k not in strip},
-                "dlq": {k: v for k, v in dlq.items() if k not in strip} if dlq else None}
+        return url
 
-    def queue_depths(self) -> dict:
-        """Every queue's :meth:`queue`: ``{"data": [...]}`` (sorted by name)."""
-        return {"data": [self.queue(n) for n in sorted(self.queues)]}
+    def queue(self, name: str) -> Queue:
+        """One queue's depth and its DLQ's (None when it has none). Raises NotFound."""
+        q = self._depth(self._url(name))
+        dlq = self._depth(self._dlq_url(q.dlq_arn)).depth if q.dlq_arn else None
+        return Queue(queue=name, dlq=dlq, **q.depth.model_dump())
 
-    def redrive(self, name: str, max_per_second: int | None = None) -> dict:
+    def queue_depths(self) -> list[Queue]:
+        """Every queue's :meth:`queue`, sorted by name."""
+        return [self.queue(n) for n in sorted(self.queues)]
+
+    def redrive(self, name: str, max_per_second: int | None = None) -> Redrive:
         """Start moving every message of ``name``'s DLQ back to ``name`` (SQS
-        ``StartMessageMoveTask``): ``{"queue", "task_handle", "messages"}`` (``messages``: the
-        DLQ's approximate depth when the task started).
+        ``StartMessageMoveTask``); ``messages`` is the DLQ's approximate depth when the task started.
 
         Raises:
             NotFound: no such queue.
             Conflict (``invalid_state``): the queue has no DLQ, or a move task is already running.
         """
-        url = self.queues.get(name)
-        if url is None:
-            raise NotFound(f"no queue {name}; queues: {', '.join(sorted(self.queues))}", param="queue")
-        q = self._depth(url)
-        if not q["dlq_arn"]:
+        q = self._depth(self._url(name))
+        if not q.dlq_arn:
             raise Conflict(f"queue {name} has no DLQ", code="invalid_state")
-        dlq = self._depth(self._dlq_url(q["dlq_arn"]))
-        kw = {"SourceArn": q["dlq_arn"], "DestinationArn": q["arn"]}
+        dlq = self._depth(self._dlq_url(q.dlq_arn))
+        kw = {"SourceArn": q.dlq_arn, "DestinationArn": q.arn}
         if max_per_second:
             kw["MaxNumberOfMessagesPerSecond"] = max_per_second
         try:
@@ -128,7 +171,7 @@ class Operations:
                 raise Conflict(f"cannot start a redrive of {name}: {e.response['Error'].get('Message', code)}",
                                code="invalid_state") from None
             raise
-        return {"queue": name, "task_handle": handle, "messages": dlq["messages"]}
+        return Redrive(queue=name, task_handle=handle, messages=dlq.depth.messages)
 
     # ---- the ledger ----------------------------------------------------------------------------
     def audit(self) -> dict:

@@ -5,13 +5,15 @@ import json
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
 from functools import cached_property, partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, NotRequired, TypedDict
 
 from payrail.core import ddb
 from payrail.core.ids import derived
 from payrail.core.settings import Settings
 
 if TYPE_CHECKING:  # the domain modules are imported by the property that builds them (cold starts)
+    from botocore.client import BaseClient
+
     from payrail.payouts.beneficiaries import Beneficiaries
     from payrail.providers.callbacks import Callbacks
     from payrail.core.events import EventLog
@@ -30,6 +32,30 @@ if TYPE_CHECKING:  # the domain modules are imported by the property that builds
     from payrail.commerce.wallets import Wallets
     from payrail.webhooks.delivery import Deliveries
     from payrail.webhooks.endpoints import WebhookEndpoints
+
+
+class Check(TypedDict):
+    """One health check: whether it passed, how long it took (ms), and why not."""
+
+    ok: bool
+    ms: float
+    error: NotRequired[str]
+
+
+class HealthReport(TypedDict):
+    """:meth:`Platform.health`: ``ok`` when every table and queue answered; each check by name;
+    with ``providers``, each mobile-money provider's (not part of ``ok``)."""
+
+    ok: bool
+    checks: dict[str, Check]
+    providers: NotRequired[dict[str, Check]]
+
+
+class HealthClients(TypedDict):
+    """The health checks' own clients (``ddb.HEALTH_CLIENT_CONFIG``)."""
+
+    dynamodb: BaseClient
+    sqs: BaseClient
 
 
 class Platform:
@@ -240,12 +266,13 @@ class Platform:
         return FulfilmentPolicy(self.settings.fulfilment_max_attempts, self.settings.fulfilment_give_up_seconds)
 
     @cached_property
-    def health_clients(self) -> dict:
+    def health_clients(self) -> HealthClients:
         """DynamoDB and SQS clients for health checks only (``ddb.HEALTH_CLIENT_CONFIG``: short
         timeouts, no retries), made once per Platform."""
         import boto3
 
-        return {service: boto3.client(service, config=ddb.HEALTH_CLIENT_CONFIG) for service in ("dynamodb", "sqs")}
+        return HealthClients(dynamodb=boto3.client("dynamodb", config=ddb.HEALTH_CLIENT_CONFIG),
+                             sqs=boto3.client("sqs", config=ddb.HEALTH_CLIENT_CONFIG))
 
     @cached_property
     def health_route_stats(self) -> RouteStats:
@@ -256,7 +283,7 @@ class Platform:
         return RouteStats(self.settings.rate_limit_table, self.settings.payment_routing_window_seconds,
                           client=self.health_clients["dynamodb"])
 
-    def health(self, providers: bool = False, budget: float | None = None) -> dict:
+    def health(self, providers: bool = False, budget: float | None = None) -> HealthReport:
         """Check every dependency, all at once, under one deadline ``budget`` seconds from now
         (default ``settings.health_deadline_seconds``): ``{"ok": bool, "checks": {name: {"ok",
         "ms", "error"?}}}``; a check without an answer by the deadline has failed. Returns by the
@@ -295,25 +322,25 @@ class Platform:
             wait(recorded, timeout=max(0.0, until - time.monotonic()))
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
-        body = {"ok": all(out[name]["ok"] for name in checks), "checks": {name: out[name] for name in checks}}
+        body = HealthReport(ok=all(out[name]["ok"] for name in checks), checks={name: out[name] for name in checks})
         if providers:
             body["providers"] = {n: out[f"provider:{n}"] for n in names}
         return body
 
-    def _record_provider_health(self, name: str, check: dict) -> None:
+    def _record_provider_health(self, name: str, check: Check) -> None:
         try:
             self.health_route_stats.health(name, check["ok"], check.get("error"))
         except Exception:  # noqa: BLE001 - health never fails on its own bookkeeping
             pass
 
 
-def _check(fn) -> dict:
+def _check(fn: Callable[[], object]) -> Check:
     """Run one health check: ``{"ok", "ms", "error"?}`` (never raises)."""
     t0 = time.perf_counter()
     try:
         fn()
-        out = {"ok": True}
+        out = Check(ok=True, ms=0.0)
     except Exception as e:  # noqa: BLE001 - a health check reports any failure
-        out = {"ok": False, "error": f"{type(e).__name__}: {str(e)[:200]}"}
+        out = Check(ok=False, ms=0.0, error=f"{type(e).__name__}: {str(e)[:200]}")
     out["ms"] = round((time.perf_counter() - t0) * 1000, 1)
     return out

@@ -47,7 +47,7 @@ import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Callable
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
@@ -71,9 +71,18 @@ from payrail.core.errors import (
 from payrail.core.idempotency import IdempotencyStore, fingerprint
 from payrail.core.ratelimit import Quota, RateLimiter
 
+if TYPE_CHECKING:  # built by the handler; imported here for the types only
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from payrail.core.merchants import Merchant
+    from payrail.core.settings import Settings
+    from payrail.platform import Platform
+
 MERCHANT, ADMIN = "merchant", "admin"
 #: ``idempotency=`` value of a route whose created object is its idempotency record (key required)
 IN_TRANSACTION = "in_transaction"
+#: the header of an answer replayed for a repeated Idempotency-Key
+REPLAYED = "Idempotent-Replayed"
 SECURITY = {MERCHANT: [{"merchantKey": []}], ADMIN: [{"adminToken": []}]}
 #: ``rate_limited=`` of the provider callback routes: per source IP, ``Settings.callback_rate_limit_per_minute``
 CALLBACKS = "callbacks"
@@ -111,6 +120,7 @@ _DESCRIPTIONS = {
 _RATE_HEADERS = {h: {"description": d, "schema": {"type": "integer"}} for h, d in (
     ("RateLimit-Limit", "requests allowed per window"), ("RateLimit-Remaining", "requests left in this window"),
     ("RateLimit-Reset", "seconds until the window resets"))}
+_RETRY_AFTER = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}
 
 
 # ---- declarations --------------------------------------------------------------------------------
@@ -190,26 +200,28 @@ class Call:
     Attributes:
         caller: rate-limit identity: ``m:<merchant_id>``, ``admin`` or ``ip:<addr>``; also whose
             idempotency keys a request's are (the admin's per target merchant: :func:`idempotency_scope`).
+        platform: the domain (:class:`payrail.platform.Platform`) the route function calls.
         merchant: the authenticated merchant (merchant routes).
         request_id: the invocation's id (owner of idempotency claims).
         deadline: ``time.monotonic()`` by which the answer must be sent (``payrail.core.deadline``).
         fingerprint: the request's idempotency fingerprint (keyed routes), stored on created objects.
     """
 
-    platform: Any
+    platform: Platform
     caller: str
     request_id: str
     deadline: float
-    merchant: dict | None = None
+    merchant: Merchant | None = None
     fingerprint: str | None = None
     quota: Quota | None = None
-    extra_headers: dict = field(default_factory=dict)
-    headers: dict = field(default_factory=dict)  # the request's, names lower-cased
+    extra_headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)  # the request's, names lower-cased
     body: bytes = b""  # the request body as sent (after the body guard: checked UTF-8 JSON)
 
     @property
     def merchant_id(self) -> str:
-        return self.merchant["merchant_id"]
+        """The authenticated merchant's id (merchant routes only)."""
+        return self.merchant.merchant_id
 
     def remaining(self) -> float:
         """Seconds left before the answer is due."""
@@ -226,11 +238,16 @@ def call() -> Call:
 
 def replayed() -> None:
     """An ``IN_TRANSACTION`` route answers with what an earlier request with its key made."""
-    call().extra_headers["Idempotent-Replayed"] = "true"
+    call().extra_headers[REPLAYED] = "true"
 
 
 # ---- the body guard -----------------------------------------------------------------------------
-def _depth(value: Any) -> int:
+def lower_keys(headers: dict[str, str] | None) -> dict[str, str]:
+    """Header names lower-cased (HTTP header names are case-insensitive)."""
+    return {k.lower(): v for k, v in (headers or {}).items()}
+
+
+def _depth(value: object) -> int:
     deepest, stack = 0, [(value, 1)]
     while stack:
         v, d = stack.pop()
@@ -262,7 +279,7 @@ def guard_body(event: dict, max_bytes: int) -> tuple[dict, PayrailError | None]:
         data = raw.encode("utf-8", "surrogatepass")
     if len(data) > max_bytes:
         return event, PayloadTooLarge(f"request body larger than {max_bytes} bytes")
-    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    headers = lower_keys(event.get("headers"))
     media = (headers.get("content-type") or "application/json").split(";")[0].strip().lower()
     if media != "application/json":
         return event, UnsupportedMediaType(f"request body must be application/json, not {media or 'empty'}")
@@ -270,14 +287,15 @@ def guard_body(event: dict, max_bytes: int) -> tuple[dict, PayrailError | None]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         return event, ValidationFailed(f"request body is not valid UTF-8 (byte {e.start})", code="invalid_body")
+    too_deep = ValidationFailed(f"request body is nested deeper than {MAX_JSON_DEPTH} levels", code="invalid_json")
     try:
         parsed = json.loads(text)
     except RecursionError:
-        return event, ValidationFailed(f"request body is nested deeper than {MAX_JSON_DEPTH} levels", code="invalid_json")
+        return event, too_deep
     except ValueError as e:
         return event, ValidationFailed(f"request body is not valid JSON: {e}", code="invalid_json")
     if _depth(parsed) > MAX_JSON_DEPTH:
-        return event, ValidationFailed(f"request body is nested deeper than {MAX_JSON_DEPTH} levels", code="invalid_json")
+        return event, too_deep
     return {**event, "body": text, "isBase64Encoded": False}, None
 
 
@@ -346,19 +364,20 @@ def unknown_query_parameter(params: dict[str, str], declared: frozenset[str]) ->
 class Edge:
     """The per-execution-environment edge: settings, authentication, limiter, idempotency store."""
 
-    def __init__(self, platform, settings):
+    def __init__(self, platform: Platform, settings: Settings):
         self.platform = platform
         self.settings = settings
         self.limiter = RateLimiter(settings.rate_limit_table)
         self.idempotency = IdempotencyStore(settings.idempotency_table, settings.idempotency_ttl_seconds)
 
-    def admin_token_ok(self, headers: dict) -> bool:
+    def admin_token_ok(self, headers: dict[str, str]) -> bool:
         auth = headers.get("authorization") or ""
         token = auth[7:] if auth[:7].lower() == "bearer " else ""
         return bool(token and self.settings.admin_token_sha256 and hmac.compare_digest(
             hashlib.sha256(token.encode()).hexdigest(), self.settings.admin_token_sha256))
 
-    def authenticate(self, spec: RouteSpec, headers: dict, source_ip: str) -> tuple[str, dict | None, int]:
+    def authenticate(self, spec: RouteSpec, headers: dict[str, str], source_ip: str
+                     ) -> tuple[str, Merchant | None, int]:
         """``(caller, merchant, limit)`` for ``spec``'s declared security.
 
         Raises:
@@ -385,12 +404,14 @@ class Edge:
             return caller, caller_limit
         return f"{caller}#{spec.rate_limited}", getattr(self.settings, QUOTAS[spec.rate_limited])
 
-    def merchant_quota(self, merchant: dict) -> tuple[str, int]:
+    def merchant_quota(self, merchant: Merchant) -> tuple[str, int]:
         """``(caller, limit)`` of a merchant: its requests per minute (its own or the default)."""
-        return f"m:{merchant['merchant_id']}", merchant.get("rate_limit_per_minute") or self.settings.rate_limit_per_minute
+        return f"m:{merchant.merchant_id}", merchant.rate_limit_per_minute or self.settings.rate_limit_per_minute
 
-    def limit(self, caller: str, limit: int) -> Quota:
-        """Count the request; raises RateLimited (429) over the limit."""
+    def limit(self, caller: str, limit: int | None = None) -> Quota:
+        """Count the request against ``limit`` a minute (default: the anonymous limit, which also
+        counts failed authentication); raises RateLimited (429) over it."""
+        limit = self.settings.anonymous_rate_limit_per_minute if limit is None else limit
         quota = self.limiter.hit(caller, limit)
         if not quota.allowed:
             raise RateLimited(f"rate limit of {limit} requests per minute reached; retry in {quota.reset} s",
@@ -406,9 +427,9 @@ class PayrailResolver(APIGatewayHttpResolver):
         self.edge = edge
         self.specs: dict[tuple[str, str], RouteSpec] = {}
         self._pending: PayrailError | None = None
-        self._context: Any = None
+        self._context: LambdaContext | None = None
 
-    def resolve(self, event: dict, context) -> dict:
+    def resolve(self, event: dict, context: LambdaContext | None) -> dict:
         event, self._pending = guard_body(event, self.edge.settings.max_body_bytes)
         self._context = context
         try:
@@ -418,15 +439,15 @@ class PayrailResolver(APIGatewayHttpResolver):
 
     def _call_route(self, route, route_arguments):
         try:
-            token = self._before(route)
+            c = self._before(route)
         except Exception as exc:  # noqa: BLE001 - answered through the exception handlers, as route errors are
             builder = self._call_exception_handler(exc, route)
             if builder is None:
                 raise
             return builder
+        token = _current.set(c)
         try:
             builder = super()._call_route(route, route_arguments)
-            c = _current.get()
             if c.quota:
                 builder.response.headers.update(c.quota.headers())
             builder.response.headers.update(c.extra_headers)
@@ -434,48 +455,42 @@ class PayrailResolver(APIGatewayHttpResolver):
         finally:
             _current.reset(token)
 
-    def _before(self, route) -> contextvars.Token:
-        """Steps 1-5 of the module docstring; sets the :class:`Call`."""
+    def _before(self, route) -> Call:
+        """Steps 1-5 of the module docstring: the request's :class:`Call`, or the error to answer."""
         ev, ctx = self.current_event, self._context
         spec = self.specs.get((route.method, route.path))
         left = deadline.remaining()  # set by the handler from the Lambda context
         c = Call(self.edge.platform, f"ip:{ev.request_context.http.source_ip}",
                  getattr(ctx, "aws_request_id", None) or ev.request_context.request_id,
                  time.monotonic() + (left if left != math.inf else 27.0))
-        token = _current.set(c)
+        if spec is None:  # the documents (/openapi.json, /docs) or Powertools' not-found route
+            registered = self._static_routes + self._dynamic_routes
+            allowed = sorted({r.method for r in registered if r.rule.match(route.path)})
+            if route not in registered and allowed:  # a known path with another method
+                raise MethodNotAllowed(f"{route.method} is not allowed here; use {', '.join(allowed)}",
+                                       headers={"Allow": ", ".join(allowed)})
+            c.quota = self.edge.limit(c.caller)
+            return c
+        c.headers, c.body = lower_keys(ev.headers), (ev.body or "").encode("utf-8", "surrogatepass")
         try:
-            if spec is None:  # the documents (/openapi.json, /docs) or Powertools' not-found route
-                registered = self._static_routes + self._dynamic_routes
-                allowed = sorted({r.method for r in registered if r.rule.match(route.path)})
-                if route not in registered and allowed:  # a known path with another method
-                    raise MethodNotAllowed(f"{route.method} is not allowed here; use {', '.join(allowed)}",
-                                           headers={"Allow": ", ".join(allowed)})
-                c.quota = self.edge.limit(c.caller, self.edge.settings.anonymous_rate_limit_per_minute)
-                return token
-            headers = {k.lower(): v for k, v in (ev.headers or {}).items()}
-            c.headers, c.body = headers, (ev.body or "").encode("utf-8", "surrogatepass")
-            try:
-                c.caller, c.merchant, limit = self.edge.authenticate(spec, headers, ev.request_context.http.source_ip)
-            except Forbidden as e:
-                if e.merchant is None:
-                    self.edge.limit(c.caller, self.edge.settings.anonymous_rate_limit_per_minute)
-                else:  # a valid key, refused: the merchant's own quota, never its address's (others share it)
-                    self.edge.limit(*self.edge.merchant_quota(e.merchant))
-                raise
-            except Unauthorized:
-                self.edge.limit(c.caller, self.edge.settings.anonymous_rate_limit_per_minute)  # slows key guessing
-                raise
-            if spec.rate_limited:
-                c.quota = self.edge.limit(*self.edge.quota_of(spec, c.caller, limit))
-            if self._pending is not None:
-                raise self._pending
-            unknown = unknown_query_parameter(ev.query_string_parameters or {}, query_names(route))
-            if unknown is not None:
-                raise ValidationFailed(f"unknown query parameter {unknown}", param=unknown, code="parameter_unknown")
-        except BaseException:
-            _current.reset(token)
+            c.caller, c.merchant, limit = self.edge.authenticate(spec, c.headers, ev.request_context.http.source_ip)
+        except Forbidden as e:
+            if e.merchant is None:
+                self.edge.limit(c.caller)
+            else:  # a valid key, refused: the merchant's own quota, never its address's (others share it)
+                self.edge.limit(*self.edge.merchant_quota(e.merchant))
             raise
-        return token
+        except Unauthorized:
+            self.edge.limit(c.caller)  # slows key guessing
+            raise
+        if spec.rate_limited:
+            c.quota = self.edge.limit(*self.edge.quota_of(spec, c.caller, limit))
+        if self._pending is not None:
+            raise self._pending
+        unknown = unknown_query_parameter(ev.query_string_parameters or {}, query_names(route))
+        if unknown is not None:
+            raise ValidationFailed(f"unknown query parameter {unknown}", param=unknown, code="parameter_unknown")
+        return c
 
 
 def _error_json(e: PayrailError) -> Response:
@@ -521,7 +536,7 @@ def _keyed(spec: RouteSpec, store: IdempotencyStore) -> Callable:
                         lease_seconds=c.remaining() + deadline.SAFETY_MARGIN_SECONDS,  # until the function's timeout
                         effect=lambda: (spec.status, func(**kwargs)))
         if out.replayed:
-            c.extra_headers["Idempotent-Replayed"] = "true"
+            replayed()
         return Response(status_code=out.status, content_type=content_types.APPLICATION_JSON, body=out.body)
 
     return run
@@ -550,15 +565,12 @@ def _responses(spec: RouteSpec) -> dict[int, dict]:
                      "content": {"application/json": {"model": model}}}
     for code in sorted(codes):
         out[code] = {"description": _DESCRIPTIONS[code], "content": {"application/json": {"model": ErrorBody}}}
-        if code == 429:
-            out[code]["headers"] = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}},
-                                    **_RATE_HEADERS}
-        if code == 503:
-            out[code]["headers"] = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}
+        if code in (429, 503):
+            out[code]["headers"] = {**_RETRY_AFTER, **(_RATE_HEADERS if code == 429 else {})}
     return out
 
 
-def build_app(platform, settings, route_sets: list[Routes], *, title: str, version: str,
+def build_app(platform: Platform, settings: Settings, route_sets: list[Routes], *, title: str, version: str,
               description: str) -> PayrailResolver:
     """A resolver with every route of ``route_sets`` behind the edge (one per execution environment)."""
     edge = Edge(platform, settings)

@@ -24,13 +24,13 @@ StartingAfter = Annotated[int | None, Query(ge=0, le=10**12, description="cursor
 CurrencyQuery = Annotated[str, Query(pattern=models.CURRENCY, min_length=3, max_length=3, description="ISO 4217")]
 
 
-def path_id(pattern: str, max_length: int, what: str):
-    """A path parameter type for an id of ``pattern``."""
+def path_id(pattern: str, max_length: int, what: str) -> object:
+    """A path parameter type for an id of ``pattern`` (at most ``max_length`` characters)."""
     return Annotated[str, Path(pattern=pattern, max_length=max_length, description=what)]
 
 
-def cursor(pattern: str, max_length: int, what: str):
-    """A ``starting_after`` query parameter naming the last object of the previous page."""
+def cursor(pattern: str, max_length: int, what: str) -> object:
+    """A ``starting_after`` query parameter naming the last object (an id of ``pattern``) of the previous page."""
     return Annotated[str | None, Query(pattern=pattern, max_length=max_length,
                                        description=f"cursor: the id of the last {what} of the previous page")]
 
@@ -56,12 +56,6 @@ CustomerIdPath = path_id(models.CUSTOMER_ID, 64, "the merchant's customer id")
 CurrencyPath = path_id(models.CURRENCY, 3, "ISO 4217")
 EventIdPath = path_id(models.EVENT_ID, 28, "event id")
 EndpointIdPath = path_id(models.ENDPOINT_ID, 27, "webhook endpoint id")
-
-
-def cursor(pattern: str, max_length: int, what: str):
-    """A ``starting_after`` query parameter holding an id of ``pattern``."""
-    return Annotated[str | None, Query(pattern=pattern, max_length=max_length,
-                                       description=f"cursor: the id of the last {what} seen")]
 
 
 EventTypeQuery = Annotated[str | None, Query(alias="type", pattern=models.EVENT_TYPE, max_length=61,

@@ -11,15 +11,28 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from enum import StrEnum
+from typing import Any, Callable, TypeVar
+
+from pydantic import BaseModel, ConfigDict
 
 from payrail.core import ddb
 from payrail.core.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from payrail.core.ids import now_iso
 from payrail.core.money import check_currency
-from payrail.core.store import API_KEY, MERCHANT, MainTable, public
+from payrail.core.store import API_KEY, MERCHANT, MainTable
 
-ACTIVE, SUSPENDED = "ACTIVE", "SUSPENDED"
+
+class MerchantStatus(StrEnum):
+    """A merchant's status: the admin suspends and reactivates it."""
+
+    ACTIVE = "ACTIVE"          # its keys are accepted
+    SUSPENDED = "SUSPENDED"    # its keys are refused with 403 ``merchant_suspended``
+
+
+ACTIVE, SUSPENDED = MerchantStatus.ACTIVE, MerchantStatus.SUSPENDED
 
 
 def hash_key(api_key: str) -> str:
@@ -31,6 +44,171 @@ def _iso(epoch_seconds: float) -> str:
     return datetime.fromtimestamp(epoch_seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+# ---- the merchant aggregate -------------------------------------------------------------------
+class _Entity(BaseModel):
+    """Frozen, built from trusted items without validation (:class:`MerchantRecords`); read access
+    by name (``merchant["merchant_id"]``, ``merchant.get("fee_bps")``) is kept for code that reads
+    it as the mapping it is stored as."""
+
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    def __getitem__(self, name: str) -> Any:
+        try:
+            return getattr(self, name)
+        except AttributeError:
+            raise KeyError(name) from None
+
+    def get(self, name: str, default: Any = None) -> Any:
+        value = getattr(self, name, None)
+        return default if value is None else value
+
+
+class ApiKey(_Entity):
+    """One of a merchant's API keys as the merchant item lists it (its hash stays in the records)."""
+
+    prefix: str
+    created_at: str
+    expires_at: str | None = None
+
+
+class MerchantStatusChange(_Entity):
+    """One entry of a merchant's ``status_history``."""
+
+    status: str
+    at: str
+    detail: str | None = None
+
+
+class Merchant(_Entity):
+    """A merchant: its fee, limits, payout settings, keys (prefixes and expiry) and status.
+    The API's ``Merchant`` is its public view (``payrail.api.models.merchants``)."""
+
+    merchant_id: str
+    name: str
+    fee_bps: int
+    status: MerchantStatus
+    rate_limit_per_minute: int | None = None
+    payout_currencies: list[str] | None = None
+    payout_review_threshold: int | None = None
+    api_keys: list[ApiKey]
+    created_at: str
+    updated_at: str | None = None
+    status_history: list[MerchantStatusChange] = []
+
+    def public(self) -> dict:
+        """The merchant as the API shows it (JSON-ready)."""
+        return self.model_dump(mode="json")
+
+
+@dataclass(frozen=True)
+class StoredKey:
+    """An API key as stored: ``APIKEY#<hash>`` naming its merchant (never shown)."""
+
+    hash: str
+    merchant_id: str
+    prefix: str
+    created_at: str
+    expires_at: str | None = None
+
+    def expired(self, now: float) -> bool:
+        return bool(self.expires_at and self.expires_at <= _iso(now))
+
+    def listed(self) -> dict:
+        """The entry the merchant item's ``api_keys`` holds for this key (with its hash)."""
+        return {k: v for k, v in (("prefix", self.prefix), ("created_at", self.created_at),
+                                  ("expires_at", self.expires_at), ("hash", self.hash)) if v}
+
+
+class MerchantRecords:
+    """Data access of merchants (``MERCHANT#<merchant_id>``) and their keys (``APIKEY#<sha256>``)
+    in the main table: the one place that knows their items and expressions."""
+
+    def __init__(self, main: MainTable):
+        self.main = main
+
+    @staticmethod
+    def load(item: dict | None) -> Merchant | None:
+        """A merchant item as a :class:`Merchant` (key hashes and bookkeeping left out), unvalidated."""
+        if item is None:
+            return None
+        fields = {k: item[k] for k in Merchant.model_fields if k in item}
+        return Merchant.model_construct(**fields | {
+            "status": MerchantStatus(item["status"]),
+            "api_keys": [ApiKey.model_construct(**{k: v for k, v in x.items() if k != "hash"})
+                         for x in item.get("api_keys") or ()],
+            "status_history": [MerchantStatusChange.model_construct(**h) for h in item.get("status_history") or ()]})
+
+    def item(self, merchant_id: str, consistent: bool = True) -> dict | None:
+        """The merchant item as stored (with its keys' hashes and ``key_version``), or None."""
+        return self.main.get(MERCHANT.key(merchant_id), consistent=consistent)
+
+    def get(self, merchant_id: str, consistent: bool = True) -> Merchant | None:
+        return self.load(self.item(merchant_id, consistent))
+
+    def key(self, key_hash: str) -> StoredKey | None:
+        item = self.main.get(API_KEY.key(key_hash), consistent=False)
+        return None if item is None else StoredKey(
+            hash=key_hash, **{k: item.get(k) for k in ("merchant_id", "prefix", "created_at", "expires_at")})
+
+    def create(self, merchant: Merchant, key: StoredKey) -> None:
+        """The merchant item (listing ``key``, ``key_version`` 1) and the key's item, in one transaction."""
+        item = {"type": MERCHANT.type, **merchant.model_dump(mode="json", exclude_none=True), "key_version": 1,
+                "api_keys": [key.listed()]}
+        self.main.db.transact_write_items(TransactItems=[
+            self.main.put_action(MERCHANT.key(merchant.merchant_id), item), self._key_put(key)])
+
+    def _key_put(self, key: StoredKey) -> dict:
+        return self.main.put_action(API_KEY.key(key.hash), {
+            "type": API_KEY.type, "merchant_id": key.merchant_id, "prefix": key.prefix,
+            "created_at": key.created_at})
+
+    def rotate(self, item: dict, kept: list[StoredKey], new: StoredKey) -> None:
+        """Give each of ``kept`` its new ``expires_at``, add ``new``, and list them on the merchant,
+        guarded by the ``key_version`` of ``item`` as read.
+
+        Raises:
+            Conflict (``concurrent_update``): another rotation changed the merchant meanwhile.
+        """
+        actions = [{"Update": {
+            "TableName": self.main.table, "Key": {"pk": {"S": API_KEY.key(k.hash)}},
+            "UpdateExpression": "SET expires_at = :e", "ConditionExpression": "attribute_exists(pk)",
+            "ExpressionAttributeValues": {":e": {"S": k.expires_at}}}} for k in kept]
+        actions.append(self._key_put(new))
+        actions.append({"Update": {
+            "TableName": self.main.table, "Key": {"pk": {"S": MERCHANT.key(item["merchant_id"])}},
+            "UpdateExpression": "SET api_keys = :k, key_version = key_version + :one, updated_at = :ts",
+            "ConditionExpression": "key_version = :v",
+            "ExpressionAttributeValues": {":k": ddb.value([k.listed() for k in (*kept, new)]), ":one": {"N": "1"},
+                                          ":ts": {"S": now_iso()}, ":v": {"N": str(item.get("key_version", 1))}}}})
+        try:
+            self.main.db.transact_write_items(TransactItems=actions)
+        except self.main.db.exceptions.TransactionCanceledException:
+            raise Conflict("another key rotation of this merchant happened at the same time; retry",
+                           code="concurrent_update") from None
+
+    @staticmethod
+    def stored_keys(item: dict) -> list[StoredKey]:
+        """The keys the merchant ``item`` lists, with their hashes."""
+        return [StoredKey(merchant_id=item["merchant_id"], expires_at=k.get("expires_at"),
+                                          **{f: k[f] for f in ("hash", "prefix", "created_at")})
+                for k in item.get("api_keys") or ()]
+
+    def set_payout_settings(self, merchant_id: str, payout_currencies: list[str] | None,
+                            payout_review_threshold: int | None) -> Merchant:
+        """Set the payout settings given (None leaves one as it is). Raises Conflict: no such merchant."""
+        sets = {"payout_currencies": payout_currencies, "payout_review_threshold": payout_review_threshold}
+        return self.load(self.main.apply(self.main.update_action(
+            MERCHANT.key(merchant_id), sets={k: v for k, v in sets.items() if v is not None})))
+
+    def transition(self, merchant_id: str, source: MerchantStatus, to: MerchantStatus,
+                   detail: str | None) -> Merchant:
+        """``source`` → ``to``, appended to ``status_history``. Raises Conflict: not in ``source``."""
+        return self.load(self.main.transition(MERCHANT.key(merchant_id), (source,), to, detail=detail))
+
+
+T = TypeVar("T", Merchant, StoredKey)
+
+
 class Merchants:
     """Create, suspend and reactivate merchants; issue, rotate and authenticate API keys.
 
@@ -40,13 +218,13 @@ class Merchants:
     """
 
     def __init__(self, main: MainTable, cache_seconds: int = 2):
-        self.main = main
+        self.records = MerchantRecords(main)
         self.cache_seconds = cache_seconds
-        self._cache: dict[str, tuple[float, dict]] = {}
+        self._cache: dict[str, tuple[float, Merchant | StoredKey]] = {}
 
     def create(self, name: str, fee_bps: int, rate_limit_per_minute: int | None = None,
                payout_currencies: list[str] | None = None, payout_review_threshold: int | None = None
-               ) -> tuple[dict, str]:
+               ) -> tuple[Merchant, str]:
         """Create a merchant and its first API key.
 
         Args:
@@ -66,71 +244,45 @@ class Merchants:
         if not 0 <= fee_bps <= 10_000:
             raise ValidationFailed("fee_bps must be within 0..10000", param="fee_bps")
         merchant_id = "m_" + secrets.token_hex(8)
-        api_key, key_item = self._new_key(merchant_id)
+        api_key, key = self._new_key(merchant_id)
         ts = now_iso()
-        merchant = {"type": MERCHANT.type, "merchant_id": merchant_id, "name": name, "fee_bps": fee_bps,
-                    "status": ACTIVE, "rate_limit_per_minute": rate_limit_per_minute, "key_version": 1,
-                    "payout_currencies": payout_currencies, "payout_review_threshold": payout_review_threshold,
-                    "api_keys": [self._key_view(key_item)], "created_at": ts, "updated_at": ts,
-                    "status_history": [{"status": ACTIVE, "at": ts}]}
-        self.main.db.transact_write_items(TransactItems=[
-            self.main.put_action(MERCHANT.key(merchant_id), merchant),
-            self.main.put_action(API_KEY.key(key_item.pop("hash")), key_item),
-        ])
-        return public(dict(merchant)), api_key
+        merchant = Merchant.model_construct(
+            merchant_id=merchant_id, name=name, fee_bps=fee_bps, status=ACTIVE,
+            rate_limit_per_minute=rate_limit_per_minute, payout_currencies=payout_currencies,
+            payout_review_threshold=payout_review_threshold,
+            api_keys=[ApiKey.model_construct(prefix=key.prefix, created_at=key.created_at)], created_at=ts,
+            updated_at=ts, status_history=[MerchantStatusChange.model_construct(status=ACTIVE, at=ts)])
+        self.records.create(merchant, key)
+        return merchant, api_key
 
     @staticmethod
-    def _new_key(merchant_id: str) -> tuple[str, dict]:
+    def _new_key(merchant_id: str) -> tuple[str, StoredKey]:
         api_key = "sk_" + secrets.token_urlsafe(32)
-        return api_key, {"type": API_KEY.type, "hash": hash_key(api_key), "merchant_id": merchant_id,
-                         "prefix": api_key[:10], "created_at": now_iso()}
+        return api_key, StoredKey(hash=hash_key(api_key), merchant_id=merchant_id,
+                                                  prefix=api_key[:10], created_at=now_iso())
 
-    @staticmethod
-    def _key_view(item: dict) -> dict:
-        return {k: item[k] for k in ("prefix", "created_at", "expires_at") if item.get(k)} | {"hash": item["hash"]}
-
-    def rotate_key(self, merchant_id: str, overlap_seconds: int) -> dict:
+    def rotate_key(self, merchant_id: str, overlap_seconds: int) -> tuple[Merchant, str]:
         """Issue a new key; every current key stays valid for ``overlap_seconds`` more, then is refused.
 
         Returns:
-            ``{"api_key", "merchant": <merchant>}``: the new plain key (shown only here).
+            ``(merchant, api_key)``: the merchant after the rotation and the new plain key (shown only here).
 
         Raises:
             NotFound: unknown merchant. Conflict: a concurrent rotation won (retry).
         """
-        merchant = self.main.get(MERCHANT.key(merchant_id))
-        if not merchant:
+        item = self.records.item(merchant_id)
+        if not item:
             raise NotFound("merchant not found", param="merchant_id")
         now = time.time()
         expires = _iso(now + overlap_seconds)
         api_key, new = self._new_key(merchant_id)
-        kept, actions = [], []
-        for k in merchant.get("api_keys", []):
-            if k.get("expires_at") and k["expires_at"] <= _iso(now):
-                continue  # already expired: forget it
-            until = min(filter(None, (k.get("expires_at"), expires)))
-            kept.append(k | {"expires_at": until})
-            actions.append({"Update": {
-                "TableName": self.main.table, "Key": {"pk": {"S": API_KEY.key(k["hash"])}},
-                "UpdateExpression": "SET expires_at = :e", "ConditionExpression": "attribute_exists(pk)",
-                "ExpressionAttributeValues": {":e": {"S": until}}}})
-        keys = kept + [self._key_view(new)]
-        actions.append(self.main.put_action(API_KEY.key(new.pop("hash")), new))
-        actions.append({"Update": {
-            "TableName": self.main.table, "Key": {"pk": {"S": MERCHANT.key(merchant_id)}},
-            "UpdateExpression": "SET api_keys = :k, key_version = key_version + :one, updated_at = :ts",
-            "ConditionExpression": "key_version = :v",
-            "ExpressionAttributeValues": {":k": ddb.value(keys), ":one": {"N": "1"}, ":ts": {"S": now_iso()},
-                                          ":v": {"N": str(merchant.get("key_version", 1))}}}})
-        try:
-            self.main.db.transact_write_items(TransactItems=actions)
-        except self.main.db.exceptions.TransactionCanceledException:
-            raise Conflict("another key rotation of this merchant happened at the same time; retry",
-                           code="concurrent_update") from None
-        return {"api_key": api_key, "merchant": self.get(merchant_id, fresh=True)}
+        kept = [replace(k, expires_at=min(filter(None, (k.expires_at, expires))))
+                for k in self.records.stored_keys(item) if not k.expired(now)]  # an expired one is forgotten
+        self.records.rotate(item, kept, new)
+        return self.get(merchant_id, fresh=True), api_key
 
     def set_payout_settings(self, merchant_id: str, payout_currencies: list[str] | None,
-                            payout_review_threshold: int | None) -> dict:
+                            payout_review_threshold: int | None) -> Merchant:
         """Change the currencies a merchant may pay out in and its review threshold (major units);
         a None leaves that setting as it is.
 
@@ -139,33 +291,31 @@ class Merchants:
         """
         for c in payout_currencies or ():
             check_currency(c, param="payout_currencies")
-        sets = {"payout_currencies": sorted(set(payout_currencies)) if payout_currencies is not None else None,
-                "payout_review_threshold": payout_review_threshold}
         try:
-            self.main.apply(self.main.update_action(MERCHANT.key(merchant_id),
-                                                    sets={k: v for k, v in sets.items() if v is not None}))
+            self.records.set_payout_settings(
+                merchant_id, sorted(set(payout_currencies)) if payout_currencies is not None else None,
+                payout_review_threshold)
         except Conflict:
             raise NotFound("merchant not found", param="merchant_id") from None
         self._cache.pop(f"m:{merchant_id}", None)
         return self.get(merchant_id, fresh=True)
 
-    def set_status(self, merchant_id: str, status: str, reason: str | None = None) -> dict:
+    def set_status(self, merchant_id: str, status: MerchantStatus, reason: str | None = None) -> Merchant:
         """Suspend (``SUSPENDED``) or reactivate (``ACTIVE``) a merchant.
 
         Raises:
             NotFound: unknown merchant. Conflict (``invalid_state``): already in that status.
         """
-        if not self.main.get(MERCHANT.key(merchant_id)):
-            raise NotFound("merchant not found", param="merchant_id")
+        self.require(merchant_id, fresh=True)
         source = SUSPENDED if status == ACTIVE else ACTIVE
         try:
-            merchant = self.main.transition(MERCHANT.key(merchant_id), (source,), status, detail=reason)
+            merchant = self.records.transition(merchant_id, source, status, reason)
         except Conflict:
             raise Conflict(f"merchant is not {source}", code="invalid_state") from None
         self._cache.pop(f"m:{merchant_id}", None)
         return merchant
 
-    def _cached(self, cache_key: str, load, fresh: bool = False):
+    def _cached(self, cache_key: str, load: Callable[[], T | None], fresh: bool = False) -> T | None:
         hit = self._cache.get(cache_key)
         if hit and hit[0] > time.monotonic() and not fresh:
             return hit[1]
@@ -174,16 +324,18 @@ class Merchants:
             self._cache[cache_key] = (time.monotonic() + self.cache_seconds, value)
         return value
 
-    def get(self, merchant_id: str, fresh: bool = False) -> dict | None:
-        """The merchant (without key hashes), or None; cached for ``cache_seconds`` unless ``fresh``."""
-        m = self._cached(f"m:{merchant_id}", lambda: self.main.get(MERCHANT.key(merchant_id), consistent=fresh),
-                         fresh)
-        if m is None:
-            return None
-        return {k: v for k, v in m.items() if k != "api_keys"} | {
-            "api_keys": [{k: v for k, v in x.items() if k != "hash"} for x in m.get("api_keys", [])]}
+    def get(self, merchant_id: str, fresh: bool = False) -> Merchant | None:
+        """The merchant, or None; cached for ``cache_seconds`` unless ``fresh`` (then read consistently)."""
+        return self._cached(f"m:{merchant_id}", lambda: self.records.get(merchant_id, consistent=fresh), fresh)
 
-    def authenticate(self, api_key: str | None) -> dict:
+    def require(self, merchant_id: str, fresh: bool = False) -> Merchant:
+        """:meth:`get`, for a merchant that must exist. Raises NotFound (``param`` merchant_id)."""
+        merchant = self.get(merchant_id, fresh)
+        if merchant is None:
+            raise NotFound("merchant not found", param="merchant_id")
+        return merchant
+
+    def authenticate(self, api_key: str | None) -> Merchant:
         """Resolve an ``X-API-Key`` to its merchant.
 
         Raises:
@@ -196,12 +348,12 @@ class Merchants:
         if len(api_key) > 200:
             raise Unauthorized("invalid API key")
         h = hash_key(api_key)
-        rec = self._cached(f"k:{h}", lambda: self.main.get(API_KEY.key(h), consistent=False))
-        if not rec or (rec.get("expires_at") and rec["expires_at"] <= _iso(time.time())):
+        key: StoredKey | None = self._cached(f"k:{h}", lambda: self.records.key(h))
+        if not key or key.expired(time.time()):
             raise Unauthorized("invalid or expired API key")
-        merchant = self.get(rec["merchant_id"])
+        merchant = self.get(key.merchant_id)
         if not merchant:
             raise Unauthorized("invalid API key")
-        if merchant.get("status") != ACTIVE:
+        if merchant.status != ACTIVE:
             raise Forbidden("this merchant is suspended", code="merchant_suspended", merchant=merchant)
         return merchant

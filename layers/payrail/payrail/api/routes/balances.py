@@ -8,7 +8,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from payrail.api import models
 from payrail.api.edge import ADMIN, MERCHANT, Routes, call
 from payrail.api.params import CurrencyQuery, IdempotencyKey, Limit, StartingAfter
-from payrail.core.errors import NotFound
 
 routes = Routes("balances")
 
@@ -37,7 +36,6 @@ def balance_history(currency: CurrencyQuery,
 def top_up(body: models.TopUpIn, idempotency_key: IdempotencyKey) -> dict:
     """Fund a merchant's available balance (a funding journal; once per merchant and Idempotency-Key)."""
     c = call()
-    if not c.platform.merchants.get(body.merchant_id):
-        raise NotFound("merchant not found", param="merchant_id")
+    c.platform.merchants.require(body.merchant_id)
     return c.platform.wallets.top_up(body.merchant_id, body.currency, body.amount, idempotency_key,
                                      body.reference, fingerprint=c.fingerprint)

@@ -3,8 +3,7 @@
 from payrail.api import models
 from payrail.api.edge import ADMIN, MERCHANT, Routes, call
 from payrail.api.params import MerchantIdPath
-from payrail.core.errors import NotFound
-from payrail.core.merchants import ACTIVE, SUSPENDED
+from payrail.core.merchants import ACTIVE, SUSPENDED, Merchant
 from payrail.core.money import check_currency
 
 routes = Routes("merchants")
@@ -21,32 +20,32 @@ def create_merchant(body: models.MerchantIn) -> dict:
         check_currency(cur, param="payout_currencies")
     merchant, api_key = c.platform.merchants.create(body.name, fee, body.rate_limit_per_minute, sorted(set(currencies)),
                                                     body.payout_review_threshold or s.payout_review_threshold)
-    return {"merchant": merchant, "api_key": api_key}
+    return _with_key(merchant, api_key)
 
 
 @routes.post("/v1/admin/merchants/<merchant_id>/payout_settings", auth=ADMIN, response=models.Merchant)
 def payout_settings(merchant_id: MerchantIdPath, body: models.PayoutSettingsIn) -> dict:
     """Change the currencies a merchant may pay out in and its payout review threshold (major units)."""
     return call().platform.merchants.set_payout_settings(merchant_id, body.payout_currencies,
-                                                         body.payout_review_threshold)
+                                                         body.payout_review_threshold).public()
 
 
 @routes.get("/v1/admin/merchants/<merchant_id>", auth=ADMIN, response=models.Merchant)
 def get_merchant(merchant_id: MerchantIdPath) -> dict:
     """A merchant with its keys' prefixes and expiry."""
-    return _merchant(merchant_id)
+    return call().platform.merchants.require(merchant_id, fresh=True).public()
 
 
 @routes.post("/v1/admin/merchants/<merchant_id>/suspend", auth=ADMIN, response=models.Merchant, errors=(409,))
 def suspend_merchant(merchant_id: MerchantIdPath, body: models.StatusReasonIn | None = None) -> dict:
     """Suspend a merchant: its keys are refused (403) everywhere within seconds."""
-    return call().platform.merchants.set_status(merchant_id, SUSPENDED, body.reason if body else None)
+    return call().platform.merchants.set_status(merchant_id, SUSPENDED, body.reason if body else None).public()
 
 
 @routes.post("/v1/admin/merchants/<merchant_id>/reactivate", auth=ADMIN, response=models.Merchant, errors=(409,))
 def reactivate_merchant(merchant_id: MerchantIdPath, body: models.StatusReasonIn | None = None) -> dict:
     """Reactivate a suspended merchant."""
-    return call().platform.merchants.set_status(merchant_id, ACTIVE, body.reason if body else None)
+    return call().platform.merchants.set_status(merchant_id, ACTIVE, body.reason if body else None).public()
 
 
 @routes.post("/v1/admin/merchants/<merchant_id>/api_keys/rotate", auth=ADMIN, status=201,
@@ -62,14 +61,11 @@ def rotate_key(body: models.RotateIn | None = None) -> dict:
     return _rotate(call().merchant_id, body)
 
 
-def _merchant(merchant_id: str) -> dict:
-    m = call().platform.merchants.get(merchant_id, fresh=True)
-    if not m:
-        raise NotFound("merchant not found", param="merchant_id")
-    return m
+def _with_key(merchant: Merchant, api_key: str) -> dict:
+    return {"merchant": merchant.public(), "api_key": api_key}
 
 
 def _rotate(merchant_id: str, body: models.RotateIn | None) -> dict:
     c = call()
     overlap = body.overlap_seconds if body and body.overlap_seconds is not None else c.platform.settings.api_key_overlap_seconds
-    return c.platform.merchants.rotate_key(merchant_id, overlap)
+    return _with_key(*c.platform.merchants.rotate_key(merchant_id, overlap))

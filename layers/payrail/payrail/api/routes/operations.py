@@ -9,18 +9,12 @@ from payrail.api import models
 from payrail.api.edge import ADMIN, Routes, call
 from payrail.api.params import Limit, MerchantIdPath, PayoutIdPath, TimeBound, path_id
 from payrail.api.routes.payments import PaymentIdPath
-from payrail.core.errors import NotFound
 
 routes = Routes("operations")
 
 OlderThan = Annotated[int | None, Query(ge=0, le=10**9, description="only objects created at least this many "
                                                                     "seconds ago")]
 QueuePath = path_id(r"^[a-z][a-z0-9_-]{0,39}$", 40, "queue name (fulfilment, payouts, payments, webhooks)")
-
-
-def _merchant(merchant_id: str) -> None:
-    if not call().platform.merchants.get(merchant_id):
-        raise NotFound("merchant not found", param="merchant_id")
 
 
 @routes.get("/v1/admin/payouts", auth=ADMIN, response=models.PayoutPage)
@@ -35,7 +29,7 @@ def admin_payouts(limit: Limit = 10, status: Annotated[models.PayoutStatusName |
 @routes.get("/v1/admin/merchants/<merchant_id>/payouts/<payout_id>", auth=ADMIN, response=models.Payout)
 def admin_payout(merchant_id: MerchantIdPath, payout_id: PayoutIdPath) -> dict:
     """One merchant's payout with its status history, attempts and provider answers."""
-    _merchant(merchant_id)
+    call().platform.merchants.require(merchant_id)
     return call().platform.payouts.get(merchant_id, payout_id).public()
 
 
@@ -51,7 +45,7 @@ def admin_payments(limit: Limit = 10, status: Annotated[models.PaymentStatusName
 @routes.get("/v1/admin/merchants/<merchant_id>/payments/<payment_id>", auth=ADMIN, response=models.Payment)
 def admin_payment(merchant_id: MerchantIdPath, payment_id: PaymentIdPath) -> dict:
     """One merchant's payment with its risk, route, attempts and failovers."""
-    _merchant(merchant_id)
+    call().platform.merchants.require(merchant_id)
     return call().platform.payments.get(merchant_id, payment_id.lower()).view()
 
 
@@ -66,19 +60,19 @@ def admin_holds(older_than_seconds: Annotated[int, Query(ge=0, le=10**9, descrip
 @routes.get("/v1/admin/queues", auth=ADMIN, response=models.QueueList)
 def admin_queues() -> dict:
     """Every queue's depth (visible, in flight, delayed) and its DLQ's."""
-    return call().platform.operations.queue_depths()
+    return {"data": [q.model_dump() for q in call().platform.operations.queue_depths()]}
 
 
 @routes.get("/v1/admin/queues/<queue>", auth=ADMIN, response=models.Queue)
 def admin_queue(queue: QueuePath) -> dict:
     """One queue's depth and its DLQ's."""
-    return call().platform.operations.queue(queue)
+    return call().platform.operations.queue(queue).model_dump()
 
 
 @routes.post("/v1/admin/queues/<queue>/redrive", auth=ADMIN, status=202, response=models.Redrive, errors=(409,))
 def admin_redrive(queue: QueuePath, body: models.RedriveIn | None = None) -> dict:
     """Move the queue's DLQ messages back to it (SQS StartMessageMoveTask); 409 while a move runs."""
-    return call().platform.operations.redrive(queue, body.max_per_second if body else None)
+    return call().platform.operations.redrive(queue, body.max_per_second if body else None).model_dump()
 
 
 @routes.get("/v1/admin/ledger/audit", auth=ADMIN, response=models.LedgerAudit)

@@ -1,0 +1,29 @@
+"""What payouts can reach (the connectors' directory) and the answer of an account verification."""
+from typing import Literal
+
+from payrail.api.models.common import Model
+
+__all__ = ['DirectoryEntry', 'DirectoryPage', 'VerificationResult']
+
+
+class DirectoryEntry(Model):
+    code: str
+    name: str
+    kind: Literal["bank", "wallet", "rail"]
+    country: str
+    currency: str
+    rail: Literal["bank_account", "mobile_wallet", "upi"]
+    iban_code: str | None = None
+    provider: str
+
+
+class DirectoryPage(Model):
+    data: list[DirectoryEntry]
+    has_more: bool
+
+
+class VerificationResult(Model):
+    valid: bool
+    account_title: str | None = None
+    reason: str | None = None
+    provider: str

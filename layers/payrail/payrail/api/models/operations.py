@@ -1,0 +1,41 @@
+"""The operator's views across merchants: queue and DLQ depths, a DLQ redrive, the ledger audit
+(the open holds, a page of payouts, are :class:`payrail.api.models.Holds`)."""
+from pydantic import Field
+
+from payrail import operations
+from payrail.api.models.common import Model, Strict
+
+__all__ = ['QueueDepth', 'Queue', 'QueueList', 'RedriveIn', 'Redrive', 'LedgerAudit']
+
+
+# the public views of payrail.operations' models
+class QueueDepth(operations.QueueDepth, Model):
+    pass
+
+
+class Queue(operations.Queue, Model):
+    dlq: QueueDepth | None = Field(description="its dead-letter queue")
+
+
+class QueueList(Model):
+    data: list[Queue]
+
+
+class RedriveIn(Strict):
+    max_per_second: int | None = Field(default=None, ge=1, le=500,
+                                       description="messages moved per second at most (SQS's own pace when absent)")
+
+
+class Redrive(operations.Redrive, Model):
+    pass
+
+
+class LedgerAudit(Model):
+    ok: bool = Field(description="every check passed")
+    journals: int
+    accounts: int
+    postings: int = Field(description="journal legs")
+    unbalanced_journals: list[str] = Field(description="journals whose postings do not sum to zero")
+    account_mismatches: list[str] = Field(description="accounts whose balance or count disagrees with their legs")
+    orphan_postings: list[str] = Field(description="postings no journal names, or with a wrong balance_after")
+    total_by_currency: dict[str, int] = Field(description="sum of every account's balance per currency (zero)")
