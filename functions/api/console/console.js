@@ -11,8 +11,8 @@ const PAYOUT_STATUSES = ["PENDING", "IN_REVIEW", "PROCESSING", "ON_HOLD", "SUCCE
 const PAYMENT_STATUSES = ["INITIATED", "VALIDATING", "PENDING", "PROCESSING", "CONFIRMED", "FAILED", "EXPIRED",
   "REFUNDED", "CANCELLED"];
 const FINAL = new Set(["SUCCEEDED", "FAILED", "CANCELLED", "CONFIRMED", "EXPIRED", "REFUNDED", "COMPLETED"]);
-const GOOD = new Set(["SUCCEEDED", "CONFIRMED", "COMPLETED", "DELIVERED", "delivered", "succeeded"]);
-const BAD = new Set(["FAILED", "EXPIRED", "CANCELLED", "failed", "DISABLED"]);
+const GOOD = new Set(["SUCCEEDED", "CONFIRMED", "COMPLETED", "SUCCESS", "DELIVERED", "delivered", "succeeded", "accepted", "enabled"]);
+const BAD = new Set(["FAILED", "EXPIRED", "CANCELLED", "FAILURE", "REJECTED", "failed", "declined", "disabled"]);
 const PAGE_LIMIT = 100;  // the API's largest page
 const MAX_PAGES = 5;     // a list reads at most this many pages
 const POLL_MS = 1000;
@@ -310,7 +310,7 @@ async function payoutDetail(main, [mid, pid]) {
       ...(p.attempts || []).map((x) => ({ at: x.at, kind: "attempt", what: `#${x.number} (run ${x.run}) ${x.result}`,
         detail: [x.detail, x.provider_reference && `ref ${x.provider_reference}`].filter(Boolean).join(" · ") })),
     ];
-    box.append(h("h1", {}, "Payout ", h("code", {}, p.payout_id), " ", badge(p.status)),
+    append(box, [h("h1", {}, "Payout ", h("code", {}, p.payout_id), " ", badge(p.status)),
       note ? errorLine(note) : null, actions,
       h("div", { class: "grid" },
         card("Payout", facts([["Merchant", p.merchant_id], ["Amount", money(p.amount, p.currency)], ["Reference", p.merchant_reference],
@@ -321,7 +321,7 @@ async function payoutDetail(main, [mid, pid]) {
         card("Timeline", timeline(entries)),
         card("Provider answers", table([["#", (x) => x.number], ["Run", (x) => x.run], ["At", (x) => when(x.at)], ["Result", (x) => badge(x.result)],
           ["Answer", (x) => x.detail || "—"], ["Provider ref", (x) => x.provider_reference || "—"]], p.attempts || [])),
-        isMerchant() ? card("Journals", h("div", { id: "journals" }, "…")) : null));
+        isMerchant() ? card("Journals", h("div", { id: "journals" }, "…")) : null)]);
     if (isMerchant()) {
       payoutJournals(p).then((rows) => box.querySelector("#journals").replaceChildren(table([["Journal", (x) => x.journal_id],
         ["Type", (x) => x.type], ["Account", (x) => x.account], ["Amount", (x) => money(x.amount, x.currency)],
@@ -372,21 +372,32 @@ async function payments(main, params) {
 async function paymentDetail(main, [mid, id]) {
   const p = isAdmin() ? await api("admin", "GET", `/v1/admin/merchants/${encodeURIComponent(mid)}/payments/${encodeURIComponent(id)}`)
     : await api("merchant", "GET", `/v1/payments/${encodeURIComponent(id)}`);
+  const yes = (b) => (b ? "yes" : "no");
   const entries = [
     ...(p.status_history || []).map((x) => ({ at: x.at, kind: "status", what: badge(x.status), detail: x.detail })),
     ...(p.attempts || []).map((x) => ({ at: x.at, kind: "attempt", what: `#${x.number} ${x.provider} ${x.result}`, detail: x.detail })),
-    ...(p.failovers || []).map((x) => ({ at: x.at, kind: "failover", what: [x.from, x.to].filter(Boolean).join(" → ") || "failover", detail: x.reason })),
+    ...(p.failovers || []).map((x) => ({ at: x.at, kind: "failover", what: `${x.from_provider} → ${x.to_provider}`, detail: x.why })),
   ];
-  main.append(h("p", {}, h("a", { href: "#/payments" }, "← payments")),
+  const r = p.route;
+  append(main, [h("p", {}, h("a", { href: "#/payments" }, "← payments")),
     h("h1", {}, "Payment ", h("code", {}, p.payment_id), " ", badge(p.status)),
     h("div", { class: "grid" },
       card("Payment", facts([["Merchant", p.merchant_id], ["Amount", money(p.amount, p.currency)], ["Fee", money(p.fee, p.currency)],
-        ["Network", p.network], ["Provider", p.provider], ["Provider status", p.provider_status], ["Failure", p.failure_reason],
-        ["Late provider status", p.late_provider_status], ["Created", when(p.created_at)], ["Expires", when(p.expires_at)]])),
-      card("Route", facts([["Route", p.route], ["Order", (p.route_order || []).join(" → ")], ["Index", p.route_index], ["Candidates", p.candidates]])),
-      card("Risk", p.risk ? facts(Object.entries(p.risk)) : h("p", { class: "hint" }, "no risk assessment")),
-      card("Failovers", table([["At", (x) => when(x.at)], ["Detail", (x) => JSON.stringify(x)]], p.failovers || [])),
-      card("Timeline", timeline(entries))));
+        ["Network", p.network], ["Provider", p.provider], ["Provider status", p.provider_status], ["Provider reference", p.provider_reference],
+        ["Failure", p.failure_reason], ["Late provider status", p.late_provider_status], ["Created", when(p.created_at)],
+        ["Confirmed", p.confirmed_at && when(p.confirmed_at)], ["Expires", when(p.expires_at)]])),
+      card("Risk", p.risk ? [facts([["Decision", badge(p.risk.decision === "accept" ? "accepted" : "declined")], ["Score", p.risk.score]]),
+        table([["Rule", (x) => x.rule], ["Score", (x) => x.score], ["Detail", (x) => x.detail]], p.risk.reasons || [])]
+        : h("p", { class: "hint" }, "no risk assessment")),
+      card("Route", r ? facts([["Provider", r.provider], ["Why", r.why], ["On net", yes(r.on_net)], ["Fee", money(r.fee, p.currency)],
+        ["Score", r.score], ["Explored", yes(r.explored)], ["Failovers", r.failover], ["Order", (p.route_order || []).join(" → ")]])
+        : h("p", { class: "hint" }, "not routed yet"),
+      h("h3", {}, "Candidates"), table([["#", (c) => c.rank ?? "—"], ["Provider", (c) => c.provider], ["Score", (c) => c.score],
+        ["Reliability", (c) => `${c.reliability_pct}%`], ["Fee", (c) => money(c.fee, p.currency)], ["On net", (c) => yes(c.on_net)],
+        ["Healthy", (c) => yes(c.healthy)], ["Eligible", (c) => yes(c.eligible)]], p.candidates || [])),
+      card("Failovers", table([["At", (x) => when(x.at)], ["From", (x) => x.from_provider], ["To", (x) => x.to_provider], ["Why", (x) => x.why]],
+        p.failovers || [])),
+      card("Timeline", timeline(entries)))]);
 }
 
 async function webhooks(main, params) {
@@ -459,14 +470,15 @@ async function settlements(main) {
     const draw = (j) => {
       const total = j.slices_total || 0, done = j.slices_done || 0;
       const pct = total ? Math.round((100 * done) / total) : 0;
-      el.replaceChildren(h("h2", {}, h("code", {}, j.job_id), " ", badge(j.status)),
-        s("svg", { viewBox: "0 0 400 16", class: "progress", role: "progressbar", "aria-valuenow": pct },
+      el.replaceChildren();
+      append(el, [h("h2", {}, h("code", {}, j.job_id), " ", badge(j.status)),
+        s("svg", { viewBox: "0 0 400 16", preserveAspectRatio: "none", class: "progress", role: "progressbar", "aria-valuenow": pct },
           s("rect", { x: 0, y: 0, width: 400, height: 16, rx: 4, fill: "#e9ecef" }),
           s("rect", { x: 0, y: 0, width: (400 * pct) / 100, height: 16, rx: 4, fill: colorOf(j.status) })),
         h("p", { class: "hint" }, `${j.from} → ${j.to} · ${done}/${total} slices · ${j.rows ?? 0} rows`),
-        j.totals ? facts([["Gross", j.totals.gross], ["Fee", j.totals.fee], ["Net", j.totals.net], ["Transactions", j.totals.txn_count]]) : null,
+        j.totals ? facts([["Gross (minor units)", j.totals.gross], ["Fee", j.totals.fee], ["Net", j.totals.net], ["Transactions", j.totals.txn_count]]) : null,
         j.failure_reason ? errorLine(new Error(j.failure_reason)) : null,
-        j.download_url ? h("a", { href: j.download_url, class: "csv", rel: "noreferrer" }, "Download CSV") : null);
+        j.download_url ? h("a", { href: j.download_url, class: "csv", rel: "noreferrer" }, "Download CSV") : null]);
       return j;
     };
     draw(job);
