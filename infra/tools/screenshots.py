@@ -81,7 +81,7 @@ def shoot(desc: dict, data: dict, out: Path) -> list[Path]:
     pages = [("overview", "#/overview"), ("payouts", "#/payouts"), ("payout", f"#/payout/{mid}/{data['paid']}"),
              ("reviews", "#/reviews"), ("review-payout", f"#/payout/{mid}/{data['review']}"),
              ("payments", "#/payments"), ("payment", f"#/payment/{mid}/{data['payment']}"),
-             ("webhooks", "#/webhooks"), ("events", "#/events"), ("settlements", "#/settlements")]
+             ("webhooks", "#/webhooks"), ("events", "#/events?type=payout.succeeded"), ("settlements", "#/settlements")]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
         tab = browser.new_context(viewport=VIEWPORT).new_page()
@@ -96,7 +96,7 @@ def shoot(desc: dict, data: dict, out: Path) -> list[Path]:
         today = datetime.now(timezone.utc).date().isoformat()
         for name, hash_ in pages:
             tab.evaluate("h => { location.hash = h }", hash_)
-            tab.wait_for_selector(f"#main[data-page={hash_[2:].split('/')[0]}][data-ready=true]")
+            tab.wait_for_selector(f"#main[data-page={hash_[2:].split('/')[0].split('?')[0]}][data-ready=true]")
             if name == "events":
                 tab.locator("tr", has_text="payout.succeeded").first.locator("td").first.click()
                 tab.wait_for_selector("h2:has-text('Event evt_')")

@@ -415,7 +415,7 @@ async function webhooks(main, params) {
     const page = await api("merchant", "GET", `/v1/webhook_endpoints/${encodeURIComponent(chosen)}/attempts`, { query: { limit: 50 } });
     rows.replaceChildren(table([["At", (a) => when(a.at)], ["Event", (a) => a.event_id],
       ["Attempt", (a) => a.attempt], ["Outcome", (a) => badge(a.outcome)], ["HTTP", (a) => a.status_code ?? "—"],
-      ["Latency", (a) => `${a.latency_ms} ms`], ["Error", (a) => a.error || a.response_excerpt || "—"],
+      ["Latency", (a) => `${a.latency_ms} ms`], ["Answer", (a) => a.error || a.response_excerpt || "—"],
       ["", (a) => h("button", { type: "button", onclick: async (ev) => {
         ev.target.disabled = true;
         try { await api("merchant", "POST", `/v1/events/${a.event_id}/redeliver`, { body: { endpoint_id: chosen } }); out.textContent = `${a.event_id} queued for redelivery`; } catch (e) { out.textContent = e.message; }
@@ -434,7 +434,7 @@ async function events(main, params) {
     h("label", {}, "Type ", h("input", { id: "e-type", value: type, placeholder: "payout.succeeded" })), h("button", { type: "submit" }, "Filter")));
   const page = await api("merchant", "GET", "/v1/events", { query: { type, limit: 50 } });
   const detail = h("div", {});
-  main.append(table([["Created", (e) => when(e.created_at)], ["Event", (e) => e.event_id], ["Type", (e) => e.type], ["Object", (e) => e.object_id]],
+  main.append(h("div", { class: "split" }, h("div", {}, table([["Created", (e) => when(e.created_at)], ["Event", (e) => e.event_id], ["Type", (e) => e.type], ["Object", (e) => e.object_id]],
     page.data, async (e) => {
       const full = await api("merchant", "GET", `/v1/events/${encodeURIComponent(e.event_id)}`);
       const out = h("p", { class: "hint", role: "status" });
@@ -442,8 +442,7 @@ async function events(main, params) {
         h("button", { type: "button", onclick: async () => { try { const r = await api("merchant", "POST", `/v1/events/${full.event_id}/redeliver`, { body: {} }); out.textContent = `queued for ${r.endpoint_ids.length} endpoint(s)`; } catch (err) { out.textContent = err.message; } } }, "Redeliver"), out,
         h("h3", {}, "Deliveries"), table([["At", (a) => when(a.at)], ["Endpoint", (a) => a.endpoint_id], ["Outcome", (a) => badge(a.outcome)],
           ["HTTP", (a) => a.status_code ?? "—"]], full.deliveries || []), h("h3", {}, "Data"), json(full.data)));
-      detail.scrollIntoView();
-    }), detail);
+    })), detail));
 }
 
 const JOBS = "payrail.console.jobs";
