@@ -4,14 +4,29 @@ review, approving it and watching it reach SUCCEEDED; the merchant's pages; the 
 out of every URL; and the files' answers (media types, CSP, 404 for any other name)."""
 from __future__ import annotations
 
+import re
 import shutil
 import uuid
 
 import pytest
 import requests
 
+from infra.catalog import ROOT
+from payrail.api import console
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SECRET_HEADERS = ("authorization", "x-api-key")
+
+
+def test_console_files_load_nothing_from_elsewhere_and_insert_no_markup():
+    files = console.assets(ROOT / "functions" / "api" / "console")
+    assert set(files) == {"index.html", "console.js", "console.css"}
+    for name, (_, text) in files.items():
+        outside = [u for u in re.findall(r"https?://[^\s\"'`)]+", text) if u != "http://www.w3.org/2000/svg"]
+        assert not outside, (name, outside)
+    script = files["console.js"][1]
+    assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function", script)
+    assert "localStorage" not in script  # credentials stay in the tab's sessionStorage
 
 
 def test_console_files_are_served_with_their_types_and_a_same_origin_policy(cloud):

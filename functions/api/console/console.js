@@ -440,8 +440,9 @@ async function events(main, params) {
       const out = h("p", { class: "hint", role: "status" });
       detail.replaceChildren(card(`Event ${full.event_id}`, facts([["Type", full.type], ["Object", full.object_id], ["Sequence", full.sequence]]),
         h("button", { type: "button", onclick: async () => { try { const r = await api("merchant", "POST", `/v1/events/${full.event_id}/redeliver`, { body: {} }); out.textContent = `queued for ${r.endpoint_ids.length} endpoint(s)`; } catch (err) { out.textContent = err.message; } } }, "Redeliver"), out,
-        h("h3", {}, "Deliveries"), table([["At", (a) => when(a.at)], ["Endpoint", (a) => a.endpoint_id], ["Outcome", (a) => badge(a.outcome)],
-          ["HTTP", (a) => a.status_code ?? "—"]], full.deliveries || []), h("h3", {}, "Data"), json(full.data)));
+        h("h3", {}, "Deliveries"), table([["Endpoint", (d) => d.endpoint_id], ["Status", (d) => badge(d.status)],
+          ["Attempts", (d) => d.attempts], ["HTTP", (d) => d.last_status_code ?? "—"], ["Last", (d) => when(d.delivered_at || d.last_attempt_at)],
+          ["Next", (d) => when(d.next_attempt_at)]], full.deliveries || []), h("h3", {}, "Data"), json(full.data)));
     })), detail));
 }
 
