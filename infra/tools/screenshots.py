@@ -106,8 +106,8 @@ def shoot(desc: dict, data: dict, out: Path) -> list[Path]:
                 tab.fill("#s-to", today)
                 tab.click("#main button[type=submit]")
                 tab.wait_for_selector(".job a.csv")
-            if name == "payout":
-                tab.locator("#journals td").first.wait_for()
+            if name in ("payout", "review-payout"):
+                tab.locator("#journals table").wait_for()
             tab.wait_for_load_state("networkidle")
             tab.screenshot(path=str(out / f"{name}.png"))
             written.append(out / f"{name}.png")
