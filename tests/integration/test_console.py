@@ -139,8 +139,8 @@ def test_merchant_sees_balances_journals_events_and_redelivers(page, cloud, admi
     show(page, f"#/payout/{mid}/{paid['payout_id']}")
     page.wait_for_selector("#payout-detail h1 .badge[data-status=SUCCEEDED]", timeout=90_000)
     journals = page.locator("#journals")
-    journals.locator("td", has_text=f"{paid['payout_id']}:capture").wait_for()
-    assert f"{paid['payout_id']}:hold" in journals.text_content()
+    journals.locator(f"span[title='{paid['payout_id']}:capture']").wait_for()  # the payout's own journals
+    assert journals.locator(f"span[title='{paid['payout_id']}:hold']").count() == 2  # available -> held
     show(page, "#/events")
     page.locator("tr", has_text="payout.succeeded").first.locator("td").first.click()
     page.wait_for_selector("h2:has-text('Event evt_')")

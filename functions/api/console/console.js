@@ -323,7 +323,7 @@ async function payoutDetail(main, [mid, pid]) {
           ["Answer", (x) => x.detail || "—"], ["Provider ref", (x) => x.provider_reference || "—"]], p.attempts || [])),
         isMerchant() ? card("Journals", h("div", { id: "journals" }, "…")) : null)]);
     if (isMerchant()) {
-      payoutJournals(p).then((rows) => box.querySelector("#journals").replaceChildren(table([["Journal", (x) => x.journal_id],
+      payoutJournals(p).then((rows) => box.querySelector("#journals").replaceChildren(table([["Journal", (x) => h("span", { title: x.journal_id }, x.journal_id.slice(p.payout_id.length + 1))],
         ["Type", (x) => x.type], ["Account", (x) => x.account], ["Amount", (x) => money(x.amount, x.currency)],
         ["Balance after", (x) => money(x.balance_after, x.currency)], ["At", (x) => when(x.created_at)]], rows)))
         .catch((e) => box.querySelector("#journals").replaceChildren(errorLine(e)));
