@@ -25,7 +25,7 @@ import boto3
 from infra import catalog
 from infra.local import cron
 from infra.tools import metering
-from infra.local.httpserver import JsonHandler, LoopbackServer, serve
+from infra.local.httpserver import H11Handler, JsonHandler, LoopbackServer, serve
 
 log = logging.getLogger("payrail.local")
 
@@ -261,6 +261,11 @@ def serve_api(functions: Functions, host: str, port: int,
               integration_timeout: float = HTTP_API_INTEGRATION_TIMEOUT_SECONDS) -> LoopbackServer:
     """Serve the ``http`` function of the catalog at ``http://host:port`` (all routes, $default).
 
+    Requests are parsed by h11 (:class:`~infra.local.httpserver.H11Handler`), one thread per
+    keep-alive connection: chunked bodies are decoded, and what API Gateway refuses is refused
+    with a 4xx before any function runs (two differing ``Content-Length`` headers, HTTP/0.9, both
+    ``Content-Length`` and ``Transfer-Encoding``, malformed framing, a body over 10 MiB).
+
     Errors are answered as API Gateway HTTP API answers them: a function error, including
     Lambda's own timeout (``Sandbox.Timedout``; the ``api`` function's 29 s is below the
     integration timeout), is ``500 {"message": "Internal Server Error"}`` (API Gateway developer
@@ -270,15 +275,14 @@ def serve_api(functions: Functions, host: str, port: int,
     fn_id = next(f.id for f in functions.functions.values() if f.http)
     integrations = ThreadPoolExecutor(max_workers=1024, thread_name_prefix="api-integration")  # threads made on demand
 
-    class Handler(JsonHandler):
-        def _handle(self):
-            length = int(self.headers.get("content-length") or 0)
-            body = self.rfile.read(length) if length else b""
+    class Handler(H11Handler):
+        def respond(self, method: str, target: str, headers_in: list[tuple[str, str]], body: bytes
+                    ) -> tuple[int, list[tuple[str, str]], bytes]:
             headers: dict[str, str] = {}
-            for k, v in self.headers.items():
+            for k, v in headers_in:
                 k = k.lower()
                 headers[k] = f"{headers[k]},{v}" if k in headers else v
-            event = http_event(self.command, self.path, headers, body, self.client_address[0])
+            event = http_event(method, target, headers, body, self.client_address[0])
             try:
                 resp = integrations.submit(functions.invoke, fn_id, event).result(timeout=integration_timeout)
             except FutureTimeout:
@@ -289,17 +293,9 @@ def serve_api(functions: Functions, host: str, port: int,
                 resp = _gateway_error(500, "Internal Server Error")
             out = resp.get("body") or ""
             data = base64.b64decode(out) if resp.get("isBase64Encoded") else out.encode()
-            headers_out = dict(resp.get("headers") or {})
-            self.send_response(resp.get("statusCode", 200))
-            for c in resp.get("cookies") or []:
-                self.send_header("set-cookie", c)
-            for k, v in headers_out.items():
-                self.send_header(k, v)
-            self.send_header("content-length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _handle
+            headers_out = [("set-cookie", c) for c in resp.get("cookies") or []]
+            headers_out += [(k, str(v)) for k, v in (resp.get("headers") or {}).items()]
+            return resp.get("statusCode", 200), headers_out, data
 
     return serve(host, port, Handler, "api")
 

@@ -110,6 +110,47 @@ def test_idempotent_replay_mismatch_and_concurrent_repeats(admin, merchant):
     assert client.product(product["product_id"])["stock"] == 48
 
 
+#: every admin route taking an Idempotency-Key that acts for one merchant: the body of a request for merchant ``m``
+ADMIN_KEYED = {
+    "POST /v1/admin/balances/top_up": lambda m, n: {"merchant_id": m, "currency": "PKR", "amount": n},
+    "POST /v1/admin/floats/top_up": lambda m, n: {"merchant_id": m, "provider": "mtn_momo", "currency": "GHS",
+                                                  "amount": n},
+    "POST /v1/admin/wallets/credit": lambda m, n: {"merchant_id": m, "customer_id": "kim", "currency": "USD",
+                                                   "amount": n},
+    "POST /v1/admin/wallets/debit": lambda m, n: {"merchant_id": m, "customer_id": "kim", "currency": "USD",
+                                                  "amount": n},
+}
+
+
+def test_the_admins_idempotency_keys_are_scoped_by_the_target_merchant_on_every_admin_route(admin):
+    from payrail.api.edge import ADMIN
+    from payrail.api.routes import ALL
+
+    keyed = {s.name for routes in ALL for s in routes.specs if s.auth == ADMIN and s.idempotency}
+    assert keyed - {"POST /v1/admin/settlements"} == set(ADMIN_KEYED)  # settlements are platform-wide
+    made = [admin.create_merchant(f"scope-{uuid.uuid4().hex[:6]}") for _ in range(2)]
+    clients = {m["merchant"]["merchant_id"]: admin.as_merchant(m["api_key"]) for m in made}
+    a, b = clients
+    for mid in (a, b):
+        admin.credit(mid, "kim", 5_000)  # something to debit
+    for route, body in ADMIN_KEYED.items():
+        path = route.split(" ", 1)[1]
+        key = f"admin-{uuid.uuid4()}"
+        first = {mid: admin.request("POST", path, body(mid, 300), idempotency_key=key, admin=True) for mid in (a, b)}
+        assert {mid: out.get("merchant_id", mid) for mid, out in first.items()} == {a: a, b: b}, route
+        assert first[a]["journal_id"] != first[b]["journal_id"], route
+        for mid in (a, b):  # each merchant's request replays its own answer
+            again = admin.request("POST", path, body(mid, 300), idempotency_key=key, admin=True)
+            assert again["journal_id"] == first[mid]["journal_id"], route
+        with pytest.raises(ApiError) as e:  # the same key for the same merchant with another request
+            admin.request("POST", path, body(a, 301), idempotency_key=key, admin=True)
+        assert (e.value.status, e.value.code) == (422, "idempotency_key_reused"), route
+    for client in clients.values():  # each effect happened once for each merchant
+        assert client.request("GET", "/v1/balances", params={"currency": "PKR"})["available"] == 300
+        assert client.request("GET", "/v1/balances", params={"currency": "GHS"})["floats"]["mtn_momo"]["available"] == 300
+        assert client.wallet("kim")["balance"] == 5_000
+
+
 def test_crash_after_write_before_response_does_not_charge_twice(function_env, admin, merchant, monkeypatch):
     """The domain write succeeds, then the function fails before storing its response. The
     idempotency claim is released; the retry runs again and the derived order id turns it into a

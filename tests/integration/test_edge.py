@@ -156,6 +156,46 @@ def test_suspended_merchant_is_refused_within_seconds_then_reactivated(admin, me
     wait_for(lambda: client.balances(), timeout=10)
 
 
+def test_a_suspended_merchants_refusals_count_against_it_not_against_its_address(cloud, function_env, admin,
+                                                                                 monkeypatch):
+    """Behind one address (a NAT) a suspended merchant keeps calling: its 403s count against its own
+    quota, so the address's failed-authentication quota (3 here) stays for everyone else behind it."""
+    from infra import catalog
+    from infra.local.runtime import LambdaContext, load_handler
+    from tests.conftest import load_event
+
+    monkeypatch.setenv("ANONYMOUS_RATE_LIMIT_PER_MINUTE", "3")  # this execution environment only
+    fn = catalog.FUNCTIONS["api"]
+    api = load_handler(fn, instance=2000 + uuid.uuid4().int % 10**6)
+    ip = f"198.51.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250 + 1}"  # an address no other test uses
+    suspended = admin.create_merchant(f"susp-{uuid.uuid4().hex[:6]}", rate_limit_per_minute=5)
+    active = admin.create_merchant(f"nat-{uuid.uuid4().hex[:6]}")
+    admin.request("POST", f"/v1/admin/merchants/{suspended['merchant']['merchant_id']}/suspend", {}, admin=True)
+
+    def send(path: str, **headers) -> tuple[int, str]:
+        event = load_event("apigw/health_live")
+        event["rawPath"] = event["requestContext"]["http"]["path"] = path
+        event["requestContext"]["http"]["sourceIp"] = ip
+        event["requestContext"]["requestId"] = str(uuid.uuid4())
+        event["headers"] = {**event["headers"], **headers}
+        out = api(event, LambdaContext(fn, fn.name))
+        return out["statusCode"], json.loads(out["body"])["error"]["code"] if out["statusCode"] >= 400 else "ok"
+
+    refused = [send("/v1/directory", **{"x-api-key": suspended["api_key"]}) for _ in range(4)]
+    admin_route = f"/v1/admin/merchants/{active['merchant']['merchant_id']}"
+    refused.append(send(admin_route, **{"x-api-key": suspended["api_key"]}))  # also on the wrong surface
+    assert refused == [(403, "merchant_suspended")] * 5
+    # the address's quota is untouched: another merchant's key and a mistyped key from it still get answers
+    assert send("/v1/directory", **{"x-api-key": active["api_key"]}) == (200, "ok")
+    assert send(admin_route, **{"x-api-key": active["api_key"]}) == (403, "forbidden")
+    assert send("/v1/directory", **{"x-api-key": "sk_mistyped"}) == (401, "unauthorized")
+    # the suspended merchant's own quota (5 a minute) is what runs out
+    assert send("/v1/directory", **{"x-api-key": suspended["api_key"]}) == (429, "rate_limited")
+    assert send("/v1/directory", **{"x-api-key": active["api_key"]}) == (200, "ok")
+    # failed authentication still counts against the address
+    assert [send("/v1/directory", **{"x-api-key": "sk_mistyped"})[0] for _ in range(3)] == [401, 401, 429]
+
+
 # ---- idempotency ----------------------------------------------------------------------------------
 def _idempotency_records(cloud):
     import boto3

@@ -270,7 +270,46 @@ def test_refund_reverses_at_the_provider_with_its_own_journal(momo, platform, cl
     assert journals(platform, p["payment_id"]) == {"hold": True, "capture": True, "release": False, "refund": True}
     with pytest.raises(ApiError) as e:
         client.refund_payment(p["payment_id"])
-    assert (e.value.status, e.value.code) == (409, "invalid_state")
+    assert (e.value.status, e.value.code) == (409, "already_refunded")
+
+
+def test_parallel_refunds_answer_once_and_409_already_refunded_whatever_the_timing(momo, platform):
+    client, mid = momo
+    p = settled(client, client.pay(12_000, number("MTN", "1"))["payment_id"])
+    assert p["status"] == "CONFIRMED"
+    before = floats(client)[p["provider"]]["available"]
+
+    def refund(_):
+        try:
+            return 200, client.refund_payment(p["payment_id"])["status"]
+        except ApiError as e:
+            return e.status, e.code
+
+    with ThreadPoolExecutor(10) as pool:
+        answers = list(pool.map(refund, range(10)))
+    assert sorted(answers) == [(200, "REFUNDED")] + [(409, "already_refunded")] * 9, answers
+    with pytest.raises(ApiError) as e:  # and afterwards
+        client.refund_payment(p["payment_id"])
+    assert (e.value.status, e.value.code, e.value.body["error"]["param"]) == (409, "already_refunded", "status")
+    assert floats(client)[p["provider"]]["available"] == before + 12_000
+    assert journals(platform, p["payment_id"])["refund"]
+    assert [h["status"] for h in client.payment(p["payment_id"])["status_history"]].count("REFUNDED") == 1
+    assert "refund_claim" not in client.payment(p["payment_id"])
+
+
+def test_a_refund_replayed_with_its_idempotency_key_answers_as_the_first(momo):
+    client, mid = momo
+    p = settled(client, client.pay(7_000, number("AT", "1"))["payment_id"])
+    assert p["status"] == "CONFIRMED"
+    key = str(uuid.uuid4())
+    first = client.request("POST", f"/v1/payments/{p['payment_id']}/refund", idempotency_key=key)
+    assert first["status"] == "REFUNDED"
+    again = client.http.post(f"{client.url}/v1/payments/{p['payment_id']}/refund", timeout=30,
+                             headers={"x-api-key": client.api_key, "idempotency-key": key})
+    assert (again.status_code, again.json(), again.headers.get("Idempotent-Replayed")) == (200, first, "true")
+    with pytest.raises(ApiError) as e:  # another request (no key, or another key) is not a replay
+        client.request("POST", f"/v1/payments/{p['payment_id']}/refund", idempotency_key=str(uuid.uuid4()))
+    assert (e.value.status, e.value.code) == (409, "already_refunded")
 
 
 def test_risk_rules(admin, merchant, platform):
@@ -421,3 +460,53 @@ def test_provider_callbacks_are_authenticated_then_confirmed_with_the_provider(m
                                                    "X-Telecel-Signature": f"t={ts},v1={sig}"}, timeout=10).json()
     assert again["outcome"] == "no_change" and again["status"] == "CONFIRMED"
     assert [h["status"] for h in client.payment(p["payment_id"])["status_history"]].count("CONFIRMED") == 1
+
+
+def test_airteltigo_callbacks_replayed_after_the_outcome_is_known_are_ignored_without_a_lookup(momo, cloud, platform,
+                                                                                              monkeypatch):
+    """AirtelTigo signs the body only, so a callback can be replayed forever: once the payment's outcome
+    is known, a replay is acknowledged and the provider is not asked again."""
+    import base64
+    import hashlib
+    import hmac
+
+    import requests
+
+    from payrail.providers.connectors.airteltigo.connector import AirtelTigoConnector
+
+    client, mid = momo
+    url = f"{cloud['api_url']}/v1/callbacks/airteltigo"
+
+    def callback(p: dict, code: str) -> bytes:
+        return json.dumps({"transaction": {"id": p["provider_key"], "message": "done", "status_code": code,
+                                           "airtel_money_id": "AM1"}}).encode()
+
+    def signed(body: bytes) -> dict:
+        sig = base64.b64encode(hmac.new(b"at-local-callback", body, hashlib.sha256).digest()).decode()
+        return {"content-type": "application/json", "X-Signature": sig}
+
+    lookups = []
+    status = AirtelTigoConnector.status
+    monkeypatch.setattr(AirtelTigoConnector, "status", lambda self, tid: lookups.append(tid) or status(self, tid))
+
+    def replay(body: bytes) -> dict:  # in this process, where the lookups are counted
+        return platform.callbacks.receive("airteltigo", signed(body), body, time.time())
+
+    paid = settled(client, client.pay(3_000, number("AT", "1"))["payment_id"])
+    failed = settled(client, client.pay(3_000, number("AT", "3"))["payment_id"])
+    assert (paid["status"], paid["provider"], failed["status"], failed["provider"]) == (
+        "CONFIRMED", "airteltigo", "FAILED", "airteltigo")
+    body = callback(paid, "TS")
+    ack = requests.post(url, data=body, headers=signed(body), timeout=10).json()  # through the API: acknowledged
+    assert (ack["outcome"], ack["object_id"], ack["status"]) == ("no_change", paid["payment_id"], "CONFIRMED")
+    for _ in range(3):
+        assert (replay(body)["outcome"], lookups) == ("no_change", [])
+    refunded = client.refund_payment(paid["payment_id"])
+    assert (replay(body)["status"], lookups) == ("REFUNDED", [])
+    assert client.payment(paid["payment_id"])["status_history"] == refunded["status_history"]
+    # a payment that ended unpaid: one lookup records the provider's final late answer, replays then cost none
+    body = callback(failed, "TF")
+    assert replay(body)["outcome"] == "no_change" and lookups == [failed["transfer_id"]]
+    assert client.payment(failed["payment_id"])["late_provider_status"] == "FAILED"
+    for _ in range(3):
+        assert (replay(body)["status"], lookups) == ("FAILED", [failed["transfer_id"]])

@@ -11,14 +11,16 @@ request goes through, in this order:
 3. **rate limiting** per caller (merchant, admin, or source IP for public routes and failed
    authentication), shared by all execution environments (``payrail.core.ratelimit``); a route may
    declare a quota of its own instead (``rate_limited=CALLBACKS``: the provider callbacks, per
-   source IP, counted apart from the other public routes);
+   source IP, counted apart from the other public routes); a valid merchant key that is refused
+   (suspended, or on an admin route) counts against that merchant, not its IP;
 4. the **body guard**: size (413), base64 (API Gateway's ``isBase64Encoded``), UTF-8, media type
    (415), JSON syntax and nesting depth (400) — so no malformed input reaches a parser that could fail;
 5. **unknown query parameters** (not among the route's declared ``Query`` parameters): 400
    ``parameter_unknown`` naming the first, so a typo is never a silent no-op;
 6. Powertools' validation of path, query, header and body against the route's strict models
    (unknown fields, wrong types, bad ids: 400 naming the field);
-7. **idempotency** (``payrail.core.idempotency``) around the route function when it takes a key; a
+7. **idempotency** (``payrail.core.idempotency``) around the route function when it takes a key (a
+   merchant's keys are its own; the admin's are scoped by the target merchant: :func:`idempotency_scope`); a
    route declared ``idempotency=IN_TRANSACTION`` keeps its own record instead (the object it
    creates, with the request's fingerprint, in the same transaction as its effect: no claim and
    no stored answer, two DynamoDB requests fewer) and calls :func:`replayed` when it answers
@@ -186,7 +188,8 @@ class Call:
     """Who is calling and with what budget; route functions read it with :func:`call`.
 
     Attributes:
-        caller: rate-limit and idempotency identity: ``m:<merchant_id>``, ``admin`` or ``ip:<addr>``.
+        caller: rate-limit identity: ``m:<merchant_id>``, ``admin`` or ``ip:<addr>``; also whose
+            idempotency keys a request's are (the admin's per target merchant: :func:`idempotency_scope`).
         merchant: the authenticated merchant (merchant routes).
         request_id: the invocation's id (owner of idempotency claims).
         deadline: ``time.monotonic()`` by which the answer must be sent (``payrail.core.deadline``).
@@ -366,12 +369,13 @@ class Edge:
             if self.admin_token_ok(headers):
                 return "admin", None, s.admin_rate_limit_per_minute
             if headers.get("x-api-key"):
-                self.platform.merchants.authenticate(headers.get("x-api-key"))
-                raise Forbidden("this route is for the platform admin")
+                m = self.platform.merchants.authenticate(headers.get("x-api-key"))
+                raise Forbidden("this route is for the platform admin", merchant=m)
             raise Unauthorized("missing or invalid admin bearer token")
         if spec.auth == MERCHANT:
             m = self.platform.merchants.authenticate(headers.get("x-api-key"))
-            return f"m:{m['merchant_id']}", m, m.get("rate_limit_per_minute") or s.rate_limit_per_minute
+            caller, limit = self.merchant_quota(m)
+            return caller, m, limit
         return f"ip:{source_ip}", None, s.anonymous_rate_limit_per_minute
 
     def quota_of(self, spec: RouteSpec, caller: str, caller_limit: int) -> tuple[str, int]:
@@ -380,6 +384,10 @@ class Edge:
         if spec.rate_limited is True:
             return caller, caller_limit
         return f"{caller}#{spec.rate_limited}", getattr(self.settings, QUOTAS[spec.rate_limited])
+
+    def merchant_quota(self, merchant: dict) -> tuple[str, int]:
+        """``(caller, limit)`` of a merchant: its requests per minute (its own or the default)."""
+        return f"m:{merchant['merchant_id']}", merchant.get("rate_limit_per_minute") or self.settings.rate_limit_per_minute
 
     def limit(self, caller: str, limit: int) -> Quota:
         """Count the request; raises RateLimited (429) over the limit."""
@@ -448,7 +456,13 @@ class PayrailResolver(APIGatewayHttpResolver):
             c.headers, c.body = headers, (ev.body or "").encode("utf-8", "surrogatepass")
             try:
                 c.caller, c.merchant, limit = self.edge.authenticate(spec, headers, ev.request_context.http.source_ip)
-            except (Unauthorized, Forbidden):
+            except Forbidden as e:
+                if e.merchant is None:
+                    self.edge.limit(c.caller, self.edge.settings.anonymous_rate_limit_per_minute)
+                else:  # a valid key, refused: the merchant's own quota, never its address's (others share it)
+                    self.edge.limit(*self.edge.merchant_quota(e.merchant))
+                raise
+            except Unauthorized:
                 self.edge.limit(c.caller, self.edge.settings.anonymous_rate_limit_per_minute)  # slows key guessing
                 raise
             if spec.rate_limited:
@@ -469,6 +483,27 @@ def _error_json(e: PayrailError) -> Response:
                     headers=dict(e.headers or {}))
 
 
+def idempotency_scope(caller: str, request: dict) -> str:
+    """Whose keys an ``Idempotency-Key`` is one of (with the route, it names the idempotency record).
+
+    A merchant's keys are its own (``m:<merchant_id>``). The admin acts for many merchants, so its
+    keys are scoped by the merchant a request is for — the ``merchant_id`` of its path or of its
+    body — on every admin route: ``admin:m:<merchant_id>``, so one key may be used once for each
+    merchant (as the records that keyed admin routes create are per merchant anyway: journal ids
+    derive from the merchant and the key). A platform-wide admin request (no merchant) is ``admin``.
+
+    Args:
+        caller: :attr:`Call.caller`. request: the validated arguments (bodies as JSON dicts).
+    """
+    if caller != "admin":
+        return caller
+    target = request.get("merchant_id")
+    if not isinstance(target, str):
+        target = next((v["merchant_id"] for v in request.values()
+                       if isinstance(v, dict) and isinstance(v.get("merchant_id"), str)), None)
+    return f"admin:m:{target}" if target else caller
+
+
 def _keyed(spec: RouteSpec, store: IdempotencyStore) -> Callable:
     """Wrap a route function that takes ``idempotency_key`` in payrail's idempotency."""
     func = spec.func
@@ -482,7 +517,7 @@ def _keyed(spec: RouteSpec, store: IdempotencyStore) -> Callable:
         c.fingerprint = fingerprint(spec.name, request)
         if key is None or spec.idempotency == IN_TRANSACTION:
             return func(**kwargs)
-        out = store.run(caller=c.caller, route=spec.name, key=key, fingerprint=c.fingerprint, owner=c.request_id,
+        out = store.run(caller=idempotency_scope(c.caller, request), route=spec.name, key=key, fingerprint=c.fingerprint, owner=c.request_id,
                         lease_seconds=c.remaining() + deadline.SAFETY_MARGIN_SECONDS,  # until the function's timeout
                         effect=lambda: (spec.status, func(**kwargs)))
         if out.replayed:

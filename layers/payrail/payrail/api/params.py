@@ -7,11 +7,18 @@ from pydantic import AfterValidator, Field
 
 from payrail.api import models
 
+#: whose keys an Idempotency-Key is one of (``payrail.api.edge.idempotency_scope``), said on every keyed route
+KEY_SCOPE = ("a merchant's keys are its own; the admin's are scoped by the merchant the request is for (its "
+             "merchant_id), so the admin may use one key once for each merchant")
 IdempotencyKey = Annotated[str, Header(alias="idempotency-key", min_length=1, max_length=255,
                                        description="client-chosen key (≤ 255 characters); a retry with the same "
-                                                   "key and request replays the first answer")]
+                                                   "key and request replays the first answer; the same key with "
+                                                   f"another request answers 422. {KEY_SCOPE[0].upper()}"
+                                                   f"{KEY_SCOPE[1:]}")]
 OptionalIdempotencyKey = Annotated[str | None, Header(alias="idempotency-key", min_length=1, max_length=255,
-                                                      description="optional; honoured like on payments")]
+                                                      description="optional; honoured like on payments (a retry "
+                                                                  "with the same key and request replays the first "
+                                                                  f"answer). {KEY_SCOPE[0].upper()}{KEY_SCOPE[1:]}")]
 Limit = Annotated[int, Query(ge=1, le=100, description="page size, 1..100")]
 StartingAfter = Annotated[int | None, Query(ge=0, le=10**12, description="cursor: the `seq` of the last posting seen")]
 CurrencyQuery = Annotated[str, Query(pattern=models.CURRENCY, min_length=3, max_length=3, description="ISO 4217")]

@@ -42,7 +42,18 @@ class Unauthorized(PayrailError):
 
 
 class Forbidden(PayrailError):
+    """Valid credentials that may not do this (a suspended merchant, a merchant key on an admin route).
+
+    Attributes:
+        merchant: the merchant whose valid key was refused, when it is one (its requests then count
+            against its own rate limit, not its address's failed-authentication quota).
+    """
+
     status, type, code = 403, "authentication_error", "forbidden"
+
+    def __init__(self, message: str, *, merchant: dict | None = None, **kw):
+        super().__init__(message, **kw)
+        self.merchant = merchant
 
 
 class NotFound(PayrailError):

@@ -188,7 +188,8 @@ class Merchants:
 
         Raises:
             Unauthorized (401): missing, unknown or expired key.
-            Forbidden (403, ``merchant_suspended``): the merchant is suspended.
+            Forbidden (403, ``merchant_suspended``): the merchant is suspended (``merchant`` set:
+                the key is valid).
         """
         if not api_key:
             raise Unauthorized("missing X-API-Key header")
@@ -202,5 +203,5 @@ class Merchants:
         if not merchant:
             raise Unauthorized("invalid API key")
         if merchant.get("status") != ACTIVE:
-            raise Forbidden("this merchant is suspended", code="merchant_suspended")
+            raise Forbidden("this merchant is suspended", code="merchant_suspended", merchant=merchant)
         return merchant

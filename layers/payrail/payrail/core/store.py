@@ -81,12 +81,13 @@ PAYMENT = Kind("PAYMENT", "payment")
 ACROSS_MERCHANTS = (PAYOUT.prefix, PAYMENT.prefix)
 
 INTERNAL = ("pk", "type", "request_fingerprint", "list_pk", "list_sk", "due_pk", "due_sk", "status_pk",
-            "stock_taken", "first_look")
+            "stock_taken", "first_look", "refund_claim", "refund_claim_until")
 
 
 def public(item: dict | None) -> dict | None:
     """The item as clients see it: without the key, index attributes, the internal ``type`` tag,
-    the request fingerprint and the worker's bookkeeping (``stock_taken``, a payout's ``first_look``)."""
+    the request fingerprint and the workers' bookkeeping (``stock_taken``, a payout's ``first_look``, a
+    payment's ``refund_claim``)."""
     if item is not None:
         for internal in INTERNAL:
             item.pop(internal, None)

@@ -14,12 +14,13 @@ event; journal ids derive from the payment id, so each happens at most once.
 """
 from __future__ import annotations
 
+import math
 import random
 import time
 import uuid
 from datetime import datetime, timezone
 
-from payrail.core import accounts, ddb
+from payrail.core import accounts, ddb, deadline
 from payrail.providers.connectors.base import (INSUFFICIENT_FLOAT, ConnectorUnavailable, MobileWallet, OutcomeUnknown,
                                      ProviderStatus, TransferRejected, TransferRequest, TransferResult)
 from payrail.providers.connectors.ghana import parse_recipient
@@ -36,6 +37,8 @@ from payrail.core.store import PAYMENT, MainTable, due, listed
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "payrail/payments")
 CURRENCY = "GHS"
+#: how long a refund's claim lasts when no invocation deadline is set (scripts, tests), seconds
+REFUND_CLAIM_SECONDS = 30
 
 
 def _iso(ts: float) -> str:
@@ -522,19 +525,98 @@ class Payments:
         raise Conflict(f"payment is {p['status']}; only a PENDING payment can be cancelled", code="invalid_state",
                        param="status")
 
-    def refund(self, merchant_id: str, payment_id: str) -> dict:
+    def refund(self, merchant_id: str, payment_id: str, owner: str | None = None) -> dict:
         """CONFIRMED → REFUNDED through the provider's reversal (key ``<payment>-refund``), with
         a compensating journal (sent → float).
 
+        One refund runs at a time: it first claims the payment (``refund_claim``, a conditional
+        write guarded by CONFIRMED and no live claim), so every other refund of it — at the same
+        moment or later — answers 409 ``already_refunded`` without asking the provider. A refund
+        that fails (the provider refuses, cannot be asked, or its answer was lost) drops its claim,
+        so a retry asks again; a claim whose invocation died lapses after the invocation's time.
+
+        Args:
+            owner: unique id of this request (the Lambda request id; default a fresh one).
+
         Raises:
-            NotFound; Conflict (409 ``invalid_state`` naming the state; ``refund_refused`` when the
-            provider refuses the reversal); ProviderUnavailable (503: could not ask, nothing
-            changed); ProviderFailed (504 ``provider_timeout``: the answer was lost; ask again).
+            NotFound; Conflict (409 ``already_refunded`` when the payment is refunded or being
+            refunded; ``invalid_state`` naming any other state; ``refund_refused`` when the provider
+            refuses the reversal); ProviderUnavailable (503: could not ask, nothing changed);
+            ProviderFailed (504 ``provider_timeout``: the answer was lost; ask again).
         """
         p = self.get(merchant_id, payment_id)
+        claim = self._claim_refund(p, owner or str(uuid.uuid4()))
+        try:
+            r = self._reversal(p)
+        except BaseException:
+            self._drop_refund_claim(p, claim)
+            raise
+        rid = f"{p['payment_id']}-refund"
+        a = self._accounts(p)
+        j = Journal(f"pay:{p['payment_id']}:refund", "momo_payment_refund", merchant_id, CURRENCY,
+                    [Posting(a["momo_sent"].account_id, -p["amount"]), Posting(a["momo_float"].account_id, p["amount"])],
+                    metadata={"payment_id": p["payment_id"], "provider": p["provider"],
+                              "reversal_reference": r.provider_reference})
+        acts = self._actions(p, (PS.CONFIRMED,), PS.REFUNDED,
+                             {"refund": {"reversal_id": rid, "provider_reference": r.provider_reference, "at": now_iso()}},
+                             f"reversed by {p['provider']}")
+        upd = acts[0]["Update"]
+        upd["UpdateExpression"] += (", " if " REMOVE " in upd["UpdateExpression"] else " REMOVE ") + \
+            "refund_claim, refund_claim_until"  # with the final state's REMOVE of the expiry timer
+        upd["ConditionExpression"] += " AND refund_claim = :refund_claim"  # our claim did not lapse to another refund
+        upd["ExpressionAttributeValues"][":refund_claim"] = ddb.value(claim)
+        try:
+            created = self.ledger.post(j, extra=acts).created
+        except ExtraConditionFailed:
+            created = False
+        if not created:  # our claim lapsed and another refund posted the reversal (or holds the claim now)
+            raise self._already_refunded(self._read(p))
+        return self._read(p)
+
+    def _already_refunded(self, p: dict) -> Conflict:
+        being = " being" if p["status"] == PS.CONFIRMED else ""
+        return Conflict(f"payment is{being} refunded; a payment is refunded once", code="already_refunded",
+                        param="status")
+
+    def _claim_refund(self, p: dict, owner: str) -> str:
+        """Claim ``p`` for one refund (guarded by CONFIRMED and no live claim); returns ``owner``.
+        Raises Conflict (``already_refunded``, or ``invalid_state`` naming a state other than CONFIRMED)."""
+        if p["status"] == PS.REFUNDED:
+            raise self._already_refunded(p)
         if p["status"] != PS.CONFIRMED:
             raise Conflict(f"payment is {p['status']}; only a CONFIRMED payment can be refunded", code="invalid_state",
                            param="status")
+        left = deadline.remaining()
+        now_ms = int(time.time() * 1000)
+        until = now_ms + int(((left if left != math.inf else REFUND_CLAIM_SECONDS) + deadline.SAFETY_MARGIN_SECONDS)
+                             * 1000)
+        act = self.main.update_action(PAYMENT.key(p["merchant_id"], p["payment_id"]), from_status=(PS.CONFIRMED,),
+                                      sets={"refund_claim": owner, "refund_claim_until": until})
+        upd = act["Update"]
+        upd["ConditionExpression"] += (" AND (attribute_not_exists(refund_claim) OR refund_claim_until < :claim_now"
+                                       " OR refund_claim = :claim_owner)")  # the owner's own write, re-sent by the SDK
+        upd["ExpressionAttributeValues"].update({":claim_now": ddb.value(now_ms), ":claim_owner": ddb.value(owner)})
+        try:
+            self.main.apply(act)
+        except Conflict:
+            now = self._read(p)
+            if now["status"] in (PS.CONFIRMED, PS.REFUNDED):
+                raise self._already_refunded(now) from None
+            raise Conflict(f"payment is {now['status']}; only a CONFIRMED payment can be refunded",
+                           code="invalid_state", param="status") from None
+        return owner
+
+    def _drop_refund_claim(self, p: dict, owner: str) -> None:
+        try:
+            self.main.apply(self.main.update_action(PAYMENT.key(p["merchant_id"], p["payment_id"]),
+                                                    equals={"refund_claim": owner},
+                                                    sets={"refund_claim": None, "refund_claim_until": None}))
+        except Conflict:  # it lapsed and another refund holds it now
+            pass
+
+    def _reversal(self, p: dict) -> TransferResult:
+        """The provider's settled reversal of ``p`` (asked first, then requested once).
+        Raises Conflict (``refund_refused``), ProviderUnavailable, ProviderFailed (see :meth:`refund`)."""
         conn = self.providers.get(p["provider"])
         rid = f"{p['payment_id']}-refund"
         try:
@@ -553,17 +635,20 @@ class Payments:
         if r.status != ProviderStatus.SUCCESS:
             raise ProviderFailed(f"{p['provider']} has not settled the reversal yet; ask again", code="provider_timeout",
                                  provider={"name": p["provider"], "status": r.status.value})
-        a = self._accounts(p)
-        j = Journal(f"pay:{p['payment_id']}:refund", "momo_payment_refund", merchant_id, CURRENCY,
-                    [Posting(a["momo_sent"].account_id, -p["amount"]), Posting(a["momo_float"].account_id, p["amount"])],
-                    metadata={"payment_id": p["payment_id"], "provider": p["provider"],
-                              "reversal_reference": r.provider_reference})
-        self._post(p, j, [], (PS.CONFIRMED,), PS.REFUNDED,
-                   {"refund": {"reversal_id": rid, "provider_reference": r.provider_reference, "at": now_iso()}},
-                   f"reversed by {p['provider']}")
-        return self._read(p)
+        return r
 
     # ---- provider callbacks (payrail.providers.callbacks) -----------------------------------------------------------
+    @staticmethod
+    def outcome_known(p: dict) -> bool:
+        """Nothing a provider's callback could say about ``p`` is new: it is CONFIRMED or REFUNDED
+        (captured on the provider's own SUCCESS), or it ended without being paid (FAILED, EXPIRED,
+        CANCELLED) and a final late answer of the provider is recorded (``late_provider_status``
+        SUCCESS or FAILED). A payment still held, or ended with no final late answer yet, is asked
+        about (once per callback; the first final late answer is then recorded)."""
+        if p["status"] in (PS.CONFIRMED, PS.REFUNDED):
+            return True
+        return p["status"] in FINAL and p.get("late_provider_status") in (ProviderStatus.SUCCESS, ProviderStatus.FAILED)
+
     def confirm(self, item: dict, transfer_key: str) -> tuple[str, dict]:
         """A provider callback named this payment's current transfer (``provider_key``, the main
         table's ``by_provider_key`` index): ask the provider's status API and apply a final answer
@@ -571,11 +656,16 @@ class Payments:
         For a payment no longer held (EXPIRED, CANCELLED, FAILED) a late answer changes nothing
         but is recorded as ``late_provider_status`` for an operator.
 
+        A callback whose payment's outcome is already known is acknowledged (``no_change``) and
+        ignored **without asking the provider**, so a replayed callback (a provider that signs no
+        timestamp, such as AirtelTigo, cannot be dated) never drives lookups: see
+        :meth:`outcome_known`. So is one naming another transfer than the payment's current one.
+
         Returns: ``(outcome, payment)`` with outcome ``captured``, ``released``, ``no_change`` or
         ``deferred`` (the provider could not be asked; the workflow or the sweeper looks again).
         """
         p = self.main.get(PAYMENT.key(item["merchant_id"], item["payment_id"]))
-        if p is None or p.get("provider_key") != transfer_key:
+        if p is None or p.get("provider_key") != transfer_key or self.outcome_known(p):
             return "no_change", p or item
         try:
             r = self.providers.get(p["provider"]).status(p["transfer_id"])

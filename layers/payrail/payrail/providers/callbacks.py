@@ -13,7 +13,10 @@ provider's key for the transfer, the main table's ``by_provider_key`` index) is 
 handler registered for its kind, which **asks the provider's status API** and moves the object
 with the same guarded transitions its workflow uses. So the same callback twice, a replayed one,
 or a callback racing the workflow's own look ends in one terminal state, one journal and one
-event: whichever write comes second finds the state already left and does nothing.
+event: whichever write comes second finds the state already left and does nothing. A provider that
+signs the body only (AirtelTigo) cannot date its callbacks; a callback for an object whose outcome
+is already known is acknowledged without asking the provider (``no_change``), so replays cost
+nothing (``Payments.outcome_known``; a payout that is no longer at the provider likewise).
 """
 from __future__ import annotations
 

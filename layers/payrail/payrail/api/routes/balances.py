@@ -35,7 +35,7 @@ def balance_history(currency: CurrencyQuery,
 @routes.post("/v1/admin/balances/top_up", auth=ADMIN, status=201, response=models.TopUp, errors=(404,),
              idempotency="required")
 def top_up(body: models.TopUpIn, idempotency_key: IdempotencyKey) -> dict:
-    """Fund a merchant's available balance (a funding journal; once per Idempotency-Key)."""
+    """Fund a merchant's available balance (a funding journal; once per merchant and Idempotency-Key)."""
     c = call()
     if not c.platform.merchants.get(body.merchant_id):
         raise NotFound("merchant not found", param="merchant_id")

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from payrail.api import models
 from payrail.api.edge import ADMIN, MERCHANT, Routes, call
-from payrail.api.params import IdempotencyKey, Limit, TimeBound, cursor, path_id
+from payrail.api.params import IdempotencyKey, Limit, OptionalIdempotencyKey, TimeBound, cursor, path_id
 from payrail.core.errors import NotFound
 
 routes = Routes("payments")
@@ -54,17 +54,21 @@ def cancel_payment(payment_id: PaymentIdPath) -> dict:
     return call().platform.payments.cancel(call().merchant_id, payment_id.lower())
 
 
-@routes.post("/v1/payments/<payment_id>/refund", auth=MERCHANT, response=models.Payment, errors=(409, 502, 503, 504))
-def refund_payment(payment_id: PaymentIdPath) -> dict:
-    """CONFIRMED → REFUNDED through the provider's reversal (a compensating journal); 409 from another state
-    or when the provider refuses (refund_refused); 503 when it cannot be asked; 504 when its answer was lost."""
-    return call().platform.payments.refund(call().merchant_id, payment_id.lower())
+@routes.post("/v1/payments/<payment_id>/refund", auth=MERCHANT, response=models.Payment, errors=(409, 502, 503, 504),
+             idempotency="optional")
+def refund_payment(payment_id: PaymentIdPath, idempotency_key: OptionalIdempotencyKey = None) -> dict:
+    """CONFIRMED → REFUNDED through the provider's reversal (a compensating journal), once: a refund of a
+    payment that is refunded or being refunded answers 409 already_refunded, whatever the timing (a retry
+    with the first request's Idempotency-Key replays its answer); 409 invalid_state from another state,
+    refund_refused when the provider refuses; 503 when it cannot be asked; 504 when its answer was lost."""
+    c = call()
+    return c.platform.payments.refund(c.merchant_id, payment_id.lower(), owner=c.request_id)
 
 
 @routes.post("/v1/admin/floats/top_up", auth=ADMIN, status=201, response=models.FloatTopUp, errors=(404,),
              idempotency="required")
 def fund_float(body: models.FloatTopUpIn, idempotency_key: IdempotencyKey) -> dict:
-    """Fund a merchant's mobile-money float at one provider (once per Idempotency-Key)."""
+    """Fund a merchant's mobile-money float at one provider (once per merchant and Idempotency-Key)."""
     c = call()
     if not c.platform.merchants.get(body.merchant_id):
         raise NotFound("merchant not found", param="merchant_id")

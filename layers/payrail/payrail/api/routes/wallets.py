@@ -18,14 +18,14 @@ def _move(direction: str, body: models.WalletMoveIn, key: str) -> dict:
 @routes.post("/v1/admin/wallets/credit", auth=ADMIN, response=models.WalletMovement, errors=(404,),
              idempotency=IN_TRANSACTION)
 def credit_wallet(body: models.WalletMoveIn, idempotency_key: IdempotencyKey) -> dict:
-    """Credit a customer's wallet (the customer is created on the first credit)."""
+    """Credit a customer's wallet (the customer is made on the first credit; once per merchant and key)."""
     return _move("credit", body, idempotency_key)
 
 
 @routes.post("/v1/admin/wallets/debit", auth=ADMIN, response=models.WalletMovement, errors=(402, 404),
              idempotency=IN_TRANSACTION)
 def debit_wallet(body: models.WalletMoveIn, idempotency_key: IdempotencyKey) -> dict:
-    """Debit a customer's wallet (402 when it holds less)."""
+    """Debit a customer's wallet (402 when it holds less; once per merchant and key)."""
     return _move("debit", body, idempotency_key)
 
 

@@ -23,6 +23,22 @@ Ghana combined, and its wallet platform is Airtel Africa's. This connector there
   authentication enabled Airtel signs them: payrail checks ``X-Signature`` = base64
   HMAC-SHA256(callback secret, raw body) (the header name is assumed).
 
+**Replays.** The signature covers the body only: no timestamp, no event id. A callback captured
+once stays authentic forever and cannot be dated, so unlike Cashfree's or Telecel's no freshness
+window can refuse it. That is harmless by design, and this is why:
+
+* a callback is a hint, never a verdict: payrail asks the enquiry API and applies *its* answer
+  with the payment's guarded transitions (``payrail.providers.callbacks``), so a replay moves no money;
+* it names one transfer by ``transaction.id``, the uuid5 of one payment route's transfer id, which
+  is never reused: a replay cannot touch a later payment (a transfer created after the callback
+  was sent), and one naming another than the payment's current transfer is ignored;
+* a callback for a payment whose outcome is already known — CONFIRMED or REFUNDED, or ended
+  (FAILED, EXPIRED, CANCELLED) with the provider's final late answer recorded — is acknowledged
+  (``no_change``) and ignored **without an enquiry** (``Payments.outcome_known``), so replays
+  cannot drive lookups at AirtelTigo. A payment still held costs one enquiry per callback, and is
+  held at most ``TRANSACTION_TIMEOUT_SECONDS``; one that ended unpaid costs one more, which
+  records the late answer for an operator.
+
 Further assumptions: ``transaction.id`` = uuid5 of payrail's transfer id; ``msisdn`` without the
 country code (``241234561``); ``pin`` holds the disbursement PIN already encrypted with Airtel's
 RSA public key (as the portal's tool produces it); an unknown id answers 404 or
@@ -163,7 +179,9 @@ class AirtelTigoConnector(MomoBase):
         return amounts.from_major(str(self._json(r.body)["data"]["balance"]), "GHS")
 
     def parse_callback(self, headers: dict[str, str], raw_body: bytes, now: float) -> CallbackHint:
-        """Check ``X-Signature`` (base64 HMAC-SHA256 of the raw body). Raises CallbackRejected."""
+        """Check ``X-Signature`` (base64 HMAC-SHA256 of the raw body; no timestamp, so ``now`` is
+        unused and replays are bounded by the payment instead: see the module docstring).
+        Raises CallbackRejected."""
         sig = base64_sha256(callback_header(headers, "X-Signature", self.name), self.name)
         expected = hmac.new(self.settings.callback_secret.get_secret_value().encode(), raw_body, hashlib.sha256).digest()
         if not hmac.compare_digest(expected, sig):
