@@ -246,7 +246,8 @@ async function payouts(main, params) {
     location.hash = `#/payouts?${q}`;
   } },
   h("label", {}, "Status ", selectOf("f-status", PAYOUT_STATUSES, f.status)),
-  h("label", {}, "Provider ", h("input", { id: "f-provider", value: f.provider, size: 12 })),
+  h("label", {}, "Provider ", h("input", { id: "f-provider", value: f.provider, size: 12, list: "providers" })),
+  h("datalist", { id: "providers" }),
   h("label", {}, "From ", h("input", { id: "f-from", type: "date", value: f.from })),
   h("label", {}, "To ", h("input", { id: "f-to", type: "date", value: f.to })),
   h("label", {}, "Reference ", h("input", { id: "f-reference", value: f.reference, size: 16 })),
@@ -256,6 +257,8 @@ async function payouts(main, params) {
   let list = isAdmin() ? await adminList("/v1/admin/payouts", query, "payout_id")
     : await merchantList("/v1/payouts", { ...query, merchant_reference: f.reference }, "payout_id");
   if (isAdmin()) list.reverse();  // newest first, as the merchant's list
+  form.querySelector("#providers").replaceChildren(...[...new Set(list.map((p) => p.provider).filter(Boolean))].sort()
+    .map((v) => h("option", { value: v })));
   if (f.provider) list = list.filter((p) => p.provider === f.provider);
   if (f.reference) list = list.filter((p) => (p.merchant_reference || "").includes(f.reference));
   main.append(h("p", { class: "hint" }, `${list.length} payout${list.length === 1 ? "" : "s"}`),
