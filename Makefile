@@ -13,13 +13,14 @@ export PAYRAIL_LOCALSTACK_VENV := $(abspath $(LOCALSTACK_VENV))
 # PAYRAIL_ENDPOINT_URL names a LocalStack already running, e.g. its Docker image)
 TARGET_DEPS := $(if $(filter localstack,$(PAYRAIL_TARGET)),$(if $(PAYRAIL_ENDPOINT_URL),,localstack),)
 
-.PHONY: setup tools localstack up up-localstack demo test test-localstack test-fast bench bench-settlement cost fuzz synth openapi fire clean
+.PHONY: setup tools localstack up up-localstack demo test test-localstack test-fast bench bench-settlement cost fuzz synth openapi fire screenshots clean
 
 setup: tools .venv/.installed node_modules/.installed .build/wheels/.fetched ## install everything (idempotent)
 
-tools: ## Java 17 (DynamoDB Local) and Node.js/npm (CDK CLI) from Debian's packages if missing
-	@command -v java >/dev/null && command -v npm >/dev/null || { echo "installing Java 17 / Node.js"; \
-	  (apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless nodejs npm) >/dev/null; }
+tools: ## Java 17 (DynamoDB Local), Node.js/npm (CDK CLI) and Chromium (the console's browser tests) from Debian's packages if missing
+	@command -v java >/dev/null && command -v npm >/dev/null && command -v chromium >/dev/null || { \
+	  echo "installing Java 17 / Node.js / Chromium"; \
+	  (apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless nodejs npm chromium) >/dev/null; }
 
 .venv/.installed: pyproject.toml
 	@test -x $(PY) || python3 -m venv .venv
@@ -85,6 +86,9 @@ synth: setup ## cdk synth with cdk-nag (offline: the layer is built from .build/
 
 openapi: setup ## regenerate functions/api/openapi.json
 	$(PY) -m infra.openapi
+
+screenshots: setup ## the web console's pages as docs/console/*.png (a fresh platform on free ports, Chromium)
+	$(PY) -m infra.tools.screenshots
 
 fire: setup ## fire the daily settlement schedule on the running platform
 	$(PY) -m infra.local fire settlement-daily

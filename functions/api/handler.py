@@ -2,12 +2,13 @@
 resource (``payrail.api``). Authentication, rate limits, body checks, validation, idempotency and
 error mapping are applied by the edge from each route's declaration; this file only wires it."""
 import os
+from pathlib import Path
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
 
 from payrail.core import deadline
-from payrail.api import edge
+from payrail.api import console, edge
 from payrail.api.routes import ALL
 from payrail.platform import Platform
 from payrail.core.settings import Settings
@@ -22,6 +23,7 @@ logger = Logger(service="payrail-api")
 tracer = Tracer(service="payrail-api", patch_modules=("botocore",))
 metrics = Metrics(namespace="payrail", service="api")
 app = edge.build_app(platform, settings, ALL, **API)
+console.register(app, Path(__file__).parent / "console")  # the web console's page, script and style sheet
 
 
 @app.get("/openapi.json", include_in_schema=False)
