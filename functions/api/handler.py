@@ -3,12 +3,11 @@ resource (``payrail.api``). Authentication, rate limits, body checks, validation
 error mapping are applied by the edge from each route's declaration; this file only wires it."""
 import os
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
 
-from payrail.core import deadline
 from payrail.api import edge
 from payrail.api.routes import ALL
+from payrail.handlers import wiring
 from payrail.platform import Platform
 from payrail.core.settings import Settings
 
@@ -18,9 +17,7 @@ API = {"title": "payrail", "version": "0.2.0",
 
 settings = Settings.from_env(os.environ)
 platform = Platform(settings)
-logger = Logger(service="payrail-api")
-tracer = Tracer(service="payrail-api", patch_modules=("botocore",))
-metrics = Metrics(namespace="payrail", service="api")
+fn = wiring("api", patch_modules=("botocore",), correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 app = edge.build_app(platform, settings, ALL, **API)
 
 
@@ -34,9 +31,6 @@ def openapi_document() -> dict:
     return edge.openapi_document(app, **API)
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-@deadline.from_lambda_context
+@fn.handler
 def lambda_handler(event: dict, context) -> dict:
     return app.resolve(event, context)
