@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 
+from aws_lambda_powertools.utilities.batch import EventType
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord, DynamoDBRecordEventName
 
 from payrail.core import ddb
@@ -75,4 +76,4 @@ def record_handler(record: DynamoDBRecord) -> None:
         ddb.client("sqs").send_message(QueueUrl=settings.payout_queue_url, MessageBody=dispatch.model_dump_json())
 
 
-lambda_handler = fn.batch(record_handler, "DynamoDBStreams")
+lambda_handler = fn.batch(record_handler, EventType.DynamoDBStreams)

@@ -12,6 +12,7 @@ import json
 import os
 
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from payrail.core import deadline
@@ -47,4 +48,4 @@ def record_handler(record: SQSRecord) -> None:
         logger.info("order step done", order_id=order["order_id"], status=order["status"])
 
 
-lambda_handler = fn.batch(record_handler, "SQS")
+lambda_handler = fn.batch(record_handler, EventType.SQS)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from payrail.core import ddb
@@ -35,4 +36,4 @@ def record_handler(record: SQSRecord) -> None:
                                        DelaySeconds=min(900, outcome.delay_seconds))
 
 
-lambda_handler = fn.batch(record_handler, "SQS")
+lambda_handler = fn.batch(record_handler, EventType.SQS)

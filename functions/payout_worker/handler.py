@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from payrail.core import ddb
@@ -73,4 +74,4 @@ def record_handler(record: SQSRecord) -> None:
         logger.warning("state machine no longer waits for this look", payout_id=msg.payout_id, run=msg.run)
 
 
-lambda_handler = fn.batch(record_handler, "SQS")
+lambda_handler = fn.batch(record_handler, EventType.SQS)

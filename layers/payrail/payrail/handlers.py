@@ -8,12 +8,14 @@ first): ``logger.inject_lambda_context``, ``tracer.capture_lambda_handler``,
     @fn.handler
     def lambda_handler(event, context): ...
 
-    lambda_handler = fn.batch(record_handler, "SQS")   # SQS / DynamoDB stream partial batch responses
+    lambda_handler = fn.batch(record_handler, EventType.SQS)   # SQS / DynamoDB stream partial batch responses
 
 Call :func:`wiring` at module level of the handler: each import of the handler module is one
 execution environment, so its batch processor is never shared by two invocations at once.
 Powertools' batch utilities are imported only by :meth:`Wiring.batch` (cold starts of the other
-functions do not load them).
+functions do not load them); a batch handler imports ``EventType`` from them before any of
+payrail's modules: imported after pydantic, they also load Powertools' parser models (a tenth of
+the handler's cold start).
 """
 from __future__ import annotations
 
@@ -52,14 +54,14 @@ class Wiring:
             return self.logger.inject_lambda_context(wrapped)
         return self.logger.inject_lambda_context(wrapped, correlation_id_path=self.correlation_id_path)
 
-    def batch(self, record_handler: Callable, event_type: str = "SQS") -> Callable:
+    def batch(self, record_handler: Callable, event_type) -> Callable:
         """A ``lambda_handler`` (wrapped by :meth:`handler`) running ``record_handler(record)`` for each
-        record of an SQS (``"SQS"``) or DynamoDB stream (``"DynamoDBStreams"``) batch with its own
-        batch processor; a record whose handler raises is reported in ``batchItemFailures``
-        (``ReportBatchItemFailures``) and the others are done."""
-        from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+        record of a batch of ``event_type`` (Powertools' ``EventType.SQS``, ``EventType.DynamoDBStreams``)
+        with its own batch processor; a record whose handler raises is reported in
+        ``batchItemFailures`` (``ReportBatchItemFailures``) and the others are done."""
+        from aws_lambda_powertools.utilities.batch import BatchProcessor, process_partial_response
 
-        processor = BatchProcessor(event_type=EventType[event_type])
+        processor = BatchProcessor(event_type=event_type)
 
         def lambda_handler(event: dict, context) -> dict:
             return process_partial_response(event=event, record_handler=record_handler, processor=processor,

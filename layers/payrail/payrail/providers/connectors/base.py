@@ -29,7 +29,6 @@ from typing import Annotated, ClassVar, Literal, Protocol, runtime_checkable
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StrictInt, field_validator, model_validator
 
 from payrail.core.patterns import VPA_PATTERN  # noqa: F401 - re-exported (beneficiaries)
-from payrail.providers.connectors import amounts
 
 Rail = Literal["bank_account", "mobile_wallet", "upi"]
 
@@ -483,5 +482,7 @@ class SignedCallbacks:
             signed = self.callback_message(headers, raw_body, now)
             if not hmac.compare_digest(hmac_sha256(self.callback_key(), signed), given):
                 raise CallbackRejected(f"{self.name}: bad signature")
+        from payrail.providers.connectors import amounts  # on first use: this module is on every cold start
+
         with callback_body(self.name):
             return self.read_callback(headers, amounts.loads(raw_body))
