@@ -4,12 +4,11 @@ error mapping are applied by the edge from each route's declaration; this file o
 import os
 from pathlib import Path
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
 
-from payrail.core import deadline
 from payrail.api import console, edge
 from payrail.api.routes import ALL
+from payrail.handlers import wiring
 from payrail.platform import Platform
 from payrail.core.settings import Settings
 
@@ -19,9 +18,7 @@ API = {"title": "payrail", "version": "0.2.0",
 
 settings = Settings.from_env(os.environ)
 platform = Platform(settings)
-logger = Logger(service="payrail-api")
-tracer = Tracer(service="payrail-api", patch_modules=("botocore",))
-metrics = Metrics(namespace="payrail", service="api")
+fn = wiring("api", patch_modules=("botocore",), correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 app = edge.build_app(platform, settings, ALL, **API)
 console.register(app, Path(__file__).parent / "console")  # the web console's page, script and style sheet
 
@@ -36,9 +33,6 @@ def openapi_document() -> dict:
     return edge.openapi_document(app, **API)
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-@deadline.from_lambda_context
+@fn.handler
 def lambda_handler(event: dict, context) -> dict:
     return app.resolve(event, context)

@@ -14,21 +14,18 @@ from __future__ import annotations
 import json
 import os
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import EventType
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord, DynamoDBRecordEventName
 
-from payrail.core import ddb, deadline
+from payrail.core import ddb
+from payrail.handlers import wiring
 from payrail.payments.workflow import PaymentLook, PaymentStatus
 from payrail.payouts.workflow import Dispatch, PayoutStatus
 from payrail.core.settings import Settings
 from payrail.core.store import ORDER, PAYMENT, PAYOUT
 
 settings = Settings.from_env(os.environ)
-logger = Logger(service="payrail-dispatcher")
-tracer = Tracer(service="payrail-dispatcher")
-metrics = Metrics(namespace="payrail", service="dispatcher")
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+fn = wiring("dispatcher")
 
 
 def payout_to_look(record: DynamoDBRecord) -> Dispatch | None:
@@ -79,9 +76,4 @@ def record_handler(record: DynamoDBRecord) -> None:
         ddb.client("sqs").send_message(QueueUrl=settings.payout_queue_url, MessageBody=dispatch.model_dump_json())
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-@deadline.from_lambda_context
-def lambda_handler(event: dict, context) -> dict:
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+lambda_handler = fn.batch(record_handler, EventType.DynamoDBStreams)

@@ -17,19 +17,18 @@ import os
 from collections import Counter
 from datetime import datetime
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
-from payrail.core import ddb, deadline, outcomes
+from payrail.core import ddb, outcomes
+from payrail.handlers import wiring
 from payrail.providers import registry
 from payrail.core.events import EVENT_SOURCE
 from payrail.platform import Platform
 from payrail.core.settings import Settings
 
 platform = Platform(Settings.from_env(os.environ))
-logger = Logger(service="payrail-events")
-tracer = Tracer(service="payrail-events")
-metrics = Metrics(namespace="payrail", service="events")
+fn = wiring("events")
+logger, metrics = fn.logger, fn.metrics
 #: PutEvents takes at most 10 entries
 GROUP = 10
 
@@ -50,10 +49,7 @@ def publish(items: list[dict]) -> int:
     return first
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-@deadline.from_lambda_context
+@fn.handler
 def lambda_handler(event: dict, context) -> dict:
     records = event.get("Records", [])
     endpoints: dict[str, list[dict]] = {}  # per merchant, for this batch

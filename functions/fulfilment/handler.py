@@ -11,21 +11,19 @@ from __future__ import annotations
 import json
 import os
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from payrail.core import deadline
 from payrail.commerce.fulfilment import fulfil_order, next_look
+from payrail.handlers import wiring
 from payrail.platform import Platform
 from payrail.core.settings import Settings
 
 platform = Platform(Settings.from_env(os.environ))
-logger = Logger(service="payrail-fulfilment")
-tracer = Tracer(service="payrail-fulfilment")
-metrics = Metrics(namespace="payrail", service="fulfilment")
-processor = BatchProcessor(event_type=EventType.SQS)
+fn = wiring("fulfilment")
+logger, metrics = fn.logger, fn.metrics
 
 
 def record_handler(record: SQSRecord) -> None:
@@ -50,9 +48,4 @@ def record_handler(record: SQSRecord) -> None:
         logger.info("order step done", order_id=order["order_id"], status=order["status"])
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-@deadline.from_lambda_context
-def lambda_handler(event: dict, context) -> dict:
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+lambda_handler = fn.batch(record_handler, EventType.SQS)

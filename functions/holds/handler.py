@@ -8,25 +8,19 @@ from __future__ import annotations
 import os
 from dataclasses import asdict
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
-from payrail.core import deadline
-
+from payrail.handlers import wiring
 from payrail.payouts import holds
 from payrail.platform import Platform
 from payrail.core.settings import Settings
 
 platform = Platform(Settings.from_env(os.environ))
-logger = Logger(service="payrail-holds")
-tracer = Tracer(service="payrail-holds")
-metrics = Metrics(namespace="payrail", service=holds.METRIC_SERVICE)
+fn = wiring("holds", metrics_service=holds.METRIC_SERVICE)
+logger, metrics = fn.logger, fn.metrics
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-@deadline.from_lambda_context
+@fn.handler
 def lambda_handler(event: dict, context) -> dict:
     bound = platform.settings.hold_age_bound_seconds
     s = platform.holds.summary(bound)

@@ -6,23 +6,18 @@ from __future__ import annotations
 
 import os
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
-from payrail.core import deadline
+from payrail.handlers import wiring
 from payrail.platform import Platform
 from payrail.core.settings import Settings
 
 platform = Platform(Settings.from_env(os.environ))
-logger = Logger(service="payrail-payment-expiry")
-tracer = Tracer(service="payrail-payment-expiry")
-metrics = Metrics(namespace="payrail", service="payment-expiry")
+fn = wiring("payment-expiry")
+logger, metrics = fn.logger, fn.metrics
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-@deadline.from_lambda_context
+@fn.handler
 def lambda_handler(event: dict, context) -> dict:
     swept = platform.payments.expire_due()
     metrics.add_metric(name="PaymentsExpired", unit=MetricUnit.Count, value=swept.get("EXPIRED", 0))

@@ -6,21 +6,18 @@ from __future__ import annotations
 import os
 from datetime import datetime, timedelta, timezone
 
-from aws_lambda_powertools import Logger, Tracer
-
-from payrail.core import ddb, deadline
+from payrail.core import ddb
+from payrail.handlers import wiring
 from payrail.payments.report import write_daily
 from payrail.platform import Platform
 from payrail.core.settings import Settings
 
 platform = Platform(Settings.from_env(os.environ))
-logger = Logger(service="payrail-payment-reports")
-tracer = Tracer(service="payrail-payment-reports")
+fn = wiring("payment-reports", metrics=False)
+logger = fn.logger
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@deadline.from_lambda_context
+@fn.handler
 def lambda_handler(event: dict, context) -> dict:
     day = event.get("date")
     if not day:

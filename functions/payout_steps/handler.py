@@ -7,24 +7,19 @@ from __future__ import annotations
 
 import os
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
-from payrail.core import deadline
+from payrail.handlers import wiring
 from payrail.payouts.workflow import Next, StepRequest, StepResult
 from payrail.platform import Platform
 from payrail.core.settings import Settings
 
 platform = Platform(Settings.from_env(os.environ))
-logger = Logger(service="payrail-payout-steps")
-tracer = Tracer(service="payrail-payout-steps")
-metrics = Metrics(namespace="payrail", service="payout-steps")
+fn = wiring("payout-steps")
+logger, metrics = fn.logger, fn.metrics
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-@deadline.from_lambda_context
+@fn.handler
 def lambda_handler(event: dict, context) -> dict:
     req = StepRequest.model_validate(event)
     payout = platform.payouts.conclude(req.merchant_id, req.payout_id, req.run, Next(req.action.upper()), req.outcome)

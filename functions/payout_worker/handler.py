@@ -17,21 +17,19 @@ from __future__ import annotations
 
 import os
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from payrail.core import ddb, deadline
+from payrail.core import ddb
+from payrail.handlers import wiring
 from payrail.payouts.workflow import Dispatch, Handover, Next
 from payrail.platform import Platform
 from payrail.core.settings import Settings
 
 platform = Platform(Settings.from_env(os.environ))
-logger = Logger(service="payrail-payout-worker")
-tracer = Tracer(service="payrail-payout-worker")
-metrics = Metrics(namespace="payrail", service="payout-worker")
-processor = BatchProcessor(event_type=EventType.SQS)
+fn = wiring("payout-worker")
+logger, metrics = fn.logger, fn.metrics
 
 
 def hand_over(msg: Dispatch, wait_seconds: int, lost: int = 0) -> None:
@@ -76,9 +74,4 @@ def record_handler(record: SQSRecord) -> None:
         logger.warning("state machine no longer waits for this look", payout_id=msg.payout_id, run=msg.run)
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-@deadline.from_lambda_context
-def lambda_handler(event: dict, context) -> dict:
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+lambda_handler = fn.batch(record_handler, EventType.SQS)

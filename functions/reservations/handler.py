@@ -5,23 +5,18 @@ from __future__ import annotations
 
 import os
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
-from payrail.core import deadline
+from payrail.handlers import wiring
 from payrail.platform import Platform
 from payrail.core.settings import Settings
 
 platform = Platform(Settings.from_env(os.environ))
-logger = Logger(service="payrail-reservations")
-tracer = Tracer(service="payrail-reservations")
-metrics = Metrics(namespace="payrail", service="reservations")
+fn = wiring("reservations")
+logger, metrics = fn.logger, fn.metrics
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-@deadline.from_lambda_context
+@fn.handler
 def lambda_handler(event: dict, context) -> dict:
     swept = platform.reservations.expire_due()
     metrics.add_metric(name="ReservationsExpired", unit=MetricUnit.Count, value=swept["expired"])

@@ -15,23 +15,17 @@ from __future__ import annotations
 import json
 import os
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
-
-from payrail.core import deadline
+from payrail.handlers import wiring
 from payrail.platform import Platform
 from payrail.core.settings import Settings
 from payrail.settlement.service import ALL, window_for_schedule
 
 platform = Platform(Settings.from_env(os.environ))
-logger = Logger(service="payrail-settlement")
-tracer = Tracer(service="payrail-settlement")
-metrics = Metrics(namespace="payrail", service="settlement")
+fn = wiring("settlement")
+logger, metrics = fn.logger, fn.metrics
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-@deadline.from_lambda_context
+@fn.handler
 def lambda_handler(event: dict, context) -> dict:
     s = platform.settlements
     step = event["step"]

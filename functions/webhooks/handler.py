@@ -16,17 +16,16 @@ import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
 from payrail.core import deadline
+from payrail.handlers import wiring
 from payrail.platform import Platform
 from payrail.core.settings import Settings
 
 platform = Platform(Settings.from_env(os.environ))
-logger = Logger(service="payrail-webhooks")
-tracer = Tracer(service="payrail-webhooks")
-metrics = Metrics(namespace="payrail", service="webhooks")
+fn = wiring("webhooks")
+logger, metrics = fn.logger, fn.metrics
 pool = ThreadPoolExecutor(max_workers=10, thread_name_prefix="webhook-attempts")  # one per group of a batch
 #: an attempt slower than this hands the rest of its group back to the queue
 SLOW_SECONDS = 1.0
@@ -58,10 +57,7 @@ def run_group(records: list[dict], ends_at: float) -> tuple[list[str], list[str]
     return outcomes, failed
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-@deadline.from_lambda_context
+@fn.handler
 def lambda_handler(event: dict, context) -> dict:
     groups: dict[str, list[dict]] = defaultdict(list)
     for record in event.get("Records", []):

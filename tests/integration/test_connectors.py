@@ -1,6 +1,8 @@
-"""Each connector against its local stand-in, started in-process on a free port (no local cloud):
-the payout scenarios, idempotency, lookups, verification, restart persistence, the three kinds of
-trouble (refused, unknown, unavailable), signed callbacks and exact amounts over the wire."""
+"""Cashfree and Safepay against their local stand-ins, started in-process on a free port (no local
+cloud), beyond the connector contract every connector meets (test_connector_contract.py): held
+transfers, a repeated id with another amount, verification, restart persistence, a read timeout,
+refused credentials, the caller's concurrency bound, callbacks delivered, and each provider's own
+rules (Cashfree's sandbox VPAs and refusals, Safepay's wallets by Raast ID and IBANs)."""
 from __future__ import annotations
 
 import base64
@@ -14,16 +16,14 @@ from pathlib import Path
 
 import pytest
 import requests
-from hypothesis import HealthCheck, given, settings, strategies as st
 from schwifty import IBAN
 
 from infra.local.httpserver import JsonHandler, serve
 from infra.local.standins.cashfree import serve_cashfree
 from infra.local.standins.safepay import serve_safepay
-from payrail.providers.connectors import amounts
 from payrail.providers import registry
-from payrail.providers.connectors.base import (CallbackRejected, ConnectorUnavailable, OutcomeUnknown, ProviderStatus,
-                                     TransferRejected, TransferRequest)
+from payrail.providers.connectors.base import (ConnectorUnavailable, OutcomeUnknown, ProviderStatus, TransferRejected,
+                                               TransferRequest)
 from payrail.providers.connectors.safepay.directory import BY_CODE
 
 HOST = "127.0.0.1"
@@ -136,8 +136,6 @@ def provider(request, tmp_path, receiver):
 
 # -- the payout scenarios ----------------------------------------------------------------------
 @pytest.mark.parametrize("suffix,status,reason", [
-    ("0001", ProviderStatus.SUCCESS, None),
-    ("0003", ProviderStatus.FAILED, "Account validation failed"),
     ("0004", ProviderStatus.PENDING, None),
     ("0005", ProviderStatus.ON_HOLD, "Held for compliance review"),
 ])
@@ -150,16 +148,6 @@ def test_scenarios_by_account_suffix(provider, suffix, status, reason):
     assert (looked_up.status, looked_up.provider_reference, looked_up.amount) == (status, result.provider_reference, 123_45)
 
 
-def test_transient_failure_is_an_unknown_outcome_then_succeeds_once(provider):
-    req = provider.request("0002")
-    with pytest.raises(OutcomeUnknown):
-        provider.connector.submit(req)
-    assert provider.connector.status(req.transfer_id).status == ProviderStatus.NOT_FOUND  # ask before resubmitting
-    assert provider.connector.submit(req).status == ProviderStatus.SUCCESS
-    assert provider.connector.submit(req).status == ProviderStatus.SUCCESS
-    assert provider.stats()["transfers"] == 1
-
-
 def test_resubmitting_a_transfer_id_never_creates_a_second_transfer(provider):
     req = provider.request("0001")
     first = provider.connector.submit(req)
@@ -170,10 +158,6 @@ def test_resubmitting_a_transfer_id_never_creates_a_second_transfer(provider):
     assert e.value.code == "transfer_id_conflict"
     stats = provider.stats()
     assert (stats["transfers"], stats["submissions"]) == (1, 3)
-
-
-def test_unknown_transfer_is_not_found(provider):
-    assert provider.connector.status("po_never_sent").status == ProviderStatus.NOT_FOUND
 
 
 @pytest.mark.parametrize("suffix,valid,reason", [("0001", True, None), ("0003", False, "Account validation failed"),
@@ -224,26 +208,6 @@ def test_timeout_after_sending_is_an_unknown_outcome_not_a_failure(provider):
     assert provider.connector.status(req.transfer_id).status == ProviderStatus.SUCCESS  # the work was done
 
 
-def test_failing_provider_does_no_work_and_read_calls_are_unavailable(provider):
-    provider.control({"mode": "failing"})
-    req = provider.request("0001")
-    with pytest.raises(OutcomeUnknown):  # a 5xx to a POST: the connector cannot know
-        provider.connector.submit(req)
-    with pytest.raises(ConnectorUnavailable):
-        provider.connector.status(req.transfer_id)
-    provider.control({"mode": "ok"})
-    assert provider.connector.status(req.transfer_id).status == ProviderStatus.NOT_FOUND
-    assert provider.connector.submit(req).status == ProviderStatus.SUCCESS
-
-
-def test_connection_refused_is_unavailable(provider):
-    dead = provider.build(f"http://{HOST}:{free_port()}")
-    req = provider.request("0001")
-    for call in (lambda: dead.submit(req), lambda: dead.status(req.transfer_id), lambda: dead.verify(req.beneficiary)):
-        with pytest.raises(ConnectorUnavailable):
-            call()
-
-
 def test_wrong_credentials_are_unavailable_not_a_rejection(provider):
     bad = provider.build(str(provider.connector.settings.base_url),
                          **({"client_secret": "wrong"} if provider.name == "cashfree" else {"secret_key": "wrong"}))
@@ -265,20 +229,13 @@ def test_slow_provider_shows_the_callers_concurrency_bound(provider):
 
 
 # -- callbacks ---------------------------------------------------------------------------------
-def test_final_transfer_sends_a_callback_only_a_genuine_one_is_accepted(provider, receiver):
+def test_a_final_transfer_sends_one_callback_the_connector_accepts(provider, receiver):
     req = provider.request("0003")
     provider.connector.submit(req)
     headers, raw = receiver.next()
     hint = provider.connector.parse_callback(headers, raw, time.time())
     assert hint.transfer_key == provider.connector.transfer_key(req.transfer_id)
     assert (hint.status, hint.reason) == (ProviderStatus.FAILED, "Account validation failed")
-    forged = raw.replace(b"FAILED", b"SUCCESS").replace(b"P_FAILED", b"P_SETTLED")
-    sig = next(k for k in headers if k.lower() in ("x-webhook-signature", "x-sfpy-signature"))
-    for h, body, at in ((headers, forged, time.time()),
-                        ({k: v for k, v in headers.items() if k != sig}, raw, time.time()),
-                        (headers, raw, time.time() + 301)):
-        with pytest.raises(CallbackRejected):
-            provider.connector.parse_callback(h, body, at)
     deadline = time.monotonic() + 5  # the stand-in counts a delivery after the receiver answered
     while provider.stats()["callbacks_sent"] < 1 and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -315,24 +272,6 @@ def test_cashfree_refusals_carry_the_providers_code(cashfree):
         cashfree.connector.submit(cashfree.request(ben={"rail": "bank_account", "iban": "PK36SCBL0000001123456702", "name": "A"}))
     assert e.value.code == "beneficiary_unsupported" and e.value.http_status is None
     assert cashfree.stats()["transfers"] == 0
-
-
-@given(amount=st.integers(min_value=100, max_value=10**12))
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_cashfree_amounts_cross_the_wire_exactly(cashfree, amount):
-    req = cashfree.request("0001", amount=amount)
-    assert cashfree.connector.submit(req).amount == amount
-    sent = cashfree.state.store.get("transfer", req.transfer_id)["transfer_amount"]  # as the stand-in parsed it
-    assert sent == amounts.major_text(amount, "INR")
-
-
-@given(amount=st.integers(min_value=1, max_value=10**12))
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_safepay_amounts_cross_the_wire_exactly(safepay, amount):
-    req = safepay.request("0001", amount=amount)
-    assert safepay.connector.submit(req).amount == amount
-    sent = safepay.state.store.get("transfer", safepay.connector.transfer_key(req.transfer_id))["amount"]
-    assert amounts.from_major(sent, "PKR") == amount
 
 
 @pytest.mark.parametrize("wallet,msisdn", [("JAZZCASH", "+923001230001"), ("EASYPAISA", "+923451230001"),

@@ -22,6 +22,7 @@ from pathlib import Path
 from infra.local.httpserver import LoopbackServer
 from infra.local.standins.common import serve_standin
 from infra.local.standins.momo import FLOAT_MAJOR, HANG_SECONDS, MomoStandin
+from payrail.providers.connectors import amounts
 
 ROUTE = re.compile(r"^/standard/v2/(disbursements|payments/refund)/?([0-9a-fA-F-]{36})?/?$")
 
@@ -71,7 +72,7 @@ class AirtelTigoStandin(MomoStandin):
                 (404, envelope(None, "DP00900001012", "404", False, "Transaction not found"))
         if method != "POST":
             return 405, envelope(None, "DP00900001003", "405", False, "method not allowed")
-        body = json.loads(raw or b"{}")
+        body = amounts.loads(raw or b"{}")  # amounts are JSON numbers: read exactly, never as floats
         tx = body.get("transaction") or {}
         if kind == "reversal":
             transfer = next((t for t in self.store.all("transfer") if t["provider_id"] == tx.get("airtel_money_id")), None)

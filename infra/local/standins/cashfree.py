@@ -48,6 +48,7 @@ def error(code: str, message: str, type_: str = "invalid_request_error") -> dict
 
 class CashfreeStandin(Standin):
     name = "cashfree"
+    amount_field = "transfer_amount"
 
     def __init__(self, data_dir: Path, client_id: str, client_secret: str, callback_url: str | None = None):
         super().__init__(data_dir, callback_url)

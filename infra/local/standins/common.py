@@ -135,6 +135,15 @@ class Standin(ABC):
         Empty for a provider that signs nothing."""
         return {}
 
+    #: the stored transfer's field holding the amount as the provider's API carried it
+    amount_field = "amount"
+
+    def received_amount(self, key: str) -> str | None:
+        """The amount of transfer ``key`` exactly as its creation carried it (major units, as text),
+        or None if there is no such transfer."""
+        t = self.store.get("transfer", key)
+        return None if t is None else str(t[self.amount_field])
+
     @abstractmethod
     def sample_transfer(self, transfer_id: str, key: str, succeeded: bool) -> dict:
         """A final transfer in this stand-in's stored shape (what :meth:`signed_callback` takes), for

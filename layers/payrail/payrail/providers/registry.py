@@ -1,5 +1,7 @@
-"""Connectors by name. Adding one = its own folder under ``payrail/providers/connectors/``, one entry in
-``REGISTRY`` and its stand-in under ``infra/local/standins/``.
+"""Connectors by name. Adding one = its own folder under ``payrail/providers/connectors/``
+(``__init__.py``, ``connector.py``, ``transformers.py``), one entry in ``REGISTRY`` and its stand-in
+under ``infra/local/standins/`` with its entry in ``STANDINS`` (whose ``Contract`` gives the
+connector contract suite, ``tests/integration/test_connector_contract.py``, its inputs).
 
     build("cashfree", {"base_url": ..., "client_id": ..., "client_secret": ...}) -> CashfreeConnector
     candidates("upi", "INR", "IN") == ["cashfree"]

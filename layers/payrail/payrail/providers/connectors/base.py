@@ -17,6 +17,8 @@ Outcomes of a call that moves money, and what the caller may do next::
 """
 import base64
 import binascii
+import hashlib
+import hmac
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +35,15 @@ Rail = Literal["bank_account", "mobile_wallet", "upi"]
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class WireModel(BaseModel):
+    """A provider's request or response body, in the provider's own field names (a connector's
+    ``transformers``). Strict: a value of another JSON type than the provider documents is an error
+    (never coerced: ``5`` is not an id, ``true`` not an amount); fields payrail does not read are
+    neither declared nor checked."""
+
+    model_config = ConfigDict(extra="ignore", strict=True)
 
 
 class Capabilities(_Frozen):
@@ -80,6 +91,13 @@ class ConnectorSettings(BaseModel):
     connect_timeout_seconds: float = Field(default=3.0, gt=0, description="wait for a connection")
     max_in_flight: int = Field(default=4, ge=1, le=100,
                                description="transfers in flight at this provider, platform-wide")
+
+
+class TimedCallbackSettings(ConnectorSettings):
+    """Settings of a connector whose provider signs the time it sent a callback: one older (or
+    newer) than ``callback_tolerance_seconds`` is refused as stale."""
+
+    callback_tolerance_seconds: int = 300
 
 
 class BankAccount(_Frozen):
@@ -422,3 +440,50 @@ def clean_text(value: str | None, limit: int, digits: bool = True) -> str | None
     drop = r"[^\w\s]|_" if digits else r"[^\w\s]|[\d_]"
     out = re.sub(r"\s+", " ", re.sub(drop, " ", value)).strip()[:limit].strip()
     return out or None
+
+
+def hmac_sha256(key: bytes, message: bytes) -> bytes:
+    """The 32-byte HMAC-SHA256 of ``message`` under ``key``."""
+    return hmac.new(key, message, hashlib.sha256).digest()
+
+
+class SignedCallbacks:
+    """``parse_callback`` for a provider that authenticates its callbacks with an HMAC-SHA256, or
+    signs nothing (empty ``callback_headers``), split as Hyperswitch's ``IncomingWebhook`` splits it:
+    the connector says where the signature is (:meth:`callback_signature`), what was signed
+    (:meth:`callback_message`, which also refuses a stale time) and with which key
+    (:meth:`callback_key`); this class compares them in constant time and then reads the body,
+    parsed as JSON with exact decimals, through the connector's wire mapping (:meth:`read_callback`).
+    Every refusal is CallbackRejected (401), never another error."""
+
+    name: str
+    callback_headers: tuple[str, ...] = ()
+
+    def callback_signature(self, headers: dict[str, str]) -> bytes:
+        """The signature the callback carries, decoded. Raises CallbackRejected (missing, malformed)."""
+        raise NotImplementedError
+
+    def callback_message(self, headers: dict[str, str], raw_body: bytes, now: float) -> bytes:
+        """The bytes the provider signed. Raises CallbackRejected (malformed or stale time)."""
+        raise NotImplementedError
+
+    def callback_key(self) -> bytes:
+        """The HMAC key the provider signs with."""
+        raise NotImplementedError
+
+    def read_callback(self, headers: dict[str, str], body) -> CallbackHint:
+        """The hint an authenticated callback's JSON ``body`` gives (errors of an unexpected shape
+        become CallbackRejected)."""
+        raise NotImplementedError
+
+    def parse_callback(self, headers: dict[str, str], raw_body: bytes, now: float) -> CallbackHint:
+        """Authenticate a callback (``now`` in unix seconds) and read it. Raises CallbackRejected."""
+        if self.callback_headers:
+            given = self.callback_signature(headers)
+            signed = self.callback_message(headers, raw_body, now)
+            if not hmac.compare_digest(hmac_sha256(self.callback_key(), signed), given):
+                raise CallbackRejected(f"{self.name}: bad signature")
+        from payrail.providers.connectors import amounts  # on first use: this module is on every cold start
+
+        with callback_body(self.name):
+            return self.read_callback(headers, amounts.loads(raw_body))

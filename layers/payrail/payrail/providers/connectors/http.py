@@ -8,17 +8,24 @@ whose answer was lost is exactly how money is paid twice.
 * the same on a read-only request                       -> ConnectorUnavailable (nothing changed)
 * 429, 401, 403                                         -> ConnectorUnavailable (not processed)
 * anything else                                         -> returned to the connector to interpret
+
+:class:`HttpConnector` is what every connector's ``connector.py`` builds on: its settings, one
+transport, the provider-side key of a transfer, the status lookup and the answer to a repeated
+creation; the provider's request and response shapes live beside it in ``transformers.py``.
 """
 from __future__ import annotations
 
 import json
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
 
-from payrail.providers.connectors.base import ConnectorUnavailable, OutcomeUnknown, TransferRejected
+from payrail.providers.connectors.base import (ConnectorSettings, ConnectorUnavailable, OutcomeUnknown, ProviderStatus,
+                                               TransferRejected, TransferRequest, TransferResult)
 
 
 @dataclass(frozen=True)
@@ -86,3 +93,63 @@ class Transport:
             what = f"{self.provider} answered {r.status_code} to {method} {path}"
             raise (OutcomeUnknown if mutating else ConnectorUnavailable)(what)
         return Response(r.status_code, r.content, dict(r.headers))
+
+
+class HttpConnector:
+    """The transport side every connector shares: ``settings``, one :class:`Transport` (``http``),
+    the provider-side key of a transfer (uuid5 of payrail's transfer id in the connector's own
+    namespace, so a retry after a lost answer sends the same key), the status lookup and what a
+    repeated creation answers. Subclasses set ``name`` and implement :meth:`headers`."""
+
+    name = "connector"
+
+    def __init__(self, settings: ConnectorSettings):
+        self.settings = settings
+        self.http = Transport(str(settings.base_url), self.name, settings.timeout_seconds,
+                              settings.connect_timeout_seconds)
+        self.namespace = uuid.uuid5(uuid.NAMESPACE_URL, f"payrail/connectors/{self.name}")
+
+    def headers(self) -> dict[str, str]:
+        """The authentication headers of every request."""
+        return {}
+
+    def transfer_key(self, transfer_id: str) -> str:
+        return str(uuid.uuid5(self.namespace, transfer_id))
+
+    def lookup(self, path: str, transfer_id: str, read: Callable[[str, bytes], TransferResult], *,
+               params: dict | None = None, missing: Callable[[Response], bool] | None = None) -> TransferResult:
+        """``GET path``: a 404 (or an answer ``missing`` says names nothing) is NOT_FOUND, a 200 is
+        ``read(transfer_id, body)``. Raises ConnectorUnavailable for any other answer."""
+        r = self.http.call("GET", path, mutating=False, headers=self.headers(), params=params)
+        if r.status == 404 or (missing is not None and missing(r)):
+            return TransferResult(transfer_id=transfer_id, status=ProviderStatus.NOT_FOUND)
+        if r.status != 200:
+            raise ConnectorUnavailable(f"{self.name}: lookup answered {r.status}: {r.error()[1]}")
+        return read(transfer_id, r.body)
+
+    def status(self, transfer_id: str) -> TransferResult:
+        """The transfer at the provider (NOT_FOUND if never received). Raises ConnectorUnavailable."""
+        raise NotImplementedError
+
+    def created(self, req: TransferRequest, r: Response, read: Callable[[str, bytes], TransferResult], *,
+                same_amount: bool = True, refusal: Callable[[Response], TransferRejected] = Response.rejected
+                ) -> TransferResult:
+        """The answer ``r`` to the creation of ``req``: a 2xx is ``read(transfer_id, body)``; a 409
+        (a repeated key) is the transfer already there, found with :meth:`status`; anything else
+        is ``refusal(r)`` raised.
+
+        Raises: TransferRejected (``transfer_id_conflict``, 409, when ``same_amount`` and the
+        existing transfer holds another amount); OutcomeUnknown when the provider answered 409
+        but does not list the transfer (yet).
+        """
+        if 200 <= r.status < 300:
+            return read(req.transfer_id, r.body)
+        if r.status != 409:
+            raise refusal(r)
+        found = self.status(req.transfer_id)
+        if found.status == ProviderStatus.NOT_FOUND:
+            raise OutcomeUnknown(f"{self.name}: 409 for {req.transfer_id} but no such transfer listed")
+        if same_amount and found.amount is not None and found.amount != req.amount:
+            raise TransferRejected("transfer_id_conflict", f"transfer {req.transfer_id} exists with amount "
+                                   f"{found.amount}, not {req.amount}", 409)
+        return found

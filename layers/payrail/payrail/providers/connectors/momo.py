@@ -1,26 +1,34 @@
 """What the Ghana mobile-money connectors (``mtn_momo``, ``airteltigo``, ``telecel``) share: their
 capabilities (GHS to Ghana mobile wallets), the recipient's number from a transfer request, an
-OAuth-style bearer token cached until shortly before it expires, and the calls a payment needs
-beyond the payout :class:`~payrail.providers.connectors.base.Connector` protocol:
+OAuth-style bearer token cached until shortly before it expires, the status reading of a
+disbursement or a reversal, the balance, signed-callback parsing (:class:`SignedCallbacks`), and the
+calls a payment needs beyond the payout :class:`~payrail.providers.connectors.base.Connector`
+protocol:
 
     reverse(transfer_id, reversal_id, amount) -> TransferResult   refund a paid transfer (its own key)
     reversal_status(reversal_id) -> TransferResult
     balance() -> int                                              payrail's float at the provider (minor units);
                                                                   also the health probe
     network                                                       the network it is on-net for
+
+Each connector says where its endpoints are (``paths``, a :class:`Paths`) and reads its
+provider's bodies with its ``transformers`` module (``wire``, a :class:`MomoWire`).
 """
 from __future__ import annotations
 
 import threading
 import time
-import uuid
-from typing import Protocol, runtime_checkable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import ClassVar, Protocol, runtime_checkable
 
-from payrail.providers.connectors.base import (Capabilities, Connector, ConnectorSettings, MobileWallet, TransferRejected,
-                                     TransferRequest, TransferResult)
-from payrail.providers.connectors.http import Transport
-from payrail.providers.connectors.ghana import parse_recipient, Recipient
 from payrail.core.errors import ValidationFailed
+from payrail.providers.connectors import amounts
+from payrail.providers.connectors.base import (Capabilities, Connector, ConnectorSettings, ConnectorUnavailable,
+                                               MobileWallet, SignedCallbacks, TransferRejected, TransferRequest,
+                                               TransferResult, WireModel)
+from payrail.providers.connectors.ghana import Recipient, parse_recipient
+from payrail.providers.connectors.http import HttpConnector, Response
 
 
 def capabilities(sends_callbacks: bool = True) -> Capabilities:
@@ -49,26 +57,55 @@ class MobileMoneyConnector(Connector, Protocol):
         ...
 
 
-class MomoBase:
-    """Shared plumbing: ``settings`` (a :class:`ConnectorSettings`), one :class:`Transport`,
-    ``transfer_key`` = uuid5(namespace of the connector, transfer id)."""
+@dataclass(frozen=True)
+class Paths:
+    """A provider's ``GET`` paths: a disbursement and a reversal by the provider's key (``{key}``),
+    the balance; ``lookup_params`` the query of a disbursement or reversal lookup."""
+
+    transfer: str
+    reversal: str
+    balance: str
+    lookup_params: dict[str, str] | None = None
+
+
+class MomoWire(Protocol):
+    """What a mobile-money connector's ``transformers`` module provides to :class:`MomoBase`."""
+
+    def transfer_result(self, transfer_id: str, raw: bytes) -> TransferResult:
+        """A disbursement's (or reversal's) body as a result."""
+        ...
+
+    def balance(self, raw: bytes) -> int:
+        """The balance body as GHS minor units."""
+        ...
+
+
+class TokenAnswer(WireModel):
+    """An OAuth client-credentials answer (MTN's and Airtel's): ``expires_in`` in seconds, a number
+    or a numeric string (Airtel sends ``"180"``); 3600 when absent."""
+
+    access_token: str
+    expires_in: int | Decimal | str | None = None
+
+
+class MomoBase(HttpConnector, SignedCallbacks):
+    """Shared plumbing of a Ghana mobile-money connector (see the module docstring):
+    ``settings`` (a :class:`ConnectorSettings`), one transport, ``transfer_key`` = uuid5(namespace
+    of the connector, transfer id)."""
 
     name = "momo"
     network = ""
     capabilities = capabilities()
     callback_headers: tuple[str, ...] = ()
+    paths: ClassVar[Paths]
+    wire: ClassVar[MomoWire]
 
     def __init__(self, settings: ConnectorSettings):
-        self.settings = settings
-        self.http = Transport(str(settings.base_url), self.name, settings.timeout_seconds,
-                              settings.connect_timeout_seconds)
-        self.namespace = uuid.uuid5(uuid.NAMESPACE_URL, f"payrail/connectors/{self.name}")
+        super().__init__(settings)
         self._cached_token: tuple[str, float] | None = None
         self._token_lock = threading.Lock()
 
-    def transfer_key(self, transfer_id: str) -> str:
-        return str(uuid.uuid5(self.namespace, transfer_id))
-
+    # -- authentication ----------------------------------------------------------------------
     def bearer(self, fetch) -> str:
         """A cached token; ``fetch()`` -> ``(token, lifetime seconds)`` when there is none or it
         expires within a minute (thread-safe)."""
@@ -82,6 +119,20 @@ class MomoBase:
         with self._token_lock:
             self._cached_token = None
 
+    def token(self, path: str, headers: dict[str, str], body: dict | None = None) -> tuple[str, int]:
+        """``POST path`` for a client-credentials token: ``(token, lifetime seconds)``. Raises
+        ConnectorUnavailable for any answer but 200."""
+        r = self.http.call("POST", path, mutating=False, headers=headers,
+                           body=amounts.dumps(body) if body is not None else None)
+        if r.status != 200:
+            raise ConnectorUnavailable(f"{self.name}: token answered {r.status}")
+        answer = TokenAnswer.model_validate(amounts.loads(r.body))
+        return answer.access_token, int(answer.expires_in or 3600)
+
+    def callback_key(self) -> bytes:
+        return self.settings.callback_secret.get_secret_value().encode()
+
+    # -- the transfer request ----------------------------------------------------------------
     def recipient(self, req: TransferRequest) -> Recipient:
         """The Ghana mobile number of ``req``. Raises TransferRejected (not GHS, not a Ghana mobile wallet)."""
         if req.currency != "GHS":
@@ -96,3 +147,25 @@ class MomoBase:
 
     def verify(self, beneficiary) -> "object":
         raise TransferRejected("verification_unsupported", f"{self.name} does not verify accounts here")
+
+    # -- status reading ----------------------------------------------------------------------
+    def missing(self, r: Response) -> bool:
+        """Whether a lookup's answer says the provider never received the key (besides a 404)."""
+        return False
+
+    def status(self, transfer_id: str) -> TransferResult:
+        """The disbursement (NOT_FOUND if never received). Raises ConnectorUnavailable."""
+        return self.lookup(self.paths.transfer.format(key=self.transfer_key(transfer_id)), transfer_id,
+                           self.wire.transfer_result, params=self.paths.lookup_params, missing=self.missing)
+
+    def reversal_status(self, reversal_id: str) -> TransferResult:
+        """The reversal (NOT_FOUND if never received). Raises ConnectorUnavailable."""
+        return self.lookup(self.paths.reversal.format(key=self.transfer_key(reversal_id)), reversal_id,
+                           self.wire.transfer_result, params=self.paths.lookup_params, missing=self.missing)
+
+    def balance(self) -> int:
+        """payrail's float at the provider, GHS minor units. Raises ConnectorUnavailable."""
+        r = self.http.call("GET", self.paths.balance, mutating=False, headers=self.headers())
+        if r.status != 200:
+            raise ConnectorUnavailable(f"{self.name}: balance answered {r.status}")
+        return self.wire.balance(r.body)

@@ -42,22 +42,20 @@ Assumptions (not settled by the documents above):
 * UPI verification is ``POST /verification/upi`` ``{vpa, name}`` -> ``{status: VALID | INVALID,
   name_at_bank}`` (from memory of Secure ID's UPI verification, not from a fetched page).
 * Names and remarks are cleaned to the characters Cashfree accepts rather than refused.
+
+The request and response shapes and their mapping to payrail's types are in :mod:`.transformers`.
 """
 from __future__ import annotations
-
-import hashlib
-import hmac
-import re
 
 from pydantic import HttpUrl, SecretStr
 
 from payrail.providers.connectors import amounts
-from payrail.providers.connectors.base import (BankAccount, CallbackHint, CallbackRejected, Capabilities,
-                                     ConnectorSettings, ConnectorUnavailable, DirectoryEntry, MobileWallet,
-                                     OutcomeUnknown, ProviderStatus, TransferRejected, TransferRequest,
-                                     TransferResult, Upi, Verification, base64_sha256, callback_body,
-                                     callback_header, check_fresh, clean_text, unix_time)
-from payrail.providers.connectors.http import Transport
+from payrail.providers.connectors.base import (BankAccount, CallbackHint, Capabilities, ConnectorUnavailable,
+                                               DirectoryEntry, MobileWallet, SignedCallbacks, TimedCallbackSettings,
+                                               TransferRequest, TransferResult, Upi, Verification, base64_sha256,
+                                               callback_header, check_fresh, unix_time)
+from payrail.providers.connectors.cashfree import transformers
+from payrail.providers.connectors.http import HttpConnector
 
 CAPABILITIES = Capabilities(rails=frozenset({"bank_account", "upi"}), currencies=frozenset({"INR"}),
                             countries=frozenset({"IN"}), verifies_accounts=True, sends_callbacks=True,
@@ -71,24 +69,8 @@ DIRECTORY = (
                    rail="upi"),
 )
 
-IFSC = re.compile(r"^[A-Z]{4}0[A-Z0-9]{6}$")
-TRANSFER_ID = re.compile(r"^[A-Za-z0-9_]{1,40}$")
 
-#: Cashfree V2 transfer status -> provider status (anything else: PENDING)
-STATUSES: dict[str, ProviderStatus] = {
-    "SUCCESS": ProviderStatus.SUCCESS,
-    "FAILED": ProviderStatus.FAILED, "REJECTED": ProviderStatus.FAILED,
-    "REVERSED": ProviderStatus.FAILED, "MANUALLY_REJECTED": ProviderStatus.FAILED,
-    "APPROVAL_PENDING": ProviderStatus.ON_HOLD,
-}
-
-#: bank account verification codes -> the reason payrail shows
-VERIFY_REASONS = {"INVALID_ACCOUNT_FAIL": "Account validation failed", "INVALID_BANK_ACCOUNT": "Account validation failed",
-                  "ACCOUNT_BLOCKED": "Account is blocked", "INVALID_IFSC_FAIL": "IFSC is invalid",
-                  "INVALID_IFSC": "IFSC is invalid", "NRE_ACCOUNT": "Given account is an NRE account"}
-
-
-class CashfreeSettings(ConnectorSettings):
+class CashfreeSettings(TimedCallbackSettings):
     """``base_url`` is the host (``https://sandbox.cashfree.com`` or ``https://api.cashfree.com``);
     the client secret also signs Cashfree's webhooks."""
 
@@ -98,22 +80,16 @@ class CashfreeSettings(ConnectorSettings):
     client_id: str
     client_secret: SecretStr
     api_version: str = "2024-01-01"
-    callback_tolerance_seconds: int = 300
 
 
-class CashfreeConnector:
+class CashfreeConnector(HttpConnector, SignedCallbacks):
     """Client of Cashfree Payouts V2 (see the module docstring for the documents it follows)."""
 
     name = "cashfree"
     capabilities = CAPABILITIES
     callback_headers = ("x-webhook-signature", "x-webhook-timestamp")
 
-    def __init__(self, settings: CashfreeSettings):
-        self.settings = settings
-        self.http = Transport(str(settings.base_url), self.name, settings.timeout_seconds,
-                              settings.connect_timeout_seconds)
-
-    def _headers(self) -> dict[str, str]:
+    def headers(self) -> dict[str, str]:
         s = self.settings
         return {"x-client-id": s.client_id, "x-client-secret": s.client_secret.get_secret_value(),
                 "x-api-version": s.api_version}
@@ -128,65 +104,14 @@ class CashfreeConnector:
         Raises: TransferRejected (4xx, or a beneficiary/currency/id Cashfree cannot take),
         ConnectorUnavailable, OutcomeUnknown.
         """
-        body = amounts.dumps(self._transfer_body(req))
-        r = self.http.call("POST", "/payout/transfers", mutating=True, headers=self._headers(), body=body)
-        if r.status == 409:
-            existing = self.status(req.transfer_id)
-            if existing.status == ProviderStatus.NOT_FOUND:
-                raise OutcomeUnknown(f"cashfree: 409 for {req.transfer_id} but no such transfer yet")
-            if existing.amount is not None and existing.amount != req.amount:
-                raise TransferRejected("transfer_id_conflict", f"transfer {req.transfer_id} exists with amount "
-                                       f"{existing.amount}, not {req.amount}", 409)
-            return existing
-        if 200 <= r.status < 300:
-            return self._result(req.transfer_id, amounts.loads(r.body), "INR")
-        raise r.rejected()
+        body = amounts.dumps(transformers.transfer(req).model_dump(exclude_none=True))
+        r = self.http.call("POST", "/payout/transfers", mutating=True, headers=self.headers(), body=body)
+        return self.created(req, r, transformers.transfer_result)
 
     def status(self, transfer_id: str) -> TransferResult:
         """Get Transfer Status V2 by our transfer id (404 -> NOT_FOUND). Raises ConnectorUnavailable."""
-        r = self.http.call("GET", "/payout/transfers", mutating=False, headers=self._headers(),
+        return self.lookup("/payout/transfers", transfer_id, transformers.transfer_result,
                            params={"transfer_id": transfer_id})
-        if r.status == 404:
-            return TransferResult(transfer_id=transfer_id, status=ProviderStatus.NOT_FOUND)
-        if r.status != 200:
-            raise ConnectorUnavailable(f"cashfree: status lookup answered {r.status}: {r.body[:200]!r}")
-        return self._result(transfer_id, amounts.loads(r.body), "INR")
-
-    def _transfer_body(self, req: TransferRequest) -> dict:
-        if req.currency != "INR":
-            raise TransferRejected("currency_unsupported", f"cashfree pays INR, not {req.currency}")
-        if not TRANSFER_ID.match(req.transfer_id):
-            raise TransferRejected("transfer_id_invalid", "cashfree transfer ids are 1-40 letters, digits or _")
-        name = clean_text(req.beneficiary.name, 100, digits=False)
-        if not name:
-            raise TransferRejected("beneficiary_name_invalid", "the beneficiary name has no letters")
-        ben = req.beneficiary
-        if isinstance(ben, Upi):
-            mode, instrument = "upi", {"vpa": ben.vpa}
-        elif isinstance(ben, BankAccount) and ben.account_number and ben.bank_code and IFSC.match(ben.bank_code):
-            mode, instrument = "banktransfer", {"bank_account_number": ben.account_number, "bank_ifsc": ben.bank_code}
-        else:
-            raise TransferRejected("beneficiary_unsupported",
-                                   "cashfree pays an account number with an IFSC, or a UPI VPA")
-        body = {"transfer_id": req.transfer_id, "transfer_amount": amounts.to_major(req.amount, "INR"),
-                "transfer_currency": "INR", "transfer_mode": mode,
-                "beneficiary_details": {"beneficiary_name": name, "beneficiary_instrument_details": instrument}}
-        if remarks := clean_text(req.remarks, 70):
-            body["transfer_remarks"] = remarks
-        return body
-
-    @staticmethod
-    def _result(transfer_id: str, data: dict, currency: str) -> TransferResult:
-        raw = str(data.get("status") or "")
-        status = STATUSES.get(raw, ProviderStatus.PENDING)
-        reason = None
-        if status in (ProviderStatus.FAILED, ProviderStatus.ON_HOLD):
-            detail = data.get("status_description") or data.get("status_code") or raw
-            reason = f"{raw}: {detail}" if raw in ("REVERSED", "REJECTED", "MANUALLY_REJECTED") else str(detail)
-        amount = data.get("transfer_amount")
-        return TransferResult(transfer_id=str(data.get("transfer_id") or transfer_id), status=status,
-                              reason=reason, provider_reference=data.get("cf_transfer_id"), provider_status=raw,
-                              amount=amounts.from_major(amount, currency) if amount is not None else None)
 
     # -- verification ------------------------------------------------------------------------
     def verify(self, beneficiary: BankAccount | MobileWallet | Upi) -> Verification:
@@ -194,43 +119,29 @@ class CashfreeConnector:
 
         Raises: ConnectorUnavailable; TransferRejected for a beneficiary Cashfree cannot check.
         """
-        if isinstance(beneficiary, Upi):
-            path, payload, key = "/verification/upi", {"vpa": beneficiary.vpa, "name": beneficiary.name}, "status"
-        elif isinstance(beneficiary, BankAccount) and beneficiary.account_number and IFSC.match(beneficiary.bank_code or ""):
-            path, key = "/verification/bank-account/sync", "account_status"
-            payload = {"bank_account": beneficiary.account_number, "ifsc": beneficiary.bank_code,
-                       "name": beneficiary.name}
-        else:
-            raise TransferRejected("beneficiary_unsupported", "cashfree verifies an account with an IFSC, or a VPA")
-        r = self.http.call("POST", path, mutating=False, headers=self._headers(), body=amounts.dumps(payload))
+        path, payload, field = transformers.verification(beneficiary)
+        r = self.http.call("POST", path, mutating=False, headers=self.headers(),
+                           body=amounts.dumps(payload.model_dump()))
         if 400 <= r.status < 500:
             return Verification(valid=False, reason=r.error()[1])
         if r.status != 200:
             raise ConnectorUnavailable(f"cashfree: verification answered {r.status}")
-        data = amounts.loads(r.body)
-        if data.get(key) == "VALID":
-            return Verification(valid=True, account_title=data.get("name_at_bank"))
-        code = str(data.get("account_status_code") or data.get(key) or "INVALID")
-        return Verification(valid=False, reason=VERIFY_REASONS.get(code, code))
+        return transformers.verified(r.body, field)
 
-    # -- callbacks ---------------------------------------------------------------------------
-    def parse_callback(self, headers: dict[str, str], raw_body: bytes, now: float) -> CallbackHint:
-        """Webhooks V2: check ``x-webhook-signature`` over ``x-webhook-timestamp`` + raw body and
-        reject a timestamp more than ``callback_tolerance_seconds`` from ``now`` (unix seconds).
+    # -- callbacks: x-webhook-signature = base64 HMAC-SHA256(client secret, x-webhook-timestamp + raw body)
+    def callback_signature(self, headers: dict[str, str]) -> bytes:
+        return base64_sha256(callback_header(headers, "x-webhook-signature", self.name), self.name)
 
-        Raises: CallbackRejected (missing, forged or stale signature; malformed body).
-        """
-        signature = base64_sha256(callback_header(headers, "x-webhook-signature", self.name), self.name)
+    def callback_message(self, headers: dict[str, str], raw_body: bytes, now: float) -> bytes:
+        """The timestamp in seconds or milliseconds (above 10^11), at most ``callback_tolerance_seconds``
+        from ``now``."""
         ts = callback_header(headers, "x-webhook-timestamp", self.name)
         check_fresh(unix_time(ts, self.name, millis_above=10**11), now, self.settings.callback_tolerance_seconds,
                     self.name)
-        key = self.settings.client_secret.get_secret_value().encode()
-        if not hmac.compare_digest(hmac.new(key, ts.encode() + raw_body, hashlib.sha256).digest(), signature):
-            raise CallbackRejected("cashfree: bad signature")
-        with callback_body(self.name):
-            event = amounts.loads(raw_body)
-            data = event["data"]
-            result = self._result(data["transfer_id"], data, "INR")
-            return CallbackHint(transfer_key=result.transfer_id, transfer_id=result.transfer_id, status=result.status,
-                                reason=result.reason, provider_reference=result.provider_reference,
-                                event_type=event.get("type"))
+        return ts.encode() + raw_body
+
+    def callback_key(self) -> bytes:
+        return self.settings.client_secret.get_secret_value().encode()
+
+    def read_callback(self, headers: dict[str, str], body) -> CallbackHint:
+        return transformers.callback_hint(body)

@@ -34,6 +34,8 @@ Assumptions (labelled; confirm on MTN's sandbox before going live):
   refund, body ``{amount, currency, externalId, payerMessage, payeeNote, referenceIdToRefund}``,
   ``GET /disbursement/v1_0/refund/{referenceId}``) is documented for refunding a collection; using
   it to claw back a disbursement is an assumption (otherwise MTN reverses through its back office).
+
+The request and response shapes and their mapping to payrail's types are in :mod:`.transformers`.
 """
 from __future__ import annotations
 
@@ -42,15 +44,12 @@ import base64
 from pydantic import HttpUrl, SecretStr
 
 from payrail.providers.connectors import amounts
-from payrail.providers.connectors.base import (CallbackHint, ConnectorSettings, ConnectorUnavailable,
-                                     INSUFFICIENT_FLOAT, OutcomeUnknown, ProviderStatus, TransferRequest,
-                                     TransferResult, callback_body)
-from payrail.providers.connectors.momo import MomoBase, capabilities
+from payrail.providers.connectors.base import (CallbackHint, ConnectorSettings, ConnectorUnavailable, OutcomeUnknown,
+                                               ProviderStatus, TransferRequest, TransferResult)
+from payrail.providers.connectors.momo import MomoBase, Paths, capabilities
+from payrail.providers.connectors.mtn_momo import transformers
 
 CAPABILITIES = capabilities(sends_callbacks=True)
-STATUSES = {"SUCCESSFUL": ProviderStatus.SUCCESS, "FAILED": ProviderStatus.FAILED,
-            "REJECTED": ProviderStatus.FAILED, "TIMEOUT": ProviderStatus.FAILED, "PENDING": ProviderStatus.PENDING}
-FLOAT_REASONS = {"NOT_ENOUGH_FUNDS"}
 
 
 class MtnMomoSettings(ConnectorSettings):
@@ -71,23 +70,18 @@ class MtnMomoSettings(ConnectorSettings):
 class MtnMomoConnector(MomoBase):
     """Client of MTN MoMo Disbursement (see the module docstring)."""
 
-    name = "mtn_momo"
-    network = "MTN"
-    capabilities = CAPABILITIES
-    callback_headers = ()  # MTN does not sign its callbacks
+    name, network = "mtn_momo", "MTN"  # MTN does not sign its callbacks: no callback_headers
+    paths = Paths(transfer="/disbursement/v1_0/transfer/{key}", reversal="/disbursement/v1_0/refund/{key}",
+                  balance="/disbursement/v1_0/account/balance")
+    wire = transformers
 
     def _token(self) -> tuple[str, int]:
         s = self.settings
         basic = base64.b64encode(f"{s.api_user}:{s.api_key.get_secret_value()}".encode()).decode()
-        r = self.http.call("POST", "/disbursement/token/", mutating=False,
-                           headers={"Authorization": f"Basic {basic}",
-                                    "Ocp-Apim-Subscription-Key": s.subscription_key.get_secret_value()})
-        if r.status != 200:
-            raise ConnectorUnavailable(f"mtn_momo: token answered {r.status}")
-        body = amounts.loads(r.body)
-        return body["access_token"], int(body.get("expires_in") or 3600)
+        return self.token("/disbursement/token/", {"Authorization": f"Basic {basic}",
+                                                   "Ocp-Apim-Subscription-Key": s.subscription_key.get_secret_value()})
 
-    def _headers(self, reference: str | None = None) -> dict[str, str]:
+    def headers(self, reference: str | None = None) -> dict[str, str]:
         s = self.settings
         h = {"Authorization": f"Bearer {self.bearer(self._token)}", "X-Target-Environment": s.target_environment,
              "Ocp-Apim-Subscription-Key": s.subscription_key.get_secret_value()}
@@ -97,85 +91,40 @@ class MtnMomoConnector(MomoBase):
                 h["X-Callback-Url"] = str(s.callback_url)
         return h
 
+    def _create(self, path: str, reference: str, body) -> int:
+        """``POST`` a creation under ``X-Reference-Id``: 202 (or any 2xx), or 409 for a reference
+        already used (the existing one). Raises TransferRejected, ConnectorUnavailable, OutcomeUnknown."""
+        r = self.http.call("POST", path, mutating=True, headers=self.headers(reference),
+                           body=amounts.dumps(body.model_dump()))
+        if r.status != 409 and not 200 <= r.status < 300:
+            raise r.rejected()
+        return r.status
+
     # -- transfers ---------------------------------------------------------------------------
     def submit(self, req: TransferRequest) -> TransferResult:
         """Send the disbursement (202), then read it back once. A reused reference (409) is the
         existing transfer. Raises TransferRejected, ConnectorUnavailable, OutcomeUnknown."""
         rcpt = self.recipient(req)
-        key = self.transfer_key(req.transfer_id)
-        note = (req.remarks or "payrail")[:160]
-        body = {"amount": amounts.major_text(req.amount, "GHS"), "currency": "GHS", "externalId": req.transfer_id,
-                "payee": {"partyIdType": "MSISDN", "partyId": rcpt.msisdn}, "payerMessage": note, "payeeNote": note}
-        r = self.http.call("POST", "/disbursement/v1_0/transfer", mutating=True, headers=self._headers(key),
-                           body=amounts.dumps(body))
-        if r.status not in (202, 409) and not 200 <= r.status < 300:
-            raise r.rejected()
+        answered = self._create("/disbursement/v1_0/transfer", self.transfer_key(req.transfer_id),
+                                transformers.transfer_body(req, rcpt))
         try:
             result = self.status(req.transfer_id)
         except ConnectorUnavailable:
             return TransferResult(transfer_id=req.transfer_id, status=ProviderStatus.PENDING, provider_status="PENDING")
         if result.status == ProviderStatus.NOT_FOUND:
-            raise OutcomeUnknown(f"mtn_momo: accepted {req.transfer_id} ({r.status}) but does not list it yet")
+            raise OutcomeUnknown(f"mtn_momo: accepted {req.transfer_id} ({answered}) but does not list it yet")
         return result
 
-    def status(self, transfer_id: str) -> TransferResult:
-        """Raises ConnectorUnavailable."""
-        return self._read(f"/disbursement/v1_0/transfer/{self.transfer_key(transfer_id)}", transfer_id)
-
-    def _read(self, path: str, transfer_id: str) -> TransferResult:
-        r = self.http.call("GET", path, mutating=False, headers=self._headers())
-        if r.status == 404:
-            return TransferResult(transfer_id=transfer_id, status=ProviderStatus.NOT_FOUND)
-        if r.status != 200:
-            raise ConnectorUnavailable(f"mtn_momo: lookup answered {r.status}: {r.error()[1]}")
-        return self.result(transfer_id, amounts.loads(r.body))
-
-    @staticmethod
-    def result(transfer_id: str, t: dict) -> TransferResult:
-        raw = str(t.get("status") or "PENDING")
-        status = STATUSES.get(raw, ProviderStatus.PENDING)
-        reason = t.get("reason")
-        if isinstance(reason, dict):
-            reason = reason.get("code") or reason.get("message")
-        if status == ProviderStatus.FAILED:
-            reason = str(reason or raw)
-        amount = t.get("amount")
-        return TransferResult(transfer_id=transfer_id, status=status, reason=reason if status == ProviderStatus.FAILED
-                              else None, provider_reference=t.get("financialTransactionId") or None,
-                              provider_status=raw, amount=amounts.from_major(amount, "GHS") if amount else None,
-                              failure_code=INSUFFICIENT_FLOAT if reason in FLOAT_REASONS else None)
-
-    # -- reversal and balance ----------------------------------------------------------------
+    # -- reversal ----------------------------------------------------------------------------
     def reverse(self, transfer_id: str, reversal_id: str, amount: int) -> TransferResult:
         """Refund ``amount`` of a paid transfer (see the assumptions). Raises TransferRejected,
         ConnectorUnavailable, OutcomeUnknown."""
-        key = self.transfer_key(reversal_id)
-        body = {"amount": amounts.major_text(amount, "GHS"), "currency": "GHS", "externalId": reversal_id,
-                "payerMessage": "reversal", "payeeNote": "reversal",
-                "referenceIdToRefund": self.transfer_key(transfer_id)}
-        r = self.http.call("POST", "/disbursement/v1_0/refund", mutating=True, headers=self._headers(key),
-                           body=amounts.dumps(body))
-        if r.status not in (202, 409) and not 200 <= r.status < 300:
-            raise r.rejected()
+        self._create("/disbursement/v1_0/refund", self.transfer_key(reversal_id),
+                     transformers.refund_body(reversal_id, amount, self.transfer_key(transfer_id)))
         return self.reversal_status(reversal_id)
 
-    def reversal_status(self, reversal_id: str) -> TransferResult:
-        return self._read(f"/disbursement/v1_0/refund/{self.transfer_key(reversal_id)}", reversal_id)
-
-    def balance(self) -> int:
-        r = self.http.call("GET", "/disbursement/v1_0/account/balance", mutating=False, headers=self._headers())
-        if r.status != 200:
-            raise ConnectorUnavailable(f"mtn_momo: balance answered {r.status}")
-        return amounts.from_major(amounts.loads(r.body)["availableBalance"], "GHS")
-
     # -- callbacks ---------------------------------------------------------------------------
-    def parse_callback(self, headers: dict[str, str], raw_body: bytes, now: float) -> CallbackHint:
-        """Read MTN's (unsigned) callback: the transfer body with ``externalId`` = payrail's
-        transfer id. A hint only: confirm with :meth:`status`. Raises CallbackRejected (malformed)."""
-        with callback_body(self.name):
-            t = amounts.loads(raw_body)
-            transfer_id = str(t["externalId"])
-            result = self.result(transfer_id, t)
-            return CallbackHint(transfer_key=self.transfer_key(transfer_id), transfer_id=transfer_id,
-                                status=result.status, reason=result.reason,
-                                provider_reference=result.provider_reference, event_type="disbursement.transfer")
+    def read_callback(self, headers: dict[str, str], body) -> CallbackHint:
+        """MTN's (unsigned) callback: the transfer body with ``externalId`` = payrail's transfer
+        id. A hint only: confirm with :meth:`status`."""
+        return transformers.callback_hint(body, self.transfer_key)
