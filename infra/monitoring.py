@@ -20,6 +20,9 @@ stage's requests, 4xx, 5xx and latency percentiles.
 """
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_iam as iam
@@ -52,6 +55,45 @@ from payrail.core import outcomes
 PAYOUT_STUCK = "PayoutStuck"
 #: the one alarm level used: every alarm pages through the same topic
 LEVEL = "Critical"
+
+
+@dataclass(frozen=True)
+class AlarmFamily:
+    """One kind of alarm the stack defines (one per queue, function, table ... of that kind).
+
+    ``pattern`` matches the CloudWatch alarm names of the family (``payrail-…``); ``runbook`` is the
+    title of its runbook section in docs/deploy.md ("#### <runbook>"), whose anchor is :attr:`anchor`."""
+
+    key: str
+    pattern: str
+    runbook: str
+
+    @property
+    def anchor(self) -> str:
+        """The runbook heading's anchor as GitHub renders it (lower case, spaces to dashes, no punctuation)."""
+        return re.sub(r"[^a-z0-9 -]", "", self.runbook.lower()).replace(" ", "-")
+
+    def matches(self, alarm_name: str) -> bool:
+        """Whether ``alarm_name`` (a synthesized ``AlarmName``) is one of this family's."""
+        return re.fullmatch(self.pattern, alarm_name) is not None
+
+
+def alarm_families() -> tuple[AlarmFamily, ...]:
+    """Every kind of alarm :class:`Monitoring` creates, each with its runbook in docs/deploy.md."""
+    p = re.escape(catalog.PREFIX)
+    return (
+        AlarmFamily("dlq", rf"{p}-[a-z0-9_-]+-queue-DLQ-.*", "A DLQ is not empty"),
+        AlarmFamily("stream-failures", rf"{p}-stream-failures-.*", "Stream records failed"),
+        AlarmFamily("queue-age", rf"{p}-[a-z0-9_-]+-queue-Queue-Message-Age-.*", "A queue's oldest message is past its bound"),
+        AlarmFamily("payout-stuck", rf"{p}-payout-stuck-.*", "A payout is stuck"),
+        AlarmFamily("workflow", rf"{p}-[a-z0-9_-]+-workflow-(Failure|TimedOut|Aborted)-.*", "A workflow execution failed"),
+        AlarmFamily("api-5xx", rf"{p}-api-Fault-Rate-.*", "The API answers 5xx"),
+        AlarmFamily("function-throttles", rf"{p}-[a-z0-9_-]+-function-Throttled-.*", "A function is throttled"),
+        AlarmFamily("table-throttles", rf"{p}-[a-z0-9_-]+-table-(Read|Write)-Throttled-.*", "A table is throttled"),
+        AlarmFamily("provider-success-rate", rf"{p}-business-provider-[a-z0-9_-]+-success-rate-.*",
+                    "A provider's success rate dropped"),
+        AlarmFamily("holds-past-bound", rf"{p}-holds-holds-past-bound-.*", "Holds are past the bound"),
+    )
 
 
 def provider_success_rate(provider: str, alarms: catalog.Alarms) -> cw.MathExpression:

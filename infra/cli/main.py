@@ -23,9 +23,10 @@ from typing import Annotated, Any, Callable, Optional
 import requests
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import Progress
 from rich.table import Table
 
+from infra.cli import progress
 from infra.cli.connection import ConfigError, Connection
 from infra.tools.client import ApiError, Payrail
 
@@ -460,9 +461,9 @@ def _job_path(job_id: str | None = None) -> tuple[str, bool]:
 
 
 def job_progress(console: Console | None = None, disable: bool = False) -> Progress:
-    """The progress bar of a settlement job's slices (``slices_done`` of ``slices_total``), on stderr."""
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("slices"),
-                    TimeElapsedColumn(), console=console or err, disable=disable)
+    """The progress bar of a settlement job's slices (``slices_done`` of ``slices_total``), on stderr
+    (:func:`infra.cli.progress.bar`, the bar every tool shows)."""
+    return progress.bar("slices", console=console or err, disable=disable)
 
 
 def watch_job(job: dict, poll: float, timeout: float, quiet: bool) -> dict:
@@ -569,7 +570,7 @@ def dlq_redrive(queue: str, max_per_second: Annotated[Optional[int], typer.Optio
 @handled
 def ledger_audit(as_json: Json = False) -> None:
     """Audit the whole ledger (admin); exit status 1 when a check fails."""
-    with err.status("auditing the ledger …", spinner="dots") if not as_json else _nothing():
+    with progress.status("auditing the ledger …", console=err, disable=as_json):
         a = call("GET", "/v1/admin/ledger/audit", admin=True)
     if as_json:
         emit_json(a)
@@ -581,14 +582,6 @@ def ledger_audit(as_json: Json = False) -> None:
                 out.print(f"{k}: {', '.join(a[k][:50])}" + (" …" if len(a[k]) > 50 else ""))
     if not a["ok"]:
         raise CliError("the ledger audit found problems")
-
-
-class _nothing:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 # ---- the admin token ----------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from pathlib import Path
 import requests
 
 from infra import catalog, cost
+from infra.cli import progress
 from infra.catalog import ROOT
 from infra.local import process
 from infra.tools import metering
@@ -443,29 +444,42 @@ def main() -> int:
     report: dict = {"machine": {"cores": os.cpu_count(), "load_before": os.getloadavg()}, "levels": {}}
     data_dir = ROOT / ".local" / "bench"
     os.environ["PAYRAIL_METER"] = "1"  # the cloud's runtime counts AWS calls (infra.tools.metering)
-    with process.local_cloud(data_dir, random_ports=True) as desc:
-        os.environ.update(desc["client_env"])
-        report["payouts"] = payout_lifecycles(desc, 20)
-        report["order_lifecycle"] = order_lifecycles(desc, LIFECYCLES)
-        for clients in LEVELS:
-            raw = raw_transactions(desc["tables"]["main"], clients, ORDERS_PER_LEVEL, 7)
-            api = http_orders(desc, clients, ORDERS_PER_LEVEL)
-            raw_requests = raw_order_requests(desc, clients, ORDERS_PER_LEVEL)
-            noop = http_noop(desc, clients, ORDERS_PER_LEVEL)
-            report["levels"][str(clients)] = {"raw_transact_per_s": raw, **api, "ratio_to_raw": api["per_s"] / raw,
-                                              "raw_order_requests_per_s": raw_requests,
-                                              "ratio_to_raw_order_requests": api["per_s"] / raw_requests,
-                                              "http_noop_per_s": noop}
-        raw_credit = raw_transactions(desc["tables"]["main"], 16, ORDERS_PER_LEVEL, 5)
-        report["credits"], report["flash_sale"] = flash_sale(desc, raw_credit)
-        report["credits"]["raw_transact_per_s"] = raw_credit
-        report["dynamodb_requests"] = requests_per_order(desc)
-        a = settled_audit(desc)
-        report["audit"] = {k: a[k] for k in ("ok", "journals", "accounts", "postings")} | {
-            "problems": (a["unbalanced_journals"] + a["account_mismatches"] + a["orphan_postings"])[:10]}
-        function_env = desc["function_env"]
-    report["machine"]["load_after_runs"] = os.getloadavg()
-    report["cold_init"] = cold_init(function_env)
+    stages = ["payout lifecycles", "order lifecycles", *(f"orders @{c} clients" for c in LEVELS),
+              "credits and the flash sale", "DynamoDB requests per order", "ledger audit", "cold init"]
+    with progress.tracked(f"bench: {stages[0]}", len(stages), "stages") as bar:
+        def stage_done() -> None:
+            done = int(bar.completed) + 1
+            bar.advance(description=f"bench: {stages[done]}" if done < len(stages) else "bench: done")
+        with process.local_cloud(data_dir, random_ports=True) as desc:
+            os.environ.update(desc["client_env"])
+            report["payouts"] = payout_lifecycles(desc, 20)
+            stage_done()
+            report["order_lifecycle"] = order_lifecycles(desc, LIFECYCLES)
+            stage_done()
+            for clients in LEVELS:
+                raw = raw_transactions(desc["tables"]["main"], clients, ORDERS_PER_LEVEL, 7)
+                api = http_orders(desc, clients, ORDERS_PER_LEVEL)
+                raw_requests = raw_order_requests(desc, clients, ORDERS_PER_LEVEL)
+                noop = http_noop(desc, clients, ORDERS_PER_LEVEL)
+                report["levels"][str(clients)] = {"raw_transact_per_s": raw, **api, "ratio_to_raw": api["per_s"] / raw,
+                                                  "raw_order_requests_per_s": raw_requests,
+                                                  "ratio_to_raw_order_requests": api["per_s"] / raw_requests,
+                                                  "http_noop_per_s": noop}
+                stage_done()
+            raw_credit = raw_transactions(desc["tables"]["main"], 16, ORDERS_PER_LEVEL, 5)
+            report["credits"], report["flash_sale"] = flash_sale(desc, raw_credit)
+            report["credits"]["raw_transact_per_s"] = raw_credit
+            stage_done()
+            report["dynamodb_requests"] = requests_per_order(desc)
+            stage_done()
+            a = settled_audit(desc)
+            report["audit"] = {k: a[k] for k in ("ok", "journals", "accounts", "postings")} | {
+                "problems": (a["unbalanced_journals"] + a["account_mismatches"] + a["orphan_postings"])[:10]}
+            function_env = desc["function_env"]
+        stage_done()
+        report["machine"]["load_after_runs"] = os.getloadavg()
+        report["cold_init"] = cold_init(function_env)
+        stage_done()
     report["usage_per_item"] = {
         "orders": usage(report["order_lifecycle"], {"api", "dispatcher", "fulfilment", "events", "webhooks"},
                         {"fulfilment", "webhooks"}),

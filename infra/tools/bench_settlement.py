@@ -129,12 +129,12 @@ def run_settlement(admin: Payrail, day: str, on_sample=None) -> tuple[dict, floa
     """Start a settlement of ``day`` and poll it to its end: ``(job, seconds, samples)`` where a
     sample is ``(t, status, slices_done, slices_total)``; ``on_sample(job)`` may stop the polling
     early by returning True."""
-    from infra.cli.main import job_progress
+    from infra.cli import progress
 
     samples = []
     t0 = time.perf_counter()
     job = admin.admin_settlement(day, day)
-    with job_progress(disable=not sys.stderr.isatty()) as bar:  # the bar of `payrail settlement start --watch`
+    with progress.bar("slices", transient=True) as bar:  # the bar of `payrail settlement start --watch`
         task = bar.add_task(job["job_id"], total=max(job["slices_total"], 1))
         while True:
             samples.append((time.perf_counter() - t0, job["status"], job["slices_done"], job["slices_total"]))

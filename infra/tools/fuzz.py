@@ -663,6 +663,13 @@ class Fuzzer:
         self.result = Result(documented=sorted(self.operations))
         self._signer_dir = signer_dir
         self._turn = 0
+        self.tracker = None  # an infra.cli.progress.Tracker counting the requests sent, during run()
+
+    def _sent(self) -> None:
+        """Count one request sent (the result's total and the progress bar)."""
+        self.result.requests += 1
+        if self.tracker is not None:
+            self.tracker.advance()
 
     def _tenant(self) -> Tenant:
         self._turn += 1
@@ -693,7 +700,7 @@ class Fuzzer:
         label = case.operation.label
         stats = self.result.operations[label]
         stats.requests += 1
-        self.result.requests += 1
+        self._sent()
         try:
             response = case.call(base_url=self.api_url, session=self.http, headers=headers, timeout=REQUEST_TIMEOUT)
         except requests.RequestException as e:  # no answer at all counts as a server error
@@ -801,6 +808,8 @@ class Fuzzer:
                     response = self.execute(case, tenant=tenant) if case is not None else None
                     if response is None or response.status_code != 409:
                         break
+        if self.tracker is not None:
+            self.tracker.update(description="fuzz: unknown query parameters")
         for label in EXAMPLES:
             if label in self.operations:
                 name = self._unknown_name(label, rng)
@@ -815,7 +824,7 @@ class Fuzzer:
         op = self.operations[CALLBACK_OPERATION]
         case = op.Case(path_parameters={"connector": signer.connector}, headers=headers, query=query or {})
         self.result.operations[CALLBACK_OPERATION].requests += 1
-        self.result.requests += 1
+        self._sent()
         try:
             response = self.http.post(f"{self.api_url}/v1/callbacks/{signer.connector}", data=body, params=query,
                                       headers={k: _wire(v) for k, v in headers.items()}, timeout=REQUEST_TIMEOUT)
@@ -927,10 +936,21 @@ class Fuzzer:
         """The examples, the unknown query parameters and the callbacks, then the rest of ``budget``
         spread over every operation and mode (operations whose inputs run out early, having no
         parameters, leave their share to the others). Returns the result."""
+        from infra.cli import progress
+
         self.result.seed = seed if seed is not None else random.randrange(2**32)
         rng = random.Random(self.result.seed)
+        with progress.tracked("fuzz: examples", budget, "requests") as self.tracker:
+            try:
+                return self._phases(budget, rng)
+            finally:
+                self.tracker = None
+
+    def _phases(self, budget: int, rng: random.Random) -> Result:
         self.examples(rng)
+        self.tracker.update(description="fuzz: callbacks")
         self.callbacks(rng.randrange(2**32), rng, max(MUTATED_CALLBACKS, budget // REQUESTS_PER_MUTATED_CALLBACK))
+        self.tracker.update(description="fuzz: generated")
         open_slots = self._slots()
         for _round in range(4):
             remaining = budget - self.result.requests

@@ -218,3 +218,31 @@ def test_holds_past_the_bound_alarm_reads_the_hold_sweep(tpl):
                 if r["Properties"]["Name"] == sweep.name)
     fid = logical_id(tpl, "AWS::Lambda::Function", "FunctionName", catalog.FUNCTIONS["holds"].name)
     assert rule["Targets"][0]["Arn"] == {"Fn::GetAtt": [fid, "Arn"]}
+
+
+def runbook_sections(text):
+    """docs/deploy.md's runbook sections: ``{heading: body}`` of each ``#### heading``."""
+    import re
+
+    parts = re.split(r"^#### (.+)$", text, flags=re.M)
+    return {parts[i].strip(): re.split(r"^#{1,4} ", parts[i + 1], flags=re.M)[0] for i in range(1, len(parts), 2)}
+
+
+def test_every_alarm_belongs_to_one_family_with_its_runbook_in_the_deploy_guide(tpl):
+    from infra.monitoring import alarm_families
+
+    families = alarm_families()
+    found = alarms(tpl)
+    for name in found:
+        assert [f.key for f in families if f.matches(name)] != [], name
+        assert len([f for f in families if f.matches(name)]) == 1, name
+    assert {f.key for f in families} == {f.key for f in families if any(f.matches(n) for n in found)}
+    guide = (catalog.ROOT / "docs" / "deploy.md").read_text()
+    sections = runbook_sections(guide)
+    for f in families:
+        body = sections.get(f.runbook)
+        assert body is not None, f"docs/deploy.md has no '#### {f.runbook}'"
+        for part in ("**Means**", "**Check first**", "**Do**"):
+            assert part in body, (f.runbook, part)
+        assert "payrail " in body or "console" in body, f.runbook  # what to look at with the CLI or console
+        assert f"](#{f.anchor})" in guide, f"the alarm table does not link to #{f.anchor}"

@@ -218,3 +218,21 @@ def test_ledger_audit_is_ok_and_payments_list_parses(cli):
     assert text.exit_code == 0 and text.stdout.startswith("ledger ok")
     page = ok_json(cli("payments", "list", "--older-than", "0s", "--json"))
     assert set(page) == {"data", "has_more"}
+
+
+def test_ledger_audit_shows_a_spinner_on_a_terminal_then_the_result(cli, monkeypatch):
+    from rich.console import Console
+
+    from infra.cli import main
+
+    screen = io.StringIO()
+    monkeypatch.setattr(main, "err", Console(file=screen, force_terminal=True, width=100))
+    text = cli("ledger", "audit")
+    assert text.exit_code == 0, text.output
+    assert "auditing the ledger" in screen.getvalue()  # the status while the request ran
+    last = text.stdout.strip().splitlines()[-1]
+    assert text.stdout.startswith("ledger ok") and "totals by currency" in last
+    screen.truncate(0)
+    screen.seek(0)
+    audit = ok_json(cli("ledger", "audit", "--json"))  # scripts get the JSON alone, no spinner
+    assert audit["ok"] is True and screen.getvalue() == ""
