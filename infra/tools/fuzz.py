@@ -43,7 +43,6 @@ Failures, with the request, the response and a curl command, go to ``--report`` 
 """
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import random
@@ -60,6 +59,7 @@ from pathlib import Path
 
 import requests
 import schemathesis
+import typer
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as with_seed
 from hypothesis import strategies as st
@@ -979,43 +979,45 @@ def fuzz(api_url: str, admin_token: str, budget: int, seed: int | None = None,
     return result
 
 
-def main(argv: list[str] | None = None) -> int:
+cli = typer.Typer(add_completion=False, help=__doc__.split("\n\n")[0])
+
+
+@cli.command()
+def main(requests: int = typer.Option(2000, help="requests in total"),
+         seed: int | None = typer.Option(None, help="Hypothesis seed (printed in the report)"),
+         report: Path = typer.Option(ROOT / ".local" / "fuzz-report.json", help="where the failures are written"),
+         data_dir: Path = typer.Option(ROOT / ".local", help="the local cloud's data directory"),
+         use_running: bool = typer.Option(False, help="fuzz the local cloud running from --data-dir")) -> None:
+    """Fuzz the committed OpenAPI document against a local cloud (one it starts, or the running one);
+    exits 1 when a request found a server error or a conformance failure, or an operation got no 2xx."""
     from infra.local import process
 
-    p = argparse.ArgumentParser(prog="python -m infra.tools.fuzz", description=__doc__.split("\n\n")[0])
-    p.add_argument("--requests", type=int, default=2000, help="requests in total (default 2000)")
-    p.add_argument("--seed", type=int, default=None, help="Hypothesis seed (printed in the report)")
-    p.add_argument("--report", type=Path, default=ROOT / ".local" / "fuzz-report.json")
-    p.add_argument("--data-dir", type=Path, default=ROOT / ".local")
-    p.add_argument("--use-running", action="store_true", help="fuzz the local cloud running from --data-dir")
-    args = p.parse_args(argv)
-
     def go(desc: dict) -> int:
-        result = fuzz(desc["api_url"], desc["admin_token"], args.requests, args.seed, args.report,
+        result = fuzz(desc["api_url"], desc["admin_token"], requests, seed, report,
                       fulfilment_url=desc.get("fulfilment_url"))
         print(result.summary())
         if result.kinds:
             print("distinct failures (operation: status check xcount):\n" + result.kinds_text())
         if result.without_2xx:
             print("operations without a 2xx (never fuzzed past validation): " + ", ".join(result.without_2xx))
-        print(f"report: {args.report} (seed {result.seed})")
+        print(f"report: {report} (seed {result.seed})")
         print(result.line)
         return 0 if result.ok else 1
 
-    if args.use_running:
-        desc = process.running(args.data_dir)
+    if use_running:
+        desc = process.running(data_dir)
         if desc is None:
-            print(f"no healthy local cloud runs from {args.data_dir} (start one with `make up`)", file=sys.stderr)
-            return 2
-        return go(desc)
+            print(f"no healthy local cloud runs from {data_dir} (start one with `make up`)", file=sys.stderr)
+            raise typer.Exit(2)
+        raise typer.Exit(go(desc))
     print("starting a local cloud for the fuzz run ...", flush=True)
     # failed authentication is rate limited per source IP; the run sends many such requests from one;
     # orders left unanswered by the fulfilment stand-in are FULFILMENT_UNKNOWN 20 s after payment
-    with process.local_cloud(args.data_dir / "fuzz", random_ports=True,
+    with process.local_cloud(data_dir / "fuzz", random_ports=True,
                              settings={"ANONYMOUS_RATE_LIMIT_PER_MINUTE": "100000",
                                        "FULFILMENT_GIVE_UP_SECONDS": "20"}) as desc:
-        return go(desc)
+        raise typer.Exit(go(desc))
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    cli()
