@@ -42,7 +42,6 @@ import hashlib
 import hmac
 import json
 import math
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -52,6 +51,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 
+from payrail.core import clock
 from payrail.core import ddb, deadline
 from payrail.api.models import TIME_BOUND, ErrorBody
 from payrail.core.errors import (
@@ -189,7 +189,7 @@ class Call:
         caller: rate-limit and idempotency identity: ``m:<merchant_id>``, ``admin`` or ``ip:<addr>``.
         merchant: the authenticated merchant (merchant routes).
         request_id: the invocation's id (owner of idempotency claims).
-        deadline: ``time.monotonic()`` by which the answer must be sent (``payrail.core.deadline``).
+        deadline: ``clock.monotonic()`` by which the answer must be sent (``payrail.core.deadline``).
         fingerprint: the request's idempotency fingerprint (keyed routes), stored on created objects.
     """
 
@@ -210,7 +210,7 @@ class Call:
 
     def remaining(self) -> float:
         """Seconds left before the answer is due."""
-        return max(0.0, self.deadline - time.monotonic())
+        return max(0.0, self.deadline - clock.monotonic())
 
 
 _current: contextvars.ContextVar[Call] = contextvars.ContextVar("payrail_call")
@@ -433,7 +433,7 @@ class PayrailResolver(APIGatewayHttpResolver):
         left = deadline.remaining()  # set by the handler from the Lambda context
         c = Call(self.edge.platform, f"ip:{ev.request_context.http.source_ip}",
                  getattr(ctx, "aws_request_id", None) or ev.request_context.request_id,
-                 time.monotonic() + (left if left != math.inf else 27.0))
+                 clock.monotonic() + (left if left != math.inf else 27.0))
         token = _current.set(c)
         try:
             if spec is None:  # the documents (/openapi.json, /docs) or Powertools' not-found route

@@ -63,6 +63,7 @@ from __future__ import annotations
 import random
 import time
 
+from payrail.core import clock
 from payrail.core import accounts, ddb, deadline
 from payrail.core.errors import ConcurrencyExhausted, Conflict, InsufficientFunds, NotFound, OutOfStock, ValidationFailed
 from payrail.core.events import EventLog
@@ -270,7 +271,7 @@ class Orders:
         journal = Journal(f"{order_id}:pay", "order_payment", merchant_id, currency,
                           [Posting(w.account_id, -amount), Posting(pending.account_id, amount)],
                           metadata={"order_id": order_id})
-        give_up_at = time.monotonic() + min(CONTENTION_BUDGET_SECONDS, deadline.remaining())
+        give_up_at = clock.monotonic() + min(CONTENTION_BUDGET_SECONDS, deadline.remaining())
         while True:
             try:
                 take = self._take(ppk, known, home, have, quantity)
@@ -293,7 +294,7 @@ class Orders:
                                               created])
             except ExtraConditionFailed as e:
                 if 1 <= e.index <= len(take) and known.get("buckets"):
-                    if time.monotonic() >= give_up_at:
+                    if clock.monotonic() >= give_up_at:
                         raise ConcurrencyExhausted("the product's stock kept changing; retry the request") from None
                     have, wallet_read = 0, None  # a bucket ran dry meanwhile: read them all, take again
                     time.sleep(random.uniform(0, 0.02))

@@ -13,6 +13,7 @@ import secrets
 import time
 from datetime import datetime, timezone
 
+from payrail.core import clock
 from payrail.core import ddb
 from payrail.core.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from payrail.core.ids import now_iso
@@ -101,7 +102,7 @@ class Merchants:
         merchant = self.main.get(MERCHANT.key(merchant_id))
         if not merchant:
             raise NotFound("merchant not found", param="merchant_id")
-        now = time.time()
+        now = clock.now()
         expires = _iso(now + overlap_seconds)
         api_key, new = self._new_key(merchant_id)
         kept, actions = [], []
@@ -167,11 +168,11 @@ class Merchants:
 
     def _cached(self, cache_key: str, load, fresh: bool = False):
         hit = self._cache.get(cache_key)
-        if hit and hit[0] > time.monotonic() and not fresh:
+        if hit and hit[0] > clock.monotonic() and not fresh:
             return hit[1]
         value = load()
         if value is not None and self.cache_seconds:
-            self._cache[cache_key] = (time.monotonic() + self.cache_seconds, value)
+            self._cache[cache_key] = (clock.monotonic() + self.cache_seconds, value)
         return value
 
     def get(self, merchant_id: str, fresh: bool = False) -> dict | None:
@@ -196,7 +197,7 @@ class Merchants:
             raise Unauthorized("invalid API key")
         h = hash_key(api_key)
         rec = self._cached(f"k:{h}", lambda: self.main.get(API_KEY.key(h), consistent=False))
-        if not rec or (rec.get("expires_at") and rec["expires_at"] <= _iso(time.time())):
+        if not rec or (rec.get("expires_at") and rec["expires_at"] <= _iso(clock.now())):
             raise Unauthorized("invalid or expired API key")
         merchant = self.get(rec["merchant_id"])
         if not merchant:

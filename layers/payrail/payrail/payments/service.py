@@ -15,10 +15,10 @@ event; journal ids derive from the payment id, so each happens at most once.
 from __future__ import annotations
 
 import random
-import time
 import uuid
 from datetime import datetime, timezone
 
+from payrail.core import clock
 from payrail.core import accounts, ddb
 from payrail.providers.connectors.base import (INSUFFICIENT_FLOAT, ConnectorUnavailable, MobileWallet, OutcomeUnknown,
                                      ProviderStatus, TransferRejected, TransferRequest, TransferResult)
@@ -202,13 +202,13 @@ class Payments:
         for i, provider in enumerate(order):
             c = next(c for c in candidates if c["provider"] == provider)
             route = self._route(c, i)
-            expires = time.time() + self.timeout
+            expires = clock.now() + self.timeout
             sets = {"risk": risk.as_dict(), "candidates": candidates, "route_order": order, "route_index": i,
                     "route": route, "provider": provider, "fee": c["fee"], "total": c["total"],
                     "transfer_id": self._transfer_id(p, i), "provider_key": self._key(provider, self._transfer_id(p, i)),
                     "expires_at": _iso(expires),
                     # what the stand-ins and sandboxes show: seconds on-net, longer through the interop switch
-                    "estimated_completion_at": _iso(time.time() + (10 if c["on_net"] else 30)),
+                    "estimated_completion_at": _iso(clock.now() + (10 if c["on_net"] else 30)),
                     **due(PAYMENT, p["payment_id"], _iso(expires))}
             held = accounts.provider_float(p["merchant_id"], "momo_held", CURRENCY, provider)
             src = accounts.provider_float(p["merchant_id"], "momo_float", CURRENCY, provider)
@@ -331,7 +331,7 @@ class Payments:
     # ---- the worker's look -----------------------------------------------------------------------------
     def _backoff(self, p: dict) -> int:
         wait = min(self.backoff_max, self.backoff_base * 2 ** min(max(0, p.get("looks", 1) - 1), 10))
-        left = _epoch(p["expires_at"]) - time.time() if p.get("expires_at") else wait
+        left = _epoch(p["expires_at"]) - clock.now() if p.get("expires_at") else wait
         return int(max(1, min(wait, left + 1)))
 
     def look(self, merchant_id: str, payment_id: str, look: int) -> Outcome:
@@ -362,7 +362,7 @@ class Payments:
             return self._settle(p, result)
 
     def _expired(self, p: dict) -> bool:
-        return bool(p.get("expires_at")) and time.time() >= _epoch(p["expires_at"])
+        return bool(p.get("expires_at")) and clock.now() >= _epoch(p["expires_at"])
 
     def _unreachable(self, p: dict, why: str) -> Outcome:
         """The provider could not be asked: fail over while nothing was sent to it, else look again."""
@@ -502,7 +502,7 @@ class Payments:
     def expire_due(self, now: float | None = None) -> dict:
         """The sweeper: every payment whose expiry has passed (``due`` index)."""
         counts: dict[str, int] = {}
-        for item in self.main.due_items(PAYMENT, _iso(now or time.time())):
+        for item in self.main.due_items(PAYMENT, _iso(now or clock.now())):
             p = self.main.get(item["pk"])
             status = self.settle_or_expire(p) if p else "gone"
             counts[status] = counts.get(status, 0) + 1

@@ -11,10 +11,10 @@ admin view can list :meth:`OpenHolds.oldest`.
 from __future__ import annotations
 
 import heapq
-import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from payrail.core import clock
 from payrail.core import ddb
 from payrail.core.store import DUE_INDEX, PAYOUT, public
 
@@ -72,7 +72,7 @@ class OpenHolds:
 
     def summary(self, bound_seconds: int, now: float | None = None) -> HoldSummary:
         """Count the open holds and those older than ``bound_seconds`` (at ``now``, epoch seconds)."""
-        now = time.time() if now is None else now
+        now = clock.now() if now is None else now
         cutoff = _iso(now - bound_seconds)
         total = past = 0
         oldest: float | None = None
@@ -90,7 +90,7 @@ class OpenHolds:
     def oldest(self, limit: int = 10, older_than_seconds: int = 0, now: float | None = None) -> list[dict]:
         """The ``limit`` oldest open holds held longer than ``older_than_seconds``: the payouts as
         clients see them, oldest first, each with ``held_since`` (ISO time)."""
-        now = time.time() if now is None else now
+        now = clock.now() if now is None else now
         cutoff = _iso(now - older_than_seconds)
         shards = [self._query(p, before=cutoff, limit=limit, keys_only=False) for p in PAYOUT.due_partitions()]
         out = []

@@ -27,8 +27,9 @@ on the spot. An expired or released reservation cannot be fulfilled (409).
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
+from payrail.core import clock
 from payrail.core import accounts
 from payrail.payouts.beneficiaries import check_details
 from payrail.core.errors import Conflict, InsufficientFunds, NotFound, ProviderFailed, ProviderTimeout, ValidationFailed
@@ -48,7 +49,7 @@ def audit_id(reservation_id: str) -> str:
 
 
 def _iso_in(seconds: int) -> str:
-    return (datetime.now(timezone.utc) + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return (clock.utcnow() + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 class Reservations:
@@ -219,10 +220,10 @@ class Reservations:
         return self.get(mid, rid)
 
     def _wait(self, merchant_id: str, payout_id: str) -> dict:
-        deadline = time.monotonic() + self.fulfil_wait_seconds
+        deadline = clock.monotonic() + self.fulfil_wait_seconds
         while True:
             p = self.payouts.get(merchant_id, payout_id)
-            if p["status"] in FINAL or time.monotonic() >= deadline:
+            if p["status"] in FINAL or clock.monotonic() >= deadline:
                 return p
             time.sleep(0.25)
 

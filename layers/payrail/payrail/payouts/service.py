@@ -42,8 +42,9 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
+from payrail.core import clock
 from payrail.core import accounts
 from payrail.payouts.beneficiaries import Beneficiaries, Destination, check_details, resolve
 from payrail.providers.connectors.base import (ConnectorUnavailable, OutcomeUnknown, ProviderStatus, TransferRejected,
@@ -118,7 +119,7 @@ def transfer_id(payout_id: str, run: int) -> str:
 
 
 def _in(seconds: int) -> str:
-    return (datetime.now(timezone.utc) + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return (clock.utcnow() + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def event_type(status: str, created: bool = False) -> str:

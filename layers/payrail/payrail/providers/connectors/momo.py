@@ -12,10 +12,10 @@ beyond the payout :class:`~payrail.providers.connectors.base.Connector` protocol
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from typing import Protocol, runtime_checkable
 
+from payrail.core import clock
 from payrail.providers.connectors.base import (Capabilities, Connector, ConnectorSettings, MobileWallet, TransferRejected,
                                      TransferRequest, TransferResult)
 from payrail.providers.connectors.http import Transport
@@ -73,9 +73,9 @@ class MomoBase:
         """A cached token; ``fetch()`` -> ``(token, lifetime seconds)`` when there is none or it
         expires within a minute (thread-safe)."""
         with self._token_lock:
-            if self._cached_token is None or self._cached_token[1] - 60 < time.monotonic():
+            if self._cached_token is None or self._cached_token[1] - 60 < clock.monotonic():
                 token, lifetime = fetch()
-                self._cached_token = (token, time.monotonic() + max(60, int(lifetime)))
+                self._cached_token = (token, clock.monotonic() + max(60, int(lifetime)))
             return self._cached_token[0]
 
     def forget_token(self) -> None:
