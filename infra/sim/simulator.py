@@ -60,6 +60,7 @@ DEFAULT_FAULTS = {
 WORKLOAD = {  # operation: weight
     "fund": 2, "wallet_credit": 2, "wallet_debit": 2, "payout": 6, "payout_retry": 1,
     "approve": 2, "reject": 1, "cancel": 2, "reinitiate": 2,
+    "reserve": 3, "fulfil": 4, "release_reservation": 1,
 }
 
 CURRENCY = "INR"
@@ -76,6 +77,13 @@ PAYOUT_MOVES = {
     "SUCCEEDED": set(), "CANCELLED": set(),
 }
 HELD = ("PENDING", "IN_REVIEW", "PROCESSING", "ON_HOLD")
+#: the reservation lifecycle (``payrail.payouts.reservations``'s module docstring)
+RESERVATION_MOVES = {
+    None: {"RESERVED"}, "RESERVED": {"FULFILLING", "RELEASED", "EXPIRED"}, "FULFILLING": {"FULFILLED", "RESERVED"},
+    "FULFILLED": set(), "RELEASED": set(), "EXPIRED": set(),
+}
+#: the reservation expiry sweeper's EventBridge schedule (every minute)
+SWEEP_SECONDS = 60
 
 
 class Violation(Exception):
@@ -140,6 +148,9 @@ class Engine:
         self.worker = _load("payout_worker")
         self.steps = _load("payout_steps")
         self.steps_body = inspect.unwrap(self.steps.lambda_handler)
+        for mod in (self.dispatcher, self.worker, self.steps):  # no metrics flushes to stdout
+            if hasattr(mod, "metrics"):
+                mod.metrics = SimpleNamespace(add_metric=lambda **_: None)
 
     # botocore hooks (run in the calling thread; only invocations get faults)
     def _before_call(self, model=None, **_):
@@ -217,7 +228,8 @@ def workload(seed: int, n_ops: int) -> list[tuple]:
         k = rng.choices(kinds, weights)[0]
         arg = {"fund": lambda: rng.randint(1, 10) * 1000, "payout": lambda: rng.randint(1, 60) * 100,
                "wallet_credit": lambda: rng.randint(1, 50) * 100,
-               "wallet_debit": lambda: rng.randint(1, 50) * 100}.get(k, lambda: rng.randint(0, 1000))()
+               "wallet_debit": lambda: rng.randint(1, 50) * 100,
+               "reserve": lambda: rng.randint(1, 39) * 100}.get(k, lambda: rng.randint(0, 1000))()
         ops.append((i, k, arg))
     return ops
 
@@ -260,7 +272,10 @@ class World:
         self.callbacks: list[dict] = []    # pending provider callbacks {due, transfer_id}
         self.payouts: list[str] = []       # payout ids created (in order)
         self.retry_ops: list[tuple] = []   # client retries after a failed request
-        self.histories: dict[str, list] = {}
+        self.histories: dict[str, dict] = {}
+        self.reservations: dict[str, dict] = {}
+        self.reservation_ids: list[str] = []
+        self.last_sweep = 1_800_000_000.0
         self.funded_keys: dict[str, int] = {}
         self.ops_started: list[tuple] = []
         self.images_version = 0
@@ -325,11 +340,20 @@ class World:
             acts += [("stream", r) for r in self.stream if r["due"] <= now]
             acts += [("callback", c) for c in self.callbacks if c["due"] <= now]
             acts += [("sfn", ex) for ex in self.executions.values() if ex.state in ("wait", "step") and ex.due <= now]
+            if self.sweep_due() is not None and self.sweep_due() <= now:
+                acts.append(("sweep", None))
         return acts
+
+    def sweep_due(self) -> float | None:
+        """The sweeper's next firing while a reservation is RESERVED (schedules fire every minute
+        regardless; only firings with something to sweep are simulated)."""
+        if not any(r["status"] == "RESERVED" for r in self.reservations.values()):
+            return None
+        return self.last_sweep + SWEEP_SECONDS
 
     def next_due(self) -> float | None:
         dues = [self.queues["payouts"].next_due()]
-        dues += [r["due"] for r in self.stream] + [c["due"] for c in self.callbacks]
+        dues += [r["due"] for r in self.stream] + [c["due"] for c in self.callbacks] + [self.sweep_due()]
         for ex in self.executions.values():
             if ex.state in ("wait", "step", "waiting"):
                 dues.append(ex.due)
@@ -442,6 +466,14 @@ class World:
                 self.stream.append({**r, "due": self.clock.now() + 1})
         self.spawn("stream", "dispatch", lambda: self.engine.dispatcher.record_handler(record), done)
 
+    def _do_sweep(self, _) -> None:
+        self.last_sweep = self.clock.now()
+
+        def done(inv):
+            if inv.error is not None and not isinstance(inv.error, Crash) and not _retryable(inv.error):
+                raise Violation("no_500", f"sweeper raised {type(inv.error).__name__}: {inv.error}")
+        self.spawn("sweep", "expire reservations", lambda: self.platform.reservations.expire_due(), done)
+
     def _do_callback(self, c: dict) -> None:
         self.callbacks.remove(c)
         tid = c["transfer_id"]
@@ -532,6 +564,26 @@ class World:
         pid = self._pick(arg)
         return pid and (lambda: self.platform.payouts.reinitiate(self.merchant, pid))
 
+    def op_reserve(self, amount, key):
+        def reserve():
+            r = self.platform.reservations.reserve(self.merchant, amount, CURRENCY, self.rng.choice((60, 300, 1800)),
+                                                   key, beneficiary=dict(UPI))
+            if r["reservation_id"] not in self.reservation_ids:
+                self.reservation_ids.append(r["reservation_id"])
+        return reserve
+
+    def op_fulfil(self, arg, key):
+        if not self.reservation_ids:
+            return None
+        rid = self.reservation_ids[arg % len(self.reservation_ids)]
+        return lambda: self.platform.reservations.fulfil(self.merchant, rid)
+
+    def op_release_reservation(self, arg, key):
+        if not self.reservation_ids:
+            return None
+        rid = self.reservation_ids[arg % len(self.reservation_ids)]
+        return lambda: self.platform.reservations.release(self.mid, rid)
+
     # -- the stream, synthesized
     def snapshot(self) -> None:
         from payrail.core import ddb
@@ -559,6 +611,8 @@ class World:
             item = ddb.load(it)
             if item.get("type") == "payout":
                 self.histories[item["payout_id"]] = item
+            elif item.get("type") == "reservation":
+                self.reservations[item["reservation_id"]] = item
         if seen != self.images:
             self.images_version += 1
         self.images = seen
@@ -595,6 +649,18 @@ class World:
         held = sum(p["amount"] for p in payouts if p["status"] in HELD)
         if by_kind.get("held", 0) != held:
             raise Violation("hold_matches_status", f"held balance {by_kind.get('held', 0)} != {held} in held statuses")
+        reserved = sum(r["amount"] for r in self.reservations.values() if r["status"] == "RESERVED")
+        if by_kind.get("reserved", 0) != reserved:
+            raise Violation("reserved_matches_status", f"reserved balance {by_kind.get('reserved', 0)} != {reserved} "
+                            "in RESERVED reservations")
+        for r in self.reservations.values():
+            prev = None
+            for e in r.get("status_history") or []:
+                if e["status"] != prev and e["status"] not in RESERVATION_MOVES.get(prev, set()):
+                    raise Violation("status_history", f"{r['reservation_id']}: {prev} → {e['status']}")
+                prev = e["status"]
+            if final and r["status"] not in ("FULFILLED", "RELEASED", "EXPIRED"):
+                raise Violation("stuck", f"reservation {r['reservation_id']} is {r['status']} at quiescence")
         paid_ids, captured = set(), 0
         for t in self.provider.book.values():
             if t.submits > 1:
