@@ -8,6 +8,7 @@ that still fails the same invariant; ``--seed S`` replays one schedule exactly.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 
@@ -74,6 +75,7 @@ def main(argv=None) -> int:
     ap.add_argument("--no-shrink", action="store_true")
     a = ap.parse_args(argv)
     seeds = [a.seed] if a.seed is not None else list(range(a.first, a.first + a.seeds))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop DynamoDB Local on a kill too
     engine = Engine()
     t0 = time.monotonic()
     steps = faults = violations = 0

@@ -598,7 +598,11 @@ class World:
             if "LastEvaluatedKey" not in r:
                 break
             kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
-        for pk, it in seen.items():
+        def order(pk):  # ids derive from the random merchant id: order by what the schedule decides
+            it = seen[pk]
+            return tuple(it.get(a, {}).get("S", "") for a in ("created_at", "type", "updated_at"))
+        for pk in sorted(seen, key=order):
+            it = seen[pk]
             old = self.images.get(pk)
             if old == it:
                 continue
