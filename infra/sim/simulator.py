@@ -449,7 +449,8 @@ class World:
         def done(inv):
             if inv.error is None:
                 q.messages.pop(m["id"], None)
-            elif not isinstance(inv.error, Crash) and not _retryable(inv.error):
+            elif not isinstance(inv.error, Crash) and not _retryable(inv.error) and not _client_error(inv.error):
+                # a Conflict fails the record on purpose (SQS redelivers it); anything else is a bug
                 raise Violation("no_500", f"payout worker raised {type(inv.error).__name__}: {inv.error}")
         self.spawn("sqs", f"look {m['body'][:60]}", lambda: self.engine.worker.record_handler(record), done)
 

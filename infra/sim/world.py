@@ -95,6 +95,7 @@ class Invocation:
         self.id = next(Invocation.ids)
         self.go = threading.Semaphore(0)
         self.finished, self.error, self.result = False, None, None
+        self.started = world.clock.monotonic()
         self.thread = threading.Thread(target=self._run, daemon=True, name=f"inv-{self.id}")
 
     def _run(self):
@@ -110,11 +111,15 @@ class Invocation:
         self.world.back.release()
 
     def pause(self) -> None:
-        """A yield point (in the invocation's thread): let the scheduler run something else."""
+        """A yield point (in the invocation's thread): let the scheduler run something else. An
+        invocation past its Lambda timeout (virtual time went on meanwhile) is killed here, as
+        Lambda kills it: none outlives the queue's visibility timeout."""
         self.world.back.release()
         self.go.acquire()
         if self.world.stopping:
             raise Crash("the schedule ended")
+        if self.world.clock.monotonic() > self.started + self.world.lambda_timeout:
+            raise Crash("Lambda timeout")
 
 
 class Queue:

@@ -32,16 +32,21 @@ def test_a_replayed_seed_runs_the_same_schedule(engine):
     assert (a.steps, a.faults) == (b.steps, b.faults)
 
 
-def test_a_first_look_without_its_claim_is_caught(engine, monkeypatch):
-    """Duplicate first looks (the stream and SQS both deliver twice) must never send one transfer
-    twice; without the first look's claim the provider's book shows a second submission."""
+def test_a_submission_without_its_guard_is_caught(engine, monkeypatch):
+    """Re-introduce the defect: the submission mark written without its guard on the count read,
+    and first looks without their claim. Duplicated dispatches then send one transfer twice, and
+    the provider's book shows it."""
     from payrail.payouts import service
 
+    change = service.PayoutRecords.change
+    monkeypatch.setattr(service.PayoutRecords, "change",
+                        lambda self, p, expect, to=None, detail=None, **kw: change(
+                            self, p, expect, to, detail, **{k: v for k, v in kw.items() if k != "equals"}))
     attempt = service.Payouts.attempt
     monkeypatch.setattr(service.Payouts, "attempt",
                         lambda self, mid, pid, run, connector=None, first_look=None: attempt(self, mid, pid, run, connector))
     caught = None
-    for seed in range(1, 41):
+    for seed in range(100, 141):
         r = run_one(engine, seed, workload(seed, 12))
         if r.violation:
             caught = r
@@ -50,3 +55,12 @@ def test_a_first_look_without_its_claim_is_caught(engine, monkeypatch):
     ops, faults, final = shrink(engine, caught, budget=12)
     assert final.violation is not None and final.violation.invariant == "provider_paid_twice"
     assert len(ops) <= len(caught.ops) and len(faults) <= len(caught.faults)
+
+
+def test_duplicated_workflow_looks_send_one_transfer(engine):
+    """Seed 105: a first look fails before its claim, the run goes to the workflow, and SQS delivers
+    one of its dispatches twice; both looks find nothing at the provider. Only the look whose
+    submission mark wins sends the transfer (the other's message comes back and finds it)."""
+    r = run_one(engine, 105, workload(105, 12))
+    assert r.violation is None, str(r.violation)
+    assert r.quiescent

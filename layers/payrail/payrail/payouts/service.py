@@ -165,9 +165,9 @@ class PayoutRecords:
         Update then guarded by ``p``'s ``status_history`` too (``EventLog.transition``)."""
         pk = PAYOUT.key(p["merchant_id"], p["payout_id"])
         if to is None:
-            return [self.main.update_action(pk, from_status=tuple(expect), equals={"run": p["run"]}, **kw)]
+            return [self.main.update_action(pk, from_status=tuple(expect), equals={"run": p["run"], **kw.pop("equals", {})}, **kw)]
         return self.events.transition(self.main, pk, p, tuple(expect), to, event_type(to), "payout_id",
-                                      detail=detail, equals={"run": p["run"]}, **kw)
+                                      detail=detail, equals={"run": p["run"], **kw.pop("equals", {})}, **kw)
 
     def apply(self, actions: list[dict]) -> dict:
         """Write :meth:`change`'s actions; returns the payout after them.
@@ -406,8 +406,10 @@ class Payouts:
         if result.status == ProviderStatus.NOT_FOUND:
             if p.get("cancel_requested_at"):
                 return self._unknown(p, "cancel requested and the provider does not list the transfer; not sending")
-            # marked before sending: a crash after this point never counts as "never sent"
-            p = self.records.apply(self.records.change(p, AT_PROVIDER, adds={"submissions": 1}))
+            # marked before sending: a crash after this point never counts as "never sent"; guarded by the
+            # count read, so of two looks that both found nothing (a duplicated dispatch) only one sends
+            p = self.records.apply(self.records.change(p, AT_PROVIDER, adds={"submissions": 1},
+                                                       equals={"submissions": p.get("submissions", 0)}))
             req = TransferRequest(transfer_id=p["transfer_id"], amount=p["amount"], currency=p["currency"],
                                   beneficiary=check_details(p["beneficiary"]).beneficiary,
                                   remarks=p.get("description") or p.get("audit_id"))
