@@ -58,7 +58,7 @@ def test_a_submission_without_its_guard_is_caught(engine, monkeypatch):
 
 
 def test_duplicated_workflow_looks_send_one_transfer(engine):
-    """Seed 105: a first look fails before its claim, the run goes to the workflow, and SQS delivers
+    """The schedule of seed=105: a first look fails before its claim, the run goes to the workflow, and SQS delivers
     one of its dispatches twice; both looks find nothing at the provider. Only the look whose
     submission mark wins sends the transfer (the other's message comes back and finds it)."""
     r = run_one(engine, 105, workload(105, 12))
