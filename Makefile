@@ -13,7 +13,7 @@ export PAYRAIL_LOCALSTACK_VENV := $(abspath $(LOCALSTACK_VENV))
 # PAYRAIL_ENDPOINT_URL names a LocalStack already running, e.g. its Docker image)
 TARGET_DEPS := $(if $(filter localstack,$(PAYRAIL_TARGET)),$(if $(PAYRAIL_ENDPOINT_URL),,localstack),)
 
-.PHONY: setup tools localstack up up-localstack demo test test-localstack test-fast bench bench-settlement cost fuzz synth openapi fire screenshots clean
+.PHONY: setup tools localstack up up-localstack demo test test-localstack test-fast bench bench-settlement cost fuzz simulate synth openapi fire screenshots clean
 
 setup: tools .venv/.installed node_modules/.installed .build/wheels/.fetched ## install everything (idempotent)
 
@@ -77,6 +77,10 @@ bench-settlement: setup ## settlement over ROWS capture journals of one day (def
 
 cost: setup ## 1M orders, 1M payouts and a 1M-row settlement at AWS list prices, from bench-report.json
 	$(PY) -m infra.cost
+
+SEEDS ?= 200
+simulate: setup ## seeded fault schedules against the real code on DynamoDB Local (SEEDS=N; SEED=n replays one)
+	$(PY) -m infra.sim $(if $(SEED),--seed $(SEED),--seeds $(SEEDS)) $(SIM_ARGS)
 
 fuzz: setup ## schemathesis against the committed OpenAPI document (FUZZ_ARGS="--requests 5000 --use-running")
 	$(PY) -m infra.tools.fuzz $(FUZZ_ARGS)

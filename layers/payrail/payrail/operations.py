@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from payrail.core import clock
 from payrail.core.errors import Conflict, NotFound
 from payrail.core.store import PAYMENT, PAYOUT, Kind, MainTable
 
@@ -62,7 +63,7 @@ class _Attributes(NamedTuple):
 
 def iso_before(seconds: int, now: datetime | None = None) -> str:
     """The UTC time ``seconds`` ago, in payrail's ISO format (``2026-03-01T12:00:00.000000Z``)."""
-    t = (now or datetime.now(timezone.utc)) - timedelta(seconds=seconds)
+    t = (now or clock.utcnow()) - timedelta(seconds=seconds)
     return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
@@ -116,7 +117,7 @@ class Operations:
         oldest = None
         if page["data"]:
             created = datetime.strptime(page["data"][0]["created_at"], "%Y-%m-%dT%H:%M:%S.%fZ")
-            oldest = int((datetime.now(timezone.utc) - created.replace(tzinfo=timezone.utc)).total_seconds())
+            oldest = int((clock.utcnow() - created.replace(tzinfo=timezone.utc)).total_seconds())
         return page | {"older_than_seconds": older_than_seconds, "oldest_age_seconds": oldest}
 
     # ---- queues --------------------------------------------------------------------------------

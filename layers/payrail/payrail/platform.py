@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from functools import cached_property, partial
 from typing import TYPE_CHECKING, Callable, NotRequired, TypedDict
 
+from payrail.core import clock
 from payrail.core import ddb
 from payrail.core.ids import derived
 from payrail.core.settings import Settings
@@ -296,7 +297,7 @@ class Platform:
         before the deadline, and a record not written by then is left to finish on its own."""
         s = self.settings
         budget = s.health_deadline_seconds if budget is None else budget
-        until = time.monotonic() + budget
+        until = clock.monotonic() + budget
         clients = self.health_clients
         checks = {
             f"dynamodb:{t}": (lambda t=t: clients["dynamodb"].describe_table(TableName=t))
@@ -313,13 +314,13 @@ class Platform:
         pool = ThreadPoolExecutor(max_workers=len(probes) + len(names), thread_name_prefix="health")
         try:
             futures = {name: pool.submit(_check, fn) for name, fn in probes.items()}
-            wait(futures.values(), timeout=max(0.0, until - time.monotonic()))
+            wait(futures.values(), timeout=max(0.0, until - clock.monotonic()))
             out = {name: f.result() if f.done() else
                    {"ok": False, "error": f"no answer within {budget:.1f} s",
                     "ms": round((time.perf_counter() - t0) * 1000, 1)}
                    for name, f in futures.items()}
             recorded = [pool.submit(self._record_provider_health, n, out[f"provider:{n}"]) for n in names]
-            wait(recorded, timeout=max(0.0, until - time.monotonic()))
+            wait(recorded, timeout=max(0.0, until - clock.monotonic()))
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
         body = HealthReport(ok=all(out[name]["ok"] for name in checks), checks={name: out[name] for name in checks})

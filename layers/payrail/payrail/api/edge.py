@@ -44,7 +44,6 @@ import hashlib
 import hmac
 import json
 import math
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -70,6 +69,7 @@ from payrail.core.errors import (
 )
 from payrail.core.idempotency import IdempotencyStore, fingerprint
 from payrail.core.ratelimit import Quota, RateLimiter
+from payrail.core import clock
 
 if TYPE_CHECKING:  # built by the handler; imported here for the types only
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -203,7 +203,7 @@ class Call:
         platform: the domain (:class:`payrail.platform.Platform`) the route function calls.
         merchant: the authenticated merchant (merchant routes).
         request_id: the invocation's id (owner of idempotency claims).
-        deadline: ``time.monotonic()`` by which the answer must be sent (``payrail.core.deadline``).
+        deadline: ``clock.monotonic()`` by which the answer must be sent (``payrail.core.deadline``).
         fingerprint: the request's idempotency fingerprint (keyed routes), stored on created objects.
     """
 
@@ -225,7 +225,7 @@ class Call:
 
     def remaining(self) -> float:
         """Seconds left before the answer is due."""
-        return max(0.0, self.deadline - time.monotonic())
+        return max(0.0, self.deadline - clock.monotonic())
 
 
 _current: contextvars.ContextVar[Call] = contextvars.ContextVar("payrail_call")
@@ -462,7 +462,7 @@ class PayrailResolver(APIGatewayHttpResolver):
         left = deadline.remaining()  # set by the handler from the Lambda context
         c = Call(self.edge.platform, f"ip:{ev.request_context.http.source_ip}",
                  getattr(ctx, "aws_request_id", None) or ev.request_context.request_id,
-                 time.monotonic() + (left if left != math.inf else 27.0))
+                 clock.monotonic() + (left if left != math.inf else 27.0))
         if spec is None:  # the documents (/openapi.json, /docs) or Powertools' not-found route
             registered = self._static_routes + self._dynamic_routes
             allowed = sorted({r.method for r in registered if r.rule.match(route.path)})

@@ -52,6 +52,7 @@ from urllib.parse import quote
 import requests
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, SSLError
 
+from payrail.core import clock
 from payrail.core.http_client import session
 from payrail.core.merchants import Merchants
 from payrail.commerce.orders import (
@@ -267,7 +268,7 @@ def fulfil_order(orders: Orders, merchants: Merchants, client: FulfilmentClient,
     Args:
         now: the current time (UTC; default now), for the deadline.
     """
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.utcnow()
     order = orders.get_order(merchant_id, order_id)
     status = order["status"]
     if status == PAID:
@@ -326,7 +327,7 @@ def next_look(order: dict, attempt: int, checks: "FulfilmentChecks", policy: Ful
     is looked at after the backoff (``checks.delay(attempt)``), at the latest at its deadline; a
     FAILED order that needs a late check (:func:`needs_late_check`) after the backoff while its
     deadline has not passed; anything else never again."""
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.utcnow()
     left = (deadline_of(order, policy) - now).total_seconds()
     if order["status"] == FULFILMENT_PENDING:
         return max(1, min(checks.delay(attempt), math.ceil(left)))

@@ -82,6 +82,7 @@ from payrail.core.store import MainTable
 from payrail.commerce.model import LIFECYCLE, OS, FailureKind, Order, Product
 from payrail.commerce.records import OrderRecords, ProductRecords, bucket_key  # noqa: F401 - bucket_key re-exported
 from payrail.commerce.wallets import check_customer_id
+from payrail.core import clock
 
 PAID, FULFILMENT_PENDING, FULFILLED, FAILED = OS.PAID, OS.FULFILMENT_PENDING, OS.FULFILLED, OS.FAILED
 FULFILMENT_UNKNOWN = OS.FULFILMENT_UNKNOWN
@@ -254,7 +255,7 @@ class Orders:
         journal = Journal(f"{order_id}:pay", "order_payment", merchant_id, currency,
                           [Posting(w.account_id, -amount), Posting(pending.account_id, amount)],
                           metadata={"order_id": order_id})
-        give_up_at = time.monotonic() + min(CONTENTION_BUDGET_SECONDS, deadline.remaining())
+        give_up_at = clock.monotonic() + min(CONTENTION_BUDGET_SECONDS, deadline.remaining())
         while True:
             try:
                 take = self._take(ppk, known, home, have, quantity)
@@ -270,7 +271,7 @@ class Orders:
                                        extra=[self.orders.put_action(order), *stock, created])
             except ExtraConditionFailed as e:
                 if 1 <= e.index <= len(take) and known.get("buckets"):
-                    if time.monotonic() >= give_up_at:
+                    if clock.monotonic() >= give_up_at:
                         raise ConcurrencyExhausted("the product's stock kept changing; retry the request") from None
                     have, wallet_read = 0, None  # a bucket ran dry meanwhile: read them all, take again
                     time.sleep(random.uniform(0, 0.02))

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import functools
 import math
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+
+from payrail.core import clock
 
 #: seconds kept back from the Lambda timeout to answer after the domain gives up
 SAFETY_MARGIN_SECONDS = 2.0
@@ -32,13 +33,13 @@ def remaining() -> float:
     """Seconds left before the current invocation's deadline (never negative); ``math.inf`` when
     no deadline is set."""
     d = _deadline.get()
-    return math.inf if d is None else max(0.0, d - time.monotonic())
+    return math.inf if d is None else max(0.0, d - clock.monotonic())
 
 
 @contextmanager
 def within(seconds: float) -> Iterator[None]:
     """Run the block with a deadline ``seconds`` from now (restored afterwards)."""
-    token = _deadline.set(time.monotonic() + seconds)
+    token = _deadline.set(clock.monotonic() + seconds)
     try:
         yield
     finally:

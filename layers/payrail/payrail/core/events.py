@@ -47,10 +47,10 @@ from __future__ import annotations
 
 import copy
 import json
-import time
 
 from botocore.exceptions import ClientError
 
+from payrail.core import clock
 from payrail.core import ddb
 from payrail.core.errors import NotFound, ValidationFailed
 from payrail.core.ids import time_ordered
@@ -190,7 +190,7 @@ class EventLog:
                 "object_id": object_id, "sequence": sequence, "data": {"object": public(dict(obj))}}
         item = {"pk": f"EVT#{merchant_id}", "sk": event_id, "type_pk": f"{merchant_id}#{event_type}",
                 "event_id": event_id, "merchant_id": merchant_id, "type": event_type, "object_id": object_id,
-                "sequence": sequence, "created_at": ts, "expiration": int(time.time()) + self.retention,
+                "sequence": sequence, "created_at": ts, "expiration": int(clock.now()) + self.retention,
                 "body": json.dumps(body, separators=(",", ":"), sort_keys=True, default=str)}
         return {"Put": {"TableName": self.table, "Item": ddb.dump(item),
                         "ConditionExpression": "attribute_not_exists(pk)"}}

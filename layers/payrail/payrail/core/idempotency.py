@@ -29,12 +29,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from dataclasses import dataclass
 from typing import Callable
 
 from botocore.exceptions import ClientError
 
+from payrail.core import clock
 from payrail.core import ddb
 from payrail.core.errors import IdempotencyInProgress, IdempotencyMismatch
 
@@ -100,7 +100,7 @@ class IdempotencyStore:
             whatever ``effect`` raises (the claim is released first).
         """
         rid = self.record_id(caller, route, key)
-        now = time.time()
+        now = clock.now()
         claim = {"id": rid, "status": IN_PROGRESS, "fingerprint": fingerprint, "owner": owner,
                  "lease_until": int((now + max(lease_seconds, 1)) * 1000), "expiration": int(now) + self.ttl}
         try:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import time
-from datetime import datetime, timezone
+
+from payrail.core import clock
 
 
 def now_iso() -> str:
-    """UTC timestamp with microseconds, ISO 8601, sortable as a string."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """UTC timestamp with microseconds, ISO 8601, sortable as a string (:func:`payrail.core.clock.now_iso`)."""
+    return clock.now_iso()
 
 
 def shard_of(key: str, shards: int) -> int:
@@ -32,5 +32,5 @@ def time_ordered(prefix: str, at: float | None = None) -> str:
     """``prefix_`` + 24 hex chars: 12 of the creation time in milliseconds, then 12 random, so
     ids sort by creation time as strings (events, webhook endpoints, delivery attempts are listed
     newest first by id). ``at``: epoch seconds (default now)."""
-    ms = int((time.time() if at is None else at) * 1000)
+    ms = int((clock.now() if at is None else at) * 1000)
     return f"{prefix}_{ms:012x}{secrets.token_hex(6)}"

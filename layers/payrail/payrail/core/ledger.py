@@ -53,6 +53,7 @@ from dataclasses import dataclass, field
 
 from botocore.exceptions import ClientError
 
+from payrail.core import clock
 from payrail.core import ddb, deadline
 from payrail.core.errors import ConcurrencyExhausted, InsufficientFunds, NotFound, ValidationFailed
 from payrail.core.ids import now_iso, shard_of  # noqa: F401 - re-exported (the ledger's time stamps and shards)
@@ -245,7 +246,7 @@ class Ledger:
         self._validate(journal)
         specs = {s.account_id: s for s in opens}
         versioned = [p.account_id for p in journal.postings if not is_counter(p.account_id)]
-        give_up_at = time.monotonic() + min(CONTENTION_BUDGET_SECONDS, deadline.remaining())
+        give_up_at = clock.monotonic() + min(CONTENTION_BUDGET_SECONDS, deadline.remaining())
         attempt = 0
         while True:
             attempt += 1
@@ -307,7 +308,7 @@ class Ledger:
                         raise NotFound(f"account {p.account_id} not found", param="account") from err
                 # account version moved (or a transaction conflict): back off (full jitter), re-read, retry
                 pause = random.uniform(0, min(0.5, 0.005 * 2 ** min(attempt, 7)))
-                if time.monotonic() + pause >= give_up_at:
+                if clock.monotonic() + pause >= give_up_at:
                     raise ConcurrencyExhausted("too much contention on the accounts of this movement; "
                                                "retry the request") from err
                 time.sleep(pause)

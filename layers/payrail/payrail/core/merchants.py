@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from enum import StrEnum
@@ -23,6 +22,7 @@ from payrail.core.errors import Conflict, Forbidden, NotFound, Unauthorized, Val
 from payrail.core.ids import now_iso
 from payrail.core.money import check_currency
 from payrail.core.store import API_KEY, MERCHANT, MainTable
+from payrail.core import clock
 
 
 class MerchantStatus(StrEnum):
@@ -273,7 +273,7 @@ class Merchants:
         item = self.records.item(merchant_id)
         if not item:
             raise NotFound("merchant not found", param="merchant_id")
-        now = time.time()
+        now = clock.now()
         expires = _iso(now + overlap_seconds)
         api_key, new = self._new_key(merchant_id)
         kept = [replace(k, expires_at=min(filter(None, (k.expires_at, expires))))
@@ -317,11 +317,11 @@ class Merchants:
 
     def _cached(self, cache_key: str, load: Callable[[], T | None], fresh: bool = False) -> T | None:
         hit = self._cache.get(cache_key)
-        if hit and hit[0] > time.monotonic() and not fresh:
+        if hit and hit[0] > clock.monotonic() and not fresh:
             return hit[1]
         value = load()
         if value is not None and self.cache_seconds:
-            self._cache[cache_key] = (time.monotonic() + self.cache_seconds, value)
+            self._cache[cache_key] = (clock.monotonic() + self.cache_seconds, value)
         return value
 
     def get(self, merchant_id: str, fresh: bool = False) -> Merchant | None:
@@ -349,7 +349,7 @@ class Merchants:
             raise Unauthorized("invalid API key")
         h = hash_key(api_key)
         key: StoredKey | None = self._cached(f"k:{h}", lambda: self.records.key(h))
-        if not key or key.expired(time.time()):
+        if not key or key.expired(clock.now()):
             raise Unauthorized("invalid or expired API key")
         merchant = self.get(key.merchant_id)
         if not merchant:

@@ -10,11 +10,11 @@ start one window).
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 
+from payrail.core import clock
 from payrail.core import ddb
 
 
@@ -51,7 +51,7 @@ class RateLimiter:
 
     def hit(self, caller: str, limit: int, now: float | None = None) -> Quota:
         """Count one request of ``caller`` (e.g. ``"m:<merchant_id>"``) against ``limit`` per window."""
-        now = time.time() if now is None else now
+        now = clock.now() if now is None else now
         key = {"pk": ddb.value(f"RL#{caller}")}
         cutoff = ddb.value(int(now * 1000) - self.window * 1000)
         for _ in range(3):

@@ -8,7 +8,7 @@ its expiry timer (``due`` index keys, removed when it is CONFIRMED or final).
 """
 from __future__ import annotations
 
-import time
+from payrail.core import clock
 from typing import Iterable, Iterator
 
 from payrail.core import ddb
@@ -91,7 +91,7 @@ class PaymentRecords:
         """Claim ``p`` for one refund for ``seconds``: guarded by CONFIRMED and no live claim (or
         ``owner``'s own, re-sent by the SDK). False when another refund holds it or the payment
         is no longer CONFIRMED."""
-        now_ms = int(time.time() * 1000)
+        now_ms = int(clock.now() * 1000)
         act = self.main.update_action(PAYMENT.key(p["merchant_id"], p["payment_id"]), from_status=(PS.CONFIRMED,),
                                       sets={"refund_claim": owner, "refund_claim_until": now_ms + int(seconds * 1000)})
         upd = act["Update"]

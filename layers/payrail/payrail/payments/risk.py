@@ -25,9 +25,9 @@ detection), updated once a payment is held; concurrent payments may both pass a 
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
+from payrail.core import clock
 from payrail.core import ddb
 
 BUCKET_SECONDS = 60
@@ -86,7 +86,7 @@ class RiskCounters:
         return out
 
     def add(self, merchant_id: str, phone: str, amount: int, payment_id: str, window: int, now: float | None = None) -> None:
-        now = now or time.time()
+        now = now or clock.now()
         n = int(now // BUCKET_SECONDS)
         for scope in (f"risk#m#{merchant_id}", f"risk#r#{merchant_id}#{phone}"):
             expr = "ADD #c :one, #a :amt SET expiration = :e"
@@ -102,7 +102,7 @@ class RiskCounters:
 def assess(policy: RiskPolicy, counters: RiskCounters, merchant_id: str, phone: str, amount: int,
            payment_id: str, now: float | None = None) -> RiskResult:
     """Score one payment (see the module docstring); reads the counters, writes nothing."""
-    now = now or time.time()
+    now = now or clock.now()
     reasons: list[dict] = []
     if phone in policy.blocklist:
         reasons.append({"rule": "blocklisted", "score": 100, "detail": "the recipient number is blocklisted"})

@@ -31,9 +31,9 @@ lack of float count as failures.
 from __future__ import annotations
 
 import random
-import time
 from dataclasses import dataclass
 
+from payrail.core import clock
 from payrail.core import ddb
 
 BUCKETS = 15
@@ -73,7 +73,7 @@ class RouteStats:
 
     def record(self, provider: str, ok: bool, now: float | None = None) -> None:
         """Count one call's result in the current bucket (and mark the provider up or down)."""
-        now = now or time.time()
+        now = now or clock.now()
         n = int(now // self.bucket)
         self.db.update_item(TableName=self.table, Key=self._key(provider, n),
                             UpdateExpression="ADD #c :one SET expiration = :e",
@@ -84,7 +84,7 @@ class RouteStats:
 
     def health(self, provider: str, ok: bool, error: str | None = None, now: float | None = None) -> None:
         """Record the provider's health as observed now (a probe or a call)."""
-        now = now or time.time()
+        now = now or clock.now()
         item = {"pk": f"route#{provider}#health", "ok": ok, "at": int(now), "expiration": int(now) + 86_400}
         if error:
             item["error"] = error[:200]
@@ -92,7 +92,7 @@ class RouteStats:
 
     def read(self, providers: list[str], now: float | None = None) -> dict[str, dict]:
         """``{provider: {"ok", "fail", "healthy", "health_error"}}`` over the window."""
-        now = now or time.time()
+        now = now or clock.now()
         last = int(now // self.bucket)
         keys = [self._key(p, n) for p in providers for n in range(last - BUCKETS + 1, last + 1)]
         keys += [{"pk": ddb.value(f"route#{p}#health")} for p in providers]

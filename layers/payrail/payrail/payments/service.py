@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 import random
-import time
 import uuid
 from datetime import datetime, timezone
 
@@ -36,6 +35,7 @@ from payrail.payments.records import PaymentRecords
 from payrail.payments.workflow import FINAL, HELD, PS, Next, Outcome
 from payrail.providers.slots import Providers
 from payrail.core.store import MainTable
+from payrail.core import clock
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "payrail/payments")
 CURRENCY = "GHS"
@@ -203,13 +203,13 @@ class Payments:
         for i, provider in enumerate(order):
             c = next(c for c in candidates if c["provider"] == provider)
             route = self._route(c, i)
-            expires = time.time() + self.timeout
+            expires = clock.now() + self.timeout
             sets = {"risk": risk.as_dict(), "candidates": candidates, "route_order": order, "route_index": i,
                     "route": route, "provider": provider, "fee": c["fee"], "total": c["total"],
                     "transfer_id": self._transfer_id(p, i), "provider_key": self._key(provider, self._transfer_id(p, i)),
                     "expires_at": _iso(expires),
                     # what the stand-ins and sandboxes show: seconds on-net, longer through the interop switch
-                    "estimated_completion_at": _iso(time.time() + (10 if c["on_net"] else 30))}
+                    "estimated_completion_at": _iso(clock.now() + (10 if c["on_net"] else 30))}
             held = accounts.provider_float(p["merchant_id"], "momo_held", CURRENCY, provider)
             src = accounts.provider_float(p["merchant_id"], "momo_float", CURRENCY, provider)
             journal = Journal(f"pay:{p['payment_id']}:hold", "momo_payment_hold", p["merchant_id"], CURRENCY,
@@ -320,7 +320,7 @@ class Payments:
     # ---- the worker's look -----------------------------------------------------------------------------
     def _backoff(self, p: dict) -> int:
         wait = min(self.backoff_max, self.backoff_base * 2 ** min(max(0, p.get("looks", 1) - 1), 10))
-        left = _epoch(p["expires_at"]) - time.time() if p.get("expires_at") else wait
+        left = _epoch(p["expires_at"]) - clock.now() if p.get("expires_at") else wait
         return int(max(1, min(wait, left + 1)))
 
     def look(self, merchant_id: str, payment_id: str, look: int) -> Outcome:
@@ -350,7 +350,7 @@ class Payments:
             return self._settle(p, result)
 
     def _expired(self, p: dict) -> bool:
-        return bool(p.get("expires_at")) and time.time() >= _epoch(p["expires_at"])
+        return bool(p.get("expires_at")) and clock.now() >= _epoch(p["expires_at"])
 
     def _unreachable(self, p: dict, why: str) -> Outcome:
         """The provider could not be asked: fail over while nothing was sent to it, else look again."""
@@ -485,7 +485,7 @@ class Payments:
     def expire_due(self, now: float | None = None) -> dict:
         """The sweeper: every payment whose expiry has passed (``due`` index)."""
         counts: dict[str, int] = {}
-        for p in self.records.due(_iso(now or time.time())):
+        for p in self.records.due(_iso(now or clock.now())):
             status = self.settle_or_expire(p) if p else "gone"
             counts[status] = counts.get(status, 0) + 1
         return counts

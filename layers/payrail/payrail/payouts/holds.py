@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from payrail.payouts.model import Payout
 from payrail.payouts.records import HoldRecords
+from payrail.core import clock
 
 #: the sweep's metrics (namespace ``payrail``, dimension ``service`` = :data:`METRIC_SERVICE`):
 #: open holds and those past the bound (Count), the oldest's age (Seconds)
@@ -51,7 +51,7 @@ class OpenHolds:
 
     def summary(self, bound_seconds: int, now: float | None = None) -> HoldSummary:
         """Count the open holds and those older than ``bound_seconds`` (at ``now``, epoch seconds)."""
-        now = time.time() if now is None else now
+        now = clock.now() if now is None else now
         cutoff = _iso(now - bound_seconds)
         total = past = 0
         oldest: float | None = None
@@ -69,7 +69,7 @@ class OpenHolds:
     def oldest(self, limit: int = 10, older_than_seconds: int = 0, now: float | None = None) -> list[Payout]:
         """The ``limit`` oldest open holds held longer than ``older_than_seconds``: the payouts,
         oldest first, each with ``held_since`` (ISO time)."""
-        now = time.time() if now is None else now
+        now = clock.now() if now is None else now
         cutoff = _iso(now - older_than_seconds)
         shards = [self.records.held(p, before=cutoff, limit=limit) for p in self.records.partitions()]
         return list(itertools.islice(heapq.merge(*shards, key=lambda p: p.held_since), limit))

@@ -166,10 +166,12 @@ class PayoutRecords(_Records):
         return PAYOUT_LIFECYCLE.actions(self.events, self.main, self.pk_of(p), as_item(p), target,
                                         id_field="payout_id", detail=detail, sets=sets, equals={"run": p.run}, **kw)
 
-    def update(self, p: Payout, while_in: Iterable[str], **kw) -> list[dict]:
+    def update(self, p: Payout, while_in: Iterable[str], equals: dict | None = None, **kw) -> list[dict]:
         """A guarded update of payout ``p`` that changes no status: applied only while its status is
-        in ``while_in`` and its run is ``p``'s (``kw``: ``sets``, ``adds``, ``appends``)."""
-        return [self.main.update_action(self.pk_of(p), from_status=tuple(while_in), equals={"run": p.run}, **kw)]
+        in ``while_in``, its run is ``p``'s and each field of ``equals`` has its value (``kw``:
+        ``sets``, ``adds``, ``appends``)."""
+        return [self.main.update_action(self.pk_of(p), from_status=tuple(while_in),
+                                        equals={"run": p.run, **(equals or {})}, **kw)]
 
     def apply(self, actions: list[dict], what: str = "payout") -> Payout:
         return super().apply(actions, what)

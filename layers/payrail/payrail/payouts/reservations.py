@@ -25,7 +25,7 @@ on the spot. An expired or released reservation cannot be fulfilled (409).
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Mapping
 
 from payrail.core import accounts
@@ -39,6 +39,7 @@ from payrail.payouts.beneficiaries import BeneficiaryInput, check_details
 from payrail.payouts.model import FINAL, Page, Payout, PayoutStatus as PS, Reservation, ReservationStatus as RS
 from payrail.payouts.records import ReservationRecords, load_reservation
 from payrail.payouts.service import Payouts
+from payrail.core import clock
 
 RESERVED, FULFILLING, FULFILLED, RELEASED, EXPIRED = RS.RESERVED, RS.FULFILLING, RS.FULFILLED, RS.RELEASED, RS.EXPIRED
 
@@ -48,7 +49,7 @@ def audit_id(reservation_id: str) -> str:
 
 
 def _iso_in(seconds: int) -> str:
-    return (datetime.now(timezone.utc) + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return (clock.utcnow() + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 class Reservations:
@@ -208,10 +209,10 @@ class Reservations:
         return self.get(mid, rid)
 
     def _wait(self, merchant_id: str, payout_id: str) -> Payout:
-        deadline = time.monotonic() + self.fulfil_wait_seconds
+        deadline = clock.monotonic() + self.fulfil_wait_seconds
         while True:
             p = self.payouts.get(merchant_id, payout_id)
-            if p.status in FINAL or time.monotonic() >= deadline:
+            if p.status in FINAL or clock.monotonic() >= deadline:
                 return p
             time.sleep(0.25)
 

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Callable, Mapping
 
 from payrail.core import accounts
@@ -54,6 +54,7 @@ from payrail.payouts.workflow import UNKNOWN, Next, Outcome
 from payrail.providers.connectors.base import (ConnectorUnavailable, OutcomeUnknown, ProviderStatus, TransferRejected,
                                                TransferRequest, TransferResult)
 from payrail.providers.slots import Providers
+from payrail.core import clock
 
 #: the review rule's reason, on the payout and its status entry
 REVIEW_REASON = "amount at or above the review threshold"
@@ -114,7 +115,7 @@ def transfer_id(payout_id: str, run: int) -> str:
 
 
 def _in(seconds: int) -> str:
-    return (datetime.now(timezone.utc) + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return (clock.utcnow() + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _short(text: str | None, n: int) -> str | None:
@@ -334,8 +335,10 @@ class Payouts:
         if result.status == ProviderStatus.NOT_FOUND:
             if p.cancel_requested_at:
                 return self._unknown(p, "cancel requested and the provider does not list the transfer; not sending")
-            # marked before sending: a crash after this point never counts as "never sent"
-            p = self.records.apply(self.records.update(p, AT_PROVIDER, adds={"submissions": 1}))
+            # marked before sending: a crash after this point never counts as "never sent"; guarded by the
+            # count read, so of two looks that both found nothing (a duplicated dispatch) only one sends
+            p = self.records.apply(self.records.update(p, AT_PROVIDER, adds={"submissions": 1},
+                                                       equals={"submissions": p.submissions}))
             req = TransferRequest(transfer_id=p.transfer_id, amount=p.amount, currency=p.currency,
                                   beneficiary=check_details(p.beneficiary).beneficiary,
                                   remarks=p.description or p.audit_id)

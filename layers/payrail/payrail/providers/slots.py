@@ -31,6 +31,7 @@ from threading import Lock
 
 from botocore.exceptions import ClientError
 
+from payrail.core import clock
 from payrail.core import ddb, deadline
 from payrail.providers import registry
 from payrail.providers.connectors.base import Connector, ConnectorSettings
@@ -61,7 +62,7 @@ class ProviderSlots:
             a token for :meth:`release` (``"<n>:<owner>"``), or None when all are taken.
         """
         owner = uuid.uuid4().hex
-        now = int(time.time() * 1000)
+        now = int(clock.now() * 1000)
         for n in random.sample(range(limit), limit):
             try:
                 self.db.update_item(
@@ -80,10 +81,10 @@ class ProviderSlots:
 
     def acquire(self, provider: str, limit: int, lease_seconds: float, wait_seconds: float) -> str | None:
         """:meth:`try_acquire`, retried with short random pauses for up to ``wait_seconds``."""
-        give_up = time.monotonic() + wait_seconds
+        give_up = clock.monotonic() + wait_seconds
         while True:
             token = self.try_acquire(provider, limit, lease_seconds)
-            if token or time.monotonic() >= give_up:
+            if token or clock.monotonic() >= give_up:
                 return token
             time.sleep(random.uniform(0.05, 0.25))
 

@@ -50,7 +50,6 @@ import json
 import math
 import random
 import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -66,6 +65,7 @@ from payrail.core.ids import time_ordered
 from payrail.webhooks.endpoints import ENABLED, WebhookEndpoints, iso, signing_secrets, subscribed
 from payrail.webhooks.model import DS, LIFECYCLE
 from payrail.webhooks.urls import BlockedAddress, delivery_session
+from payrail.core import clock
 
 PENDING, DELIVERED, FAILED = DS.PENDING, DS.DELIVERED, DS.FAILED
 #: SQS's largest DelaySeconds
@@ -118,18 +118,18 @@ class Sender:
     def send(self, url: str, webhook_id: str, body: str, secrets: list[str], now: float | None = None) -> AttemptResult:
         """POST ``body`` to ``url`` with the Standard Webhooks headers signed with every secret.
         Never raises for the receiver's sake."""
-        ts = int(now or time.time())
+        ts = int(now or clock.now())
         headers = {"content-type": "application/json", "user-agent": USER_AGENT, "webhook-id": webhook_id,
                    "webhook-timestamp": str(ts), "webhook-signature": sign(webhook_id, ts, body, secrets)}
         session, sockets = delivery_session(self.block_private)
         watchdog = threading.Timer(self.timeout, _cut_off, (sockets,))
         watchdog.daemon = True
-        t0 = time.monotonic()
+        t0 = clock.monotonic()
         watchdog.start()
         try:
             r = session.post(url, data=body.encode(), headers=headers, allow_redirects=False, stream=True,
                              timeout=(min(self.timeout, 5.0), self.timeout))
-            latency = time.monotonic() - t0
+            latency = clock.monotonic() - t0
             try:
                 excerpt = r.raw.read(EXCERPT_CHARS * 4, decode_content=True).decode("utf-8", "replace")[:EXCERPT_CHARS]
             except (HTTPError, OSError, ValueError):
@@ -137,7 +137,7 @@ class Sender:
             error = f"answered after {latency:.1f} s (limit {self.timeout:g} s)" if latency > self.timeout else None
             return AttemptResult(r.status_code, int(latency * 1000), excerpt, error)
         except (requests.RequestException, HTTPError, OSError) as e:
-            latency = time.monotonic() - t0
+            latency = clock.monotonic() - t0
             return AttemptResult(None, int(latency * 1000), error=_describe(e, latency, self.timeout))
         finally:
             watchdog.cancel()
@@ -204,7 +204,7 @@ class Slots:
 
     def acquire(self, endpoint_id: str, limit: int, lease_seconds: int) -> tuple[str, int] | None:
         """A free slot ``(name, lease)``, or None when all are taken (then only one read was made)."""
-        now = int(time.time())
+        now = int(clock.now())
         item = ddb.load(self.db.get_item(TableName=self.table, Key=self._key(endpoint_id),
                                          ConsistentRead=True).get("Item")) or {}
         free = [f"s{i}" for i in range(limit) if item.get(f"s{i}", 0) < now]
@@ -282,7 +282,7 @@ class Deliveries:
         """Process one attempt message; returns what happened (``waiting``, ``stale``, ``busy``,
         ``delivered``, ``retrying``, ``failed``, ``gone``) for the logs. Raises only on
         infrastructure errors (the message then comes back)."""
-        now = time.time()
+        now = clock.now()
         if msg.get("due", 0) - now > 1:
             self.enqueue([msg], msg["due"] - now)
             return "waiting"
@@ -307,7 +307,7 @@ class Deliveries:
             self.slots.release(w, slot)
         self._log_attempt(m, w, e, n + 1, result, now)
         if result.delivered:
-            self._record(m, e, w, n, n + 1, DELIVERED, result, now, delivered_at=iso(time.time()))
+            self._record(m, e, w, n, n + 1, DELIVERED, result, now, delivered_at=iso(clock.now()))
             self.endpoints.record_success(endpoint)
             return "delivered"
         if result.status_code == 410:
@@ -370,7 +370,7 @@ class Deliveries:
         taken over meanwhile (the lease ran out) leaves the delivery to its new holder. The claim
         was taken while the delivery was pending: the move is the lifecycle table's (IllegalMove)."""
         LIFECYCLE.move(PENDING, status)
-        sets = {"attempts": attempts, "status": status, "updated_at": iso(time.time()), **fields}
+        sets = {"attempts": attempts, "status": status, "updated_at": iso(clock.now()), **fields}
         if result is not None:
             sets |= {"last_attempt_at": iso(at), "last_status_code": result.status_code, "last_error": result.error}
         outdated = ["next_attempt_at", "failure_reason"] + (["last_status_code", "last_error"] if result else [])
@@ -466,7 +466,7 @@ class Deliveries:
                                 ConditionExpression="#s = :old AND attempts = :n",
                                 ExpressionAttributeNames={"#s": "status"},
                                 ExpressionAttributeValues={k: ddb.value(v) for k, v in {
-                                    ":p": PENDING, ":t": iso(time.time()), ":old": current["status"],
+                                    ":p": PENDING, ":t": iso(clock.now()), ":old": current["status"],
                                     ":n": current["attempts"]}.items()})
         except ClientError as err:
             if not ddb.is_code(err, "ConditionalCheckFailedException"):

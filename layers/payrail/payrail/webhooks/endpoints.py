@@ -21,11 +21,11 @@ from __future__ import annotations
 import base64
 import secrets as random_secrets
 import socket
-import time
 from datetime import datetime, timezone
 
 from botocore.exceptions import ClientError
 
+from payrail.core import clock
 from payrail.core import ddb
 from payrail.core.errors import Conflict, NotFound, ValidationFailed
 from payrail.core.events import EVENT_TYPES, FAMILIES, RETENTION_SECONDS
@@ -81,7 +81,7 @@ def view(item: dict) -> dict:
     if out.get("failing_since"):
         out["failing_since"] = iso(out["failing_since"])
     rotated = [s["expires_at"] for s in item.get("secrets", []) if s.get("expires_at")]
-    out["previous_secret_expires_at"] = iso(max(rotated)) if rotated and max(rotated) > time.time() else None
+    out["previous_secret_expires_at"] = iso(max(rotated)) if rotated and max(rotated) > clock.now() else None
     return out
 
 
@@ -127,7 +127,7 @@ class WebhookEndpoints:
         if len(self.for_merchant(merchant_id, enabled_only=False)) >= self.max_endpoints:
             raise Conflict(f"a merchant may have at most {self.max_endpoints} webhook endpoints",
                            code="too_many_endpoints")
-        now = time.time()
+        now = clock.now()
         secret = new_secret()
         item = {"pk": f"WE#{merchant_id}", "sk": time_ordered("we", now), "merchant_id": merchant_id,
                 "url": url, "enabled_events": events, "description": description, "status": ENABLED,
@@ -180,7 +180,7 @@ class WebhookEndpoints:
         Raises:
             NotFound, ValidationFailed.
         """
-        sets: dict = {"updated_at": iso(time.time())}
+        sets: dict = {"updated_at": iso(clock.now())}
         removes: list[str] = []
         if url is not None:
             sets["url"] = self._check_url(url)
@@ -197,7 +197,7 @@ class WebhookEndpoints:
 
     def delete(self, merchant_id: str, endpoint_id: str) -> dict:
         """Delete an endpoint: nothing more is delivered to it. Raises NotFound."""
-        now = time.time()
+        now = clock.now()
         self._update(merchant_id, endpoint_id, {"deleted_at": iso(now), "status": DISABLED,
                                                 "expiration": int(now) + RETENTION_SECONDS})
         return {"endpoint_id": endpoint_id, "deleted": True}
@@ -212,7 +212,7 @@ class WebhookEndpoints:
         item = self.get_raw(merchant_id, endpoint_id)
         if item is None:
             raise NotFound("webhook endpoint not found", param="endpoint_id")
-        now = time.time()
+        now = clock.now()
         until = int(now) + self.overlap
         kept = [s | {"expires_at": min(s.get("expires_at") or until, until)} for s in item.get("secrets", [])
                 if not s.get("expires_at") or s["expires_at"] > now]
@@ -247,7 +247,7 @@ class WebhookEndpoints:
 
     def disable(self, endpoint: dict, reason: str) -> None:
         """Disable an enabled endpoint, saying why (no-op if it is not enabled)."""
-        now = iso(time.time())
+        now = iso(clock.now())
         self._quiet_update(endpoint, "SET #s = :d, disabled_reason = :r, disabled_at = :t, updated_at = :t",
                            {":d": DISABLED, ":r": reason[:500], ":t": now}, condition="#s = :e",
                            extra_values={":e": ENABLED})

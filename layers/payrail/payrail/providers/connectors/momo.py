@@ -17,7 +17,6 @@ provider's bodies with its ``transformers`` module (``wire``, a :class:`MomoWire
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, Protocol, runtime_checkable
@@ -29,6 +28,7 @@ from payrail.providers.connectors.base import (Capabilities, Connector, Connecto
                                                TransferResult, WireModel)
 from payrail.providers.connectors.ghana import Recipient, parse_recipient
 from payrail.providers.connectors.http import HttpConnector, Response
+from payrail.core import clock
 
 
 def capabilities(sends_callbacks: bool = True) -> Capabilities:
@@ -110,9 +110,9 @@ class MomoBase(HttpConnector, SignedCallbacks):
         """A cached token; ``fetch()`` -> ``(token, lifetime seconds)`` when there is none or it
         expires within a minute (thread-safe)."""
         with self._token_lock:
-            if self._cached_token is None or self._cached_token[1] - 60 < time.monotonic():
+            if self._cached_token is None or self._cached_token[1] - 60 < clock.monotonic():
                 token, lifetime = fetch()
-                self._cached_token = (token, time.monotonic() + max(60, int(lifetime)))
+                self._cached_token = (token, clock.monotonic() + max(60, int(lifetime)))
             return self._cached_token[0]
 
     def forget_token(self) -> None:

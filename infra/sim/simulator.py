@@ -1,0 +1,745 @@
+"""The scheduler, the workload, the invariants and the shrinker (``make simulate``).
+
+One *schedule* = a seed. From it: a workload (a list of client operations), and a run in which the
+scheduler repeatedly picks one ready action at random — resume a paused invocation, start a client
+operation, deliver an SQS message, deliver a stream record, advance a state machine execution,
+deliver a provider callback, fire a sweeper — and, when nothing is ready, advances virtual time to
+the next due moment. Faults are asked for at every yield point (see ``world.Faults``). After every
+step and at quiescence the invariants are checked; the first violation ends the schedule, and the
+shrinker then removes operations and faults while the same invariant still fails.
+
+Streams: the main table's stream records are synthesized from the table (a consistent scan after
+every step, diffed against the previous one: INSERT / MODIFY with old and new images), then
+delivered with duplicates and delays; a record whose invocation fails is delivered again.
+"""
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import json
+import os
+import random
+import socket
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+
+from infra.sim.world import (Crash, Execution, Faults, FakeProvider, FakeSQS, FakeStepFunctions, Invocation, Queue,
+                             SimProviders, VirtualClock, current)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+#: default per-run fault probabilities (each decision point asks for some of these)
+DEFAULT_FAULTS = {
+    # an invocation dies at a DynamoDB call: before it is sent, or after DynamoDB applied it
+    "crash_before_call": 0.01, "crash_after_call": 0.01,
+    # DynamoDB answers throttling / a 500 (the call had no effect)
+    "ddb_throttle": 0.01, "ddb_500": 0.005,
+    # around the other AWS calls of the handlers
+    "crash_before_send": 0.02, "crash_before_start_execution": 0.02, "crash_before_task_success": 0.02,
+    # SQS
+    "sqs_duplicate": 0.1, "sqs_delay": 0.1,
+    # the stream
+    "stream_duplicate": 0.1, "stream_delay": 0.1,
+    # the provider
+    "provider_unavailable": 0.05, "provider_refuses": 0.03, "provider_fails": 0.2,
+    "provider_pending_hours": 0.05, "provider_pays_late": 0.2, "provider_on_hold": 0.3,
+    "provider_timeout_after_accept": 0.08, "provider_5xx_after_paying": 0.05, "provider_status_unavailable": 0.05,
+    # a provider that reports FAILED and pays later (no system can undo a release then): off by default
+    "provider_flips": 0.0,
+    "callback_never": 0.3, "callback_twice": 0.2, "callback_late": 0.3,
+    # virtual time jumps past the slot lease (60 s), a dispatch timeout (300 s) or hours of backoff
+    "clock_jump": 0.01,
+}
+
+WORKLOAD = {  # operation: weight
+    "fund": 2, "wallet_credit": 2, "wallet_debit": 2, "payout": 6, "payout_retry": 1,
+    "approve": 2, "reject": 1, "cancel": 2, "reinitiate": 2,
+    "reserve": 3, "fulfil": 4, "release_reservation": 1,
+}
+
+CURRENCY = "INR"
+UPI = {"type": "upi", "vpa": "success@upi", "name": "Ravi Kumar"}
+
+#: the payout lifecycle (``payrail.payouts.service``'s module docstring): status → allowed next statuses
+PAYOUT_MOVES = {
+    None: {"PENDING", "IN_REVIEW"},
+    "IN_REVIEW": {"PENDING", "FAILED", "CANCELLED"},
+    "PENDING": {"PROCESSING", "CANCELLED"},
+    "PROCESSING": {"ON_HOLD", "SUCCEEDED", "FAILED", "CANCELLED"},
+    "ON_HOLD": {"PROCESSING", "SUCCEEDED", "FAILED", "CANCELLED"},
+    "FAILED": {"PENDING", "IN_REVIEW"},
+    "SUCCEEDED": set(), "CANCELLED": set(),
+}
+HELD = ("PENDING", "IN_REVIEW", "PROCESSING", "ON_HOLD")
+#: the reservation lifecycle (``payrail.payouts.reservations``'s module docstring)
+RESERVATION_MOVES = {
+    None: {"RESERVED"}, "RESERVED": {"FULFILLING", "RELEASED", "EXPIRED"}, "FULFILLING": {"FULFILLED", "RESERVED"},
+    "FULFILLED": set(), "RELEASED": set(), "EXPIRED": set(),
+}
+#: the reservation expiry sweeper's EventBridge schedule (every minute)
+SWEEP_SECONDS = 60
+
+
+class Violation(Exception):
+    def __init__(self, invariant: str, detail: str):
+        super().__init__(f"{invariant}: {detail}")
+        self.invariant, self.detail = invariant, detail
+
+
+# ---- the engine (once per process) ------------------------------------------------------------------
+class Engine:
+    """DynamoDB Local (started with ``infra.local.engines``), the domain wired to it, the handler
+    modules loaded with the simulated clients. One per process; :meth:`reset` empties the tables."""
+
+    def __init__(self, port: int | None = None):
+        from infra.local import engines
+
+        self.tmp = Path(tempfile.mkdtemp(prefix="payrail-sim-"))
+        if port is None:
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+            s.close()
+        self.proc = engines.start_dynamodb_local("127.0.0.1", port, None, self.tmp / "dynamodb.log")
+        os.environ.update({
+            "AWS_ENDPOINT_URL_DYNAMODB": f"http://127.0.0.1:{port}", "AWS_ACCESS_KEY_ID": "sim",
+            "AWS_SECRET_ACCESS_KEY": "sim", "AWS_DEFAULT_REGION": "us-east-1",
+            "POWERTOOLS_METRICS_NAMESPACE": "payrail", "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "CRITICAL",
+            "PAYOUT_QUEUE_URL": "sim://queue/payouts", "PAYMENT_QUEUE_URL": "sim://queue/payments",
+            "FULFILMENT_QUEUE_URL": "sim://queue/fulfilment", "PAYOUT_STATE_MACHINE_ARN": "sim:payout",
+            "PAYOUT_BACKOFF_BASE_SECONDS": "2", "PAYOUT_BACKOFF_MAX_SECONDS": "900",
+            "PAYOUT_REVIEW_THRESHOLD": "40", "RESERVATION_FULFIL_WAIT_SECONDS": "0",
+            "PROVIDER_SLOT_WAIT_SECONDS": "0",
+        })
+        import boto3
+
+        from infra import catalog
+        from infra.local.provision import create_table
+        from payrail.core import clock, ddb
+
+        self.world: World | None = None
+        self.clock = VirtualClock()
+        clock.set_source(self.clock)
+        self.admin = boto3.client("dynamodb")
+        self.tables = list(catalog.TABLES.values())
+        for t in self.tables:
+            create_table(self.admin, t)
+        # every DynamoDB client the domain makes from now on carries the fault hooks
+        session = boto3._get_default_session()._session
+        session.register("before-call.dynamodb", self._before_call)
+        session.register("after-call.dynamodb", self._after_call)
+        real_client = ddb.client
+
+        def client(service: str = "dynamodb", read_job: bool = False):
+            if service == "sqs":
+                return self.world.sqs
+            if service == "stepfunctions":
+                return self.world.sfn
+            return real_client(service, read_job)
+        ddb.client = client
+        self.dispatcher = _load("dispatcher")
+        self.worker = _load("payout_worker")
+        self.steps = _load("payout_steps")
+        self.steps_body = inspect.unwrap(self.steps.lambda_handler)
+        for mod in (self.dispatcher, self.worker, self.steps):  # no metrics flushes to stdout
+            if hasattr(mod, "metrics"):
+                mod.metrics = SimpleNamespace(add_metric=lambda **_: None)
+
+    # botocore hooks (run in the calling thread; only invocations get faults)
+    def _before_call(self, model=None, **_):
+        inv = current()
+        if inv is None or self.world is None:
+            return None
+        inv.pause()
+        w = self.world
+        fault = w.faults.ask("crash_before_call", "ddb_throttle", "ddb_500")
+        if fault == "crash_before_call":
+            raise Crash(f"before {model.name}")
+        if fault:
+            from botocore.exceptions import ClientError
+
+            code = "ProvisionedThroughputExceededException" if fault == "ddb_throttle" else "InternalServerError"
+            raise ClientError({"Error": {"Code": code, "Message": "simulated"},
+                               "ResponseMetadata": {"HTTPStatusCode": 400 if fault == "ddb_throttle" else 500}},
+                              model.name)
+        return None
+
+    def _after_call(self, model=None, http_response=None, **_):
+        inv = current()
+        if inv is None or self.world is None:
+            return
+        if self.world.faults.ask("crash_after_call"):
+            raise Crash(f"after {model.name} was applied, before its answer arrived")
+
+    def reset(self) -> None:
+        """Empty every table (scan + batch delete; DynamoDB Local keeps the tables)."""
+        for t in self.tables:
+            keys = [t.pk] + ([t.sk] if t.sk else [])
+            kw = {"TableName": t.name, "ProjectionExpression": ", ".join(f"#{i}" for i in range(len(keys))),
+                  "ExpressionAttributeNames": {f"#{i}": k for i, k in enumerate(keys)}}
+            while True:
+                r = self.admin.scan(**kw)
+                items = r["Items"]
+                for i in range(0, len(items), 25):
+                    self.admin.batch_write_item(RequestItems={t.name: [{"DeleteRequest": {"Key": it}}
+                                                                        for it in items[i:i + 25]]})
+                if "LastEvaluatedKey" not in r:
+                    break
+                kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
+
+    def close(self) -> None:
+        from infra.local import engines
+
+        engines.stop_process(self.proc)
+
+
+def _load(fn: str):
+    spec = importlib.util.spec_from_file_location(f"sim_fn_{fn}", ROOT / "functions" / fn / "handler.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+# ---- one schedule ------------------------------------------------------------------------------------
+@dataclass
+class Result:
+    seed: int
+    steps: int = 0
+    faults: list = field(default_factory=list)
+    ops: list = field(default_factory=list)
+    violation: Violation | None = None
+    quiescent: bool = False
+
+
+def workload(seed: int, n_ops: int) -> list[tuple]:
+    """The schedule's client operations: ``(n, op, arg)`` with ``arg`` an amount or a payout index
+    (``n`` names the operation's idempotency key, so a shrunk workload keeps its keys)."""
+    rng = random.Random(f"ops-{seed}")
+    kinds, weights = zip(*WORKLOAD.items())
+    ops = [(0, "fund", 20_000)]
+    for i in range(1, n_ops):
+        k = rng.choices(kinds, weights)[0]
+        arg = {"fund": lambda: rng.randint(1, 10) * 1000, "payout": lambda: rng.randint(1, 60) * 100,
+               "wallet_credit": lambda: rng.randint(1, 50) * 100,
+               "wallet_debit": lambda: rng.randint(1, 50) * 100,
+               "reserve": lambda: rng.randint(1, 39) * 100}.get(k, lambda: rng.randint(0, 1000))()
+        ops.append((i, k, arg))
+    return ops
+
+
+class World:
+    """One schedule's simulated world (see the module docstring)."""
+
+    lambda_timeout = 30.0
+    max_running = 3
+
+    def __init__(self, engine: Engine, seed: int, ops: list[tuple], probabilities: dict[str, float],
+                 plan: dict[int, str] | None = None, max_steps: int = 4000):
+        from payrail.core.settings import Settings
+        from payrail.platform import Platform
+        from payrail.providers.slots import ProviderSlots
+
+        self.engine, self.seed, self.ops = engine, seed, list(ops)
+        self.rng = random.Random(f"sched-{seed}")
+        self.faults = Faults(random.Random(f"faults-{seed}"), probabilities, plan)
+        random.seed(seed)  # the domain's own jitter (slot order, busy retries)
+        self.clock = engine.clock
+        self.clock.t, self.clock.m = 1_800_000_000.0, 1_000.0
+        self.back = threading.Semaphore(0)
+        self.stopping = False
+        self.max_steps = max_steps
+        self.sqs, self.sfn = FakeSQS(self), FakeStepFunctions(self)
+        self.queues = {"payouts": Queue("payouts", 60, 5), "payments": Queue("payments", 60, 5),
+                       "fulfilment": Queue("fulfilment", 120, 5)}
+        self.executions: dict[str, Execution] = {}
+        self.tokens: dict[str, Execution] = {}
+        self.provider = FakeProvider(self)
+        self.settings = Settings.from_env(os.environ)
+        self.platform = Platform(self.settings)
+        self.platform.__dict__["providers"] = SimProviders(self.provider, ProviderSlots(self.settings.rate_limit_table))
+        for mod in (engine.worker, engine.steps):
+            mod.platform = self.platform
+        self.running: list[Invocation] = []
+        self.stream: list[dict] = []      # pending stream records {due, record}
+        self.images: dict[str, dict] = {}  # pk -> last image seen (raw DynamoDB JSON)
+        self.callbacks: list[dict] = []    # pending provider callbacks {due, transfer_id}
+        self.payouts: list[str] = []       # payout ids created (in order)
+        self.retry_ops: list[tuple] = []   # client retries after a failed request
+        self.histories: dict[str, dict] = {}
+        self.reservations: dict[str, dict] = {}
+        self.reservation_ids: list[str] = []
+        self.last_sweep = 1_800_000_000.0
+        self.funded_keys: dict[str, int] = {}
+        self.ops_started: list[tuple] = []
+        self.images_version = 0
+        self.checked = None
+        self.steps = 0
+        self.tokens_n = 0
+        self.merchant = None
+
+    # -- wiring used by the fakes
+    def provider_changed(self, t) -> None:
+        if self.faults.ask("callback_never"):
+            return
+        for _ in range(2 if self.faults.ask("callback_twice") else 1):
+            late = self.rng.uniform(1, 1800) if self.faults.ask("callback_late") else self.rng.uniform(0, 5)
+            self.callbacks.append({"due": t.final_at + late, "transfer_id": t.transfer_id})
+
+    def start_execution(self, name: str, inp: dict) -> None:
+        ex = Execution(name, inp, state="wait", due=self.clock.now() + int(inp.get("first_check_seconds") or 0),
+                       world=self)
+        self.executions[name] = ex
+
+    # -- the run
+    def run(self) -> Result:
+        res = Result(self.seed, ops=list(self.ops))
+        try:
+            self._setup()
+            self._loop()
+            self.check(final=True)
+            res.quiescent = True
+        except Violation as v:
+            res.violation = v
+        finally:
+            self._stop()
+        res.steps, res.faults = self.steps, self.faults.injected
+        return res
+
+    def _setup(self) -> None:
+        m, _ = self.platform.merchants.create("sim merchant", 100, payout_currencies=[CURRENCY],
+                                              payout_review_threshold=40)
+        self.merchant = m
+        self.mid = m["merchant_id"]
+        self.snapshot()  # the merchant's own records are not part of the stream this simulates
+        self.stream.clear()
+
+    def _stop(self) -> None:
+        self.stopping = True
+        for inv in self.running:
+            inv.go.release()
+            inv.thread.join(5)
+        self.running.clear()
+        self.stopping = False
+
+    def ready(self) -> list[tuple]:
+        now = self.clock.now()
+        acts = [("resume", inv) for inv in self.running]
+        if len(self.running) < self.max_running:
+            if self.ops:
+                acts.append(("op", None))
+            if self.retry_ops:
+                acts.append(("retry", None))
+            acts += [("sqs", m) for m in self.queues["payouts"].visible(now)]
+            acts += [("stream", r) for r in self.stream if r["due"] <= now]
+            acts += [("callback", c) for c in self.callbacks if c["due"] <= now]
+            acts += [("sfn", ex) for ex in self.executions.values() if ex.state in ("wait", "step") and ex.due <= now]
+            if self.sweep_due() is not None and self.sweep_due() <= now:
+                acts.append(("sweep", None))
+        return acts
+
+    def sweep_due(self) -> float | None:
+        """The sweeper's next firing while a reservation is RESERVED (schedules fire every minute
+        regardless; only firings with something to sweep are simulated)."""
+        if not any(r["status"] == "RESERVED" for r in self.reservations.values()):
+            return None
+        return self.last_sweep + SWEEP_SECONDS
+
+    def next_due(self) -> float | None:
+        dues = [self.queues["payouts"].next_due()]
+        dues += [r["due"] for r in self.stream] + [c["due"] for c in self.callbacks] + [self.sweep_due()]
+        for ex in self.executions.values():
+            if ex.state in ("wait", "step", "waiting"):
+                dues.append(ex.due)
+        dues = [d for d in dues if d is not None]
+        return min(dues) if dues else None
+
+    def _loop(self) -> None:
+        while True:
+            self.expire_tokens()
+            acts = self.ready()
+            if not acts:
+                if self.running:
+                    acts = [("resume", inv) for inv in self.running]
+                else:
+                    due = self.next_due()
+                    if due is None:
+                        return  # quiescent
+                    self.clock.advance(max(0.0, due - self.clock.now()) + 0.001)
+                    continue
+            self.steps += 1
+            if self.steps > self.max_steps:
+                raise Violation("liveness", f"no quiescence within {self.max_steps} steps")
+            kind, what = self.rng.choice(acts)
+            self.clock.advance(self.rng.uniform(0, 0.5))
+            if self.faults.ask("clock_jump"):
+                self.clock.advance(self.rng.choice((61, 301, 3600, 6 * 3600)))
+            getattr(self, f"_do_{kind}")(what)
+            self.snapshot()
+            self.check()
+
+    def expire_tokens(self) -> None:
+        now = self.clock.now()
+        for ex in self.executions.values():
+            if ex.state == "waiting" and ex.due <= now:  # Dispatch TimeoutSeconds → CountLost
+                ex.input["dispatches_lost"] = ex.input.get("dispatches_lost", 0) + 1
+                ex.token = None
+                if ex.input["dispatches_lost"] >= Execution.MAX_LOST:
+                    ex.state = "failed"
+                else:
+                    ex.state, ex.due = "wait", now + Execution.PAUSE_AFTER_LOSS
+
+    # -- actions
+    def spawn(self, kind: str, label: str, fn, on_done=None) -> None:
+        inv = Invocation(self, kind, label, fn, on_done)
+        inv.thread.start()
+        self.running.append(inv)
+        self._do_resume(inv)
+
+    def _do_resume(self, inv: Invocation) -> None:
+        inv.go.release()
+        self.back.acquire()
+        if inv.finished:
+            self.running.remove(inv)
+            inv.thread.join()
+            if inv.on_done:
+                inv.on_done(inv)
+
+    def _do_op(self, _) -> None:
+        op = self.ops.pop(0)
+        self.ops_started.append(op)
+        self.start_op(op, attempt=1)
+
+    def _do_retry(self, _) -> None:
+        op, attempt = self.retry_ops.pop(self.rng.randrange(len(self.retry_ops)))
+        self.start_op(op, attempt)
+
+    def start_op(self, op: tuple, attempt: int) -> None:
+        n, kind, arg = op
+        fn = getattr(self, f"op_{kind}")(arg, f"{kind}-{n}")
+        if fn is None:
+            return
+
+        def done(inv):
+            if isinstance(inv.error, Crash) or _retryable(inv.error):
+                if attempt < 4 and self.rng.random() < 0.8:  # the client retries with the same key
+                    self.retry_ops.append((op, attempt + 1))
+            elif inv.error is not None and not _client_error(inv.error):
+                raise Violation("no_500", f"{kind} raised {type(inv.error).__name__}: {inv.error}")
+        self.spawn("op", f"{kind}({arg})", fn, done)
+
+    def _do_sqs(self, m: dict) -> None:
+        q = self.queues["payouts"]
+        m["receives"] += 1
+        if m["receives"] > q.max_receives:
+            q.dlq.append(q.messages.pop(m["id"]))
+            return
+        m["visible_at"] = self.clock.now() + q.visibility
+        from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+        record = SQSRecord({"messageId": m["id"], "body": m["body"], "attributes": {
+            "ApproximateReceiveCount": str(m["receives"])}, "messageAttributes": {}})
+
+        def done(inv):
+            if inv.error is None:
+                q.messages.pop(m["id"], None)
+            elif not isinstance(inv.error, Crash) and not _retryable(inv.error) and not _client_error(inv.error):
+                # a Conflict fails the record on purpose (SQS redelivers it); anything else is a bug
+                raise Violation("no_500", f"payout worker raised {type(inv.error).__name__}: {inv.error}")
+        self.spawn("sqs", f"look {m['body'][:60]}", lambda: self.engine.worker.record_handler(record), done)
+
+    def _do_stream(self, r: dict) -> None:
+        self.stream.remove(r)
+        from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+
+        record = DynamoDBRecord(r["record"])
+
+        def done(inv):
+            if inv.error is not None:  # the stream retries the record
+                if not isinstance(inv.error, Crash) and not _retryable(inv.error):
+                    raise Violation("no_500", f"dispatcher raised {type(inv.error).__name__}: {inv.error}")
+                self.stream.append({**r, "due": self.clock.now() + 1})
+        self.spawn("stream", "dispatch", lambda: self.engine.dispatcher.record_handler(record), done)
+
+    def _do_sweep(self, _) -> None:
+        self.last_sweep = self.clock.now()
+
+        def done(inv):
+            if inv.error is not None and not isinstance(inv.error, Crash) and not _retryable(inv.error):
+                raise Violation("no_500", f"sweeper raised {type(inv.error).__name__}: {inv.error}")
+        self.spawn("sweep", "expire reservations", lambda: self.platform.reservations.expire_due(), done)
+
+    def _do_callback(self, c: dict) -> None:
+        self.callbacks.remove(c)
+        tid = c["transfer_id"]
+        pid = tid.split("_r")[0]
+
+        def done(inv):
+            if inv.error is not None and not isinstance(inv.error, Crash) and not _retryable(inv.error):
+                raise Violation("no_500", f"callback raised {type(inv.error).__name__}: {inv.error}")
+        self.spawn("callback", f"callback {tid}", lambda: self.platform.payouts.confirm(self.mid, pid, tid), done)
+
+    def _do_sfn(self, ex: Execution) -> None:
+        from payrail.payouts.workflow import Dispatch
+
+        if ex.state == "wait":  # Dispatch: sqs:sendMessage.waitForTaskToken
+            self.tokens_n += 1
+            ex.token = f"tok-{ex.name}-{self.tokens_n}"
+            self.tokens[ex.token] = ex
+            i = ex.input
+            msg = Dispatch(payout_id=i["payout_id"], merchant_id=i["merchant_id"], run=i["run"],
+                           dispatches_lost=i.get("dispatches_lost", 0), task_token=ex.token)
+            self.queues["payouts"].send(msg.model_dump_json(), self.clock.now())
+            ex.state, ex.due = "waiting", self.clock.now() + Execution.DISPATCH_TIMEOUT
+            return
+        # step: the capture / release lambda task
+        ex.state = "running"
+        i = ex.input
+        event = {"action": ex.outcome["next"].lower(), "payout_id": i["payout_id"], "merchant_id": i["merchant_id"],
+                 "run": i["run"], "dispatches_lost": i.get("dispatches_lost", 0), "outcome": ex.outcome}
+
+        def done(inv):
+            if inv.error is None:
+                ex.state = "done"
+            elif ex.step_attempts < len(Execution.STEP_RETRY):
+                ex.state, ex.due = "step", self.clock.now() + Execution.STEP_RETRY[ex.step_attempts]
+                ex.step_attempts += 1
+            else:
+                ex.state = "failed"
+        self.spawn("step", f"{event['action']} {i['payout_id']}", lambda: self.engine.steps_body(event, None), done)
+
+    # -- the workload's operations (each returns the function its invocation runs)
+    def op_fund(self, amount, key):
+        self.funded_keys[key] = amount
+        return lambda: self.platform.wallets.top_up(self.mid, CURRENCY, amount, key)
+
+    def op_wallet_credit(self, amount, key):
+        self.funded_keys[key] = amount
+        return lambda: self.platform.wallets.move(self.mid, "cust_1", CURRENCY, amount, "credit", key)
+
+    def op_wallet_debit(self, amount, key):
+        return lambda: self.platform.wallets.move(self.mid, "cust_1", CURRENCY, amount, "debit", key)
+
+    def op_payout(self, amount, key):
+        def create():
+            p, _ = self.platform.payouts.create(self.merchant, amount, CURRENCY, key, beneficiary=dict(UPI))
+            if p["payout_id"] not in self.payouts:
+                self.payouts.append(p["payout_id"])
+        return create
+
+    def op_payout_retry(self, arg, key):  # a client retrying an earlier payout request later
+        done = [(n, a) for n, k, a in self.ops_started if k == "payout"]
+        if not done:
+            return None
+        n, amount = done[arg % len(done)]
+        return self.op_payout(amount, f"payout-{n}")
+
+    def _pick(self, arg):
+        return self.payouts[arg % len(self.payouts)] if self.payouts else None
+
+    def op_approve(self, arg, key):
+        pid = self._pick(arg)
+        return pid and (lambda: self.platform.payouts.approve(self.mid, pid, "sim"))
+
+    def op_reject(self, arg, key):
+        pid = self._pick(arg)
+        if not pid:
+            return None
+        p = self.platform.payouts.get(self.mid, pid)
+        t = self.provider.book.get(p.get("transfer_id"))
+        if p["status"] == "ON_HOLD" and (t is None or self.provider.will_pay(t)):
+            return None  # an operator releases an ON_HOLD payout only once the provider said it will not pay
+        return lambda: self.platform.payouts.reject(self.mid, pid, "sim")
+
+    def op_cancel(self, arg, key):
+        pid = self._pick(arg)
+        return pid and (lambda: self.platform.payouts.cancel(self.mid, pid))
+
+    def op_reinitiate(self, arg, key):
+        pid = self._pick(arg)
+        return pid and (lambda: self.platform.payouts.reinitiate(self.merchant, pid))
+
+    def op_reserve(self, amount, key):
+        def reserve():
+            r = self.platform.reservations.reserve(self.merchant, amount, CURRENCY, self.rng.choice((60, 300, 1800)),
+                                                   key, beneficiary=dict(UPI))
+            if r["reservation_id"] not in self.reservation_ids:
+                self.reservation_ids.append(r["reservation_id"])
+        return reserve
+
+    def op_fulfil(self, arg, key):
+        if not self.reservation_ids:
+            return None
+        rid = self.reservation_ids[arg % len(self.reservation_ids)]
+        return lambda: self.platform.reservations.fulfil(self.merchant, rid)
+
+    def op_release_reservation(self, arg, key):
+        if not self.reservation_ids:
+            return None
+        rid = self.reservation_ids[arg % len(self.reservation_ids)]
+        return lambda: self.platform.reservations.release(self.mid, rid)
+
+    # -- the stream, synthesized
+    def snapshot(self) -> None:
+        from payrail.core import ddb
+
+        db = self.engine.admin
+        kw = {"TableName": self.settings.main_table, "ConsistentRead": True}
+        seen = {}
+        while True:
+            r = db.scan(**kw)
+            for it in r["Items"]:
+                seen[it["pk"]["S"]] = it
+            if "LastEvaluatedKey" not in r:
+                break
+            kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
+        def order(pk):  # ids derive from the random merchant id: order by what the schedule decides
+            it = seen[pk]
+            return tuple(it.get(a, {}).get("S", "") for a in ("created_at", "type", "updated_at"))
+        for pk in sorted(seen, key=order):
+            it = seen[pk]
+            old = self.images.get(pk)
+            if old == it:
+                continue
+            rec = {"eventID": f"{pk}-{self.steps}", "eventName": "MODIFY" if old else "INSERT", "eventSource": "aws:dynamodb",
+                   "dynamodb": {"Keys": {"pk": it["pk"]}, "NewImage": it, **({"OldImage": old} if old else {}),
+                                "StreamViewType": "NEW_AND_OLD_IMAGES"}}
+            for _ in range(2 if self.faults.ask("stream_duplicate") else 1):
+                late = self.rng.uniform(1, 60) if self.faults.ask("stream_delay") else 0.0
+                self.stream.append({"due": self.clock.now() + late, "record": rec})
+            item = ddb.load(it)
+            if item.get("type") == "payout":
+                self.histories[item["payout_id"]] = item
+            elif item.get("type") == "reservation":
+                self.reservations[item["reservation_id"]] = item
+        if seen != self.images:
+            self.images_version += 1
+        self.images = seen
+
+    # -- invariants
+    def check(self, final: bool = False) -> None:
+        from payrail.core.ledger import audit
+
+        items = self.scan(self.settings.ledger_table)
+        key = (len(items), self.images_version)
+        if key == self.checked and not final:
+            return  # nothing was written since the last check
+        self.checked = key
+        a = audit(SimpleNamespace(scan=lambda segments=1: iter(items)))  # the ledger's own audit, on one scan
+        if not a["ok"]:
+            raise Violation("ledger_audit", json.dumps({k: a[k] for k in ("unbalanced_journals", "account_mismatches",
+                                                                          "orphan_postings", "total_by_currency")}))
+        accts = [it for it in items if it["sk"] == "A"]
+        for x in accts:
+            if x.get("floor") == "non_negative" and x["balance"] < 0:
+                raise Violation("floor", f"{x['account_id']} at {x['balance']}")
+        by_kind = defaultdict(int)
+        for x in accts:
+            if x.get("merchant_id") == self.mid and x["currency"] == CURRENCY:
+                by_kind[x["kind"]] += x["balance"]
+        funding_in = -by_kind.get("funding", 0)
+        out = by_kind.get("payouts", 0)
+        inside = sum(v for k, v in by_kind.items() if k not in ("funding", "payouts"))
+        if funding_in != inside + out:
+            raise Violation("conservation", f"funding in {funding_in} != balances {inside} + out {out} ({dict(by_kind)})")
+        if funding_in > sum(self.funded_keys.values()) + 0:
+            raise Violation("conservation", f"funding in {funding_in} exceeds what was ever funded or credited")
+        payouts = list(self.histories.values())
+        held = sum(p["amount"] for p in payouts if p["status"] in HELD)
+        if by_kind.get("held", 0) != held:
+            raise Violation("hold_matches_status", f"held balance {by_kind.get('held', 0)} != {held} in held statuses")
+        reserved = sum(r["amount"] for r in self.reservations.values() if r["status"] == "RESERVED")
+        if by_kind.get("reserved", 0) != reserved:
+            raise Violation("reserved_matches_status", f"reserved balance {by_kind.get('reserved', 0)} != {reserved} "
+                            "in RESERVED reservations")
+        for r in self.reservations.values():
+            prev = None
+            for e in r.get("status_history") or []:
+                if e["status"] != prev and e["status"] not in RESERVATION_MOVES.get(prev, set()):
+                    raise Violation("status_history", f"{r['reservation_id']}: {prev} → {e['status']}")
+                prev = e["status"]
+            if final and r["status"] not in ("FULFILLED", "RELEASED", "EXPIRED"):
+                raise Violation("stuck", f"reservation {r['reservation_id']} is {r['status']} at quiescence")
+        paid_ids, captured = set(), 0
+        for t in self.provider.book.values():
+            if t.submits > 1:
+                raise Violation("provider_paid_twice", f"transfer {t.transfer_id} submitted {t.submits} times")
+        for p in payouts:
+            prev = None
+            for e in p.get("status_history") or []:
+                if e["status"] != prev and e["status"] not in PAYOUT_MOVES.get(prev, set()):
+                    raise Violation("status_history", f"{p['payout_id']}: {prev} → {e['status']}")
+                prev = e["status"]
+            t = self.provider.book.get(p["transfer_id"])
+            if p["status"] in ("FAILED", "CANCELLED") and t is not None and self.provider.will_pay(t):
+                raise Violation("released_paid_transfer", f"{p['payout_id']} run {p['run']} {p['status']} but the "
+                                f"provider pays {t.transfer_id}")
+            if p["status"] == "SUCCEEDED":
+                if t is None or not self.provider.will_pay(t):
+                    raise Violation("captured_unpaid", f"{p['payout_id']} SUCCEEDED, provider has "
+                                    f"{t and t.final} for {p['transfer_id']}")
+                captured += p["amount"]
+                paid_ids.add(p["transfer_id"])
+        if out != captured:
+            raise Violation("money_out", f"payouts account {out} != captured payouts {captured}")
+        self.check_events(final)
+        if final:
+            for p in payouts:
+                if p["status"] not in ("SUCCEEDED", "FAILED", "CANCELLED", "IN_REVIEW"):
+                    raise Violation("stuck", f"{p['payout_id']} is {p['status']} at quiescence")
+            for t in self.provider.book.values():
+                if self.provider.will_pay(t) and t.transfer_id not in paid_ids:
+                    owner = next((p for p in payouts if p["transfer_id"] == t.transfer_id), None)
+                    raise Violation("paid_not_captured", f"provider paid {t.transfer_id}; payout is "
+                                    f"{owner and owner['status']}")
+
+    def scan(self, table: str) -> list[dict]:
+        from payrail.core import ddb
+
+        kw = {"TableName": table, "ConsistentRead": True}
+        out = []
+        while True:
+            r = self.engine.admin.scan(**kw)
+            out += [ddb.load(it) for it in r["Items"]]
+            if "LastEvaluatedKey" not in r:
+                return out
+            kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
+
+    def check_events(self, final: bool) -> None:
+        from payrail.core import ddb
+
+        db = self.engine.admin
+        kw = {"TableName": self.settings.events_table, "KeyConditionExpression": "pk = :p",
+              "ExpressionAttributeValues": {":p": {"S": f"EVT#{self.mid}"}}, "ConsistentRead": True}
+        seqs = defaultdict(list)
+        while True:
+            r = db.query(**kw)
+            for it in r["Items"]:
+                e = ddb.load(it)
+                seqs[e["object_id"]].append(int(e["sequence"]))
+            if "LastEvaluatedKey" not in r:
+                break
+            kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
+        for oid, s in seqs.items():
+            if len(s) != len(set(s)):
+                raise Violation("event_sequence", f"{oid}: duplicate sequence numbers {sorted(s)}")
+            if sorted(s) != list(range(1, len(s) + 1)):
+                raise Violation("event_sequence", f"{oid}: sequence {sorted(s)} has a gap")
+
+
+def _client_error(e: BaseException) -> bool:
+    from payrail.core.errors import PayrailError
+
+    return isinstance(e, PayrailError)
+
+
+def _retryable(e: BaseException | None) -> bool:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return isinstance(e, (ClientError, BotoCoreError))

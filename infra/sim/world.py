@@ -1,0 +1,374 @@
+"""The world around the domain: virtual time, cooperative invocations, SQS, the main table's
+stream, the payout state machine (driven from the contract models of ``payrail.payouts.workflow``
+with the timings of ``infra/asl/payout.asl.json``) and a scripted provider.
+
+Every source of nondeterminism is one of two ``random.Random`` streams of the schedule: the
+scheduler's (which ready action runs next, the workload) and the faults' (see :class:`Faults`).
+Only one thread runs at a time: an invocation runs in its own thread and hands control back to
+the scheduler at every botocore call and every provider call (a *yield point*), so invocations
+interleave deterministically at those points.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from dataclasses import dataclass, field
+
+from botocore.exceptions import ClientError
+
+from payrail.providers.connectors.base import (ConnectorUnavailable, OutcomeUnknown, ProviderStatus,
+                                               TransferRejected, TransferResult)
+
+#: the virtual epoch every schedule starts at (2027-01-15T08:00:00Z)
+EPOCH = 1_800_000_000.0
+
+
+class Crash(BaseException):
+    """The invocation died here (a runtime killed mid-call): nothing after this point runs.
+    A ``BaseException`` so the domain's ``except Exception`` does not swallow it."""
+
+
+class VirtualClock:
+    """The source installed into ``payrail.core.clock``: wall and monotonic time advance only
+    when the scheduler says so."""
+
+    def __init__(self):
+        self.t = EPOCH
+        self.m = 1_000.0
+
+    def now(self) -> float:
+        return self.t
+
+    def monotonic(self) -> float:
+        return self.m
+
+    def advance(self, seconds: float) -> None:
+        self.t += seconds
+        self.m += seconds
+
+
+class Faults:
+    """Fault decisions, numbered in the order they are asked. A generating run draws each from
+    the per-run probabilities; a replay with ``plan`` injects exactly the planned ``{n: kind}``
+    (so a shrunk fault list replays as a subset of the original)."""
+
+    def __init__(self, rng, probabilities: dict[str, float], plan: dict[int, str] | None = None):
+        self.rng, self.p, self.plan = rng, probabilities, plan
+        self.n = 0
+        self.injected: list[tuple[int, str]] = []
+
+    def ask(self, *kinds: str) -> str | None:
+        """One decision point: one of ``kinds`` or None."""
+        self.n += 1
+        if self.plan is not None:
+            kind = self.plan.get(self.n)
+            kind = kind if kind in kinds else None
+        else:
+            kind = None
+            x = self.rng.random()
+            for k in kinds:
+                x -= self.p.get(k, 0.0)
+                if x < 0:
+                    kind = k
+                    break
+        if kind:
+            self.injected.append((self.n, kind))
+        return kind
+
+
+_current = threading.local()
+
+
+def current() -> "Invocation | None":
+    return getattr(_current, "inv", None)
+
+
+class Invocation:
+    """One Lambda invocation (or client request) running the real code in its own thread,
+    paused at each yield point until the scheduler resumes it."""
+
+    ids = itertools.count(1)
+
+    def __init__(self, world: "World", kind: str, label: str, fn, on_done=None):
+        self.world, self.kind, self.label, self.fn, self.on_done = world, kind, label, fn, on_done
+        self.id = next(Invocation.ids)
+        self.go = threading.Semaphore(0)
+        self.finished, self.error, self.result = False, None, None
+        self.started = world.clock.monotonic()
+        self.thread = threading.Thread(target=self._run, daemon=True, name=f"inv-{self.id}")
+
+    def _run(self):
+        _current.inv = self
+        self.go.acquire()
+        from payrail.core import deadline
+        try:
+            with deadline.within(self.world.lambda_timeout):
+                self.result = self.fn()
+        except BaseException as e:  # noqa: BLE001 - the scheduler decides what an error means
+            self.error = e
+        self.finished = True
+        self.world.back.release()
+
+    def pause(self) -> None:
+        """A yield point (in the invocation's thread): let the scheduler run something else. An
+        invocation past its Lambda timeout (virtual time went on meanwhile) is killed here, as
+        Lambda kills it: none outlives the queue's visibility timeout."""
+        self.world.back.release()
+        self.go.acquire()
+        if self.world.stopping:
+            raise Crash("the schedule ended")
+        if self.world.clock.monotonic() > self.started + self.world.lambda_timeout:
+            raise Crash("Lambda timeout")
+
+
+class Queue:
+    """An SQS standard queue: at-least-once, unordered among visible messages, redelivered after
+    the visibility timeout, moved to the DLQ after ``max_receives`` receives."""
+
+    def __init__(self, name: str, visibility: int, max_receives: int):
+        self.name, self.visibility, self.max_receives = name, visibility, max_receives
+        self.messages: dict[str, dict] = {}
+        self.dlq: list[dict] = []
+        self.ids = itertools.count(1)
+
+    def send(self, body: str, visible_at: float) -> None:
+        mid = f"{self.name}-{next(self.ids)}"
+        self.messages[mid] = {"id": mid, "body": body, "visible_at": visible_at, "receives": 0}
+
+    def visible(self, now: float) -> list[dict]:
+        return [m for m in self.messages.values() if m["visible_at"] <= now]
+
+    def next_due(self) -> float | None:
+        return min((m["visible_at"] for m in self.messages.values()), default=None)
+
+
+@dataclass
+class Transfer:
+    """The provider's book entry for one transfer id (the oracle)."""
+
+    transfer_id: str
+    amount: int
+    accepted_at: float
+    final: str                 # SUCCESS or FAILED, decided when accepted
+    final_at: float            # when it becomes final (PENDING / ON_HOLD until then)
+    hold_until: float = 0.0    # ON_HOLD until then (within the pending window)
+    submits: int = 1           # how many submissions the provider accepted for this id
+    flip_at: float | None = None  # FAILED then SUCCESS from this time (a provider lie)
+
+
+class FakeProvider:
+    """A payout connector in-process (the protocol of ``payrail.providers.connectors.base``),
+    with scripted behaviour and faults. It does NOT deduplicate by transfer id: a second
+    submission of one id is recorded (``submits``), so double payment is visible in its book."""
+
+    name = "cashfree"
+
+    def __init__(self, world: "World"):
+        self.world = world
+        self.book: dict[str, Transfer] = {}
+
+    def transfer_key(self, transfer_id: str) -> str:
+        return transfer_id
+
+    def _yield(self):
+        inv = current()
+        if inv is not None:
+            inv.pause()
+
+    def submit(self, req) -> TransferResult:
+        w, f = self.world, self.world.faults
+        self._yield()
+        fault = f.ask("provider_unavailable", "provider_refuses")
+        if fault == "provider_unavailable":
+            raise ConnectorUnavailable("connection refused")
+        if fault == "provider_refuses":
+            raise TransferRejected("INVALID_BENEFICIARY", "the beneficiary account is invalid", 422)
+        now = w.clock.now()
+        if req.transfer_id in self.book:
+            self.book[req.transfer_id].submits += 1
+            t = self.book[req.transfer_id]
+        else:
+            final = "FAILED" if f.ask("provider_fails") else "SUCCESS"
+            late = f.ask("provider_pending_hours", "provider_pays_late")
+            delay = {"provider_pending_hours": w.rng.uniform(3600, 4 * 3600),
+                     "provider_pays_late": w.rng.uniform(5, 600)}.get(late, 0.0)
+            t = Transfer(req.transfer_id, req.amount, now, final, now + delay)
+            if delay and f.ask("provider_on_hold"):
+                t.hold_until = now + delay / 2
+            if final == "FAILED" and f.ask("provider_flips"):
+                t.flip_at = t.final_at + w.rng.uniform(60, 3600)
+            self.book[req.transfer_id] = t
+            w.provider_changed(t)
+        after = f.ask("provider_timeout_after_accept", "provider_5xx_after_paying")
+        if after == "provider_5xx_after_paying":
+            t.final_at = min(t.final_at, now)
+            raise OutcomeUnknown("HTTP 502 from the provider after the transfer was accepted")
+        if after:
+            raise OutcomeUnknown("read timed out after the request was sent")
+        return self._result(t, now)
+
+    def status(self, transfer_id: str) -> TransferResult:
+        self._yield()
+        if self.world.faults.ask("provider_status_unavailable"):
+            raise ConnectorUnavailable("status lookup: HTTP 503")
+        t = self.book.get(transfer_id)
+        if t is None:
+            return TransferResult(transfer_id=transfer_id, status=ProviderStatus.NOT_FOUND)
+        return self._result(t, self.world.clock.now())
+
+    def said(self, t: Transfer, now: float) -> str:
+        if now < t.final_at:
+            return "ON_HOLD" if now < t.hold_until else "PENDING"
+        if t.flip_at is not None and now >= t.flip_at:
+            return "SUCCESS"
+        return t.final
+
+    def will_pay(self, t: Transfer) -> bool:
+        return t.final == "SUCCESS" or t.flip_at is not None
+
+    def _result(self, t: Transfer, now: float) -> TransferResult:
+        s = self.said(t, now)
+        reason = {"FAILED": "the beneficiary bank declined", "ON_HOLD": "beneficiary under review"}.get(s)
+        return TransferResult(transfer_id=t.transfer_id, status=ProviderStatus(s), reason=reason,
+                              provider_reference=f"cf_{t.transfer_id}", amount=t.amount)
+
+
+class SimProviders:
+    """Stands in for ``payrail.providers.slots.Providers``: the fake connector for every name,
+    and the real platform-wide slots (leases in the rate-limit table, read from the clock seam)."""
+
+    def __init__(self, connector: FakeProvider, slots, max_in_flight: int = 2):
+        self.connector, self.slots, self.max_in_flight = connector, slots, max_in_flight
+
+    def configured(self, name: str) -> bool:
+        return True
+
+    def get(self, name: str):
+        return self.connector
+
+    def choose(self, rail: str, currency: str, country: str) -> str:
+        return self.connector.name
+
+    def slot(self, name: str):
+        from contextlib import contextmanager
+
+        from payrail.core import deadline
+
+        @contextmanager
+        def held():
+            left = deadline.remaining()
+            lease = (60.0 if left == float("inf") else left) + deadline.SAFETY_MARGIN_SECONDS
+            token = self.slots.try_acquire(name, self.max_in_flight, lease)
+            if token is None:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                self.slots.release(name, token)
+        return held()
+
+
+class FakeSQS:
+    """The ``sqs`` client the handlers get: ``send_message`` into the simulated queues (a fault
+    may deliver a message twice or late)."""
+
+    def __init__(self, world: "World"):
+        self.world = world
+
+    def send_message(self, QueueUrl: str, MessageBody: str, DelaySeconds: int = 0, **_):
+        w = self.world
+        inv = current()
+        if inv is not None:
+            inv.pause()
+            if w.faults.ask("crash_before_send"):
+                raise Crash("before SendMessage")
+        q = w.queues[QueueUrl.rsplit("/", 1)[-1]]
+        at = w.clock.now() + DelaySeconds
+        copies = 2 if w.faults.ask("sqs_duplicate") else 1
+        for _ in range(copies):
+            late = w.rng.uniform(1, 120) if w.faults.ask("sqs_delay") else 0.0
+            q.send(MessageBody, at + late)
+        return {"MessageId": "sim"}
+
+
+class _SfnErrors:
+    class ExecutionAlreadyExists(Exception):
+        pass
+
+    class TaskTimedOut(Exception):
+        pass
+
+    class InvalidToken(Exception):
+        pass
+
+    class TaskDoesNotExist(Exception):
+        pass
+
+
+class FakeStepFunctions:
+    """The ``stepfunctions`` client the worker gets: executions of the payout state machine."""
+
+    exceptions = _SfnErrors
+
+    def __init__(self, world: "World"):
+        self.world = world
+
+    def start_execution(self, stateMachineArn: str, name: str, input: str, **_):
+        w = self.world
+        inv = current()
+        if inv is not None:
+            inv.pause()
+            if w.faults.ask("crash_before_start_execution"):
+                raise Crash("before StartExecution")
+        if name in w.executions:
+            raise _SfnErrors.ExecutionAlreadyExists(name)
+        w.start_execution(name, json.loads(input))
+        return {"executionArn": name}
+
+    def send_task_success(self, taskToken: str, output: str):
+        w = self.world
+        inv = current()
+        if inv is not None:
+            inv.pause()
+            if w.faults.ask("crash_before_task_success"):
+                raise Crash("before SendTaskSuccess")
+        ex = w.tokens.get(taskToken)
+        if ex is None or ex.state != "waiting" or ex.token != taskToken:
+            raise _SfnErrors.TaskTimedOut(taskToken)
+        ex.answer(json.loads(output))
+
+
+@dataclass
+class Execution:
+    """One run's execution of ``infra/asl/payout.asl.json``: FirstWait → Dispatch (a message with a
+    task token, TimeoutSeconds 300; a timeout → CountLost → PauseAfterLoss 60 s → Dispatch, Stuck
+    after 20) → Route: Capture / Release (lambda tasks, Retry 6 × from 1 s, backoff 2) | Check
+    (Wait next_check_seconds → Dispatch) | Done."""
+
+    name: str
+    input: dict
+    state: str = "wait"        # wait | waiting (for the token) | step | done | failed
+    due: float = 0.0
+    token: str | None = None
+    outcome: dict | None = None
+    step_attempts: int = 0
+    history: list = field(default_factory=list)
+    world: "World | None" = None
+
+    DISPATCH_TIMEOUT = 300
+    PAUSE_AFTER_LOSS = 60
+    MAX_LOST = 20
+    STEP_RETRY = (1, 2, 4, 8, 16, 32)
+
+    def answer(self, outcome: dict) -> None:
+        self.outcome = outcome
+        nxt = outcome["next"]
+        self.history.append(nxt)
+        if nxt in ("CAPTURE", "RELEASE"):
+            self.state, self.due, self.step_attempts = "step", self.world.clock.now(), 0
+        elif nxt == "CHECK":
+            self.state, self.due = "wait", self.world.clock.now() + int(outcome.get("next_check_seconds") or 0)
+        else:
+            self.state = "done"
