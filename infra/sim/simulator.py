@@ -107,6 +107,7 @@ class Engine:
             port = s.getsockname()[1]
             s.close()
         self.proc = engines.start_dynamodb_local("127.0.0.1", port, None, self.tmp / "dynamodb.log")
+        self._saved_env = dict(os.environ)  # restored by close(): the process may go on with other work
         os.environ.update({
             "AWS_ENDPOINT_URL_DYNAMODB": f"http://127.0.0.1:{port}", "AWS_ACCESS_KEY_ID": "sim",
             "AWS_SECRET_ACCESS_KEY": "sim", "AWS_DEFAULT_REGION": "us-east-1",
@@ -135,7 +136,8 @@ class Engine:
         session = boto3._get_default_session()._session
         session.register("before-call.dynamodb", self._before_call)
         session.register("after-call.dynamodb", self._after_call)
-        real_client = ddb.client
+        real_client = self._real_client = ddb.client
+        real_client.cache_clear()  # a client made before would point at another endpoint
 
         def client(service: str = "dynamodb", read_job: bool = False):
             if service == "sqs":
@@ -195,9 +197,22 @@ class Engine:
                 kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
 
     def close(self) -> None:
+        """Stop DynamoDB Local and give the process back as it was: the environment, the domain's
+        client factory (its cached clients dropped), the default session's hooks, the real clock."""
+        import boto3
+
         from infra.local import engines
+        from payrail.core import clock, ddb
 
         engines.stop_process(self.proc)
+        session = boto3._get_default_session()._session
+        session.unregister("before-call.dynamodb", self._before_call)
+        session.unregister("after-call.dynamodb", self._after_call)
+        ddb.client = self._real_client
+        ddb.client.cache_clear()
+        os.environ.clear()
+        os.environ.update(self._saved_env)
+        clock.reset()
 
 
 def _load(fn: str):

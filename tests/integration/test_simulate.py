@@ -36,12 +36,11 @@ def test_a_submission_without_its_guard_is_caught(engine, monkeypatch):
     """Re-introduce the defect: the submission mark written without its guard on the count read,
     and first looks without their claim. Duplicated dispatches then send one transfer twice, and
     the provider's book shows it."""
-    from payrail.payouts import service
+    from payrail.payouts import records, service
 
-    change = service.PayoutRecords.change
-    monkeypatch.setattr(service.PayoutRecords, "change",
-                        lambda self, p, expect, to=None, detail=None, **kw: change(
-                            self, p, expect, to, detail, **{k: v for k, v in kw.items() if k != "equals"}))
+    update = records.PayoutRecords.update
+    monkeypatch.setattr(records.PayoutRecords, "update",
+                        lambda self, p, while_in, equals=None, **kw: update(self, p, while_in, **kw))
     attempt = service.Payouts.attempt
     monkeypatch.setattr(service.Payouts, "attempt",
                         lambda self, mid, pid, run, connector=None, first_look=None: attempt(self, mid, pid, run, connector))
