@@ -35,7 +35,7 @@ class WebhookEndpointUpdateIn(Strict):
     disabled: bool | None = Field(default=None, description="true disables; false re-enables (failures forgotten)")
 
     model_config = examples(
-        {"enabled_events": ["payout.*", "payment.*"], "description": "payouts and payments"},
+        {"enabled_events": ["order.*", "payout.*"], "description": "orders and payouts"},
     )
 
 
