@@ -87,3 +87,17 @@ def test_webhooks_list_every_event_type_with_its_envelope_and_object():
 
 def test_the_document_has_the_package_version():
     assert DOC["info"]["version"] == payrail.__version__ == importlib.metadata.version("payrail")
+
+
+def test_every_response_example_is_valid_against_its_schema():
+    checked = set()
+    items = OPERATIONS + [(f"webhook {name}", item["post"]) for name, item in DOC["webhooks"].items()]
+    for label, op in items:
+        media = [op.get("requestBody", {}).get("content", {}).get("application/json")] + [
+            answer.get("content", {}).get("application/json") for answer in op["responses"].values()]
+        for m in media:
+            for name, example in ((m or {}).get("examples") or {}).items():
+                errors = [e.message for e in validator(m["schema"]).iter_errors(example["value"])]
+                assert not errors, (label, name, errors)
+                checked.add(m["schema"].get("$ref", label))
+    assert {f"#/components/schemas/{n}" for n in ("Payout", "Payment", "Order")} | {"webhook payout.succeeded"} <= checked

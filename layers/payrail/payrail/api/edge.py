@@ -667,7 +667,20 @@ def openapi_document(app: PayrailResolver, *, title: str, version: str, descript
             bodies = schemas.get(ref, {}).get("examples")
             if bodies:
                 media["examples"] = {f"example{i + 1}": {"value": b} for i, b in enumerate(bodies)}
+    from payrail.api.models.examples import RESPONSE_EXAMPLES
+
+    for ops in doc.get("paths", {}).values():
+        for op in ops.values():  # a resource's example answer on each success status that returns it
+            for status, answer in op.get("responses", {}).items():
+                media = answer.get("content", {}).get("application/json", {})
+                name = media.get("schema", {}).get("$ref", "").rsplit("/", 1)[-1]
+                if status.startswith("2") and name in RESPONSE_EXAMPLES:
+                    media["examples"] = {"example1": {"value": RESPONSE_EXAMPLES[name]}}
     doc["webhooks"] = webhooks_section()
+    event = RESPONSE_EXAMPLES.get("Event")
+    if event and event["type"] in doc["webhooks"]:
+        media = doc["webhooks"][event["type"]]["post"]["requestBody"]["content"]["application/json"]
+        media["examples"] = {"example1": {"value": event}}
     schemas = doc.get("components", {}).get("schemas", {})
     paths = json.dumps(doc.get("paths"))
     for name, also in (("HTTPValidationError", "ValidationError"), ("ResponseValidationError", None)):
