@@ -10,7 +10,10 @@ import jsonschema
 import pytest
 import requests
 
+from infra.local import process
+from infra.tools.client import Payrail
 from infra.tools.fuzz import EXAMPLES, OPENAPI_FILE, WEBHOOK_URL, create_tenants
+from tests.conftest import TEST_SETTINGS
 
 DOC = json.loads(OPENAPI_FILE.read_text())
 #: body fields naming an object (or a value the local platform needs): given the fuzz tenant's
@@ -40,6 +43,21 @@ def request_examples() -> list[tuple[str, str, dict]]:
         media = ops.get(label, {}).get("requestBody", {}).get("content", {}).get("application/json", {})
         out += [(label, name, ex["value"]) for name, ex in (media.get("examples") or {}).items()]
     return out
+
+
+@pytest.fixture(scope="module")
+def cloud(tmp_path_factory, pytestconfig):
+    """A local platform of this module's own: the examples leave platform-wide state behind (orders
+    the fulfilment stand-in never answered, running platform-wide settlement jobs) that other
+    modules' runs on the shared platform must not meet. Reached over HTTP only."""
+    with process.local_cloud(tmp_path_factory.mktemp("examples-cloud"), settings=TEST_SETTINGS,
+                             target=pytestconfig.getoption("--target")) as desc:
+        yield desc
+
+
+@pytest.fixture(scope="module")
+def admin(cloud) -> Payrail:
+    return Payrail(cloud["api_url"], admin_token=cloud["admin_token"])
 
 
 @pytest.fixture(scope="module")
