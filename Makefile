@@ -91,7 +91,7 @@ synth: setup ## cdk synth with cdk-nag (offline: the layer is built from .build/
 openapi: setup ## regenerate functions/api/openapi.json
 	$(PY) -m infra.openapi
 
-screenshots: setup ## the web console's pages as docs/console/*.png (a fresh platform on free ports, Chromium)
+screenshots: setup ## the web console's pages as docs/console/*.png and Swagger UI as docs/swagger-ui.png (a fresh platform on free ports, Chromium)
 	$(PY) -m infra.tools.screenshots
 
 fire: setup ## fire the daily settlement schedule on the running platform

@@ -25,13 +25,17 @@ def generate() -> str:
 
 def with_operations(markdown: str, doc: dict) -> str:
     """``markdown`` with the text between BEGIN and END replaced by one line per tag listing that
-    tag's operations (``METHOD /path``, sorted by path then method)."""
-    by_tag: dict[str, list[tuple[str, str]]] = {}
+    tag's operations (``METHOD /path`` and its operationId, sorted by path then method), and one
+    line listing the webhooks (event types)."""
+    by_tag: dict[str, list[tuple[str, str, str]]] = {}
     for path, ops in doc["paths"].items():
         for method, op in ops.items():
             for tag in op.get("tags") or ["other"]:
-                by_tag.setdefault(tag, []).append((path, method.upper()))
-    lines = [f"- **{tag}**: " + ", ".join(f"`{m} {p}`" for p, m in sorted(ops)) for tag, ops in sorted(by_tag.items())]
+                by_tag.setdefault(tag, []).append((path, method.upper(), op.get("operationId", "")))
+    lines = [f"- **{tag}**: " + ", ".join(f"`{m} {p}` ({i})" if i else f"`{m} {p}`" for p, m, i in sorted(ops))
+             for tag, ops in sorted(by_tag.items())]
+    if doc.get("webhooks"):
+        lines.append("- **webhooks** (sent to your endpoints): " + ", ".join(f"`{t}`" for t in doc["webhooks"]))
     head, rest = markdown.split(BEGIN, 1)
     return head + BEGIN + "\n" + "\n".join(lines) + "\n" + END + rest.split(END, 1)[1]
 

@@ -6,13 +6,14 @@ from pathlib import Path
 
 from aws_lambda_powertools.logging import correlation_paths
 
+import payrail
 from payrail.api import console, edge
 from payrail.api.routes import ALL
 from payrail.handlers import wiring
 from payrail.platform import Platform
 from payrail.core.settings import Settings
 
-API = {"title": "payrail", "version": "0.2.0",
+API = {"title": "payrail", "version": payrail.__version__,
        "description": "Wallets on a double-entry ledger, orders, payouts and settlement. Amounts are integers in "
                       "the currency's minor unit. Every error has the shape {\"error\": {type, code, message, param}}."}
 

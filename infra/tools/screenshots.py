@@ -4,7 +4,9 @@ Starts a local platform on free ports (a fresh one, so the pictures do not depen
 running platform holds), gives one merchant a day of activity through the public API (funding,
 payouts that succeed, fail and wait for review, mobile-money payments, a webhook endpoint, card
 orders and a settlement job), then opens the console in Debian's Chromium through Playwright and
-saves ``docs/console/<page>.png`` (1280x800). Needs ``chromium`` on PATH (``make tools``)."""
+saves ``docs/console/<page>.png`` (1280x800); and the API reference's Swagger UI (``/docs``) with
+``POST /v1/payouts``'s documented example sent as it stands, as ``docs/swagger-ui.png``. Needs
+``chromium`` on PATH (``make tools``)."""
 from __future__ import annotations
 
 import shutil
@@ -21,6 +23,7 @@ from infra.local import process
 from infra.tools.client import Payrail, wait_for
 
 OUT = ROOT / "docs" / "console"
+SWAGGER_OUT = ROOT / "docs" / "swagger-ui.png"
 VIEWPORT = {"width": 1280, "height": 800}
 #: quick retries, so that every payout and payment reaches its outcome within seconds
 FAST = {"PAYOUT_BACKOFF_BASE_SECONDS": "1", "PAYOUT_BACKOFF_MAX_SECONDS": "2", "PAYMENT_BACKOFF_BASE_SECONDS": "1",
@@ -115,14 +118,52 @@ def shoot(desc: dict, data: dict, out: Path) -> list[Path]:
     return written
 
 
+def shoot_swagger(desc: dict, out: Path) -> Path:
+    """Open ``/docs`` as a new merchant (its balance funded), send ``createPayout``'s first documented
+    example with "Try it out" and save the operation with its 201 answer as ``out``."""
+    from playwright.sync_api import sync_playwright
+
+    admin = Payrail(desc["api_url"], admin_token=desc["admin_token"])
+    m = admin.create_merchant("Karachi Crafts", fee_bps=290)
+    admin.top_up(m["merchant"]["merchant_id"], 25_000_000, "PKR")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        raise typer.BadParameter("no chromium on PATH: run `make tools`")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        tab = browser.new_context(viewport={"width": 1280, "height": 1600}).new_page()
+        tab.set_default_timeout(60_000)
+        tab.goto(f"{desc['api_url']}/docs")
+        op = tab.locator("#operations-payouts-createPayout")
+        op.wait_for()
+        tab.evaluate("key => window.ui.preauthorizeApiKey('merchantKey', key)", m["api_key"])
+        op.locator(".opblock-summary").click()
+        op.locator("button.try-out__btn").click()
+        op.locator("tr[data-param-name='idempotency-key'] input").fill(f"docs-{uuid.uuid4().hex[:12]}")
+        op.locator("button.execute").click()
+        op.locator(".live-responses-table .response-col_status").first.wait_for()
+        tab.locator(".live-responses-table .microlight").first.wait_for()
+        tab.evaluate("window.scrollTo(0, 0)")
+        # the payouts tag's operations (whole summaries) down to createPayout's answer, in page coordinates
+        top, box = tab.locator("#operations-tag-payouts").bounding_box(), op.bounding_box()
+        height = min(box["y"] + box["height"] - top["y"], 2400)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=str(out), full_page=True,
+                       clip={"x": box["x"], "y": top["y"], "width": box["width"], "height": height})
+        browser.close()
+    return out
+
+
 @app.command()
-def main(out: Path = typer.Option(OUT, help="folder for the PNG files")) -> None:
-    """Start a platform, seed it, and save a screenshot of each console page under ``out``."""
+def main(out: Path = typer.Option(OUT, help="folder for the PNG files"),
+         swagger_only: bool = typer.Option(False, help="only the Swagger UI picture (docs/swagger-ui.png)")) -> None:
+    """Start a platform, seed it, and save a screenshot of each console page under ``out``, and of
+    the API reference as ``docs/swagger-ui.png``."""
     with tempfile.TemporaryDirectory(prefix="payrail-screens-") as tmp, \
             process.local_cloud(Path(tmp), settings=FAST) as desc:
         typer.echo(f"platform at {desc['api_url']}; seeding ...")
-        data = seed(desc)
-        for path in shoot(desc, data, out):
+        written = [] if swagger_only else shoot(desc, seed(desc), out)
+        for path in [*written, shoot_swagger(desc, SWAGGER_OUT)]:
             typer.echo(f"  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
 
 

@@ -6,3 +6,6 @@ Shipped to Lambda as a layer (``layers/payrail``) and installed in development w
 ``pip install -e .``. Nothing here reads ``os.environ`` or Lambda event shapes: handlers
 build a :class:`payrail.core.settings.Settings` and pass plain arguments.
 """
+
+#: the version of the package and of the API document (pyproject reads it from here)
+__version__ = "0.1.0"

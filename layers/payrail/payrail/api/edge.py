@@ -42,6 +42,7 @@ import contextvars
 import functools
 import hashlib
 import hmac
+import inspect
 import json
 import math
 from dataclasses import dataclass, field
@@ -140,11 +141,32 @@ class RouteSpec:
     rate_limited: bool | str  # True: the caller's quota; a name in QUOTAS: that quota; False: none
     summary: str | None
     also: tuple[tuple[int, type[BaseModel]], ...] = ()  # further success statuses (e.g. 202) and their bodies
+    operation_id: str = ""  # the OpenAPI operationId: ``createPayout``
+    description: str = ""  # the route function's docstring
+
+    @property
+    def tags(self) -> list[str]:
+        """The OpenAPI tags: the resource's, prefixed ``admin `` on the admin's routes."""
+        return [f"admin {self.tag}" if self.auth == ADMIN else self.tag]
 
     @property
     def name(self) -> str:
         """Stable route id (part of idempotency records): ``POST /v1/orders``."""
         return f"{self.method} {self.path}"
+
+
+def camel(name: str) -> str:
+    """``create_payout`` (or ``payout.succeeded``) in camelCase: ``createPayout``."""
+    first, *rest = name.replace(".", "_").strip("_").split("_")
+    return first + "".join(w[:1].upper() + w[1:] for w in rest)
+
+
+def summary_of(doc: str) -> str:
+    """The one-sentence summary of a docstring: its first clause (up to the first ``. ``, ``: ``,
+    ``; `` or `` (``), ending with a period."""
+    text = " ".join(doc.split())
+    cut = min((i for i in (text.find(m) for m in (". ", ": ", "; ", " (")) if i > 0), default=len(text))
+    return text[:cut].rstrip(".") + "."
 
 
 class Routes:
@@ -165,13 +187,16 @@ class Routes:
 
     def route(self, method: str, path: str, *, auth: str | None, status: int = 200,
               response: type[BaseModel] | None = None, errors: tuple[int, ...] = (), idempotency: str | None = None,
-              rate_limited: bool | str = True, summary: str | None = None,
+              rate_limited: bool | str = True, summary: str | None = None, operation_id: str | None = None,
               also: tuple[tuple[int, type[BaseModel]], ...] = ()) -> Callable:
         """Declare a route. The function takes Powertools-annotated parameters (body model, ``Path``,
         ``Query``, ``Header``) and returns the response body (a dict) for ``status``, or a
         ``Response`` for a success status declared in ``also``. ``rate_limited``: True counts the
         request against its caller's quota, the name of a quota in ``QUOTAS`` against that one
-        (per caller, apart from the caller's own), False against none.
+        (per caller, apart from the caller's own), False against none. ``operation_id``: the
+        OpenAPI operationId, by default the function's name in camelCase (``create_payout`` ->
+        ``createPayout``); ``summary``: one sentence, by default the docstring's first clause (the
+        whole docstring is the operation's description).
 
         Raises: ValueError for a quota name not in ``QUOTAS``.
         """
@@ -179,9 +204,10 @@ class Routes:
             raise ValueError(f"unknown quota {rate_limited!r}; known: {', '.join(QUOTAS)}")
 
         def register(func: Callable) -> Callable:
+            doc = inspect.cleandoc(func.__doc__ or "")
             self.specs.append(RouteSpec(method, path, func, self.tag, auth, status, response, tuple(errors),
-                                        idempotency, rate_limited, summary or (func.__doc__ or "").strip().split("\n")[0],
-                                        tuple(also)))
+                                        idempotency, rate_limited, summary or summary_of(doc), tuple(also),
+                                        operation_id or camel(func.__name__), doc))
             return func
         return register
 
@@ -578,8 +604,9 @@ def build_app(platform: Platform, settings: Settings, route_sets: list[Routes], 
     for routes in route_sets:
         for spec in routes.specs:
             func = _keyed(spec, edge.idempotency) if spec.idempotency else spec.func
-            app.route(spec.path, spec.method, tags=[spec.tag], security=SECURITY.get(spec.auth),
-                      summary=spec.summary, responses=_responses(spec), status_code=spec.status)(func)
+            app.route(spec.path, spec.method, tags=spec.tags, security=SECURITY.get(spec.auth),
+                      summary=spec.summary, description=spec.description, operation_id=spec.operation_id,
+                      responses=_responses(spec), status_code=spec.status)(func)
             app.specs[(spec.method, spec.path)] = spec
 
     @app.exception_handler(PayrailError)
@@ -616,6 +643,8 @@ def build_app(platform: Platform, settings: Settings, route_sets: list[Routes], 
         spec = json.dumps(openapi_document(app, title=title, version=version, description=description))
         html = generate_swagger_html(spec.replace("</", "<\\/"), (ui / "swagger-ui-bundle.min.js").read_text(),
                                      (ui / "swagger-ui.min.css").read_text(), "", None)
+        # the link under the title names the served document (next to /docs), not the page itself
+        html = html.replace('currentUrl.pathname + "?format=json"', 'new URL("openapi.json", currentUrl).href')
         return Response(status_code=200, content_type="text/html", body=html)
     return app
 
@@ -630,9 +659,63 @@ def openapi_document(app: PayrailResolver, *, title: str, version: str, descript
             if spec is not None and 422 not in _responses(spec):
                 op["responses"].pop("422", None)
     schemas = doc.get("components", {}).get("schemas", {})
+    for ops in doc.get("paths", {}).values():
+        for op in ops.values():  # a request body's examples, for Swagger UI's "Try it out" and its list
+            media = op.get("requestBody", {}).get("content", {}).get("application/json", {})
+            schema = media.get("schema", {})  # a model, or an optional one (anyOf the model and null)
+            ref = next((s["$ref"] for s in [schema, *schema.get("anyOf", [])] if "$ref" in s), "").rsplit("/", 1)[-1]
+            bodies = schemas.get(ref, {}).get("examples")
+            if bodies:
+                media["examples"] = {f"example{i + 1}": {"value": b} for i, b in enumerate(bodies)}
+    from payrail.api.models.examples import RESPONSE_EXAMPLES
+
+    for ops in doc.get("paths", {}).values():
+        for op in ops.values():  # a resource's example answer on each success status that returns it
+            for status, answer in op.get("responses", {}).items():
+                media = answer.get("content", {}).get("application/json", {})
+                name = media.get("schema", {}).get("$ref", "").rsplit("/", 1)[-1]
+                if status.startswith("2") and name in RESPONSE_EXAMPLES:
+                    media["examples"] = {"example1": {"value": RESPONSE_EXAMPLES[name]}}
+    doc["webhooks"] = webhooks_section()
+    event = RESPONSE_EXAMPLES.get("Event")
+    if event and event["type"] in doc["webhooks"]:
+        media = doc["webhooks"][event["type"]]["post"]["requestBody"]["content"]["application/json"]
+        media["examples"] = {"example1": {"value": event}}
+    schemas = doc.get("components", {}).get("schemas", {})
     paths = json.dumps(doc.get("paths"))
     for name, also in (("HTTPValidationError", "ValidationError"), ("ResponseValidationError", None)):
         if f"schemas/{name}" not in paths:
             schemas.pop(name, None)
             schemas.pop(also, None)
     return doc
+
+
+#: the schema (in ``components``) of the object a family's events carry as ``data.object``
+EVENT_OBJECTS = {"order": "Order", "payout": "Payout", "reservation": "Reservation", "settlement": "SettlementJob",
+                 "payment": "Payment"}
+
+
+def webhooks_section() -> dict:
+    """The OpenAPI 3.1 ``webhooks``: one per event type of ``payrail.core.events.EVENT_TYPES``, the
+    request payrail sends to a subscribed endpoint (the ``Event`` envelope, its ``type`` that one and
+    its ``data.object`` the resource's schema), answered 2xx to be counted delivered."""
+    from payrail.core.events import EVENT_TYPES
+
+    out = {}
+    for name, meaning in EVENT_TYPES.items():
+        family = name.split(".")[0]
+        out[name] = {"post": {
+            "operationId": camel(f"{name}_event"),
+            "summary": summary_of(meaning[:1].upper() + meaning[1:]),
+            "description": f"{meaning[:1].upper()}{meaning[1:]}. Sent to endpoints subscribed to `{name}`, `{family}.*` or `*`, signed as Standard "
+                           "Webhooks (`webhook-id` is the event_id, `webhook-timestamp`, `webhook-signature`).",
+            "tags": [f"{family} events"],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "allOf": [{"$ref": "#/components/schemas/Event"}],
+                "properties": {"type": {"const": name},
+                               "data": {"type": "object", "required": ["object"], "properties": {
+                                   "object": {"$ref": f"#/components/schemas/{EVENT_OBJECTS[family]}"}}}}}}}},
+            "responses": {"2XX": {"description": "Received: the delivery counts as delivered"},
+                          "default": {"description": "Not received: payrail retries with backoff"}},
+        }}
+    return out

@@ -62,7 +62,8 @@ class SettlementRecords:
             slot["Update"]["ExpressionAttributeValues"][":max"] = ddb.value(max_active)
         actions = [self.main.put_action(self.key(scope, job_id), job), slot]
         if self.events and scope != SETTLEMENT_ALL:
-            actions.append(self.events.put_action(scope, LIFECYCLE.created_event, job, job_id, 1, job["created_at"]))
+            shown = {**job, "slices_done": 0, "progress": 0}  # the job as GET shows it (no slice done yet)
+            actions.append(self.events.put_action(scope, LIFECYCLE.created_event, shown, job_id, 1, job["created_at"]))
         try:
             self.main.db.transact_write_items(TransactItems=actions)
         except self.main.db.exceptions.TransactionCanceledException as err:

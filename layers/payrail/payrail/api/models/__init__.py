@@ -39,9 +39,17 @@ from payrail.api.models.wallets import *  # noqa: E402,F401,F403
 class DecisionIn(Strict):
     note: str | None = Field(default=None, max_length=300)
 
+    model_config = examples(
+        {"note": "beneficiary confirmed with the merchant"},
+    )
+
 
 class VerifyIn(Strict):
     beneficiary: BeneficiaryIn
+
+    model_config = examples(
+        {"beneficiary": {"type": "upi", "vpa": "success@upi", "name": "Asha Rao"}},
+    )
 
 
 class Holds(Model):

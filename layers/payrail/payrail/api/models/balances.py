@@ -2,7 +2,7 @@
 postings, and the admin's top-up."""
 from pydantic import Field
 
-from payrail.api.models.common import MERCHANT_ID, Amount, Currency, Model, Strict
+from payrail.api.models.common import MERCHANT_ID, Amount, Currency, Model, Strict, examples
 
 __all__ = ['Posting', 'PostingPage', 'FloatBalance', 'MerchantBalance', 'TopUpIn', 'TopUp']
 
@@ -44,6 +44,10 @@ class TopUpIn(Strict):
     currency: Currency
     amount: Amount
     reference: str | None = Field(default=None, max_length=140, description="e.g. the bank transfer that funded it")
+
+    model_config = examples(
+        {"merchant_id": "m_0123456789abcdef", "currency": "PKR", "amount": 1000000, "reference": "bank transfer 0042"},
+    )
 
 
 class TopUp(Model):

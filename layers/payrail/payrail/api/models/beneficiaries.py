@@ -4,7 +4,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field
 
-from payrail.api.models import StatusChange, Strict, Model
+from payrail.api.models import StatusChange, Strict, Model, examples
 from payrail.api.models.views import view
 from payrail.core.patterns import VPA_PATTERN
 from payrail.payouts import model
@@ -47,6 +47,10 @@ Beneficiary = view(model.BeneficiaryDetails, "Beneficiary", Model, __name__)
 class SavedBeneficiaryIn(Strict):
     beneficiary: BeneficiaryIn
     nickname: str | None = Field(default=None, max_length=100)
+
+    model_config = examples(
+        {"beneficiary": {"type": "upi", "vpa": "success@upi", "name": "Asha Rao"}, "nickname": "Asha (UPI)"},
+    )
 
 
 BeneficiaryVerification = view(model.BeneficiaryVerification, "BeneficiaryVerification", Model, __name__)

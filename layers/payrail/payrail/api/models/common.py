@@ -16,7 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from payrail.core.money import MAX_AMOUNT
 
-__all__ = ['ATTEMPT_ID', 'Amount', 'BENEFICIARY_ID', 'CONTROL_CHARACTERS', 'CURRENCY', 'CUSTOMER_ID', 'Currency', 'CustomerId', 'ENDPOINT_ID', 'EVENT_ID', 'EVENT_TYPE', 'ErrorBody', 'ErrorDetail', 'JOB_ID', 'MERCHANT_ID', 'Metadata', 'Model', 'ORDER_ID', 'PAYOUT_ID', 'PRODUCT_ID', 'REFERENCE', 'RESERVATION_ID', 'StatusChange', 'Strict', 'TIME_BOUND', 'no_control_characters', 'of_enum', 'time_bound']
+__all__ = ['ATTEMPT_ID', 'Amount', 'BENEFICIARY_ID', 'CONTROL_CHARACTERS', 'CURRENCY', 'CUSTOMER_ID', 'Currency', 'CustomerId', 'ENDPOINT_ID', 'EVENT_ID', 'EVENT_TYPE', 'ErrorBody', 'ErrorDetail', 'JOB_ID', 'MERCHANT_ID', 'Metadata', 'Model', 'ORDER_ID', 'PAYOUT_ID', 'PRODUCT_ID', 'REFERENCE', 'RESERVATION_ID', 'StatusChange', 'Strict', 'TIME_BOUND', 'examples', 'no_control_characters', 'of_enum', 'time_bound']
 
 MERCHANT_ID = r"^m_[0-9a-f]{16}$"
 PRODUCT_ID = r"^prod_[0-9a-f]{24}$"
@@ -97,6 +97,13 @@ class Model(BaseModel):
     only for the models its requests use."""
 
     model_config = ConfigDict(defer_build=True)
+
+
+def examples(*bodies: dict) -> ConfigDict:
+    """The ``model_config`` of a request body model with its documented ``examples`` (the OpenAPI
+    document's): each a body the API accepts as it stands, but for the ids of objects it names
+    (tests/integration/test_api_examples.py sends each, with ids of real objects)."""
+    return ConfigDict(json_schema_extra={"examples": list(bodies)})
 
 
 class Strict(Model):

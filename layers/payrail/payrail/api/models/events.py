@@ -3,7 +3,7 @@ from typing import Any
 
 from pydantic import Field
 
-from payrail.api.models import ENDPOINT_ID, Model, Strict, of_enum
+from payrail.api.models import ENDPOINT_ID, Model, Strict, of_enum, examples
 from payrail.webhooks.model import DeliveryStatus
 
 __all__ = ["EventData", "Event", "Delivery", "EventWithDeliveries", "EventPage", "RedeliverIn", "Redelivery"]
@@ -48,6 +48,10 @@ class EventPage(Model):
 class RedeliverIn(Strict):
     endpoint_id: str | None = Field(default=None, pattern=ENDPOINT_ID, max_length=27,
                                     description="only this endpoint (default: every enabled, subscribed one)")
+
+    model_config = examples(
+        {"endpoint_id": "we_000000000000000000000001"},
+    )
 
 
 class Redelivery(Model):

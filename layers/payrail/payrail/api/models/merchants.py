@@ -4,7 +4,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from payrail.api.models.common import Currency, Model, StatusChange, Strict, of_enum
+from payrail.api.models.common import Currency, Model, StatusChange, Strict, of_enum, examples
 from payrail.core import merchants
 
 __all__ = ['ReviewThreshold', 'MerchantIn', 'PayoutSettingsIn', 'ApiKeyInfo', 'Merchant', 'MerchantWithKey', 'RotateIn', 'StatusReasonIn']
@@ -24,10 +24,18 @@ class MerchantIn(Strict):
                                                      description="currencies it may pay out (default: the platform's)")
     payout_review_threshold: ReviewThreshold | None = None
 
+    model_config = examples(
+        {"name": "Acme Traders", "fee_bps": 150, "payout_currencies": ["PKR", "INR"]},
+    )
+
 
 class PayoutSettingsIn(Strict):
     payout_currencies: list[Currency] | None = Field(default=None, max_length=8)
     payout_review_threshold: ReviewThreshold | None = None
+
+    model_config = examples(
+        {"payout_currencies": ["INR", "PKR"], "payout_review_threshold": 100000},
+    )
 
 
 # the public views of payrail.core.merchants' entities: their fields, with the API's types
@@ -52,6 +60,16 @@ class RotateIn(Strict):
     overlap_seconds: int | None = Field(default=None, ge=0, le=7 * 86_400,
                                         description="how long the current keys stay valid (default: platform's)")
 
+    model_config = examples(
+        {"overlap_seconds": 3600},
+    )
+
 
 class StatusReasonIn(Strict):
     reason: str | None = Field(default=None, max_length=500)
+
+    model_config = examples(
+        {"reason": "chargebacks under review"},
+    )
+
+

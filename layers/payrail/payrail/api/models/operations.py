@@ -3,7 +3,7 @@
 from pydantic import Field
 
 from payrail import operations
-from payrail.api.models.common import Model, Strict
+from payrail.api.models.common import Model, Strict, examples
 
 __all__ = ['QueueDepth', 'Queue', 'QueueList', 'RedriveIn', 'Redrive', 'LedgerAudit']
 
@@ -24,6 +24,10 @@ class QueueList(Model):
 class RedriveIn(Strict):
     max_per_second: int | None = Field(default=None, ge=1, le=500,
                                        description="messages moved per second at most (SQS's own pace when absent)")
+
+    model_config = examples(
+        {"max_per_second": 10},
+    )
 
 
 class Redrive(operations.Redrive, Model):

@@ -1,7 +1,7 @@
 """Orders paid from a customer's wallet, and the admin's decisions on them."""
 from pydantic import ConfigDict, Field
 
-from payrail.api.models import CustomerId, PRODUCT_ID, REFERENCE, Strict, of_enum
+from payrail.api.models import CustomerId, PRODUCT_ID, REFERENCE, Strict, of_enum, examples
 from payrail.commerce import model
 from payrail.commerce.model import FailureKind, LateFulfilment, OrderStatus
 
@@ -12,6 +12,10 @@ class OrderIn(Strict):
     product_id: str = Field(pattern=PRODUCT_ID, max_length=29)
     quantity: int = Field(strict=True, ge=1, le=1_000)
     customer_id: CustomerId
+
+    model_config = examples(
+        {"product_id": "prod_000000000000000000000001", "quantity": 1, "customer_id": "cust_42"},
+    )
 
 
 class Order(model.Order):
@@ -26,3 +30,9 @@ class OrderFulfilIn(Strict):
     fulfilment_id: str | None = Field(default=None, pattern=REFERENCE, max_length=64,
                                       description="the fulfilment service's id, when the operator knows it")
     note: str | None = Field(default=None, max_length=300)
+
+    model_config = examples(
+        {"fulfilment_id": "ful_1042", "note": "delivered: confirmed by the fulfilment team"},
+    )
+
+

@@ -3,7 +3,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field
 
-from payrail.api.models import Amount, FloatBalance, MERCHANT_ID, Metadata, Model, Strict, of_enum
+from payrail.api.models import Amount, FloatBalance, MERCHANT_ID, Metadata, Model, Strict, of_enum, examples
 from payrail.payments import model
 from payrail.payments.model import Failover, PaymentAttempt, Recipient, Refund, Risk, RiskReason, Route, RouteCandidate
 from payrail.payments.workflow import PaymentStatus
@@ -35,6 +35,11 @@ class PaymentIn(Strict):
     description: str | None = Field(default=None, max_length=140)
     metadata: Metadata | None = None
 
+    model_config = examples(
+        {"amount": 1000, "currency": "GHS", "recipient": {"phone": "0241234561", "name": "Ama Mensah"},
+         "description": "order 1042", "metadata": {"order": "1042"}},
+    )
+
 
 class Payment(model.Payment):
     # the domain's payment as the API shows it: its status as an inline enum, nothing beyond its fields
@@ -53,6 +58,10 @@ class FloatTopUpIn(Strict):
     provider: MomoProvider
     currency: Literal["GHS"]
     amount: Amount
+
+    model_config = examples(
+        {"merchant_id": "m_0123456789abcdef", "provider": "mtn_momo", "currency": "GHS", "amount": 1000000},
+    )
 
 
 class FloatTopUp(Model):

@@ -2,7 +2,7 @@
 
 from pydantic import Field
 
-from payrail.api.models import Amount, Currency, Strict
+from payrail.api.models import Amount, Currency, Strict, examples
 from payrail.commerce.model import Product
 
 __all__ = ["ProductIn", "Product"]
@@ -13,3 +13,9 @@ class ProductIn(Strict):
     price: Amount
     currency: Currency
     stock: int = Field(strict=True, ge=0, le=10**9)
+
+    model_config = examples(
+        {"name": "Gift card", "price": 2500, "currency": "USD", "stock": 100},
+    )
+
+

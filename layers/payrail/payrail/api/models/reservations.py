@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from payrail.api.models import BENEFICIARY_ID, REFERENCE, Amount, Currency, Model, StatusChange, Strict
+from payrail.api.models import BENEFICIARY_ID, REFERENCE, Amount, Currency, Model, StatusChange, Strict, examples
 from payrail.api.models.beneficiaries import Beneficiary, BeneficiaryIn
 from payrail.api.models.payouts import PayoutStatusName
 from payrail.api.models.views import values_of, view
@@ -22,6 +22,11 @@ class ReservationIn(Strict):
                                            description="default: the platform's (900)")
     order_reference: str | None = Field(default=None, pattern=REFERENCE, max_length=64, description="your order id")
 
+    model_config = examples(
+        {"amount": 500, "currency": "INR", "beneficiary_id": "ben_000000000000000000000001",
+         "expires_in_seconds": 900, "order_reference": "ord-1042"},
+    )
+
 
 #: the API's reservation status: the values of :class:`payrail.payouts.model.ReservationStatus`
 ReservationStatusName = values_of(RS)
@@ -36,6 +41,10 @@ class ReservationPage(Model):
 
 class FulfilIn(Strict):
     amount: Amount | None = Field(default=None, description="if given, must equal the reservation's amount")
+
+    model_config = examples(
+        {"amount": 500},
+    )
 
 
 class ProviderAnswer(Model):

@@ -2,7 +2,7 @@
 
 from pydantic import ConfigDict, Field
 
-from payrail.api.models import Model, StatusChange, Strict, of_enum
+from payrail.api.models import Model, StatusChange, Strict, of_enum, examples
 from payrail.settlement.model import SettlementStatus
 
 __all__ = ["WindowIn", "SettlementTotals", "SettlementJob"]
@@ -11,6 +11,10 @@ __all__ = ["WindowIn", "SettlementTotals", "SettlementJob"]
 class WindowIn(Strict):
     from_: str = Field(alias="from", pattern=r"^\d{4}-\d{2}-\d{2}$", description="first UTC date, YYYY-MM-DD")
     to: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="last UTC date, inclusive")
+
+    model_config = examples(
+        {"from": "2026-03-01", "to": "2026-03-31"},
+    )
 
 
 class SettlementTotals(Model):

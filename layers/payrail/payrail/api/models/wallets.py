@@ -3,7 +3,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from payrail.api.models import Amount, Currency, CustomerId, MERCHANT_ID, Model, Strict
+from payrail.api.models import Amount, Currency, CustomerId, MERCHANT_ID, Model, Strict, examples
 
 __all__ = ["WalletMoveIn", "WalletMovement", "WalletBalance"]
 
@@ -13,6 +13,10 @@ class WalletMoveIn(Strict):
     customer_id: CustomerId
     currency: Currency
     amount: Amount
+
+    model_config = examples(
+        {"merchant_id": "m_0123456789abcdef", "customer_id": "cust_42", "currency": "USD", "amount": 2500},
+    )
 
 
 class WalletMovement(Model):

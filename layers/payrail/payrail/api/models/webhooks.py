@@ -3,7 +3,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from payrail.api.models import Model, Strict
+from payrail.api.models import Model, Strict, examples
 from payrail.webhooks.model import DeliveryStatus
 
 __all__ = ["EventTypePattern", "WebhookUrl", "WebhookEndpointIn", "WebhookEndpointUpdateIn", "WebhookEndpoint",
@@ -22,12 +22,21 @@ class WebhookEndpointIn(Strict):
     enabled_events: list[EventTypePattern] = Field(min_length=1, max_length=50)
     description: str | None = Field(default=None, max_length=500)
 
+    model_config = examples(
+        {"url": "https://example.com/payrail/webhooks", "enabled_events": ["payout.*", "order.fulfilled"],
+         "description": "production receiver"},
+    )
+
 
 class WebhookEndpointUpdateIn(Strict):
     url: WebhookUrl | None = None
     enabled_events: list[EventTypePattern] | None = Field(default=None, min_length=1, max_length=50)
     description: str | None = Field(default=None, max_length=500)
     disabled: bool | None = Field(default=None, description="true disables; false re-enables (failures forgotten)")
+
+    model_config = examples(
+        {"enabled_events": ["order.*", "payout.*"], "description": "orders and payouts"},
+    )
 
 
 class WebhookEndpoint(Model):

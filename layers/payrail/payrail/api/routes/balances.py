@@ -12,7 +12,7 @@ from payrail.api.params import CurrencyQuery, IdempotencyKey, Limit, StartingAft
 routes = Routes("balances")
 
 
-@routes.get("/v1/balances", auth=MERCHANT, response=models.MerchantBalance)
+@routes.get("/v1/balances", operation_id="getBalance", auth=MERCHANT, response=models.MerchantBalance)
 def balances(currency: CurrencyQuery) -> dict:
     """Available, held, pending and reserved in one currency (minor units), as one consistent snapshot; in
     GHS also the mobile-money float at each provider."""
@@ -23,7 +23,7 @@ def balances(currency: CurrencyQuery) -> dict:
     return out
 
 
-@routes.get("/v1/balances/history", auth=MERCHANT, response=models.PostingPage)
+@routes.get("/v1/balances/history", operation_id="listBalanceHistory", auth=MERCHANT, response=models.PostingPage)
 def balance_history(currency: CurrencyQuery,
                     account: Annotated[Literal["available", "held", "reserved"], Query()] = "available",
                     limit: Limit = 10, starting_after: StartingAfter = None) -> dict:
@@ -31,7 +31,8 @@ def balance_history(currency: CurrencyQuery,
     return call().platform.wallets.merchant_history(call().merchant_id, account, currency, limit, starting_after)
 
 
-@routes.post("/v1/admin/balances/top_up", auth=ADMIN, status=201, response=models.TopUp, errors=(404,),
+@routes.post("/v1/admin/balances/top_up", operation_id="topUpBalance",
+             auth=ADMIN, status=201, response=models.TopUp, errors=(404,),
              idempotency="required")
 def top_up(body: models.TopUpIn, idempotency_key: IdempotencyKey) -> dict:
     """Fund a merchant's available balance (a funding journal; once per merchant and Idempotency-Key)."""

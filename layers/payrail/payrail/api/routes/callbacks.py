@@ -11,7 +11,8 @@ routes = Routes("callbacks")
 ConnectorPath = path_id(r"^[a-z][a-z0-9_]{1,31}$", 32, "the provider's connector name (cashfree, safepay …)")
 
 
-@routes.post("/v1/callbacks/<connector>", auth=None, response=models.CallbackAck, errors=(401, 404),
+@routes.post("/v1/callbacks/<connector>", operation_id="receiveProviderCallback",
+             auth=None, response=models.CallbackAck, errors=(401, 404),
              rate_limited=CALLBACKS)
 def provider_callback(connector: ConnectorPath) -> dict:
     """A provider's callback about a transfer: 401 when unsigned, forged or stale (outside 300 s),

@@ -12,7 +12,9 @@ from payrail.api.params import Limit
 routes = Routes("directory")
 
 
-@routes.get("/v1/directory", auth=MERCHANT, response=models.DirectoryPage)
+@routes.get("/v1/directory", operation_id="listDirectory",
+            summary="List the banks, wallets and rails payouts can reach.",
+            auth=MERCHANT, response=models.DirectoryPage)
 def directory(limit: Limit = 100, starting_after: Annotated[str | None, Query(pattern=r"^[A-Z0-9_]{2,20}$")] = None,
               kind: Annotated[Literal["bank", "wallet", "rail"] | None, Query()] = None,
               country: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
@@ -22,7 +24,8 @@ def directory(limit: Limit = 100, starting_after: Annotated[str | None, Query(pa
                                                country=country, currency=currency)
 
 
-@routes.post("/v1/account_verifications", auth=MERCHANT, response=models.VerificationResult, errors=(503,))
+@routes.post("/v1/account_verifications", operation_id="verifyAccount",
+             auth=MERCHANT, response=models.VerificationResult, errors=(503,))
 def verify_account(body: models.VerifyIn) -> dict:
     """Verify a bank account, wallet or UPI address through the connector that would pay it:
     {valid: true, account_title} or {valid: false, reason} (503 when the provider cannot be asked)."""

@@ -21,19 +21,22 @@ def _answer(detailed: bool) -> Response[dict]:
     return Response(status_code=200 if h["ok"] else 503, content_type=content_types.APPLICATION_JSON, body=body)
 
 
-@routes.get("/health/live", auth=None, response=models.Health, rate_limited=False)
+@routes.get("/health/live", operation_id="getHealthLive", summary="Check that the function answers.",
+            auth=None, response=models.Health, rate_limited=False)
 def live() -> dict:
     """The function answers."""
     return {"status": "ok"}
 
 
-@routes.get("/health/ready", auth=None, response=models.Health, errors=(503,), rate_limited=False)
+@routes.get("/health/ready", operation_id="getHealthReady", summary="Check that every table and queue answers.",
+            auth=None, response=models.Health, errors=(503,), rate_limited=False)
 def ready() -> Response[dict]:
     """Every table and queue answers (503 otherwise)."""
     return _answer(detailed=False)
 
 
-@routes.get("/health/detailed", auth=None, response=models.DetailedHealth, errors=(503,), rate_limited=False)
+@routes.get("/health/detailed", operation_id="getHealthDetailed",
+            auth=None, response=models.DetailedHealth, errors=(503,), rate_limited=False)
 def detailed() -> Response[dict]:
     """Each dependency's check with its latency, and each mobile-money provider's health (not part of
     readiness: a provider down only loses its traffic to the others)."""

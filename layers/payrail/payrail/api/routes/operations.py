@@ -17,7 +17,7 @@ OlderThan = Annotated[int | None, Query(ge=0, le=10**9, description="only object
 QueuePath = path_id(r"^[a-z][a-z0-9_-]{0,39}$", 40, "queue name (fulfilment, payouts, payments, webhooks)")
 
 
-@routes.get("/v1/admin/payouts", auth=ADMIN, response=models.PayoutPage)
+@routes.get("/v1/admin/payouts", operation_id="listAllPayouts", auth=ADMIN, response=models.PayoutPage)
 def admin_payouts(limit: Limit = 10, status: Annotated[models.PayoutStatusName | None, Query()] = None,
                   older_than_seconds: OlderThan = None, created_from: TimeBound = None,
                   created_to: TimeBound = None) -> dict:
@@ -26,14 +26,15 @@ def admin_payouts(limit: Limit = 10, status: Annotated[models.PayoutStatusName |
                                               created_from=created_from, created_to=created_to)
 
 
-@routes.get("/v1/admin/merchants/<merchant_id>/payouts/<payout_id>", auth=ADMIN, response=models.Payout)
+@routes.get("/v1/admin/merchants/<merchant_id>/payouts/<payout_id>", operation_id="getMerchantPayout",
+            auth=ADMIN, response=models.Payout)
 def admin_payout(merchant_id: MerchantIdPath, payout_id: PayoutIdPath) -> dict:
     """One merchant's payout with its status history, attempts and provider answers."""
     call().platform.merchants.require(merchant_id)
     return call().platform.payouts.get(merchant_id, payout_id).public()
 
 
-@routes.get("/v1/admin/payments", auth=ADMIN, response=models.PaymentPage)
+@routes.get("/v1/admin/payments", operation_id="listAllPayments", auth=ADMIN, response=models.PaymentPage)
 def admin_payments(limit: Limit = 10, status: Annotated[models.PaymentStatusName | None, Query()] = None,
                    older_than_seconds: OlderThan = None, created_from: TimeBound = None,
                    created_to: TimeBound = None) -> dict:
@@ -42,14 +43,15 @@ def admin_payments(limit: Limit = 10, status: Annotated[models.PaymentStatusName
                                                created_from=created_from, created_to=created_to)
 
 
-@routes.get("/v1/admin/merchants/<merchant_id>/payments/<payment_id>", auth=ADMIN, response=models.Payment)
+@routes.get("/v1/admin/merchants/<merchant_id>/payments/<payment_id>", operation_id="getMerchantPayment",
+            auth=ADMIN, response=models.Payment)
 def admin_payment(merchant_id: MerchantIdPath, payment_id: PaymentIdPath) -> dict:
     """One merchant's payment with its risk, route, attempts and failovers."""
     call().platform.merchants.require(merchant_id)
     return call().platform.payments.get(merchant_id, payment_id.lower()).view()
 
 
-@routes.get("/v1/admin/holds", auth=ADMIN, response=models.Holds)
+@routes.get("/v1/admin/holds", operation_id="listHolds", auth=ADMIN, response=models.Holds)
 def admin_holds(older_than_seconds: Annotated[int, Query(ge=0, le=10**9, description="seconds")] = 3600,
                 limit: Limit = 10) -> dict:
     """Payouts still holding money (PENDING, IN_REVIEW, PROCESSING, ON_HOLD) created at least
@@ -57,25 +59,26 @@ def admin_holds(older_than_seconds: Annotated[int, Query(ge=0, le=10**9, descrip
     return call().platform.operations.holds(older_than_seconds, limit=limit)
 
 
-@routes.get("/v1/admin/queues", auth=ADMIN, response=models.QueueList)
+@routes.get("/v1/admin/queues", operation_id="listQueues", auth=ADMIN, response=models.QueueList)
 def admin_queues() -> dict:
     """Every queue's depth (visible, in flight, delayed) and its DLQ's."""
     return {"data": [q.model_dump() for q in call().platform.operations.queue_depths()]}
 
 
-@routes.get("/v1/admin/queues/<queue>", auth=ADMIN, response=models.Queue)
+@routes.get("/v1/admin/queues/<queue>", operation_id="getQueue", auth=ADMIN, response=models.Queue)
 def admin_queue(queue: QueuePath) -> dict:
     """One queue's depth and its DLQ's."""
     return call().platform.operations.queue(queue).model_dump()
 
 
-@routes.post("/v1/admin/queues/<queue>/redrive", auth=ADMIN, status=202, response=models.Redrive, errors=(409,))
+@routes.post("/v1/admin/queues/<queue>/redrive", operation_id="redriveQueue",
+             auth=ADMIN, status=202, response=models.Redrive, errors=(409,))
 def admin_redrive(queue: QueuePath, body: models.RedriveIn | None = None) -> dict:
     """Move the queue's DLQ messages back to it (SQS StartMessageMoveTask); 409 while a move runs."""
     return call().platform.operations.redrive(queue, body.max_per_second if body else None).model_dump()
 
 
-@routes.get("/v1/admin/ledger/audit", auth=ADMIN, response=models.LedgerAudit)
+@routes.get("/v1/admin/ledger/audit", operation_id="auditLedger", auth=ADMIN, response=models.LedgerAudit)
 def admin_ledger_audit() -> dict:
     """Reconcile the whole ledger: balanced journals, account balances equal to their legs, no
     orphan postings, every currency summing to zero."""

@@ -8,20 +8,21 @@ from payrail.core.errors import NotFound
 routes = Routes("orders")
 
 
-@routes.post("/v1/products", auth=MERCHANT, status=201, response=models.Product)
+@routes.post("/v1/products", operation_id="createProduct", auth=MERCHANT, status=201, response=models.Product)
 def create_product(body: models.ProductIn) -> dict:
     """Create a product with a price (minor units) and a stock."""
     return call().platform.orders.create_product(call().merchant_id, body.name, body.price, body.currency,
                                                  body.stock).view()
 
 
-@routes.get("/v1/products/<product_id>", auth=MERCHANT, response=models.Product)
+@routes.get("/v1/products/<product_id>", operation_id="getProduct", auth=MERCHANT, response=models.Product)
 def get_product(product_id: ProductIdPath) -> dict:
     """A product with its remaining stock."""
     return call().platform.orders.get_product(call().merchant_id, product_id).view()
 
 
-@routes.post("/v1/orders", auth=MERCHANT, status=201, response=models.Order, errors=(402, 404, 409),
+@routes.post("/v1/orders", operation_id="createOrder",
+             auth=MERCHANT, status=201, response=models.Order, errors=(402, 404, 409),
              idempotency=IN_TRANSACTION)
 def place_order(body: models.OrderIn, idempotency_key: IdempotencyKey) -> dict:
     """Reserve stock and pay from the customer's wallet in one transaction (402 funds, 409 stock)."""
@@ -33,7 +34,7 @@ def place_order(body: models.OrderIn, idempotency_key: IdempotencyKey) -> dict:
     return order.view()
 
 
-@routes.get("/v1/orders/<order_id>", auth=MERCHANT, response=models.Order)
+@routes.get("/v1/orders/<order_id>", operation_id="getOrder", auth=MERCHANT, response=models.Order)
 def get_order(order_id: OrderIdPath) -> dict:
     """An order with its status history."""
     return call().platform.orders.order(call().merchant_id, order_id).view()
@@ -46,7 +47,8 @@ def _merchant(merchant_id: str) -> dict:
     return merchant
 
 
-@routes.post("/v1/admin/merchants/<merchant_id>/orders/<order_id>/fail", auth=ADMIN, response=models.Order,
+@routes.post("/v1/admin/merchants/<merchant_id>/orders/<order_id>/fail", operation_id="failOrder",
+             auth=ADMIN, response=models.Order,
              errors=(409,))
 def fail_order(merchant_id: MerchantIdPath, order_id: OrderIdPath, body: models.DecisionIn | None = None) -> dict:
     """Settle a FULFILMENT_UNKNOWN order as failed: the customer is refunded (journal), the stock
@@ -56,7 +58,8 @@ def fail_order(merchant_id: MerchantIdPath, order_id: OrderIdPath, body: models.
     return call().platform.orders.operator_fail(merchant_id, order_id, body.note if body else None).view()
 
 
-@routes.post("/v1/admin/merchants/<merchant_id>/orders/<order_id>/fulfil", auth=ADMIN, response=models.Order,
+@routes.post("/v1/admin/merchants/<merchant_id>/orders/<order_id>/fulfil", operation_id="fulfilOrder",
+             auth=ADMIN, response=models.Order,
              errors=(409,))
 def fulfil_order(merchant_id: MerchantIdPath, order_id: OrderIdPath, body: models.OrderFulfilIn | None = None) -> dict:
     """Settle a FULFILMENT_UNKNOWN order as fulfilled: the payment is captured (journal, the

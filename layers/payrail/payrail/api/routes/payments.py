@@ -16,7 +16,8 @@ PaymentIdPath = path_id(models.PAYMENT_ID, 36, "payment id (a UUID)")
 PaymentCursor = cursor(models.PAYMENT_ID, 36, "payment")
 
 
-@routes.post("/v1/payments", auth=MERCHANT, status=201, response=models.Payment, errors=(402,),
+@routes.post("/v1/payments", operation_id="createPayment",
+             auth=MERCHANT, status=201, response=models.Payment, errors=(402,),
              idempotency="required")
 def initiate_payment(body: models.PaymentIn, idempotency_key: IdempotencyKey) -> dict:
     """Pay a Ghana mobile-money wallet: validated (limits, number, network), risk-checked, routed and
@@ -29,7 +30,7 @@ def initiate_payment(body: models.PaymentIn, idempotency_key: IdempotencyKey) ->
     return payment.view()
 
 
-@routes.get("/v1/payments", auth=MERCHANT, response=models.PaymentPage)
+@routes.get("/v1/payments", operation_id="listPayments", auth=MERCHANT, response=models.PaymentPage)
 def list_payments(limit: Limit = 10, starting_after: PaymentCursor = None,
                   status: Annotated[models.PaymentStatusName | None, Query()] = None,
                   network: Annotated[models.Network | None, Query()] = None,
@@ -43,19 +44,22 @@ def list_payments(limit: Limit = 10, starting_after: PaymentCursor = None,
     return {"data": [p.view() for p in page["data"]], "has_more": page["has_more"]}
 
 
-@routes.get("/v1/payments/<payment_id>", auth=MERCHANT, response=models.Payment)
+@routes.get("/v1/payments/<payment_id>", operation_id="getPayment", auth=MERCHANT, response=models.Payment)
 def get_payment(payment_id: PaymentIdPath) -> dict:
     """A payment with its history, risk, route and every candidate's score, attempts and failovers."""
     return call().platform.payments.get(call().merchant_id, payment_id.lower()).view()
 
 
-@routes.post("/v1/payments/<payment_id>/cancel", auth=MERCHANT, response=models.Payment, errors=(409,))
+@routes.post("/v1/payments/<payment_id>/cancel", operation_id="cancelPayment", summary="Cancel a PENDING payment.",
+             auth=MERCHANT, response=models.Payment, errors=(409,))
 def cancel_payment(payment_id: PaymentIdPath) -> dict:
     """PENDING → CANCELLED (hold released); from any other state 409 invalid_state naming it."""
     return call().platform.payments.cancel(call().merchant_id, payment_id.lower()).view()
 
 
-@routes.post("/v1/payments/<payment_id>/refund", auth=MERCHANT, response=models.Payment, errors=(409, 502, 503, 504),
+@routes.post("/v1/payments/<payment_id>/refund", operation_id="refundPayment",
+             summary="Refund a CONFIRMED payment through the provider's reversal.",
+             auth=MERCHANT, response=models.Payment, errors=(409, 502, 503, 504),
              idempotency="optional")
 def refund_payment(payment_id: PaymentIdPath, idempotency_key: OptionalIdempotencyKey = None) -> dict:
     """CONFIRMED → REFUNDED through the provider's reversal (a compensating journal), once: a refund of a
@@ -66,7 +70,8 @@ def refund_payment(payment_id: PaymentIdPath, idempotency_key: OptionalIdempoten
     return c.platform.payments.refund(c.merchant_id, payment_id.lower(), owner=c.request_id).view()
 
 
-@routes.post("/v1/admin/floats/top_up", auth=ADMIN, status=201, response=models.FloatTopUp, errors=(404,),
+@routes.post("/v1/admin/floats/top_up", operation_id="topUpFloat",
+             auth=ADMIN, status=201, response=models.FloatTopUp, errors=(404,),
              idempotency="required")
 def fund_float(body: models.FloatTopUpIn, idempotency_key: IdempotencyKey) -> dict:
     """Fund a merchant's mobile-money float at one provider (once per merchant and Idempotency-Key)."""

@@ -18,7 +18,8 @@ def _rules() -> dict:
     return call().platform.merchants.get(call().merchant_id, fresh=True)
 
 
-@routes.post("/v1/payouts", auth=MERCHANT, status=201, response=models.Payout, errors=(402, 404, 409),
+@routes.post("/v1/payouts", operation_id="createPayout",
+             auth=MERCHANT, status=201, response=models.Payout, errors=(402, 404, 409),
              idempotency="required")
 def create_payout(body: models.PayoutIn, idempotency_key: IdempotencyKey) -> dict:
     """Hold the amount and start the payout: IN_REVIEW at or above the review threshold (402 when the
@@ -31,7 +32,7 @@ def create_payout(body: models.PayoutIn, idempotency_key: IdempotencyKey) -> dic
     return payout.public()
 
 
-@routes.get("/v1/payouts", auth=MERCHANT, response=models.PayoutPage)
+@routes.get("/v1/payouts", operation_id="listPayouts", auth=MERCHANT, response=models.PayoutPage)
 def list_payouts(limit: Limit = 10, starting_after: PayoutCursor = None,
                  status: Annotated[models.PayoutStatusName | None, Query()] = None,
                  created_from: TimeBound = None, created_to: TimeBound = None,
@@ -44,20 +45,22 @@ def list_payouts(limit: Limit = 10, starting_after: PayoutCursor = None,
                                    merchant_reference=merchant_reference).public()
 
 
-@routes.get("/v1/payouts/<payout_id>", auth=MERCHANT, response=models.Payout)
+@routes.get("/v1/payouts/<payout_id>", operation_id="getPayout", auth=MERCHANT, response=models.Payout)
 def get_payout(payout_id: PayoutIdPath) -> dict:
     """A payout with its status history, attempts, provider, provider reference and next check."""
     return call().platform.payouts.get(call().merchant_id, payout_id).public()
 
 
-@routes.post("/v1/payouts/<payout_id>/cancel", auth=MERCHANT, response=models.Payout, errors=(409,))
+@routes.post("/v1/payouts/<payout_id>/cancel", operation_id="cancelPayout",
+             auth=MERCHANT, response=models.Payout, errors=(409,))
 def cancel_payout(payout_id: PayoutIdPath) -> dict:
     """Cancel before the provider pays: PENDING or IN_REVIEW at once (hold released); ON_HOLD when the
     provider refuses it (cancel_requested_at is set meanwhile); otherwise 409 with the current status."""
     return call().platform.payouts.cancel(call().merchant_id, payout_id).public()
 
 
-@routes.post("/v1/payouts/<payout_id>/reinitiate", auth=MERCHANT, response=models.Payout, errors=(402, 409),
+@routes.post("/v1/payouts/<payout_id>/reinitiate", operation_id="reinitiatePayout",
+             auth=MERCHANT, response=models.Payout, errors=(402, 409),
              idempotency="required")
 def reinitiate_payout(payout_id: PayoutIdPath, idempotency_key: IdempotencyKey) -> dict:
     """Retry a FAILED payout: a new hold and a new run (402 when the balance is now short, 409 with the
@@ -70,7 +73,8 @@ def _admin_payout(merchant_id: str) -> None:
         raise NotFound("merchant not found", param="merchant_id")
 
 
-@routes.post("/v1/admin/merchants/<merchant_id>/payouts/<payout_id>/approve", auth=ADMIN, response=models.Payout,
+@routes.post("/v1/admin/merchants/<merchant_id>/payouts/<payout_id>/approve", operation_id="approvePayout",
+             auth=ADMIN, response=models.Payout,
              errors=(409,))
 def approve_payout(merchant_id: MerchantIdPath, payout_id: PayoutIdPath, body: models.DecisionIn | None = None) -> dict:
     """Approve a payout IN_REVIEW: it is dispatched to its provider."""
@@ -78,7 +82,8 @@ def approve_payout(merchant_id: MerchantIdPath, payout_id: PayoutIdPath, body: m
     return call().platform.payouts.approve(merchant_id, payout_id, body.note if body else None).public()
 
 
-@routes.post("/v1/admin/merchants/<merchant_id>/payouts/<payout_id>/reject", auth=ADMIN, response=models.Payout,
+@routes.post("/v1/admin/merchants/<merchant_id>/payouts/<payout_id>/reject", operation_id="rejectPayout",
+             auth=ADMIN, response=models.Payout,
              errors=(409,))
 def reject_payout(merchant_id: MerchantIdPath, payout_id: PayoutIdPath, body: models.DecisionIn | None = None) -> dict:
     """Reject a payout IN_REVIEW, or release one ON_HOLD after the provider confirmed it will not pay

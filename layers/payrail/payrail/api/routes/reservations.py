@@ -13,7 +13,8 @@ from payrail.api.params import IdempotencyKey, Limit, ReservationCursor, Reserva
 routes = Routes("reservations")
 
 
-@routes.post("/v1/reservations", auth=MERCHANT, status=201, response=models.Reservation, errors=(402, 404),
+@routes.post("/v1/reservations", operation_id="createReservation",
+             auth=MERCHANT, status=201, response=models.Reservation, errors=(402, 404),
              idempotency="required")
 def reserve(body: models.ReservationIn, idempotency_key: IdempotencyKey) -> dict:
     """Reserve part of the available balance for an order's seller payout, until it expires (402 when short)."""
@@ -25,20 +26,22 @@ def reserve(body: models.ReservationIn, idempotency_key: IdempotencyKey) -> dict
         fingerprint=c.fingerprint).public()
 
 
-@routes.get("/v1/reservations", auth=MERCHANT, response=models.ReservationPage)
+@routes.get("/v1/reservations", operation_id="listReservations", auth=MERCHANT, response=models.ReservationPage)
 def list_reservations(limit: Limit = 10, starting_after: ReservationCursor = None,
                       status: Annotated[models.ReservationStatusName | None, Query()] = None) -> dict:
     """The merchant's reservations, newest first."""
     return call().platform.reservations.page(call().merchant_id, limit, starting_after, status).public()
 
 
-@routes.get("/v1/reservations/<reservation_id>", auth=MERCHANT, response=models.Reservation)
+@routes.get("/v1/reservations/<reservation_id>", operation_id="getReservation",
+            auth=MERCHANT, response=models.Reservation)
 def get_reservation(reservation_id: ReservationIdPath) -> dict:
     """A reservation with its status history and latest payout."""
     return call().platform.reservations.get(call().merchant_id, reservation_id).public()
 
 
-@routes.post("/v1/reservations/<reservation_id>/fulfil", auth=MERCHANT, response=models.Fulfilment,
+@routes.post("/v1/reservations/<reservation_id>/fulfil", operation_id="fulfilReservation",
+             auth=MERCHANT, response=models.Fulfilment,
              errors=(409, 502, 504), also=((202, models.Fulfilment),))
 def fulfil(reservation_id: ReservationIdPath, body: models.FulfilIn | None = None) -> Response[dict]:
     """Pay the reservation's beneficiary: 200 with the provider's reference when it answers within
@@ -50,7 +53,8 @@ def fulfil(reservation_id: ReservationIdPath, body: models.FulfilIn | None = Non
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=answer)
 
 
-@routes.post("/v1/reservations/<reservation_id>/release", auth=MERCHANT, response=models.Reservation, errors=(409,))
+@routes.post("/v1/reservations/<reservation_id>/release", operation_id="releaseReservation",
+             auth=MERCHANT, response=models.Reservation, errors=(409,))
 def release(reservation_id: ReservationIdPath) -> dict:
     """Give the reserved amount back to the available balance (409 unless RESERVED)."""
     return call().platform.reservations.release(call().merchant_id, reservation_id).public()

@@ -30,37 +30,38 @@ _START = dict(status=202, response=models.SettlementJob, errors=(409,), idempote
 _JOB = dict(response=models.SettlementJob)
 
 
-@routes.post("/v1/admin/settlements", auth=ADMIN, **_START)
+@routes.post("/v1/admin/settlements", operation_id="createPlatformSettlement", auth=ADMIN, **_START)
 def admin_settlement(body: models.WindowIn, idempotency_key: OptionalIdempotencyKey = None) -> dict:
     """Settle every merchant's captures in a window of UTC days (409 when too many jobs run)."""
     return _start(body, idempotency_key)
 
 
-@routes.get("/v1/admin/settlements/<job_id>", auth=ADMIN, **_JOB)
+@routes.get("/v1/admin/settlements/<job_id>", operation_id="getPlatformSettlement", auth=ADMIN, **_JOB)
 def admin_settlement_get(job_id: JobIdPath) -> dict:
     """A platform-wide job with its progress and, once complete, its download link."""
     return _get(job_id)
 
 
-@routes.post("/v1/admin/settlements/<job_id>/cancel", auth=ADMIN, errors=(409,), **_JOB)
+@routes.post("/v1/admin/settlements/<job_id>/cancel", operation_id="cancelPlatformSettlement",
+             auth=ADMIN, errors=(409,), **_JOB)
 def admin_settlement_cancel(job_id: JobIdPath) -> dict:
     """Cancel a running platform-wide job."""
     return _cancel(job_id)
 
 
-@routes.post("/v1/settlements", auth=MERCHANT, **_START)
+@routes.post("/v1/settlements", operation_id="createSettlement", auth=MERCHANT, **_START)
 def settlement(body: models.WindowIn, idempotency_key: OptionalIdempotencyKey = None) -> dict:
     """Settle the merchant's own captures in a window of UTC days (409 when too many jobs run)."""
     return _start(body, idempotency_key)
 
 
-@routes.get("/v1/settlements/<job_id>", auth=MERCHANT, **_JOB)
+@routes.get("/v1/settlements/<job_id>", operation_id="getSettlement", auth=MERCHANT, **_JOB)
 def settlement_get(job_id: JobIdPath) -> dict:
     """A job with its progress and, once complete, its download link."""
     return _get(job_id)
 
 
-@routes.post("/v1/settlements/<job_id>/cancel", auth=MERCHANT, errors=(409,), **_JOB)
+@routes.post("/v1/settlements/<job_id>/cancel", operation_id="cancelSettlement", auth=MERCHANT, errors=(409,), **_JOB)
 def settlement_cancel(job_id: JobIdPath) -> dict:
     """Cancel a running job."""
     return _cancel(job_id)

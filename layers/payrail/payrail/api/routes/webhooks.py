@@ -11,7 +11,8 @@ AttemptCursor = cursor(models.ATTEMPT_ID, 28, "attempt")
 EventCursor = cursor(models.EVENT_ID, 28, "event")
 
 
-@routes.post("/v1/webhook_endpoints", auth=MERCHANT, status=201, response=models.WebhookEndpointWithSecret,
+@routes.post("/v1/webhook_endpoints", operation_id="createWebhookEndpoint",
+             auth=MERCHANT, status=201, response=models.WebhookEndpointWithSecret,
              errors=(409,))
 def create_endpoint(body: models.WebhookEndpointIn) -> dict:
     """Create an endpoint; its signing secret is returned once (409 past the endpoint limit)."""
@@ -19,19 +20,22 @@ def create_endpoint(body: models.WebhookEndpointIn) -> dict:
     return c.platform.webhook_endpoints.create(c.merchant_id, body.url, body.enabled_events, body.description)
 
 
-@routes.get("/v1/webhook_endpoints", auth=MERCHANT, response=models.WebhookEndpointPage)
+@routes.get("/v1/webhook_endpoints", operation_id="listWebhookEndpoints",
+            auth=MERCHANT, response=models.WebhookEndpointPage)
 def list_endpoints(limit: Limit = 10, starting_after: EndpointCursor = None) -> dict:
     """The merchant's endpoints, newest first."""
     return call().platform.webhook_endpoints.list(call().merchant_id, limit, starting_after)
 
 
-@routes.get("/v1/webhook_endpoints/<endpoint_id>", auth=MERCHANT, response=models.WebhookEndpoint)
+@routes.get("/v1/webhook_endpoints/<endpoint_id>", operation_id="getWebhookEndpoint",
+            auth=MERCHANT, response=models.WebhookEndpoint)
 def get_endpoint(endpoint_id: EndpointIdPath) -> dict:
     """An endpoint, with why it is disabled or failing."""
     return call().platform.webhook_endpoints.get(call().merchant_id, endpoint_id)
 
 
-@routes.post("/v1/webhook_endpoints/<endpoint_id>", auth=MERCHANT, response=models.WebhookEndpoint)
+@routes.post("/v1/webhook_endpoints/<endpoint_id>", operation_id="updateWebhookEndpoint",
+             auth=MERCHANT, response=models.WebhookEndpoint)
 def update_endpoint(endpoint_id: EndpointIdPath, body: models.WebhookEndpointUpdateIn) -> dict:
     """Change the URL, the events or the description; disable or re-enable."""
     return call().platform.webhook_endpoints.update(call().merchant_id, endpoint_id, url=body.url,
@@ -39,13 +43,16 @@ def update_endpoint(endpoint_id: EndpointIdPath, body: models.WebhookEndpointUpd
                                                     description=body.description, disabled=body.disabled)
 
 
-@routes.route("DELETE", "/v1/webhook_endpoints/<endpoint_id>", auth=MERCHANT, response=models.WebhookEndpointDeleted)
+@routes.route("DELETE", "/v1/webhook_endpoints/<endpoint_id>", operation_id="deleteWebhookEndpoint",
+              auth=MERCHANT, response=models.WebhookEndpointDeleted)
 def delete_endpoint(endpoint_id: EndpointIdPath) -> dict:
     """Delete an endpoint: nothing more is delivered to it."""
     return call().platform.webhook_endpoints.delete(call().merchant_id, endpoint_id)
 
 
-@routes.post("/v1/webhook_endpoints/<endpoint_id>/rotate_secret", auth=MERCHANT,
+@routes.post("/v1/webhook_endpoints/<endpoint_id>/rotate_secret", operation_id="rotateWebhookEndpointSecret",
+             summary="Rotate the endpoint's signing secret.",
+             auth=MERCHANT,
              response=models.WebhookEndpointWithSecret, errors=(409,))
 def rotate_secret(endpoint_id: EndpointIdPath) -> dict:
     """A new signing secret (returned once); the current one keeps signing for 24 h, so both
@@ -53,26 +60,28 @@ def rotate_secret(endpoint_id: EndpointIdPath) -> dict:
     return call().platform.webhook_endpoints.rotate_secret(call().merchant_id, endpoint_id)
 
 
-@routes.get("/v1/webhook_endpoints/<endpoint_id>/attempts", auth=MERCHANT, response=models.DeliveryAttemptPage)
+@routes.get("/v1/webhook_endpoints/<endpoint_id>/attempts", operation_id="listWebhookEndpointAttempts",
+            auth=MERCHANT, response=models.DeliveryAttemptPage)
 def list_attempts(endpoint_id: EndpointIdPath, limit: Limit = 10, starting_after: AttemptCursor = None) -> dict:
     """Delivery attempts to an endpoint, newest first: time, status code, latency, answer excerpt."""
     return call().platform.deliveries.attempts(call().merchant_id, endpoint_id, limit, starting_after)
 
 
-@routes.get("/v1/events", auth=MERCHANT, response=models.EventPage)
+@routes.get("/v1/events", operation_id="listEvents", auth=MERCHANT, response=models.EventPage)
 def list_events(limit: Limit = 10, starting_after: EventCursor = None, event_type: EventTypeQuery = None) -> dict:
     """The merchant's events, newest first (kept 30 days), optionally of one type."""
     return call().platform.events.list(call().merchant_id, limit, starting_after, event_type)
 
 
-@routes.get("/v1/events/<event_id>", auth=MERCHANT, response=models.EventWithDeliveries)
+@routes.get("/v1/events/<event_id>", operation_id="getEvent", auth=MERCHANT, response=models.EventWithDeliveries)
 def get_event(event_id: EventIdPath) -> dict:
     """An event with the state of its delivery to each endpoint."""
     p, mid = call().platform, call().merchant_id
     return p.events.get(mid, event_id) | {"deliveries": p.deliveries.for_event(mid, event_id)}
 
 
-@routes.post("/v1/events/<event_id>/redeliver", auth=MERCHANT, status=202, response=models.Redelivery,
+@routes.post("/v1/events/<event_id>/redeliver", operation_id="redeliverEvent",
+             auth=MERCHANT, status=202, response=models.Redelivery,
              errors=(409,))
 def redeliver(event_id: EventIdPath, body: models.RedeliverIn | None = None) -> dict:
     """Send an event again now, to one endpoint or to every enabled subscribed one (409 when none)."""
