@@ -12,8 +12,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from payrail.core.entity import Entity
 from payrail.core.lifecycle import Lifecycle, Move, StatusChange
 
 
@@ -50,11 +51,6 @@ LIFECYCLE: Lifecycle[OrderStatus] = Lifecycle("order", OrderStatus, OS.PAID, cre
     # the service delivered after the refund: recorded for an operator, no money moves again
     Move(OS.FAILED, OS.FAILED, "order.late_fulfilment"),
 ])
-
-
-class Entity(BaseModel):
-    # frozen values; the validator and schema are built on first use, not at import (cold starts)
-    model_config = ConfigDict(frozen=True, defer_build=True)
 
 
 class Product(Entity):

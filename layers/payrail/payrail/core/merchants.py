@@ -13,9 +13,8 @@ import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from enum import StrEnum
-from typing import Any, Callable, TypeVar
+from typing import Callable, TypeVar
 
-from pydantic import BaseModel, ConfigDict
 
 from payrail.core import ddb
 from payrail.core.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
@@ -23,6 +22,7 @@ from payrail.core.ids import now_iso
 from payrail.core.money import check_currency
 from payrail.core.store import API_KEY, MERCHANT, MainTable
 from payrail.core import clock
+from payrail.core.entity import Entity
 
 
 class MerchantStatus(StrEnum):
@@ -45,25 +45,7 @@ def _iso(epoch_seconds: float) -> str:
 
 
 # ---- the merchant aggregate -------------------------------------------------------------------
-class _Entity(BaseModel):
-    """Frozen, built from trusted items without validation (:class:`MerchantRecords`); read access
-    by name (``merchant["merchant_id"]``, ``merchant.get("fee_bps")``) is kept for code that reads
-    it as the mapping it is stored as."""
-
-    model_config = ConfigDict(frozen=True, defer_build=True)
-
-    def __getitem__(self, name: str) -> Any:
-        try:
-            return getattr(self, name)
-        except AttributeError:
-            raise KeyError(name) from None
-
-    def get(self, name: str, default: Any = None) -> Any:
-        value = getattr(self, name, None)
-        return default if value is None else value
-
-
-class ApiKey(_Entity):
+class ApiKey(Entity):
     """One of a merchant's API keys as the merchant item lists it (its hash stays in the records)."""
 
     prefix: str
@@ -71,7 +53,7 @@ class ApiKey(_Entity):
     expires_at: str | None = None
 
 
-class MerchantStatusChange(_Entity):
+class MerchantStatusChange(Entity):
     """One entry of a merchant's ``status_history``."""
 
     status: str
@@ -79,7 +61,7 @@ class MerchantStatusChange(_Entity):
     detail: str | None = None
 
 
-class Merchant(_Entity):
+class Merchant(Entity):
     """A merchant: its fee, limits, payout settings, keys (prefixes and expiry) and status.
     The API's ``Merchant`` is its public view (``payrail.api.models.merchants``)."""
 

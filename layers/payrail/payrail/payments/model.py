@@ -11,15 +11,11 @@ from __future__ import annotations
 
 from typing import Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from payrail.core.entity import Entity
 from payrail.core.lifecycle import StatusChange
 from payrail.payments.workflow import PaymentStatus
-
-
-class Entity(BaseModel):
-    # frozen values; the validator and schema are built on first use, not at import (cold starts)
-    model_config = ConfigDict(frozen=True, defer_build=True)
 
 
 class RecipientRequest(Protocol):

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Generic, Literal, TypeVar
+from typing import Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from payrail.core.entity import Entity as CoreEntity
+from pydantic import ConfigDict, Field
 
 from payrail.core.lifecycle import Lifecycle, Move
 
@@ -114,31 +115,11 @@ BENEFICIARY_LIFECYCLE = Lifecycle("beneficiary", BeneficiaryStatus, BeneficiaryS
 
 
 # ---- entities ---------------------------------------------------------------------------------
-class Entity(BaseModel):
-    """Base of the entities: frozen; attributes an item carries beyond the fields are kept.
+class Entity(CoreEntity):
+    """Base of the payout package's entities: attributes an item carries beyond the fields are kept
+    (a read-then-write never drops one)."""
 
-    Read access by name (``payout["status"]``, ``payout.get("hold_reason")``) is kept for code
-    that reads entities as the mappings they were stored as.
-    """
-
-    model_config = ConfigDict(frozen=True, extra="allow", defer_build=True)
-
-    def __getitem__(self, name: str) -> Any:
-        try:
-            return getattr(self, name)
-        except AttributeError:
-            raise KeyError(name) from None
-
-    def get(self, name: str, default: Any = None) -> Any:
-        value = getattr(self, name, None)
-        return default if value is None else value
-
-    def __contains__(self, name: str) -> bool:
-        return name in self.model_fields_set or name in (self.__pydantic_extra__ or {})
-
-    def public(self) -> dict:
-        """The entity as the API shows it (a JSON-ready dict of what it holds; unset fields left out)."""
-        return self.model_dump(mode="json", exclude_unset=True)
+    model_config = ConfigDict(extra="allow")
 
 
 E = TypeVar("E", bound=Entity)
