@@ -220,6 +220,19 @@ def hung_orders(admin: Payrail, fulfilment_url: str, count: int) -> list[tuple[s
     return [(merchant_id, created["api_key"], o) for o in orders]
 
 
+def admin_job(admin: Payrail, timeout: float = 90) -> str:
+    """A new platform-wide settlement job's id; while ``too_many_jobs`` run (earlier ones still
+    finishing), asked again until one may start (at most ``timeout`` seconds)."""
+    def start():
+        try:
+            return admin.admin_settlement(today(), today())["job_id"]
+        except ApiError as e:
+            if e.code != "too_many_jobs":
+                raise
+            return None
+    return wait_for(start, timeout=timeout, interval=1.0, what="a platform settlement job to start")
+
+
 def create_tenants(api_url: str, admin_token: str, doc: dict,
                    fulfilment_url: str | None = None) -> tuple[list[Tenant], str]:
     """``(tenants, admin_job_id)``: one merchant with a high rate limit when the API documents
@@ -238,7 +251,7 @@ def create_tenants(api_url: str, admin_token: str, doc: dict,
     # the admin's merchant routes (suspend, rotate keys ...) get a merchant of their own, so that
     # they never revoke the keys the rest of the run uses
     victim = admin.request("POST", "/v1/admin/merchants", {"name": "fuzz-admin-target"}, admin=True)
-    job_id = admin.admin_settlement(today(), today())["job_id"]
+    job_id = admin_job(admin)
     for t in tenants:
         t.admin_ids = {"merchant_id": victim["merchant"]["merchant_id"], "job_id": job_id}
         t.unknown_orders = unknown
@@ -311,7 +324,7 @@ EXAMPLES: dict[str, Example] = {
     "POST /v1/admin/settlements": lambda a, c, t: {"body": {"from": today(), "to": today()}},
     "GET /v1/admin/settlements/{job_id}": lambda a, c, t: {"path_parameters": {"job_id": t.admin_ids["job_id"]}},
     "POST /v1/admin/settlements/{job_id}/cancel": lambda a, c, t: {
-        "path_parameters": {"job_id": a.admin_settlement(today(), today())["job_id"]}},
+        "path_parameters": {"job_id": admin_job(a)}},
     "POST /v1/account_verifications": lambda a, c, t: {"body": {"beneficiary": UPI}},
     "GET /v1/balances": lambda a, c, t: {"query": {"currency": "PKR"}},
     "GET /v1/balances/history": lambda a, c, t: {"query": {"currency": "PKR", "limit": 5}},

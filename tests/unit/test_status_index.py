@@ -34,3 +34,30 @@ def test_a_status_change_moves_the_key_and_other_updates_leave_it():
 
 def test_clients_never_see_the_index_key():
     assert "status_pk" not in public({"pk": "PAYOUT#m#p", "status_pk": "PAYOUT#PENDING#01", "status": "PENDING"})
+
+
+class LaggingIndex:
+    """A DynamoDB client whose ``by_status`` index still lists a payout under the status it just
+    left as well as its new one (as a GSI does for a moment); BatchGetItem refuses repeated keys."""
+
+    def __init__(self):
+        self.item = {"pk": {"S": "PAYOUT#m_1#po_1"}, "status": {"S": "PROCESSING"},
+                     "list_sk": {"S": "2026-01-01T00:00:00.000000Z#po_1"}, "payout_id": {"S": "po_1"}}
+
+    def query(self, **kw):
+        status = kw["ExpressionAttributeValues"][":p"]["S"].split("#")[1]
+        shard = kw["ExpressionAttributeValues"][":p"]["S"].split("#")[2]
+        hit = status in ("PENDING", "PROCESSING") and shard == status_pk("PAYOUT#m_1#po_1", status)[-2:]
+        return {"Items": [{"pk": self.item["pk"], "list_sk": self.item["list_sk"]}] if hit else []}
+
+    def batch_get_item(self, RequestItems):
+        keys = [k["pk"]["S"] for t in RequestItems.values() for k in t["Keys"]]
+        if len(keys) != len(set(keys)):
+            raise ValueError("Provided list of item keys contains duplicates")
+        return {"Responses": {t: [self.item] for t in RequestItems}, "UnprocessedKeys": {}}
+
+
+def test_an_item_listed_under_two_statuses_by_the_lagging_index_is_read_and_listed_once():
+    t = MainTable("payrail-main", client=LaggingIndex())
+    page = t.across(PAYOUT, ("PENDING", "IN_REVIEW", "PROCESSING", "ON_HOLD"), limit=10)
+    assert [p["payout_id"] for p in page["data"]] == ["po_1"] and page["has_more"] is False

@@ -334,6 +334,9 @@ class MainTable:
                                                              ":lo": ddb.value(lo), ":hi": ddb.value(hi)})
                 keys += [ddb.load(i) for i in r["Items"]]
         keys.sort(key=lambda k: k["list_sk"])
+        # an item that moved between two of ``statuses`` while they were read is listed under both:
+        # read it once (BatchGetItem refuses a repeated key)
+        keys = list({k["pk"]: k for k in reversed(keys)}.values())[::-1]
         out: list[dict] = []
         want = set(statuses)
         for start in range(0, len(keys), 100):
