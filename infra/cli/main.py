@@ -281,6 +281,21 @@ def _bounds(older_than: str | None, start: str | None, end: str | None) -> dict:
             "created_to": end}
 
 
+def _list(resource: str, columns, status: str | None, older_than: str | None, start: str | None,
+          end: str | None, limit: int, as_json: bool) -> None:
+    """List ``resource`` (``payouts``, ``payments``): the merchant's own with an API key, else every
+    merchant's through the admin route (the only one that takes ``--older-than``)."""
+    if as_merchant():
+        if older_than:
+            raise CliError("--older-than lists across merchants (admin token, no API key); use --to")
+        data = call("GET", f"/v1/{resource}", admin=False, params={"status": status, "created_from": start,
+                                                                   "created_to": end, "limit": limit})
+    else:
+        data = call("GET", f"/v1/admin/{resource}", admin=True,
+                    params={"status": status, "limit": limit, **_bounds(older_than, start, end)})
+    page(data, columns, resource, as_json)
+
+
 @payouts_app.command("list")
 @handled
 def payouts_list(status_: Annotated[Optional[str], typer.Option("--status", help="PENDING, IN_REVIEW, PROCESSING, "
@@ -290,15 +305,7 @@ def payouts_list(status_: Annotated[Optional[str], typer.Option("--status", help
                  end: Annotated[Optional[str], typer.Option("--to", help="created up to (inclusive)")] = None,
                  limit: Limit = 20, as_json: Json = False) -> None:
     """Payouts: the merchant's newest first (API key), or every merchant's oldest first (admin)."""
-    if as_merchant():
-        if older_than:
-            raise CliError("--older-than lists across merchants (admin token, no API key); use --to")
-        data = call("GET", "/v1/payouts", admin=False, params={"status": status_, "created_from": start,
-                                                               "created_to": end, "limit": limit})
-    else:
-        data = call("GET", "/v1/admin/payouts", admin=True,
-                    params={"status": status_, "limit": limit, **_bounds(older_than, start, end)})
-    page(data, PAYOUT_COLUMNS, "payouts", as_json)
+    _list("payouts", PAYOUT_COLUMNS, status_, older_than, start, end, limit, as_json)
 
 
 def _payout(payout_id: str, merchant: str | None) -> dict:
@@ -409,15 +416,7 @@ def payments_list(status_: Annotated[Optional[str], typer.Option("--status", hel
                   end: Annotated[Optional[str], typer.Option("--to", help="created up to (inclusive)")] = None,
                   limit: Limit = 20, as_json: Json = False) -> None:
     """Payments: the merchant's newest first (API key), or every merchant's oldest first (admin)."""
-    if as_merchant():
-        if older_than:
-            raise CliError("--older-than lists across merchants (admin token, no API key); use --to")
-        data = call("GET", "/v1/payments", admin=False, params={"status": status_, "created_from": start,
-                                                                "created_to": end, "limit": limit})
-    else:
-        data = call("GET", "/v1/admin/payments", admin=True,
-                    params={"status": status_, "limit": limit, **_bounds(older_than, start, end)})
-    page(data, PAYMENT_COLUMNS, "payments", as_json)
+    _list("payments", PAYMENT_COLUMNS, status_, older_than, start, end, limit, as_json)
 
 
 @payments_app.command("show")
