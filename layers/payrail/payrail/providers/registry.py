@@ -15,17 +15,23 @@ from functools import cached_property
 from importlib import import_module
 
 from payrail.providers.connectors.base import Capabilities, Connector, ConnectorSettings, DirectoryEntry
+from payrail.providers.statements import StatementSource
 
 
 class Entry:
     """A registered connector, found by its package under ``payrail.providers.connectors``: its class, its
     settings model, what it can do and what a merchant can pay through it (its directory). The
     package (and the libraries its connector needs) is imported on first use of any of these, so
-    that a function importing the registry loads only the connectors it calls."""
+    that a function importing the registry loads only the connectors it calls.
+
+    ``statement`` is the best source of the provider's side of a reconciliation it offers
+    (:mod:`payrail.providers.statements`): ``list_api``, ``status_lookup`` or ``settlement_file``
+    (the table with the reasons: docs/reconciliation.md, "Provider sources")."""
 
     def __init__(self, package: str, cls: str, settings: str, capabilities: str = "CAPABILITIES",
-                 directory: str | None = None):
+                 directory: str | None = None, statement: StatementSource = "status_lookup"):
         self.package, self._names = package, (cls, settings, capabilities, directory)
+        self.statement = statement
 
     @cached_property
     def _module(self):
@@ -49,12 +55,17 @@ class Entry:
 
 
 REGISTRY: dict[str, Entry] = {
-    "cashfree": Entry("cashfree", "CashfreeConnector", "CashfreeSettings", directory="DIRECTORY"),
-    "safepay": Entry("safepay", "SafepayConnector", "SafepaySettings", directory="DIRECTORY"),
+    # Payouts V2 lists nothing by time; its dashboard's daily transfer report is the day's record
+    "cashfree": Entry("cashfree", "CashfreeConnector", "CashfreeSettings", directory="DIRECTORY",
+                      statement="settlement_file"),
+    # Raast payouts document List Payments with a creation window and limit/offset paging
+    "safepay": Entry("safepay", "SafepayConnector", "SafepaySettings", directory="DIRECTORY", statement="list_api"),
     # Ghana mobile money (payments, payrail.payments): GHS to mobile wallets, with reversal and balance
-    "mtn_momo": Entry("mtn_momo", "MtnMomoConnector", "MtnMomoSettings"),
-    "airteltigo": Entry("airteltigo", "AirtelTigoConnector", "AirtelTigoSettings"),
-    "telecel": Entry("telecel", "TelecelConnector", "TelecelSettings"),
+    # MoMo Open API has no list endpoint; GET transfer/{referenceId} carries the amount
+    "mtn_momo": Entry("mtn_momo", "MtnMomoConnector", "MtnMomoSettings", statement="status_lookup"),
+    # the enquiry carries no amount; the merchant statement does
+    "airteltigo": Entry("airteltigo", "AirtelTigoConnector", "AirtelTigoSettings", statement="settlement_file"),
+    "telecel": Entry("telecel", "TelecelConnector", "TelecelSettings", statement="settlement_file"),
 }
 
 

@@ -10,6 +10,7 @@ protocol:
     balance() -> int                                              payrail's float at the provider (minor units);
                                                                   also the health probe
     network                                                       the network it is on-net for
+    parse_statement_file(lines) -> Iterator[ProviderRecord]       its settlement file (columns: each connector)
 
 Each connector says where its endpoints are (``paths``, a :class:`Paths`) and reads its
 provider's bodies with its ``transformers`` module (``wire``, a :class:`MomoWire`).
@@ -28,6 +29,7 @@ from payrail.providers.connectors.base import (Capabilities, Connector, Connecto
                                                TransferResult, WireModel)
 from payrail.providers.connectors.ghana import Recipient, parse_recipient
 from payrail.providers.connectors.http import HttpConnector, Response
+from payrail.providers.statements import FileOnly, ProviderRecord, booked_time, file_amount
 from payrail.core import clock
 
 
@@ -88,7 +90,7 @@ class TokenAnswer(WireModel):
     expires_in: int | Decimal | str | None = None
 
 
-class MomoBase(HttpConnector, SignedCallbacks):
+class MomoBase(FileOnly, HttpConnector, SignedCallbacks):
     """Shared plumbing of a Ghana mobile-money connector (see the module docstring):
     ``settings`` (a :class:`ConnectorSettings`), one transport, ``transfer_key`` = uuid5(namespace
     of the connector, transfer id)."""
@@ -169,3 +171,20 @@ class MomoBase(HttpConnector, SignedCallbacks):
         if r.status != 200:
             raise ConnectorUnavailable(f"{self.name}: balance answered {r.status}")
         return self.wire.balance(r.body)
+
+
+def file_record(provider: str, statuses: dict[str, "object"], *, kind: str, key: str, transfer_id: str | None,
+                reference: str | None, amount: str, currency: str, status: str, booked: str,
+                reverses: str | None = None) -> ProviderRecord:
+    """A settlement-file row of a Ghana mobile-money provider as a record: ``statuses`` maps the
+    provider's status words to provider statuses (SUCCESS, FAILED; anything else is open, PENDING);
+    ``amount`` cedis as a decimal. Raises ValueError (currency, amount, time, kind)."""
+    if currency != "GHS":
+        raise ValueError(f"currency {currency!r} is not GHS")
+    if kind not in ("transfer", "reversal"):
+        raise ValueError(f"row type {kind!r} is neither a transfer nor a reversal")
+    found = str(getattr(statuses.get(status), "value", "PENDING"))
+    return ProviderRecord(provider=provider, kind=kind, transfer_id=transfer_id or None, transfer_key=key,
+                          provider_reference=reference or None, amount=file_amount(amount, "GHS"), currency="GHS",
+                          status=found if found in ("SUCCESS", "FAILED") else "PENDING", booked_at=booked_time(booked),
+                          reverses=reverses or None)

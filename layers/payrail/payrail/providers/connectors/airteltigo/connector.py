@@ -45,9 +45,26 @@ RSA public key (as the portal's tool produces it); an unknown id answers 404 or
 ``status.response_code`` ``DP00900001012``; a refusal for lack of float answers 400 with
 ``status.response_code`` ``DP00900001007`` and nothing is created.
 
+Reconciliation source: ``settlement_file``. The Open API documents a transaction enquiry per id and
+no list of transactions; its answer carries no amount, so a lookup could never show an amount
+mismatch. The merchant's daily statement (an export of the disbursement wallet's transactions) is
+the record; its columns are **assumed** (no public document; the names are the Open API's), CSV with
+a header::
+
+    transaction_id           payrail's key (transaction.id, uuid5 of payrail's id)
+    airtel_money_id          Airtel's reference
+    type                     B2C | REFUND
+    amount                   cedis, a decimal ("12.50")
+    currency                 GHS
+    status                   TS | TF | TE | TIP | TA
+    transaction_date         when it reached that status (ISO 8601 with zone)
+    original_transaction_id  a refund: the transaction id of the disbursement refunded
+
 The request and response shapes and their mapping to payrail's types are in :mod:`.transformers`.
 """
 from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
 
 from pydantic import HttpUrl, SecretStr
 
@@ -58,6 +75,7 @@ from payrail.providers.connectors.base import (INSUFFICIENT_FLOAT, CallbackHint,
                                                base64_sha256, callback_header)
 from payrail.providers.connectors.http import Response
 from payrail.providers.connectors.momo import MomoBase, Paths, capabilities
+from payrail.providers.statements import ProviderRecord, read_file
 
 CAPABILITIES = capabilities(sends_callbacks=True)
 
@@ -139,3 +157,8 @@ class AirtelTigoConnector(MomoBase):
         """The callback's transfer (body-only signature, no timestamp: replays are bounded by the
         payment instead, see the module docstring)."""
         return transformers.callback_hint(body)
+
+    def parse_statement_file(self, lines: Iterable[str]) -> Iterator[ProviderRecord]:
+        """The merchant statement's rows (columns in the module docstring). Raises ValueError naming
+        the line of a malformed row."""
+        return read_file(lines, transformers.StatementRow, transformers.file_record)

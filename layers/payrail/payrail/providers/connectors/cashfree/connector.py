@@ -43,9 +43,27 @@ Assumptions (not settled by the documents above):
   name_at_bank}`` (from memory of Secure ID's UPI verification, not from a fetched page).
 * Names and remarks are cleaned to the characters Cashfree accepts rather than refused.
 
+Reconciliation source: ``settlement_file``. Transfers V2 documents lookups by id (Get Transfer
+Status V2) and batch status, but no list of transfers over a time window; the Payouts dashboard
+mails a daily transfer report (Payouts Dashboard > Preferences, "daily reports"). That report is
+the day's record of every transfer, including those payrail has no record of, which lookups by
+payrail's ids cannot find. Its columns (**assumed**: the report's layout is not public; the names
+are Transfers V2's), one row per transfer, CSV with a header::
+
+    transfer_id        payrail's transfer id (Cashfree's transfer_id)
+    cf_transfer_id     Cashfree's reference
+    transfer_amount    rupees, a decimal ("123.45")
+    transfer_currency  INR
+    status             SUCCESS | FAILED | REJECTED | REVERSED | PENDING | ...
+    transfer_utr       the bank's UTR (paid transfers)
+    added_on           when it was requested (ISO 8601 with zone)
+    updated_on         when it reached that status (ISO 8601 with zone): the booking time
+
 The request and response shapes and their mapping to payrail's types are in :mod:`.transformers`.
 """
 from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
 
 from pydantic import HttpUrl, SecretStr
 
@@ -56,6 +74,7 @@ from payrail.providers.connectors.base import (BankAccount, CallbackHint, Capabi
                                                callback_header, check_fresh, unix_time)
 from payrail.providers.connectors.cashfree import transformers
 from payrail.providers.connectors.http import HttpConnector
+from payrail.providers.statements import FileOnly, ProviderRecord, read_file
 
 CAPABILITIES = Capabilities(rails=frozenset({"bank_account", "upi"}), currencies=frozenset({"INR"}),
                             countries=frozenset({"IN"}), verifies_accounts=True, sends_callbacks=True,
@@ -82,7 +101,7 @@ class CashfreeSettings(TimedCallbackSettings):
     api_version: str = "2024-01-01"
 
 
-class CashfreeConnector(HttpConnector, SignedCallbacks):
+class CashfreeConnector(FileOnly, HttpConnector, SignedCallbacks):
     """Client of Cashfree Payouts V2 (see the module docstring for the documents it follows)."""
 
     name = "cashfree"
@@ -112,6 +131,11 @@ class CashfreeConnector(HttpConnector, SignedCallbacks):
         """Get Transfer Status V2 by our transfer id (404 -> NOT_FOUND). Raises ConnectorUnavailable."""
         return self.lookup("/payout/transfers", transfer_id, transformers.transfer_result,
                            params={"transfer_id": transfer_id})
+
+    def parse_statement_file(self, lines: Iterable[str]) -> Iterator[ProviderRecord]:
+        """The daily transfer report's rows (columns in the module docstring). Raises ValueError
+        naming the line of a malformed row."""
+        return read_file(lines, transformers.ReportRow, transformers.statement_record)
 
     # -- verification ------------------------------------------------------------------------
     def verify(self, beneficiary: BankAccount | MobileWallet | Upi) -> Verification:

@@ -6,6 +6,7 @@
     verification(beneficiary) -> (path, body, field)       POST /verification/bank-account/sync | /verification/upi
     verified(raw, field) -> Verification
     callback_hint(body) -> CallbackHint                    Webhooks V2: {type, data: <transfer>}
+    statement_record(row) -> ProviderRecord                 a row of the daily transfer report (FILE_COLUMNS)
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from payrail.providers.connectors import amounts
 from payrail.providers.connectors.base import (BankAccount, CallbackHint, MobileWallet, ProviderStatus,
                                                TransferRejected, TransferRequest, TransferResult, Upi, Verification,
                                                WireModel, clean_text)
+from payrail.providers.statements import ProviderRecord, booked_time, file_amount
 
 CURRENCY = "INR"
 IFSC = re.compile(r"^[A-Z]{4}0[A-Z0-9]{6}$")
@@ -182,3 +184,35 @@ def callback_hint(body) -> CallbackHint:
     r = result(event.data.transfer_id, event.data)
     return CallbackHint(transfer_key=r.transfer_id, transfer_id=r.transfer_id, status=r.status, reason=r.reason,
                         provider_reference=r.provider_reference, event_type=event.type)
+
+
+#: the daily transfer report's columns (assumed: Cashfree mails a daily report from the Payouts
+#: dashboard, whose layout is not public; the names are Transfers V2's fields)
+FILE_COLUMNS = ("transfer_id", "cf_transfer_id", "transfer_amount", "transfer_currency", "status", "transfer_utr",
+                "added_on", "updated_on")
+
+
+class ReportRow(WireModel):
+    """One row of the daily transfer report, every value as text (see FILE_COLUMNS)."""
+
+    transfer_id: str
+    cf_transfer_id: str | None = None
+    transfer_amount: str
+    transfer_currency: str
+    status: str
+    transfer_utr: str | None = None
+    updated_on: str
+
+
+def statement_record(row: ReportRow) -> ProviderRecord:
+    """A report row as a record: Cashfree's ``transfer_id`` is payrail's id (and the key); SUCCESS
+    is paid, the failures (REVERSED, REJECTED …) FAILED, anything else PENDING; ``updated_on`` (with
+    its zone) is when it was booked. Raises ValueError (amount, time, currency)."""
+    if row.transfer_currency != CURRENCY:
+        raise ValueError(f"currency {row.transfer_currency!r} is not {CURRENCY}")
+    status = STATUSES.get(row.status, ProviderStatus.PENDING)
+    return ProviderRecord(provider="cashfree", transfer_id=row.transfer_id, transfer_key=row.transfer_id,
+                          provider_reference=row.cf_transfer_id or None,
+                          amount=file_amount(row.transfer_amount, CURRENCY), currency=CURRENCY,
+                          status=status.value if status in (ProviderStatus.SUCCESS, ProviderStatus.FAILED) else "PENDING",
+                          booked_at=booked_time(row.updated_on))

@@ -35,11 +35,30 @@ Assumptions (labelled; confirm on MTN's sandbox before going live):
   ``GET /disbursement/v1_0/refund/{referenceId}``) is documented for refunding a collection; using
   it to claw back a disbursement is an assumption (otherwise MTN reverses through its back office).
 
+Reconciliation source: ``status_lookup``. The Open API documents no list or statement endpoint for
+Disbursement (token, transfer, transfer status, refund, balance, account holder); the transfer
+status carries the amount, currency, status and ``externalId`` (payrail's id), so each transfer is
+looked up (``statements.from_status``). The partner portal's **transaction history report**
+includes ``externalId`` ("External id is used for reconciliation. The external id will be included
+in transaction history report", Transfer's request body) and can be dropped as a settlement file;
+its other columns are **assumed**, after the transfer's fields, CSV with a header::
+
+    financialTransactionId  MTN's reference
+    externalId              payrail's transfer id (a refund: payrail's reversal id)
+    referenceId             the X-Reference-Id (payrail's key)
+    type                    TRANSFER | REFUND
+    amount                  cedis, a decimal ("12.50")
+    currency                GHS
+    status                  SUCCESSFUL | FAILED | PENDING | ...
+    timestamp               when it reached that status (ISO 8601 with zone)
+    referenceIdToRefund     a refund: the X-Reference-Id of the transfer refunded
+
 The request and response shapes and their mapping to payrail's types are in :mod:`.transformers`.
 """
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterable, Iterator
 
 from pydantic import HttpUrl, SecretStr
 
@@ -48,6 +67,7 @@ from payrail.providers.connectors.base import (CallbackHint, ConnectorSettings, 
                                                ProviderStatus, TransferRequest, TransferResult)
 from payrail.providers.connectors.momo import MomoBase, Paths, capabilities
 from payrail.providers.connectors.mtn_momo import transformers
+from payrail.providers.statements import ProviderRecord, read_file
 
 CAPABILITIES = capabilities(sends_callbacks=True)
 
@@ -128,3 +148,8 @@ class MtnMomoConnector(MomoBase):
         """MTN's (unsigned) callback: the transfer body with ``externalId`` = payrail's transfer
         id. A hint only: confirm with :meth:`status`."""
         return transformers.callback_hint(body, self.transfer_key)
+
+    def parse_statement_file(self, lines: Iterable[str]) -> Iterator[ProviderRecord]:
+        """The transaction history report's rows (columns in the module docstring). Raises
+        ValueError naming the line of a malformed row."""
+        return read_file(lines, transformers.ReportRow, transformers.file_record)

@@ -42,6 +42,25 @@ Assumptions (labelled; confirm against Safepay's sandbox before going live):
   paid to another institution.
 * A payout held for review is ``P_ON_HOLD`` (not in the published lifecycle); failure and hold
   reasons are the last ``txn_logs[].txn_desc``.
+* Reconciliation source: ``list_api``. List Payments is documented with ``limit`` / ``offset``
+  paging and a creation window (``start_date`` / ``end_date``, UNIX seconds, inclusive), and
+  filters by ``request_id`` (getsafepay/raast-docs, ``api-reference/openapi.yaml``). A payout
+  created before the window may be settled in it, so :meth:`SafepayConnector.statement` lists the
+  payments created from ``STATEMENT_LOOKBACK`` before the window to its end and keeps the
+  payouts whose last change (``updated_at``, assumed) is in the window. ``P_REVERSED`` and
+  ``P_CANCELLED`` read as FAILED there.
+* Settlement file (any provider can be given one): the dashboard's payments export, columns
+  **assumed** (List Payments' field names), CSV with a header::
+
+      token       Safepay's reference (pm_...)
+      request_id  payrail's key for the transfer (uuid5 of its id; mapped back by the caller)
+      type        PAYOUT (other rows are skipped)
+      amount      rupees, a decimal ("200" or "200.50")
+      currency    PKR
+      status      P_SETTLED | P_FAILED | P_REJECTED | P_REVERSED | P_RECEIVED | ...
+      created_at  ISO 8601 with zone
+      updated_at  ISO 8601 with zone: when it reached that status (the booking time)
+
 * Webhook body ``{id, type, created_at, data: <payment>}`` with event types ``payment.completed``
   / ``payment.failed``; the signature header holds the bare hex digest (a ``name=`` prefix is
   tolerated).
@@ -51,6 +70,8 @@ The request and response shapes and their mapping to payrail's types are in :mod
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
 
 from pydantic import HttpUrl, SecretStr
 
@@ -61,6 +82,12 @@ from payrail.providers.connectors.base import (BankAccount, CallbackHint, Capabi
                                                callback_header, check_fresh, header, hex_sha256, iso_time)
 from payrail.providers.connectors.http import HttpConnector, Response
 from payrail.providers.connectors.safepay import transformers
+from payrail.providers.statements import ProviderRecord, read_file
+
+#: how long before a statement's window a payout it lists may have been created
+STATEMENT_LOOKBACK = timedelta(days=2)
+#: List Payments' page size
+PAGE_SIZE = 100
 
 CAPABILITIES = Capabilities(rails=frozenset({"bank_account", "mobile_wallet"}), currencies=frozenset({"PKR"}),
                             countries=frozenset({"PK"}), verifies_accounts=True, sends_callbacks=True,
@@ -139,6 +166,42 @@ class SafepayConnector(HttpConnector, SignedCallbacks):
         if match is None:
             return TransferResult(transfer_id=transfer_id, status=ProviderStatus.NOT_FOUND)
         return transformers.result(transfer_id, match)
+
+    # -- reconciliation ----------------------------------------------------------------------
+    def statement(self, start: datetime, end: datetime) -> Iterator[ProviderRecord]:
+        """The payouts booked in ``[start, end)`` (aware datetimes), from List Payments page by page
+        (``limit``/``offset``) over their creation window, ``STATEMENT_LOOKBACK`` wide before it.
+        Records carry the ``request_id`` as ``transfer_key`` (see ``statements.map_back``).
+
+        Raises: ConnectorUnavailable (the provider could not be read, or answered a page payrail
+        cannot read); ValueError for a window that is empty or naive.
+        """
+        if start.tzinfo is None or end.tzinfo is None or not start < end:
+            raise ValueError("a statement window is two aware datetimes, start before end")
+        params = {"start_date": str(int((start - STATEMENT_LOOKBACK).timestamp())),
+                  "end_date": str(int(end.timestamp())), "limit": str(PAGE_SIZE)}
+        offset = 0
+        while True:
+            r = self._get("/payments", {**params, "offset": str(offset)})
+            if r.status != 200:
+                raise ConnectorUnavailable(f"safepay: List Payments answered {r.status}: {r.error()[1]}")
+            try:
+                payments, count = transformers.page(r.body)
+                records = [transformers.statement_record(p) for p in payments]
+            except ValueError as e:  # pydantic's ValidationError included
+                raise ConnectorUnavailable(f"safepay: List Payments answered a page payrail cannot read: "
+                                           f"{str(e)[:200]}") from None
+            for record in records:
+                if record is not None and start <= record.booked_at < end:
+                    yield record
+            offset += len(payments)
+            if len(payments) < PAGE_SIZE or (count is not None and offset >= count):
+                return
+
+    def parse_statement_file(self, lines: Iterable[str]) -> Iterator[ProviderRecord]:
+        """The payments export's rows (columns in the module docstring). Raises ValueError naming
+        the line of a malformed row."""
+        return read_file(lines, transformers.ExportRow, transformers.file_record)
 
     # -- verification ------------------------------------------------------------------------
     def verify(self, beneficiary: BankAccount | MobileWallet | Upi) -> Verification:

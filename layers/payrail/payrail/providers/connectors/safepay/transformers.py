@@ -8,6 +8,9 @@ the endpoints and the assumptions) and their mapping to payrail's types.
     payout_result(transfer_id, raw) -> TransferResult     the created payment
     listed(key, raw) -> Payment | None                     GET  …/payments?request_id=
     callback_hint(headers, body) -> CallbackHint          {id, type, created_at, data: <payment>}
+    page(raw) -> (payments, count)                         GET  …/payments?start_date=&end_date=&limit=&offset=
+    statement_record(payment) -> ProviderRecord | None     a listed payout (None: not a payout)
+    file_record(row) -> ProviderRecord | None              a row of the payments export (FILE_COLUMNS)
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from payrail.providers.connectors import amounts
 from payrail.providers.connectors.base import (BankAccount, CallbackHint, MobileWallet, ProviderStatus,
                                                TransferRejected, TransferRequest, TransferResult, WireModel, header)
 from payrail.providers.connectors.safepay.directory import BY_CODE, BY_IBAN_CODE, Institution
+from payrail.providers.statements import ProviderRecord, booked_time, file_amount
 
 CURRENCY = "PKR"
 #: payout status -> provider status (anything else, e.g. P_INITIATED or P_RECEIVED: PENDING)
@@ -43,15 +47,21 @@ class TxnLog(WireModel):
     """One entry of a payment's history; the last ``txn_desc`` says why it failed or is held."""
 
     txn_desc: str | None = None
+    status: str | None = None
+    timestamp: str | None = None
 
 
 class Payment(WireModel):
-    """A payout as Safepay reports it (``token`` its reference, ``txn_logs`` its history)."""
+    """A payout as Safepay reports it (``token`` its reference, ``txn_logs`` its history,
+    ``updated_at`` its last change, ``type`` ``PAYOUT`` for a payout)."""
 
     token: str | None = None
+    type: str | None = None
     amount: str | Decimal | int | None = None
     status: str | None = None
     request_id: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
     txn_logs: list[TxnLog] | None = None
 
 
@@ -62,9 +72,10 @@ class PayoutAnswer(WireModel):
 
 
 class Payments(WireModel):
-    """A page of payments."""
+    """A page of payments; ``count`` how many match (Safepay sends it as a string)."""
 
     payments: list[Payment] | None = None
+    count: str | int | None = None
 
 
 class PaymentList(WireModel):
@@ -183,3 +194,66 @@ def callback_hint(headers: dict[str, str], body) -> CallbackHint:
     return CallbackHint(transfer_key=key, status=r.status, reason=r.reason, provider_reference=r.provider_reference,
                         event_id=header(headers, "X-SFPY-EVENT-ID") or event.id,
                         event_type=header(headers, "X-SFPY-EVENT-TYPE") or event.type)
+
+
+#: a listed payment's status as a reconciliation reads it (anything else: still open, PENDING)
+STATEMENT_STATUSES = {"P_SETTLED": "SUCCESS", "P_FAILED": "FAILED", "P_REJECTED": "FAILED", "P_CANCELLED": "FAILED",
+                      "P_REVERSED": "FAILED"}
+#: the payments export's columns (assumed: the dashboard's export is not documented; the names are
+#: List Payments' fields)
+FILE_COLUMNS = ("token", "request_id", "type", "amount", "currency", "status", "created_at", "updated_at")
+
+
+def page(raw: bytes) -> tuple[list[Payment], int | None]:
+    """A List Payments page: its payments and the ``count`` of all that match (None if not sent).
+    Raises pydantic.ValidationError / ValueError for another shape."""
+    data = PaymentList.model_validate(amounts.loads(raw)).data
+    return data.payments or [], int(data.count) if data.count is not None else None
+
+
+def _record(token: str | None, key: str | None, amount, status: str, booked: str) -> ProviderRecord:
+    return ProviderRecord(provider="safepay", transfer_key=key or None, provider_reference=token or None,
+                          amount=amounts.from_major(amount, CURRENCY) if not isinstance(amount, str)
+                          else file_amount(amount, CURRENCY),
+                          currency=CURRENCY, status=STATEMENT_STATUSES.get(status, "PENDING"),
+                          booked_at=booked_time(booked))
+
+
+def booked_at(p: Payment) -> str | None:
+    """When a payment reached its status: ``updated_at``, else the last history entry's time, else
+    ``created_at`` (assumed: the fields the payment object carries)."""
+    logs = [log.timestamp for log in p.txn_logs or [] if log.timestamp]
+    return p.updated_at or (logs[-1] if logs else None) or p.created_at
+
+
+def statement_record(p: Payment) -> ProviderRecord | None:
+    """A listed payout as a record, keyed by its ``request_id`` (payrail's key; mapped back by the
+    caller); None for a payment of another type (a request to pay). Raises ValueError (no amount or
+    time, an amount payrail cannot read exactly)."""
+    if p.type not in (None, "PAYOUT"):
+        return None
+    when = booked_at(p)
+    if p.amount is None or isinstance(p.amount, bool) or when is None:
+        raise ValueError(f"safepay: payment {p.token} lists no amount or time")
+    return _record(p.token, p.request_id, p.amount, p.status or "", when)
+
+
+class ExportRow(WireModel):
+    """One row of the payments export, every value as text (see FILE_COLUMNS)."""
+
+    token: str | None = None
+    request_id: str
+    type: str
+    amount: str
+    currency: str
+    status: str
+    updated_at: str
+
+
+def file_record(row: ExportRow) -> ProviderRecord | None:
+    """An export row as a record (None: not a payout). Raises ValueError (amount, currency, time)."""
+    if row.type != "PAYOUT":
+        return None
+    if row.currency != CURRENCY:
+        raise ValueError(f"currency {row.currency!r} is not {CURRENCY}")
+    return _record(row.token, row.request_id, row.amount, row.status, row.updated_at)

@@ -19,9 +19,24 @@ real contract's differences stay in this module:
 * Callbacks: ``X-Telecel-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>``
   over ``{event, data: <disbursement>}``; older than ``callback_tolerance_seconds`` is refused.
 
+Reconciliation source: ``settlement_file`` (assumed, like the API): no list endpoint is known, and
+a mobile-money operator's merchant gets a daily settlement statement of its wallet. Its columns
+(**assumed**), CSV with a header::
+
+    reference           payrail's key (the disbursement's or reversal's reference, uuid5 of payrail's id)
+    transaction_id      Telecel's reference
+    type                DISBURSEMENT | REVERSAL
+    amount              cedis, a decimal ("12.50")
+    currency            GHS
+    status              SUCCESS | FAILED | PENDING
+    booked_at           when it reached that status (ISO 8601 with zone)
+    original_reference  a reversal: the reference of the disbursement reversed
+
 The request and response shapes and their mapping to payrail's types are in :mod:`.transformers`.
 """
 from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
 
 from pydantic import HttpUrl, SecretStr
 
@@ -30,6 +45,7 @@ from payrail.providers.connectors.base import (CallbackHint, CallbackRejected, T
                                                TransferRequest, TransferResult, callback_header, check_fresh,
                                                hex_sha256, unix_time)
 from payrail.providers.connectors.momo import MomoBase, Paths, capabilities
+from payrail.providers.statements import ProviderRecord, read_file
 from payrail.providers.connectors.telecel import transformers
 
 CAPABILITIES = capabilities(sends_callbacks=True)
@@ -95,3 +111,8 @@ class TelecelConnector(MomoBase):
 
     def read_callback(self, headers: dict[str, str], body) -> CallbackHint:
         return transformers.callback_hint(body)
+
+    def parse_statement_file(self, lines: Iterable[str]) -> Iterator[ProviderRecord]:
+        """The settlement statement's rows (columns in the module docstring). Raises ValueError
+        naming the line of a malformed row."""
+        return read_file(lines, transformers.StatementRow, transformers.file_record)
