@@ -8,6 +8,8 @@
 * ``GET /standard/v2/disbursements/{id}`` -> the envelope, or 404 ``DP00900001012``.
 * ``POST /standard/v2/payments/refund`` ``{transaction: {airtel_money_id, id}}``, ``GET …/refund/{id}``.
 * ``GET /standard/v1/users/balance``. Callbacks signed ``X-Signature`` = base64 HMAC-SHA256(body).
+* Reconciliation (:mod:`.momo`): the settlement file is the merchant statement
+  (:data:`payrail.providers.connectors.airteltigo.transformers.FILE_COLUMNS`).
 """
 from __future__ import annotations
 
@@ -21,8 +23,9 @@ from pathlib import Path
 
 from infra.local.httpserver import LoopbackServer
 from infra.local.standins.common import serve_standin
-from infra.local.standins.momo import FLOAT_MAJOR, HANG_SECONDS, MomoStandin
+from infra.local.standins.momo import HANG_SECONDS, MomoStandin
 from payrail.providers.connectors import amounts
+from payrail.providers.connectors.airteltigo.transformers import FILE_COLUMNS
 
 ROUTE = re.compile(r"^/standard/v2/(disbursements|payments/refund)/?([0-9a-fA-F-]{36})?/?$")
 
@@ -40,6 +43,7 @@ class AirtelTigoStandin(MomoStandin):
     name = "airteltigo"
     SUCCESS, FAILED, PENDING = "TS", "TF", "TIP"
     FAIL_REASON = "The payee is not registered for AirtelTigo Money"
+    file_columns, FILE_TYPES = FILE_COLUMNS, ("B2C", "REFUND")
 
     def __init__(self, data_dir: Path, client_id: str, client_secret: str, pin: str, callback_secret: str,
                  callback_url: str | None = None):
@@ -60,7 +64,7 @@ class AirtelTigoStandin(MomoStandin):
         if headers.get("x-country") != "GH" or headers.get("x-currency") != "GHS":
             return 400, envelope(None, "DP00900001003", "400", False, "X-Country GH and X-Currency GHS are required")
         if (method, path) == ("GET", "/standard/v1/users/balance"):
-            return 200, {"data": {"balance": FLOAT_MAJOR, "currency": "GHS", "account_status": "ACTIVE"},
+            return 200, {"data": {"balance": self.float_text(), "currency": "GHS", "account_status": "ACTIVE"},
                          **envelope(None)}
         m = ROUTE.match(path)
         if not m:

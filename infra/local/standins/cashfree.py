@@ -10,6 +10,9 @@
   VPAs ``success@upi`` succeed and ``invalid@upi`` fail. The stand-in settles at once, so a
   create answers SUCCESS / FAILED / PENDING / APPROVAL_PENDING directly (the real API may
   answer RECEIVED first).
+* Reconciliation (:mod:`.common`): the settlement file is the daily transfer report in the columns
+  of :data:`payrail.providers.connectors.cashfree.transformers.FILE_COLUMNS`, booked at
+  ``updated_on``; the break controls apply.
 * A transfer reaching SUCCESS or FAILED is announced to the callback URL as Cashfree's V2
   webhook ``{type, event_time, data}`` signed with the client secret
   (``x-webhook-signature`` = base64 HMAC-SHA256 of ``x-webhook-timestamp`` (ms) + body).
@@ -28,6 +31,7 @@ from infra.local.httpserver import LoopbackServer
 from infra.local.standins.common import FAIL_REASON, HOLD_REASON, Standin, now_iso, scenario, serve_standin, \
     verification
 from payrail.providers.connectors import amounts
+from payrail.providers.connectors.cashfree.transformers import FILE_COLUMNS
 
 TRANSFER_ID = re.compile(r"^[A-Za-z0-9_]{1,40}$")
 IFSC = re.compile(r"^[A-Z]{4}0[A-Z0-9]{6}$")
@@ -49,6 +53,7 @@ def error(code: str, message: str, type_: str = "invalid_request_error") -> dict
 class CashfreeStandin(Standin):
     name = "cashfree"
     amount_field = "transfer_amount"
+    currency, file_columns, booked_field = "INR", FILE_COLUMNS, "updated_on"
 
     def __init__(self, data_dir: Path, client_id: str, client_secret: str, callback_url: str | None = None):
         super().__init__(data_dir, callback_url)
@@ -160,6 +165,14 @@ class CashfreeStandin(Standin):
             self.store.put("transfer", key, transfer)
         self.notify(transfer)
         return 200, self.view(transfer)
+
+    def mark_paid(self, t: dict) -> None:
+        status, code, description = OUTCOMES["success"]
+        t.update(status=status, status_code=code, status_description=description,
+                 transfer_utr=f"UTR{t['cf_transfer_id']}")
+
+    def file_row(self, kind: str, t: dict) -> dict:
+        return {**t, "transfer_currency": self.currency}
 
     def signed_callback(self, transfer):
         body = amounts.dumps({"type": f"TRANSFER_{transfer['status']}", "event_time": now_iso(),

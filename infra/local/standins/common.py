@@ -19,15 +19,35 @@ Control (JSON):
     POST /_control/transfers/<provider key> {"status": "SUCCESS"|"FAILED", "reason"}
         resolve a PENDING or ON_HOLD transfer (as the provider's back office would) -> callback
     GET /_stats  {"transfers", "submissions", "requests", "in_flight", "in_flight_max", "callbacks", ...}
+
+Reconciliation (the provider's back office; every transfer and reversal keeps the time it reached
+its state, its booking):
+
+    GET /_control/settlement_file?day=YYYY-MM-DD
+        the day's settlement file (text/csv): every transfer and reversal booked that UTC day, in the
+        columns the provider's connector documents (its ``FILE_COLUMNS``)
+    POST /_control/breaks {"kind": ..., "key": <provider key>, "amount": <minor units>}
+        make a break on purpose, as a provider's books can disagree with payrail's:
+        pay_released  pay a transfer that failed or is still open (its book says paid; payrail saw it fail)
+        drop          forget a transfer: it vanishes from lookups, lists and files (NOT_FOUND)
+        amount        book another amount (``amount``, minor units) for it
+        next_day      book it one second after the next midnight UTC
+        float_drift   move payrail's float at the provider by ``amount`` (mobile money; no key)
+        -> 200 {"kind", "key", "booked_at", ...}; 400 for a bad kind or amount, 404 for an unknown key,
+        409 for a transfer already in the state asked for
+    POST /_control/float {"balance": <minor units>}   set the float a balance endpoint reports
 """
 from __future__ import annotations
 
+import csv
+import io
 import json
 from abc import ABC, abstractmethod
 import sqlite3
 import threading
 import time
 from contextlib import closing, contextmanager
+from datetime import date, datetime, time as dtime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -41,6 +61,7 @@ BLOCKED_REASON = "Account is blocked"
 HOLD_REASON = "Held for compliance review"
 SCENARIOS = {"0001": "success", "0002": "transient", "0003": "fail", "0004": "pending", "0005": "hold"}
 MODES = ("ok", "slow", "failing", "timeout")
+BREAKS = ("pay_released", "drop", "amount", "next_day", "float_drift")
 
 
 def scenario(key: str) -> str:
@@ -78,6 +99,11 @@ class Store:
         with self._db() as db:
             return db.execute("INSERT OR IGNORE INTO docs VALUES (?, ?, ?)",
                               (kind, key, json.dumps(doc))).rowcount == 1
+
+    def delete(self, kind: str, key: str) -> bool:
+        """Remove a document; True if there was one."""
+        with self._db() as db:
+            return db.execute("DELETE FROM docs WHERE kind = ? AND key = ?", (kind, key)).rowcount == 1
 
     def put(self, kind: str, key: str, doc: dict) -> None:
         with self._db() as db:
@@ -150,6 +176,114 @@ class Standin(ABC):
         payrail's transfer ``transfer_id`` known to the provider under ``key`` (the connector's
         ``transfer_key``), so that a callback about any transfer can be made without the store."""
 
+    # -- the provider's books (reconciliation) ------------------------------------------------
+    #: the provider's currency; the connector's settlement-file columns; the stored field holding the
+    #: time a transfer reached its state (its booking)
+    currency = ""
+    file_columns: tuple[str, ...] = ()
+    booked_field = "booked_at"
+    #: payrail's float at the provider (minor units) before any ``float_drift``; None: no balance endpoint
+    opening_float: int | None = None
+
+    def amount_text(self, minor: int) -> str:
+        """An amount as the provider's API carries it (major units, as text)."""
+        return amounts.major_text(minor, self.currency)
+
+    def book(self, t: dict, when: str | None = None) -> dict:
+        """Record that ``t`` reached its state now (or ``when``, ISO 8601 UTC); returns it."""
+        t[self.booked_field] = when or now_iso()
+        return t
+
+    def booked_at(self, t: dict) -> datetime:
+        """When ``t`` reached its state (UTC)."""
+        text = t.get(self.booked_field) or t.get("created_at") or t.get("added_on")
+        return datetime.fromisoformat(text).astimezone(timezone.utc)
+
+    def is_paid(self, t: dict) -> bool:
+        """Whether the provider's book says ``t`` was paid."""
+        return t.get("status") == getattr(self, "SUCCESS", "SUCCESS")
+
+    def mark_paid(self, t: dict) -> None:
+        """Book ``t`` as paid, in the provider's words (a break: no callback is sent)."""
+        t.update(status=getattr(self, "SUCCESS", "SUCCESS"), reason=None)
+
+    def file_row(self, kind: str, t: dict) -> dict:
+        """The settlement-file row of a stored transfer (``kind`` ``transfer``) or reversal, by column."""
+        raise NotImplementedError
+
+    def settlement_file(self, day: date) -> str:
+        """The CSV of every transfer and reversal booked on ``day`` (UTC), header first."""
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(self.file_columns), extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        for kind in ("transfer", "reversal"):
+            for t in self.store.all(kind):
+                if self.booked_at(t).date() == day:
+                    writer.writerow({k: "" if v is None else v for k, v in self.file_row(kind, t).items()})
+        return out.getvalue()
+
+    def float_balance(self) -> int:
+        """payrail's float at the provider now (minor units): the opening float (or the one set with
+        ``POST /_control/float``) moved by every ``float_drift``."""
+        doc = self.store.get("float", "balance") or {}
+        return int(doc.get("base", self.opening_float or 0)) + int(doc.get("drift", 0))
+
+    def float_text(self) -> str:
+        return self.amount_text(self.float_balance())
+
+    def set_float(self, body: dict) -> tuple[int, dict]:
+        balance = body.get("balance")
+        if self.opening_float is None:
+            return 400, {"message": f"{self.name} has no balance endpoint"}
+        if isinstance(balance, bool) or not isinstance(balance, int):
+            return 400, {"message": "balance must be an integer of minor units"}
+        with self.lock:
+            self.store.put("float", "balance", {"base": balance, "drift": 0})
+        return 200, {"balance": self.float_balance(), "currency": self.currency}
+
+    def breaks(self, body: dict) -> tuple[int, dict]:
+        """``POST /_control/breaks`` (see the module docstring)."""
+        kind, key, amount = body.get("kind"), body.get("key"), body.get("amount")
+        if kind not in BREAKS:
+            return 400, {"message": f"kind must be one of {BREAKS}"}
+        if kind in ("amount", "float_drift") and (isinstance(amount, bool) or not isinstance(amount, int)
+                                                  or (kind == "amount" and amount <= 0)):
+            return 400, {"message": f"{kind} needs amount, an integer of minor units" +
+                         (" above 0" if kind == "amount" else "")}
+        if kind == "float_drift":
+            if self.opening_float is None:
+                return 400, {"message": f"{self.name} has no balance endpoint"}
+            with self.lock:
+                doc = self.store.get("float", "balance") or {"base": self.opening_float, "drift": 0}
+                doc["drift"] = int(doc.get("drift", 0)) + amount
+                self.store.put("float", "balance", doc)
+            return 200, {"kind": kind, "balance": self.float_balance(), "currency": self.currency}
+        if not isinstance(key, str) or not key:
+            return 400, {"message": "key (the provider's key of the transfer) is required"}
+        with self.lock:
+            found = next(((k, t) for k in ("transfer", "reversal") if (t := self.store.get(k, key))), None)
+            if found is None:
+                return 404, {"message": f"no transfer or reversal {key!r}"}
+            stored, t = found
+            if kind == "drop":
+                self.store.put("dropped", key, t)
+                self.store.delete(stored, key)
+                return 200, {"kind": kind, "key": key}
+            if kind == "pay_released":
+                if self.is_paid(t):
+                    return 409, {"message": "the transfer is paid already"}
+                self.mark_paid(t)
+                t.pop("settle_at", None)
+                self.book(t)
+            elif kind == "amount":
+                t[self.amount_field] = self.amount_text(amount)
+            else:  # next_day
+                midnight = datetime.combine(self.booked_at(t).date() + timedelta(days=1), dtime(0), timezone.utc)
+                self.book(t, (midnight + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ"))
+            self.store.put(stored, key, t)
+        return 200, {"kind": kind, "key": key, "booked_at": self.booked_at(t).isoformat(),
+                     "paid": self.is_paid(t), "amount": str(t.get(self.amount_field))}
+
     # -- shared ------------------------------------------------------------------------------
     def count(self, name: str, n: int = 1) -> None:
         with self._counts_lock:
@@ -217,6 +351,16 @@ def handler_for(state: Standin) -> type[JsonHandler]:
                 return self.reply(200, state.stats())
             if url.path == "/_control" and method == "POST":
                 return self.reply(*state.control(json.loads(raw or b"{}")))
+            if url.path == "/_control/breaks" and method == "POST":
+                return self.reply(*state.breaks(json.loads(raw or b"{}")))
+            if url.path == "/_control/float" and method == "POST":
+                return self.reply(*state.set_float(json.loads(raw or b"{}")))
+            if url.path == "/_control/settlement_file" and method == "GET":
+                try:
+                    day = date.fromisoformat(parse_qs(url.query).get("day", [""])[-1])
+                except ValueError:
+                    return self.reply(400, {"message": "day=YYYY-MM-DD is required"})
+                return self.reply(200, None, {"content-type": "text/csv"}, raw=state.settlement_file(day).encode())
             if url.path.startswith("/_control/transfers/") and method == "POST":
                 body = json.loads(raw or b"{}")
                 return self.send(*state.resolve(url.path.rsplit("/", 1)[-1], str(body.get("status")), body.get("reason")))

@@ -9,6 +9,11 @@ the provider, and the back office's control endpoint (``POST /_control/transfers
     …5 the recipient's own (on-net) provider refuses for lack of float in payrail's account there
        (nothing paid); the other providers, reaching it off-net, pay it
     any other digit: success
+
+Reconciliation (:mod:`.common`): each disbursement and reversal keeps ``booked_at`` (when it reached
+its state); the settlement file is in the columns of its connector's ``FILE_COLUMNS``; the balance
+endpoint reports payrail's float (``FLOAT_MAJOR`` cedis, moved by ``float_drift`` breaks or set with
+``POST /_control/float``).
 """
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ from infra.local.standins.common import Standin, now_iso
 PENDING_SECONDS = 2.0
 HANG_SECONDS = 8.0
 FLOAT_MAJOR = "1000000.00"  # payrail's float at each stand-in provider (GHS)
+FLOAT_MINOR = 100_000_000
 SCENARIOS = {"1": "success", "2": "pending", "3": "fail", "4": "no_answer", "5": "no_float"}
 
 
@@ -51,6 +57,9 @@ class MomoStandin(Standin):
     SUCCESS, FAILED, PENDING = "SUCCESS", "FAILED", "PENDING"
     FAIL_REASON = "recipient not registered"
     FLOAT_REASON = "insufficient float"
+    currency, opening_float = "GHS", FLOAT_MINOR
+    #: the settlement file's ``type`` of a disbursement and of a reversal
+    FILE_TYPES = ("TRANSFER", "REFUND")
 
     def __init__(self, data_dir: Path, callback_url: str | None = None):
         super().__init__(data_dir, callback_url)
@@ -71,7 +80,7 @@ class MomoStandin(Standin):
                               "no_float": (self.FAILED, self.FLOAT_REASON)}[kind]
             t = {"key": key, "msisdn": msisdn, "amount": amount, "status": status, "reason": reason,
                  "provider_id": f"{self.name[:3].upper()}{int(time.time() * 1000)}{len(key)}",
-                 "created_at": now_iso(), "scenario": kind,
+                 "created_at": now_iso(), "booked_at": now_iso(), "scenario": kind,
                  "settle_at": time.time() + PENDING_SECONDS if kind == "pending" else None, **extra}
             self.store.add("transfer", key, t)
         if status != self.PENDING:
@@ -86,7 +95,7 @@ class MomoStandin(Standin):
         with self.lock:
             t = self.store.get(kind, key)
             if t and t.get("settle_at") and t["status"] == self.PENDING and time.time() >= t["settle_at"]:
-                t.update(status=self.SUCCESS, settle_at=None, updated_at=now_iso())
+                t.update(status=self.SUCCESS, settle_at=None, updated_at=now_iso(), booked_at=now_iso())
                 self.store.put(kind, key, t)
                 settled = True
             else:
@@ -95,8 +104,10 @@ class MomoStandin(Standin):
             self.notify(t)
         return t
 
-    def reverse(self, transfer_key: str, reversal_key: str, amount: str) -> tuple[int, dict | str]:
-        """``(201, reversal)``, ``(200, existing reversal)``, ``(404, reason)`` or ``(409, reason)``."""
+    def reverse(self, transfer_key: str, reversal_key: str, amount: str, extra: dict | None = None
+                ) -> tuple[int, dict | str]:
+        """``(201, reversal)``, ``(200, existing reversal)``, ``(404, reason)`` or ``(409, reason)``;
+        ``extra`` fields are kept with a new reversal."""
         with self.lock:
             existing = self.store.get("reversal", reversal_key)
             if existing:
@@ -107,7 +118,8 @@ class MomoStandin(Standin):
             if t["status"] != self.SUCCESS:
                 return 409, f"transfer is {t['status']}"
             r = {"key": reversal_key, "transfer_key": transfer_key, "amount": amount, "status": self.SUCCESS,
-                 "reason": None, "provider_id": f"REV{int(time.time() * 1000)}", "created_at": now_iso()}
+                 "reason": None, "provider_id": f"REV{int(time.time() * 1000)}", "created_at": now_iso(),
+                 "booked_at": now_iso(), **(extra or {})}
             self.store.add("reversal", reversal_key, r)
             t["reversed"] = True
             self.store.put("transfer", transfer_key, t)
@@ -124,10 +136,21 @@ class MomoStandin(Standin):
             if t["status"] != self.PENDING:
                 return 409, {"message": f"transfer is {t['status']}"}
             t.update(status=final, reason=reason or (self.FAIL_REASON if final == self.FAILED else None),
-                     settle_at=None, updated_at=now_iso())
+                     settle_at=None, updated_at=now_iso(), booked_at=now_iso())
             self.store.put("transfer", key, t)
         self.notify(t)
         return 200, self.view(t)
+
+    def file_row(self, kind: str, t: dict) -> dict:
+        """The row in this provider's columns; :meth:`file_values` gives the values by meaning."""
+        return dict(zip(self.file_columns, self.file_values(kind, t)))
+
+    def file_values(self, kind: str, t: dict) -> tuple:
+        """``(payrail's key, provider reference, type, amount, currency, status, booked at, key of the
+        transfer reversed)`` of a stored disbursement or reversal (a provider with other columns
+        overrides :meth:`file_row`)."""
+        return (t["key"], t["provider_id"], self.FILE_TYPES[kind != "transfer"], t["amount"], self.currency,
+                t["status"], t.get("booked_at") or t["created_at"], t.get("transfer_key"))
 
     @abstractmethod
     def view(self, t: dict) -> dict:

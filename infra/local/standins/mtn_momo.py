@@ -12,6 +12,8 @@ follows), with the scenarios of :mod:`.momo` by the payee number's last digit.
 * Scenario 5 (no float) is what MTN does: the transfer is accepted and FAILS with
   ``NOT_ENOUGH_FUNDS``; scenario 3 fails with ``PAYEE_NOT_FOUND``.
 * Final transfers are sent (unsigned, as MTN does) to the request's ``X-Callback-Url``.
+* Reconciliation (:mod:`.momo`): the settlement file is the transaction history report
+  (:data:`payrail.providers.connectors.mtn_momo.transformers.FILE_COLUMNS`).
 """
 from __future__ import annotations
 
@@ -24,7 +26,8 @@ from pathlib import Path
 
 from infra.local.httpserver import LoopbackServer
 from infra.local.standins.common import serve_standin
-from infra.local.standins.momo import FLOAT_MAJOR, HANG_SECONDS, MomoStandin
+from infra.local.standins.momo import HANG_SECONDS, MomoStandin
+from payrail.providers.connectors.mtn_momo.transformers import FILE_COLUMNS
 
 ROUTE = re.compile(r"^/disbursement/v1_0/(transfer|refund)(?:/([0-9a-fA-F-]{36}))?$")
 
@@ -38,6 +41,7 @@ class MtnMomoStandin(MomoStandin):
     SUCCESS, FAILED, PENDING = "SUCCESSFUL", "FAILED", "PENDING"
     FAIL_REASON, FLOAT_REASON = "PAYEE_NOT_FOUND", "NOT_ENOUGH_FUNDS"
     refuses_without_creating = False
+    file_columns = FILE_COLUMNS
 
     def __init__(self, data_dir: Path, api_user: str, api_key: str, subscription_key: str,
                  target_environment: str = "sandbox", callback_url: str | None = None):
@@ -61,7 +65,7 @@ class MtnMomoStandin(MomoStandin):
         if headers.get("x-target-environment") != self.environment:
             return 400, error("NOT_ALLOWED_TARGET_ENVIRONMENT", "target environment is not allowed")
         if (method, path) == ("GET", "/disbursement/v1_0/account/balance"):
-            return 200, {"availableBalance": FLOAT_MAJOR, "currency": "GHS"}
+            return 200, {"availableBalance": self.float_text(), "currency": "GHS"}
         m = ROUTE.match(path)
         if not m:
             return 404, error("RESOURCE_NOT_FOUND", f"no route {method} {path}")
@@ -81,7 +85,8 @@ class MtnMomoStandin(MomoStandin):
         if body.get("currency") != "GHS":
             return 400, error("INVALID_CURRENCY", "Currency not supported.")
         if kind == "reversal":
-            status, r = self.reverse(str(body.get("referenceIdToRefund", "")), ref, amount)
+            status, r = self.reverse(str(body.get("referenceIdToRefund", "")), ref, amount,
+                                     {"externalId": body.get("externalId")})
             if status in (200, 201):
                 return 202, {}
             return (404, error("RESOURCE_NOT_FOUND", str(r))) if status == 404 else (400, error("NOT_ALLOWED", str(r)))
@@ -104,6 +109,12 @@ class MtnMomoStandin(MomoStandin):
         if t["status"] == self.FAILED:
             out["reason"] = t.get("reason") or self.FAIL_REASON
         return out
+
+    def file_row(self, kind: str, t: dict) -> dict:
+        return {"financialTransactionId": t["provider_id"], "externalId": t.get("externalId") or "",
+                "referenceId": t["key"], "type": self.FILE_TYPES[kind != "transfer"], "amount": t["amount"],
+                "currency": self.currency, "status": t["status"], "timestamp": t.get("booked_at") or t["created_at"],
+                "referenceIdToRefund": t.get("transfer_key") or ""}
 
     def notify(self, transfer: dict) -> None:
         url = transfer.get("callback_url") or self.callback_url

@@ -5,7 +5,12 @@ checked (401) and the aggregator id checked (404):
 
 * ``POST payout {request_id (UUID), amount (decimal string, PKR), creditor_iban}`` -> ``{api_version,
   data: <payment>}``; a repeated ``request_id`` answers 409 and never creates a second payout.
-* ``GET payments[?request_id=]`` -> ``{data: {payments, count}}``.
+* ``GET payments[?request_id=&status=&start_date=&end_date=&limit=&offset=]`` -> ``{data: {payments,
+  count}}``: created in ``[start_date, end_date]`` (UNIX seconds, inclusive), in creation order,
+  ``limit`` (default 10, at most 100) from ``offset``; ``count`` all that match, as a string.
+* Reconciliation (:mod:`.common`): the settlement file is the payments export in the columns of
+  :data:`payrail.providers.connectors.safepay.transformers.FILE_COLUMNS`, booked at ``updated_at``;
+  the break controls apply (a payout paid by a break gains a ``P_SETTLED`` history entry).
 * ``GET title-fetch?iban=`` and ``GET account-info?alias_type=MOBILE&alias_value=<national number>
   [&with_title_fetch=true]``. The stand-in's Raast directory links a mobile number to a wallet
   by its network (phonenumbers carrier data): Jazz -> JazzCash (JCMA), Telenor -> Easypaisa
@@ -39,6 +44,8 @@ from schwifty.exceptions import SchwiftyException
 from infra.local.httpserver import LoopbackServer
 from infra.local.standins.common import FAIL_REASON, HOLD_REASON, Standin, now_iso, scenario, serve_standin, \
     verification
+from payrail.providers.connectors import amounts
+from payrail.providers.connectors.safepay.transformers import FILE_COLUMNS
 
 ROUTE = re.compile(r"^(?:/raastwire)?/v1/aggregators/([^/]+)/(payout|payments|title-fetch|account-info)$")
 NETWORK_WALLETS = {"Jazz": "JCMA", "Telenor": "TMFB", "Zong": "SADA", "Ufone": "NAYA"}
@@ -53,6 +60,8 @@ def envelope_error(code: str, message: str) -> dict:
 
 class SafepayStandin(Standin):
     name = "safepay"
+    currency, file_columns, booked_field = "PKR", FILE_COLUMNS, "updated_at"
+    SUCCESS = "P_SETTLED"
 
     def __init__(self, data_dir: Path, aggregator_id: str, secret_key: str, webhook_secret_b64: str,
                  callback_url: str | None = None):
@@ -73,14 +82,40 @@ class SafepayStandin(Standin):
         if route == ("POST", "payout"):
             return self.create(raw)
         if route == ("GET", "payments"):
-            payments = [p for p in self.store.all("transfer")
-                        if query.get("request_id") in (None, p["request_id"])]
-            return 200, {"api_version": "v1", "data": {"payments": payments, "count": str(len(payments))}}
+            return self.payments(query)
         if route == ("GET", "title-fetch"):
             return self.title_fetch(query.get("iban", ""))
         if route == ("GET", "account-info"):
             return self.account_info(query)
         return 405, {"code": "error.method_not_allowed", "message": f"{method} not allowed"}
+
+    def payments(self, query: dict) -> tuple[int, dict]:
+        """List Payments: filtered by request_id, status and the creation window, then paged."""
+        try:
+            start, end = (int(query[k]) if k in query else None for k in ("start_date", "end_date"))
+            limit, offset = int(query.get("limit", "10")), int(query.get("offset", "0"))
+        except ValueError:
+            return 400, {"code": "error.bad_request", "message": "start_date, end_date, limit and offset are integers"}
+        if not 0 <= limit <= 100 or offset < 0:
+            return 400, {"code": "error.bad_request", "message": "limit is 0-100, offset at least 0"}
+
+        def matches(p: dict) -> bool:
+            created = datetime.fromisoformat(p["created_at"]).timestamp()
+            return (query.get("request_id") in (None, p["request_id"]) and query.get("status") in (None, p["status"])
+                    and (start is None or created >= start) and (end is None or created <= end))
+
+        found = [p for p in self.store.all("transfer") if matches(p)]
+        return 200, {"api_version": "v1", "data": {"payments": found[offset:offset + limit], "count": str(len(found))}}
+
+    def amount_text(self, minor: int) -> str:
+        return amounts.major_text(minor, self.currency, trim_zero_fraction=True)
+
+    def mark_paid(self, t: dict) -> None:
+        t["txn_logs"].append(self.log(int(t["id"]), t["token"], self.SUCCESS, OUTCOMES["success"][1]))
+        t["status"] = self.SUCCESS
+
+    def file_row(self, kind: str, t: dict) -> dict:
+        return {**t, "currency": self.currency}
 
     # -- payouts -----------------------------------------------------------------------------
     def create(self, raw: bytes) -> tuple[int, dict]:

@@ -3,7 +3,8 @@
 ``X-Merchant-Id`` checked (401); ``POST /v1/disbursements`` (409 on a repeated reference, 422
 ``INSUFFICIENT_FLOAT`` with nothing created), ``GET /v1/disbursements/{ref}``,
 ``POST /v1/disbursements/{ref}/reversals``, ``GET /v1/reversals/{ref}``, ``GET /v1/balance``;
-callbacks signed ``X-Telecel-Signature: t=…,v1=<hex HMAC-SHA256("<t>.<body>")>``.
+callbacks signed ``X-Telecel-Signature: t=…,v1=<hex HMAC-SHA256("<t>.<body>")>``; the settlement
+file is the settlement statement (:data:`payrail.providers.connectors.telecel.transformers.FILE_COLUMNS`).
 """
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from pathlib import Path
 
 from infra.local.httpserver import LoopbackServer
 from infra.local.standins.common import serve_standin
-from infra.local.standins.momo import FLOAT_MAJOR, HANG_SECONDS, MomoStandin
+from infra.local.standins.momo import HANG_SECONDS, MomoStandin
+from payrail.providers.connectors.telecel.transformers import FILE_COLUMNS
 
 ROUTE = re.compile(r"^(?:/cash)?/v1/(disbursements|reversals)(?:/([0-9a-fA-F-]{36}))?(/reversals)?$")
 
@@ -24,6 +26,7 @@ ROUTE = re.compile(r"^(?:/cash)?/v1/(disbursements|reversals)(?:/([0-9a-fA-F-]{3
 class TelecelStandin(MomoStandin):
     name = "telecel"
     FAIL_REASON = "RECIPIENT_NOT_REGISTERED"
+    file_columns, FILE_TYPES = FILE_COLUMNS, ("DISBURSEMENT", "REVERSAL")
 
     def __init__(self, data_dir: Path, merchant_id: str, api_key: str, callback_secret: str,
                  callback_url: str | None = None):
@@ -34,7 +37,7 @@ class TelecelStandin(MomoStandin):
         if headers.get("x-api-key") != self.api_key or headers.get("x-merchant-id") != self.merchant_id:
             return 401, {"code": "UNAUTHORIZED", "message": "invalid API key"}
         if (method, path.removeprefix("/cash")) == ("GET", "/v1/balance"):
-            return 200, {"available": FLOAT_MAJOR, "currency": "GHS"}
+            return 200, {"available": self.float_text(), "currency": "GHS"}
         m = ROUTE.match(path)
         if not m:
             return 404, {"code": "NOT_FOUND", "message": f"no route {method} {path}"}
