@@ -8,12 +8,16 @@ Per connector: submit and status agree; a resubmission never creates a second tr
 refusal creates nothing; an unknown outcome is never a failure and a status lookup then tells;
 a provider that is down or never reached is unavailable to reads; a genuine callback is read,
 a forged, unsigned, malformed, stale or non-JSON one is refused (401 at the callback receiver);
-amounts cross the wire exactly."""
+amounts cross the wire exactly. Reconciliation: the source the registry names for it (its statement
+API, its status lookup) and its settlement file report a paid and a failed transfer as they are, and
+each break the stand-in's back office makes changes what they report."""
 from __future__ import annotations
 
 import time
 import uuid
+from datetime import datetime, time as dtime, timedelta, timezone
 from decimal import Decimal
+from typing import get_args
 
 import pytest
 import requests
@@ -27,6 +31,7 @@ from payrail.providers.callbacks import Callbacks
 from payrail.providers.connectors import amounts
 from payrail.providers.connectors.base import (CallbackRejected, ConnectorUnavailable, OutcomeUnknown, ProviderStatus,
                                                TransferRejected, TransferRequest)
+from payrail.providers.statements import ProviderRecord, StatementConnector, StatementSource, from_status, map_back
 
 HOST = "127.0.0.1"
 AMOUNT = 123_45
@@ -61,6 +66,10 @@ class Provider:
     def mode(self, mode: str) -> None:
         requests.post(f"http://{HOST}:{self.port}/_control", json={"mode": mode, "methods": []},
                       timeout=5).raise_for_status()
+
+    def control(self, path: str, **kwargs) -> requests.Response:
+        return requests.request("POST" if "json" in kwargs else "GET", f"http://{HOST}:{self.port}/_control/{path}",
+                                timeout=5, **kwargs)
 
     def stop(self) -> None:
         self.mode("ok")
@@ -275,3 +284,178 @@ def test_amounts_cross_the_wire_exactly(provider, data):
     assert Decimal(received) == amounts.to_major(amount, c.currency)
     if c.reports_amount:
         assert result.amount == amount and provider.connector.status(req.transfer_id).amount == amount
+
+
+# -- reconciliation: what the provider's sources report ------------------------------------------
+def _day_of(provider, req: TransferRequest):
+    """The UTC day the stand-in booked ``req`` on."""
+    key = provider.connector.transfer_key(req.transfer_id)
+    t = provider.state.store.get("transfer", key)
+    return provider.state.booked_at(t).date()
+
+
+def _file(provider, day) -> list[ProviderRecord]:
+    r = provider.control("settlement_file", params={"day": day.isoformat()})
+    assert r.status_code == 200 and r.headers["content-type"] == "text/csv"
+    return list(provider.connector.parse_statement_file(r.text.splitlines()))
+
+
+def _sources(provider, reqs: list[TransferRequest], day) -> dict[str, dict[str, ProviderRecord | None]]:
+    """``source -> transfer id -> record (None: not reported)`` for every source the connector has:
+    its settlement file of ``day``, and its registry source (statement over ``day``, or status lookups)."""
+    conn, source = provider.connector, registry.REGISTRY[provider.name].statement
+    keys = {conn.transfer_key(r.transfer_id): r.transfer_id for r in reqs}
+    start = datetime.combine(day, dtime(0), timezone.utc)
+    found = {"settlement_file": list(map_back(_file(provider, day), keys))}
+    if source == "list_api":
+        found["list_api"] = list(map_back(conn.statement(start, start + timedelta(days=1)), keys))
+    elif source == "status_lookup":
+        found["status_lookup"] = [rec for r in reqs if (rec := from_status(
+            provider.name, conn.status(r.transfer_id), provider.contract.currency, start + timedelta(hours=12),
+            transfer_key=conn.transfer_key(r.transfer_id), amount=r.amount)) is not None]
+    return {name: {r.transfer_id: next((rec for rec in records if rec.transfer_id == r.transfer_id), None)
+                   for r in reqs} for name, records in found.items()}
+
+
+def _paid_and_failed(provider) -> tuple[TransferRequest, TransferRequest]:
+    paid, failed = provider.request(provider.contract.paid), provider.request(provider.contract.failed)
+    assert provider.connector.submit(paid).status == ProviderStatus.SUCCESS
+    assert provider.connector.submit(failed).status == ProviderStatus.FAILED
+    return paid, failed
+
+
+def test_the_registry_names_a_source_the_connector_offers(provider):
+    source = registry.REGISTRY[provider.name].statement
+    assert source in get_args(StatementSource)
+    assert isinstance(provider.connector, StatementConnector)
+    now = datetime.now(timezone.utc)
+    if source == "list_api":
+        list(provider.connector.statement(now - timedelta(hours=1), now))
+    else:  # no statement API to page through
+        with pytest.raises(NotImplementedError):
+            list(provider.connector.statement(now - timedelta(hours=1), now))
+
+
+def test_every_source_reports_a_paid_and_a_failed_transfer_as_they_are(provider):
+    before = datetime.now(timezone.utc).replace(microsecond=0)
+    paid, failed = _paid_and_failed(provider)
+    after = datetime.now(timezone.utc)
+    day = _day_of(provider, paid)
+    sources = _sources(provider, [paid, failed], day)
+    assert set(sources) == {"settlement_file", registry.REGISTRY[provider.name].statement}
+    for name, records in sources.items():
+        for req, status in ((paid, "SUCCESS"), (failed, "FAILED")):
+            rec = records[req.transfer_id]
+            assert rec is not None, (name, status)
+            assert (rec.provider, rec.kind, rec.amount, rec.currency, rec.status) == \
+                (provider.name, "transfer", AMOUNT, provider.contract.currency, status), name
+            assert rec.transfer_key == provider.connector.transfer_key(req.transfer_id)
+            assert type(rec.amount) is int and rec.booked_at.tzinfo is not None
+            if name != "status_lookup":  # a lookup names no booking time: the run's own is used
+                assert before <= rec.booked_at <= after and rec.booked_at.date() == day
+
+
+def test_a_window_before_the_day_lists_nothing_of_it(provider):
+    paid, _ = _paid_and_failed(provider)
+    day = _day_of(provider, paid)
+    key = provider.connector.transfer_key(paid.transfer_id)
+    assert key in {r.transfer_key for r in _file(provider, day)}
+    assert key not in {r.transfer_key for r in _file(provider, day - timedelta(days=1))}
+    if registry.REGISTRY[provider.name].statement == "list_api":
+        start = datetime.combine(day, dtime(0), timezone.utc)
+        assert key not in {r.transfer_key for r in provider.connector.statement(start - timedelta(days=1), start)}
+
+
+def test_a_reversal_is_reported_as_one(provider):
+    conn = provider.connector
+    if not conn.capabilities.supports_reversal:
+        return
+    paid = provider.request(provider.contract.paid)
+    assert conn.submit(paid).status == ProviderStatus.SUCCESS
+    reversal_id = paid.transfer_id + "_rev"
+    assert conn.reverse(paid.transfer_id, reversal_id, AMOUNT).status == ProviderStatus.SUCCESS
+    key, transfer_key = conn.transfer_key(reversal_id), conn.transfer_key(paid.transfer_id)
+    day = provider.state.booked_at(provider.state.store.get("reversal", key)).date()
+    records = list(map_back(_file(provider, day), {key: reversal_id, transfer_key: paid.transfer_id}))
+    if registry.REGISTRY[provider.name].statement == "status_lookup":
+        records.append(from_status(provider.name, conn.reversal_status(reversal_id), "GHS", datetime.now(timezone.utc),
+                                   transfer_key=key, amount=AMOUNT, kind="reversal"))
+    reversals = [r for r in records if r.transfer_key == key]
+    assert reversals and all((r.kind, r.transfer_id, r.amount, r.status) == ("reversal", reversal_id, AMOUNT, "SUCCESS")
+                             for r in reversals)
+    assert reversals[0].reverses == transfer_key  # the file's row names the transfer it reverses
+    assert [r.kind for r in records if r.transfer_key == transfer_key] == ["transfer"]
+
+
+BREAKS = ("pay_released", "drop", "amount", "next_day")
+
+
+@pytest.mark.parametrize("kind", BREAKS)
+def test_each_break_changes_what_the_sources_report(provider, kind):
+    paid, failed = _paid_and_failed(provider)
+    day = _day_of(provider, paid)
+    target = failed if kind == "pay_released" else paid
+    key = provider.connector.transfer_key(target.transfer_id)
+    r = provider.control("breaks", json={"kind": kind, "key": key, "amount": AMOUNT + 1})
+    assert r.status_code == 200, r.text
+    today = _sources(provider, [paid, failed], day)
+    untouched = failed if target is paid else paid
+    for name, records in today.items():
+        other = records[untouched.transfer_id]
+        assert other is not None and other.amount == AMOUNT, name  # a break touches one transfer only
+        rec = records[target.transfer_id]
+        if kind == "pay_released":
+            assert rec is not None and rec.status == "SUCCESS", name
+        elif kind == "drop":
+            assert rec is None, name
+        elif kind == "amount":
+            assert rec is not None and (rec.amount, rec.status) == (AMOUNT + 1, "SUCCESS"), name
+        elif name == "status_lookup":  # next_day: a lookup still finds it paid
+            assert rec is not None and rec.status == "SUCCESS"
+        else:  # next_day: gone from the day, booked one second after its midnight
+            assert rec is None, name
+    if kind == "drop":
+        assert provider.connector.status(target.transfer_id).status == ProviderStatus.NOT_FOUND
+    if kind == "pay_released":
+        assert provider.connector.status(target.transfer_id).status == ProviderStatus.SUCCESS
+    if kind == "next_day":
+        tomorrow = _sources(provider, [paid], day + timedelta(days=1))
+        midnight = datetime.combine(day + timedelta(days=1), dtime(0), timezone.utc)
+        for name, records in tomorrow.items():
+            rec = records[paid.transfer_id]
+            assert rec is not None and rec.status == "SUCCESS", name
+            if name != "status_lookup":
+                assert rec.booked_at == midnight + timedelta(seconds=1), name
+
+
+def test_float_drift_moves_the_balance_a_mobile_money_provider_reports(provider):
+    conn = provider.connector
+    if not hasattr(conn, "balance"):  # no float at the provider: the control says so
+        r = provider.control("breaks", json={"kind": "float_drift", "amount": 100})
+        assert r.status_code == 400
+        return
+    before = conn.balance()
+    assert provider.control("breaks", json={"kind": "float_drift", "amount": -250}).status_code == 200
+    assert conn.balance() == before - 250
+    assert provider.control("breaks", json={"kind": "float_drift", "amount": 250}).status_code == 200
+    assert conn.balance() == before
+
+
+@pytest.mark.parametrize("body, status", [
+    ({"kind": "explode", "key": "x"}, 400), ({"kind": "amount", "key": "x", "amount": True}, 400),
+    ({"kind": "amount", "key": "x", "amount": 1.5}, 400), ({"kind": "amount", "key": "x", "amount": "100"}, 400),
+    ({"kind": "drop", "key": "no-such-transfer"}, 404), ({"kind": "drop"}, 400)])
+def test_a_bad_break_is_refused_and_changes_nothing(provider, body, status):
+    before = provider.transfers()
+    assert provider.control("breaks", json=body).status_code == status
+    assert provider.transfers() == before
+
+
+def test_paying_a_paid_transfer_is_a_conflict(provider):
+    paid, _ = _paid_and_failed(provider)
+    r = provider.control("breaks", json={"kind": "pay_released", "key": provider.connector.transfer_key(paid.transfer_id)})
+    assert r.status_code == 409
+
+
+def test_a_settlement_file_needs_a_day(provider):
+    assert provider.control("settlement_file", params={"day": "yesterday"}).status_code == 400

@@ -3,8 +3,10 @@ registry, the Pakistani directory and callback authentication."""
 import base64
 import hashlib
 import hmac
+import importlib
 import json
 import time
+from datetime import datetime, timezone
 from decimal import Decimal
 
 import pytest
@@ -146,3 +148,142 @@ def test_cashfree_callback_signature_seconds_or_milliseconds_and_staleness():
                                       ({}, body, now)):  # unsigned
         with pytest.raises(CallbackRejected):
             c.parse_callback(bad_headers, bad_body, at)
+
+
+# -- settlement files and statements (payrail.providers.statements) ----------------------------
+from infra.local.standins import STANDINS  # noqa: E402
+from payrail.providers import statements  # noqa: E402
+from payrail.providers.connectors.safepay import transformers as safepay_wire  # noqa: E402
+
+#: one good row of each connector's settlement file, by column, and the amount column's name
+_ROWS = {
+    "cashfree": ({"transfer_id": "po_1", "cf_transfer_id": "100", "transfer_amount": "123.45",
+                  "transfer_currency": "INR", "status": "SUCCESS", "transfer_utr": "UTR1",
+                  "added_on": "2026-03-01T10:00:00Z", "updated_on": "2026-03-01T10:00:05Z"}, "transfer_amount"),
+    "safepay": ({"token": "pm_1", "request_id": "5d8e0c1e-0a53-5b44-9cbb-3a8f0b7c1d2e", "type": "PAYOUT",
+                 "amount": "123.45", "currency": "PKR", "status": "P_SETTLED", "created_at": "2026-03-01T10:00:00Z",
+                 "updated_at": "2026-03-01T10:00:05Z"}, "amount"),
+    "mtn_momo": ({"financialTransactionId": "MTN1", "externalId": "po_1",
+                  "referenceId": "5d8e0c1e-0a53-5b44-9cbb-3a8f0b7c1d2e", "type": "TRANSFER", "amount": "123.45",
+                  "currency": "GHS", "status": "SUCCESSFUL", "timestamp": "2026-03-01T10:00:05Z",
+                  "referenceIdToRefund": ""}, "amount"),
+    "airteltigo": ({"transaction_id": "5d8e0c1e-0a53-5b44-9cbb-3a8f0b7c1d2e", "airtel_money_id": "AIR1", "type": "B2C",
+                    "amount": "123.45", "currency": "GHS", "status": "TS", "transaction_date": "2026-03-01T10:00:05Z",
+                    "original_transaction_id": ""}, "amount"),
+    "telecel": ({"reference": "5d8e0c1e-0a53-5b44-9cbb-3a8f0b7c1d2e", "transaction_id": "TEL1", "type": "DISBURSEMENT",
+                 "amount": "123.45", "currency": "GHS", "status": "SUCCESS", "booked_at": "2026-03-01T10:00:05Z",
+                 "original_reference": ""}, "amount"),
+}
+
+
+def _conn(name):
+    return registry.build(name, {"base_url": "http://127.0.0.1:9", **STANDINS[name].credentials})
+
+
+def _csv(name, *rows: dict) -> list[str]:
+    columns = list(_ROWS[name][0])
+    return [",".join(columns)] + [",".join(str(row.get(c, "")) for c in columns) for row in rows]
+
+
+def test_every_connector_documents_its_file_columns_and_has_a_row_here():
+    assert set(_ROWS) == set(registry.REGISTRY)
+    for name in registry.REGISTRY:
+        doc = type(_conn(name)).__module__
+        columns = importlib.import_module(doc.rsplit(".", 1)[0] + ".transformers").FILE_COLUMNS
+        assert tuple(_ROWS[name][0]) == tuple(columns)
+        module_doc = importlib.import_module(doc).__doc__
+        assert all(c in module_doc for c in columns) and "assumed" in module_doc.lower()
+
+
+@pytest.mark.parametrize("name", list(_ROWS))
+def test_a_settlement_file_row_reads_exactly(name):
+    row, _ = _ROWS[name]
+    [rec] = _conn(name).parse_statement_file(_csv(name, row))
+    assert (rec.provider, rec.kind, rec.amount, rec.status) == (name, "transfer", 12345, "SUCCESS")
+    assert type(rec.amount) is int and rec.booked_at == datetime(2026, 3, 1, 10, 0, 5, tzinfo=timezone.utc)
+    assert rec.transfer_key
+    assert rec.transfer_id == ("po_1" if name in ("cashfree", "mtn_momo") else None)  # others: mapped back by key
+    [mapped] = statements.map_back([rec], {rec.transfer_key: "po_1"})
+    assert mapped.transfer_id == "po_1"
+
+
+@pytest.mark.parametrize("name", list(_ROWS))
+@pytest.mark.parametrize("amount", ["true", "1.5e2", "abc", "", "-12.00", "12.345", " 1 2", "0x10", "NaN", "Infinity"])
+def test_a_settlement_file_refuses_an_amount_that_is_not_an_exact_decimal_naming_the_line(name, amount):
+    row, column = _ROWS[name]
+    with pytest.raises(ValueError, match=r"^line 3: "):
+        list(_conn(name).parse_statement_file(_csv(name, row, {**row, column: amount})))
+
+
+@pytest.mark.parametrize("name", list(_ROWS))
+def test_a_malformed_settlement_file_is_refused_naming_the_line(name):
+    row, column = _ROWS[name]
+    conn = _conn(name)
+    lines = _csv(name, row, row)
+    with pytest.raises(ValueError, match=r"^line 3: .*fields"):  # a field short
+        list(conn.parse_statement_file(lines[:2] + [lines[2].rsplit(",", 1)[0]]))
+    with pytest.raises(ValueError, match=r"^line 1: .*lacks column"):
+        list(conn.parse_statement_file([lines[0].replace(column, "sum")] + lines[1:]))
+    when = next(c for c in row if row[c] == "2026-03-01T10:00:05Z")
+    with pytest.raises(ValueError, match=r"^line 2: .*time zone"):  # a local time cannot be placed in a day
+        list(conn.parse_statement_file(_csv(name, {**row, when: "2026-03-01T10:00:05"})))
+    with pytest.raises(ValueError, match=r"^line 2: "):
+        list(conn.parse_statement_file(_csv(name, {**row, when: "yesterday"})))
+    currency = next(c for c in row if row[c] in ("INR", "PKR", "GHS"))
+    with pytest.raises(ValueError, match=r"^line 2: .*currency"):
+        list(conn.parse_statement_file(_csv(name, {**row, currency: "USD"})))
+    with pytest.raises(ValueError, match=r"^line 1: "):
+        list(conn.parse_statement_file([]))
+    assert list(conn.parse_statement_file([lines[0], "", lines[1], ""]))  # blank lines are no rows
+
+
+def test_file_amounts_are_exact_and_never_floats():
+    assert statements.file_amount("123.45", "INR") == 12345 and statements.file_amount("200", "PKR") == 20000
+    assert statements.file_amount("12345", "INR", major=False) == 12345
+    for bad in (True, 1.5, 12345, "1.5", "12.5e1"):
+        with pytest.raises(ValueError):
+            statements.file_amount(bad, "INR", major=False)
+    for bad in (True, 1.5, Decimal("1.5")):
+        with pytest.raises(ValueError):
+            statements.file_amount(bad, "INR")
+
+
+@pytest.mark.parametrize("amount", [True, False, [1], {"v": 1}])
+def test_a_listed_payment_with_an_amount_of_another_type_is_refused(amount):
+    raw = json.dumps({"data": {"payments": [{"token": "pm_1", "type": "PAYOUT", "amount": amount, "status": "P_SETTLED",
+                                             "request_id": "k", "updated_at": "2026-03-01T10:00:05Z"}], "count": "1"}})
+    with pytest.raises(ValidationError):
+        safepay_wire.page(raw.encode())
+
+
+def test_a_listed_payment_reads_exactly_from_a_string_or_a_json_number():
+    for amount in ('"123.45"', "123.45", "200"):
+        raw = ('{"data": {"payments": [{"token": "pm_1", "type": "PAYOUT", "amount": %s, "status": "P_SETTLED", '
+               '"request_id": "k", "updated_at": "2026-03-01T10:00:05Z"}], "count": "1"}}' % amount)
+        payments, count = safepay_wire.page(raw.encode())
+        rec = safepay_wire.statement_record(payments[0])
+        assert (rec.amount, count, rec.transfer_key) == ((20000 if amount == "200" else 12345), 1, "k")
+    bad = safepay_wire.Payment(token="pm_1", type="PAYOUT", amount="1e3", status="P_SETTLED", request_id="k",
+                               updated_at="2026-03-01T10:00:05Z")
+    with pytest.raises(ValueError):
+        safepay_wire.statement_record(bad)
+    assert safepay_wire.statement_record(safepay_wire.Payment(type="RTP_NOW", amount="1")) is None
+
+
+def test_a_status_lookup_reads_as_a_record():
+    at = datetime(2026, 3, 1, 23, 0, tzinfo=timezone.utc)
+    paid = TransferResult(transfer_id="po_1", status=ProviderStatus.SUCCESS, amount=500, provider_reference="MTN1")
+    rec = statements.from_status("mtn_momo", paid, "GHS", at, transfer_key="k")
+    assert (rec.transfer_id, rec.transfer_key, rec.amount, rec.status, rec.booked_at) == ("po_1", "k", 500, "SUCCESS", at)
+    held = TransferResult(transfer_id="po_1", status=ProviderStatus.ON_HOLD, reason="review")
+    assert statements.from_status("x", held, "GHS", at, amount=7).status == "PENDING"
+    assert statements.from_status("x", TransferResult(transfer_id="po_1", status=ProviderStatus.NOT_FOUND), "GHS", at) is None
+    with pytest.raises(ValueError):
+        statements.from_status("x", held, "GHS", at)  # no amount anywhere
+
+
+def test_a_registry_entry_names_its_source():
+    assert registry.Entry("x", "C", "S").statement == "status_lookup"
+    assert {n: e.statement for n, e in registry.REGISTRY.items()} == {
+        "cashfree": "settlement_file", "safepay": "list_api", "mtn_momo": "status_lookup",
+        "airteltigo": "settlement_file", "telecel": "settlement_file"}
