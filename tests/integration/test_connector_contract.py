@@ -459,3 +459,62 @@ def test_paying_a_paid_transfer_is_a_conflict(provider):
 
 def test_a_settlement_file_needs_a_day(provider):
     assert provider.control("settlement_file", params={"day": "yesterday"}).status_code == 400
+
+
+def test_a_float_set_to_track_transfers_moves_with_payments_and_reversals(provider):
+    conn = provider.connector
+    if not hasattr(conn, "balance"):
+        assert provider.control("float", json={"balance": 100}).status_code == 400
+        return
+    assert conn.submit(provider.request(provider.contract.paid)).status == ProviderStatus.SUCCESS  # paid before: in the base
+    assert provider.control("float", json={"balance": 1_000_00, "tracks_transfers": True}).status_code == 200
+    paid, failed = _paid_and_failed(provider)
+    assert conn.balance() == 1_000_00 - AMOUNT  # a failed transfer moves nothing
+    conn.reverse(paid.transfer_id, paid.transfer_id + "_rev", AMOUNT)
+    assert conn.balance() == 1_000_00
+    assert provider.control("breaks", json={"kind": "float_drift", "amount": 7}).status_code == 200
+    assert conn.balance() == 1_000_00 + 7
+    assert provider.control("float", json={"balance": 1_000_00, "tracks_transfers": "yes"}).status_code == 400
+    assert provider.control("float", json={"balance": 1.5}).status_code == 400
+    assert provider.control("float", json={"balance": 100_000_000}).status_code == 200  # back to a fixed float
+    assert conn.balance() == 100_000_000
+
+
+def test_a_statement_of_a_provider_down_or_never_reached_is_unavailable(provider):
+    if registry.REGISTRY[provider.name].statement != "list_api":
+        return
+    now = datetime.now(timezone.utc)
+    dead = provider.build(f"http://{HOST}:{free_port()}{provider.standin.base_path}")
+    with pytest.raises(ConnectorUnavailable):
+        list(dead.statement(now - timedelta(days=1), now))
+    provider.mode("failing")
+    try:
+        with pytest.raises(ConnectorUnavailable):
+            list(provider.connector.statement(now - timedelta(days=1), now))
+    finally:
+        provider.mode("ok")
+    with pytest.raises(ValueError):
+        list(provider.connector.statement(now, now))
+
+
+def test_a_statement_pages_through_every_payout_of_its_window(provider):
+    if registry.REGISTRY[provider.name].statement != "list_api":
+        return
+    from payrail.providers.connectors.safepay import connector as safepay
+    reqs = [provider.request(provider.contract.paid, amount=100 + i) for i in range(5)]
+    for req in reqs:
+        provider.connector.submit(req)
+    day = _day_of(provider, reqs[0])
+    start = datetime.combine(day, dtime(0), timezone.utc)
+    size, safepay.PAGE_SIZE = safepay.PAGE_SIZE, 2  # pages of two: the five need three pages at least
+    try:
+        before = provider.stats()["requests"]
+        listed = list(provider.connector.statement(start, start + timedelta(days=1)))
+        pages = provider.stats()["requests"] - before
+    finally:
+        safepay.PAGE_SIZE = size
+    keys = [r.transfer_key for r in listed]
+    assert len(keys) == len(set(keys))  # no payout twice across pages
+    found = {r.transfer_key: r.amount for r in listed}
+    assert all(found[provider.connector.transfer_key(r.transfer_id)] == r.amount for r in reqs)
+    assert pages >= 3 and pages == -(-provider.transfers() // 2)  # every payout of the stand-in is in the window

@@ -35,7 +35,9 @@ its state, its booking):
         float_drift   move payrail's float at the provider by ``amount`` (mobile money; no key)
         -> 200 {"kind", "key", "booked_at", ...}; 400 for a bad kind or amount, 404 for an unknown key,
         409 for a transfer already in the state asked for
-    POST /_control/float {"balance": <minor units>}   set the float a balance endpoint reports
+    POST /_control/float {"balance": <minor units>, "tracks_transfers": false}
+        set the float a balance endpoint reports; with ``tracks_transfers`` it then moves as a
+        provider's does: down by every transfer booked paid from now on, up by every reversal
 """
 from __future__ import annotations
 
@@ -224,21 +226,40 @@ class Standin(ABC):
 
     def float_balance(self) -> int:
         """payrail's float at the provider now (minor units): the opening float (or the one set with
-        ``POST /_control/float``) moved by every ``float_drift``."""
+        ``POST /_control/float``) moved by every ``float_drift`` and, when it tracks transfers, by
+        the transfers paid and reversals made since it was set."""
         doc = self.store.get("float", "balance") or {}
-        return int(doc.get("base", self.opening_float or 0)) + int(doc.get("drift", 0))
+        balance = int(doc.get("base", self.opening_float or 0)) + int(doc.get("drift", 0))
+        if "before" in doc:  # tracking: what was paid when it was set is in the base already
+            before = set(doc["before"])
+            for kind, sign in (("transfer", -1), ("reversal", 1)):
+                balance += sign * sum(amounts.from_major(str(t[self.amount_field]), self.currency)
+                                      for t in self.store.all(kind) if self.is_paid(t) and
+                                      f"{kind}:{self.key_of(t)}" not in before)
+        return balance
+
+    def key_of(self, t: dict) -> str:
+        """The provider's key of a stored transfer or reversal."""
+        return str(t.get("key") or t.get("request_id") or t.get("transfer_id"))
+
+    def _paid_now(self) -> list[str]:
+        return [f"{kind}:{self.key_of(t)}" for kind in ("transfer", "reversal") for t in self.store.all(kind)
+                if self.is_paid(t)]
 
     def float_text(self) -> str:
         return self.amount_text(self.float_balance())
 
     def set_float(self, body: dict) -> tuple[int, dict]:
-        balance = body.get("balance")
+        balance, tracks = body.get("balance"), body.get("tracks_transfers", False)
+        if not isinstance(tracks, bool):
+            return 400, {"message": "tracks_transfers is true or false"}
         if self.opening_float is None:
             return 400, {"message": f"{self.name} has no balance endpoint"}
         if isinstance(balance, bool) or not isinstance(balance, int):
             return 400, {"message": "balance must be an integer of minor units"}
         with self.lock:
-            self.store.put("float", "balance", {"base": balance, "drift": 0})
+            self.store.put("float", "balance", {"base": balance, "drift": 0} |
+                           ({"before": self._paid_now()} if tracks else {}))
         return 200, {"balance": self.float_balance(), "currency": self.currency}
 
     def breaks(self, body: dict) -> tuple[int, dict]:

@@ -35,6 +35,8 @@ from typing import TYPE_CHECKING, Literal, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
+from payrail.providers.connectors import amounts
+
 if TYPE_CHECKING:
     from payrail.providers.connectors.base import TransferResult
 
@@ -105,8 +107,6 @@ def file_amount(text: str, currency: str, *, major: bool = True) -> int:
 
     Raises: ValueError naming the value.
     """
-    from payrail.providers.connectors import amounts  # the connectors package imports this module's users
-
     value = text.strip() if isinstance(text, str) else text
     if isinstance(value, bool) or not isinstance(value, str) or not (_MAJOR if major else _MINOR).fullmatch(value):
         raise ValueError(f"amount {text!r} is not a {'decimal' if major else 'whole'} number of "
