@@ -17,10 +17,10 @@ TARGET_DEPS := $(if $(filter localstack,$(PAYRAIL_TARGET)),$(if $(PAYRAIL_ENDPOI
 
 setup: tools .venv/.installed node_modules/.installed .build/wheels/.fetched ## install everything (idempotent)
 
-tools: ## Java 17 (DynamoDB Local), Node.js/npm (CDK CLI) and Chromium (the console's browser tests) from Debian's packages if missing
-	@command -v java >/dev/null && command -v npm >/dev/null && command -v chromium >/dev/null || { \
-	  echo "installing Java 17 / Node.js / Chromium"; \
-	  (apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless nodejs npm chromium) >/dev/null; }
+tools: ## Java 17 (DynamoDB Local), Node.js/npm (CDK CLI), Chromium (the console's browser tests) and jq (the README's walk) from Debian's packages if missing
+	@command -v java >/dev/null && command -v npm >/dev/null && command -v chromium >/dev/null && command -v jq >/dev/null || { \
+	  echo "installing Java 17 / Node.js / Chromium / jq"; \
+	  (apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless nodejs npm chromium jq) >/dev/null; }
 
 .venv/.installed: pyproject.toml sdk/python/pyproject.toml
 	@test -x $(PY) || python3 -m venv .venv

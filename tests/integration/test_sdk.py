@@ -1,15 +1,24 @@
 """The Python SDK (``payrail_client``) against the local platform, as an integrator uses it: the operator
 creates a merchant and funds it, the merchant pays out and lists its payouts page by page, a retry
 after a lost answer replays the first payout, the real rate limiter's ``Retry-After`` is honoured, and a
-webhook payrail delivered to the local receiver verifies with the SDK (a tampered copy does not)."""
+webhook payrail delivered to the local receiver verifies with the SDK (a tampered copy does not); and
+the README's two walks (curl with jq, and the SDK) run as written."""
 from __future__ import annotations
 
+import ast
+import contextlib
+import io
+import json
+import re
+import shutil
+import subprocess
 import uuid
 
 import httpx
 import pytest
 import requests
 
+from infra.catalog import ROOT
 from infra.tools.client import wait_for
 from payrail_client import Payrail, PayrailError, RetryPolicy, WebhookVerificationError, WebhookVerifier
 from payrail_client.api.admin_balances import top_up_balance
@@ -163,3 +172,42 @@ def test_a_webhook_payrail_delivered_verifies_with_the_sdk_and_a_tampered_one_do
         WebhookVerifier(endpoint.secret).verify(tampered, delivery["headers"])
     with pytest.raises(WebhookVerificationError):  # another endpoint's secret
         WebhookVerifier("whsec_" + "A" * 32).verify(delivery["raw"], delivery["headers"])
+
+
+def readme_block(language: str) -> str:
+    """The README's "Try it" code block in ``language`` (bash: the curl walk; python: the SDK walk)."""
+    text = (ROOT / "README.md").read_text()
+    try_it = text[text.index("## Try it\n"):]
+    return re.search(rf"^```{language}\n(.*?)^```", try_it, re.M | re.S).group(1)
+
+
+def on(cloud, block: str) -> str:
+    """``block`` pointed at the session's platform instead of the default ports and admin token."""
+    receiver = cloud["webhook_receiver_url"]
+    return block.replace("http://127.0.0.1:3000", cloud["api_url"]).replace("http://127.0.0.1:4590", receiver) \
+        .replace("local-admin-token", cloud["admin_token"])
+
+
+def test_the_readmes_curl_walk_runs_as_written(cloud):
+    script = on(cloud, readme_block("bash").replace("make up &", "# make up &", 1))
+    assert "U=" + cloud["api_url"] in script and shutil.which("jq"), "the walk needs jq (make tools)"
+    run = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=300)
+    out = run.stdout
+    assert run.returncode == 0 and not run.stderr, run.stderr
+    assert not re.search(r": not [A-Z_]+$", out, re.M), out  # every wait_for reached its status
+    assert '"error"' not in out, out
+    for status in ("FULFILLED", "SUCCEEDED", "CONFIRMED"):
+        assert f'"status":"{status}"' in out, status
+    delivered = json.loads(out[out.index("[\n"):out.index("\n]") + 2])
+    assert {"type": "payout.succeeded", "verified": True} in delivered
+    assert {"type": "order.fulfilled", "verified": True} in delivered and all(d["verified"] for d in delivered)
+
+
+def test_the_readmes_sdk_walk_runs_as_written(cloud):
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(on(cloud, readme_block("python")), "README.md", "exec"), {})
+    first, listed = printed.getvalue().splitlines()
+    payout_id, status = first.split()
+    assert payout_id.startswith("po_") and status in ("PENDING", "PROCESSING", "SUCCEEDED")
+    assert [p for p, _ in ast.literal_eval(listed)] == [payout_id]
