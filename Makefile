@@ -13,19 +13,20 @@ export PAYRAIL_LOCALSTACK_VENV := $(abspath $(LOCALSTACK_VENV))
 # PAYRAIL_ENDPOINT_URL names a LocalStack already running, e.g. its Docker image)
 TARGET_DEPS := $(if $(filter localstack,$(PAYRAIL_TARGET)),$(if $(PAYRAIL_ENDPOINT_URL),,localstack),)
 
-.PHONY: setup tools localstack up up-localstack demo test test-localstack test-fast bench bench-settlement cost fuzz simulate synth openapi fire screenshots clean
+.PHONY: setup tools localstack up up-localstack demo test test-localstack test-fast bench bench-settlement cost fuzz simulate synth openapi sdk fire screenshots clean
 
 setup: tools .venv/.installed node_modules/.installed .build/wheels/.fetched ## install everything (idempotent)
 
-tools: ## Java 17 (DynamoDB Local), Node.js/npm (CDK CLI) and Chromium (the console's browser tests) from Debian's packages if missing
-	@command -v java >/dev/null && command -v npm >/dev/null && command -v chromium >/dev/null || { \
-	  echo "installing Java 17 / Node.js / Chromium"; \
-	  (apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless nodejs npm chromium) >/dev/null; }
+tools: ## Java 17 (DynamoDB Local), Node.js/npm (CDK CLI), Chromium (the console's browser tests) and jq (the README's walk) from Debian's packages if missing
+	@command -v java >/dev/null && command -v npm >/dev/null && command -v chromium >/dev/null && command -v jq >/dev/null || { \
+	  echo "installing Java 17 / Node.js / Chromium / jq"; \
+	  (apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless nodejs npm chromium jq) >/dev/null; }
 
-.venv/.installed: pyproject.toml
+.venv/.installed: pyproject.toml sdk/python/pyproject.toml
 	@test -x $(PY) || python3 -m venv .venv
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -e ".[dev]"
+	$(PIP) install -q -e sdk/python
 	@touch $@
 
 # the Lambda layer's wheels for python3.11 x86_64, fetched once so that `cdk synth` runs offline
@@ -90,6 +91,9 @@ synth: setup ## cdk synth with cdk-nag (offline: the layer is built from .build/
 
 openapi: setup ## regenerate functions/api/openapi.json
 	$(PY) -m infra.openapi
+
+sdk: setup ## regenerate the Python SDK in sdk/python/payrail_client from functions/api/openapi.json
+	$(PY) -m infra.sdk
 
 screenshots: setup ## the web console's pages as docs/console/*.png and Swagger UI as docs/swagger-ui.png (a fresh platform on free ports, Chromium)
 	$(PY) -m infra.tools.screenshots

@@ -1,0 +1,253 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_body import ErrorBody
+from ...models.payout import Payout
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    payout_id: str,
+    *,
+    idempotency_key: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["idempotency-key"] = idempotency_key
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/payouts/{payout_id}/reinitiate".format(
+            payout_id=quote(str(payout_id), safe=""),
+        ),
+    }
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorBody | Payout | None:
+    if response.status_code == 200:
+        response_200 = Payout.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorBody.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 402:
+        response_402 = ErrorBody.from_dict(response.json())
+
+        return response_402
+
+    if response.status_code == 403:
+        response_403 = ErrorBody.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorBody.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = ErrorBody.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = ErrorBody.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = ErrorBody.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = ErrorBody.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorBody | Payout]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    payout_id: str,
+    *,
+    client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
+) -> Response[ErrorBody | Payout]:
+    """Retry a FAILED payout.
+
+     Retry a FAILED payout: a new hold and a new run (402 when the balance is now short, 409 with the
+    current status otherwise).
+
+    Args:
+        payout_id (str): payout id
+        idempotency_key (str | Unset): client-chosen key (≤ 255 characters); a retry with the same
+            key and request replays the first answer; the same key with another request answers 422. A
+            merchant's keys are its own; the admin's are scoped by the merchant the request is for
+            (its merchant_id), so the admin may use one key once for each merchant
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | Payout]
+    """
+
+    kwargs = _get_kwargs(
+        payout_id=payout_id,
+        idempotency_key=idempotency_key,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    payout_id: str,
+    *,
+    client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
+) -> ErrorBody | Payout | None:
+    """Retry a FAILED payout.
+
+     Retry a FAILED payout: a new hold and a new run (402 when the balance is now short, 409 with the
+    current status otherwise).
+
+    Args:
+        payout_id (str): payout id
+        idempotency_key (str | Unset): client-chosen key (≤ 255 characters); a retry with the same
+            key and request replays the first answer; the same key with another request answers 422. A
+            merchant's keys are its own; the admin's are scoped by the merchant the request is for
+            (its merchant_id), so the admin may use one key once for each merchant
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | Payout
+    """
+
+    return sync_detailed(
+        payout_id=payout_id,
+        client=client,
+        idempotency_key=idempotency_key,
+    ).parsed
+
+
+async def asyncio_detailed(
+    payout_id: str,
+    *,
+    client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
+) -> Response[ErrorBody | Payout]:
+    """Retry a FAILED payout.
+
+     Retry a FAILED payout: a new hold and a new run (402 when the balance is now short, 409 with the
+    current status otherwise).
+
+    Args:
+        payout_id (str): payout id
+        idempotency_key (str | Unset): client-chosen key (≤ 255 characters); a retry with the same
+            key and request replays the first answer; the same key with another request answers 422. A
+            merchant's keys are its own; the admin's are scoped by the merchant the request is for
+            (its merchant_id), so the admin may use one key once for each merchant
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | Payout]
+    """
+
+    kwargs = _get_kwargs(
+        payout_id=payout_id,
+        idempotency_key=idempotency_key,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    payout_id: str,
+    *,
+    client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
+) -> ErrorBody | Payout | None:
+    """Retry a FAILED payout.
+
+     Retry a FAILED payout: a new hold and a new run (402 when the balance is now short, 409 with the
+    current status otherwise).
+
+    Args:
+        payout_id (str): payout id
+        idempotency_key (str | Unset): client-chosen key (≤ 255 characters); a retry with the same
+            key and request replays the first answer; the same key with another request answers 422. A
+            merchant's keys are its own; the admin's are scoped by the merchant the request is for
+            (its merchant_id), so the admin may use one key once for each merchant
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | Payout
+    """
+
+    return (
+        await asyncio_detailed(
+            payout_id=payout_id,
+            client=client,
+            idempotency_key=idempotency_key,
+        )
+    ).parsed

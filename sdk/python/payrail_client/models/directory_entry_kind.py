@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+
+class DirectoryEntryKind(StrEnum):
+    BANK = "bank"
+    RAIL = "rail"
+    WALLET = "wallet"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+
+class FloatTopUpInProvider(StrEnum):
+    AIRTELTIGO = "airteltigo"
+    MTN_MOMO = "mtn_momo"
+    TELECEL = "telecel"
+
+    def __str__(self) -> str:
+        return str(self.value)
