@@ -280,18 +280,20 @@ class DeliveryRecords(_Table):
 
     def record(self, m: str, e: str, w: str, n: int, sets: dict, removes: Iterable[str], expiration: int) -> bool:
         """The outcome of claimed attempt ``n``: ``sets`` (None removes), ``removes``, the claim
-        released; into (or out of) the FAILED index in the same transaction. False (nothing
-        written) when the claim was taken over meanwhile."""
+        released; a move to FAILED puts the delivery in the FAILED index in the same transaction
+        (a claimed delivery is pending, so it is not in the index). False (nothing written) when
+        the claim was taken over meanwhile."""
         update = {"TableName": self.table, "Key": self._key(m, e, w),
                   "ConditionExpression": "attempts = :n AND claimed = :n",
                   **_update_expression(sets, [*removes, "lease_until", "claimed"])}
         update["ExpressionAttributeValues"] = update.get("ExpressionAttributeValues", {}) | {":n": ddb.value(n)}
-        failed = sets.get("status") == DS.FAILED
-        index = ({"Put": {"TableName": self.table, "Item": {**self._failed_key(m, w, e), **ddb.dump(
-                    {"event_id": e, "endpoint_id": w, "expiration": expiration})}}} if failed else
-                 {"Delete": {"TableName": self.table, "Key": self._failed_key(m, w, e)}})
         try:
-            self.db.transact_write_items(TransactItems=[{"Update": update}, index])
+            if sets.get("status") != DS.FAILED:
+                self.db.update_item(**update)
+                return True
+            index = {"TableName": self.table, "Item": {**self._failed_key(m, w, e), **ddb.dump(
+                {"event_id": e, "endpoint_id": w, "expiration": expiration})}}
+            self.db.transact_write_items(TransactItems=[{"Update": update}, {"Put": index}])
             return True
         except ClientError as err:
             if _failed_condition(err):
