@@ -394,3 +394,27 @@ def test_recover_resends_exactly_the_failed_deliveries_and_the_event_log_filters
     with pytest.raises(ApiError) as e:
         client.webhook_recovery(ep["endpoint_id"], "rcv_" + "0" * 24)
     assert e.value.status == 404
+
+
+def test_a_recover_while_one_is_queued_answers_that_one_and_a_disabled_endpoint_is_refused(platform, merchant,
+                                                                                            receiver):
+    from payrail.webhooks.model import RecoveryJob, RecoveryStatus
+    from payrail.webhooks.recovery import Recoveries
+
+    client, mid = merchant
+    ep = subscribe(client, receiver, ["order.created"])
+    recoveries = Recoveries(platform.deliveries)
+    queued = RecoveryJob(recovery_id=f"rcv_{uuid.uuid4().hex[:24]}", merchant_id=mid, endpoint_id=ep["endpoint_id"],
+                         since="2026-01-01T00:00:00.000000Z", status=RecoveryStatus.QUEUED, total=0, resent=0,
+                         skipped=0, created_at="2026-01-01T00:00:00.000000Z", updated_at="2026-01-01T00:00:00.000000Z",
+                         expiration=int(time.time()) + 3600)
+    assert recoveries.records.create(queued)  # queued, its first step not yet taken by the worker
+    answer = client.recover_webhook_endpoint(ep["endpoint_id"], "2026-01-01")
+    assert answer["recovery_id"] == queued.recovery_id and answer["status"] == "QUEUED"
+    assert recoveries.records.move(queued, RecoveryStatus.FAILED, {"failure_reason": "test over"})
+    fresh = client.recover_webhook_endpoint(ep["endpoint_id"], "2026-01-01")  # none running now: a new job
+    assert fresh["recovery_id"] != queued.recovery_id
+    client.update_webhook_endpoint(ep["endpoint_id"], disabled=True)
+    with pytest.raises(ApiError) as e:
+        client.recover_webhook_endpoint(ep["endpoint_id"], "2026-01-01")
+    assert e.value.status == 409 and e.value.code == "invalid_state"
