@@ -18,7 +18,8 @@ the provider stand-in's scenario, a reservation, a mobile-money payment to a num
 digit chooses the scenario, a settlement job), funding the merchant first where money is needed,
 and waits until the event is in the merchant's event log. ``trigger --list`` prints what it can
 trigger and how. Both need the merchant's API key and the admin token (funding), and the local
-platform's description for the fulfilment stand-in (order failures).
+platform's description for the stand-ins whose mode a few events need for a moment (order
+failures: the fulfilment stand-in; a cancelled payment: the mobile-money ones).
 """
 from __future__ import annotations
 
@@ -178,6 +179,7 @@ class Ctx:
 PKR_BANK = lambda last4: {"type": "bank_account", "bank_code": "HBL", "account_number": f"778800{last4}",  # noqa: E731
                           "name": "Ayesha Khan"}
 UPI_OK, UPI_FAIL = ({"type": "upi", "vpa": v, "name": "Ravi Kumar"} for v in ("success@upi", "invalid@upi"))
+MOMO = ("mtn_momo", "airteltigo", "telecel")
 REVIEW_AMOUNT = 10_000_000  # the platform's default payout review threshold (PKR minor units)
 
 
@@ -224,6 +226,26 @@ def _payment(c: Ctx, last: str = "1", then: str | None = None) -> list[str]:
     if then == "refund":
         wait_for(lambda: c.merchant.payment(p["payment_id"])["status"] == "CONFIRMED", 60, 0.3, "the payment confirmed")
         c.merchant.refund_payment(p["payment_id"])
+    return [p["payment_id"]]
+
+
+def _payment_cancelled(c: Ctx) -> list[str]:
+    """A payment held PENDING (the mobile-money stand-ins fail their lookups for the moment, so no
+    provider can be asked and nothing is sent), cancelled by the merchant."""
+    standins = (conn().local or {}).get("standins") or {}
+    if not all(p in standins for p in MOMO):
+        raise CliError("this event needs the local platform's mobile-money stand-ins (run against `make up`)")
+    c.admin.fund_float(c.merchant_id, "telecel", 100_000, key=c.key("float"))
+    for p in MOMO:
+        requests.post(standins[p] + "/_control", json={"mode": "failing", "methods": ["GET"]},
+                      timeout=10).raise_for_status()
+    try:
+        p = c.merchant.pay(1_000, f"020{uuid.uuid4().int % 10**6:06d}1", description="payrail trigger")
+        wait_for(lambda: c.merchant.payment(p["payment_id"])["status"] == "PENDING", 30, 0.2, "the payment PENDING")
+        c.merchant.cancel_payment(p["payment_id"])
+    finally:
+        for name in MOMO:
+            requests.post(standins[name] + "/_control", json={"mode": "ok"}, timeout=10)
     return [p["payment_id"]]
 
 
@@ -278,6 +300,8 @@ TRIGGERS: dict[str, tuple[str, Callable[[Ctx], list[str]]]] = {
     "payment.expired": ("a GHS payment to an MTN number ending in 4 (never answered; expires after the "
                         "transaction timeout)", lambda c: _payment(c, "4")),
     "payment.refunded": ("a confirmed GHS payment, refunded", lambda c: _payment(c, then="refund")),
+    "payment.cancelled": ("a GHS payment held PENDING (the mobile-money stand-ins fail their lookups for the "
+                          "moment), cancelled by the merchant", _payment_cancelled),
     "settlement.created": ("a settlement job of today", _settlement),
     "settlement.running": ("a settlement job of today", _settlement),
     "settlement.completed": ("a settlement job of today", _settlement),
@@ -286,9 +310,8 @@ TRIGGERS: dict[str, tuple[str, Callable[[Ctx], list[str]]]] = {
 }
 #: event types that cannot be made to happen on demand, and why
 NOT_TRIGGERABLE = {
-    "order.fulfilment_unknown": "needs the fulfilment stand-in to stay silent past the give-up deadline",
-    "order.late_fulfilment": "needs a fulfilment delivered after its order was failed",
-    "payment.cancelled": "a payment is PENDING only for the moment before it is sent to the provider",
+    "order.fulfilment_unknown": "the fulfilment must stay unanswered past FULFILMENT_GIVE_UP_SECONDS (an hour by default)",
+    "order.late_fulfilment": "the fulfilment service must deliver an order after payrail failed and refunded it",
     "settlement.failed": "no stand-in scenario makes a settlement job fail",
 }
 

@@ -105,3 +105,10 @@ def test_trigger_emits_the_event_for_real(event_type, shop, env):
     got = json.loads(r.stdout)
     event = client.event(got["event_id"])  # in the merchant's own event log
     assert event["type"] == event_type and event["object_id"] == got["object_id"]
+
+
+def test_the_webhooks_guide_lists_every_trigger():
+    text = (Path(__file__).resolve().parents[2] / "docs/events-and-webhooks.md").read_text()
+    for event_type, (how, _) in TRIGGERS.items():
+        assert f"| `{event_type}` | {how} |" in text, event_type
+    assert all(f"`{t}` ({why})" in text for t, why in NOT_TRIGGERABLE.items())
