@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import uuid
@@ -112,3 +113,20 @@ def test_the_webhooks_guide_lists_every_trigger():
     for event_type, (how, _) in TRIGGERS.items():
         assert f"| `{event_type}` | {how} |" in text, event_type
     assert all(f"`{t}` ({why})" in text for t, why in NOT_TRIGGERABLE.items())
+
+
+def test_listen_deletes_its_endpoint_when_stopped(shop, env):
+    client, _ = shop
+    session = subprocess.Popen([str(PAYRAIL), "listen", "--forward-to", "http://127.0.0.1:9/hooks", "--json"],
+                               env=os.environ | env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        ready = json.loads(session.stdout.readline())
+        assert client.webhook_endpoint(ready["endpoint_id"])["enabled_events"] == ["*"]
+        session.send_signal(signal.SIGTERM)
+        assert session.wait(timeout=30) == 0
+    finally:
+        if session.poll() is None:
+            session.kill()
+    with pytest.raises(ApiError) as e:
+        client.webhook_endpoint(ready["endpoint_id"])
+    assert e.value.status == 404

@@ -387,12 +387,12 @@ class Deliveries:
             if current and current.status == PENDING:
                 manual = False  # in its retry schedule: the next attempt is made now
             elif current:
-                self._reopen(current)
+                self.reopen(current)
             messages.append(attempt_message(merchant_id, event_id, w, n, event["body"], manual))
         self.enqueue(messages)
         return targets
 
-    def _reopen(self, d: WebhookDelivery) -> bool:
+    def reopen(self, d: WebhookDelivery) -> bool:
         """A final delivery back to pending for one more attempt (a move of the lifecycle table,
         guarded by the status it leaves); False when it changed meanwhile."""
         LIFECYCLE.move(d.status, PENDING)

@@ -120,7 +120,7 @@ class Recoveries:
         resent, skipped, messages = 0, 0, []
         for event_id in page.data:
             delivery = d.records.get(job.merchant_id, event_id, job.endpoint_id)
-            if delivery is not None and delivery.status == DS.FAILED and d._reopen(delivery):
+            if delivery is not None and delivery.status == DS.FAILED and d.reopen(delivery):
                 messages.append({"merchant_id": job.merchant_id, "event_id": event_id, "endpoint_id": job.endpoint_id,
                                  "attempt": delivery.attempts, "due": 0, "manual": True, "body": None})
                 resent += 1
