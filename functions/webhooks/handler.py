@@ -48,8 +48,8 @@ def run_group(records: list[dict], ends_at: float) -> tuple[list[str], list[str]
             failed.append(record["messageId"])
             continue
         outcomes.append(outcome)
-        logger.info("webhook attempt", outcome=outcome, event_id=msg["event_id"], endpoint_id=msg["endpoint_id"],
-                    attempt=msg["attempt"])
+        logger.info("webhook attempt", outcome=outcome, event_id=msg.get("event_id"), endpoint_id=msg["endpoint_id"],
+                    attempt=msg.get("attempt"), recovery_id=msg.get("recovery_id"))
         if time.monotonic() - t0 > SLOW_SECONDS and i + 1 < len(records):
             platform.deliveries.enqueue([json.loads(r["body"]) for r in records[i + 1:]])
             outcomes.append("deferred")

@@ -597,5 +597,7 @@ def admin_token(token: Annotated[Optional[str], typer.Option(help="hash this tok
                "Keep the token secret; deploy with -c payrail:ADMIN_TOKEN_SHA256=<sha256> (docs/deploy.md).")
 
 
+from infra.cli import hooks  # noqa: E402,F401 - registers listen and trigger
+
 if __name__ == "__main__":
     app()

@@ -245,9 +245,19 @@ class Payrail:
         params = {"limit": limit} | ({"starting_after": starting_after} if starting_after else {})
         return self.request("GET", f"/v1/webhook_endpoints/{endpoint_id}/attempts", params=params)
 
-    def events(self, limit: int = 100, starting_after: str | None = None, event_type: str | None = None) -> dict:
+    def recover_webhook_endpoint(self, endpoint_id: str, since: str, idempotency_key: str | None = None) -> dict:
+        """Re-send the endpoint's FAILED deliveries of events since ``since`` (a recovery job)."""
+        return self.request("POST", f"/v1/webhook_endpoints/{endpoint_id}/recover", {"since": since},
+                            idempotency_key=idempotency_key or f"recover-{uuid.uuid4()}")
+
+    def webhook_recovery(self, endpoint_id: str, recovery_id: str) -> dict:
+        return self.request("GET", f"/v1/webhook_endpoints/{endpoint_id}/recoveries/{recovery_id}")
+
+    def events(self, limit: int = 100, starting_after: str | None = None, event_type: str | None = None,
+               delivery_success: bool | None = None) -> dict:
         params = {"limit": limit} | ({"starting_after": starting_after} if starting_after else {}) | (
-            {"type": event_type} if event_type else {})
+            {"type": event_type} if event_type else {}) | (
+            {"delivery_success": str(delivery_success).lower()} if delivery_success is not None else {})
         return self.request("GET", "/v1/events", params=params)
 
     def all_events(self, event_type: str | None = None) -> list[dict]:

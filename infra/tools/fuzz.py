@@ -389,6 +389,11 @@ EXAMPLES: dict[str, Example] = {
         "path_parameters": {"endpoint_id": t.ids["endpoint_id"]}, "query": {"limit": 5}},
     "POST /v1/webhook_endpoints/{endpoint_id}/rotate_secret": lambda a, c, t: {
         "path_parameters": {"endpoint_id": t.ids["endpoint_id"]}},
+    "POST /v1/webhook_endpoints/{endpoint_id}/recover": lambda a, c, t: {
+        "path_parameters": {"endpoint_id": t.ids["endpoint_id"]}, "body": {"since": "2026-01-01"}},
+    "GET /v1/webhook_endpoints/{endpoint_id}/recoveries/{recovery_id}": lambda a, c, t: {
+        "path_parameters": {"endpoint_id": t.ids["endpoint_id"], "recovery_id": c.recover_webhook_endpoint(
+            t.ids["endpoint_id"], "2026-01-01")["recovery_id"]}},
     "DELETE /v1/webhook_endpoints/{endpoint_id}": lambda a, c, t: {
         "path_parameters": {"endpoint_id": c.create_webhook_endpoint(WEBHOOK_URL, ["order.*"])["endpoint_id"]}},
     # the operator's routes across merchants

@@ -5,6 +5,7 @@ outage between the state change and the publication that loses nothing."""
 import time
 import uuid
 from collections import defaultdict
+from datetime import datetime, timezone
 
 import boto3
 import pytest
@@ -340,3 +341,80 @@ def test_a_slow_endpoint_is_bounded_in_concurrency_and_does_not_hold_up_another_
     # the endpoint's concurrency bound (WEBHOOK_ENDPOINT_CONCURRENCY); LocalStack's SQS event source
     # runs one batch at a time, so there the bound is never reached
     assert (1 if cloud["target"] == "localstack" else 2) <= stats["in_flight_max"] <= 4
+
+
+def test_recover_resends_exactly_the_failed_deliveries_and_the_event_log_filters_by_delivery_success(
+        admin, merchant, receiver):
+    """An endpoint answers 500 until its deliveries have failed (past the retry horizon), then is fixed;
+    a recovery since before the first event re-sends each FAILED delivery once and leaves the
+    delivered one alone; ``delivery_success`` lists the events on either side before and after."""
+    client, mid = merchant
+    ep = subscribe(client, receiver, ["order.created"])
+    since = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    paid_order(admin, client, mid)
+    ok = wait_for(lambda: client.events(event_type="order.created")["data"])[0]
+    receiver.wait_delivered({ok["event_id"]})
+    receiver.control(mode="fail", status=500)
+    for _ in range(2):
+        paid_order(admin, client, mid)
+    created = wait_for(lambda: (d := client.events(event_type="order.created")["data"]) and len(d) == 3 and d)
+    failed = [e["event_id"] for e in created[:2]]
+    status = lambda e: ((d := client.event(e)["deliveries"]) and d[0]["status"])  # noqa: E731
+    wait_for(lambda: all(status(e) == "failed" for e in failed), 90)
+    ids = lambda **kw: [e["event_id"] for e in client.events(**kw)["data"]]  # noqa: E731
+    assert wait_for(lambda: ids(delivery_success=False) == failed and ids(delivery_success=True) == [ok["event_id"]])
+    assert ids(delivery_success=False, event_type="order.fulfilled") == []
+    assert client.events(delivery_success=False, limit=1)["has_more"]
+    received_before = receiver.received()
+
+    receiver.control(mode="ok")
+    key = f"recover-{uuid.uuid4()}"
+    job = client.recover_webhook_endpoint(ep["endpoint_id"], since, idempotency_key=key)
+    assert job["status"] in ("QUEUED", "RUNNING", "COMPLETED") and job["total"] == 2 and job["since"].startswith(since[:19])
+    assert client.recover_webhook_endpoint(ep["endpoint_id"], since, idempotency_key=key)["recovery_id"] == \
+        job["recovery_id"]  # the same request again: the same job
+    done = wait_for(lambda: (j := client.webhook_recovery(ep["endpoint_id"], job["recovery_id"]))["status"]
+                    == "COMPLETED" and j)
+    assert (done["resent"], done["skipped"], done["total"]) == (2, 0, 2)
+    got = receiver.wait_delivered(set(failed))
+    again = [d for d in got[len(received_before):]]
+    assert sorted(d["webhook_id"] for d in again) == sorted(failed)  # each failed one once, the delivered one not
+    assert all(d["verified"] for d in again)
+    wait_for(lambda: all(status(e) == "delivered" for e in failed))
+    assert wait_for(lambda: ids(delivery_success=False) == [] and
+                    ids(delivery_success=True) == [e["event_id"] for e in created])
+    later = client.recover_webhook_endpoint(ep["endpoint_id"], since)  # nothing failed is left
+    assert wait_for(lambda: client.webhook_recovery(ep["endpoint_id"], later["recovery_id"])["status"] == "COMPLETED")
+    assert later["total"] == 0 and len(receiver.received()) == len(got)
+    for bad in ({"since": "2999-01-01"}, {"since": "yesterday"}, {}):
+        with pytest.raises(ApiError) as e:
+            client.request("POST", f"/v1/webhook_endpoints/{ep['endpoint_id']}/recover", bad,
+                           idempotency_key=f"bad-{uuid.uuid4()}")
+        assert e.value.status == 400, bad
+    with pytest.raises(ApiError) as e:
+        client.webhook_recovery(ep["endpoint_id"], "rcv_" + "0" * 24)
+    assert e.value.status == 404
+
+
+def test_a_recover_while_one_is_queued_answers_that_one_and_a_disabled_endpoint_is_refused(platform, merchant,
+                                                                                            receiver):
+    from payrail.webhooks.model import RecoveryJob, RecoveryStatus
+    from payrail.webhooks.recovery import Recoveries
+
+    client, mid = merchant
+    ep = subscribe(client, receiver, ["order.created"])
+    recoveries = Recoveries(platform.deliveries)
+    queued = RecoveryJob(recovery_id=f"rcv_{uuid.uuid4().hex[:24]}", merchant_id=mid, endpoint_id=ep["endpoint_id"],
+                         since="2026-01-01T00:00:00.000000Z", status=RecoveryStatus.QUEUED, total=0, resent=0,
+                         skipped=0, created_at="2026-01-01T00:00:00.000000Z", updated_at="2026-01-01T00:00:00.000000Z",
+                         expiration=int(time.time()) + 3600)
+    assert recoveries.records.create(queued)  # queued, its first step not yet taken by the worker
+    answer = client.recover_webhook_endpoint(ep["endpoint_id"], "2026-01-01")
+    assert answer["recovery_id"] == queued.recovery_id and answer["status"] == "QUEUED"
+    assert recoveries.records.move(queued, RecoveryStatus.FAILED, {"failure_reason": "test over"})
+    fresh = client.recover_webhook_endpoint(ep["endpoint_id"], "2026-01-01")  # none running now: a new job
+    assert fresh["recovery_id"] != queued.recovery_id
+    client.update_webhook_endpoint(ep["endpoint_id"], disabled=True)
+    with pytest.raises(ApiError) as e:
+        client.recover_webhook_endpoint(ep["endpoint_id"], "2026-01-01")
+    assert e.value.status == 409 and e.value.code == "invalid_state"

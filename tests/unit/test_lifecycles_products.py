@@ -34,6 +34,8 @@ ENTITIES = {
                    models.SettlementJob.model_fields["status"].annotation, "settlement", "docs/settlement.md"),
     "delivery": (webhooks.LIFECYCLE, webhooks.DeliveryStatus, models.Delivery.model_fields["status"].annotation,
                  None, "docs/events-and-webhooks.md"),
+    "recovery": (webhooks.RECOVERY_LIFECYCLE, webhooks.RecoveryStatus,
+                 models.Recovery.model_fields["status"].annotation, None, "docs/events-and-webhooks.md"),
 }
 NAMES = list(ENTITIES)
 

@@ -240,3 +240,33 @@ def test_a_transition_and_its_event_are_built_together_with_the_sequence_guard()
         log.put_action("m_1", "order.shipped", order, "ord_1", 1)
     assert guard_sequence({"Update": {}}, 3)["Update"]["ConditionExpression"] == "size(status_history) = :evt_len"
     assert object_after({"status_history": []}, "X", None, "t")["status_history"] == [{"status": "X", "at": "t"}]
+
+
+def test_an_event_is_unsuccessful_while_a_deliverys_latest_outcome_failed_and_successful_once_all_delivered():
+    from payrail.webhooks.model import AttemptOutcome, DeliveryStatus as DS, WebhookDelivery
+    from payrail.webhooks.records import _outcome
+
+    def d(status, attempts=1, last=None):
+        return WebhookDelivery.model_construct(endpoint_id="we_1", merchant_id="m", event_id="evt_1", status=status,
+                                               attempts=attempts, last_outcome=last)
+    delivered, failed = d(DS.DELIVERED, last=AttemptOutcome.DELIVERED), d(DS.FAILED, last=AttemptOutcome.FAILED)
+    retrying, first = d(DS.PENDING, 2, AttemptOutcome.FAILED), d(DS.PENDING, 0)
+    reopened = d(DS.PENDING, 3, AttemptOutcome.DELIVERED)  # a redelivery of a delivered one, not attempted yet
+    assert _outcome([delivered, failed]) is False and _outcome([retrying]) is False
+    assert _outcome([delivered, delivered]) is True
+    assert _outcome([]) is None and _outcome([first]) is None and _outcome([delivered, first]) is None
+    assert _outcome([reopened]) is None
+
+
+def test_a_recovery_since_a_time_starts_at_the_first_event_id_of_that_time():
+    from payrail.core.ids import time_ordered
+    from payrail.webhooks.recovery import event_id_bound, parse_since
+
+    at = 1_800_000_000.25
+    assert time_ordered("evt", at - 0.001) < event_id_bound(at) <= time_ordered("evt", at)
+    assert len(event_id_bound(at)) == len(time_ordered("evt", at))
+    assert parse_since("2026-03-01") == parse_since("2026-03-01T00:00:00Z") == 1_772_323_200
+    for bad in ("2999-01-01", "last week"):
+        with pytest.raises(ValidationFailed) as e:
+            parse_since(bad)
+        assert e.value.param == "since"

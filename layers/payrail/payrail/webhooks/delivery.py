@@ -40,9 +40,9 @@ watchdog that closes its socket (a server answering byte by byte gains nothing),
 most ``endpoint_concurrency`` workers for at most 10 s each, and the rest of the queue — every
 other endpoint — keeps flowing.
 
-Items (table ``webhooks``): delivery ``pk = DLV#<merchant>#<event_id>``, ``sk = <endpoint_id>``;
-attempt ``pk = ATT#<merchant>#<endpoint_id>``, ``sk = <attempt_id>`` (time-ordered); slots
-``pk = SLOTS#<endpoint_id>``, ``sk = slots``. Deliveries and attempts expire with the events.
+Items: :mod:`payrail.webhooks.records` (deliveries, attempts, slots and the two delivery indexes:
+the FAILED deliveries of each endpoint, and the events by ``delivery_success``). Deliveries and
+attempts expire with the events.
 """
 from __future__ import annotations
 
@@ -54,7 +54,6 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import requests
-from botocore.exceptions import ClientError
 from standardwebhooks import Webhook
 from urllib3.exceptions import HTTPError
 
@@ -62,8 +61,10 @@ from payrail.core import ddb
 from payrail.core.errors import Conflict, NotFound, ValidationFailed
 from payrail.core.events import RETENTION_SECONDS, EventLog
 from payrail.core.ids import time_ordered
-from payrail.webhooks.endpoints import ENABLED, WebhookEndpoints, iso, signing_secrets, subscribed
-from payrail.webhooks.model import DS, LIFECYCLE
+from payrail.webhooks.endpoints import ENABLED, WebhookEndpoints, iso, signing_secrets, subscribed  # noqa: F401
+from payrail.webhooks.model import (DS, LIFECYCLE, AttemptOutcome, DeliveryAttempt, DeliveryStatus, WebhookDelivery,
+                                    WebhookEndpoint)
+from payrail.webhooks.records import DeliveryRecords, SlotRecords
 from payrail.webhooks.urls import BlockedAddress, delivery_session
 from payrail.core import clock
 
@@ -75,7 +76,9 @@ EXCERPT_CHARS = 200
 #: how long a worker trusts an endpoint it read (status, URL, secrets)
 ENDPOINT_CACHE_SECONDS = 2.0
 USER_AGENT = "payrail-webhooks/1.0 (+https://www.standardwebhooks.com)"
-_INTERNAL = ("pk", "sk", "merchant_id", "event_id", "lease_until", "claimed", "started_at", "expiration")
+_INTERNAL = {"merchant_id", "event_id", "lease_until", "claimed", "started_at", "expiration", "last_outcome"}
+#: the ``kind`` of a recovery's queue message (:mod:`payrail.webhooks.recovery`)
+RECOVERY_MESSAGE = "recovery"
 
 
 def sign(webhook_id: str, timestamp: int, body: str, secrets: list[str]) -> str:
@@ -192,47 +195,8 @@ class Policy:
         return base * (rng or random).uniform(1 - JITTER, 1 + JITTER)
 
 
-class Slots:
-    """At most ``limit`` attempts in flight per endpoint: leases (epoch seconds) ``s0``…``s<limit-1>``
-    on one item per endpoint; a slot is free when absent or expired."""
-
-    def __init__(self, table: str, db):
-        self.table, self.db = table, db
-
-    def _key(self, endpoint_id: str) -> dict:
-        return {"pk": ddb.value(f"SLOTS#{endpoint_id}"), "sk": ddb.value("slots")}
-
-    def acquire(self, endpoint_id: str, limit: int, lease_seconds: int) -> tuple[str, int] | None:
-        """A free slot ``(name, lease)``, or None when all are taken (then only one read was made)."""
-        now = int(clock.now())
-        item = ddb.load(self.db.get_item(TableName=self.table, Key=self._key(endpoint_id),
-                                         ConsistentRead=True).get("Item")) or {}
-        free = [f"s{i}" for i in range(limit) if item.get(f"s{i}", 0) < now]
-        lease = now + lease_seconds
-        for slot in random.sample(free, min(2, len(free))):
-            try:
-                self.db.update_item(TableName=self.table, Key=self._key(endpoint_id), UpdateExpression="SET #s = :l",
-                                    ConditionExpression="attribute_not_exists(#s) OR #s < :now",
-                                    ExpressionAttributeNames={"#s": slot},
-                                    ExpressionAttributeValues={":l": ddb.value(lease), ":now": ddb.value(now)})
-                return slot, lease
-            except ClientError as err:
-                if not ddb.is_code(err, "ConditionalCheckFailedException"):
-                    raise
-        return None
-
-    def release(self, endpoint_id: str, slot: tuple[str, int]) -> None:
-        try:
-            self.db.update_item(TableName=self.table, Key=self._key(endpoint_id), UpdateExpression="REMOVE #s",
-                                ConditionExpression="#s = :l", ExpressionAttributeNames={"#s": slot[0]},
-                                ExpressionAttributeValues={":l": ddb.value(slot[1])})
-        except ClientError as err:
-            if not ddb.is_code(err, "ConditionalCheckFailedException"):
-                raise
-
-
 class Deliveries:
-    """Fan-out, attempts, the delivery log and redelivery (module docstring).
+    """Fan-out, attempts, the delivery log, redelivery and recovery (module docstring).
 
     Args:
         table: the ``webhooks`` table.
@@ -246,9 +210,10 @@ class Deliveries:
                  sender: Sender, policy: Policy, client=None):
         self.table, self.events, self.endpoints = table, events, endpoints
         self.sqs, self.queue_url, self.sender, self.policy = sqs, queue_url, sender, policy
-        self.db = client or ddb.client()
-        self.slots = Slots(table, self.db)
-        self._endpoints: dict[tuple[str, str], tuple[float, dict | None]] = {}
+        db = client or ddb.client()
+        self.records = DeliveryRecords(table, db)
+        self.slots = SlotRecords(table, db)
+        self._endpoints: dict[tuple[str, str], tuple[float, WebhookEndpoint | None]] = {}
 
     # ---- the queue --------------------------------------------------------------------------------
     def enqueue(self, messages: list[dict], delay: float = 0) -> None:
@@ -261,7 +226,7 @@ class Deliveries:
             if r.get("Failed"):
                 raise RuntimeError(f"webhooks queue refused {len(r['Failed'])} messages: {r['Failed'][0]}")
 
-    def fan_out(self, events: list[dict], endpoints: dict[str, list[dict]] | None = None) -> int:
+    def fan_out(self, events: list[dict], endpoints: dict[str, list[WebhookEndpoint]] | None = None) -> int:
         """Enqueue the first attempt of each event (an events-table item) to each enabled endpoint of
         its merchant subscribed to its type. ``endpoints`` caches each merchant's endpoints (read
         once per merchant). Returns the number of deliveries enqueued."""
@@ -271,61 +236,65 @@ class Deliveries:
             m = event["merchant_id"]
             if m not in endpoints:
                 endpoints[m] = self.endpoints.for_merchant(m)
-            messages += [{"merchant_id": m, "event_id": event["event_id"], "endpoint_id": ep["endpoint_id"],
+            messages += [{"merchant_id": m, "event_id": event["event_id"], "endpoint_id": ep.endpoint_id,
                           "attempt": 0, "due": 0, "manual": False, "body": event["body"]} for ep in endpoints[m]
-                         if ep["status"] == ENABLED and subscribed(ep["enabled_events"], event["type"])]
+                         if ep.status == ENABLED and subscribed(ep.enabled_events, event["type"])]
         self.enqueue(messages)
         return len(messages)
 
     # ---- one attempt ----------------------------------------------------------------------------------
     def handle(self, msg: dict) -> str:
-        """Process one attempt message; returns what happened (``waiting``, ``stale``, ``busy``,
-        ``delivered``, ``retrying``, ``failed``, ``gone``) for the logs. Raises only on
-        infrastructure errors (the message then comes back)."""
+        """Process one queue message: an attempt (``waiting``, ``stale``, ``busy``, ``delivered``,
+        ``retrying``, ``failed``, ``gone``) or a recovery's page (``recovery``), for the logs.
+        Raises only on infrastructure errors (the message then comes back)."""
+        if msg.get("kind") == RECOVERY_MESSAGE:
+            return self.recovery.step(msg)
         now = clock.now()
         if msg.get("due", 0) - now > 1:
             self.enqueue([msg], msg["due"] - now)
             return "waiting"
         m, e, w, n = msg["merchant_id"], msg["event_id"], msg["endpoint_id"], int(msg["attempt"])
-        slot = self.slots.acquire(w, self.policy.endpoint_concurrency, self.policy.lease_seconds)
+        slot = self.slots.acquire(w, self.policy.endpoint_concurrency, self.policy.lease_seconds, int(now))
         if slot is None:  # the endpoint has its fill of attempts in flight: come back shortly
             self.enqueue([msg], random.uniform(1, 2) * self.policy.busy_retry_seconds)
             return "busy"
         try:
-            delivery = self._claim(m, e, w, n, now)
+            delivery = self.records.claim(m, e, w, n, now, int(now) + self.policy.lease_seconds,
+                                          int(now) + RETENTION_SECONDS)
             if delivery is None:
                 return "stale"
             endpoint = self._endpoint(m, w, now)
-            body = msg.get("body") or (self.events.get_item(m, e) or {}).get("body")
-            if endpoint is None or endpoint["status"] != ENABLED or body is None:
+            item = None if msg.get("body") else self.events.get_item(m, e)
+            body = msg.get("body") or (item or {}).get("body")
+            if endpoint is None or endpoint.status != ENABLED or body is None:
                 why = ("the endpoint was deleted" if endpoint is None else "the event expired" if body is None
                        else f"the endpoint is disabled: {endpoint.get('disabled_reason') or 'disabled'}")
-                self._record(m, e, w, n, n, FAILED, failure_reason=why)
+                self._record(delivery, n, n, FAILED, body, failure_reason=why)
                 return "failed"
-            result = self.sender.send(endpoint["url"], e, body, signing_secrets(endpoint, now), now)
+            result = self.sender.send(endpoint.url, e, body, endpoint.signing_secrets(now), now)
         finally:
             self.slots.release(w, slot)
         self._log_attempt(m, w, e, n + 1, result, now)
         if result.delivered:
-            self._record(m, e, w, n, n + 1, DELIVERED, result, now, delivered_at=iso(clock.now()))
+            self._record(delivery, n, n + 1, DELIVERED, body, result, now, delivered_at=iso(clock.now()))
             self.endpoints.record_success(endpoint)
             return "delivered"
         if result.status_code == 410:
-            self._record(m, e, w, n, n + 1, FAILED, result, now, failure_reason="the endpoint answered 410 Gone")
+            self._record(delivery, n, n + 1, FAILED, body, result, now, failure_reason="the endpoint answered 410 Gone")
             self.endpoints.disable(endpoint, f"the endpoint answered 410 Gone at {iso(now)}")
             return "gone"
         self.endpoints.record_failure(endpoint, result.describe(), now)
         delay = self.policy.delay(n + 1)
-        if msg.get("manual") or now + delay - delivery["started_at"] > self.policy.horizon_seconds:
+        if msg.get("manual") or now + delay - delivery.started_at > self.policy.horizon_seconds:
             why = ("the redelivery failed" if msg.get("manual") else
-                   f"gave up after {n + 1} attempts over {(now - delivery['started_at']) / 3600:.1f} h")
-            self._record(m, e, w, n, n + 1, FAILED, result, now, failure_reason=f"{why}; last: {result.describe()}")
+                   f"gave up after {n + 1} attempts over {(now - delivery.started_at) / 3600:.1f} h")
+            self._record(delivery, n, n + 1, FAILED, body, result, now, failure_reason=f"{why}; last: {result.describe()}")
             return "failed"
         self.enqueue([msg | {"attempt": n + 1, "due": now + delay, "manual": False}], delay)
-        self._record(m, e, w, n, n + 1, PENDING, result, now, next_attempt_at=iso(now + delay))
+        self._record(delivery, n, n + 1, PENDING, body, result, now, next_attempt_at=iso(now + delay))
         return "retrying"
 
-    def _endpoint(self, m: str, w: str, now: float) -> dict | None:
+    def _endpoint(self, m: str, w: str, now: float) -> WebhookEndpoint | None:
         """The endpoint, read at most every ENDPOINT_CACHE_SECONDS per execution environment (a
         disabled, deleted or re-keyed endpoint is seen within that; rotated-out secrets keep
         signing for hours anyway)."""
@@ -336,86 +305,55 @@ class Deliveries:
         self._endpoints[(m, w)] = (now + ENDPOINT_CACHE_SECONDS, endpoint)
         return endpoint
 
-    def _dkey(self, m: str, e: str, w: str) -> dict:
-        return {"pk": ddb.value(f"DLV#{m}#{e}"), "sk": ddb.value(w)}
-
-    def _claim(self, m: str, e: str, w: str, n: int, now: float) -> dict | None:
-        """Take attempt ``n`` of a delivery (created by attempt 0); None if the message is stale
-        or another worker holds a live claim."""
-        ready = "attempts = :n AND #s = :pending"
-        if n == 0:
-            ready = f"(({ready}) OR attribute_not_exists(attempts))"
-        values = {":n": n, ":pending": PENDING, ":now": int(now), ":lease": int(now) + self.policy.lease_seconds,
-                  ":m": m, ":e": e, ":w": w, ":zero": 0, ":exp": int(now) + RETENTION_SECONDS}
-        try:
-            r = self.db.update_item(
-                TableName=self.table, Key=self._dkey(m, e, w), ReturnValues="ALL_NEW",
-                UpdateExpression="SET claimed = :n, lease_until = :lease, merchant_id = :m, event_id = :e, "
-                                 "endpoint_id = :w, started_at = if_not_exists(started_at, :now), "
-                                 "#s = if_not_exists(#s, :pending), attempts = if_not_exists(attempts, :zero), "
-                                 "expiration = :exp",
-                ConditionExpression=f"{ready} AND (attribute_not_exists(lease_until) OR lease_until < :now)",
-                ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={k: ddb.value(v) for k, v in values.items()})
-        except ClientError as err:
-            if ddb.is_code(err, "ConditionalCheckFailedException"):
-                return None
-            raise
-        return ddb.load(r["Attributes"])
-
-    def _record(self, m: str, e: str, w: str, n: int, attempts: int, status: str, result: AttemptResult | None = None,
-                at: float | None = None, **fields) -> None:
+    def _record(self, d: WebhookDelivery, n: int, attempts: int, status: DeliveryStatus, body: str | None,
+                result: AttemptResult | None = None, at: float | None = None, **fields) -> None:
         """The outcome of claimed attempt ``n`` (made at ``at`` with ``result``, if one was made):
-        ``attempts`` made in all, the new ``status`` and ``fields``; the claim is released. A claim
-        taken over meanwhile (the lease ran out) leaves the delivery to its new holder. The claim
-        was taken while the delivery was pending: the move is the lifecycle table's (IllegalMove)."""
+        ``attempts`` made in all, the new ``status`` and ``fields``; the claim is released, and
+        the event's place in the ``delivery_success`` index settled. A claim taken over meanwhile
+        (the lease ran out) leaves the delivery to its new holder. The claim was taken while the
+        delivery was pending: the move is the lifecycle table's (IllegalMove)."""
         LIFECYCLE.move(PENDING, status)
-        sets = {"attempts": attempts, "status": status, "updated_at": iso(clock.now()), **fields}
+        sets = {"attempts": attempts, "status": status.value, "updated_at": iso(clock.now()), **fields}
         if result is not None:
-            sets |= {"last_attempt_at": iso(at), "last_status_code": result.status_code, "last_error": result.error}
+            sets |= {"last_attempt_at": iso(at), "last_status_code": result.status_code, "last_error": result.error,
+                     "last_outcome": (AttemptOutcome.DELIVERED if result.delivered else AttemptOutcome.FAILED).value}
         outdated = ["next_attempt_at", "failure_reason"] + (["last_status_code", "last_error"] if result else [])
-        removes = ["lease_until", "claimed"] + [k for k in outdated if sets.get(k) is None]
-        sets = {k: v for k, v in sets.items() if v is not None}
-        names = {f"#f{i}": k for i, k in enumerate(sets)} | {f"#r{i}": k for i, k in enumerate(removes)}
-        expr = "SET " + ", ".join(f"#f{i} = :f{i}" for i in range(len(sets))) + \
-               " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removes)))
-        values = {f":f{i}": ddb.value(v) for i, v in enumerate(sets.values())} | {":n": ddb.value(n)}
-        try:
-            self.db.update_item(TableName=self.table, Key=self._dkey(m, e, w), UpdateExpression=expr,
-                                ConditionExpression="attempts = :n AND claimed = :n", ExpressionAttributeNames=names,
-                                ExpressionAttributeValues=values)
-        except ClientError as err:
-            if not ddb.is_code(err, "ConditionalCheckFailedException"):
-                raise
+        removes = [k for k in outdated if sets.get(k) is None]
+        expiration = int(clock.now()) + RETENTION_SECONDS
+        if self.records.record(d.merchant_id, d.event_id, d.endpoint_id, n, sets, removes, expiration):
+            event_type = json.loads(body)["type"] if body else "unknown"
+            self.records.settle_outcome(d.merchant_id, d.event_id, event_type, expiration)
 
     def _log_attempt(self, m: str, w: str, e: str, number: int, result: AttemptResult, at: float) -> None:
-        attempt_id = time_ordered("att", at)
-        item = {"pk": f"ATT#{m}#{w}", "sk": attempt_id, "attempt_id": attempt_id, "event_id": e, "endpoint_id": w,
-                "attempt": number, "at": iso(at), "status_code": result.status_code, "latency_ms": result.latency_ms,
-                "response_excerpt": result.excerpt, "error": result.error,
-                "outcome": DELIVERED if result.delivered else FAILED, "expiration": int(at) + RETENTION_SECONDS}
-        self.db.put_item(TableName=self.table, Item=ddb.dump(item))
+        self.records.log_attempt(m, DeliveryAttempt(
+            attempt_id=time_ordered("att", at), event_id=e, endpoint_id=w, attempt=number, at=iso(at),
+            status_code=result.status_code, latency_ms=result.latency_ms, response_excerpt=result.excerpt,
+            error=result.error, outcome=AttemptOutcome.DELIVERED if result.delivered else AttemptOutcome.FAILED,
+            expiration=int(at) + RETENTION_SECONDS))
 
     # ---- the delivery log ---------------------------------------------------------------------------
     def for_event(self, merchant_id: str, event_id: str) -> list[dict]:
-        """Each endpoint's delivery of an event: ``{endpoint_id, status, attempts, …}``."""
-        r = self.db.query(TableName=self.table, KeyConditionExpression="pk = :p", ConsistentRead=True,
-                          ExpressionAttributeValues={":p": ddb.value(f"DLV#{merchant_id}#{event_id}")})
-        return [{k: v for k, v in ddb.load(i).items() if k not in _INTERNAL} for i in r["Items"]]
+        """Each endpoint's delivery of an event, as the merchant sees it."""
+        return [delivery_view(d) for d in self.records.for_event(merchant_id, event_id)]
 
     def attempts(self, merchant_id: str, endpoint_id: str, limit: int = 10, starting_after: str | None = None) -> dict:
         """An endpoint's attempts, newest first: ``{"data", "has_more"}``. Raises NotFound, ValidationFailed."""
         if not 1 <= limit <= 100:
             raise ValidationFailed("limit must be between 1 and 100", param="limit")
         self.endpoints.get(merchant_id, endpoint_id)
-        pk = f"ATT#{merchant_id}#{endpoint_id}"
-        kw: dict = dict(TableName=self.table, KeyConditionExpression="pk = :p", ScanIndexForward=False,
-                        ExpressionAttributeValues={":p": ddb.value(pk)}, Limit=limit + 1, ConsistentRead=True)
-        if starting_after:
-            kw["ExclusiveStartKey"] = {"pk": ddb.value(pk), "sk": ddb.value(starting_after)}
-        items = [ddb.load(i) for i in self.db.query(**kw)["Items"]]
-        data = [{k: v for k, v in i.items() if k not in ("pk", "sk", "expiration")} for i in items[:limit]]
-        return {"data": data, "has_more": len(items) > limit}
+        page = self.records.attempts(merchant_id, endpoint_id, limit, starting_after)
+        return {"data": [{k: v for k, v in a.public().items() if k != "expiration"} for a in page.data],
+                "has_more": page.has_more}
+
+    def events_by_success(self, merchant_id: str, success: bool, limit: int = 10, starting_after: str | None = None,
+                          event_type: str | None = None) -> dict:
+        """The merchant's events whose deliveries all succeeded (``success``), or one of whose
+        deliveries' latest attempt failed with no success since (not ``success``), newest first:
+        ``{"data": [event…], "has_more"}``. Raises ValidationFailed (limit)."""
+        if not 1 <= limit <= 100:
+            raise ValidationFailed("limit must be between 1 and 100", param="limit")
+        page = self.records.by_outcome(merchant_id, success, limit, starting_after, event_type)
+        return {"data": self.events.bodies(merchant_id, page.data), "has_more": page.has_more}
 
     def redeliver(self, merchant_id: str, event_id: str, endpoint_id: str | None = None) -> list[str]:
         """Send an event again, now: to ``endpoint_id``, or to every enabled endpoint subscribed to
@@ -433,42 +371,48 @@ class Deliveries:
             ep = self.endpoints.get_raw(merchant_id, endpoint_id)
             if ep is None:
                 raise NotFound("webhook endpoint not found", param="endpoint_id")
-            if ep["status"] != ENABLED:
+            if ep.status != ENABLED:
                 raise Conflict("the webhook endpoint is disabled; enable it first", code="invalid_state",
                                param="endpoint_id")
             targets = [endpoint_id]
         else:
-            targets = [ep["endpoint_id"] for ep in self.endpoints.for_merchant(merchant_id)
-                       if subscribed(ep["enabled_events"], event["type"])]
+            targets = [ep.endpoint_id for ep in self.endpoints.for_merchant(merchant_id)
+                       if subscribed(ep.enabled_events, event["type"])]
             if not targets:
                 raise Conflict("no enabled webhook endpoint is subscribed to this event's type", code="invalid_state")
         messages = []
         for w in targets:
-            current = ddb.load(self.db.get_item(TableName=self.table, Key=self._dkey(merchant_id, event_id, w),
-                                                ConsistentRead=True).get("Item"))
-            n, manual = (current or {}).get("attempts", 0), True
-            if current and current["status"] == PENDING:
+            current = self.records.get(merchant_id, event_id, w)
+            n, manual = (current.attempts if current else 0), True
+            if current and current.status == PENDING:
                 manual = False  # in its retry schedule: the next attempt is made now
             elif current:
-                n = self._reopen(merchant_id, event_id, w, current)
-            messages.append({"merchant_id": merchant_id, "event_id": event_id, "endpoint_id": w, "attempt": n,
-                             "due": 0, "manual": manual, "body": event["body"]})
+                self.reopen(current)
+            messages.append(attempt_message(merchant_id, event_id, w, n, event["body"], manual))
         self.enqueue(messages)
         return targets
 
-    def _reopen(self, m: str, e: str, w: str, current: dict) -> int:
+    def reopen(self, d: WebhookDelivery) -> bool:
         """A final delivery back to pending for one more attempt (a move of the lifecycle table,
-        guarded by the status it leaves); returns its attempt number."""
-        LIFECYCLE.move(current["status"], PENDING)
-        try:
-            self.db.update_item(TableName=self.table, Key=self._dkey(m, e, w),
-                                UpdateExpression="SET #s = :p, updated_at = :t REMOVE failure_reason, next_attempt_at",
-                                ConditionExpression="#s = :old AND attempts = :n",
-                                ExpressionAttributeNames={"#s": "status"},
-                                ExpressionAttributeValues={k: ddb.value(v) for k, v in {
-                                    ":p": PENDING, ":t": iso(clock.now()), ":old": current["status"],
-                                    ":n": current["attempts"]}.items()})
-        except ClientError as err:
-            if not ddb.is_code(err, "ConditionalCheckFailedException"):
-                raise
-        return current["attempts"]
+        guarded by the status it leaves); False when it changed meanwhile."""
+        LIFECYCLE.move(d.status, PENDING)
+        return self.records.reopen(d, iso(clock.now()))
+
+    @property
+    def recovery(self) -> "Recoveries":
+        from payrail.webhooks.recovery import Recoveries
+
+        if not hasattr(self, "_recovery"):
+            self._recovery = Recoveries(self)
+        return self._recovery
+
+
+def attempt_message(m: str, e: str, w: str, attempt: int, body: str | None, manual: bool) -> dict:
+    """The queue message of an attempt to be made now (``manual``: not retried if it fails)."""
+    return {"merchant_id": m, "event_id": e, "endpoint_id": w, "attempt": attempt, "due": 0, "manual": manual,
+            "body": body}
+
+
+def delivery_view(d: WebhookDelivery) -> dict:
+    """A delivery as the merchant sees it."""
+    return {k: v for k, v in d.public().items() if k not in _INTERNAL}

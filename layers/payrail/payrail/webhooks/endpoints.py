@@ -12,9 +12,9 @@ Disabling: the merchant may disable and re-enable an endpoint; payrail disables 
 410 Gone, or when every attempt has failed for ``disable_after_seconds`` (``failing_since`` is the
 first failure after the last success). ``disabled_reason`` says why.
 
-Items (table ``webhooks``): ``pk = WE#<merchant_id>``, ``sk = <endpoint_id>`` (time-ordered ids,
-so a query lists the newest first). A deleted endpoint keeps its item with ``deleted_at`` until
-its TTL (``expiration``) removes it; it no longer exists for the API or for deliveries.
+Items: :class:`payrail.webhooks.records.EndpointRecords` (table ``webhooks``; time-ordered ids, so
+a query lists the newest first). A deleted endpoint keeps its item with ``deleted_at`` until its
+TTL (``expiration``) removes it; it no longer exists for the API or for deliveries.
 """
 from __future__ import annotations
 
@@ -23,18 +23,18 @@ import secrets as random_secrets
 import socket
 from datetime import datetime, timezone
 
-from botocore.exceptions import ClientError
-
 from payrail.core import clock
 from payrail.core import ddb
 from payrail.core.errors import Conflict, NotFound, ValidationFailed
 from payrail.core.events import EVENT_TYPES, FAMILIES, RETENTION_SECONDS
 from payrail.core.ids import time_ordered
+from payrail.webhooks.model import EndpointStatus, SigningSecret, WebhookEndpoint
+from payrail.webhooks.records import EndpointRecords, Page
 from payrail.webhooks.urls import check_url
 
-ENABLED, DISABLED = "enabled", "disabled"
+ENABLED, DISABLED = EndpointStatus.ENABLED, EndpointStatus.DISABLED
 #: attributes never shown to the merchant (``secrets`` holds the signing secrets)
-_HIDDEN = ("pk", "sk", "merchant_id", "secrets", "deleted_at", "expiration")
+_HIDDEN = {"merchant_id", "secrets", "deleted_at", "expiration"}
 
 
 def new_secret() -> str:
@@ -69,19 +69,19 @@ def check_event_types(patterns: list[str]) -> list[str]:
     return list(dict.fromkeys(patterns))
 
 
-def signing_secrets(endpoint: dict, now: float) -> list[str]:
+def signing_secrets(endpoint: WebhookEndpoint | dict, now: float) -> list[str]:
     """The secrets that sign a delivery made at ``now``: the newest, and the rotated-out ones
-    whose overlap has not ended."""
-    return [s["secret"] for s in endpoint.get("secrets", []) if not s.get("expires_at") or s["expires_at"] > now]
+    whose overlap has not ended (an endpoint, or its stored shape)."""
+    return [s["secret"] for s in endpoint.get("secrets") or [] if not s.get("expires_at") or s["expires_at"] > now]
 
 
-def view(item: dict) -> dict:
-    """An endpoint as the merchant sees it (no secrets)."""
-    out = {k: v for k, v in item.items() if k not in _HIDDEN}
+def view(ep: WebhookEndpoint) -> dict:
+    """An endpoint as the merchant sees it (no secrets; times as ISO 8601)."""
+    out = {k: v for k, v in ep.public().items() if k not in _HIDDEN}
     if out.get("failing_since"):
         out["failing_since"] = iso(out["failing_since"])
-    rotated = [s["expires_at"] for s in item.get("secrets", []) if s.get("expires_at")]
-    out["previous_secret_expires_at"] = iso(max(rotated)) if rotated and max(rotated) > clock.now() else None
+    until = ep.rotated_until()
+    out["previous_secret_expires_at"] = iso(until) if until and until > clock.now() else None
     return out
 
 
@@ -106,17 +106,14 @@ class WebhookEndpoints:
         self.overlap = secret_overlap_seconds
         self.disable_after = disable_after_seconds
         self.resolve = resolve
-        self.db = client or ddb.client()
-
-    def _key(self, merchant_id: str, endpoint_id: str) -> dict:
-        return {"pk": ddb.value(f"WE#{merchant_id}"), "sk": ddb.value(endpoint_id)}
+        self.records = EndpointRecords(table, client or ddb.client())
 
     def _check_url(self, url: str) -> str:
         return check_url(url, local_mode=self.local_mode, resolve=self.resolve)
 
     # ---- the merchant's API ---------------------------------------------------------------------
     def create(self, merchant_id: str, url: str, enabled_events: list[str], description: str | None = None) -> dict:
-        """Create an enabled endpoint. Returns it with its ``secret`` (shown only here).
+        """Create an enabled endpoint. Returns its view with its ``secret`` (shown only here).
 
         Raises:
             ValidationFailed (400): bad URL (see ``check_url``) or event types.
@@ -129,47 +126,36 @@ class WebhookEndpoints:
                            code="too_many_endpoints")
         now = clock.now()
         secret = new_secret()
-        item = {"pk": f"WE#{merchant_id}", "sk": time_ordered("we", now), "merchant_id": merchant_id,
-                "url": url, "enabled_events": events, "description": description, "status": ENABLED,
-                "created_at": iso(now), "updated_at": iso(now), "secrets": [{"secret": secret, "created_at": int(now)}]}
-        item["endpoint_id"] = item["sk"]
-        self.db.put_item(TableName=self.table, Item=ddb.dump(item), ConditionExpression="attribute_not_exists(pk)")
-        return view(item) | {"secret": secret}
+        ep = WebhookEndpoint(endpoint_id=time_ordered("we", now), merchant_id=merchant_id, url=url,
+                             enabled_events=events, description=description, status=ENABLED, created_at=iso(now),
+                             updated_at=iso(now), secrets=[SigningSecret(secret=secret, created_at=int(now))])
+        self.records.create(ep)
+        return view(ep) | {"secret": secret}
 
-    def get_raw(self, merchant_id: str, endpoint_id: str, consistent: bool = True) -> dict | None:
-        """The endpoint item with its secrets, or None (also when deleted)."""
-        r = self.db.get_item(TableName=self.table, Key=self._key(merchant_id, endpoint_id), ConsistentRead=consistent)
-        item = ddb.load(r.get("Item"))
-        return None if not item or item.get("deleted_at") else item
+    def get_raw(self, merchant_id: str, endpoint_id: str, consistent: bool = True) -> WebhookEndpoint | None:
+        """The endpoint with its secrets, or None (also when deleted)."""
+        return self.records.get(merchant_id, endpoint_id, consistent)
 
     def get(self, merchant_id: str, endpoint_id: str) -> dict:
-        """Raises NotFound (another merchant's endpoint, or a deleted one)."""
-        item = self.get_raw(merchant_id, endpoint_id)
-        if item is None:
+        """The endpoint's view. Raises NotFound (another merchant's endpoint, or a deleted one)."""
+        ep = self.get_raw(merchant_id, endpoint_id)
+        if ep is None:
             raise NotFound("webhook endpoint not found", param="endpoint_id")
-        return view(item)
+        return view(ep)
 
     def list(self, merchant_id: str, limit: int = 10, starting_after: str | None = None) -> dict:
         """Endpoints, newest first: ``{"data", "has_more"}``."""
-        items = self.for_merchant(merchant_id, enabled_only=False)[::-1]
+        eps = self.for_merchant(merchant_id, enabled_only=False)[::-1]
         if starting_after:
-            items = [i for i in items if i["endpoint_id"] < starting_after]
-        return {"data": [view(i) for i in items[:limit]], "has_more": len(items) > limit}
+            eps = [e for e in eps if e.endpoint_id < starting_after]
+        page = Page(eps[:limit], len(eps) > limit)
+        return {"data": [view(e) for e in page.data], "has_more": page.has_more}
 
-    def for_merchant(self, merchant_id: str, enabled_only: bool = True) -> list[dict]:
+    def for_merchant(self, merchant_id: str, enabled_only: bool = True) -> list[WebhookEndpoint]:
         """The merchant's endpoints with their secrets, oldest first (at most ``max_endpoints`` plus
         deleted ones awaiting their TTL, so one query reads them all; strongly consistent, so an
         endpoint is used from the moment its creation was answered)."""
-        kw = dict(TableName=self.table, KeyConditionExpression="pk = :p",
-                  ExpressionAttributeValues={":p": ddb.value(f"WE#{merchant_id}")}, ConsistentRead=True)
-        items = []
-        while True:
-            r = self.db.query(**kw)
-            items += [ddb.load(i) for i in r["Items"]]
-            if "LastEvaluatedKey" not in r:
-                break
-            kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
-        return [i for i in items if not i.get("deleted_at") and (not enabled_only or i["status"] == ENABLED)]
+        return [e for e in self.records.for_merchant(merchant_id) if not enabled_only or e.status == ENABLED]
 
     def update(self, merchant_id: str, endpoint_id: str, *, url: str | None = None,
                enabled_events: list[str] | None = None, description: str | None = None,
@@ -189,17 +175,18 @@ class WebhookEndpoints:
         if description is not None:
             sets["description"] = description
         if disabled is True:
-            sets.update(status=DISABLED, disabled_reason="disabled by the merchant", disabled_at=sets["updated_at"])
+            sets.update(status=DISABLED.value, disabled_reason="disabled by the merchant",
+                        disabled_at=sets["updated_at"])
         elif disabled is False:
-            sets["status"] = ENABLED
+            sets["status"] = ENABLED.value
             removes += ["disabled_reason", "disabled_at", "failing_since", "last_failure"]
-        return view(self._update(merchant_id, endpoint_id, sets, removes))
+        return view(self.records.update(merchant_id, endpoint_id, sets, removes))
 
     def delete(self, merchant_id: str, endpoint_id: str) -> dict:
         """Delete an endpoint: nothing more is delivered to it. Raises NotFound."""
         now = clock.now()
-        self._update(merchant_id, endpoint_id, {"deleted_at": iso(now), "status": DISABLED,
-                                                "expiration": int(now) + RETENTION_SECONDS})
+        self.records.update(merchant_id, endpoint_id, {"deleted_at": iso(now), "status": DISABLED.value,
+                                                       "expiration": int(now) + RETENTION_SECONDS})
         return {"endpoint_id": endpoint_id, "deleted": True}
 
     def rotate_secret(self, merchant_id: str, endpoint_id: str) -> dict:
@@ -209,90 +196,38 @@ class WebhookEndpoints:
         Raises:
             NotFound. Conflict (``concurrent_update``): another rotation won; retry.
         """
-        item = self.get_raw(merchant_id, endpoint_id)
-        if item is None:
+        ep = self.get_raw(merchant_id, endpoint_id)
+        if ep is None:
             raise NotFound("webhook endpoint not found", param="endpoint_id")
         now = clock.now()
         until = int(now) + self.overlap
-        kept = [s | {"expires_at": min(s.get("expires_at") or until, until)} for s in item.get("secrets", [])
-                if not s.get("expires_at") or s["expires_at"] > now]
+        kept = [s.model_dump(exclude_none=True) | {"expires_at": min(s.expires_at or until, until)}
+                for s in ep.secrets if not s.expires_at or s.expires_at > now]
         secret = new_secret()
-        try:
-            updated = self._update(merchant_id, endpoint_id,
-                                   {"secrets": kept + [{"secret": secret, "created_at": int(now)}],
-                                    "updated_at": iso(now)}, guard=("updated_at", item["updated_at"]))
-        except ClientError as err:
-            if ddb.is_code(err, "ConditionalCheckFailedException"):
-                raise Conflict("the endpoint changed meanwhile; retry", code="concurrent_update") from None
-            raise
+        updated = self.records.update(merchant_id, endpoint_id,
+                                      {"secrets": kept + [{"secret": secret, "created_at": int(now)}],
+                                       "updated_at": iso(now)}, guard=("updated_at", ep.updated_at))
+        if updated is None:
+            raise Conflict("the endpoint changed meanwhile; retry", code="concurrent_update")
         return view(updated) | {"secret": secret}
 
     # ---- what deliveries report ---------------------------------------------------------------------
-    def record_success(self, endpoint: dict) -> None:
+    def record_success(self, endpoint: WebhookEndpoint) -> None:
         """A delivery succeeded: the endpoint is no longer failing (``failing_since`` removed if set;
         decided on the table, not on the caller's possibly older copy)."""
-        self._quiet_update(endpoint, "REMOVE failing_since, last_failure", {}, condition="attribute_exists(failing_since)")
+        self.records.clear_failing(endpoint)
 
-    def record_failure(self, endpoint: dict, what: str, now: float) -> dict | None:
+    def record_failure(self, endpoint: WebhookEndpoint, what: str, now: float) -> WebhookEndpoint | None:
         """A delivery attempt failed (``what``: status or error, shown to the merchant). Sets
         ``failing_since`` on the first failure after a success; disables the endpoint when it has
         failed for ``disable_after_seconds``. Returns the endpoint after (None if it is gone)."""
-        after = self._quiet_update(endpoint, "SET failing_since = if_not_exists(failing_since, :now), "
-                                             "last_failure = :what", {":now": int(now), ":what": what[:300]})
-        if after and now - after["failing_since"] >= self.disable_after:
-            days = (now - after["failing_since"]) / 86_400
+        after = self.records.note_failure(endpoint, what[:300], now)
+        if after and now - after.failing_since >= self.disable_after:
+            days = (now - after.failing_since) / 86_400
             self.disable(after, f"every delivery failed for {days:.1f} days (since "
-                                f"{iso(after['failing_since'])}); last: {what[:200]}")
+                                f"{iso(after.failing_since)}); last: {what[:200]}")
         return after
 
-    def disable(self, endpoint: dict, reason: str) -> None:
+    def disable(self, endpoint: WebhookEndpoint, reason: str) -> None:
         """Disable an enabled endpoint, saying why (no-op if it is not enabled)."""
-        now = iso(clock.now())
-        self._quiet_update(endpoint, "SET #s = :d, disabled_reason = :r, disabled_at = :t, updated_at = :t",
-                           {":d": DISABLED, ":r": reason[:500], ":t": now}, condition="#s = :e",
-                           extra_values={":e": ENABLED})
-
-    # ---- helpers -------------------------------------------------------------------------------------
-    def _update(self, merchant_id: str, endpoint_id: str, sets: dict, removes=(), guard: tuple | None = None) -> dict:
-        names, values, exprs = {}, {}, []
-        for i, (k, v) in enumerate(sets.items()):
-            names[f"#f{i}"], values[f":f{i}"] = k, ddb.value(v)
-            exprs.append(f"#f{i} = :f{i}")
-        expr = "SET " + ", ".join(exprs)
-        if removes:
-            rm = []
-            for i, k in enumerate(removes):
-                names[f"#r{i}"] = k
-                rm.append(f"#r{i}")
-            expr += " REMOVE " + ", ".join(rm)
-        cond = "attribute_exists(pk) AND attribute_not_exists(deleted_at)"
-        if guard:
-            names["#g"], values[":g"] = guard[0], ddb.value(guard[1])
-            cond += " AND #g = :g"
-        try:
-            r = self.db.update_item(TableName=self.table, Key=self._key(merchant_id, endpoint_id), UpdateExpression=expr,
-                                    ConditionExpression=cond, ExpressionAttributeNames=names,
-                                    ExpressionAttributeValues=values, ReturnValues="ALL_NEW")
-        except ClientError as err:
-            if ddb.is_code(err, "ConditionalCheckFailedException") and not guard:
-                raise NotFound("webhook endpoint not found", param="endpoint_id") from None
-            raise
-        return ddb.load(r["Attributes"])
-
-    def _quiet_update(self, endpoint: dict, expression: str, values: dict, condition: str | None = None,
-                      extra_values: dict | None = None) -> dict | None:
-        """An update on behalf of deliveries; None when the endpoint is gone or the condition failed."""
-        cond = "attribute_exists(pk) AND attribute_not_exists(deleted_at)" + (f" AND {condition}" if condition else "")
-        kw = dict(TableName=self.table, Key=self._key(endpoint["merchant_id"], endpoint["endpoint_id"]),
-                  UpdateExpression=expression, ConditionExpression=cond, ReturnValues="ALL_NEW")
-        vals = {k: ddb.value(v) for k, v in {**values, **(extra_values or {})}.items()}
-        if vals:
-            kw["ExpressionAttributeValues"] = vals
-        if "#s" in expression or (condition and "#s" in condition):
-            kw["ExpressionAttributeNames"] = {"#s": "status"}
-        try:
-            return ddb.load(self.db.update_item(**kw)["Attributes"])
-        except ClientError as err:
-            if ddb.is_code(err, "ConditionalCheckFailedException"):
-                return None
-            raise
+        self.records.disable(endpoint, reason[:500], iso(clock.now()))

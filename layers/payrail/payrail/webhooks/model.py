@@ -1,12 +1,34 @@
-"""The webhook delivery's vocabulary: its statuses and its lifecycle table.
+"""The webhook product's entities, their status enums and their lifecycle tables.
 
-A delivery (one per event and endpoint, :mod:`payrail.webhooks.delivery`) is created ``pending``
-by its first claim. Each move is a conditional write: an attempt's outcome is guarded by the
-attempt's claim (taken only while the delivery is ``pending``), a redelivery by the final status
-it leaves. Deliveries emit no events (they are the events' delivery) and move no money.
+Entities (frozen pydantic models; the domain takes and returns them, the API's response models
+are views of them — :mod:`payrail.api.models.webhooks` and :mod:`payrail.api.models.events` — and
+:mod:`payrail.webhooks.records` is the one place that turns them into DynamoDB items and back)::
+
+    WebhookEndpoint   where a merchant's events are delivered, with its signing secrets
+    SigningSecret     one of an endpoint's secrets (``expires_at`` once rotated out)
+    Event             an event of the outbox as the merchant reads it (its webhook body)
+    WebhookDelivery   one event's delivery to one endpoint: status, attempts made, last answer
+    DeliveryAttempt   one attempt of a delivery, as the endpoint's attempts log shows it
+    RecoveryJob       a re-send of an endpoint's failed deliveries since a time, with its progress
+
+Items read from the table are trusted (payrail wrote them): records build entities with
+``model_construct``; extra attributes an item carries are kept (``extra="allow"``).
+
+Lifecycles (:class:`payrail.core.lifecycle.Lifecycle`): a delivery (:data:`LIFECYCLE`) is created
+``pending`` by its first claim. Each move is a conditional write: an attempt's outcome is guarded
+by the attempt's claim (taken only while the delivery is ``pending``), a redelivery by the final
+status it leaves. A recovery job (:data:`RECOVERY_LIFECYCLE`) is created QUEUED, RUNNING once the
+worker takes it, then COMPLETED or FAILED. Neither emits events (they are the events' delivery)
+nor moves money.
 """
-from enum import StrEnum
+from __future__ import annotations
 
+from enum import StrEnum
+from typing import Any
+
+from pydantic import ConfigDict, Field
+
+from payrail.core.entity import Entity as CoreEntity
 from payrail.core.lifecycle import Lifecycle, Move
 
 
@@ -18,12 +40,166 @@ class DeliveryStatus(StrEnum):
     FAILED = "failed"
 
 
-DS = DeliveryStatus
+class EndpointStatus(StrEnum):
+    """An endpoint's status: deliveries are made only while it is enabled."""
+
+    ENABLED = "enabled"
+    DISABLED = "disabled"
+
+
+class AttemptOutcome(StrEnum):
+    """What one attempt came to: a 2xx in time, or not."""
+
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+class RecoveryStatus(StrEnum):
+    """A recovery job's status."""
+
+    QUEUED = "QUEUED"          # accepted; the worker has not taken it yet
+    RUNNING = "RUNNING"        # re-sending, page by page (progress on GET)
+    COMPLETED = "COMPLETED"    # every failed delivery since ``since`` was sent again
+    FAILED = "FAILED"          # stopped (the endpoint was deleted or disabled meanwhile)
+
+
+DS, RJ = DeliveryStatus, RecoveryStatus
 #: every allowed transition of a delivery
 LIFECYCLE: Lifecycle[DeliveryStatus] = Lifecycle("webhook delivery", DeliveryStatus, DS.PENDING, moves=[
     Move(DS.PENDING, DS.PENDING, None),      # an attempt failed: the retry is scheduled
     Move(DS.PENDING, DS.DELIVERED, None),    # a 2xx within the timeout
     Move(DS.PENDING, DS.FAILED, None),       # 410 Gone, past the retry horizon, a failed redelivery, no endpoint
     Move(DS.DELIVERED, DS.PENDING, None),    # a redelivery asked for
-    Move(DS.FAILED, DS.PENDING, None),       # a redelivery asked for
+    Move(DS.FAILED, DS.PENDING, None),       # a redelivery (or a recovery) asked for
 ])
+
+#: every allowed transition of a recovery job (created QUEUED)
+RECOVERY_LIFECYCLE: Lifecycle[RecoveryStatus] = Lifecycle("webhook recovery", RecoveryStatus, RJ.QUEUED, moves=[
+    Move(RJ.QUEUED, RJ.RUNNING, None),       # the worker took it
+    Move(RJ.RUNNING, RJ.RUNNING, None),      # a page re-sent: progress recorded
+    Move(RJ.RUNNING, RJ.COMPLETED, None),    # no failed delivery left since ``since``
+    Move(RJ.QUEUED, RJ.FAILED, None),        # the endpoint is gone or disabled
+    Move(RJ.RUNNING, RJ.FAILED, None),
+])
+
+
+class Entity(CoreEntity):
+    """Base of the webhook package's entities: attributes an item carries beyond the fields are
+    kept (a read-then-write never drops one)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class SigningSecret(Entity):
+    secret: str = Field(description="whsec_ + base64 of 32 random bytes (Standard Webhooks)")
+    created_at: int = Field(description="epoch seconds")
+    expires_at: int | None = Field(default=None, description="epoch seconds; set once rotated out")
+
+
+class WebhookEndpoint(Entity):
+    """A merchant's webhook endpoint (see :mod:`payrail.webhooks.endpoints`)."""
+
+    endpoint_id: str
+    url: str
+    enabled_events: list[str]
+    description: str | None = None
+    status: EndpointStatus
+    created_at: str
+    updated_at: str
+    disabled_reason: str | None = Field(default=None, description="why it is disabled (410 Gone, failing for days, "
+                                                                  "or the merchant)")
+    disabled_at: str | None = None
+    failing_since: int | None = Field(default=None, description="first failed attempt since the last success "
+                                                                "(epoch seconds)")
+    last_failure: str | None = None
+    merchant_id: str
+    secrets: list[SigningSecret] = Field(default_factory=list)
+    deleted_at: str | None = None
+    expiration: int | None = None
+
+    def signing_secrets(self, now: float) -> list[str]:
+        """The secrets that sign a delivery made at ``now``: the newest, and the rotated-out ones
+        whose overlap has not ended."""
+        return [s.secret for s in self.secrets if not s.expires_at or s.expires_at > now]
+
+    def rotated_until(self) -> int | None:
+        """When the last rotated-out secret stops signing (epoch seconds), or None."""
+        rotated = [s.expires_at for s in self.secrets if s.expires_at]
+        return max(rotated) if rotated else None
+
+
+class EventData(Entity):
+    object: dict[str, Any] = Field(description="the object as it stands after the change")
+
+
+class Event(Entity):
+    """An event as the merchant reads it and as a webhook's body carries it (``core.events``)."""
+
+    event_id: str = Field(description="also the webhook-id header of every delivery of this event")
+    type: str
+    api_version: str
+    created_at: str
+    object_id: str
+    sequence: int = Field(description="per object, 1, 2, 3 … in the order of its changes; discard lower ones")
+    data: EventData
+
+
+class WebhookDelivery(Entity):
+    """One event's delivery to one endpoint (see :mod:`payrail.webhooks.delivery`)."""
+
+    endpoint_id: str
+    status: DeliveryStatus
+    attempts: int
+    updated_at: str | None = None
+    last_attempt_at: str | None = None
+    last_status_code: int | None = None
+    last_error: str | None = None
+    next_attempt_at: str | None = None
+    delivered_at: str | None = None
+    failure_reason: str | None = None
+    merchant_id: str
+    event_id: str
+    last_outcome: AttemptOutcome | None = None
+    started_at: int | None = None
+    claimed: int | None = None
+    lease_until: int | None = None
+    expiration: int | None = None
+
+    @property
+    def failing(self) -> bool:
+        """Its latest outcome is a failure: FAILED, or pending again after a failed attempt."""
+        return self.status == DS.FAILED or (self.status == DS.PENDING and self.attempts > 0
+                                            and self.last_outcome == AttemptOutcome.FAILED)
+
+
+class DeliveryAttempt(Entity):
+    attempt_id: str
+    event_id: str
+    endpoint_id: str
+    attempt: int = Field(description="1 for the first attempt of a delivery")
+    at: str
+    status_code: int | None = None
+    latency_ms: int
+    response_excerpt: str = Field(description="the first 200 characters of the answer")
+    error: str | None = None
+    outcome: AttemptOutcome
+    expiration: int | None = None
+
+
+class RecoveryJob(Entity):
+    """A re-send of every FAILED delivery of one endpoint for events created since ``since``."""
+
+    recovery_id: str
+    endpoint_id: str
+    since: str = Field(description="events created at or after this time (RFC 3339, UTC)")
+    status: RecoveryStatus
+    total: int = Field(description="FAILED deliveries found since `since` when the job was accepted")
+    resent: int = Field(description="failed deliveries sent again so far (each once)")
+    skipped: int = Field(description="failed deliveries found that another redelivery had already reopened")
+    failure_reason: str | None = None
+    created_at: str
+    updated_at: str
+    completed_at: str | None = None
+    merchant_id: str
+    cursor: str | None = None
+    expiration: int | None = None

@@ -16,7 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from payrail.core.money import MAX_AMOUNT
 
-__all__ = ['ATTEMPT_ID', 'Amount', 'BENEFICIARY_ID', 'CONTROL_CHARACTERS', 'CURRENCY', 'CUSTOMER_ID', 'Currency', 'CustomerId', 'ENDPOINT_ID', 'EVENT_ID', 'EVENT_TYPE', 'ErrorBody', 'ErrorDetail', 'JOB_ID', 'MERCHANT_ID', 'Metadata', 'Model', 'ORDER_ID', 'PAYOUT_ID', 'PRODUCT_ID', 'REFERENCE', 'RESERVATION_ID', 'StatusChange', 'Strict', 'TIME_BOUND', 'examples', 'no_control_characters', 'of_enum', 'time_bound']
+__all__ = ['ATTEMPT_ID', 'Amount', 'BENEFICIARY_ID', 'CONTROL_CHARACTERS', 'CURRENCY', 'CUSTOMER_ID', 'Currency', 'CustomerId', 'ENDPOINT_ID', 'EVENT_ID', 'EVENT_TYPE', 'ErrorBody', 'ErrorDetail', 'JOB_ID', 'MERCHANT_ID', 'Metadata', 'Model', 'ORDER_ID', 'PAYOUT_ID', 'PRODUCT_ID', 'RECOVERY_ID', 'REFERENCE', 'RESERVATION_ID', 'StatusChange', 'Strict', 'TIME_BOUND', 'examples', 'no_control_characters', 'of_enum', 'time_bound']
 
 MERCHANT_ID = r"^m_[0-9a-f]{16}$"
 PRODUCT_ID = r"^prod_[0-9a-f]{24}$"
@@ -34,6 +34,7 @@ CURRENCY = r"^[A-Z]{3}$"
 EVENT_ID = r"^evt_[0-9a-f]{24}$"
 ENDPOINT_ID = r"^we_[0-9a-f]{24}$"
 ATTEMPT_ID = r"^att_[0-9a-f]{24}$"
+RECOVERY_ID = r"^rcv_[0-9a-f]{24}$"
 EVENT_TYPE = r"^[a-z_]{1,30}\.[a-z_]{1,30}$"
 
 Amount = Annotated[int, Field(strict=True, ge=1, le=MAX_AMOUNT,

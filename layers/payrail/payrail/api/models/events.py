@@ -1,39 +1,19 @@
 """Events (the outbox) with their deliveries, and redeliveries."""
-from typing import Any
-
 from pydantic import Field
 
-from payrail.api.models import ENDPOINT_ID, Model, Strict, of_enum, examples
-from payrail.webhooks.model import DeliveryStatus
+from payrail.api.models import ENDPOINT_ID, Model, Strict, examples
+from payrail.api.models.views import view
+from payrail.webhooks import model
 
 __all__ = ["EventData", "Event", "Delivery", "EventWithDeliveries", "EventPage", "RedeliverIn", "Redelivery"]
 
 
-class EventData(Model):
-    object: dict[str, Any] = Field(description="the object as it stands after the change")
-
-
-class Event(Model):
-    event_id: str = Field(description="also the webhook-id header of every delivery of this event")
-    type: str
-    api_version: str
-    created_at: str
-    object_id: str
-    sequence: int = Field(description="per object, 1, 2, 3 … in the order of its changes; discard lower ones")
-    data: EventData
-
-
-class Delivery(Model):
-    endpoint_id: str
-    status: of_enum(DeliveryStatus)
-    attempts: int
-    updated_at: str | None = None
-    last_attempt_at: str | None = None
-    last_status_code: int | None = None
-    last_error: str | None = None
-    next_attempt_at: str | None = None
-    delivered_at: str | None = None
-    failure_reason: str | None = None
+EventData = view(model.EventData, "EventData", Model, __name__)
+#: an event as a view of :class:`payrail.webhooks.model.Event`
+Event = view(model.Event, "Event", Model, __name__, nested={model.EventData: EventData})
+#: a delivery as a view of :class:`payrail.webhooks.model.WebhookDelivery`
+Delivery = view(model.WebhookDelivery, "Delivery", Model, __name__,
+                exclude=("merchant_id", "event_id", "last_outcome", "started_at", "claimed", "lease_until", "expiration"))
 
 
 class EventWithDeliveries(Event):

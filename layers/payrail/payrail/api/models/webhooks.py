@@ -1,14 +1,15 @@
 """Webhook endpoints and the log of their delivery attempts."""
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field
 
-from payrail.api.models import Model, Strict, examples
-from payrail.webhooks.model import DeliveryStatus
+from payrail.api.models import TIME_BOUND, Model, Strict, examples
+from payrail.api.models.views import view
+from payrail.webhooks import model
 
 __all__ = ["EventTypePattern", "WebhookUrl", "WebhookEndpointIn", "WebhookEndpointUpdateIn", "WebhookEndpoint",
            "WebhookEndpointWithSecret", "WebhookEndpointPage", "WebhookEndpointDeleted", "DeliveryAttempt",
-           "DeliveryAttemptPage"]
+           "DeliveryAttemptPage", "RecoverIn", "Recovery"]
 
 EventTypePattern = Annotated[str, Field(pattern=r"^(\*|[a-z_]{1,30}\.(\*|[a-z_]{1,30}))$", max_length=61,
                                         description="an event type (order.fulfilled), a family (order.*) or *")]
@@ -39,19 +40,14 @@ class WebhookEndpointUpdateIn(Strict):
     )
 
 
-class WebhookEndpoint(Model):
-    endpoint_id: str
-    url: str
-    enabled_events: list[str]
-    description: str | None = None
-    status: Literal["enabled", "disabled"]
-    created_at: str
-    updated_at: str
-    disabled_reason: str | None = Field(default=None, description="why it is disabled (410 Gone, failing for days, "
-                                                                  "or the merchant)")
-    disabled_at: str | None = None
-    failing_since: str | None = Field(default=None, description="first failed attempt since the last success")
-    last_failure: str | None = None
+#: the endpoint as a view of :class:`payrail.webhooks.model.WebhookEndpoint` (no secrets; times as ISO 8601)
+_EndpointView = view(model.WebhookEndpoint, "WebhookEndpoint", Model, __name__,
+                     exclude=("merchant_id", "secrets", "deleted_at", "expiration"),
+                     failing_since=(str | None, Field(default=None, description="first failed attempt since the last "
+                                                                                "success")))
+
+
+class WebhookEndpoint(_EndpointView):
     previous_secret_expires_at: str | None = Field(default=None, description="while a rotated-out secret still signs")
 
 
@@ -69,19 +65,23 @@ class WebhookEndpointDeleted(Model):
     deleted: bool
 
 
-class DeliveryAttempt(Model):
-    attempt_id: str
-    event_id: str
-    endpoint_id: str
-    attempt: int = Field(description="1 for the first attempt of a delivery")
-    at: str
-    status_code: int | None = None
-    latency_ms: int
-    response_excerpt: str = Field(description="the first 200 characters of the answer")
-    error: str | None = None
-    outcome: Literal[DeliveryStatus.DELIVERED.value, DeliveryStatus.FAILED.value]
+DeliveryAttempt = view(model.DeliveryAttempt, "DeliveryAttempt", Model, __name__, exclude=("expiration",))
 
 
 class DeliveryAttemptPage(Model):
     data: list[DeliveryAttempt]
     has_more: bool
+
+
+class RecoverIn(Strict):
+    since: str = Field(pattern=TIME_BOUND, max_length=27,
+                       description="re-send the FAILED deliveries of events created at or after this time (RFC 3339 "
+                                   "date or UTC time, not in the future)")
+
+    model_config = examples(
+        {"since": "2026-03-01T00:00:00Z"},
+    )
+
+
+#: a recovery job as a view of :class:`payrail.webhooks.model.RecoveryJob`
+Recovery = view(model.RecoveryJob, "Recovery", Model, __name__, exclude=("merchant_id", "cursor", "expiration"))

@@ -2,13 +2,21 @@
 
 from payrail.api import models
 from payrail.api.edge import MERCHANT, Routes, call
-from payrail.api.params import EndpointIdPath, EventIdPath, EventTypeQuery, Limit, cursor
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+from payrail.api.params import EndpointIdPath, EventIdPath, EventTypeQuery, IdempotencyKey, Limit, cursor
 
 routes = Routes("webhooks")
 
 EndpointCursor = cursor(models.ENDPOINT_ID, 27, "webhook endpoint")
 AttemptCursor = cursor(models.ATTEMPT_ID, 28, "attempt")
 EventCursor = cursor(models.EVENT_ID, 28, "event")
+RecoveryIdPath = Annotated[str, Path(pattern=models.RECOVERY_ID, max_length=28, description="recovery id")]
+DeliverySuccess = Annotated[bool | None, Query(description="true: only events delivered to every endpoint; false: "
+                                                           "only events whose latest attempt to some endpoint failed "
+                                                           "with no success since (still retrying, or failed)")]
 
 
 @routes.post("/v1/webhook_endpoints", operation_id="createWebhookEndpoint",
@@ -67,10 +75,34 @@ def list_attempts(endpoint_id: EndpointIdPath, limit: Limit = 10, starting_after
     return call().platform.deliveries.attempts(call().merchant_id, endpoint_id, limit, starting_after)
 
 
+@routes.post("/v1/webhook_endpoints/<endpoint_id>/recover", operation_id="recoverWebhookEndpoint",
+             summary="Re-send every failed delivery to the endpoint since a time, as one background job.",
+             auth=MERCHANT, status=202, response=models.Recovery, errors=(409,), idempotency="required")
+def recover_endpoint(endpoint_id: EndpointIdPath, body: models.RecoverIn, idempotency_key: IdempotencyKey) -> dict:
+    """Each FAILED delivery of an event created since `since` is sent once more through the usual
+    delivery path (signed, logged in the attempts, not retried if it fails again); GET the job for
+    its progress. While a recovery of the endpoint is queued or running, that one is answered (409
+    when the endpoint is disabled)."""
+    c = call()
+    return c.platform.deliveries.recovery.start(c.merchant_id, endpoint_id, body.since)[0]
+
+
+@routes.get("/v1/webhook_endpoints/<endpoint_id>/recoveries/<recovery_id>", operation_id="getWebhookEndpointRecovery",
+            summary="Show a recovery of the endpoint's failed deliveries with its progress.",
+            auth=MERCHANT, response=models.Recovery)
+def get_recovery(endpoint_id: EndpointIdPath, recovery_id: RecoveryIdPath) -> dict:
+    """A recovery job: QUEUED, RUNNING (resent of total so far), COMPLETED or FAILED."""
+    return call().platform.deliveries.recovery.get(call().merchant_id, endpoint_id, recovery_id)
+
+
 @routes.get("/v1/events", operation_id="listEvents", auth=MERCHANT, response=models.EventPage)
-def list_events(limit: Limit = 10, starting_after: EventCursor = None, event_type: EventTypeQuery = None) -> dict:
-    """The merchant's events, newest first (kept 30 days), optionally of one type."""
-    return call().platform.events.list(call().merchant_id, limit, starting_after, event_type)
+def list_events(limit: Limit = 10, starting_after: EventCursor = None, event_type: EventTypeQuery = None,
+                delivery_success: DeliverySuccess = None) -> dict:
+    """The merchant's events, newest first (kept 30 days), optionally of one type or by delivery success."""
+    p, mid = call().platform, call().merchant_id
+    if delivery_success is not None:
+        return p.deliveries.events_by_success(mid, delivery_success, limit, starting_after, event_type)
+    return p.events.list(mid, limit, starting_after, event_type)
 
 
 @routes.get("/v1/events/<event_id>", operation_id="getEvent", auth=MERCHANT, response=models.EventWithDeliveries)
