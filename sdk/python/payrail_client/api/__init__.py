@@ -10,6 +10,7 @@ IDEMPOTENT_OPERATIONS: frozenset[tuple[str, str]] = frozenset(
         ("POST", "/v1/admin/wallets/credit"),
         ("POST", "/v1/admin/wallets/debit"),
         ("POST", "/v1/beneficiaries"),
+        ("POST", "/v1/webhook_endpoints/{endpoint_id}/recover"),
         ("POST", "/v1/orders"),
         ("POST", "/v1/payments"),
         ("POST", "/v1/payments/{payment_id}/refund"),

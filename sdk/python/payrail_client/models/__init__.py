@@ -92,6 +92,9 @@ from .recipient import Recipient
 from .recipient_in import RecipientIn
 from .recipient_in_network_type_0 import RecipientInNetworkType0
 from .recipient_network_source import RecipientNetworkSource
+from .recover_in import RecoverIn
+from .recovery import Recovery
+from .recovery_status import RecoveryStatus
 from .redeliver_in import RedeliverIn
 from .redelivery import Redelivery
 from .redrive import Redrive
@@ -228,6 +231,9 @@ __all__ = (
     "RecipientIn",
     "RecipientInNetworkType0",
     "RecipientNetworkSource",
+    "RecoverIn",
+    "Recovery",
+    "RecoveryStatus",
     "RedeliverIn",
     "Redelivery",
     "Redrive",

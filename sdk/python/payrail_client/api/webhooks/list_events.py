@@ -15,6 +15,7 @@ def _get_kwargs(
     limit: int | Unset = 10,
     starting_after: None | str | Unset = UNSET,
     type_: None | str | Unset = UNSET,
+    delivery_success: bool | None | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -34,6 +35,13 @@ def _get_kwargs(
     else:
         json_type_ = type_
     params["type"] = json_type_
+
+    json_delivery_success: bool | None | Unset
+    if isinstance(delivery_success, Unset):
+        json_delivery_success = UNSET
+    else:
+        json_delivery_success = delivery_success
+    params["delivery_success"] = json_delivery_success
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -102,15 +110,19 @@ def sync_detailed(
     limit: int | Unset = 10,
     starting_after: None | str | Unset = UNSET,
     type_: None | str | Unset = UNSET,
+    delivery_success: bool | None | Unset = UNSET,
 ) -> Response[ErrorBody | EventPage]:
     """The merchant's events, newest first.
 
-     The merchant's events, newest first (kept 30 days), optionally of one type.
+     The merchant's events, newest first (kept 30 days), optionally of one type or by delivery success.
 
     Args:
         limit (int | Unset): page size, 1..100 Default: 10.
         starting_after (None | str | Unset): cursor: the id of the last event of the previous page
         type_ (None | str | Unset): only events of this type
+        delivery_success (bool | None | Unset): true: only events delivered to every endpoint;
+            false: only events whose latest attempt to some endpoint failed with no success since
+            (still retrying, or failed)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -124,6 +136,7 @@ def sync_detailed(
         limit=limit,
         starting_after=starting_after,
         type_=type_,
+        delivery_success=delivery_success,
     )
 
     response = client.get_httpx_client().request(
@@ -139,15 +152,19 @@ def sync(
     limit: int | Unset = 10,
     starting_after: None | str | Unset = UNSET,
     type_: None | str | Unset = UNSET,
+    delivery_success: bool | None | Unset = UNSET,
 ) -> ErrorBody | EventPage | None:
     """The merchant's events, newest first.
 
-     The merchant's events, newest first (kept 30 days), optionally of one type.
+     The merchant's events, newest first (kept 30 days), optionally of one type or by delivery success.
 
     Args:
         limit (int | Unset): page size, 1..100 Default: 10.
         starting_after (None | str | Unset): cursor: the id of the last event of the previous page
         type_ (None | str | Unset): only events of this type
+        delivery_success (bool | None | Unset): true: only events delivered to every endpoint;
+            false: only events whose latest attempt to some endpoint failed with no success since
+            (still retrying, or failed)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -162,6 +179,7 @@ def sync(
         limit=limit,
         starting_after=starting_after,
         type_=type_,
+        delivery_success=delivery_success,
     ).parsed
 
 
@@ -171,15 +189,19 @@ async def asyncio_detailed(
     limit: int | Unset = 10,
     starting_after: None | str | Unset = UNSET,
     type_: None | str | Unset = UNSET,
+    delivery_success: bool | None | Unset = UNSET,
 ) -> Response[ErrorBody | EventPage]:
     """The merchant's events, newest first.
 
-     The merchant's events, newest first (kept 30 days), optionally of one type.
+     The merchant's events, newest first (kept 30 days), optionally of one type or by delivery success.
 
     Args:
         limit (int | Unset): page size, 1..100 Default: 10.
         starting_after (None | str | Unset): cursor: the id of the last event of the previous page
         type_ (None | str | Unset): only events of this type
+        delivery_success (bool | None | Unset): true: only events delivered to every endpoint;
+            false: only events whose latest attempt to some endpoint failed with no success since
+            (still retrying, or failed)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -193,6 +215,7 @@ async def asyncio_detailed(
         limit=limit,
         starting_after=starting_after,
         type_=type_,
+        delivery_success=delivery_success,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -206,15 +229,19 @@ async def asyncio(
     limit: int | Unset = 10,
     starting_after: None | str | Unset = UNSET,
     type_: None | str | Unset = UNSET,
+    delivery_success: bool | None | Unset = UNSET,
 ) -> ErrorBody | EventPage | None:
     """The merchant's events, newest first.
 
-     The merchant's events, newest first (kept 30 days), optionally of one type.
+     The merchant's events, newest first (kept 30 days), optionally of one type or by delivery success.
 
     Args:
         limit (int | Unset): page size, 1..100 Default: 10.
         starting_after (None | str | Unset): cursor: the id of the last event of the previous page
         type_ (None | str | Unset): only events of this type
+        delivery_success (bool | None | Unset): true: only events delivered to every endpoint;
+            false: only events whose latest attempt to some endpoint failed with no success since
+            (still retrying, or failed)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -230,5 +257,6 @@ async def asyncio(
             limit=limit,
             starting_after=starting_after,
             type_=type_,
+            delivery_success=delivery_success,
         )
     ).parsed
