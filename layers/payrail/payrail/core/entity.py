@@ -4,7 +4,8 @@ order …): a frozen pydantic model whose validator and schema are built on firs
 stored as (``payout["status"]``, ``payout.get("hold_reason")``, ``"fee" in order``)."""
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -31,3 +32,19 @@ class Entity(BaseModel):
     def public(self) -> dict:
         """The entity as the API shows it (a JSON-ready dict of what it holds; unset fields left out)."""
         return self.model_dump(mode="json", exclude_unset=True)
+
+
+E = TypeVar("E", bound=Entity)
+
+
+@dataclass(frozen=True)
+class Page(Generic[E]):
+    """One page of entities (a merchant's newest first; the operator's across merchants oldest
+    first), and whether more follow."""
+
+    data: list[E]
+    has_more: bool
+
+    def public(self) -> dict:
+        """``{"data": [...], "has_more"}`` as the API shows it."""
+        return {"data": [e.public() for e in self.data], "has_more": self.has_more}

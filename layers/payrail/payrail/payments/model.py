@@ -18,6 +18,24 @@ from payrail.core.lifecycle import StatusChange
 from payrail.payments.workflow import PaymentStatus
 
 
+class FloatBalance(Entity):
+    """A merchant's mobile-money float at one provider."""
+
+    available: int = Field(description="the merchant's float at the provider (minor units)")
+    held: int = Field(description="held for mobile-money payments in flight")
+
+
+class FloatFunding(Entity):
+    """The admin's funding of a merchant's float at one provider, and the float after it."""
+
+    merchant_id: str
+    provider: str
+    currency: str
+    amount: int
+    journal_id: str
+    float: FloatBalance
+
+
 class RecipientRequest(Protocol):
     """The recipient a payment is asked for: a Ghana mobile number, the holder's name and,
     for a ported number, its network (``MTN``, ``AT``, ``TELECEL``; None: from the prefix)."""

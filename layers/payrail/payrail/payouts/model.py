@@ -22,11 +22,10 @@ journal moves money in the same transaction); the domain applies them through
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Generic, Literal, TypeVar
+from typing import Literal
 
-from payrail.core.entity import Entity as CoreEntity
+from payrail.core.entity import Entity as CoreEntity, Page  # noqa: F401 - Page: the payout package's pages
 from pydantic import ConfigDict, Field
 
 from payrail.core.lifecycle import Lifecycle, Move
@@ -120,21 +119,6 @@ class Entity(CoreEntity):
     (a read-then-write never drops one)."""
 
     model_config = ConfigDict(extra="allow")
-
-
-E = TypeVar("E", bound=Entity)
-
-
-@dataclass(frozen=True)
-class Page(Generic[E]):
-    """One page of a merchant's entities, newest first."""
-
-    data: list[E]
-    has_more: bool
-
-    def public(self) -> dict:
-        """``{"data": [...], "has_more"}`` as the API shows it."""
-        return {"data": [e.public() for e in self.data], "has_more": self.has_more}
 
 
 class StatusChange(Entity):

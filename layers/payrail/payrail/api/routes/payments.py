@@ -79,4 +79,4 @@ def fund_float(body: models.FloatTopUpIn, idempotency_key: IdempotencyKey) -> di
     if not c.platform.merchants.get(body.merchant_id):
         raise NotFound("merchant not found", param="merchant_id")
     return c.platform.payments.fund_float(body.merchant_id, body.provider, body.amount, idempotency_key,
-                                          fingerprint=c.fingerprint)
+                                          fingerprint=c.fingerprint).public()
