@@ -66,15 +66,6 @@ class Product(Entity):
     stock: int
     created_at: str
 
-    @classmethod
-    def of(cls, item: dict) -> "Product":
-        """The product of a stored item as clients see it."""
-        return cls.model_validate(item)
-
-    def view(self) -> dict:
-        """The product as the API answers it."""
-        return self.model_dump(exclude_unset=True)
-
 
 class LateFulfilment(Entity):
     fulfilment_id: str
@@ -116,15 +107,6 @@ class Order(Entity):
     late_fulfilment: LateFulfilment | None = Field(default=None, description="the service delivered after the "
                                                                              "order was failed and refunded")
     settled_by: Literal["admin"] | None = None
-
-    @classmethod
-    def of(cls, item: dict) -> "Order":
-        """The order of a stored item as clients see it (fields the model does not name stay on it)."""
-        return cls.model_validate(item)
-
-    def view(self) -> dict:
-        """The order as the API answers it: the item's fields, nothing added."""
-        return self.model_dump(exclude_unset=True)
 
 
 # ---- wallets and balances (payrail.commerce.wallets) --------------------------------------------------

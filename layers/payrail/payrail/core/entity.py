@@ -9,6 +9,8 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+E = TypeVar("E", bound="Entity")
+
 
 class Entity(BaseModel):
     """A frozen domain value. ``entity[name]`` raises KeyError for an unknown name; ``get`` answers
@@ -33,8 +35,15 @@ class Entity(BaseModel):
         """The entity as the API shows it (a JSON-ready dict of what it holds; unset fields left out)."""
         return self.model_dump(mode="json", exclude_unset=True)
 
+    @classmethod
+    def of(cls: type[E], item: dict) -> E:
+        """The entity of a stored item as clients see it (``MainTable.get``), validated (the
+        model's validator is built on first use, once per process)."""
+        return cls.model_validate(item)
 
-E = TypeVar("E", bound=Entity)
+    def view(self) -> dict:
+        """The entity as the API answers it: the item's fields, nothing added."""
+        return self.model_dump(exclude_unset=True)
 
 
 @dataclass(frozen=True)

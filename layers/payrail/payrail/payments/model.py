@@ -161,12 +161,3 @@ class Payment(Entity):
     refund: Refund | None = None
     late_provider_status: str | None = None
     late_provider_status_at: str | None = None
-
-    @classmethod
-    def of(cls, item: dict) -> "Payment":
-        """The payment of a stored item as clients see it (``MainTable.get``)."""
-        return cls.model_validate(item)
-
-    def view(self) -> dict:
-        """The payment as the API answers it: the item's fields, nothing added."""
-        return self.model_dump(exclude_unset=True)

@@ -25,6 +25,7 @@ from payrail.providers.connectors.base import (INSUFFICIENT_FLOAT, ConnectorUnav
 from payrail.providers.connectors.ghana import parse_recipient
 from payrail.providers.registry import REGISTRY
 from payrail.core.errors import Conflict, InsufficientFunds, NotFound, ProviderFailed, ProviderUnavailable, ValidationFailed
+from payrail.core.entity import Page
 from payrail.core.events import EventLog
 from payrail.core.idempotency import check_fingerprint
 from payrail.core.ledger import ExtraConditionFailed, Journal, Ledger, Posting, now_iso
@@ -135,14 +136,14 @@ class Payments:
 
     def page(self, merchant_id: str, *, limit: int = 10, starting_after: str | None = None, status: str | None = None,
              network: str | None = None, provider: str | None = None, created_from: str | None = None,
-             created_to: str | None = None) -> dict:
-        """Newest first, ``{"data": [Payment], "has_more": bool}``; filters combine."""
+             created_to: str | None = None) -> Page[Payment]:
+        """The merchant's payments, newest first; filters combine."""
         where = {k: v for k, v in (("status", status), ("network", network), ("provider", provider)) if v}
         if starting_after:
             check_payment_id(starting_after)
         page = self.records.page(merchant_id, limit=limit, starting_after=starting_after,
                                  created_from=created_from, created_to=created_to, where=where or None)
-        return {"data": [Payment.of(p) for p in page["data"]], "has_more": page["has_more"]}
+        return Page([Payment.of(p) for p in page["data"]], page["has_more"])
 
     # ---- creation -------------------------------------------------------------------------------------
     def create(self, merchant_id: str, amount: int, currency: str, recipient: RecipientRequest, idempotency_key: str,

@@ -193,6 +193,15 @@ class Payout(Entity):
     status_history: list[StatusChange]
 
 
+class AccountCheck(Entity):
+    """What the connector that would pay an account said of it (``reason`` when not valid)."""
+
+    valid: bool
+    account_title: str | None = None
+    reason: str | None = None
+    provider: str
+
+
 class BeneficiaryVerification(Entity):
     status: VerificationStatus
     account_title: str | None = None

@@ -38,6 +38,39 @@ from payrail.providers.connectors.base import Connector, ConnectorSettings
 from payrail.core.errors import ValidationFailed
 
 
+class Timed:
+    """A connector whose ``submit`` and ``status`` calls each emit their latency
+    (:func:`payrail.core.outcomes.emit_latency`: milliseconds, by provider and operation), whether
+    the call answers or raises; everything else is the connector's own.
+
+    Args:
+        connector: the connector; name: its registry name (the metric's ``provider``).
+    """
+
+    def __init__(self, connector: Connector, name: str):
+        self.connector, self.name = connector, name
+
+    def __getattr__(self, attr: str):
+        return getattr(self.connector, attr)
+
+    def _timed(self, operation: str, call, *args):
+        from payrail.core.outcomes import emit_latency
+
+        start = time.perf_counter()
+        try:
+            return call(*args)
+        finally:
+            emit_latency(self.name, operation, (time.perf_counter() - start) * 1000)
+
+    def submit(self, req):
+        """The connector's ``submit``, timed."""
+        return self._timed("submit", self.connector.submit, req)
+
+    def status(self, transfer_id: str):
+        """The connector's ``status``, timed."""
+        return self._timed("status", self.connector.status, transfer_id)
+
+
 class ProviderSlots:
     """A counting semaphore per provider, shared by the whole platform: slot ``n`` of provider
     ``p`` is the item ``slot#p#n`` (``owner``, ``lease_until`` in epoch milliseconds, and the
@@ -144,11 +177,12 @@ class Providers:
             return self._settings[name]
 
     def get(self, name: str) -> Connector:
-        """The connector ``name`` (built once)."""
+        """The connector ``name`` (built once), its ``submit`` and ``status`` calls timed
+        (:class:`Timed`)."""
         settings = self.settings(name)
         with self._lock:
             if name not in self._connectors:
-                self._connectors[name] = registry.build(name, settings)
+                self._connectors[name] = Timed(registry.build(name, settings), name)
             return self._connectors[name]
 
     def choose(self, rail: str, currency: str, country: str) -> str:

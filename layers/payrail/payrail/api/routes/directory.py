@@ -29,4 +29,4 @@ def directory(limit: Limit = 100, starting_after: Annotated[str | None, Query(pa
 def verify_account(body: models.VerifyIn) -> dict:
     """Verify a bank account, wallet or UPI address through the connector that would pay it:
     {valid: true, account_title} or {valid: false, reason} (503 when the provider cannot be asked)."""
-    return call().platform.beneficiaries.verify(body.beneficiary.model_dump(exclude_none=True))
+    return call().platform.beneficiaries.verify(body.beneficiary).model_dump()
