@@ -193,6 +193,28 @@ class Payout(Entity):
     status_history: list[StatusChange]
 
 
+class ProviderAnswer(Entity):
+    """What the provider said of a reservation's payout so far."""
+
+    name: str
+    reference_id: str | None = None
+    status: str | None = Field(default=None, description="SUCCESS, or the provider's open status (PENDING, ON_HOLD); "
+                                                          "null before it answered")
+
+
+class Fulfilment(Entity):
+    """A reservation's fulfilment: its payout and what the provider said (FULFILLED once paid,
+    FULFILLING while under way)."""
+
+    audit_id: str
+    reservation_id: str
+    fulfilled_amount: int
+    status: Literal["FULFILLED", "FULFILLING"]
+    payout_id: str
+    payout_status: PayoutStatus
+    provider: ProviderAnswer
+
+
 class AccountCheck(Entity):
     """What the connector that would pay an account said of it (``reason`` when not valid)."""
 

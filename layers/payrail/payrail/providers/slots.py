@@ -34,8 +34,27 @@ from botocore.exceptions import ClientError
 from payrail.core import clock
 from payrail.core import ddb, deadline
 from payrail.providers import registry
-from payrail.providers.connectors.base import Connector, ConnectorSettings
+from payrail.core.entity import Entity, Page
+from payrail.providers.connectors.base import Connector, ConnectorSettings, DirectoryEntry
 from payrail.core.errors import ValidationFailed
+
+
+class Reach(Entity):
+    """A directory entry (:class:`payrail.providers.connectors.base.DirectoryEntry`) with the
+    configured connector that reaches it."""
+
+    code: str
+    name: str
+    kind: str
+    country: str
+    currency: str
+    rail: str
+    iban_code: str | None = None
+    provider: str
+
+    def public(self) -> dict:
+        """As the API lists it (every field, ``iban_code`` null where there is none)."""
+        return self.model_dump(mode="json")
 
 
 class Timed:
@@ -198,16 +217,16 @@ class Providers:
                                f"{currency}", param="currency", code="currency_not_supported")
 
     def directory(self, *, limit: int = 100, starting_after: str | None = None, kind: str | None = None,
-                  country: str | None = None, currency: str | None = None) -> dict:
-        """The configured connectors' directory entries (by code), filtered: ``{"data", "has_more"}``
-        with each entry's ``provider``; ``starting_after`` is the code of the last entry seen."""
-        rows = sorted((d.model_dump() | {"provider": name} for name, d in registry.directory()
+                  country: str | None = None, currency: str | None = None) -> Page[Reach]:
+        """The configured connectors' directory entries (by country, kind and code), filtered, each
+        with its ``provider``; ``starting_after`` is the code of the last entry seen."""
+        rows = sorted((Reach.model_construct(**d.model_dump(), provider=name) for name, d in registry.directory()
                        if self.configured(name) and kind in (None, d.kind) and country in (None, d.country)
-                       and currency in (None, d.currency)), key=lambda r: (r["country"], r["kind"], r["code"]))
+                       and currency in (None, d.currency)), key=lambda r: (r.country, r.kind, r.code))
         if starting_after is not None:
-            codes = [r["code"] for r in rows]
+            codes = [r.code for r in rows]
             rows = rows[codes.index(starting_after) + 1:] if starting_after in codes else []
-        return {"data": rows[:limit], "has_more": len(rows) > limit}
+        return Page(rows[:limit], len(rows) > limit)
 
     @contextmanager
     def slot(self, name: str) -> Iterator[bool]:

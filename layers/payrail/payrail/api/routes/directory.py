@@ -21,7 +21,7 @@ def directory(limit: Limit = 100, starting_after: Annotated[str | None, Query(pa
               currency: Annotated[str | None, Query(pattern=models.CURRENCY)] = None) -> dict:
     """Banks (name, short code, IBAN bank code), wallets and rails payouts can reach, by provider."""
     return call().platform.providers.directory(limit=limit, starting_after=starting_after, kind=kind,
-                                               country=country, currency=currency)
+                                               country=country, currency=currency).public()
 
 
 @routes.post("/v1/account_verifications", operation_id="verifyAccount",
