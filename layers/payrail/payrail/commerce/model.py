@@ -17,9 +17,9 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field
 
+from payrail.core.floats import FloatBalance
 from payrail.core.entity import Entity
 from payrail.core.lifecycle import Lifecycle, Move, StatusChange
-from payrail.payments.model import FloatBalance
 
 
 class OrderStatus(StrEnum):

@@ -13,16 +13,10 @@ from typing import Literal, Protocol
 
 from pydantic import ConfigDict, Field
 
+from payrail.core.floats import FloatBalance
 from payrail.core.entity import Entity
 from payrail.core.lifecycle import StatusChange
 from payrail.payments.workflow import PaymentStatus
-
-
-class FloatBalance(Entity):
-    """A merchant's mobile-money float at one provider."""
-
-    available: int = Field(description="the merchant's float at the provider (minor units)")
-    held: int = Field(description="held for mobile-money payments in flight")
 
 
 class FloatFunding(Entity):

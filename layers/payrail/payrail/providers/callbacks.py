@@ -21,11 +21,9 @@ nothing (``Payments.outcome_known``; a payout that is no longer at the provider 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Literal
-
 from pydantic import ValidationError
 
-from payrail.core.entity import Entity
+from payrail.providers.answers import CallbackAck
 
 from payrail.providers import registry
 from payrail.providers.connectors.base import CallbackHint, CallbackRejected
@@ -37,16 +35,6 @@ from payrail.core.store import MainTable
 #: (not final, or already settled) or ``deferred`` (the provider could not be asked now; the
 #: workflow looks again on its own)
 Handler = Callable[[dict, CallbackHint], tuple[str, dict]]
-
-
-class CallbackAck(Entity):
-    """What payrail did with an authenticated provider callback (after asking the provider)."""
-
-    received: bool
-    outcome: Literal["captured", "released", "no_change", "deferred", "unknown_transfer"]
-    object_type: str | None = None
-    object_id: str | None = None
-    status: str | None = None
 
 
 class Callbacks:

@@ -1,7 +1,7 @@
 """What payrail did with a provider's callback."""
 from payrail.api.models.common import Model
 from payrail.api.models.views import view
-from payrail.providers import callbacks
+from payrail.providers import answers as callbacks
 
 __all__ = ['CallbackAck']
 
