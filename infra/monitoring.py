@@ -228,7 +228,7 @@ class Monitoring:
 
     def _business(self, period: Duration) -> None:
         """Outcomes by final status and provider, each connector's success rate (with its alarm),
-        settlement jobs and webhook deliveries (``payrail.core.outcomes``; the webhooks function's
+        each connector's call latency (p99 of submit and of status), settlement jobs and webhook deliveries (``payrail.core.outcomes``; the webhooks function's
         counts: the endpoint is a log field of each attempt, not a dimension)."""
         def search(metric: str, dims: str) -> cw.MathExpression:
             return cw.MathExpression(
@@ -252,6 +252,11 @@ class Monitoring:
                 CustomMetricGroup(title="Payments by provider and final status",
                                   metrics=[search(outcomes.PAYMENTS, "service,provider,status")]),
                 CustomMetricGroup(title="Provider success rate (%)", metrics=rates),
+                CustomMetricGroup(title="Provider call latency p99 (ms)", metrics=[
+                    cw.Metric(namespace=outcomes.NAMESPACE, metric_name=outcomes.PROVIDER_LATENCY, statistic="p99",
+                              period=period, label=f"{p} {op} p99",
+                              dimensions_map={"service": outcomes.SERVICE, "provider": p, "operation": op})
+                    for p in catalog.connectors() for op in outcomes.LATENCY_OPERATIONS]),
                 CustomMetricGroup(title="Settlement jobs by final status",
                                   metrics=[search(outcomes.SETTLEMENT_JOBS, "service,status")]),
                 CustomMetricGroup(title="Webhook delivery attempts", metrics=[

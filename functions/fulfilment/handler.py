@@ -34,18 +34,18 @@ def record_handler(record: SQSRecord) -> None:
         return
     order = fulfil_order(platform.orders, platform.merchants, platform.fulfilment, msg["merchant_id"], msg["order_id"],
                          platform.fulfilment_policy)
-    metrics.add_metric(name=f"Orders{order['status'].title().replace('_', '')}", unit=MetricUnit.Count, value=1)
-    if order.get("late_fulfilment"):
+    metrics.add_metric(name=f"Orders{order.status.title().replace('_', '')}", unit=MetricUnit.Count, value=1)
+    if order.late_fulfilment:
         metrics.add_metric(name="OrdersLateFulfilment", unit=MetricUnit.Count, value=1)
         logger.warning("fulfilled after the refund: an operator settles it with the service",
-                       order_id=order["order_id"], late_fulfilment=order["late_fulfilment"])
+                       order_id=order.order_id, late_fulfilment=order.late_fulfilment.model_dump())
     delay = next_look(order, int(msg.get("attempt", 0)), platform.fulfilment_checks, platform.fulfilment_policy)
     if delay is not None:
         platform.fulfilment_checks.schedule(msg, delay)
-        logger.info("asking again later", order_id=order["order_id"], status=order["status"],
+        logger.info("asking again later", order_id=order.order_id, status=str(order.status),
                     attempt=msg.get("attempt", 0), delay_seconds=delay)
     else:
-        logger.info("order step done", order_id=order["order_id"], status=order["status"])
+        logger.info("order step done", order_id=order.order_id, status=str(order.status))
 
 
 lambda_handler = fn.batch(record_handler, EventType.SQS)

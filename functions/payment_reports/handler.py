@@ -24,6 +24,6 @@ def lambda_handler(event: dict, context) -> dict:
         fired = datetime.fromisoformat(event["time"].replace("Z", "+00:00")) if event.get("time") else \
             datetime.now(timezone.utc)
         day = (fired.date() - timedelta(days=1)).isoformat()
-    out = write_daily(platform.main, ddb.client("s3"), platform.settings.reports_bucket, day)
+    out = write_daily(platform.main, ddb.client("s3"), platform.settings.reports_bucket, day).public()
     logger.info("payment report written", **out)
     return out

@@ -48,4 +48,4 @@ def lambda_handler(event: dict, context) -> dict:
         job = s.fail(event["scope"], event["job_id"], json.dumps(error)[:500])
     else:
         raise ValueError(f"unknown step {step!r}")
-    return {k: v for k, v in job.items() if k in ("job_id", "scope", "status", "report_key", "totals", "rows")}
+    return {k: v for k, v in job.public().items() if k in ("job_id", "scope", "status", "report_key", "totals", "rows")}

@@ -180,6 +180,24 @@ def test_the_dashboard_covers_api_functions_queues_workflows_tables_and_outcomes
         assert t.name in body
 
 
+def test_the_dashboard_shows_each_connectors_call_latency_p99_by_operation(tpl):
+    (dash,) = resources(tpl, "AWS::CloudWatch::Dashboard").values()
+    parts = dash["Properties"]["DashboardBody"]["Fn::Join"][1]
+    body = "".join(x if isinstance(x, str) else "ref" for x in parts)  # a token in place of each reference
+    widgets = [w for w in json.loads(body)["widgets"] if w.get("properties", {}).get("title") ==
+               "Provider call latency p99 (ms)"]
+    assert len(widgets) == 1
+    shown = set()
+    for line in widgets[0]["properties"]["metrics"]:
+        names = [x for x in line if isinstance(x, str)]
+        options = next(x for x in line if isinstance(x, dict))
+        assert names[:2] == [outcomes.NAMESPACE, outcomes.PROVIDER_LATENCY] and options["stat"] == "p99"
+        dims = dict(zip(names[2::2], names[3::2]))
+        assert dims["service"] == outcomes.SERVICE
+        shown.add((dims["provider"], dims["operation"]))
+    assert shown == {(p, op) for p in catalog.connectors() for op in ("submit", "status")}
+
+
 def test_alarm_email_and_thresholds_come_from_the_context(tmp_path):
     from aws_cdk import App
     from aws_cdk.assertions import Template

@@ -50,3 +50,26 @@ def test_the_events_function_counts_a_payout_by_final_status_and_provider(admin,
     assert counted[("Payouts", (("service", "payrail"), ("provider", "none"), ("status", "FAILED")))] == [1.0]
     assert not [k for k in counted if k[0] == "Payouts" and ("status", "FAILED") in k[1] and ("provider", "none") not in k[1]]
     assert counted[("EventsPublished", (("service", "events"),))] == [float(len(batch["Records"]))]
+
+
+def test_each_call_to_a_provider_emits_its_latency_by_provider_and_operation(platform, capsys):
+    from payrail.providers.connectors.base import BankAccount, TransferRequest
+
+    connector = platform.providers.get("safepay")
+    req = TransferRequest(transfer_id=f"tr_{uuid.uuid4().hex[:20]}", amount=4_321, currency="PKR",
+                          beneficiary=BankAccount(bank_code="HBL", account_number=f"{uuid.uuid4().int % 10**6:06d}0001",
+                                                  name="Ayesha Khan"))
+    capsys.readouterr()
+    connector.submit(req)
+    assert connector.status(req.transfer_id).transfer_id == req.transfer_id
+    points = []
+    for r in emf(capsys.readouterr().out):
+        (directive,) = r["_aws"]["CloudWatchMetrics"]
+        for m in directive["Metrics"]:
+            if m["Name"] == "ProviderLatency":
+                (dims,) = directive["Dimensions"]
+                points.append((directive["Namespace"], m["Unit"], {d: r[d] for d in dims}, r[m["Name"]]))
+    assert [p[:3] for p in points] == [
+        ("payrail", "Milliseconds", {"service": "payrail", "provider": "safepay", "operation": "submit"}),
+        ("payrail", "Milliseconds", {"service": "payrail", "provider": "safepay", "operation": "status"})]
+    assert all(min(p[3] if isinstance(p[3], list) else [p[3]]) > 0 for p in points)  # milliseconds the call took

@@ -36,8 +36,9 @@ class FakeCallbacks:
 
     def receive(self, connector, headers, body, now):
         self.received.append(connector)
-        return {"received": True, "outcome": "unknown_transfer", "object_type": None, "object_id": None,
-                "status": None}
+        from payrail.providers.callbacks import CallbackAck
+
+        return CallbackAck(received=True, outcome="unknown_transfer")
 
 
 def app_with(route_sets, monkeypatch, **settings):

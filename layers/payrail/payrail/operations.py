@@ -1,7 +1,9 @@
 """The operator's views and actions across merchants: payouts and payments by status and age,
 holds still open past a bound, queue and DLQ depths, DLQ redrive, the ledger audit.
 
-Reads go through the ``main`` table's ``by_status`` index (:meth:`payrail.core.store.MainTable.across`);
+Payouts and payments are read through the ``main`` table's ``by_status`` index
+(:meth:`payrail.core.store.MainTable.across`); open holds through the payouts' own reader of them
+(:class:`payrail.payouts.holds.OpenHolds`, the one the hold sweep reads);
 queue depths through SQS ``GetQueueAttributes`` (each queue's DLQ is found from its
 ``RedrivePolicy``); a redrive is SQS ``StartMessageMoveTask`` from the DLQ back to its source queue
 (SQS moves the messages itself, at most ``max_per_second`` a second when given).
@@ -9,17 +11,22 @@ queue depths through SQS ``GetQueueAttributes`` (each queue's DLQ is found from 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from payrail.core import clock
+from payrail.core.entity import Page
 from payrail.core.errors import Conflict, NotFound
 from payrail.core.store import PAYMENT, PAYOUT, Kind, MainTable
 
 if TYPE_CHECKING:
     from payrail.core.ledger import Ledger
+    from payrail.payments.model import Payment
+    from payrail.payouts.holds import OpenHolds
+    from payrail.payouts.model import Payout
 
 #: SQS attributes read for a queue's depth
 _DEPTH = ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed")
@@ -53,6 +60,38 @@ class Redrive(BaseModel):
     messages: int = Field(description="messages in the DLQ when the move started (approximate)")
 
 
+class LedgerAudit(BaseModel):
+    """:func:`payrail.core.ledger.audit`'s report (the API's ``LedgerAudit`` is this model)."""
+
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    ok: bool = Field(description="every check passed")
+    journals: int
+    accounts: int
+    postings: int = Field(description="journal legs")
+    unbalanced_journals: list[str] = Field(description="journals whose postings do not sum to zero")
+    account_mismatches: list[str] = Field(description="accounts whose balance or count disagrees with their legs")
+    orphan_postings: list[str] = Field(description="postings no journal names, or with a wrong balance_after")
+    total_by_currency: dict[str, int] = Field(description="sum of every account's balance per currency (zero)")
+
+
+@dataclass(frozen=True)
+class Holds:
+    """Payouts still holding money, oldest first (each with ``held_since``, ISO time), and the age
+    of the oldest listed (seconds; None when none is)."""
+
+    data: list[Payout]
+    has_more: bool
+    older_than_seconds: int
+    oldest_age_seconds: int | None
+
+    def public(self) -> dict:
+        """As the API shows it: each payout as ``GET /v1/payouts/{id}`` does."""
+        return {"data": [p.model_dump(mode="json", exclude_unset=True, exclude={"held_since"}) for p in self.data],
+                "has_more": self.has_more, "older_than_seconds": self.older_than_seconds,
+                "oldest_age_seconds": self.oldest_age_seconds}
+
+
 class _Attributes(NamedTuple):
     """What :meth:`Operations._depth` reads of a queue: its depth, its ARN and its DLQ's."""
 
@@ -75,10 +114,11 @@ class Operations:
         ledger: the ledger (for :meth:`audit`).
         sqs: a boto3 SQS client.
         queues: queue name (``payouts``, ``payments``, ``fulfilment``, ``webhooks``) -> its URL.
+        holds: the open payout holds (for :meth:`holds`).
     """
 
-    def __init__(self, main: MainTable, ledger: Ledger, sqs, queues: dict[str, str]):
-        self.main, self.ledger, self.sqs = main, ledger, sqs
+    def __init__(self, main: MainTable, ledger: Ledger, sqs, queues: dict[str, str], holds: OpenHolds):
+        self.main, self.ledger, self.sqs, self.open_holds = main, ledger, sqs, holds
         self.queues = {k: v for k, v in queues.items() if v}
 
     def _list(self, kind: Kind, statuses: tuple[str, ...], limit: int, older_than_seconds: int | None,
@@ -89,36 +129,37 @@ class Operations:
         return self.main.across(kind, statuses, limit=limit, created_from=created_from, created_to=created_to)
 
     def payouts(self, status: str | None = None, *, limit: int = 10, older_than_seconds: int | None = None,
-                created_from: str | None = None, created_to: str | None = None) -> dict:
+                created_from: str | None = None, created_to: str | None = None) -> Page[Payout]:
         """Payouts of every merchant in ``status`` (every status when None), oldest first, created
         at least ``older_than_seconds`` ago and within ``created_from``..``created_to`` (inclusive
-        ISO 8601 bounds): ``{"data": [payout, ...], "has_more": bool}``."""
-        from payrail.payouts.workflow import PayoutStatus  # the domain's statuses: imported when used
+        ISO 8601 bounds)."""
+        from payrail.payouts.records import load_payout  # the domain's model: imported when used
+        from payrail.payouts.workflow import PayoutStatus
 
         statuses = (status,) if status else tuple(s.value for s in PayoutStatus)
-        return self._list(PAYOUT, statuses, limit, older_than_seconds, created_from, created_to)
+        page = self._list(PAYOUT, statuses, limit, older_than_seconds, created_from, created_to)
+        return Page([load_payout(i) for i in page["data"]], page["has_more"])
 
     def payments(self, status: str | None = None, *, limit: int = 10, older_than_seconds: int | None = None,
-                 created_from: str | None = None, created_to: str | None = None) -> dict:
+                 created_from: str | None = None, created_to: str | None = None) -> Page[Payment]:
         """Mobile-money payments of every merchant, as :meth:`payouts`."""
+        from payrail.payments.model import Payment
         from payrail.payments.workflow import PaymentStatus
 
         statuses = (status,) if status else tuple(s.value for s in PaymentStatus)
-        return self._list(PAYMENT, statuses, limit, older_than_seconds, created_from, created_to)
+        page = self._list(PAYMENT, statuses, limit, older_than_seconds, created_from, created_to)
+        return Page([Payment.of(i) for i in page["data"]], page["has_more"])
 
-    def holds(self, older_than_seconds: int, *, limit: int = 10) -> dict:
+    def holds(self, older_than_seconds: int, *, limit: int = 10) -> Holds:
         """Payouts whose hold on the merchant's balance is still open (PENDING, IN_REVIEW,
-        PROCESSING, ON_HOLD) and that were created at least ``older_than_seconds`` ago, oldest
-        first: ``{"data", "has_more", "older_than_seconds", "oldest_age_seconds"}`` (the age of
-        the oldest listed, None when there is none)."""
-        from payrail.payouts.workflow import HELD
-
-        page = self._list(PAYOUT, tuple(s.value for s in HELD), limit, older_than_seconds, None, None)
+        PROCESSING, ON_HOLD), held (since their creation or reinitiation) at least
+        ``older_than_seconds``, oldest first, with the age of the oldest listed."""
+        held = self.open_holds.oldest(limit + 1, older_than_seconds)
         oldest = None
-        if page["data"]:
-            created = datetime.strptime(page["data"][0]["created_at"], "%Y-%m-%dT%H:%M:%S.%fZ")
-            oldest = int((clock.utcnow() - created.replace(tzinfo=timezone.utc)).total_seconds())
-        return page | {"older_than_seconds": older_than_seconds, "oldest_age_seconds": oldest}
+        if held:
+            since = datetime.strptime(held[0].held_since, "%Y-%m-%dT%H:%M:%S.%fZ")
+            oldest = int((clock.utcnow() - since.replace(tzinfo=timezone.utc)).total_seconds())
+        return Holds(held[:limit], len(held) > limit, older_than_seconds, oldest)
 
     # ---- queues --------------------------------------------------------------------------------
     def _depth(self, url: str) -> _Attributes:
@@ -175,8 +216,8 @@ class Operations:
         return Redrive(queue=name, task_handle=handle, messages=dlq.depth.messages)
 
     # ---- the ledger ----------------------------------------------------------------------------
-    def audit(self) -> dict:
+    def audit(self) -> LedgerAudit:
         """:func:`payrail.core.ledger.audit` of the whole ledger (a scan: its cost grows with the ledger)."""
         from payrail.core.ledger import audit
 
-        return audit(self.ledger)
+        return LedgerAudit.model_construct(**audit(self.ledger))

@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # the domain modules are imported by the property that builds
     from payrail.payouts.service import Payouts
     from payrail.providers.slots import Providers
     from payrail.payouts.reservations import Reservations
+    from payrail.settlement.model import SettlementJob
     from payrail.settlement.service import Settlements
     from payrail.core.store import MainTable
     from payrail.commerce.wallets import Wallets
@@ -202,7 +203,7 @@ class Platform:
 
     # ---- settlement jobs and their workflow executions ---------------------------------------
     def start_settlement(self, scope: str, start: str, end: str, idempotency_key: str | None,
-                         fingerprint: str | None) -> dict:
+                         fingerprint: str | None) -> SettlementJob:
         """Create a QUEUED job (id derived from the key when one is given, random otherwise) and
         start its execution (named after the job, so a repeat start is a no-op; its first step
         moves the job to RUNNING). Returns the job as clients see it."""
@@ -210,26 +211,26 @@ class Platform:
         job, _ = self.settlements.create_job(scope, start, end, job_id=job_id, fingerprint=fingerprint)
         sfn = ddb.client("stepfunctions")
         try:
-            arn = sfn.start_execution(stateMachineArn=self.settings.settlement_state_machine_arn, name=job["job_id"],
-                                      input=json.dumps({"scope": scope, "job_id": job["job_id"]}))["executionArn"]
-            self.settlements.attach_execution(scope, job["job_id"], arn)
+            arn = sfn.start_execution(stateMachineArn=self.settings.settlement_state_machine_arn, name=job.job_id,
+                                      input=json.dumps({"scope": scope, "job_id": job.job_id}))["executionArn"]
+            self.settlements.attach_execution(scope, job.job_id, arn)
         except sfn.exceptions.ExecutionAlreadyExists:
             pass
-        return self.settlement_view(scope, job["job_id"], job)
+        return self.settlement_view(scope, job.job_id, job)
 
-    def settlement_view(self, scope: str, job_id: str, job: dict | None = None) -> dict:
+    def settlement_view(self, scope: str, job_id: str, job: SettlementJob | None = None) -> SettlementJob:
         """A job with its presigned ``download_url`` once COMPLETED. Raises NotFound."""
         job = job or self.settlements.get(scope, job_id)
-        return job | {"download_url": self.settlements.download_url(job, self.settings.presign_seconds)}
+        return self.settlements.with_download_url(job, self.settings.presign_seconds)
 
-    def cancel_settlement(self, scope: str, job_id: str) -> dict:
+    def cancel_settlement(self, scope: str, job_id: str) -> SettlementJob:
         """Cancel a queued or running job and stop its execution (named after the job, so it is
         found even before the job records it). Raises NotFound, Conflict."""
         sfn = ddb.client("stepfunctions")
         machine = self.settings.settlement_state_machine_arn
 
-        def stop(job: dict) -> None:
-            arn = job.get("execution_arn") or machine.replace(":stateMachine:", ":execution:") + f":{job_id}"
+        def stop(job: SettlementJob) -> None:
+            arn = job.execution_arn or machine.replace(":stateMachine:", ":execution:") + f":{job_id}"
             try:
                 sfn.stop_execution(executionArn=arn, cause="settlement job cancelled")
             except sfn.exceptions.ExecutionDoesNotExist:
@@ -245,7 +246,7 @@ class Platform:
         s = self.settings
         return Operations(self.main, self.ledger, ddb.client("sqs"), {
             "fulfilment": s.fulfilment_queue_url, "payouts": s.payout_queue_url, "payments": s.payment_queue_url,
-            "webhooks": s.webhook_queue_url})
+            "webhooks": s.webhook_queue_url}, self.holds)
 
     @cached_property
     def fulfilment(self) -> FulfilmentClient:

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
@@ -55,6 +56,7 @@ from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, SSLError
 from payrail.core import clock
 from payrail.core.http_client import session
 from payrail.core.merchants import Merchants
+from payrail.commerce.model import Order
 from payrail.commerce.orders import (
     FAILED_NOT_RECEIVED,
     FAILED_BY_OPERATOR,
@@ -229,7 +231,7 @@ def _parse(ts: str) -> datetime:
     return datetime.fromisoformat(ts.replace("Z", "+00:00"))
 
 
-def deadline_of(order: dict, policy: FulfilmentPolicy) -> datetime:
+def deadline_of(order: Mapping | Order, policy: FulfilmentPolicy) -> datetime:
     """When the order's fulfilment is given up: its ``fulfilment_deadline``, else payment time +
     ``give_up_seconds``."""
     if order.get("fulfilment_deadline"):
@@ -237,7 +239,7 @@ def deadline_of(order: dict, policy: FulfilmentPolicy) -> datetime:
     return _parse(order["created_at"]) + timedelta(seconds=policy.give_up_seconds)
 
 
-def needs_late_check(order: dict) -> bool:
+def needs_late_check(order: Mapping | Order) -> bool:
     """A FAILED order the service might still deliver: failed without the service's refusal (not
     received, or by the operator), its cancel not acknowledged, no late fulfilment recorded."""
     return (order["status"] == ORDER_FAILED and order.get("failure_kind") in (FAILED_NOT_RECEIVED, FAILED_BY_OPERATOR)
@@ -245,7 +247,7 @@ def needs_late_check(order: dict) -> bool:
 
 
 def fulfil_order(orders: Orders, merchants: Merchants, client: FulfilmentClient, merchant_id: str,
-                 order_id: str, policy: FulfilmentPolicy = FulfilmentPolicy(), now: datetime | None = None) -> dict:
+                 order_id: str, policy: FulfilmentPolicy = FulfilmentPolicy(), now: datetime | None = None) -> Order:
     """Take the next fulfilment step of an order and return the order after it (module docstring).
 
     * PAID: POST to the service. Delivered: capture (FULFILLED). Refused (4xx): refund and
@@ -268,7 +270,12 @@ def fulfil_order(orders: Orders, merchants: Merchants, client: FulfilmentClient,
     Args:
         now: the current time (UTC; default now), for the deadline.
     """
-    now = now or clock.utcnow()
+    return Order.of(_step(orders, merchants, client, merchant_id, order_id, policy, now or clock.utcnow()))
+
+
+def _step(orders: Orders, merchants: Merchants, client: FulfilmentClient, merchant_id: str, order_id: str,
+          policy: FulfilmentPolicy, now: datetime) -> dict:
+    """:func:`fulfil_order`'s step on the order as the orders' data access reads and writes it."""
     order = orders.get_order(merchant_id, order_id)
     status = order["status"]
     if status == PAID:
@@ -283,7 +290,7 @@ def fulfil_order(orders: Orders, merchants: Merchants, client: FulfilmentClient,
         if outcome.kind not in (FULFILLED, FAILED):
             return order  # the operator decides
     elif needs_late_check(order):
-        return late_check(orders, client, order)
+        return _late_check(orders, client, order)
     else:
         return order
     if outcome.kind == FULFILLED:
@@ -299,13 +306,13 @@ def fulfil_order(orders: Orders, merchants: Merchants, client: FulfilmentClient,
     if order.get("fulfilment_uncertain") is False and int(order.get("fulfilment_attempts", 0)) >= policy.max_attempts:
         failed = orders.refund_not_received(order, f"not received after {order['fulfilment_attempts']} attempts: "
                                                    f"{order.get('last_error') or outcome.reason}")
-        return late_check(orders, client, failed) if needs_late_check(failed) else failed
+        return _late_check(orders, client, failed) if needs_late_check(failed) else failed
     if now >= deadline:
         return orders.give_up(order, f"no definitive answer by {_iso(deadline)}: {outcome.reason}")
     return order
 
 
-def late_check(orders: Orders, client: FulfilmentClient, order: dict) -> dict:
+def _late_check(orders: Orders, client: FulfilmentClient, order: dict) -> dict:
     """For a FAILED order the service might still deliver (:func:`needs_late_check`): send the
     cancel; when it is not acknowledged, look the order up. An acknowledged cancel (or a lookup
     saying FAILED or CANCELLED) is recorded (``cancel_acknowledged_at``): no more looks; a
@@ -321,7 +328,7 @@ def late_check(orders: Orders, client: FulfilmentClient, order: dict) -> dict:
     return order
 
 
-def next_look(order: dict, attempt: int, checks: "FulfilmentChecks", policy: FulfilmentPolicy,
+def next_look(order: Mapping | Order, attempt: int, checks: "FulfilmentChecks", policy: FulfilmentPolicy,
               now: datetime | None = None) -> int | None:
     """Seconds until the order's next look, or None when it needs none: a FULFILMENT_PENDING order
     is looked at after the backoff (``checks.delay(attempt)``), at the latest at its deadline; a

@@ -1,6 +1,9 @@
 """The product and the order as the domain answers them (frozen models; the API's ``Product`` and
 ``Order`` are their public views), the order's statuses, why a FAILED order failed, and its
 lifecycle table. Built from stored items by ``of`` (the model's validator, built once per process).
+The wallets' and balances' results (:mod:`payrail.commerce.wallets`): a wallet movement, a
+wallet's balance, an account's history entries (balance before and after), a merchant's top-up
+and balances — all amounts integers in minor units.
 
 The table is the contract of :class:`payrail.commerce.orders.Orders`: every status change is one
 of its moves, applied by :meth:`payrail.core.lifecycle.Lifecycle.actions` (the conditional write on
@@ -14,6 +17,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field
 
+from payrail.core.floats import FloatBalance
 from payrail.core.entity import Entity
 from payrail.core.lifecycle import Lifecycle, Move, StatusChange
 
@@ -62,15 +66,6 @@ class Product(Entity):
     stock: int
     created_at: str
 
-    @classmethod
-    def of(cls, item: dict) -> "Product":
-        """The product of a stored item as clients see it."""
-        return cls.model_validate(item)
-
-    def view(self) -> dict:
-        """The product as the API answers it."""
-        return self.model_dump(exclude_unset=True)
-
 
 class LateFulfilment(Entity):
     fulfilment_id: str
@@ -113,11 +108,78 @@ class Order(Entity):
                                                                              "order was failed and refunded")
     settled_by: Literal["admin"] | None = None
 
-    @classmethod
-    def of(cls, item: dict) -> "Order":
-        """The order of a stored item as clients see it (fields the model does not name stay on it)."""
-        return cls.model_validate(item)
 
-    def view(self) -> dict:
-        """The order as the API answers it: the item's fields, nothing added."""
-        return self.model_dump(exclude_unset=True)
+# ---- wallets and balances (payrail.commerce.wallets) --------------------------------------------------
+class WalletMovement(Entity):
+    """An admin's credit or debit of a customer wallet: the journal and the wallet's balance
+    around it (None for a journal written before journals kept their balances)."""
+
+    journal_id: str
+    customer_id: str
+    currency: str
+    amount: int
+    direction: Literal["credit", "debit"]
+    balance_before: int | None
+    balance_after: int | None
+    created_at: str
+
+
+class WalletBalance(Entity):
+    """A customer wallet's balance in one currency."""
+
+    customer_id: str
+    currency: str
+    balance: int
+    updated_at: str | None = None
+
+
+class HistoryEntry(Entity):
+    """One posting of an account, as its history shows it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    seq: int
+    account_id: str
+    journal_id: str
+    type: str
+    currency: str
+    amount: int = Field(description="minor units; negative takes from the account")
+    balance_before: int
+    balance_after: int
+    created_at: str
+
+
+class History(Entity):
+    """One page of an account's postings, newest first."""
+
+    data: list[HistoryEntry]
+    has_more: bool
+
+    @classmethod
+    def of(cls, page: dict) -> "History":
+        """The ledger's page (``{"data": [posting item...], "has_more"}``; trusted: payrail wrote it)."""
+        return cls.model_construct(data=[HistoryEntry.model_construct(**p) for p in page["data"]],
+                                   has_more=page["has_more"])
+
+
+class TopUp(Entity):
+    """The admin's funding of a merchant's available balance."""
+
+    journal_id: str
+    merchant_id: str
+    currency: str
+    amount: int
+    available_after: int | None = Field(description="the available balance right after (null on a replay)")
+    created_at: str
+
+
+class MerchantBalance(Entity):
+    """A merchant's balances in one currency, read as one snapshot."""
+
+    currency: str
+    available: int
+    held: int = Field(description="held for payouts in flight")
+    pending: int = Field(description="paid orders awaiting fulfilment")
+    reserved: int = Field(description="reserved for orders' seller payouts (reservations)")
+    floats: dict[str, FloatBalance] | None = Field(default=None, description="GHS: the merchant's mobile-money "
+                                                   "float at each provider, funded by the admin")

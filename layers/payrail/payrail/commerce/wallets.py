@@ -10,6 +10,7 @@ from payrail.core.idempotency import check_fingerprint
 from payrail.core.ledger import Journal, Ledger, Posting, now_iso
 from payrail.core.money import check_amount, check_currency
 from payrail.core.store import CUSTOMER, MERCHANT, MainTable
+from payrail.commerce.model import History, HistoryEntry, MerchantBalance, TopUp, WalletBalance, WalletMovement
 
 _CUSTOMER_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
@@ -27,28 +28,27 @@ class Wallets:
         self.ledger = ledger
         self.main = main
 
-    def _posting_of(self, account_id: str, journal_id: str) -> dict | None:
+    def _posting_of(self, account_id: str, journal_id: str) -> HistoryEntry | None:
         cursor = None
         for _ in range(20):
-            page = self.ledger.history(account_id, limit=100, starting_after=cursor)
-            for p in page["data"]:
-                if p["journal_id"] == journal_id:
+            page = History.of(self.ledger.history(account_id, limit=100, starting_after=cursor))
+            for p in page.data:
+                if p.journal_id == journal_id:
                     return p
-            if not page["has_more"]:
+            if not page.has_more:
                 return None
-            cursor = page["data"][-1]["seq"]
+            cursor = page.data[-1].seq
         return None
 
     def move(self, merchant_id: str, customer_id: str, currency: str, amount: int, direction: str,
-             idempotency_key: str, fingerprint: str | None = None) -> tuple[dict, bool]:
+             idempotency_key: str, fingerprint: str | None = None) -> tuple[WalletMovement, bool]:
         """Credit (``direction="credit"``) or debit a customer wallet against the merchant's funding
         account: one read (the merchant, the wallet, the journal the key names) and one transaction.
         The journal is the key's idempotency record (its id derives from the key; it stores the
         request's fingerprint and the wallet's balance before and after).
 
         Returns:
-            ``({journal_id, customer_id, currency, amount, balance_before, balance_after, created_at},
-            created)``: the same movement, ``created`` False, for a repeat with the same key.
+            ``(movement, created)``: the same movement, ``created`` False, for a repeat with the same key.
 
         Raises:
             ValidationFailed: bad customer id, currency or amount.
@@ -94,14 +94,15 @@ class Wallets:
         if w.account_id in res.balances:
             before, after = res.balances[w.account_id]
         else:  # a journal written before journals kept their balances
-            p = self._posting_of(w.account_id, journal_id) or {}
-            before, after = p.get("balance_before"), p.get("balance_after")
-        return {"journal_id": res.journal["journal_id"], "customer_id": customer_id, "currency": currency,
-                "amount": amount, "direction": direction, "balance_before": before, "balance_after": after,
-                "created_at": res.journal["created_at"]}, res.created
+            p = self._posting_of(w.account_id, journal_id)
+            before, after = (p.balance_before, p.balance_after) if p else (None, None)
+        return WalletMovement.model_construct(
+            journal_id=res.journal["journal_id"], customer_id=customer_id, currency=currency, amount=amount,
+            direction=direction, balance_before=before, balance_after=after,
+            created_at=res.journal["created_at"]), res.created
 
-    def wallet_balance(self, merchant_id: str, customer_id: str, currency: str) -> dict:
-        """``{customer_id, currency, balance, updated_at}``.
+    def wallet_balance(self, merchant_id: str, customer_id: str, currency: str) -> WalletBalance:
+        """The wallet's balance and when it last moved.
 
         Raises:
             NotFound: the customer has no wallet in this currency with this merchant.
@@ -111,24 +112,25 @@ class Wallets:
         a = self.ledger.get_account(accounts.wallet(merchant_id, customer_id, currency).account_id)
         if not a:
             raise NotFound("wallet not found", param="customer_id")
-        return {"customer_id": customer_id, "currency": currency, "balance": a["balance"],
-                "updated_at": a.get("updated_at")}
+        return WalletBalance.model_construct(customer_id=customer_id, currency=currency, balance=a["balance"],
+                                             updated_at=a.get("updated_at"))
 
     def wallet_history(self, merchant_id: str, customer_id: str, currency: str, limit: int,
-                       starting_after: int | None) -> dict:
-        """Postings of a wallet, newest first, with ``balance_before``/``balance_after``."""
+                       starting_after: int | None) -> History:
+        """Postings of a wallet, newest first, with ``balance_before``/``balance_after``.
+
+        Raises: NotFound (no such wallet); ValidationFailed (limit out of 1..100)."""
         self.wallet_balance(merchant_id, customer_id, currency)
-        return self.ledger.history(accounts.wallet(merchant_id, customer_id, currency).account_id,
-                                   limit, starting_after)
+        return History.of(self.ledger.history(accounts.wallet(merchant_id, customer_id, currency).account_id,
+                                              limit, starting_after))
 
     def top_up(self, merchant_id: str, currency: str, amount: int, idempotency_key: str,
-               reference: str | None = None, fingerprint: str | None = None) -> dict:
+               reference: str | None = None, fingerprint: str | None = None) -> TopUp:
         """Admin funding of a merchant's available balance (funding → available), so a
         payouts-only merchant needs no orders to start. Idempotent by key.
 
         Returns:
-            ``{journal_id, merchant_id, currency, amount, available_after, created_at}``
-            (``available_after`` None when the key had already moved the money).
+            the top-up (``available_after`` None when the key had already moved the money).
 
         Raises:
             ValidationFailed; IdempotencyMismatch (the key funded another request).
@@ -144,24 +146,24 @@ class Wallets:
         res = self.ledger.post(journal, opens=[f, avail])
         if not res.created:
             check_fingerprint(res.journal.get("metadata") or {}, fingerprint)
-        return {"journal_id": journal_id, "merchant_id": merchant_id, "currency": currency, "amount": amount,
-                "available_after": res.balances[avail.account_id][1] if res.created else None,
-                "created_at": res.journal["created_at"]}
+        return TopUp.model_construct(journal_id=journal_id, merchant_id=merchant_id, currency=currency, amount=amount,
+                                     available_after=res.balances[avail.account_id][1] if res.created else None,
+                                     created_at=res.journal["created_at"])
 
-    def merchant_balances(self, merchant_id: str, currency: str) -> dict:
-        """``{currency, available, held, pending, reserved}`` in minor units (0 for accounts never
-        used), read as one consistent snapshot (a movement between them is seen whole or not at all)."""
+    def merchant_balances(self, merchant_id: str, currency: str) -> MerchantBalance:
+        """Available, held, pending and reserved in minor units (0 for accounts never used), read as
+        one consistent snapshot (a movement between them is seen whole or not at all)."""
         check_currency(currency)
         ids = {k: accounts.shard_ids(merchant_id, k, currency) for k in ("available", "held", "pending", "reserved")}
         got = self.ledger.get_accounts_snapshot([i for group in ids.values() for i in group])
-        return {"currency": currency,
-                **{k: sum(got.get(i, {}).get("balance", 0) for i in group) for k, group in ids.items()}}
+        return MerchantBalance.model_construct(
+            currency=currency, **{k: sum(got.get(i, {}).get("balance", 0) for i in group) for k, group in ids.items()})
 
     def merchant_history(self, merchant_id: str, kind: str, currency: str, limit: int,
-                         starting_after: int | None) -> dict:
+                         starting_after: int | None) -> History:
         """Postings of one merchant account (``available``, ``held`` or ``reserved``), newest first."""
         check_currency(currency)
         if kind not in ("available", "held", "reserved"):
             raise ValidationFailed("account must be available, held or reserved", param="account")
-        return self.ledger.history(accounts.merchant_account(merchant_id, kind, currency).account_id,
-                                   limit, starting_after)
+        return History.of(self.ledger.history(accounts.merchant_account(merchant_id, kind, currency).account_id,
+                                              limit, starting_after))

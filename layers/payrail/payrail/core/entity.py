@@ -4,9 +4,12 @@ order …): a frozen pydantic model whose validator and schema are built on firs
 stored as (``payout["status"]``, ``payout.get("hold_reason")``, ``"fee" in order``)."""
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
+
+E = TypeVar("E", bound="Entity")
 
 
 class Entity(BaseModel):
@@ -31,3 +34,26 @@ class Entity(BaseModel):
     def public(self) -> dict:
         """The entity as the API shows it (a JSON-ready dict of what it holds; unset fields left out)."""
         return self.model_dump(mode="json", exclude_unset=True)
+
+    @classmethod
+    def of(cls: type[E], item: dict) -> E:
+        """The entity of a stored item as clients see it (``MainTable.get``), validated (the
+        model's validator is built on first use, once per process)."""
+        return cls.model_validate(item)
+
+    def view(self) -> dict:
+        """The entity as the API answers it: the item's fields, nothing added."""
+        return self.model_dump(exclude_unset=True)
+
+
+@dataclass(frozen=True)
+class Page(Generic[E]):
+    """One page of entities (a merchant's newest first; the operator's across merchants oldest
+    first), and whether more follow."""
+
+    data: list[E]
+    has_more: bool
+
+    def public(self) -> dict:
+        """``{"data": [...], "has_more"}`` as the API shows it."""
+        return {"data": [e.public() for e in self.data], "has_more": self.has_more}

@@ -16,6 +16,11 @@ Metrics (namespace :data:`NAMESPACE`, unit Count, dimensions ``service`` = :data
 ``provider`` is a registered connector's name (a bounded set), or :data:`NO_PROVIDER` when the
 object ended before reaching one (a payout rejected in review, a payment declined by its risk
 checks), so that a provider's success rate only counts what the provider decided.
+
+Beside the outcomes, each call to a provider (:class:`payrail.providers.slots.Providers` times it,
+whatever it answers or raises) is one data point of::
+
+    ProviderLatency  provider, operation   Milliseconds   operation: submit | status
 """
 from __future__ import annotations
 
@@ -32,6 +37,9 @@ NAMESPACE = "payrail"
 SERVICE = "payrail"
 PAYOUTS, PAYMENTS, SETTLEMENT_JOBS = "Payouts", "Payments", "SettlementJobs"
 NO_PROVIDER = "none"
+#: a provider call's latency (unit Milliseconds), by provider and :data:`LATENCY_OPERATIONS`
+PROVIDER_LATENCY = "ProviderLatency"
+LATENCY_OPERATIONS = ("submit", "status")
 #: the final statuses of each metric, by event type
 FINAL = {
     "payout.succeeded": (PAYOUTS, "SUCCEEDED"), "payout.failed": (PAYOUTS, "FAILED"),
@@ -107,3 +115,13 @@ def emit(counts: Counter[Outcome]) -> None:
             with single_metric(name=o.metric, unit=MetricUnit.Count, value=n, namespace=NAMESPACE,
                                default_dimensions=o.dims):
                 pass
+
+
+def emit_latency(provider: str, operation: str, ms: float) -> None:
+    """Print one :data:`PROVIDER_LATENCY` data point (EMF, dimensions ``service``, ``provider``,
+    ``operation``) for a call to ``provider`` that took ``ms`` milliseconds."""
+    from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+    with single_metric(name=PROVIDER_LATENCY, unit=MetricUnit.Milliseconds, value=round(ms, 3), namespace=NAMESPACE,
+                       default_dimensions={"service": SERVICE, "provider": provider, "operation": operation}):
+        pass

@@ -13,9 +13,21 @@ from typing import Literal, Protocol
 
 from pydantic import ConfigDict, Field
 
+from payrail.core.floats import FloatBalance
 from payrail.core.entity import Entity
 from payrail.core.lifecycle import StatusChange
 from payrail.payments.workflow import PaymentStatus
+
+
+class FloatFunding(Entity):
+    """The admin's funding of a merchant's float at one provider, and the float after it."""
+
+    merchant_id: str
+    provider: str
+    currency: str
+    amount: int
+    journal_id: str
+    float: FloatBalance
 
 
 class RecipientRequest(Protocol):
@@ -143,12 +155,3 @@ class Payment(Entity):
     refund: Refund | None = None
     late_provider_status: str | None = None
     late_provider_status_at: str | None = None
-
-    @classmethod
-    def of(cls, item: dict) -> "Payment":
-        """The payment of a stored item as clients see it (``MainTable.get``)."""
-        return cls.model_validate(item)
-
-    def view(self) -> dict:
-        """The payment as the API answers it: the item's fields, nothing added."""
-        return self.model_dump(exclude_unset=True)

@@ -14,7 +14,8 @@ from typing import Iterable, Iterator
 from payrail.core import ddb
 from payrail.core.errors import Conflict
 from payrail.core.events import EventLog
-from payrail.core.store import PAYMENT, MainTable, due, listed
+from payrail.core.store import PAYMENT, MainTable, due, listed, public
+from payrail.payments.model import Payment
 from payrail.payments.workflow import FINAL, HELD, LIFECYCLE, PS
 
 
@@ -32,6 +33,21 @@ class PaymentRecords:
     def get(self, merchant_id: str, payment_id: str, raw: bool = False) -> dict | None:
         """The payment as clients see it (``raw``: with its internal attributes), or None."""
         return self.main.get(PAYMENT.key(merchant_id, payment_id), raw=raw)
+
+    def created_on(self, day: str) -> list[Payment]:
+        """Every payment created on UTC day ``day`` (``YYYY-MM-DD``), from a filtered ``Scan`` of
+        the main table (``type = payment`` and the day's ``created_at`` prefix); trusted items, as
+        entities built without validation."""
+        kw = dict(TableName=self.main.table, FilterExpression="#t = :t AND begins_with(created_at, :d)",
+                  ExpressionAttributeNames={"#t": "type"},
+                  ExpressionAttributeValues={":t": ddb.value(PAYMENT.type), ":d": ddb.value(day)})
+        out: list[Payment] = []
+        while True:
+            r = self.main.db.scan(**kw)
+            out += [Payment.model_construct(**public(ddb.load(i))) for i in r["Items"]]
+            if "LastEvaluatedKey" not in r:
+                return out
+            kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
 
     def reread(self, p: dict) -> dict:
         """``p`` as it stands now."""

@@ -7,7 +7,7 @@ amounts and fees (minor units, GHS) and the success rate, as two CSV files in th
 
 ``success_rate`` = confirmed (incl. later refunded) / decided (confirmed, refunded, failed, expired), four
 decimals, computed with integers (basis points of a percent would be the same: no floats near money).
-Payments are read with a filtered ``Scan`` of the main table (``type = payment`` and the day's
+Payments are read with a filtered ``Scan`` of the main table (``PaymentRecords.created_on``) (``type = payment`` and the day's
 ``created_at`` prefix): a daily job over one table; a sparse per-day index is the fix when the
 table grows large.
 """
@@ -16,25 +16,26 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
+from dataclasses import dataclass
 
-from payrail.core import ddb
-from payrail.core.store import PAYMENT, MainTable
+from payrail.core.store import MainTable
+from payrail.payments.model import Payment
+from payrail.payments.records import PaymentRecords
 
 COLUMNS = ["date", "currency", "payments", "confirmed", "failed", "expired", "cancelled", "refunded", "open",
            "amount_confirmed", "fees", "success_rate"]
 
 
-def day_payments(main: MainTable, day: str) -> list[dict]:
-    kw = dict(TableName=main.table, FilterExpression="#t = :t AND begins_with(created_at, :d)",
-              ExpressionAttributeNames={"#t": "type"},
-              ExpressionAttributeValues={":t": ddb.value(PAYMENT.type), ":d": ddb.value(day)})
-    out = []
-    while True:
-        r = main.db.scan(**kw)
-        out += [ddb.load(i) for i in r["Items"]]
-        if "LastEvaluatedKey" not in r:
-            return out
-        kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
+@dataclass(frozen=True)
+class DailyReport:
+    """What :func:`write_daily` wrote: the day, how many payments it counted, the two CSVs' keys."""
+
+    date: str
+    payments: int
+    keys: list[str]
+
+    def public(self) -> dict:
+        return {"date": self.date, "payments": self.payments, "keys": list(self.keys)}
 
 
 def _rate(ok: int, decided: int) -> str:
@@ -44,20 +45,20 @@ def _rate(ok: int, decided: int) -> str:
     return f"{scaled // 10_000}.{scaled % 10_000:04d}"
 
 
-def rows(payments: list[dict], day: str, key: str) -> list[dict]:
-    """Aggregated rows grouped by ``key`` (``provider`` or ``merchant_id``), sorted by it."""
+def rows(payments: list[Payment], day: str, key: str) -> list[dict]:
+    """The CSV's rows (column -> value) grouped by ``key`` (``provider`` or ``merchant_id``), sorted by it."""
     groups: dict[str, dict] = defaultdict(lambda: {c: 0 for c in COLUMNS if c not in ("date", "currency", "success_rate")})
     for p in payments:
-        g = groups[p.get(key) or "none"]
+        g = groups[getattr(p, key, None) or "none"]
         g["payments"] += 1
-        st = p["status"].lower()
+        st = str(p.status).lower()
         if st in ("confirmed", "failed", "expired", "cancelled", "refunded"):
             g[st] += 1
         else:
             g["open"] += 1
-        if p["status"] in ("CONFIRMED", "REFUNDED"):
-            g["amount_confirmed"] += int(p["amount"])
-            g["fees"] += int(p.get("fee") or 0)
+        if p.status in ("CONFIRMED", "REFUNDED"):
+            g["amount_confirmed"] += int(p.amount)
+            g["fees"] += int(getattr(p, "fee", None) or 0)
     out = []
     for name in sorted(groups):
         g = groups[name]
@@ -75,12 +76,12 @@ def to_csv(rows_: list[dict], key: str) -> str:
     return buf.getvalue()
 
 
-def write_daily(main: MainTable, s3, bucket: str, day: str) -> dict:
-    """Write both CSVs for ``day`` (``YYYY-MM-DD``); returns ``{date, payments, keys}``. Idempotent (overwrites)."""
-    payments = day_payments(main, day)
+def write_daily(main: MainTable, s3, bucket: str, day: str) -> DailyReport:
+    """Write both CSVs for ``day`` (``YYYY-MM-DD``). Idempotent (overwrites)."""
+    payments = PaymentRecords(main, None).created_on(day)
     keys = []
     for key, name in (("provider", "by_provider"), ("merchant_id", "by_merchant")):
         k = f"settlements/payment-reports/{day}/{name}.csv"
         s3.put_object(Bucket=bucket, Key=k, Body=to_csv(rows(payments, day, key), key).encode(), ContentType="text/csv")
         keys.append(k)
-    return {"date": day, "payments": len(payments), "keys": keys}
+    return DailyReport(day, len(payments), keys)

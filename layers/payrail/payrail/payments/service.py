@@ -25,12 +25,13 @@ from payrail.providers.connectors.base import (INSUFFICIENT_FLOAT, ConnectorUnav
 from payrail.providers.connectors.ghana import parse_recipient
 from payrail.providers.registry import REGISTRY
 from payrail.core.errors import Conflict, InsufficientFunds, NotFound, ProviderFailed, ProviderUnavailable, ValidationFailed
+from payrail.core.entity import Page
 from payrail.core.events import EventLog
 from payrail.core.idempotency import check_fingerprint
 from payrail.core.ledger import ExtraConditionFailed, Journal, Ledger, Posting, now_iso
 from payrail.payments.risk import RiskCounters, RiskPolicy, assess
 from payrail.payments.routing import RouteStats, RoutingPolicy, score_candidates
-from payrail.payments.model import Payment, RecipientRequest
+from payrail.payments.model import FloatBalance, FloatFunding, Payment, RecipientRequest
 from payrail.payments.records import PaymentRecords
 from payrail.payments.workflow import FINAL, HELD, PS, Next, Outcome
 from payrail.providers.slots import Providers
@@ -91,17 +92,18 @@ class Payments:
         return [(name, e.cls.network) for name, e in REGISTRY.items()
                 if e.capabilities.covers("mobile_wallet", CURRENCY, "GH") and self.providers.configured(name)]
 
-    def floats(self, merchant_id: str, currency: str = CURRENCY) -> dict[str, dict]:
-        """``{provider: {available, held}}`` of the merchant's floats (minor units)."""
+    def floats(self, merchant_id: str, currency: str = CURRENCY) -> dict[str, FloatBalance]:
+        """The merchant's float at each mobile-money provider (minor units), by provider."""
         names = [n for n, _ in self.momo_providers()]
         ids = {(n, k): accounts.provider_float(merchant_id, k, currency, n).account_id
                for n in names for k in ("momo_float", "momo_held")}
         got = self.ledger.get_accounts(list(ids.values()))
-        return {n: {"available": got.get(ids[(n, "momo_float")], {}).get("balance", 0),
-                    "held": got.get(ids[(n, "momo_held")], {}).get("balance", 0)} for n in names}
+        return {n: FloatBalance.model_construct(available=got.get(ids[(n, "momo_float")], {}).get("balance", 0),
+                                                held=got.get(ids[(n, "momo_held")], {}).get("balance", 0))
+                for n in names}
 
     def fund_float(self, merchant_id: str, provider: str, amount: int, idempotency_key: str,
-                   fingerprint: str | None = None) -> dict:
+                   fingerprint: str | None = None) -> FloatFunding:
         """Admin: fund the merchant's float at ``provider`` (momo_funding → momo_float), once per key.
 
         Raises: ValidationFailed (unknown provider, bad amount); IdempotencyMismatch.
@@ -118,8 +120,8 @@ class Payments:
                                opens=[src, fl])
         if not res.created:
             check_fingerprint(res.journal.get("metadata") or {}, fingerprint)
-        return {"merchant_id": merchant_id, "provider": provider, "currency": CURRENCY, "amount": amount,
-                "journal_id": jid, "float": self.floats(merchant_id)[provider]}
+        return FloatFunding.model_construct(merchant_id=merchant_id, provider=provider, currency=CURRENCY,
+                                            amount=amount, journal_id=jid, float=self.floats(merchant_id)[provider])
 
     # ---- reads ----------------------------------------------------------------------------------------
     def get(self, merchant_id: str, payment_id: str) -> Payment:
@@ -134,14 +136,14 @@ class Payments:
 
     def page(self, merchant_id: str, *, limit: int = 10, starting_after: str | None = None, status: str | None = None,
              network: str | None = None, provider: str | None = None, created_from: str | None = None,
-             created_to: str | None = None) -> dict:
-        """Newest first, ``{"data": [Payment], "has_more": bool}``; filters combine."""
+             created_to: str | None = None) -> Page[Payment]:
+        """The merchant's payments, newest first; filters combine."""
         where = {k: v for k, v in (("status", status), ("network", network), ("provider", provider)) if v}
         if starting_after:
             check_payment_id(starting_after)
         page = self.records.page(merchant_id, limit=limit, starting_after=starting_after,
                                  created_from=created_from, created_to=created_to, where=where or None)
-        return {"data": [Payment.of(p) for p in page["data"]], "has_more": page["has_more"]}
+        return Page([Payment.of(p) for p in page["data"]], page["has_more"])
 
     # ---- creation -------------------------------------------------------------------------------------
     def create(self, merchant_id: str, amount: int, currency: str, recipient: RecipientRequest, idempotency_key: str,
@@ -171,7 +173,7 @@ class Payments:
             return Payment.of(self._advance(self.records.get(merchant_id, pid))), False
         providers = self.momo_providers()
         floats = self.floats(merchant_id)
-        if not any(floats.get(n, {}).get("available", 0) >= amount + self.routing.fee(amount, net == rcpt.network)
+        if not any(n in floats and floats[n].available >= amount + self.routing.fee(amount, net == rcpt.network)
                    for n, net in providers):
             raise InsufficientFunds("no provider float covers the amount and its fee; the admin funds floats",
                                     param="amount", code="insufficient_float")
@@ -195,7 +197,7 @@ class Payments:
                 r["rule"] for r in risk.reasons), sets={"risk": risk.as_dict(), "failure_reason": "risk_declined"})
             return self._read(p)
         rng = random.Random(p["payment_id"])
-        floats = {n: f["available"] for n, f in self.floats(p["merchant_id"]).items()}
+        floats = {n: f.available for n, f in self.floats(p["merchant_id"]).items()}
         providers = self.momo_providers()
         candidates = score_candidates(p["amount"], p["network"], providers, floats,
                                       self.stats.read([n for n, _ in providers]), self.routing, rng)

@@ -33,7 +33,7 @@ from payrail.core.ids import derived, random_id
 from payrail.core.idempotency import check_fingerprint
 from payrail.core.ledger import now_iso
 from payrail.core.store import MainTable
-from payrail.payouts.model import BeneficiaryDetails, BeneficiaryStatus, Page, SavedBeneficiary, VerificationStatus
+from payrail.payouts.model import AccountCheck, BeneficiaryDetails, BeneficiaryStatus, Page, SavedBeneficiary, VerificationStatus
 from payrail.payouts.records import BeneficiaryRecords, load_beneficiary
 
 IFSC = re.compile(r"^[A-Z]{4}0[A-Z0-9]{6}$")
@@ -168,11 +168,11 @@ class Beneficiaries:
         self.records = BeneficiaryRecords(main, None)
         self.providers = providers
 
-    def verify(self, given: BeneficiaryInput) -> dict:
+    def verify(self, given: BeneficiaryInput) -> AccountCheck:
         """Verify an account through the connector that would pay it.
 
         Returns:
-            ``{valid, account_title, reason, provider}``.
+            the connector's answer, with the provider that gave it.
 
         Raises:
             ValidationFailed: a malformed beneficiary, or no connector can verify it.
@@ -191,7 +191,8 @@ class Beneficiaries:
                                    param="beneficiary") from None
         except ConnectorUnavailable as e:
             raise ProviderUnavailable(f"{provider} could not be asked: {e}") from None
-        return {"valid": v.valid, "account_title": v.account_title, "reason": v.reason, "provider": provider}
+        return AccountCheck.model_construct(valid=v.valid, account_title=v.account_title, reason=v.reason,
+                                            provider=provider)
 
     # ---- saved beneficiaries --------------------------------------------------------------------
     def get(self, merchant_id: str, beneficiary_id: str) -> SavedBeneficiary:
@@ -229,11 +230,11 @@ class Beneficiaries:
         ts = now_iso()
         try:
             v = self.verify(given)
-            if not v["valid"]:
-                raise ValidationFailed(f"the account did not verify: {v['reason']}", param="beneficiary",
+            if not v.valid:
+                raise ValidationFailed(f"the account did not verify: {v.reason}", param="beneficiary",
                                        code="account_invalid")
-            verification = {"status": VerificationStatus.VERIFIED, "account_title": v["account_title"],
-                            "provider": v["provider"]}
+            verification = {"status": VerificationStatus.VERIFIED, "account_title": v.account_title,
+                            "provider": v.provider}
         except ProviderUnavailable as e:
             verification = {"status": VerificationStatus.UNVERIFIED, "reason": e.message}
         except ValidationFailed as e:

@@ -5,13 +5,12 @@ A payout's amount is held from its creation (or reinitiation) until its capture 
 ``due_pk = PAYOUT#<shard>``, ``due_sk = <held since, ISO time>#<payout_id>`` (``store.due``), so
 the open holds are the ``PAYOUT#00`` … ``PAYOUT#15`` partitions of that index, oldest first.
 
-The scheduled sweep (``functions/holds``) reports :meth:`OpenHolds.summary` as metrics; an
-admin view can list :meth:`OpenHolds.oldest`.
+The scheduled sweep (``functions/holds``) reports :meth:`OpenHolds.summary` as metrics; the
+admin's ``GET /v1/admin/holds`` (:meth:`payrail.operations.Operations.holds`) lists
+:meth:`OpenHolds.oldest`: both read :class:`payrail.payouts.records.HoldRecords`.
 """
 from __future__ import annotations
 
-import heapq
-import itertools
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -49,6 +48,11 @@ class OpenHolds:
     def __init__(self, table: str, client=None):
         self.records = HoldRecords(table, client)
 
+    @classmethod
+    def of(cls, main) -> "OpenHolds":
+        """The open holds of ``main`` (a ``MainTable``), read with its client."""
+        return cls(main.table, main.db)
+
     def summary(self, bound_seconds: int, now: float | None = None) -> HoldSummary:
         """Count the open holds and those older than ``bound_seconds`` (at ``now``, epoch seconds)."""
         now = clock.now() if now is None else now
@@ -70,6 +74,4 @@ class OpenHolds:
         """The ``limit`` oldest open holds held longer than ``older_than_seconds``: the payouts,
         oldest first, each with ``held_since`` (ISO time)."""
         now = clock.now() if now is None else now
-        cutoff = _iso(now - older_than_seconds)
-        shards = [self.records.held(p, before=cutoff, limit=limit) for p in self.records.partitions()]
-        return list(itertools.islice(heapq.merge(*shards, key=lambda p: p.held_since), limit))
+        return self.records.oldest(limit, _iso(now - older_than_seconds))

@@ -22,11 +22,10 @@ journal moves money in the same transaction); the domain applies them through
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Generic, Literal, TypeVar
+from typing import Literal
 
-from payrail.core.entity import Entity as CoreEntity
+from payrail.core.entity import Entity as CoreEntity, Page  # noqa: F401 - Page: the payout package's pages
 from pydantic import ConfigDict, Field
 
 from payrail.core.lifecycle import Lifecycle, Move
@@ -122,21 +121,6 @@ class Entity(CoreEntity):
     model_config = ConfigDict(extra="allow")
 
 
-E = TypeVar("E", bound=Entity)
-
-
-@dataclass(frozen=True)
-class Page(Generic[E]):
-    """One page of a merchant's entities, newest first."""
-
-    data: list[E]
-    has_more: bool
-
-    def public(self) -> dict:
-        """``{"data": [...], "has_more"}`` as the API shows it."""
-        return {"data": [e.public() for e in self.data], "has_more": self.has_more}
-
-
 class StatusChange(Entity):
     status: str
     at: str
@@ -207,6 +191,37 @@ class Payout(Entity):
     created_at: str
     updated_at: str
     status_history: list[StatusChange]
+
+
+class ProviderAnswer(Entity):
+    """What the provider said of a reservation's payout so far."""
+
+    name: str
+    reference_id: str | None = None
+    status: str | None = Field(default=None, description="SUCCESS, or the provider's open status (PENDING, ON_HOLD); "
+                                                          "null before it answered")
+
+
+class Fulfilment(Entity):
+    """A reservation's fulfilment: its payout and what the provider said (FULFILLED once paid,
+    FULFILLING while under way)."""
+
+    audit_id: str
+    reservation_id: str
+    fulfilled_amount: int
+    status: Literal["FULFILLED", "FULFILLING"]
+    payout_id: str
+    payout_status: PayoutStatus
+    provider: ProviderAnswer
+
+
+class AccountCheck(Entity):
+    """What the connector that would pay an account said of it (``reason`` when not valid)."""
+
+    valid: bool
+    account_title: str | None = None
+    reason: str | None = None
+    provider: str
 
 
 class BeneficiaryVerification(Entity):

@@ -14,6 +14,8 @@ history as read, with its event), or a guarded update that changes no status.
 """
 from __future__ import annotations
 
+import heapq
+import itertools
 from enum import Enum
 from functools import cache, partial
 from typing import Any, Callable, Iterable, TypeVar, get_args, get_origin
@@ -289,3 +291,9 @@ class HoldRecords:
         ``limit``, each with ``held_since``."""
         for item in self._query(partition, before, limit, keys_only=False):
             yield load_payout(item | {"held_since": item["due_sk"].split("#", 1)[0]})
+
+    def oldest(self, limit: int, before: str | None = None) -> list[Payout]:
+        """The open holds: the ``limit`` oldest payouts held since before ``before`` (ISO; None:
+        every one), across every partition, oldest first, each with ``held_since`` (ISO time)."""
+        shards = [self.held(p, before=before, limit=limit) for p in self.partitions()]
+        return list(itertools.islice(heapq.merge(*shards, key=lambda p: p.held_since), limit))

@@ -36,7 +36,7 @@ from payrail.core.idempotency import check_fingerprint
 from payrail.core.ledger import ExtraConditionFailed, Journal, Ledger, Posting, now_iso
 from payrail.core.store import MainTable
 from payrail.payouts.beneficiaries import BeneficiaryInput, check_details
-from payrail.payouts.model import FINAL, Page, Payout, PayoutStatus as PS, Reservation, ReservationStatus as RS
+from payrail.payouts.model import FINAL, Fulfilment, Page, Payout, ProviderAnswer, PayoutStatus as PS, Reservation, ReservationStatus as RS
 from payrail.payouts.records import ReservationRecords, load_reservation
 from payrail.payouts.service import Payouts
 from payrail.core import clock
@@ -158,14 +158,12 @@ class Reservations:
         return {"expired": expired, "skipped": skipped}
 
     # ---- fulfil -------------------------------------------------------------------------------------------
-    def fulfil(self, merchant: Mapping, reservation_id: str, amount: int | None = None) -> tuple[int, dict]:
+    def fulfil(self, merchant: Mapping, reservation_id: str, amount: int | None = None) -> tuple[int, Fulfilment]:
         """Pay the reservation's beneficiary (see the module docstring); wait up to
         ``fulfil_wait_seconds`` for the provider.
 
         Returns:
             ``(200, fulfilment)`` when paid; ``(202, fulfilment)`` while the payout is under way.
-            A fulfilment is ``{audit_id, reservation_id, fulfilled_amount, status, payout_id,
-            payout_status, provider: {name, reference_id, status}}``.
 
         Raises:
             NotFound; ValidationFailed (400: ``amount`` differs, naming both amounts); Conflict (409:
@@ -216,14 +214,15 @@ class Reservations:
                 return p
             time.sleep(0.25)
 
-    def _answer(self, r: Reservation, p: Payout) -> tuple[int, dict]:
+    def _answer(self, r: Reservation, p: Payout) -> tuple[int, Fulfilment]:
         provider = {"name": p.provider, "reference_id": p.provider_reference,
                     "status": {PS.SUCCEEDED: "SUCCESS", PS.FAILED: "FAILED"}.get(p.status)
                     or p.provider_status or ("UNKNOWN" if p.last_error else None)}
         body = {"audit_id": r.audit_id, "reservation_id": r.reservation_id, "fulfilled_amount": r.amount,
-                "payout_id": p.payout_id, "payout_status": str(p.status), "provider": provider}
+                "payout_id": p.payout_id, "payout_status": p.status,
+                "provider": ProviderAnswer.model_construct(**provider)}
         if p.status == PS.SUCCEEDED:
-            return 200, body | {"status": str(FULFILLED)}
+            return 200, Fulfilment.model_construct(**body, status=str(FULFILLED))
         if p.status in (PS.FAILED, PS.CANCELLED):
             reason = p.failure_reason or p.cancel_reason or "failed"
             raise ProviderFailed(f"{p.provider} did not pay: {reason}; the reservation can be fulfilled again",
@@ -231,7 +230,7 @@ class Reservations:
         if provider["status"] == "UNKNOWN":
             raise ProviderTimeout(f"{p.provider} gave no answer ({p.last_error}); the transfer is being "
                                   f"reconciled, payout {p.payout_id}", provider=provider | {"reason": p.last_error})
-        return 202, body | {"status": str(FULFILLING)}
+        return 202, Fulfilment.model_construct(**body, status=str(FULFILLING))
 
 
 def payout_settled(main: MainTable, events: EventLog, p: Payout, status: PS) -> list[dict]:

@@ -21,8 +21,9 @@ nothing (``Payments.outcome_known``; a payout that is no longer at the provider 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-
 from pydantic import ValidationError
+
+from payrail.providers.answers import CallbackAck
 
 from payrail.providers import registry
 from payrail.providers.connectors.base import CallbackHint, CallbackRejected
@@ -50,7 +51,7 @@ class Callbacks:
         self.providers = providers
         self.handlers = dict(handlers)
 
-    def receive(self, connector: str, headers: dict[str, str], body: bytes, now: float) -> dict:
+    def receive(self, connector: str, headers: dict[str, str], body: bytes, now: float) -> CallbackAck:
         """Authenticate, find and confirm one callback.
 
         Args:
@@ -59,8 +60,8 @@ class Callbacks:
             now: unix seconds (the staleness check).
 
         Returns:
-            ``{"received": true, "outcome", "object_type", "object_id", "status"}``; ``outcome``
-            ``unknown_transfer`` (and no object) when payrail has no transfer under that key.
+            what payrail did with it; ``outcome`` ``unknown_transfer`` (and no object) when payrail
+            has no transfer under that key.
 
         Raises:
             NotFound (404): no such connector, or it is not configured here.
@@ -78,9 +79,9 @@ class Callbacks:
                                f"value{'s' * (e.error_count() > 1)})", code="callback_rejected") from None
         found = [i for i in self.main.by_provider_key(hint.transfer_key) if i.get("provider") == connector]
         if not found or found[0].get("type") not in self.handlers:
-            return {"received": True, "outcome": "unknown_transfer", "object_type": None, "object_id": None,
-                    "status": None}
+            return CallbackAck.model_construct(received=True, outcome="unknown_transfer", object_type=None,
+                                               object_id=None, status=None)
         item = found[0]
         outcome, obj = self.handlers[item["type"]](item, hint)
-        return {"received": True, "outcome": outcome, "object_type": item["type"],
-                "object_id": obj[f"{item['type']}_id"], "status": obj["status"]}
+        return CallbackAck.model_construct(received=True, outcome=outcome, object_type=item["type"],
+                                           object_id=obj[f"{item['type']}_id"], status=obj["status"])

@@ -34,8 +34,60 @@ from botocore.exceptions import ClientError
 from payrail.core import clock
 from payrail.core import ddb, deadline
 from payrail.providers import registry
-from payrail.providers.connectors.base import Connector, ConnectorSettings
+from payrail.core.entity import Entity, Page
+from payrail.providers.connectors.base import Connector, ConnectorSettings, DirectoryEntry
 from payrail.core.errors import ValidationFailed
+
+
+class Reach(Entity):
+    """A directory entry (:class:`payrail.providers.connectors.base.DirectoryEntry`) with the
+    configured connector that reaches it."""
+
+    code: str
+    name: str
+    kind: str
+    country: str
+    currency: str
+    rail: str
+    iban_code: str | None = None
+    provider: str
+
+    def public(self) -> dict:
+        """As the API lists it (every field, ``iban_code`` null where there is none)."""
+        return self.model_dump(mode="json")
+
+
+class Timed:
+    """A connector whose ``submit`` and ``status`` calls each emit their latency
+    (:func:`payrail.core.outcomes.emit_latency`: milliseconds, by provider and operation), whether
+    the call answers or raises; everything else is the connector's own.
+
+    Args:
+        connector: the connector; name: its registry name (the metric's ``provider``).
+    """
+
+    def __init__(self, connector: Connector, name: str):
+        self.connector, self.name = connector, name
+
+    def __getattr__(self, attr: str):
+        return getattr(self.connector, attr)
+
+    def _timed(self, operation: str, call, *args):
+        from payrail.core.outcomes import emit_latency
+
+        start = time.perf_counter()
+        try:
+            return call(*args)
+        finally:
+            emit_latency(self.name, operation, (time.perf_counter() - start) * 1000)
+
+    def submit(self, req):
+        """The connector's ``submit``, timed."""
+        return self._timed("submit", self.connector.submit, req)
+
+    def status(self, transfer_id: str):
+        """The connector's ``status``, timed."""
+        return self._timed("status", self.connector.status, transfer_id)
 
 
 class ProviderSlots:
@@ -144,11 +196,12 @@ class Providers:
             return self._settings[name]
 
     def get(self, name: str) -> Connector:
-        """The connector ``name`` (built once)."""
+        """The connector ``name`` (built once), its ``submit`` and ``status`` calls timed
+        (:class:`Timed`)."""
         settings = self.settings(name)
         with self._lock:
             if name not in self._connectors:
-                self._connectors[name] = registry.build(name, settings)
+                self._connectors[name] = Timed(registry.build(name, settings), name)
             return self._connectors[name]
 
     def choose(self, rail: str, currency: str, country: str) -> str:
@@ -164,16 +217,16 @@ class Providers:
                                f"{currency}", param="currency", code="currency_not_supported")
 
     def directory(self, *, limit: int = 100, starting_after: str | None = None, kind: str | None = None,
-                  country: str | None = None, currency: str | None = None) -> dict:
-        """The configured connectors' directory entries (by code), filtered: ``{"data", "has_more"}``
-        with each entry's ``provider``; ``starting_after`` is the code of the last entry seen."""
-        rows = sorted((d.model_dump() | {"provider": name} for name, d in registry.directory()
+                  country: str | None = None, currency: str | None = None) -> Page[Reach]:
+        """The configured connectors' directory entries (by country, kind and code), filtered, each
+        with its ``provider``; ``starting_after`` is the code of the last entry seen."""
+        rows = sorted((Reach.model_construct(**d.model_dump(), provider=name) for name, d in registry.directory()
                        if self.configured(name) and kind in (None, d.kind) and country in (None, d.country)
-                       and currency in (None, d.currency)), key=lambda r: (r["country"], r["kind"], r["code"]))
+                       and currency in (None, d.currency)), key=lambda r: (r.country, r.kind, r.code))
         if starting_after is not None:
-            codes = [r["code"] for r in rows]
+            codes = [r.code for r in rows]
             rows = rows[codes.index(starting_after) + 1:] if starting_after in codes else []
-        return {"data": rows[:limit], "has_more": len(rows) > limit}
+        return Page(rows[:limit], len(rows) > limit)
 
     @contextmanager
     def slot(self, name: str) -> Iterator[bool]:

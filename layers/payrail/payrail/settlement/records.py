@@ -1,5 +1,6 @@
 """The settlement job's items in the main table: the only code of ``payrail.settlement`` that knows
-their keys, attributes and expressions.
+their keys, attributes and expressions, and that turns items into :class:`SettlementJob` entities
+(trusted items, built with ``model_construct``: no validation on the hot path) and back.
 
 Items: job ``pk = SETTLEMENT#<scope>#<job_id>`` (``slices_done`` a string set of finished slice
 numbers, added to only while the job is RUNNING); the scope's slot counter
@@ -10,12 +11,35 @@ from __future__ import annotations
 from payrail.core import ddb
 from payrail.core.events import EventLog
 from payrail.core.ledger import now_iso
-from payrail.core.store import SETTLEMENT, SETTLEMENT_ALL, SETTLEMENT_SLOTS, MainTable
-from payrail.settlement.model import LIFECYCLE, SS
+from payrail.core.lifecycle import StatusChange
+from payrail.core.store import SETTLEMENT, SETTLEMENT_ALL, SETTLEMENT_SLOTS, MainTable, public
+from payrail.settlement.model import LIFECYCLE, SS, SettlementJob, SettlementStatus, SettlementTotals
 
 
 class SlotsTaken(Exception):
     """The scope runs its maximum of jobs (nothing was written)."""
+
+
+def load(item: dict | None) -> SettlementJob | None:
+    """A stored job item (internal attributes dropped) as the job clients see: ``slices_done`` the
+    count of finished slices and ``progress`` their share (0..1) of ``slices_total``."""
+    if item is None:
+        return None
+    data = public(dict(item))
+    done = data.pop("slices_done", None) or set()
+    total = data["slices_total"]
+    data["slices_done"] = len(done)
+    data["progress"] = round(min(len(done), total) / total, 4) if total else 1
+    data["status"] = SettlementStatus(data["status"])
+    data["status_history"] = [StatusChange.model_construct(**h) for h in data.get("status_history") or []]
+    if data.get("totals") is not None:
+        data["totals"] = SettlementTotals.model_construct(**data["totals"])
+    return SettlementJob.model_construct(**data)
+
+
+def as_shown(job: SettlementJob) -> dict:
+    """The job's attributes as clients see them (the object of its events)."""
+    return job.model_dump(by_alias=True, exclude_unset=True, exclude={"download_url"})
 
 
 class SettlementRecords:
@@ -29,41 +53,51 @@ class SettlementRecords:
     def key(scope: str, job_id: str) -> str:
         return SETTLEMENT.key(scope, job_id)
 
-    def get(self, scope: str, job_id: str, raw: bool = False) -> dict | None:
-        """The job item as clients see it (``raw``: with its internal attributes), or None."""
-        return self.main.get(self.key(scope, job_id), raw=raw)
+    def get(self, scope: str, job_id: str) -> SettlementJob | None:
+        """The job, or None."""
+        return load(self.main.get(self.key(scope, job_id)))
 
-    def status(self, scope: str, job_id: str) -> str | None:
+    def stored(self, scope: str, job_id: str) -> tuple[SettlementJob | None, str | None]:
+        """The job (or None) and the fingerprint of the request that created it (an idempotent
+        create checks it)."""
+        item = self.main.get(self.key(scope, job_id), raw=True)
+        return load(item), (item or {}).get("request_fingerprint")
+
+    def status(self, scope: str, job_id: str) -> SettlementStatus | None:
         """The job's status alone (one consistent read of one attribute), or None."""
         r = self.main.db.get_item(TableName=self.main.table, Key={"pk": ddb.value(self.key(scope, job_id))},
                                   ProjectionExpression="#s", ExpressionAttributeNames={"#s": "status"},
                                   ConsistentRead=True)
-        return (ddb.load(r.get("Item")) or {}).get("status")
+        status = (ddb.load(r.get("Item")) or {}).get("status")
+        return None if status is None else SettlementStatus(status)
 
     @staticmethod
     def new(job_id: str, scope: str, start: str, end: str, shards: int, slices_total: int, trigger: str,
-            fingerprint: str | None, ts: str) -> dict:
-        """A new QUEUED job's item."""
-        return {"type": SETTLEMENT.type, "job_id": job_id, "scope": scope, "from": start, "to": end,
-                "shards": shards, "slices_total": slices_total, "trigger": trigger, "status": LIFECYCLE.initial,
-                "created_at": ts, "updated_at": ts, "request_fingerprint": fingerprint,
-                "status_history": [{"status": LIFECYCLE.initial, "at": ts}]}
+            ts: str) -> SettlementJob:
+        """A new QUEUED job (no slice done yet)."""
+        return SettlementJob.model_construct(
+            job_id=job_id, scope=scope, **{"from": start}, to=end, shards=shards, slices_total=slices_total,
+            slices_done=0, progress=0, trigger=trigger, status=SettlementStatus(LIFECYCLE.initial), created_at=ts,
+            updated_at=ts, status_history=[StatusChange.model_construct(status=LIFECYCLE.initial, at=ts)])
 
-    def create(self, job: dict, max_active: int | None) -> bool:
-        """Put the job, take one of its scope's slots (at most ``max_active``; None: no bound) and,
-        for a merchant's job, its creation event, in one transaction. False when the job exists.
+    def create(self, job: SettlementJob, max_active: int | None, fingerprint: str | None = None) -> bool:
+        """Put the job (with the fingerprint of the request creating it), take one of its scope's
+        slots (at most ``max_active``; None: no bound) and, for a merchant's job, its creation event,
+        in one transaction. False when the job exists.
 
         Raises: SlotsTaken.
         """
-        scope, job_id = job["scope"], job["job_id"]
+        scope, job_id = job.scope, job.job_id
+        shown = as_shown(job)  # the job as GET shows it (no slice done yet)
+        item = {"type": SETTLEMENT.type, **{k: v for k, v in shown.items() if k not in ("slices_done", "progress")},
+                "request_fingerprint": fingerprint}
         slot = self._slot_action(scope, +1)
         if max_active is not None:
             slot["Update"]["ConditionExpression"] = "attribute_not_exists(active) OR active < :max"
             slot["Update"]["ExpressionAttributeValues"][":max"] = ddb.value(max_active)
-        actions = [self.main.put_action(self.key(scope, job_id), job), slot]
+        actions = [self.main.put_action(self.key(scope, job_id), item), slot]
         if self.events and scope != SETTLEMENT_ALL:
-            shown = {**job, "slices_done": 0, "progress": 0}  # the job as GET shows it (no slice done yet)
-            actions.append(self.events.put_action(scope, LIFECYCLE.created_event, shown, job_id, 1, job["created_at"]))
+            actions.append(self.events.put_action(scope, LIFECYCLE.created_event, shown, job_id, 1, job.created_at))
         try:
             self.main.db.transact_write_items(TransactItems=actions)
         except self.main.db.exceptions.TransactionCanceledException as err:
@@ -84,11 +118,14 @@ class SettlementRecords:
     def attach_execution(self, scope: str, job_id: str, execution_arn: str) -> None:
         self.main.update(self.key(scope, job_id), "SET execution_arn = :e", {":e": execution_arn})
 
-    def replan(self, scope: str, job_id: str, slices_total: int) -> None:
-        """A retried plan of a RUNNING job: its slice count. Raises ConditionalCheckFailedException
-        when it no longer runs."""
-        self.main.update(self.key(scope, job_id), "SET slices_total = :n", {":n": slices_total, ":r": SS.RUNNING},
-                         names={"#s": "status"}, condition="#s = :r")
+    def replan(self, scope: str, job_id: str, slices_total: int) -> bool:
+        """A retried plan of a RUNNING job: its slice count. False when it no longer runs."""
+        try:
+            self.main.update(self.key(scope, job_id), "SET slices_total = :n", {":n": slices_total, ":r": SS.RUNNING},
+                             names={"#s": "status"}, condition="#s = :r")
+        except self.main.db.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
 
     def count_slice(self, scope: str, job_id: str, number: int) -> bool:
         """Count slice ``number`` done while the job runs (a repeat counts once); False when it no
@@ -104,14 +141,16 @@ class SettlementRecords:
             return False
         return True
 
-    def transition(self, job: dict, sources: tuple[str, ...], target: str, sets: dict | None, detail: str | None,
-                   extra: list[dict] = ()) -> bool:
+    def transition(self, job: SettlementJob, sources: tuple[str, ...], target: str, sets: dict | None,
+                   detail: str | None, extra: list[dict] = ()) -> bool:
         """Move ``job`` (as read) by its lifecycle table, with ``extra`` actions and, for a
         merchant's job, the move's event, in one transaction. False when the job changed meanwhile.
+        ``sets``: attributes set with the move (``report_key``, ``rows``, ``totals`` …).
         Raises IllegalMove for a move the table lacks."""
-        pk, scope = self.key(job["scope"], job["job_id"]), job["scope"]
+        pk, scope = self.key(job.scope, job.job_id), job.scope
         if self.events and scope != SETTLEMENT_ALL:
-            actions = LIFECYCLE.actions(self.events, self.main, pk, job, target, sources=sources, id_field="job_id",
+            actions = LIFECYCLE.actions(self.events, self.main, pk, as_shown(job), target, sources=sources,
+                                        id_field="job_id",
                                         sets=sets, detail=detail, merchant_id=scope)
         else:  # the admin's jobs announce nothing
             LIFECYCLE.check(sources, target)

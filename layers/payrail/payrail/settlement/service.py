@@ -45,7 +45,7 @@ from payrail.core.idempotency import check_fingerprint
 from payrail.core.ids import random_id
 from payrail.core.ledger import Ledger, now_iso
 from payrail.core.store import SETTLEMENT_ALL as ALL, MainTable
-from payrail.settlement.model import LIFECYCLE, SS
+from payrail.settlement.model import LIFECYCLE, SS, SettlementJob, SettlementStatus
 from payrail.settlement.records import SettlementRecords, SlotsTaken
 
 CSV_COLUMNS = ["merchant_id", "date", "currency", "gross", "fee", "net", "txn_count"]
@@ -109,7 +109,7 @@ class Settlements:
 
     # ---- jobs ----------------------------------------------------------------------------
     def create_job(self, scope: str, start: str, end: str, job_id: str | None = None,
-                   trigger: str = "api", fingerprint: str | None = None) -> tuple[dict, bool]:
+                   trigger: str = "api", fingerprint: str | None = None) -> tuple[SettlementJob, bool]:
         """Create a QUEUED job for ``scope`` (a merchant id or ALL). ``(job, created)``.
 
         Args:
@@ -123,41 +123,41 @@ class Settlements:
         """
         a, b = parse_window(start, end)
         job_id = job_id or random_id("stl")
-        existing = self.records.get(scope, job_id, raw=True)
-        if existing:
-            return self._existing(existing, fingerprint), False
+        if self._existing(scope, job_id, fingerprint):
+            return self.get(scope, job_id), False
         job = self.records.new(job_id, scope, a.isoformat(), b.isoformat(), self.ledger.shards,
-                               ((b - a).days + 1) * self.ledger.shards, trigger, fingerprint, now_iso())
+                               ((b - a).days + 1) * self.ledger.shards, trigger, now_iso())
         try:
-            if not self.records.create(job, None if trigger == "schedule" else self.max_active):
-                return self._existing(self.records.get(scope, job_id, raw=True), fingerprint), False
+            if not self.records.create(job, None if trigger == "schedule" else self.max_active, fingerprint):
+                self._existing(scope, job_id, fingerprint)
+                return self.get(scope, job_id), False
         except SlotsTaken:
             raise Conflict(f"{self.max_active} settlement jobs are already running; wait for one to finish "
                            "or cancel one", code="too_many_jobs") from None
         return self.get(scope, job_id), True
 
-    def _existing(self, job: dict, fingerprint: str | None) -> dict:
-        check_fingerprint(job, fingerprint)
-        return self.get(job["scope"], job["job_id"])
+    def _existing(self, scope: str, job_id: str, fingerprint: str | None) -> bool:
+        """Whether the job exists; raises IdempotencyMismatch when another request created it."""
+        job, stored = self.records.stored(scope, job_id)
+        if job is not None:
+            check_fingerprint({"request_fingerprint": stored}, fingerprint)
+        return job is not None
 
-    def get(self, scope: str, job_id: str) -> dict:
+    def get(self, scope: str, job_id: str) -> SettlementJob:
         """The job with ``slices_done`` (a count) and ``progress`` (0..1). Raises NotFound."""
         j = self.records.get(scope, job_id)
         if not j:
             raise NotFound("settlement job not found", param="job_id")
-        done = j.pop("slices_done", None) or set()
-        j["slices_done"] = len(done)
-        j["progress"] = round(min(len(done), j["slices_total"]) / j["slices_total"], 4) if j["slices_total"] else 1
         return j
 
-    def _status(self, scope: str, job_id: str) -> str | None:
+    def _status(self, scope: str, job_id: str) -> SettlementStatus | None:
         return self.records.status(scope, job_id)
 
     def attach_execution(self, scope: str, job_id: str, execution_arn: str) -> None:
         """Remember the workflow execution of a job (so cancel can stop it)."""
         self.records.attach_execution(scope, job_id, execution_arn)
 
-    def cancel(self, scope: str, job_id: str, stop_execution: Callable[[dict], None]) -> dict:
+    def cancel(self, scope: str, job_id: str, stop_execution: Callable[[SettlementJob], None]) -> SettlementJob:
         """Cancel a QUEUED or RUNNING job: mark it CANCELLING, stop its workflow execution with
         ``stop_execution(job)``, then mark it CANCELLED. Slices still in flight see CANCELLING
         and skip; an execution that starts later ends in its first step.
@@ -173,12 +173,16 @@ class Settlements:
         self._mark_cancelled(scope, job_id)
         return self.get(scope, job_id)
 
-    def download_url(self, job: dict, expires_seconds: int) -> str | None:
+    def download_url(self, job: SettlementJob, expires_seconds: int) -> str | None:
         """A presigned GET of the CSV once the job is COMPLETED (the file is complete by then)."""
-        if job["status"] != COMPLETED:
+        if job.status != COMPLETED:
             return None
-        return self.s3.generate_presigned_url("get_object", Params={"Bucket": self.bucket, "Key": job["report_key"]},
+        return self.s3.generate_presigned_url("get_object", Params={"Bucket": self.bucket, "Key": job.report_key},
                                               ExpiresIn=expires_seconds)
+
+    def with_download_url(self, job: SettlementJob, expires_seconds: int) -> SettlementJob:
+        """``job`` with its presigned ``download_url`` (None until COMPLETED)."""
+        return job.model_copy(update={"download_url": self.download_url(job, expires_seconds)})
 
     # ---- the workflow steps ---------------------------------------------------------------
     def plan(self, scope: str, job_id: str, concurrency: int) -> dict:
@@ -191,20 +195,20 @@ class Settlements:
         ``{"slice": n, "date": "YYYY-MM-DD", "shard": s, "part": p, "parts": P}``.
         """
         job = self.get(scope, job_id)
-        if job["status"] not in (QUEUED, RUNNING):
-            if job["status"] == CANCELLING:
+        if job.status not in (QUEUED, RUNNING):
+            if job.status == CANCELLING:
                 self._mark_cancelled(scope, job_id)
             return {"scope": scope, "job_id": job_id, "cancelled": True}
-        slices = plan_slices(self.ledger, job["from"], job["to"], job["shards"])
+        slices = plan_slices(self.ledger, job.from_, job.to, job.shards)
         manifest_key = self._manifest_key(job_id)
         self.s3.put_object(Bucket=self.bucket, Key=manifest_key, Body=json.dumps(slices).encode(),
                            ContentType="application/json")
         try:
-            if job["status"] == QUEUED:
+            if job.status == QUEUED:
                 self._move(job, (QUEUED,), RUNNING, {"slices_total": len(slices)})
-            else:  # a retried plan: the job already runs
-                self.records.replan(scope, job_id, len(slices))
-        except (Conflict, self.main.db.exceptions.ConditionalCheckFailedException):
+            elif not self.records.replan(scope, job_id, len(slices)):  # a retried plan: the job already runs
+                raise Conflict("the job no longer runs")
+        except Conflict:
             return self.plan(scope, job_id, concurrency)  # cancelled meanwhile: see its new status
         out = {"scope": scope, "job_id": job_id, "slices_total": len(slices), "concurrency": concurrency}
         if len(slices) <= INLINE_MAX_SLICES:
@@ -232,7 +236,7 @@ class Settlements:
                            ContentType="text/csv")
         return {"rows": n, "skipped": not self.records.count_slice(scope, job_id, piece["slice"])}
 
-    def finalize(self, scope: str, job_id: str) -> dict:
+    def finalize(self, scope: str, job_id: str) -> SettlementJob:
         """Merge the partials into ``settlements/<job_id>.csv`` and complete the job (or mark it
         CANCELLED, leaving no file). Returns the job.
 
@@ -240,13 +244,13 @@ class Settlements:
             IncompleteSlices: fewer slices finished than planned (the workflow marks the job FAILED).
         """
         job = self.get(scope, job_id)
-        if job["status"] == CANCELLING:
+        if job.status == CANCELLING:
             self._mark_cancelled(scope, job_id)
             return self.get(scope, job_id)
-        if job["status"] != RUNNING:
+        if job.status != RUNNING:
             return job
-        if job["slices_done"] < job["slices_total"]:
-            raise IncompleteSlices(f"{job['slices_done']} of {job['slices_total']} slices finished")
+        if job.slices_done < job.slices_total:
+            raise IncompleteSlices(f"{job.slices_done} of {job.slices_total} slices finished")
         manifest = json.loads(self.s3.get_object(Bucket=self.bucket, Key=self._manifest_key(job_id))["Body"].read())
         report_key = f"settlements/{job_id}.csv"
         sums = {"gross": 0, "fee": 0, "net": 0, "txn_count": 0, "rows": 0}
@@ -297,16 +301,16 @@ class Settlements:
                         t[2] += int(c)
         return totals
 
-    def _end(self, job: dict, from_status: tuple[str, ...], to_status: str, sets: dict | None = None) -> None:
+    def _end(self, job: SettlementJob, from_status: tuple[str, ...], to_status: str, sets: dict | None = None) -> None:
         """Move a job to a final status and free its slot, in one transaction.
 
         Raises:
             Conflict: the job is not in ``from_status``.
         """
-        self._move(job, from_status, to_status, sets, extra=[self.records.free_slot_action(job["scope"])])
+        self._move(job, from_status, to_status, sets, extra=[self.records.free_slot_action(job.scope)])
 
-    def _move(self, job: dict, from_status: tuple[str, ...], to_status: str, sets: dict | None = None,
-              detail: str | None = None, extra: list[dict] = ()) -> dict:
+    def _move(self, job: SettlementJob, from_status: tuple[str, ...], to_status: str, sets: dict | None = None,
+              detail: str | None = None, extra: list[dict] = ()) -> SettlementJob:
         """Move ``job`` (as :meth:`get` read it) from one of ``from_status`` to ``to_status`` with
         ``extra`` actions and, for a merchant's job, its ``settlement.*`` event, in one
         transaction; when another change of the job came first, read it again and retry while it
@@ -315,10 +319,10 @@ class Settlements:
         Raises:
             Conflict (``invalid_state``): the job is not in ``from_status``.
         """
-        scope, job_id = job["scope"], job["job_id"]
         LIFECYCLE.check(from_status, to_status)  # a move the table lacks is a bug: IllegalMove, nothing written
+        scope, job_id = job.scope, job.job_id
         for _ in range(5):
-            if job["status"] not in from_status:
+            if job.status not in from_status:
                 break
             if self.records.transition(job, from_status, to_status, sets, detail, extra):
                 return self.get(scope, job_id)
@@ -330,7 +334,9 @@ class Settlements:
         with contextlib.suppress(Conflict):
             self._end(self.get(scope, job_id), (CANCELLING,), CANCELLED)
 
-    def fail(self, scope: str, job_id: str, reason: str) -> dict:
+    def fail(self, scope: str, job_id: str, reason: str) -> SettlementJob:
+        """Mark the job FAILED with ``reason`` (its first 500 characters) unless it already ended;
+        returns the job."""
         with contextlib.suppress(Conflict):  # already finished: keep its outcome
             self._end(self.get(scope, job_id), (QUEUED, RUNNING, CANCELLING), FAILED,
                       {"failure_reason": reason[:500]})

@@ -3,40 +3,19 @@ postings, and the admin's top-up."""
 from pydantic import Field
 
 from payrail.api.models.common import MERCHANT_ID, Amount, Currency, Model, Strict, examples
+from payrail.api.models.views import view
+from payrail.commerce import model
 
 __all__ = ['Posting', 'PostingPage', 'FloatBalance', 'MerchantBalance', 'TopUpIn', 'TopUp']
 
 
-class Posting(Model):
-    seq: int
-    account_id: str
-    journal_id: str
-    type: str
-    currency: str
-    amount: int = Field(description="minor units; negative takes from the account")
-    balance_before: int
-    balance_after: int
-    created_at: str
-
-
-class PostingPage(Model):
-    data: list[Posting]
-    has_more: bool
-
-
-class FloatBalance(Model):
-    available: int = Field(description="the merchant's float at the provider (minor units)")
-    held: int = Field(description="held for mobile-money payments in flight")
-
-
-class MerchantBalance(Model):
-    currency: str
-    available: int
-    held: int = Field(description="held for payouts in flight")
-    pending: int = Field(description="paid orders awaiting fulfilment")
-    reserved: int = Field(description="reserved for orders' seller payouts (reservations)")
-    floats: dict[str, FloatBalance] | None = Field(default=None, description="GHS: the merchant's mobile-money "
-                                                   "float at each provider, funded by the admin")
+#: one posting of an account: a view of :class:`payrail.commerce.model.HistoryEntry`
+Posting = view(model.HistoryEntry, "Posting", Model, __name__)
+PostingPage = view(model.History, "PostingPage", Model, __name__, nested={model.HistoryEntry: Posting})
+FloatBalance = view(model.FloatBalance, "FloatBalance", Model, __name__)
+#: a merchant's balances: a view of :class:`payrail.commerce.model.MerchantBalance`
+MerchantBalance = view(model.MerchantBalance, "MerchantBalance", Model, __name__,
+                       nested={model.FloatBalance: FloatBalance})
 
 
 class TopUpIn(Strict):
@@ -50,10 +29,5 @@ class TopUpIn(Strict):
     )
 
 
-class TopUp(Model):
-    journal_id: str
-    merchant_id: str
-    currency: str
-    amount: int
-    available_after: int | None = Field(description="the available balance right after (null on a replay)")
-    created_at: str
+#: the admin's top-up: a view of :class:`payrail.commerce.model.TopUp`
+TopUp = view(model.TopUp, "TopUp", Model, __name__)

@@ -1,16 +1,10 @@
 """What payrail did with a provider's callback."""
-from typing import Literal
-
 from payrail.api.models.common import Model
+from payrail.api.models.views import view
+from payrail.providers import answers as callbacks
 
 __all__ = ['CallbackAck']
 
-
-class CallbackAck(Model):
-    """What payrail did with an authenticated provider callback (after asking the provider)."""
-
-    received: bool
-    outcome: Literal["captured", "released", "no_change", "deferred", "unknown_transfer"]
-    object_type: str | None = None
-    object_id: str | None = None
-    status: str | None = None
+#: a view of :class:`payrail.providers.callbacks.CallbackAck`
+CallbackAck = view(callbacks.CallbackAck, "CallbackAck", Model, __name__)
+CallbackAck.__doc__ = callbacks.CallbackAck.__doc__

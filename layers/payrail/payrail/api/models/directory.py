@@ -2,6 +2,8 @@
 from typing import Literal
 
 from payrail.api.models.common import Model
+from payrail.api.models.views import view
+from payrail.payouts import model
 
 __all__ = ['DirectoryEntry', 'DirectoryPage', 'VerificationResult']
 
@@ -22,8 +24,5 @@ class DirectoryPage(Model):
     has_more: bool
 
 
-class VerificationResult(Model):
-    valid: bool
-    account_title: str | None = None
-    reason: str | None = None
-    provider: str
+#: an account verification's answer: a view of :class:`payrail.payouts.model.AccountCheck`
+VerificationResult = view(model.AccountCheck, "VerificationResult", Model, __name__)

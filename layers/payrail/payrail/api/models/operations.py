@@ -34,12 +34,5 @@ class Redrive(operations.Redrive, Model):
     pass
 
 
-class LedgerAudit(Model):
-    ok: bool = Field(description="every check passed")
-    journals: int
-    accounts: int
-    postings: int = Field(description="journal legs")
-    unbalanced_journals: list[str] = Field(description="journals whose postings do not sum to zero")
-    account_mismatches: list[str] = Field(description="accounts whose balance or count disagrees with their legs")
-    orphan_postings: list[str] = Field(description="postings no journal names, or with a wrong balance_after")
-    total_by_currency: dict[str, int] = Field(description="sum of every account's balance per currency (zero)")
+class LedgerAudit(operations.LedgerAudit, Model):
+    pass

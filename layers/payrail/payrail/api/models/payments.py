@@ -4,6 +4,7 @@ from typing import Literal
 from pydantic import ConfigDict, Field
 
 from payrail.api.models import Amount, FloatBalance, MERCHANT_ID, Metadata, Model, Strict, of_enum, examples
+from payrail.api.models.views import view
 from payrail.payments import model
 from payrail.payments.model import Failover, PaymentAttempt, Recipient, Refund, Risk, RiskReason, Route, RouteCandidate
 from payrail.payments.workflow import PaymentStatus
@@ -64,10 +65,5 @@ class FloatTopUpIn(Strict):
     )
 
 
-class FloatTopUp(Model):
-    merchant_id: str
-    provider: str
-    currency: str
-    amount: int
-    journal_id: str
-    float: FloatBalance
+#: the admin's float funding: a view of :class:`payrail.payments.model.FloatFunding`
+FloatTopUp = view(model.FloatFunding, "FloatTopUp", Model, __name__, nested={model.FloatBalance: FloatBalance})

@@ -47,18 +47,7 @@ class FulfilIn(Strict):
     )
 
 
-class ProviderAnswer(Model):
-    name: str
-    reference_id: str | None = None
-    status: str | None = Field(default=None, description="SUCCESS, or the provider's open status (PENDING, ON_HOLD); "
-                                                          "null before it answered")
-
-
-class Fulfilment(Model):
-    audit_id: str
-    reservation_id: str
-    fulfilled_amount: int
-    status: Literal[RS.FULFILLED.value, RS.FULFILLING.value]
-    payout_id: str
-    payout_status: PayoutStatusName
-    provider: ProviderAnswer
+#: what the provider said so far: a view of :class:`payrail.payouts.model.ProviderAnswer`
+ProviderAnswer = view(model.ProviderAnswer, "ProviderAnswer", Model, __name__)
+#: a fulfilment's answer: a view of :class:`payrail.payouts.model.Fulfilment`
+Fulfilment = view(model.Fulfilment, "Fulfilment", Model, __name__, nested={model.ProviderAnswer: ProviderAnswer})

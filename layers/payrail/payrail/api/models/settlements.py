@@ -2,8 +2,10 @@
 
 from pydantic import ConfigDict, Field
 
-from payrail.api.models import Model, StatusChange, Strict, of_enum, examples
-from payrail.settlement.model import SettlementStatus
+from payrail.api.models import Model, StatusChange, Strict, examples
+from payrail.api.models.views import view
+from payrail.core import lifecycle
+from payrail.settlement import model
 
 __all__ = ["WindowIn", "SettlementTotals", "SettlementJob"]
 
@@ -17,33 +19,14 @@ class WindowIn(Strict):
     )
 
 
-class SettlementTotals(Model):
-    gross: int
-    fee: int
-    net: int
-    txn_count: int
+SettlementTotals = view(model.SettlementTotals, "SettlementTotals", Model, __name__)
 
 
-class SettlementJob(Model):
+class _JobBase(Model):
     model_config = ConfigDict(populate_by_name=True)
 
-    job_id: str
-    scope: str
-    from_: str = Field(alias="from")
-    to: str
-    shards: int
-    slices_total: int = Field(description="slices of the job: days x shards until planned, then as planned")
-    slices_done: int
-    progress: float = Field(description="finished share of the job's slices, 0..1")
-    trigger: str
-    status: of_enum(SettlementStatus) = Field(
-        description="QUEUED until the workflow's first step runs; the download link exists only once COMPLETED")
-    created_at: str
-    updated_at: str
-    status_history: list[StatusChange]
-    execution_arn: str | None = None
-    report_key: str | None = None
-    rows: int | None = None
-    totals: SettlementTotals | None = None
-    failure_reason: str | None = None
-    download_url: str | None = Field(default=None, description="presigned URL of the CSV once COMPLETED")
+
+#: the job as the API shows it: a view of :class:`payrail.settlement.model.SettlementJob`
+SettlementJob = view(model.SettlementJob, "SettlementJob", _JobBase, __name__,
+                     nested={lifecycle.StatusChange: StatusChange, model.SettlementTotals: SettlementTotals},
+                     from_=(str, Field(alias="from")))

@@ -1,9 +1,9 @@
 """Customer wallets: credits and debits by the admin, a wallet's balance."""
-from typing import Literal
-
 from pydantic import Field
 
 from payrail.api.models import Amount, Currency, CustomerId, MERCHANT_ID, Model, Strict, examples
+from payrail.api.models.views import view
+from payrail.commerce import model
 
 __all__ = ["WalletMoveIn", "WalletMovement", "WalletBalance"]
 
@@ -19,19 +19,7 @@ class WalletMoveIn(Strict):
     )
 
 
-class WalletMovement(Model):
-    journal_id: str
-    customer_id: str
-    currency: str
-    amount: int
-    direction: Literal["credit", "debit"]
-    balance_before: int | None
-    balance_after: int | None
-    created_at: str
-
-
-class WalletBalance(Model):
-    customer_id: str
-    currency: str
-    balance: int
-    updated_at: str | None = None
+#: a credit or debit as the API shows it: a view of :class:`payrail.commerce.model.WalletMovement`
+WalletMovement = view(model.WalletMovement, "WalletMovement", Model, __name__)
+#: a wallet's balance: a view of :class:`payrail.commerce.model.WalletBalance`
+WalletBalance = view(model.WalletBalance, "WalletBalance", Model, __name__)

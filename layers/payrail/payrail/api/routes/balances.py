@@ -19,8 +19,8 @@ def balances(currency: CurrencyQuery) -> dict:
     c = call()
     out = c.platform.wallets.merchant_balances(c.merchant_id, currency)
     if currency == "GHS":
-        out["floats"] = c.platform.payments.floats(c.merchant_id, currency)
-    return out
+        out = out.model_copy(update={"floats": c.platform.payments.floats(c.merchant_id, currency)})
+    return out.public()
 
 
 @routes.get("/v1/balances/history", operation_id="listBalanceHistory", auth=MERCHANT, response=models.PostingPage)
@@ -28,7 +28,8 @@ def balance_history(currency: CurrencyQuery,
                     account: Annotated[Literal["available", "held", "reserved"], Query()] = "available",
                     limit: Limit = 10, starting_after: StartingAfter = None) -> dict:
     """Postings of the merchant's available, held or reserved account, newest first."""
-    return call().platform.wallets.merchant_history(call().merchant_id, account, currency, limit, starting_after)
+    return call().platform.wallets.merchant_history(call().merchant_id, account, currency, limit,
+                                                    starting_after).public()
 
 
 @routes.post("/v1/admin/balances/top_up", operation_id="topUpBalance",
@@ -39,4 +40,4 @@ def top_up(body: models.TopUpIn, idempotency_key: IdempotencyKey) -> dict:
     c = call()
     c.platform.merchants.require(body.merchant_id)
     return c.platform.wallets.top_up(body.merchant_id, body.currency, body.amount, idempotency_key,
-                                     body.reference, fingerprint=c.fingerprint)
+                                     body.reference, fingerprint=c.fingerprint).public()

@@ -18,4 +18,4 @@ def provider_callback(connector: ConnectorPath) -> dict:
     """A provider's callback about a transfer: 401 when unsigned, forged or stale (outside 300 s),
     404 for an unknown provider; otherwise payrail asks the provider and applies its answer once."""
     c = call()
-    return c.platform.callbacks.receive(connector, c.headers, c.body, clock.now())
+    return c.platform.callbacks.receive(connector, c.headers, c.body, clock.now()).model_dump()

@@ -21,7 +21,7 @@ def directory(limit: Limit = 100, starting_after: Annotated[str | None, Query(pa
               currency: Annotated[str | None, Query(pattern=models.CURRENCY)] = None) -> dict:
     """Banks (name, short code, IBAN bank code), wallets and rails payouts can reach, by provider."""
     return call().platform.providers.directory(limit=limit, starting_after=starting_after, kind=kind,
-                                               country=country, currency=currency)
+                                               country=country, currency=currency).public()
 
 
 @routes.post("/v1/account_verifications", operation_id="verifyAccount",
@@ -29,4 +29,4 @@ def directory(limit: Limit = 100, starting_after: Annotated[str | None, Query(pa
 def verify_account(body: models.VerifyIn) -> dict:
     """Verify a bank account, wallet or UPI address through the connector that would pay it:
     {valid: true, account_title} or {valid: false, reason} (503 when the provider cannot be asked)."""
-    return call().platform.beneficiaries.verify(body.beneficiary.model_dump(exclude_none=True))
+    return call().platform.beneficiaries.verify(body.beneficiary).model_dump()

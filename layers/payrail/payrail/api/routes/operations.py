@@ -23,7 +23,7 @@ def admin_payouts(limit: Limit = 10, status: Annotated[models.PayoutStatusName |
                   created_to: TimeBound = None) -> dict:
     """Every merchant's payouts, oldest first, by status and age (IN_REVIEW for the review queue)."""
     return call().platform.operations.payouts(status, limit=limit, older_than_seconds=older_than_seconds,
-                                              created_from=created_from, created_to=created_to)
+                                              created_from=created_from, created_to=created_to).public()
 
 
 @routes.get("/v1/admin/merchants/<merchant_id>/payouts/<payout_id>", operation_id="getMerchantPayout",
@@ -39,8 +39,9 @@ def admin_payments(limit: Limit = 10, status: Annotated[models.PaymentStatusName
                    older_than_seconds: OlderThan = None, created_from: TimeBound = None,
                    created_to: TimeBound = None) -> dict:
     """Every merchant's mobile-money payments, oldest first, by status and age."""
-    return call().platform.operations.payments(status, limit=limit, older_than_seconds=older_than_seconds,
+    page = call().platform.operations.payments(status, limit=limit, older_than_seconds=older_than_seconds,
                                                created_from=created_from, created_to=created_to)
+    return {"data": [p.view() for p in page.data], "has_more": page.has_more}
 
 
 @routes.get("/v1/admin/merchants/<merchant_id>/payments/<payment_id>", operation_id="getMerchantPayment",
@@ -54,9 +55,9 @@ def admin_payment(merchant_id: MerchantIdPath, payment_id: PaymentIdPath) -> dic
 @routes.get("/v1/admin/holds", operation_id="listHolds", auth=ADMIN, response=models.Holds)
 def admin_holds(older_than_seconds: Annotated[int, Query(ge=0, le=10**9, description="seconds")] = 3600,
                 limit: Limit = 10) -> dict:
-    """Payouts still holding money (PENDING, IN_REVIEW, PROCESSING, ON_HOLD) created at least
-    older_than_seconds ago (default an hour), oldest first."""
-    return call().platform.operations.holds(older_than_seconds, limit=limit)
+    """Payouts still holding money (PENDING, IN_REVIEW, PROCESSING, ON_HOLD) held at least
+    older_than_seconds (default an hour) since their creation or reinitiation, oldest first."""
+    return call().platform.operations.holds(older_than_seconds, limit=limit).public()
 
 
 @routes.get("/v1/admin/queues", operation_id="listQueues", auth=ADMIN, response=models.QueueList)
@@ -82,4 +83,4 @@ def admin_redrive(queue: QueuePath, body: models.RedriveIn | None = None) -> dic
 def admin_ledger_audit() -> dict:
     """Reconcile the whole ledger: balanced journals, account balances equal to their legs, no
     orphan postings, every currency summing to zero."""
-    return call().platform.operations.audit()
+    return call().platform.operations.audit().model_dump()

@@ -4,6 +4,7 @@ from payrail.api import models
 from payrail.api.edge import ADMIN, IN_TRANSACTION, MERCHANT, Routes, call, replayed
 from payrail.api.params import IdempotencyKey, MerchantIdPath, OrderIdPath, ProductIdPath
 from payrail.core.errors import NotFound
+from payrail.core.merchants import Merchant
 
 routes = Routes("orders")
 
@@ -40,7 +41,7 @@ def get_order(order_id: OrderIdPath) -> dict:
     return call().platform.orders.order(call().merchant_id, order_id).view()
 
 
-def _merchant(merchant_id: str) -> dict:
+def _merchant(merchant_id: str) -> Merchant:
     merchant = call().platform.merchants.get(merchant_id)
     if not merchant:
         raise NotFound("merchant not found", param="merchant_id")

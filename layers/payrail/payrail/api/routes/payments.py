@@ -41,7 +41,7 @@ def list_payments(limit: Limit = 10, starting_after: PaymentCursor = None,
     page = c.platform.payments.page(c.merchant_id, limit=limit, starting_after=starting_after, status=status,
                                     network=network, provider=provider, created_from=created_from,
                                     created_to=created_to)
-    return {"data": [p.view() for p in page["data"]], "has_more": page["has_more"]}
+    return {"data": [p.view() for p in page.data], "has_more": page.has_more}
 
 
 @routes.get("/v1/payments/<payment_id>", operation_id="getPayment", auth=MERCHANT, response=models.Payment)
@@ -79,4 +79,4 @@ def fund_float(body: models.FloatTopUpIn, idempotency_key: IdempotencyKey) -> di
     if not c.platform.merchants.get(body.merchant_id):
         raise NotFound("merchant not found", param="merchant_id")
     return c.platform.payments.fund_float(body.merchant_id, body.provider, body.amount, idempotency_key,
-                                          fingerprint=c.fingerprint)
+                                          fingerprint=c.fingerprint).public()

@@ -9,11 +9,12 @@ from payrail.api import models
 from payrail.api.edge import ADMIN, MERCHANT, Routes, call
 from payrail.api.params import IdempotencyKey, Limit, MerchantIdPath, PayoutCursor, PayoutIdPath, TimeBound
 from payrail.core.errors import NotFound
+from payrail.core.merchants import Merchant
 
 routes = Routes("payouts")
 
 
-def _rules() -> dict:
+def _rules() -> Merchant | None:
     """The calling merchant read fresh: its payout currencies and review threshold apply at once."""
     return call().platform.merchants.get(call().merchant_id, fresh=True)
 

@@ -50,7 +50,7 @@ def fulfil(reservation_id: ReservationIdPath, body: models.FulfilIn | None = Non
     c = call()
     status, answer = c.platform.reservations.fulfil(c.platform.merchants.get(c.merchant_id, fresh=True),
                                                     reservation_id, body.amount if body else None)
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=answer)
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=answer.public())
 
 
 @routes.post("/v1/reservations/<reservation_id>/release", operation_id="releaseReservation",

@@ -15,15 +15,15 @@ def _scope() -> str:
 
 def _start(body: models.WindowIn, key: str | None) -> dict:
     c = call()
-    return c.platform.start_settlement(_scope(), body.from_, body.to, key, c.fingerprint)
+    return c.platform.start_settlement(_scope(), body.from_, body.to, key, c.fingerprint).public()
 
 
 def _get(job_id: str) -> dict:
-    return call().platform.settlement_view(_scope(), job_id)
+    return call().platform.settlement_view(_scope(), job_id).public()
 
 
 def _cancel(job_id: str) -> dict:
-    return call().platform.cancel_settlement(_scope(), job_id)
+    return call().platform.cancel_settlement(_scope(), job_id).public()
 
 
 _START = dict(status=202, response=models.SettlementJob, errors=(409,), idempotency="optional")

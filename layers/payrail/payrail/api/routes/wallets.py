@@ -12,7 +12,7 @@ def _move(direction: str, body: models.WalletMoveIn, key: str) -> dict:
                                                      direction, key, fingerprint=call().fingerprint)
     if not created:
         replayed()
-    return movement
+    return movement.public()
 
 
 @routes.post("/v1/admin/wallets/credit", operation_id="creditWallet",
@@ -35,7 +35,7 @@ def debit_wallet(body: models.WalletMoveIn, idempotency_key: IdempotencyKey) -> 
             auth=MERCHANT, response=models.WalletBalance)
 def wallet_balance(customer_id: CustomerIdPath, currency: CurrencyPath) -> dict:
     """A customer's wallet balance."""
-    return call().platform.wallets.wallet_balance(call().merchant_id, customer_id, currency)
+    return call().platform.wallets.wallet_balance(call().merchant_id, customer_id, currency).public()
 
 
 @routes.get("/v1/customers/<customer_id>/wallets/<currency>/history", operation_id="listWalletHistory",
@@ -43,4 +43,5 @@ def wallet_balance(customer_id: CustomerIdPath, currency: CurrencyPath) -> dict:
 def wallet_history(customer_id: CustomerIdPath, currency: CurrencyPath, limit: Limit = 10,
                    starting_after: StartingAfter = None) -> dict:
     """Postings of a wallet, newest first, with balance before and after."""
-    return call().platform.wallets.wallet_history(call().merchant_id, customer_id, currency, limit, starting_after)
+    return call().platform.wallets.wallet_history(call().merchant_id, customer_id, currency, limit,
+                                                  starting_after).public()
