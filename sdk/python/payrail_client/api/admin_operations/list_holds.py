@@ -91,8 +91,8 @@ def sync_detailed(
 ) -> Response[ErrorBody | Holds]:
     """Payouts still holding money.
 
-     Payouts still holding money (PENDING, IN_REVIEW, PROCESSING, ON_HOLD) created at least
-    older_than_seconds ago (default an hour), oldest first.
+     Payouts still holding money (PENDING, IN_REVIEW, PROCESSING, ON_HOLD) held at least
+    older_than_seconds (default an hour) since their creation or reinitiation, oldest first.
 
     Args:
         older_than_seconds (int | Unset): seconds Default: 3600.
@@ -126,8 +126,8 @@ def sync(
 ) -> ErrorBody | Holds | None:
     """Payouts still holding money.
 
-     Payouts still holding money (PENDING, IN_REVIEW, PROCESSING, ON_HOLD) created at least
-    older_than_seconds ago (default an hour), oldest first.
+     Payouts still holding money (PENDING, IN_REVIEW, PROCESSING, ON_HOLD) held at least
+    older_than_seconds (default an hour) since their creation or reinitiation, oldest first.
 
     Args:
         older_than_seconds (int | Unset): seconds Default: 3600.
@@ -156,8 +156,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorBody | Holds]:
     """Payouts still holding money.
 
-     Payouts still holding money (PENDING, IN_REVIEW, PROCESSING, ON_HOLD) created at least
-    older_than_seconds ago (default an hour), oldest first.
+     Payouts still holding money (PENDING, IN_REVIEW, PROCESSING, ON_HOLD) held at least
+    older_than_seconds (default an hour) since their creation or reinitiation, oldest first.
 
     Args:
         older_than_seconds (int | Unset): seconds Default: 3600.
@@ -189,8 +189,8 @@ async def asyncio(
 ) -> ErrorBody | Holds | None:
     """Payouts still holding money.
 
-     Payouts still holding money (PENDING, IN_REVIEW, PROCESSING, ON_HOLD) created at least
-    older_than_seconds ago (default an hour), oldest first.
+     Payouts still holding money (PENDING, IN_REVIEW, PROCESSING, ON_HOLD) held at least
+    older_than_seconds (default an hour) since their creation or reinitiation, oldest first.
 
     Args:
         older_than_seconds (int | Unset): seconds Default: 3600.
