@@ -404,10 +404,13 @@ def operation_table(snap: dict, n: int, memory_mb: dict[str, int], functions: se
     its stream and queue pollers, are not any function's):
 
     ``{"functions": {fn: {"invocations", "requests", "write_units", "read_units", "billed_ms",
-    "gb_s"}}, "total": {same keys}, "items": {kind: {"written", "write_units", "p50_bytes",
-    "max_bytes", "table"}}}``; ``requests`` are the function's AWS requests, ``billed_ms`` its
-    invocations' billed milliseconds, ``items`` every item kind written (per operation; the
-    units are those of its sizes: a KB started, doubled inside a transaction)."""
+    "gb_s"}}, "total": {same keys, "item_write_units"}, "items": {kind: {"written", "write_units",
+    "write_units_within_1kb", "p50_bytes", "max_bytes", "table"}}}``; ``requests`` are the
+    function's AWS requests, ``billed_ms`` its invocations' billed milliseconds, ``items`` every
+    item kind written by a committed write (per operation; the units are those of its sizes: a
+    KB started, doubled inside a transaction; ``write_units_within_1kb`` what the same writes
+    would cost were every item at most 1 KB). ``write_units`` of a function are those DynamoDB
+    reported (with cancelled transactions); ``item_write_units`` those the committed items' sizes cost."""
     keys = ("invocations", "requests", "write_units", "read_units", "billed_ms", "gb_s")
     fns: dict[str, dict] = {}
 
@@ -434,13 +437,17 @@ def operation_table(snap: dict, n: int, memory_mb: dict[str, int], functions: se
     for it in snap.get("items", []):
         if it["function"] is None or (functions is not None and it["function"] not in functions):
             continue
-        k = kinds.setdefault(it["kind"], {"table": it["table"], "written": 0, "write_units": 0, "sizes": []})
+        k = kinds.setdefault(it["kind"], {"table": it["table"], "written": 0, "write_units": 0, "sizes": [],
+                                          "at_1kb": 0})
         k["written"] += it["count"]
         k["write_units"] += it["units"]
         k["sizes"] += it["sizes"]
+        k["at_1kb"] += it["count"] + it.get("transactional", 0)  # 1 unit a write, 2 in a transaction
     items = {kind: {"table": k["table"], "written": k["written"] / n, "write_units": k["write_units"] / n,
+                    "write_units_within_1kb": k["at_1kb"] / n,
                     **{f"{q}_bytes": v for q, v in size_stats(k["sizes"]).items()}}
              for kind, k in sorted(kinds.items(), key=lambda kv: -kv[1]["write_units"])}
+    total["item_write_units"] = sum(i["write_units"] for i in items.values())
     return {"functions": per, "total": total, "items": items}
 
 
@@ -449,17 +456,18 @@ def render_operations(ops: dict) -> str:
     out = []
     for name, op in ops.items():
         t = op["table"]
-        out.append(f"{name} (per operation, n={op['n']}): {t['total']['write_units']:.1f} write units, "
+        out.append(f"{name} (per operation, n={op['n']}): {t['total']['write_units']:.1f} write units "
+                   f"({t['total'].get('item_write_units', 0):.1f} by the committed items' sizes), "
                    f"{t['total']['read_units']:.1f} read units, {t['total']['requests']:.1f} AWS requests, "
                    f"{t['total']['billed_ms']:.0f} billed Lambda ms")
         out.append(f"    {'function':<15}{'invocations':>12}{'requests':>10}{'WRU':>8}{'RRU':>8}{'billed ms':>11}")
         for fn, r in t["functions"].items():
             out.append(f"    {fn:<15}{r['invocations']:>12.2f}{r['requests']:>10.2f}{r['write_units']:>8.1f}"
                        f"{r['read_units']:>8.1f}{r['billed_ms']:>11.1f}")
-        out.append(f"    {'item kind':<24}{'table':<18}{'written':>8}{'WRU':>8}{'p50 B':>8}{'max B':>8}")
+        out.append(f"    {'item kind':<24}{'table':<20}{'written':>8}{'WRU':>8}{'≤1KB':>8}{'p50 B':>8}{'max B':>8}")
         for kind, k in t["items"].items():
-            out.append(f"    {kind:<24}{k['table']:<18}{k['written']:>8.2f}{k['write_units']:>8.1f}"
-                       f"{k['p50_bytes']:>8}{k['max_bytes']:>8}")
+            out.append(f"    {kind:<24}{k['table']:<20}{k['written']:>8.2f}{k['write_units']:>8.1f}"
+                       f"{k.get('write_units_within_1kb', 0):>8.1f}{k['p50_bytes']:>8}{k['max_bytes']:>8}")
     return "\n".join(out)
 
 
@@ -620,10 +628,11 @@ def render_html(report: dict) -> str:
                           f"<td>{r['write_units']:.1f}</td><td>{r['read_units']:.1f}</td><td>{r['billed_ms']:.1f}</td></tr>"
                           for fn, r in t["functions"].items())
         item_rows = "".join(f"<tr><td>{k}</td><td>{i['table']}</td><td>{i['written']:.2f}</td><td>{i['write_units']:.1f}</td>"
+                            f"<td>{i.get('write_units_within_1kb', 0):.1f}</td>"
                             f"<td>{i['p50_bytes']}</td><td>{i['max_bytes']}</td></tr>" for k, i in t["items"].items())
         ops += (f"<h3>{name} (per operation, n={op['n']})</h3><table><tr><th>function</th><th>invocations</th>"
                 f"<th>AWS requests</th><th>write units</th><th>read units</th><th>billed ms</th></tr>{fn_rows}</table>"
-                f"<table><tr><th>item kind</th><th>table</th><th>written</th><th>write units</th><th>p50 bytes</th>"
+                f"<table><tr><th>item kind</th><th>table</th><th>written</th><th>write units</th><th>within 1 KB</th><th>p50 bytes</th>"
                 f"<th>max bytes</th></tr>{item_rows}</table>")
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>payrail bench</title>"
             f"<style>body{{font-family:sans-serif;max-width:1100px;margin:1em auto}} figure{{display:inline-block;"

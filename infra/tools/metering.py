@@ -161,7 +161,7 @@ class Meter:
             self.invocations: dict[str, int] = defaultdict(int)
             self.duration_s: dict[str, float] = defaultdict(float)
             self.billed_ms: dict[str, int] = defaultdict(int)
-            #: (function, table, kind) -> [count, write units by size, [sizes]]
+            #: (function, table, kind) -> [count, write units by size, [sizes], count inside transactions]
             self.items: dict[tuple, list] = {}
             self.started = time.time()
 
@@ -178,21 +178,24 @@ class Meter:
 
     def record_item(self, fn: str | None, table: str, key: dict, size: int, transactional: bool) -> None:
         with self.lock:
-            row = self.items.setdefault((fn, table, kind_of(key)), [0, 0, []])
+            row = self.items.setdefault((fn, table, kind_of(key)), [0, 0, [], 0])
             row[0] += 1
             row[1] += write_units(size, transactional)
+            row[3] += transactional
             if len(row[2]) < MAX_SIZES:
                 row[2].append(size)
 
     def snapshot(self) -> dict:
         """``{"calls": [{function, service, operation, resource, count, units}], "invocations":
         {fn: n}, "duration_s": {fn: s}, "billed_ms": {fn: ms}, "items": [{function, table, kind,
-        count, units, sizes}], "seconds": since reset}`` (``units`` of an item row: the write
-        units its sizes cost, :func:`write_units`)."""
+        count, units, sizes, transactional}], "seconds": since reset}`` (``units`` of an item row:
+        the write units its sizes cost, :func:`write_units`; ``transactional``: how many of its
+        writes were inside a transaction)."""
         with self.lock:
             rows = [{"function": k[0], "service": k[1], "operation": k[2], "resource": k[3], "count": n,
                      "units": round(self.units.get(k, 0.0), 2)} for k, n in sorted(self.calls.items(), key=str)]
-            items = [{"function": k[0], "table": k[1], "kind": k[2], "count": v[0], "units": v[1], "sizes": list(v[2])}
+            items = [{"function": k[0], "table": k[1], "kind": k[2], "count": v[0], "units": v[1], "sizes": list(v[2]),
+                      "transactional": v[3]}
                      for k, v in sorted(self.items.items(), key=str)]
             return {"calls": rows, "invocations": dict(self.invocations), "duration_s": dict(self.duration_s),
                     "billed_ms": dict(self.billed_ms), "items": items, "seconds": time.time() - self.started}

@@ -142,9 +142,10 @@ def test_meter_records_each_written_item_by_kind_with_its_size():
         current_function.set(None)
     items = {(i["table"], i["kind"]): i for i in meter.snapshot()["items"]}
     assert items[("events", "EVT#")] | {"sizes": None} == {
-        "function": "api", "table": "events", "kind": "EVT#", "count": 1, "units": 4, "sizes": None}
+        "function": "api", "table": "events", "kind": "EVT#", "count": 1, "units": 4, "sizes": None, "transactional": 1}
     assert items[("events", "EVT#")]["sizes"] == [2 + 7 + 2 + 5 + 4 + 1500]
-    assert (items[("main", "ORDER#")]["count"], items[("main", "ORDER#")]["units"]) == (2, 3)  # 2 in a transaction + 1
+    order = items[("main", "ORDER#")]
+    assert (order["count"], order["units"], order["transactional"]) == (2, 3, 1)  # 2 in a transaction + 1
 
 
 def test_operation_table_splits_an_operation_by_function_and_item_kind():
@@ -159,17 +160,23 @@ def test_operation_table_splits_an_operation_by_function_and_item_kind():
         {"function": None, "service": "sqs", "operation": "ReceiveMessage", "resource": "q", "count": 9, "units": 0}],
         "invocations": {"api": 2, "fulfilment": 1}, "duration_s": {"api": 0.2, "fulfilment": 1.0},
         "billed_ms": {"api": 202, "fulfilment": 1000},
-        "items": [{"function": "api", "table": "events", "kind": "EVT#", "count": 2, "units": 8, "sizes": [1100, 1500]},
-                  {"function": "fulfilment", "table": "events", "kind": "EVT#", "count": 2, "units": 4, "sizes": [900, 950]},
-                  {"function": "api", "table": "main", "kind": "ORDER#", "count": 2, "units": 4, "sizes": [500, 510]},
-                  {"function": None, "table": "main", "kind": "X#", "count": 5, "units": 5, "sizes": [1]}]}
+        "items": [{"function": "api", "table": "events", "kind": "EVT#", "count": 2, "units": 8, "sizes": [1100, 1500],
+                   "transactional": 2},
+                  {"function": "fulfilment", "table": "events", "kind": "EVT#", "count": 2, "units": 4, "sizes": [900, 950],
+                   "transactional": 2},
+                  {"function": "api", "table": "main", "kind": "ORDER#", "count": 2, "units": 4, "sizes": [500, 510],
+                   "transactional": 2},
+                  {"function": None, "table": "main", "kind": "X#", "count": 5, "units": 5, "sizes": [1],
+                   "transactional": 0}]}
     t = operation_table(snap, 2, {"api": 1024, "fulfilment": 512})
     assert t["functions"]["api"] == {"invocations": 1.0, "requests": 3.0, "write_units": 14.0, "read_units": 2.0,
                                      "billed_ms": 101.0, "gb_s": 0.1}
     assert t["functions"]["fulfilment"]["read_units"] == 1.0 and t["functions"]["fulfilment"]["billed_ms"] == 500.0
     assert t["total"]["write_units"] == 14.0 and t["total"]["requests"] == 4.0
     assert list(t["items"]) == ["EVT#", "ORDER#"]  # the dearest kind first; the runtime's own writes are no one's
-    assert t["items"]["EVT#"] == {"table": "events", "written": 2.0, "write_units": 6.0, "p50_bytes": 950, "max_bytes": 1500}
+    assert t["items"]["EVT#"] == {"table": "events", "written": 2.0, "write_units": 6.0, "write_units_within_1kb": 4.0,
+                                  "p50_bytes": 950, "max_bytes": 1500}
+    assert t["total"]["item_write_units"] == 8.0  # the committed items' sizes: 6 + 2
     only = operation_table(snap, 2, {}, functions={"fulfilment"})
     assert list(only["functions"]) == ["fulfilment"] and only["items"]["EVT#"]["written"] == 1.0
 
