@@ -20,6 +20,7 @@ succeeded — a read that is neither counted nor billed to the invocation's dura
 from __future__ import annotations
 
 import contextvars
+import json
 import math
 import threading
 import time
@@ -258,20 +259,23 @@ class Meter:
             return
         t0 = time.perf_counter()
         try:
+            def ident(table: str, key: dict, names) -> tuple:
+                return (table, *(json.dumps(key.get(n), sort_keys=True) for n in names))
             unread: dict[str, list[dict]] = {}
             for table, key, item, _ in written:
                 if item is None:
-                    unread.setdefault(table, []).append({k: key[k] for k in ("pk", "sk") if k in key})
+                    unread.setdefault(table, []).append(key)
             after: dict[tuple, dict] = {}
             for table, keys in unread.items():
+                names = sorted(keys[0])
                 for start in range(0, len(keys), 100):
                     r = real(client, "BatchGetItem", {"RequestItems": {table: {"Keys": keys[start:start + 100],
                                                                                "ConsistentRead": True}}})
                     for it in r.get("Responses", {}).get(table, []):
-                        after[(table, it["pk"]["S"], it.get("sk", {}).get("S"))] = it
+                        after[ident(table, it, names)] = it
             for table, key, item, tx in written:
                 if item is None:
-                    item = after.get((table, key["pk"]["S"], key.get("sk", {}).get("S")))
+                    item = after.get(ident(table, key, sorted(key)))
                     if item is None:  # deleted meanwhile
                         continue
                 self.record_item(fn, table, key, item_size(item), tx)

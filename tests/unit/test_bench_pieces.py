@@ -201,3 +201,21 @@ def test_summary_lines_and_parts(monkeypatch):
     monkeypatch.setenv("BENCH_PARTS", "speed,nap")
     with pytest.raises(ValueError, match="nap"):
         bench.parts()
+
+
+def test_meter_reads_an_updated_item_back_by_its_own_key():
+    meter = Meter().install()
+    meter.reset()
+    db = boto3.client("dynamodb", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    stored = {"id": {"S": "m_1:key"}, "response": {"S": "x" * 2000}}
+    with Stubber(db) as stub:
+        stub.add_response("update_item", {}, None)
+        stub.add_response("batch_get_item", {"Responses": {"idem": [stored]}},
+                          {"RequestItems": {"idem": {"Keys": [{"id": {"S": "m_1:key"}}], "ConsistentRead": True}}})
+        current_function.set("api")
+        db.update_item(TableName="idem", Key={"id": {"S": "m_1:key"}}, UpdateExpression="SET response = :r",
+                       ExpressionAttributeValues={":r": {"S": "x" * 2000}})
+        current_function.set(None)
+    (row,) = meter.snapshot()["items"]
+    assert (row["kind"], row["sizes"], row["units"]) == ("(item)", [2 + 7 + 8 + 2000], 2)
+    assert [c["operation"] for c in meter.snapshot()["calls"]] == ["UpdateItem"]  # the read-back is not counted
