@@ -36,6 +36,13 @@ def build(output_dir: Path) -> Path:
                     str(LAYER_DIR / "requirements.txt"), "--target", str(target), "--platform",
                     "manylinux2014_x86_64", "--implementation", "cp", "--python-version", PYTHON_VERSION,
                     "--only-binary=:all:", *source], check=True)
+    return package(target)
+
+
+def package(target: Path) -> Path:
+    """Copy the ``payrail`` package into ``target`` (a layer's ``python`` directory) and write the
+    bytecode of everything there as the layer ships it (for the build's Python when it is the
+    runtime's version). Returns ``target``."""
     shutil.copytree(LAYER_DIR / "payrail", target / "payrail", dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("__pycache__"))
     if f"{sys.version_info[0]}.{sys.version_info[1]}" == PYTHON_VERSION:

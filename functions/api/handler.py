@@ -1,7 +1,15 @@
 """HTTP API (API Gateway HTTP API, payload 2.0): payrail's edge in front of one route module per
 resource (``payrail.api``). Authentication, rate limits, body checks, validation, idempotency and
-error mapping are applied by the edge from each route's declaration; this file only wires it."""
-import os
+error mapping are applied by the edge from each route's declaration; this file only wires it.
+
+No garbage collection runs while this module loads (a cold start allocates many long-lived
+objects: each collection would walk them all again); once loaded they are frozen out of later
+collections (``gc.freeze``) and collection is back on."""
+import gc
+
+gc.disable()
+
+import os  # noqa: E402 - after the collector is paused
 from pathlib import Path
 
 from aws_lambda_powertools.logging import correlation_paths
@@ -37,3 +45,7 @@ def openapi_document() -> dict:
 @fn.handler
 def lambda_handler(event: dict, context) -> dict:
     return app.resolve(event, context)
+
+
+gc.freeze()
+gc.enable()

@@ -146,7 +146,7 @@ class Functions:
         outcome: dict = {}
 
         def run():
-            metering.current_function.set(fn_id)
+            metering.begin_invocation(fn_id)
             t0 = time.perf_counter()
             try:
                 outcome["result"] = handler(event, context)

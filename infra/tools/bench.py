@@ -17,8 +17,14 @@ speed figure as a ratio to a baseline measured in the same run on the same machi
 * what orders and payouts use on AWS (DynamoDB units, Lambda time, SQS, EventBridge, Step
   Functions transitions), metered in the local cloud's runtime over real lifecycles (orders until
   FULFILLED, payouts until SUCCEEDED), priced by ``infra.cost``;
+* per operation (an order placed and fulfilled, a wallet credit, a payout created and paid, a
+  reservation fulfilled, a mobile-money payment confirmed, a webhook delivered), each metered
+  alone: write and read units, AWS requests and billed Lambda milliseconds per function, and
+  every item kind written with its size (p50 / max bytes) and the units those sizes cost;
 * the ledger audit after the runs (``payrail.core.ledger.audit``).
 
+``BENCH_QUICK=1`` runs the per-operation metering alone (``BENCH_PARTS`` chooses parts: ``parts``);
+``BENCH_OPERATIONS`` (default 20) operations of each kind, ``BENCH_LIFECYCLES`` orders.
 ``BENCH_ORDERS`` (default 400) orders per level. The last lines are the summary: orders against the raw
 transaction, requests per order and the worst cold init.
 """
@@ -26,6 +32,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -160,6 +167,9 @@ def flash_sale(desc: dict, raw_credit_per_s: float) -> tuple[dict, dict]:
     funded, _, shop, _ = credits(desc, buyers, 16)
     funded["ratio_to_raw"] = funded["per_s"] / raw_credit_per_s
     product = shop.create_product("flash", 100, FLASH_STOCK)
+    # the api's execution environments for 64 clients, as the orders at 64 clients leave them in a
+    # whole run: the sale measures refusals, not the local runtime's cold starts
+    timed_calls(FLASH_CLIENTS, FLASH_CLIENTS * 2, lambda i: shop.product(product["product_id"]))
     sale = timed_calls(FLASH_CLIENTS, FLASH_BUYERS,
                        lambda i: shop.order(product["product_id"], buyers[i], key=f"flash-{i}"))
     refusals = [lat for lat, o in zip(sale["latencies_ms"], sale["outcome_list"]) if o == "out_of_stock"]
@@ -307,6 +317,163 @@ def order_lifecycles(desc: dict, n: int) -> dict:
     return {"n": n, "meter": meter(desc)}
 
 
+def _final(desc: dict, pks: list[str], statuses: tuple[str, ...], what: str) -> None:
+    wait_for(lambda: all((_main_item(desc, pk) or {}).get("status") in statuses for pk in pks),
+             timeout=300, interval=1, what=what)
+    time.sleep(3)  # the last steps' stream records
+
+
+def credit_lifecycles(desc: dict, n: int) -> dict:
+    """``n`` admin wallet credits (each a new customer's wallet), metered."""
+    admin, _, mid = bench_merchant(desc, "op-credits")
+    meter(desc, reset=True)
+    for i in range(n):
+        admin.credit(mid, f"w{i}", 10_000)
+    time.sleep(3)
+    return {"n": n, "meter": meter(desc)}
+
+
+def reservation_lifecycles(desc: dict, n: int) -> dict:
+    """``n`` reservations (Cashfree stand-in, UPI success) reserved and fulfilled until FULFILLED, metered."""
+    admin, shop, mid = bench_merchant(desc, "op-reservations")
+    admin.top_up(mid, n * 10_000, "INR")
+    time.sleep(2)
+    meter(desc, reset=True)
+    upi = {"type": "upi", "vpa": "success@upi", "name": "Ravi Kumar"}
+    ids = [shop.reserve(5_000, upi, key=f"rsv-{i}")["reservation_id"] for i in range(n)]
+    for r in ids:
+        status, body = shop.fulfil(r)
+        assert status in (200, 202), body
+    _final(desc, [f"RESERVATION#{mid}#{r}" for r in ids], ("FULFILLED",), "reservations FULFILLED")
+    return {"n": n, "meter": meter(desc)}
+
+
+def payment_lifecycles(desc: dict, n: int) -> dict:
+    """``n`` mobile-money payments (MTN MoMo stand-in, the ok scenario) until CONFIRMED, metered."""
+    admin, shop, mid = bench_merchant(desc, "op-payments")
+    admin.fund_float(mid, "mtn_momo", n * 100_000)
+    time.sleep(2)
+    meter(desc, reset=True)
+    ids = [shop.pay(10_000, f"024{i:06d}1", key=f"pay-{i}")["payment_id"] for i in range(n)]
+    _final(desc, [f"PAYMENT#{mid}#{p}" for p in ids], ("CONFIRMED",), "payments CONFIRMED")
+    return {"n": n, "meter": meter(desc)}
+
+
+def webhook_lifecycles(desc: dict, n: int) -> dict:
+    """Webhooks of ``n`` orders (``order.*``: created and fulfilled) delivered to the local
+    receiver, metered; the operation is the delivery: the events and webhooks functions' share
+    (the orders' own is the order lifecycle's)."""
+    admin, shop, mid = bench_merchant(desc, "op-webhooks")
+    base, name = desc["webhook_receiver_url"], f"bench-{uuid.uuid4().hex[:8]}"
+    ep = shop.create_webhook_endpoint(f"{base}/hooks/{name}", ["order.*"])
+    requests.post(f"{base}/_control/{name}", json={"secrets": [ep["secret"]]}, timeout=5).raise_for_status()
+    for i in range(n):
+        admin.credit(mid, f"h{i}", 10_000)
+    product = shop.create_product("hooked", 100, 10**6)
+    time.sleep(3)
+    meter(desc, reset=True)
+    ids = [shop.order(product["product_id"], f"h{i}", key=f"hook-{i}")["order_id"] for i in range(n)]
+    _final(desc, [f"ORDER#{mid}#{o}" for o in ids], ("FULFILLED",), "orders FULFILLED")
+
+    def delivered():
+        got = requests.get(f"{base}/_received/{name}", timeout=5).json()["deliveries"]
+        return len({d["webhook_id"] for d in got if d["answered"] < 300}) >= 2 * n
+    wait_for(delivered, timeout=120, interval=1, what="webhooks delivered")
+    time.sleep(2)
+    return {"n": 2 * n, "meter": meter(desc), "functions": ["events", "webhooks"]}
+
+
+#: the operations metered one at a time (each ``runner(desc, n)``: a fresh meter, ``n`` of them
+#: until final, its snapshot; ``functions``: the functions whose calls are the operation's)
+OPERATIONS = {
+    "order placed and fulfilled": order_lifecycles,
+    "wallet credit": credit_lifecycles,
+    "payout created and paid": payout_lifecycles,
+    "reservation fulfilled": reservation_lifecycles,
+    "mobile-money payment confirmed": payment_lifecycles,
+    "webhook delivered": webhook_lifecycles,
+}
+
+
+def size_stats(sizes: list[int]) -> dict:
+    """``{"p50": bytes, "max": bytes}`` of item sizes (the median's lower neighbour for an even count)."""
+    s = sorted(sizes)
+    return {"p50": s[(len(s) - 1) // 2], "max": s[-1]} if s else {"p50": 0, "max": 0}
+
+
+def operation_table(snap: dict, n: int, memory_mb: dict[str, int], functions: set[str] | None = None) -> dict:
+    """What one operation costs, per operation (a metered run of ``n`` of them, ``snap`` the
+    runtime's meter; only the calls of ``functions`` when given; the runtime's own calls, such as
+    its stream and queue pollers, are not any function's):
+
+    ``{"functions": {fn: {"invocations", "requests", "write_units", "read_units", "billed_ms",
+    "gb_s"}}, "total": {same keys, "item_write_units"}, "items": {kind: {"written", "write_units",
+    "write_units_within_1kb", "p50_bytes", "max_bytes", "table"}}}``; ``requests`` are the
+    function's AWS requests, ``billed_ms`` its invocations' billed milliseconds, ``items`` every
+    item kind written by a committed write (per operation; the units are those of its sizes: a
+    KB started, doubled inside a transaction; ``write_units_within_1kb`` what the same writes
+    would cost were every item at most 1 KB). ``write_units`` of a function are those DynamoDB
+    reported (with cancelled transactions); ``item_write_units`` those the committed items' sizes cost."""
+    keys = ("invocations", "requests", "write_units", "read_units", "billed_ms", "gb_s")
+    fns: dict[str, dict] = {}
+
+    def row(fn: str) -> dict:
+        return fns.setdefault(fn, dict.fromkeys(keys, 0.0))
+    for c in snap["calls"]:
+        fn = c["function"]
+        if fn is None or (functions is not None and fn not in functions) or c["service"] in cost.RUNTIME_ONLY:
+            continue
+        r = row(fn)
+        r["requests"] += c["count"]
+        if c["service"] == "dynamodb":
+            r["read_units" if c["operation"] in cost.DDB_READS else "write_units"] += c["units"]
+    for fn, count in snap["invocations"].items():
+        if functions is not None and fn not in functions:
+            continue
+        r = row(fn)
+        r["invocations"] += count
+        r["billed_ms"] += snap.get("billed_ms", {}).get(fn, snap["duration_s"].get(fn, 0.0) * 1000)
+        r["gb_s"] += snap["duration_s"].get(fn, 0.0) * memory_mb.get(fn, 512) / 1024
+    per = {fn: {k: v / n for k, v in r.items()} for fn, r in sorted(fns.items())}
+    total = {k: sum(r[k] for r in per.values()) for k in keys}
+    kinds: dict[str, dict] = {}
+    for it in snap.get("items", []):
+        if it["function"] is None or (functions is not None and it["function"] not in functions):
+            continue
+        k = kinds.setdefault(it["kind"], {"table": it["table"], "written": 0, "write_units": 0, "sizes": [],
+                                          "at_1kb": 0})
+        k["written"] += it["count"]
+        k["write_units"] += it["units"]
+        k["sizes"] += it["sizes"]
+        k["at_1kb"] += it["count"] + it.get("transactional", 0)  # 1 unit a write, 2 in a transaction
+    items = {kind: {"table": k["table"], "written": k["written"] / n, "write_units": k["write_units"] / n,
+                    "write_units_within_1kb": k["at_1kb"] / n,
+                    **{f"{q}_bytes": v for q, v in size_stats(k["sizes"]).items()}}
+             for kind, k in sorted(kinds.items(), key=lambda kv: -kv[1]["write_units"])}
+    total["item_write_units"] = sum(i["write_units"] for i in items.values())
+    return {"functions": per, "total": total, "items": items}
+
+
+def render_operations(ops: dict) -> str:
+    """The per-operation table as text (``operation_table`` of each operation)."""
+    out = []
+    for name, op in ops.items():
+        t = op["table"]
+        out.append(f"{name} (per operation, n={op['n']}): {t['total']['write_units']:.1f} write units "
+                   f"({t['total'].get('item_write_units', 0):.1f} by the committed items' sizes), "
+                   f"{t['total']['read_units']:.1f} read units, {t['total']['requests']:.1f} AWS requests, "
+                   f"{t['total']['billed_ms']:.0f} billed Lambda ms")
+        out.append(f"    {'function':<15}{'invocations':>12}{'requests':>10}{'WRU':>8}{'RRU':>8}{'billed ms':>11}")
+        for fn, r in t["functions"].items():
+            out.append(f"    {fn:<15}{r['invocations']:>12.2f}{r['requests']:>10.2f}{r['write_units']:>8.1f}"
+                       f"{r['read_units']:>8.1f}{r['billed_ms']:>11.1f}")
+        out.append(f"    {'item kind':<24}{'table':<20}{'written':>8}{'WRU':>8}{'≤1KB':>8}{'p50 B':>8}{'max B':>8}")
+        for kind, k in t["items"].items():
+            out.append(f"    {kind:<24}{k['table']:<20}{k['written']:>8.2f}{k['write_units']:>8.1f}"
+                       f"{k.get('write_units_within_1kb', 0):>8.1f}{k['p50_bytes']:>8}{k['max_bytes']:>8}")
+    return "\n".join(out)
+
+
 def usage(lifecycle: dict, functions: set[str], sqs_consumers: set[str]) -> dict:
     snap, n = lifecycle["meter"], lifecycle["n"]
     memory = {f.id: f.memory for f in catalog.FUNCTIONS.values()}
@@ -316,6 +483,22 @@ def usage(lifecycle: dict, functions: set[str], sqs_consumers: set[str]) -> dict
     # Step Functions' own sqs:sendMessage tasks (made by the service, not metered here)
     u["sqs_request"] += lifecycle.get("workflow_dispatches", 0)
     return {k: v / n for k, v in u.items()}
+
+
+def cost_lines(report: dict) -> list[str]:
+    """The summary lines of what an order and a payout cost (``usage_per_item`` and ``cost`` of the report)."""
+    u, c = report["usage_per_item"], report["cost"]
+    return [f"write units per order: {u['orders']['dynamodb_wru']:.1f}, per payout: {u['payouts']['dynamodb_wru']:.1f}",
+            f"1M orders: ${c['1M orders']['total_usd']:.2f}, 1M payouts: ${c['1M payouts']['total_usd']:.2f}"]
+
+
+def speed_lines(report: dict) -> list[str]:
+    """The summary lines of orders against their own raw requests and of the flash sale's refusals
+    (each when the report has that part)."""
+    lv, fs = report.get("levels"), report.get("flash_sale")
+    out = ["orders vs own raw requests: " + ", ".join(f"@{c} {r['ratio_to_raw_order_requests']:.2f}"
+                                                     for c, r in lv.items())] if lv else []
+    return out + ([f"flash sale refusals: p99 {fs['refusal_p99_ms']:.0f} ms, failed {fs['failed']}"] if fs else [])
 
 
 # ---- cold init -------------------------------------------------------------------------------------
@@ -347,14 +530,22 @@ print(time.process_time() - t0)"""
 
 def cold_init(function_env: dict, repeats: int = 5) -> dict:
     """Each handler module imported in a fresh interpreter as Lambda's runtime imports it: its
-    folder on the path, the layer on ``PYTHONPATH``, the function's environment and the variables
+    folder on the path, the layer on ``PYTHONPATH`` (the payrail package with its bytecode, as
+    ``infra.layer`` ships it: a tree without ``__pycache__``, or ``PYTHONDONTWRITEBYTECODE``,
+    would make every run compile payrail's modules, which Lambda never does), the function's environment and the variables
     Lambda sets (``LAMBDA_TASK_ROOT`` — with it the X-Ray SDK samples as in Lambda instead of
     creating a sampling client —, ``AWS_LAMBDA_FUNCTION_NAME``, memory), tracing on as deployed.
     Measured as the child's CPU time (``time.process_time``: an import is CPU-bound, and CPU time
     does not count the waits of a machine shared with other runs), median of ``repeats``,
     interleaved with the bare client so both see the same machine."""
+    import tempfile
+
+    from infra import layer
+
+    shipped = Path(tempfile.mkdtemp(prefix="payrail-layer-")) / "python"
+    layer.package(shipped)  # payrail with its bytecode, as the layer ships it (the libraries have theirs)
     base = {**os.environ, **function_env, "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "x",
-            "AWS_SECRET_ACCESS_KEY": "x", "PYTHONPATH": str(ROOT / "layers" / "payrail"),
+            "AWS_SECRET_ACCESS_KEY": "x", "PYTHONPATH": str(shipped),
             "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11"}
     base.pop("POWERTOOLS_TRACE_DISABLED", None)
 
@@ -371,10 +562,12 @@ def cold_init(function_env: dict, repeats: int = 5) -> dict:
                    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(f.memory)}
             samples.setdefault(f.id, []).append(
                 timed(_LOAD.format(folder=str(f.folder), path=str(f.folder / "handler.py")), env))
+    shutil.rmtree(shipped.parent, ignore_errors=True)
     baseline, floor = statistics.median(samples.pop("bare")), statistics.median(samples.pop("floor"))
     return {"baseline_s": baseline, "measure": "CPU seconds of a fresh interpreter, median of %d" % repeats,
             "library_floor_s": floor, "library_floor_ratio": floor / baseline,
-            "functions": {fid: {"init_s": statistics.median(v), "ratio": statistics.median(v) / baseline}
+            "functions": {fid: {"init_s": statistics.median(v), "ratio": statistics.median(v) / baseline,
+                                "floor_ratio": statistics.median(v) / floor}
                           for fid, v in samples.items()}}
 
 
@@ -431,103 +624,163 @@ def render_html(report: dict) -> str:
     costs = "".join(f"<tr><td>{name}</td><td>${c['total_usd']:,.2f}</td><td>{c['biggest']}</td></tr>"
                     for name, c in report["cost"].items())
     lines = "\n".join(report["summary"])
+    ops = ""
+    for name, op in report.get("operations", {}).items():
+        t = op["table"]
+        fn_rows = "".join(f"<tr><td>{fn}</td><td>{r['invocations']:.2f}</td><td>{r['requests']:.2f}</td>"
+                          f"<td>{r['write_units']:.1f}</td><td>{r['read_units']:.1f}</td><td>{r['billed_ms']:.1f}</td></tr>"
+                          for fn, r in t["functions"].items())
+        item_rows = "".join(f"<tr><td>{k}</td><td>{i['table']}</td><td>{i['written']:.2f}</td><td>{i['write_units']:.1f}</td>"
+                            f"<td>{i.get('write_units_within_1kb', 0):.1f}</td>"
+                            f"<td>{i['p50_bytes']}</td><td>{i['max_bytes']}</td></tr>" for k, i in t["items"].items())
+        ops += (f"<h3>{name} (per operation, n={op['n']})</h3><table><tr><th>function</th><th>invocations</th>"
+                f"<th>AWS requests</th><th>write units</th><th>read units</th><th>billed ms</th></tr>{fn_rows}</table>"
+                f"<table><tr><th>item kind</th><th>table</th><th>written</th><th>write units</th><th>within 1 KB</th><th>p50 bytes</th>"
+                f"<th>max bytes</th></tr>{item_rows}</table>")
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>payrail bench</title>"
             f"<style>body{{font-family:sans-serif;max-width:1100px;margin:1em auto}} figure{{display:inline-block;"
             f"margin:4px}} td{{padding:2px 10px}}</style></head><body><h1>payrail bench</h1>"
             f"<p>{m['cores']} cores; load average {m['load_before'][0]:.1f} before the runs, "
             f"{m['load_after_runs'][0]:.1f} after (other work shares the machine)</p><pre>{lines}</pre><h2>Ratios (red line: goal)</h2>{_svg_ratios(ratios)}"
             f"<h2>Latency distributions</h2>{hists}<h2>Cost at AWS list prices</h2><table>{costs}</table>"
+            f"<h2>Per operation</h2>{ops}"
             f"</body></html>")
 
 
+#: what ``make bench`` runs: ``BENCH_PARTS`` is a comma-separated choice of ``operations`` (the
+#: per-operation metering), ``speed`` (orders at each level, requests per order), ``flash_sale``
+#: (the credits that fund it, then the sale) and ``cold_init``; ``BENCH_QUICK=1`` is ``operations`` alone
+PARTS = ("operations", "speed", "flash_sale", "cold_init")
+OPERATION_RUNS = int(os.environ.get("BENCH_OPERATIONS", "20"))
+
+
+def parts() -> tuple[str, ...]:
+    """The parts this run makes (``BENCH_QUICK``, ``BENCH_PARTS``). Raises ValueError for an unknown part."""
+    if os.environ.get("BENCH_QUICK") == "1":
+        return ("operations",)
+    chosen = tuple(p.strip() for p in os.environ.get("BENCH_PARTS", ",".join(PARTS)).split(",") if p.strip())
+    if unknown := set(chosen) - set(PARTS):
+        raise ValueError(f"unknown BENCH_PARTS {sorted(unknown)}: choose from {PARTS}")
+    return chosen
+
+
 def main() -> int:
-    report: dict = {"machine": {"cores": os.cpu_count(), "load_before": os.getloadavg()}, "levels": {}}
+    chosen = parts()
+    report: dict = {"machine": {"cores": os.cpu_count(), "load_before": os.getloadavg()}, "levels": {}, "parts": chosen}
     data_dir = ROOT / ".local" / "bench"
     os.environ["PAYRAIL_METER"] = "1"  # the cloud's runtime counts AWS calls (infra.tools.metering)
-    stages = ["payout lifecycles", "order lifecycles", *(f"orders @{c} clients" for c in LEVELS),
-              "credits and the flash sale", "DynamoDB requests per order", "ledger audit", "cold init"]
+    memory = {f.id: f.memory for f in catalog.FUNCTIONS.values()}
+    stages = [*(f"operation: {name}" for name in OPERATIONS if "operations" in chosen),
+              *((*(f"orders @{c} clients" for c in LEVELS), "DynamoDB requests per order") if "speed" in chosen else ()),
+              *(("credits and the flash sale",) if "flash_sale" in chosen else ()), "ledger audit", *(("cold init",) if "cold_init" in chosen else ())]
     with progress.tracked(f"bench: {stages[0]}", len(stages), "stages") as bar:
         def stage_done() -> None:
             done = int(bar.completed) + 1
             bar.advance(description=f"bench: {stages[done]}" if done < len(stages) else "bench: done")
         with process.local_cloud(data_dir, random_ports=True) as desc:
             os.environ.update(desc["client_env"])
-            report["payouts"] = payout_lifecycles(desc, 20)
-            stage_done()
-            report["order_lifecycle"] = order_lifecycles(desc, LIFECYCLES)
-            stage_done()
-            for clients in LEVELS:
-                raw = raw_transactions(desc["tables"]["main"], clients, ORDERS_PER_LEVEL, 7)
-                api = http_orders(desc, clients, ORDERS_PER_LEVEL)
-                raw_requests = raw_order_requests(desc, clients, ORDERS_PER_LEVEL)
-                noop = http_noop(desc, clients, ORDERS_PER_LEVEL)
-                report["levels"][str(clients)] = {"raw_transact_per_s": raw, **api, "ratio_to_raw": api["per_s"] / raw,
-                                                  "raw_order_requests_per_s": raw_requests,
-                                                  "ratio_to_raw_order_requests": api["per_s"] / raw_requests,
-                                                  "http_noop_per_s": noop}
+            if "operations" in chosen:
+                report["operations"] = {}
+                for name, run in OPERATIONS.items():
+                    n = LIFECYCLES if name == "order placed and fulfilled" else OPERATION_RUNS
+                    op = run(desc, n)
+                    fns = set(op["functions"]) if op.get("functions") else None
+                    report["operations"][name] = {**op, "table": operation_table(op["meter"], op["n"], memory, fns)}
+                    stage_done()
+                report["payouts"] = report["operations"]["payout created and paid"]
+                report["order_lifecycle"] = report["operations"]["order placed and fulfilled"]
+            if "speed" in chosen:
+                for clients in LEVELS:
+                    raw = raw_transactions(desc["tables"]["main"], clients, ORDERS_PER_LEVEL, 7)
+                    api = http_orders(desc, clients, ORDERS_PER_LEVEL)
+                    raw_requests = raw_order_requests(desc, clients, ORDERS_PER_LEVEL)
+                    noop = http_noop(desc, clients, ORDERS_PER_LEVEL)
+                    report["levels"][str(clients)] = {"raw_transact_per_s": raw, **api, "ratio_to_raw": api["per_s"] / raw,
+                                                      "raw_order_requests_per_s": raw_requests,
+                                                      "ratio_to_raw_order_requests": api["per_s"] / raw_requests,
+                                                      "http_noop_per_s": noop}
+                    stage_done()
+                report["dynamodb_requests"] = requests_per_order(desc)
                 stage_done()
-            raw_credit = raw_transactions(desc["tables"]["main"], 16, ORDERS_PER_LEVEL, 5)
-            report["credits"], report["flash_sale"] = flash_sale(desc, raw_credit)
-            report["credits"]["raw_transact_per_s"] = raw_credit
-            stage_done()
-            report["dynamodb_requests"] = requests_per_order(desc)
-            stage_done()
+            if "flash_sale" in chosen:
+                raw_credit = raw_transactions(desc["tables"]["main"], 16, ORDERS_PER_LEVEL, 5)
+                report["credits"], report["flash_sale"] = flash_sale(desc, raw_credit)
+                report["credits"]["raw_transact_per_s"] = raw_credit
+                stage_done()
             a = settled_audit(desc)
             report["audit"] = {k: a[k] for k in ("ok", "journals", "accounts", "postings")} | {
                 "problems": (a["unbalanced_journals"] + a["account_mismatches"] + a["orphan_postings"])[:10]}
             function_env = desc["function_env"]
         stage_done()
         report["machine"]["load_after_runs"] = os.getloadavg()
-        report["cold_init"] = cold_init(function_env)
-        stage_done()
-    report["usage_per_item"] = {
-        "orders": usage(report["order_lifecycle"], {"api", "dispatcher", "fulfilment", "events", "webhooks"},
-                        {"fulfilment", "webhooks"}),
-        "payouts": usage(report["payouts"], {"api", "dispatcher", "payout_worker", "payout_steps", "events", "webhooks"},
-                         {"payout_worker", "webhooks"}),
-    }
-    report["cost"] = cost.report(report)
-    for r in (*report["levels"].values(), report["credits"], report["flash_sale"]):
+        if "cold_init" in chosen:
+            report["cold_init"] = cold_init(function_env)
+            stage_done()
+    if "operations" in chosen:
+        report["usage_per_item"] = {
+            "orders": usage(report["order_lifecycle"], {"api", "dispatcher", "fulfilment", "events", "webhooks"},
+                            {"fulfilment", "webhooks"}),
+            "payouts": usage(report["payouts"], {"api", "dispatcher", "payout_worker", "payout_steps", "events",
+                                                 "webhooks"}, {"payout_worker", "webhooks"}),
+        }
+        report["cost"] = cost.report(report)
+    for r in (*report["levels"].values(), report.get("credits", {}), report.get("flash_sale", {})):
         r.pop("outcome_list", None)
 
-    lv, d, c = report["levels"], report["dynamodb_requests"], report["cold_init"]
-    worst = max(c["functions"], key=lambda k: c["functions"][k]["ratio"])
-    report["summary"] = [
-        *(f"orders@{n}: ratio {r['ratio_to_raw']:.2f} to raw, p50 {r['p50_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms, "
-          f"failed {r['failed']}" for n, r in lv.items()),
-        f"requests per order: {d['per_order']:.2f} (rate limiter: {d['rate_limiter_per_order']:.2f} more)",
-        f"cold init: worst handler {worst} ratio {c['functions'][worst]['ratio']:.2f} to bare client",
-    ]
+    lv, d, c = report["levels"], report.get("dynamodb_requests"), report.get("cold_init")
+    summary = []
+    if "speed" in chosen:
+        summary += [*(f"orders@{n}: ratio {r['ratio_to_raw']:.2f} to raw, p50 {r['p50_ms']:.0f} ms, p99 {r['p99_ms']:.0f} "
+                      f"ms, failed {r['failed']}" for n, r in lv.items()),
+                    f"requests per order: {d['per_order']:.2f} (rate limiter: {d['rate_limiter_per_order']:.2f} more)"]
+    if c:
+        worst = max(c["functions"], key=lambda k: c["functions"][k]["ratio"])
+        summary.append(f"cold init: worst handler {worst} ratio {c['functions'][worst]['ratio']:.2f} to bare client "
+                       f"({c['functions'][worst]['floor_ratio']:.2f}× the library floor)")
+    if "operations" in chosen:
+        summary += cost_lines(report)
+    summary += speed_lines(report)
+    report["summary"] = summary
     (ROOT / "bench-report.json").write_text(json.dumps(report, indent=2))
-    (ROOT / "bench-report.html").write_text(render_html(report))
+    if chosen == PARTS:
+        (ROOT / "bench-report.html").write_text(render_html(report))
 
-    print(f"payrail bench on {report['machine']['cores']} cores, load {report['machine']['load_before'][0]:.1f} before, "
-          f"{report['machine']['load_after_runs'][0]:.1f} after (ratios are against baselines measured in this run)")
+    print(f"payrail bench ({', '.join(chosen)}) on {report['machine']['cores']} cores, load "
+          f"{report['machine']['load_before'][0]:.1f} before, {report['machine']['load_after_runs'][0]:.1f} after "
+          f"(ratios are against baselines measured in this run)")
+    if "operations" in chosen:
+        print("  per operation (the local cloud's runtime metered each alone; units as DynamoDB bills them):")
+        print("    " + render_operations(report["operations"]).replace("\n", "\n    "))
     for n, r in lv.items():
         print(f"  {n:>2} clients: {r['per_s']:.1f} orders/s (p50 {r['p50_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms, "
               f"{r['outcomes']}) vs raw TransactWriteItems(7) {r['raw_transact_per_s']:.1f}/s -> ratio {r['ratio_to_raw']:.2f}")
         print(f"      the order's own DynamoDB requests made raw (limiter + BatchGet + TransactWriteItems): "
               f"{r['raw_order_requests_per_s']:.1f}/s -> ratio {r['ratio_to_raw_order_requests']:.2f}; "
               f"HTTP with no DynamoDB work (GET /health/live): {r['http_noop_per_s']:.1f}/s")
-    cr, fs = report["credits"], report["flash_sale"]
-    print(f"  credits @16: {cr['per_s']:.1f}/s (p50 {cr['p50_ms']:.0f} ms, p99 {cr['p99_ms']:.0f} ms, {cr['outcomes']}) vs raw "
-          f"TransactWriteItems(5) {cr['raw_transact_per_s']:.1f}/s -> ratio {cr['ratio_to_raw']:.2f}")
-    print(f"  flash sale: stock {FLASH_STOCK}, {FLASH_BUYERS} buyers from {FLASH_CLIENTS} clients: sold {fs['sold']}, "
-          f"refused {fs['refused']}, failed {fs['failed']}, stock left {fs['stock_left']}; refusals p50 "
-          f"{fs['refusal_p50_ms']:.0f} ms, p99 {fs['refusal_p99_ms']:.0f} ms")
-    print(f"  DynamoDB requests per order: {d['per_order']:.2f} {d['by_operation']} + rate limiter "
-          f"{d['rate_limiter_per_order']:.2f} + API key cache refreshes {d['authentication_per_order']:.2f} "
-          f"(one GetItem per execution environment every API_KEY_CACHE_SECONDS; {d['note']}, {d['seconds']:.1f} s)")
+    if "flash_sale" in chosen:
+        cr, fs = report["credits"], report["flash_sale"]
+        print(f"  credits @16: {cr['per_s']:.1f}/s (p50 {cr['p50_ms']:.0f} ms, p99 {cr['p99_ms']:.0f} ms, {cr['outcomes']}) "
+              f"vs raw TransactWriteItems(5) {cr['raw_transact_per_s']:.1f}/s -> ratio {cr['ratio_to_raw']:.2f}")
+        print(f"  flash sale: stock {FLASH_STOCK}, {FLASH_BUYERS} buyers from {FLASH_CLIENTS} clients: sold {fs['sold']}, "
+              f"refused {fs['refused']}, failed {fs['failed']}, stock left {fs['stock_left']}; refusals p50 "
+              f"{fs['refusal_p50_ms']:.0f} ms, p99 {fs['refusal_p99_ms']:.0f} ms")
+    if "speed" in chosen:
+        print(f"  DynamoDB requests per order: {d['per_order']:.2f} {d['by_operation']} + rate limiter "
+              f"{d['rate_limiter_per_order']:.2f} + API key cache refreshes {d['authentication_per_order']:.2f} "
+              f"(one GetItem per execution environment every API_KEY_CACHE_SECONDS; {d['note']}, {d['seconds']:.1f} s)")
     print(f"  ledger audit: {'ok' if report['audit']['ok'] else 'FAILED'} ({report['audit']['journals']} journals, "
           f"{report['audit']['postings']} legs) {report['audit']['problems'] or ''}")
-    print(f"  cold init baseline (import boto3 + client): {c['baseline_s'] * 1000:.0f} ms; library floor of an HTTP "
-          f"handler (+ pydantic, Powertools logger, metrics, tracer, HTTP resolver; no payrail code): "
-          f"{c['library_floor_s'] * 1000:.0f} ms, ratio {c['library_floor_ratio']:.2f}")
-    for fid, v in c["functions"].items():
-        print(f"    {fid:<14} {v['init_s'] * 1000:6.0f} ms  ratio {v['ratio']:.2f}")
-    print("  cost at AWS list prices (us-east-1, on-demand; python -m infra.cost):")
-    print("    " + cost.render(report["cost"]).replace("\n", "\n    "))
-    print(f"report: {ROOT / 'bench-report.json'}, {ROOT / 'bench-report.html'}")
+    if c:
+        print(f"  cold init baseline (import boto3 + client): {c['baseline_s'] * 1000:.0f} ms; library floor of an HTTP "
+              f"handler (+ pydantic, Powertools logger, metrics, tracer, HTTP resolver; no payrail code): "
+              f"{c['library_floor_s'] * 1000:.0f} ms, ratio {c['library_floor_ratio']:.2f}")
+        for fid, v in c["functions"].items():
+            print(f"    {fid:<14} {v['init_s'] * 1000:6.0f} ms  ratio {v['ratio']:.2f}  "
+                  f"({v['floor_ratio']:.2f}× the library floor)")
+    if "cost" in report:
+        print("  cost at AWS list prices (us-east-1, on-demand; python -m infra.cost):")
+        print("    " + cost.render(report["cost"]).replace("\n", "\n    "))
+    print(f"report: {ROOT / 'bench-report.json'}" + (f", {ROOT / 'bench-report.html'}" if chosen == PARTS else ""))
     for line in report["summary"]:
         print(line)
     return 0 if report["audit"]["ok"] else 1

@@ -9,13 +9,23 @@ function runtime when ``PAYRAIL_METER=1``: ``GET /_meter`` on the runtime's invo
 written, 4 KB read); Local reports transactions below DynamoDB's price (2 units an item at least),
 so they count at no less than that. A call that fails (a cancelled transaction) consumes units
 but reports none: it counts at its request's items (1 a write, 2 a transactional item).
+
+Every item a successful write creates or changes is also counted by *kind* (:func:`kind_of`: its
+``pk`` prefix, e.g. ``PAYOUT#``, and for a tag-like sort key the tag, e.g. ``A#/P#`` for a
+ledger posting) with its size in bytes (:func:`item_size`, DynamoDB's rule) and the write units
+DynamoDB bills it (one per started KB, twice inside a transaction). A ``Put`` is measured from
+the request; an ``Update`` from the item after it, read back by the meter once the write
+succeeded — a read that is neither counted nor billed to the invocation's duration.
 """
 from __future__ import annotations
 
 import contextvars
+import json
+import math
 import threading
 import time
 from collections import defaultdict
+from decimal import Decimal
 
 #: the function whose invocation makes the current call (None: the runtime itself, e.g. a poller)
 current_function: contextvars.ContextVar[str | None] = contextvars.ContextVar("payrail_meter_fn", default=None)
@@ -23,6 +33,77 @@ current_function: contextvars.ContextVar[str | None] = contextvars.ContextVar("p
 _CAPACITY_OPS = {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem", "BatchWriteItem",
                  "TransactWriteItems", "TransactGetItems"}
 READS = {"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"}
+#: the sizes kept per item kind and function (enough for a p50 and the max of a bench's runs)
+MAX_SIZES = 20_000
+
+
+def _value_size(v: dict) -> int:
+    """Bytes of one attribute value (DynamoDB's item size rule: strings and binaries their UTF-8
+    length, numbers about one byte per two significant digits plus one, lists and maps 3 bytes
+    plus one per element and their elements, names included)."""
+    (t, x), = v.items()
+    if t == "S":
+        return len(x.encode())
+    if t == "N":
+        digits = len(str(abs(Decimal(x)).normalize()).replace(".", "").lstrip("0")) or 1
+        return (digits + 1) // 2 + 1
+    if t == "B":
+        return len(x)
+    if t in ("BOOL", "NULL"):
+        return 1
+    if t in ("SS", "NS", "BS"):
+        return sum(_value_size({t[0]: e}) for e in x)
+    if t == "L":
+        return 3 + sum(1 + _value_size(e) for e in x)
+    if t == "M":
+        return 3 + sum(1 + len(k.encode()) + _value_size(e) for k, e in x.items())
+    return 0
+
+
+def item_size(item: dict) -> int:
+    """Bytes of an item in DynamoDB's attribute-value form (names plus values)."""
+    return sum(len(k.encode()) + _value_size(v) for k, v in item.items())
+
+
+def kind_of(key: dict) -> str:
+    """An item's kind from its key: the ``pk`` prefix up to its first ``#`` (``PAYOUT#``), and
+    when the sort key starts with an upper-case tag, that tag too (``A#/A`` an account, ``A#/P#``
+    a posting, ``J#/J`` a journal); a key with no ``#`` is its own kind."""
+    if "pk" not in key:  # a table keyed otherwise (the idempotency records): one kind
+        return "(item)"
+    pk = key["pk"].get("S", "")
+    kind = pk.split("#", 1)[0] + "#" if "#" in pk else pk
+    sk = key.get("sk", {}).get("S")
+    if sk:
+        tag = sk.split("#", 1)[0]
+        if tag.isalpha() and tag.isupper():
+            kind += "/" + tag + ("#" if "#" in sk else "")
+    return kind
+
+
+def write_units(size: int, transactional: bool) -> int:
+    """DynamoDB's write units for one item of ``size`` bytes: one per started KB, doubled in a transaction."""
+    return max(1, math.ceil(size / 1024)) * (2 if transactional else 1)
+
+
+def _written(operation: str, params: dict) -> list[tuple[str, dict, dict | None, bool]]:
+    """``(table, key, item or None, transactional)`` of each item a write request creates or
+    changes (``None``: an update, to be read back)."""
+    out = []
+    if operation == "PutItem":
+        out.append((params["TableName"], params["Item"], params["Item"], False))
+    elif operation == "UpdateItem":
+        out.append((params["TableName"], params["Key"], None, False))
+    elif operation == "BatchWriteItem":
+        for table, reqs in params.get("RequestItems", {}).items():
+            out += [(table, r["PutRequest"]["Item"], r["PutRequest"]["Item"], False) for r in reqs if "PutRequest" in r]
+    elif operation == "TransactWriteItems":
+        for action in params.get("TransactItems", []):
+            if "Put" in action:
+                out.append((action["Put"]["TableName"], action["Put"]["Item"], action["Put"]["Item"], True))
+            elif "Update" in action:
+                out.append((action["Update"]["TableName"], action["Update"]["Key"], None, True))
+    return out
 
 
 def _resource(service: str, params: dict) -> str:
@@ -68,6 +149,7 @@ class Meter:
     """Process-wide counts (thread-safe). ``install()`` once; ``snapshot()``/``reset()``."""
 
     _installed = False
+    _active: "Meter | None" = None
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -79,33 +161,67 @@ class Meter:
             self.units: dict[tuple, float] = defaultdict(float)
             self.invocations: dict[str, int] = defaultdict(int)
             self.duration_s: dict[str, float] = defaultdict(float)
+            self.billed_ms: dict[str, int] = defaultdict(int)
+            #: (function, table, kind) -> [count, write units by size, [sizes], count inside transactions]
+            self.items: dict[tuple, list] = {}
             self.started = time.time()
 
     def record_invocation(self, fn: str, seconds: float) -> None:
+        """One invocation of ``fn`` that took ``seconds`` (less the meter's own read-backs made
+        for it); Lambda bills it by the started millisecond."""
+        cell = _overhead.get()
+        seconds = max(0.0, seconds - (cell[0] if cell else 0.0))
+        _overhead.set(None)
         with self.lock:
             self.invocations[fn] += 1
             self.duration_s[fn] += seconds
+            self.billed_ms[fn] += max(1, math.ceil(seconds * 1000))
+
+    def record_item(self, fn: str | None, table: str, key: dict, size: int, transactional: bool) -> None:
+        with self.lock:
+            row = self.items.setdefault((fn, table, kind_of(key)), [0, 0, [], 0])
+            row[0] += 1
+            row[1] += write_units(size, transactional)
+            row[3] += transactional
+            if len(row[2]) < MAX_SIZES:
+                row[2].append(size)
 
     def snapshot(self) -> dict:
         """``{"calls": [{function, service, operation, resource, count, units}], "invocations":
-        {fn: n}, "duration_s": {fn: s}, "seconds": since reset}``."""
+        {fn: n}, "duration_s": {fn: s}, "billed_ms": {fn: ms}, "items": [{function, table, kind,
+        count, units, sizes, transactional}], "seconds": since reset}`` (``units`` of an item row:
+        the write units its sizes cost, :func:`write_units`; ``transactional``: how many of its
+        writes were inside a transaction)."""
         with self.lock:
             rows = [{"function": k[0], "service": k[1], "operation": k[2], "resource": k[3], "count": n,
                      "units": round(self.units.get(k, 0.0), 2)} for k, n in sorted(self.calls.items(), key=str)]
+            items = [{"function": k[0], "table": k[1], "kind": k[2], "count": v[0], "units": v[1], "sizes": list(v[2]),
+                      "transactional": v[3]}
+                     for k, v in sorted(self.items.items(), key=str)]
             return {"calls": rows, "invocations": dict(self.invocations), "duration_s": dict(self.duration_s),
-                    "seconds": time.time() - self.started}
+                    "billed_ms": dict(self.billed_ms), "items": items, "seconds": time.time() - self.started}
 
     def install(self) -> "Meter":
-        """Wrap ``botocore.client.BaseClient._make_api_call`` (every client of this process)."""
+        """Wrap ``botocore.client.BaseClient._make_api_call`` (every client of this process), and
+        make work a handler hands to a thread pool run in the handler's context (so its calls
+        count for its function)."""
+        from concurrent.futures import ThreadPoolExecutor
+
         from botocore.client import BaseClient
 
+        Meter._active = self  # the meter counting from now on (one per process in use)
         if Meter._installed:
             return self
         Meter._installed = True
+        submit = ThreadPoolExecutor.submit
+
+        def in_context(pool, fn, /, *args, **kwargs):
+            return submit(pool, contextvars.copy_context().run, fn, *args, **kwargs)
+        ThreadPoolExecutor.submit = in_context
         real = BaseClient._make_api_call
-        meter = self
 
         def counted(client, operation_name, api_params):
+            meter = Meter._active
             service = client.meta.service_model.service_name
             params = dict(api_params)
             capacity = service == "dynamodb" and operation_name in _CAPACITY_OPS
@@ -126,10 +242,60 @@ class Meter:
                     meter.units[key] += max(_units(resp), _transaction_floor(operation_name, params))
                 elif service == "events" and operation_name == "PutEvents":  # billed per event
                     meter.units[key] += len(params.get("Entries", []))
+            if capacity:
+                meter._sizes(client, real, key[0], operation_name, params, resp)
             return resp
 
         BaseClient._make_api_call = counted
         return self
 
+    def _sizes(self, client, real, fn: str | None, operation: str, params: dict, resp: dict) -> None:
+        """Record each item the successful write ``params`` made (updated ones read back, uncounted,
+        unless the answer carries the whole new item)."""
+        written = _written(operation, params)
+        if operation == "UpdateItem" and params.get("ReturnValues") == "ALL_NEW" and resp.get("Attributes"):
+            written = [(params["TableName"], params["Key"], resp["Attributes"], False)]
+        if not written:
+            return
+        t0 = time.perf_counter()
+        try:
+            def ident(table: str, key: dict, names) -> tuple:
+                return (table, *(json.dumps(key.get(n), sort_keys=True) for n in names))
+            unread: dict[str, list[dict]] = {}
+            for table, key, item, _ in written:
+                if item is None:
+                    unread.setdefault(table, []).append(key)
+            after: dict[tuple, dict] = {}
+            for table, keys in unread.items():
+                names = sorted(keys[0])
+                for start in range(0, len(keys), 100):
+                    r = real(client, "BatchGetItem", {"RequestItems": {table: {"Keys": keys[start:start + 100],
+                                                                               "ConsistentRead": True}}})
+                    for it in r.get("Responses", {}).get(table, []):
+                        after[ident(table, it, names)] = it
+            for table, key, item, tx in written:
+                if item is None:
+                    item = after.get(ident(table, key, sorted(key)))
+                    if item is None:  # deleted meanwhile
+                        continue
+                self.record_item(fn, table, key, item_size(item), tx)
+        except Exception:  # noqa: BLE001 - the meter never fails the call it measures
+            pass
+        finally:
+            cell = _overhead.get()
+            if cell is None:
+                _overhead.set(cell := [0.0])
+            cell[0] += time.perf_counter() - t0
+
+
+#: seconds the meter spent on its own reads in this invocation (a cell shared with the pool
+#: threads it hands work to once it exists; :func:`begin_invocation` gives each its own)
+_overhead: contextvars.ContextVar[list | None] = contextvars.ContextVar("payrail_meter_overhead", default=None)
+
+
+def begin_invocation(fn: str) -> None:
+    """The current context runs an invocation of ``fn`` (the runtime calls this first)."""
+    current_function.set(fn)
+    _overhead.set([0.0])
 
 METER = Meter()

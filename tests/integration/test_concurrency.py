@@ -58,3 +58,55 @@ def test_one_wallet_200_parallel_debits_never_below_zero(admin, merchant, platfo
     assert balance == 10_000 - 142 * 70 >= 0
     assert balance == sum(p["amount"] for p in history)
     assert min(p["balance_after"] for p in history) >= 0
+
+
+def test_an_order_that_met_the_last_unit_s_buyer_is_refused_from_a_fresh_read_not_another_transaction(
+        admin, merchant, platform):
+    """Contention on the last unit: order A's transaction is cancelled because another (B's, taking
+    the last unit) held the product item — as DynamoDB answers when two transactions meet. A then
+    sees the product sold out in one read and is refused: no second TransactWriteItems. A sold-out
+    product read quietly is refused with none at all."""
+    import json
+    from types import SimpleNamespace
+
+    import pytest
+
+    from payrail.core.errors import OutOfStock
+
+    client, mid = merchant
+    for buyer in ("a", "b", "c"):
+        admin.credit(mid, buyer, 10_000)
+    product = client.create_product("last one", price=700, stock=1)
+    orders = platform.orders
+    product_pk = orders.products.key(mid, product["product_id"])
+    db = orders.ledger.db
+    sent = {"a": 0, "b": 0, "c": 0}
+    state = {"who": "a", "armed": True}
+
+    def conflict_first(params, **_):
+        who = state["who"]
+        sent[who] += 1
+        if who != "a" or not state["armed"]:
+            return None
+        state["armed"] = False
+        state["who"] = "b"  # B's order commits while A's transaction is in flight
+        orders.place(mid, product["product_id"], 1, "b", "order-b")
+        state["who"] = "a"
+        reasons = [{"Code": "TransactionConflict" if a.get("Update", {}).get("Key", {}).get("pk", {}).get("S")
+                    == product_pk else "None"} for a in json.loads(params["body"])["TransactItems"]]
+        return SimpleNamespace(status_code=400, headers={}), {
+            "Error": {"Code": "TransactionCanceledException", "Message": "Transaction cancelled"},
+            "CancellationReasons": reasons}
+    db.meta.events.register("before-call.dynamodb.TransactWriteItems", conflict_first, unique_id="test-conflict")
+    try:
+        with pytest.raises(OutOfStock):
+            orders.place(mid, product["product_id"], 1, "a", "order-a")
+        state["who"] = "c"
+        with pytest.raises(OutOfStock):  # sold out: refused from the order's one read
+            orders.place(mid, product["product_id"], 1, "c", "order-c")
+    finally:
+        db.meta.events.unregister("before-call.dynamodb.TransactWriteItems", unique_id="test-conflict")
+    assert sent == {"a": 1, "b": 1, "c": 0}
+    assert client.product(product["product_id"])["stock"] == 0
+    assert client.wallet("a")["balance"] == client.wallet("c")["balance"] == 10_000
+    assert client.wallet("b")["balance"] == 10_000 - 700

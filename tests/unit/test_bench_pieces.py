@@ -107,3 +107,115 @@ def test_audit_reconciles_counter_accounts_from_journal_legs_and_versioned_ones_
     bad = audit(Fake(items(pending_balance=301)))  # a counter off its journal legs by one unit
     assert not bad["ok"] and bad["account_mismatches"] == ["m:pending:USD#03"]
     assert not audit(Fake(items(wallet_posting_amount=-299)))["ok"]  # a versioned account off its postings
+
+
+def test_item_sizes_kinds_and_write_units_follow_dynamodb_rules():
+    from infra.tools.metering import item_size, kind_of, write_units
+
+    # names + values: "pk"(2) + "ORDER#m#o"(9); "n"(1) + 12345 (5 digits: 3 bytes + 1); "ok"(2) + BOOL(1)
+    assert item_size({"pk": {"S": "ORDER#m#o"}, "n": {"N": "12345"}, "ok": {"BOOL": True}}) == 11 + 5 + 3
+    # a list: 3 bytes + 1 a element + the elements; a map's elements carry their names
+    assert item_size({"l": {"L": [{"S": "ab"}, {"M": {"k": {"S": "v"}}}]}}) == 1 + 3 + (1 + 2) + (1 + 3 + 1 + 1 + 1)
+    assert item_size({"s": {"S": "é"}}) == 1 + 2  # UTF-8 bytes
+    assert kind_of({"pk": {"S": "PAYOUT#m_1#po_2"}}) == "PAYOUT#"
+    assert kind_of({"pk": {"S": "A#m:wallet:c:USD"}, "sk": {"S": "P#000000000001"}}) == "A#/P#"
+    assert kind_of({"pk": {"S": "A#m:wallet:c:USD"}, "sk": {"S": "A"}}) == "A#/A"
+    assert kind_of({"pk": {"S": "EVT#m_1"}, "sk": {"S": "evt_01"}}) == "EVT#"  # an id, not a tag
+    assert kind_of({"id": {"S": "m_1:key"}}) == "(item)"
+    assert [write_units(s, False) for s in (1, 1024, 1025, 3000)] == [1, 1, 2, 3]
+    assert write_units(1025, True) == 4  # doubled inside a transaction
+
+
+def test_meter_records_each_written_item_by_kind_with_its_size():
+    meter = Meter().install()
+    meter.reset()
+    db = boto3.client("dynamodb", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    big = {"pk": {"S": "EVT#m_1"}, "sk": {"S": "evt_1"}, "body": {"S": "x" * 1500}}
+    small = {"pk": {"S": "ORDER#m_1#o_1"}, "status": {"S": "PAID"}}
+    with Stubber(db) as stub:
+        stub.add_response("transact_write_items", {}, None)
+        stub.add_response("put_item", {}, None)
+        current_function.set("api")
+        db.transact_write_items(TransactItems=[{"Put": {"TableName": "events", "Item": big}},
+                                               {"Put": {"TableName": "main", "Item": small}}])
+        db.put_item(TableName="main", Item=small)
+        current_function.set(None)
+    items = {(i["table"], i["kind"]): i for i in meter.snapshot()["items"]}
+    assert items[("events", "EVT#")] | {"sizes": None} == {
+        "function": "api", "table": "events", "kind": "EVT#", "count": 1, "units": 4, "sizes": None, "transactional": 1}
+    assert items[("events", "EVT#")]["sizes"] == [2 + 7 + 2 + 5 + 4 + 1500]
+    order = items[("main", "ORDER#")]
+    assert (order["count"], order["units"], order["transactional"]) == (2, 3, 1)  # 2 in a transaction + 1
+
+
+def test_operation_table_splits_an_operation_by_function_and_item_kind():
+    from infra.tools.bench import operation_table, size_stats
+
+    assert size_stats([5, 1, 3, 9]) == {"p50": 3, "max": 9} and size_stats([]) == {"p50": 0, "max": 0}
+    snap = {"calls": [
+        {"function": "api", "service": "dynamodb", "operation": "TransactWriteItems", "resource": "t", "count": 2, "units": 28.0},
+        {"function": "api", "service": "dynamodb", "operation": "BatchGetItem", "resource": "t", "count": 2, "units": 4.0},
+        {"function": "api", "service": "sqs", "operation": "SendMessage", "resource": "q", "count": 2, "units": 0},
+        {"function": "fulfilment", "service": "dynamodb", "operation": "GetItem", "resource": "t", "count": 2, "units": 2.0},
+        {"function": None, "service": "sqs", "operation": "ReceiveMessage", "resource": "q", "count": 9, "units": 0}],
+        "invocations": {"api": 2, "fulfilment": 1}, "duration_s": {"api": 0.2, "fulfilment": 1.0},
+        "billed_ms": {"api": 202, "fulfilment": 1000},
+        "items": [{"function": "api", "table": "events", "kind": "EVT#", "count": 2, "units": 8, "sizes": [1100, 1500],
+                   "transactional": 2},
+                  {"function": "fulfilment", "table": "events", "kind": "EVT#", "count": 2, "units": 4, "sizes": [900, 950],
+                   "transactional": 2},
+                  {"function": "api", "table": "main", "kind": "ORDER#", "count": 2, "units": 4, "sizes": [500, 510],
+                   "transactional": 2},
+                  {"function": None, "table": "main", "kind": "X#", "count": 5, "units": 5, "sizes": [1],
+                   "transactional": 0}]}
+    t = operation_table(snap, 2, {"api": 1024, "fulfilment": 512})
+    assert t["functions"]["api"] == {"invocations": 1.0, "requests": 3.0, "write_units": 14.0, "read_units": 2.0,
+                                     "billed_ms": 101.0, "gb_s": 0.1}
+    assert t["functions"]["fulfilment"]["read_units"] == 1.0 and t["functions"]["fulfilment"]["billed_ms"] == 500.0
+    assert t["total"]["write_units"] == 14.0 and t["total"]["requests"] == 4.0
+    assert list(t["items"]) == ["EVT#", "ORDER#"]  # the dearest kind first; the runtime's own writes are no one's
+    assert t["items"]["EVT#"] == {"table": "events", "written": 2.0, "write_units": 6.0, "write_units_within_1kb": 4.0,
+                                  "p50_bytes": 950, "max_bytes": 1500}
+    assert t["total"]["item_write_units"] == 8.0  # the committed items' sizes: 6 + 2
+    only = operation_table(snap, 2, {}, functions={"fulfilment"})
+    assert list(only["functions"]) == ["fulfilment"] and only["items"]["EVT#"]["written"] == 1.0
+
+
+def test_summary_lines_and_parts(monkeypatch):
+    from infra.tools import bench
+
+    report = {"usage_per_item": {"orders": {"dynamodb_wru": 19.96}, "payouts": {"dynamodb_wru": 24.04}},
+              "cost": {"1M orders": {"total_usd": 24.5}, "1M payouts": {"total_usd": 25.01}},
+              "levels": {"16": {"ratio_to_raw_order_requests": 0.856}, "64": {"ratio_to_raw_order_requests": 0.9}},
+              "flash_sale": {"refusal_p99_ms": 812.4, "failed": 0}}
+    assert bench.cost_lines(report) == ["write units per order: 20.0, per payout: 24.0",
+                                        "1M orders: $24.50, 1M payouts: $25.01"]
+    assert bench.speed_lines(report) == ["orders vs own raw requests: @16 0.86, @64 0.90",
+                                         "flash sale refusals: p99 812 ms, failed 0"]
+    assert bench.speed_lines({"flash_sale": report["flash_sale"]}) == ["flash sale refusals: p99 812 ms, failed 0"]
+    monkeypatch.setenv("BENCH_QUICK", "1")
+    assert bench.parts() == ("operations",)
+    monkeypatch.delenv("BENCH_QUICK")
+    monkeypatch.setenv("BENCH_PARTS", "cold_init, flash_sale")
+    assert bench.parts() == ("cold_init", "flash_sale")
+    monkeypatch.setenv("BENCH_PARTS", "speed,nap")
+    with pytest.raises(ValueError, match="nap"):
+        bench.parts()
+
+
+def test_meter_reads_an_updated_item_back_by_its_own_key():
+    meter = Meter().install()
+    meter.reset()
+    db = boto3.client("dynamodb", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    stored = {"id": {"S": "m_1:key"}, "response": {"S": "x" * 2000}}
+    with Stubber(db) as stub:
+        stub.add_response("update_item", {}, None)
+        stub.add_response("batch_get_item", {"Responses": {"idem": [stored]}},
+                          {"RequestItems": {"idem": {"Keys": [{"id": {"S": "m_1:key"}}], "ConsistentRead": True}}})
+        current_function.set("api")
+        db.update_item(TableName="idem", Key={"id": {"S": "m_1:key"}}, UpdateExpression="SET response = :r",
+                       ExpressionAttributeValues={":r": {"S": "x" * 2000}})
+        current_function.set(None)
+    (row,) = meter.snapshot()["items"]
+    assert (row["kind"], row["sizes"], row["units"]) == ("(item)", [2 + 7 + 8 + 2000], 2)
+    assert [c["operation"] for c in meter.snapshot()["calls"]] == ["UpdateItem"]  # the read-back is not counted

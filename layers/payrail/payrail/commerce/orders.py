@@ -244,6 +244,17 @@ class Orders:
             raise OutOfStock("not enough stock", param="quantity")
         return take
 
+    def _still_in_stock(self, take: dict[str, int]) -> None:
+        """Before an order's transaction is tried again after meeting another one (contention on
+        the last units): one strongly consistent read of the stock items it takes from; raises
+        ExtraConditionFailed naming the first one now short, so a sold-out product is refused
+        from that read instead of by one more transaction (the transaction's condition stays
+        the guard)."""
+        stock = self.products.stock_of(list(take))
+        for i, (key, q) in enumerate(take.items()):
+            if stock.get(key, 0) < q:
+                raise ExtraConditionFailed(1 + i)  # the order put is extra 0, the stock items follow
+
     def _place(self, merchant_id: str, known: dict, home: int, have: int, order_id: str, quantity: int,
                customer_id: str, fingerprint: str | None, wallet_read: dict | None) -> tuple[dict, bool]:
         """The write of :meth:`place`: stock taken, order, payment journal and event in one transaction."""
@@ -268,7 +279,8 @@ class Orders:
             created = self.events.put_action(merchant_id, CREATED_EVENT, order, order_id, 1, ts)
             try:
                 res = self.ledger.post(journal, opens=[pending], known=wallet_read, created_at=ts,
-                                       extra=[self.orders.put_action(order), *stock, created])
+                                       extra=[self.orders.put_action(order), *stock, created],
+                                       before_retry=lambda take=take: self._still_in_stock(take))
             except ExtraConditionFailed as e:
                 if 1 <= e.index <= len(take) and known.get("buckets"):
                     if clock.monotonic() >= give_up_at:

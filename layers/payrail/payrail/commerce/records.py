@@ -60,6 +60,11 @@ class ProductRecords:
         by_key = {it["pk"]: it.get("stock", 0) for it in got.get(self.main.table, [])}
         return {i: by_key.get(bucket_key(product_pk, i), 0) for i in range(n)}
 
+    def stock_of(self, keys: list[str]) -> dict[str, int]:
+        """The stock on each of these stock items (product or bucket keys; one strongly consistent read)."""
+        got = ddb.batch_get(self.main.db, {self.main.table: [{"pk": ddb.value(k)} for k in keys]}, consistent=True)
+        return {it["pk"]: it.get("stock", 0) for it in got.get(self.main.table, [])}
+
     def read(self, main_keys: list[str], ledger: Ledger | None = None, account_id: str | None = None
              ) -> tuple[dict[str, dict], dict[str, dict] | None]:
         """One ``BatchGetItem`` of main-table items by key and, with ``ledger``, one account:

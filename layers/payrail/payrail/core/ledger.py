@@ -49,6 +49,7 @@ from __future__ import annotations
 import random
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from botocore.exceptions import ClientError
@@ -216,7 +217,8 @@ class Ledger:
 
     # ---- the one way money moves -----------------------------------------------------
     def post(self, journal: Journal, opens: list[AccountSpec] = (), extra: list[dict] = (),
-             created_at: str | None = None, known: dict[str, dict] | None = None) -> PostResult:
+             created_at: str | None = None, known: dict[str, dict] | None = None,
+             before_retry: Callable[[], None] | None = None) -> PostResult:
         """Write ``journal`` atomically with its postings, account updates and ``extra`` actions.
 
         Args:
@@ -228,6 +230,10 @@ class Ledger:
             known: the journal's versioned accounts as the caller has just read them
                 (strongly consistent; an id absent from it does not exist), so the first attempt
                 needs no read of its own; a retry reads again. Counter accounts are never read.
+            before_retry: called after a cancellation that is no failed condition (an account's
+                version moved, or another transaction held one of the items) and before trying
+                again; it may raise (for example :class:`ExtraConditionFailed` when a fresh read
+                shows one of ``extra`` would fail) to end the post with nothing written.
 
         Returns:
             PostResult; ``created=False`` when a journal with this id already exists (the
@@ -312,6 +318,8 @@ class Ledger:
                     raise ConcurrencyExhausted("too much contention on the accounts of this movement; "
                                                "retry the request") from err
                 time.sleep(pause)
+                if before_retry is not None:
+                    before_retry()
 
     # ---- building blocks -------------------------------------------------------------
     @staticmethod
