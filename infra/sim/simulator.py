@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
-from infra.sim.world import (Crash, Execution, Faults, FakeProvider, FakeSQS, FakeStepFunctions, Invocation, Queue,
+from infra.sim.world import (Crash, die, Execution, Faults, FakeProvider, FakeSQS, FakeStepFunctions, Invocation, Queue,
                              SimProviders, VirtualClock, current)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,6 +52,8 @@ DEFAULT_FAULTS = {
     "provider_timeout_after_accept": 0.08, "provider_5xx_after_paying": 0.05, "provider_status_unavailable": 0.05,
     # a provider that reports FAILED and pays later (no system can undo a release then): off by default
     "provider_flips": 0.0,
+    # a provider that reports SUCCESS and reverses it moments later (the money comes back; Cashfree's REVERSED)
+    "provider_reverses": 0.1,
     "callback_never": 0.3, "callback_twice": 0.2, "callback_late": 0.3,
     # virtual time jumps past the slot lease (60 s), a dispatch timeout (300 s) or hours of backoff
     "clock_jump": 0.01,
@@ -82,6 +84,8 @@ RESERVATION_MOVES = {
     None: {"RESERVED"}, "RESERVED": {"FULFILLING", "RELEASED", "EXPIRED"}, "FULFILLING": {"FULFILLED", "RESERVED"},
     "FULFILLED": set(), "RELEASED": set(), "EXPIRED": set(),
 }
+#: the chance that a merchant reinitiates a payout as soon as it fails (its webhook handler does)
+REINITIATE_ON_FAILURE = 0.5
 #: the reservation expiry sweeper's EventBridge schedule (every minute)
 SWEEP_SECONDS = 60
 
@@ -163,7 +167,7 @@ class Engine:
         w = self.world
         fault = w.faults.ask("crash_before_call", "ddb_throttle", "ddb_500")
         if fault == "crash_before_call":
-            raise Crash(f"before {model.name}")
+            raise die(f"before {model.name}")
         if fault:
             from botocore.exceptions import ClientError
 
@@ -178,7 +182,7 @@ class Engine:
         if inv is None or self.world is None:
             return
         if self.world.faults.ask("crash_after_call"):
-            raise Crash(f"after {model.name} was applied, before its answer arrived")
+            raise die(f"after {model.name} was applied, before its answer arrived")
 
     def reset(self) -> None:
         """Empty every table (scan + batch delete; DynamoDB Local keeps the tables)."""
@@ -306,6 +310,8 @@ class World:
         for _ in range(2 if self.faults.ask("callback_twice") else 1):
             late = self.rng.uniform(1, 1800) if self.faults.ask("callback_late") else self.rng.uniform(0, 5)
             self.callbacks.append({"due": t.final_at + late, "transfer_id": t.transfer_id})
+        if t.reversed_at is not None:  # the provider tells of the reversal too
+            self.callbacks.append({"due": t.reversed_at + self.rng.uniform(0, 5), "transfer_id": t.transfer_id})
 
     def start_execution(self, name: str, inp: dict) -> None:
         ex = Execution(name, inp, state="wait", due=self.clock.now() + int(inp.get("first_check_seconds") or 0),
@@ -630,6 +636,11 @@ class World:
                 self.stream.append({"due": self.clock.now() + late, "record": rec})
             item = ddb.load(it)
             if item.get("type") == "payout":
+                before = self.histories.get(item["payout_id"])
+                if item["status"] == "FAILED" and (before or {}).get("status") != "FAILED" \
+                        and item["payout_id"] in self.payouts and self.rng.random() < REINITIATE_ON_FAILURE:
+                    # the merchant's payout.failed handler reinitiates it at once
+                    self.retry_ops.append(((1000 + self.steps, "reinitiate", self.payouts.index(item["payout_id"])), 1))
                 self.histories[item["payout_id"]] = item
             elif item.get("type") == "reservation":
                 self.reservations[item["reservation_id"]] = item
@@ -696,7 +707,7 @@ class World:
                 raise Violation("released_paid_transfer", f"{p['payout_id']} run {p['run']} {p['status']} but the "
                                 f"provider pays {t.transfer_id}")
             if p["status"] == "SUCCEEDED":
-                if t is None or not self.provider.will_pay(t):
+                if t is None or not (self.provider.will_pay(t) or t.reversed_at is not None):
                     raise Violation("captured_unpaid", f"{p['payout_id']} SUCCEEDED, provider has "
                                     f"{t and t.final} for {p['transfer_id']}")
                 captured += p["amount"]

@@ -84,6 +84,16 @@ def current() -> "Invocation | None":
     return getattr(_current, "inv", None)
 
 
+def die(why: str) -> Crash:
+    """The current invocation dies here: the Crash to raise, and every later yield point of the
+    invocation (a ``finally`` that would release a lease, an ``except`` that would write) raises
+    again, as nothing runs in a killed runtime."""
+    inv = current()
+    if inv is not None:
+        inv.dead = True
+    return Crash(why)
+
+
 class Invocation:
     """One Lambda invocation (or client request) running the real code in its own thread,
     paused at each yield point until the scheduler resumes it."""
@@ -95,6 +105,7 @@ class Invocation:
         self.id = next(Invocation.ids)
         self.go = threading.Semaphore(0)
         self.finished, self.error, self.result = False, None, None
+        self.dead = False
         self.started = world.clock.monotonic()
         self.thread = threading.Thread(target=self._run, daemon=True, name=f"inv-{self.id}")
 
@@ -117,9 +128,11 @@ class Invocation:
         self.world.back.release()
         self.go.acquire()
         if self.world.stopping:
-            raise Crash("the schedule ended")
+            raise die("the schedule ended")
+        if self.dead:
+            raise Crash("the runtime was killed")
         if self.world.clock.monotonic() > self.started + self.world.lambda_timeout:
-            raise Crash("Lambda timeout")
+            raise die("Lambda timeout")
 
 
 class Queue:
@@ -155,6 +168,7 @@ class Transfer:
     hold_until: float = 0.0    # ON_HOLD until then (within the pending window)
     submits: int = 1           # how many submissions the provider accepted for this id
     flip_at: float | None = None  # FAILED then SUCCESS from this time (a provider lie)
+    reversed_at: float | None = None  # SUCCESS, then FAILED from this time: the money came back
 
 
 class FakeProvider:
@@ -198,6 +212,8 @@ class FakeProvider:
                 t.hold_until = now + delay / 2
             if final == "FAILED" and f.ask("provider_flips"):
                 t.flip_at = t.final_at + w.rng.uniform(60, 3600)
+            if final == "SUCCESS" and f.ask("provider_reverses"):
+                t.reversed_at = t.final_at + w.rng.uniform(0.5, 20)
             self.book[req.transfer_id] = t
             w.provider_changed(t)
         after = f.ask("provider_timeout_after_accept", "provider_5xx_after_paying")
@@ -222,14 +238,18 @@ class FakeProvider:
             return "ON_HOLD" if now < t.hold_until else "PENDING"
         if t.flip_at is not None and now >= t.flip_at:
             return "SUCCESS"
+        if t.reversed_at is not None and now >= t.reversed_at:
+            return "FAILED"
         return t.final
 
     def will_pay(self, t: Transfer) -> bool:
-        return t.final == "SUCCESS" or t.flip_at is not None
+        """Whether the money ends with the beneficiary (a reversed transfer's came back)."""
+        return (t.final == "SUCCESS" and t.reversed_at is None) or t.flip_at is not None
 
     def _result(self, t: Transfer, now: float) -> TransferResult:
         s = self.said(t, now)
-        reason = {"FAILED": "the beneficiary bank declined", "ON_HOLD": "beneficiary under review"}.get(s)
+        reason = {"FAILED": "reversed by the beneficiary bank" if t.reversed_at else "the beneficiary bank declined",
+                  "ON_HOLD": "beneficiary under review"}.get(s)
         return TransferResult(transfer_id=t.transfer_id, status=ProviderStatus(s), reason=reason,
                               provider_reference=f"cf_{t.transfer_id}", amount=t.amount)
 
@@ -283,7 +303,7 @@ class FakeSQS:
         if inv is not None:
             inv.pause()
             if w.faults.ask("crash_before_send"):
-                raise Crash("before SendMessage")
+                raise die("before SendMessage")
         q = w.queues[QueueUrl.rsplit("/", 1)[-1]]
         at = w.clock.now() + DelaySeconds
         copies = 2 if w.faults.ask("sqs_duplicate") else 1
@@ -321,7 +341,7 @@ class FakeStepFunctions:
         if inv is not None:
             inv.pause()
             if w.faults.ask("crash_before_start_execution"):
-                raise Crash("before StartExecution")
+                raise die("before StartExecution")
         if name in w.executions:
             raise _SfnErrors.ExecutionAlreadyExists(name)
         w.start_execution(name, json.loads(input))
@@ -333,7 +353,7 @@ class FakeStepFunctions:
         if inv is not None:
             inv.pause()
             if w.faults.ask("crash_before_task_success"):
-                raise Crash("before SendTaskSuccess")
+                raise die("before SendTaskSuccess")
         ex = w.tokens.get(taskToken)
         if ex is None or ex.state != "waiting" or ex.token != taskToken:
             raise _SfnErrors.TaskTimedOut(taskToken)
