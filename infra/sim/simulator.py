@@ -86,6 +86,8 @@ RESERVATION_MOVES = {
 }
 #: the chance that a merchant reinitiates a payout as soon as it fails (its webhook handler does)
 REINITIATE_ON_FAILURE = 0.5
+#: how many times an operator redrives the dead-letter queues in one schedule
+REDRIVES = 3
 #: the reservation expiry sweeper's EventBridge schedule (every minute)
 SWEEP_SECONDS = 60
 
@@ -295,6 +297,7 @@ class World:
         self.reservations: dict[str, dict] = {}
         self.reservation_ids: list[str] = []
         self.last_sweep = 1_800_000_000.0
+        self.redrives = 0
         self.funded_keys: dict[str, int] = {}
         self.ops_started: list[tuple] = []
         self.images_version = 0
@@ -390,6 +393,8 @@ class World:
                     acts = [("resume", inv) for inv in self.running]
                 else:
                     due = self.next_due()
+                    if due is None and self.redrive():
+                        continue
                     if due is None:
                         return  # quiescent
                     self.clock.advance(max(0.0, due - self.clock.now()) + 0.001)
@@ -404,6 +409,19 @@ class World:
             getattr(self, f"_do_{kind}")(what)
             self.snapshot()
             self.check()
+
+    def redrive(self) -> bool:
+        """The operator's answer to a DLQ alarm once all else is quiet (``payrail dlq redrive``): the
+        dead letters back to their queue, at most :data:`REDRIVES` times a schedule."""
+        dead = [q for q in self.queues.values() if q.dlq]
+        if not dead or self.redrives >= REDRIVES:
+            return False
+        self.redrives += 1
+        for q in dead:
+            for m in q.dlq:  # a moved message keeps its id (a first look's claim names it)
+                q.messages[m["id"]] = {**m, "receives": 0, "visible_at": self.clock.now() + 300}
+            q.dlq.clear()
+        return True
 
     def expire_tokens(self) -> None:
         now = self.clock.now()
@@ -757,6 +775,14 @@ class World:
                 raise Violation("event_sequence", f"{oid}: duplicate sequence numbers {sorted(s)}")
             if sorted(s) != list(range(1, len(s) + 1)):
                 raise Violation("event_sequence", f"{oid}: sequence {sorted(s)} has a gap")
+        # each change an object's status history records came with its event (one transaction)
+        objects = [(p["payout_id"], p) for p in self.histories.values()]
+        objects += [(r["reservation_id"], r) for r in self.reservations.values()]
+        for oid, obj in objects:
+            n = len(obj.get("status_history") or [])
+            if sorted(seqs.get(oid, [])) != list(range(1, n + 1)):
+                raise Violation("event_per_change", f"{oid}: {n} changes in its status history, events "
+                                f"{sorted(seqs.get(oid, []))}")
 
 
 def _client_error(e: BaseException) -> bool:
