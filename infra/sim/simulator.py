@@ -55,6 +55,8 @@ DEFAULT_FAULTS = {
     # a provider that reports SUCCESS and reverses it moments later (the money comes back; Cashfree's REVERSED)
     "provider_reverses": 0.1,
     "callback_never": 0.3, "callback_twice": 0.2, "callback_late": 0.3,
+    # the state machine's capture / release task starts up to a minute late (Lambda throttled it)
+    "step_late": 0.1,
     # virtual time jumps past the slot lease (60 s), a dispatch timeout (300 s) or hours of backoff
     "clock_jump": 0.01,
 }
@@ -90,6 +92,10 @@ REINITIATE_ON_FAILURE = 0.5
 REDRIVES = 3
 #: the reservation expiry sweeper's EventBridge schedule (every minute)
 SWEEP_SECONDS = 60
+
+
+class Unavailable(Exception):
+    """A 503 or an in-progress 409 from the API: the client retries with the same key."""
 
 
 class Violation(Exception):
@@ -156,6 +162,11 @@ class Engine:
         self.worker = _load("payout_worker")
         self.steps = _load("payout_steps")
         self.steps_body = inspect.unwrap(self.steps.lambda_handler)
+        from infra.local.runtime import isolate_powertools_router_state
+
+        isolate_powertools_router_state()
+        # the HTTP API: one resolver per concurrent request (a resolver keeps its request's state)
+        self.apis = [_load("api", f"sim_fn_api_{i}").app for i in range(World.max_running)]
         for mod in (self.dispatcher, self.worker, self.steps):  # no metrics flushes to stdout
             if hasattr(mod, "metrics"):
                 mod.metrics = SimpleNamespace(add_metric=lambda **_: None)
@@ -221,9 +232,10 @@ class Engine:
         clock.reset()
 
 
-def _load(fn: str):
-    spec = importlib.util.spec_from_file_location(f"sim_fn_{fn}", ROOT / "functions" / fn / "handler.py")
+def _load(fn: str, name: str | None = None):
+    spec = importlib.util.spec_from_file_location(name or f"sim_fn_{fn}", ROOT / "functions" / fn / "handler.py")
     mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod  # as Lambda's import does: pydantic resolves models by module
     spec.loader.exec_module(mod)
     return mod
 
@@ -284,7 +296,8 @@ class World:
         self.provider = FakeProvider(self)
         self.settings = Settings.from_env(os.environ)
         self.platform = Platform(self.settings)
-        self.platform.__dict__["providers"] = SimProviders(self.provider, ProviderSlots(self.settings.rate_limit_table))
+        self.platform.__dict__["providers"] = SimProviders(self.provider, ProviderSlots(self.settings.rate_limit_table),
+                                                          world=self)
         for mod in (engine.worker, engine.steps):
             mod.platform = self.platform
         self.running: list[Invocation] = []
@@ -298,6 +311,8 @@ class World:
         self.reservation_ids: list[str] = []
         self.last_sweep = 1_800_000_000.0
         self.redrives = 0
+        self.first_answers: dict[str, tuple] = {}  # request with its key -> (when, status, body) first answered
+        self.idempotency_broken: str | None = None
         self.funded_keys: dict[str, int] = {}
         self.ops_started: list[tuple] = []
         self.images_version = 0
@@ -337,8 +352,11 @@ class World:
         return res
 
     def _setup(self) -> None:
-        m, _ = self.platform.merchants.create("sim merchant", 100, payout_currencies=[CURRENCY],
-                                              payout_review_threshold=40)
+        m, self.api_key = self.platform.merchants.create("sim merchant", 100, payout_currencies=[CURRENCY],
+                                                         payout_review_threshold=40)
+        for app in self.engine.apis:
+            app.edge.platform = self.platform
+        self.free_apis = list(self.engine.apis)
         self.merchant = m
         self.mid = m["merchant_id"]
         self.snapshot()  # the merchant's own records are not part of the stream this simulates
@@ -466,7 +484,9 @@ class World:
             return
 
         def done(inv):
-            if isinstance(inv.error, Crash) or _retryable(inv.error):
+            if isinstance(inv.error, Violation):
+                raise inv.error
+            if isinstance(inv.error, (Crash, Unavailable)) or _retryable(inv.error):
                 if attempt < 4 and self.rng.random() < 0.8:  # the client retries with the same key
                     self.retry_ops.append((op, attempt + 1))
             elif inv.error is not None and not _client_error(inv.error):
@@ -567,10 +587,53 @@ class World:
 
     def op_payout(self, amount, key):
         def create():
-            p, _ = self.platform.payouts.create(self.merchant, amount, CURRENCY, key, beneficiary=dict(UPI))
-            if p["payout_id"] not in self.payouts:
-                self.payouts.append(p["payout_id"])
+            status, body = self.request("POST", "/v1/payouts", {"amount": amount, "currency": CURRENCY,
+                                                                "beneficiary": dict(UPI)}, key)
+            if status == 201 and body["payout_id"] not in self.payouts:
+                self.payouts.append(body["payout_id"])
+            return status, body
         return create
+
+    def request(self, method: str, path: str, body: dict | None, key: str | None) -> tuple[int, dict]:
+        """One request through the real HTTP API (edge, authentication, rate limit, idempotency,
+        route, domain), in the calling invocation: ``(status, body)``. A 500 is a bug; the answers
+        to one Idempotency-Key are checked by :meth:`answered`."""
+        app = self.free_apis.pop()
+        try:
+            headers = {"content-type": "application/json", "x-api-key": self.api_key}
+            if key:
+                headers["idempotency-key"] = key
+            event = {"version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": "", "headers": headers,
+                     "requestContext": {"requestId": f"req-{current().id}", "routeKey": "$default", "stage": "$default",
+                                        "http": {"method": method, "path": path, "protocol": "HTTP/1.1",
+                                                 "sourceIp": "127.0.0.1", "userAgent": "sim"}},
+                     "body": json.dumps(body) if body is not None else None, "isBase64Encoded": False}
+            r = app.resolve(event, SimpleNamespace(aws_request_id=f"inv-{current().id}"))
+        finally:
+            self.free_apis.append(app)
+        status, answer = r["statusCode"], json.loads(r["body"] or "null")
+        if status >= 500 and status != 503:
+            raise Violation("no_500", f"{method} {path} answered {status}: {r['body'][:300]}")
+        if key:
+            self.answered(f"{method} {path} {key}", status, answer)
+        if status == 503 or (status == 409 and (answer or {}).get("error", {}).get("code") ==
+                             "idempotency_request_in_progress"):
+            raise Unavailable(f"{status}")  # the client retries with the same key
+        return status, answer
+
+    def answered(self, request: str, status: int, body) -> None:
+        """An idempotent replay answers exactly what the first request answered: every 2xx answer to
+        one key within the record's retention equals the first."""
+        if not 200 <= status < 300:
+            return
+        first = self.first_answers.get(request)
+        if first is None:
+            self.first_answers[request] = (self.clock.now(), status, body)
+            return
+        at, s0, b0 = first
+        if self.clock.now() - at < self.settings.idempotency_ttl_seconds - 60 and (s0, b0) != (status, body):
+            self.idempotency_broken = (f"{request}: first {s0} {json.dumps(b0, sort_keys=True)[:400]}, "
+                                       f"replayed {status} {json.dumps(body, sort_keys=True)[:400]}")
 
     def op_payout_retry(self, arg, key):  # a client retrying an earlier payout request later
         done = [(n, a) for n, k, a in self.ops_started if k == "payout"]
@@ -670,6 +733,11 @@ class World:
     def check(self, final: bool = False) -> None:
         from payrail.core.ledger import audit
 
+        if self.idempotency_broken:
+            raise Violation("idempotent_replay", self.idempotency_broken)
+        starved = self.platform.providers.starved
+        if starved:
+            raise Violation("slot_lease", starved)
         items = self.scan(self.settings.ledger_table)
         key = (len(items), self.images_version)
         if key == self.checked and not final:
@@ -679,6 +747,14 @@ class World:
         if not a["ok"]:
             raise Violation("ledger_audit", json.dumps({k: a[k] for k in ("unbalanced_journals", "account_mismatches",
                                                                           "orphan_postings", "total_by_currency")}))
+        ends = defaultdict(list)  # (payout, run) -> its capture and release journals
+        for it in items:
+            if it["sk"] == "J" and it.get("type") in ("payout_capture", "payout_release"):
+                m = it.get("metadata") or {}
+                ends[(m.get("payout_id"), m.get("run"))].append(it["journal_id"])
+        for (pid, run), js in ends.items():
+            if len(js) > 1:
+                raise Violation("one_end_per_run", f"{pid} run {run} ended {len(js)} times: {js}")
         accts = [it for it in items if it["sk"] == "A"]
         for x in accts:
             if x.get("floor") == "non_negative" and x["balance"] < 0:

@@ -213,7 +213,7 @@ class FakeProvider:
             if final == "FAILED" and f.ask("provider_flips"):
                 t.flip_at = t.final_at + w.rng.uniform(60, 3600)
             if final == "SUCCESS" and f.ask("provider_reverses"):
-                t.reversed_at = t.final_at + w.rng.uniform(0.5, 20)
+                t.reversed_at = t.final_at + w.rng.uniform(0.5, 60)
             self.book[req.transfer_id] = t
             w.provider_changed(t)
         after = f.ask("provider_timeout_after_accept", "provider_5xx_after_paying")
@@ -258,11 +258,24 @@ class SimProviders:
     """Stands in for ``payrail.providers.slots.Providers``: the fake connector for every name,
     and the real platform-wide slots (leases in the rate-limit table, read from the clock seam)."""
 
-    def __init__(self, connector: FakeProvider, slots, max_in_flight: int = 2):
-        self.connector, self.slots, self.max_in_flight = connector, slots, max_in_flight
+    def __init__(self, connector: FakeProvider, slots, max_in_flight: int = 2, world: "World | None" = None):
+        self.connector, self.slots, self.max_in_flight, self.world = connector, slots, max_in_flight, world
+        #: token -> (the invocation holding it, its lease's end): who holds a slot, seen from outside
+        self.leases: dict[str, tuple] = {}
+        #: a slot refused while fewer than ``max_in_flight`` leases were live (checked by the scheduler)
+        self.starved: str | None = None
 
     def configured(self, name: str) -> bool:
         return True
+
+    @staticmethod
+    def _ended(lease: list) -> float:
+        """When a lease ``[holder, taken, until, released]`` ended: released, or (its holder gone
+        without releasing) at its end; a live holder's lasts."""
+        inv, _, until, released = lease
+        if released is not None:
+            return released
+        return until if inv is None or inv.dead or inv.finished else float("inf")
 
     def get(self, name: str):
         return self.connector
@@ -279,14 +292,29 @@ class SimProviders:
         def held():
             left = deadline.remaining()
             lease = (60.0 if left == float("inf") else left) + deadline.SAFETY_MARGIN_SECONDS
+            from payrail.core import clock
+
+            asked = clock.now()
+            # an acquisition that dies inside try_acquire may have written its lease: count it until it ends
+            attempt = object()
+            self.leases[attempt] = [current(), asked, asked + lease, None]
             token = self.slots.try_acquire(name, self.max_in_flight, lease)
+            now = clock.now()
             if token is None:
+                del self.leases[attempt]
+                # the leases that may have been held at some moment of the attempt (it read the slots one by one)
+                live = [x for x in self.leases.values() if x[1] <= now and self._ended(x) >= asked - 0.01]
+                if len(live) < self.max_in_flight and self.starved is None:
+                    self.starved = (f"{name}: a slot refused at {now - EPOCH:.1f} s with {len(live)} of "
+                                    f"{self.max_in_flight} leases live")
                 yield False
                 return
+            self.leases[token] = self.leases.pop(attempt)
             try:
                 yield True
             finally:
                 self.slots.release(name, token)
+                self.leases[token][3] = clock.now()
         return held()
 
 
@@ -386,8 +414,9 @@ class Execution:
         self.outcome = outcome
         nxt = outcome["next"]
         self.history.append(nxt)
-        if nxt in ("CAPTURE", "RELEASE"):
-            self.state, self.due, self.step_attempts = "step", self.world.clock.now(), 0
+        if nxt in ("CAPTURE", "RELEASE"):  # Lambda may throttle the task's first invocation: it starts late
+            late = self.world.rng.uniform(1, 120) if self.world.faults.ask("step_late") else 0.0
+            self.state, self.due, self.step_attempts = "step", self.world.clock.now() + late, 0
         elif nxt == "CHECK":
             self.state, self.due = "wait", self.world.clock.now() + int(outcome.get("next_check_seconds") or 0)
         else:
