@@ -566,6 +566,9 @@ class World:
         def done(inv):
             if inv.error is None:
                 ex.state = "done"
+            elif not isinstance(inv.error, Crash) and not _retryable(inv.error):
+                # the ASL retries every error, but one that is not an outage is a bug (an execution that fails)
+                raise Violation("no_500", f"{event['action']} task raised {type(inv.error).__name__}: {inv.error}")
             elif ex.step_attempts < len(Execution.STEP_RETRY):
                 ex.state, ex.due = "step", self.clock.now() + Execution.STEP_RETRY[ex.step_attempts]
                 ex.step_attempts += 1
