@@ -12,8 +12,8 @@ from infra.sim.simulator import Engine, workload
 from payrail.core import clock
 
 SEEDS = range(1, 31)
-#: the first seeds whose schedules catch each re-introduced defect (found by ``make simulate``)
-CAPTURE_SEEDS, EVENT_SEEDS, LEASE_SEEDS = range(1, 21), range(1, 11), range(1, 21)
+#: the seeds searched for each re-introduced defect (a search ends at its first catch; each is caught early in its range)
+CAPTURE_SEEDS, EVENT_SEEDS, LEASE_SEEDS, REPLAY_SEEDS = range(1, 21), range(1, 11), range(1, 21), range(1, 31)
 
 
 @pytest.fixture(scope="module")
@@ -149,3 +149,19 @@ def test_a_slot_lease_that_ignores_its_expiry_is_caught(engine, monkeypatch):
     monkeypatch.setattr(slots.ProviderSlots, "try_acquire", try_acquire)
     caught = first_violation(engine, LEASE_SEEDS)
     assert caught is not None and caught.violation.invariant == "slot_lease", caught and str(caught.violation)
+
+
+def test_a_repeated_key_that_runs_again_instead_of_replaying_is_caught(engine, monkeypatch):
+    """Re-introduce the defect: a completed Idempotency-Key runs its request again instead of
+    replaying the stored answer. The retry of a payout's creation then answers the payout as it
+    stands now, not what the first request answered."""
+    from payrail.core import idempotency
+
+    run = idempotency.IdempotencyStore.run
+
+    def again(self, *, effect, **kw):
+        out = run(self, effect=effect, **kw)
+        return idempotency.Outcome(*effect()) if out.replayed else out
+    monkeypatch.setattr(idempotency.IdempotencyStore, "run", again)
+    caught = first_violation(engine, REPLAY_SEEDS)
+    assert caught is not None and caught.violation.invariant == "idempotent_replay", caught and str(caught.violation)
