@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
-from infra.sim.world import (Crash, die, Execution, Faults, FakeProvider, FakeSQS, FakeStepFunctions, Invocation, Queue,
+from infra.sim.world import (Crash, die, Execution, Faults, FakeProvider, FakeReceiver, FakeSQS, FakeStepFunctions, Invocation, Queue,
                              SimProviders, VirtualClock, current)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,6 +55,8 @@ DEFAULT_FAULTS = {
     # a provider that reports SUCCESS and reverses it moments later (the money comes back; Cashfree's REVERSED)
     "provider_reverses": 0.1,
     "callback_never": 0.3, "callback_twice": 0.2, "callback_late": 0.3,
+    # the merchant's webhook endpoint: unreachable, a 500, a 2xx after the attempt's timeout
+    "receiver_down": 0.05, "receiver_500": 0.05, "receiver_slow": 0.03,
     # the state machine's capture / release task starts up to a minute late (Lambda throttled it)
     "step_late": 0.1,
     # virtual time jumps past the slot lease (60 s), a dispatch timeout (300 s) or hours of backoff
@@ -131,7 +133,8 @@ class Engine:
             "FULFILMENT_QUEUE_URL": "sim://queue/fulfilment", "PAYOUT_STATE_MACHINE_ARN": "sim:payout",
             "PAYOUT_BACKOFF_BASE_SECONDS": "2", "PAYOUT_BACKOFF_MAX_SECONDS": "900",
             "PAYOUT_REVIEW_THRESHOLD": "40", "RESERVATION_FULFIL_WAIT_SECONDS": "0",
-            "PROVIDER_SLOT_WAIT_SECONDS": "0",
+            "PROVIDER_SLOT_WAIT_SECONDS": "0", "WEBHOOK_QUEUE_URL": "sim://queue/webhooks",
+            "WEBHOOK_LOCAL_MODE": "true",
         })
         import boto3
 
@@ -295,7 +298,10 @@ class World:
         self.max_steps = max_steps
         self.sqs, self.sfn = FakeSQS(self), FakeStepFunctions(self)
         self.queues = {"payouts": Queue("payouts", 60, 5), "payments": Queue("payments", 60, 5),
-                       "fulfilment": Queue("fulfilment", 120, 5)}
+                       "fulfilment": Queue("fulfilment", 120, 5), "webhooks": Queue("webhooks", 180, 5)}
+        self.receiver = FakeReceiver(self)
+        self.event_stream: list[dict] = []  # pending records of the events table's stream {due, item}
+        self.events_seen: set[str] = set()
         self.executions: dict[str, Execution] = {}
         self.tokens: dict[str, Execution] = {}
         self.provider = FakeProvider(self)
@@ -360,6 +366,9 @@ class World:
     def _setup(self) -> None:
         m, self.api_key = self.platform.merchants.create("sim merchant", 100, payout_currencies=[CURRENCY],
                                                          payout_review_threshold=40)
+        self.receiver.secret = self.platform.webhook_endpoints.create(self.mid_of(m), "http://127.0.0.1/hook",
+                                                                      ["*"])["secret"]
+        self.platform.deliveries.sender = self.receiver
         for app in self.engine.apis:
             app.edge.platform = self.platform
         self.free_apis = list(self.engine.apis)
@@ -367,6 +376,10 @@ class World:
         self.mid = m["merchant_id"]
         self.snapshot()  # the merchant's own records are not part of the stream this simulates
         self.stream.clear()
+
+    @staticmethod
+    def mid_of(m) -> str:
+        return m["merchant_id"]
 
     def _stop(self) -> None:
         self.stopping = True
@@ -385,6 +398,8 @@ class World:
             if self.retry_ops:
                 acts.append(("retry", None))
             acts += [("sqs", m) for m in self.queues["payouts"].visible(now)]
+            acts += [("webhook", m) for m in self.queues["webhooks"].visible(now)]
+            acts += [("events", r) for r in self.event_stream if r["due"] <= now]
             acts += [("stream", r) for r in self.stream if r["due"] <= now]
             acts += [("callback", c) for c in self.callbacks if c["due"] <= now]
             acts += [("sfn", ex) for ex in self.executions.values() if ex.state in ("wait", "step") and ex.due <= now]
@@ -400,7 +415,8 @@ class World:
         return self.last_sweep + SWEEP_SECONDS
 
     def next_due(self) -> float | None:
-        dues = [self.queues["payouts"].next_due()]
+        dues = [self.queues["payouts"].next_due(), self.queues["webhooks"].next_due()]
+        dues += [r["due"] for r in self.event_stream]
         dues += [r["due"] for r in self.stream] + [c["due"] for c in self.callbacks] + [self.sweep_due()]
         for ex in self.executions.values():
             if ex.state in ("wait", "step", "waiting"):
@@ -522,6 +538,33 @@ class World:
                 # a Conflict fails the record on purpose (SQS redelivers it); anything else is a bug
                 raise Violation("no_500", f"payout worker raised {type(inv.error).__name__}: {inv.error}")
         self.spawn("sqs", f"look {m['body'][:60]}", lambda: self.engine.worker.record_handler(record), done)
+
+    def _do_events(self, r: dict) -> None:
+        """The events table's stream → ``functions/events``: one delivery per subscribed endpoint."""
+        self.event_stream.remove(r)
+
+        def done(inv):
+            if inv.error is not None:  # the stream hands the record over again
+                if not isinstance(inv.error, Crash) and not _retryable(inv.error):
+                    raise Violation("no_500", f"events consumer raised {type(inv.error).__name__}: {inv.error}")
+                self.event_stream.append({**r, "due": self.clock.now() + 1})
+        self.spawn("events", "fan out", lambda: self.platform.deliveries.fan_out([r["item"]]), done)
+
+    def _do_webhook(self, m: dict) -> None:
+        """The ``webhooks`` queue → one delivery attempt (``functions/webhooks``)."""
+        q = self.queues["webhooks"]
+        m["receives"] += 1
+        if m["receives"] > q.max_receives:
+            q.dlq.append(q.messages.pop(m["id"]))
+            return
+        m["visible_at"] = self.clock.now() + q.visibility
+
+        def done(inv):
+            if inv.error is None:
+                q.messages.pop(m["id"], None)
+            elif not isinstance(inv.error, Crash) and not _retryable(inv.error):
+                raise Violation("no_500", f"webhook attempt raised {type(inv.error).__name__}: {inv.error}")
+        self.spawn("webhook", "deliver", lambda: self.platform.deliveries.handle(json.loads(m["body"])), done)
 
     def _do_stream(self, r: dict) -> None:
         self.stream.remove(r)
@@ -860,9 +903,22 @@ class World:
             for it in r["Items"]:
                 e = ddb.load(it)
                 seqs[e["object_id"]].append(int(e["sequence"]))
+                if e["event_id"] not in self.events_seen:  # the events table's stream: INSERT records
+                    self.events_seen.add(e["event_id"])
+                    for _ in range(2 if self.faults.ask("stream_duplicate") else 1):
+                        late = self.rng.uniform(1, 60) if self.faults.ask("stream_delay") else 0.0
+                        self.event_stream.append({"due": self.clock.now() + late, "item": e})
             if "LastEvaluatedKey" not in r:
                 break
             kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
+        bad = [w for w, ok in self.receiver.received if not ok]
+        if bad:
+            raise Violation("webhook_signature", f"{bad[0]} arrived without a valid signature for the endpoint's secret")
+        if final:  # every event was delivered to the endpoint (subscribed to all) at least once
+            got = {w for w, _ in self.receiver.received}
+            if missing := sorted(self.events_seen - got):
+                raise Violation("webhook_delivered", f"{len(missing)} of {len(self.events_seen)} events never "
+                                f"delivered, first {missing[0]}")
         for oid, s in seqs.items():
             if len(s) != len(set(s)):
                 raise Violation("event_sequence", f"{oid}: duplicate sequence numbers {sorted(s)}")

@@ -326,19 +326,31 @@ class FakeSQS:
         self.world = world
 
     def send_message(self, QueueUrl: str, MessageBody: str, DelaySeconds: int = 0, **_):
-        w = self.world
+        self._call("SendMessage")
+        self._put(QueueUrl, MessageBody, DelaySeconds)
+        return {"MessageId": "sim"}
+
+    def send_message_batch(self, QueueUrl: str, Entries: list[dict], **_):
+        self._call("SendMessageBatch")
+        for e in Entries:
+            self._put(QueueUrl, e["MessageBody"], e.get("DelaySeconds", 0))
+        return {"Successful": [{"Id": e["Id"], "MessageId": "sim"} for e in Entries], "Failed": []}
+
+    def _call(self, name: str) -> None:
         inv = current()
         if inv is not None:
             inv.pause()
-            if w.faults.ask("crash_before_send"):
-                raise die("before SendMessage")
-        q = w.queues[QueueUrl.rsplit("/", 1)[-1]]
-        at = w.clock.now() + DelaySeconds
+            if self.world.faults.ask("crash_before_send"):
+                raise die(f"before {name}")
+
+    def _put(self, queue_url: str, body: str, delay: int) -> None:
+        w = self.world
+        q = w.queues[queue_url.rsplit("/", 1)[-1]]
+        at = w.clock.now() + delay
         copies = 2 if w.faults.ask("sqs_duplicate") else 1
         for _ in range(copies):
             late = w.rng.uniform(1, 120) if w.faults.ask("sqs_delay") else 0.0
-            q.send(MessageBody, at + late)
-        return {"MessageId": "sim"}
+            q.send(body, at + late)
 
 
 class _SfnErrors:
@@ -421,3 +433,39 @@ class Execution:
             self.state, self.due = "wait", self.world.clock.now() + int(outcome.get("next_check_seconds") or 0)
         else:
             self.state = "done"
+
+
+class FakeReceiver:
+    """The merchant's webhook endpoint, in place of ``payrail.webhooks.delivery.Sender``: the
+    headers are made by the domain's own ``sign`` with the secrets the domain chose, and checked
+    here with ``standardwebhooks`` against the secret the endpoint was given at its creation.
+    Faults: unreachable, a 500, or a 2xx after the attempt's timeout (received, but retried)."""
+
+    def __init__(self, world: "World"):
+        self.world = world
+        self.secret: str | None = None
+        self.received: list[tuple[str, bool]] = []  # (webhook-id, signature valid) of every body that arrived
+
+    def send(self, url: str, webhook_id: str, body: str, secrets: list[str], now: float | None = None):
+        from datetime import datetime, timezone
+
+        from standardwebhooks import Webhook
+
+        from payrail.core import clock
+        from payrail.webhooks.delivery import AttemptResult, sign
+
+        inv = current()
+        if inv is not None:
+            inv.pause()
+        ts = int(now or clock.now())
+        header = sign(webhook_id, ts, body, secrets)
+        fault = self.world.faults.ask("receiver_down", "receiver_500", "receiver_slow")
+        if fault == "receiver_down":
+            return AttemptResult(None, 3, error="ConnectionError: connection refused")
+        if fault == "receiver_500":
+            return AttemptResult(500, 20, "internal error")
+        expected = Webhook(self.secret).sign(webhook_id, datetime.fromtimestamp(ts, tz=timezone.utc), body)
+        self.received.append((webhook_id, expected in header.split(" ")))
+        if fault == "receiver_slow":
+            return AttemptResult(200, 11_000, error="answered after 11.0 s (limit 10 s)")
+        return AttemptResult(200, 15, "ok")

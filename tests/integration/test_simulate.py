@@ -165,3 +165,17 @@ def test_a_repeated_key_that_runs_again_instead_of_replaying_is_caught(engine, m
     monkeypatch.setattr(idempotency.IdempotencyStore, "run", again)
     caught = first_violation(engine, REPLAY_SEEDS)
     assert caught is not None and caught.violation.invariant == "idempotent_replay", caught and str(caught.violation)
+
+
+def test_a_webhook_signed_over_another_serialization_is_caught(engine, monkeypatch):
+    """Re-introduce the defect: the signature is computed over the event re-serialized rather than
+    over the bytes sent. The endpoint's check with its secret (``standardwebhooks``) then fails."""
+    import json
+
+    from payrail.webhooks import delivery
+
+    sign = delivery.sign
+    monkeypatch.setattr(delivery, "sign", lambda webhook_id, ts, body, secrets: sign(
+        webhook_id, ts, json.dumps(json.loads(body)), secrets))
+    caught = first_violation(engine, range(1, 6))
+    assert caught is not None and caught.violation.invariant == "webhook_signature", caught and str(caught.violation)
