@@ -57,7 +57,7 @@ DEFAULT_FAULTS = {
     "callback_never": 0.3, "callback_twice": 0.2, "callback_late": 0.3,
     # the merchant's webhook endpoint: unreachable, a 500, a 2xx after the attempt's timeout
     "receiver_down": 0.05, "receiver_500": 0.05, "receiver_slow": 0.03,
-    # the state machine's capture / release task starts up to a minute late (Lambda throttled it)
+    # the state machine's capture / release task starts up to two minutes late (Lambda throttled it)
     "step_late": 0.1,
     # virtual time jumps past the slot lease (60 s), a dispatch timeout (300 s) or hours of backoff
     "clock_jump": 0.01,
