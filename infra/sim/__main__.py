@@ -1,4 +1,4 @@
-"""``python -m infra.sim [--seeds N] [--seed S] [--first F] [--ops K]`` (``make simulate``).
+"""``python -m infra.sim [--seeds N] [--seed S] [--first F] [--ops K] [--stop] [--no-shrink]`` (``make simulate``).
 
 Runs N schedules (seeds F … F+N-1), one line per 100, and ends with
 ``simulate: <n> schedules, <steps> steps, <faults> faults injected, <v> violations``. A violation
@@ -73,6 +73,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=None, help="replay this one schedule")
     ap.add_argument("--ops", type=int, default=12, help="client operations per schedule")
     ap.add_argument("--no-shrink", action="store_true")
+    ap.add_argument("--stop", action="store_true", help="stop at the first violation")
     a = ap.parse_args(argv)
     seeds = [a.seed] if a.seed is not None else list(range(a.first, a.first + a.seeds))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop DynamoDB Local on a kill too
@@ -87,6 +88,9 @@ def main(argv=None) -> int:
             if res.violation:
                 violations += 1
                 report(engine, res, not a.no_shrink)
+                if a.stop:
+                    seeds = seeds[:i]
+                    break
             if i % 100 == 0:
                 print(f"  {i} schedules, {steps} steps, {faults} faults, {violations} violations, "
                       f"{i / (time.monotonic() - t0) * 3600:.0f} schedules/hour", flush=True)

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
-from infra.sim.world import (Crash, Execution, Faults, FakeProvider, FakeSQS, FakeStepFunctions, Invocation, Queue,
+from infra.sim.world import (Crash, die, Execution, Faults, FakeProvider, FakeReceiver, FakeSQS, FakeStepFunctions, Invocation, Queue,
                              SimProviders, VirtualClock, current)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,7 +52,13 @@ DEFAULT_FAULTS = {
     "provider_timeout_after_accept": 0.08, "provider_5xx_after_paying": 0.05, "provider_status_unavailable": 0.05,
     # a provider that reports FAILED and pays later (no system can undo a release then): off by default
     "provider_flips": 0.0,
+    # a provider that reports SUCCESS and reverses it moments later (the money comes back; Cashfree's REVERSED)
+    "provider_reverses": 0.1,
     "callback_never": 0.3, "callback_twice": 0.2, "callback_late": 0.3,
+    # the merchant's webhook endpoint: unreachable, a 500, a 2xx after the attempt's timeout
+    "receiver_down": 0.05, "receiver_500": 0.05, "receiver_slow": 0.03,
+    # the state machine's capture / release task starts up to two minutes late (Lambda throttled it)
+    "step_late": 0.1,
     # virtual time jumps past the slot lease (60 s), a dispatch timeout (300 s) or hours of backoff
     "clock_jump": 0.01,
 }
@@ -82,8 +88,18 @@ RESERVATION_MOVES = {
     None: {"RESERVED"}, "RESERVED": {"FULFILLING", "RELEASED", "EXPIRED"}, "FULFILLING": {"FULFILLED", "RESERVED"},
     "FULFILLED": set(), "RELEASED": set(), "EXPIRED": set(),
 }
+#: the DynamoDB operations that may change a table (the scheduler re-reads the tables after a step with one)
+WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"})
+#: the chance that a merchant reinitiates a payout as soon as it fails (its webhook handler does)
+REINITIATE_ON_FAILURE = 0.5
+#: how many times an operator redrives the dead-letter queues in one schedule
+REDRIVES = 3
 #: the reservation expiry sweeper's EventBridge schedule (every minute)
 SWEEP_SECONDS = 60
+
+
+class Unavailable(Exception):
+    """A 503 or an in-progress 409 from the API: the client retries with the same key."""
 
 
 class Violation(Exception):
@@ -117,7 +133,8 @@ class Engine:
             "FULFILMENT_QUEUE_URL": "sim://queue/fulfilment", "PAYOUT_STATE_MACHINE_ARN": "sim:payout",
             "PAYOUT_BACKOFF_BASE_SECONDS": "2", "PAYOUT_BACKOFF_MAX_SECONDS": "900",
             "PAYOUT_REVIEW_THRESHOLD": "40", "RESERVATION_FULFIL_WAIT_SECONDS": "0",
-            "PROVIDER_SLOT_WAIT_SECONDS": "0",
+            "PROVIDER_SLOT_WAIT_SECONDS": "0", "WEBHOOK_QUEUE_URL": "sim://queue/webhooks",
+            "WEBHOOK_LOCAL_MODE": "true",
         })
         import boto3
 
@@ -126,6 +143,7 @@ class Engine:
         from payrail.core import clock, ddb
 
         self.world: World | None = None
+        self.writes = 0  # DynamoDB write calls answered (or applied) so far
         self.clock = VirtualClock()
         clock.set_source(self.clock)
         self.admin = boto3.client("dynamodb")
@@ -150,6 +168,11 @@ class Engine:
         self.worker = _load("payout_worker")
         self.steps = _load("payout_steps")
         self.steps_body = inspect.unwrap(self.steps.lambda_handler)
+        from infra.local.runtime import isolate_powertools_router_state
+
+        isolate_powertools_router_state()
+        # the HTTP API: one resolver per concurrent request (a resolver keeps its request's state)
+        self.apis = [_load("api", f"sim_fn_api_{i}").app for i in range(World.max_running)]
         for mod in (self.dispatcher, self.worker, self.steps):  # no metrics flushes to stdout
             if hasattr(mod, "metrics"):
                 mod.metrics = SimpleNamespace(add_metric=lambda **_: None)
@@ -163,7 +186,7 @@ class Engine:
         w = self.world
         fault = w.faults.ask("crash_before_call", "ddb_throttle", "ddb_500")
         if fault == "crash_before_call":
-            raise Crash(f"before {model.name}")
+            raise die(f"before {model.name}")
         if fault:
             from botocore.exceptions import ClientError
 
@@ -174,11 +197,13 @@ class Engine:
         return None
 
     def _after_call(self, model=None, http_response=None, **_):
+        if model.name in WRITES:
+            self.writes += 1  # something may have changed: the scheduler looks again after this step
         inv = current()
         if inv is None or self.world is None:
             return
         if self.world.faults.ask("crash_after_call"):
-            raise Crash(f"after {model.name} was applied, before its answer arrived")
+            raise die(f"after {model.name} was applied, before its answer arrived")
 
     def reset(self) -> None:
         """Empty every table (scan + batch delete; DynamoDB Local keeps the tables)."""
@@ -215,9 +240,10 @@ class Engine:
         clock.reset()
 
 
-def _load(fn: str):
-    spec = importlib.util.spec_from_file_location(f"sim_fn_{fn}", ROOT / "functions" / fn / "handler.py")
+def _load(fn: str, name: str | None = None):
+    spec = importlib.util.spec_from_file_location(name or f"sim_fn_{fn}", ROOT / "functions" / fn / "handler.py")
     mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod  # as Lambda's import does: pydantic resolves models by module
     spec.loader.exec_module(mod)
     return mod
 
@@ -272,13 +298,17 @@ class World:
         self.max_steps = max_steps
         self.sqs, self.sfn = FakeSQS(self), FakeStepFunctions(self)
         self.queues = {"payouts": Queue("payouts", 60, 5), "payments": Queue("payments", 60, 5),
-                       "fulfilment": Queue("fulfilment", 120, 5)}
+                       "fulfilment": Queue("fulfilment", 120, 5), "webhooks": Queue("webhooks", 180, 5)}
+        self.receiver = FakeReceiver(self)
+        self.event_stream: list[dict] = []  # pending records of the events table's stream {due, item}
+        self.events_seen: set[str] = set()
         self.executions: dict[str, Execution] = {}
         self.tokens: dict[str, Execution] = {}
         self.provider = FakeProvider(self)
         self.settings = Settings.from_env(os.environ)
         self.platform = Platform(self.settings)
-        self.platform.__dict__["providers"] = SimProviders(self.provider, ProviderSlots(self.settings.rate_limit_table))
+        self.platform.__dict__["providers"] = SimProviders(self.provider, ProviderSlots(self.settings.rate_limit_table),
+                                                          world=self)
         for mod in (engine.worker, engine.steps):
             mod.platform = self.platform
         self.running: list[Invocation] = []
@@ -291,6 +321,10 @@ class World:
         self.reservations: dict[str, dict] = {}
         self.reservation_ids: list[str] = []
         self.last_sweep = 1_800_000_000.0
+        self.redrives = 0
+        self.seen_writes = -1
+        self.first_answers: dict[str, tuple] = {}  # request with its key -> (when, status, body) first answered
+        self.idempotency_broken: str | None = None
         self.funded_keys: dict[str, int] = {}
         self.ops_started: list[tuple] = []
         self.images_version = 0
@@ -306,6 +340,8 @@ class World:
         for _ in range(2 if self.faults.ask("callback_twice") else 1):
             late = self.rng.uniform(1, 1800) if self.faults.ask("callback_late") else self.rng.uniform(0, 5)
             self.callbacks.append({"due": t.final_at + late, "transfer_id": t.transfer_id})
+        if t.reversed_at is not None:  # the provider tells of the reversal too
+            self.callbacks.append({"due": t.reversed_at + self.rng.uniform(0, 5), "transfer_id": t.transfer_id})
 
     def start_execution(self, name: str, inp: dict) -> None:
         ex = Execution(name, inp, state="wait", due=self.clock.now() + int(inp.get("first_check_seconds") or 0),
@@ -328,12 +364,22 @@ class World:
         return res
 
     def _setup(self) -> None:
-        m, _ = self.platform.merchants.create("sim merchant", 100, payout_currencies=[CURRENCY],
-                                              payout_review_threshold=40)
+        m, self.api_key = self.platform.merchants.create("sim merchant", 100, payout_currencies=[CURRENCY],
+                                                         payout_review_threshold=40)
+        self.receiver.secret = self.platform.webhook_endpoints.create(self.mid_of(m), "http://127.0.0.1/hook",
+                                                                      ["*"])["secret"]
+        self.platform.deliveries.sender = self.receiver
+        for app in self.engine.apis:
+            app.edge.platform = self.platform
+        self.free_apis = list(self.engine.apis)
         self.merchant = m
         self.mid = m["merchant_id"]
         self.snapshot()  # the merchant's own records are not part of the stream this simulates
         self.stream.clear()
+
+    @staticmethod
+    def mid_of(m) -> str:
+        return m["merchant_id"]
 
     def _stop(self) -> None:
         self.stopping = True
@@ -352,6 +398,8 @@ class World:
             if self.retry_ops:
                 acts.append(("retry", None))
             acts += [("sqs", m) for m in self.queues["payouts"].visible(now)]
+            acts += [("webhook", m) for m in self.queues["webhooks"].visible(now)]
+            acts += [("events", r) for r in self.event_stream if r["due"] <= now]
             acts += [("stream", r) for r in self.stream if r["due"] <= now]
             acts += [("callback", c) for c in self.callbacks if c["due"] <= now]
             acts += [("sfn", ex) for ex in self.executions.values() if ex.state in ("wait", "step") and ex.due <= now]
@@ -367,7 +415,8 @@ class World:
         return self.last_sweep + SWEEP_SECONDS
 
     def next_due(self) -> float | None:
-        dues = [self.queues["payouts"].next_due()]
+        dues = [self.queues["payouts"].next_due(), self.queues["webhooks"].next_due()]
+        dues += [r["due"] for r in self.event_stream]
         dues += [r["due"] for r in self.stream] + [c["due"] for c in self.callbacks] + [self.sweep_due()]
         for ex in self.executions.values():
             if ex.state in ("wait", "step", "waiting"):
@@ -384,6 +433,8 @@ class World:
                     acts = [("resume", inv) for inv in self.running]
                 else:
                     due = self.next_due()
+                    if due is None and self.redrive():
+                        continue
                     if due is None:
                         return  # quiescent
                     self.clock.advance(max(0.0, due - self.clock.now()) + 0.001)
@@ -396,8 +447,25 @@ class World:
             if self.faults.ask("clock_jump"):
                 self.clock.advance(self.rng.choice((61, 301, 3600, 6 * 3600)))
             getattr(self, f"_do_{kind}")(what)
-            self.snapshot()
-            self.check()
+            if self.engine.writes != self.seen_writes:  # nothing written: nothing to stream or check again
+                self.seen_writes = self.engine.writes
+                self.snapshot()
+                self.check()
+            else:
+                self.check_flags()
+
+    def redrive(self) -> bool:
+        """The operator's answer to a DLQ alarm once all else is quiet (``payrail dlq redrive``): the
+        dead letters back to their queue, at most :data:`REDRIVES` times a schedule."""
+        dead = [q for q in self.queues.values() if q.dlq]
+        if not dead or self.redrives >= REDRIVES:
+            return False
+        self.redrives += 1
+        for q in dead:
+            for m in q.dlq:  # a moved message keeps its id (a first look's claim names it)
+                q.messages[m["id"]] = {**m, "receives": 0, "visible_at": self.clock.now() + 300}
+            q.dlq.clear()
+        return True
 
     def expire_tokens(self) -> None:
         now = self.clock.now()
@@ -442,7 +510,9 @@ class World:
             return
 
         def done(inv):
-            if isinstance(inv.error, Crash) or _retryable(inv.error):
+            if isinstance(inv.error, Violation):
+                raise inv.error
+            if isinstance(inv.error, (Crash, Unavailable)) or _retryable(inv.error):
                 if attempt < 4 and self.rng.random() < 0.8:  # the client retries with the same key
                     self.retry_ops.append((op, attempt + 1))
             elif inv.error is not None and not _client_error(inv.error):
@@ -468,6 +538,33 @@ class World:
                 # a Conflict fails the record on purpose (SQS redelivers it); anything else is a bug
                 raise Violation("no_500", f"payout worker raised {type(inv.error).__name__}: {inv.error}")
         self.spawn("sqs", f"look {m['body'][:60]}", lambda: self.engine.worker.record_handler(record), done)
+
+    def _do_events(self, r: dict) -> None:
+        """The events table's stream → ``functions/events``: one delivery per subscribed endpoint."""
+        self.event_stream.remove(r)
+
+        def done(inv):
+            if inv.error is not None:  # the stream hands the record over again
+                if not isinstance(inv.error, Crash) and not _retryable(inv.error):
+                    raise Violation("no_500", f"events consumer raised {type(inv.error).__name__}: {inv.error}")
+                self.event_stream.append({**r, "due": self.clock.now() + 1})
+        self.spawn("events", "fan out", lambda: self.platform.deliveries.fan_out([r["item"]]), done)
+
+    def _do_webhook(self, m: dict) -> None:
+        """The ``webhooks`` queue → one delivery attempt (``functions/webhooks``)."""
+        q = self.queues["webhooks"]
+        m["receives"] += 1
+        if m["receives"] > q.max_receives:
+            q.dlq.append(q.messages.pop(m["id"]))
+            return
+        m["visible_at"] = self.clock.now() + q.visibility
+
+        def done(inv):
+            if inv.error is None:
+                q.messages.pop(m["id"], None)
+            elif not isinstance(inv.error, Crash) and not _retryable(inv.error):
+                raise Violation("no_500", f"webhook attempt raised {type(inv.error).__name__}: {inv.error}")
+        self.spawn("webhook", "deliver", lambda: self.platform.deliveries.handle(json.loads(m["body"])), done)
 
     def _do_stream(self, r: dict) -> None:
         self.stream.remove(r)
@@ -522,6 +619,9 @@ class World:
         def done(inv):
             if inv.error is None:
                 ex.state = "done"
+            elif not isinstance(inv.error, Crash) and not _retryable(inv.error):
+                # the ASL retries every error, but one that is not an outage is a bug (an execution that fails)
+                raise Violation("no_500", f"{event['action']} task raised {type(inv.error).__name__}: {inv.error}")
             elif ex.step_attempts < len(Execution.STEP_RETRY):
                 ex.state, ex.due = "step", self.clock.now() + Execution.STEP_RETRY[ex.step_attempts]
                 ex.step_attempts += 1
@@ -543,10 +643,53 @@ class World:
 
     def op_payout(self, amount, key):
         def create():
-            p, _ = self.platform.payouts.create(self.merchant, amount, CURRENCY, key, beneficiary=dict(UPI))
-            if p["payout_id"] not in self.payouts:
-                self.payouts.append(p["payout_id"])
+            status, body = self.request("POST", "/v1/payouts", {"amount": amount, "currency": CURRENCY,
+                                                                "beneficiary": dict(UPI)}, key)
+            if status == 201 and body["payout_id"] not in self.payouts:
+                self.payouts.append(body["payout_id"])
+            return status, body
         return create
+
+    def request(self, method: str, path: str, body: dict | None, key: str | None) -> tuple[int, dict]:
+        """One request through the real HTTP API (edge, authentication, rate limit, idempotency,
+        route, domain), in the calling invocation: ``(status, body)``. A 500 is a bug; the answers
+        to one Idempotency-Key are checked by :meth:`answered`."""
+        app = self.free_apis.pop()
+        try:
+            headers = {"content-type": "application/json", "x-api-key": self.api_key}
+            if key:
+                headers["idempotency-key"] = key
+            event = {"version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": "", "headers": headers,
+                     "requestContext": {"requestId": f"req-{current().id}", "routeKey": "$default", "stage": "$default",
+                                        "http": {"method": method, "path": path, "protocol": "HTTP/1.1",
+                                                 "sourceIp": "127.0.0.1", "userAgent": "sim"}},
+                     "body": json.dumps(body) if body is not None else None, "isBase64Encoded": False}
+            r = app.resolve(event, SimpleNamespace(aws_request_id=f"inv-{current().id}"))
+        finally:
+            self.free_apis.append(app)
+        status, answer = r["statusCode"], json.loads(r["body"] or "null")
+        if status >= 500 and status != 503:
+            raise Violation("no_500", f"{method} {path} answered {status}: {r['body'][:300]}")
+        if key:
+            self.answered(f"{method} {path} {key}", status, answer)
+        if status == 503 or (status == 409 and (answer or {}).get("error", {}).get("code") ==
+                             "idempotency_request_in_progress"):
+            raise Unavailable(f"{status}")  # the client retries with the same key
+        return status, answer
+
+    def answered(self, request: str, status: int, body) -> None:
+        """An idempotent replay answers exactly what the first request answered: every 2xx answer to
+        one key within the record's retention equals the first."""
+        if not 200 <= status < 300:
+            return
+        first = self.first_answers.get(request)
+        if first is None:
+            self.first_answers[request] = (self.clock.now(), status, body)
+            return
+        at, s0, b0 = first
+        if self.clock.now() - at < self.settings.idempotency_ttl_seconds - 60 and (s0, b0) != (status, body):
+            self.idempotency_broken = (f"{request}: first {s0} {json.dumps(b0, sort_keys=True)[:400]}, "
+                                       f"replayed {status} {json.dumps(body, sort_keys=True)[:400]}")
 
     def op_payout_retry(self, arg, key):  # a client retrying an earlier payout request later
         done = [(n, a) for n, k, a in self.ops_started if k == "payout"]
@@ -630,6 +773,11 @@ class World:
                 self.stream.append({"due": self.clock.now() + late, "record": rec})
             item = ddb.load(it)
             if item.get("type") == "payout":
+                before = self.histories.get(item["payout_id"])
+                if item["status"] == "FAILED" and (before or {}).get("status") != "FAILED" \
+                        and item["payout_id"] in self.payouts and self.rng.random() < REINITIATE_ON_FAILURE:
+                    # the merchant's payout.failed handler reinitiates it at once
+                    self.retry_ops.append(((1000 + self.steps, "reinitiate", self.payouts.index(item["payout_id"])), 1))
                 self.histories[item["payout_id"]] = item
             elif item.get("type") == "reservation":
                 self.reservations[item["reservation_id"]] = item
@@ -638,9 +786,18 @@ class World:
         self.images = seen
 
     # -- invariants
+    def check_flags(self) -> None:
+        """The invariants the world's fakes watch as they go (no table read)."""
+        if self.idempotency_broken:
+            raise Violation("idempotent_replay", self.idempotency_broken)
+        starved = self.platform.providers.starved
+        if starved:
+            raise Violation("slot_lease", starved)
+
     def check(self, final: bool = False) -> None:
         from payrail.core.ledger import audit
 
+        self.check_flags()
         items = self.scan(self.settings.ledger_table)
         key = (len(items), self.images_version)
         if key == self.checked and not final:
@@ -650,6 +807,14 @@ class World:
         if not a["ok"]:
             raise Violation("ledger_audit", json.dumps({k: a[k] for k in ("unbalanced_journals", "account_mismatches",
                                                                           "orphan_postings", "total_by_currency")}))
+        ends = defaultdict(list)  # (payout, run) -> its capture and release journals
+        for it in items:
+            if it["sk"] == "J" and it.get("type") in ("payout_capture", "payout_release"):
+                m = it.get("metadata") or {}
+                ends[(m.get("payout_id"), m.get("run"))].append(it["journal_id"])
+        for (pid, run), js in ends.items():
+            if len(js) > 1:
+                raise Violation("one_end_per_run", f"{pid} run {run} ended {len(js)} times: {js}")
         accts = [it for it in items if it["sk"] == "A"]
         for x in accts:
             if x.get("floor") == "non_negative" and x["balance"] < 0:
@@ -696,7 +861,7 @@ class World:
                 raise Violation("released_paid_transfer", f"{p['payout_id']} run {p['run']} {p['status']} but the "
                                 f"provider pays {t.transfer_id}")
             if p["status"] == "SUCCEEDED":
-                if t is None or not self.provider.will_pay(t):
+                if t is None or not (self.provider.will_pay(t) or t.reversed_at is not None):
                     raise Violation("captured_unpaid", f"{p['payout_id']} SUCCEEDED, provider has "
                                     f"{t and t.final} for {p['transfer_id']}")
                 captured += p["amount"]
@@ -738,14 +903,35 @@ class World:
             for it in r["Items"]:
                 e = ddb.load(it)
                 seqs[e["object_id"]].append(int(e["sequence"]))
+                if e["event_id"] not in self.events_seen:  # the events table's stream: INSERT records
+                    self.events_seen.add(e["event_id"])
+                    for _ in range(2 if self.faults.ask("stream_duplicate") else 1):
+                        late = self.rng.uniform(1, 60) if self.faults.ask("stream_delay") else 0.0
+                        self.event_stream.append({"due": self.clock.now() + late, "item": e})
             if "LastEvaluatedKey" not in r:
                 break
             kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
+        bad = [w for w, ok in self.receiver.received if not ok]
+        if bad:
+            raise Violation("webhook_signature", f"{bad[0]} arrived without a valid signature for the endpoint's secret")
+        if final:  # every event was delivered to the endpoint (subscribed to all) at least once
+            got = {w for w, _ in self.receiver.received}
+            if missing := sorted(self.events_seen - got):
+                raise Violation("webhook_delivered", f"{len(missing)} of {len(self.events_seen)} events never "
+                                f"delivered, first {missing[0]}")
         for oid, s in seqs.items():
             if len(s) != len(set(s)):
                 raise Violation("event_sequence", f"{oid}: duplicate sequence numbers {sorted(s)}")
             if sorted(s) != list(range(1, len(s) + 1)):
                 raise Violation("event_sequence", f"{oid}: sequence {sorted(s)} has a gap")
+        # each change an object's status history records came with its event (one transaction)
+        objects = [(p["payout_id"], p) for p in self.histories.values()]
+        objects += [(r["reservation_id"], r) for r in self.reservations.values()]
+        for oid, obj in objects:
+            n = len(obj.get("status_history") or [])
+            if sorted(seqs.get(oid, [])) != list(range(1, n + 1)):
+                raise Violation("event_per_change", f"{oid}: {n} changes in its status history, events "
+                                f"{sorted(seqs.get(oid, []))}")
 
 
 def _client_error(e: BaseException) -> bool:

@@ -84,6 +84,16 @@ def current() -> "Invocation | None":
     return getattr(_current, "inv", None)
 
 
+def die(why: str) -> Crash:
+    """The current invocation dies here: the Crash to raise, and every later yield point of the
+    invocation (a ``finally`` that would release a lease, an ``except`` that would write) raises
+    again, as nothing runs in a killed runtime."""
+    inv = current()
+    if inv is not None:
+        inv.dead = True
+    return Crash(why)
+
+
 class Invocation:
     """One Lambda invocation (or client request) running the real code in its own thread,
     paused at each yield point until the scheduler resumes it."""
@@ -95,6 +105,7 @@ class Invocation:
         self.id = next(Invocation.ids)
         self.go = threading.Semaphore(0)
         self.finished, self.error, self.result = False, None, None
+        self.dead = False
         self.started = world.clock.monotonic()
         self.thread = threading.Thread(target=self._run, daemon=True, name=f"inv-{self.id}")
 
@@ -117,9 +128,11 @@ class Invocation:
         self.world.back.release()
         self.go.acquire()
         if self.world.stopping:
-            raise Crash("the schedule ended")
+            raise die("the schedule ended")
+        if self.dead:
+            raise Crash("the runtime was killed")
         if self.world.clock.monotonic() > self.started + self.world.lambda_timeout:
-            raise Crash("Lambda timeout")
+            raise die("Lambda timeout")
 
 
 class Queue:
@@ -155,6 +168,7 @@ class Transfer:
     hold_until: float = 0.0    # ON_HOLD until then (within the pending window)
     submits: int = 1           # how many submissions the provider accepted for this id
     flip_at: float | None = None  # FAILED then SUCCESS from this time (a provider lie)
+    reversed_at: float | None = None  # SUCCESS, then FAILED from this time: the money came back
 
 
 class FakeProvider:
@@ -198,6 +212,8 @@ class FakeProvider:
                 t.hold_until = now + delay / 2
             if final == "FAILED" and f.ask("provider_flips"):
                 t.flip_at = t.final_at + w.rng.uniform(60, 3600)
+            if final == "SUCCESS" and f.ask("provider_reverses"):
+                t.reversed_at = t.final_at + w.rng.uniform(0.5, 60)
             self.book[req.transfer_id] = t
             w.provider_changed(t)
         after = f.ask("provider_timeout_after_accept", "provider_5xx_after_paying")
@@ -222,14 +238,18 @@ class FakeProvider:
             return "ON_HOLD" if now < t.hold_until else "PENDING"
         if t.flip_at is not None and now >= t.flip_at:
             return "SUCCESS"
+        if t.reversed_at is not None and now >= t.reversed_at:
+            return "FAILED"
         return t.final
 
     def will_pay(self, t: Transfer) -> bool:
-        return t.final == "SUCCESS" or t.flip_at is not None
+        """Whether the money ends with the beneficiary (a reversed transfer's came back)."""
+        return (t.final == "SUCCESS" and t.reversed_at is None) or t.flip_at is not None
 
     def _result(self, t: Transfer, now: float) -> TransferResult:
         s = self.said(t, now)
-        reason = {"FAILED": "the beneficiary bank declined", "ON_HOLD": "beneficiary under review"}.get(s)
+        reason = {"FAILED": "reversed by the beneficiary bank" if t.reversed_at else "the beneficiary bank declined",
+                  "ON_HOLD": "beneficiary under review"}.get(s)
         return TransferResult(transfer_id=t.transfer_id, status=ProviderStatus(s), reason=reason,
                               provider_reference=f"cf_{t.transfer_id}", amount=t.amount)
 
@@ -238,11 +258,24 @@ class SimProviders:
     """Stands in for ``payrail.providers.slots.Providers``: the fake connector for every name,
     and the real platform-wide slots (leases in the rate-limit table, read from the clock seam)."""
 
-    def __init__(self, connector: FakeProvider, slots, max_in_flight: int = 2):
-        self.connector, self.slots, self.max_in_flight = connector, slots, max_in_flight
+    def __init__(self, connector: FakeProvider, slots, max_in_flight: int = 2, world: "World | None" = None):
+        self.connector, self.slots, self.max_in_flight, self.world = connector, slots, max_in_flight, world
+        #: token -> (the invocation holding it, its lease's end): who holds a slot, seen from outside
+        self.leases: dict[str, tuple] = {}
+        #: a slot refused while fewer than ``max_in_flight`` leases were live (checked by the scheduler)
+        self.starved: str | None = None
 
     def configured(self, name: str) -> bool:
         return True
+
+    @staticmethod
+    def _ended(lease: list) -> float:
+        """When a lease ``[holder, taken, until, released]`` ended: released, or (its holder gone
+        without releasing) at its end; a live holder's lasts."""
+        inv, _, until, released = lease
+        if released is not None:
+            return released
+        return until if inv is None or inv.dead or inv.finished else float("inf")
 
     def get(self, name: str):
         return self.connector
@@ -259,14 +292,29 @@ class SimProviders:
         def held():
             left = deadline.remaining()
             lease = (60.0 if left == float("inf") else left) + deadline.SAFETY_MARGIN_SECONDS
+            from payrail.core import clock
+
+            asked = clock.now()
+            # an acquisition that dies inside try_acquire may have written its lease: count it until it ends
+            attempt = object()
+            self.leases[attempt] = [current(), asked, asked + lease, None]
             token = self.slots.try_acquire(name, self.max_in_flight, lease)
+            now = clock.now()
             if token is None:
+                del self.leases[attempt]
+                # the leases that may have been held at some moment of the attempt (it read the slots one by one)
+                live = [x for x in self.leases.values() if x[1] <= now and self._ended(x) >= asked - 0.01]
+                if len(live) < self.max_in_flight and self.starved is None:
+                    self.starved = (f"{name}: a slot refused at {now - EPOCH:.1f} s with {len(live)} of "
+                                    f"{self.max_in_flight} leases live")
                 yield False
                 return
+            self.leases[token] = self.leases.pop(attempt)
             try:
                 yield True
             finally:
                 self.slots.release(name, token)
+                self.leases[token][3] = clock.now()
         return held()
 
 
@@ -278,19 +326,31 @@ class FakeSQS:
         self.world = world
 
     def send_message(self, QueueUrl: str, MessageBody: str, DelaySeconds: int = 0, **_):
-        w = self.world
+        self._call("SendMessage")
+        self._put(QueueUrl, MessageBody, DelaySeconds)
+        return {"MessageId": "sim"}
+
+    def send_message_batch(self, QueueUrl: str, Entries: list[dict], **_):
+        self._call("SendMessageBatch")
+        for e in Entries:
+            self._put(QueueUrl, e["MessageBody"], e.get("DelaySeconds", 0))
+        return {"Successful": [{"Id": e["Id"], "MessageId": "sim"} for e in Entries], "Failed": []}
+
+    def _call(self, name: str) -> None:
         inv = current()
         if inv is not None:
             inv.pause()
-            if w.faults.ask("crash_before_send"):
-                raise Crash("before SendMessage")
-        q = w.queues[QueueUrl.rsplit("/", 1)[-1]]
-        at = w.clock.now() + DelaySeconds
+            if self.world.faults.ask("crash_before_send"):
+                raise die(f"before {name}")
+
+    def _put(self, queue_url: str, body: str, delay: int) -> None:
+        w = self.world
+        q = w.queues[queue_url.rsplit("/", 1)[-1]]
+        at = w.clock.now() + delay
         copies = 2 if w.faults.ask("sqs_duplicate") else 1
         for _ in range(copies):
             late = w.rng.uniform(1, 120) if w.faults.ask("sqs_delay") else 0.0
-            q.send(MessageBody, at + late)
-        return {"MessageId": "sim"}
+            q.send(body, at + late)
 
 
 class _SfnErrors:
@@ -321,7 +381,7 @@ class FakeStepFunctions:
         if inv is not None:
             inv.pause()
             if w.faults.ask("crash_before_start_execution"):
-                raise Crash("before StartExecution")
+                raise die("before StartExecution")
         if name in w.executions:
             raise _SfnErrors.ExecutionAlreadyExists(name)
         w.start_execution(name, json.loads(input))
@@ -333,7 +393,7 @@ class FakeStepFunctions:
         if inv is not None:
             inv.pause()
             if w.faults.ask("crash_before_task_success"):
-                raise Crash("before SendTaskSuccess")
+                raise die("before SendTaskSuccess")
         ex = w.tokens.get(taskToken)
         if ex is None or ex.state != "waiting" or ex.token != taskToken:
             raise _SfnErrors.TaskTimedOut(taskToken)
@@ -366,9 +426,46 @@ class Execution:
         self.outcome = outcome
         nxt = outcome["next"]
         self.history.append(nxt)
-        if nxt in ("CAPTURE", "RELEASE"):
-            self.state, self.due, self.step_attempts = "step", self.world.clock.now(), 0
+        if nxt in ("CAPTURE", "RELEASE"):  # Lambda may throttle the task's first invocation: it starts late
+            late = self.world.rng.uniform(1, 120) if self.world.faults.ask("step_late") else 0.0
+            self.state, self.due, self.step_attempts = "step", self.world.clock.now() + late, 0
         elif nxt == "CHECK":
             self.state, self.due = "wait", self.world.clock.now() + int(outcome.get("next_check_seconds") or 0)
         else:
             self.state = "done"
+
+
+class FakeReceiver:
+    """The merchant's webhook endpoint, in place of ``payrail.webhooks.delivery.Sender``: the
+    headers are made by the domain's own ``sign`` with the secrets the domain chose, and checked
+    here with ``standardwebhooks`` against the secret the endpoint was given at its creation.
+    Faults: unreachable, a 500, or a 2xx after the attempt's timeout (received, but retried)."""
+
+    def __init__(self, world: "World"):
+        self.world = world
+        self.secret: str | None = None
+        self.received: list[tuple[str, bool]] = []  # (webhook-id, signature valid) of every body that arrived
+
+    def send(self, url: str, webhook_id: str, body: str, secrets: list[str], now: float | None = None):
+        from datetime import datetime, timezone
+
+        from standardwebhooks import Webhook
+
+        from payrail.core import clock
+        from payrail.webhooks.delivery import AttemptResult, sign
+
+        inv = current()
+        if inv is not None:
+            inv.pause()
+        ts = int(now or clock.now())
+        header = sign(webhook_id, ts, body, secrets)
+        fault = self.world.faults.ask("receiver_down", "receiver_500", "receiver_slow")
+        if fault == "receiver_down":
+            return AttemptResult(None, 3, error="ConnectionError: connection refused")
+        if fault == "receiver_500":
+            return AttemptResult(500, 20, "internal error")
+        expected = Webhook(self.secret).sign(webhook_id, datetime.fromtimestamp(ts, tz=timezone.utc), body)
+        self.received.append((webhook_id, expected in header.split(" ")))
+        if fault == "receiver_slow":
+            return AttemptResult(200, 11_000, error="answered after 11.0 s (limit 10 s)")
+        return AttemptResult(200, 15, "ok")

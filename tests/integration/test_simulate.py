@@ -1,6 +1,9 @@
 """The fault simulator (``make simulate``): a bounded run on fixed seeds ends with no violation,
-and the simulator catches a defect re-introduced into the payout code."""
+and the simulator catches defects re-introduced into the payout, event and provider-slot code."""
 from __future__ import annotations
+
+import random
+import uuid
 
 import pytest
 
@@ -9,6 +12,8 @@ from infra.sim.simulator import Engine, workload
 from payrail.core import clock
 
 SEEDS = range(1, 31)
+#: the seeds searched for each re-introduced defect (a search ends at its first catch; each is caught early in its range)
+CAPTURE_SEEDS, EVENT_SEEDS, LEASE_SEEDS, REPLAY_SEEDS = range(1, 21), range(1, 11), range(1, 21), range(1, 31)
 
 
 @pytest.fixture(scope="module")
@@ -63,3 +68,114 @@ def test_duplicated_workflow_looks_send_one_transfer(engine):
     r = run_one(engine, 105, workload(105, 12))
     assert r.violation is None, str(r.violation)
     assert r.quiescent
+
+
+def first_violation(engine, seeds) -> object:
+    """The first schedule of ``seeds`` that breaks an invariant (None: none did)."""
+    for seed in seeds:
+        r = run_one(engine, seed, workload(seed, 12))
+        if r.violation:
+            return r
+    return None
+
+
+def test_a_capture_that_skips_its_run_check_is_caught(engine, monkeypatch):
+    """Re-introduce the defect: a capture that does not check that the payout is still at the
+    provider in the run it was decided for (it relies on the write's guard alone). A second
+    capture of a paid payout (a callback racing the workflow's look) then fails instead of
+    being a no-op."""
+    from payrail.payouts import service
+    from payrail.payouts.model import PayoutStatus
+
+    settle = service.Payouts._settle
+
+    def unchecked(self, merchant_id, payout_id, run, expect, actions):
+        if actions.__qualname__.startswith("Payouts.capture"):
+            run, expect = self.get(merchant_id, payout_id).run, tuple(PayoutStatus)
+        return settle(self, merchant_id, payout_id, run, expect, actions)
+    monkeypatch.setattr(service.Payouts, "_settle", unchecked)
+    caught = first_violation(engine, CAPTURE_SEEDS)
+    assert caught is not None and caught.violation.invariant == "no_500", caught and str(caught.violation)
+
+
+def test_an_event_written_outside_its_transaction_is_caught(engine, monkeypatch):
+    """Re-introduce the defect: a change that moves no money commits, and its event is written
+    after it. Between the two (or for ever, when the invocation dies there) the object has a
+    change without its event."""
+    from botocore.exceptions import ClientError
+
+    from payrail.core import ddb, events
+
+    def transact(self, actions):
+        outbox = [a for a in actions if a.get("Put", {}).get("TableName") == self.table]
+        try:
+            self.db.transact_write_items(TransactItems=[a for a in actions if a not in outbox])
+        except ClientError as err:
+            if ddb.is_code(err, "TransactionCanceledException", "TransactionConflictException"):
+                return False
+            raise
+        for a in outbox:
+            self.db.put_item(**a["Put"])
+        return True
+    monkeypatch.setattr(events.EventLog, "transact", transact)
+    caught = first_violation(engine, EVENT_SEEDS)
+    assert caught is not None and caught.violation.invariant == "event_per_change", caught and str(caught.violation)
+
+
+def test_a_slot_lease_that_ignores_its_expiry_is_caught(engine, monkeypatch):
+    """Re-introduce the defect: a provider slot is free only once released, whatever its lease
+    says. A look that dies holding one keeps it for ever, and later looks are turned away while
+    fewer than the limit are in flight."""
+    from botocore.exceptions import ClientError
+
+    from payrail.core import ddb
+    from payrail.providers import slots
+
+    def try_acquire(self, provider, limit, lease_seconds):
+        owner = uuid.uuid4().hex
+        now = int(clock.now() * 1000)
+        for n in random.sample(range(limit), limit):
+            try:
+                self.db.update_item(
+                    TableName=self.table, Key=self._pk(provider, n),
+                    UpdateExpression="SET #o = :o, lease_until = :u", ConditionExpression="attribute_not_exists(#o)",
+                    ExpressionAttributeNames={"#o": "owner"},
+                    ExpressionAttributeValues={":o": ddb.value(owner), ":u": ddb.value(now + int(lease_seconds * 1000))})
+                return f"{n}:{owner}"
+            except ClientError as err:
+                if not ddb.is_code(err, "ConditionalCheckFailedException"):
+                    raise
+        return None
+    monkeypatch.setattr(slots.ProviderSlots, "try_acquire", try_acquire)
+    caught = first_violation(engine, LEASE_SEEDS)
+    assert caught is not None and caught.violation.invariant == "slot_lease", caught and str(caught.violation)
+
+
+def test_a_repeated_key_that_runs_again_instead_of_replaying_is_caught(engine, monkeypatch):
+    """Re-introduce the defect: a completed Idempotency-Key runs its request again instead of
+    replaying the stored answer. The retry of a payout's creation then answers the payout as it
+    stands now, not what the first request answered."""
+    from payrail.core import idempotency
+
+    run = idempotency.IdempotencyStore.run
+
+    def again(self, *, effect, **kw):
+        out = run(self, effect=effect, **kw)
+        return idempotency.Outcome(*effect()) if out.replayed else out
+    monkeypatch.setattr(idempotency.IdempotencyStore, "run", again)
+    caught = first_violation(engine, REPLAY_SEEDS)
+    assert caught is not None and caught.violation.invariant == "idempotent_replay", caught and str(caught.violation)
+
+
+def test_a_webhook_signed_over_another_serialization_is_caught(engine, monkeypatch):
+    """Re-introduce the defect: the signature is computed over the event re-serialized rather than
+    over the bytes sent. The endpoint's check with its secret (``standardwebhooks``) then fails."""
+    import json
+
+    from payrail.webhooks import delivery
+
+    sign = delivery.sign
+    monkeypatch.setattr(delivery, "sign", lambda webhook_id, ts, body, secrets: sign(
+        webhook_id, ts, json.dumps(json.loads(body)), secrets))
+    caught = first_violation(engine, range(1, 6))
+    assert caught is not None and caught.violation.invariant == "webhook_signature", caught and str(caught.violation)
