@@ -100,7 +100,8 @@ class AccountSpec:
 @dataclass
 class Journal:
     """A balanced set of postings. ``settlement`` (``{merchant_id, gross, fee}``) marks capture
-    journals that the settlement job aggregates."""
+    journals that the settlement job aggregates; ``reconciliation`` marks the journals that end a
+    transfer at a provider (a journal is at most one of the two)."""
 
     journal_id: str
     type: str
@@ -109,6 +110,10 @@ class Journal:
     postings: list[Posting]
     metadata: dict = field(default_factory=dict)
     settlement: dict | None = None
+    #: a journal that ends (or reverses) a transfer a provider made: ``{provider, transfer_id, kind
+    #: ("transfer" | "reversal"), outcome ("captured" | "released" | "reversed"), amount}``, indexed
+    #: for reconciliation (:meth:`Ledger.reconciliation_rows`)
+    reconciliation: dict | None = None
 
 
 @dataclass
@@ -130,6 +135,12 @@ class ExtraConditionFailed(Exception):
     def __init__(self, index: int):
         super().__init__(f"extra action {index} failed its condition")
         self.index = index
+
+
+def reconciliation_partition(provider: str, date: str, shard: int) -> str:
+    """The reconciliation index partition of ``provider``'s transfers ended on UTC ``date`` in
+    ``shard`` (the transfer id's shard, so the provider's side can be cut the same way)."""
+    return f"R#{provider}#{date}#{shard:03d}"
 
 
 def account_id(merchant_id: str, kind: str, currency: str, owner: str | None = None) -> str:
@@ -350,6 +361,11 @@ class Ledger:
             d["settlement"] = j.settlement
             d["gsi1pk"] = f"S#{ts[:10]}#{shard_of(j.journal_id, self.shards):03d}"
             d["gsi1sk"] = f"{ts}#{j.journal_id}"
+        elif j.reconciliation:
+            r = j.reconciliation
+            d["reconciliation"] = r
+            d["gsi1pk"] = reconciliation_partition(r["provider"], ts[:10], shard_of(r["transfer_id"], self.shards))
+            d["gsi1sk"] = f"{ts}#{j.journal_id}"
         return d
 
     def journal_item(self, j: Journal, ts: str, balances: dict[str, tuple[int, int]] | None = None) -> dict:
@@ -435,9 +451,33 @@ class Ledger:
                         "ConditionExpression": "attribute_not_exists(pk)"}}
 
     # ---- settlement index ------------------------------------------------------------
-    def _settlement_query(self, date: str, shard: int) -> dict:
+    def _settlement_query(self, date: str, shard: int, partition: str | None = None) -> dict:
         return dict(TableName=self.table, IndexName=SETTLEMENT_INDEX, KeyConditionExpression="gsi1pk = :p",
-                    ExpressionAttributeValues={":p": ddb.value(f"S#{date}#{shard:03d}")})
+                    ExpressionAttributeValues={":p": ddb.value(partition or f"S#{date}#{shard:03d}")})
+
+    def reconciliation_rows(self, provider: str, date: str, shard: int, lo: str | None = None, hi: str | None = None):
+        """Yield ``(journal_id, created_at, merchant_id, currency, reconciliation)`` of every journal
+        ending a transfer at ``provider`` on UTC ``date`` whose transfer id falls in ``shard`` (the
+        same sparse index as settlement, partition ``R#<provider>#<date>#<shard>``), optionally only
+        those with ``lo <= created_at < hi`` (ISO times), page by page: nothing but the current page
+        is held. ``reconciliation`` is the journal's ``{provider, transfer_id, kind, outcome, amount}``."""
+        kw = self._settlement_query(date, shard, reconciliation_partition(provider, date, shard))
+        kw["ProjectionExpression"] = "journal_id, created_at, merchant_id, currency, reconciliation"
+        if lo or hi:
+            kw["KeyConditionExpression"] += " AND gsi1sk BETWEEN :lo AND :hi"
+            kw["ExpressionAttributeValues"] |= {":lo": ddb.value(lo or date), ":hi": ddb.value(hi or f"{date}T24")}
+        while True:
+            r = self.db.query(**kw)
+            for it in r["Items"]:
+                if hi and it["created_at"]["S"] >= hi:
+                    continue
+                m = it["reconciliation"]["M"]
+                yield (it["journal_id"]["S"], it["created_at"]["S"], it["merchant_id"]["S"], it["currency"]["S"],
+                       {"provider": m["provider"]["S"], "transfer_id": m["transfer_id"]["S"], "kind": m["kind"]["S"],
+                        "outcome": m["outcome"]["S"], "amount": int(m["amount"]["N"])})
+            if "LastEvaluatedKey" not in r:
+                return
+            kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
 
     def settlement_query(self, date: str, shard: int, part: int = 0, parts: int = 1,
                          merchant_id: str | None = None) -> dict:

@@ -15,17 +15,20 @@ from functools import cached_property
 from importlib import import_module
 
 from payrail.providers.connectors.base import Capabilities, Connector, ConnectorSettings, DirectoryEntry
+from payrail.providers.statements import StatementSource
 
 
 class Entry:
     """A registered connector, found by its package under ``payrail.providers.connectors``: its class, its
     settings model, what it can do and what a merchant can pay through it (its directory). The
     package (and the libraries its connector needs) is imported on first use of any of these, so
-    that a function importing the registry loads only the connectors it calls."""
+    that a function importing the registry loads only the connectors it calls. ``statement`` is
+    the source a reconciliation reads the provider's side from (:mod:`payrail.providers.statements`)."""
 
     def __init__(self, package: str, cls: str, settings: str, capabilities: str = "CAPABILITIES",
-                 directory: str | None = None):
+                 directory: str | None = None, statement: StatementSource = "status_lookup"):
         self.package, self._names = package, (cls, settings, capabilities, directory)
+        self.statement: StatementSource = statement
 
     @cached_property
     def _module(self):
