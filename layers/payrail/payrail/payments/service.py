@@ -51,9 +51,12 @@ def _epoch(iso: str) -> float:
     return datetime.strptime(iso, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc).timestamp()
 
 
-def _reconciled(p: dict, outcome: str, transfer_id: str | None = None) -> dict:
+def _reconciled(p: dict, outcome: str, transfer_id: str | None = None) -> dict | None:
     """The reconciliation mark of a journal ending ``p``'s transfer at its current provider
-    (``captured``, ``released``), or of its reversal (``reversed``, ``transfer_id`` the reversal's)."""
+    (``captured``, ``released``), or of its reversal (``reversed``, ``transfer_id`` the reversal's);
+    None for a payment never routed to a transfer."""
+    if not p.get("transfer_id"):
+        return None
     return {"provider": p["provider"], "transfer_id": transfer_id or p["transfer_id"],
             "kind": "reversal" if outcome == "reversed" else "transfer", "outcome": outcome, "amount": p["amount"]}
 

@@ -89,6 +89,7 @@ class RunRecords:
         """Move ``run`` (as read) by :data:`LIFECYCLE`; completion carries its event (scope ``ALL``)
         in the same transaction. False when the run changed meanwhile. Raises IllegalMove."""
         pk = self.key(run["run_id"])
+        run = {**run, "shards_done": len(run.get("shards_done") or ())}  # the run as GET shows it (its event's)
         states = LIFECYCLE.check(sources, target)
         if self.events and all(LIFECYCLE.move(s, target).event for s in states):
             actions = LIFECYCLE.actions(self.events, self.main, pk, run, target, sources=sources, id_field="run_id",
