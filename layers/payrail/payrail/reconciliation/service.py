@@ -91,6 +91,12 @@ def parse_inbox_key(key: str) -> tuple[str, str]:
     return parts[2], day
 
 
+def window_for_schedule(event_time: str) -> str:
+    """The UTC day a daily schedule firing at ``event_time`` (ISO) reconciles: the previous one."""
+    t = datetime.fromisoformat(event_time.replace("Z", "+00:00")).astimezone(timezone.utc)
+    return (t - timedelta(days=1)).date().isoformat()
+
+
 def exception_id(provider: str, cls: str, kind: str, transfer_id: str | None, extra: str = "") -> str:
     """Derived from what the break is about, so a run repeated over the same day finds the same id."""
     h = hashlib.sha256("\x1f".join((provider, cls, kind, transfer_id or "", extra)).encode()).hexdigest()[:24]
@@ -124,8 +130,10 @@ class Reconciliations:
 
     # ---- runs ------------------------------------------------------------------------------
     def create_run(self, provider: str, start: str, end: str, *, run_id: str | None = None, trigger: str = "api",
-                   fingerprint: str | None = None) -> tuple[ReconciliationRun, bool]:
+                   fingerprint: str | None = None, source: str | None = None) -> tuple[ReconciliationRun, bool]:
         """A QUEUED run of ``provider`` over UTC dates ``start``..``end`` (inclusive). ``(run, created)``.
+        ``source``: where the provider's side is read (default: the connector's registered source;
+        a run a settlement file started reads the inbox).
 
         Raises:
             ValidationFailed: unknown provider, bad or too long window (over :data:`MAX_DAYS` days).
@@ -141,7 +149,7 @@ class Reconciliations:
         run_id = run_id or random_id("rec")
         existing = self.runs.raw(run_id)
         if existing is None:
-            item = self.runs.new(run_id, provider, a.isoformat(), b.isoformat(), self.source(provider), SHARDS,
+            item = self.runs.new(run_id, provider, a.isoformat(), b.isoformat(), source or self.source(provider), SHARDS,
                                  trigger, fingerprint, now_iso())
             if self.runs.create(item):
                 return self.get(run_id), True
