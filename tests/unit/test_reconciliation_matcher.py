@@ -215,3 +215,21 @@ def test_candidate_journals_follow_the_writers():
 def test_days_read_include_the_grace():
     assert days(W) == ["2026-02-28", "2026-03-01", "2026-03-02"]
     assert days(Window(DAY, DAY + timedelta(days=1), 0)) == ["2026-03-01"]
+
+
+def test_the_generic_settlement_file_round_trips_and_names_a_bad_line():
+    import io
+
+    from payrail.reconciliation.records import parse_generic_file, write_generic_file
+
+    rows = [theirs("po_1", DAY), theirs(None, DAY + timedelta(hours=1), "FAILED", ref="x9"),
+            theirs("pay-refund", DAY, kind="reversal", currency="GHS")]
+    out = io.StringIO()
+    write_generic_file(rows, out)
+    assert list(parse_generic_file(out.getvalue().splitlines(), "cashfree")) == rows
+    bad = out.getvalue().splitlines()
+    bad[2] = bad[2].replace("FAILED", "LOST")
+    with pytest.raises(ValueError, match="line 3"):
+        list(parse_generic_file(bad, "cashfree"))
+    with pytest.raises(ValueError, match="header"):
+        list(parse_generic_file(["transfer_id,amount"], "cashfree"))

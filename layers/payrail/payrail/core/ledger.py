@@ -517,11 +517,13 @@ class Ledger:
                 return
             kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
 
-    def settlement_day_estimate(self, date: str, sample: int = 256) -> int:
+    def settlement_day_estimate(self, date: str, sample: int = 256, partition: str | None = None) -> int:
         """Roughly how many capture journals UTC ``date`` holds, from one small read: the first
         ``sample`` keys of shard 0 (shards are even by construction) and how far into the day the
-        last of them lies. Exact for a day with fewer than ``sample`` captures per shard."""
-        kw = self._settlement_query(date, 0) | {"ProjectionExpression": "gsi1sk", "Limit": sample}
+        last of them lies. Exact for a day with fewer than ``sample`` captures per shard.
+        ``partition``: shard 0 of another index of the same shape (a provider's reconciliation day,
+        :func:`reconciliation_partition`)."""
+        kw = self._settlement_query(date, 0, partition) | {"ProjectionExpression": "gsi1sk", "Limit": sample}
         r = self.db.query(**kw)
         items = r["Items"]
         if "LastEvaluatedKey" not in r or not items:

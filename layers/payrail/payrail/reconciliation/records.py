@@ -165,13 +165,44 @@ def days(window: Window) -> list[str]:
     return [(a + timedelta(days=n)).isoformat() for n in range((b - a).days + 1)]
 
 
-def payrail_records(ledger: Ledger, provider: str, window: Window, shard: int) -> Iterator[PayrailRecord]:
-    """Payrail's side of one shard: every journal that ended a transfer at ``provider`` within the
-    window and its grace, from the reconciliation index (one query per day, page by page)."""
-    lo, hi = _iso(window.read_from), _iso(window.read_to)
+#: journals one key range of the reconciliation index should hold (a few 1 MB pages: DynamoDB Local
+#: re-reads the rest of a key range for every page, so a whole large partition reads quadratically)
+RANGE_ROWS = 5_000
+MAX_RANGES = 96
+
+
+def key_ranges(ledger: Ledger, provider: str, window: Window) -> list[tuple[str, str, str]]:
+    """``(day, lo, hi)`` time ranges cutting every day the window reads (its grace included) so
+    that a range of one shard holds about :data:`RANGE_ROWS` journals, from a small sample of each
+    day (:meth:`Ledger.settlement_day_estimate` on the provider's partitions)."""
+    from payrail.core.ledger import reconciliation_partition
+
+    read_from, read_to = _iso(window.read_from), _iso(window.read_to)
+    out = []
     for day in days(window):
-        for jid, at, mid, cur, r in ledger.reconciliation_rows(provider, day, shard, lo, hi):
-            yield PayrailRecord(provider, r["kind"], r["transfer_id"], mid, r["amount"], cur, r["outcome"], at, jid)
+        rows = ledger.settlement_day_estimate(day, partition=reconciliation_partition(provider, day, 0))
+        parts = max(1, min(MAX_RANGES, -(-rows // (RANGE_ROWS * ledger.shards))))
+        d0 = datetime.fromisoformat(day).replace(tzinfo=window.start.tzinfo)
+        for k in range(parts):
+            lo = _iso(d0 + timedelta(seconds=86_400 * k // parts))
+            hi = _iso(d0 + timedelta(seconds=86_400 * (k + 1) // parts))
+            lo, hi = max(lo, read_from), min(hi, read_to)
+            if lo < hi:
+                out.append((day, lo, hi))
+    return out
+
+
+def payrail_records(ledger: Ledger, provider: str, shard: int, ranges: list[tuple[str, str, str]],
+                    pool=None) -> list[PayrailRecord]:
+    """Payrail's side of one shard: every journal that ended a transfer at ``provider`` in the key
+    ``ranges`` (:func:`key_ranges`), from the reconciliation index, the ranges read in parallel on
+    ``pool`` (an executor; None: one after another)."""
+    def read(r: tuple[str, str, str]) -> list[PayrailRecord]:
+        day, lo, hi = r
+        return [PayrailRecord(provider, x["kind"], x["transfer_id"], mid, x["amount"], cur, x["outcome"], at, jid)
+                for jid, at, mid, cur, x in ledger.reconciliation_rows(provider, day, shard, lo, hi)]
+    parts = pool.map(read, ranges) if pool is not None else map(read, ranges)
+    return [p for part in parts for p in part]
 
 
 def _iso(t: datetime) -> str:
@@ -192,6 +223,44 @@ def from_status(p: PayrailRecord, result: TransferResult, asked_at: datetime) ->
                           provider_reference=result.provider_reference,
                           amount=p.amount if result.amount is None else result.amount, currency=p.currency,
                           status=status, booked_at=asked_at)
+
+
+#: the columns of the generic settlement file (ProviderRecord's field names), read when a connector
+#: documents no file of its own
+GENERIC_COLUMNS = ("provider", "kind", "transfer_id", "provider_reference", "amount", "currency", "status",
+                   "booked_at")
+
+
+def parse_generic_file(lines, provider: str) -> Iterator[ProviderRecord]:
+    """The rows of a settlement file in :data:`GENERIC_COLUMNS` (header first; ``provider`` and
+    ``kind`` may be left out). Raises ValueError naming the line of a malformed row."""
+    import csv
+
+    reader = csv.DictReader(lines)
+    missing = {"transfer_id", "amount", "currency", "status", "booked_at"} - set(reader.fieldnames or ())
+    if missing:
+        raise ValueError(f"settlement file header lacks {sorted(missing)}")
+    for n, row in enumerate(reader, start=2):
+        try:
+            yield ProviderRecord(provider=row.get("provider") or provider, kind=row.get("kind") or "transfer",
+                                 transfer_id=row["transfer_id"] or None,
+                                 provider_reference=row.get("provider_reference") or None, amount=int(row["amount"]),
+                                 currency=row["currency"], status=row["status"],
+                                 booked_at=datetime.fromisoformat(row["booked_at"].replace("Z", "+00:00")))
+        except (ValueError, TypeError) as err:
+            raise ValueError(f"settlement file line {n}: {err}") from None
+
+
+def write_generic_file(records, out) -> None:
+    """Write ``records`` (ProviderRecords) to the text file ``out`` in :data:`GENERIC_COLUMNS`."""
+    import csv
+
+    from payrail.reconciliation.matcher import iso
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(GENERIC_COLUMNS)
+    for r in records:
+        w.writerow([r.provider, r.kind, r.transfer_id or "", r.provider_reference or "", r.amount, r.currency, r.status,
+                    iso(r.booked_at)])
 
 
 def candidate_journals(kind: str, transfer_id: str) -> tuple[list[str], str | None]:

@@ -7,9 +7,12 @@ into ``reconciliation/inbox/<provider>/<day>.csv``) and executed by the reconcil
 
 **Slices.** The ledger's reconciliation index is cut into :data:`payrail.core.ledger.SETTLEMENT_SHARDS`
 shards by the *transfer id*, so a provider's records can be cut the same way: the provider's side
-is read once and spilled to one temporary file per shard; the shards are then matched in parallel
-threads (``concurrency``), each holding one shard's two sides (a sixteenth of the window), never
-the whole day. Progress is the set of finished shards.
+is read once and spilled to one temporary file per shard; the shards are then matched one after
+another, each shard's key ranges (time ranges of about :data:`payrail.reconciliation.records.RANGE_ROWS`
+journals, from a sample of each day) read in parallel threads (``concurrency``), so a worker holds
+one shard's two sides (a sixteenth of the window), never the whole day. Progress is the set of
+finished shards. A day fans out within one function rather than a Step Functions Map: a run is
+one provider's days, bounded by that provider's volume.
 
 **Sources** (``Entry.statement`` in the registry, :mod:`payrail.providers.statements`):
 ``list_api`` reads ``connector.statement(from, to)``; ``settlement_file`` reads the inbox files of
@@ -37,7 +40,7 @@ import tempfile
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 from boto3.s3.transfer import TransferConfig
 
@@ -54,8 +57,8 @@ from payrail.providers.statements import ProviderBalance, ProviderRecord
 from payrail.reconciliation.matcher import PayrailRecord, Result, Window, classify, float_drift, iso, match
 from payrail.reconciliation.model import (BREAKS, RESOLUTIONS, BreakClass, ReconciliationException,
                                           ReconciliationRun, Resolution, RS, XS)
-from payrail.reconciliation.records import (ExceptionRecords, RunRecords, check_day, from_status, load_run,
-                                            open_transfer, payrail_records)
+from payrail.reconciliation.records import (ExceptionRecords, RunRecords, check_day, days, from_status, key_ranges,
+                                            load_run, open_transfer, parse_generic_file, payrail_records)
 
 C = BreakClass
 CSV_COLUMNS = ["transfer_id", "kind", "class", "merchant_id", "payrail_outcome", "payrail_amount", "currency",
@@ -229,15 +232,16 @@ class Reconciliations:
 
     def _execute(self, run: ReconciliationRun) -> ReconciliationRun:
         window, source = self.window(run), run.source
-        with tempfile.TemporaryDirectory(prefix="recon-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="recon-") as tmp, ThreadPoolExecutor(self.concurrency) as pool:
             spills = self._spill(run, window, tmp) if source != "status_lookup" else None
             parts = [os.path.join(tmp, f"result-{s:02d}.csv") for s in range(SHARDS)]
-
-            def one(shard: int) -> tuple[Counter, list[Result]]:
+            ranges = key_ranges(self.ledger, run.provider, window)
+            counts: Counter = Counter()
+            found: list[Result] = []
+            for shard in range(SHARDS):  # one shard's two sides in memory at a time, its ranges read in parallel
                 self._still_running(run.run_id)
-                mine = list(payrail_records(self.ledger, run.provider, window, shard))
-                theirs = self._lookups(run.provider, mine) if spills is None else _read_spill(spills[shard])
-                counts, breaks = Counter(), []
+                mine = payrail_records(self.ledger, run.provider, shard, ranges, pool)
+                theirs = self._lookups(run.provider, mine, pool) if spills is None else _read_spill(spills[shard])
                 with open(parts[shard], "w", newline="") as f:
                     w = csv.writer(f, lineterminator="\n")
                     for res in match(mine, theirs, window):
@@ -246,16 +250,9 @@ class Reconciliations:
                         counts[res.cls] += 1
                         w.writerow(_row(res))
                         if res.cls != C.MATCHED:
-                            breaks.append(res)
+                            found.append(res)
+                del mine, theirs
                 self.runs.count_shard(run.run_id, shard)
-                return counts, breaks
-
-            counts: Counter = Counter()
-            found: list[Result] = []
-            with ThreadPoolExecutor(self.concurrency) as pool:
-                for c, b in pool.map(one, range(SHARDS)):
-                    counts.update(c)
-                    found += b
             drift = self._float(run.provider) if run.provider in self.momo else None
             self._still_running(run.run_id)
             report_key = f"reconciliation/{run.run_id}.csv"
@@ -301,21 +298,22 @@ class Reconciliations:
         if run.source == "list_api":
             yield from conn.statement(window.read_from, window.read_to)
             return
-        from payrail.reconciliation.records import days
+        parse = getattr(conn, "parse_statement_file", None) or (lambda lines: parse_generic_file(lines, run.provider))
         for day in days(window):
             try:
                 body = self.s3.get_object(Bucket=self.bucket, Key=inbox_key(run.provider, day))["Body"]
             except self.s3.exceptions.NoSuchKey:
                 continue
-            yield from conn.parse_statement_file(line.decode() for line in body.iter_lines())
+            yield from parse(line.decode() for line in body.iter_lines())
 
-    def _lookups(self, provider: str, mine: list[PayrailRecord]) -> Iterator[ProviderRecord]:
-        """The ``status_lookup`` source: ask the provider about each of payrail's transfers."""
+    def _lookups(self, provider: str, mine: list[PayrailRecord], pool) -> Iterator[ProviderRecord]:
+        """The ``status_lookup`` source: ask the provider about each of payrail's transfers (on
+        ``pool``'s threads)."""
         conn = self.connector(provider)
-        for p in mine:
-            r = from_status(p, conn.status(p.transfer_id), datetime.fromisoformat(p.at.replace("Z", "+00:00")))
-            if r is not None:
-                yield r
+
+        def ask(p: PayrailRecord) -> ProviderRecord | None:
+            return from_status(p, conn.status(p.transfer_id), datetime.fromisoformat(p.at.replace("Z", "+00:00")))
+        return (r for r in pool.map(ask, mine) if r is not None)
 
     def _outside(self, provider: str, res: Result) -> Result:
         """A provider's record payrail's window does not hold: payrail's transfer found by its
@@ -488,11 +486,26 @@ def _spilled(r: ProviderRecord) -> list:
             iso(r.booked_at), r.provider]
 
 
-def _read_spill(path: str) -> Iterator[ProviderRecord]:
-    """A shard's spilled provider records (validated when first read: constructed unvalidated)."""
+class Spilled(NamedTuple):
+    """A :class:`ProviderRecord` read back from a shard's spill (validated when it was first read):
+    the same fields in a tuple, a fraction of a model's memory, for the records a shard holds."""
+
+    provider: str
+    kind: str
+    transfer_id: str | None
+    provider_reference: str | None
+    amount: int
+    currency: str
+    status: str
+    booked_at: datetime
+
+    def model_dump(self, mode: str | None = None) -> dict:
+        return self._asdict() | {"booked_at": iso(self.booked_at)}
+
+
+def _read_spill(path: str) -> Iterator[Spilled]:
+    """A shard's spilled provider records."""
     with open(path, newline="") as f:
         for kind, tid, ref, amount, cur, status, booked, provider in csv.reader(f):
-            yield ProviderRecord.model_construct(provider=provider, kind=kind, transfer_id=tid or None,
-                                                 provider_reference=ref or None, amount=int(amount), currency=cur,
-                                                 status=status, booked_at=datetime.fromisoformat(
-                                                     booked.replace("Z", "+00:00")))
+            yield Spilled(provider, kind, tid or None, ref or None, int(amount), cur, status,
+                          datetime.fromisoformat(booked.replace("Z", "+00:00")))
