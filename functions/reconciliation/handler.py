@@ -5,7 +5,7 @@ Events:
   ``{"run_id": "rec_..."}`` (a run the API created: executed) or the EventBridge event of a
   settlement file put into ``reconciliation/inbox/<provider>/<day>.csv`` (``detail-type``
   ``Object Created``: a run of that provider and day reading the file, id derived from the key and
-  the object's ``sequencer``, so a redelivered event is one run and a replaced file another).
+  the object's ``sequencer`` and ``eTag``, so a redelivered event is one run and a replaced file another).
 * The daily schedule of a provider (``resources``: the rule ``payrail-reconciliation-<provider>``;
   ``time``: its previous UTC day is reconciled, run ``rec_daily_<provider>_<day>``, queued).
 
@@ -50,7 +50,8 @@ def run_message(body: dict) -> dict:
     if body.get("detail-type") == "Object Created":
         key = body["detail"]["object"]["key"]
         provider, day = parse_inbox_key(key)
-        seq = body["detail"]["object"].get("sequencer") or body["detail"]["object"].get("etag") or "0"
+        obj = body["detail"]["object"]
+        seq = f"{obj.get('sequencer', '')}{obj.get('eTag') or obj.get('etag') or ''}" or "0"
         run, _ = r.create_run(provider, day, day, run_id=f"rec_file_{provider}_{day}_{seq}"[:84],
                               trigger="settlement_file", source="settlement_file")
         run_id = run.run_id

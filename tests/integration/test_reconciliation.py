@@ -150,3 +150,39 @@ def test_a_run_is_refused_for_an_unknown_provider_and_a_finished_run_cannot_be_c
     with pytest.raises(ApiError) as err:
         admin.reconciliation_get("rec_" + uuid.uuid4().hex)
     assert err.value.status == 404
+
+
+def test_a_settlement_file_put_into_the_inbox_starts_a_run_that_reads_it(admin, day, cloud):
+    """The provider's file (the generic columns of a connector that documents none) put into
+    ``reconciliation/inbox/<provider>/<day>.csv``: S3 → EventBridge → the queue → a run of that day."""
+    import boto3
+
+    from payrail.providers.statements import ProviderRecord
+    from payrail.reconciliation.records import write_generic_file
+
+    client, mid, made = day
+    now = datetime.now(timezone.utc)
+    rec = lambda p, status, **kw: ProviderRecord(provider="cashfree", transfer_id=p["transfer_id"], amount=p["amount"],  # noqa: E731
+                                                 currency="INR", status=status, booked_at=now, **kw)
+    unknown = f"po_{uuid.uuid4().hex[:24]}"
+    records = [rec(p, "SUCCESS") for p in made["paid"]] + [
+        rec(made["missing"], "FAILED"), rec(made["released"], "SUCCESS"),
+        rec(made["paid"][0], "SUCCESS", provider_reference="paid-again"),
+        ProviderRecord(provider="cashfree", transfer_id=unknown, amount=777, currency="INR", status="SUCCESS",
+                       booked_at=now)]
+    out = io.StringIO()
+    write_generic_file(records, out)
+    s3 = boto3.client("s3")  # the cloud fixture put its endpoints into the environment
+    s3.put_object(Bucket=cloud["bucket"], Key=f"reconciliation/inbox/cashfree/{today()}.csv", Body=out.getvalue().encode())
+    run = wait_for(lambda: next((r for r in admin.reconciliations(provider="cashfree", limit=20)["data"]
+                                 if r["trigger"] == "settlement_file" and r["status"] in ("COMPLETED", "FAILED")), None),
+                   120, 0.5, what="the run the file started")
+    assert run["status"] == "COMPLETED" and run["source"] == "settlement_file", run.get("failure_reason")
+    ids = {p["transfer_id"] for p in made["paid"]} | {made["missing"]["transfer_id"], made["released"]["transfer_id"],
+                                                       unknown}
+    rows = [r for r in report(run) if r["transfer_id"] in ids]
+    got = sorted((r["transfer_id"], r["class"]) for r in rows)
+    assert got == sorted([*((p["transfer_id"], "matched") for p in made["paid"]),
+                          (made["paid"][0]["transfer_id"], "unknown_to_payrail"),
+                          (made["missing"]["transfer_id"], "missing_at_provider"),
+                          (made["released"]["transfer_id"], "paid_after_release"), (unknown, "unknown_to_payrail")])

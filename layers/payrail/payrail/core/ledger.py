@@ -455,17 +455,24 @@ class Ledger:
         return dict(TableName=self.table, IndexName=SETTLEMENT_INDEX, KeyConditionExpression="gsi1pk = :p",
                     ExpressionAttributeValues={":p": ddb.value(partition or f"S#{date}#{shard:03d}")})
 
+    def reconciliation_query(self, provider: str, date: str, shard: int, lo: str | None = None,
+                             hi: str | None = None) -> dict:
+        """The ``Query`` arguments of :meth:`reconciliation_rows` (the journal keys between ``lo``
+        and ``hi``, ISO times; a key at exactly ``hi`` is filtered out by the reader)."""
+        kw = self._settlement_query(date, shard, reconciliation_partition(provider, date, shard))
+        kw["ProjectionExpression"] = "journal_id, created_at, merchant_id, currency, reconciliation"
+        if lo or hi:
+            kw["KeyConditionExpression"] += " AND gsi1sk BETWEEN :lo AND :hi"
+            kw["ExpressionAttributeValues"] |= {":lo": ddb.value(lo or date), ":hi": ddb.value(hi or f"{date}T24")}
+        return kw
+
     def reconciliation_rows(self, provider: str, date: str, shard: int, lo: str | None = None, hi: str | None = None):
         """Yield ``(journal_id, created_at, merchant_id, currency, reconciliation)`` of every journal
         ending a transfer at ``provider`` on UTC ``date`` whose transfer id falls in ``shard`` (the
         same sparse index as settlement, partition ``R#<provider>#<date>#<shard>``), optionally only
         those with ``lo <= created_at < hi`` (ISO times), page by page: nothing but the current page
         is held. ``reconciliation`` is the journal's ``{provider, transfer_id, kind, outcome, amount}``."""
-        kw = self._settlement_query(date, shard, reconciliation_partition(provider, date, shard))
-        kw["ProjectionExpression"] = "journal_id, created_at, merchant_id, currency, reconciliation"
-        if lo or hi:
-            kw["KeyConditionExpression"] += " AND gsi1sk BETWEEN :lo AND :hi"
-            kw["ExpressionAttributeValues"] |= {":lo": ddb.value(lo or date), ":hi": ddb.value(hi or f"{date}T24")}
+        kw = self.reconciliation_query(provider, date, shard, lo, hi)
         while True:
             r = self.db.query(**kw)
             for it in r["Items"]:
