@@ -186,3 +186,23 @@ def test_a_settlement_file_put_into_the_inbox_starts_a_run_that_reads_it(admin, 
                           (made["paid"][0]["transfer_id"], "unknown_to_payrail"),
                           (made["missing"]["transfer_id"], "missing_at_provider"),
                           (made["released"]["transfer_id"], "paid_after_release"), (unknown, "unknown_to_payrail")])
+
+
+def test_the_demo_step_finds_its_break_and_resolves_it(admin, cloud):
+    from infra.tools.demo_reconciliation import reconciliation_demo
+
+    checks, lines = reconciliation_demo(admin, cloud)
+    assert [c for c in checks if not c[1]] == [] and len(checks) == 3, checks
+    assert "paid_after_release" in lines[0] and "write_off" in lines[1]
+
+
+def test_a_malformed_settlement_file_fails_its_run_naming_the_line(admin, cloud):
+    import boto3
+
+    day = "2001-05-05"
+    body = "transfer_id,amount,currency,status,booked_at\npo_1,100,PKR,SUCCESS,2001-05-05T10:00:00Z\npo_2,ten,PKR,SUCCESS,2001-05-05T10:00:00Z\n"
+    boto3.client("s3").put_object(Bucket=cloud["bucket"], Key=f"reconciliation/inbox/safepay/{day}.csv", Body=body.encode())
+    run = wait_for(lambda: next((r for r in admin.reconciliations(provider="safepay", limit=50)["data"]
+                                 if r["from"] == day and r["status"] in ("COMPLETED", "FAILED")), None),
+                   120, 0.5, what="the run the file started")
+    assert run["status"] == "FAILED" and "line 3" in run["failure_reason"] and run["download_url"] is None

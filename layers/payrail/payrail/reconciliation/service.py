@@ -52,7 +52,6 @@ from payrail.core.ids import random_id, shard_of
 from payrail.core.ledger import (NON_NEGATIVE, SETTLEMENT_SHARDS, UNBOUNDED, AccountSpec, ExtraConditionFailed,
                                  Journal, Ledger, Posting, account_id, now_iso)
 from payrail.core.store import RECONCILIATION_SCOPE as ALL, MainTable
-from payrail.providers.connectors.base import ConnectorError
 from payrail.providers.statements import ProviderBalance, ProviderRecord
 from payrail.reconciliation.matcher import PayrailRecord, Result, Window, classify, float_drift, iso, match
 from payrail.reconciliation.model import (BREAKS, RESOLUTIONS, BreakClass, ReconciliationException,
@@ -212,14 +211,19 @@ class Reconciliations:
 
     # ---- executing a run -------------------------------------------------------------------
     def execute(self, run_id: str) -> ReconciliationRun:
-        """Run a QUEUED run to its end (see the module docstring); a run in another state is
-        returned as it is (a CANCELLING one is ended CANCELLED). A provider that cannot be read
-        fails the run (FAILED, ``failure_reason``)."""
+        """Run a QUEUED run to its end (see the module docstring). A RUNNING one is run again from
+        its start (its message came back: the execution that had it died; everything a run writes
+        is idempotent: the report is rewritten, exceptions have derived ids, completion is guarded);
+        a CANCELLING one is ended CANCELLED; any other is returned as it is. A run that cannot
+        finish (the provider cannot be read, a malformed settlement file, any other error) ends
+        FAILED with its ``failure_reason``, never stays RUNNING."""
         run = self.get(run_id)
         if run.status == RS.CANCELLING:
             self._move(run, (RS.CANCELLING,), RS.CANCELLED)
             return self.get(run_id)
-        if run.status != RS.QUEUED or not self._move(run, (RS.QUEUED,), RS.RUNNING):
+        if run.status == RS.QUEUED and not self._move(run, (RS.QUEUED,), RS.RUNNING):
+            return self.get(run_id)
+        if self.get(run_id).status != RS.RUNNING:
             return self.get(run_id)
         try:
             return self._execute(self.get(run_id))
@@ -227,7 +231,7 @@ class Reconciliations:
             with contextlib.suppress(Exception):
                 self._move(self.get(run_id), (RS.CANCELLING,), RS.CANCELLED)
             return self.get(run_id)
-        except (ConnectorError, ValueError, OSError) as err:
+        except Exception as err:  # noqa: BLE001 - recorded on the run, which must not stay RUNNING
             return self.fail(run_id, f"{type(err).__name__}: {err}")
 
     def _execute(self, run: ReconciliationRun) -> ReconciliationRun:
