@@ -15,14 +15,15 @@ ON_HOLD = {"type": "bank_account", "bank_code": "HDFC0001234", "account_number":
 def pay_after_release(desc: dict, provider_key: str) -> str:
     """Make the provider pay a transfer payrail released. The stand-ins' back office for breaks
     (``POST /_control/breaks {"kind": "pay_released", "key"}``) is used where the stand-in has it;
-    a stand-in without it (before the stand-ins gain their break controls) answers 404, and the
-    transfer, still open at the provider, is paid through ``/_control/transfers/<key>`` instead."""
+    a stand-in without it (before the stand-ins gain their break controls) takes the path for its
+    provider API and refuses it (401 without the API's credentials, or 404), and the transfer, still
+    open at the provider, is paid through ``/_control/transfers/<key>`` instead."""
     url = desc["standins"]["cashfree"]
     try:
         standin_at(url, "/_control/breaks", {"kind": "pay_released", "key": provider_key})
         return "/_control/breaks pay_released"
-    except ApiError as e:  # pending the stand-ins' break control: the documented call above answers 404
-        if e.status != 404:
+    except ApiError as e:  # pending the stand-ins' break control: the documented call above is refused
+        if e.status not in (401, 404):
             raise
         standin_at(url, f"/_control/transfers/{provider_key}", {"status": "SUCCESS"})
         return "/_control/transfers SUCCESS (the stand-in has no /_control/breaks yet)"

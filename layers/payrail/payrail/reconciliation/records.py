@@ -167,7 +167,7 @@ def days(window: Window) -> list[str]:
 
 #: journals one key range of the reconciliation index should hold (a few 1 MB pages: DynamoDB Local
 #: re-reads the rest of a key range for every page, so a whole large partition reads quadratically)
-RANGE_ROWS = 5_000
+RANGE_ROWS = 2_000
 MAX_RANGES = 96
 
 

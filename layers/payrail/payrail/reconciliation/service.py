@@ -7,10 +7,11 @@ into ``reconciliation/inbox/<provider>/<day>.csv``) and executed by the reconcil
 
 **Slices.** The ledger's reconciliation index is cut into :data:`payrail.core.ledger.SETTLEMENT_SHARDS`
 shards by the *transfer id*, so a provider's records can be cut the same way: the provider's side
-is read once and spilled to one temporary file per shard; the shards are then matched one after
-another, each shard's key ranges (time ranges of about :data:`payrail.reconciliation.records.RANGE_ROWS`
-journals, from a sample of each day) read in parallel threads (``concurrency``), so a worker holds
-one shard's two sides (a sixteenth of the window), never the whole day. Progress is the set of
+is read once and spilled to one temporary file per shard (while payrail's first shard is read);
+the shards are then matched one after another while the next one is read, each shard's key ranges
+(time ranges of about :data:`payrail.reconciliation.records.RANGE_ROWS` journals, from a sample of
+each day) read in parallel threads (``concurrency``), so a worker holds one shard's two sides and
+the next shard's journals (an eighth of the window), never the whole day. Progress is the set of
 finished shards. A day fans out within one function rather than a Step Functions Map: a run is
 one provider's days, bounded by that provider's volume.
 
@@ -236,15 +237,21 @@ class Reconciliations:
 
     def _execute(self, run: ReconciliationRun) -> ReconciliationRun:
         window, source = self.window(run), run.source
-        with tempfile.TemporaryDirectory(prefix="recon-") as tmp, ThreadPoolExecutor(self.concurrency) as pool:
-            spills = self._spill(run, window, tmp) if source != "status_lookup" else None
+        with tempfile.TemporaryDirectory(prefix="recon-") as tmp, ThreadPoolExecutor(self.concurrency) as pool, \
+                ThreadPoolExecutor(2) as ahead:
+            # the provider's side is spilled while the first shards of payrail's are read
+            spilling = ahead.submit(self._spill, run, window, tmp) if source != "status_lookup" else None
             parts = [os.path.join(tmp, f"result-{s:02d}.csv") for s in range(SHARDS)]
             ranges = key_ranges(self.ledger, run.provider, window)
             counts: Counter = Counter()
             found: list[Result] = []
-            for shard in range(SHARDS):  # one shard's two sides in memory at a time, its ranges read in parallel
+            reads = {0: ahead.submit(payrail_records, self.ledger, run.provider, 0, ranges, pool)}
+            spills = spilling.result() if spilling else None
+            for shard in range(SHARDS):  # one shard matched at a time while the next one is read
                 self._still_running(run.run_id)
-                mine = payrail_records(self.ledger, run.provider, shard, ranges, pool)
+                mine = reads.pop(shard).result()
+                if shard + 1 < SHARDS:
+                    reads[shard + 1] = ahead.submit(payrail_records, self.ledger, run.provider, shard + 1, ranges, pool)
                 theirs = self._lookups(run.provider, mine, pool) if spills is None else _read_spill(spills[shard])
                 with open(parts[shard], "w", newline="") as f:
                     w = csv.writer(f, lineterminator="\n")
