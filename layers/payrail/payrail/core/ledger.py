@@ -47,6 +47,7 @@ Item layout (table ``ledger``)::
 from __future__ import annotations
 
 import random
+import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -69,6 +70,8 @@ SETTLEMENT_INDEX = "gsi1"
 SETTLEMENT_SHARDS = 16
 #: what settlement reads of a capture journal (a nested projection: a fraction of the item)
 SETTLEMENT_PROJECTION = "currency, #s.merchant_id, #s.gross, #s.fee"
+#: items per page of a reconciliation index read (a parsed page of 1 MB is tens of MB of objects)
+RECONCILIATION_PAGE = 1_000
 #: account kinds moved by conditional increments without a read (module docstring: counter accounts)
 COUNTER_KINDS = frozenset({"pending", "funding", "fees"})
 
@@ -461,6 +464,7 @@ class Ledger:
         and ``hi``, ISO times; a key at exactly ``hi`` is filtered out by the reader)."""
         kw = self._settlement_query(date, shard, reconciliation_partition(provider, date, shard))
         kw["ProjectionExpression"] = "journal_id, created_at, merchant_id, currency, reconciliation"
+        kw["Limit"] = RECONCILIATION_PAGE  # a reader holds a few parsed pages at once: keep them small
         if lo or hi:
             kw["KeyConditionExpression"] += " AND gsi1sk BETWEEN :lo AND :hi"
             kw["ExpressionAttributeValues"] |= {":lo": ddb.value(lo or date), ":hi": ddb.value(hi or f"{date}T24")}
@@ -473,15 +477,17 @@ class Ledger:
         those with ``lo <= created_at < hi`` (ISO times), page by page: nothing but the current page
         is held. ``reconciliation`` is the journal's ``{provider, transfer_id, kind, outcome, amount}``."""
         kw = self.reconciliation_query(provider, date, shard, lo, hi)
+        same = sys.intern  # merchants, currencies, kinds and outcomes repeat: one string each
         while True:
             r = self.db.query(**kw)
             for it in r["Items"]:
                 if hi and it["created_at"]["S"] >= hi:
                     continue
                 m = it["reconciliation"]["M"]
-                yield (it["journal_id"]["S"], it["created_at"]["S"], it["merchant_id"]["S"], it["currency"]["S"],
-                       {"provider": m["provider"]["S"], "transfer_id": m["transfer_id"]["S"], "kind": m["kind"]["S"],
-                        "outcome": m["outcome"]["S"], "amount": int(m["amount"]["N"])})
+                yield (it["journal_id"]["S"], it["created_at"]["S"], same(it["merchant_id"]["S"]),
+                       same(it["currency"]["S"]),
+                       {"provider": m["provider"]["S"], "transfer_id": m["transfer_id"]["S"], "kind": same(m["kind"]["S"]),
+                        "outcome": same(m["outcome"]["S"]), "amount": int(m["amount"]["N"])})
             if "LastEvaluatedKey" not in r:
                 return
             kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]

@@ -8,10 +8,11 @@ into ``reconciliation/inbox/<provider>/<day>.csv``) and executed by the reconcil
 **Slices.** The ledger's reconciliation index is cut into :data:`payrail.core.ledger.SETTLEMENT_SHARDS`
 shards by the *transfer id*, so a provider's records can be cut the same way: the provider's side
 is read once and spilled to one temporary file per shard (while payrail's first shard is read);
-the shards are then matched one after another while the next one is read, each shard's key ranges
-(time ranges of about :data:`payrail.reconciliation.records.RANGE_ROWS` journals, from a sample of
-each day) read in parallel threads (``concurrency``), so a worker holds one shard's two sides and
-the next shard's journals (an eighth of the window), never the whole day. Progress is the set of
+the shards are then matched one after another, each shard's key ranges (time ranges of about
+:data:`payrail.reconciliation.records.RANGE_ROWS` journals, from a sample of each day) read in
+parallel threads (``concurrency``); on a small day, whose shards have fewer ranges than threads,
+the next shard is read while one is matched. A worker holds one shard's two sides (and on a small
+day the next shard's journals), never the whole day. Progress is the set of
 finished shards. A day fans out within one function rather than a Step Functions Map: a run is
 one provider's days, bounded by that provider's volume.
 
@@ -41,6 +42,7 @@ import tempfile
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta, timezone
+from functools import partial
 from typing import Callable, Iterable, Iterator, NamedTuple
 
 from boto3.s3.transfer import TransferConfig
@@ -73,6 +75,16 @@ RECEIVABLE, LOSS = "recon_receivable", "recon_loss"
 #: where a reversed capture's held leg goes instead (the money returns to the merchant)
 _UNHOLD = {"held": "available", "momo_held": "momo_float"}
 UPLOAD_PART_BYTES = 8 * 1024 * 1024
+
+
+class _Done:
+    """A read done when its result is asked for (what reading ahead is instead of, on a big day)."""
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def result(self):
+        return self.fn()
 
 
 class _Cancelled(Exception):
@@ -251,7 +263,10 @@ class Reconciliations:
                 self._still_running(run.run_id)
                 mine = reads.pop(shard).result()
                 if shard + 1 < SHARDS:
-                    reads[shard + 1] = ahead.submit(payrail_records, self.ledger, run.provider, shard + 1, ranges, pool)
+                    nxt = partial(payrail_records, self.ledger, run.provider, shard + 1, ranges, pool)
+                    # read ahead only while a shard's ranges are too few to keep the threads busy (a small
+                    # day): a big day's shard fills them alone, and holding two of its shards costs memory
+                    reads[shard + 1] = ahead.submit(nxt) if len(ranges) < self.concurrency else _Done(nxt)
                 theirs = self._lookups(run.provider, mine, pool) if spills is None else _read_spill(spills[shard])
                 with open(parts[shard], "w", newline="") as f:
                     w = csv.writer(f, lineterminator="\n")
