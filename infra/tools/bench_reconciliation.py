@@ -213,9 +213,13 @@ def run(a: SimpleNamespace) -> int:
             print(f"  put into the inbox in {t0 - t_up:.1f} s", flush=True)
             result, elapsed, samples = await_run(admin, a.provider, a.day, t0)
         ticks = sorted({s[2] for s in samples if s[1] == "RUNNING" and 0 < s[2] < s[3]})
+        at = {h["status"]: datetime.fromisoformat(h["at"].replace("Z", "+00:00")) for h in result["status_history"]}
+        phase = {"queued_s": (at["RUNNING"] - at["QUEUED"]).total_seconds() if "RUNNING" in at else None,
+                 "running_s": (at[result["status"]] - at["RUNNING"]).total_seconds() if "RUNNING" in at else None}
         print(f"  run {result['run_id']}: {' -> '.join(h['status'] for h in result['status_history'])}, "
               f"{len(samples)} progress samples, {len(ticks)} distinct values between 0 and 1; counts "
-              f"{result.get('counts')}", flush=True)
+              f"{result.get('counts')}; queued {phase['queued_s']} s (the file's event to its worker), running "
+              f"{phase['running_s']} s", flush=True)
         for workers in a.raw_workers[1:]:
             raw(workers)
         raw_rows, raw_s = min(raws.values(), key=lambda r: r[1])
@@ -251,7 +255,7 @@ def run(a: SimpleNamespace) -> int:
                "rows": a.rows, "day": a.day, "provider": a.provider, "seed_rows_per_s": a.rows / seeded_s,
                "file_mib": size / 2**20, "raw_read_s": {str(w): r[1] for w, r in raws.items()},
                "raw_read_rows": raw_rows, "end_to_end_s": elapsed, "rows_per_s": a.rows / elapsed,
-               "ratio_to_raw_read": ratio, "status": result["status"], "counts": result.get("counts"),
+               "ratio_to_raw_read": ratio, "phases_s": phase, "status": result["status"], "counts": result.get("counts"),
                "progress_ticks": len(ticks), "peak_worker_rss_mb": rss, "breaks_injected": len(expected),
                "breaks_found": len(hits), "false_positives": len(false_positives), "report_rows_ok": rows_ok,
                "ledger_audit_ok": audit_ok}
