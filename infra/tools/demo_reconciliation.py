@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 from datetime import datetime, timezone
 
+import requests
+
 from infra.tools.client import ApiError, Payrail, standin as standin_at, wait_for
 
 UPI_OK = {"type": "upi", "vpa": "success@upi", "name": "Ravi Kumar"}
@@ -29,6 +31,22 @@ def pay_after_release(desc: dict, provider_key: str) -> str:
         return "/_control/transfers SUCCESS (the stand-in has no /_control/breaks yet)"
 
 
+def start_run(admin: Payrail, desc: dict, provider: str, day: str) -> dict:
+    """A reconciliation run of ``provider``'s ``day`` started through the API, from the source its
+    connector declares (``Entry.statement``); for a ``settlement_file`` connector its stand-in's
+    file of the day (``GET /_control/settlement_file?day=``) is put into the inbox first."""
+    from payrail.providers import registry
+
+    if registry.entry(provider).statement == "settlement_file":
+        import boto3
+
+        text = requests.get(f"{desc['standins'][provider]}/_control/settlement_file", params={"day": day},
+                            timeout=30).text
+        boto3.client("s3").put_object(Bucket=desc["bucket"], Key=f"reconciliation/inbox/{provider}/{day}.csv",
+                                      Body=text.encode())
+    return admin.reconciliation(provider, day, day)
+
+
 def reconciliation_demo(admin: Payrail, desc: dict) -> tuple[list, list[str]]:
     """Returns ``(checks, summary lines)``."""
     t0 = time.monotonic()
@@ -47,7 +65,7 @@ def reconciliation_demo(admin: Payrail, desc: dict) -> tuple[list, list[str]]:
     how = pay_after_release(desc, released["provider_key"])
 
     today = datetime.now(timezone.utc).date().isoformat()
-    run = admin.reconciliation("cashfree", today, today)
+    run = start_run(admin, desc, "cashfree", today)
     run = wait_for(lambda: (r := admin.reconciliation_get(run["run_id"]))["status"] in ("COMPLETED", "FAILED") and r,
                    120, 0.5, what="reconciliation run")
     mine = {p["payout_id"] for p in paid} | {held["payout_id"]}

@@ -101,7 +101,8 @@ def test_a_settlement_file_in_the_inbox_starts_a_reconciliation_through_localsta
     """LocalStack's S3 notifies its EventBridge of the object, the inbox rule sends it to the
     reconciliation queue, and its event source mapping runs the reconciliation function."""
     day = "2001-03-03"
-    body = "transfer_id,amount,currency,status,booked_at\npo_localstack_only,100,PKR,SUCCESS,2001-03-03T10:00:00Z\n"
+    body = ("provider,kind,transfer_id,provider_reference,amount,currency,status,booked_at\n"  # the generic columns
+            "safepay,transfer,po_localstack_only,,100,PKR,SUCCESS,2001-03-03T10:00:00Z\n")
     boto3.client("s3").put_object(Bucket=cloud["bucket"], Key=f"reconciliation/inbox/safepay/{day}.csv",
                                   Body=body.encode())
     run = wait_for(lambda: next((r for r in admin.reconciliations(provider="safepay", limit=20)["data"]

@@ -27,9 +27,14 @@ def today() -> str:
     return datetime.now(timezone.utc).date().isoformat()
 
 
-def reconcile(admin, provider: str = "cashfree") -> dict:
-    run = admin.reconciliation(provider, today(), today())
-    assert run["status"] == "QUEUED" and run["source"] == "status_lookup"
+def reconcile(admin, provider: str = "cashfree", cloud: dict | None = None) -> dict:
+    """A run of ``provider``'s today through the API, from the source its connector declares
+    (:func:`infra.tools.demo_reconciliation.start_run`), polled to its end."""
+    from infra.tools.demo_reconciliation import start_run
+    from payrail.providers import registry
+
+    run = start_run(admin, cloud, provider, today())
+    assert run["status"] == "QUEUED" and run["source"] == registry.entry(provider).statement
     return wait_for(lambda: (r := admin.reconciliation_get(run["run_id"]))["status"] in ("COMPLETED", "FAILED") and r,
                     120, 0.5, what="reconciliation run ended")
 
@@ -78,10 +83,10 @@ def day(admin, merchant, cloud, platform):
     return client, mid, {"paid": [client.get_payout(x["payout_id"]) for x in paid], "missing": p, "released": h}
 
 
-def test_a_day_reconciled_finds_each_break_once_in_its_class(admin, day, platform):
+def test_a_day_reconciled_finds_each_break_once_in_its_class(admin, day, platform, cloud):
     client, mid, made = day
     ids = {p["transfer_id"] for p in made["paid"]} | {made["missing"]["transfer_id"], made["released"]["transfer_id"]}
-    run = reconcile(admin)
+    run = reconcile(admin, cloud=cloud)
     assert run["status"] == "COMPLETED", run.get("failure_reason")
     assert run["progress"] == 1 and run["download_url"]
     rows = {r["transfer_id"]: r for r in report(run) if r["transfer_id"] in ids}
@@ -100,17 +105,17 @@ def test_a_day_reconciled_finds_each_break_once_in_its_class(admin, day, platfor
     types = [ev["type"] for ev in client.events(limit=100)["data"]]
     assert types.count("reconciliation.exception") == 2
     # a second run over the same day finds the same exceptions, recorded once
-    again = reconcile(admin)
+    again = reconcile(admin, cloud=cloud)
     assert again["status"] == "COMPLETED" and again["run_id"] != run["run_id"]
     assert len(exceptions_of(admin, ids)) == 2
     listed = admin.reconciliations(provider="cashfree", limit=100)["data"]
     assert {run["run_id"], again["run_id"]} <= {r["run_id"] for r in listed}
 
 
-def test_resolutions_post_one_journal_each_and_keep_the_audit_exact(admin, day, platform):
+def test_resolutions_post_one_journal_each_and_keep_the_audit_exact(admin, day, platform, cloud):
     client, mid, made = day
     ids = {made["missing"]["transfer_id"], made["released"]["transfer_id"]}
-    assert reconcile(admin)["status"] == "COMPLETED"
+    assert reconcile(admin, cloud=cloud)["status"] == "COMPLETED"
     found = {e["class"]: e for e in exceptions_of(admin, ids, status="open")}
     before = client.balances("INR")["available"]
     missing = found["missing_at_provider"]
@@ -139,11 +144,11 @@ def test_resolutions_post_one_journal_each_and_keep_the_audit_exact(admin, day, 
     assert report_["ok"], report_
 
 
-def test_a_run_is_refused_for_an_unknown_provider_and_a_finished_run_cannot_be_cancelled(admin):
+def test_a_run_is_refused_for_an_unknown_provider_and_a_finished_run_cannot_be_cancelled(admin, cloud):
     with pytest.raises(ApiError) as err:
         admin.reconciliation("nobank", today(), today())
     assert err.value.status == 400 and err.value.body["error"]["param"] == "provider"
-    run = reconcile(admin, "safepay")
+    run = reconcile(admin, "safepay", cloud)
     with pytest.raises(ApiError) as err:
         admin.reconciliation_cancel(run["run_id"])
     assert err.value.status == 409
@@ -200,7 +205,9 @@ def test_a_malformed_settlement_file_fails_its_run_naming_the_line(admin, cloud)
     import boto3
 
     day = "2001-05-05"
-    body = "transfer_id,amount,currency,status,booked_at\npo_1,100,PKR,SUCCESS,2001-05-05T10:00:00Z\npo_2,ten,PKR,SUCCESS,2001-05-05T10:00:00Z\n"
+    body = ("provider,kind,transfer_id,provider_reference,amount,currency,status,booked_at\n"  # the generic columns
+            "safepay,transfer,po_1,,100,PKR,SUCCESS,2001-05-05T10:00:00Z\nsafepay,transfer,po_2,,ten,PKR,SUCCESS,"
+            "2001-05-05T10:00:00Z\n")
     boto3.client("s3").put_object(Bucket=cloud["bucket"], Key=f"reconciliation/inbox/safepay/{day}.csv", Body=body.encode())
     run = wait_for(lambda: next((r for r in admin.reconciliations(provider="safepay", limit=50)["data"]
                                  if r["from"] == day and r["status"] in ("COMPLETED", "FAILED")), None),

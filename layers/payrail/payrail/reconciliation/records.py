@@ -89,7 +89,9 @@ class RunRecords:
         """Move ``run`` (as read) by :data:`LIFECYCLE`; completion carries its event (scope ``ALL``)
         in the same transaction. False when the run changed meanwhile. Raises IllegalMove."""
         pk = self.key(run["run_id"])
-        run = {**run, "shards_done": len(run.get("shards_done") or ())}  # the run as GET shows it (its event's)
+        done, total = len(run.get("shards_done") or ()), run.get("shards_total") or 0
+        run = {**run, "shards_done": done,  # the run as GET shows it (its event's object)
+               "progress": round(min(done, total) / total, 4) if total else 1}
         states = LIFECYCLE.check(sources, target)
         if self.events and all(LIFECYCLE.move(s, target).event for s in states):
             actions = LIFECYCLE.actions(self.events, self.main, pk, run, target, sources=sources, id_field="run_id",

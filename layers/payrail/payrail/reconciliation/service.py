@@ -18,7 +18,10 @@ one provider's days, bounded by that provider's volume.
 
 **Sources** (``Entry.statement`` in the registry, :mod:`payrail.providers.statements`):
 ``list_api`` reads ``connector.statement(from, to)``; ``settlement_file`` reads the inbox files of
-the days read; ``status_lookup`` asks ``connector.status()`` for every transfer of payrail's side.
+the days read (with ``connector.parse_statement_file``, or as the generic columns
+:data:`payrail.reconciliation.records.GENERIC_COLUMNS` when the connector documents no file or the
+file's header is exactly those columns); ``status_lookup`` asks ``connector.status()`` for every
+transfer of payrail's side.
 
 **Floats** (connectors with ``balance()``): the provider's balance against the sum over merchants
 of the ledger's ``momo_float`` + ``momo_held`` at that provider, both read when the run ends its
@@ -37,6 +40,7 @@ import contextlib
 import csv
 import hashlib
 import io
+import itertools
 import os
 import tempfile
 from collections import Counter
@@ -59,8 +63,9 @@ from payrail.providers.statements import ProviderBalance, ProviderRecord
 from payrail.reconciliation.matcher import PayrailRecord, Result, Window, classify, float_drift, iso, match
 from payrail.reconciliation.model import (BREAKS, RESOLUTIONS, BreakClass, ReconciliationException,
                                           ReconciliationRun, Resolution, RS, XS)
-from payrail.reconciliation.records import (ExceptionRecords, RunRecords, check_day, days, from_status, key_ranges,
-                                            load_run, open_transfer, parse_generic_file, payrail_records)
+from payrail.reconciliation.records import (GENERIC_COLUMNS, ExceptionRecords, RunRecords, check_day, days,
+                                            from_status, key_ranges, load_run, open_transfer, parse_generic_file,
+                                            payrail_records)
 
 C = BreakClass
 CSV_COLUMNS = ["transfer_id", "kind", "class", "merchant_id", "payrail_outcome", "payrail_amount", "currency",
@@ -324,13 +329,17 @@ class Reconciliations:
         if run.source == "list_api":
             yield from conn.statement(window.read_from, window.read_to)
             return
-        parse = getattr(conn, "parse_statement_file", None) or (lambda lines: parse_generic_file(lines, run.provider))
+        own = getattr(conn, "parse_statement_file", None)
         for day in days(window):
             try:
                 body = self.s3.get_object(Bucket=self.bucket, Key=inbox_key(run.provider, day))["Body"]
             except self.s3.exceptions.NoSuchKey:
                 continue
-            yield from parse(line.decode() for line in body.iter_lines())
+            lines = (line.decode() for line in body.iter_lines())
+            header = next(lines, "")
+            generic = own is None or header.strip().lstrip("\ufeff") == ",".join(GENERIC_COLUMNS)
+            parse = (lambda x: parse_generic_file(x, run.provider)) if generic else own
+            yield from parse(itertools.chain([header], lines))
 
     def _lookups(self, provider: str, mine: list[PayrailRecord], pool) -> Iterator[ProviderRecord]:
         """The ``status_lookup`` source: ask the provider about each of payrail's transfers (on
