@@ -36,6 +36,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import cached_property
 from typing import NamedTuple
 
 from payrail.providers.statements import ProviderBalance, ProviderRecord
@@ -78,8 +79,8 @@ class Result(NamedTuple):
 
 
 def iso(t: datetime) -> str:
-    """``t`` as payrail's sortable ISO string (UTC, microseconds, ``Z``)."""
-    return t.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """``t`` as payrail's sortable ISO string (UTC, microseconds, ``Z``: ``2026-03-01T23:59:58.000000Z``)."""
+    return t.astimezone(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
@@ -99,13 +100,19 @@ class Window:
     def read_to(self) -> datetime:
         return self.end + timedelta(seconds=self.grace_seconds)
 
+    @cached_property
+    def _bounds(self) -> tuple[str, str, str, str]:
+        return iso(self.start), iso(self.end), iso(self.read_from), iso(self.read_to)
+
     def owns(self, at: str) -> bool:
         """Whether a transfer anchored at ``at`` (ISO string) is this window's."""
-        return iso(self.start) <= at < iso(self.end)
+        b = self._bounds
+        return b[0] <= at < b[1]
 
     def reads(self, at: str) -> bool:
         """Whether ``at`` lies in the window with its grace (what the sides are read over)."""
-        return iso(self.read_from) <= at < iso(self.read_to)
+        b = self._bounds
+        return b[2] <= at < b[3]
 
 
 def classify(p: PayrailRecord | None, r: ProviderRecord | None) -> BreakClass:
