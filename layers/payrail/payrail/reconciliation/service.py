@@ -254,24 +254,26 @@ class Reconciliations:
 
     def _execute(self, run: ReconciliationRun) -> ReconciliationRun:
         window, source = self.window(run), run.source
+        ranges = key_ranges(self.ledger, run.provider, window)
+        # shards read ahead while one is matched on a small day (a shard's ranges fewer than the
+        # threads): enough to keep the threads busy; none on a big day, whose shard fills them alone
+        # (and two of whose shards would hold twice the memory)
+        ahead_n = 0 if len(ranges) >= self.concurrency else -(-self.concurrency // max(len(ranges), 1))
         with tempfile.TemporaryDirectory(prefix="recon-") as tmp, ThreadPoolExecutor(self.concurrency) as pool, \
-                ThreadPoolExecutor(2) as ahead:
+                ThreadPoolExecutor(ahead_n + 2) as ahead:
             # the provider's side is spilled while the first shards of payrail's are read
             spilling = ahead.submit(self._spill, run, window, tmp) if source != "status_lookup" else None
             parts = [os.path.join(tmp, f"result-{s:02d}.csv") for s in range(SHARDS)]
-            ranges = key_ranges(self.ledger, run.provider, window)
             counts: Counter = Counter()
             found: list[Result] = []
-            reads = {0: ahead.submit(payrail_records, self.ledger, run.provider, 0, ranges, pool)}
+            read = partial(payrail_records, self.ledger, run.provider, ranges=ranges, pool=pool)
+            reads = {s: ahead.submit(read, s) for s in range(min(ahead_n + 1, SHARDS))}
             spills = spilling.result() if spilling else None
-            for shard in range(SHARDS):  # one shard matched at a time while the next one is read
+            for shard in range(SHARDS):  # one shard matched at a time while the next ones are read
                 self._still_running(run.run_id)
-                mine = reads.pop(shard).result()
-                if shard + 1 < SHARDS:
-                    nxt = partial(payrail_records, self.ledger, run.provider, shard + 1, ranges, pool)
-                    # read ahead only while a shard's ranges are too few to keep the threads busy (a small
-                    # day): a big day's shard fills them alone, and holding two of its shards costs memory
-                    reads[shard + 1] = ahead.submit(nxt) if len(ranges) < self.concurrency else _Done(nxt)
+                mine = (reads.pop(shard) if shard in reads else _Done(partial(read, shard))).result()
+                if ahead_n and shard + ahead_n + 1 < SHARDS:
+                    reads[shard + ahead_n + 1] = ahead.submit(read, shard + ahead_n + 1)
                 theirs = self._lookups(run.provider, mine, pool) if spills is None else _read_spill(spills[shard])
                 with open(parts[shard], "w", newline="") as f:
                     w = csv.writer(f, lineterminator="\n")
