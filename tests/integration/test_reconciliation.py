@@ -213,3 +213,25 @@ def test_a_malformed_settlement_file_fails_its_run_naming_the_line(admin, cloud)
                                  if r["from"] == day and r["status"] in ("COMPLETED", "FAILED")), None),
                    120, 0.5, what="the run the file started")
     assert run["status"] == "FAILED" and "line 3" in run["failure_reason"] and run["download_url"] is None
+
+
+def test_a_duplicate_message_for_a_run_held_by_its_executor_changes_nothing(platform):
+    """A run RUNNING under a live lease is left to its executor (a duplicate message); once the
+    lease has lapsed (the executor died) the next message runs it to its end; a message for a
+    completed run leaves it and its report alone."""
+    from datetime import timedelta
+
+    from payrail.reconciliation.matcher import iso
+
+    r = platform.reconciliations
+    run, _ = r.create_run("safepay", "2001-06-06", "2001-06-06", run_id=f"rec_test_{uuid.uuid4().hex[:12]}")
+    later = iso(datetime.now(timezone.utc) + timedelta(hours=1))
+    assert r.runs.transition(r.runs.item(run.run_id), ("QUEUED",), "RUNNING", {"lease_until": later})
+    assert r.execute(run.run_id).status == "RUNNING"  # its executor holds it: nothing done
+    assert r.runs.raw(run.run_id).get("shards_done") is None
+    r.main.update(r.runs.key(run.run_id), "SET lease_until = :l", {":l": "2001-01-01T00:00:00.000000Z"})
+    done = r.execute(run.run_id)
+    assert done.status == "COMPLETED" and done.report_key
+    again = r.execute(run.run_id)
+    assert again.status_history == done.status_history
+    assert r.s3.head_object(Bucket=r.bucket, Key=done.report_key)["ContentLength"] > 0

@@ -272,6 +272,7 @@ class Platform:
         r = self.reconciliations
         run = run or r.get(run_id)
         out = run.public()
+        out.pop("lease_until", None)  # the executor's bookkeeping
         done = out.get("shards_done", 0)
         out["shards_done"] = done
         out["progress"] = round(min(done, run.shards_total) / run.shards_total, 4) if run.shards_total else 1

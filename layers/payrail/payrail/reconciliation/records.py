@@ -71,6 +71,19 @@ class RunRecords:
         return self.main.page(RECONCILIATION, ALL, limit=limit, starting_after=starting_after,
                               where={"provider": provider} if provider else None)
 
+    def take_over(self, run_id: str, lease_until: str | None, new_lease: str, now: str) -> bool:
+        """Take a RUNNING run whose execution's lease (``lease_until``, as read) has lapsed by
+        ``now``: one conditional write, so of two executors only one gets it. False otherwise."""
+        cond, values = "#st = :running AND (attribute_not_exists(lease_until) OR lease_until < :now)", {
+            ":running": ddb.value(RS.RUNNING), ":now": ddb.value(now), ":new": ddb.value(new_lease)}
+        try:
+            self.main.db.update_item(TableName=self.main.table, Key={"pk": ddb.value(self.key(run_id))},
+                                     UpdateExpression="SET lease_until = :new", ConditionExpression=cond,
+                                     ExpressionAttributeNames={"#st": "status"}, ExpressionAttributeValues=values)
+        except self.main.db.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
     def count_shard(self, run_id: str, shard: int) -> bool:
         """Count ``shard`` done while the run is RUNNING (a repeat counts once); False otherwise."""
         try:

@@ -80,6 +80,9 @@ RECEIVABLE, LOSS = "recon_receivable", "recon_loss"
 #: where a reversed capture's held leg goes instead (the money returns to the merchant)
 _UNHOLD = {"held": "available", "momo_held": "momo_float"}
 UPLOAD_PART_BYTES = 8 * 1024 * 1024
+#: how long an execution holds a RUNNING run (seconds): the function's timeout and a margin; a
+#: message for a run held longer is taken as its executor's death and runs it again
+LEASE_SECONDS = 960
 
 
 class _Done:
@@ -239,10 +242,13 @@ class Reconciliations:
         if run.status == RS.CANCELLING:
             self._move(run, (RS.CANCELLING,), RS.CANCELLED)
             return self.get(run_id)
-        if run.status == RS.QUEUED and not self._move(run, (RS.QUEUED,), RS.RUNNING):
-            return self.get(run_id)
-        if self.get(run_id).status != RS.RUNNING:
-            return self.get(run_id)
+        lease = iso(datetime.now(timezone.utc) + timedelta(seconds=LEASE_SECONDS))
+        if run.status == RS.QUEUED:
+            if not self._move(run, (RS.QUEUED,), RS.RUNNING, {"lease_until": lease}):
+                return self.get(run_id)  # another executor took it
+        elif run.status != RS.RUNNING or not self.runs.take_over(run_id, run.get("lease_until"), lease,
+                                                                 iso(datetime.now(timezone.utc))):
+            return run  # ended, or RUNNING in an execution that still holds it (a duplicate message)
         try:
             return self._execute(self.get(run_id))
         except _Cancelled:
@@ -299,8 +305,9 @@ class Reconciliations:
         sets = {"counts": {str(c): counts.get(c, 0) for c in BreakClass}, "rows": rows, "report_key": report_key,
                 "float": drift}
         if not self._move(self.get(run.run_id), (RS.RUNNING,), RS.COMPLETED, sets):
-            with contextlib.suppress(Exception):
-                self.s3.delete_object(Bucket=self.bucket, Key=report_key)
+            if self.get(run.run_id).status in (RS.CANCELLING, RS.CANCELLED):  # no report for a cancelled run
+                with contextlib.suppress(Exception):
+                    self.s3.delete_object(Bucket=self.bucket, Key=report_key)
             raise _Cancelled
         return self.get(run.run_id)
 
