@@ -235,3 +235,18 @@ def test_a_duplicate_message_for_a_run_held_by_its_executor_changes_nothing(plat
     again = r.execute(run.run_id)
     assert again.status_history == done.status_history
     assert r.s3.head_object(Bucket=r.bucket, Key=done.report_key)["ContentLength"] > 0
+
+
+def test_the_daily_schedule_queues_the_previous_day_of_its_provider_once(handler, admin):
+    from tests.conftest import load_event
+
+    event = load_event("eventbridge/reconciliation_schedule")
+    out = handler("reconciliation", event)
+    assert out["run_id"] == "rec_daily_safepay_2001-07-07"
+    assert handler("reconciliation", event)["run_id"] == out["run_id"]  # a repeated firing: the same run
+    run = wait_for(lambda: (r := admin.reconciliation_get(out["run_id"]))["status"] in ("COMPLETED", "FAILED") and r,
+                   120, 0.5, what="the scheduled run ended")
+    assert (run["status"], run["trigger"], run["from"], run["to"]) == ("COMPLETED", "schedule", "2001-07-07",
+                                                                        "2001-07-07")
+    with pytest.raises(ValueError):
+        handler("reconciliation", event | {"resources": ["arn:aws:events:us-east-1:1:rule/payrail-settlement-daily"]})
