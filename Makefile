@@ -13,7 +13,7 @@ export PAYRAIL_LOCALSTACK_VENV := $(abspath $(LOCALSTACK_VENV))
 # PAYRAIL_ENDPOINT_URL names a LocalStack already running, e.g. its Docker image)
 TARGET_DEPS := $(if $(filter localstack,$(PAYRAIL_TARGET)),$(if $(PAYRAIL_ENDPOINT_URL),,localstack),)
 
-.PHONY: setup tools localstack up up-localstack demo test test-localstack test-fast bench bench-settlement cost fuzz simulate synth openapi sdk fire screenshots clean
+.PHONY: setup tools localstack up up-localstack demo test test-localstack test-fast bench bench-settlement bench-reconciliation cost fuzz simulate synth openapi sdk fire screenshots clean
 
 setup: tools .venv/.installed node_modules/.installed .build/wheels/.fetched ## install everything (idempotent)
 
@@ -75,6 +75,9 @@ bench: setup ## benchmarks; writes bench-report.json and bench-report.html
 ROWS ?= 1000000
 bench-settlement: setup ## settlement over ROWS capture journals of one day (default 1,000,000) vs a raw read; into bench-report.json
 	$(PY) -m infra.tools.bench_settlement --rows $(ROWS) $(BENCH_ARGS)
+
+bench-reconciliation: setup ## a reconciliation run over ROWS transfers of one provider-day (default 1,000,000) from a settlement file vs a raw read; into bench-report.json
+	$(PY) -m infra.tools.bench_reconciliation --rows $(ROWS) $(BENCH_ARGS)
 
 cost: setup ## 1M orders, 1M payouts and a 1M-row settlement at AWS list prices, from bench-report.json
 	$(PY) -m infra.cost

@@ -211,6 +211,8 @@ QUEUES = {
         Queue("webhooks", visibility_timeout=180, max_receive_count=5, max_delay_seconds=900),
         # mobile-money payments: one message per look at the provider (payrail.payments.workflow)
         Queue("payments", visibility_timeout=60, max_receive_count=5, max_delay_seconds=900),
+        # reconciliation runs: one message per run (the API, a settlement file in the inbox via EventBridge)
+        Queue("reconciliation", visibility_timeout=900, max_receive_count=3),
     )
 }
 
@@ -245,9 +247,10 @@ FUNCTIONS = {
                      "RATE_LIMIT_PER_MINUTE", "ADMIN_RATE_LIMIT_PER_MINUTE", "ANONYMOUS_RATE_LIMIT_PER_MINUTE",
                      "CALLBACK_RATE_LIMIT_PER_MINUTE",
                      "MAX_BODY_BYTES", "API_KEY_CACHE_SECONDS", "API_KEY_OVERLAP_SECONDS", "IDEMPOTENCY_TTL_SECONDS",
-                     "PRESIGN_SECONDS", "SETTLEMENT_MAX_ACTIVE_JOBS"),
+                     "PRESIGN_SECONDS", "SETTLEMENT_MAX_ACTIVE_JOBS", "RECONCILIATION_QUEUE_URL"),
                  grants=Grants(tables_rw=("ledger", "main", "idempotency", "rate-limits", "events", "webhooks"),
-                               queues_read_attrs=("fulfilment", "payouts", "payments"), queues_send=("webhooks",),
+                               queues_read_attrs=("fulfilment", "payouts", "payments"),
+                               queues_send=("webhooks", "reconciliation"),
                                queues_redrive=("fulfilment", "payouts", "webhooks", "payments"),
                                start_executions=("settlement",), stop_executions=("settlement",), bucket="r"),
                  timeout=29, memory=1024, http=True, connectors=True),
@@ -282,6 +285,13 @@ FUNCTIONS = {
                  timeout=60),
         Function("settlement", env=_DATA + _EVENTS + ("REPORTS_BUCKET", "SETTLEMENT_MAX_CONCURRENCY"),
                  grants=Grants(tables_rw=("main", "events"), tables_r=("ledger",), bucket="rw"), timeout=300, memory=1024),
+        # reconciliation runs (payrail.reconciliation): a queued run, the daily schedule per provider,
+        # a settlement file put into the inbox; the shards of a run are matched in parallel threads
+        Function("reconciliation", env=_DATA + _EVENTS + ("REPORTS_BUCKET", "RECONCILIATION_QUEUE_URL",
+                                                          "RECONCILIATION_GRACE_SECONDS", "RECONCILIATION_CONCURRENCY"),
+                 grants=Grants(tables_rw=("ledger", "main", "events"), queues_send=("reconciliation",), bucket="rw"),
+                 timeout=900, memory=1024, sqs=SqsSource("reconciliation", batch_size=1, max_concurrency=2),
+                 connectors=True),
         # payout holds open past HOLD_AGE_BOUND_SECONDS: counted by a schedule (metrics and their alarm)
         Function("holds", env=("MAIN_TABLE", "HOLD_AGE_BOUND_SECONDS"), grants=Grants(tables_r=("main",)),
                  timeout=60, memory=256),
@@ -308,11 +318,21 @@ STATE_MACHINES = {
     )
 }
 
+#: when each provider's previous UTC day is reconciled (EventBridge cron, UTC): after its cut-off and
+#: the settlement file it publishes (a file put into the inbox later starts a run of its own)
+RECONCILIATION_SCHEDULES = {"cashfree": "0 2 * * ? *", "safepay": "10 2 * * ? *", "mtn_momo": "20 2 * * ? *",
+                            "airteltigo": "30 2 * * ? *", "telecel": "40 2 * * ? *"}
+#: settlement files put here start a run (S3 object created → EventBridge → queue reconciliation)
+RECONCILIATION_INBOX = "reconciliation/inbox/"
+
 SCHEDULES = {s.id: s for s in (Schedule("settlement-daily", cron="15 0 * * ? *", state_machine="settlement"),
                                 Schedule("reservation-expiry", cron="* * * * ? *", function="reservations"),
                                 Schedule("payment-expiry", cron="* * * * ? *", function="payment_expiry"),
                                 Schedule("payment-report-daily", cron="30 0 * * ? *", function="payment_reports"),
-                                Schedule("hold-sweep", cron="*/5 * * * ? *", function="holds"))}
+                                Schedule("hold-sweep", cron="*/5 * * * ? *", function="holds"),
+                                # the previous UTC day of each provider, after the providers' cut-offs
+                                *(Schedule(f"reconciliation-{name}", cron=cron, function="reconciliation")
+                                  for name, cron in RECONCILIATION_SCHEDULES.items()))}
 
 
 
@@ -424,7 +444,7 @@ def resource_env(fn: Function, table_names: dict[str, str], queue_urls: dict[str
         "IDEMPOTENCY_TABLE": table_names["idempotency"], "RATE_LIMIT_TABLE": table_names["rate-limits"],
         "REPORTS_BUCKET": bucket_name,
         "FULFILMENT_QUEUE_URL": queue_urls["fulfilment"], "PAYOUT_QUEUE_URL": queue_urls["payouts"],
-        "PAYMENT_QUEUE_URL": queue_urls["payments"],
+        "PAYMENT_QUEUE_URL": queue_urls["payments"], "RECONCILIATION_QUEUE_URL": queue_urls["reconciliation"],
         "PAYOUT_STATE_MACHINE_ARN": machine_arns["payout"],
         "SETTLEMENT_STATE_MACHINE_ARN": machine_arns["settlement"],
         "EVENTS_TABLE": table_names["events"], "WEBHOOKS_TABLE": table_names["webhooks"],

@@ -135,6 +135,16 @@ class PayrailStack(Stack):
                 targets.LambdaFunction(self.functions[s.function], retry_attempts=2, max_event_age=Duration.minutes(5))
             events.Rule(self, s.id, rule_name=s.name, schedule=events.Schedule.expression(f"cron({s.cron})"),
                         targets=[target])
+        # a settlement file put into the reconciliation inbox → a message for the reconciliation function
+        # (the bucket's EventBridge notifications set on the resource itself: CDK's event_bridge_enabled
+        # would add a custom-resource Lambda to do what CloudFormation does natively)
+        self.bucket.node.default_child.add_property_override(
+            "NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled", True)
+        events.Rule(self, "reconciliation-inbox", rule_name=f"{catalog.PREFIX}-reconciliation-inbox",
+                    event_pattern=events.EventPattern(source=["aws.s3"], detail_type=["Object Created"], detail={
+                        "bucket": {"name": [self.bucket.bucket_name]},
+                        "object": {"key": [{"prefix": catalog.RECONCILIATION_INBOX}]}}),
+                    targets=[targets.SqsQueue(self.queues["reconciliation"])])
         self.monitoring = monitoring.build(self, alarms)
         CfnOutput(self, "ApiUrl", value=self.api.api_endpoint)
         CfnOutput(self, "AlarmTopic", value=self.monitoring.topic.topic_arn)
@@ -239,7 +249,8 @@ class PayrailStack(Stack):
             fn.add_to_role_policy(iam.PolicyStatement(
                 actions=["s3:GetObject"] + (["s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"]
                                             if g.bucket == "rw" else []),
-                resources=[self.bucket.arn_for_objects("settlements/*")]))
+                resources=[self.bucket.arn_for_objects("settlements/*"),
+                           self.bucket.arn_for_objects("reconciliation/*")]))
 
     def _executions_arn(self, machine_id: str) -> str:
         return self.format_arn(service="states", resource="execution",
@@ -297,6 +308,9 @@ class PayrailStack(Stack):
              "state machines (logs:CreateLogDelivery and friends)."},
             {"id": f"AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/settlements/*]", "reason": "Settlement "
              "reports are one object per job under settlements/; access is limited to that prefix."},
+            {"id": f"AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/reconciliation/*]", "reason": "Reconciliation "
+             "reports are one object per run under reconciliation/, settlement files under reconciliation/inbox/; "
+             "access is limited to that prefix."},
             {"id": f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:{region}:{account}:"
                    f"execution:{catalog.STATE_MACHINES['settlement'].name}:*]",
              "reason": "Cancelling a settlement job stops its execution, and the settlement state machine's "

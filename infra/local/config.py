@@ -40,7 +40,7 @@ class LocalConfig(BaseModel):
     schedules: bool = True
     #: functions whose execution environments are processes of their own, so each one's memory
     #: is measured (``infra.local.environments``); the others run on threads of the runtime
-    process_functions: set[str] = Field(default_factory=lambda: {"settlement"})
+    process_functions: set[str] = Field(default_factory=lambda: {"settlement", "reconciliation"})
     #: function settings overriding catalog.CONFIG_DEFAULTS (fast retries for local use; webhook URLs
     #: may be http to loopback, for the local receiver; webhook retries after 1, 2, 5, 10, 30, 60 s
     #: for up to 10 minutes instead of 5 s … 10 h for 3 days)
@@ -52,6 +52,9 @@ class LocalConfig(BaseModel):
         # each settlement environment is a process here (process_functions); 16 hide the latency
         # of each slice's calls on 2 cores (8 left a third of the CPU idle at 1,000,000 rows)
         "SETTLEMENT_MAX_CONCURRENCY": "16",
+        # a reconciliation shard's key ranges read at once (each reconciliation environment a process too;
+        # more threads hold more parsed pages at once)
+        "RECONCILIATION_CONCURRENCY": "12",
         # mobile-money payments expire after 30 s locally (300 s deployed), looked at after 1, 2, 4, 5 … s
         "TRANSACTION_TIMEOUT_SECONDS": "30", "PAYMENT_BACKOFF_BASE_SECONDS": "1", "PAYMENT_BACKOFF_MAX_SECONDS": "5",
         # an order whose fulfilment outcome stays unknown is FULFILMENT_UNKNOWN 2 minutes after

@@ -202,9 +202,26 @@ def provision(config, with_functions: bool = True, layer: Path | None = None) ->
                 event_source_mappings(lam, fn, res)
     events = aws("events")
     create_event_bus(events)
+    # first: moto hands an S3 event to the default bus's rules in order and stops at the first rule
+    # whose target it cannot deliver to (a schedule's Lambda or state machine), so the inbox rule
+    # must come before the schedules
+    reconciliation_inbox(aws("s3"), events, res.bucket, config.region)
     for sched in catalog.SCHEDULES.values():
         events.put_rule(Name=sched.name, ScheduleExpression=f"cron({sched.cron})", State="ENABLED")
         target = {"Id": sched.state_machine, "RoleArn": role_arn, "Arn": res.machine_arns[sched.state_machine]} \
             if sched.state_machine else {"Id": sched.function, "Arn": res.function_arns[sched.function]}
         events.put_targets(Rule=sched.name, Targets=[target])
     return res
+
+
+def reconciliation_inbox(s3, events, bucket: str, region: str) -> None:
+    """As the stack: the reports bucket's EventBridge notifications on, and the rule sending an
+    object created under the reconciliation inbox to the reconciliation queue."""
+    s3.put_bucket_notification_configuration(Bucket=bucket,
+                                             NotificationConfiguration={"EventBridgeConfiguration": {}})
+    name = f"{catalog.PREFIX}-reconciliation-inbox"
+    events.put_rule(Name=name, State="ENABLED", EventPattern=json.dumps({
+        "source": ["aws.s3"], "detail-type": ["Object Created"],
+        "detail": {"bucket": {"name": [bucket]}, "object": {"key": [{"prefix": catalog.RECONCILIATION_INBOX}]}}}))
+    queue = catalog.QUEUES["reconciliation"].name
+    events.put_targets(Rule=name, Targets=[{"Id": "reconciliation", "Arn": f"arn:aws:sqs:{region}:{ACCOUNT}:{queue}"}])

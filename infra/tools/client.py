@@ -98,6 +98,28 @@ class Payrail:
     def admin_settlement_cancel(self, job_id: str) -> dict:
         return self.request("POST", f"/v1/admin/settlements/{job_id}/cancel", admin=True)
 
+    def reconciliation(self, provider: str, start: str, end: str, key: str | None = None) -> dict:
+        """Admin: start a reconciliation run of ``provider`` over UTC days ``start``..``end``."""
+        return self.request("POST", "/v1/admin/reconciliations", {"provider": provider, "from": start, "to": end},
+                            idempotency_key=key, admin=True)
+
+    def reconciliation_get(self, run_id: str) -> dict:
+        return self.request("GET", f"/v1/admin/reconciliations/{run_id}", admin=True)
+
+    def reconciliations(self, **params) -> dict:
+        return self.request("GET", "/v1/admin/reconciliations", admin=True, params=params)
+
+    def reconciliation_cancel(self, run_id: str) -> dict:
+        return self.request("POST", f"/v1/admin/reconciliations/{run_id}/cancel", admin=True)
+
+    def reconciliation_exceptions(self, **params) -> dict:
+        """Admin: exceptions by ``class``, ``provider``, ``status`` (``open``/``resolved``), ``limit``."""
+        return self.request("GET", "/v1/admin/reconciliation_exceptions", admin=True, params=params)
+
+    def resolve_exception(self, exception_id: str, resolution: str, reason: str) -> dict:
+        return self.request("POST", f"/v1/admin/reconciliation_exceptions/{exception_id}/resolve",
+                            {"resolution": resolution, "reason": reason}, admin=True)
+
     # ---- merchant ----
     def create_product(self, name: str, price: int, stock: int, currency: str = "USD") -> dict:
         return self.request("POST", "/v1/products", {"name": name, "price": price, "currency": currency, "stock": stock})

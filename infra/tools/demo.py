@@ -7,7 +7,8 @@ payouts through every scenario of the provider stand-ins (review, cancel, reinit
 saved beneficiary) and reservations fulfilled by UPI with duplicates, pays Ghana mobile-money
 wallets across MTN MoMo, AirtelTigo and Telecel (routes, failovers, a risk decline, a cancel, an
 expiry, a refund: :mod:`infra.tools.demo_payments`), settles the day, downloads
-the CSV, checks that the books hold and that every event was delivered and verified. Exits 1 if
+the CSV, reconciles a merchant's day at Cashfree with one break made at the provider and resolves it
+(:mod:`infra.tools.demo_reconciliation`), checks that the books hold and that every event was delivered and verified. Exits 1 if
 any check fails.
 """
 from __future__ import annotations
@@ -28,6 +29,7 @@ from infra.catalog import ROOT
 from infra.local import process
 from infra.tools.client import ApiError, Payrail, standin as standin_at, wait_for
 from infra.tools.demo_payments import payments_demo
+from infra.tools.demo_reconciliation import reconciliation_demo
 
 CUSTOMERS, ORDERS, CLIENTS, STOCK, PRICE = 1_000, 500, 64, 100, 2_500
 UNDERFUNDED = 20  # customers 0..19 get less than the price
@@ -291,6 +293,10 @@ def run(desc: dict) -> int:
     csv_text = requests.get(job["download_url"], timeout=30).text
     rows = list(csv.DictReader(io.StringIO(csv_text)))
 
+    # 5b. reconciliation: a merchant's day at Cashfree with one break made at the provider, found and resolved
+    recon_checks, recon_lines = reconciliation_demo(admin, desc)
+    checks += recon_checks
+
     # 6. webhooks: every event of the shop delivered (at least once), each delivery verified
     hook_checks, hook_line = webhook_report(desc, m, hook, "order")
     checks += hook_checks
@@ -335,6 +341,8 @@ def run(desc: dict) -> int:
     for line in payout_lines + payment_lines:
         print(f"  {line}")
     print(f"  settlement {job['job_id']}  {job['status']}, {len(rows)} CSV rows, totals {job.get('totals')}")
+    for line in recon_lines:
+        print(f"  {line}")
     print(f"  webhooks (shop)             {hook_line}")
     print(f"  ledger                      {report['journals']} journals, {report['accounts']} accounts, "
           f"{report['postings']} postings, sum by currency {report['total_by_currency']}")

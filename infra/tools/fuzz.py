@@ -275,6 +275,25 @@ def _job(client: Payrail) -> dict:
     return {"job_id": client.settlement(today(), today())["job_id"]}
 
 
+def _open_exception(admin: Payrail, client: Payrail, t: Tenant) -> str:
+    """An OPEN reconciliation exception of the tenant's, made through the API alone: a payout the
+    Cashfree stand-in keeps ON_HOLD, released by the admin while the provider still holds it (a
+    status_mismatch once today is reconciled)."""
+    p = client.payout(1_000, {"type": "bank_account", "bank_code": "HDFC0001234", "account_number": "50100000005",
+                              "name": "Ravi Kumar"}, currency="INR")
+    wait_for(lambda: client.get_payout(p["payout_id"])["status"] == "ON_HOLD", 60, 0.3, what="payout on hold")
+    admin.decide_payout(t.ids["merchant_id"], p["payout_id"], "reject", "fuzz: released while on hold")
+    run = admin.reconciliation("cashfree", today(), today())
+    wait_for(lambda: admin.reconciliation_get(run["run_id"])["status"] in ("COMPLETED", "FAILED"), 120, 0.5,
+             what="reconciliation run ended")
+    tid = client.get_payout(p["payout_id"])["transfer_id"]
+    found = wait_for(lambda: [e for e in admin.reconciliation_exceptions(provider="cashfree", status="open",
+                                                                         **{"class": "status_mismatch"},
+                                                                         limit=100)["data"]
+                              if e["transfer_id"] == tid], 10, 0.5, what="the exception listed")
+    return found[0]["exception_id"]
+
+
 def _unknown_order(admin: Payrail, t: Tenant) -> dict:
     """The path parameters of an order of ``t.unknown_orders`` once it is FULFILMENT_UNKNOWN (it is
     used up; the last one is kept, so a repeat answers 409). Waits until its fulfilment deadline
@@ -409,6 +428,17 @@ EXAMPLES: dict[str, Example] = {
     "POST /v1/admin/queues/{queue}/redrive": lambda a, c, t: {
         "path_parameters": {"queue": "fulfilment"}, "body": {"max_per_second": 10}},
     "GET /v1/admin/ledger/audit": lambda a, c, t: {},
+    "POST /v1/admin/reconciliations": lambda a, c, t: {
+        "body": {"provider": "cashfree", "from": today(), "to": today()}},
+    "GET /v1/admin/reconciliations": lambda a, c, t: {"query": {"limit": 5, "provider": "cashfree"}},
+    "GET /v1/admin/reconciliations/{run_id}": lambda a, c, t: {
+        "path_parameters": {"run_id": a.reconciliation("safepay", today(), today())["run_id"]}},
+    "POST /v1/admin/reconciliations/{run_id}/cancel": lambda a, c, t: {  # cancelled before its worker starts it
+        "path_parameters": {"run_id": a.reconciliation("cashfree", "2026-01-01", "2026-01-31")["run_id"]}},
+    "GET /v1/admin/reconciliation_exceptions": lambda a, c, t: {"query": {"limit": 5, "status": "open"}},
+    "POST /v1/admin/reconciliation_exceptions/{exception_id}/resolve": lambda a, c, t: {
+        "path_parameters": {"exception_id": _open_exception(a, c, t)},
+        "body": {"resolution": "acknowledge", "reason": "fuzz: the provider holds it still"}},
     # last but one: these wait for orders to reach their fulfilment deadline (the others ran meanwhile)
     "POST /v1/admin/merchants/{merchant_id}/orders/{order_id}/fail": lambda a, c, t: {
         "path_parameters": _unknown_order(a, t), "body": {"note": "fuzz: the service never answered"}},

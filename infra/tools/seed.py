@@ -153,3 +153,106 @@ def delete_captures(ledger: Ledger, seed: Seed, threads: int = 8,
                                         for i in range(start, stop)])
         return stop - start
     _run(seed, work, threads, progress)
+
+
+# ---- a provider-day of transfers (the reconciliation benchmark) --------------------------------------------
+@dataclass
+class TransferSeed:
+    """``rows`` payout runs of one provider ending on UTC ``day`` over ``merchants`` merchants: the
+    journals that end them exactly as :meth:`payrail.payouts.service.Payouts.capture` and
+    ``release`` write them (with their reconciliation mark), ``released_every``-th one released;
+    ``midnight`` of them captured in the last seconds of the day. The provider's side of each is
+    :meth:`provider_records` (a paid record for a capture, a failed one for a release, booked a
+    few seconds later: across midnight for the last ones)."""
+
+    day: str
+    rows: int
+    provider: str = "cashfree"
+    currency: str = "INR"
+    merchants: int = 200
+    released_every: int = 20
+    midnight: int = 20
+    tag: str = "bench-recon"
+
+    def merchant_id(self, k: int) -> str:
+        return "m_" + hashlib.sha256(f"{self.tag}:m:{k}".encode()).hexdigest()[:16]
+
+    def payout_id(self, i: int) -> str:
+        return "po_" + hashlib.sha256(f"{self.tag}:{self.day}:{i}".encode()).hexdigest()[:24]
+
+    def journal_id(self, i: int) -> str:
+        return f"{self.payout_id(i)}:{'release' if self.released(i) else 'capture'}"
+
+    def released(self, i: int) -> bool:
+        return i % self.released_every == self.released_every - 1
+
+    def transfer(self, i: int) -> tuple[str, int, str, int]:
+        """``(merchant_id, amount, created_at, booked seconds after it)`` of row ``i`` (deterministic)."""
+        rnd = random.Random(f"{self.tag}:{self.day}:{i}")
+        mid, amount = self.merchant_id(rnd.randrange(self.merchants)), rnd.randint(100, 10_000_000)
+        sec = 86_399 if i >= self.rows - self.midnight else rnd.randrange(86_399)
+        micros = rnd.randrange(1_000_000)
+        ts = f"{self.day}T{sec // 3600:02d}:{sec // 60 % 60:02d}:{sec % 60:02d}.{micros:06d}Z"
+        return mid, amount, ts, rnd.randint(1, 5)
+
+    def journals(self, start: int, stop: int) -> Iterator[tuple[Journal, str]]:
+        for i in range(start, stop):
+            mid, amount, ts, _ = self.transfer(i)
+            pid, released = self.payout_id(i), self.released(i)
+            held = accounts.merchant_account(mid, "held", self.currency).account_id
+            other = accounts.merchant_account(mid, "available" if released else "payouts", self.currency).account_id
+            outcome = "released" if released else "captured"
+            yield Journal(self.journal_id(i), "payout_release" if released else "payout_capture", mid, self.currency,
+                          [Posting(held, -amount), Posting(other, amount)],
+                          metadata={"payout_id": pid, "run": 1, "provider": self.provider},
+                          reconciliation={"provider": self.provider, "transfer_id": pid, "kind": "transfer",
+                                          "outcome": outcome, "amount": amount}), ts
+
+    def provider_records(self) -> Iterator[dict]:
+        """The provider's record of every row: ``{transfer_id, amount, currency, status, booked_at}``."""
+        from datetime import datetime, timedelta
+
+        for i in range(self.rows):
+            _, amount, ts, lag = self.transfer(i)
+            booked = datetime.fromisoformat(ts.replace("Z", "+00:00")) + timedelta(seconds=lag)
+            yield {"provider": self.provider, "kind": "transfer", "transfer_id": self.payout_id(i),
+                   "provider_reference": f"cf_{i}", "amount": amount, "currency": self.currency,
+                   "status": "FAILED" if self.released(i) else "SUCCESS",
+                   "booked_at": booked.strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
+
+
+def _run_rows(rows: int, work: Callable[[int, int], int], threads: int, progress) -> None:
+    done, lock = [0], threading.Lock()
+
+    def task(start: int) -> None:
+        n = work(start, min(start + CHUNK, rows))
+        with lock:
+            done[0] += n
+            if progress:
+                progress(done[0])
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(task, range(0, rows, CHUNK)))
+
+
+def seed_transfers(ledger: Ledger, seed: TransferSeed, threads: int = 8,
+                   progress: Callable[[int], None] | None = None) -> None:
+    """Write the ending journals of ``seed``'s transfers into the ledger table (journal items only,
+    as :func:`seed_captures`). Raises botocore.exceptions.ClientError."""
+    db = _client(threads)
+
+    def work(start: int, stop: int) -> int:
+        items = [{"PutRequest": {"Item": ledger.journal_item(j, ts)}} for j, ts in seed.journals(start, stop)]
+        _batch_write(db, ledger.table, items)
+        return len(items)
+    _run_rows(seed.rows, work, threads, progress)
+
+
+def delete_transfers(ledger: Ledger, seed: TransferSeed, threads: int = 8) -> None:
+    """Delete the journal items :func:`seed_transfers` wrote."""
+    db = _client(threads)
+
+    def work(start: int, stop: int) -> int:
+        _batch_write(db, ledger.table, [{"DeleteRequest": {"Key": {"pk": {"S": f"J#{seed.journal_id(i)}"},
+                                                                   "sk": {"S": "J"}}}} for i in range(start, stop)])
+        return stop - start
+    _run_rows(seed.rows, work, threads, None)

@@ -95,3 +95,18 @@ def test_localstack_eventbridge_fires_a_cron_rule_into_the_settlement_machine(cl
         events.delete_rule(Name="payrail-test-every-minute")
     assert wait_for(lambda: sfn.describe_execution(executionArn=arn)["status"] != "RUNNING", timeout=60)
     assert sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED"
+
+
+def test_a_settlement_file_in_the_inbox_starts_a_reconciliation_through_localstack_eventbridge(cloud, admin):
+    """LocalStack's S3 notifies its EventBridge of the object, the inbox rule sends it to the
+    reconciliation queue, and its event source mapping runs the reconciliation function."""
+    day = "2001-03-03"
+    body = ("provider,kind,transfer_id,provider_reference,amount,currency,status,booked_at\n"  # the generic columns
+            "safepay,transfer,po_localstack_only,,100,PKR,SUCCESS,2001-03-03T10:00:00Z\n")
+    boto3.client("s3").put_object(Bucket=cloud["bucket"], Key=f"reconciliation/inbox/safepay/{day}.csv",
+                                  Body=body.encode())
+    run = wait_for(lambda: next((r for r in admin.reconciliations(provider="safepay", limit=20)["data"]
+                                 if r["from"] == day and r["status"] in ("COMPLETED", "FAILED")), None),
+                   timeout=120, interval=1, what="the run the settlement file started")
+    assert (run["status"], run["trigger"], run["source"]) == ("COMPLETED", "settlement_file", "settlement_file")
+    assert run["counts"]["unknown_to_payrail"] == 1 and run["rows"] == 1

@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # the domain modules are imported by the property that builds
     from payrail.providers.slots import Providers
     from payrail.payouts.reservations import Reservations
     from payrail.settlement.model import SettlementJob
+    from payrail.reconciliation.service import Reconciliations
     from payrail.settlement.service import Settlements
     from payrail.core.store import MainTable
     from payrail.commerce.wallets import Wallets
@@ -237,6 +238,54 @@ class Platform:
                 pass
 
         return self.settlement_view(scope, job_id, self.settlements.cancel(scope, job_id, stop))
+
+    # ---- reconciliation runs and their exceptions ----------------------------------------------
+    @cached_property
+    def reconciliations(self) -> Reconciliations:
+        """Reconciliation runs (payrail.reconciliation): the ledger, each provider's connector and
+        statement source (the registry's ``Entry.statement``), the reports bucket."""
+        from payrail.core.ledger import Ledger
+        from payrail.providers import registry
+        from payrail.reconciliation.service import Reconciliations
+
+        s = self.settings
+        momo = [n for n, e in registry.REGISTRY.items() if hasattr(e.cls, "balance")]
+        return Reconciliations(Ledger(s.ledger_table, ddb.client(read_job=True)), self.main, self.events,
+                               ddb.client("s3"), s.reports_bucket, self.providers.get,
+                               lambda name: registry.entry(name).statement, grace_seconds=s.reconciliation_grace_seconds,
+                               concurrency=s.reconciliation_concurrency, momo=momo, known=lambda: registry.REGISTRY)
+
+    def start_reconciliation(self, provider: str, start: str, end: str, idempotency_key: str | None,
+                             fingerprint: str | None, *, run_id: str | None = None, trigger: str = "api") -> dict:
+        """Create a QUEUED run (id derived from the key when one is given) and queue it for the
+        reconciliation function (a repeat of a queued message is a no-op: a run executes once).
+        Returns the run as clients see it. Raises ValidationFailed, IdempotencyMismatch."""
+        run_id = run_id or (derived("rec", provider, idempotency_key) if idempotency_key else None)
+        run, created = self.reconciliations.create_run(provider, start, end, run_id=run_id, trigger=trigger,
+                                                       fingerprint=fingerprint)
+        if created and self.settings.reconciliation_queue_url:
+            ddb.client("sqs").send_message(QueueUrl=self.settings.reconciliation_queue_url,
+                                           MessageBody=json.dumps({"run_id": run.run_id}))
+        return self.reconciliation_view(run.run_id, run)
+
+    def reconciliation_view(self, run_id: str, run=None) -> dict:
+        """A run with its progress and, once COMPLETED, its presigned ``download_url``. Raises NotFound."""
+        r = self.reconciliations
+        run = run or r.get(run_id)
+        out = run.public()
+        out.pop("lease_until", None)  # the executor's bookkeeping
+        done = out.get("shards_done", 0)
+        out["shards_done"] = done
+        out["progress"] = round(min(done, run.shards_total) / run.shards_total, 4) if run.shards_total else 1
+        return out | {"download_url": r.download_url(run, self.settings.presign_seconds)}
+
+    def reconciliation_page(self, **kw) -> dict:
+        page = self.reconciliations.page(**kw)
+        return {"data": [self.reconciliation_view(r.run_id, r) for r in page["data"]], "has_more": page["has_more"]}
+
+    def cancel_reconciliation(self, run_id: str) -> dict:
+        """Raises NotFound, Conflict (``run_not_running``)."""
+        return self.reconciliation_view(run_id, self.reconciliations.cancel(run_id))
 
     @cached_property
     def operations(self) -> Operations:

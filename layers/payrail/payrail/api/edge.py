@@ -692,7 +692,9 @@ def openapi_document(app: PayrailResolver, *, title: str, version: str, descript
 
 #: the schema (in ``components``) of the object a family's events carry as ``data.object``
 EVENT_OBJECTS = {"order": "Order", "payout": "Payout", "reservation": "Reservation", "settlement": "SettlementJob",
-                 "payment": "Payment"}
+                 "payment": "Payment", "reconciliation": "ReconciliationException",
+                 # an event type whose object is not its family's
+                 "reconciliation.completed": "ReconciliationRun"}
 
 
 def webhooks_section() -> dict:
@@ -714,7 +716,7 @@ def webhooks_section() -> dict:
                 "allOf": [{"$ref": "#/components/schemas/Event"}],
                 "properties": {"type": {"const": name},
                                "data": {"type": "object", "required": ["object"], "properties": {
-                                   "object": {"$ref": f"#/components/schemas/{EVENT_OBJECTS[family]}"}}}}}}}},
+                                   "object": {"$ref": f"#/components/schemas/{EVENT_OBJECTS.get(name, EVENT_OBJECTS[family])}"}}}}}}}},
             "responses": {"2XX": {"description": "Received: the delivery counts as delivered"},
                           "default": {"description": "Not received: payrail retries with backoff"}},
         }}

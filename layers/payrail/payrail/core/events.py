@@ -99,10 +99,16 @@ EVENT_TYPES: dict[str, str] = {
     "payment.expired": "no confirmation within the timeout after asking the provider; the hold released (EXPIRED)",
     "payment.cancelled": "cancelled by the merchant while PENDING; the hold released (CANCELLED)",
     "payment.refunded": "the provider reversed a confirmed payment; the float credited back (REFUNDED)",
+    "reconciliation.completed": "a reconciliation run compared a provider's books with the ledger over its window; "
+                                "counts per class and the report's link on GET (COMPLETED; scope ALL)",
+    "reconciliation.exception": "a reconciliation run found a break (its class, both sides' records, the journals); "
+                                "to the merchant whose money it touches, else scope ALL (OPEN)",
+    "reconciliation.exception_resolved": "an operator resolved a reconciliation exception with a reason and, where "
+                                         "money moved, its journal (RESOLVED)",
 }
 #: families whose ``<family>.*`` subscriptions are accepted (payout, reservation, settlement and
 #: payment events come with their workflows)
-FAMILIES = ("order", "payout", "reservation", "settlement", "payment")
+FAMILIES = ("order", "payout", "reservation", "settlement", "payment", "reconciliation")
 #: the ``source`` of payrail's events on its EventBridge bus (``detail-type`` is the event type)
 EVENT_SOURCE = "payrail"
 #: how long events (and the delivery log) are kept, seconds

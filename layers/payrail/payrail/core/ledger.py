@@ -47,6 +47,7 @@ Item layout (table ``ledger``)::
 from __future__ import annotations
 
 import random
+import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -70,6 +71,8 @@ SETTLEMENT_INDEX = "gsi1"
 SETTLEMENT_SHARDS = 16
 #: what settlement reads of a capture journal (a nested projection: a fraction of the item)
 SETTLEMENT_PROJECTION = "currency, #s.merchant_id, #s.gross, #s.fee"
+#: items per page of a reconciliation index read (a parsed page of 1 MB is tens of MB of objects)
+RECONCILIATION_PAGE = 1_000
 #: account kinds moved by conditional increments without a read (module docstring: counter accounts)
 COUNTER_KINDS = frozenset({"pending", "funding", "fees"})
 
@@ -101,7 +104,8 @@ class AccountSpec:
 @dataclass
 class Journal:
     """A balanced set of postings. ``settlement`` (``{merchant_id, gross, fee}``) marks capture
-    journals that the settlement job aggregates."""
+    journals that the settlement job aggregates; ``reconciliation`` marks the journals that end a
+    transfer at a provider (a journal is at most one of the two)."""
 
     journal_id: str
     type: str
@@ -110,6 +114,10 @@ class Journal:
     postings: list[Posting]
     metadata: dict = field(default_factory=dict)
     settlement: dict | None = None
+    #: a journal that ends (or reverses) a transfer a provider made: ``{provider, transfer_id, kind
+    #: ("transfer" | "reversal"), outcome ("captured" | "released" | "reversed"), amount}``, indexed
+    #: for reconciliation (:meth:`Ledger.reconciliation_rows`)
+    reconciliation: dict | None = None
 
 
 @dataclass
@@ -131,6 +139,12 @@ class ExtraConditionFailed(Exception):
     def __init__(self, index: int):
         super().__init__(f"extra action {index} failed its condition")
         self.index = index
+
+
+def reconciliation_partition(provider: str, date: str, shard: int) -> str:
+    """The reconciliation index partition of ``provider``'s transfers ended on UTC ``date`` in
+    ``shard`` (the transfer id's shard, so the provider's side can be cut the same way)."""
+    return f"R#{provider}#{date}#{shard:03d}"
 
 
 def account_id(merchant_id: str, kind: str, currency: str, owner: str | None = None) -> str:
@@ -358,6 +372,11 @@ class Ledger:
             d["settlement"] = j.settlement
             d["gsi1pk"] = f"S#{ts[:10]}#{shard_of(j.journal_id, self.shards):03d}"
             d["gsi1sk"] = f"{ts}#{j.journal_id}"
+        elif j.reconciliation:
+            r = j.reconciliation
+            d["reconciliation"] = r
+            d["gsi1pk"] = reconciliation_partition(r["provider"], ts[:10], shard_of(r["transfer_id"], self.shards))
+            d["gsi1sk"] = f"{ts}#{j.journal_id}"
         return d
 
     def journal_item(self, j: Journal, ts: str, balances: dict[str, tuple[int, int]] | None = None) -> dict:
@@ -443,9 +462,43 @@ class Ledger:
                         "ConditionExpression": "attribute_not_exists(pk)"}}
 
     # ---- settlement index ------------------------------------------------------------
-    def _settlement_query(self, date: str, shard: int) -> dict:
+    def _settlement_query(self, date: str, shard: int, partition: str | None = None) -> dict:
         return dict(TableName=self.table, IndexName=SETTLEMENT_INDEX, KeyConditionExpression="gsi1pk = :p",
-                    ExpressionAttributeValues={":p": ddb.value(f"S#{date}#{shard:03d}")})
+                    ExpressionAttributeValues={":p": ddb.value(partition or f"S#{date}#{shard:03d}")})
+
+    def reconciliation_query(self, provider: str, date: str, shard: int, lo: str | None = None,
+                             hi: str | None = None) -> dict:
+        """The ``Query`` arguments of :meth:`reconciliation_rows` (the journal keys between ``lo``
+        and ``hi``, ISO times; a key at exactly ``hi`` is filtered out by the reader)."""
+        kw = self._settlement_query(date, shard, reconciliation_partition(provider, date, shard))
+        kw["ProjectionExpression"] = "journal_id, created_at, merchant_id, currency, reconciliation"
+        kw["Limit"] = RECONCILIATION_PAGE  # a reader holds a few parsed pages at once: keep them small
+        if lo or hi:
+            kw["KeyConditionExpression"] += " AND gsi1sk BETWEEN :lo AND :hi"
+            kw["ExpressionAttributeValues"] |= {":lo": ddb.value(lo or date), ":hi": ddb.value(hi or f"{date}T24")}
+        return kw
+
+    def reconciliation_rows(self, provider: str, date: str, shard: int, lo: str | None = None, hi: str | None = None):
+        """Yield ``(journal_id, created_at, merchant_id, currency, reconciliation)`` of every journal
+        ending a transfer at ``provider`` on UTC ``date`` whose transfer id falls in ``shard`` (the
+        same sparse index as settlement, partition ``R#<provider>#<date>#<shard>``), optionally only
+        those with ``lo <= created_at < hi`` (ISO times), page by page: nothing but the current page
+        is held. ``reconciliation`` is the journal's ``{provider, transfer_id, kind, outcome, amount}``."""
+        kw = self.reconciliation_query(provider, date, shard, lo, hi)
+        same = sys.intern  # merchants, currencies, kinds and outcomes repeat: one string each
+        while True:
+            r = self.db.query(**kw)
+            for it in r["Items"]:
+                if hi and it["created_at"]["S"] >= hi:
+                    continue
+                m = it["reconciliation"]["M"]
+                yield (it["journal_id"]["S"], it["created_at"]["S"], same(it["merchant_id"]["S"]),
+                       same(it["currency"]["S"]),
+                       {"provider": m["provider"]["S"], "transfer_id": m["transfer_id"]["S"], "kind": same(m["kind"]["S"]),
+                        "outcome": same(m["outcome"]["S"]), "amount": int(m["amount"]["N"])})
+            if "LastEvaluatedKey" not in r:
+                return
+            kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
 
     def settlement_query(self, date: str, shard: int, part: int = 0, parts: int = 1,
                          merchant_id: str | None = None) -> dict:
@@ -485,11 +538,13 @@ class Ledger:
                 return
             kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
 
-    def settlement_day_estimate(self, date: str, sample: int = 256) -> int:
+    def settlement_day_estimate(self, date: str, sample: int = 256, partition: str | None = None) -> int:
         """Roughly how many capture journals UTC ``date`` holds, from one small read: the first
         ``sample`` keys of shard 0 (shards are even by construction) and how far into the day the
-        last of them lies. Exact for a day with fewer than ``sample`` captures per shard."""
-        kw = self._settlement_query(date, 0) | {"ProjectionExpression": "gsi1sk", "Limit": sample}
+        last of them lies. Exact for a day with fewer than ``sample`` captures per shard.
+        ``partition``: shard 0 of another index of the same shape (a provider's reconciliation day,
+        :func:`reconciliation_partition`)."""
+        kw = self._settlement_query(date, 0, partition) | {"ProjectionExpression": "gsi1sk", "Limit": sample}
         r = self.db.query(**kw)
         items = r["Items"]
         if "LastEvaluatedKey" not in r or not items:

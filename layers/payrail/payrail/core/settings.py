@@ -87,6 +87,14 @@ class Settings(BaseModel):
     settlement_max_concurrency: int = Field(default=40, ge=1, le=1_000,
                                             description="slices of one settlement job read at once (Map "
                                                         "MaxConcurrency; an inline Map runs at most 40)")
+    # ---- reconciliation (payrail.reconciliation) ----
+    reconciliation_queue_url: str = ""
+    reconciliation_grace_seconds: int = Field(default=900, ge=0, le=86_400,
+                                              description="timing window around a run's day boundaries: a transfer "
+                                                          "payrail and the provider book on either side of midnight "
+                                                          "within it is matched, never a break")
+    reconciliation_concurrency: int = Field(default=4, ge=1, le=16,
+                                            description="shards of one reconciliation run matched at once (threads)")
     health_deadline_seconds: float = Field(default=3.0, gt=0, description="all health checks answer within this")
     # ---- events and webhooks (payrail.core.events, payrail.webhooks) ----
     events_table: str = "payrail-events"

@@ -75,6 +75,11 @@ SETTLEMENT_SLOTS = Kind("SETTLEMENT_SLOTS", "settlement_slots")
 SETTLEMENT_ALL = "ALL"  # the scope of platform-wide settlement jobs (the admin's); a merchant's jobs: its id
 #: mobile-money payments (payrail.payments): ``PAYMENT#<merchant>#<uuid>``
 PAYMENT = Kind("PAYMENT", "payment")
+#: reconciliation runs and the exceptions they find (payrail.reconciliation), the admin's:
+#: ``RECON#ALL#<run_id>``, ``RECONEXC#ALL#<exception_id>``
+RECONCILIATION = Kind("RECON", "reconciliation")
+RECONCILIATION_EXCEPTION = Kind("RECONEXC", "reconciliation_exception")
+RECONCILIATION_SCOPE = "ALL"
 
 
 #: key prefixes of the kinds the ``by_status`` index lists across merchants (payouts, payments)

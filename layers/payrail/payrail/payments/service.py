@@ -52,6 +52,16 @@ def _epoch(iso: str) -> float:
     return datetime.strptime(iso, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc).timestamp()
 
 
+def _reconciled(p: dict, outcome: str, transfer_id: str | None = None) -> dict | None:
+    """The reconciliation mark of a journal ending ``p``'s transfer at its current provider
+    (``captured``, ``released``), or of its reversal (``reversed``, ``transfer_id`` the reversal's);
+    None for a payment never routed to a transfer."""
+    if not p.get("transfer_id"):
+        return None
+    return {"provider": p["provider"], "transfer_id": transfer_id or p["transfer_id"],
+            "kind": "reversal" if outcome == "reversed" else "transfer", "outcome": outcome, "amount": p["amount"]}
+
+
 def payment_id_for(merchant_id: str, idempotency_key: str) -> str:
     """The payment's UUID: uuid5 of the merchant and the key (a retry names the same payment)."""
     return str(uuid.uuid5(NAMESPACE, f"{merchant_id}\x1f{idempotency_key}"))
@@ -274,7 +284,8 @@ class Payments:
         if p["fee"]:
             postings.append(Posting(a["momo_fees"].account_id, p["fee"]))
         j = Journal(f"pay:{p['payment_id']}:capture", "momo_payment_capture", p["merchant_id"], CURRENCY, postings,
-                    metadata={"payment_id": p["payment_id"], "provider": p["provider"], "provider_reference": reference})
+                    metadata={"payment_id": p["payment_id"], "provider": p["provider"], "provider_reference": reference},
+                    reconciliation=_reconciled(p, "captured"))
         return self._post(p, j, [a["momo_sent"], a["momo_fees"]], HELD, PS.CONFIRMED,
                           {"provider_reference": reference, "confirmed_at": now_iso(), "provider_status": "SUCCESS"},
                           detail)
@@ -284,7 +295,8 @@ class Payments:
         a = self._accounts(p)
         j = Journal(f"pay:{p['payment_id']}:release", "momo_payment_release", p["merchant_id"], CURRENCY,
                     [Posting(a["momo_held"].account_id, -p["total"]), Posting(a["momo_float"].account_id, p["total"])],
-                    metadata={"payment_id": p["payment_id"], "provider": p["provider"], "reason": reason[:200]})
+                    metadata={"payment_id": p["payment_id"], "provider": p["provider"], "reason": reason[:200]},
+                    reconciliation=_reconciled(p, "released"))
         field = {"FAILED": "failure_reason", "EXPIRED": "expiry_reason", "CANCELLED": "cancel_reason"}[to]
         return self._post(p, j, [], frm, to, {field: reason[:500], **(sets or {})}, reason)
 
@@ -301,7 +313,8 @@ class Payments:
                                Posting(old["momo_float"].account_id, p["total"]),
                                Posting(new["momo_float"].account_id, -c["total"]),
                                Posting(new["momo_held"].account_id, c["total"])],
-                              metadata={"payment_id": p["payment_id"], "from": p["provider"], "to": nxt, "why": why[:200]})
+                              metadata={"payment_id": p["payment_id"], "from": p["provider"], "to": nxt, "why": why[:200]},
+                              reconciliation=_reconciled(p, "released"))
             tid = self._transfer_id(p, j)
             change = self.records.change_action(
                 p, equals={"route_index": i},
@@ -537,7 +550,8 @@ class Payments:
         j = Journal(f"pay:{p['payment_id']}:refund", "momo_payment_refund", merchant_id, CURRENCY,
                     [Posting(a["momo_sent"].account_id, -p["amount"]), Posting(a["momo_float"].account_id, p["amount"])],
                     metadata={"payment_id": p["payment_id"], "provider": p["provider"],
-                              "reversal_reference": r.provider_reference})
+                              "reversal_reference": r.provider_reference},
+                    reconciliation=_reconciled(p, "reversed", rid))
         acts = self.records.refund_transition(
             p, claim, {"refund": {"reversal_id": rid, "provider_reference": r.provider_reference, "at": now_iso()}},
             f"reversed by {p['provider']}")

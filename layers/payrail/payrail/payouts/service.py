@@ -114,6 +114,12 @@ def transfer_id(payout_id: str, run: int) -> str:
     return payout_id if run == 1 else f"{payout_id}_r{run}"
 
 
+def _reconciled(p: Payout, outcome: str) -> dict:
+    """The reconciliation mark of the journal ending ``p``'s run (``captured`` or ``released``)."""
+    return {"provider": p.provider, "transfer_id": p.transfer_id, "kind": "transfer", "outcome": outcome,
+            "amount": p.amount}
+
+
 def _in(seconds: int) -> str:
     return (clock.utcnow() + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -410,7 +416,8 @@ class Payouts:
             journal = Journal(journal_id(p, "capture"), "payout_capture", merchant_id, p.currency,
                               [Posting(held.account_id, -p.amount), Posting(out.account_id, p.amount)],
                               metadata={"payout_id": payout_id, "run": run, "provider": p.provider,
-                                        "provider_reference": provider_reference, "audit_id": p.audit_id})
+                                        "provider_reference": provider_reference, "audit_id": p.audit_id},
+                              reconciliation=_reconciled(p, "captured"))
             change = self.records.move(p, PS.SUCCEEDED, f"paid by {p.provider}", hold_ended=True, sets={
                 "provider_reference": provider_reference or p.provider_reference,
                 "provider_status": ProviderStatus.SUCCESS.value, "next_check_at": None, "last_error": None})
@@ -429,7 +436,8 @@ class Payouts:
             held = accounts.merchant_account(merchant_id, "held", p.currency)
             journal = Journal(journal_id(p, "release"), "payout_release", merchant_id, p.currency,
                               [Posting(held.account_id, -p.amount), Posting(source.account_id, p.amount)],
-                              metadata={"payout_id": payout_id, "run": run, "reason": reason[:200]})
+                              metadata={"payout_id": payout_id, "run": run, "reason": reason[:200]},
+                              reconciliation=_reconciled(p, "released"))
             field = "failure_reason" if status == PS.FAILED else "cancel_reason"
             changes = {field: reason[:500], "next_check_at": None, **(sets or {})}
             if provider_reference:

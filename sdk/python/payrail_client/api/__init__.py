@@ -6,6 +6,7 @@ IDEMPOTENT_OPERATIONS: frozenset[tuple[str, str]] = frozenset(
     {
         ("POST", "/v1/admin/balances/top_up"),
         ("POST", "/v1/admin/floats/top_up"),
+        ("POST", "/v1/admin/reconciliations"),
         ("POST", "/v1/admin/settlements"),
         ("POST", "/v1/admin/wallets/credit"),
         ("POST", "/v1/admin/wallets/debit"),

@@ -55,6 +55,12 @@ from .list_payments_network_type_0 import ListPaymentsNetworkType0
 from .list_payments_provider_type_0 import ListPaymentsProviderType0
 from .list_payments_status_type_0 import ListPaymentsStatusType0
 from .list_payouts_status_type_0 import ListPayoutsStatusType0
+from .list_reconciliation_exceptions_class_type_0 import (
+    ListReconciliationExceptionsClassType0,
+)
+from .list_reconciliation_exceptions_status_type_0 import (
+    ListReconciliationExceptionsStatusType0,
+)
 from .list_reservations_status_type_0 import ListReservationsStatusType0
 from .merchant import Merchant
 from .merchant_balance import MerchantBalance
@@ -92,6 +98,20 @@ from .recipient import Recipient
 from .recipient_in import RecipientIn
 from .recipient_in_network_type_0 import RecipientInNetworkType0
 from .recipient_network_source import RecipientNetworkSource
+from .reconciliation_exception import ReconciliationException
+from .reconciliation_exception_class import ReconciliationExceptionClass
+from .reconciliation_exception_evidence import ReconciliationExceptionEvidence
+from .reconciliation_exception_page import ReconciliationExceptionPage
+from .reconciliation_exception_resolution_type_0 import (
+    ReconciliationExceptionResolutionType0,
+)
+from .reconciliation_exception_status import ReconciliationExceptionStatus
+from .reconciliation_float import ReconciliationFloat
+from .reconciliation_in import ReconciliationIn
+from .reconciliation_run import ReconciliationRun
+from .reconciliation_run_counts_type_0 import ReconciliationRunCountsType0
+from .reconciliation_run_page import ReconciliationRunPage
+from .reconciliation_run_status import ReconciliationRunStatus
 from .recover_in import RecoverIn
 from .recovery import Recovery
 from .recovery_status import RecoveryStatus
@@ -104,6 +124,8 @@ from .reservation import Reservation
 from .reservation_in import ReservationIn
 from .reservation_page import ReservationPage
 from .reservation_status import ReservationStatus
+from .resolution_in import ResolutionIn
+from .resolution_in_resolution import ResolutionInResolution
 from .risk import Risk
 from .risk_decision import RiskDecision
 from .risk_reason import RiskReason
@@ -194,6 +216,8 @@ __all__ = (
     "ListPaymentsProviderType0",
     "ListPaymentsStatusType0",
     "ListPayoutsStatusType0",
+    "ListReconciliationExceptionsClassType0",
+    "ListReconciliationExceptionsStatusType0",
     "ListReservationsStatusType0",
     "Merchant",
     "MerchantBalance",
@@ -231,6 +255,18 @@ __all__ = (
     "RecipientIn",
     "RecipientInNetworkType0",
     "RecipientNetworkSource",
+    "ReconciliationException",
+    "ReconciliationExceptionClass",
+    "ReconciliationExceptionEvidence",
+    "ReconciliationExceptionPage",
+    "ReconciliationExceptionResolutionType0",
+    "ReconciliationExceptionStatus",
+    "ReconciliationFloat",
+    "ReconciliationIn",
+    "ReconciliationRun",
+    "ReconciliationRunCountsType0",
+    "ReconciliationRunPage",
+    "ReconciliationRunStatus",
     "RecoverIn",
     "Recovery",
     "RecoveryStatus",
@@ -243,6 +279,8 @@ __all__ = (
     "ReservationIn",
     "ReservationPage",
     "ReservationStatus",
+    "ResolutionIn",
+    "ResolutionInResolution",
     "Risk",
     "RiskDecision",
     "RiskReason",

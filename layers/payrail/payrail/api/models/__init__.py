@@ -31,6 +31,7 @@ from payrail.api.models.orders import *  # noqa: E402,F401,F403
 from payrail.api.models.payments import *  # noqa: E402,F401,F403
 from payrail.api.models.products import *  # noqa: E402,F401,F403
 from payrail.api.models.settlements import *  # noqa: E402,F401,F403
+from payrail.api.models.reconciliations import *  # noqa: E402,F401,F403
 from payrail.api.models.webhooks import *  # noqa: E402,F401,F403
 from payrail.api.models.wallets import *  # noqa: E402,F401,F403
 

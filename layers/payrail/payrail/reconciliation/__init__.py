@@ -1,0 +1,1 @@
+"""Reconciliation: each providers books against payrails ledger, every break surfaced and resolved."""

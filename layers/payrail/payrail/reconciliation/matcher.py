@@ -1,0 +1,180 @@
+"""The matcher: payrail's view of a provider's transfers against the provider's, one class per
+transfer. Pure (no I/O): the service feeds it one shard of a run at a time.
+
+**Payrail's view** is one :class:`PayrailRecord` per transfer run, from the journal that ended it
+(``captured``, ``released``, a refund's ``reversed``) or, for a transfer still open at the cut-off,
+its hold (``held``). **The provider's** is a stream of
+:class:`payrail.providers.statements.ProviderRecord`. Both are keyed by ``(kind, transfer_id)``.
+
+**Ownership and midnight.** A run over ``[start, end)`` reads both sides over
+``[start - grace, end + grace)`` and reports a transfer only if its *anchor* lies in
+``[start, end)``: payrail's time when payrail knows the transfer, the provider's booking time
+otherwise. A transfer captured at 23:59:58 that the provider books at 00:00:03 the next day is
+therefore read by both days' runs, matched by both, and reported by exactly one (the capture's
+day); nothing within the grace is a break.
+
+**Classes** (:func:`classify`), for payrail's outcome against the provider's status:
+
+=================  ===============  ==================  ==================  ============================
+payrail \\ provider  SUCCESS          FAILED              PENDING             no record
+=================  ===============  ==================  ==================  ============================
+captured/reversed  matched (or       missing_at_provider status_mismatch     missing_at_provider
+                   currency/amount
+                   mismatch)
+released           paid_after_       matched             status_mismatch     matched (never sent)
+                   release
+held (open)        status_mismatch   status_mismatch     matched (both open) status_mismatch
+no record          unknown_to_       matched (nothing    unknown_to_payrail
+                   payrail           moved)
+=================  ===============  ==================  ==================  ============================
+
+A second SUCCESS record for one key is one more ``unknown_to_payrail`` (the provider paid one
+run twice). Currency is compared before amount.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from functools import cached_property
+from typing import NamedTuple
+
+from payrail.providers.statements import ProviderBalance, ProviderRecord
+from payrail.reconciliation.model import BreakClass
+
+C = BreakClass
+#: payrail outcomes in which money left payrail's books towards the provider
+MONEY_OUT = frozenset({"captured", "reversed"})
+
+
+class PayrailRecord(NamedTuple):
+    """Payrail's view of one transfer run from the ledger: ``amount`` in minor units of
+    ``currency``; ``outcome`` one of ``captured``, ``released``, ``reversed`` (a refund's reversal)
+    or ``held`` (no ending journal by the cut-off); ``at`` the ISO time of that journal;
+    ``journal_id`` the journal's id."""
+
+    provider: str
+    kind: str
+    transfer_id: str
+    merchant_id: str
+    amount: int
+    currency: str
+    outcome: str
+    at: str
+    journal_id: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.kind, self.transfer_id
+
+
+class Result(NamedTuple):
+    """One reported transfer: its class, key, payrail's record (None: unknown to payrail) and the
+    provider's record (None: none)."""
+
+    cls: BreakClass
+    key: tuple[str, str | None]
+    payrail: PayrailRecord | None
+    provider: ProviderRecord | None
+
+
+def iso(t: datetime) -> str:
+    """``t`` as payrail's sortable ISO string (UTC, microseconds, ``Z``: ``2026-03-01T23:59:58.000000Z``)."""
+    return t.astimezone(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Window:
+    """A run's window ``[start, end)`` (UTC) and the grace read around it (seconds, the setting
+    ``reconciliation_grace_seconds``)."""
+
+    start: datetime
+    end: datetime
+    grace_seconds: int = 0
+
+    @property
+    def read_from(self) -> datetime:
+        return self.start - timedelta(seconds=self.grace_seconds)
+
+    @property
+    def read_to(self) -> datetime:
+        return self.end + timedelta(seconds=self.grace_seconds)
+
+    @cached_property
+    def _bounds(self) -> tuple[str, str, str, str]:
+        return iso(self.start), iso(self.end), iso(self.read_from), iso(self.read_to)
+
+    def owns(self, at: str) -> bool:
+        """Whether a transfer anchored at ``at`` (ISO string) is this window's."""
+        b = self._bounds
+        return b[0] <= at < b[1]
+
+    def reads(self, at: str) -> bool:
+        """Whether ``at`` lies in the window with its grace (what the sides are read over)."""
+        b = self._bounds
+        return b[2] <= at < b[3]
+
+
+def classify(p: PayrailRecord | None, r: ProviderRecord | None) -> BreakClass:
+    """The class of one transfer (module docstring's table). Raises ValueError without either side."""
+    if p is None:
+        if r is None:
+            raise ValueError("a transfer needs at least one side")
+        return C.MATCHED if r.status == "FAILED" else C.UNKNOWN_TO_PAYRAIL
+    if r is None:
+        return {"released": C.MATCHED, "held": C.STATUS_MISMATCH}.get(p.outcome, C.MISSING_AT_PROVIDER)
+    if p.outcome in MONEY_OUT:
+        if r.status == "SUCCESS":
+            if r.currency != p.currency:
+                return C.CURRENCY_MISMATCH
+            return C.MATCHED if r.amount == p.amount else C.AMOUNT_MISMATCH
+        return C.MISSING_AT_PROVIDER if r.status == "FAILED" else C.STATUS_MISMATCH
+    if p.outcome == "released":
+        return {"SUCCESS": C.PAID_AFTER_RELEASE, "FAILED": C.MATCHED}.get(r.status, C.STATUS_MISMATCH)
+    return C.MATCHED if r.status == "PENDING" else C.STATUS_MISMATCH
+
+
+def match(payrail: Iterable[PayrailRecord], provider: Iterable[ProviderRecord], window: Window) -> Iterator[Result]:
+    """Every transfer of ``window`` in exactly one :class:`Result` (a second paid record of one
+    key adds one ``unknown_to_payrail``). Holds both sides of what it is given (the service gives
+    it one shard of a run at a time: a sixteenth of a provider-day).
+
+    Both sides should be what was read over the window with its grace; records outside it are
+    matched like any other but reported only when anchored inside (module docstring).
+    """
+    mine: dict[tuple[str, str], PayrailRecord] = {}
+    for p in payrail:
+        mine[p.key] = p
+    theirs: dict[tuple[str, str], list[ProviderRecord]] = {}
+    orphans: list[ProviderRecord] = []  # records naming no transfer id
+    for r in provider:
+        if r.transfer_id is None:
+            orphans.append(r)
+        else:
+            theirs.setdefault((r.kind, r.transfer_id), []).append(r)
+    for key, p in mine.items():
+        yield from _results(key, p, theirs.pop(key, ()), window)
+    for key, rs in theirs.items():
+        yield from _results(key, None, rs, window)
+    for r in orphans:
+        if window.owns(iso(r.booked_at)):
+            yield Result(classify(None, r), (r.kind, None), None, r)
+
+
+def _results(key, p: PayrailRecord | None, rs, window: Window) -> Iterator[Result]:
+    paid = [r for r in rs if r.status == "SUCCESS"]
+    primary = paid[0] if paid else (max(rs, key=lambda r: r.booked_at) if rs else None)
+    anchor = p.at if p is not None else iso(primary.booked_at)
+    if not window.owns(anchor):
+        return
+    yield Result(classify(p, primary), key, p, primary)
+    for extra in paid[1:]:  # the provider paid one run more than once
+        yield Result(C.UNKNOWN_TO_PAYRAIL, key, p, extra)
+
+
+def float_drift(balance: ProviderBalance, ledger: int, currency: str) -> int:
+    """The provider's balance minus the ledger's float + held for that provider (minor units);
+    0 when they agree. Raises ValueError when the currencies differ (a connector's bug)."""
+    if balance.currency != currency:
+        raise ValueError(f"{balance.provider} reports its balance in {balance.currency}, the ledger in {currency}")
+    return balance.amount - ledger

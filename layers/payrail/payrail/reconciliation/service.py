@@ -1,0 +1,555 @@
+"""Reconciliation runs: a provider's books against payrail's ledger over a window of UTC days,
+every break recorded as an exception an operator resolves.
+
+A run is created QUEUED (by the API, the daily schedule per provider, or a settlement file put
+into ``reconciliation/inbox/<provider>/<day>.csv``) and executed by the reconciliation function
+(:meth:`Reconciliations.execute`): RUNNING, then COMPLETED (or FAILED; a cancel ends it CANCELLED).
+
+**Slices.** The ledger's reconciliation index is cut into :data:`payrail.core.ledger.SETTLEMENT_SHARDS`
+shards by the *transfer id*, so a provider's records can be cut the same way: the provider's side
+is read once and spilled to one temporary file per shard (while payrail's first shard is read);
+the shards are then matched one after another, each shard's key ranges (time ranges of about
+:data:`payrail.reconciliation.records.RANGE_ROWS` journals, from a sample of each day) read in
+parallel threads (``concurrency``); on a small day, whose shards have fewer ranges than threads,
+the next shard is read while one is matched. A worker holds one shard's two sides (and on a small
+day the next shard's journals), never the whole day. Progress is the set of
+finished shards. A day fans out within one function rather than a Step Functions Map: a run is
+one provider's days, bounded by that provider's volume.
+
+**Sources** (``Entry.statement`` in the registry, :mod:`payrail.providers.statements`):
+``list_api`` reads ``connector.statement(from, to)``; ``settlement_file`` reads the inbox files of
+the days read (with ``connector.parse_statement_file``, or as the generic columns
+:data:`payrail.reconciliation.records.GENERIC_COLUMNS` when the connector documents no file or the
+file's header is exactly those columns); ``status_lookup`` asks ``connector.status()`` for every
+transfer of payrail's side.
+
+**Floats** (connectors with ``balance()``): the provider's balance against the sum over merchants
+of the ledger's ``momo_float`` + ``momo_held`` at that provider, both read when the run ends its
+comparison (its cut-off); a difference is one ``float_drift`` exception.
+
+**Report** ``reconciliation/<run_id>.csv``: one row per transfer with its class (columns
+:data:`CSV_COLUMNS`), streamed to S3; the presigned link exists once the run is COMPLETED.
+
+**Resolutions** (:meth:`Reconciliations.resolve`): one balanced journal where money must move,
+posted in the same transaction as the exception's move to RESOLVED, its id derived from the
+exception, so a repeat changes nothing.
+"""
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import io
+import itertools
+import os
+import tempfile
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime, time, timedelta, timezone
+from functools import partial
+from typing import Callable, Iterable, Iterator, NamedTuple
+
+from boto3.s3.transfer import TransferConfig
+
+from payrail.core import ddb
+from payrail.core.errors import Conflict, InsufficientFunds, NotFound, ValidationFailed
+from payrail.core.events import EventLog
+from payrail.core.idempotency import check_fingerprint
+from payrail.core.ids import random_id, shard_of
+from payrail.core.ledger import (NON_NEGATIVE, SETTLEMENT_SHARDS, UNBOUNDED, AccountSpec, ExtraConditionFailed,
+                                 Journal, Ledger, Posting, account_id, now_iso)
+from payrail.core.store import RECONCILIATION_SCOPE as ALL, MainTable
+from payrail.providers.statements import ProviderBalance, ProviderRecord
+from payrail.reconciliation.matcher import PayrailRecord, Result, Window, classify, float_drift, iso, match
+from payrail.reconciliation.model import (BREAKS, RESOLUTIONS, BreakClass, ReconciliationException,
+                                          ReconciliationRun, Resolution, RS, XS)
+from payrail.reconciliation.records import (GENERIC_COLUMNS, ExceptionRecords, RunRecords, check_day, days,
+                                            from_status, key_ranges, load_run, open_transfer, parse_generic_file,
+                                            payrail_records)
+
+C = BreakClass
+CSV_COLUMNS = ["transfer_id", "kind", "class", "merchant_id", "payrail_outcome", "payrail_amount", "currency",
+               "payrail_at", "journal_id", "provider_status", "provider_amount", "provider_currency",
+               "provider_reference", "booked_at"]
+MAX_DAYS = 31
+SHARDS = SETTLEMENT_SHARDS
+#: the platform's own accounts of resolutions (``platform:<kind>:<currency>``, unbounded): what
+#: beneficiaries owe back, and what was written off
+PLATFORM = "platform"
+RECEIVABLE, LOSS = "recon_receivable", "recon_loss"
+#: where a reversed capture's held leg goes instead (the money returns to the merchant)
+_UNHOLD = {"held": "available", "momo_held": "momo_float"}
+UPLOAD_PART_BYTES = 8 * 1024 * 1024
+#: how long an execution holds a RUNNING run (seconds): the function's timeout and a margin; a
+#: message for a run held longer is taken as its executor's death and runs it again
+LEASE_SECONDS = 960
+
+
+class _Done:
+    """A read done when its result is asked for (what reading ahead is instead of, on a big day)."""
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def result(self):
+        return self.fn()
+
+
+class _Cancelled(Exception):
+    """The run was cancelled while it ran."""
+
+
+def inbox_key(provider: str, day: str) -> str:
+    """Where an operator or a scheduled job puts ``provider``'s settlement file of UTC ``day``."""
+    return f"reconciliation/inbox/{provider}/{day}.csv"
+
+
+def parse_inbox_key(key: str) -> tuple[str, str]:
+    """``(provider, day)`` of an inbox key. Raises ValidationFailed for another key."""
+    parts = key.split("/")
+    if len(parts) != 4 or parts[:2] != ["reconciliation", "inbox"] or not parts[3].endswith(".csv"):
+        raise ValidationFailed(f"{key} is not reconciliation/inbox/<provider>/<day>.csv", param="key")
+    day = parts[3][:-4]
+    check_day(day, "key")
+    return parts[2], day
+
+
+def window_for_schedule(event_time: str) -> str:
+    """The UTC day a daily schedule firing at ``event_time`` (ISO) reconciles: the previous one."""
+    t = datetime.fromisoformat(event_time.replace("Z", "+00:00")).astimezone(timezone.utc)
+    return (t - timedelta(days=1)).date().isoformat()
+
+
+def exception_id(provider: str, cls: str, kind: str, transfer_id: str | None, extra: str = "") -> str:
+    """Derived from what the break is about, so a run repeated over the same day finds the same id."""
+    h = hashlib.sha256("\x1f".join((provider, cls, kind, transfer_id or "", extra)).encode()).hexdigest()[:24]
+    return f"rex_{h}"
+
+
+class Reconciliations:
+    """Runs and exceptions (main table), both sides read through the ledger and the connectors,
+    reports in S3.
+
+    Args:
+        ledger, main, events: payrail's stores. s3, bucket: the reports bucket.
+        connector: ``name -> connector`` (``payrail.providers.slots.Providers.get``).
+        source: ``name -> StatementSource`` (the registry's ``Entry.statement``).
+        grace_seconds: the timing window around midnight (setting ``reconciliation_grace_seconds``).
+        concurrency: shards matched at once.
+        momo: names of the providers whose float is compared (those with ``balance()``).
+    """
+
+    def __init__(self, ledger: Ledger, main: MainTable, events: EventLog, s3, bucket: str,
+                 connector: Callable[[str], object], source: Callable[[str], str], *, grace_seconds: int = 300,
+                 concurrency: int = 4, momo: Iterable[str] = (), float_currency: str = "GHS",
+                 known: Callable[[], Iterable[str]] | None = None):
+        self.ledger, self.main, self.events, self.s3, self.bucket = ledger, main, events, s3, bucket
+        self.connector, self.source = connector, source
+        self.grace, self.concurrency = grace_seconds, concurrency
+        self.momo, self.float_currency = frozenset(momo), float_currency
+        self.known = known
+        self.runs = RunRecords(main, events)
+        self.exceptions = ExceptionRecords(main, events)
+
+    # ---- runs ------------------------------------------------------------------------------
+    def create_run(self, provider: str, start: str, end: str, *, run_id: str | None = None, trigger: str = "api",
+                   fingerprint: str | None = None, source: str | None = None) -> tuple[ReconciliationRun, bool]:
+        """A QUEUED run of ``provider`` over UTC dates ``start``..``end`` (inclusive). ``(run, created)``.
+        ``source``: where the provider's side is read (default: the connector's registered source;
+        a run a settlement file started reads the inbox).
+
+        Raises:
+            ValidationFailed: unknown provider, bad or too long window (over :data:`MAX_DAYS` days).
+            IdempotencyMismatch: ``run_id`` names a run another request created.
+        """
+        if self.known is not None and provider not in set(self.known()):
+            raise ValidationFailed(f"unknown provider {provider!r}", param="provider")
+        a, b = check_day(start, "from"), check_day(end, "to")
+        if b < a:
+            raise ValidationFailed("to must not be before from", param="to")
+        if (b - a).days >= MAX_DAYS:
+            raise ValidationFailed(f"window longer than {MAX_DAYS} days", param="to")
+        run_id = run_id or random_id("rec")
+        existing = self.runs.raw(run_id)
+        if existing is None:
+            item = self.runs.new(run_id, provider, a.isoformat(), b.isoformat(), source or self.source(provider), SHARDS,
+                                 trigger, fingerprint, now_iso())
+            if self.runs.create(item):
+                return self.get(run_id), True
+            existing = self.runs.raw(run_id)
+        check_fingerprint(existing, fingerprint)
+        return self.get(run_id), False
+
+    def get(self, run_id: str) -> ReconciliationRun:
+        """Raises NotFound."""
+        run = self.runs.get(run_id)
+        if run is None:
+            raise NotFound("reconciliation run not found", param="run_id")
+        return run
+
+    def page(self, *, limit: int = 10, starting_after: str | None = None, provider: str | None = None) -> dict:
+        """Runs newest first: ``{"data": [run...], "has_more"}``."""
+        out = self.runs.page(limit, starting_after, provider)
+        return {"data": [load_run(i) for i in out["data"]], "has_more": out["has_more"]}
+
+    def download_url(self, run: ReconciliationRun, expires_seconds: int) -> str | None:
+        """A presigned GET of the report once the run is COMPLETED."""
+        if run.status != RS.COMPLETED or not run.report_key:
+            return None
+        return self.s3.generate_presigned_url("get_object", Params={"Bucket": self.bucket, "Key": run.report_key},
+                                              ExpiresIn=expires_seconds)
+
+    def cancel(self, run_id: str, _tries: int = 5) -> ReconciliationRun:
+        """Cancel a QUEUED run (CANCELLED at once) or a RUNNING one (CANCELLING; the run ends
+        CANCELLED at its next shard, with no report). Raises NotFound; Conflict
+        (``run_not_running``) when it already ended."""
+        run = self.get(run_id)
+        if run.status not in (RS.QUEUED, RS.RUNNING):
+            raise Conflict("reconciliation run is not running", code="run_not_running")
+        if not self._move(run, (run.status,), RS.CANCELLING, detail="cancel requested"):
+            if _tries <= 1:
+                raise Conflict("the run changed meanwhile; retry", code="invalid_state")
+            return self.cancel(run_id, _tries - 1)
+        if run.status == RS.QUEUED:
+            self._move(self.get(run_id), (RS.CANCELLING,), RS.CANCELLED)
+        return self.get(run_id)
+
+    def _move(self, run: ReconciliationRun, sources: tuple[str, ...], target: str, sets: dict | None = None,
+              detail: str | None = None) -> bool:
+        return self.runs.transition(self.runs.item(run.run_id) or {}, sources, target, sets, detail)
+
+    def fail(self, run_id: str, reason: str) -> ReconciliationRun:
+        """Mark a run that could not finish FAILED (a no-op when it already ended)."""
+        run = self.get(run_id)
+        if run.status in (RS.QUEUED, RS.RUNNING, RS.CANCELLING):
+            self._move(run, (run.status,), RS.FAILED, {"failure_reason": reason[:500]})
+        return self.get(run_id)
+
+    def window(self, run: ReconciliationRun) -> Window:
+        start = datetime.combine(date.fromisoformat(run.from_), time(), timezone.utc)
+        end = datetime.combine(date.fromisoformat(run.to) + timedelta(days=1), time(), timezone.utc)
+        return Window(start, end, self.grace)
+
+    # ---- executing a run -------------------------------------------------------------------
+    def execute(self, run_id: str) -> ReconciliationRun:
+        """Run a QUEUED run to its end (see the module docstring). A RUNNING one is run again from
+        its start (its message came back: the execution that had it died; everything a run writes
+        is idempotent: the report is rewritten, exceptions have derived ids, completion is guarded);
+        a CANCELLING one is ended CANCELLED; any other is returned as it is. A run that cannot
+        finish (the provider cannot be read, a malformed settlement file, any other error) ends
+        FAILED with its ``failure_reason``, never stays RUNNING."""
+        run = self.get(run_id)
+        if run.status == RS.CANCELLING:
+            self._move(run, (RS.CANCELLING,), RS.CANCELLED)
+            return self.get(run_id)
+        lease = iso(datetime.now(timezone.utc) + timedelta(seconds=LEASE_SECONDS))
+        if run.status == RS.QUEUED:
+            if not self._move(run, (RS.QUEUED,), RS.RUNNING, {"lease_until": lease}):
+                return self.get(run_id)  # another executor took it
+        elif run.status != RS.RUNNING or not self.runs.take_over(run_id, run.get("lease_until"), lease,
+                                                                 iso(datetime.now(timezone.utc))):
+            return run  # ended, or RUNNING in an execution that still holds it (a duplicate message)
+        try:
+            return self._execute(self.get(run_id))
+        except _Cancelled:
+            with contextlib.suppress(Exception):
+                self._move(self.get(run_id), (RS.CANCELLING,), RS.CANCELLED)
+            return self.get(run_id)
+        except Exception as err:  # noqa: BLE001 - recorded on the run, which must not stay RUNNING
+            return self.fail(run_id, f"{type(err).__name__}: {err}")
+
+    def _execute(self, run: ReconciliationRun) -> ReconciliationRun:
+        window, source = self.window(run), run.source
+        ranges = key_ranges(self.ledger, run.provider, window)
+        # shards read ahead while one is matched on a small day (a shard's ranges fewer than the
+        # threads): enough to keep the threads busy; none on a big day, whose shard fills them alone
+        # (and two of whose shards would hold twice the memory)
+        ahead_n = 0 if len(ranges) >= self.concurrency else -(-self.concurrency // max(len(ranges), 1))
+        with tempfile.TemporaryDirectory(prefix="recon-") as tmp, ThreadPoolExecutor(self.concurrency) as pool, \
+                ThreadPoolExecutor(ahead_n + 2) as ahead:
+            # the provider's side is spilled while the first shards of payrail's are read
+            spilling = ahead.submit(self._spill, run, window, tmp) if source != "status_lookup" else None
+            parts = [os.path.join(tmp, f"result-{s:02d}.csv") for s in range(SHARDS)]
+            counts: Counter = Counter()
+            found: list[Result] = []
+            read = partial(payrail_records, self.ledger, run.provider, ranges=ranges, pool=pool)
+            reads = {s: ahead.submit(read, s) for s in range(min(ahead_n + 1, SHARDS))}
+            spills = spilling.result() if spilling else None
+            for shard in range(SHARDS):  # one shard matched at a time while the next ones are read
+                self._still_running(run.run_id)
+                mine = (reads.pop(shard) if shard in reads else _Done(partial(read, shard))).result()
+                if ahead_n and shard + ahead_n + 1 < SHARDS:
+                    reads[shard + ahead_n + 1] = ahead.submit(read, shard + ahead_n + 1)
+                theirs = self._lookups(run.provider, mine, pool) if spills is None else _read_spill(spills[shard])
+                with open(parts[shard], "w", newline="") as f:
+                    w = csv.writer(f, lineterminator="\n")
+                    for res in match(mine, theirs, window):
+                        if res.payrail is None and res.cls == C.UNKNOWN_TO_PAYRAIL and res.key[1]:
+                            res = self._outside(run.provider, res)
+                        counts[res.cls] += 1
+                        w.writerow(_row(res))
+                        if res.cls != C.MATCHED:
+                            found.append(res)
+                del mine, theirs
+                self.runs.count_shard(run.run_id, shard)
+            drift = self._float(run.provider) if run.provider in self.momo else None
+            self._still_running(run.run_id)
+            report_key = f"reconciliation/{run.run_id}.csv"
+            self._upload(report_key, parts)
+        for res in found:
+            self.exceptions.create(self._exception(run, res))
+        if drift is not None and drift["drift"]:
+            counts[C.FLOAT_DRIFT] += 1
+            self.exceptions.create(self._float_exception(run, drift))
+        rows = sum(n for c, n in counts.items() if c != C.FLOAT_DRIFT)
+        sets = {"counts": {str(c): counts.get(c, 0) for c in BreakClass}, "rows": rows, "report_key": report_key,
+                "float": drift}
+        if not self._move(self.get(run.run_id), (RS.RUNNING,), RS.COMPLETED, sets):
+            if self.get(run.run_id).status in (RS.CANCELLING, RS.CANCELLED):  # no report for a cancelled run
+                with contextlib.suppress(Exception):
+                    self.s3.delete_object(Bucket=self.bucket, Key=report_key)
+            raise _Cancelled
+        return self.get(run.run_id)
+
+    def _still_running(self, run_id: str) -> None:
+        if self.get(run_id).status != RS.RUNNING:
+            raise _Cancelled
+
+    def _spill(self, run: ReconciliationRun, window: Window, tmp: str) -> list[str]:
+        """Read the provider's side once (its statement API, or the inbox files of the days read)
+        into one file per shard of the transfer id; records outside the window and its grace
+        are left out."""
+        paths = [os.path.join(tmp, f"provider-{s:02d}.csv") for s in range(SHARDS)]
+        files = [open(p, "w", newline="") for p in paths]
+        try:
+            writers = [csv.writer(f, lineterminator="\n") for f in files]
+            for r in self._provider_side(run, window):
+                if not window.reads(iso(r.booked_at)):
+                    continue
+                shard = shard_of(r.transfer_id, SHARDS) if r.transfer_id else 0
+                writers[shard].writerow(_spilled(r))
+        finally:
+            for f in files:
+                f.close()
+        return paths
+
+    def _provider_side(self, run: ReconciliationRun, window: Window) -> Iterator[ProviderRecord]:
+        conn = self.connector(run.provider)
+        if run.source == "list_api":
+            yield from conn.statement(window.read_from, window.read_to)
+            return
+        own = getattr(conn, "parse_statement_file", None)
+        for day in days(window):
+            try:
+                body = self.s3.get_object(Bucket=self.bucket, Key=inbox_key(run.provider, day))["Body"]
+            except self.s3.exceptions.NoSuchKey:
+                continue
+            lines = (line.decode() for line in body.iter_lines())
+            header = next(lines, "")
+            generic = own is None or header.strip().lstrip("\ufeff") == ",".join(GENERIC_COLUMNS)
+            parse = (lambda x: parse_generic_file(x, run.provider)) if generic else own
+            yield from parse(itertools.chain([header], lines))
+
+    def _lookups(self, provider: str, mine: list[PayrailRecord], pool) -> Iterator[ProviderRecord]:
+        """The ``status_lookup`` source: ask the provider about each of payrail's transfers (on
+        ``pool``'s threads)."""
+        conn = self.connector(provider)
+
+        def ask(p: PayrailRecord) -> ProviderRecord | None:
+            return from_status(p, conn.status(p.transfer_id), datetime.fromisoformat(p.at.replace("Z", "+00:00")))
+        return (r for r in pool.map(ask, mine) if r is not None)
+
+    def _outside(self, provider: str, res: Result) -> Result:
+        """A provider's record payrail's window does not hold: payrail's transfer found by its
+        journal ids (ended outside the window, or still held), classified with it."""
+        p = open_transfer(self.ledger, provider, res.key[0], res.key[1])
+        return res if p is None else Result(classify(p, res.provider), res.key, p, res.provider)
+
+    def _float(self, provider: str) -> dict:
+        """The provider's float against the ledger's, at the run's cut-off (now)."""
+        bal = self.connector(provider).balance()
+        balance = bal if isinstance(bal, ProviderBalance) else ProviderBalance(
+            provider=provider, amount=int(bal), currency=self.float_currency, at=datetime.now(timezone.utc))
+        ledger = self.ledger_float(provider)
+        return {"provider_balance": balance.amount, "ledger": ledger, "currency": self.float_currency,
+                "drift": float_drift(balance, ledger, self.float_currency), "at": iso(balance.at)}
+
+    def ledger_float(self, provider: str) -> int:
+        """The sum over merchants of ``momo_float`` + ``momo_held`` at ``provider`` (minor units):
+        the merchants from the main table, their accounts in batches."""
+        ids: list[str] = []
+        kw = dict(TableName=self.main.table, FilterExpression="#t = :m", ProjectionExpression="merchant_id",
+                  ExpressionAttributeNames={"#t": "type"}, ExpressionAttributeValues={":m": ddb.value("merchant")})
+        while True:
+            r = self.main.db.scan(**kw)
+            for it in r["Items"]:
+                mid = it["merchant_id"]["S"]
+                ids += [account_id(mid, k, self.float_currency, owner=provider) for k in ("momo_float", "momo_held")]
+            if "LastEvaluatedKey" not in r:
+                break
+            kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
+        total = 0
+        for i in range(0, len(ids), 100):
+            total += sum(a["balance"] for a in self.ledger.get_accounts(ids[i:i + 100]).values())
+        return total
+
+    def _upload(self, key: str, parts: list[str]) -> None:
+        def chunks() -> Iterator[bytes]:
+            yield (",".join(CSV_COLUMNS) + "\n").encode()
+            for p in parts:
+                with open(p, "rb") as f:
+                    while block := f.read(1 << 20):
+                        yield block
+
+        from payrail.settlement.service import _Reader
+        self.s3.upload_fileobj(io.BufferedReader(_Reader(chunks())), self.bucket, key,
+                               ExtraArgs={"ContentType": "text/csv"},
+                               Config=TransferConfig(multipart_threshold=UPLOAD_PART_BYTES,
+                                                     multipart_chunksize=UPLOAD_PART_BYTES, max_concurrency=2))
+
+    # ---- exceptions ------------------------------------------------------------------------
+    def _exception(self, run: ReconciliationRun, res: Result) -> dict:
+        p, r = res.payrail, res.provider
+        extra = r.provider_reference or iso(r.booked_at) if (r is not None and res.cls == C.UNKNOWN_TO_PAYRAIL) else ""
+        return {"exception_id": exception_id(run.provider, res.cls, res.key[0], res.key[1], extra or ""),
+                "run_id": run.run_id, "class": str(res.cls), "provider": run.provider, "transfer_id": res.key[1],
+                "merchant_id": p.merchant_id if p else None, "created_at": now_iso(),
+                "evidence": {"payrail": _payrail(p), "provider": [r.model_dump(mode="json")] if r else [],
+                             "journal_ids": [p.journal_id] if p else []}}
+
+    def _float_exception(self, run: ReconciliationRun, drift: dict) -> dict:
+        return {"exception_id": exception_id(run.provider, C.FLOAT_DRIFT, "float", run.to, str(drift["drift"])),
+                "run_id": run.run_id, "class": str(C.FLOAT_DRIFT), "provider": run.provider, "transfer_id": None,
+                "merchant_id": None, "created_at": now_iso(), "evidence": {"float": drift, "journal_ids": []}}
+
+    def get_exception(self, exception_id_: str) -> ReconciliationException:
+        """Raises NotFound."""
+        exc = self.exceptions.get(exception_id_)
+        if exc is None:
+            raise NotFound("reconciliation exception not found", param="exception_id")
+        return exc
+
+    def exception_page(self, *, limit: int = 10, starting_after: str | None = None, cls: str | None = None,
+                       provider: str | None = None, status: str | None = None) -> dict:
+        """Exceptions newest first, filtered by class, provider and status (``open``/``resolved``)."""
+        where = {k: v for k, v in (("class", cls), ("provider", provider),
+                                   ("status", status.upper() if status else None)) if v}
+        out = self.exceptions.page(limit, starting_after, where)
+        return {"data": [ReconciliationException.model_validate(i) for i in out["data"]], "has_more": out["has_more"]}
+
+    def resolve(self, exception_id_: str, resolution: str, reason: str, operator: str = "admin",
+                _tries: int = 3) -> ReconciliationException:
+        """Resolve an OPEN exception with ``resolution`` (one the class accepts,
+        :data:`payrail.reconciliation.model.RESOLUTIONS`) and the operator's ``reason``; where
+        money moves, one balanced journal ``recon:<exception_id>`` in the same transaction.
+        Repeating the same resolution returns the exception as resolved.
+
+        Raises:
+            NotFound; ValidationFailed (a resolution the class does not accept);
+            Conflict (``already_resolved``: resolved otherwise; ``insufficient_funds``: the
+            reversal would take an account below zero).
+        """
+        exc = self.get_exception(exception_id_)
+        res = Resolution(resolution)
+        if res not in RESOLUTIONS[exc.cls]:
+            raise ValidationFailed(f"a {exc.cls} exception is resolved by one of "
+                                   f"{[str(r) for r in RESOLUTIONS[exc.cls]]}", param="resolution")
+        if exc.status == XS.RESOLVED:
+            if exc.resolution == res:
+                return exc
+            raise Conflict(f"the exception was already resolved ({exc.resolution})", code="already_resolved")
+        item = self.exceptions.item(exception_id_)
+        journal = self._journal(exc, res)
+        sets = {"resolution": str(res), "reason": reason[:500], "resolved_by": operator,
+                "journal_id": journal.journal_id if journal else None}
+        actions = self.exceptions.resolve_actions(item, sets, f"{res}: {reason}"[:500])
+        try:
+            if journal is None:
+                self.main.db.transact_write_items(TransactItems=actions)
+            else:
+                self.ledger.post(journal, opens=self._opens(journal), extra=actions)
+        except (ExtraConditionFailed, self.main.db.exceptions.TransactionCanceledException):
+            if _tries <= 1:
+                raise Conflict("the exception changed meanwhile; retry", code="invalid_state") from None
+            return self.resolve(exception_id_, resolution, reason, operator, _tries - 1)  # resolved meanwhile?
+        except InsufficientFunds as err:
+            raise Conflict(f"the resolution cannot be posted: {err.message}", code="insufficient_funds") from None
+        return self.get_exception(exception_id_)
+
+    def _journal(self, exc: ReconciliationException, res: Resolution) -> Journal | None:
+        """The resolution's journal (None: no money moves)."""
+        if res == Resolution.ACKNOWLEDGE:
+            return None
+        p = exc.evidence.get("payrail") or {}
+        jid, mid, cur, amount = f"recon:{exc.exception_id}", p["merchant_id"], p["currency"], p["amount"]
+        meta = {"exception_id": exc.exception_id, "class": str(exc.cls), "resolution": str(res),
+                "transfer_id": exc.transfer_id, "provider": exc.provider}
+        if res == Resolution.REVERSE_CAPTURE:
+            ended = self.ledger.get_journal(p["journal_id"])
+            if ended is None:
+                raise NotFound("the captured journal is gone", param="exception_id")
+            postings = [Posting(_unhold(leg["account_id"]), -leg["amount"]) for leg in ended["postings"]]
+            return Journal(jid, "reconciliation_reverse_capture", mid, cur, postings, metadata=meta)
+        sent = account_id(mid, "momo_sent", cur, owner=exc.provider) if exc.provider in self.momo \
+            else account_id(mid, "payouts", cur)
+        other = account_id(PLATFORM, RECEIVABLE if res == Resolution.RECEIVABLE else LOSS, cur)
+        return Journal(jid, f"reconciliation_{res}", mid, cur, [Posting(sent, amount), Posting(other, -amount)],
+                       metadata=meta)
+
+    @staticmethod
+    def _opens(j: Journal) -> list[AccountSpec]:
+        out = []
+        for p in j.postings:
+            merchant, kind, *rest = p.account_id.split(":")
+            owner = rest[0] if len(rest) == 2 else None
+            floor = UNBOUNDED if kind in (RECEIVABLE, LOSS, "payouts") else NON_NEGATIVE
+            out.append(AccountSpec(p.account_id, merchant, j.currency, kind, floor, owner))
+        return out
+
+
+def _unhold(aid: str) -> str:
+    parts = aid.split(":")
+    parts[1] = _UNHOLD.get(parts[1], parts[1])
+    return ":".join(parts)
+
+
+def _payrail(p: PayrailRecord | None) -> dict | None:
+    return None if p is None else p._asdict()
+
+
+def _row(res: Result) -> list:
+    p, r = res.payrail, res.provider
+    return [res.key[1] or "", res.key[0], str(res.cls), p.merchant_id if p else "", p.outcome if p else "",
+            p.amount if p else "", p.currency if p else "", p.at if p else "", p.journal_id if p else "",
+            r.status if r else "", r.amount if r else "", r.currency if r else "",
+            (r.provider_reference or "") if r else "", iso(r.booked_at) if r else ""]
+
+
+def _spilled(r: ProviderRecord) -> list:
+    return [r.kind, r.transfer_id or "", r.provider_reference or "", r.amount, r.currency, r.status,
+            iso(r.booked_at), r.provider]
+
+
+class Spilled(NamedTuple):
+    """A :class:`ProviderRecord` read back from a shard's spill (validated when it was first read):
+    the same fields in a tuple, a fraction of a model's memory, for the records a shard holds."""
+
+    provider: str
+    kind: str
+    transfer_id: str | None
+    provider_reference: str | None
+    amount: int
+    currency: str
+    status: str
+    booked_at: datetime
+
+    def model_dump(self, mode: str | None = None) -> dict:
+        return self._asdict() | {"booked_at": iso(self.booked_at)}
+
+
+def _read_spill(path: str) -> Iterator[Spilled]:
+    """A shard's spilled provider records."""
+    with open(path, newline="") as f:
+        for kind, tid, ref, amount, cur, status, booked, provider in csv.reader(f):
+            yield Spilled(provider, kind, tid or None, ref or None, int(amount), cur, status,
+                          datetime.fromisoformat(booked.replace("Z", "+00:00")))

@@ -1,0 +1,11 @@
+from enum import StrEnum
+
+
+class ReconciliationExceptionResolutionType0(StrEnum):
+    ACKNOWLEDGE = "acknowledge"
+    RECEIVABLE = "receivable"
+    REVERSE_CAPTURE = "reverse_capture"
+    WRITE_OFF = "write_off"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,252 @@
+"""Reconciliation on the local cloud: payouts through the Cashfree stand-in, a run over today
+(queued by the API, executed by the reconciliation function) finds the day's paid transfers
+matched, and each break made at the stand-in exactly once in its class; resolutions post one
+journal each, idempotently, and the ledger audit stays exact."""
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from datetime import datetime, timezone
+
+import pytest
+import requests
+
+from infra.tools.client import ApiError, standin as standin_at, wait_for
+from tests.conftest import quiet_audit
+
+FINAL = ("SUCCEEDED", "FAILED", "CANCELLED")
+UPI_OK = {"type": "upi", "vpa": "success@upi", "name": "Ravi Kumar"}
+
+
+def in_bank(suffix: str) -> dict:
+    return {"type": "bank_account", "bank_code": "HDFC0001234", "account_number": f"5010000{suffix}", "name": "Ravi Kumar"}
+
+
+def today() -> str:
+    return datetime.now(timezone.utc).date().isoformat()
+
+
+def reconcile(admin, provider: str = "cashfree", cloud: dict | None = None) -> dict:
+    """A run of ``provider``'s today through the API, from the source its connector declares
+    (:func:`infra.tools.demo_reconciliation.start_run`), polled to its end."""
+    from infra.tools.demo_reconciliation import start_run
+    from payrail.providers import registry
+
+    run = start_run(admin, cloud, provider, today())
+    assert run["status"] == "QUEUED" and run["source"] == registry.entry(provider).statement
+    return wait_for(lambda: (r := admin.reconciliation_get(run["run_id"]))["status"] in ("COMPLETED", "FAILED") and r,
+                    120, 0.5, what="reconciliation run ended")
+
+
+def report(run: dict) -> list[dict]:
+    r = requests.get(run["download_url"], timeout=30)
+    assert r.status_code == 200
+    return list(csv.DictReader(io.StringIO(r.text)))
+
+
+def exceptions_of(admin, transfer_ids: set[str], **params) -> list[dict]:
+    out, after = [], None
+    while True:
+        page = admin.reconciliation_exceptions(provider="cashfree", limit=100, **params,
+                                               **({"starting_after": after} if after else {}))
+        out += [e for e in page["data"] if e["transfer_id"] in transfer_ids]
+        if not page["has_more"]:
+            return out
+        after = page["data"][-1]["exception_id"]
+
+
+@pytest.fixture
+def day(admin, merchant, cloud, platform):
+    """A merchant's day at Cashfree: three paid payouts, one payrail captured that the provider then
+    failed (missing_at_provider), one payrail released that the provider then paid
+    (paid_after_release). ``(client, merchant_id, {name: payout})``."""
+    client, mid = merchant
+    admin.top_up(mid, 5_000_000, "INR")
+    paid = [client.payout(10_000 + i, UPI_OK, currency="INR") for i in range(3)]
+    pending = client.payout(20_000, in_bank("0004"), currency="INR")
+    held = client.payout(30_000, in_bank("0005"), currency="INR")
+    for p in paid:
+        wait_for(lambda: client.get_payout(p["payout_id"])["status"] == "SUCCEEDED", 60, 0.3, what="paid")
+    wait_for(lambda: client.get_payout(pending["payout_id"])["status"] == "PROCESSING", 60, 0.3, what="pending")
+    wait_for(lambda: client.get_payout(held["payout_id"])["status"] == "ON_HOLD", 60, 0.3, what="on hold")
+    # payrail captures a transfer the provider still holds (a wrong answer taken for paid) ...
+    p = client.get_payout(pending["payout_id"])
+    assert platform.payouts.capture(mid, p["payout_id"], p["run"])["status"] == "SUCCEEDED"
+    # ... which the provider then fails: money claimed but never sent
+    standin_at(cloud["standins"]["cashfree"], f"/_control/transfers/{p['provider_key']}", {"status": "FAILED"})
+    # the admin releases the payout on hold; the provider pays it anyway: money left twice
+    admin.decide_payout(mid, held["payout_id"], "reject", "the beneficiary's bank confirmed it will not pay")
+    h = wait_for(lambda: (x := client.get_payout(held["payout_id"]))["status"] == "FAILED" and x, 30, 0.3,
+                 what="released")
+    standin_at(cloud["standins"]["cashfree"], f"/_control/transfers/{h['provider_key']}", {"status": "SUCCESS"})
+    return client, mid, {"paid": [client.get_payout(x["payout_id"]) for x in paid], "missing": p, "released": h}
+
+
+def test_a_day_reconciled_finds_each_break_once_in_its_class(admin, day, platform, cloud):
+    client, mid, made = day
+    ids = {p["transfer_id"] for p in made["paid"]} | {made["missing"]["transfer_id"], made["released"]["transfer_id"]}
+    run = reconcile(admin, cloud=cloud)
+    assert run["status"] == "COMPLETED", run.get("failure_reason")
+    assert run["progress"] == 1 and run["download_url"]
+    rows = {r["transfer_id"]: r for r in report(run) if r["transfer_id"] in ids}
+    assert {t: r["class"] for t, r in rows.items()} == {
+        **{p["transfer_id"]: "matched" for p in made["paid"]},
+        made["missing"]["transfer_id"]: "missing_at_provider", made["released"]["transfer_id"]: "paid_after_release"}
+    assert sum(run["counts"].values()) == run["rows"] and run["counts"]["float_drift"] == 0
+    found = exceptions_of(admin, ids, status="open")
+    assert sorted((e["class"], e["transfer_id"]) for e in found) == sorted([
+        ("missing_at_provider", made["missing"]["transfer_id"]),
+        ("paid_after_release", made["released"]["transfer_id"])])
+    for e in found:
+        assert e["merchant_id"] == mid and e["run_id"] == run["run_id"] and e["evidence"]["journal_ids"]
+        assert e["evidence"]["provider"][0]["status"] == ("FAILED" if e["class"] == "missing_at_provider" else "SUCCESS")
+    # the merchant hears of its breaks by event
+    types = [ev["type"] for ev in client.events(limit=100)["data"]]
+    assert types.count("reconciliation.exception") == 2
+    # a second run over the same day finds the same exceptions, recorded once
+    again = reconcile(admin, cloud=cloud)
+    assert again["status"] == "COMPLETED" and again["run_id"] != run["run_id"]
+    assert len(exceptions_of(admin, ids)) == 2
+    listed = admin.reconciliations(provider="cashfree", limit=100)["data"]
+    assert {run["run_id"], again["run_id"]} <= {r["run_id"] for r in listed}
+
+
+def test_resolutions_post_one_journal_each_and_keep_the_audit_exact(admin, day, platform, cloud):
+    client, mid, made = day
+    ids = {made["missing"]["transfer_id"], made["released"]["transfer_id"]}
+    assert reconcile(admin, cloud=cloud)["status"] == "COMPLETED"
+    found = {e["class"]: e for e in exceptions_of(admin, ids, status="open")}
+    before = client.balances("INR")["available"]
+    missing = found["missing_at_provider"]
+    with pytest.raises(ApiError) as err:  # a resolution the class does not take
+        admin.resolve_exception(missing["exception_id"], "write_off", "not this one")
+    assert err.value.status == 400
+    resolved = admin.resolve_exception(missing["exception_id"], "reverse_capture", "the provider failed it")
+    assert resolved["status"] == "RESOLVED" and resolved["journal_id"] == f"recon:{missing['exception_id']}"
+    # the capture reversed: the money is the merchant's again
+    assert client.balances("INR")["available"] == before + made["missing"]["amount"]
+    again = admin.resolve_exception(missing["exception_id"], "reverse_capture", "the provider failed it")
+    assert again["status_history"] == resolved["status_history"]
+    assert client.balances("INR")["available"] == before + made["missing"]["amount"]
+    with pytest.raises(ApiError) as err:
+        admin.resolve_exception(missing["exception_id"], "acknowledge", "changed my mind")
+    assert err.value.status == 409
+    paid_twice = found["paid_after_release"]
+    w = admin.resolve_exception(paid_twice["exception_id"], "write_off", "below the recovery threshold")
+    journal = platform.ledger.get_journal(w["journal_id"])
+    assert sorted(p["amount"] for p in journal["postings"]) == [-made["released"]["amount"], made["released"]["amount"]]
+    assert client.balances("INR")["available"] == before + made["missing"]["amount"]  # the platform bears it
+    assert {e["exception_id"] for e in exceptions_of(admin, ids, status="resolved")} == {
+        missing["exception_id"], paid_twice["exception_id"]}
+    assert not exceptions_of(admin, ids, status="open")
+    report_ = quiet_audit(platform.ledger)
+    assert report_["ok"], report_
+
+
+def test_a_run_is_refused_for_an_unknown_provider_and_a_finished_run_cannot_be_cancelled(admin, cloud):
+    with pytest.raises(ApiError) as err:
+        admin.reconciliation("nobank", today(), today())
+    assert err.value.status == 400 and err.value.body["error"]["param"] == "provider"
+    run = reconcile(admin, "safepay", cloud)
+    with pytest.raises(ApiError) as err:
+        admin.reconciliation_cancel(run["run_id"])
+    assert err.value.status == 409
+    with pytest.raises(ApiError) as err:
+        admin.reconciliation_get("rec_" + uuid.uuid4().hex)
+    assert err.value.status == 404
+
+
+def test_a_settlement_file_put_into_the_inbox_starts_a_run_that_reads_it(admin, day, cloud):
+    """The provider's file (the generic columns of a connector that documents none) put into
+    ``reconciliation/inbox/<provider>/<day>.csv``: S3 → EventBridge → the queue → a run of that day."""
+    import boto3
+
+    from payrail.providers.statements import ProviderRecord
+    from payrail.reconciliation.records import write_generic_file
+
+    client, mid, made = day
+    now = datetime.now(timezone.utc)
+    rec = lambda p, status, **kw: ProviderRecord(provider="cashfree", transfer_id=p["transfer_id"], amount=p["amount"],  # noqa: E731
+                                                 currency="INR", status=status, booked_at=now, **kw)
+    unknown = f"po_{uuid.uuid4().hex[:24]}"
+    records = [rec(p, "SUCCESS") for p in made["paid"]] + [
+        rec(made["missing"], "FAILED"), rec(made["released"], "SUCCESS"),
+        rec(made["paid"][0], "SUCCESS", provider_reference="paid-again"),
+        ProviderRecord(provider="cashfree", transfer_id=unknown, amount=777, currency="INR", status="SUCCESS",
+                       booked_at=now)]
+    out = io.StringIO()
+    write_generic_file(records, out)
+    s3 = boto3.client("s3")  # the cloud fixture put its endpoints into the environment
+    s3.put_object(Bucket=cloud["bucket"], Key=f"reconciliation/inbox/cashfree/{today()}.csv", Body=out.getvalue().encode())
+    run = wait_for(lambda: next((r for r in admin.reconciliations(provider="cashfree", limit=20)["data"]
+                                 if r["trigger"] == "settlement_file" and r["status"] in ("COMPLETED", "FAILED")), None),
+                   120, 0.5, what="the run the file started")
+    assert run["status"] == "COMPLETED" and run["source"] == "settlement_file", run.get("failure_reason")
+    ids = {p["transfer_id"] for p in made["paid"]} | {made["missing"]["transfer_id"], made["released"]["transfer_id"],
+                                                       unknown}
+    rows = [r for r in report(run) if r["transfer_id"] in ids]
+    got = sorted((r["transfer_id"], r["class"]) for r in rows)
+    assert got == sorted([*((p["transfer_id"], "matched") for p in made["paid"]),
+                          (made["paid"][0]["transfer_id"], "unknown_to_payrail"),
+                          (made["missing"]["transfer_id"], "missing_at_provider"),
+                          (made["released"]["transfer_id"], "paid_after_release"), (unknown, "unknown_to_payrail")])
+
+
+def test_the_demo_step_finds_its_break_and_resolves_it(admin, cloud):
+    from infra.tools.demo_reconciliation import reconciliation_demo
+
+    checks, lines = reconciliation_demo(admin, cloud)
+    assert [c for c in checks if not c[1]] == [] and len(checks) == 3, checks
+    assert "paid_after_release" in lines[0] and "write_off" in lines[1]
+
+
+def test_a_malformed_settlement_file_fails_its_run_naming_the_line(admin, cloud):
+    import boto3
+
+    day = "2001-05-05"
+    body = ("provider,kind,transfer_id,provider_reference,amount,currency,status,booked_at\n"  # the generic columns
+            "safepay,transfer,po_1,,100,PKR,SUCCESS,2001-05-05T10:00:00Z\nsafepay,transfer,po_2,,ten,PKR,SUCCESS,"
+            "2001-05-05T10:00:00Z\n")
+    boto3.client("s3").put_object(Bucket=cloud["bucket"], Key=f"reconciliation/inbox/safepay/{day}.csv", Body=body.encode())
+    run = wait_for(lambda: next((r for r in admin.reconciliations(provider="safepay", limit=50)["data"]
+                                 if r["from"] == day and r["status"] in ("COMPLETED", "FAILED")), None),
+                   120, 0.5, what="the run the file started")
+    assert run["status"] == "FAILED" and "line 3" in run["failure_reason"] and run["download_url"] is None
+
+
+def test_a_duplicate_message_for_a_run_held_by_its_executor_changes_nothing(platform):
+    """A run RUNNING under a live lease is left to its executor (a duplicate message); once the
+    lease has lapsed (the executor died) the next message runs it to its end; a message for a
+    completed run leaves it and its report alone."""
+    from datetime import timedelta
+
+    from payrail.reconciliation.matcher import iso
+
+    r = platform.reconciliations
+    run, _ = r.create_run("safepay", "2001-06-06", "2001-06-06", run_id=f"rec_test_{uuid.uuid4().hex[:12]}")
+    later = iso(datetime.now(timezone.utc) + timedelta(hours=1))
+    assert r.runs.transition(r.runs.item(run.run_id), ("QUEUED",), "RUNNING", {"lease_until": later})
+    assert r.execute(run.run_id).status == "RUNNING"  # its executor holds it: nothing done
+    assert r.runs.raw(run.run_id).get("shards_done") is None
+    r.main.update(r.runs.key(run.run_id), "SET lease_until = :l", {":l": "2001-01-01T00:00:00.000000Z"})
+    done = r.execute(run.run_id)
+    assert done.status == "COMPLETED" and done.report_key
+    again = r.execute(run.run_id)
+    assert again.status_history == done.status_history
+    assert r.s3.head_object(Bucket=r.bucket, Key=done.report_key)["ContentLength"] > 0
+
+
+def test_the_daily_schedule_queues_the_previous_day_of_its_provider_once(handler, admin):
+    from tests.conftest import load_event
+
+    event = load_event("eventbridge/reconciliation_schedule")
+    out = handler("reconciliation", event)
+    assert out["run_id"] == "rec_daily_safepay_2001-07-07"
+    assert handler("reconciliation", event)["run_id"] == out["run_id"]  # a repeated firing: the same run
+    run = wait_for(lambda: (r := admin.reconciliation_get(out["run_id"]))["status"] in ("COMPLETED", "FAILED") and r,
+                   120, 0.5, what="the scheduled run ended")
+    assert (run["status"], run["trigger"], run["from"], run["to"]) == ("COMPLETED", "schedule", "2001-07-07",
+                                                                        "2001-07-07")
+    with pytest.raises(ValueError):
+        handler("reconciliation", event | {"resources": ["arn:aws:events:us-east-1:1:rule/payrail-settlement-daily"]})
