@@ -31,20 +31,28 @@ def pay_after_release(desc: dict, provider_key: str) -> str:
         return "/_control/transfers SUCCESS (the stand-in has no /_control/breaks yet)"
 
 
-def start_run(admin: Payrail, desc: dict, provider: str, day: str) -> dict:
-    """A reconciliation run of ``provider``'s ``day`` started through the API, from the source its
-    connector declares (``Entry.statement``); for a ``settlement_file`` connector its stand-in's
-    file of the day (``GET /_control/settlement_file?day=``) is put into the inbox first."""
+def start_run(admin: Payrail, desc: dict, provider: str, day: str, again: bool = False) -> dict:
+    """A reconciliation run of ``provider``'s ``day`` from the source its connector declares
+    (``Entry.statement``): for a ``settlement_file`` connector its stand-in's file of the day
+    (``GET /_control/settlement_file?day=``) put into the inbox, which starts the run by itself
+    (the run returned is that one); for the others, or ``again`` (the day's file is in the inbox
+    already), a run started through the API."""
     from payrail.providers import registry
 
-    if registry.entry(provider).statement == "settlement_file":
-        import boto3
+    if again or registry.entry(provider).statement != "settlement_file":
+        return admin.reconciliation(provider, day, day)
+    import boto3
 
-        text = requests.get(f"{desc['standins'][provider]}/_control/settlement_file", params={"day": day},
-                            timeout=30).text
-        boto3.client("s3").put_object(Bucket=desc["bucket"], Key=f"reconciliation/inbox/{provider}/{day}.csv",
-                                      Body=text.encode())
-    return admin.reconciliation(provider, day, day)
+    def file_runs() -> dict[str, dict]:
+        page = admin.reconciliations(provider=provider, limit=100)["data"]
+        return {r["run_id"]: r for r in page if r["trigger"] == "settlement_file" and r["from"] == day}
+    before = set(file_runs())
+    text = requests.get(f"{desc['standins'][provider]}/_control/settlement_file", params={"day": day},
+                        timeout=30).text
+    boto3.client("s3").put_object(Bucket=desc["bucket"], Key=f"reconciliation/inbox/{provider}/{day}.csv",
+                                  Body=text.encode())
+    return wait_for(lambda: next((r for i, r in file_runs().items() if i not in before), None), 60, 0.5,
+                    what=f"the run the {provider} settlement file of {day} started")
 
 
 def reconciliation_demo(admin: Payrail, desc: dict) -> tuple[list, list[str]]:

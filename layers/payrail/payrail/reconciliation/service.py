@@ -59,7 +59,7 @@ from payrail.core.ids import random_id, shard_of
 from payrail.core.ledger import (NON_NEGATIVE, SETTLEMENT_SHARDS, UNBOUNDED, AccountSpec, ExtraConditionFailed,
                                  Journal, Ledger, Posting, account_id, now_iso)
 from payrail.core.store import RECONCILIATION_SCOPE as ALL, MainTable
-from payrail.providers.statements import ProviderBalance, ProviderRecord
+from payrail.providers.statements import ProviderBalance, ProviderRecord, map_back
 from payrail.reconciliation.matcher import PayrailRecord, Result, Window, classify, float_drift, iso, match
 from payrail.reconciliation.model import (BREAKS, RESOLUTIONS, BreakClass, ReconciliationException,
                                           ReconciliationRun, Resolution, RS, XS)
@@ -268,7 +268,7 @@ class Reconciliations:
         with tempfile.TemporaryDirectory(prefix="recon-") as tmp, ThreadPoolExecutor(self.concurrency) as pool, \
                 ThreadPoolExecutor(ahead_n + 2) as ahead:
             # the provider's side is spilled while the first shards of payrail's are read
-            spilling = ahead.submit(self._spill, run, window, tmp) if source != "status_lookup" else None
+            spilling = ahead.submit(self._spill, run, window, tmp, ranges) if source != "status_lookup" else None
             parts = [os.path.join(tmp, f"result-{s:02d}.csv") for s in range(SHARDS)]
             counts: Counter = Counter()
             found: list[Result] = []
@@ -315,19 +315,34 @@ class Reconciliations:
         if self.get(run_id).status != RS.RUNNING:
             raise _Cancelled
 
-    def _spill(self, run: ReconciliationRun, window: Window, tmp: str) -> list[str]:
+    def _spill(self, run: ReconciliationRun, window: Window, tmp: str, ranges: list) -> list[str]:
         """Read the provider's side once (its statement API, or the inbox files of the days read)
         into one file per shard of the transfer id; records outside the window and its grace
-        are left out."""
+        are left out. A record naming only the provider's key for a transfer (a provider that keeps
+        a uuid of payrail's id, not the id) is mapped back to payrail's transfer id through the
+        keys of payrail's transfers in the window's ``ranges`` (``Connector.transfer_key``); one
+        that maps to none stays without an id (``unknown_to_payrail``)."""
         paths = [os.path.join(tmp, f"provider-{s:02d}.csv") for s in range(SHARDS)]
         files = [open(p, "w", newline="") for p in paths]
         try:
             writers = [csv.writer(f, lineterminator="\n") for f in files]
+
+            def spill(r: ProviderRecord) -> None:
+                writers[shard_of(r.transfer_id, SHARDS) if r.transfer_id else 0].writerow(_spilled(r))
+            keyed_only: list[ProviderRecord] = []
             for r in self._provider_side(run, window):
                 if not window.reads(iso(r.booked_at)):
                     continue
-                shard = shard_of(r.transfer_id, SHARDS) if r.transfer_id else 0
-                writers[shard].writerow(_spilled(r))
+                if r.transfer_id is None and r.transfer_key is not None:
+                    keyed_only.append(r)
+                else:
+                    spill(r)
+            if keyed_only:
+                key = self.connector(run.provider).transfer_key
+                keys = {key(p.transfer_id): p.transfer_id for shard in range(SHARDS)
+                        for p in payrail_records(self.ledger, run.provider, shard, ranges)}
+                for r in map_back(keyed_only, keys):
+                    spill(r)
         finally:
             for f in files:
                 f.close()
