@@ -277,17 +277,17 @@ def _job(client: Payrail) -> dict:
 
 def _open_exception(admin: Payrail, client: Payrail, t: Tenant) -> str:
     """An OPEN reconciliation exception of the tenant's, made through the API alone: a payout the
-    Cashfree stand-in keeps ON_HOLD, released by the admin while the provider still holds it (a
-    status_mismatch once today is reconciled)."""
-    p = client.payout(1_000, {"type": "bank_account", "bank_code": "HDFC0001234", "account_number": "50100000005",
-                              "name": "Ravi Kumar"}, currency="INR")
+    Safepay stand-in keeps ON_HOLD, released by the admin while the provider still holds it (a
+    status_mismatch once today is reconciled from Safepay's list of payments)."""
+    p = client.payout(1_000, {"type": "bank_account", "bank_code": "HBL", "account_number": "1234560005",
+                              "name": "Ali Raza"}, currency="PKR")
     wait_for(lambda: client.get_payout(p["payout_id"])["status"] == "ON_HOLD", 60, 0.3, what="payout on hold")
     admin.decide_payout(t.ids["merchant_id"], p["payout_id"], "reject", "fuzz: released while on hold")
-    run = admin.reconciliation("cashfree", today(), today())
+    run = admin.reconciliation("safepay", today(), today())
     wait_for(lambda: admin.reconciliation_get(run["run_id"])["status"] in ("COMPLETED", "FAILED"), 120, 0.5,
              what="reconciliation run ended")
     tid = client.get_payout(p["payout_id"])["transfer_id"]
-    found = wait_for(lambda: [e for e in admin.reconciliation_exceptions(provider="cashfree", status="open",
+    found = wait_for(lambda: [e for e in admin.reconciliation_exceptions(provider="safepay", status="open",
                                                                          **{"class": "status_mismatch"},
                                                                          limit=100)["data"]
                               if e["transfer_id"] == tid], 10, 0.5, what="the exception listed")
