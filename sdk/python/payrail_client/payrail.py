@@ -45,7 +45,8 @@ RETRIED_5XX = frozenset({500, 502, 503, 504})
 #: the field of a listed object that the next page's ``starting_after`` names, by the object's model
 CURSORS = {"Payout": "payout_id", "Payment": "payment_id", "SavedBeneficiary": "beneficiary_id",
            "Reservation": "reservation_id", "WebhookEndpoint": "endpoint_id", "DeliveryAttempt": "attempt_id",
-           "Event": "event_id", "Posting": "seq", "DirectoryEntry": "code"}
+           "Event": "event_id", "Posting": "seq", "DirectoryEntry": "code", "ReconciliationRun": "run_id",
+           "ReconciliationException": "exception_id"}
 
 
 def _template(path: str) -> re.Pattern[str]:
