@@ -139,7 +139,7 @@ class FulfilmentClient:
         self.timeout = timeout_seconds
         self.http = session(attempts=1)
 
-    def submit(self, order: dict) -> Outcome:
+    def submit(self, order: Mapping | Order) -> Outcome:
         """POST the order with ``Idempotency-Key: <order_id>``: FULFILLED, FAILED (refused),
         NOT_RECEIVED (provably not received) or UNKNOWN."""
         body = {k: order[k] for k in ("order_id", "product_id", "quantity", "customer_id")}
@@ -155,7 +155,7 @@ class FulfilmentClient:
         return Outcome(outcome.kind, outcome.reason, outcome.fulfilment_id, may_be_received=True) \
             if outcome.kind == UNKNOWN else outcome
 
-    def lookup(self, order: dict) -> Outcome:
+    def lookup(self, order: Mapping | Order) -> Outcome:
         """Ask the service what became of the order (by its idempotency key, the order id). A
         lookup that gets no answer is UNKNOWN without ``may_be_received``; PROCESSING is UNKNOWN
         with it; 404 is NOT_RECEIVED; CANCELLED is FAILED."""
@@ -169,7 +169,7 @@ class FulfilmentClient:
         return Outcome(outcome.kind, outcome.reason, may_be_received=True) \
             if outcome.kind == UNKNOWN and 200 <= r.status_code < 300 else outcome
 
-    def cancel(self, order: dict) -> Outcome:
+    def cancel(self, order: Mapping | Order) -> Outcome:
         """Tell the service the platform gave up on the order (``POST <url>/<key>/cancel``, same
         ``Idempotency-Key``): CANCELLED (acknowledged), FULFILLED (it was delivered already, 409
         with the fulfilment), or UNKNOWN (no acknowledgement)."""
@@ -185,7 +185,7 @@ class FulfilmentClient:
             return outcome
         return Outcome(UNKNOWN, f"cancel answered {r.status_code}")
 
-    def _key_url(self, order: dict) -> str:
+    def _key_url(self, order: Mapping | Order) -> str:
         return f"{self.url}/{quote(order['order_id'], safe='')}"
 
     @staticmethod
