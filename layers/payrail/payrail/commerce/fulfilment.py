@@ -139,7 +139,7 @@ class FulfilmentClient:
         self.timeout = timeout_seconds
         self.http = session(attempts=1)
 
-    def submit(self, order: dict) -> Outcome:
+    def submit(self, order: Mapping | Order) -> Outcome:
         """POST the order with ``Idempotency-Key: <order_id>``: FULFILLED, FAILED (refused),
         NOT_RECEIVED (provably not received) or UNKNOWN."""
         body = {k: order[k] for k in ("order_id", "product_id", "quantity", "customer_id")}
@@ -155,7 +155,7 @@ class FulfilmentClient:
         return Outcome(outcome.kind, outcome.reason, outcome.fulfilment_id, may_be_received=True) \
             if outcome.kind == UNKNOWN else outcome
 
-    def lookup(self, order: dict) -> Outcome:
+    def lookup(self, order: Mapping | Order) -> Outcome:
         """Ask the service what became of the order (by its idempotency key, the order id). A
         lookup that gets no answer is UNKNOWN without ``may_be_received``; PROCESSING is UNKNOWN
         with it; 404 is NOT_RECEIVED; CANCELLED is FAILED."""
@@ -169,7 +169,7 @@ class FulfilmentClient:
         return Outcome(outcome.kind, outcome.reason, may_be_received=True) \
             if outcome.kind == UNKNOWN and 200 <= r.status_code < 300 else outcome
 
-    def cancel(self, order: dict) -> Outcome:
+    def cancel(self, order: Mapping | Order) -> Outcome:
         """Tell the service the platform gave up on the order (``POST <url>/<key>/cancel``, same
         ``Idempotency-Key``): CANCELLED (acknowledged), FULFILLED (it was delivered already, 409
         with the fulfilment), or UNKNOWN (no acknowledgement)."""
@@ -185,7 +185,7 @@ class FulfilmentClient:
             return outcome
         return Outcome(UNKNOWN, f"cancel answered {r.status_code}")
 
-    def _key_url(self, order: dict) -> str:
+    def _key_url(self, order: Mapping | Order) -> str:
         return f"{self.url}/{quote(order['order_id'], safe='')}"
 
     @staticmethod
@@ -270,19 +270,14 @@ def fulfil_order(orders: Orders, merchants: Merchants, client: FulfilmentClient,
     Args:
         now: the current time (UTC; default now), for the deadline.
     """
-    return Order.of(_step(orders, merchants, client, merchant_id, order_id, policy, now or clock.utcnow()))
-
-
-def _step(orders: Orders, merchants: Merchants, client: FulfilmentClient, merchant_id: str, order_id: str,
-          policy: FulfilmentPolicy, now: datetime) -> dict:
-    """:func:`fulfil_order`'s step on the order as the orders' data access reads and writes it."""
+    now = now or clock.utcnow()
     order = orders.get_order(merchant_id, order_id)
-    status = order["status"]
+    status = order.status
     if status == PAID:
         outcome = client.submit(order)
     elif status == FULFILMENT_PENDING:
         outcome = client.lookup(order)
-        certain = not order.get("fulfilment_uncertain", True)
+        certain = order.fulfilment_uncertain is False
         if outcome.kind == NOT_RECEIVED or (outcome.kind == UNKNOWN and not outcome.may_be_received and certain):
             outcome = client.submit(order)
     elif status == FULFILMENT_UNKNOWN:
@@ -301,18 +296,18 @@ def _step(orders: Orders, merchants: Merchants, client: FulfilmentClient, mercha
     deadline = deadline_of(order, policy)
     order = orders.note_attempt(order, outcome.reason, not_received=outcome.kind == NOT_RECEIVED,
                                 may_be_received=outcome.may_be_received, deadline=_iso(deadline))
-    if order["status"] != FULFILMENT_PENDING:
+    if order.status != FULFILMENT_PENDING:
         return order
-    if order.get("fulfilment_uncertain") is False and int(order.get("fulfilment_attempts", 0)) >= policy.max_attempts:
-        failed = orders.refund_not_received(order, f"not received after {order['fulfilment_attempts']} attempts: "
-                                                   f"{order.get('last_error') or outcome.reason}")
+    if order.fulfilment_uncertain is False and int(order.fulfilment_attempts or 0) >= policy.max_attempts:
+        failed = orders.refund_not_received(order, f"not received after {order.fulfilment_attempts} attempts: "
+                                                   f"{order.last_error or outcome.reason}")
         return _late_check(orders, client, failed) if needs_late_check(failed) else failed
     if now >= deadline:
         return orders.give_up(order, f"no definitive answer by {_iso(deadline)}: {outcome.reason}")
     return order
 
 
-def _late_check(orders: Orders, client: FulfilmentClient, order: dict) -> dict:
+def _late_check(orders: Orders, client: FulfilmentClient, order: Order) -> Order:
     """For a FAILED order the service might still deliver (:func:`needs_late_check`): send the
     cancel; when it is not acknowledged, look the order up. An acknowledged cancel (or a lookup
     saying FAILED or CANCELLED) is recorded (``cancel_acknowledged_at``): no more looks; a

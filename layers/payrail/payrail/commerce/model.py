@@ -1,6 +1,7 @@
 """The product and the order as the domain answers them (frozen models; the API's ``Product`` and
 ``Order`` are their public views), the order's statuses, why a FAILED order failed, and its
-lifecycle table. Built from stored items by ``of`` (the model's validator, built once per process).
+lifecycle table. Built from stored items by :mod:`payrail.commerce.records` (``model_construct``:
+trusted items, no validation on the hot path).
 The wallets' and balances' results (:mod:`payrail.commerce.wallets`): a wallet movement, a
 wallet's balance, an account's history entries (balance before and after), a merchant's top-up
 and balances — all amounts integers in minor units.

@@ -80,7 +80,14 @@ from payrail.core.ledger import (
 from payrail.core.money import check_amount, check_currency, fee_for
 from payrail.core.store import MainTable
 from payrail.commerce.model import LIFECYCLE, OS, FailureKind, Order, Product
-from payrail.commerce.records import OrderRecords, ProductRecords, bucket_key  # noqa: F401 - bucket_key re-exported
+from payrail.commerce.records import (  # noqa: F401 - bucket_key, PLACED and as_placed re-exported
+    PLACED,
+    OrderRecords,
+    ProductRecords,
+    as_placed,
+    bucket_key,
+    load_order,
+)
 from payrail.commerce.wallets import check_customer_id
 from payrail.core import clock
 
@@ -101,16 +108,6 @@ TRANSITION_TRIES = 5
 #: stock items of a bucketed product, and the stock from which a product is bucketed (100 a bucket)
 STOCK_BUCKETS = 16
 BUCKETED_FROM = 1_600
-#: the attributes of an order as placed (what the first answer and every replay show)
-PLACED = ("order_id", "merchant_id", "product_id", "quantity", "customer_id", "amount", "currency", "created_at")
-
-
-def as_placed(order: dict) -> dict:
-    """The order as its placing answered it (status, ``updated_at`` and history of that moment),
-    whatever happened to it since: the body every replay of its idempotency key answers."""
-    first = order["status_history"][0]
-    return {**{k: order[k] for k in PLACED}, "status": first["status"], "updated_at": first["at"],
-            "status_history": [first]}
 
 
 class Orders:
@@ -139,28 +136,25 @@ class Orders:
         if isinstance(stock, bool) or not isinstance(stock, int) or not 0 <= stock <= 10**9:
             raise ValidationFailed("stock must be an integer 0..1e9", param="stock")
         product = self.products.new(random_id("prod"), merchant_id, name, price, currency, stock, now_iso())
-        return Product.of(self.products.create(product, STOCK_BUCKETS if stock >= BUCKETED_FROM else 0))
+        return self.products.create(product, STOCK_BUCKETS if stock >= BUCKETED_FROM else 0)
 
     def get_product(self, merchant_id: str, product_id: str) -> Product:
         """The product with its stock (the sum of its buckets). Raises NotFound for unknown ids
         and for other merchants' products."""
         p = self.products.get(merchant_id, product_id)
-        if not p:
+        if p is None:
             raise NotFound("product not found", param="product_id")
-        if p.get("buckets"):
-            p["stock"] = sum(self.products.buckets(self.products.key(merchant_id, product_id), p["buckets"]).values())
-        p.pop("buckets", None)
-        return Product.of(p)
+        return p
 
     # ---- orders ------------------------------------------------------------------------
     def order(self, merchant_id: str, order_id: str) -> Order:
         """The order with its status history. Raises NotFound."""
-        return Order.of(self.get_order(merchant_id, order_id))
+        return self.get_order(merchant_id, order_id)
 
-    def get_order(self, merchant_id: str, order_id: str) -> dict:
-        """The order's item as clients see it (the workflow's view). Raises NotFound."""
+    def get_order(self, merchant_id: str, order_id: str) -> Order:
+        """The order with its status history (the workflow's view). Raises NotFound."""
         o = self.orders.get(merchant_id, order_id)
-        if not o:
+        if o is None:
             raise NotFound("order not found", param="order_id")
         return o
 
@@ -181,12 +175,6 @@ class Orders:
             ValidationFailed, NotFound (product), OutOfStock (409), InsufficientFunds (402),
             IdempotencyMismatch (422).
         """
-        order, created = self._placed(merchant_id, product_id, quantity, customer_id, idempotency_key, fingerprint)
-        return Order.of(order), created
-
-    def _placed(self, merchant_id: str, product_id: str, quantity: int, customer_id: str,
-                idempotency_key: str, fingerprint: str | None) -> tuple[dict, bool]:
-        """:meth:`place` on the order's item."""
         check_customer_id(customer_id)
         if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
             raise ValidationFailed(f"quantity must be an integer 1..{MAX_QUANTITY}", param="quantity")
@@ -210,16 +198,17 @@ class Orders:
         have = items.get(bucket_key(ppk, home) if known.get("buckets") else ppk, {}).get("stock", 0)
         return self._place(merchant_id, known, home, have, order_id, quantity, customer_id, fingerprint, wallet_read)
 
-    def _replay(self, existing: dict, fingerprint: str | None) -> dict:
-        """The answer to a repeat of the request that placed ``existing``. Raises IdempotencyMismatch."""
+    def _replay(self, existing: dict, fingerprint: str | None) -> Order:
+        """The answer to a repeat of the request that placed ``existing`` (the stored item, its
+        fingerprint on it). Raises IdempotencyMismatch."""
         check_fingerprint(existing, fingerprint)
-        return as_placed(existing)
+        return load_order(as_placed(existing))
 
     def _existing_or_raise(self, merchant_id: str, order_id: str, fingerprint: str | None,
-                           error: Exception) -> tuple[dict, bool]:
+                           error: Exception) -> tuple[Order, bool]:
         """A request whose write failed answers with the order its key placed meanwhile (a
         concurrent request with the same key), if there is one; else ``error`` is raised."""
-        existing = self.orders.get(merchant_id, order_id, raw=True)
+        existing = self.orders.stored(merchant_id, order_id)
         if existing:
             return self._replay(existing, fingerprint), False
         raise error
@@ -256,7 +245,7 @@ class Orders:
                 raise ExtraConditionFailed(1 + i)  # the order put is extra 0, the stock items follow
 
     def _place(self, merchant_id: str, known: dict, home: int, have: int, order_id: str, quantity: int,
-               customer_id: str, fingerprint: str | None, wallet_read: dict | None) -> tuple[dict, bool]:
+               customer_id: str, fingerprint: str | None, wallet_read: dict | None) -> tuple[Order, bool]:
         """The write of :meth:`place`: stock taken, order, payment journal and event in one transaction."""
         product_id = known["product_id"]
         ppk = self.products.key(merchant_id, product_id)
@@ -295,10 +284,10 @@ class Orders:
                 raise InsufficientFunds("customer has no wallet in this currency", param="customer_id") from None
             if not res.created:  # this idempotency key already placed its order (a concurrent request)
                 return self._existing_or_raise(merchant_id, order_id, fingerprint, NotFound("order not found"))
-            return as_placed(order), True
+            return load_order(as_placed(order)), True
 
-    def note_attempt(self, order: dict, reason: str, *, not_received: bool, may_be_received: bool,
-                     deadline: str) -> dict:
+    def note_attempt(self, order: Order, reason: str, *, not_received: bool, may_be_received: bool,
+                     deadline: str) -> Order:
         """Record a look that ended without a definitive answer. No money moves.
 
         A PAID order becomes FULFILMENT_PENDING (the ``order.fulfilment_pending`` event, ``reason``
@@ -313,11 +302,11 @@ class Orders:
             ConcurrencyExhausted: the transition kept conflicting.
         """
         for _ in range(TRANSITION_TRIES):
-            if order["status"] == PAID:
+            if order.status == PAID:
                 sets = {"fulfilment_deadline": deadline, "fulfilment_attempts": int(not_received),
                         "fulfilment_uncertain": may_be_received, "last_error": reason}
                 self.events.transact(self._transition(order, (PAID,), FULFILMENT_PENDING, sets, reason))
-            elif order["status"] == FULFILMENT_PENDING:
+            elif order.status == FULFILMENT_PENDING:
                 sets = {"last_error": reason} | ({"fulfilment_uncertain": True} if may_be_received else {})
                 changed = self.orders.change(order, FULFILMENT_PENDING, sets=sets,
                                              adds={"fulfilment_attempts": 1} if not_received else None)
@@ -325,37 +314,37 @@ class Orders:
                     return changed  # else another transition came first: decide again on the fresh order
             else:
                 return order
-            order = self.get_order(order["merchant_id"], order["order_id"])  # ours, or a concurrent delivery's
-            if order["status"] not in (PAID, FULFILMENT_PENDING) or (order["status"] == FULFILMENT_PENDING
-                                                                       and order.get("last_error") == reason):
+            order = self.get_order(order.merchant_id, order.order_id)  # ours, or a concurrent delivery's
+            if order.status not in (PAID, FULFILMENT_PENDING) or (order.status == FULFILMENT_PENDING
+                                                                  and order.last_error == reason):
                 return order
-        raise ConcurrencyExhausted(f"order {order['order_id']}: the transition kept conflicting; retry")
+        raise ConcurrencyExhausted(f"order {order.order_id}: the transition kept conflicting; retry")
 
-    def give_up(self, order: dict, reason: str) -> dict:
+    def give_up(self, order: Order, reason: str) -> Order:
         """The deadline passed without a definitive answer: FULFILMENT_PENDING → FULFILMENT_UNKNOWN
         with the ``order.fulfilment_unknown`` event (conditional on FULFILMENT_PENDING). The money
         stays pending until the service answers or the admin decides (:meth:`operator_fail`,
         :meth:`operator_fulfil`). Idempotent. Returns the order."""
         for _ in range(TRANSITION_TRIES):
-            if order["status"] != FULFILMENT_PENDING:
+            if order.status != FULFILMENT_PENDING:
                 return order
             self.events.transact(self._transition(order, (FULFILMENT_PENDING,), FULFILMENT_UNKNOWN,
                                                   {"last_error": reason}, reason))
-            order = self.get_order(order["merchant_id"], order["order_id"])
-        if order["status"] != FULFILMENT_PENDING:
+            order = self.get_order(order.merchant_id, order.order_id)
+        if order.status != FULFILMENT_PENDING:
             return order
-        raise ConcurrencyExhausted(f"order {order['order_id']}: the transition kept conflicting; retry")
+        raise ConcurrencyExhausted(f"order {order.order_id}: the transition kept conflicting; retry")
 
-    def capture(self, order: dict, fulfilment_id: str | None, fee_bps: int,
+    def capture(self, order: Order, fulfilment_id: str | None, fee_bps: int,
                 from_status: tuple[str, ...] = AWAITING_FULFILMENT, sets: dict | None = None,
-                detail: str | None = None) -> dict:
+                detail: str | None = None) -> Order:
         """Fulfilment succeeded: move the payment from ``pending`` to ``available`` (less the fee);
         from one of ``from_status`` (default PAID, FULFILMENT_PENDING or FULFILMENT_UNKNOWN) to
         FULFILLED, with ``sets`` and ``detail`` on the transition.
 
         Idempotent: a second call on a FULFILLED order changes nothing. Returns the order.
         """
-        mid, oid, amt, cur = order["merchant_id"], order["order_id"], order["amount"], order["currency"]
+        mid, oid, amt, cur = order.merchant_id, order.order_id, order.amount, order.currency
         fee = fee_for(amt, fee_bps)
         fees = accounts.merchant_account(mid, "fees", cur, shard_key=oid)
         postings = [Posting(accounts.merchant_account(mid, "pending", cur, shard_key=oid).account_id, -amt),
@@ -369,9 +358,9 @@ class Orders:
                      detail=detail)
         return self.get_order(mid, oid)
 
-    def refund(self, order: dict, reason: str, kind: str = FAILED_REFUSED,
+    def refund(self, order: Order, reason: str, kind: str = FAILED_REFUSED,
                from_status: tuple[str, ...] = AWAITING_FULFILMENT, sets: dict | None = None,
-               detail: str | None = None, equals: dict | None = None, still=None) -> dict:
+               detail: str | None = None, equals: dict | None = None, still=None) -> Order:
         """Refund the customer and restore stock (compensating journal); from one of
         ``from_status`` (default PAID, FULFILMENT_PENDING or FULFILMENT_UNKNOWN) to FAILED with
         ``failure_reason = reason`` and ``failure_kind = kind`` (:data:`FAILED_REFUSED`: the
@@ -379,29 +368,29 @@ class Orders:
         Callers refund only on a definitive answer, never on a timeout. ``equals`` adds guards to
         the transition; ``still(order)`` says whether a re-read order should still be refunded.
         Idempotent. Returns the order."""
-        mid, oid, amt, cur = order["merchant_id"], order["order_id"], order["amount"], order["currency"]
+        mid, oid, amt, cur = order.merchant_id, order.order_id, order.amount, order.currency
         journal = Journal(f"{oid}:refund", "order_refund", mid, cur,
                           [Posting(accounts.merchant_account(mid, "pending", cur, shard_key=oid).account_id, -amt),
-                           Posting(accounts.wallet(mid, order["customer_id"], cur).account_id, amt)],
+                           Posting(accounts.wallet(mid, order.customer_id, cur).account_id, amt)],
                           metadata={"order_id": oid, "reason": reason})
         restock = self.products.restock_actions(self.orders.stock_taken(order))
         self._finish(journal, order, FAILED, {"failure_reason": reason, "failure_kind": kind} | (sets or {}), restock,
                      from_status=from_status, detail=detail, equals=equals, still=still)
         return self.get_order(mid, oid)
 
-    def refund_not_received(self, order: dict, reason: str) -> dict:
+    def refund_not_received(self, order: Order, reason: str) -> Order:
         """Every POST provably never reached the fulfilment service: FULFILMENT_PENDING → FAILED
         (``failure_kind = not_received``), refunded, guarded by ``fulfilment_uncertain`` being
         false — a concurrent look that found the service holding the order stops it. Returns the order."""
         return self.refund(order, reason, FAILED_NOT_RECEIVED, from_status=(FULFILMENT_PENDING,),
                            equals={"fulfilment_uncertain": False},
-                           still=lambda o: o["status"] == FULFILMENT_PENDING and o.get("fulfilment_uncertain") is False)
+                           still=lambda o: o.status == FULFILMENT_PENDING and o.fulfilment_uncertain is False)
 
     # ---- the operator's decisions (admin) ---------------------------------------------------
-    def _unknown(self, merchant_id: str, order_id: str, verb: str) -> dict:
+    def _unknown(self, merchant_id: str, order_id: str, verb: str) -> Order:
         order = self.get_order(merchant_id, order_id)
-        if order["status"] != FULFILMENT_UNKNOWN:
-            raise Conflict(f"order is {order['status']}; only FULFILMENT_UNKNOWN orders can be {verb} by the admin",
+        if order.status != FULFILMENT_UNKNOWN:
+            raise Conflict(f"order is {order.status}; only FULFILMENT_UNKNOWN orders can be {verb} by the admin",
                            code="invalid_state")
         return order
 
@@ -418,11 +407,11 @@ class Orders:
         reason = f"failed by the admin{': ' + note if note else ''}"
         order = self.refund(order, reason, FAILED_BY_OPERATOR, from_status=(FULFILMENT_UNKNOWN,),
                             sets={"settled_by": "admin"}, detail=reason,
-                            still=lambda o: o["status"] == FULFILMENT_UNKNOWN)
-        if order["status"] != FAILED or order.get("failure_kind") != FAILED_BY_OPERATOR:
-            raise Conflict(f"order is {order['status']}; only FULFILMENT_UNKNOWN orders can be failed by the admin",
+                            still=lambda o: o.status == FULFILMENT_UNKNOWN)
+        if order.status != FAILED or order.failure_kind != FAILED_BY_OPERATOR:
+            raise Conflict(f"order is {order.status}; only FULFILMENT_UNKNOWN orders can be failed by the admin",
                            code="invalid_state")
-        return Order.of(order)
+        return order
 
     def operator_fulfil(self, merchant_id: str, order_id: str, fee_bps: int, fulfilment_id: str | None = None,
                         note: str | None = None) -> Order:
@@ -436,45 +425,45 @@ class Orders:
         detail = f"marked fulfilled by the admin{': ' + note if note else ''}"
         order = self.capture(order, fulfilment_id, fee_bps, from_status=(FULFILMENT_UNKNOWN,),
                              sets={"settled_by": "admin"}, detail=detail)
-        if order["status"] != FULFILLED or order.get("settled_by") != "admin":
-            raise Conflict(f"order is {order['status']}; only FULFILMENT_UNKNOWN orders can be fulfilled by the admin",
+        if order.status != FULFILLED or order.settled_by != "admin":
+            raise Conflict(f"order is {order.status}; only FULFILMENT_UNKNOWN orders can be fulfilled by the admin",
                            code="invalid_state")
-        return Order.of(order)
+        return order
 
     # ---- after a failure the service did not decide -------------------------------------------
-    def record_late_fulfilment(self, order: dict, fulfilment_id: str) -> dict:
+    def record_late_fulfilment(self, order: Order, fulfilment_id: str) -> Order:
         """The service delivered a FAILED (refunded) order after all: ``late_fulfilment =
         {fulfilment_id, at}`` and the ``order.late_fulfilment`` event for an operator, one
         transaction conditional on FAILED (and on the history, so it is recorded once). No money
         moves: the refund stands. Returns the order."""
         for _ in range(TRANSITION_TRIES):
-            if order["status"] != FAILED or order.get("late_fulfilment"):
+            if order.status != FAILED or order.late_fulfilment:
                 return order
             ts = now_iso()
             detail = f"fulfilled by the service after the refund ({fulfilment_id}); no money moved"
             self.events.transact(self._transition(
                 order, (FAILED,), FAILED, {"late_fulfilment": {"fulfilment_id": fulfilment_id, "at": ts}}, detail,
                 ts=ts))
-            order = self.get_order(order["merchant_id"], order["order_id"])
-        if order["status"] != FAILED or order.get("late_fulfilment"):
+            order = self.get_order(order.merchant_id, order.order_id)
+        if order.status != FAILED or order.late_fulfilment:
             return order
-        raise ConcurrencyExhausted(f"order {order['order_id']}: the transition kept conflicting; retry")
+        raise ConcurrencyExhausted(f"order {order.order_id}: the transition kept conflicting; retry")
 
-    def note_cancel_acknowledged(self, order: dict) -> dict:
+    def note_cancel_acknowledged(self, order: Order) -> Order:
         """The service confirmed it will not deliver a FAILED order (its cancel acknowledged):
         ``cancel_acknowledged_at``, conditional on FAILED. Returns the order."""
-        if order["status"] != FAILED or order.get("cancel_acknowledged_at"):
+        if order.status != FAILED or order.cancel_acknowledged_at:
             return order
         changed = self.orders.change(order, FAILED, sets={"cancel_acknowledged_at": now_iso()})
-        return changed if changed is not None else self.get_order(order["merchant_id"], order["order_id"])
+        return changed if changed is not None else self.get_order(order.merchant_id, order.order_id)
 
-    def _transition(self, order: dict, from_status: tuple[str, ...], status: str, sets: dict | None,
+    def _transition(self, order: Order, from_status: tuple[str, ...], status: str, sets: dict | None,
                     detail: str | None = None, **update) -> list[dict]:
         """The order's guarded status Update and its event Put: a move of :data:`LIFECYCLE` (raises
         IllegalMove for one the table lacks)."""
         return self.orders.transition(order, from_status, status, sets, detail, **update)
 
-    def _finish(self, journal: Journal, order: dict, status: str, sets: dict, also: list[dict] | None,
+    def _finish(self, journal: Journal, order: Order, status: str, sets: dict, also: list[dict] | None,
                 opens=(), from_status: tuple[str, ...] = AWAITING_FULFILMENT, detail: str | None = None,
                 equals: dict | None = None, still=None) -> None:
         """Post ``journal`` with the order's transition (from one of ``from_status``) to ``status``
@@ -483,7 +472,7 @@ class Orders:
         still awaiting fulfilment (another transition, such as FULFILMENT_PENDING, came first) is
         tried again with the fresh order."""
         for _ in range(TRANSITION_TRIES):
-            if order["status"] not in from_status or (still is not None and not still(order)):
+            if order.status not in from_status or (still is not None and not still(order)):
                 return
             extra = self._transition(order, from_status, status, sets, detail,
                                      **({"equals": equals} if equals else {})) + list(also or [])
@@ -491,5 +480,5 @@ class Orders:
                 self.ledger.post(journal, opens=list(opens), extra=extra)
                 return
             except ExtraConditionFailed:
-                order = self.get_order(order["merchant_id"], order["order_id"])
-        raise ConcurrencyExhausted(f"order {order['order_id']}: the transition kept conflicting; retry")
+                order = self.get_order(order.merchant_id, order.order_id)
+        raise ConcurrencyExhausted(f"order {order.order_id}: the transition kept conflicting; retry")

@@ -11,8 +11,50 @@ from payrail.core import ddb
 from payrail.core.errors import Conflict
 from payrail.core.events import EventLog
 from payrail.core.ledger import Ledger
-from payrail.core.lifecycle import Lifecycle
+from payrail.core.lifecycle import Lifecycle, StatusChange
 from payrail.core.store import ORDER, PRODUCT, MainTable, public
+from payrail.commerce.model import FailureKind, LateFulfilment, Order, OrderStatus, Product
+
+#: the attributes of an order as placed (what the first answer and every replay show)
+PLACED = ("order_id", "merchant_id", "product_id", "quantity", "customer_id", "amount", "currency", "created_at")
+
+
+def load_product(item: dict | None) -> Product | None:
+    """A stored product item (``buckets`` and internal attributes dropped) as the :class:`Product`,
+    unvalidated: payrail wrote it."""
+    if item is None:
+        return None
+    data = public(dict(item))
+    data.pop("buckets", None)
+    return Product.model_construct(**data)
+
+
+def load_order(item: dict | None) -> Order | None:
+    """A stored order item (internal attributes dropped) as the :class:`Order`, unvalidated:
+    payrail wrote it (``model_construct``: no validator on the hot path)."""
+    if item is None:
+        return None
+    data = public(dict(item))
+    data["status"] = OrderStatus(data["status"])
+    data["status_history"] = [StatusChange.model_construct(**h) for h in data.get("status_history") or []]
+    if data.get("failure_kind") is not None:
+        data["failure_kind"] = FailureKind(data["failure_kind"])
+    if data.get("late_fulfilment") is not None:
+        data["late_fulfilment"] = LateFulfilment.model_construct(**data["late_fulfilment"])
+    return Order.model_construct(**data)
+
+
+def as_item(order: Order) -> dict:
+    """The order's attributes as stored (what it was read or created with)."""
+    return order.model_dump(exclude_unset=True)
+
+
+def as_placed(order: dict) -> dict:
+    """The order item as its placing answered it (status, ``updated_at`` and history of that
+    moment), whatever happened to it since: the body every replay of its idempotency key answers."""
+    first = order["status_history"][0]
+    return {**{k: order[k] for k in PLACED}, "status": first["status"], "updated_at": first["at"],
+            "status_history": [first]}
 
 
 def bucket_key(product_pk: str, n: int) -> str:
@@ -36,22 +78,25 @@ class ProductRecords:
         return {"type": PRODUCT.type, "product_id": product_id, "merchant_id": merchant_id, "name": name,
                 "price": price, "currency": currency, "stock": stock, "created_at": ts}
 
-    def create(self, product: dict, buckets: int = 0) -> dict:
-        """Write a new product: its stock on the item, or split evenly over ``buckets`` stock items
-        (one transaction). Returns the product as clients see it."""
+    def create(self, product: dict, buckets: int = 0) -> Product:
+        """Write a new product (its item, :meth:`new`): its stock on the item, or split evenly over
+        ``buckets`` stock items (one transaction). Returns the product."""
         pk = self.key(product["merchant_id"], product["product_id"])
         if not buckets:
             self.main.put_new(pk, product)
-            return public(dict(product))
+            return load_product(product)
         share, rest = divmod(product["stock"], buckets)
         self.main.db.transact_write_items(TransactItems=[
             self.main.put_action(pk, {k: v for k, v in product.items() if k != "stock"} | {"buckets": buckets}),
             *(self.main.put_action(bucket_key(pk, n), {"stock": share + (n < rest)}) for n in range(buckets))])
-        return public(dict(product))
+        return load_product(product)
 
-    def get(self, merchant_id: str, product_id: str) -> dict | None:
-        """The product item as clients see it (``buckets`` still on it), or None."""
-        return self.main.get(self.key(merchant_id, product_id))
+    def get(self, merchant_id: str, product_id: str) -> Product | None:
+        """The product with its stock (the sum of its buckets for a bucketed one), or None."""
+        item = self.main.get(self.key(merchant_id, product_id))
+        if item and item.get("buckets"):
+            item["stock"] = sum(self.buckets(self.key(merchant_id, product_id), item["buckets"]).values())
+        return load_product(item)
 
     def buckets(self, product_pk: str, n: int) -> dict[int, int]:
         """Stock of each bucket (one strongly consistent read; a bucket sold out shows 0)."""
@@ -111,31 +156,36 @@ class OrderRecords:
         return order | ({"stock_taken": stock_taken} if stock_taken else {})
 
     def put_action(self, order: dict) -> dict:
-        """Create the order (``attribute_not_exists``)."""
+        """Create the order from its item (:meth:`new`; ``attribute_not_exists``)."""
         return self.main.put_action(self.key(order["merchant_id"], order["order_id"]), order)
 
-    def get(self, merchant_id: str, order_id: str, raw: bool = False) -> dict | None:
-        """The order as clients see it (``raw``: with its internal attributes), or None."""
-        return self.main.get(self.key(merchant_id, order_id), raw=raw)
+    def get(self, merchant_id: str, order_id: str) -> Order | None:
+        """The order, or None."""
+        return load_order(self.main.get(self.key(merchant_id, order_id)))
 
-    def stock_taken(self, order: dict) -> dict[str, int]:
+    def stored(self, merchant_id: str, order_id: str) -> dict | None:
+        """The stored item itself (internal attributes included: fingerprint, ``stock_taken``), or None."""
+        return self.main.get(self.key(merchant_id, order_id), raw=True)
+
+    def stock_taken(self, order: Order) -> dict[str, int]:
         """What the order took where (internal: not on the order clients see)."""
-        stored = self.get(order["merchant_id"], order["order_id"], raw=True) or {}
-        return stored.get("stock_taken") or {PRODUCT.key(order["merchant_id"], order["product_id"]): order["quantity"]}
+        stored = self.stored(order.merchant_id, order.order_id) or {}
+        return stored.get("stock_taken") or {PRODUCT.key(order.merchant_id, order.product_id): order.quantity}
 
-    def transition(self, order: dict, sources: tuple[str, ...], status: str, sets: dict | None,
+    def transition(self, order: Order, sources: tuple[str, ...], status: str, sets: dict | None,
                    detail: str | None = None, **update) -> list[dict]:
         """The guarded status Update and its event Put of a move of the order's lifecycle table
-        (raises IllegalMove for one the table lacks)."""
-        return self.lifecycle.actions(self.events, self.main, self.key(order["merchant_id"], order["order_id"]),
-                                      order, status, sources=sources, id_field="order_id", sets=sets, detail=detail,
-                                      **update)
+        (raises IllegalMove for one the table lacks, before anything is built)."""
+        self.lifecycle.check(sources, status)
+        return self.lifecycle.actions(self.events, self.main, self.key(order.merchant_id, order.order_id),
+                                      as_item(order), status, sources=sources, id_field="order_id", sets=sets,
+                                      detail=detail, **update)
 
-    def change(self, order: dict, status: str, **kw) -> dict | None:
+    def change(self, order: Order, status: str, **kw) -> Order | None:
         """An update of the order while it is in ``status`` (``MainTable.update_action``
         keywords); the order after it, or None when it left ``status`` meanwhile."""
         try:
-            return self.main.apply(self.main.update_action(self.key(order["merchant_id"], order["order_id"]),
-                                                           from_status=(status,), **kw))
+            return load_order(self.main.apply(self.main.update_action(self.key(order.merchant_id, order.order_id),
+                                                                      from_status=(status,), **kw)))
         except Conflict:
             return None

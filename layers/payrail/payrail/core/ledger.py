@@ -54,9 +54,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from botocore.exceptions import ClientError
+from pydantic import Field
 
 from payrail.core import clock
 from payrail.core import ddb, deadline
+from payrail.core.entity import Entity
 from payrail.core.errors import ConcurrencyExhausted, InsufficientFunds, NotFound, ValidationFailed
 from payrail.core.ids import now_iso, shard_of  # noqa: F401 - re-exported (the ledger's time stamps and shards)
 
@@ -567,7 +569,20 @@ class Ledger:
                 kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
 
 
-def audit(ledger: Ledger) -> dict:
+class AuditReport(Entity):
+    """:func:`audit`'s report (the API's ``LedgerAudit`` is this model)."""
+
+    ok: bool = Field(description="every check passed")
+    journals: int
+    accounts: int
+    postings: int = Field(description="journal legs")
+    unbalanced_journals: list[str] = Field(description="journals whose postings do not sum to zero")
+    account_mismatches: list[str] = Field(description="accounts whose balance or count disagrees with their legs")
+    orphan_postings: list[str] = Field(description="postings no journal names, or with a wrong balance_after")
+    total_by_currency: dict[str, int] = Field(description="sum of every account's balance per currency (zero)")
+
+
+def audit(ledger: Ledger) -> AuditReport:
     """Reconcile the whole ledger from its items.
 
     Checks: every journal's postings sum to zero; every account's ``balance`` equals the sum of
@@ -578,8 +593,8 @@ def audit(ledger: Ledger) -> dict:
     the journals'.
 
     Returns:
-        ``{"journals", "accounts", "postings", "unbalanced_journals", "account_mismatches",
-        "orphan_postings", "total_by_currency", "ok"}`` (``postings`` counts journal legs).
+        the :class:`AuditReport` (``postings`` counts journal legs; read by name, ``report["ok"]``,
+        as well as by attribute).
     """
     accounts, journals, postings = {}, {}, defaultdict(list)
     for it in ledger.scan():
@@ -612,6 +627,6 @@ def audit(ledger: Ledger) -> dict:
     for a in accounts.values():
         totals[a["currency"]] += a["balance"]
     ok = not unbalanced and not mismatches and not orphans and not any(totals.values())
-    return {"journals": len(journals), "accounts": len(accounts), "postings": len(legs),
-            "unbalanced_journals": unbalanced, "account_mismatches": mismatches, "orphan_postings": orphans,
-            "total_by_currency": dict(totals), "ok": ok}
+    return AuditReport.model_construct(journals=len(journals), accounts=len(accounts), postings=len(legs),
+                                       unbalanced_journals=unbalanced, account_mismatches=mismatches,
+                                       orphan_postings=orphans, total_by_currency=dict(totals), ok=ok)

@@ -2,10 +2,10 @@
 route, attempts at the provider, failovers and refund. The domain answers with these (frozen)
 models; the API's ``Payment`` is their public view (``payrail.api.models.payments``).
 
-Built from the stored item by :meth:`Payment.of` (validated by the model's validator, built once
-per process on first use: a payment's few dozen fields cost microseconds against the milliseconds
-of the read that fetched them). Fields the model does not name stay on it (``extra``), so a
-payment's answer is its item as clients see it, field for field.
+Built from the stored item by :func:`payrail.payments.records.load` (``model_construct`` with its
+nested entities and enums: payrail wrote the item, so the hot path pays no validation). Fields the
+model does not name stay on it (``extra``), so a payment's answer is its item as clients see it,
+field for field.
 """
 from __future__ import annotations
 

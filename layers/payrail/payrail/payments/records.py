@@ -8,15 +8,58 @@ its expiry timer (``due`` index keys, removed when it is CONFIRMED or final).
 """
 from __future__ import annotations
 
-from payrail.core import clock
-from typing import Iterable, Iterator
+import types
+from enum import Enum
+from functools import cache
+from typing import Any, Callable, Iterable, Iterator, Union, get_args, get_origin
 
-from payrail.core import ddb
+from pydantic import BaseModel
+
+from payrail.core import clock, ddb
+from payrail.core.entity import Page
 from payrail.core.errors import Conflict
 from payrail.core.events import EventLog
 from payrail.core.store import PAYMENT, MainTable, due, listed, public
 from payrail.payments.model import Payment
 from payrail.payments.workflow import FINAL, HELD, LIFECYCLE, PS
+
+
+def _converter(ann: Any) -> Callable[[Any], Any] | None:
+    """How a stored value becomes a field of type ``ann``: an enum member, a nested model (or a
+    list of them, or either of these or None); None when it stays as stored."""
+    origin, args = get_origin(ann), get_args(ann)
+    if origin in (Union, types.UnionType):
+        kinds = [a for a in args if a is not type(None)]
+        return _converter(kinds[0]) if len(kinds) == 1 else None
+    if isinstance(ann, type) and issubclass(ann, Enum):
+        return ann
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return lambda v: _construct(ann, v)
+    if origin is list and args:
+        inner = _converter(args[0])
+        return (lambda vs: [inner(v) for v in vs]) if inner else None
+    return None
+
+
+@cache
+def _converters(cls: type[BaseModel]) -> dict[str, Callable[[Any], Any]]:
+    return {name: conv for name, info in cls.model_fields.items() if (conv := _converter(info.annotation))}
+
+
+def _construct(cls: type[BaseModel], data: dict) -> BaseModel:
+    conv = _converters(cls)
+    return cls.model_construct(**{k: conv[k](v) if k in conv and v is not None else v for k, v in data.items()})
+
+
+def load(item: dict | None) -> Payment | None:
+    """A stored payment item (internal attributes dropped) as the :class:`Payment` with its nested
+    entities, unvalidated: payrail wrote it (``model_construct``: no validator on the hot path)."""
+    return None if item is None else _construct(Payment, public(dict(item)))
+
+
+def as_item(p: Payment) -> dict:
+    """The payment's attributes as stored (what it was read with)."""
+    return p.model_dump(exclude_unset=True)
 
 
 class PaymentRecords:
@@ -30,9 +73,13 @@ class PaymentRecords:
         self.main, self.events = main, events
 
     # ---- reads -----------------------------------------------------------------------------------------
-    def get(self, merchant_id: str, payment_id: str, raw: bool = False) -> dict | None:
-        """The payment as clients see it (``raw``: with its internal attributes), or None."""
-        return self.main.get(PAYMENT.key(merchant_id, payment_id), raw=raw)
+    def get(self, merchant_id: str, payment_id: str) -> Payment | None:
+        """The payment, or None."""
+        return load(self.main.get(PAYMENT.key(merchant_id, payment_id)))
+
+    def stored(self, merchant_id: str, payment_id: str) -> dict | None:
+        """The stored item itself (internal attributes included: the request's fingerprint), or None."""
+        return self.main.get(PAYMENT.key(merchant_id, payment_id), raw=True)
 
     def created_on(self, day: str) -> list[Payment]:
         """Every payment created on UTC day ``day`` (``YYYY-MM-DD``), from a filtered ``Scan`` of
@@ -49,21 +96,22 @@ class PaymentRecords:
                 return out
             kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
 
-    def reread(self, p: dict) -> dict:
+    def reread(self, p: Payment) -> Payment:
         """``p`` as it stands now."""
-        return self.get(p["merchant_id"], p["payment_id"])
+        return self.get(p.merchant_id, p.payment_id)
 
     def page(self, merchant_id: str, *, limit: int, starting_after: str | None, created_from: str | None,
-             created_to: str | None, where: dict | None) -> dict:
-        """Newest first from the ``by_merchant`` index: ``{"data", "has_more"}``."""
-        return self.main.page(PAYMENT, merchant_id, limit=limit, starting_after=starting_after,
-                              created_from=created_from, created_to=created_to, where=where)
+             created_to: str | None, where: dict | None) -> Page[Payment]:
+        """Newest first from the ``by_merchant`` index."""
+        r = self.main.page(PAYMENT, merchant_id, limit=limit, starting_after=starting_after,
+                           created_from=created_from, created_to=created_to, where=where)
+        return Page([load(i) for i in r["data"]], r["has_more"])
 
-    def due(self, before: str) -> Iterator[dict]:
+    def due(self, before: str) -> Iterator[Payment | None]:
         """Every payment whose expiry timer is at or before ``before`` (ISO time), read afresh (None
         when it went meanwhile)."""
         for item in self.main.due_items(PAYMENT, before):
-            yield self.main.get(item["pk"])
+            yield load(self.main.get(item["pk"]))
 
     # ---- creation ----------------------------------------------------------------------------------------
     @staticmethod
@@ -79,36 +127,38 @@ class PaymentRecords:
         return {k: v for k, v in p.items() if v is not None}
 
     def create(self, p: dict) -> bool:
-        """Put the new payment with its creation event, one transaction; False when it exists."""
+        """Put the new payment (its item, :meth:`new`) with its creation event, one transaction;
+        False when it exists."""
         pk = PAYMENT.key(p["merchant_id"], p["payment_id"])
         return self.events.transact([self.main.put_action(pk, p), self.events.put_action(
             p["merchant_id"], LIFECYCLE.created_event, p, p["payment_id"], 1, p["created_at"])])
 
     # ---- transitions -------------------------------------------------------------------------------------
-    def transition(self, p: dict, frm: Iterable[str], to: str, sets: dict | None, detail: str | None,
+    def transition(self, p: Payment, frm: Iterable[str], to: str, sets: dict | None, detail: str | None,
                    expires_at: str | None = None) -> list[dict]:
         """The actions of a move of the payment's lifecycle table (its guarded Update and its event):
         guarded also by the route ``p`` was read at (money moves at the route the decision is
         about, or not at all); the expiry timer armed at ``expires_at``, or disarmed when the
         payment leaves the held states. Raises IllegalMove for a move the table lacks."""
-        sets = dict(sets or {}) | (due(PAYMENT, p["payment_id"], expires_at) if expires_at else {})
-        acts = LIFECYCLE.actions(self.events, self.main, PAYMENT.key(p["merchant_id"], p["payment_id"]), p, to,
+        LIFECYCLE.check(tuple(frm), to)
+        sets = dict(sets or {}) | (due(PAYMENT, p.payment_id, expires_at) if expires_at else {})
+        acts = LIFECYCLE.actions(self.events, self.main, PAYMENT.key(p.merchant_id, p.payment_id), as_item(p), to,
                                  sources=tuple(frm), id_field="payment_id", sets=sets, detail=detail)
         upd = acts[0]["Update"]
         if to in FINAL or to == PS.CONFIRMED:  # disarm the expiry timer
             upd["UpdateExpression"] += " REMOVE due_pk, due_sk"
-        if p.get("route_index") is not None:
+        if p.route_index is not None:
             upd["ConditionExpression"] += " AND route_index = :route_index"
-            upd["ExpressionAttributeValues"][":route_index"] = ddb.value(p["route_index"])
+            upd["ExpressionAttributeValues"][":route_index"] = ddb.value(p.route_index)
         return acts
 
     # ---- the refund claim ------------------------------------------------------------------------------
-    def claim_refund(self, p: dict, owner: str, seconds: float) -> bool:
+    def claim_refund(self, p: Payment, owner: str, seconds: float) -> bool:
         """Claim ``p`` for one refund for ``seconds``: guarded by CONFIRMED and no live claim (or
         ``owner``'s own, re-sent by the SDK). False when another refund holds it or the payment
         is no longer CONFIRMED."""
         now_ms = int(clock.now() * 1000)
-        act = self.main.update_action(PAYMENT.key(p["merchant_id"], p["payment_id"]), from_status=(PS.CONFIRMED,),
+        act = self.main.update_action(PAYMENT.key(p.merchant_id, p.payment_id), from_status=(PS.CONFIRMED,),
                                       sets={"refund_claim": owner, "refund_claim_until": now_ms + int(seconds * 1000)})
         upd = act["Update"]
         upd["ConditionExpression"] += (" AND (attribute_not_exists(refund_claim) OR refund_claim_until < :claim_now"
@@ -120,16 +170,16 @@ class PaymentRecords:
         except Conflict:
             return False
 
-    def drop_refund_claim(self, p: dict, owner: str) -> None:
+    def drop_refund_claim(self, p: Payment, owner: str) -> None:
         """Give ``owner``'s refund claim up (nothing when it lapsed and another refund holds it)."""
         try:
-            self.main.apply(self.main.update_action(PAYMENT.key(p["merchant_id"], p["payment_id"]),
+            self.main.apply(self.main.update_action(PAYMENT.key(p.merchant_id, p.payment_id),
                                                     equals={"refund_claim": owner},
                                                     sets={"refund_claim": None, "refund_claim_until": None}))
         except Conflict:
             pass
 
-    def refund_transition(self, p: dict, claim: str, sets: dict, detail: str) -> list[dict]:
+    def refund_transition(self, p: Payment, claim: str, sets: dict, detail: str) -> list[dict]:
         """CONFIRMED → REFUNDED (:meth:`transition`), guarded also by ``claim`` still being the
         payment's refund claim, which it removes."""
         acts = self.transition(p, (PS.CONFIRMED,), PS.REFUNDED, sets, detail)
@@ -145,36 +195,36 @@ class PaymentRecords:
         return self.events.transact(actions)
 
     # ---- changes within a state ------------------------------------------------------------------------
-    def change_action(self, p: dict, *, held: bool = True, **kw) -> dict:
+    def change_action(self, p: Payment, *, held: bool = True, **kw) -> dict:
         """An Update of the payment (``MainTable.update_action`` keywords), guarded by its being
         held unless ``held`` is False."""
-        return self.main.update_action(PAYMENT.key(p["merchant_id"], p["payment_id"]),
+        return self.main.update_action(PAYMENT.key(p.merchant_id, p.payment_id),
                                        **({"from_status": HELD} if held else {}), **kw)
 
-    def change(self, p: dict, **kw) -> dict | None:
+    def change(self, p: Payment, **kw) -> Payment | None:
         """Apply :meth:`change_action` alone; the payment after it, or None when it is no longer held
         (settled meanwhile, e.g. by a provider callback)."""
         try:
-            return self.main.apply(self.change_action(p, **kw))
+            return load(self.main.apply(self.change_action(p, **kw)))
         except Conflict:
             return None
 
-    def claim_look(self, merchant_id: str, payment_id: str, look: int) -> dict | None:
+    def claim_look(self, merchant_id: str, payment_id: str, look: int) -> Payment | None:
         """Count look ``look`` (guarded by ``looks = look - 1``): the payment, or None for a stale look."""
         try:
-            return self.main.apply(self.main.update_action(PAYMENT.key(merchant_id, payment_id),
-                                                           equals={"looks": look - 1}, sets={"looks": look}))
+            return load(self.main.apply(self.main.update_action(PAYMENT.key(merchant_id, payment_id),
+                                                                equals={"looks": look - 1}, sets={"looks": look})))
         except Conflict:
             return None
 
-    def log_attempt(self, p: dict, entry: dict) -> None:
+    def log_attempt(self, p: Payment, entry: dict) -> None:
         """Append a provider's answer to ``attempts``, whatever the payment's status by now."""
         self.main.apply(self.change_action(p, held=False, appends={"attempts": [entry]}))
 
-    def note_late_status(self, p: dict, status: str, at: str) -> dict:
+    def note_late_status(self, p: Payment, status: str, at: str) -> Payment:
         """Record a provider's answer that came after the payment ended (guarded by its status)."""
         try:
-            return self.main.apply(self.change_action(p, held=False, from_status=(p["status"],), sets={
-                "late_provider_status": status, "late_provider_status_at": at}))
+            return load(self.main.apply(self.change_action(p, held=False, from_status=(p.status,), sets={
+                "late_provider_status": status, "late_provider_status_at": at})))
         except Conflict:
             return p
