@@ -17,8 +17,10 @@ dropped one is the provider's NOT_FOUND (no record: ``missing_at_provider``, as 
 a booking moved past midnight is invisible to it (the lookup carries no booking time; the record is
 anchored at payrail's time), hence ``matched`` as for the others. A ``settlement_file`` connector
 reads the inbox files of every day its window and grace touch: the transfer booked past midnight is
-in the next day's file, which is put into the inbox too (as the provider's next file would be),
-and the day's run reads it from there.
+in the next day's file, which is put into the inbox first (as the provider's next file would be):
+the day's run reads it from there and matches the transfer, and the next day's run (which that file
+starts) reads both files and reports none of the day's transfers. A day's run made before the next
+day's file is in finds no record of that transfer: ``missing_at_provider``.
 """
 from __future__ import annotations
 
@@ -131,3 +133,12 @@ def test_every_break_made_at_the_provider_is_found_once_in_its_class(provider, a
     assert all(e["merchant_id"] == mid and e["run_id"] == run["run_id"] for e in mine)
     floats = [e for e in exceptions_of(admin, provider) if e["class"] == "float_drift" and e["run_id"] == run["run_id"]]
     assert [e["evidence"]["float"]["drift"] for e in floats] == ([DRIFT] if momo else [])
+    if entry.statement == "settlement_file":  # the next day's run reads both files and reports none of today's
+        tomorrow = (today() + timedelta(days=1)).isoformat()
+        later = wait_for(lambda: next((r for r in admin.reconciliations(provider=provider, limit=100)["data"]
+                                       if r["trigger"] == "settlement_file" and r["from"] == tomorrow
+                                       and r["status"] in ("COMPLETED", "FAILED")), None),
+                         120, 0.5, what="the run the next day's file started")
+        assert later["status"] == "COMPLETED", later.get("failure_reason")
+        assert not [r for r in report(later) if r["merchant_id"] == mid or r["transfer_id"] in expected
+                    or r["class"] != "matched"]  # nor as a transfer unknown to payrail
