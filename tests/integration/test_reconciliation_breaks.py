@@ -99,7 +99,7 @@ def test_every_break_made_at_the_provider_is_found_once_in_its_class(provider, a
     from infra.tools.demo_reconciliation import start_run
 
     entry = registry.entry(provider)
-    client, mid = merchant
+    mid = merchant[1]
     *paid, failed = transfers_of_a_day(provider, admin, merchant, platform)
     dropped, changed, midnight, clean = paid
     url = cloud["standins"][provider]
