@@ -286,6 +286,8 @@ class Reconciliations:
                     for res in match(mine, theirs, window):
                         if res.payrail is None and res.cls == C.UNKNOWN_TO_PAYRAIL and res.key[1]:
                             res = self._outside(run.provider, res)
+                            if res.cls == C.MATCHED and not window.owns(res.payrail.at):
+                                continue  # another day's transfer booked in this one: reported by its day
                         counts[res.cls] += 1
                         w.writerow(_row(res))
                         if res.cls != C.MATCHED:
@@ -320,8 +322,9 @@ class Reconciliations:
         into one file per shard of the transfer id; records outside the window and its grace
         are left out. A record naming only the provider's key for a transfer (a provider that keeps
         a uuid of payrail's id, not the id) is mapped back to payrail's transfer id through the
-        keys of payrail's transfers in the window's ``ranges`` (``Connector.transfer_key``); one
-        that maps to none stays without an id (``unknown_to_payrail``)."""
+        keys of payrail's transfers in the window's ``ranges`` (``Connector.transfer_key``), else
+        through the main table's ``by_provider_key`` index; one that maps to none stays without an
+        id (``unknown_to_payrail``)."""
         paths = [os.path.join(tmp, f"provider-{s:02d}.csv") for s in range(SHARDS)]
         files = [open(p, "w", newline="") for p in paths]
         try:
@@ -342,11 +345,20 @@ class Reconciliations:
                 keys = {key(p.transfer_id): p.transfer_id for shard in range(SHARDS)
                         for p in payrail_records(self.ledger, run.provider, shard, ranges)}
                 for r in map_back(keyed_only, keys):
-                    spill(r)
+                    spill(r if r.transfer_id else self._by_key(run.provider, r))
         finally:
             for f in files:
                 f.close()
         return paths
+
+    def _by_key(self, provider: str, r: ProviderRecord) -> ProviderRecord:
+        """A record naming only a key no transfer of the window has (a transfer payrail ended on
+        another day, booked by the provider in this one) with payrail's transfer id found through
+        the main table's ``by_provider_key`` index; unchanged when payrail never sent that key."""
+        for item in self.main.by_provider_key(r.transfer_key):
+            if item.get("provider") == provider and item.get("transfer_id"):
+                return r.model_copy(update={"transfer_id": item["transfer_id"]})
+        return r
 
     def _provider_side(self, run: ReconciliationRun, window: Window) -> Iterator[ProviderRecord]:
         conn = self.connector(run.provider)
