@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
-from infra.sim.world import (Crash, die, Execution, Faults, FakeProvider, FakeReceiver, FakeSQS, FakeStepFunctions, Invocation, Queue,
-                             SimProviders, VirtualClock, current)
+from infra.sim.world import (Crash, die, Execution, Faults, FakeFulfilment, FakeProvider, FakeReceiver, FakeSQS,
+                             FakeStepFunctions, Invocation, Queue, SimProviders, VirtualClock, current)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,12 +61,17 @@ DEFAULT_FAULTS = {
     "step_late": 0.1,
     # virtual time jumps past the slot lease (60 s), a dispatch timeout (300 s) or hours of backoff
     "clock_jump": 0.01,
+    # the fulfilment service: the POST never arrives, the order is refused, delivered late (PROCESSING
+    # meanwhile), delivered with the answer lost (a read timeout); a status lookup without an answer
+    "fulfilment_unreachable": 0.1, "fulfilment_fails": 0.15, "fulfilment_late": 0.2, "fulfilment_no_answer": 0.15,
+    "fulfilment_status_unavailable": 0.05,
 }
 
 WORKLOAD = {  # operation: weight
     "fund": 2, "wallet_credit": 2, "wallet_debit": 2, "payout": 6, "payout_retry": 1,
     "approve": 2, "reject": 1, "cancel": 2, "reinitiate": 2,
     "reserve": 3, "fulfil": 4, "release_reservation": 1,
+    "order": 4,
 }
 
 CURRENCY = "INR"
@@ -83,6 +88,14 @@ PAYOUT_MOVES = {
     "SUCCEEDED": set(), "CANCELLED": set(),
 }
 HELD = ("PENDING", "IN_REVIEW", "PROCESSING", "ON_HOLD")
+#: the order lifecycle (``payrail.commerce.model.LIFECYCLE``); FAILED → FAILED records a late fulfilment
+ORDER_MOVES = {
+    None: {"PAID"}, "PAID": {"FULFILMENT_PENDING", "FULFILLED", "FAILED"},
+    "FULFILMENT_PENDING": {"FULFILMENT_UNKNOWN", "FULFILLED", "FAILED"},
+    "FULFILMENT_UNKNOWN": {"FULFILLED", "FAILED"}, "FULFILLED": set(), "FAILED": {"FAILED"},
+}
+#: the one product's price (minor units) and the customer's wallet credit before the schedule starts
+PRICE, CUSTOMER_CREDIT = 700, 10_000
 #: the reservation lifecycle (``payrail.payouts.reservations``'s module docstring)
 RESERVATION_MOVES = {
     None: {"RESERVED"}, "RESERVED": {"FULFILLING", "RELEASED", "EXPIRED"}, "FULFILLING": {"FULFILLED", "RESERVED"},
@@ -167,13 +180,14 @@ class Engine:
         self.dispatcher = _load("dispatcher")
         self.worker = _load("payout_worker")
         self.steps = _load("payout_steps")
+        self.fulfilment = _load("fulfilment")
         self.steps_body = inspect.unwrap(self.steps.lambda_handler)
         from infra.local.runtime import isolate_powertools_router_state
 
         isolate_powertools_router_state()
         # the HTTP API: one resolver per concurrent request (a resolver keeps its request's state)
         self.apis = [_load("api", f"sim_fn_api_{i}").app for i in range(World.max_running)]
-        for mod in (self.dispatcher, self.worker, self.steps):  # no metrics flushes to stdout
+        for mod in (self.dispatcher, self.worker, self.steps, self.fulfilment):  # no metrics flushes to stdout
             if hasattr(mod, "metrics"):
                 mod.metrics = SimpleNamespace(add_metric=lambda **_: None)
 
@@ -270,7 +284,7 @@ def workload(seed: int, n_ops: int) -> list[tuple]:
         arg = {"fund": lambda: rng.randint(1, 10) * 1000, "payout": lambda: rng.randint(1, 60) * 100,
                "wallet_credit": lambda: rng.randint(1, 50) * 100,
                "wallet_debit": lambda: rng.randint(1, 50) * 100,
-               "reserve": lambda: rng.randint(1, 39) * 100}.get(k, lambda: rng.randint(0, 1000))()
+               "reserve": lambda: rng.randint(1, 39) * 100, "order": lambda: rng.randint(1, 3)}.get(k, lambda: rng.randint(0, 1000))()
         ops.append((i, k, arg))
     return ops
 
@@ -309,7 +323,9 @@ class World:
         self.platform = Platform(self.settings)
         self.platform.__dict__["providers"] = SimProviders(self.provider, ProviderSlots(self.settings.rate_limit_table),
                                                           world=self)
-        for mod in (engine.worker, engine.steps):
+        self.shipper = FakeFulfilment(self)
+        self.platform.__dict__["fulfilment"] = self.shipper
+        for mod in (engine.worker, engine.steps, engine.fulfilment):
             mod.platform = self.platform
         self.running: list[Invocation] = []
         self.stream: list[dict] = []      # pending stream records {due, record}
@@ -320,6 +336,9 @@ class World:
         self.histories: dict[str, dict] = {}
         self.reservations: dict[str, dict] = {}
         self.reservation_ids: list[str] = []
+        self.orders: dict[str, dict] = {}
+        self.product_id: str | None = None
+        self.initial_stock = 0
         self.last_sweep = 1_800_000_000.0
         self.redrives = 0
         self.seen_writes = -1
@@ -374,6 +393,11 @@ class World:
         self.free_apis = list(self.engine.apis)
         self.merchant = m
         self.mid = m["merchant_id"]
+        self.initial_stock = self.rng.randint(3, 8)  # small stock: orders compete for the last units
+        self.product_id = self.platform.orders.create_product(self.mid, "flash sale", PRICE, CURRENCY,
+                                                              self.initial_stock).product_id
+        self.platform.wallets.move(self.mid, "cust_1", CURRENCY, CUSTOMER_CREDIT, "credit", "setup-credit")
+        self.funded_keys["setup-credit"] = CUSTOMER_CREDIT
         self.snapshot()  # the merchant's own records are not part of the stream this simulates
         self.stream.clear()
 
@@ -399,6 +423,7 @@ class World:
                 acts.append(("retry", None))
             acts += [("sqs", m) for m in self.queues["payouts"].visible(now)]
             acts += [("webhook", m) for m in self.queues["webhooks"].visible(now)]
+            acts += [("fulfilment", m) for m in self.queues["fulfilment"].visible(now)]
             acts += [("events", r) for r in self.event_stream if r["due"] <= now]
             acts += [("stream", r) for r in self.stream if r["due"] <= now]
             acts += [("callback", c) for c in self.callbacks if c["due"] <= now]
@@ -415,7 +440,7 @@ class World:
         return self.last_sweep + SWEEP_SECONDS
 
     def next_due(self) -> float | None:
-        dues = [self.queues["payouts"].next_due(), self.queues["webhooks"].next_due()]
+        dues = [self.queues[q].next_due() for q in ("payouts", "webhooks", "fulfilment")]
         dues += [r["due"] for r in self.event_stream]
         dues += [r["due"] for r in self.stream] + [c["due"] for c in self.callbacks] + [self.sweep_due()]
         for ex in self.executions.values():
@@ -565,6 +590,26 @@ class World:
             elif not isinstance(inv.error, Crash) and not _retryable(inv.error):
                 raise Violation("no_500", f"webhook attempt raised {type(inv.error).__name__}: {inv.error}")
         self.spawn("webhook", "deliver", lambda: self.platform.deliveries.handle(json.loads(m["body"])), done)
+
+    def _do_fulfilment(self, m: dict) -> None:
+        """The ``fulfilment`` queue → ``functions/fulfilment``: the order's next fulfilment step."""
+        q = self.queues["fulfilment"]
+        m["receives"] += 1
+        if m["receives"] > q.max_receives:
+            q.dlq.append(q.messages.pop(m["id"]))
+            return
+        m["visible_at"] = self.clock.now() + q.visibility
+        from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+        record = SQSRecord({"messageId": m["id"], "body": m["body"], "attributes": {
+            "ApproximateReceiveCount": str(m["receives"])}, "messageAttributes": {}})
+
+        def done(inv):
+            if inv.error is None:
+                q.messages.pop(m["id"], None)
+            elif not isinstance(inv.error, Crash) and not _retryable(inv.error) and not _client_error(inv.error):
+                raise Violation("no_500", f"fulfilment worker raised {type(inv.error).__name__}: {inv.error}")
+        self.spawn("fulfilment", f"fulfil {m['body'][:60]}", lambda: self.engine.fulfilment.record_handler(record), done)
 
     def _do_stream(self, r: dict) -> None:
         self.stream.remove(r)
@@ -737,6 +782,9 @@ class World:
         rid = self.reservation_ids[arg % len(self.reservation_ids)]
         return lambda: self.platform.reservations.fulfil(self.merchant, rid)
 
+    def op_order(self, quantity, key):
+        return lambda: self.platform.orders.place(self.mid, self.product_id, quantity, "cust_1", key)
+
     def op_release_reservation(self, arg, key):
         if not self.reservation_ids:
             return None
@@ -781,6 +829,8 @@ class World:
                 self.histories[item["payout_id"]] = item
             elif item.get("type") == "reservation":
                 self.reservations[item["reservation_id"]] = item
+            elif item.get("type") == "order":
+                self.orders[item["order_id"]] = item
         if seen != self.images:
             self.images_version += 1
         self.images = seen
@@ -868,6 +918,7 @@ class World:
                 paid_ids.add(p["transfer_id"])
         if out != captured:
             raise Violation("money_out", f"payouts account {out} != captured payouts {captured}")
+        self.check_orders(final)
         self.check_events(final)
         if final:
             for p in payouts:
@@ -878,6 +929,31 @@ class World:
                     owner = next((p for p in payouts if p["transfer_id"] == t.transfer_id), None)
                     raise Violation("paid_not_captured", f"provider paid {t.transfer_id}; payout is "
                                     f"{owner and owner['status']}")
+
+    def check_orders(self, final: bool) -> None:
+        """Orders against small stock, with the fulfilment service's book as the oracle."""
+        from payrail.core import ddb
+
+        product = ddb.load(self.images[self.platform.orders.products.key(self.mid, self.product_id)])
+        sold = sum(o["quantity"] for o in self.orders.values() if o["status"] != "FAILED")
+        if product["stock"] < 0 or product["stock"] + sold != self.initial_stock:
+            raise Violation("stock", f"stock {product['stock']} + sold {sold} != initial {self.initial_stock}")
+        for o in self.orders.values():
+            oid, prev = o["order_id"], None
+            for e in o.get("status_history") or []:
+                if e["status"] not in ORDER_MOVES.get(prev, set()):
+                    raise Violation("status_history", f"{oid}: {prev} → {e['status']}")
+                prev = e["status"]
+            s = self.shipper.book.get(oid)
+            if o["status"] == "FAILED" and s is not None and s.delivers():
+                raise Violation("refund_delivered", f"{oid} FAILED ({o.get('failure_kind')}) and refunded, but the "
+                                f"service delivers it")
+            if o["status"] == "FULFILLED" and o.get("settled_by") != "admin" and (s is None or not s.delivers()):
+                raise Violation("captured_undelivered", f"{oid} FULFILLED, the service has "
+                                f"{s and (s.final, s.cancelled)}")
+            if final and not (o["status"] in ("FULFILLED", "FAILED") or
+                              (o["status"] == "FULFILMENT_UNKNOWN" and o.get("fulfilment_deadline"))):
+                raise Violation("stuck", f"order {oid} is {o['status']} at quiescence")
 
     def scan(self, table: str) -> list[dict]:
         from payrail.core import ddb
@@ -927,6 +1003,7 @@ class World:
         # each change an object's status history records came with its event (one transaction)
         objects = [(p["payout_id"], p) for p in self.histories.values()]
         objects += [(r["reservation_id"], r) for r in self.reservations.values()]
+        objects += [(o["order_id"], o) for o in self.orders.values()]
         for oid, obj in objects:
             n = len(obj.get("status_history") or [])
             if sorted(seqs.get(oid, [])) != list(range(1, n + 1)):

@@ -469,3 +469,88 @@ class FakeReceiver:
         if fault == "receiver_slow":
             return AttemptResult(200, 11_000, error="answered after 11.0 s (limit 10 s)")
         return AttemptResult(200, 15, "ok")
+
+
+@dataclass
+class Shipment:
+    """The fulfilment service's book entry for one order (the oracle of what was delivered)."""
+
+    order_id: str
+    final: str                 # FULFILLED or FAILED (refused), decided when first received
+    final_at: float            # PROCESSING until then
+    cancelled: bool = False    # the platform's cancel arrived first: never delivered, later POSTs refused
+    posts: int = 1
+
+    def delivers(self) -> bool:
+        """Whether the goods reach (or reached) the customer."""
+        return self.final == "FULFILLED" and not self.cancelled
+
+
+class FakeFulfilment:
+    """The fulfilment service and its client in place of ``payrail.commerce.fulfilment.FulfilmentClient``
+    (``submit`` / ``lookup`` / ``cancel`` answering ``Outcome`` as the real client classifies the
+    service's answers). Idempotent per order id, as the service's protocol says. Faults: unreachable
+    (the POST never arrived), refusing, delivering late (PROCESSING meanwhile), delivering but the
+    answer lost (a read timeout), a status lookup without an answer."""
+
+    def __init__(self, world: "World"):
+        self.world = world
+        self.book: dict[str, Shipment] = {}
+
+    def _yield(self):
+        inv = current()
+        if inv is not None:
+            inv.pause()
+
+    def submit(self, order: dict):
+        from payrail.commerce.fulfilment import NOT_RECEIVED, UNKNOWN, Outcome
+
+        w, f = self.world, self.world.faults
+        self._yield()
+        if f.ask("fulfilment_unreachable"):
+            return Outcome(NOT_RECEIVED, "fulfilment: not reached (NewConnectionError)")
+        now, oid = w.clock.now(), order["order_id"]
+        s = self.book.get(oid)
+        if s is None:
+            final = "FAILED" if f.ask("fulfilment_fails") else "FULFILLED"
+            late = w.rng.uniform(5, 7200) if f.ask("fulfilment_late") else 0.0
+            s = self.book[oid] = Shipment(oid, final, now + late)
+        else:
+            s.posts += 1
+        if f.ask("fulfilment_no_answer"):
+            return Outcome(UNKNOWN, "fulfilment: no answer (ReadTimeoutError)", may_be_received=True)
+        return self._answer(s, now)
+
+    def lookup(self, order: dict):
+        from payrail.commerce.fulfilment import NOT_RECEIVED, UNKNOWN, Outcome
+
+        self._yield()
+        if self.world.faults.ask("fulfilment_status_unavailable"):
+            return Outcome(UNKNOWN, "status lookup: no answer (ReadTimeoutError)")
+        s = self.book.get(order["order_id"])
+        if s is None:
+            return Outcome(NOT_RECEIVED, "status lookup: never received")
+        return self._answer(s, self.world.clock.now())
+
+    def cancel(self, order: dict):
+        from payrail.commerce.fulfilment import CANCELLED, FULFILLED, Outcome
+
+        self._yield()
+        now, oid = self.world.clock.now(), order["order_id"]
+        s = self.book.get(oid)
+        if s is None:  # never received: acknowledged, and a POST that arrives later is refused
+            s = self.book[oid] = Shipment(oid, "FAILED", now, cancelled=True, posts=0)
+        if s.delivers() and now >= s.final_at:
+            return Outcome(FULFILLED, fulfilment_id=f"ful_{oid}")
+        s.cancelled = True
+        return Outcome(CANCELLED, "cancel acknowledged")
+
+    @staticmethod
+    def _answer(s: Shipment, now: float):
+        from payrail.commerce.fulfilment import FAILED, FULFILLED, UNKNOWN, Outcome
+
+        if s.cancelled or (s.final == "FAILED" and now >= s.final_at):
+            return Outcome(FAILED, "cancelled" if s.cancelled else "the warehouse refused the order")
+        if now < s.final_at:
+            return Outcome(UNKNOWN, "status lookup: PROCESSING", may_be_received=True)
+        return Outcome(FULFILLED, fulfilment_id=f"ful_{s.order_id}")
