@@ -215,7 +215,7 @@ class FakeProvider:
             if final == "SUCCESS" and f.ask("provider_reverses"):
                 t.reversed_at = t.final_at + w.rng.uniform(0.5, 60)
             self.book[req.transfer_id] = t
-            w.provider_changed(t)
+            self.changed(t)
         after = f.ask("provider_timeout_after_accept", "provider_5xx_after_paying")
         if after == "provider_5xx_after_paying":
             t.final_at = min(t.final_at, now)
@@ -223,6 +223,10 @@ class FakeProvider:
         if after:
             raise OutcomeUnknown("read timed out after the request was sent")
         return self._result(t, now)
+
+    def changed(self, t: Transfer) -> None:
+        """A new transfer: its callbacks are scheduled."""
+        self.world.provider_changed(t)
 
     def status(self, transfer_id: str) -> TransferResult:
         self._yield()
@@ -254,6 +258,47 @@ class FakeProvider:
                               provider_reference=f"cf_{t.transfer_id}", amount=t.amount)
 
 
+class FakeMomo(FakeProvider):
+    """A Ghana mobile-money connector in-process (one per provider, so a failover moves to another
+    book): the payout stand-in's scripted behaviour and faults, a float refusal
+    (``provider_no_float``: nothing sent, the next route may pay), and reversals for refunds
+    (``reversals``: reversal id -> how many times the provider reversed it)."""
+
+    def __init__(self, world: "World", name: str):
+        super().__init__(world)
+        self.name = name
+        self.reversals: dict[str, int] = {}
+
+    def changed(self, t: Transfer) -> None:
+        self.world.payment_provider_changed(self.name, t)
+
+    def submit(self, req) -> TransferResult:
+        from payrail.providers.connectors.base import INSUFFICIENT_FLOAT
+
+        if self.world.faults.ask("provider_no_float"):
+            self._yield()
+            raise TransferRejected(INSUFFICIENT_FLOAT, "insufficient balance in the disbursement account", 422)
+        return super().submit(req)
+
+    def reversal_status(self, reversal_id: str) -> TransferResult:
+        self._yield()
+        if self.world.faults.ask("provider_status_unavailable"):
+            raise ConnectorUnavailable("reversal lookup: HTTP 503")
+        if reversal_id not in self.reversals:
+            return TransferResult(transfer_id=reversal_id, status=ProviderStatus.NOT_FOUND)
+        return TransferResult(transfer_id=reversal_id, status=ProviderStatus.SUCCESS, provider_reference=f"rv_{reversal_id}")
+
+    def reverse(self, transfer_id: str, reversal_id: str, amount: int) -> TransferResult:
+        self._yield()
+        fault = self.world.faults.ask("provider_unavailable", "provider_timeout_after_accept")
+        if fault == "provider_unavailable":
+            raise ConnectorUnavailable("connection refused")
+        self.reversals[reversal_id] = self.reversals.get(reversal_id, 0) + 1
+        if fault:
+            raise OutcomeUnknown("read timed out after the request was sent")
+        return TransferResult(transfer_id=reversal_id, status=ProviderStatus.SUCCESS, provider_reference=f"rv_{reversal_id}")
+
+
 class SimProviders:
     """Stands in for ``payrail.providers.slots.Providers``: the fake connector for every name,
     and the real platform-wide slots (leases in the rate-limit table, read from the clock seam)."""
@@ -264,6 +309,8 @@ class SimProviders:
         self.leases: dict[str, tuple] = {}
         #: a slot refused while fewer than ``max_in_flight`` leases were live (checked by the scheduler)
         self.starved: str | None = None
+        #: other connectors by name (the mobile-money stand-ins)
+        self.named: dict[str, FakeProvider] = {}
 
     def configured(self, name: str) -> bool:
         return True
@@ -272,13 +319,13 @@ class SimProviders:
     def _ended(lease: list) -> float:
         """When a lease ``[holder, taken, until, released]`` ended: released, or (its holder gone
         without releasing) at its end; a live holder's lasts."""
-        inv, _, until, released = lease
+        inv, _, until, released = lease[:4]
         if released is not None:
             return released
         return until if inv is None or inv.dead or inv.finished else float("inf")
 
     def get(self, name: str):
-        return self.connector
+        return self.named.get(name, self.connector)
 
     def choose(self, rail: str, currency: str, country: str) -> str:
         return self.connector.name
@@ -297,13 +344,14 @@ class SimProviders:
             asked = clock.now()
             # an acquisition that dies inside try_acquire may have written its lease: count it until it ends
             attempt = object()
-            self.leases[attempt] = [current(), asked, asked + lease, None]
+            self.leases[attempt] = [current(), asked, asked + lease, None, name]
             token = self.slots.try_acquire(name, self.max_in_flight, lease)
             now = clock.now()
             if token is None:
                 del self.leases[attempt]
                 # the leases that may have been held at some moment of the attempt (it read the slots one by one)
-                live = [x for x in self.leases.values() if x[1] <= now and self._ended(x) >= asked - 0.01]
+                live = [x for x in self.leases.values()
+                        if x[4] == name and x[1] <= now and self._ended(x) >= asked - 0.01]
                 if len(live) < self.max_in_flight and self.starved is None:
                     self.starved = (f"{name}: a slot refused at {now - EPOCH:.1f} s with {len(live)} of "
                                     f"{self.max_in_flight} leases live")
