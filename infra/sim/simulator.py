@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
-from infra.sim.world import (Crash, die, Execution, Faults, FakeProvider, FakeReceiver, FakeSQS, FakeStepFunctions, Invocation, Queue,
-                             SimProviders, VirtualClock, current)
+from infra.sim.world import (Crash, die, Execution, Faults, FakeFulfilment, FakeMomo, FakeProvider, FakeReceiver, FakeSQS,
+                             FakeStepFunctions, Invocation, Queue, SimProviders, VirtualClock, current)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,13 +61,22 @@ DEFAULT_FAULTS = {
     "step_late": 0.1,
     # virtual time jumps past the slot lease (60 s), a dispatch timeout (300 s) or hours of backoff
     "clock_jump": 0.01,
+    # the fulfilment service: the POST never arrives, the order is refused, delivered late (PROCESSING
+    # meanwhile), delivered with the answer lost (a read timeout); a status lookup without an answer
+    "fulfilment_unreachable": 0.1, "fulfilment_fails": 0.15, "fulfilment_late": 0.2, "fulfilment_no_answer": 0.15,
+    "fulfilment_status_unavailable": 0.05,
+    # a mobile-money provider refuses a payment for lack of its float (nothing sent: the next route may pay it)
+    "provider_no_float": 0.05,
 }
 
-WORKLOAD = {  # operation: weight
+PAYOUT_WORKLOAD = {  # operation: weight (wallets, payouts, reservations)
     "fund": 2, "wallet_credit": 2, "wallet_debit": 2, "payout": 6, "payout_retry": 1,
     "approve": 2, "reject": 1, "cancel": 2, "reinitiate": 2,
     "reserve": 3, "fulfil": 4, "release_reservation": 1,
 }
+#: orders against small stock, mobile-money payments
+COMMERCE_WORKLOAD = {"order": 4, "payment": 4, "payment_cancel": 1, "payment_refund": 1}
+WORKLOAD = PAYOUT_WORKLOAD | COMMERCE_WORKLOAD
 
 CURRENCY = "INR"
 UPI = {"type": "upi", "vpa": "success@upi", "name": "Ravi Kumar"}
@@ -83,6 +92,22 @@ PAYOUT_MOVES = {
     "SUCCEEDED": set(), "CANCELLED": set(),
 }
 HELD = ("PENDING", "IN_REVIEW", "PROCESSING", "ON_HOLD")
+#: the order lifecycle (``payrail.commerce.model.LIFECYCLE``); FAILED → FAILED records a late fulfilment
+ORDER_MOVES = {
+    None: {"PAID"}, "PAID": {"FULFILMENT_PENDING", "FULFILLED", "FAILED"},
+    "FULFILMENT_PENDING": {"FULFILMENT_UNKNOWN", "FULFILLED", "FAILED"},
+    "FULFILMENT_UNKNOWN": {"FULFILLED", "FAILED"}, "FULFILLED": set(), "FAILED": {"FAILED"},
+}
+#: the one product's price (minor units) and the customer's wallet credit before the schedule starts
+PRICE, CUSTOMER_CREDIT = 700, 10_000
+#: mobile-money payments: their currency, one recipient per network (MTN, Telecel, AirtelTigo prefixes)
+MOMO_CURRENCY, MOMO_PHONES = "GHS", ("+233241234567", "+233201234567", "+233271234567")
+#: what the admin may have funded each provider's float with (one float may be short: failover)
+FLOATS = (3_000, 20_000, 60_000)
+#: a payment whose creation the client abandoned (a crash, no retry) stays INITIATED or VALIDATING with
+#: nothing held and no expiry: nothing ends it. True checks that every payment ends; False tolerates those.
+STRICT_CREATION = False
+PAYMENT_HELD, PAYMENT_ENDS = ("PENDING", "PROCESSING"), ("CONFIRMED", "FAILED", "EXPIRED", "REFUNDED", "CANCELLED")
 #: the reservation lifecycle (``payrail.payouts.reservations``'s module docstring)
 RESERVATION_MOVES = {
     None: {"RESERVED"}, "RESERVED": {"FULFILLING", "RELEASED", "EXPIRED"}, "FULFILLING": {"FULFILLED", "RESERVED"},
@@ -167,13 +192,15 @@ class Engine:
         self.dispatcher = _load("dispatcher")
         self.worker = _load("payout_worker")
         self.steps = _load("payout_steps")
+        self.fulfilment = _load("fulfilment")
+        self.payment_worker = _load("payment_worker")
         self.steps_body = inspect.unwrap(self.steps.lambda_handler)
         from infra.local.runtime import isolate_powertools_router_state
 
         isolate_powertools_router_state()
         # the HTTP API: one resolver per concurrent request (a resolver keeps its request's state)
         self.apis = [_load("api", f"sim_fn_api_{i}").app for i in range(World.max_running)]
-        for mod in (self.dispatcher, self.worker, self.steps):  # no metrics flushes to stdout
+        for mod in (self.dispatcher, self.worker, self.steps, self.fulfilment, self.payment_worker):  # no metrics flushes to stdout
             if hasattr(mod, "metrics"):
                 mod.metrics = SimpleNamespace(add_metric=lambda **_: None)
 
@@ -259,18 +286,20 @@ class Result:
     quiescent: bool = False
 
 
-def workload(seed: int, n_ops: int) -> list[tuple]:
-    """The schedule's client operations: ``(n, op, arg)`` with ``arg`` an amount or a payout index
-    (``n`` names the operation's idempotency key, so a shrunk workload keeps its keys)."""
+def workload(seed: int, n_ops: int, mix: dict[str, int] | None = None) -> list[tuple]:
+    """The schedule's client operations: ``(n, op, arg)`` with ``arg`` an amount, a quantity or an
+    index (``n`` names the operation's idempotency key, so a shrunk workload keeps its keys);
+    ``mix`` the weights (default :data:`WORKLOAD`)."""
     rng = random.Random(f"ops-{seed}")
-    kinds, weights = zip(*WORKLOAD.items())
+    kinds, weights = zip(*(mix or WORKLOAD).items())
     ops = [(0, "fund", 20_000)]
     for i in range(1, n_ops):
         k = rng.choices(kinds, weights)[0]
         arg = {"fund": lambda: rng.randint(1, 10) * 1000, "payout": lambda: rng.randint(1, 60) * 100,
                "wallet_credit": lambda: rng.randint(1, 50) * 100,
                "wallet_debit": lambda: rng.randint(1, 50) * 100,
-               "reserve": lambda: rng.randint(1, 39) * 100}.get(k, lambda: rng.randint(0, 1000))()
+               "reserve": lambda: rng.randint(1, 39) * 100, "order": lambda: rng.randint(1, 3),
+               "payment": lambda: rng.randint(1, 50) * 100}.get(k, lambda: rng.randint(0, 1000))()
         ops.append((i, k, arg))
     return ops
 
@@ -309,7 +338,11 @@ class World:
         self.platform = Platform(self.settings)
         self.platform.__dict__["providers"] = SimProviders(self.provider, ProviderSlots(self.settings.rate_limit_table),
                                                           world=self)
-        for mod in (engine.worker, engine.steps):
+        self.shipper = FakeFulfilment(self)
+        self.platform.__dict__["fulfilment"] = self.shipper
+        self.momo = {n: FakeMomo(self, n) for n, _ in self.platform.payments.momo_providers()}
+        self.platform.providers.named.update(self.momo)
+        for mod in (engine.worker, engine.steps, engine.fulfilment, engine.payment_worker):
             mod.platform = self.platform
         self.running: list[Invocation] = []
         self.stream: list[dict] = []      # pending stream records {due, record}
@@ -320,6 +353,13 @@ class World:
         self.histories: dict[str, dict] = {}
         self.reservations: dict[str, dict] = {}
         self.reservation_ids: list[str] = []
+        self.orders: dict[str, dict] = {}
+        self.product_id: str | None = None
+        self.initial_stock = 0
+        self.payments: dict[str, dict] = {}
+        self.payment_ids: list[str] = []
+        self.floats_funded = 0
+        self.last_payment_sweep = 1_800_000_000.0
         self.last_sweep = 1_800_000_000.0
         self.redrives = 0
         self.seen_writes = -1
@@ -342,6 +382,17 @@ class World:
             self.callbacks.append({"due": t.final_at + late, "transfer_id": t.transfer_id})
         if t.reversed_at is not None:  # the provider tells of the reversal too
             self.callbacks.append({"due": t.reversed_at + self.rng.uniform(0, 5), "transfer_id": t.transfer_id})
+
+    def payment_provider_changed(self, provider: str, t) -> None:
+        """A mobile-money provider's callbacks for a new transfer (as :meth:`provider_changed`)."""
+        if self.faults.ask("callback_never"):
+            return
+        for _ in range(2 if self.faults.ask("callback_twice") else 1):
+            late = self.rng.uniform(1, 1800) if self.faults.ask("callback_late") else self.rng.uniform(0, 5)
+            self.callbacks.append({"due": t.final_at + late, "transfer_id": t.transfer_id, "provider": provider})
+        if t.reversed_at is not None:
+            self.callbacks.append({"due": t.reversed_at + self.rng.uniform(0, 5), "transfer_id": t.transfer_id,
+                                   "provider": provider})
 
     def start_execution(self, name: str, inp: dict) -> None:
         ex = Execution(name, inp, state="wait", due=self.clock.now() + int(inp.get("first_check_seconds") or 0),
@@ -377,6 +428,26 @@ class World:
         self.snapshot()  # the merchant's own records are not part of the stream this simulates
         self.stream.clear()
 
+    def set_up_shop(self) -> None:
+        """Before the schedule's first order: the product (small stock: orders compete for the last
+        units) and the customer's wallet credit. Drawn from its own stream, so a schedule without
+        orders runs as it would without this workload."""
+        if self.product_id is None:
+            self.initial_stock = random.Random(f"shop-{self.seed}").randint(3, 8)
+            self.product_id = self.platform.orders.create_product(self.mid, "flash sale", PRICE, CURRENCY,
+                                                                  self.initial_stock).product_id
+            self.platform.wallets.move(self.mid, "cust_1", CURRENCY, CUSTOMER_CREDIT, "credit", "shop-credit")
+            self.funded_keys["shop-credit"] = CUSTOMER_CREDIT
+
+    def fund_floats(self) -> None:
+        """Before the schedule's first payment: the admin funds each provider's float (one may be short)."""
+        if not self.floats_funded:
+            rng = random.Random(f"floats-{self.seed}")
+            for name in self.momo:
+                amount = rng.choice(FLOATS)
+                self.platform.payments.fund_float(self.mid, name, amount, f"float-{name}")
+                self.floats_funded += amount
+
     @staticmethod
     def mid_of(m) -> str:
         return m["merchant_id"]
@@ -399,12 +470,16 @@ class World:
                 acts.append(("retry", None))
             acts += [("sqs", m) for m in self.queues["payouts"].visible(now)]
             acts += [("webhook", m) for m in self.queues["webhooks"].visible(now)]
+            acts += [("fulfilment", m) for m in self.queues["fulfilment"].visible(now)]
+            acts += [("payment", m) for m in self.queues["payments"].visible(now)]
             acts += [("events", r) for r in self.event_stream if r["due"] <= now]
             acts += [("stream", r) for r in self.stream if r["due"] <= now]
             acts += [("callback", c) for c in self.callbacks if c["due"] <= now]
             acts += [("sfn", ex) for ex in self.executions.values() if ex.state in ("wait", "step") and ex.due <= now]
             if self.sweep_due() is not None and self.sweep_due() <= now:
                 acts.append(("sweep", None))
+            if self.payment_sweep_due() is not None and self.payment_sweep_due() <= now:
+                acts.append(("payment_sweep", None))
         return acts
 
     def sweep_due(self) -> float | None:
@@ -414,10 +489,17 @@ class World:
             return None
         return self.last_sweep + SWEEP_SECONDS
 
+    def payment_sweep_due(self) -> float | None:
+        """The payment expiry sweeper's next firing while a payment is held (every minute)."""
+        if not any(p["status"] in PAYMENT_HELD for p in self.payments.values()):
+            return None
+        return self.last_payment_sweep + SWEEP_SECONDS
+
     def next_due(self) -> float | None:
-        dues = [self.queues["payouts"].next_due(), self.queues["webhooks"].next_due()]
+        dues = [self.queues[q].next_due() for q in ("payouts", "webhooks", "fulfilment", "payments")]
         dues += [r["due"] for r in self.event_stream]
         dues += [r["due"] for r in self.stream] + [c["due"] for c in self.callbacks] + [self.sweep_due()]
+        dues.append(self.payment_sweep_due())
         for ex in self.executions.values():
             if ex.state in ("wait", "step", "waiting"):
                 dues.append(ex.due)
@@ -566,6 +648,54 @@ class World:
                 raise Violation("no_500", f"webhook attempt raised {type(inv.error).__name__}: {inv.error}")
         self.spawn("webhook", "deliver", lambda: self.platform.deliveries.handle(json.loads(m["body"])), done)
 
+    def _do_fulfilment(self, m: dict) -> None:
+        """The ``fulfilment`` queue → ``functions/fulfilment``: the order's next fulfilment step."""
+        q = self.queues["fulfilment"]
+        m["receives"] += 1
+        if m["receives"] > q.max_receives:
+            q.dlq.append(q.messages.pop(m["id"]))
+            return
+        m["visible_at"] = self.clock.now() + q.visibility
+        from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+        record = SQSRecord({"messageId": m["id"], "body": m["body"], "attributes": {
+            "ApproximateReceiveCount": str(m["receives"])}, "messageAttributes": {}})
+
+        def done(inv):
+            if inv.error is None:
+                q.messages.pop(m["id"], None)
+            elif not isinstance(inv.error, Crash) and not _retryable(inv.error) and not _client_error(inv.error):
+                raise Violation("no_500", f"fulfilment worker raised {type(inv.error).__name__}: {inv.error}")
+        self.spawn("fulfilment", f"fulfil {m['body'][:60]}", lambda: self.engine.fulfilment.record_handler(record), done)
+
+    def _do_payment(self, m: dict) -> None:
+        """The ``payments`` queue → ``functions/payment_worker``: one look at the payment's provider."""
+        q = self.queues["payments"]
+        m["receives"] += 1
+        if m["receives"] > q.max_receives:
+            q.dlq.append(q.messages.pop(m["id"]))
+            return
+        m["visible_at"] = self.clock.now() + q.visibility
+        from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+        record = SQSRecord({"messageId": m["id"], "body": m["body"], "attributes": {
+            "ApproximateReceiveCount": str(m["receives"])}, "messageAttributes": {}})
+
+        def done(inv):
+            if inv.error is None:
+                q.messages.pop(m["id"], None)
+            elif not isinstance(inv.error, Crash) and not _retryable(inv.error) and not _client_error(inv.error):
+                raise Violation("no_500", f"payment worker raised {type(inv.error).__name__}: {inv.error}")
+        self.spawn("payment", f"look {m['body'][:60]}", lambda: self.engine.payment_worker.record_handler(record), done)
+
+    def _do_payment_sweep(self, _) -> None:
+        self.last_payment_sweep = self.clock.now()
+
+        def done(inv):
+            if inv.error is not None and not isinstance(inv.error, Crash) and not _retryable(inv.error):
+                raise Violation("no_500", f"payment sweeper raised {type(inv.error).__name__}: {inv.error}")
+        self.spawn("sweep", "expire payments", lambda: self.platform.payments.expire_due(), done)
+
     def _do_stream(self, r: dict) -> None:
         self.stream.remove(r)
         from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
@@ -595,6 +725,11 @@ class World:
         def done(inv):
             if inv.error is not None and not isinstance(inv.error, Crash) and not _retryable(inv.error):
                 raise Violation("no_500", f"callback raised {type(inv.error).__name__}: {inv.error}")
+        if c.get("provider"):  # a mobile-money callback: the payment its transfer key names (the index's lookup)
+            p = next((p for p in self.payments.values() if p.get("provider_key") == tid), None)
+            if p is not None:
+                self.spawn("callback", f"callback {tid}", lambda: self.platform.payments.confirm(p, tid), done)
+            return
         self.spawn("callback", f"callback {tid}", lambda: self.platform.payouts.confirm(self.mid, pid, tid), done)
 
     def _do_sfn(self, ex: Execution) -> None:
@@ -737,6 +872,33 @@ class World:
         rid = self.reservation_ids[arg % len(self.reservation_ids)]
         return lambda: self.platform.reservations.fulfil(self.merchant, rid)
 
+    def op_order(self, quantity, key):
+        self.set_up_shop()
+        return lambda: self.platform.orders.place(self.mid, self.product_id, quantity, "cust_1", key)
+
+    def op_payment(self, amount, key):
+        self.fund_floats()
+
+        def create():
+            phone = MOMO_PHONES[amount // 100 % len(MOMO_PHONES)]
+            p, _ = self.platform.payments.create(self.mid, amount, MOMO_CURRENCY,
+                                                 SimpleNamespace(phone=phone, name="Ama Mensah", network=None), key)
+            if p.payment_id not in self.payment_ids:
+                self.payment_ids.append(p.payment_id)
+        return create
+
+    def op_payment_cancel(self, arg, key):
+        if not self.payment_ids:
+            return None
+        pid = self.payment_ids[arg % len(self.payment_ids)]
+        return lambda: self.platform.payments.cancel(self.mid, pid)
+
+    def op_payment_refund(self, arg, key):
+        if not self.payment_ids:
+            return None
+        pid = self.payment_ids[arg % len(self.payment_ids)]
+        return lambda: self.platform.payments.refund(self.mid, pid, owner=f"{key}-{current().id}")
+
     def op_release_reservation(self, arg, key):
         if not self.reservation_ids:
             return None
@@ -781,6 +943,10 @@ class World:
                 self.histories[item["payout_id"]] = item
             elif item.get("type") == "reservation":
                 self.reservations[item["reservation_id"]] = item
+            elif item.get("type") == "order":
+                self.orders[item["order_id"]] = item
+            elif item.get("type") == "payment":
+                self.payments[item["payment_id"]] = item
         if seen != self.images:
             self.images_version += 1
         self.images = seen
@@ -868,6 +1034,8 @@ class World:
                 paid_ids.add(p["transfer_id"])
         if out != captured:
             raise Violation("money_out", f"payouts account {out} != captured payouts {captured}")
+        self.check_orders(final)
+        self.check_payments(accts, final)
         self.check_events(final)
         if final:
             for p in payouts:
@@ -878,6 +1046,78 @@ class World:
                     owner = next((p for p in payouts if p["transfer_id"] == t.transfer_id), None)
                     raise Violation("paid_not_captured", f"provider paid {t.transfer_id}; payout is "
                                     f"{owner and owner['status']}")
+
+    def check_orders(self, final: bool) -> None:
+        """Orders against small stock, with the fulfilment service's book as the oracle."""
+        from payrail.core import ddb
+
+        if self.product_id is None:
+            return
+        product = ddb.load(self.images[self.platform.orders.products.key(self.mid, self.product_id)])
+        sold = sum(o["quantity"] for o in self.orders.values() if o["status"] != "FAILED")
+        if product["stock"] < 0 or product["stock"] + sold != self.initial_stock:
+            raise Violation("stock", f"stock {product['stock']} + sold {sold} != initial {self.initial_stock}")
+        for o in self.orders.values():
+            oid, prev = o["order_id"], None
+            for e in o.get("status_history") or []:
+                if e["status"] not in ORDER_MOVES.get(prev, set()):
+                    raise Violation("status_history", f"{oid}: {prev} → {e['status']}")
+                prev = e["status"]
+            s = self.shipper.book.get(oid)
+            if o["status"] == "FAILED" and s is not None and s.delivers():
+                raise Violation("refund_delivered", f"{oid} FAILED ({o.get('failure_kind')}) and refunded, but the "
+                                f"service delivers it")
+            if o["status"] == "FULFILLED" and o.get("settled_by") != "admin" and (s is None or not s.delivers()):
+                raise Violation("captured_undelivered", f"{oid} FULFILLED, the service has "
+                                f"{s and (s.final, s.cancelled)}")
+            if final and not (o["status"] in ("FULFILLED", "FAILED") or
+                              (o["status"] == "FULFILMENT_UNKNOWN" and o.get("fulfilment_deadline"))):
+                raise Violation("stuck", f"order {oid} is {o['status']} at quiescence")
+
+    def check_payments(self, accts: list[dict], final: bool) -> None:
+        """Mobile-money payments, with each provider's book as the oracle."""
+        g = defaultdict(int)
+        for x in accts:
+            if x.get("merchant_id") == self.mid and x["currency"] == MOMO_CURRENCY:
+                g[x["kind"]] += x["balance"]
+        funding_in, out = -g.get("momo_funding", 0), g.get("momo_sent", 0)
+        inside = sum(v for k, v in g.items() if k not in ("momo_funding", "momo_sent"))
+        if funding_in != inside + out or funding_in != self.floats_funded:
+            raise Violation("conservation", f"{MOMO_CURRENCY}: floats funded {self.floats_funded}, funding in "
+                            f"{funding_in} != balances {inside} + sent {out} ({dict(g)})")
+        pays = list(self.payments.values())
+        sent = sum(p["amount"] for p in pays if p["status"] == "CONFIRMED")
+        if out != sent:
+            raise Violation("money_out", f"momo_sent {out} != confirmed payments {sent}")
+        held = sum(p["total"] for p in pays if p["status"] in PAYMENT_HELD)
+        if g.get("momo_held", 0) != held:
+            raise Violation("hold_matches_status", f"momo_held {g.get('momo_held', 0)} != {held} in held payments")
+        for name, prov in self.momo.items():
+            for t in prov.book.values():
+                if t.submits > 1:
+                    raise Violation("provider_paid_twice", f"{name} transfer {t.transfer_id} submitted {t.submits} times")
+            for rid, n in prov.reversals.items():
+                if n > 1:
+                    raise Violation("provider_refunded_twice", f"{name} reversed {rid} {n} times")
+        for p in pays:
+            pid = p["payment_id"]
+            paid = [(n, t.transfer_id) for n, prov in self.momo.items() for t in prov.book.values()
+                    if t.transfer_id.startswith(pid + "-") and prov.will_pay(t)]
+            if len(paid) > 1:
+                raise Violation("paid_twice", f"payment {pid} paid by {paid}")
+            prov = self.momo.get(p.get("provider"))
+            t = prov and prov.book.get(p.get("transfer_id"))
+            if p["status"] in ("CONFIRMED", "REFUNDED") and (t is None or not (prov.will_pay(t) or
+                                                                               t.reversed_at is not None)):
+                raise Violation("captured_unpaid", f"payment {pid} {p['status']}, {p.get('provider')} has "
+                                f"{t and t.final} for {p.get('transfer_id')}")
+            if p["status"] in ("FAILED", "CANCELLED") and t is not None and prov.will_pay(t):
+                raise Violation("released_paid_transfer", f"payment {pid} {p['status']} but {p['provider']} pays "
+                                f"{t.transfer_id}")
+            if p["status"] == "REFUNDED" and not prov.reversals.get(f"{pid}-refund"):
+                raise Violation("refund_unreversed", f"payment {pid} REFUNDED without the provider's reversal")
+            if final and p["status"] not in PAYMENT_ENDS and (STRICT_CREATION or p["status"] in PAYMENT_HELD):
+                raise Violation("stuck", f"payment {pid} is {p['status']} at quiescence")
 
     def scan(self, table: str) -> list[dict]:
         from payrail.core import ddb
@@ -927,6 +1167,8 @@ class World:
         # each change an object's status history records came with its event (one transaction)
         objects = [(p["payout_id"], p) for p in self.histories.values()]
         objects += [(r["reservation_id"], r) for r in self.reservations.values()]
+        objects += [(o["order_id"], o) for o in self.orders.values()]
+        objects += [(p["payment_id"], p) for p in self.payments.values()]
         for oid, obj in objects:
             n = len(obj.get("status_history") or [])
             if sorted(seqs.get(oid, [])) != list(range(1, n + 1)):

@@ -215,7 +215,7 @@ class FakeProvider:
             if final == "SUCCESS" and f.ask("provider_reverses"):
                 t.reversed_at = t.final_at + w.rng.uniform(0.5, 60)
             self.book[req.transfer_id] = t
-            w.provider_changed(t)
+            self.changed(t)
         after = f.ask("provider_timeout_after_accept", "provider_5xx_after_paying")
         if after == "provider_5xx_after_paying":
             t.final_at = min(t.final_at, now)
@@ -223,6 +223,10 @@ class FakeProvider:
         if after:
             raise OutcomeUnknown("read timed out after the request was sent")
         return self._result(t, now)
+
+    def changed(self, t: Transfer) -> None:
+        """A new transfer: its callbacks are scheduled."""
+        self.world.provider_changed(t)
 
     def status(self, transfer_id: str) -> TransferResult:
         self._yield()
@@ -254,6 +258,47 @@ class FakeProvider:
                               provider_reference=f"cf_{t.transfer_id}", amount=t.amount)
 
 
+class FakeMomo(FakeProvider):
+    """A Ghana mobile-money connector in-process (one per provider, so a failover moves to another
+    book): the payout stand-in's scripted behaviour and faults, a float refusal
+    (``provider_no_float``: nothing sent, the next route may pay), and reversals for refunds
+    (``reversals``: reversal id -> how many times the provider reversed it)."""
+
+    def __init__(self, world: "World", name: str):
+        super().__init__(world)
+        self.name = name
+        self.reversals: dict[str, int] = {}
+
+    def changed(self, t: Transfer) -> None:
+        self.world.payment_provider_changed(self.name, t)
+
+    def submit(self, req) -> TransferResult:
+        from payrail.providers.connectors.base import INSUFFICIENT_FLOAT
+
+        if self.world.faults.ask("provider_no_float"):
+            self._yield()
+            raise TransferRejected(INSUFFICIENT_FLOAT, "insufficient balance in the disbursement account", 422)
+        return super().submit(req)
+
+    def reversal_status(self, reversal_id: str) -> TransferResult:
+        self._yield()
+        if self.world.faults.ask("provider_status_unavailable"):
+            raise ConnectorUnavailable("reversal lookup: HTTP 503")
+        if reversal_id not in self.reversals:
+            return TransferResult(transfer_id=reversal_id, status=ProviderStatus.NOT_FOUND)
+        return TransferResult(transfer_id=reversal_id, status=ProviderStatus.SUCCESS, provider_reference=f"rv_{reversal_id}")
+
+    def reverse(self, transfer_id: str, reversal_id: str, amount: int) -> TransferResult:
+        self._yield()
+        fault = self.world.faults.ask("provider_unavailable", "provider_timeout_after_accept")
+        if fault == "provider_unavailable":
+            raise ConnectorUnavailable("connection refused")
+        self.reversals[reversal_id] = self.reversals.get(reversal_id, 0) + 1
+        if fault:
+            raise OutcomeUnknown("read timed out after the request was sent")
+        return TransferResult(transfer_id=reversal_id, status=ProviderStatus.SUCCESS, provider_reference=f"rv_{reversal_id}")
+
+
 class SimProviders:
     """Stands in for ``payrail.providers.slots.Providers``: the fake connector for every name,
     and the real platform-wide slots (leases in the rate-limit table, read from the clock seam)."""
@@ -264,6 +309,8 @@ class SimProviders:
         self.leases: dict[str, tuple] = {}
         #: a slot refused while fewer than ``max_in_flight`` leases were live (checked by the scheduler)
         self.starved: str | None = None
+        #: other connectors by name (the mobile-money stand-ins)
+        self.named: dict[str, FakeProvider] = {}
 
     def configured(self, name: str) -> bool:
         return True
@@ -272,13 +319,13 @@ class SimProviders:
     def _ended(lease: list) -> float:
         """When a lease ``[holder, taken, until, released]`` ended: released, or (its holder gone
         without releasing) at its end; a live holder's lasts."""
-        inv, _, until, released = lease
+        inv, _, until, released = lease[:4]
         if released is not None:
             return released
         return until if inv is None or inv.dead or inv.finished else float("inf")
 
     def get(self, name: str):
-        return self.connector
+        return self.named.get(name, self.connector)
 
     def choose(self, rail: str, currency: str, country: str) -> str:
         return self.connector.name
@@ -297,13 +344,14 @@ class SimProviders:
             asked = clock.now()
             # an acquisition that dies inside try_acquire may have written its lease: count it until it ends
             attempt = object()
-            self.leases[attempt] = [current(), asked, asked + lease, None]
+            self.leases[attempt] = [current(), asked, asked + lease, None, name]
             token = self.slots.try_acquire(name, self.max_in_flight, lease)
             now = clock.now()
             if token is None:
                 del self.leases[attempt]
                 # the leases that may have been held at some moment of the attempt (it read the slots one by one)
-                live = [x for x in self.leases.values() if x[1] <= now and self._ended(x) >= asked - 0.01]
+                live = [x for x in self.leases.values()
+                        if x[4] == name and x[1] <= now and self._ended(x) >= asked - 0.01]
                 if len(live) < self.max_in_flight and self.starved is None:
                     self.starved = (f"{name}: a slot refused at {now - EPOCH:.1f} s with {len(live)} of "
                                     f"{self.max_in_flight} leases live")
@@ -469,3 +517,88 @@ class FakeReceiver:
         if fault == "receiver_slow":
             return AttemptResult(200, 11_000, error="answered after 11.0 s (limit 10 s)")
         return AttemptResult(200, 15, "ok")
+
+
+@dataclass
+class Shipment:
+    """The fulfilment service's book entry for one order (the oracle of what was delivered)."""
+
+    order_id: str
+    final: str                 # FULFILLED or FAILED (refused), decided when first received
+    final_at: float            # PROCESSING until then
+    cancelled: bool = False    # the platform's cancel arrived first: never delivered, later POSTs refused
+    posts: int = 1
+
+    def delivers(self) -> bool:
+        """Whether the goods reach (or reached) the customer."""
+        return self.final == "FULFILLED" and not self.cancelled
+
+
+class FakeFulfilment:
+    """The fulfilment service and its client in place of ``payrail.commerce.fulfilment.FulfilmentClient``
+    (``submit`` / ``lookup`` / ``cancel`` answering ``Outcome`` as the real client classifies the
+    service's answers). Idempotent per order id, as the service's protocol says. Faults: unreachable
+    (the POST never arrived), refusing, delivering late (PROCESSING meanwhile), delivering but the
+    answer lost (a read timeout), a status lookup without an answer."""
+
+    def __init__(self, world: "World"):
+        self.world = world
+        self.book: dict[str, Shipment] = {}
+
+    def _yield(self):
+        inv = current()
+        if inv is not None:
+            inv.pause()
+
+    def submit(self, order: dict):
+        from payrail.commerce.fulfilment import NOT_RECEIVED, UNKNOWN, Outcome
+
+        w, f = self.world, self.world.faults
+        self._yield()
+        if f.ask("fulfilment_unreachable"):
+            return Outcome(NOT_RECEIVED, "fulfilment: not reached (NewConnectionError)")
+        now, oid = w.clock.now(), order["order_id"]
+        s = self.book.get(oid)
+        if s is None:
+            final = "FAILED" if f.ask("fulfilment_fails") else "FULFILLED"
+            late = w.rng.uniform(5, 7200) if f.ask("fulfilment_late") else 0.0
+            s = self.book[oid] = Shipment(oid, final, now + late)
+        else:
+            s.posts += 1
+        if f.ask("fulfilment_no_answer"):
+            return Outcome(UNKNOWN, "fulfilment: no answer (ReadTimeoutError)", may_be_received=True)
+        return self._answer(s, now)
+
+    def lookup(self, order: dict):
+        from payrail.commerce.fulfilment import NOT_RECEIVED, UNKNOWN, Outcome
+
+        self._yield()
+        if self.world.faults.ask("fulfilment_status_unavailable"):
+            return Outcome(UNKNOWN, "status lookup: no answer (ReadTimeoutError)")
+        s = self.book.get(order["order_id"])
+        if s is None:
+            return Outcome(NOT_RECEIVED, "status lookup: never received")
+        return self._answer(s, self.world.clock.now())
+
+    def cancel(self, order: dict):
+        from payrail.commerce.fulfilment import CANCELLED, FULFILLED, Outcome
+
+        self._yield()
+        now, oid = self.world.clock.now(), order["order_id"]
+        s = self.book.get(oid)
+        if s is None:  # never received: acknowledged, and a POST that arrives later is refused
+            s = self.book[oid] = Shipment(oid, "FAILED", now, cancelled=True, posts=0)
+        if s.delivers() and now >= s.final_at:
+            return Outcome(FULFILLED, fulfilment_id=f"ful_{oid}")
+        s.cancelled = True
+        return Outcome(CANCELLED, "cancel acknowledged")
+
+    @staticmethod
+    def _answer(s: Shipment, now: float):
+        from payrail.commerce.fulfilment import FAILED, FULFILLED, UNKNOWN, Outcome
+
+        if s.cancelled or (s.final == "FAILED" and now >= s.final_at):
+            return Outcome(FAILED, "cancelled" if s.cancelled else "the warehouse refused the order")
+        if now < s.final_at:
+            return Outcome(UNKNOWN, "status lookup: PROCESSING", may_be_received=True)
+        return Outcome(FULFILLED, fulfilment_id=f"ful_{s.order_id}")

@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from infra.sim.__main__ import run_one, shrink
-from infra.sim.simulator import Engine, workload
+from infra.sim.simulator import PAYOUT_WORKLOAD, Engine, workload
 from payrail.core import clock
 
 SEEDS = range(1, 31)
@@ -51,7 +51,7 @@ def test_a_submission_without_its_guard_is_caught(engine, monkeypatch):
                         lambda self, mid, pid, run, connector=None, first_look=None: attempt(self, mid, pid, run, connector))
     caught = None
     for seed in range(100, 141):
-        r = run_one(engine, seed, workload(seed, 12))
+        r = run_one(engine, seed, workload(seed, 12, PAYOUT_WORKLOAD))
         if r.violation:
             caught = r
             break
@@ -65,7 +65,7 @@ def test_duplicated_workflow_looks_send_one_transfer(engine):
     """The schedule of seed=105: a first look fails before its claim, the run goes to the workflow, and SQS delivers
     one of its dispatches twice; both looks find nothing at the provider. Only the look whose
     submission mark wins sends the transfer (the other's message comes back and finds it)."""
-    r = run_one(engine, 105, workload(105, 12))
+    r = run_one(engine, 105, workload(105, 12, PAYOUT_WORKLOAD))
     assert r.violation is None, str(r.violation)
     assert r.quiescent
 
@@ -73,7 +73,7 @@ def test_duplicated_workflow_looks_send_one_transfer(engine):
 def first_violation(engine, seeds) -> object:
     """The first schedule of ``seeds`` that breaks an invariant (None: none did)."""
     for seed in seeds:
-        r = run_one(engine, seed, workload(seed, 12))
+        r = run_one(engine, seed, workload(seed, 12, PAYOUT_WORKLOAD))
         if r.violation:
             return r
     return None
