@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 from payrail.core import clock
 from payrail.core import ddb
+from payrail.payments.model import RouteCandidate
 
 BUCKETS = 15
 DOWN_HEALTH = 0.2
@@ -120,7 +121,7 @@ class RouteStats:
 
 
 def score_candidates(amount: int, network: str, providers: list[tuple[str, str]], floats: dict[str, int],
-                     stats: dict[str, dict], policy: RoutingPolicy, rng: random.Random) -> list[dict]:
+                     stats: dict[str, dict], policy: RoutingPolicy, rng: random.Random) -> list[RouteCandidate]:
     """Every candidate with its inputs and score, eligible ones first in routing order.
 
     Args:
@@ -131,8 +132,8 @@ def score_candidates(amount: int, network: str, providers: list[tuple[str, str]]
         rng: the exploration draw (seeded by the payment id, so a retry routes the same way).
 
     Returns:
-        dicts ``{provider, network, on_net, fee, total, float_available, eligible, successes,
-        failures, reliability_pct, healthy, score, rank, explored, why}``; ``rank`` 1 is the route.
+        :class:`~payrail.payments.model.RouteCandidate` each (fee and total in minor units);
+        ``rank`` 1 is the route, None for a candidate whose float does not cover the total.
     """
     rows = []
     for order, (name, net) in enumerate(providers):
@@ -162,7 +163,7 @@ def score_candidates(amount: int, network: str, providers: list[tuple[str, str]]
         r["why"] = _why(r, rank, explored)
     rest = [r | {"rank": None, "explored": False,
                  "why": f"float {r['float_available']} < amount + fee {r['total']}"} for r in rows if not r["eligible"]]
-    return [{k: v for k, v in r.items() if not k.startswith("_")} for r in eligible + rest]
+    return [RouteCandidate(**{k: v for k, v in r.items() if not k.startswith("_")}) for r in eligible + rest]
 
 
 def _why(r: dict, rank: int, explored: bool) -> str:

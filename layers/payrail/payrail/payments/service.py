@@ -210,21 +210,22 @@ class Payments:
         providers = self.momo_providers()
         candidates = score_candidates(p.amount, p.network, providers, floats,
                                       self.stats.read([n for n, _ in providers]), self.routing, rng)
-        order = [c["provider"] for c in candidates if c["rank"]]
+        order = [c.provider for c in candidates if c.rank]
+        stored = [c.model_dump() for c in candidates]
         for i, provider in enumerate(order):
-            c = next(c for c in candidates if c["provider"] == provider)
+            c = next(c for c in candidates if c.provider == provider)
             route = self._route(c, i)
             expires = clock.now() + self.timeout
-            sets = {"risk": risk.as_dict(), "candidates": candidates, "route_order": order, "route_index": i,
-                    "route": route, "provider": provider, "fee": c["fee"], "total": c["total"],
+            sets = {"risk": risk.as_dict(), "candidates": stored, "route_order": order, "route_index": i,
+                    "route": route, "provider": provider, "fee": c.fee, "total": c.total,
                     "transfer_id": self._transfer_id(p, i), "provider_key": self._key(provider, self._transfer_id(p, i)),
                     "expires_at": _iso(expires),
                     # what the stand-ins and sandboxes show: seconds on-net, longer through the interop switch
-                    "estimated_completion_at": _iso(clock.now() + (10 if c["on_net"] else 30))}
+                    "estimated_completion_at": _iso(clock.now() + (10 if c.on_net else 30))}
             held = accounts.provider_float(p.merchant_id, "momo_held", CURRENCY, provider)
             src = accounts.provider_float(p.merchant_id, "momo_float", CURRENCY, provider)
             journal = Journal(f"pay:{p.payment_id}:hold", "momo_payment_hold", p.merchant_id, CURRENCY,
-                              [Posting(src.account_id, -c["total"]), Posting(held.account_id, c["total"])],
+                              [Posting(src.account_id, -c.total), Posting(held.account_id, c.total)],
                               metadata={"payment_id": p.payment_id, "provider": provider})
             try:
                 if not self._post(p, journal, [held], (PS.VALIDATING,), PS.PENDING, sets, route["why"],
@@ -236,15 +237,15 @@ class Payments:
                               self.risk.window_seconds)
             return self._read(p)
         self._move(p, (PS.VALIDATING,), PS.FAILED, detail="insufficient_float: no provider's float covers it",
-                   sets={"risk": risk.as_dict(), "candidates": candidates, "failure_reason": "insufficient_float"})
+                   sets={"risk": risk.as_dict(), "candidates": [c.model_dump() for c in candidates],
+                         "failure_reason": "insufficient_float"})
         return self._read(p)
 
     @staticmethod
-    def _route(c: dict | RouteCandidate, index: int) -> dict:
-        """The route item of candidate ``c`` (a scored candidate, or one stored on the payment) at ``index``."""
-        return {"provider": c["provider"], "network": c["network"], "on_net": c["on_net"], "fee": c["fee"],
-                "score": c["score"], "explored": c.get("explored", False) and index == 0, "why": c["why"],
-                "failover": index}
+    def _route(c: RouteCandidate, index: int) -> dict:
+        """The route item (as stored) of candidate ``c`` (a scored candidate, or one stored on the payment) at ``index``."""
+        return {"provider": c.provider, "network": c.network, "on_net": c.on_net, "fee": c.fee,
+                "score": c.score, "explored": bool(c.get("explored")) and index == 0, "why": c.why, "failover": index}
 
     @staticmethod
     def _transfer_id(p: Payment, index: int) -> str:
