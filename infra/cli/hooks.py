@@ -313,6 +313,11 @@ NOT_TRIGGERABLE = {
     "order.fulfilment_unknown": "the fulfilment must stay unanswered past FULFILMENT_GIVE_UP_SECONDS (an hour by default)",
     "order.late_fulfilment": "the fulfilment service must deliver an order after payrail failed and refunded it",
     "settlement.failed": "no stand-in scenario makes a settlement job fail",
+    "reconciliation.completed": "a run is an operator's (the admin token's, which a merchant's key does not hold): "
+                                "`payrail reconciliation start`",
+    "reconciliation.exception": "a break is found by an operator's reconciliation run: `payrail reconciliation start` "
+                                "over a day with a break made at a stand-in (`POST /_control/breaks`)",
+    "reconciliation.exception_resolved": "an operator resolves the exception: `payrail reconciliation resolve`",
 }
 
 
