@@ -10,6 +10,7 @@ example sent as it stands, as ``docs/swagger-ui.png``. Needs
 ``chromium`` on PATH (``make tools``)."""
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import uuid
@@ -92,6 +93,7 @@ def reconciliation_day(desc: dict, admin: Payrail) -> dict:
     released = wait_for(lambda: (x := client.get_payout(held["payout_id"]))["status"] == "FAILED" and x, 60,
                         what="the payout released")
     pay_after_release(desc, released["provider_key"])
+    os.environ.update(desc["client_env"])  # the settlement file goes into the local cloud's inbox
     run = start_run(admin, desc, "cashfree", datetime.now(timezone.utc).date().isoformat())
     return wait_for(lambda: (r := admin.reconciliation_get(run["run_id"]))["status"] in ("COMPLETED", "FAILED") and r,
                     120, what="the reconciliation run")
