@@ -152,3 +152,27 @@ def quiet_audit(ledger, timeout: float = 90) -> dict:
         if report["ok"] or time.monotonic() > deadline:
             return report
         time.sleep(2)
+
+
+def reconciliation_break(admin, cloud) -> tuple[dict, dict]:
+    """A new merchant's day at Cashfree with one break: a payout paid, and one payrail released
+    that the provider then pays (paid_after_release); the stand-in's settlement file of the day is
+    put into the inbox (its run starts by itself). ``(paid payout, released payout)``."""
+    from datetime import datetime, timezone
+
+    from infra.tools.client import wait_for
+    from infra.tools.demo_reconciliation import ON_HOLD, UPI_OK, pay_after_release, start_run
+
+    m = admin.create_merchant("Reconciled Merchant", fee_bps=100)
+    client, mid = admin.as_merchant(m["api_key"]), m["merchant"]["merchant_id"]
+    admin.top_up(mid, 1_000_000, "INR")
+    paid = client.payout(5_000, UPI_OK, currency="INR")
+    held = client.payout(7_000, ON_HOLD, currency="INR")
+    wait_for(lambda: client.get_payout(paid["payout_id"])["status"] == "SUCCEEDED", 60, 0.3, what="paid")
+    wait_for(lambda: client.get_payout(held["payout_id"])["status"] == "ON_HOLD", 60, 0.3, what="on hold")
+    admin.decide_payout(mid, held["payout_id"], "reject", "the beneficiary's bank confirmed it will not pay")
+    released = wait_for(lambda: (p := client.get_payout(held["payout_id"]))["status"] == "FAILED" and p, 30, 0.3,
+                        what="released")
+    pay_after_release(cloud, released["provider_key"])
+    start_run(admin, cloud, "cashfree", datetime.now(timezone.utc).date().isoformat())
+    return paid, released

@@ -32,14 +32,16 @@ from infra.tools.client import ApiError, Payrail
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Operate payrail through its API: status, payouts, reviews, payments, holds, settlement, "
-                       "DLQs, the ledger audit.")
+                       "reconciliation, DLQs, the ledger audit.")
 payouts_app = typer.Typer(no_args_is_help=True, help="Payouts: list, show, approve, reject, cancel, reinitiate.")
 payments_app = typer.Typer(no_args_is_help=True, help="Mobile-money payments: list, show, cancel, refund.")
 settlement_app = typer.Typer(no_args_is_help=True, help="Settlement jobs: start (and watch), show.")
+reconciliation_app = typer.Typer(no_args_is_help=True, help="Reconciliation runs and their exceptions: start (and "
+                                                            "watch), show, list, exceptions, resolve.")
 dlq_app = typer.Typer(no_args_is_help=True, help="Queues and their DLQs: list, redrive.")
 ledger_app = typer.Typer(no_args_is_help=True, help="The ledger: audit.")
 for sub, name in ((payouts_app, "payouts"), (payments_app, "payments"), (settlement_app, "settlement"),
-                  (dlq_app, "dlq"), (ledger_app, "ledger")):
+                  (reconciliation_app, "reconciliation"), (dlq_app, "dlq"), (ledger_app, "ledger")):
     app.add_typer(sub, name=name)
 
 #: piped output (scripts, files) is not cut at 80 columns
@@ -538,6 +540,141 @@ def settlement_show(job_id: str, as_json: Json = False) -> None:
     emit_json(job) if as_json else details(job, f"settlement {job_id}", [
         "job_id", "scope", "from", "to", "status", "slices_done", "slices_total", "progress", "rows", "totals",
         "failure_reason", "download_url", "created_at", "updated_at"])
+
+
+# ---- reconciliation ---------------------------------------------------------------------------------
+FINAL_RUN = ("COMPLETED", "FAILED", "CANCELLED")
+RUN_COLUMNS = [("run", "run_id"), ("provider", "provider"), ("from", "from"), ("to", "to"), ("status", "status"),
+               ("shards", "_shards"), ("rows", "rows"), ("breaks", "_breaks"), ("trigger", "trigger"),
+               ("created", "created_at")]
+RUN_KEYS = ["run_id", "provider", "from", "to", "source", "trigger", "status", "shards_done", "shards_total",
+            "progress", "rows", "float", "failure_reason", "download_url", "created_at", "updated_at"]
+EXCEPTION_COLUMNS = [("exception", "exception_id"), ("class", "class"), ("provider", "provider"),
+                     ("status", "status"), ("transfer", "transfer_id"), ("merchant", "merchant_id"),
+                     ("run", "run_id"), ("resolution", "resolution"), ("created", "created_at")]
+
+
+def _runs(rows: list[dict]) -> list[dict]:
+    return [r | {"_shards": f"{r['shards_done']}/{r['shards_total']}",
+                 "_breaks": sum(n for c, n in (r.get("counts") or {}).items() if c != "matched")
+                 if r.get("counts") else None} for r in rows]
+
+
+def counts_table(run: dict) -> None:
+    """A completed run's transfers per class (``float_drift``: 0 or 1)."""
+    table([{"class": c, "count": n} for c, n in (run.get("counts") or {}).items()], [("class", "class"),
+                                                                                    ("count", "count")],
+          f"reconciliation {run['run_id']} by class")
+
+
+def watch_run(run: dict, poll: float, timeout: float, quiet: bool) -> dict:
+    """Poll a reconciliation run until it is final, with a progress bar of its shards on stderr."""
+    deadline = time.monotonic() + timeout
+    with progress.bar("shards", console=err, disable=quiet) as bar:
+        task = bar.add_task(f"{run['run_id']} {run['status']}", total=max(run["shards_total"], 1),
+                            completed=run["shards_done"])
+        while run["status"] not in FINAL_RUN:
+            if time.monotonic() > deadline:
+                raise CliError(f"reconciliation run {run['run_id']} still {run['status']} after {timeout:.0f} s "
+                               f"({run['shards_done']}/{run['shards_total']} shards)")
+            time.sleep(poll)
+            run = call("GET", f"/v1/admin/reconciliations/{run['run_id']}", admin=True)
+            bar.update(task, total=max(run["shards_total"], 1), completed=run["shards_done"],
+                       description=f"{run['run_id']} {run['status']}")
+    return run
+
+
+@reconciliation_app.command("start")
+@handled
+def reconciliation_start(provider: Annotated[str, typer.Option(help="the connector whose books are compared")],
+                         start: Annotated[str, typer.Option("--from", help="first UTC day (YYYY-MM-DD)")] = "",
+                         end: Annotated[str, typer.Option("--to", help="last UTC day, inclusive (default --from)")] = "",
+                         watch: Annotated[bool, typer.Option(help="follow its progress, then download the report "
+                                                                  "CSV")] = False,
+                         output: Annotated[Optional[Path], typer.Option(
+                             "--output", "-o", help="where the CSV goes (default ./<run id>.csv)")] = None,
+                         idempotency_key: Annotated[Optional[str], typer.Option(
+                             help="a repeat with it is harmless")] = None,
+                         poll: Annotated[float, typer.Option(help="seconds between looks")] = 0.5,
+                         timeout: Annotated[float, typer.Option(help="give up watching after this many seconds")] = 3600,
+                         as_json: Json = False) -> None:
+    """Start a reconciliation of one provider's books against the ledger over a window of days (admin)."""
+    start = start or date.today().isoformat()
+    run = call("POST", "/v1/admin/reconciliations", {"provider": provider, "from": start, "to": end or start},
+               admin=True, idempotency_key=idempotency_key)
+    if not watch:
+        return emit_json(run) if as_json else out.print(f"reconciliation run {run['run_id']} is {run['status']}")
+    run = watch_run(run, poll, timeout, quiet=as_json)
+    result = {"run": run, "csv": None, "bytes": None}
+    if run["status"] == "COMPLETED" and run.get("download_url"):
+        dest = output or Path(f"{run['run_id']}.csv")
+        result |= {"csv": str(dest), "bytes": download(run["download_url"], dest)}
+    if as_json:
+        emit_json(result)
+    elif run["status"] == "COMPLETED":
+        counts_table(run)
+        out.print(f"reconciliation run {run['run_id']} COMPLETED: {run.get('rows')} transfers"
+                  + (f"; CSV ({result['bytes']} bytes) saved to {result['csv']}" if result["csv"] else ""))
+    if run["status"] != "COMPLETED":
+        raise CliError(f"reconciliation run {run['run_id']} ended {run['status']}"
+                       + (f": {run['failure_reason']}" if run.get("failure_reason") else ""))
+
+
+@reconciliation_app.command("show")
+@handled
+def reconciliation_show(run_id: str, as_json: Json = False) -> None:
+    """A reconciliation run with its progress, counts per class and, once complete, its report link."""
+    run = call("GET", f"/v1/admin/reconciliations/{run_id}", admin=True)
+    if as_json:
+        return emit_json(run)
+    details(run, f"reconciliation {run_id}", RUN_KEYS)
+    if run.get("counts"):
+        counts_table(run)
+
+
+@reconciliation_app.command("list")
+@handled
+def reconciliation_list(provider: Annotated[Optional[str], typer.Option(help="only this provider's")] = None,
+                        limit: Limit = 20, as_json: Json = False) -> None:
+    """Reconciliation runs, newest first, with their breaks (transfers not matched)."""
+    data = call("GET", "/v1/admin/reconciliations", admin=True, params={"provider": provider, "limit": limit})
+    if as_json:
+        return emit_json(data)
+    table(_runs(data["data"]), RUN_COLUMNS, "reconciliation runs")
+    if data.get("has_more"):
+        out.print("(more: narrow with --provider, or raise --limit)")
+
+
+@reconciliation_app.command("exceptions")
+@handled
+def reconciliation_exceptions(cls: Annotated[Optional[str], typer.Option(
+                                  "--class", help="missing_at_provider, unknown_to_payrail, paid_after_release, "
+                                                  "amount_mismatch, currency_mismatch, status_mismatch, float_drift")] = None,
+                              provider: Annotated[Optional[str], typer.Option(help="only this provider's")] = None,
+                              status_: Annotated[Optional[str], typer.Option("--status", help="open or resolved")] = None,
+                              limit: Limit = 20, as_json: Json = False) -> None:
+    """The breaks reconciliation runs found, newest first (admin)."""
+    data = call("GET", "/v1/admin/reconciliation_exceptions", admin=True,
+                params={"class": cls, "provider": provider, "status": status_, "limit": limit})
+    if as_json:
+        return emit_json(data)
+    table(data["data"], EXCEPTION_COLUMNS, "reconciliation exceptions")
+    if data.get("has_more"):
+        out.print("(more: narrow with --class, --provider or --status, or raise --limit)")
+
+
+@reconciliation_app.command("resolve")
+@handled
+def reconciliation_resolve(exception_id: str,
+                           resolution: Annotated[str, typer.Option(help="receivable, write_off, reverse_capture or "
+                                                                        "acknowledge")],
+                           reason: Annotated[str, typer.Option(help="why, for the audit trail")],
+                           as_json: Json = False) -> None:
+    """Resolve a reconciliation exception; receivable, write_off and reverse_capture post one journal."""
+    e = call("POST", f"/v1/admin/reconciliation_exceptions/{exception_id}/resolve",
+             {"resolution": resolution, "reason": reason}, admin=True)
+    emit_json(e) if as_json else out.print(f"exception {e['exception_id']} is {e['status']} ({e.get('resolution')}"
+                                           + (f", journal {e['journal_id']}" if e.get("journal_id") else "") + ")")
 
 
 # ---- queues and DLQs --------------------------------------------------------------------------------

@@ -3,12 +3,14 @@
 Starts a local platform on free ports (a fresh one, so the pictures do not depend on what a
 running platform holds), gives one merchant a day of activity through the public API (funding,
 payouts that succeed, fail and wait for review, mobile-money payments, a webhook endpoint, card
-orders and a settlement job), then opens the console in Debian's Chromium through Playwright and
-saves ``docs/console/<page>.png`` (1280x800); and the API reference's Swagger UI (``/docs``) with
-``POST /v1/payouts``'s documented example sent as it stands, as ``docs/swagger-ui.png``. Needs
+orders and a settlement job; a second merchant's day at Cashfree with a reconciliation break),
+then opens the console in Debian's Chromium through Playwright and saves ``docs/console/<page>.png``
+(1280x800); and the API reference's Swagger UI (``/docs``) with ``POST /v1/payouts``'s documented
+example sent as it stands, as ``docs/swagger-ui.png``. Needs
 ``chromium`` on PATH (``make tools``)."""
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import uuid
@@ -68,8 +70,33 @@ def seed(desc: dict) -> dict:
     for p in payments:
         wait_for(lambda: client.payment(p["payment_id"])["status"] in ("CONFIRMED", "FAILED", "EXPIRED"), 120,
                  what=f"payment {p['payment_id']}")
+    reconciliation_day(desc, admin)
     return {"merchant_id": mid, "api_key": m["api_key"], "review": review[0]["payout_id"], "paid": paid[1]["payout_id"],
             "payment": payments[1]["payment_id"]}
+
+
+def reconciliation_day(desc: dict, admin: Payrail) -> dict:
+    """A second merchant's day at Cashfree with one break (a payout payrail released that the
+    provider then pays), reconciled from the stand-in's settlement file; returns the run, left
+    with its exception open for the reconciliation page."""
+    from infra.tools.demo_reconciliation import ON_HOLD, UPI_OK, pay_after_release, start_run
+
+    m = admin.create_merchant("Mumbai Spices", fee_bps=190)
+    mid, client = m["merchant"]["merchant_id"], admin.as_merchant(m["api_key"])
+    admin.top_up(mid, 2_000_000, "INR")
+    paid = [client.payout(amount, UPI_OK, currency="INR") for amount in (45_000, 120_000, 8_500)]
+    held = client.payout(64_000, ON_HOLD, currency="INR")
+    for p in paid:
+        wait_for(lambda: client.get_payout(p["payout_id"])["status"] == "SUCCEEDED", 120, what=f"payout {p['payout_id']}")
+    wait_for(lambda: client.get_payout(held["payout_id"])["status"] == "ON_HOLD", 120, what="a payout on hold")
+    admin.decide_payout(mid, held["payout_id"], "reject", "the beneficiary's bank confirmed it will not pay")
+    released = wait_for(lambda: (x := client.get_payout(held["payout_id"]))["status"] == "FAILED" and x, 60,
+                        what="the payout released")
+    pay_after_release(desc, released["provider_key"])
+    os.environ.update(desc["client_env"])  # the settlement file goes into the local cloud's inbox
+    run = start_run(admin, desc, "cashfree", datetime.now(timezone.utc).date().isoformat())
+    return wait_for(lambda: (r := admin.reconciliation_get(run["run_id"]))["status"] in ("COMPLETED", "FAILED") and r,
+                    120, what="the reconciliation run")
 
 
 def shoot(desc: dict, data: dict, out: Path) -> list[Path]:
@@ -84,7 +111,8 @@ def shoot(desc: dict, data: dict, out: Path) -> list[Path]:
     pages = [("overview", "#/overview"), ("payouts", "#/payouts"), ("payout", f"#/payout/{mid}/{data['paid']}"),
              ("reviews", "#/reviews"), ("review-payout", f"#/payout/{mid}/{data['review']}"),
              ("payments", "#/payments"), ("payment", f"#/payment/{mid}/{data['payment']}"),
-             ("webhooks", "#/webhooks"), ("events", "#/events?type=payout.succeeded"), ("settlements", "#/settlements")]
+             ("webhooks", "#/webhooks"), ("events", "#/events?type=payout.succeeded"), ("settlements", "#/settlements"),
+             ("reconciliation", "#/reconciliation?provider=cashfree")]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
         tab = browser.new_context(viewport=VIEWPORT).new_page()
@@ -109,6 +137,9 @@ def shoot(desc: dict, data: dict, out: Path) -> list[Path]:
                 tab.fill("#s-to", today)
                 tab.click("#main button[type=submit]")
                 tab.wait_for_selector(".job a.csv")
+            if name == "reconciliation":
+                tab.wait_for_selector("[data-run] a.csv")
+                tab.wait_for_selector("form.resolve")
             if name in ("payout", "review-payout"):
                 tab.locator("#journals table").wait_for()
             tab.wait_for_load_state("networkidle")

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from infra.cli.main import app
 from infra.tools.client import wait_for
 from infra.local.process import free_port
-from tests.conftest import fulfilled_order
+from tests.conftest import fulfilled_order, reconciliation_break
 
 
 @pytest.fixture
@@ -236,3 +236,33 @@ def test_ledger_audit_shows_a_spinner_on_a_terminal_then_the_result(cli, monkeyp
     screen.seek(0)
     audit = ok_json(cli("ledger", "audit", "--json"))  # scripts get the JSON alone, no spinner
     assert audit["ok"] is True and screen.getvalue() == ""
+
+
+def test_reconciliation_start_watch_shows_the_counts_and_the_break_resolves(cli, admin, cloud, tmp_path):
+    paid, held = reconciliation_break(admin, cloud)
+    today = datetime.now(timezone.utc).date().isoformat()
+
+    dest = tmp_path / "rec.csv"
+    r = cli("reconciliation", "start", "--provider", "cashfree", "--from", today, "--to", today, "--watch",
+            "--output", str(dest))
+    assert r.exit_code == 0, r.output + r.stderr
+    assert "shards" in r.stderr and "COMPLETED" in r.stdout and "paid_after_release" in r.stdout
+    rows = {row["transfer_id"]: row["class"] for row in csv.DictReader(io.StringIO(dest.read_text()))}
+    assert rows[paid["payout_id"]] == "matched" and rows[held["payout_id"]] == "paid_after_release"
+    run_id = next(line.split()[2] for line in r.stdout.splitlines() if line.startswith("reconciliation run "))
+    shown = ok_json(cli("reconciliation", "show", run_id, "--json"))
+    assert shown["status"] == "COMPLETED" and shown["counts"]["paid_after_release"] >= 1
+    assert run_id in [x["run_id"] for x in ok_json(cli("reconciliation", "list", "--provider", "cashfree", "--json",
+                                                       "--limit", "100"))["data"]]
+    opened = ok_json(cli("reconciliation", "exceptions", "--class", "paid_after_release", "--provider", "cashfree",
+                         "--status", "open", "--limit", "100", "--json"))["data"]
+    mine = [e for e in opened if e["transfer_id"] == held["payout_id"]]
+    assert [e["status"] for e in mine] == ["OPEN"]
+    text = cli("reconciliation", "resolve", mine[0]["exception_id"], "--resolution", "write_off",
+               "--reason", "below the recovery threshold")
+    assert text.exit_code == 0 and "RESOLVED" in text.stdout, text.output + text.stderr
+    resolved = ok_json(cli("reconciliation", "exceptions", "--provider", "cashfree", "--status", "resolved",
+                           "--limit", "100", "--json"))["data"]
+    assert [e["resolution"] for e in resolved if e["exception_id"] == mine[0]["exception_id"]] == ["write_off"]
+    again = cli("reconciliation", "resolve", mine[0]["exception_id"], "--resolution", "receivable", "--reason", "other")
+    assert one_error_line(again).startswith("error: 409 already_resolved")

@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from infra.catalog import ROOT
+from infra.tools.client import wait_for
 from payrail.api import console
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -155,4 +156,32 @@ def test_merchant_sees_balances_journals_events_and_redelivers(page, cloud, admi
     show(page, "#/reviews")
     assert "admin token" in page.text_content("#main")
     assert all(client.api_key not in u for u in page.urls)
+    assert page.errors == []
+
+
+def test_admin_sees_a_reconciliation_run_and_resolves_its_exception(page, cloud, admin):
+    from tests.conftest import reconciliation_break
+
+    _, released = reconciliation_break(admin, cloud)
+    run = wait_for(lambda: next((r for r in admin.reconciliations(provider="cashfree", limit=10)["data"]
+                                 if r["status"] == "COMPLETED"), None), 120, 0.5, what="a completed run")
+    found = wait_for(lambda: next((e for e in admin.reconciliation_exceptions(
+        provider="cashfree", status="open", limit=100)["data"] if e["transfer_id"] == released["payout_id"]), None),
+        120, 0.5, what="the break found")
+    sign_in(page, admin_token=cloud["admin_token"])
+    show(page, "#/reconciliation?provider=cashfree&status=open")
+    card = page.locator(f"[data-run='{run['run_id']}']")
+    assert card.locator(".badge").text_content() == "COMPLETED" and "paid_after_release" in card.text_content()
+    assert card.locator("a.csv").get_attribute("href")
+    row = page.locator("tr", has_text=found["exception_id"])
+    assert row.locator(".badge").text_content() == "OPEN" and "paid_after_release" in row.text_content()
+    row.locator("select").select_option("write_off")
+    row.locator("input").fill("below the recovery threshold")
+    row.locator("button:has-text('Resolve')").click()
+    page.locator("tr", has_text=found["exception_id"]).wait_for(state="detached")  # no longer open
+    show(page, "#/reconciliation?provider=cashfree&status=resolved")
+    row = page.locator("tr", has_text=found["exception_id"])
+    assert row.locator(".badge").text_content() == "RESOLVED" and "write_off" in row.text_content()
+    stored = admin.reconciliation_exceptions(provider="cashfree", status="resolved", limit=100)["data"]
+    assert [e["resolution"] for e in stored if e["exception_id"] == found["exception_id"]] == ["write_off"]
     assert page.errors == []

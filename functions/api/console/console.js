@@ -11,7 +11,7 @@ const PAYOUT_STATUSES = ["PENDING", "IN_REVIEW", "PROCESSING", "ON_HOLD", "SUCCE
 const PAYMENT_STATUSES = ["INITIATED", "VALIDATING", "PENDING", "PROCESSING", "CONFIRMED", "FAILED", "EXPIRED",
   "REFUNDED", "CANCELLED"];
 const FINAL = new Set(["SUCCEEDED", "FAILED", "CANCELLED", "CONFIRMED", "EXPIRED", "REFUNDED", "COMPLETED"]);
-const GOOD = new Set(["SUCCEEDED", "CONFIRMED", "COMPLETED", "SUCCESS", "DELIVERED", "delivered", "succeeded", "accepted", "enabled"]);
+const GOOD = new Set(["SUCCEEDED", "CONFIRMED", "COMPLETED", "RESOLVED", "SUCCESS", "DELIVERED", "delivered", "succeeded", "accepted", "enabled"]);
 const BAD = new Set(["FAILED", "EXPIRED", "CANCELLED", "FAILURE", "REJECTED", "failed", "declined", "disabled"]);
 const PAGE_LIMIT = 100;  // the API's largest page
 const MAX_PAGES = 5;     // a list reads at most this many pages
@@ -497,7 +497,90 @@ async function settlements(main) {
   }
 }
 
-const PAGES = { overview, payouts, payout: payoutDetail, reviews, payments, payment: paymentDetail, webhooks, events, settlements };
+const BREAK_CLASSES = ["missing_at_provider", "unknown_to_payrail", "paid_after_release", "amount_mismatch",
+  "currency_mismatch", "status_mismatch", "float_drift"];
+const RESOLUTIONS = ["acknowledge", "write_off", "receivable", "reverse_capture"];
+async function reconciliation(main, params) {
+  main.append(h("h1", {}, "Reconciliation"));
+  if (!isAdmin()) { main.append(needs("the admin token")); return; }
+  const out = h("p", { class: "error", role: "alert" });
+  const runs = h("div", { class: "jobs", id: "runs" });
+  const f = { class: params.get("class") || "", provider: params.get("provider") || "", status: params.get("status") || "open" };
+  main.append(card("Runs",
+    h("form", { class: "filters", id: "run-form", onsubmit: async (ev) => {
+      ev.preventDefault(); out.textContent = "";
+      try {
+        const run = await api("admin", "POST", "/v1/admin/reconciliations", { body: { provider: main.querySelector("#r-provider").value,
+          from: main.querySelector("#r-from").value, to: main.querySelector("#r-to").value } });
+        runs.prepend(runCard(run));
+      } catch (e) { out.textContent = e.message; }
+    } }, h("label", {}, "Provider ", h("input", { id: "r-provider", value: f.provider, size: 12, required: true })),
+    h("label", {}, "From ", h("input", { id: "r-from", type: "date", value: todayUtc(), required: true })),
+    h("label", {}, "To ", h("input", { id: "r-to", type: "date", value: todayUtc(), required: true })),
+    h("button", { type: "submit", class: "primary" }, "Reconcile")), out,
+    h("p", { class: "hint" }, "The latest runs, newest first; a run's progress is read live until it ends."), runs));
+  function runCard(run) {
+    const el = h("section", { class: "card job", "data-run": run.run_id });
+    const draw = (r) => {
+      const total = r.shards_total || 0, done = r.shards_done || 0;
+      const pct = total ? Math.round((100 * done) / total) : 0;
+      el.replaceChildren();
+      append(el, [h("h2", {}, h("code", {}, r.run_id), " ", badge(r.status)),
+        s("svg", { viewBox: "0 0 400 16", preserveAspectRatio: "none", class: "progress", role: "progressbar", "aria-valuenow": pct },
+          s("rect", { x: 0, y: 0, width: 400, height: 16, rx: 4, fill: "#e9ecef" }),
+          s("rect", { x: 0, y: 0, width: (400 * pct) / 100, height: 16, rx: 4, fill: colorOf(r.status) })),
+        h("p", { class: "hint" }, `${r.provider} · ${r.from} → ${r.to} · ${done}/${total} shards · ${r.rows ?? 0} transfers`),
+        r.counts ? facts(Object.entries(r.counts)) : null,
+        r.failure_reason ? errorLine(new Error(r.failure_reason)) : null,
+        r.download_url ? h("a", { href: r.download_url, class: "csv", rel: "noreferrer" }, "Download CSV") : null]);
+      return r;
+    };
+    draw(run);
+    if (!FINAL.has(run.status)) {
+      const t = every(POLL_MS, async () => {
+        try { const r = draw(await api("admin", "GET", `/v1/admin/reconciliations/${run.run_id}`)); if (FINAL.has(r.status)) clearInterval(t); } catch (_) { clearInterval(t); }
+      });
+    }
+    return el;
+  }
+  const latest = await api("admin", "GET", "/v1/admin/reconciliations", { query: { limit: 10, provider: f.provider } });
+  runs.append(...latest.data.map(runCard));
+
+  const filters = h("form", { class: "filters", id: "exception-filters", onsubmit: (ev) => {
+    ev.preventDefault();
+    const q = new URLSearchParams();
+    for (const k of ["class", "provider", "status"]) { const v = filters.querySelector(`#x-${k}`).value; if (v) q.set(k, v); }
+    location.hash = `#/reconciliation?${q}`;
+  } },
+  h("label", {}, "Class ", selectOf("x-class", BREAK_CLASSES, f.class)),
+  h("label", {}, "Provider ", h("input", { id: "x-provider", value: f.provider, size: 12 })),
+  h("label", {}, "Status ", selectOf("x-status", ["open", "resolved"], f.status)),
+  h("button", { type: "submit" }, "Filter"));
+  const page = await api("admin", "GET", "/v1/admin/reconciliation_exceptions",
+    { query: { limit: PAGE_LIMIT, class: f.class, provider: f.provider, status: f.status } });
+  const resolveForm = (x) => {
+    if (x.status !== "OPEN") return x.resolution ? `${x.resolution}: ${x.reason || ""}` : "—";
+    const form = h("form", { class: "resolve", "data-exception": x.exception_id, onsubmit: async (ev) => {
+      ev.preventDefault(); ev.stopPropagation();
+      const button = form.querySelector("button"); button.disabled = true;
+      try {
+        await api("admin", "POST", `/v1/admin/reconciliation_exceptions/${x.exception_id}/resolve`,
+          { body: { resolution: form.querySelector("select").value, reason: form.querySelector("input").value } });
+        route();
+      } catch (e) { button.disabled = false; form.append(errorLine(e)); }
+    } }, h("select", { "aria-label": "resolution" }, RESOLUTIONS.map((r) => h("option", { value: r }, r))), " ",
+    h("input", { placeholder: "reason", required: true, size: 24, "aria-label": "reason" }), " ",
+    h("button", { type: "submit", class: "primary" }, "Resolve"));
+    return form;
+  };
+  main.append(card("Exceptions", filters,
+    h("p", { class: "hint" }, `${page.data.length} exception${page.data.length === 1 ? "" : "s"}${page.has_more ? " (the newest)" : ""}`),
+    table([["Found", (x) => when(x.created_at)], ["Exception", (x) => x.exception_id], ["Class", (x) => x.class],
+      ["Provider", (x) => x.provider], ["Transfer", (x) => x.transfer_id || "—"], ["Merchant", (x) => x.merchant_id || "—"],
+      ["Status", (x) => badge(x.status)], ["Resolution", resolveForm]], page.data)));
+}
+
+const PAGES = { overview, payouts, payout: payoutDetail, reviews, payments, payment: paymentDetail, webhooks, events, settlements, reconciliation };
 
 // ---- routing and sign-in --------------------------------------------------------------------
 async function route() {
