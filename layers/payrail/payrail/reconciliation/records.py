@@ -25,7 +25,8 @@ from payrail.core.events import EventLog
 from payrail.core.ledger import Ledger, now_iso
 from payrail.core.store import (RECONCILIATION, RECONCILIATION_EXCEPTION, RECONCILIATION_SCOPE as ALL, MainTable,
                                 listed)
-from payrail.providers.connectors.base import ProviderStatus, TransferResult
+from payrail.providers.connectors.base import TransferResult
+from payrail.providers import statements
 from payrail.providers.statements import ProviderRecord
 from payrail.reconciliation.matcher import PayrailRecord, Window
 from payrail.reconciliation.model import (EXCEPTION_LIFECYCLE, LIFECYCLE, RS, XS, ReconciliationException,
@@ -227,17 +228,13 @@ def _iso(t: datetime) -> str:
 
 def from_status(p: PayrailRecord, result: TransferResult, asked_at: datetime) -> ProviderRecord | None:
     """The ``status_lookup`` source: the provider's answer about payrail's transfer ``p`` as a
-    provider record, or None when the provider never received it (``NOT_FOUND``). ``ON_HOLD`` is
-    open (``PENDING``). A status answer names no currency and often no amount (nor when it was
-    booked): those are payrail's own (``booked_at`` the time of asking), so a lookup can find
-    a wrong status or a wrong reported amount, never a wrong currency."""
-    if result.status == ProviderStatus.NOT_FOUND:
-        return None
-    status = result.status.value if result.status in (ProviderStatus.SUCCESS, ProviderStatus.FAILED) else "PENDING"
-    return ProviderRecord(provider=p.provider, kind=p.kind, transfer_id=p.transfer_id,
-                          provider_reference=result.provider_reference,
-                          amount=p.amount if result.amount is None else result.amount, currency=p.currency,
-                          status=status, booked_at=asked_at)
+    provider record (:func:`payrail.providers.statements.from_status`), or None when the provider
+    never received it (``NOT_FOUND``). ``ON_HOLD`` is open (``PENDING``). A status answer names no
+    currency and often no amount (nor when it was booked): those are payrail's own (``booked_at``
+    the time of asking), so a lookup can find a wrong status or a wrong reported amount, never a
+    wrong currency."""
+    r = statements.from_status(p.provider, result, p.currency, asked_at, amount=p.amount, kind=p.kind)
+    return None if r is None else r.model_copy(update={"transfer_id": p.transfer_id})
 
 
 #: the columns of the generic settlement file (ProviderRecord's field names), read when a connector
