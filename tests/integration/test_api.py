@@ -127,7 +127,8 @@ def test_the_admins_idempotency_keys_are_scoped_by_the_target_merchant_on_every_
     from payrail.api.routes import ALL
 
     keyed = {s.name for routes in ALL for s in routes.specs if s.auth == ADMIN and s.idempotency}
-    assert keyed - {"POST /v1/admin/settlements"} == set(ADMIN_KEYED)  # settlements are platform-wide
+    # settlements and reconciliations are platform-wide: no merchant to scope their keys by
+    assert keyed - {"POST /v1/admin/settlements", "POST /v1/admin/reconciliations"} == set(ADMIN_KEYED)
     made = [admin.create_merchant(f"scope-{uuid.uuid4().hex[:6]}") for _ in range(2)]
     clients = {m["merchant"]["merchant_id"]: admin.as_merchant(m["api_key"]) for m in made}
     a, b = clients
