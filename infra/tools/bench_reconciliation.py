@@ -29,7 +29,6 @@ The last line is ``reconciliation: <rows> rows in <s> s, ratio <x.xx> to raw rea
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import sys
@@ -46,7 +45,7 @@ import typer
 
 from infra.catalog import ROOT
 from infra.local import process
-from infra.tools.bench_settlement import raw_read
+from infra.tools.bench_settlement import parse_workers, peak_rss_mb, raw_read, running_cloud
 from infra.tools.client import ApiError, Payrail, wait_for
 from infra.tools.seed import TransferSeed, delete_transfers, seed_transfers
 
@@ -128,11 +127,6 @@ def await_run(admin: Payrail, provider: str, day: str, t0: float) -> tuple[dict,
                 raise
 
 
-def peak_rss_mb(desc: dict) -> float | None:
-    stats = requests.get(desc["runtime_url"] + "/stats", timeout=10).json()
-    return stats.get("reconciliation", {}).get("max_memory_used_mb")
-
-
 cli = typer.Typer(add_completion=False, help=__doc__.split("\n\n")[0])
 
 
@@ -147,11 +141,7 @@ def main(rows: int = typer.Option(int(os.environ.get("ROWS", 1_000_000)), help="
          data_dir: Path = typer.Option(ROOT / ".local", help="with --use-running (`make up`'s default)"),
          keep: bool = typer.Option(False, "--keep", help="leave the seeded journals (no ledger audit then)")) -> None:
     """Run the bench (module docstring); exit status 0 when every break is found once and nothing else."""
-    try:
-        workers = [int(x) for x in raw_workers.split(",")]
-    except ValueError:
-        raise typer.BadParameter(f"{raw_workers!r} is not a comma-separated list of integers",
-                                 param_hint="--raw-workers") from None
+    workers = parse_workers(raw_workers)
     raise typer.Exit(run(SimpleNamespace(rows=rows, day=day, provider=provider, seed_threads=seed_threads,
                                          raw_workers=workers, use_running=use_running, data_dir=data_dir, keep=keep)))
 
@@ -164,10 +154,8 @@ def run(a: SimpleNamespace) -> int:
     from payrail.reconciliation.service import inbox_key
 
     load0 = os.getloadavg()
-    running = process.running(a.data_dir) if a.use_running else None
-    if a.use_running and not running:
-        print(f"no running local cloud in {a.data_dir} (start `make up`, or run without --use-running)",
-              file=sys.stderr)
+    running, ok = running_cloud(a)
+    if not ok:
         return 2
     print(f"reconciliation bench: {a.rows:,} transfers of {a.provider} on {a.day}, {os.cpu_count()} cores "
           f"(load average {load0[0]:.1f} at start)", flush=True)
@@ -239,7 +227,7 @@ def run(a: SimpleNamespace) -> int:
         print(f"  breaks found {len(hits)}/{len(expected)}, false positives {len(false_positives)} "
               f"{sorted(false_positives)[:5]}; report rows {report_rows} ({'ok' if rows_ok else 'MISMATCH'})",
               flush=True)
-        rss = peak_rss_mb(desc)
+        rss = peak_rss_mb(desc, "reconciliation")
         print(f"  peak worker RSS: {rss} MB (busiest reconciliation invocation; its own process, VmHWM)", flush=True)
 
         audit_ok = None

@@ -167,9 +167,30 @@ def check_csv(url: str, expected: dict) -> tuple[bool, int, dict]:
     return got == expected, len(got), totals
 
 
-def peak_rss_mb(desc: dict) -> float | None:
+def peak_rss_mb(desc: dict, function: str = "settlement") -> float | None:
+    """The peak RSS (MB) of ``function``'s busiest invocation in the local cloud's runtime."""
     stats = requests.get(desc["runtime_url"] + "/stats", timeout=10).json()
-    return stats.get("settlement", {}).get("max_memory_used_mb")
+    return stats.get(function, {}).get("max_memory_used_mb")
+
+
+def parse_workers(raw_workers: str) -> list[int]:
+    """``--raw-workers`` (``"16,8"``) as thread counts; raises typer.BadParameter."""
+    try:
+        return [int(x) for x in raw_workers.split(",")]
+    except ValueError:
+        raise typer.BadParameter(f"{raw_workers!r} is not a comma-separated list of integers",
+                                 param_hint="--raw-workers") from None
+
+
+def running_cloud(a: SimpleNamespace) -> tuple[dict | None, bool]:
+    """``(the running local cloud in a.data_dir or None, ok)``: not ok (a message printed) when
+    ``--use-running`` names none."""
+    running = process.running(a.data_dir) if a.use_running else None
+    if a.use_running and not running:
+        print(f"no running local cloud in {a.data_dir} (start `make up`, or run without --use-running)",
+              file=sys.stderr)
+        return None, False
+    return running, True
 
 
 def cancel_mid_run(admin: Payrail, desc: dict, day: str) -> dict:
@@ -210,11 +231,7 @@ def main(rows: int = typer.Option(int(os.environ.get("ROWS", 1_000_000)), help="
          seeded: bool = typer.Option(False, "--seeded", help="with --use-running: the day was seeded (same --rows, "
                                      "--merchants) by a run with --keep")) -> None:
     """Run the bench (module docstring); exit status 0 when the CSV, the cancel and the audit are right."""
-    try:
-        workers = [int(x) for x in raw_workers.split(",")]
-    except ValueError:
-        raise typer.BadParameter(f"{raw_workers!r} is not a comma-separated list of integers",
-                                 param_hint="--raw-workers") from None
+    workers = parse_workers(raw_workers)
     raise typer.Exit(run(SimpleNamespace(rows=rows, merchants=merchants, day=day, seed_threads=seed_threads,
                                          raw_workers=workers, use_running=use_running, data_dir=data_dir, keep=keep,
                                          seeded=seeded)))
@@ -225,10 +242,8 @@ def run(a: SimpleNamespace) -> int:
     from payrail.core.ledger import Ledger, audit
 
     load0 = os.getloadavg()
-    running = process.running(a.data_dir) if a.use_running else None
-    if a.use_running and not running:
-        print(f"no running local cloud in {a.data_dir} (start `make up`, or run without --use-running)",
-              file=sys.stderr)
+    running, ok = running_cloud(a)
+    if not ok:
         return 2
     print(f"settlement bench: {a.rows:,} capture journals on {a.day} over {a.merchants:,} merchants, "
           f"{os.cpu_count()} cores (load average {load0[0]:.1f} at start)", flush=True)
