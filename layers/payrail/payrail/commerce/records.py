@@ -11,9 +11,10 @@ from payrail.core import ddb
 from payrail.core.errors import Conflict
 from payrail.core.events import EventLog
 from payrail.core.ledger import Ledger
-from payrail.core.lifecycle import Lifecycle, StatusChange
+from payrail.core.lifecycle import Lifecycle
+from payrail.core.entity import construct
 from payrail.core.store import ORDER, PRODUCT, MainTable, public
-from payrail.commerce.model import FailureKind, LateFulfilment, Order, OrderStatus, Product
+from payrail.commerce.model import Order, Product
 
 #: the attributes of an order as placed (what the first answer and every replay show)
 PLACED = ("order_id", "merchant_id", "product_id", "quantity", "customer_id", "amount", "currency", "created_at")
@@ -34,14 +35,7 @@ def load_order(item: dict | None) -> Order | None:
     payrail wrote it (``model_construct``: no validator on the hot path)."""
     if item is None:
         return None
-    data = public(dict(item))
-    data["status"] = OrderStatus(data["status"])
-    data["status_history"] = [StatusChange.model_construct(**h) for h in data.get("status_history") or []]
-    if data.get("failure_kind") is not None:
-        data["failure_kind"] = FailureKind(data["failure_kind"])
-    if data.get("late_fulfilment") is not None:
-        data["late_fulfilment"] = LateFulfilment.model_construct(**data["late_fulfilment"])
-    return Order.model_construct(**data)
+    return construct(Order, public(dict(item)))
 
 
 def as_item(order: Order) -> dict:

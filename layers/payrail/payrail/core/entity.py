@@ -4,12 +4,16 @@ order …): a frozen pydantic model whose validator and schema are built on firs
 stored as (``payout["status"]``, ``payout.get("hold_reason")``, ``"fee" in order``)."""
 from __future__ import annotations
 
+import types
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from enum import Enum
+from functools import cache
+from typing import Any, Callable, Generic, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict
 
 E = TypeVar("E", bound="Entity")
+M = TypeVar("M", bound=BaseModel)
 
 
 class Entity(BaseModel):
@@ -57,3 +61,32 @@ class Page(Generic[E]):
     def public(self) -> dict:
         """``{"data": [...], "has_more"}`` as the API shows it."""
         return {"data": [e.public() for e in self.data], "has_more": self.has_more}
+
+
+def _converter(ann: Any) -> Callable[[Any], Any] | None:
+    """How a stored value becomes a field of type ``ann``: an enum member, a nested model (or a
+    list of them, or either of these or None); None when it stays as stored."""
+    origin, args = get_origin(ann), get_args(ann)
+    if origin in (Union, types.UnionType):
+        kinds = [a for a in args if a is not type(None)]
+        return _converter(kinds[0]) if len(kinds) == 1 else None
+    if isinstance(ann, type) and issubclass(ann, Enum):
+        return ann
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return lambda v: construct(ann, v)
+    if origin is list and args:
+        inner = _converter(args[0])
+        return (lambda vs: [inner(v) for v in vs]) if inner else None
+    return None
+
+
+@cache
+def _converters(cls: type[BaseModel]) -> dict[str, Callable[[Any], Any]]:
+    return {name: conv for name, info in cls.model_fields.items() if (conv := _converter(info.annotation))}
+
+
+def construct(cls: type[M], data: dict) -> M:
+    """``cls`` from ``data`` payrail wrote itself, unvalidated (``model_construct``: no validator on a
+    hot path), its enums and nested models (and lists of them) converted from their stored form."""
+    conv = _converters(cls)
+    return cls.model_construct(**{k: conv[k](v) if k in conv and v is not None else v for k, v in data.items()})

@@ -8,15 +8,10 @@ its expiry timer (``due`` index keys, removed when it is CONFIRMED or final).
 """
 from __future__ import annotations
 
-import types
-from enum import Enum
-from functools import cache
-from typing import Any, Callable, Iterable, Iterator, Union, get_args, get_origin
-
-from pydantic import BaseModel
+from typing import Iterable, Iterator
 
 from payrail.core import clock, ddb
-from payrail.core.entity import Page
+from payrail.core.entity import Page, construct
 from payrail.core.errors import Conflict
 from payrail.core.events import EventLog
 from payrail.core.store import PAYMENT, MainTable, due, listed, public
@@ -24,37 +19,10 @@ from payrail.payments.model import Payment
 from payrail.payments.workflow import FINAL, HELD, LIFECYCLE, PS
 
 
-def _converter(ann: Any) -> Callable[[Any], Any] | None:
-    """How a stored value becomes a field of type ``ann``: an enum member, a nested model (or a
-    list of them, or either of these or None); None when it stays as stored."""
-    origin, args = get_origin(ann), get_args(ann)
-    if origin in (Union, types.UnionType):
-        kinds = [a for a in args if a is not type(None)]
-        return _converter(kinds[0]) if len(kinds) == 1 else None
-    if isinstance(ann, type) and issubclass(ann, Enum):
-        return ann
-    if isinstance(ann, type) and issubclass(ann, BaseModel):
-        return lambda v: _construct(ann, v)
-    if origin is list and args:
-        inner = _converter(args[0])
-        return (lambda vs: [inner(v) for v in vs]) if inner else None
-    return None
-
-
-@cache
-def _converters(cls: type[BaseModel]) -> dict[str, Callable[[Any], Any]]:
-    return {name: conv for name, info in cls.model_fields.items() if (conv := _converter(info.annotation))}
-
-
-def _construct(cls: type[BaseModel], data: dict) -> BaseModel:
-    conv = _converters(cls)
-    return cls.model_construct(**{k: conv[k](v) if k in conv and v is not None else v for k, v in data.items()})
-
-
 def load(item: dict | None) -> Payment | None:
     """A stored payment item (internal attributes dropped) as the :class:`Payment` with its nested
     entities, unvalidated: payrail wrote it (``model_construct``: no validator on the hot path)."""
-    return None if item is None else _construct(Payment, public(dict(item)))
+    return None if item is None else construct(Payment, public(dict(item)))
 
 
 def as_item(p: Payment) -> dict:

@@ -29,14 +29,12 @@ Every index item expires with the events (``expiration``).
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
-from enum import Enum
-from functools import cache, partial
-from typing import Any, Callable, Generic, Iterable, TypeVar, get_args, get_origin
+from typing import Any, Iterable, TypeVar
 
 from botocore.exceptions import ClientError
 
 from payrail.core import ddb
+from payrail.core.entity import Page, construct
 from payrail.core.errors import NotFound
 from payrail.webhooks.model import (DS, AttemptOutcome, DeliveryAttempt, EndpointStatus, Entity, RecoveryJob,
                                     RecoveryStatus, WebhookDelivery, WebhookEndpoint)
@@ -45,38 +43,14 @@ E = TypeVar("E", bound=Entity)
 _KEYS = ("pk", "sk")
 
 
-@cache
-def _converters(cls: type[Entity]) -> dict[str, Callable[[Any], Any]]:
-    out: dict[str, Callable[[Any], Any]] = {}
-    for name, info in cls.model_fields.items():
-        ann, args = info.annotation, get_args(info.annotation)
-        if isinstance(ann, type) and issubclass(ann, Enum):
-            out[name] = ann
-        elif get_origin(ann) is list and args and isinstance(args[0], type) and issubclass(args[0], Entity):
-            out[name] = partial(lambda sub, values: [load(sub, v) for v in values], args[0])
-    return out
-
-
 def load(cls: type[E], item: dict | None) -> E | None:
     """A stored item (keys dropped) as entity ``cls``, unvalidated (payrail wrote it)."""
-    if item is None:
-        return None
-    conv = _converters(cls)
-    return cls.model_construct(**{k: conv[k](v) if k in conv and v is not None else v
-                                  for k, v in item.items() if k not in _KEYS})
+    return None if item is None else construct(cls, {k: v for k, v in item.items() if k not in _KEYS})
 
 
 def as_item(entity: Entity) -> dict:
     """The entity's attributes as stored (enums as their values)."""
     return entity.model_dump(mode="json", exclude_unset=True)
-
-
-@dataclass(frozen=True)
-class Page(Generic[E]):
-    """One page of entities, newest first."""
-
-    data: list[E]
-    has_more: bool
 
 
 def _update_expression(sets: dict, removes: Iterable[str] = (), adds: dict | None = None) -> dict:
