@@ -173,7 +173,7 @@ def flash_sale(desc: dict, raw_credit_per_s: float) -> tuple[dict, dict]:
     sale = timed_calls(FLASH_CLIENTS, FLASH_BUYERS,
                        lambda i: shop.order(product["product_id"], buyers[i], key=f"flash-{i}"))
     refusals = [lat for lat, o in zip(sale["latencies_ms"], sale["outcome_list"]) if o == "out_of_stock"]
-    sale.update(sold=sale["outcomes"].get("ok", 0), refused=len(refusals), stock_left=shop.product(product["product_id"])["stock"],
+    sale.update(clients=FLASH_CLIENTS, sold=sale["outcomes"].get("ok", 0), refused=len(refusals), stock_left=shop.product(product["product_id"])["stock"],
                 refusal_p50_ms=pct(refusals, 0.5), refusal_p99_ms=pct(refusals, 0.99), refusal_latencies_ms=refusals)
     return funded, sale
 
@@ -498,7 +498,19 @@ def speed_lines(report: dict) -> list[str]:
     lv, fs = report.get("levels"), report.get("flash_sale")
     out = ["orders vs own raw requests: " + ", ".join(f"@{c} {r['ratio_to_raw_order_requests']:.2f}"
                                                      for c, r in lv.items())] if lv else []
-    return out + ([f"flash sale refusals: p99 {fs['refusal_p99_ms']:.0f} ms, failed {fs['failed']}"] if fs else [])
+    if lv and all("http_noop_per_s" in r for r in lv.values()):
+        # what the local edge costs a request with no work (``GET /health/live``) added to the raw
+        # requests' time: the rate the order would reach if payrail's handler cost nothing
+        out.append("orders vs own raw requests plus the edge's empty round trip: " + ", ".join(
+            f"@{c} {r['per_s'] * (1 / r['raw_order_requests_per_s'] + 1 / r['http_noop_per_s']):.2f}"
+            for c, r in lv.items()))
+    if fs:
+        out.append(f"flash sale refusals: p99 {fs['refusal_p99_ms']:.0f} ms, failed {fs['failed']}")
+        if fs.get("per_s"):
+            # Little's law: with every client always waiting, the mean wait is clients / throughput
+            out.append(f"flash sale: {fs['clients']} clients at {fs['per_s']:.0f} answers/s wait "
+                       f"{fs['clients'] / fs['per_s'] * 1000:.0f} ms on average (refusals p50 {fs['refusal_p50_ms']:.0f} ms)")
+    return out
 
 
 # ---- cold init -------------------------------------------------------------------------------------

@@ -184,6 +184,8 @@ def test_operation_table_splits_an_operation_by_function_and_item_kind():
 def test_summary_lines_and_parts(monkeypatch):
     from infra.tools import bench
 
+    lone_sale = {"flash_sale": {"refusal_p99_ms": 812.4, "failed": 0}}
+    assert bench.speed_lines(lone_sale) == ["flash sale refusals: p99 812 ms, failed 0"]
     report = {"usage_per_item": {"orders": {"dynamodb_wru": 19.96}, "payouts": {"dynamodb_wru": 24.04}},
               "cost": {"1M orders": {"total_usd": 24.5}, "1M payouts": {"total_usd": 25.01}},
               "levels": {"16": {"ratio_to_raw_order_requests": 0.856}, "64": {"ratio_to_raw_order_requests": 0.9}},
@@ -192,7 +194,15 @@ def test_summary_lines_and_parts(monkeypatch):
                                         "1M orders: $24.50, 1M payouts: $25.01"]
     assert bench.speed_lines(report) == ["orders vs own raw requests: @16 0.86, @64 0.90",
                                          "flash sale refusals: p99 812 ms, failed 0"]
-    assert bench.speed_lines({"flash_sale": report["flash_sale"]}) == ["flash sale refusals: p99 812 ms, failed 0"]
+    # with the edge's empty round trip and the sale's rate: what the handler adds, and the queue's wait
+    report["levels"] = {"16": {"per_s": 40.0, "raw_order_requests_per_s": 50.0, "http_noop_per_s": 200.0,
+                               "ratio_to_raw_order_requests": 0.8}}
+    report["flash_sale"] = {**report["flash_sale"], "per_s": 128.0, "clients": 64, "refusal_p50_ms": 450.0}
+    assert bench.speed_lines(report) == [
+        "orders vs own raw requests: @16 0.80",
+        "orders vs own raw requests plus the edge's empty round trip: @16 1.00",
+        "flash sale refusals: p99 812 ms, failed 0",
+        "flash sale: 64 clients at 128 answers/s wait 500 ms on average (refusals p50 450 ms)"]
     monkeypatch.setenv("BENCH_QUICK", "1")
     assert bench.parts() == ("operations",)
     monkeypatch.delenv("BENCH_QUICK")
