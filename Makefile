@@ -61,10 +61,10 @@ demo: setup $(TARGET_DEPS) ## the main job end to end against the running platfo
 test: setup ## unit, infra (CDK, cdk-nag, cfn-lint) and integration tests on the local cloud
 	$(PY) -m pytest tests
 
-test-localstack: localstack ## payout, order, settlement, event and local-cloud tests on the LocalStack target
+test-localstack: localstack ## payout, order, settlement, reconciliation, event and local-cloud tests on the LocalStack target
 	$(PY) -m pytest --target localstack tests/integration/test_payouts.py tests/integration/test_orders.py \
 	  tests/integration/test_settlement.py tests/integration/test_local_cloud.py tests/integration/test_localstack.py \
-	  tests/integration/test_webhooks.py tests/integration/test_payout_events.py
+	  tests/integration/test_webhooks.py tests/integration/test_payout_events.py tests/integration/test_reconciliation.py
 
 test-fast: setup ## unit and infra tests only (no local cloud)
 	$(PY) -m pytest tests/unit tests/infra

@@ -205,7 +205,7 @@ def provision(config, with_functions: bool = True, layer: Path | None = None) ->
     # first: moto hands an S3 event to the default bus's rules in order and stops at the first rule
     # whose target it cannot deliver to (a schedule's Lambda or state machine), so the inbox rule
     # must come before the schedules
-    reconciliation_inbox(aws("s3"), events, res.bucket, config.region)
+    reconciliation_inbox(aws("s3"), events, res.bucket, res.queue_arns["reconciliation"])
     for sched in catalog.SCHEDULES.values():
         events.put_rule(Name=sched.name, ScheduleExpression=f"cron({sched.cron})", State="ENABLED")
         target = {"Id": sched.state_machine, "RoleArn": role_arn, "Arn": res.machine_arns[sched.state_machine]} \
@@ -214,14 +214,14 @@ def provision(config, with_functions: bool = True, layer: Path | None = None) ->
     return res
 
 
-def reconciliation_inbox(s3, events, bucket: str, region: str) -> None:
+def reconciliation_inbox(s3, events, bucket: str, queue_arn: str) -> None:
     """As the stack: the reports bucket's EventBridge notifications on, and the rule sending an
-    object created under the reconciliation inbox to the reconciliation queue."""
+    object created under the reconciliation inbox to the reconciliation queue (``queue_arn`` as the
+    engine reports it: its account is the engine's, moto's 123456789012 or LocalStack's 000000000000)."""
     s3.put_bucket_notification_configuration(Bucket=bucket,
                                              NotificationConfiguration={"EventBridgeConfiguration": {}})
     name = f"{catalog.PREFIX}-reconciliation-inbox"
     events.put_rule(Name=name, State="ENABLED", EventPattern=json.dumps({
         "source": ["aws.s3"], "detail-type": ["Object Created"],
         "detail": {"bucket": {"name": [bucket]}, "object": {"key": [{"prefix": catalog.RECONCILIATION_INBOX}]}}}))
-    queue = catalog.QUEUES["reconciliation"].name
-    events.put_targets(Rule=name, Targets=[{"Id": "reconciliation", "Arn": f"arn:aws:sqs:{region}:{ACCOUNT}:{queue}"}])
+    events.put_targets(Rule=name, Targets=[{"Id": "reconciliation", "Arn": queue_arn}])

@@ -97,8 +97,6 @@ def test_localstack_eventbridge_fires_a_cron_rule_into_the_settlement_machine(cl
     assert sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED"
 
 
-@pytest.mark.xfail(strict=False, reason="on LocalStack 4.9 the inbox object starts no run yet (S3 -> EventBridge -> "
-                   "the reconciliation queue is not delivered); the embedded target's inbox test passes")
 def test_a_settlement_file_in_the_inbox_starts_a_reconciliation_through_localstack_eventbridge(cloud, admin):
     """LocalStack's S3 notifies its EventBridge of the object, the inbox rule sends it to the
     reconciliation queue, and its event source mapping runs the reconciliation function."""
