@@ -253,7 +253,9 @@ def reconcile_clean_day(desc: dict, platform, clean: CleanDay, providers=PROVIDE
         r["exceptions"] = exceptions_of(admin, p, {run["run_id"] for run in r["days"].values()})
         for day, run in r["days"].items():
             counts = {c: n for c, n in (run.get("counts") or {}).items() if n}
-            out(f"  {p:<10} {day} ({run['source']}): {run['status']} {run.get('rows')} rows, counts {counts}")
+            found = sum(1 for e in r["exceptions"] if e["run_id"] == run["run_id"])
+            out(f"  {p:<10} {day} ({run['source']}): {run['status']} {run.get('rows')} rows, counts {counts}, "
+                f"exceptions {found}")
     return result
 
 
@@ -292,11 +294,12 @@ def run(a: SimpleNamespace) -> int:
     from payrail.core.settings import Settings
     from payrail.platform import Platform
 
+    load0 = os.getloadavg()
     per = a.rows // len(PROVIDERS)
     clean = CleanDay(a.day, per, straddle=min(a.straddle, per), next_day=a.next_day)
     print(f"reconciliation clean day: {per * len(PROVIDERS):,} transfers of {a.day} across {len(PROVIDERS)} "
           f"providers ({clean.straddle} each straddling midnight), {clean.next_day} each of {clean.next}; "
-          f"{os.cpu_count()} cores", flush=True)
+          f"{os.cpu_count()} cores (load average {load0[0]:.1f} at start)", flush=True)
     t0 = time.perf_counter()
     with process.local_cloud(ROOT / ".local" / "bench-reconciliation-clean") as desc:
         os.environ.update(desc["client_env"])
@@ -314,7 +317,7 @@ def run(a: SimpleNamespace) -> int:
         print(f"  PROBLEM {line}", file=sys.stderr)
     exceptions = sum(len(r["exceptions"]) for r in result.values())
     deferred = sum(r["days"][clean.day].get("counts", {}).get("deferred", 0) for r in result.values())
-    print(f"  {time.perf_counter() - t0:.0f} s in all")
+    print(f"  {time.perf_counter() - t0:.0f} s in all (load average {os.getloadavg()[0]:.1f} at the end)")
     print(f"reconciliation clean: {per * len(PROVIDERS) + clean.next_day * len(PROVIDERS)} transfers across "
           f"{len(PROVIDERS)} providers, exceptions {exceptions}, deferred then matched {deferred}")
     return 0 if not problems and audit_ok is not False else 1
