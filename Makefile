@@ -13,7 +13,7 @@ export PAYRAIL_LOCALSTACK_VENV := $(abspath $(LOCALSTACK_VENV))
 # PAYRAIL_ENDPOINT_URL names a LocalStack already running, e.g. its Docker image)
 TARGET_DEPS := $(if $(filter localstack,$(PAYRAIL_TARGET)),$(if $(PAYRAIL_ENDPOINT_URL),,localstack),)
 
-.PHONY: setup tools localstack up up-localstack demo test test-localstack test-fast bench bench-settlement bench-reconciliation cost fuzz simulate synth openapi sdk fire screenshots clean
+.PHONY: setup tools localstack up up-localstack demo test test-localstack test-fast bench bench-settlement bench-reconciliation bench-reconciliation-clean cost fuzz simulate synth openapi sdk fire screenshots clean
 
 setup: tools .venv/.installed node_modules/.installed .build/wheels/.fetched ## install everything (idempotent)
 
@@ -78,6 +78,10 @@ bench-settlement: setup ## settlement over ROWS capture journals of one day (def
 
 bench-reconciliation: setup ## a reconciliation run over ROWS transfers of one provider-day (default 1,000,000) from a settlement file vs a raw read; into bench-report.json
 	$(PY) -m infra.tools.bench_reconciliation --rows $(ROWS) $(BENCH_ARGS)
+
+CLEAN_ROWS ?= 10000
+bench-reconciliation-clean: setup ## a clean day of CLEAN_ROWS transfers across the five providers (default 10,000), some straddling midnight, reconciled with no exception
+	$(PY) -m infra.tools.bench_reconciliation_clean --rows $(CLEAN_ROWS) $(BENCH_ARGS)
 
 cost: setup ## 1M orders, 1M payouts and a 1M-row settlement at AWS list prices, from bench-report.json
 	$(PY) -m infra.cost

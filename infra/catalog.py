@@ -288,7 +288,9 @@ FUNCTIONS = {
         # reconciliation runs (payrail.reconciliation): a queued run, the daily schedule per provider,
         # a settlement file put into the inbox; the shards of a run are matched in parallel threads
         Function("reconciliation", env=_DATA + _EVENTS + ("REPORTS_BUCKET", "RECONCILIATION_QUEUE_URL",
-                                                          "RECONCILIATION_GRACE_SECONDS", "RECONCILIATION_CONCURRENCY"),
+                                                          "RECONCILIATION_GRACE_SECONDS",
+                                                          "RECONCILIATION_BOOKING_GRACE_SECONDS",
+                                                          "RECONCILIATION_CONCURRENCY"),
                  grants=Grants(tables_rw=("ledger", "main", "events"), queues_send=("reconciliation",), bucket="rw"),
                  timeout=900, memory=1024, sqs=SqsSource("reconciliation", batch_size=1, max_concurrency=2),
                  connectors=True),

@@ -24,7 +24,7 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from payrail.handlers import NAMESPACE, wiring
 from payrail.platform import Platform
 from payrail.core.settings import Settings
-from payrail.reconciliation.model import BreakClass
+from payrail.reconciliation.model import BREAKS
 from payrail.reconciliation.service import parse_inbox_key, window_for_schedule
 
 platform = Platform(Settings.from_env(os.environ))
@@ -38,7 +38,7 @@ def _metrics(run) -> None:
                        default_dimensions={"provider": run.provider}) as m:
         m.add_dimension("status", str(run.status))
     for cls, n in (run.counts or {}).items():
-        if n and cls != BreakClass.MATCHED:
+        if n and cls in BREAKS:
             with single_metric(name="ReconciliationBreaks", unit=MetricUnit.Count, value=n, namespace=NAMESPACE,
                                default_dimensions={"provider": run.provider}) as m:
                 m.add_dimension("class", cls)

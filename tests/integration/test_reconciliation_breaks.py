@@ -20,7 +20,8 @@ reads the inbox files of every day its window and grace touch: the transfer book
 in the next day's file, which is put into the inbox first (as the provider's next file would be):
 the day's run reads it from there and matches the transfer, and the next day's run (which that file
 starts) reads both files and reports none of the day's transfers. A day's run made before the next
-day's file is in finds no record of that transfer: ``missing_at_provider``.
+day's file is in finds no record of that transfer and defers it to the next day's run
+(``deferred``, test_reconciliation_next_day.py).
 """
 from __future__ import annotations
 

@@ -11,8 +11,9 @@ from hypothesis import given, settings, strategies as st
 
 from payrail.providers.connectors.base import ProviderStatus, TransferResult
 from payrail.providers.statements import ProviderBalance, ProviderRecord
-from payrail.reconciliation.matcher import PayrailRecord, Window, classify, float_drift, iso, match
-from payrail.reconciliation.model import BreakClass as C
+from payrail.reconciliation.matcher import (PayrailRecord, Window, carry_over, classify, defer, float_drift, iso,
+                                            match)
+from payrail.reconciliation.model import BREAKS, BreakClass as C
 from payrail.reconciliation.records import candidate_journals, days, from_status
 
 DAY = datetime(2026, 3, 1, tzinfo=timezone.utc)
@@ -233,3 +234,28 @@ def test_the_generic_settlement_file_round_trips_and_names_a_bad_line():
         list(parse_generic_file(bad, "cashfree"))
     with pytest.raises(ValueError, match="header"):
         list(parse_generic_file(["transfer_id,amount"], "cashfree"))
+
+
+# ---- next-day bookings (settlement files) --------------------------------------------------------
+def test_a_late_transfer_the_day_does_not_hold_is_deferred_then_classified_by_the_next_day():
+    end, hour = W.end, timedelta(hours=1)
+    late, early = mine("late", end - timedelta(minutes=20)), mine("early", end - 2 * hour)
+    gone = mine("gone", end - timedelta(seconds=2))
+    since, cutoff = iso(end - hour), iso(end)
+    today = [defer(r, since, cutoff) for r in match([late, early, gone], [], W)]
+    assert classes(today) == {late.key: C.DEFERRED, early.key: C.MISSING_AT_PROVIDER, gone.key: C.DEFERRED}
+    assert C.DEFERRED not in BREAKS and C.MATCHED not in BREAKS
+    # nothing is deferred where the range is empty (the next day's file is in)
+    assert {defer(r, cutoff, cutoff).cls for r in match([late, gone], [], W)} == {C.MISSING_AT_PROVIDER}
+    # a record of another status is the table's class, never deferred
+    assert [defer(r, since, cutoff).cls for r in match([late], [theirs("late", end - hour, "FAILED")], W)] == [
+        C.MISSING_AT_PROVIDER]
+
+    # the next day: its file books the late one after midnight, holds no record of the other
+    booked = theirs("late", end + timedelta(minutes=40))
+    tomorrow = list(carry_over([late, gone], [booked]))
+    assert [(r.key, r.cls, r.provider) for r in tomorrow] == [
+        (late.key, C.MATCHED, booked), (gone.key, C.MISSING_AT_PROVIDER, None)]
+    twice = list(carry_over([late], [booked, theirs("late", end + hour, ref="again")]))
+    assert [r.cls for r in twice] == [C.MATCHED, C.UNKNOWN_TO_PAYRAIL]
+    assert [r.cls for r in carry_over([late], [theirs("late", end, amount=1)])] == [C.AMOUNT_MISMATCH]

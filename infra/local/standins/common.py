@@ -35,6 +35,11 @@ its state, its booking):
         float_drift   move payrail's float at the provider by ``amount`` (mobile money; no key)
         -> 200 {"kind", "key", "booked_at", ...}; 400 for a bad kind or amount, 404 for an unknown key,
         409 for a transfer already in the state asked for
+    POST /_control/book {"transfers": [{"transfer_id", "key", "amount", "booked_at", "succeeded": true}, ...]}
+        write final transfers into the books at once, as the provider would have booked them
+        (``amount`` in minor units, created and booked at ``booked_at``, ISO 8601 UTC): a day of
+        transfers payrail's ledger was seeded with, without driving each through the API
+        -> 200 {"booked": n}; 400 naming the first bad entry
     POST /_control/float {"balance": <minor units>, "tracks_transfers": false}
         set the float a balance endpoint reports; with ``tracks_transfers`` it then moves as a
         provider's does: down by every transfer booked paid from now on, up by every reversal
@@ -110,6 +115,12 @@ class Store:
     def put(self, kind: str, key: str, doc: dict) -> None:
         with self._db() as db:
             db.execute("INSERT OR REPLACE INTO docs VALUES (?, ?, ?)", (kind, key, json.dumps(doc)))
+
+    def put_many(self, kind: str, docs: list[tuple[str, dict]]) -> None:
+        """``put`` of every ``(key, doc)`` in one transaction."""
+        with self._db() as db:
+            db.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?, ?)",
+                           [(kind, key, json.dumps(doc)) for key, doc in docs])
 
     def all(self, kind: str) -> list[dict]:
         with self._db() as db:
@@ -262,6 +273,34 @@ class Standin(ABC):
                            ({"before": self._paid_now()} if tracks else {}))
         return 200, {"balance": self.float_balance(), "currency": self.currency}
 
+    #: the stored fields holding when a transfer was created (a booked one is created when booked)
+    created_fields = ("created_at", "added_on", "updated_at", "updated_on")
+
+    def book_many(self, body: dict) -> tuple[int, dict]:
+        """``POST /_control/book`` (see the module docstring): each entry stored as
+        :meth:`sample_transfer` shapes it, with its amount and its creation and booking time."""
+        rows = body.get("transfers")
+        if not isinstance(rows, list) or not rows:
+            return 400, {"message": "transfers must be a non-empty list"}
+        docs = []
+        for n, row in enumerate(rows):
+            try:
+                tid, key, amount, booked = row["transfer_id"], row["key"], row["amount"], row["booked_at"]
+                if not (isinstance(tid, str) and isinstance(key, str) and tid and key):
+                    raise ValueError("transfer_id and key are strings")
+                if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+                    raise ValueError("amount is an integer of minor units above 0")
+                when = datetime.fromisoformat(str(booked)).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            except (KeyError, TypeError, ValueError) as e:
+                return 400, {"message": f"transfers[{n}]: {e}"}
+            t = self.sample_transfer(tid, key, bool(row.get("succeeded", True)))
+            t[self.amount_field] = self.amount_text(amount)
+            t.update({f: when for f in self.created_fields if f in t})
+            docs.append((key, self.book(t, when)))
+        with self.lock:
+            self.store.put_many("transfer", docs)
+        return 200, {"booked": len(docs)}
+
     def breaks(self, body: dict) -> tuple[int, dict]:
         """``POST /_control/breaks`` (see the module docstring)."""
         kind, key, amount = body.get("kind"), body.get("key"), body.get("amount")
@@ -374,6 +413,8 @@ def handler_for(state: Standin) -> type[JsonHandler]:
                 return self.reply(*state.control(json.loads(raw or b"{}")))
             if url.path == "/_control/breaks" and method == "POST":
                 return self.reply(*state.breaks(json.loads(raw or b"{}")))
+            if url.path == "/_control/book" and method == "POST":
+                return self.reply(*state.book_many(json.loads(raw or b"{}")))
             if url.path == "/_control/float" and method == "POST":
                 return self.reply(*state.set_float(json.loads(raw or b"{}")))
             if url.path == "/_control/settlement_file" and method == "GET":

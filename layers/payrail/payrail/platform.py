@@ -253,6 +253,7 @@ class Platform:
         return Reconciliations(Ledger(s.ledger_table, ddb.client(read_job=True)), self.main, self.events,
                                ddb.client("s3"), s.reports_bucket, self.providers.get,
                                lambda name: registry.entry(name).statement, grace_seconds=s.reconciliation_grace_seconds,
+                               booking_grace_seconds=s.reconciliation_booking_grace_seconds,
                                concurrency=s.reconciliation_concurrency, momo=momo, known=lambda: registry.REGISTRY)
 
     def start_reconciliation(self, provider: str, start: str, end: str, idempotency_key: str | None,

@@ -93,6 +93,11 @@ class Settings(BaseModel):
                                               description="timing window around a run's day boundaries: a transfer "
                                                           "payrail and the provider book on either side of midnight "
                                                           "within it is matched, never a break")
+    reconciliation_booking_grace_seconds: int = Field(
+        default=3_600, ge=0, le=43_200,
+        description="settlement-file providers: a transfer payrail ended this long before a day's cut-off that "
+                    "the day's file does not hold, while the next day's file is not in, is deferred to the next "
+                    "day's run (the provider may book it there), not a break")
     reconciliation_concurrency: int = Field(default=4, ge=1, le=16,
                                             description="shards of one reconciliation run matched at once (threads)")
     health_deadline_seconds: float = Field(default=3.0, gt=0, description="all health checks answer within this")

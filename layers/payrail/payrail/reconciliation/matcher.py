@@ -30,6 +30,13 @@ no record          unknown_to_       matched (nothing    unknown_to_payrail
 
 A second SUCCESS record for one key is one more ``unknown_to_payrail`` (the provider paid one
 run twice). Currency is compared before amount.
+
+**Next-day bookings** (settlement files, :func:`defer` and :func:`carry_over`, apart from
+:func:`match`). A provider may book a transfer payrail ended late on day D in its next day's
+settlement file. D's run, started by D's file before D+1's exists, cannot see that booking: a
+transfer it finds no record of that payrail ended in D's last ``reconciliation_booking_grace_seconds``
+is ``deferred`` (not a break), and D+1's run classifies D's deferred transfers against its own
+provider records (``matched``, or ``missing_at_provider`` when D+1's file holds none either).
 """
 from __future__ import annotations
 
@@ -170,6 +177,35 @@ def _results(key, p: PayrailRecord | None, rs, window: Window) -> Iterator[Resul
     yield Result(classify(p, primary), key, p, primary)
     for extra in paid[1:]:  # the provider paid one run more than once
         yield Result(C.UNKNOWN_TO_PAYRAIL, key, p, extra)
+
+
+# ---- next-day bookings (settlement files) ------------------------------------------------------
+def defer(res: Result, since: str, cutoff: str) -> Result:
+    """``res`` as ``deferred`` when it is a ``missing_at_provider`` with no provider record of a
+    transfer payrail ended in ``[since, cutoff)`` (ISO strings: the last booking-grace seconds
+    before the run's cut-off, an empty range where nothing may be deferred), which the provider may
+    book in its next day's file; any other result unchanged."""
+    p = res.payrail
+    if res.cls == C.MISSING_AT_PROVIDER and res.provider is None and p is not None and since <= p.at < cutoff:
+        return res._replace(cls=C.DEFERRED)
+    return res
+
+
+def carry_over(deferred: Iterable[PayrailRecord], provider: Iterable[ProviderRecord]) -> Iterator[Result]:
+    """The previous day's ``deferred`` transfers, each in exactly one :class:`Result` of this run
+    whatever its times, against ``provider`` (this run's records naming their keys): the table's
+    class (``matched``, an amount or currency mismatch, ``missing_at_provider`` with no record);
+    a second paid record of one is one more ``unknown_to_payrail``, as in :func:`match`."""
+    theirs: dict[tuple[str, str | None], list[ProviderRecord]] = {}
+    for r in provider:
+        theirs.setdefault((r.kind, r.transfer_id), []).append(r)
+    for p in deferred:
+        rs = theirs.get(p.key, [])
+        paid = [r for r in rs if r.status == "SUCCESS"]
+        primary = paid[0] if paid else (max(rs, key=lambda r: r.booked_at) if rs else None)
+        yield Result(classify(p, primary), p.key, p, primary)
+        for extra in paid[1:]:
+            yield Result(C.UNKNOWN_TO_PAYRAIL, p.key, p, extra)
 
 
 def float_drift(balance: ProviderBalance, ledger: int, currency: str) -> int:

@@ -40,7 +40,8 @@ class ExceptionStatus(StrEnum):
 
 
 class BreakClass(StrEnum):
-    """The class every transfer of a run ends in (``float_drift`` is per provider, not per transfer)."""
+    """The class every transfer of a run ends in (``float_drift`` is per provider, not per transfer;
+    ``matched`` and ``deferred`` are not breaks)."""
 
     MATCHED = "matched"
     #: payrail captured; the provider never paid it, or failed it: money claimed but not sent
@@ -55,9 +56,14 @@ class BreakClass(StrEnum):
     STATUS_MISMATCH = "status_mismatch"
     #: the provider's balance differs from the ledger's float + held for that provider
     FLOAT_DRIFT = "float_drift"
+    #: not a break: payrail ended it in the day's last ``reconciliation_booking_grace_seconds``, the
+    #: provider's file of the day holds no record of it and the next day's file is not in yet; the
+    #: next day's run classifies it (``matched``, or ``missing_at_provider`` there)
+    DEFERRED = "deferred"
 
 
-BREAKS = tuple(c for c in BreakClass if c != BreakClass.MATCHED)
+#: the classes that are breaks (each one a reconciliation exception)
+BREAKS = tuple(c for c in BreakClass if c not in (BreakClass.MATCHED, BreakClass.DEFERRED))
 
 
 class Resolution(StrEnum):

@@ -23,6 +23,17 @@ the days read (with ``connector.parse_statement_file``, or as the generic column
 file's header is exactly those columns); ``status_lookup`` asks ``connector.status()`` for every
 transfer of payrail's side.
 
+**Next-day bookings** (``settlement_file`` runs; :func:`payrail.reconciliation.matcher.defer`,
+:func:`~payrail.reconciliation.matcher.carry_over`). When the file of the day after the window is
+not in the inbox as the run starts, a transfer with no provider record that payrail ended in the
+window's last ``booking_grace_seconds`` is ``deferred``: counted and reported, not an exception,
+and kept in ``reconciliation/deferred/<provider>/<day>.csv`` (:func:`deferred_key`). The run of the
+next day reads that file and classifies those transfers against its own provider records (whose
+records of them are set aside from the shards), reporting each once: ``matched``, or
+``missing_at_provider`` when the next day's file holds no record of it either. A settlement-file run
+reads the provider's side up to ``booking_grace_seconds`` past its end (when longer than the
+grace), so a run of D made once D+1's file is in matches those transfers itself.
+
 **Floats** (connectors with ``balance()``): the provider's balance against the sum over merchants
 of the ledger's ``momo_float`` + ``momo_held`` at that provider, both read when the run ends its
 comparison (its cut-off); a difference is one ``float_drift`` exception.
@@ -50,6 +61,7 @@ from functools import partial
 from typing import Callable, Iterable, Iterator, NamedTuple
 
 from boto3.s3.transfer import TransferConfig
+from botocore.exceptions import ClientError
 
 from payrail.core import ddb
 from payrail.core.errors import Conflict, InsufficientFunds, NotFound, ValidationFailed
@@ -60,7 +72,8 @@ from payrail.core.ledger import (NON_NEGATIVE, SETTLEMENT_SHARDS, UNBOUNDED, Acc
                                  Journal, Ledger, Posting, account_id, now_iso)
 from payrail.core.store import RECONCILIATION_SCOPE as ALL, MainTable
 from payrail.providers.statements import ProviderBalance, ProviderRecord, map_back
-from payrail.reconciliation.matcher import PayrailRecord, Result, Window, classify, float_drift, iso, match
+from payrail.reconciliation.matcher import (PayrailRecord, Result, Window, carry_over, classify, defer, float_drift,
+                                            iso, match)
 from payrail.reconciliation.model import (BREAKS, RESOLUTIONS, BreakClass, ReconciliationException,
                                           ReconciliationRun, Resolution, RS, XS)
 from payrail.reconciliation.records import (GENERIC_COLUMNS, ExceptionRecords, RunRecords, check_day, days,
@@ -120,6 +133,11 @@ def window_for_schedule(event_time: str) -> str:
     return (t - timedelta(days=1)).date().isoformat()
 
 
+def deferred_key(provider: str, day: str) -> str:
+    """Where a run ending on UTC ``day`` keeps its ``deferred`` transfers for the next day's run."""
+    return f"reconciliation/deferred/{provider}/{day}.csv"
+
+
 def exception_id(provider: str, cls: str, kind: str, transfer_id: str | None, extra: str = "") -> str:
     """Derived from what the break is about, so a run repeated over the same day finds the same id."""
     h = hashlib.sha256("\x1f".join((provider, cls, kind, transfer_id or "", extra)).encode()).hexdigest()[:24]
@@ -135,17 +153,21 @@ class Reconciliations:
         connector: ``name -> connector`` (``payrail.providers.slots.Providers.get``).
         source: ``name -> StatementSource`` (the registry's ``Entry.statement``).
         grace_seconds: the timing window around midnight (setting ``reconciliation_grace_seconds``).
+        booking_grace_seconds: how long before a settlement-file run's cut-off a transfer the day's
+            file does not hold may be booked in the next day's (``reconciliation_booking_grace_seconds``).
         concurrency: shards matched at once.
         momo: names of the providers whose float is compared (those with ``balance()``).
     """
 
     def __init__(self, ledger: Ledger, main: MainTable, events: EventLog, s3, bucket: str,
                  connector: Callable[[str], object], source: Callable[[str], str], *, grace_seconds: int = 300,
-                 concurrency: int = 4, momo: Iterable[str] = (), float_currency: str = "GHS",
+                 booking_grace_seconds: int = 3_600, concurrency: int = 4, momo: Iterable[str] = (),
+                 float_currency: str = "GHS",
                  known: Callable[[], Iterable[str]] | None = None):
         self.ledger, self.main, self.events, self.s3, self.bucket = ledger, main, events, s3, bucket
         self.connector, self.source = connector, source
         self.grace, self.concurrency = grace_seconds, concurrency
+        self.booking_grace = booking_grace_seconds
         self.momo, self.float_currency = frozenset(momo), float_currency
         self.known = known
         self.runs = RunRecords(main, events)
@@ -267,9 +289,13 @@ class Reconciliations:
         ahead_n = 0 if len(ranges) >= self.concurrency else -(-self.concurrency // max(len(ranges), 1))
         with tempfile.TemporaryDirectory(prefix="recon-") as tmp, ThreadPoolExecutor(self.concurrency) as pool, \
                 ThreadPoolExecutor(ahead_n + 2) as ahead:
+            since, cutoff = self._deferrable(run, window)
+            carried = self._carried(run) if source != "status_lookup" else {}
+            deferred: list[PayrailRecord] = []
             # the provider's side is spilled while the first shards of payrail's are read
-            spilling = ahead.submit(self._spill, run, window, tmp, ranges) if source != "status_lookup" else None
-            parts = [os.path.join(tmp, f"result-{s:02d}.csv") for s in range(SHARDS)]
+            spilling = ahead.submit(self._spill, run, window, tmp, ranges, carried) if source != "status_lookup" \
+                else None
+            parts = [os.path.join(tmp, f"result-{s:02d}.csv") for s in range(SHARDS + 1)]
             counts: Counter = Counter()
             found: list[Result] = []
             read = partial(payrail_records, self.ledger, run.provider, ranges=ranges, pool=pool)
@@ -288,12 +314,23 @@ class Reconciliations:
                             res = self._outside(run.provider, res)
                             if res.cls == C.MATCHED and not window.owns(res.payrail.at):
                                 continue  # another day's transfer booked in this one: reported by its day
+                        res = defer(res, since, cutoff)
+                        if res.cls == C.DEFERRED:
+                            deferred.append(res.payrail)
                         counts[res.cls] += 1
                         w.writerow(_row(res))
-                        if res.cls != C.MATCHED:
+                        if res.cls in BREAKS:
                             found.append(res)
                 del mine, theirs
                 self.runs.count_shard(run.run_id, shard)
+            with open(parts[SHARDS], "w", newline="") as f:  # the previous day's deferred transfers
+                w = csv.writer(f, lineterminator="\n")
+                for res in carry_over(carried.values(), _read_spill(spills[SHARDS]) if spills else ()):
+                    counts[res.cls] += 1
+                    w.writerow(_row(res))
+                    if res.cls in BREAKS:
+                        found.append(res)
+            self._keep_deferred(run, deferred)
             drift = self._float(run.provider) if run.provider in self.momo else None
             self._still_running(run.run_id)
             report_key = f"reconciliation/{run.run_id}.csv"
@@ -317,26 +354,38 @@ class Reconciliations:
         if self.get(run_id).status != RS.RUNNING:
             raise _Cancelled
 
-    def _spill(self, run: ReconciliationRun, window: Window, tmp: str, ranges: list) -> list[str]:
+    def _spill(self, run: ReconciliationRun, window: Window, tmp: str, ranges: list,
+               carried: dict | None = None) -> list[str]:
         """Read the provider's side once (its statement API, or the inbox files of the days read)
-        into one file per shard of the transfer id; records outside the window and its grace
-        are left out. A record naming only the provider's key for a transfer (a provider that keeps
-        a uuid of payrail's id, not the id) is mapped back to payrail's transfer id through the
+        into one file per shard of the transfer id, and one more (the last) for the records of
+        ``carried`` transfers (the previous day's deferred ones, by key); records outside the
+        window and its grace are left out (a settlement file's up to the booking grace past the
+        end are kept; of those, one naming only a key when it maps to a transfer of the window).
+        A record naming only the provider's key for a transfer (a provider that keeps a uuid of
+        payrail's id, not the id) is mapped back to payrail's transfer id through the
         keys of payrail's transfers in the window's ``ranges`` (``Connector.transfer_key``), else
         through the main table's ``by_provider_key`` index; one that maps to none stays without an
         id (``unknown_to_payrail``)."""
-        paths = [os.path.join(tmp, f"provider-{s:02d}.csv") for s in range(SHARDS)]
+        paths = [os.path.join(tmp, f"provider-{s:02d}.csv") for s in range(SHARDS + 1)]
         files = [open(p, "w", newline="") for p in paths]
+        carried = carried or {}
+        wide = self._read_window(run, window)
         try:
             writers = [csv.writer(f, lineterminator="\n") for f in files]
 
             def spill(r: ProviderRecord) -> None:
-                writers[shard_of(r.transfer_id, SHARDS) if r.transfer_id else 0].writerow(_spilled(r))
+                at = SHARDS if (r.kind, r.transfer_id) in carried else shard_of(r.transfer_id, SHARDS) \
+                    if r.transfer_id else 0
+                writers[at].writerow(_spilled(r))
             keyed_only: list[ProviderRecord] = []
-            for r in self._provider_side(run, window):
-                if not window.reads(iso(r.booked_at)):
+            late: set[int] = set()  # keyed_only's records past the grace (kept only when they map back)
+            for r in self._provider_side(run, wide):
+                at = iso(r.booked_at)
+                if not wide.reads(at):
                     continue
                 if r.transfer_id is None and r.transfer_key is not None:
+                    if not window.reads(at):
+                        late.add(len(keyed_only))
                     keyed_only.append(r)
                 else:
                     spill(r)
@@ -344,12 +393,69 @@ class Reconciliations:
                 key = self.connector(run.provider).transfer_key
                 keys = {key(p.transfer_id): p.transfer_id for shard in range(SHARDS)
                         for p in payrail_records(self.ledger, run.provider, shard, ranges)}
-                for r in map_back(keyed_only, keys):
-                    spill(r if r.transfer_id else self._by_key(run.provider, r))
+                keys |= {key(p.transfer_id): p.transfer_id for p in carried.values()}
+                for n, r in enumerate(map_back(keyed_only, keys)):
+                    if r.transfer_id or n not in late:
+                        spill(r if r.transfer_id else self._by_key(run.provider, r))
         finally:
             for f in files:
                 f.close()
         return paths
+
+    # ---- next-day bookings (settlement files) --------------------------------------------------
+    def _read_window(self, run: ReconciliationRun, window: Window) -> Window:
+        """The window the provider's side is read over: a settlement-file run's reaches the booking
+        grace past its end when that is longer than the grace (the bookings of the day's last
+        transfers the next day's file holds)."""
+        if run.source != "settlement_file" or self.booking_grace <= window.grace_seconds:
+            return window
+        return Window(window.start, window.end, self.booking_grace)
+
+    def _deferrable(self, run: ReconciliationRun, window: Window) -> tuple[str, str]:
+        """``(since, cutoff)``: the ISO range in which payrail's ending of a transfer the provider's
+        side does not hold defers it (:func:`payrail.reconciliation.matcher.defer`): the booking
+        grace before the window's end for a settlement-file run while the next day's file is not in
+        the inbox (asked before the files are read); empty otherwise."""
+        cutoff = iso(window.end)
+        if run.source != "settlement_file" or not self.booking_grace:
+            return cutoff, cutoff
+        try:
+            self.s3.head_object(Bucket=self.bucket, Key=inbox_key(run.provider, window.end.date().isoformat()))
+            return cutoff, cutoff  # the next day's file is in: what it does not hold is a break now
+        except ClientError as err:
+            if err.response.get("Error", {}).get("Code") not in ("404", "NoSuchKey", "NotFound"):
+                raise
+        return iso(window.end - timedelta(seconds=self.booking_grace)), cutoff
+
+    def _carried(self, run: ReconciliationRun) -> dict[tuple[str, str], PayrailRecord]:
+        """The transfers the run of the day before this window deferred (``{key: record}``; empty
+        when it deferred none or has not run)."""
+        day = (date.fromisoformat(run.from_) - timedelta(days=1)).isoformat()
+        try:
+            body = self.s3.get_object(Bucket=self.bucket, Key=deferred_key(run.provider, day))["Body"]
+        except self.s3.exceptions.NoSuchKey:
+            return {}
+        out = {}
+        for row in csv.reader(line.decode() for line in body.iter_lines()):
+            if row and row[0] != PayrailRecord._fields[0]:
+                p = PayrailRecord(*row[:4], int(row[4]), *row[5:])
+                out[p.key] = p
+        return out
+
+    def _keep_deferred(self, run: ReconciliationRun, deferred: list[PayrailRecord]) -> None:
+        """Keep the run's deferred transfers for the next day's run (none: any kept by an earlier
+        run of the same day removed, since this run classified them)."""
+        if run.source != "settlement_file":
+            return
+        key = deferred_key(run.provider, run.to)
+        if not deferred:
+            self.s3.delete_object(Bucket=self.bucket, Key=key)
+            return
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(PayrailRecord._fields)
+        w.writerows(deferred)
+        self.s3.put_object(Bucket=self.bucket, Key=key, Body=out.getvalue().encode(), ContentType="text/csv")
 
     def _by_key(self, provider: str, r: ProviderRecord) -> ProviderRecord:
         """A record naming only a key no transfer of the window has (a transfer payrail ended on

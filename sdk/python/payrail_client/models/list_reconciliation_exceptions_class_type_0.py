@@ -4,6 +4,7 @@ from enum import StrEnum
 class ListReconciliationExceptionsClassType0(StrEnum):
     AMOUNT_MISMATCH = "amount_mismatch"
     CURRENCY_MISMATCH = "currency_mismatch"
+    DEFERRED = "deferred"
     FLOAT_DRIFT = "float_drift"
     MATCHED = "matched"
     MISSING_AT_PROVIDER = "missing_at_provider"
