@@ -10,7 +10,8 @@ protocol:
     balance() -> int                                              payrail's float at the provider (minor units);
                                                                   also the health probe
     network                                                       the network it is on-net for
-    parse_statement_file(lines) -> Iterator[ProviderRecord]       its settlement file (columns: each connector)
+    parse_statement_file(lines) -> Iterator[ProviderRecord]       its settlement file (:class:`Statement`: each
+                                                                  connector's layout)
 
 Each connector says where its endpoints are (``paths``, a :class:`Paths`) and reads its
 provider's bodies with its ``transformers`` module (``wire``, a :class:`MomoWire`).
@@ -18,9 +19,12 @@ provider's bodies with its ``transformers`` module (``wire``, a :class:`MomoWire
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, Protocol, runtime_checkable
+
+from pydantic import create_model
 
 from payrail.core.errors import ValidationFailed
 from payrail.providers.connectors import amounts
@@ -29,7 +33,7 @@ from payrail.providers.connectors.base import (Capabilities, Connector, Connecto
                                                TransferResult, WireModel)
 from payrail.providers.connectors.ghana import Recipient, parse_recipient
 from payrail.providers.connectors.http import HttpConnector, Response
-from payrail.providers.statements import FileOnly, ProviderRecord, booked_time, file_amount
+from payrail.providers.statements import FileOnly, ProviderRecord, booked_time, file_amount, read_file
 from payrail.core import clock
 
 
@@ -80,6 +84,9 @@ class MomoWire(Protocol):
     def balance(self, raw: bytes) -> int:
         """The balance body as GHS minor units."""
         ...
+
+    #: the settlement file's layout
+    STATEMENT: "Statement"
 
 
 class TokenAnswer(WireModel):
@@ -172,19 +179,64 @@ class MomoBase(FileOnly, HttpConnector, SignedCallbacks):
             raise ConnectorUnavailable(f"{self.name}: balance answered {r.status}")
         return self.wire.balance(r.body)
 
+    def parse_statement_file(self, lines: Iterable[str]) -> Iterator[ProviderRecord]:
+        """The settlement file's records (the layout: the ``transformers`` module's ``STATEMENT``).
+        Raises ValueError naming the line of a malformed row."""
+        return read_file(lines, self.wire.STATEMENT.row, self.wire.STATEMENT.record)
 
-def file_record(provider: str, statuses: dict[str, "object"], *, kind: str, key: str, transfer_id: str | None,
-                reference: str | None, amount: str, currency: str, status: str, booked: str,
-                reverses: str | None = None) -> ProviderRecord:
-    """A settlement-file row of a Ghana mobile-money provider as a record: ``statuses`` maps the
-    provider's status words to provider statuses (SUCCESS, FAILED; anything else is open, PENDING);
-    ``amount`` cedis as a decimal. Raises ValueError (currency, amount, time, kind)."""
-    if currency != "GHS":
-        raise ValueError(f"currency {currency!r} is not GHS")
-    if kind not in ("transfer", "reversal"):
-        raise ValueError(f"row type {kind!r} is neither a transfer nor a reversal")
-    found = str(getattr(statuses.get(status), "value", "PENDING"))
-    return ProviderRecord(provider=provider, kind=kind, transfer_id=transfer_id or None, transfer_key=key,
-                          provider_reference=reference or None, amount=file_amount(amount, "GHS"), currency="GHS",
-                          status=found if found in ("SUCCESS", "FAILED") else "PENDING", booked_at=booked_time(booked),
-                          reverses=reverses or None)
+
+@dataclass(frozen=True)
+class Statement:
+    """The layout of a Ghana mobile-money provider's settlement file and its reading: the file's
+    ``columns`` in order (every value text), which of them holds payrail's key (``key``: the
+    provider-side transfer key; ``lower_keys`` when the provider writes the uuid5 upper-cased), the
+    provider's own id (``reference``), payrail's transfer id when the file carries it
+    (``transfer_id``), the booking time (``booked``, ISO 8601) and the reversed transfer's key
+    (``reverses``); ``amount``, ``currency``, ``status`` and ``type`` are named so by every provider.
+    ``types`` maps the file's ``type`` to a record kind (``transfer`` | ``reversal``) and ``statuses``
+    its status words to provider statuses (SUCCESS, FAILED; anything else is open, PENDING).
+
+    ``row`` is the strict wire model of a row (:func:`payrail.providers.statements.read_file` validates
+    each row with it) and :meth:`record` turns one into a :class:`ProviderRecord`.
+    """
+
+    provider: str
+    statuses: dict[str, "object"]
+    types: dict[str, str]
+    columns: tuple[str, ...]
+    key: str
+    reference: str
+    booked: str
+    reverses: str
+    transfer_id: str | None = None
+    lower_keys: bool = False
+
+    def __post_init__(self) -> None:
+        named = {self.key, self.reference, self.booked, self.reverses, "type", "amount", "currency", "status"}
+        if self.transfer_id:
+            named.add(self.transfer_id)
+        if unknown := named - set(self.columns):
+            raise ValueError(f"{self.provider}: the statement names columns it lacks: {sorted(unknown)}")
+        required = {self.key, self.booked, "type", "amount", "currency", "status"}
+        fields = {c: ((str, ...) if c in required else (str | None, None)) for c in self.columns}
+        object.__setattr__(self, "row", create_model(f"{self.provider.title()}StatementRow", __base__=WireModel,
+                                                      **fields))
+
+    def record(self, row: WireModel) -> ProviderRecord:
+        """A row of the file as a record (``amount`` cedis as a decimal). Raises ValueError
+        (currency, amount, time, type)."""
+        v = row.__dict__
+        kind = self.types.get(v["type"], v["type"])
+        if v["currency"] != "GHS":
+            raise ValueError(f"currency {v['currency']!r} is not GHS")
+        if kind not in ("transfer", "reversal"):
+            raise ValueError(f"row type {kind!r} is neither a transfer nor a reversal")
+        key, reverses = v[self.key], v[self.reverses] or None
+        if self.lower_keys:
+            key, reverses = key.lower(), reverses and reverses.lower()
+        found = str(getattr(self.statuses.get(v["status"]), "value", "PENDING"))
+        return ProviderRecord(provider=self.provider, kind=kind, transfer_id=(v[self.transfer_id] or None)
+                              if self.transfer_id else None, transfer_key=key,
+                              provider_reference=v[self.reference] or None, amount=file_amount(v["amount"], "GHS"),
+                              currency="GHS", status=found if found in ("SUCCESS", "FAILED") else "PENDING",
+                              booked_at=booked_time(v[self.booked]), reverses=reverses)

@@ -64,7 +64,6 @@ The request and response shapes and their mapping to payrail's types are in :mod
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 
 from pydantic import HttpUrl, SecretStr
 
@@ -75,7 +74,6 @@ from payrail.providers.connectors.base import (INSUFFICIENT_FLOAT, CallbackHint,
                                                base64_sha256, callback_header)
 from payrail.providers.connectors.http import Response
 from payrail.providers.connectors.momo import MomoBase, Paths, capabilities
-from payrail.providers.statements import ProviderRecord, read_file
 
 CAPABILITIES = capabilities(sends_callbacks=True)
 
@@ -157,8 +155,3 @@ class AirtelTigoConnector(MomoBase):
         """The callback's transfer (body-only signature, no timestamp: replays are bounded by the
         payment instead, see the module docstring)."""
         return transformers.callback_hint(body)
-
-    def parse_statement_file(self, lines: Iterable[str]) -> Iterator[ProviderRecord]:
-        """The merchant statement's rows (columns in the module docstring). Raises ValueError naming
-        the line of a malformed row."""
-        return read_file(lines, transformers.StatementRow, transformers.file_record)

@@ -7,7 +7,7 @@ see :mod:`.connector` for the endpoints and the assumptions) and their mapping t
     result(transfer_id, envelope) -> TransferResult
     balance(raw) -> int                                      GET /standard/v1/users/balance
     callback_hint(body) -> CallbackHint                      {transaction: {id, message, status_code, airtel_money_id}}
-    file_record(row) -> ProviderRecord                       a row of the merchant statement (FILE_COLUMNS)
+    STATEMENT                                                the merchant statement's layout (FILE_COLUMNS)
 """
 from __future__ import annotations
 
@@ -17,8 +17,7 @@ from typing import Literal
 from payrail.providers.connectors import amounts
 from payrail.providers.connectors.base import (CallbackHint, ProviderStatus, TransferRequest, TransferResult, WireModel)
 from payrail.providers.connectors.ghana import Recipient
-from payrail.providers.connectors.momo import file_record as momo_record
-from payrail.providers.statements import ProviderRecord
+from payrail.providers.connectors.momo import Statement
 
 #: ``transaction.status`` (or a callback's ``status_code``) -> provider status (anything else: PENDING)
 STATUSES = {"TS": ProviderStatus.SUCCESS, "TF": ProviderStatus.FAILED, "TE": ProviderStatus.FAILED,
@@ -183,30 +182,11 @@ def callback_hint(body) -> CallbackHint:
                         event_type="disbursement")
 
 
-#: the merchant statement's columns (assumed: no public document; the names are the Open API's)
-FILE_COLUMNS = ("transaction_id", "airtel_money_id", "type", "amount", "currency", "status", "transaction_date",
-                "original_transaction_id")
-#: the statement's ``type`` -> record kind
-FILE_TYPES = {"B2C": "transfer", "REFUND": "reversal"}
-
-
-class StatementRow(WireModel):
-    """One row of the merchant statement, every value as text (see FILE_COLUMNS)."""
-
-    transaction_id: str
-    airtel_money_id: str | None = None
-    type: str
-    amount: str
-    currency: str
-    status: str
-    transaction_date: str
-    original_transaction_id: str | None = None
-
-
-def file_record(row: StatementRow) -> ProviderRecord:
-    """A statement row: ``transaction_id`` is payrail's key (uuid5 of its id; mapped back by the
-    caller). Raises ValueError (type, currency, amount, time)."""
-    return momo_record("airteltigo", STATUSES, kind=FILE_TYPES.get(row.type, row.type), key=row.transaction_id.lower(),
-                       transfer_id=None, reference=row.airtel_money_id, amount=row.amount, currency=row.currency,
-                       status=row.status, booked=row.transaction_date,
-                       reverses=(row.original_transaction_id or "").lower() or None)
+#: the merchant statement (assumed: no public document; the names are the Open API's):
+#: ``transaction_id`` is payrail's key (uuid5 of its id; mapped back by the caller)
+STATEMENT = Statement(provider="airteltigo", statuses=STATUSES, types={"B2C": "transfer", "REFUND": "reversal"},
+                      columns=("transaction_id", "airtel_money_id", "type", "amount", "currency", "status",
+                               "transaction_date", "original_transaction_id"),
+                      key="transaction_id", reference="airtel_money_id", booked="transaction_date",
+                      reverses="original_transaction_id", lower_keys=True)
+FILE_COLUMNS = STATEMENT.columns

@@ -58,7 +58,6 @@ The request and response shapes and their mapping to payrail's types are in :mod
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable, Iterator
 
 from pydantic import HttpUrl, SecretStr
 
@@ -67,7 +66,6 @@ from payrail.providers.connectors.base import (CallbackHint, ConnectorSettings, 
                                                ProviderStatus, TransferRequest, TransferResult)
 from payrail.providers.connectors.momo import MomoBase, Paths, capabilities
 from payrail.providers.connectors.mtn_momo import transformers
-from payrail.providers.statements import ProviderRecord, read_file
 
 CAPABILITIES = capabilities(sends_callbacks=True)
 
@@ -148,8 +146,3 @@ class MtnMomoConnector(MomoBase):
         """MTN's (unsigned) callback: the transfer body with ``externalId`` = payrail's transfer
         id. A hint only: confirm with :meth:`status`."""
         return transformers.callback_hint(body, self.transfer_key)
-
-    def parse_statement_file(self, lines: Iterable[str]) -> Iterator[ProviderRecord]:
-        """The transaction history report's rows (columns in the module docstring). Raises
-        ValueError naming the line of a malformed row."""
-        return read_file(lines, transformers.ReportRow, transformers.file_record)

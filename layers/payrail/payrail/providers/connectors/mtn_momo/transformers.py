@@ -6,7 +6,7 @@
     transfer_result(transfer_id, raw) -> TransferResult     GET  …/transfer/{ref}, …/refund/{ref}
     balance(raw) -> int                                     GET  …/account/balance
     callback_hint(body, transfer_key) -> CallbackHint       the (unsigned) callback: the transfer body
-    file_record(row) -> ProviderRecord                      a row of the transaction history report (FILE_COLUMNS)
+    STATEMENT                                               the transaction history report's layout (FILE_COLUMNS)
 """
 from __future__ import annotations
 
@@ -18,8 +18,7 @@ from payrail.providers.connectors import amounts
 from payrail.providers.connectors.base import (INSUFFICIENT_FLOAT, CallbackHint, ProviderStatus, TransferRequest,
                                                TransferResult, WireModel)
 from payrail.providers.connectors.ghana import Recipient
-from payrail.providers.connectors.momo import file_record as momo_record
-from payrail.providers.statements import ProviderRecord
+from payrail.providers.connectors.momo import Statement
 
 #: MTN's transfer status -> provider status (anything else: PENDING)
 STATUSES = {"SUCCESSFUL": ProviderStatus.SUCCESS, "FAILED": ProviderStatus.FAILED,
@@ -127,32 +126,12 @@ def callback_hint(body, transfer_key: Callable[[str], str]) -> CallbackHint:
                         reason=r.reason, provider_reference=r.provider_reference, event_type="disbursement.transfer")
 
 
-#: the transaction history report's columns (``externalId`` is documented as carried by the report;
-#: the other names and the layout are assumed, after the transfer's fields)
-FILE_COLUMNS = ("financialTransactionId", "externalId", "referenceId", "type", "amount", "currency", "status",
-                "timestamp", "referenceIdToRefund")
-#: the report's ``type`` -> record kind
-FILE_TYPES = {"TRANSFER": "transfer", "REFUND": "reversal"}
-
-
-class ReportRow(WireModel):
-    """One row of the transaction history report, every value as text (see FILE_COLUMNS)."""
-
-    financialTransactionId: str | None = None
-    externalId: str | None = None
-    referenceId: str
-    type: str
-    amount: str
-    currency: str
-    status: str
-    timestamp: str
-    referenceIdToRefund: str | None = None
-
-
-def file_record(row: ReportRow) -> ProviderRecord:
-    """A report row: ``externalId`` is payrail's transfer (or reversal) id, ``referenceId`` its
-    ``X-Reference-Id``. Raises ValueError (type, currency, amount, time)."""
-    return momo_record("mtn_momo", STATUSES, kind=FILE_TYPES.get(row.type, row.type), key=row.referenceId,
-                       transfer_id=row.externalId, reference=row.financialTransactionId, amount=row.amount,
-                       currency=row.currency, status=row.status, booked=row.timestamp,
-                       reverses=row.referenceIdToRefund)
+#: the transaction history report (``externalId`` is documented as carried by the report; the other
+#: names and the layout are assumed, after the transfer's fields): ``externalId`` is payrail's transfer
+#: (or reversal) id, ``referenceId`` its ``X-Reference-Id``
+STATEMENT = Statement(provider="mtn_momo", statuses=STATUSES, types={"TRANSFER": "transfer", "REFUND": "reversal"},
+                      columns=("financialTransactionId", "externalId", "referenceId", "type", "amount", "currency",
+                               "status", "timestamp", "referenceIdToRefund"),
+                      key="referenceId", reference="financialTransactionId", transfer_id="externalId",
+                      booked="timestamp", reverses="referenceIdToRefund")
+FILE_COLUMNS = STATEMENT.columns

@@ -36,7 +36,6 @@ The request and response shapes and their mapping to payrail's types are in :mod
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 
 from pydantic import HttpUrl, SecretStr
 
@@ -45,7 +44,6 @@ from payrail.providers.connectors.base import (CallbackHint, CallbackRejected, T
                                                TransferRequest, TransferResult, callback_header, check_fresh,
                                                hex_sha256, unix_time)
 from payrail.providers.connectors.momo import MomoBase, Paths, capabilities
-from payrail.providers.statements import ProviderRecord, read_file
 from payrail.providers.connectors.telecel import transformers
 
 CAPABILITIES = capabilities(sends_callbacks=True)
@@ -111,8 +109,3 @@ class TelecelConnector(MomoBase):
 
     def read_callback(self, headers: dict[str, str], body) -> CallbackHint:
         return transformers.callback_hint(body)
-
-    def parse_statement_file(self, lines: Iterable[str]) -> Iterator[ProviderRecord]:
-        """The settlement statement's rows (columns in the module docstring). Raises ValueError
-        naming the line of a malformed row."""
-        return read_file(lines, transformers.StatementRow, transformers.file_record)

@@ -7,7 +7,7 @@ payrail's types.
     balance(raw) -> int                                        GET  /v1/balance
     callback_hint(body) -> CallbackHint                        {event, data: <disbursement>}
     refusal(response) -> TransferRejected                      a 4xx ``{code, message}``
-    file_record(row) -> ProviderRecord                         a row of the settlement statement (FILE_COLUMNS)
+    STATEMENT                                                  the settlement statement's layout (FILE_COLUMNS)
 """
 from __future__ import annotations
 
@@ -17,8 +17,7 @@ from payrail.providers.connectors import amounts
 from payrail.providers.connectors.base import (INSUFFICIENT_FLOAT, CallbackHint, ProviderStatus, TransferRejected,
                                                TransferRequest, TransferResult, WireModel)
 from payrail.providers.connectors.ghana import Recipient
-from payrail.providers.connectors.momo import file_record as momo_record
-from payrail.providers.statements import ProviderRecord
+from payrail.providers.connectors.momo import Statement
 from payrail.providers.connectors.http import Response
 
 STATUSES = {"SUCCESS": ProviderStatus.SUCCESS, "FAILED": ProviderStatus.FAILED, "PENDING": ProviderStatus.PENDING}
@@ -107,29 +106,11 @@ def callback_hint(body) -> CallbackHint:
                         provider_reference=r.provider_reference, event_type=event.event)
 
 
-#: the settlement statement's columns (assumed, like the whole API: see the connector)
-FILE_COLUMNS = ("reference", "transaction_id", "type", "amount", "currency", "status", "booked_at",
-                "original_reference")
-#: the statement's ``type`` -> record kind
-FILE_TYPES = {"DISBURSEMENT": "transfer", "REVERSAL": "reversal"}
-
-
-class StatementRow(WireModel):
-    """One row of the settlement statement, every value as text (see FILE_COLUMNS)."""
-
-    reference: str
-    transaction_id: str | None = None
-    type: str
-    amount: str
-    currency: str
-    status: str
-    booked_at: str
-    original_reference: str | None = None
-
-
-def file_record(row: StatementRow) -> ProviderRecord:
-    """A statement row: ``reference`` is payrail's key (uuid5 of its id; mapped back by the caller).
-    Raises ValueError (type, currency, amount, time)."""
-    return momo_record("telecel", STATUSES, kind=FILE_TYPES.get(row.type, row.type), key=row.reference.lower(),
-                       transfer_id=None, reference=row.transaction_id, amount=row.amount, currency=row.currency,
-                       status=row.status, booked=row.booked_at, reverses=(row.original_reference or "").lower() or None)
+#: the settlement statement (assumed, like the whole API: see the connector): ``reference`` is payrail's
+#: key (uuid5 of its id; mapped back by the caller)
+STATEMENT = Statement(provider="telecel", statuses=STATUSES, types={"DISBURSEMENT": "transfer", "REVERSAL": "reversal"},
+                      columns=("reference", "transaction_id", "type", "amount", "currency", "status", "booked_at",
+                               "original_reference"),
+                      key="reference", reference="transaction_id", booked="booked_at", reverses="original_reference",
+                      lower_keys=True)
+FILE_COLUMNS = STATEMENT.columns
