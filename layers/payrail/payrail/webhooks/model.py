@@ -2,11 +2,11 @@
 
 Entities (frozen pydantic models; the domain takes and returns them, the API's response models
 are views of them — :mod:`payrail.api.models.webhooks` and :mod:`payrail.api.models.events` — and
-:mod:`payrail.webhooks.records` is the one place that turns them into DynamoDB items and back)::
+:mod:`payrail.webhooks.records` is the one place that turns them into DynamoDB items and back; the
+event they deliver is core's, :class:`payrail.core.events.Event`)::
 
     WebhookEndpoint   where a merchant's events are delivered, with its signing secrets
     SigningSecret     one of an endpoint's secrets (``expires_at`` once rotated out)
-    Event             an event of the outbox as the merchant reads it (its webhook body)
     WebhookDelivery   one event's delivery to one endpoint: status, attempts made, last answer
     DeliveryAttempt   one attempt of a delivery, as the endpoint's attempts log shows it
     RecoveryJob       a re-send of an endpoint's failed deliveries since a time, with its progress
@@ -24,7 +24,6 @@ nor moves money.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
 
 from pydantic import ConfigDict, Field
 
@@ -126,22 +125,6 @@ class WebhookEndpoint(Entity):
         """When the last rotated-out secret stops signing (epoch seconds), or None."""
         rotated = [s.expires_at for s in self.secrets if s.expires_at]
         return max(rotated) if rotated else None
-
-
-class EventData(Entity):
-    object: dict[str, Any] = Field(description="the object as it stands after the change")
-
-
-class Event(Entity):
-    """An event as the merchant reads it and as a webhook's body carries it (``core.events``)."""
-
-    event_id: str = Field(description="also the webhook-id header of every delivery of this event")
-    type: str
-    api_version: str
-    created_at: str
-    object_id: str
-    sequence: int = Field(description="per object, 1, 2, 3 … in the order of its changes; discard lower ones")
-    data: EventData
 
 
 class WebhookDelivery(Entity):

@@ -101,15 +101,15 @@ def list_events(limit: Limit = 10, starting_after: EventCursor = None, event_typ
     """The merchant's events, newest first (kept 30 days), optionally of one type or by delivery success."""
     p, mid = call().platform, call().merchant_id
     if delivery_success is not None:
-        return p.deliveries.events_by_success(mid, delivery_success, limit, starting_after, event_type)
-    return p.events.list(mid, limit, starting_after, event_type)
+        return p.deliveries.events_by_success(mid, delivery_success, limit, starting_after, event_type).public()
+    return p.events.list(mid, limit, starting_after, event_type).public()
 
 
 @routes.get("/v1/events/<event_id>", operation_id="getEvent", auth=MERCHANT, response=models.EventWithDeliveries)
 def get_event(event_id: EventIdPath) -> dict:
     """An event with the state of its delivery to each endpoint."""
     p, mid = call().platform, call().merchant_id
-    return p.events.get(mid, event_id) | {"deliveries": p.deliveries.for_event(mid, event_id)}
+    return p.events.get(mid, event_id).public() | {"deliveries": p.deliveries.for_event(mid, event_id)}
 
 
 @routes.post("/v1/events/<event_id>/redeliver", operation_id="redeliverEvent",
