@@ -726,9 +726,11 @@ class World:
             if inv.error is not None and not isinstance(inv.error, Crash) and not _retryable(inv.error):
                 raise Violation("no_500", f"callback raised {type(inv.error).__name__}: {inv.error}")
         if c.get("provider"):  # a mobile-money callback: the payment its transfer key names (the index's lookup)
+            from payrail.payments.records import load
+
             p = next((p for p in self.payments.values() if p.get("provider_key") == tid), None)
             if p is not None:
-                self.spawn("callback", f"callback {tid}", lambda: self.platform.payments.confirm(p, tid), done)
+                self.spawn("callback", f"callback {tid}", lambda: self.platform.payments.confirm(load(p), tid), done)
             return
         self.spawn("callback", f"callback {tid}", lambda: self.platform.payouts.confirm(self.mid, pid, tid), done)
 
