@@ -86,7 +86,8 @@ def test_the_route_choice_tells_the_plan_s_outcomes_apart():
     assert (present(inline), present(manifest), present(ended)) == (set(), {"manifest_key"}, {"cancelled"})
     assert inline["slices"] == [{"slice": 0, "date": "2026-03-01", "shard": 0, "part": 0, "parts": 1}]
     # a Map item (inline, or one of the manifest's) is a Slice, and the item selector's output a SliceTask
-    item = SliceTask.model_validate({"step": "aggregate", "scope": "ALL", "job_id": "stl_1", "slice": inline["slices"][0]})
+    item = SliceTask.model_validate({"step": "aggregate", "scope": "ALL", "job_id": "stl_1",
+                                     "slice": inline["slices"][0]})
     assert item.slice == piece
 
 

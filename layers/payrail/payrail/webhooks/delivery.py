@@ -77,7 +77,6 @@ EXCERPT_CHARS = 200
 #: how long a worker trusts an endpoint it read (status, URL, secrets)
 ENDPOINT_CACHE_SECONDS = 2.0
 USER_AGENT = "payrail-webhooks/1.0 (+https://www.standardwebhooks.com)"
-_INTERNAL = {"merchant_id", "event_id", "lease_until", "claimed", "started_at", "expiration", "last_outcome"}
 #: the ``kind`` of a recovery's queue message (:mod:`payrail.webhooks.recovery`)
 RECOVERY_MESSAGE = "recovery"
 
@@ -333,18 +332,17 @@ class Deliveries:
             expiration=int(at) + RETENTION_SECONDS))
 
     # ---- the delivery log ---------------------------------------------------------------------------
-    def for_event(self, merchant_id: str, event_id: str) -> list[dict]:
-        """Each endpoint's delivery of an event, as the merchant sees it."""
-        return [delivery_view(d) for d in self.records.for_event(merchant_id, event_id)]
+    def for_event(self, merchant_id: str, event_id: str) -> list[WebhookDelivery]:
+        """Each endpoint's delivery of an event."""
+        return self.records.for_event(merchant_id, event_id)
 
-    def attempts(self, merchant_id: str, endpoint_id: str, limit: int = 10, starting_after: str | None = None) -> dict:
-        """An endpoint's attempts, newest first: ``{"data", "has_more"}``. Raises NotFound, ValidationFailed."""
+    def attempts(self, merchant_id: str, endpoint_id: str, limit: int = 10,
+                 starting_after: str | None = None) -> Page[DeliveryAttempt]:
+        """An endpoint's attempts, newest first. Raises NotFound, ValidationFailed."""
         if not 1 <= limit <= 100:
             raise ValidationFailed("limit must be between 1 and 100", param="limit")
         self.endpoints.get(merchant_id, endpoint_id)
-        page = self.records.attempts(merchant_id, endpoint_id, limit, starting_after)
-        return {"data": [{k: v for k, v in a.public().items() if k != "expiration"} for a in page.data],
-                "has_more": page.has_more}
+        return self.records.attempts(merchant_id, endpoint_id, limit, starting_after)
 
     def events_by_success(self, merchant_id: str, success: bool, limit: int = 10, starting_after: str | None = None,
                           event_type: str | None = None) -> Page[Event]:
@@ -410,8 +408,3 @@ def attempt_message(m: str, e: str, w: str, attempt: int, body: str | None, manu
     """The queue message of an attempt to be made now (``manual``: not retried if it fails)."""
     return {"merchant_id": m, "event_id": e, "endpoint_id": w, "attempt": attempt, "due": 0, "manual": manual,
             "body": body}
-
-
-def delivery_view(d: WebhookDelivery) -> dict:
-    """A delivery as the merchant sees it."""
-    return {k: v for k, v in d.public().items() if k not in _INTERNAL}

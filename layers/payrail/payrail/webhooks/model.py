@@ -148,11 +148,20 @@ class WebhookDelivery(Entity):
     lease_until: int | None = None
     expiration: int | None = None
 
+    def public(self) -> dict:
+        """The delivery as the merchant sees it (its claim, lease, keys and expiry left out)."""
+        return {k: v for k, v in super().public().items() if k not in _DELIVERY_INTERNAL}
+
     @property
     def failing(self) -> bool:
         """Its latest outcome is a failure: FAILED, or pending again after a failed attempt."""
         return self.status == DS.FAILED or (self.status == DS.PENDING and self.attempts > 0
                                             and self.last_outcome == AttemptOutcome.FAILED)
+
+
+#: a delivery's attributes the merchant does not see
+_DELIVERY_INTERNAL = frozenset({"merchant_id", "event_id", "lease_until", "claimed", "started_at", "expiration",
+                                "last_outcome"})
 
 
 class DeliveryAttempt(Entity):
@@ -167,6 +176,10 @@ class DeliveryAttempt(Entity):
     error: str | None = None
     outcome: AttemptOutcome
     expiration: int | None = None
+
+    def public(self) -> dict:
+        """The attempt as the merchant sees it (its expiry left out)."""
+        return {k: v for k, v in super().public().items() if k != "expiration"}
 
 
 class RecoveryJob(Entity):

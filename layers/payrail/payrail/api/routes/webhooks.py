@@ -72,7 +72,7 @@ def rotate_secret(endpoint_id: EndpointIdPath) -> dict:
             auth=MERCHANT, response=models.DeliveryAttemptPage)
 def list_attempts(endpoint_id: EndpointIdPath, limit: Limit = 10, starting_after: AttemptCursor = None) -> dict:
     """Delivery attempts to an endpoint, newest first: time, status code, latency, answer excerpt."""
-    return call().platform.deliveries.attempts(call().merchant_id, endpoint_id, limit, starting_after)
+    return call().platform.deliveries.attempts(call().merchant_id, endpoint_id, limit, starting_after).public()
 
 
 @routes.post("/v1/webhook_endpoints/<endpoint_id>/recover", operation_id="recoverWebhookEndpoint",
@@ -109,7 +109,8 @@ def list_events(limit: Limit = 10, starting_after: EventCursor = None, event_typ
 def get_event(event_id: EventIdPath) -> dict:
     """An event with the state of its delivery to each endpoint."""
     p, mid = call().platform, call().merchant_id
-    return p.events.get(mid, event_id).public() | {"deliveries": p.deliveries.for_event(mid, event_id)}
+    event = p.events.get(mid, event_id)
+    return event.public() | {"deliveries": [d.public() for d in p.deliveries.for_event(mid, event_id)]}
 
 
 @routes.post("/v1/events/<event_id>/redeliver", operation_id="redeliverEvent",
