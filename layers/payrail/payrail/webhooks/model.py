@@ -23,10 +23,12 @@ nor moves money.
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from enum import StrEnum
 
 from pydantic import ConfigDict, Field
 
+from payrail.core import clock
 from payrail.core.entity import Entity as CoreEntity
 from payrail.core.lifecycle import Lifecycle, Move
 
@@ -82,6 +84,11 @@ RECOVERY_LIFECYCLE: Lifecycle[RecoveryStatus] = Lifecycle("webhook recovery", Re
 ])
 
 
+def iso(epoch_seconds: float) -> str:
+    """Epoch seconds as the API's time (ISO 8601, UTC, microseconds)."""
+    return datetime.fromtimestamp(epoch_seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 class Entity(CoreEntity):
     """Base of the webhook package's entities: attributes an item carries beyond the fields are
     kept (a read-then-write never drops one)."""
@@ -125,6 +132,31 @@ class WebhookEndpoint(Entity):
         """When the last rotated-out secret stops signing (epoch seconds), or None."""
         rotated = [s.expires_at for s in self.secrets if s.expires_at]
         return max(rotated) if rotated else None
+
+    def public(self) -> dict:
+        """The endpoint as the merchant sees it now: no secrets, no keys or expiry; ``failing_since``
+        as ISO 8601; ``previous_secret_expires_at`` while a rotated-out secret still signs."""
+        out = {k: v for k, v in super().public().items() if k not in _ENDPOINT_HIDDEN}
+        if out.get("failing_since"):
+            out["failing_since"] = iso(out["failing_since"])
+        until = self.rotated_until()
+        out["previous_secret_expires_at"] = iso(until) if until and until > clock.now() else None
+        return out
+
+
+#: an endpoint's attributes never shown to the merchant (``secrets`` holds the signing secrets)
+_ENDPOINT_HIDDEN = frozenset({"merchant_id", "secrets", "deleted_at", "expiration"})
+
+
+class NewSecret(CoreEntity):
+    """An endpoint just created or re-keyed, with its new signing ``secret`` (shown only then)."""
+
+    endpoint: WebhookEndpoint
+    secret: str
+
+    def public(self) -> dict:
+        """The endpoint's view with its ``secret``."""
+        return self.endpoint.public() | {"secret": self.secret}
 
 
 class WebhookDelivery(Entity):
@@ -199,3 +231,7 @@ class RecoveryJob(Entity):
     merchant_id: str
     cursor: str | None = None
     expiration: int | None = None
+
+    def public(self) -> dict:
+        """The job as the merchant sees it (its cursor, merchant and expiry left out)."""
+        return {k: v for k, v in super().public().items() if k not in ("merchant_id", "cursor", "expiration")}
