@@ -19,12 +19,13 @@ from datetime import datetime
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from payrail.core import ddb, outcomes
+from payrail.core import ddb, events, outcomes
 from payrail.handlers import wiring
 from payrail.providers import registry
-from payrail.core.events import EVENT_SOURCE
+from payrail.core.events import EVENT_SOURCE, Event
 from payrail.platform import Platform
 from payrail.core.settings import Settings
+from payrail.webhooks.model import WebhookEndpoint
 
 platform = Platform(Settings.from_env(os.environ))
 fn = wiring("events")
@@ -33,26 +34,26 @@ logger, metrics = fn.logger, fn.metrics
 GROUP = 10
 
 
-def publish(items: list[dict]) -> int:
-    """Put events on the bus (``detail-type`` = the event type, ``detail`` = its body); returns how
-    many of them, from the first, the bus took (all unless it refused one)."""
-    if not items:
+def publish(batch: list[Event]) -> int:
+    """Put events on the bus (``detail-type`` = the event type, ``detail`` = its stored body); returns
+    how many of them, from the first, the bus took (all unless it refused one)."""
+    if not batch:
         return 0
     r = ddb.client("events").put_events(Entries=[{
-        "Source": EVENT_SOURCE, "DetailType": i["type"], "Detail": i["body"],
+        "Source": EVENT_SOURCE, "DetailType": e.type, "Detail": e.body,
         "EventBusName": platform.settings.event_bus_name,
-        "Time": datetime.fromisoformat(i["created_at"].replace("Z", "+00:00"))} for i in items])
+        "Time": datetime.fromisoformat(e.created_at.replace("Z", "+00:00"))} for e in batch])
     if not r.get("FailedEntryCount"):
-        return len(items)
+        return len(batch)
     first = next(n for n, e in enumerate(r["Entries"]) if e.get("ErrorCode"))
-    logger.warning("EventBridge refused an event", event_id=items[first]["event_id"], entry=r["Entries"][first])
+    logger.warning("EventBridge refused an event", event_id=batch[first].event_id, entry=r["Entries"][first])
     return first
 
 
 @fn.handler
 def lambda_handler(event: dict, context) -> dict:
     records = event.get("Records", [])
-    endpoints: dict[str, list[dict]] = {}  # per merchant, for this batch
+    endpoints: dict[str, list[WebhookEndpoint]] = {}  # per merchant, for this batch
     done = published = 0  # records handled, in stream order
     counts = Counter()  # the outcomes of the events published
     try:
@@ -60,8 +61,9 @@ def lambda_handler(event: dict, context) -> dict:
             group = [(start + n, r) for n, r in enumerate(records[start:start + GROUP])]
             inserts = [(pos, ddb.load(r["dynamodb"]["NewImage"])) for pos, r in group
                        if r.get("eventName") == "INSERT"]  # not TTL expiries
-            taken = publish([item for _, item in inserts])
-            platform.deliveries.fan_out([item for _, item in inserts[:taken]], endpoints)
+            batch = [events.load(item) for _, item in inserts]
+            taken = publish(batch)
+            platform.deliveries.fan_out(batch[:taken], endpoints)
             published += taken
             counts += outcomes.tally([item for _, item in inserts[:taken]], registry.REGISTRY)
             if taken < len(inserts):

@@ -1,14 +1,14 @@
-"""Settlement state machine tasks.
+"""Settlement state machine tasks: each event is one of the workflow's task messages
+(:mod:`payrail.settlement.workflow`, by its ``step``), each answer one of its results.
 
-Events:
-* ``{"step": "plan", "execution", "input": {"scope", "job_id"} | <scheduled event>}`` - from the API or the
-  EventBridge schedule (``time`` of the scheduled event: settles the previous UTC day, job id
+* ``plan`` (:class:`PlanTask`) - from the API (``input``: the job) or the EventBridge schedule
+  (``input``: the scheduled event, whose ``time`` settles the previous UTC day, job id
   ``stl_daily_<date>`` so repeated firings name one job). Moves the job QUEUED -> RUNNING and
-  returns ``{scope, job_id, slices_total, concurrency}`` with ``slices`` (inline Map) or
-  ``bucket`` + ``manifest_key`` (Distributed Map), or ``{scope, job_id, cancelled: true}``.
-* ``{"step": "aggregate", "scope", "job_id", "slice": {slice, date, shard, part, parts}}`` -> ``{rows, skipped}``.
-* ``{"step": "finalize", "scope", "job_id"}`` -> the job.
-* ``{"step": "fail", "scope", "job_id", "error"}`` -> the job, marked FAILED.
+  answers :class:`Planned` (``slices`` for the inline Map, or ``bucket`` + ``manifest_key`` for
+  the Distributed Map), or :class:`NotStarted`.
+* ``aggregate`` (:class:`SliceTask`) -> :class:`SliceResult`.
+* ``finalize`` (:class:`FinalizeTask`) -> :class:`JobState`.
+* ``fail`` (:class:`FailTask`) -> :class:`JobState`, the job marked FAILED.
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from payrail.handlers import wiring
 from payrail.platform import Platform
 from payrail.core.settings import Settings
 from payrail.settlement.service import ALL, window_for_schedule
+from payrail.settlement.workflow import TASKS, FailTask, JobRef, JobState, PlanTask, SliceTask
 
 platform = Platform(Settings.from_env(os.environ))
 fn = wiring("settlement")
@@ -28,24 +29,25 @@ logger, metrics = fn.logger, fn.metrics
 @fn.handler
 def lambda_handler(event: dict, context) -> dict:
     s = platform.settlements
-    step = event["step"]
-    if step == "plan":
-        inp = event.get("input") or {}
-        scope, job_id = inp.get("scope"), inp.get("job_id")
-        if not job_id:  # scheduled run
-            start, end = window_for_schedule(inp["time"])
+    kind = TASKS.get(event.get("step"))
+    if kind is None:
+        raise ValueError(f"unknown step {event.get('step')!r}")
+    task = kind.model_validate(event)
+    if isinstance(task, PlanTask):
+        if isinstance(task.input, JobRef):
+            scope, job_id = task.input.scope, task.input.job_id
+        else:  # scheduled run
+            start, end = window_for_schedule(task.input.time)
             scope, job_id = ALL, f"stl_daily_{start}"
             s.create_job(scope, start, end, job_id=job_id, trigger="schedule")
-        if event.get("execution"):
-            s.attach_execution(scope, job_id, event["execution"])
-        return s.plan(scope, job_id, platform.settings.settlement_max_concurrency)
-    if step == "aggregate":
-        return s.aggregate(event["scope"], event["job_id"], event["slice"])
-    if step == "finalize":
-        job = s.finalize(event["scope"], event["job_id"])
-    elif step == "fail":
-        error = event.get("error") or {}
-        job = s.fail(event["scope"], event["job_id"], json.dumps(error)[:500])
+        if task.execution:
+            s.attach_execution(scope, job_id, task.execution)
+        return s.plan(scope, job_id, platform.settings.settlement_max_concurrency).message()
+    if isinstance(task, SliceTask):
+        return s.aggregate(task.scope, task.job_id, task.slice).message()
+    if isinstance(task, FailTask):
+        job = s.fail(task.scope, task.job_id, json.dumps(task.error)[:500])
     else:
-        raise ValueError(f"unknown step {step!r}")
-    return {k: v for k, v in job.public().items() if k in ("job_id", "scope", "status", "report_key", "totals", "rows")}
+        job = s.finalize(task.scope, task.job_id)
+    return JobState(scope=job.scope, job_id=job.job_id, status=job.status, report_key=job.report_key, rows=job.rows,
+                    totals=job.totals).message()

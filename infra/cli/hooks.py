@@ -35,10 +35,12 @@ from typing import Annotated, Callable, Optional
 
 import requests
 import typer
+from pydantic import ValidationError
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from infra.cli.main import CliError, Json, api, app, conn, emit_json, handled, out
 from infra.tools.client import ApiError, Payrail, wait_for
+from payrail.core.events import Event
 
 FORWARD_HEADERS = ("content-type", "user-agent", "webhook-id", "webhook-timestamp", "webhook-signature")
 
@@ -77,9 +79,14 @@ class Relay:
                 "type": None, "forward_to": self.target}
         try:
             body = Webhook(self.secret).verify(raw, headers)
-            line["type"] = body.get("type")
         except (WebhookVerificationError, ValueError, TypeError) as e:
             line |= {"status": None, "error": f"not signed by payrail with this session's secret: {e}"}
+            self.on_delivery(line)
+            return 400, line
+        try:
+            line["type"] = Event.model_validate(body).type
+        except ValidationError as e:
+            line |= {"status": None, "error": f"signed, but not a payrail event ({e.error_count()} invalid fields)"}
             self.on_delivery(line)
             return 400, line
         try:
@@ -321,11 +328,10 @@ NOT_TRIGGERABLE = {
 }
 
 
-def _find(client: Payrail, event_type: str, object_ids: list[str]) -> dict | None:
-    for e in client.events(100, event_type=event_type)["data"]:
-        if e["object_id"] in object_ids:
-            return e
-    return None
+def _find(client: Payrail, event_type: str, object_ids: list[str]) -> Event | None:
+    """The newest of the merchant's ``event_type`` events about one of ``object_ids``, or None."""
+    found = (Event.model_validate(e) for e in client.events(100, event_type=event_type)["data"])
+    return next((e for e in found if e.object_id in object_ids), None)
 
 
 @app.command()
@@ -357,5 +363,5 @@ def trigger(event_type: Annotated[Optional[str], typer.Argument(help="the event 
     except TimeoutError:
         raise CliError(f"no {event_type} event for {', '.join(objects)} within {timeout:g} s") from None
     if as_json:
-        return emit_json({"event_type": event_type, "event_id": event["event_id"], "object_id": event["object_id"]})
-    out.print(f"Triggered {event_type}: {event['event_id']} ({event['object_id']})", highlight=False)
+        return emit_json({"event_type": event_type, "event_id": event.event_id, "object_id": event.object_id})
+    out.print(f"Triggered {event_type}: {event.event_id} ({event.object_id})", highlight=False)

@@ -726,9 +726,11 @@ class World:
             if inv.error is not None and not isinstance(inv.error, Crash) and not _retryable(inv.error):
                 raise Violation("no_500", f"callback raised {type(inv.error).__name__}: {inv.error}")
         if c.get("provider"):  # a mobile-money callback: the payment its transfer key names (the index's lookup)
+            from payrail.payments.records import load
+
             p = next((p for p in self.payments.values() if p.get("provider_key") == tid), None)
             if p is not None:
-                self.spawn("callback", f"callback {tid}", lambda: self.platform.payments.confirm(p, tid), done)
+                self.spawn("callback", f"callback {tid}", lambda: self.platform.payments.confirm(load(p), tid), done)
             return
         self.spawn("callback", f"callback {tid}", lambda: self.platform.payouts.confirm(self.mid, pid, tid), done)
 
@@ -1132,7 +1134,7 @@ class World:
             kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
 
     def check_events(self, final: bool) -> None:
-        from payrail.core import ddb
+        from payrail.core import ddb, events
 
         db = self.engine.admin
         kw = {"TableName": self.settings.events_table, "KeyConditionExpression": "pk = :p",
@@ -1141,10 +1143,10 @@ class World:
         while True:
             r = db.query(**kw)
             for it in r["Items"]:
-                e = ddb.load(it)
-                seqs[e["object_id"]].append(int(e["sequence"]))
-                if e["event_id"] not in self.events_seen:  # the events table's stream: INSERT records
-                    self.events_seen.add(e["event_id"])
+                e = events.load(ddb.load(it))
+                seqs[e.object_id].append(e.sequence)
+                if e.event_id not in self.events_seen:  # the events table's stream: INSERT records
+                    self.events_seen.add(e.event_id)
                     for _ in range(2 if self.faults.ask("stream_duplicate") else 1):
                         late = self.rng.uniform(1, 60) if self.faults.ask("stream_delay") else 0.0
                         self.event_stream.append({"due": self.clock.now() + late, "item": e})

@@ -275,7 +275,7 @@ def run(a: SimpleNamespace) -> int:
               f"60 s): {part_rows:,} rows in {len(pages)} pages, {sum(pages):.1f} s; first page {pages[0]:.2f} s, "
               f"last {pages[-1]:.2f} s", flush=True)
 
-        sliced = [ledger.settlement_query(p["date"], p["shard"], p["part"], p["parts"])
+        sliced = [ledger.settlement_query(p.date, p.shard, p.part, p.parts)
                   for p in plan_slices(ledger, a.day, a.day, ledger.shards)]
         raws = {}
 
@@ -298,7 +298,7 @@ def run(a: SimpleNamespace) -> int:
 
         manifest = json.loads(boto3.client("s3").get_object(
             Bucket=desc["bucket"], Key=f"settlements/parts/{job['job_id']}/manifest.json")["Body"].read())
-        if manifest != plan_slices(ledger, a.day, a.day, ledger.shards):
+        if manifest != [p.message() for p in plan_slices(ledger, a.day, a.day, ledger.shards)]:
             print("  (the job's manifest differs from the raw read's key ranges)", flush=True)
         for workers in a.raw_workers[1:]:
             raw(workers)

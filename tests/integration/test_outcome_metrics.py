@@ -19,11 +19,11 @@ def emf(out: str) -> list[dict]:
 
 def stream_batch(platform, merchant_id: str) -> dict:
     """The merchant's stored events as the events table's stream hands them over (oldest first)."""
-    bodies = platform.events.list(merchant_id, limit=100)["data"][::-1]
+    listed = platform.events.list(merchant_id, limit=100).data[::-1]
     return {"Records": [{"eventName": "INSERT", "eventSource": "aws:dynamodb",
-                         "dynamodb": {"NewImage": ddb.dump(platform.events.get_item(merchant_id, b["event_id"])),
+                         "dynamodb": {"NewImage": ddb.dump(platform.events.get_item(merchant_id, e.event_id)),
                                       "SequenceNumber": f"{n + 1:021d}", "StreamViewType": "NEW_IMAGE"}}
-                        for n, b in enumerate(bodies)]}
+                        for n, e in enumerate(listed)]}
 
 
 def test_the_events_function_counts_a_payout_by_final_status_and_provider(admin, merchant, platform, handler, capsys):

@@ -2,9 +2,8 @@
 messages of payrail.payouts.workflow: every path the ASL reads is a field of the model it reads,
 every message it builds has exactly the model's fields, and its Choice routes exactly the
 ``Next`` values."""
-import re
-
 from infra import catalog
+from tests.unit.asl_paths import fields, paths
 from payrail.providers.connectors.base import ProviderStatus
 from payrail.payouts.workflow import (UNKNOWN, Dispatch, Handover, Next, Outcome, PayoutRun, PayoutStatus, StepRequest,
                                      StepResult)
@@ -14,21 +13,6 @@ STATES = ASL["States"]
 #: what each top-level field of the state holds: a model, or a plain value
 SHAPE = {**{f: None for f in Handover.model_fields}, "outcome": Outcome, "result": StepResult, "lost": None,
          "lost_count": None}
-
-
-def paths(node) -> list[str]:
-    """Every JSONPath into the state's input (``$.a.b``) anywhere in ``node``."""
-    if isinstance(node, dict):
-        return [p for v in node.values() for p in paths(v)]
-    if isinstance(node, list):
-        return [p for v in node for p in paths(v)]
-    if isinstance(node, str):
-        return re.findall(r"(?<![$])\$\.[A-Za-z_][A-Za-z0-9_.]*", node)
-    return []
-
-
-def fields(template: dict) -> set[str]:
-    return {k.removesuffix(".$") for k in template}
 
 
 def test_every_path_the_asl_reads_is_a_model_field():

@@ -11,7 +11,7 @@ import pytest
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from payrail.core import ddb
-from payrail.core.errors import ValidationFailed
+from payrail.core.errors import NotFound, ValidationFailed
 from payrail.core.events import EventLog, guard_sequence, object_after
 from payrail.core.store import MainTable
 from payrail.webhooks.delivery import Policy, Sender, sign
@@ -270,3 +270,83 @@ def test_a_recovery_since_a_time_starts_at_the_first_event_id_of_that_time():
         with pytest.raises(ValidationFailed) as e:
             parse_since(bad)
         assert e.value.param == "since"
+
+
+# ---- events: read back as typed events, their stored text kept -----------------------------------------
+class EventsTable:
+    """A stand-in for the events table: keeps what ``put_action`` writes; answers GetItem,
+    BatchGetItem and a merchant's Query (newest first)."""
+
+    def __init__(self):
+        self.items: dict[tuple[str, str], dict] = {}
+
+    def put(self, action: dict) -> None:
+        item = action["Put"]["Item"]
+        self.items[item["pk"]["S"], item["sk"]["S"]] = item
+
+    def get_item(self, TableName, Key):  # noqa: N803 - boto3's names
+        found = self.items.get((Key["pk"]["S"], Key["sk"]["S"]))
+        return {"Item": found} if found else {}
+
+    def batch_get_item(self, RequestItems):  # noqa: N803
+        (table, req), = RequestItems.items()
+        return {"Responses": {table: [self.items[k["pk"]["S"], k["sk"]["S"]] for k in req["Keys"]
+                                      if (k["pk"]["S"], k["sk"]["S"]) in self.items]}}
+
+    def query(self, TableName, ExpressionAttributeValues, Limit, **_):  # noqa: N803
+        pk = ExpressionAttributeValues[":p"]["S"]
+        return {"Items": sorted((i for (p, _), i in self.items.items() if p == pk), key=lambda i: i["sk"]["S"],
+                                reverse=True)[:Limit]}
+
+
+def test_events_read_from_the_log_are_typed_and_keep_their_stored_text_byte_for_byte():
+    import json
+
+    from payrail.core import events as evs
+    from payrail.webhooks.delivery import Deliveries
+    from payrail.webhooks.model import EndpointStatus, WebhookEndpoint
+
+    table = EventsTable()
+    log = EventLog("payrail-events", client=table)
+    order = {"order_id": "ord_1", "merchant_id": "m_1", "status": "PAID", "amount": 500, "note": "café",
+             "status_history": [{"status": "PAID", "at": "t0"}], "type": "order"}
+    for n, event_type in enumerate(("order.created", "order.fulfilled"), start=1):
+        table.put(log.put_action("m_1", event_type, order, "ord_1", n, f"2026-01-0{n}T00:00:00Z"))
+    stored = [i["body"] for i in sorted((ddb.load(i) for i in table.items.values()), key=lambda i: i["sk"])]
+
+    page = log.list("m_1", limit=1)
+    (newest,) = page.data
+    assert isinstance(newest, evs.Event) and page.has_more and newest.merchant_id == "m_1"
+    assert json.loads(stored[-1])["event_id"] == newest.event_id and newest.object_id == "ord_1"
+    assert newest.data.object["note"] == "café" and newest.body == stored[-1]
+    # what the API answers is the stored body, keys in their stored order
+    assert newest.public() == json.loads(stored[-1]) and list(newest.public()) == list(json.loads(stored[-1]))
+    assert page.public() == {"data": [json.loads(stored[-1])], "has_more": True}
+    got = log.get("m_1", newest.event_id)
+    assert got == newest and got.body == stored[-1]
+    assert [e.body for e in log.many("m_1", [newest.event_id, "evt_gone", page.data[0].event_id])] == [stored[-1]] * 2
+    assert log.find("m_2", newest.event_id) is None
+    with pytest.raises(NotFound):
+        log.get("m_2", newest.event_id)
+    # an event not read from the log writes the text put_action writes
+    assert {evs.construct(evs.Event, json.loads(b)).body for b in stored} == set(stored)
+
+    class Sqs:
+        sent: list[dict] = []
+
+        def send_message_batch(self, QueueUrl, Entries):  # noqa: N803
+            self.sent += [json.loads(e["MessageBody"]) for e in Entries]
+            return {}
+
+    class Endpoints:
+        def for_merchant(self, merchant_id):
+            return [WebhookEndpoint.model_construct(endpoint_id="we_1", status=EndpointStatus.ENABLED,
+                                                    enabled_events=["order.*"])]
+
+    sqs = Sqs()
+    deliveries = Deliveries("payrail-webhooks", log, Endpoints(), sqs, "q", Sender(1, False), Policy((5,), 60, 1, 1),
+                            client=object())
+    events = [evs.load(ddb.load(i)) for i in table.items.values()]
+    assert deliveries.fan_out(events) == 2
+    assert sorted(m["body"] for m in sqs.sent) == sorted(stored)  # the webhook body is the stored text
+    assert {(m["merchant_id"], m["endpoint_id"], m["attempt"]) for m in sqs.sent} == {("m_1", "we_1", 0)}

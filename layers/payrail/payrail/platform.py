@@ -159,11 +159,12 @@ class Platform:
     def callbacks(self) -> Callbacks:
         from payrail.providers.callbacks import Callbacks
         from payrail.core.store import PAYMENT, PAYOUT
+        from payrail.payments.records import load as payment_of
 
         return Callbacks(self.main, self.providers, {
             PAYOUT.type: lambda item, hint: self.payouts.confirm(item["merchant_id"], item["payout_id"],
                                                                  hint.transfer_key),
-            PAYMENT.type: lambda item, hint: self.payments.confirm(item, hint.transfer_key)})
+            PAYMENT.type: lambda item, hint: self.payments.confirm(payment_of(item), hint.transfer_key)})
 
     @cached_property
     def route_stats(self) -> RouteStats:

@@ -27,7 +27,7 @@ def load_product(item: dict | None) -> Product | None:
         return None
     data = public(dict(item))
     data.pop("buckets", None)
-    return Product.model_construct(**data)
+    return construct(Product, data)
 
 
 def load_order(item: dict | None) -> Order | None:

@@ -47,11 +47,14 @@ from __future__ import annotations
 
 import copy
 import json
+from typing import Any
 
 from botocore.exceptions import ClientError
+from pydantic import ConfigDict, Field, PrivateAttr
 
 from payrail.core import clock
 from payrail.core import ddb
+from payrail.core.entity import Entity, Page, construct
 from payrail.core.errors import NotFound, ValidationFailed
 from payrail.core.ids import time_ordered
 from payrail.core.ledger import now_iso
@@ -115,6 +118,60 @@ EVENT_SOURCE = "payrail"
 RETENTION_SECONDS = 30 * 86_400
 TYPE_INDEX = "by_type"
 _HISTORY = "status_history"
+
+
+class EventData(Entity):
+    """What an event carries: the object it is about."""
+
+    model_config = ConfigDict(extra="allow")
+
+    object: dict[str, Any] = Field(description="the object as it stands after the change")
+
+
+class Event(Entity):
+    """An event as the merchant reads it (``GET /v1/events/{id}``) and as a webhook's body carries
+    it (module docstring). An event read from the log (:func:`load`) also knows whose it is
+    (:attr:`merchant_id`) and its JSON text as stored (:attr:`body`, sent byte for byte); keys a
+    body carries beyond the fields are kept (``extra="allow"``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    event_id: str = Field(description="also the webhook-id header of every delivery of this event")
+    type: str
+    api_version: str
+    created_at: str
+    object_id: str
+    sequence: int = Field(description="per object, 1, 2, 3 … in the order of its changes; discard lower ones")
+    data: EventData
+
+    _merchant_id: str | None = PrivateAttr(default=None)
+    _text: str | None = PrivateAttr(default=None)
+
+    @property
+    def merchant_id(self) -> str | None:
+        """Whose event it is (None for an event not read from the log)."""
+        return self._merchant_id
+
+    @property
+    def body(self) -> str:
+        """The event's JSON text: as stored for one read from the log, else as :meth:`EventLog.put_action`
+        writes it (compact, keys sorted)."""
+        if self._text is not None:
+            return self._text
+        return json.dumps(self.model_dump(mode="json", exclude_unset=True), separators=(",", ":"), sort_keys=True,
+                          default=str)
+
+    def public(self) -> dict:
+        """The event as the API answers it: its JSON text parsed (the stored keys, in their order)."""
+        return json.loads(self.body)
+
+
+def load(item: dict) -> Event:
+    """The event of a stored ``events`` item (``body``, ``merchant_id``), unvalidated: payrail wrote
+    it (``model_construct``: no validator on the delivery path)."""
+    event = construct(Event, json.loads(item["body"]))
+    event._merchant_id, event._text = item["merchant_id"], item["body"]
+    return event
 
 
 def object_after(obj: dict, to_status: str, sets: dict | None, ts: str, detail: str | None = None, *,
@@ -241,29 +298,35 @@ class EventLog:
 
     # ---- reading ----------------------------------------------------------------------------------
     def get_item(self, merchant_id: str, event_id: str) -> dict | None:
-        """The stored item (with ``body`` text), or None."""
+        """The stored item itself (keys, ``body`` text, ``expiration``: what the table's stream hands
+        over), or None."""
         r = self.db.get_item(TableName=self.table, Key={"pk": ddb.value(f"EVT#{merchant_id}"),
                                                         "sk": ddb.value(event_id)})
         return ddb.load(r.get("Item"))
 
-    def bodies(self, merchant_id: str, event_ids: list[str]) -> list[dict]:
-        """The bodies of ``event_ids`` (at most 100), in that order; expired ones left out."""
+    def find(self, merchant_id: str, event_id: str) -> Event | None:
+        """The event (with its stored text), or None (also another merchant's and after retention)."""
+        item = self.get_item(merchant_id, event_id)
+        return load(item) if item else None
+
+    def many(self, merchant_id: str, event_ids: list[str]) -> list[Event]:
+        """The events ``event_ids`` (at most 100), in that order; expired ones left out."""
         if not event_ids:
             return []
         keys = [{"pk": ddb.value(f"EVT#{merchant_id}"), "sk": ddb.value(e)} for e in event_ids]
         found = {i["event_id"]: i for i in ddb.batch_get(self.db, {self.table: keys}).get(self.table, [])}
-        return [json.loads(found[e]["body"]) for e in event_ids if e in found]
+        return [load(found[e]) for e in event_ids if e in found]
 
-    def get(self, merchant_id: str, event_id: str) -> dict:
-        """The event body. Raises NotFound (also for another merchant's event and after retention)."""
-        item = self.get_item(merchant_id, event_id)
-        if not item:
+    def get(self, merchant_id: str, event_id: str) -> Event:
+        """The event. Raises NotFound (also for another merchant's event and after retention)."""
+        event = self.find(merchant_id, event_id)
+        if event is None:
             raise NotFound("event not found", param="event_id")
-        return json.loads(item["body"])
+        return event
 
     def list(self, merchant_id: str, limit: int = 10, starting_after: str | None = None,
-             event_type: str | None = None) -> dict:
-        """A merchant's events, newest first: ``{"data": [event…], "has_more": bool}``.
+             event_type: str | None = None) -> Page[Event]:
+        """A merchant's events, newest first.
 
         Args:
             limit: 1..100.
@@ -289,4 +352,4 @@ class EventLog:
         if starting_after:
             kw["ExclusiveStartKey"] = {k: ddb.value(v) for k, v in (start | {"pk": pk, "sk": starting_after}).items()}
         items = [ddb.load(i) for i in self.db.query(**kw)["Items"]]
-        return {"data": [json.loads(i["body"]) for i in items[:limit]], "has_more": len(items) > limit}
+        return Page([load(i) for i in items[:limit]], len(items) > limit)

@@ -32,7 +32,7 @@ from payrail.core.ledger import ExtraConditionFailed, Journal, Ledger, Posting, 
 from payrail.payments.risk import RiskCounters, RiskPolicy, assess
 from payrail.payments.routing import RouteStats, RoutingPolicy, score_candidates
 from payrail.payments.model import FloatBalance, FloatFunding, Payment, RecipientRequest, RouteCandidate
-from payrail.payments.records import PaymentRecords, load
+from payrail.payments.records import PaymentRecords
 from payrail.payments.workflow import FINAL, HELD, LIFECYCLE, PS, Next, Outcome
 from payrail.providers.slots import Providers
 from payrail.core.store import MainTable
@@ -624,10 +624,12 @@ class Payments:
             return True
         return p.status in FINAL and p.late_provider_status in (ProviderStatus.SUCCESS, ProviderStatus.FAILED)
 
-    def confirm(self, item: dict, transfer_key: str) -> tuple[str, Payment]:
-        """A provider callback named this payment's current transfer (``item``: the payment's
-        entry in the main table's ``by_provider_key`` index, its ``provider_key``): ask the provider's status API and apply a final answer
-        with the workflow's guarded transitions (a repeat or a race with a look settles it once).
+    def confirm(self, found: Payment, transfer_key: str) -> tuple[str, Payment]:
+        """A provider callback named a transfer of this payment (``found``: the payment the main
+        table's ``by_provider_key`` index gave for ``transfer_key``, as
+        :func:`payrail.payments.records.load` reads its item; it is read again here): ask the
+        provider's status API and apply a final answer with the workflow's guarded transitions (a
+        repeat or a race with a look settles it once).
         For a payment no longer held (EXPIRED, CANCELLED, FAILED) a late answer changes nothing
         but is recorded as ``late_provider_status`` for an operator.
 
@@ -639,9 +641,9 @@ class Payments:
         Returns: ``(outcome, payment)`` with outcome ``captured``, ``released``, ``no_change`` or
         ``deferred`` (the provider could not be asked; the workflow or the sweeper looks again).
         """
-        p = self.records.get(item["merchant_id"], item["payment_id"])
+        p = self.records.reread(found)
         if p is None or p.provider_key != transfer_key or self.outcome_known(p):
-            return "no_change", p or load(item)
+            return "no_change", p or found
         try:
             r = self.providers.get(p.provider).status(p.transfer_id)
         except ConnectorUnavailable:

@@ -1,6 +1,6 @@
 """The settlement job's items in the main table: the only code of ``payrail.settlement`` that knows
 their keys, attributes and expressions, and that turns items into :class:`SettlementJob` entities
-(trusted items, built with ``model_construct``: no validation on the hot path) and back.
+(trusted items, built with :func:`payrail.core.entity.construct`: no validation on the hot path) and back.
 
 Items: job ``pk = SETTLEMENT#<scope>#<job_id>`` (``slices_done`` a string set of finished slice
 numbers, added to only while the job is RUNNING); the scope's slot counter
@@ -12,8 +12,9 @@ from payrail.core import ddb
 from payrail.core.events import EventLog
 from payrail.core.ledger import now_iso
 from payrail.core.lifecycle import StatusChange
+from payrail.core.entity import construct
 from payrail.core.store import SETTLEMENT, SETTLEMENT_ALL, SETTLEMENT_SLOTS, MainTable, public
-from payrail.settlement.model import LIFECYCLE, SS, SettlementJob, SettlementStatus, SettlementTotals
+from payrail.settlement.model import LIFECYCLE, SS, SettlementJob, SettlementStatus
 
 
 class SlotsTaken(Exception):
@@ -30,11 +31,7 @@ def load(item: dict | None) -> SettlementJob | None:
     total = data["slices_total"]
     data["slices_done"] = len(done)
     data["progress"] = round(min(len(done), total) / total, 4) if total else 1
-    data["status"] = SettlementStatus(data["status"])
-    data["status_history"] = [StatusChange.model_construct(**h) for h in data.get("status_history") or []]
-    if data.get("totals") is not None:
-        data["totals"] = SettlementTotals.model_construct(**data["totals"])
-    return SettlementJob.model_construct(**data)
+    return construct(SettlementJob, data)
 
 
 def as_shown(job: SettlementJob) -> dict:

@@ -39,6 +39,7 @@ from typing import Callable, Iterator
 
 from boto3.s3.transfer import TransferConfig
 
+from payrail.core.entity import construct
 from payrail.core.errors import Conflict, NotFound, ValidationFailed
 from payrail.core.events import EventLog
 from payrail.core.idempotency import check_fingerprint
@@ -47,6 +48,7 @@ from payrail.core.ledger import Ledger, now_iso
 from payrail.core.store import SETTLEMENT_ALL as ALL, MainTable
 from payrail.settlement.model import LIFECYCLE, SS, SettlementJob, SettlementStatus
 from payrail.settlement.records import SettlementRecords, SlotsTaken
+from payrail.settlement.workflow import NotStarted, Planned, Slice, SliceResult
 
 CSV_COLUMNS = ["merchant_id", "date", "currency", "gross", "fee", "net", "txn_count"]
 QUEUED, RUNNING, CANCELLING, CANCELLED, COMPLETED, FAILED = SS.QUEUED, SS.RUNNING, SS.CANCELLING, SS.CANCELLED, \
@@ -185,23 +187,23 @@ class Settlements:
         return job.model_copy(update={"download_url": self.download_url(job, expires_seconds)})
 
     # ---- the workflow steps ---------------------------------------------------------------
-    def plan(self, scope: str, job_id: str, concurrency: int) -> dict:
-        """Cut the job into slices, write the manifest to S3 and move the job QUEUED → RUNNING.
+    def plan(self, scope: str, job_id: str, concurrency: int) -> Planned | NotStarted:
+        """Cut the job into slices, write the manifest (the slices' list, JSON) to S3 and move the
+        job QUEUED → RUNNING.
 
-        Returns ``{scope, job_id, slices_total, concurrency}`` and either ``slices`` (at most
-        :data:`INLINE_MAX_SLICES`, for the inline Map) or ``bucket`` and ``manifest_key`` (for
-        the Distributed Map's S3 item reader); ``{scope, job_id, cancelled: True}`` when the job
-        was cancelled (or had ended) before it started. A slice is
-        ``{"slice": n, "date": "YYYY-MM-DD", "shard": s, "part": p, "parts": P}``.
+        Returns the :class:`~payrail.settlement.workflow.Planned` job with either its ``slices``
+        (at most :data:`INLINE_MAX_SLICES`, for the inline Map) or the ``bucket`` and
+        ``manifest_key`` (for the Distributed Map's S3 item reader); :class:`NotStarted` when the
+        job was cancelled (or had ended) before it started.
         """
         job = self.get(scope, job_id)
         if job.status not in (QUEUED, RUNNING):
             if job.status == CANCELLING:
                 self._mark_cancelled(scope, job_id)
-            return {"scope": scope, "job_id": job_id, "cancelled": True}
+            return NotStarted(scope=scope, job_id=job_id)
         slices = plan_slices(self.ledger, job.from_, job.to, job.shards)
         manifest_key = self._manifest_key(job_id)
-        self.s3.put_object(Bucket=self.bucket, Key=manifest_key, Body=json.dumps(slices).encode(),
+        self.s3.put_object(Bucket=self.bucket, Key=manifest_key, Body=json.dumps([s.message() for s in slices]).encode(),
                            ContentType="application/json")
         try:
             if job.status == QUEUED:
@@ -210,31 +212,31 @@ class Settlements:
                 raise Conflict("the job no longer runs")
         except Conflict:
             return self.plan(scope, job_id, concurrency)  # cancelled meanwhile: see its new status
-        out = {"scope": scope, "job_id": job_id, "slices_total": len(slices), "concurrency": concurrency}
         if len(slices) <= INLINE_MAX_SLICES:
-            return out | {"slices": slices}
-        return out | {"bucket": self.bucket, "manifest_key": manifest_key}
+            return Planned(scope=scope, job_id=job_id, slices_total=len(slices), concurrency=concurrency,
+                           slices=slices)
+        return Planned(scope=scope, job_id=job_id, slices_total=len(slices), concurrency=concurrency,
+                       bucket=self.bucket, manifest_key=manifest_key)
 
-    def aggregate(self, scope: str, job_id: str, piece: dict) -> dict:
+    def aggregate(self, scope: str, job_id: str, piece: Slice) -> SliceResult:
         """Sum one slice (as :meth:`plan` made it) into its partial file in S3 and count it done,
         if the job still runs (a slice that started before a cancel finishes but counts for nothing;
-        no slice starts after one: cancel stops the execution).
-
-        Returns ``{"rows": n, "skipped": bool}``; skipped when the job was no longer RUNNING.
+        no slice starts after one: cancel stops the execution). The result is ``skipped`` when the
+        job was no longer RUNNING.
         """
         acc: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
         n = 0
-        for mid, cur, gross, fee in self.ledger.settlement_rows(piece["date"], piece["shard"], piece["part"],
-                                                                piece["parts"], None if scope == ALL else scope):
+        for mid, cur, gross, fee in self.ledger.settlement_rows(piece.date, piece.shard, piece.part,
+                                                                piece.parts, None if scope == ALL else scope):
             a = acc[mid, cur]
             a[0] += gross
             a[1] += fee
             a[2] += 1
             n += 1
         body = "".join(f"{m},{c},{g},{f},{k}\n" for (m, c), (g, f, k) in sorted(acc.items()))
-        self.s3.put_object(Bucket=self.bucket, Key=self._part_key(job_id, piece["slice"]), Body=body.encode(),
+        self.s3.put_object(Bucket=self.bucket, Key=self._part_key(job_id, piece.slice), Body=body.encode(),
                            ContentType="text/csv")
-        return {"rows": n, "skipped": not self.records.count_slice(scope, job_id, piece["slice"])}
+        return SliceResult(rows=n, skipped=not self.records.count_slice(scope, job_id, piece.slice))
 
     def finalize(self, scope: str, job_id: str) -> SettlementJob:
         """Merge the partials into ``settlements/<job_id>.csv`` and complete the job (or mark it
@@ -251,7 +253,8 @@ class Settlements:
             return job
         if job.slices_done < job.slices_total:
             raise IncompleteSlices(f"{job.slices_done} of {job.slices_total} slices finished")
-        manifest = json.loads(self.s3.get_object(Bucket=self.bucket, Key=self._manifest_key(job_id))["Body"].read())
+        manifest = [construct(Slice, s) for s in json.loads(
+            self.s3.get_object(Bucket=self.bucket, Key=self._manifest_key(job_id))["Body"].read())]
         report_key = f"settlements/{job_id}.csv"
         sums = {"gross": 0, "fee": 0, "net": 0, "txn_count": 0, "rows": 0}
 
@@ -259,8 +262,8 @@ class Settlements:
             buf = io.StringIO()
             w = csv.writer(buf, lineterminator="\n")
             w.writerow(CSV_COLUMNS)
-            for day, group in groupby(manifest, key=lambda s: s["date"]):
-                for (mid, cur), (g, f, c) in sorted(self._day_totals(job_id, [s["slice"] for s in group]).items()):
+            for day, group in groupby(manifest, key=lambda s: s.date):
+                for (mid, cur), (g, f, c) in sorted(self._day_totals(job_id, [s.slice for s in group]).items()):
                     w.writerow([mid, day, cur, g, f, g - f, c])
                     for k, v in (("gross", g), ("fee", f), ("net", g - f), ("txn_count", c), ("rows", 1)):
                         sums[k] += v
@@ -351,21 +354,20 @@ class Settlements:
         return f"settlements/parts/{job_id}/{slice_no:05d}.csv"
 
 
-def plan_slices(ledger: Ledger, first: str, last: str, shards: int) -> list[dict]:
+def plan_slices(ledger: Ledger, first: str, last: str, shards: int) -> list[Slice]:
     """The slices of the UTC days ``first``..``last`` (``YYYY-MM-DD``): per day, each of the
     ``shards`` partitions of the settlement index cut into equal time ranges, as many as an
     estimate of the day's captures (:meth:`Ledger.settlement_day_estimate`) needs for about
-    :data:`SLICE_ROWS` a slice, within :data:`MAX_PARTS` and :data:`MAX_SLICES`. A slice is
-    ``{"slice": n, "date": "YYYY-MM-DD", "shard": s, "part": p, "parts": P}``, numbered from 0."""
+    :data:`SLICE_ROWS` a slice, within :data:`MAX_PARTS` and :data:`MAX_SLICES`, numbered from 0."""
     a, b = date.fromisoformat(first), date.fromisoformat(last)
     days = [(a + timedelta(days=d)).isoformat() for d in range((b - a).days + 1)]
     with ThreadPoolExecutor(min(8, len(days))) as pool:
         estimates = list(pool.map(ledger.settlement_day_estimate, days))
     cap = max(1, min(MAX_PARTS, MAX_SLICES // (len(days) * shards)))
-    slices: list[dict] = []
+    slices: list[Slice] = []
     for day, rows in zip(days, estimates):
         parts = max(1, min(cap, math.ceil(rows / (SLICE_ROWS * shards))))
-        slices += [{"slice": len(slices) + s * parts + p, "date": day, "shard": s, "part": p, "parts": parts}
+        slices += [Slice.model_construct(slice=len(slices) + s * parts + p, date=day, shard=s, part=p, parts=parts)
                    for s in range(shards) for p in range(parts)]
     return slices
 

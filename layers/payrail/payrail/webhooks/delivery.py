@@ -59,7 +59,8 @@ from urllib3.exceptions import HTTPError
 
 from payrail.core import ddb
 from payrail.core.errors import Conflict, NotFound, ValidationFailed
-from payrail.core.events import RETENTION_SECONDS, EventLog
+from payrail.core.entity import Page
+from payrail.core.events import RETENTION_SECONDS, Event, EventLog
 from payrail.core.ids import time_ordered
 from payrail.webhooks.endpoints import ENABLED, WebhookEndpoints, iso, signing_secrets, subscribed  # noqa: F401
 from payrail.webhooks.model import (DS, LIFECYCLE, AttemptOutcome, DeliveryAttempt, DeliveryStatus, WebhookDelivery,
@@ -76,7 +77,6 @@ EXCERPT_CHARS = 200
 #: how long a worker trusts an endpoint it read (status, URL, secrets)
 ENDPOINT_CACHE_SECONDS = 2.0
 USER_AGENT = "payrail-webhooks/1.0 (+https://www.standardwebhooks.com)"
-_INTERNAL = {"merchant_id", "event_id", "lease_until", "claimed", "started_at", "expiration", "last_outcome"}
 #: the ``kind`` of a recovery's queue message (:mod:`payrail.webhooks.recovery`)
 RECOVERY_MESSAGE = "recovery"
 
@@ -226,19 +226,19 @@ class Deliveries:
             if r.get("Failed"):
                 raise RuntimeError(f"webhooks queue refused {len(r['Failed'])} messages: {r['Failed'][0]}")
 
-    def fan_out(self, events: list[dict], endpoints: dict[str, list[WebhookEndpoint]] | None = None) -> int:
-        """Enqueue the first attempt of each event (an events-table item) to each enabled endpoint of
-        its merchant subscribed to its type. ``endpoints`` caches each merchant's endpoints (read
-        once per merchant). Returns the number of deliveries enqueued."""
+    def fan_out(self, events: list[Event], endpoints: dict[str, list[WebhookEndpoint]] | None = None) -> int:
+        """Enqueue the first attempt of each event (as read from the log: its merchant and stored
+        text, :func:`payrail.core.events.load`) to each enabled endpoint of its merchant subscribed
+        to its type. ``endpoints`` caches each merchant's endpoints (read once per merchant).
+        Returns the number of deliveries enqueued."""
         endpoints = {} if endpoints is None else endpoints
         messages = []
         for event in events:
-            m = event["merchant_id"]
+            m = event.merchant_id
             if m not in endpoints:
                 endpoints[m] = self.endpoints.for_merchant(m)
-            messages += [{"merchant_id": m, "event_id": event["event_id"], "endpoint_id": ep.endpoint_id,
-                          "attempt": 0, "due": 0, "manual": False, "body": event["body"]} for ep in endpoints[m]
-                         if ep.status == ENABLED and subscribed(ep.enabled_events, event["type"])]
+            messages += [attempt_message(m, event.event_id, ep.endpoint_id, 0, event.body, False) for ep in endpoints[m]
+                         if ep.status == ENABLED and subscribed(ep.enabled_events, event.type)]
         self.enqueue(messages)
         return len(messages)
 
@@ -264,8 +264,8 @@ class Deliveries:
             if delivery is None:
                 return "stale"
             endpoint = self._endpoint(m, w, now)
-            item = None if msg.get("body") else self.events.get_item(m, e)
-            body = msg.get("body") or (item or {}).get("body")
+            stored = None if msg.get("body") else self.events.find(m, e)
+            body = msg.get("body") or (stored.body if stored else None)
             if endpoint is None or endpoint.status != ENABLED or body is None:
                 why = ("the endpoint was deleted" if endpoint is None else "the event expired" if body is None
                        else f"the endpoint is disabled: {endpoint.get('disabled_reason') or 'disabled'}")
@@ -332,28 +332,27 @@ class Deliveries:
             expiration=int(at) + RETENTION_SECONDS))
 
     # ---- the delivery log ---------------------------------------------------------------------------
-    def for_event(self, merchant_id: str, event_id: str) -> list[dict]:
-        """Each endpoint's delivery of an event, as the merchant sees it."""
-        return [delivery_view(d) for d in self.records.for_event(merchant_id, event_id)]
+    def for_event(self, merchant_id: str, event_id: str) -> list[WebhookDelivery]:
+        """Each endpoint's delivery of an event."""
+        return self.records.for_event(merchant_id, event_id)
 
-    def attempts(self, merchant_id: str, endpoint_id: str, limit: int = 10, starting_after: str | None = None) -> dict:
-        """An endpoint's attempts, newest first: ``{"data", "has_more"}``. Raises NotFound, ValidationFailed."""
+    def attempts(self, merchant_id: str, endpoint_id: str, limit: int = 10,
+                 starting_after: str | None = None) -> Page[DeliveryAttempt]:
+        """An endpoint's attempts, newest first. Raises NotFound, ValidationFailed."""
         if not 1 <= limit <= 100:
             raise ValidationFailed("limit must be between 1 and 100", param="limit")
         self.endpoints.get(merchant_id, endpoint_id)
-        page = self.records.attempts(merchant_id, endpoint_id, limit, starting_after)
-        return {"data": [{k: v for k, v in a.public().items() if k != "expiration"} for a in page.data],
-                "has_more": page.has_more}
+        return self.records.attempts(merchant_id, endpoint_id, limit, starting_after)
 
     def events_by_success(self, merchant_id: str, success: bool, limit: int = 10, starting_after: str | None = None,
-                          event_type: str | None = None) -> dict:
+                          event_type: str | None = None) -> Page[Event]:
         """The merchant's events whose deliveries all succeeded (``success``), or one of whose
-        deliveries' latest attempt failed with no success since (not ``success``), newest first:
-        ``{"data": [event…], "has_more"}``. Raises ValidationFailed (limit)."""
+        deliveries' latest attempt failed with no success since (not ``success``), newest first.
+        Raises ValidationFailed (limit)."""
         if not 1 <= limit <= 100:
             raise ValidationFailed("limit must be between 1 and 100", param="limit")
         page = self.records.by_outcome(merchant_id, success, limit, starting_after, event_type)
-        return {"data": self.events.bodies(merchant_id, page.data), "has_more": page.has_more}
+        return Page(self.events.many(merchant_id, page.data), page.has_more)
 
     def redeliver(self, merchant_id: str, event_id: str, endpoint_id: str | None = None) -> list[str]:
         """Send an event again, now: to ``endpoint_id``, or to every enabled endpoint subscribed to
@@ -364,9 +363,7 @@ class Deliveries:
             NotFound: no such event or endpoint. Conflict (``invalid_state``): the endpoint is
             disabled, or no enabled endpoint is subscribed to the event's type.
         """
-        event = self.events.get_item(merchant_id, event_id)
-        if not event:
-            raise NotFound("event not found", param="event_id")
+        event = self.events.get(merchant_id, event_id)
         if endpoint_id:
             ep = self.endpoints.get_raw(merchant_id, endpoint_id)
             if ep is None:
@@ -377,7 +374,7 @@ class Deliveries:
             targets = [endpoint_id]
         else:
             targets = [ep.endpoint_id for ep in self.endpoints.for_merchant(merchant_id)
-                       if subscribed(ep.enabled_events, event["type"])]
+                       if subscribed(ep.enabled_events, event.type)]
             if not targets:
                 raise Conflict("no enabled webhook endpoint is subscribed to this event's type", code="invalid_state")
         messages = []
@@ -388,7 +385,7 @@ class Deliveries:
                 manual = False  # in its retry schedule: the next attempt is made now
             elif current:
                 self.reopen(current)
-            messages.append(attempt_message(merchant_id, event_id, w, n, event["body"], manual))
+            messages.append(attempt_message(merchant_id, event_id, w, n, event.body, manual))
         self.enqueue(messages)
         return targets
 
@@ -411,8 +408,3 @@ def attempt_message(m: str, e: str, w: str, attempt: int, body: str | None, manu
     """The queue message of an attempt to be made now (``manual``: not retried if it fails)."""
     return {"merchant_id": m, "event_id": e, "endpoint_id": w, "attempt": attempt, "due": 0, "manual": manual,
             "body": body}
-
-
-def delivery_view(d: WebhookDelivery) -> dict:
-    """A delivery as the merchant sees it."""
-    return {k: v for k, v in d.public().items() if k not in _INTERNAL}

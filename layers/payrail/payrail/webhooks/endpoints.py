@@ -21,29 +21,22 @@ from __future__ import annotations
 import base64
 import secrets as random_secrets
 import socket
-from datetime import datetime, timezone
 
 from payrail.core import clock
 from payrail.core import ddb
 from payrail.core.errors import Conflict, NotFound, ValidationFailed
 from payrail.core.events import EVENT_TYPES, FAMILIES, RETENTION_SECONDS
 from payrail.core.ids import time_ordered
-from payrail.webhooks.model import EndpointStatus, SigningSecret, WebhookEndpoint
+from payrail.webhooks.model import EndpointStatus, NewSecret, SigningSecret, WebhookEndpoint, iso  # noqa: F401
 from payrail.webhooks.records import EndpointRecords, Page
 from payrail.webhooks.urls import check_url
 
 ENABLED, DISABLED = EndpointStatus.ENABLED, EndpointStatus.DISABLED
-#: attributes never shown to the merchant (``secrets`` holds the signing secrets)
-_HIDDEN = {"merchant_id", "secrets", "deleted_at", "expiration"}
 
 
 def new_secret() -> str:
     """A Standard Webhooks signing secret: ``whsec_`` + base64 of 32 random bytes."""
     return "whsec_" + base64.b64encode(random_secrets.token_bytes(32)).decode()
-
-
-def iso(epoch_seconds: float) -> str:
-    return datetime.fromtimestamp(epoch_seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def subscribed(patterns: list[str], event_type: str) -> bool:
@@ -75,16 +68,6 @@ def signing_secrets(endpoint: WebhookEndpoint | dict, now: float) -> list[str]:
     return [s["secret"] for s in endpoint.get("secrets") or [] if not s.get("expires_at") or s["expires_at"] > now]
 
 
-def view(ep: WebhookEndpoint) -> dict:
-    """An endpoint as the merchant sees it (no secrets; times as ISO 8601)."""
-    out = {k: v for k, v in ep.public().items() if k not in _HIDDEN}
-    if out.get("failing_since"):
-        out["failing_since"] = iso(out["failing_since"])
-    until = ep.rotated_until()
-    out["previous_secret_expires_at"] = iso(until) if until and until > clock.now() else None
-    return out
-
-
 class WebhookEndpoints:
     """A merchant's webhook endpoints.
 
@@ -112,8 +95,9 @@ class WebhookEndpoints:
         return check_url(url, local_mode=self.local_mode, resolve=self.resolve)
 
     # ---- the merchant's API ---------------------------------------------------------------------
-    def create(self, merchant_id: str, url: str, enabled_events: list[str], description: str | None = None) -> dict:
-        """Create an enabled endpoint. Returns its view with its ``secret`` (shown only here).
+    def create(self, merchant_id: str, url: str, enabled_events: list[str],
+               description: str | None = None) -> NewSecret:
+        """Create an enabled endpoint. Returns it with its ``secret`` (shown only here).
 
         Raises:
             ValidationFailed (400): bad URL (see ``check_url``) or event types.
@@ -130,26 +114,25 @@ class WebhookEndpoints:
                              enabled_events=events, description=description, status=ENABLED, created_at=iso(now),
                              updated_at=iso(now), secrets=[SigningSecret(secret=secret, created_at=int(now))])
         self.records.create(ep)
-        return view(ep) | {"secret": secret}
+        return NewSecret(endpoint=ep, secret=secret)
 
     def get_raw(self, merchant_id: str, endpoint_id: str, consistent: bool = True) -> WebhookEndpoint | None:
         """The endpoint with its secrets, or None (also when deleted)."""
         return self.records.get(merchant_id, endpoint_id, consistent)
 
-    def get(self, merchant_id: str, endpoint_id: str) -> dict:
-        """The endpoint's view. Raises NotFound (another merchant's endpoint, or a deleted one)."""
+    def get(self, merchant_id: str, endpoint_id: str) -> WebhookEndpoint:
+        """The endpoint. Raises NotFound (another merchant's endpoint, or a deleted one)."""
         ep = self.get_raw(merchant_id, endpoint_id)
         if ep is None:
             raise NotFound("webhook endpoint not found", param="endpoint_id")
-        return view(ep)
+        return ep
 
-    def list(self, merchant_id: str, limit: int = 10, starting_after: str | None = None) -> dict:
-        """Endpoints, newest first: ``{"data", "has_more"}``."""
+    def list(self, merchant_id: str, limit: int = 10, starting_after: str | None = None) -> Page[WebhookEndpoint]:
+        """Endpoints, newest first."""
         eps = self.for_merchant(merchant_id, enabled_only=False)[::-1]
         if starting_after:
             eps = [e for e in eps if e.endpoint_id < starting_after]
-        page = Page(eps[:limit], len(eps) > limit)
-        return {"data": [view(e) for e in page.data], "has_more": page.has_more}
+        return Page(eps[:limit], len(eps) > limit)
 
     def for_merchant(self, merchant_id: str, enabled_only: bool = True) -> list[WebhookEndpoint]:
         """The merchant's endpoints with their secrets, oldest first (at most ``max_endpoints`` plus
@@ -159,7 +142,7 @@ class WebhookEndpoints:
 
     def update(self, merchant_id: str, endpoint_id: str, *, url: str | None = None,
                enabled_events: list[str] | None = None, description: str | None = None,
-               disabled: bool | None = None) -> dict:
+               disabled: bool | None = None) -> WebhookEndpoint:
         """Change the URL, the events, the description, or disable / re-enable (re-enabling
         forgets the failures that disabled it). Fields left None are unchanged.
 
@@ -180,7 +163,7 @@ class WebhookEndpoints:
         elif disabled is False:
             sets["status"] = ENABLED.value
             removes += ["disabled_reason", "disabled_at", "failing_since", "last_failure"]
-        return view(self.records.update(merchant_id, endpoint_id, sets, removes))
+        return self.records.update(merchant_id, endpoint_id, sets, removes)
 
     def delete(self, merchant_id: str, endpoint_id: str) -> dict:
         """Delete an endpoint: nothing more is delivered to it. Raises NotFound."""
@@ -189,7 +172,7 @@ class WebhookEndpoints:
                                                        "expiration": int(now) + RETENTION_SECONDS})
         return {"endpoint_id": endpoint_id, "deleted": True}
 
-    def rotate_secret(self, merchant_id: str, endpoint_id: str) -> dict:
+    def rotate_secret(self, merchant_id: str, endpoint_id: str) -> NewSecret:
         """A new signing secret (returned only here); the current ones keep signing for the
         overlap (``secret_overlap_seconds``), then stop.
 
@@ -209,7 +192,7 @@ class WebhookEndpoints:
                                        "updated_at": iso(now)}, guard=("updated_at", ep.updated_at))
         if updated is None:
             raise Conflict("the endpoint changed meanwhile; retry", code="concurrent_update")
-        return view(updated) | {"secret": secret}
+        return NewSecret(endpoint=updated, secret=secret)
 
     # ---- what deliveries report ---------------------------------------------------------------------
     def record_success(self, endpoint: WebhookEndpoint) -> None:

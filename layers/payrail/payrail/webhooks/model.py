@@ -2,11 +2,11 @@
 
 Entities (frozen pydantic models; the domain takes and returns them, the API's response models
 are views of them — :mod:`payrail.api.models.webhooks` and :mod:`payrail.api.models.events` — and
-:mod:`payrail.webhooks.records` is the one place that turns them into DynamoDB items and back)::
+:mod:`payrail.webhooks.records` is the one place that turns them into DynamoDB items and back; the
+event they deliver is core's, :class:`payrail.core.events.Event`)::
 
     WebhookEndpoint   where a merchant's events are delivered, with its signing secrets
     SigningSecret     one of an endpoint's secrets (``expires_at`` once rotated out)
-    Event             an event of the outbox as the merchant reads it (its webhook body)
     WebhookDelivery   one event's delivery to one endpoint: status, attempts made, last answer
     DeliveryAttempt   one attempt of a delivery, as the endpoint's attempts log shows it
     RecoveryJob       a re-send of an endpoint's failed deliveries since a time, with its progress
@@ -23,11 +23,12 @@ nor moves money.
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from enum import StrEnum
-from typing import Any
 
 from pydantic import ConfigDict, Field
 
+from payrail.core import clock
 from payrail.core.entity import Entity as CoreEntity
 from payrail.core.lifecycle import Lifecycle, Move
 
@@ -83,6 +84,11 @@ RECOVERY_LIFECYCLE: Lifecycle[RecoveryStatus] = Lifecycle("webhook recovery", Re
 ])
 
 
+def iso(epoch_seconds: float) -> str:
+    """Epoch seconds as the API's time (ISO 8601, UTC, microseconds)."""
+    return datetime.fromtimestamp(epoch_seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 class Entity(CoreEntity):
     """Base of the webhook package's entities: attributes an item carries beyond the fields are
     kept (a read-then-write never drops one)."""
@@ -127,21 +133,30 @@ class WebhookEndpoint(Entity):
         rotated = [s.expires_at for s in self.secrets if s.expires_at]
         return max(rotated) if rotated else None
 
+    def public(self) -> dict:
+        """The endpoint as the merchant sees it now: no secrets, no keys or expiry; ``failing_since``
+        as ISO 8601; ``previous_secret_expires_at`` while a rotated-out secret still signs."""
+        out = {k: v for k, v in super().public().items() if k not in _ENDPOINT_HIDDEN}
+        if out.get("failing_since"):
+            out["failing_since"] = iso(out["failing_since"])
+        until = self.rotated_until()
+        out["previous_secret_expires_at"] = iso(until) if until and until > clock.now() else None
+        return out
 
-class EventData(Entity):
-    object: dict[str, Any] = Field(description="the object as it stands after the change")
+
+#: an endpoint's attributes never shown to the merchant (``secrets`` holds the signing secrets)
+_ENDPOINT_HIDDEN = frozenset({"merchant_id", "secrets", "deleted_at", "expiration"})
 
 
-class Event(Entity):
-    """An event as the merchant reads it and as a webhook's body carries it (``core.events``)."""
+class NewSecret(CoreEntity):
+    """An endpoint just created or re-keyed, with its new signing ``secret`` (shown only then)."""
 
-    event_id: str = Field(description="also the webhook-id header of every delivery of this event")
-    type: str
-    api_version: str
-    created_at: str
-    object_id: str
-    sequence: int = Field(description="per object, 1, 2, 3 … in the order of its changes; discard lower ones")
-    data: EventData
+    endpoint: WebhookEndpoint
+    secret: str
+
+    def public(self) -> dict:
+        """The endpoint's view with its ``secret``."""
+        return self.endpoint.public() | {"secret": self.secret}
 
 
 class WebhookDelivery(Entity):
@@ -165,11 +180,20 @@ class WebhookDelivery(Entity):
     lease_until: int | None = None
     expiration: int | None = None
 
+    def public(self) -> dict:
+        """The delivery as the merchant sees it (its claim, lease, keys and expiry left out)."""
+        return {k: v for k, v in super().public().items() if k not in _DELIVERY_INTERNAL}
+
     @property
     def failing(self) -> bool:
         """Its latest outcome is a failure: FAILED, or pending again after a failed attempt."""
         return self.status == DS.FAILED or (self.status == DS.PENDING and self.attempts > 0
                                             and self.last_outcome == AttemptOutcome.FAILED)
+
+
+#: a delivery's attributes the merchant does not see
+_DELIVERY_INTERNAL = frozenset({"merchant_id", "event_id", "lease_until", "claimed", "started_at", "expiration",
+                                "last_outcome"})
 
 
 class DeliveryAttempt(Entity):
@@ -184,6 +208,10 @@ class DeliveryAttempt(Entity):
     error: str | None = None
     outcome: AttemptOutcome
     expiration: int | None = None
+
+    def public(self) -> dict:
+        """The attempt as the merchant sees it (its expiry left out)."""
+        return {k: v for k, v in super().public().items() if k != "expiration"}
 
 
 class RecoveryJob(Entity):
@@ -203,3 +231,7 @@ class RecoveryJob(Entity):
     merchant_id: str
     cursor: str | None = None
     expiration: int | None = None
+
+    def public(self) -> dict:
+        """The job as the merchant sees it (its cursor, merchant and expiry left out)."""
+        return {k: v for k, v in super().public().items() if k not in ("merchant_id", "cursor", "expiration")}

@@ -20,13 +20,13 @@ from payrail.core import clock
 from payrail.core.errors import Conflict, NotFound, ValidationFailed
 from payrail.core.events import RETENTION_SECONDS
 from payrail.core.ids import time_ordered
+from payrail.webhooks.delivery import attempt_message
 from payrail.webhooks.endpoints import ENABLED, iso
 from payrail.webhooks.model import DS, RECOVERY_LIFECYCLE, RJ, RecoveryJob, RecoveryStatus
 from payrail.webhooks.records import RecoveryRecords
 
 #: FAILED deliveries re-sent per step (one queue message)
 PAGE = 50
-_HIDDEN = {"merchant_id", "cursor", "expiration"}
 
 
 def event_id_bound(at: float) -> str:
@@ -47,11 +47,6 @@ def parse_since(since: str) -> float:
     return at.timestamp()
 
 
-def view(job: RecoveryJob) -> dict:
-    """A job as the merchant sees it."""
-    return {k: v for k, v in job.public().items() if k not in _HIDDEN}
-
-
 class Recoveries:
     """Recovery jobs of a merchant's endpoints, run on the deliveries' queue (module docstring).
 
@@ -63,8 +58,8 @@ class Recoveries:
         self.deliveries = deliveries
         self.records = RecoveryRecords(deliveries.table, deliveries.records.db)
 
-    def start(self, merchant_id: str, endpoint_id: str, since: str) -> tuple[dict, bool]:
-        """Accept a recovery; returns ``(job view, created)`` — ``created`` False when the
+    def start(self, merchant_id: str, endpoint_id: str, since: str) -> tuple[RecoveryJob, bool]:
+        """Accept a recovery; returns ``(job, created)`` — ``created`` False when the
         endpoint's running job is answered instead.
 
         Raises:
@@ -81,7 +76,7 @@ class Recoveries:
         for _ in range(3):
             running = self.records.running(merchant_id, endpoint_id)
             if running and (job := self.records.get(merchant_id, endpoint_id, running)):
-                return view(job), False
+                return job, False
             now = clock.now()
             total = self.deliveries.records.count_failed_since(merchant_id, endpoint_id, event_id_bound(at))
             job = RecoveryJob(recovery_id=time_ordered("rcv", now), merchant_id=merchant_id, endpoint_id=endpoint_id,
@@ -89,15 +84,15 @@ class Recoveries:
                               created_at=iso(now), updated_at=iso(now), expiration=int(now) + RETENTION_SECONDS)
             if self.records.create(job):
                 self.deliveries.enqueue([step_message(job)])
-                return view(job), True
+                return job, True
         raise Conflict("another recovery of this endpoint started meanwhile; retry", code="concurrent_update")
 
-    def get(self, merchant_id: str, endpoint_id: str, recovery_id: str) -> dict:
-        """A job's view. Raises NotFound."""
+    def get(self, merchant_id: str, endpoint_id: str, recovery_id: str) -> RecoveryJob:
+        """A job. Raises NotFound."""
         job = self.records.get(merchant_id, endpoint_id, recovery_id)
         if job is None:
             raise NotFound("recovery not found", param="recovery_id")
-        return view(job)
+        return job
 
     def step(self, msg: dict) -> str:
         """Run one step of a job (module docstring); returns what happened, for the logs."""
@@ -121,8 +116,8 @@ class Recoveries:
         for event_id in page.data:
             delivery = d.records.get(job.merchant_id, event_id, job.endpoint_id)
             if delivery is not None and delivery.status == DS.FAILED and d.reopen(delivery):
-                messages.append({"merchant_id": job.merchant_id, "event_id": event_id, "endpoint_id": job.endpoint_id,
-                                 "attempt": delivery.attempts, "due": 0, "manual": True, "body": None})
+                messages.append(attempt_message(job.merchant_id, event_id, job.endpoint_id, delivery.attempts, None,
+                                                True))
                 resent += 1
             else:
                 skipped += 1

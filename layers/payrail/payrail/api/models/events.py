@@ -3,14 +3,15 @@ from pydantic import Field
 
 from payrail.api.models import ENDPOINT_ID, Model, Strict, examples
 from payrail.api.models.views import view
+from payrail.core import events
 from payrail.webhooks import model
 
 __all__ = ["EventData", "Event", "Delivery", "EventWithDeliveries", "EventPage", "RedeliverIn", "Redelivery"]
 
 
-EventData = view(model.EventData, "EventData", Model, __name__)
-#: an event as a view of :class:`payrail.webhooks.model.Event`
-Event = view(model.Event, "Event", Model, __name__, nested={model.EventData: EventData})
+EventData = view(events.EventData, "EventData", Model, __name__)
+#: an event as a view of :class:`payrail.core.events.Event`
+Event = view(events.Event, "Event", Model, __name__, nested={events.EventData: EventData})
 #: a delivery as a view of :class:`payrail.webhooks.model.WebhookDelivery`
 Delivery = view(model.WebhookDelivery, "Delivery", Model, __name__,
                 exclude=("merchant_id", "event_id", "last_outcome", "started_at", "claimed", "lease_until", "expiration"))

@@ -25,21 +25,21 @@ DeliverySuccess = Annotated[bool | None, Query(description="true: only events de
 def create_endpoint(body: models.WebhookEndpointIn) -> dict:
     """Create an endpoint; its signing secret is returned once (409 past the endpoint limit)."""
     c = call()
-    return c.platform.webhook_endpoints.create(c.merchant_id, body.url, body.enabled_events, body.description)
+    return c.platform.webhook_endpoints.create(c.merchant_id, body.url, body.enabled_events, body.description).public()
 
 
 @routes.get("/v1/webhook_endpoints", operation_id="listWebhookEndpoints",
             auth=MERCHANT, response=models.WebhookEndpointPage)
 def list_endpoints(limit: Limit = 10, starting_after: EndpointCursor = None) -> dict:
     """The merchant's endpoints, newest first."""
-    return call().platform.webhook_endpoints.list(call().merchant_id, limit, starting_after)
+    return call().platform.webhook_endpoints.list(call().merchant_id, limit, starting_after).public()
 
 
 @routes.get("/v1/webhook_endpoints/<endpoint_id>", operation_id="getWebhookEndpoint",
             auth=MERCHANT, response=models.WebhookEndpoint)
 def get_endpoint(endpoint_id: EndpointIdPath) -> dict:
     """An endpoint, with why it is disabled or failing."""
-    return call().platform.webhook_endpoints.get(call().merchant_id, endpoint_id)
+    return call().platform.webhook_endpoints.get(call().merchant_id, endpoint_id).public()
 
 
 @routes.post("/v1/webhook_endpoints/<endpoint_id>", operation_id="updateWebhookEndpoint",
@@ -48,7 +48,7 @@ def update_endpoint(endpoint_id: EndpointIdPath, body: models.WebhookEndpointUpd
     """Change the URL, the events or the description; disable or re-enable."""
     return call().platform.webhook_endpoints.update(call().merchant_id, endpoint_id, url=body.url,
                                                     enabled_events=body.enabled_events,
-                                                    description=body.description, disabled=body.disabled)
+                                                    description=body.description, disabled=body.disabled).public()
 
 
 @routes.route("DELETE", "/v1/webhook_endpoints/<endpoint_id>", operation_id="deleteWebhookEndpoint",
@@ -65,14 +65,14 @@ def delete_endpoint(endpoint_id: EndpointIdPath) -> dict:
 def rotate_secret(endpoint_id: EndpointIdPath) -> dict:
     """A new signing secret (returned once); the current one keeps signing for 24 h, so both
     signatures are sent meanwhile."""
-    return call().platform.webhook_endpoints.rotate_secret(call().merchant_id, endpoint_id)
+    return call().platform.webhook_endpoints.rotate_secret(call().merchant_id, endpoint_id).public()
 
 
 @routes.get("/v1/webhook_endpoints/<endpoint_id>/attempts", operation_id="listWebhookEndpointAttempts",
             auth=MERCHANT, response=models.DeliveryAttemptPage)
 def list_attempts(endpoint_id: EndpointIdPath, limit: Limit = 10, starting_after: AttemptCursor = None) -> dict:
     """Delivery attempts to an endpoint, newest first: time, status code, latency, answer excerpt."""
-    return call().platform.deliveries.attempts(call().merchant_id, endpoint_id, limit, starting_after)
+    return call().platform.deliveries.attempts(call().merchant_id, endpoint_id, limit, starting_after).public()
 
 
 @routes.post("/v1/webhook_endpoints/<endpoint_id>/recover", operation_id="recoverWebhookEndpoint",
@@ -84,7 +84,7 @@ def recover_endpoint(endpoint_id: EndpointIdPath, body: models.RecoverIn, idempo
     its progress. While a recovery of the endpoint is queued or running, that one is answered (409
     when the endpoint is disabled)."""
     c = call()
-    return c.platform.deliveries.recovery.start(c.merchant_id, endpoint_id, body.since)[0]
+    return c.platform.deliveries.recovery.start(c.merchant_id, endpoint_id, body.since)[0].public()
 
 
 @routes.get("/v1/webhook_endpoints/<endpoint_id>/recoveries/<recovery_id>", operation_id="getWebhookEndpointRecovery",
@@ -92,7 +92,7 @@ def recover_endpoint(endpoint_id: EndpointIdPath, body: models.RecoverIn, idempo
             auth=MERCHANT, response=models.Recovery)
 def get_recovery(endpoint_id: EndpointIdPath, recovery_id: RecoveryIdPath) -> dict:
     """A recovery job: QUEUED, RUNNING (resent of total so far), COMPLETED or FAILED."""
-    return call().platform.deliveries.recovery.get(call().merchant_id, endpoint_id, recovery_id)
+    return call().platform.deliveries.recovery.get(call().merchant_id, endpoint_id, recovery_id).public()
 
 
 @routes.get("/v1/events", operation_id="listEvents", auth=MERCHANT, response=models.EventPage)
@@ -101,15 +101,16 @@ def list_events(limit: Limit = 10, starting_after: EventCursor = None, event_typ
     """The merchant's events, newest first (kept 30 days), optionally of one type or by delivery success."""
     p, mid = call().platform, call().merchant_id
     if delivery_success is not None:
-        return p.deliveries.events_by_success(mid, delivery_success, limit, starting_after, event_type)
-    return p.events.list(mid, limit, starting_after, event_type)
+        return p.deliveries.events_by_success(mid, delivery_success, limit, starting_after, event_type).public()
+    return p.events.list(mid, limit, starting_after, event_type).public()
 
 
 @routes.get("/v1/events/<event_id>", operation_id="getEvent", auth=MERCHANT, response=models.EventWithDeliveries)
 def get_event(event_id: EventIdPath) -> dict:
     """An event with the state of its delivery to each endpoint."""
     p, mid = call().platform, call().merchant_id
-    return p.events.get(mid, event_id) | {"deliveries": p.deliveries.for_event(mid, event_id)}
+    event = p.events.get(mid, event_id)
+    return event.public() | {"deliveries": [d.public() for d in p.deliveries.for_event(mid, event_id)]}
 
 
 @routes.post("/v1/events/<event_id>/redeliver", operation_id="redeliverEvent",
