@@ -7,14 +7,18 @@ into ``reconciliation/inbox/<provider>/<day>.csv``) and executed by the reconcil
 
 **Slices.** The ledger's reconciliation index is cut into :data:`payrail.core.ledger.SETTLEMENT_SHARDS`
 shards by the *transfer id*, so a provider's records can be cut the same way: the provider's side
-is read once and spilled to one temporary file per shard (while payrail's first shard is read);
-the shards are then matched one after another, each shard's key ranges (time ranges of about
-:data:`payrail.reconciliation.records.RANGE_ROWS` journals, from a sample of each day) read in
-parallel threads (``concurrency``); on a small day, whose shards have fewer ranges than threads,
-the next shard is read while one is matched. A worker holds one shard's two sides (and on a small
-day the next shard's journals), never the whole day. Progress is the set of
-finished shards. A day fans out within one function rather than a Step Functions Map: a run is
-one provider's days, bounded by that provider's volume.
+is read once and spilled to one temporary file per shard (while payrail's first shard is read).
+The shards are then matched one after another (:func:`payrail.reconciliation.matcher.match`): a
+shard's spilled records are indexed by transfer, and payrail's journals of that shard are
+streamed through the index as they are read, key range by key range (time ranges of about
+:data:`payrail.reconciliation.records.RANGE_ROWS` journals, from a sample of each day), in
+parallel threads (``concurrency``) that read a few ranges ahead, into the next shard (a small
+day's shards are read while one is matched). A worker holds one shard's provider records and a
+few key ranges of journals, never the whole day nor a whole shard of payrail's side (but for the
+first shard, read whole while the provider's side is spilled). Progress is the set of finished
+shards. A day fans out within one function rather than a Step Functions Map: a run is one
+provider's days, bounded by that provider's volume. The journals are read by a DynamoDB client
+whose ``Query`` answers are read as plain JSON (:func:`payrail.core.ddb.plain_query_answer`).
 
 **Sources** (``Entry.statement`` in the registry, :mod:`payrail.providers.statements`):
 ``list_api`` reads ``connector.statement(from, to)``; ``settlement_file`` reads the inbox files of
@@ -99,6 +103,7 @@ class _Reads:
         self.pool, self.read, self.ahead = pool, read, ahead
         self.tasks = ((shard, r) for shard in range(SHARDS) for r in ranges)
         self.inflight: deque = deque()
+        self._top_up()  # the first reads start at once
 
     def _top_up(self) -> None:
         while len(self.inflight) < self.ahead:
@@ -297,10 +302,13 @@ class Reconciliations:
             w.writerow(CSV_COLUMNS)
             counts: Counter = Counter()
             found: list[Result] = []
+            ahead = self.concurrency + READ_AHEAD
+            # while the provider's side is spilled, the first shard's journals are read whole
             reads = _Reads(pool, partial(payrail_range, self.ledger, run.provider), ranges,
-                           self.concurrency + READ_AHEAD)
+                           max(ahead, len(ranges)) if spilling else ahead)
             try:
                 spills = spilling.result() if spilling else None
+                reads.ahead = ahead
                 for shard in range(SHARDS):  # one shard matched at a time, its journals streamed as they are read
                     self._still_running(run.run_id)
                     mine = reads.shard(shard)
