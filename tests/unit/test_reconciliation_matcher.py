@@ -233,3 +233,19 @@ def test_the_generic_settlement_file_round_trips_and_names_a_bad_line():
         list(parse_generic_file(bad, "cashfree"))
     with pytest.raises(ValueError, match="header"):
         list(parse_generic_file(["transfer_id,amount"], "cashfree"))
+
+
+def test_payrail_side_is_streamed_not_held():
+    """Each of payrail's transfers is decided as it comes: the first result is out before the
+    second transfer is read (so a shard of payrail's side is never held whole)."""
+    t = DAY + timedelta(hours=3)
+    read = []
+
+    def payrail():
+        for i in range(3):
+            read.append(i)
+            yield mine(f"t{i}", t)
+    out = match(payrail(), [theirs(f"t{i}", t) for i in range(3)], W)
+    first = next(out)
+    assert (first.key, first.cls, read) == (("transfer", "t0"), C.MATCHED, [0])
+    assert [r.cls for r in out] == [C.MATCHED, C.MATCHED] and read == [0, 1, 2]
