@@ -259,3 +259,19 @@ def test_a_late_transfer_the_day_does_not_hold_is_deferred_then_classified_by_th
     twice = list(carry_over([late], [booked, theirs("late", end + hour, ref="again")]))
     assert [r.cls for r in twice] == [C.MATCHED, C.UNKNOWN_TO_PAYRAIL]
     assert [r.cls for r in carry_over([late], [theirs("late", end, amount=1)])] == [C.AMOUNT_MISMATCH]
+
+
+def test_payrail_side_is_streamed_not_held():
+    """Each of payrail's transfers is decided as it comes: the first result is out before the
+    second transfer is read (so a shard of payrail's side is never held whole)."""
+    t = DAY + timedelta(hours=3)
+    read = []
+
+    def payrail():
+        for i in range(3):
+            read.append(i)
+            yield mine(f"t{i}", t)
+    out = match(payrail(), [theirs(f"t{i}", t) for i in range(3)], W)
+    first = next(out)
+    assert (first.key, first.cls, read) == (("transfer", "t0"), C.MATCHED, [0])
+    assert [r.cls for r in out] == [C.MATCHED, C.MATCHED] and read == [0, 1, 2]

@@ -251,8 +251,8 @@ class Platform:
 
         s = self.settings
         momo = [n for n, e in registry.REGISTRY.items() if hasattr(e.cls, "balance")]
-        return Reconciliations(Ledger(s.ledger_table, ddb.client(read_job=True)), self.main, self.events,
-                               ddb.client("s3"), s.reports_bucket, self.providers.get,
+        ledger = Ledger(s.ledger_table, ddb.client(read_job=True, plain_queries=True))
+        return Reconciliations(ledger, self.main, self.events, ddb.client("s3"), s.reports_bucket, self.providers.get,
                                lambda name: registry.entry(name).statement, grace_seconds=s.reconciliation_grace_seconds,
                                booking_grace_seconds=s.reconciliation_booking_grace_seconds,
                                concurrency=s.reconciliation_concurrency, momo=momo, known=lambda: registry.REGISTRY)

@@ -5,6 +5,7 @@ Numbers come back from DynamoDB as ``Decimal``; every number payrail stores is a
 """
 from __future__ import annotations
 
+import json
 import math
 from decimal import Decimal
 from functools import lru_cache
@@ -35,12 +36,30 @@ READ_JOB_CLIENT_CONFIG = CLIENT_CONFIG.merge(Config(read_timeout=60))
 
 
 @lru_cache(maxsize=None)
-def client(service: str = "dynamodb", read_job: bool = False):
+def client(service: str = "dynamodb", read_job: bool = False, plain_queries: bool = False):
     """A shared boto3 client (endpoints come from the standard ``AWS_ENDPOINT_URL*`` variables);
-    ``read_job``: with :data:`READ_JOB_CLIENT_CONFIG`. Its calls keep the invocation's deadline
+    ``read_job``: with :data:`READ_JOB_CLIENT_CONFIG`; ``plain_queries`` (DynamoDB): its ``Query``
+    answers read by :func:`plain_query_answer`. Its calls keep the invocation's deadline
     (:func:`keep_deadline`)."""
     config = READ_JOB_CLIENT_CONFIG if read_job else CLIENT_CONFIG
-    return keep_deadline(boto3.client(service, config=config), config)
+    aws_client = boto3.client(service, config=config)
+    if plain_queries:
+        aws_client.meta.events.register(f"before-parse.{service}.Query", plain_query_answer,
+                                        unique_id="payrail-plain-query")
+    return keep_deadline(aws_client, config)
+
+
+def plain_query_answer(response_dict: dict, customized_response_dict: dict, **_) -> None:
+    """botocore's ``before-parse`` hook of a successful DynamoDB ``Query``: its JSON body read by
+    ``json.loads`` alone, instead of botocore's walk of the output shape over every attribute of
+    every item (most of the CPU of a large read). The answer is the same dict (``Items`` and
+    ``LastEvaluatedKey`` as attribute-value maps, ``Count``, ``ScannedCount``) for items without
+    binary attributes, which botocore would decode from base64 (they stay base64 text here);
+    errors are parsed by botocore as ever."""
+    if response_dict.get("status_code") != 200:
+        return
+    customized_response_dict.update(json.loads(response_dict["body"]))
+    response_dict["body"] = b"{}"  # botocore's parser then only adds the response's metadata
 
 
 # ---- the deadline and outages ---------------------------------------------------------------------

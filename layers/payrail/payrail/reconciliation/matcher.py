@@ -143,29 +143,54 @@ def classify(p: PayrailRecord | None, r: ProviderRecord | None) -> BreakClass:
 
 def match(payrail: Iterable[PayrailRecord], provider: Iterable[ProviderRecord], window: Window) -> Iterator[Result]:
     """Every transfer of ``window`` in exactly one :class:`Result` (a second paid record of one
-    key adds one ``unknown_to_payrail``). Holds both sides of what it is given (the service gives
-    it one shard of a run at a time: a sixteenth of a provider-day).
+    key adds one ``unknown_to_payrail``), payrail's transfers first, in the order given.
+
+    The provider's side is read first and held, indexed by key (:func:`provider_index`); payrail's
+    is then streamed through it and never held, each transfer decided as it comes (so payrail's
+    side may still be being read while the first are decided). Each key of payrail's side is one
+    transfer run (one journal ended it). The service gives it one shard of a run at a time: a
+    sixteenth of a provider-day.
 
     Both sides should be what was read over the window with its grace; records outside it are
     matched like any other but reported only when anchored inside (module docstring).
     """
-    mine: dict[tuple[str, str], PayrailRecord] = {}
+    theirs, orphans = provider_index(provider)
     for p in payrail:
-        mine[p.key] = p
-    theirs: dict[tuple[str, str], list[ProviderRecord]] = {}
-    orphans: list[ProviderRecord] = []  # records naming no transfer id
-    for r in provider:
-        if r.transfer_id is None:
-            orphans.append(r)
-        else:
-            theirs.setdefault((r.kind, r.transfer_id), []).append(r)
-    for key, p in mine.items():
-        yield from _results(key, p, theirs.pop(key, ()), window)
+        key = p.key
+        yield from _results(key, p, _records(theirs.pop(key, None)), window)
     for key, rs in theirs.items():
-        yield from _results(key, None, rs, window)
+        yield from _results(key, None, _records(rs), window)
     for r in orphans:
         if window.owns(iso(r.booked_at)):
             yield Result(classify(None, r), (r.kind, None), None, r)
+
+
+def provider_index(provider: Iterable[ProviderRecord]) -> tuple[dict, list[ProviderRecord]]:
+    """``(records by (kind, transfer_id), records naming no transfer id)`` of the provider's side,
+    in the order given. A key's value is its one record, or a list of its records when it has
+    several (most keys have one: no list is kept for them)."""
+    theirs: dict[tuple[str, str], ProviderRecord | list[ProviderRecord]] = {}
+    orphans: list[ProviderRecord] = []
+    for r in provider:
+        if r.transfer_id is None:
+            orphans.append(r)
+            continue
+        key = (r.kind, r.transfer_id)
+        have = theirs.get(key)
+        if have is None:
+            theirs[key] = r
+        elif isinstance(have, list):
+            have.append(r)
+        else:
+            theirs[key] = [have, r]
+    return theirs, orphans
+
+
+def _records(value) -> tuple | list:
+    """A :func:`provider_index` value as its records."""
+    if value is None:
+        return ()
+    return value if isinstance(value, list) else (value,)
 
 
 def _results(key, p: PayrailRecord | None, rs, window: Window) -> Iterator[Result]:

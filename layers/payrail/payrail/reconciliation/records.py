@@ -16,8 +16,12 @@ how both sides of a comparison are read.
 """
 from __future__ import annotations
 
+import csv
+import re
+import sys
 from datetime import date, datetime, timedelta
-from typing import Iterator
+from functools import partial
+from typing import Iterator, NamedTuple
 
 from payrail.core import ddb
 from payrail.core.errors import ValidationFailed
@@ -208,15 +212,20 @@ def key_ranges(ledger: Ledger, provider: str, window: Window) -> list[tuple[str,
     return out
 
 
+def payrail_range(ledger: Ledger, provider: str, shard: int, r: tuple[str, str, str]) -> list[PayrailRecord]:
+    """Payrail's side of one shard in one key range ``(day, lo, hi)`` of :func:`key_ranges`: every
+    journal that ended a transfer at ``provider`` there, from the reconciliation index."""
+    day, lo, hi = r
+    return [PayrailRecord(provider, x["kind"], x["transfer_id"], mid, x["amount"], cur, x["outcome"], at, jid)
+            for jid, at, mid, cur, x in ledger.reconciliation_rows(provider, day, shard, lo, hi)]
+
+
 def payrail_records(ledger: Ledger, provider: str, shard: int, ranges: list[tuple[str, str, str]],
                     pool=None) -> list[PayrailRecord]:
     """Payrail's side of one shard: every journal that ended a transfer at ``provider`` in the key
     ``ranges`` (:func:`key_ranges`), from the reconciliation index, the ranges read in parallel on
     ``pool`` (an executor; None: one after another)."""
-    def read(r: tuple[str, str, str]) -> list[PayrailRecord]:
-        day, lo, hi = r
-        return [PayrailRecord(provider, x["kind"], x["transfer_id"], mid, x["amount"], cur, x["outcome"], at, jid)
-                for jid, at, mid, cur, x in ledger.reconciliation_rows(provider, day, shard, lo, hi)]
+    read = partial(payrail_range, ledger, provider, shard)
     parts = pool.map(read, ranges) if pool is not None else map(read, ranges)
     return [p for part in parts for p in part]
 
@@ -261,6 +270,95 @@ def parse_generic_file(lines, provider: str) -> Iterator[ProviderRecord]:
                                  booked_at=datetime.fromisoformat(row["booked_at"].replace("Z", "+00:00")))
         except (ValueError, TypeError) as err:
             raise ValueError(f"settlement file line {n}: {err}") from None
+
+
+class Spilled(NamedTuple):
+    """A provider's record as a plain tuple (the fields of :class:`ProviderRecord` a match reads),
+    a fraction of a model's memory, for the records a shard of a run holds: what
+    :func:`generic_rows` reads a generic settlement file as, and what a run's spill
+    (:func:`spill_row`, :func:`read_spill`) holds. Validated as a ProviderRecord is."""
+
+    provider: str
+    kind: str
+    transfer_id: str | None
+    provider_reference: str | None
+    amount: int
+    currency: str
+    status: str
+    booked_at: datetime
+
+    #: a plain record names payrail's transfer id (or none): never only the provider's key
+    transfer_key = None
+
+    def model_dump(self, mode: str | None = None) -> dict:
+        from payrail.reconciliation.matcher import iso
+        return self._asdict() | {"booked_at": iso(self.booked_at)}
+
+
+_KINDS = frozenset({"transfer", "reversal"})
+_STATUSES = frozenset({"SUCCESS", "FAILED", "PENDING"})
+_CURRENCY = re.compile(r"[A-Z]{3}")
+
+
+def generic_rows(lines, provider: str) -> Iterator[Spilled]:
+    """:func:`parse_generic_file` as :class:`Spilled` tuples, with the same checks (a provider
+    record's: kind, transfer id of 1 to 256 characters or none, a whole amount of at least 0, a
+    three-letter currency, a status, an ISO booking time) and the same errors, without building a
+    model per row: the reader of a large settlement file. Raises ValueError naming the line of a
+    malformed row."""
+    reader = csv.reader(lines)
+    header = next(reader, None) or []
+    missing = {"transfer_id", "amount", "currency", "status", "booked_at"} - set(header)
+    if missing:
+        raise ValueError(f"settlement file header lacks {sorted(missing)}")
+    width = len(header)
+    at = {name: i for i, name in enumerate(header)}  # a repeated column: its last value (as DictReader)
+    ip, ik, ir = at.get("provider"), at.get("kind"), at.get("provider_reference")
+    it, ia, ic, is_, ib = at["transfer_id"], at["amount"], at["currency"], at["status"], at["booked_at"]
+    same, currencies, fromiso = sys.intern, set(), datetime.fromisoformat
+    n = 1
+    for row in reader:
+        if not row:
+            continue  # a blank line (DictReader skips it, and does not count it)
+        n += 1
+        if len(row) < width:
+            row += [None] * (width - len(row))  # a short row's missing values (DictReader's restval)
+        try:
+            kind = (row[ik] if ik is not None else None) or "transfer"
+            tid, cur, status = row[it] or None, row[ic], row[is_]
+            if kind not in _KINDS:
+                raise ValueError(f"kind {kind!r} is not one of {sorted(_KINDS)}")
+            if tid is not None and len(tid) > 256:
+                raise ValueError("transfer_id is longer than 256 characters")
+            amount = int(row[ia])
+            if amount < 0:
+                raise ValueError(f"amount {amount} is below 0")
+            if cur not in currencies:
+                if not isinstance(cur, str) or not _CURRENCY.fullmatch(cur):
+                    raise ValueError(f"currency {cur!r} is not three capital letters")
+                currencies.add(cur)
+            if status not in _STATUSES:
+                raise ValueError(f"status {status!r} is not one of {sorted(_STATUSES)}")
+            booked = fromiso(row[ib].replace("Z", "+00:00"))
+        except (ValueError, TypeError, AttributeError) as err:
+            raise ValueError(f"settlement file line {n}: {err}") from None
+        yield Spilled(same((row[ip] if ip is not None else None) or provider), same(kind), tid,
+                      (row[ir] if ir is not None else None) or None, amount, same(cur), same(status), booked)
+
+
+def spill_row(r, at: str) -> list:
+    """A provider's record (a :class:`ProviderRecord` or :class:`Spilled`) as a row of a run's
+    spill (csv), ``at`` its booking time as :func:`payrail.reconciliation.matcher.iso` writes it."""
+    return [r.kind, r.transfer_id or "", r.provider_reference or "", r.amount, r.currency, r.status, at, r.provider]
+
+
+def read_spill(path: str) -> Iterator[Spilled]:
+    """The records of a spill file (:func:`spill_row`), their repeated strings shared."""
+    same, fromiso = sys.intern, datetime.fromisoformat
+    with open(path, newline="") as f:
+        for kind, tid, ref, amount, cur, status, booked, provider in csv.reader(f):
+            yield Spilled(same(provider), same(kind), tid or None, ref or None, int(amount), same(cur), same(status),
+                          fromiso(booked.replace("Z", "+00:00")))
 
 
 def write_generic_file(records, out) -> None:

@@ -7,14 +7,18 @@ into ``reconciliation/inbox/<provider>/<day>.csv``) and executed by the reconcil
 
 **Slices.** The ledger's reconciliation index is cut into :data:`payrail.core.ledger.SETTLEMENT_SHARDS`
 shards by the *transfer id*, so a provider's records can be cut the same way: the provider's side
-is read once and spilled to one temporary file per shard (while payrail's first shard is read);
-the shards are then matched one after another, each shard's key ranges (time ranges of about
-:data:`payrail.reconciliation.records.RANGE_ROWS` journals, from a sample of each day) read in
-parallel threads (``concurrency``); on a small day, whose shards have fewer ranges than threads,
-the next shard is read while one is matched. A worker holds one shard's two sides (and on a small
-day the next shard's journals), never the whole day. Progress is the set of
-finished shards. A day fans out within one function rather than a Step Functions Map: a run is
-one provider's days, bounded by that provider's volume.
+is read once and spilled to one temporary file per shard (while payrail's first shard is read).
+The shards are then matched one after another (:func:`payrail.reconciliation.matcher.match`): a
+shard's spilled records are indexed by transfer, and payrail's journals of that shard are
+streamed through the index as they are read, key range by key range (time ranges of about
+:data:`payrail.reconciliation.records.RANGE_ROWS` journals, from a sample of each day), in
+parallel threads (``concurrency``) that read a few ranges ahead, into the next shard (a small
+day's shards are read while one is matched). A worker holds one shard's provider records and a
+few key ranges of journals, never the whole day nor a whole shard of payrail's side (but for the
+first shard, read whole while the provider's side is spilled). Progress is the set of finished
+shards. A day fans out within one function rather than a Step Functions Map: a run is one
+provider's days, bounded by that provider's volume. The journals are read by a DynamoDB client
+whose ``Query`` answers are read as plain JSON (:func:`payrail.core.ddb.plain_query_answer`).
 
 **Sources** (``Entry.statement`` in the registry, :mod:`payrail.providers.statements`):
 ``list_api`` reads ``connector.statement(from, to)``; ``settlement_file`` reads the inbox files of
@@ -39,7 +43,8 @@ of the ledger's ``momo_float`` + ``momo_held`` at that provider, both read when 
 comparison (its cut-off); a difference is one ``float_drift`` exception.
 
 **Report** ``reconciliation/<run_id>.csv``: one row per transfer with its class (columns
-:data:`CSV_COLUMNS`), streamed to S3; the presigned link exists once the run is COMPLETED.
+:data:`CSV_COLUMNS`), written to a temporary file shard after shard and uploaded to S3 in parts; the
+presigned link exists once the run is COMPLETED.
 
 **Resolutions** (:meth:`Reconciliations.resolve`): one balanced journal where money must move,
 posted in the same transaction as the exception's move to RESOLVED, its id derived from the
@@ -54,11 +59,11 @@ import io
 import itertools
 import os
 import tempfile
-from collections import Counter
+from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta, timezone
 from functools import partial
-from typing import Callable, Iterable, Iterator, NamedTuple
+from typing import Callable, Iterable, Iterator
 
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ClientError
@@ -70,15 +75,15 @@ from payrail.core.idempotency import check_fingerprint
 from payrail.core.ids import random_id, shard_of
 from payrail.core.ledger import (NON_NEGATIVE, SETTLEMENT_SHARDS, UNBOUNDED, AccountSpec, ExtraConditionFailed,
                                  Journal, Ledger, Posting, account_id, now_iso)
-from payrail.core.store import RECONCILIATION_SCOPE as ALL, MainTable
+from payrail.core.store import MainTable
 from payrail.providers.statements import ProviderBalance, ProviderRecord, map_back
 from payrail.reconciliation.matcher import (PayrailRecord, Result, Window, carry_over, classify, defer, float_drift,
                                             iso, match)
 from payrail.reconciliation.model import (BREAKS, RESOLUTIONS, BreakClass, ReconciliationException,
                                           ReconciliationRun, Resolution, RS, XS)
-from payrail.reconciliation.records import (GENERIC_COLUMNS, ExceptionRecords, RunRecords, check_day, days,
-                                            from_status, key_ranges, load_run, open_transfer, parse_generic_file,
-                                            payrail_records)
+from payrail.reconciliation.records import (GENERIC_COLUMNS, ExceptionRecords, RunRecords, check_day,
+                                            days, from_status, generic_rows, key_ranges, load_run, open_transfer,
+                                            payrail_range, payrail_records, read_spill, spill_row)
 
 C = BreakClass
 CSV_COLUMNS = ["transfer_id", "kind", "class", "merchant_id", "payrail_outcome", "payrail_amount", "currency",
@@ -93,19 +98,46 @@ RECEIVABLE, LOSS = "recon_receivable", "recon_loss"
 #: where a reversed capture's held leg goes instead (the money returns to the merchant)
 _UNHOLD = {"held": "available", "momo_held": "momo_float"}
 UPLOAD_PART_BYTES = 8 * 1024 * 1024
+#: key ranges of payrail's side read ahead of the one being matched, beyond one per thread
+READ_AHEAD = 4
 #: how long an execution holds a RUNNING run (seconds): the function's timeout and a margin; a
 #: message for a run held longer is taken as its executor's death and runs it again
 LEASE_SECONDS = 960
 
 
-class _Done:
-    """A read done when its result is asked for (what reading ahead is instead of, on a big day)."""
+class _Reads:
+    """Payrail's side of a run, read on ``pool`` one key range at a time (``read(shard, range)``),
+    shard after shard, with at most ``ahead`` ranges read or being read and not yet taken (the
+    next shard's first ranges are read while one shard's are matched): :meth:`shard` streams a
+    shard's records in the order of its ranges. A run holds at most ``ahead`` ranges' records
+    (about :data:`payrail.reconciliation.records.RANGE_ROWS` each) of payrail's side at once."""
 
-    def __init__(self, fn):
-        self.fn = fn
+    def __init__(self, pool, read: Callable, ranges: list, ahead: int):
+        self.pool, self.read, self.ahead = pool, read, ahead
+        self.tasks = ((shard, r) for shard in range(SHARDS) for r in ranges)
+        self.inflight: deque = deque()
+        self._top_up()  # the first reads start at once
 
-    def result(self):
-        return self.fn()
+    def _top_up(self) -> None:
+        while len(self.inflight) < self.ahead:
+            task = next(self.tasks, None)
+            if task is None:
+                return
+            self.inflight.append((task[0], self.pool.submit(self.read, *task)))
+
+    def shard(self, shard: int) -> Iterator[PayrailRecord]:
+        """``shard``'s records (the shards must be taken in order, each to its end)."""
+        self._top_up()
+        while self.inflight and self.inflight[0][0] == shard:
+            _, f = self.inflight.popleft()
+            self._top_up()
+            yield from f.result()
+
+    def cancel(self) -> None:
+        """Drop the reads not yet started (a run that ends early)."""
+        self.tasks = iter(())
+        while self.inflight:
+            self.inflight.popleft()[1].cancel()
 
 
 class _Cancelled(Exception):
@@ -283,32 +315,34 @@ class Reconciliations:
     def _execute(self, run: ReconciliationRun) -> ReconciliationRun:
         window, source = self.window(run), run.source
         ranges = key_ranges(self.ledger, run.provider, window)
-        # shards read ahead while one is matched on a small day (a shard's ranges fewer than the
-        # threads): enough to keep the threads busy; none on a big day, whose shard fills them alone
-        # (and two of whose shards would hold twice the memory)
-        ahead_n = 0 if len(ranges) >= self.concurrency else -(-self.concurrency // max(len(ranges), 1))
         with tempfile.TemporaryDirectory(prefix="recon-") as tmp, ThreadPoolExecutor(self.concurrency) as pool, \
-                ThreadPoolExecutor(ahead_n + 2) as ahead:
+                ThreadPoolExecutor(1) as spiller:
             since, cutoff = self._deferrable(run, window)
             carried = self._carried(run) if source != "status_lookup" else {}
             deferred: list[PayrailRecord] = []
-            # the provider's side is spilled while the first shards of payrail's are read
-            spilling = ahead.submit(self._spill, run, window, tmp, ranges, carried) if source != "status_lookup" \
-                else None
-            parts = [os.path.join(tmp, f"result-{s:02d}.csv") for s in range(SHARDS + 1)]
+            # the provider's side is spilled while the first key ranges of payrail's are read
+            spilling = spiller.submit(self._spill, run, window, tmp, ranges, carried) \
+                if source != "status_lookup" else None
+            report = open(os.path.join(tmp, "report.csv"), "w", newline="")  # closed before its upload
+            w = csv.writer(report, lineterminator="\n")
+            w.writerow(CSV_COLUMNS)
             counts: Counter = Counter()
             found: list[Result] = []
-            read = partial(payrail_records, self.ledger, run.provider, ranges=ranges, pool=pool)
-            reads = {s: ahead.submit(read, s) for s in range(min(ahead_n + 1, SHARDS))}
-            spills = spilling.result() if spilling else None
-            for shard in range(SHARDS):  # one shard matched at a time while the next ones are read
-                self._still_running(run.run_id)
-                mine = (reads.pop(shard) if shard in reads else _Done(partial(read, shard))).result()
-                if ahead_n and shard + ahead_n + 1 < SHARDS:
-                    reads[shard + ahead_n + 1] = ahead.submit(read, shard + ahead_n + 1)
-                theirs = self._lookups(run.provider, mine, pool) if spills is None else _read_spill(spills[shard])
-                with open(parts[shard], "w", newline="") as f:
-                    w = csv.writer(f, lineterminator="\n")
+            ahead = self.concurrency + READ_AHEAD
+            # while the provider's side is spilled, the first shard's journals are read whole
+            reads = _Reads(pool, partial(payrail_range, self.ledger, run.provider), ranges,
+                           max(ahead, len(ranges)) if spilling else ahead)
+            try:
+                spills = spilling.result() if spilling else None
+                reads.ahead = ahead
+                for shard in range(SHARDS):  # one shard matched at a time, its journals streamed as they are read
+                    self._still_running(run.run_id)
+                    mine = reads.shard(shard)
+                    if spills is None:
+                        mine = list(mine)
+                        theirs = self._lookups(run.provider, mine, pool)
+                    else:
+                        theirs = read_spill(spills[shard])
                     for res in match(mine, theirs, window):
                         if res.payrail is None and res.cls == C.UNKNOWN_TO_PAYRAIL and res.key[1]:
                             res = self._outside(run.provider, res)
@@ -321,20 +355,24 @@ class Reconciliations:
                         w.writerow(_row(res))
                         if res.cls in BREAKS:
                             found.append(res)
-                del mine, theirs
-                self.runs.count_shard(run.run_id, shard)
-            with open(parts[SHARDS], "w", newline="") as f:  # the previous day's deferred transfers
-                w = csv.writer(f, lineterminator="\n")
-                for res in carry_over(carried.values(), _read_spill(spills[SHARDS]) if spills else ()):
+                    del mine, theirs
+                    if spills is not None:
+                        os.unlink(spills[shard])  # matched: its disk space is the report's
+                    self.runs.count_shard(run.run_id, shard)
+                # the previous day's deferred transfers
+                for res in carry_over(carried.values(), read_spill(spills[SHARDS]) if spills else ()):
                     counts[res.cls] += 1
                     w.writerow(_row(res))
                     if res.cls in BREAKS:
                         found.append(res)
+            finally:
+                reads.cancel()
+                report.close()
             self._keep_deferred(run, deferred)
             drift = self._float(run.provider) if run.provider in self.momo else None
             self._still_running(run.run_id)
             report_key = f"reconciliation/{run.run_id}.csv"
-            self._upload(report_key, parts)
+            self._upload(report_key, report.name)
         for res in found:
             self.exceptions.create(self._exception(run, res))
         if drift is not None and drift["drift"]:
@@ -373,22 +411,23 @@ class Reconciliations:
         try:
             writers = [csv.writer(f, lineterminator="\n") for f in files]
 
-            def spill(r: ProviderRecord) -> None:
-                at = SHARDS if (r.kind, r.transfer_id) in carried else shard_of(r.transfer_id, SHARDS) \
+            def spill(r: ProviderRecord, at: str) -> None:
+                shard = SHARDS if (r.kind, r.transfer_id) in carried else shard_of(r.transfer_id, SHARDS) \
                     if r.transfer_id else 0
-                writers[at].writerow(_spilled(r))
+                writers[shard].writerow(spill_row(r, at))
             keyed_only: list[ProviderRecord] = []
             late: set[int] = set()  # keyed_only's records past the grace (kept only when they map back)
+            reads = wide.reads
             for r in self._provider_side(run, wide):
                 at = iso(r.booked_at)
-                if not wide.reads(at):
+                if not reads(at):
                     continue
                 if r.transfer_id is None and r.transfer_key is not None:
                     if not window.reads(at):
                         late.add(len(keyed_only))
                     keyed_only.append(r)
                 else:
-                    spill(r)
+                    spill(r, at)
             if keyed_only:
                 key = self.connector(run.provider).transfer_key
                 keys = {key(p.transfer_id): p.transfer_id for shard in range(SHARDS)
@@ -396,7 +435,7 @@ class Reconciliations:
                 keys |= {key(p.transfer_id): p.transfer_id for p in carried.values()}
                 for n, r in enumerate(map_back(keyed_only, keys)):
                     if r.transfer_id or n not in late:
-                        spill(r if r.transfer_id else self._by_key(run.provider, r))
+                        spill(r if r.transfer_id else self._by_key(run.provider, r), iso(r.booked_at))
         finally:
             for f in files:
                 f.close()
@@ -477,10 +516,12 @@ class Reconciliations:
                 body = self.s3.get_object(Bucket=self.bucket, Key=inbox_key(run.provider, day))["Body"]
             except self.s3.exceptions.NoSuchKey:
                 continue
-            lines = (line.decode() for line in body.iter_lines())
+            from payrail.settlement.service import _Reader
+            lines = io.TextIOWrapper(io.BufferedReader(_Reader(body.iter_chunks(1 << 20)), 1 << 20), encoding="utf-8",
+                                     newline="")
             header = next(lines, "")
             generic = own is None or header.strip().lstrip("\ufeff") == ",".join(GENERIC_COLUMNS)
-            parse = (lambda x: parse_generic_file(x, run.provider)) if generic else own
+            parse = (lambda x: generic_rows(x, run.provider)) if generic else own
             yield from parse(itertools.chain([header], lines))
 
     def _lookups(self, provider: str, mine: list[PayrailRecord], pool) -> Iterator[ProviderRecord]:
@@ -526,19 +567,12 @@ class Reconciliations:
             total += sum(a["balance"] for a in self.ledger.get_accounts(ids[i:i + 100]).values())
         return total
 
-    def _upload(self, key: str, parts: list[str]) -> None:
-        def chunks() -> Iterator[bytes]:
-            yield (",".join(CSV_COLUMNS) + "\n").encode()
-            for p in parts:
-                with open(p, "rb") as f:
-                    while block := f.read(1 << 20):
-                        yield block
-
-        from payrail.settlement.service import _Reader
-        self.s3.upload_fileobj(io.BufferedReader(_Reader(chunks())), self.bucket, key,
-                               ExtraArgs={"ContentType": "text/csv"},
-                               Config=TransferConfig(multipart_threshold=UPLOAD_PART_BYTES,
-                                                     multipart_chunksize=UPLOAD_PART_BYTES, max_concurrency=2))
+    def _upload(self, key: str, path: str) -> None:
+        """Upload the report file ``path`` to ``key``, in parts read from the file as they are
+        sent (a few parts in memory, whatever the report's size)."""
+        self.s3.upload_file(path, self.bucket, key, ExtraArgs={"ContentType": "text/csv"},
+                            Config=TransferConfig(multipart_threshold=UPLOAD_PART_BYTES,
+                                                  multipart_chunksize=UPLOAD_PART_BYTES, max_concurrency=2))
 
     # ---- exceptions ------------------------------------------------------------------------
     def _exception(self, run: ReconciliationRun, res: Result) -> dict:
@@ -656,33 +690,3 @@ def _row(res: Result) -> list:
             p.amount if p else "", p.currency if p else "", p.at if p else "", p.journal_id if p else "",
             r.status if r else "", r.amount if r else "", r.currency if r else "",
             (r.provider_reference or "") if r else "", iso(r.booked_at) if r else ""]
-
-
-def _spilled(r: ProviderRecord) -> list:
-    return [r.kind, r.transfer_id or "", r.provider_reference or "", r.amount, r.currency, r.status,
-            iso(r.booked_at), r.provider]
-
-
-class Spilled(NamedTuple):
-    """A :class:`ProviderRecord` read back from a shard's spill (validated when it was first read):
-    the same fields in a tuple, a fraction of a model's memory, for the records a shard holds."""
-
-    provider: str
-    kind: str
-    transfer_id: str | None
-    provider_reference: str | None
-    amount: int
-    currency: str
-    status: str
-    booked_at: datetime
-
-    def model_dump(self, mode: str | None = None) -> dict:
-        return self._asdict() | {"booked_at": iso(self.booked_at)}
-
-
-def _read_spill(path: str) -> Iterator[Spilled]:
-    """A shard's spilled provider records."""
-    with open(path, newline="") as f:
-        for kind, tid, ref, amount, cur, status, booked, provider in csv.reader(f):
-            yield Spilled(provider, kind, tid or None, ref or None, int(amount), cur, status,
-                          datetime.fromisoformat(booked.replace("Z", "+00:00")))
