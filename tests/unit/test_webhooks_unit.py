@@ -350,3 +350,24 @@ def test_events_read_from_the_log_are_typed_and_keep_their_stored_text_byte_for_
     assert deliveries.fan_out(events) == 2
     assert sorted(m["body"] for m in sqs.sent) == sorted(stored)  # the webhook body is the stored text
     assert {(m["merchant_id"], m["endpoint_id"], m["attempt"]) for m in sqs.sent} == {("m_1", "we_1", 0)}
+
+
+def test_an_event_item_is_stored_within_a_write_unit_and_loads_back_as_its_body_byte_for_byte():
+    """A mobile-money payment's event (the object with its five status changes, about 2.7 KB of
+    JSON) is one write unit's item (at most 1 KB as DynamoDB sizes it); what readers load is the
+    JSON text the webhook sends, the same bytes as before it was stored."""
+    import json
+
+    from infra.tools.metering import item_size
+    from payrail.api.models.examples import RESPONSE_EXAMPLES
+
+    log = EventLog("payrail-events", client=object())
+    payment = RESPONSE_EXAMPLES["Payment"]
+    put = log.put_action(payment["merchant_id"], "payment.confirmed", payment, payment["payment_id"],
+                         len(payment["status_history"]))
+    stored = put["Put"]["Item"]
+    text = ddb.load(stored)["body"]
+    assert json.loads(text)["data"]["object"] == json.loads(json.dumps(payment))
+    assert len(text) > 2_000 and item_size(stored) <= 1_024
+    assert text == json.dumps(json.loads(text), separators=(",", ":"), sort_keys=True)
+    assert ddb.load({"body": {"B": base64.b64encode(stored["body"]["B"]).decode()}})["body"] == text

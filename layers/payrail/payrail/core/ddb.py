@@ -5,6 +5,7 @@ Numbers come back from DynamoDB as ``Decimal``; every number payrail stores is a
 """
 from __future__ import annotations
 
+import base64
 import json
 import math
 from decimal import Decimal
@@ -12,12 +13,12 @@ from functools import lru_cache
 from typing import Any
 
 import boto3
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as SdkConnectionError
 
-from payrail.core import deadline
+from payrail.core import deadline, packing
 
 _ser = TypeSerializer()
 _de = TypeDeserializer()
@@ -155,8 +156,10 @@ def _to_int(value: Any) -> Any:
 
 
 def dump(item: dict) -> dict:
-    """Plain dict -> DynamoDB attribute-value map (``None`` values are dropped)."""
-    return {k: _ser.serialize(v) for k, v in item.items() if v is not None}
+    """Plain dict -> DynamoDB attribute-value map (``None`` values are dropped; a top-level
+    :class:`~payrail.core.packing.Packed` text becomes a Binary of it packed)."""
+    return {k: {"B": packing.pack(v)} if isinstance(v, packing.Packed) else _ser.serialize(v)
+            for k, v in item.items() if v is not None}
 
 
 def value(v: Any) -> dict:
@@ -164,11 +167,20 @@ def value(v: Any) -> dict:
     return _ser.serialize(v)
 
 
+def _load_value(v: dict) -> Any:
+    if "B" in v:
+        data = v["B"]
+        data = base64.b64decode(data) if isinstance(data, str) else bytes(data)  # a Lambda stream record: base64
+        return packing.unpack(data) if packing.is_packed(data) else Binary(data)
+    return _to_int(_de.deserialize(v))
+
+
 def load(item: dict | None) -> dict | None:
-    """DynamoDB attribute-value map -> plain dict with ``int`` numbers (None stays None)."""
+    """DynamoDB attribute-value map -> plain dict with ``int`` numbers (None stays None); a top-level
+    Binary that :func:`dump` packed (``payrail.core.packing``) comes back as its text."""
     if item is None:
         return None
-    return {k: _to_int(_de.deserialize(v)) for k, v in item.items()}
+    return {k: _load_value(v) for k, v in item.items()}
 
 
 def cancellation_codes(err: ClientError) -> list[str]:

@@ -58,6 +58,7 @@ from payrail.core.entity import Entity, Page, construct
 from payrail.core.errors import NotFound, ValidationFailed
 from payrail.core.ids import time_ordered
 from payrail.core.ledger import now_iso
+from payrail.core.packing import Packed
 from payrail.core.store import public
 
 #: the version of the event body's shape (bumped when a field changes meaning or goes away)
@@ -216,7 +217,9 @@ class EventLog:
 
     Item layout: ``pk = EVT#<merchant_id>``, ``sk = <event_id>`` (time-ordered, so a query is
     newest first), ``type_pk = <merchant_id>#<type>`` for the ``by_type`` index, the body as JSON
-    text (``body``, sent byte for byte), ``expiration`` (TTL, epoch seconds).
+    text (``body``, sent byte for byte; stored packed, ``payrail.core.packing``, so an event item
+    stays within the 1 KB a write unit buys, and loaded back as the text by ``ddb.load``),
+    ``expiration`` (TTL, epoch seconds).
 
     Args:
         table: the events table name.
@@ -254,7 +257,7 @@ class EventLog:
         item = {"pk": f"EVT#{merchant_id}", "sk": event_id, "type_pk": f"{merchant_id}#{event_type}",
                 "event_id": event_id, "merchant_id": merchant_id, "type": event_type, "object_id": object_id,
                 "sequence": sequence, "created_at": ts, "expiration": int(clock.now()) + self.retention,
-                "body": json.dumps(body, separators=(",", ":"), sort_keys=True, default=str)}
+                "body": Packed(json.dumps(body, separators=(",", ":"), sort_keys=True, default=str))}
         return {"Put": {"TableName": self.table, "Item": ddb.dump(item),
                         "ConditionExpression": "attribute_not_exists(pk)"}}
 
