@@ -15,7 +15,8 @@ the same DynamoDB. Merges its figures into ``bench-report.json``.
    pending one, a second paid record of one transfer and a record of a transfer payrail never made.
 3. Raw read: plain parallel ``Query`` calls of the same key ranges the run reads
    (``payrail.reconciliation.records.key_ranges`` over the 16 shards) with the run's projection,
-   from a pool of 16 threads before the run and of 8 after it; the baseline is the faster.
+   from a pool of 16 threads before the run and of 8 after it, each read once by botocore's parser
+   and once as plain JSON (as the run reads its journals); the baseline is the fastest of the four.
 4. The run: the file is put into ``reconciliation/inbox/<provider>/<day>.csv``; end to end is from
    then to the run's first COMPLETED answer (``GET`` every 0.25 s; its progress must tick).
 5. Every injected break must be found exactly once in its class, and nothing else (no false
@@ -188,9 +189,12 @@ def run(a: SimpleNamespace) -> int:
             raws = {}
 
             def raw(workers: int) -> None:
-                raws[workers] = raw_read(queries, workers)
-                print(f"  raw read of the same {len(queries)} key ranges, {workers} threads: {raws[workers][0]:,} rows "
-                      f"in {raws[workers][1]:.1f} s ({raws[workers][0] / raws[workers][1]:,.0f} rows/s)", flush=True)
+                # botocore's reader and the plain-JSON one the run uses: the faster is the baseline
+                for plain in (False, True):
+                    got = raws[workers, plain] = raw_read(queries, workers, plain=plain)
+                    print(f"  raw read of the same {len(queries)} key ranges, {workers} threads, "
+                          f"{'plain JSON' if plain else 'botocore'}: {got[0]:,} rows in {got[1]:.1f} s "
+                          f"({got[0] / got[1]:,.0f} rows/s)", flush=True)
 
             raw(a.raw_workers[0])
             admin = Payrail(desc["api_url"], admin_token=desc["admin_token"])
@@ -241,7 +245,7 @@ def run(a: SimpleNamespace) -> int:
     load1 = os.getloadavg()
     figures = {"machine": {"cores": os.cpu_count(), "load_average_start": load0[0], "load_average_end": load1[0]},
                "rows": a.rows, "day": a.day, "provider": a.provider, "seed_rows_per_s": a.rows / seeded_s,
-               "file_mib": size / 2**20, "raw_read_s": {str(w): r[1] for w, r in raws.items()},
+               "file_mib": size / 2**20, "raw_read_s": {f"{w} {'plain' if p else 'botocore'}": r[1] for (w, p), r in raws.items()},
                "raw_read_rows": raw_rows, "end_to_end_s": elapsed, "rows_per_s": a.rows / elapsed,
                "ratio_to_raw_read": ratio, "phases_s": phase, "status": result["status"], "counts": result.get("counts"),
                "progress_ticks": len(ticks), "peak_worker_rss_mb": rss, "breaks_injected": len(expected),

@@ -114,10 +114,16 @@ def _warm(_) -> None:
     time.sleep(0.2)  # every worker gets one: all are started before the clock
 
 
-def raw_read(queries: list[dict], workers: int) -> tuple[int, float]:
+def raw_read(queries: list[dict], workers: int, plain: bool = False) -> tuple[int, float]:
     """Run ``queries`` (paginated to their end) from a pool of ``workers`` threads, started
-    before the clock starts; ``(items, seconds)``."""
+    before the clock starts; ``(items, seconds)``. ``plain``: the answers read as plain JSON
+    (:func:`payrail.core.ddb.plain_query_answer`, as the reconciliation reads its journals)
+    instead of by botocore's shape walk."""
+    from payrail.core import ddb
+
     db = boto3.client("dynamodb", config=Config(max_pool_connections=workers + 4))
+    if plain:
+        db.meta.events.register("before-parse.dynamodb.Query", ddb.plain_query_answer, unique_id="bench-plain-query")
     with ThreadPoolExecutor(workers) as pool:
         list(pool.map(_warm, range(workers * 2)))
         t0 = time.perf_counter()
