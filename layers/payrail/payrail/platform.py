@@ -283,7 +283,7 @@ class Platform:
 
     def reconciliation_page(self, **kw) -> dict:
         page = self.reconciliations.page(**kw)
-        return {"data": [self.reconciliation_view(r.run_id, r) for r in page["data"]], "has_more": page["has_more"]}
+        return {"data": [self.reconciliation_view(r.run_id, r) for r in page.data], "has_more": page.has_more}
 
     def cancel_reconciliation(self, run_id: str) -> dict:
         """Raises NotFound, Conflict (``run_not_running``)."""

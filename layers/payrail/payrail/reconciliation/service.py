@@ -69,6 +69,7 @@ from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ClientError
 
 from payrail.core import ddb
+from payrail.core.entity import Page
 from payrail.core.errors import Conflict, InsufficientFunds, NotFound, ValidationFailed
 from payrail.core.events import EventLog
 from payrail.core.idempotency import check_fingerprint
@@ -241,10 +242,11 @@ class Reconciliations:
             raise NotFound("reconciliation run not found", param="run_id")
         return run
 
-    def page(self, *, limit: int = 10, starting_after: str | None = None, provider: str | None = None) -> dict:
-        """Runs newest first: ``{"data": [run...], "has_more"}``."""
+    def page(self, *, limit: int = 10, starting_after: str | None = None,
+             provider: str | None = None) -> Page[ReconciliationRun]:
+        """Runs newest first."""
         out = self.runs.page(limit, starting_after, provider)
-        return {"data": [load_run(i) for i in out["data"]], "has_more": out["has_more"]}
+        return Page([load_run(i) for i in out["data"]], out["has_more"])
 
     def download_url(self, run: ReconciliationRun, expires_seconds: int) -> str | None:
         """A presigned GET of the report once the run is COMPLETED."""
@@ -597,12 +599,12 @@ class Reconciliations:
         return exc
 
     def exception_page(self, *, limit: int = 10, starting_after: str | None = None, cls: str | None = None,
-                       provider: str | None = None, status: str | None = None) -> dict:
+                       provider: str | None = None, status: str | None = None) -> Page[ReconciliationException]:
         """Exceptions newest first, filtered by class, provider and status (``open``/``resolved``)."""
         where = {k: v for k, v in (("class", cls), ("provider", provider),
                                    ("status", status.upper() if status else None)) if v}
         out = self.exceptions.page(limit, starting_after, where)
-        return {"data": [ReconciliationException.model_validate(i) for i in out["data"]], "has_more": out["has_more"]}
+        return Page([ReconciliationException.model_validate(i) for i in out["data"]], out["has_more"])
 
     def resolve(self, exception_id_: str, resolution: str, reason: str, operator: str = "admin",
                 _tries: int = 3) -> ReconciliationException:

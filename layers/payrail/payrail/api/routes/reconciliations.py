@@ -57,7 +57,7 @@ def list_reconciliation_exceptions(limit: Limit = 10, starting_after: ExceptionC
     """List the breaks reconciliation runs found, newest first, by class, provider and status."""
     out = call().platform.reconciliations.exception_page(limit=limit, starting_after=starting_after, cls=cls,
                                                           provider=provider, status=status)
-    return {"data": [e.public() for e in out["data"]], "has_more": out["has_more"]}
+    return out.public()
 
 
 @routes.post("/v1/admin/reconciliation_exceptions/<exception_id>/resolve", operation_id="resolveReconciliationException",
