@@ -18,7 +18,7 @@ from datetime import timedelta
 import pytest
 
 from infra.tools.bench_reconciliation_clean import (CleanDay, align_float, book, clean_problems, ended, reconcile_clean_day,
-                                                     seed_ledger, start)
+                                                     delete_ledger, seed_ledger, start)
 from payrail.providers import registry
 from tests.integration.test_reconciliation import report
 
@@ -36,12 +36,21 @@ def exceptions_about(admin, provider: str, transfer_ids: set[str]) -> list[dict]
         after = page["data"][-1]["exception_id"]
 
 
+@pytest.fixture
+def forget(platform):
+    """``forget(transfers)``: their journals, seeded without their accounts' balances, are deleted
+    after the test, so the session's ledger stays exact for the audits of the tests that follow."""
+    seeded = []
+    yield seeded.extend
+    delete_ledger(platform.reconciliations.ledger, seeded)
+
+
 def nonzero(run: dict) -> dict:
     return {c: n for c, n in run["counts"].items() if n}
 
 
 @pytest.mark.parametrize("provider", FILES)
-def test_a_transfer_booked_the_next_day_is_deferred_then_matched_once(provider, admin, cloud, platform):
+def test_a_transfer_booked_the_next_day_is_deferred_then_matched_once(provider, admin, cloud, platform, forget):
     clean = CleanDay("2002-03-01", per_provider=6, straddle=2, next_day=1, tag=f"next-day-{provider}")
     *ordinary, late, near, tomorrow = clean.transfers(provider)
     midnight = clean.midnight
@@ -50,6 +59,7 @@ def test_a_transfer_booked_the_next_day_is_deferred_then_matched_once(provider, 
     never = replace(near, booked_at=None)  # captured in the day's last seconds; no file books it
     made = [*ordinary, late, never, tomorrow]
     ids = {t.transfer_id for t in made}
+    forget(made)
     seed_ledger(platform.reconciliations.ledger, made)
     book(cloud["standins"][provider], platform.providers.get(provider).transfer_key, made)
     align_float(cloud, platform, provider)
@@ -79,8 +89,9 @@ def test_a_transfer_booked_the_next_day_is_deferred_then_matched_once(provider, 
         ("missing_at_provider", never.transfer_id)]
 
 
-def test_a_clean_day_of_the_five_providers_straddling_midnight_has_no_exception(admin, cloud, platform):
+def test_a_clean_day_of_the_five_providers_straddling_midnight_has_no_exception(admin, cloud, platform, forget):
     clean = CleanDay("2002-04-01", per_provider=200, straddle=5, next_day=3)
+    forget([t for p in registry.REGISTRY for t in clean.transfers(p)])
     result = reconcile_clean_day(cloud, platform, clean, out=lambda s: None)
     assert clean_problems(result) == []
     assert set(result) == set(registry.REGISTRY)
