@@ -104,9 +104,6 @@ PRICE, CUSTOMER_CREDIT = 700, 10_000
 MOMO_CURRENCY, MOMO_PHONES = "GHS", ("+233241234567", "+233201234567", "+233271234567")
 #: what the admin may have funded each provider's float with (one float may be short: failover)
 FLOATS = (3_000, 20_000, 60_000)
-#: a payment whose creation the client abandoned (a crash, no retry) stays INITIATED or VALIDATING with
-#: nothing held and no expiry: nothing ends it. True checks that every payment ends; False tolerates those.
-STRICT_CREATION = False
 PAYMENT_HELD, PAYMENT_ENDS = ("PENDING", "PROCESSING"), ("CONFIRMED", "FAILED", "EXPIRED", "REFUNDED", "CANCELLED")
 #: the reservation lifecycle (``payrail.payouts.reservations``'s module docstring)
 RESERVATION_MOVES = {
@@ -490,8 +487,9 @@ class World:
         return self.last_sweep + SWEEP_SECONDS
 
     def payment_sweep_due(self) -> float | None:
-        """The payment expiry sweeper's next firing while a payment is held (every minute)."""
-        if not any(p["status"] in PAYMENT_HELD for p in self.payments.values()):
+        """The payment expiry sweeper's next firing while a payment's expiry timer is armed (every
+        minute): a held payment, or a creation not yet complete (its first write arms the timer)."""
+        if not any(p["status"] in PAYMENT_HELD or p.get("due_sk") for p in self.payments.values()):
             return None
         return self.last_payment_sweep + SWEEP_SECONDS
 
@@ -1116,7 +1114,7 @@ class World:
                                 f"{t.transfer_id}")
             if p["status"] == "REFUNDED" and not prov.reversals.get(f"{pid}-refund"):
                 raise Violation("refund_unreversed", f"payment {pid} REFUNDED without the provider's reversal")
-            if final and p["status"] not in PAYMENT_ENDS and (STRICT_CREATION or p["status"] in PAYMENT_HELD):
+            if final and p["status"] not in PAYMENT_ENDS:
                 raise Violation("stuck", f"payment {pid} is {p['status']} at quiescence")
 
     def scan(self, table: str) -> list[dict]:

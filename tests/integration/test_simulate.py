@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 
+from infra import catalog
 from infra.sim.__main__ import run_one, shrink
 from infra.sim.simulator import PAYOUT_WORKLOAD, Engine, workload
 from payrail.core import clock
@@ -68,6 +69,21 @@ def test_duplicated_workflow_looks_send_one_transfer(engine):
     r = run_one(engine, 105, workload(105, 12, PAYOUT_WORKLOAD))
     assert r.violation is None, str(r.violation)
     assert r.quiescent
+
+
+def test_a_payment_whose_creation_was_abandoned_expires(engine):
+    """The schedule of seed=10, shrunk: a clock jump kills a payment's creation (its Lambda timed
+    out) after its first write, and the client does not retry. The sweeper ends the payment EXPIRED
+    at the deadline that write armed, nothing held: no payment is left between states."""
+    r = run_one(engine, 10, [(8, "payment", 600), (10, "wallet_debit", 1400), (11, "reserve", 3500)],
+                {71: "clock_jump"})
+    assert r.violation is None, str(r.violation)
+    assert r.quiescent
+    items = engine.admin.scan(TableName=catalog.TABLES["main"].name, FilterExpression="#t = :p",
+                              ExpressionAttributeNames={"#t": "type"},
+                              ExpressionAttributeValues={":p": {"S": "payment"}})["Items"]
+    assert [(i["status"]["S"], [h["M"]["status"]["S"] for h in i["status_history"]["L"]]) for i in items] == \
+        [("EXPIRED", ["INITIATED", "VALIDATING", "EXPIRED"])]
 
 
 def first_violation(engine, seeds) -> object:
