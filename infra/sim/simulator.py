@@ -29,8 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
-from infra.sim.world import (Crash, die, Execution, Faults, FakeFulfilment, FakeMomo, FakeProvider, FakeReceiver, FakeSQS,
-                             FakeStepFunctions, Invocation, Queue, SimProviders, VirtualClock, current)
+from infra.sim.world import (EPOCH, Crash, die, Execution, Faults, FakeFulfilment, FakeMomo, FakeProvider, FakeReceiver,
+                             FakeS3, FakeSQS, FakeStepFunctions, Invocation, Queue, SettlementExecution, SimProviders,
+                             VirtualClock, current)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -67,6 +68,9 @@ DEFAULT_FAULTS = {
     "fulfilment_status_unavailable": 0.05,
     # a mobile-money provider refuses a payment for lack of its float (nothing sent: the next route may pay it)
     "provider_no_float": 0.05,
+    # settlement: an invocation dies at an S3 call or before stopping its job's execution; Step
+    # Functions runs a task twice (at-least-once: a retry after an answer it did not get)
+    "crash_before_s3": 0.02, "crash_before_stop_execution": 0.05, "step_duplicate": 0.1,
 }
 
 PAYOUT_WORKLOAD = {  # operation: weight (wallets, payouts, reservations)
@@ -76,7 +80,9 @@ PAYOUT_WORKLOAD = {  # operation: weight (wallets, payouts, reservations)
 }
 #: orders against small stock, mobile-money payments
 COMMERCE_WORKLOAD = {"order": 4, "payment": 4, "payment_cancel": 1, "payment_refund": 1}
-WORKLOAD = PAYOUT_WORKLOAD | COMMERCE_WORKLOAD
+#: settlement jobs of the schedule's first day, asked for (and cancelled) once it has closed
+SETTLEMENT_WORKLOAD = {"settle": 1, "settle_cancel": 1}
+WORKLOAD = PAYOUT_WORKLOAD | COMMERCE_WORKLOAD | SETTLEMENT_WORKLOAD
 
 CURRENCY = "INR"
 UPI = {"type": "upi", "vpa": "success@upi", "name": "Ravi Kumar"}
@@ -118,6 +124,12 @@ REINITIATE_ON_FAILURE = 0.5
 REDRIVES = 3
 #: the reservation expiry sweeper's EventBridge schedule (every minute)
 SWEEP_SECONDS = 60
+#: the settlement job's final statuses (``payrail.settlement.model.LIFECYCLE``)
+SETTLEMENT_ENDS = ("COMPLETED", "CANCELLED", "FAILED")
+#: a settlement job whose start the client abandoned (the request died after creating the job, before
+#: starting its execution; no retry) stays QUEUED, holding one of its scope's active-job slots: nothing
+#: ends it. True checks that every job ends; False tolerates a QUEUED job without an execution.
+STRICT_SETTLEMENT_START = False
 
 
 class Unavailable(Exception):
@@ -156,7 +168,7 @@ class Engine:
             "PAYOUT_BACKOFF_BASE_SECONDS": "2", "PAYOUT_BACKOFF_MAX_SECONDS": "900",
             "PAYOUT_REVIEW_THRESHOLD": "40", "RESERVATION_FULFIL_WAIT_SECONDS": "0",
             "PROVIDER_SLOT_WAIT_SECONDS": "0", "WEBHOOK_QUEUE_URL": "sim://queue/webhooks",
-            "WEBHOOK_LOCAL_MODE": "true",
+            "WEBHOOK_LOCAL_MODE": "true", "SETTLEMENT_STATE_MACHINE_ARN": "sim:settlement",
         })
         import boto3
 
@@ -184,6 +196,8 @@ class Engine:
                 return self.world.sqs
             if service == "stepfunctions":
                 return self.world.sfn
+            if service == "s3":
+                return self.world.s3
             return real_client(service, read_job)
         ddb.client = client
         self.dispatcher = _load("dispatcher")
@@ -191,13 +205,16 @@ class Engine:
         self.steps = _load("payout_steps")
         self.fulfilment = _load("fulfilment")
         self.payment_worker = _load("payment_worker")
+        self.settlement = _load("settlement")
         self.steps_body = inspect.unwrap(self.steps.lambda_handler)
+        self.settlement_body = inspect.unwrap(self.settlement.lambda_handler)
         from infra.local.runtime import isolate_powertools_router_state
 
         isolate_powertools_router_state()
         # the HTTP API: one resolver per concurrent request (a resolver keeps its request's state)
         self.apis = [_load("api", f"sim_fn_api_{i}").app for i in range(World.max_running)]
-        for mod in (self.dispatcher, self.worker, self.steps, self.fulfilment, self.payment_worker):  # no metrics flushes to stdout
+        for mod in (self.dispatcher, self.worker, self.steps, self.fulfilment, self.payment_worker,
+                    self.settlement):  # no metrics flushes to stdout
             if hasattr(mod, "metrics"):
                 mod.metrics = SimpleNamespace(add_metric=lambda **_: None)
 
@@ -322,7 +339,7 @@ class World:
         self.back = threading.Semaphore(0)
         self.stopping = False
         self.max_steps = max_steps
-        self.sqs, self.sfn = FakeSQS(self), FakeStepFunctions(self)
+        self.sqs, self.sfn, self.s3 = FakeSQS(self), FakeStepFunctions(self), FakeS3(self)
         self.queues = {"payouts": Queue("payouts", 60, 5), "payments": Queue("payments", 60, 5),
                        "fulfilment": Queue("fulfilment", 120, 5), "webhooks": Queue("webhooks", 180, 5)}
         self.receiver = FakeReceiver(self)
@@ -339,7 +356,7 @@ class World:
         self.platform.__dict__["fulfilment"] = self.shipper
         self.momo = {n: FakeMomo(self, n) for n, _ in self.platform.payments.momo_providers()}
         self.platform.providers.named.update(self.momo)
-        for mod in (engine.worker, engine.steps, engine.fulfilment, engine.payment_worker):
+        for mod in (engine.worker, engine.steps, engine.fulfilment, engine.payment_worker, engine.settlement):
             mod.platform = self.platform
         self.running: list[Invocation] = []
         self.stream: list[dict] = []      # pending stream records {due, record}
@@ -369,6 +386,11 @@ class World:
         self.steps = 0
         self.tokens_n = 0
         self.merchant = None
+        self.settlement_runs: dict[str, SettlementExecution] = {}
+        self.settlements: dict[str, dict] = {}   # job id -> its item as last seen
+        self.settlement_ids: list[str] = []
+        self.cancelled_jobs: set[str] = set()     # jobs whose cancel answered (they must end CANCELLED)
+        self.deferred: list[dict] = []            # client operations waiting for their moment {due, op, attempt}
 
     # -- wiring used by the fakes
     def provider_changed(self, t) -> None:
@@ -390,6 +412,9 @@ class World:
         if t.reversed_at is not None:
             self.callbacks.append({"due": t.reversed_at + self.rng.uniform(0, 5), "transfer_id": t.transfer_id,
                                    "provider": provider})
+
+    def start_settlement(self, name: str, inp: dict) -> None:
+        self.settlement_runs[name] = SettlementExecution(name, inp["scope"], inp["job_id"], due=self.clock.now())
 
     def start_execution(self, name: str, inp: dict) -> None:
         ex = Execution(name, inp, state="wait", due=self.clock.now() + int(inp.get("first_check_seconds") or 0),
@@ -477,6 +502,9 @@ class World:
                 acts.append(("sweep", None))
             if self.payment_sweep_due() is not None and self.payment_sweep_due() <= now:
                 acts.append(("payment_sweep", None))
+            acts += [("deferred", d) for d in self.deferred if d["due"] <= now]
+            acts += [("settle", (ex, task, piece)) for ex in self.settlement_runs.values()
+                     for task, piece in ex.ready(now)]
         return acts
 
     def sweep_due(self) -> float | None:
@@ -498,6 +526,7 @@ class World:
         dues += [r["due"] for r in self.event_stream]
         dues += [r["due"] for r in self.stream] + [c["due"] for c in self.callbacks] + [self.sweep_due()]
         dues.append(self.payment_sweep_due())
+        dues += [d["due"] for d in self.deferred] + [ex.next_due() for ex in self.settlement_runs.values()]
         for ex in self.executions.values():
             if ex.state in ("wait", "step", "waiting"):
                 dues.append(ex.due)
@@ -579,6 +608,10 @@ class World:
         self.ops_started.append(op)
         self.start_op(op, attempt=1)
 
+    def _do_deferred(self, d: dict) -> None:
+        self.deferred.remove(d)
+        self.start_op(d["op"], d["attempt"])
+
     def _do_retry(self, _) -> None:
         op, attempt = self.retry_ops.pop(self.rng.randrange(len(self.retry_ops)))
         self.start_op(op, attempt)
@@ -587,6 +620,9 @@ class World:
         n, kind, arg = op
         fn = getattr(self, f"op_{kind}")(arg, f"{kind}-{n}")
         if fn is None:
+            return
+        if isinstance(fn, float):  # not yet: the operation waits for its moment
+            self.deferred.append({"due": fn, "op": op, "attempt": attempt})
             return
 
         def done(inv):
@@ -762,6 +798,73 @@ class World:
                 ex.state = "failed"
         self.spawn("step", f"{event['action']} {i['payout_id']}", lambda: self.engine.steps_body(event, None), done)
 
+    def _do_settle(self, what: tuple) -> None:
+        """One task of a settlement execution (``functions/settlement``), as its ASL runs it."""
+        from payrail.settlement.service import IncompleteSlices
+
+        ex, task, piece = what
+        event = {"step": task, "scope": ex.scope, "job_id": ex.job_id}
+        if task == "plan":
+            event = {"step": "plan", "execution": ex.name, "input": {"scope": ex.scope, "job_id": ex.job_id}}
+        elif task == "aggregate":
+            event["slice"] = {k: piece[k] for k in ("slice", "date", "shard", "part", "parts")}
+            piece["running"] = True
+        elif task == "fail":
+            event["error"] = {"Error": "States.TaskFailed", "Cause": ex.error or "a task failed"}
+        if task != "aggregate":
+            ex.state = "running"
+        attempt_key = f"{task}:{piece['slice']}" if piece else task
+
+        def outage(e) -> bool:
+            if e is None or isinstance(e, Crash) or _retryable(e):
+                return e is not None
+            if task == "finalize" and isinstance(e, IncompleteSlices):
+                return True  # the workflow's Catch marks the job FAILED
+            raise Violation("no_500", f"settlement {task} raised {type(e).__name__}: {e}")
+
+        def twin_done(inv):
+            outage(inv.error)
+
+        def done(inv):
+            now = self.clock.now()
+            if piece:
+                piece["running"] = False
+            if outage(inv.error):
+                n = ex.attempts[attempt_key] = ex.attempts.get(attempt_key, 0) + 1
+                retry = task != "fail" and not isinstance(inv.error, IncompleteSlices) and n <= len(ex.RETRY)
+                if retry:
+                    wait = now + ex.RETRY[n - 1]
+                    if piece:
+                        piece["due"] = wait
+                    else:
+                        ex.state, ex.due = task, wait
+                elif task == "fail":
+                    ex.state = "done"  # MarkFailed has no Retry: the execution fails
+                else:
+                    ex.state, ex.due, ex.error = "fail", now, f"{type(inv.error).__name__}: {inv.error}"[:300]
+                return
+            if task == "plan":
+                out = inv.result
+                if out.get("cancelled"):
+                    ex.state = "done"
+                    return
+                ex.slices = [dict(x) for x in out.get("slices") or json.loads(
+                    self.s3.objects[out["manifest_key"]])]
+                ex.state, ex.due = "map", now
+            elif task == "aggregate":
+                if piece in ex.slices:
+                    ex.slices.remove(piece)
+            else:
+                ex.state = "done"
+            if ex.state == "map" and not ex.slices:
+                ex.state, ex.due = "finalize", now
+            if ex.stopped and ex.state != "done":
+                ex.state = "done"
+        run = lambda: self.engine.settlement_body(event, None)  # noqa: E731
+        self.spawn("settle", f"settlement {task} {ex.job_id}", run, done)
+        if self.faults.ask("step_duplicate") and len(self.running) < self.max_running:
+            self.spawn("settle", f"settlement {task} {ex.job_id} (again)", run, twin_done)
+
     # -- the workload's operations (each returns the function its invocation runs)
     def op_fund(self, amount, key):
         self.funded_keys[key] = amount
@@ -897,6 +1000,41 @@ class World:
         pid = self.payment_ids[arg % len(self.payment_ids)]
         return lambda: self.platform.payments.refund(self.mid, pid, owner=f"{key}-{current().id}")
 
+    def closed(self) -> float | None:
+        """None once the schedule's first UTC day has closed; until then when a client asks for its
+        settlement (a few minutes after midnight, as the daily schedule does)."""
+        midnight = (EPOCH // 86_400 + 1) * 86_400
+        if self.clock.now() >= midnight:
+            return None
+        return midnight + self.rng.uniform(60, 900)
+
+    def op_settle(self, arg, key):
+        """The merchant's settlement of the schedule's first day (the API's start: job + execution)."""
+        if (later := self.closed()) is not None:
+            return later
+        from datetime import datetime, timezone
+
+        day = datetime.fromtimestamp(EPOCH, timezone.utc).date().isoformat()
+
+        def start():
+            job = self.platform.start_settlement(self.mid, day, day, key, None)
+            if job.job_id not in self.settlement_ids:
+                self.settlement_ids.append(job.job_id)
+        return start
+
+    def op_settle_cancel(self, arg, key):
+        if (later := self.closed()) is not None:
+            return later
+        if not self.settlement_ids:  # before the job: once it is asked for, racing its tasks
+            asked = [d["due"] for d in self.deferred if d["op"][1] == "settle"]
+            return min(asked) + self.rng.uniform(0, 60) if asked else None
+        job_id = self.settlement_ids[arg % len(self.settlement_ids)]
+
+        def cancel():
+            self.platform.cancel_settlement(self.mid, job_id)
+            self.cancelled_jobs.add(job_id)
+        return cancel
+
     def op_release_reservation(self, arg, key):
         if not self.reservation_ids:
             return None
@@ -945,6 +1083,8 @@ class World:
                 self.orders[item["order_id"]] = item
             elif item.get("type") == "payment":
                 self.payments[item["payment_id"]] = item
+            elif item.get("type") == "settlement":
+                self.settlements[item["job_id"]] = item
         if seen != self.images:
             self.images_version += 1
         self.images = seen
@@ -1034,6 +1174,7 @@ class World:
             raise Violation("money_out", f"payouts account {out} != captured payouts {captured}")
         self.check_orders(final)
         self.check_payments(accts, final)
+        self.check_settlements(items, final)
         self.check_events(final)
         if final:
             for p in payouts:
@@ -1116,6 +1257,41 @@ class World:
                 raise Violation("refund_unreversed", f"payment {pid} REFUNDED without the provider's reversal")
             if final and p["status"] not in PAYMENT_ENDS:
                 raise Violation("stuck", f"payment {pid} is {p['status']} at quiescence")
+
+    def check_settlements(self, ledger_items: list[dict], final: bool) -> None:
+        """Settlement jobs: a COMPLETED job's totals and CSV equal the ledger's captures in its
+        window (the window closed before the job planned: nothing lands in it later); a job whose
+        cancel answered ends CANCELLED, with no CSV; at quiescence every job has ended."""
+        from payrail.settlement.model import LIFECYCLE as SETTLEMENT
+
+        for jid, j in self.settlements.items():
+            prev = None
+            for e in j.get("status_history") or []:
+                if e["status"] != prev and (prev is None and e["status"] != SETTLEMENT.initial or
+                                            prev is not None and e["status"] not in SETTLEMENT.targets(prev)):
+                    raise Violation("status_history", f"settlement {jid}: {prev} → {e['status']}")
+                prev = e["status"]
+            report = self.s3.objects.get(f"settlements/{jid}.csv")
+            if j["status"] == "COMPLETED":
+                rows = [it["settlement"] for it in ledger_items if it.get("settlement") and
+                        it["settlement"]["merchant_id"] == j["scope"] and j["from"] <= it["created_at"][:10] <= j["to"]]
+                gross, fee = sum(r["gross"] for r in rows), sum(r["fee"] for r in rows)
+                want = {"gross": gross, "fee": fee, "net": gross - fee, "txn_count": len(rows)}
+                if j.get("totals") != want:
+                    raise Violation("settlement_totals", f"{jid}: totals {j.get('totals')} != the ledger's {want}")
+                got = [line.split(",") for line in (report or b"").decode().splitlines()[1:]]
+                csv_sums = {"gross": sum(int(r[3]) for r in got), "fee": sum(int(r[4]) for r in got),
+                            "net": sum(int(r[5]) for r in got), "txn_count": sum(int(r[6]) for r in got)}
+                if report is None or csv_sums != want:
+                    raise Violation("settlement_totals", f"{jid}: CSV {report is not None and csv_sums} != the "
+                                    f"ledger's {want}")
+            if j["status"] == "CANCELLED" and report is not None:
+                raise Violation("settlement_cancelled", f"{jid} CANCELLED but its CSV exists")
+            if final and jid in self.cancelled_jobs and j["status"] != "CANCELLED":
+                raise Violation("settlement_cancelled", f"{jid}: its cancel answered, it ended {j['status']}")
+            if final and j["status"] not in SETTLEMENT_ENDS and (STRICT_SETTLEMENT_START or jid in self.settlement_runs
+                                                                  or j["status"] != "QUEUED"):
+                raise Violation("stuck", f"settlement {jid} is {j['status']} at quiescence")
 
     def scan(self, table: str) -> list[dict]:
         from payrail.core import ddb
