@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
+import itertools
 import json
 import os
 import random
@@ -157,6 +158,8 @@ class Engine:
             port = s.getsockname()[1]
             s.close()
         self.proc = engines.start_dynamodb_local("127.0.0.1", port, None, self.tmp / "dynamodb.log")
+        self.port = port
+        self._http = None
         self._saved_env = dict(os.environ)  # restored by close(): the process may go on with other work
         os.environ.update({
             "AWS_ENDPOINT_URL_DYNAMODB": f"http://127.0.0.1:{port}", "AWS_ACCESS_KEY_ID": "sim",
@@ -246,21 +249,54 @@ class Engine:
         if self.world.faults.ask("crash_after_call"):
             raise die(f"after {model.name} was applied, before its answer arrived")
 
+    def raw(self, operation: str, body: dict) -> dict:
+        """One DynamoDB call straight over HTTP, its JSON answer as sent (items in DynamoDB JSON):
+        the invariant checks' scans, for which botocore's response parser costs more than the call.
+        DynamoDB Local checks that a request is signed, not its signature."""
+        import http.client
+
+        for attempt in (1, 2):
+            if self._http is None:
+                self._http = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            try:
+                self._http.request("POST", "/", body=json.dumps(body), headers={
+                    "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": f"DynamoDB_20120810.{operation}",
+                    "X-Amz-Date": "20270115T080000Z",
+                    "Authorization": "AWS4-HMAC-SHA256 Credential=sim/20270115/us-east-1/dynamodb/aws4_request, "
+                                     "SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=" + "0" * 64})
+                r = self._http.getresponse()
+                data = r.read()
+            except (OSError, http.client.HTTPException):
+                self._http.close()
+                self._http = None
+                if attempt == 2:
+                    raise
+                continue
+            if r.status != 200:
+                raise RuntimeError(f"DynamoDB Local answered {r.status} to {operation}: {data[:300]!r}")
+            return json.loads(data)
+        raise AssertionError("unreachable")
+
+    def items(self, operation: str, **body) -> list[dict]:
+        """Every item a ``Scan`` or ``Query`` returns, page after page (DynamoDB JSON, as sent)."""
+        out = []
+        while True:
+            r = self.raw(operation, body)
+            out += r["Items"]
+            if "LastEvaluatedKey" not in r:
+                return out
+            body["ExclusiveStartKey"] = r["LastEvaluatedKey"]
+
     def reset(self) -> None:
         """Empty every table (scan + batch delete; DynamoDB Local keeps the tables)."""
         for t in self.tables:
             keys = [t.pk] + ([t.sk] if t.sk else [])
-            kw = {"TableName": t.name, "ProjectionExpression": ", ".join(f"#{i}" for i in range(len(keys))),
-                  "ExpressionAttributeNames": {f"#{i}": k for i, k in enumerate(keys)}}
-            while True:
-                r = self.admin.scan(**kw)
-                items = r["Items"]
-                for i in range(0, len(items), 25):
-                    self.admin.batch_write_item(RequestItems={t.name: [{"DeleteRequest": {"Key": it}}
-                                                                        for it in items[i:i + 25]]})
-                if "LastEvaluatedKey" not in r:
-                    break
-                kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
+            items = self.items("Scan", TableName=t.name, ProjectionExpression=", ".join(f"#{i}" for i in range(len(keys))),
+                               ExpressionAttributeNames={f"#{i}": k for i, k in enumerate(keys)})
+            for i in range(0, len(items), 25):
+                left = {t.name: [{"DeleteRequest": {"Key": it}} for it in items[i:i + 25]]}
+                while left:  # DynamoDB Local processes a batch whole; a real table may hand some back
+                    left = self.raw("BatchWriteItem", {"RequestItems": left}).get("UnprocessedItems") or None
 
     def close(self) -> None:
         """Stop DynamoDB Local and give the process back as it was: the environment, the domain's
@@ -270,6 +306,8 @@ class Engine:
         from infra.local import engines
         from payrail.core import clock, ddb
 
+        if self._http is not None:
+            self._http.close()
         engines.stop_process(self.proc)
         session = boto3._get_default_session()._session
         session.unregister("before-call.dynamodb", self._before_call)
@@ -331,6 +369,7 @@ class World:
         from payrail.providers.slots import ProviderSlots
 
         self.engine, self.seed, self.ops = engine, seed, list(ops)
+        Invocation.ids = itertools.count(1)  # request ids as in any other process: the schedule is its seed's alone
         self.rng = random.Random(f"sched-{seed}")
         self.faults = Faults(random.Random(f"faults-{seed}"), probabilities, plan)
         random.seed(seed)  # the domain's own jitter (slot order, busy retries)
@@ -1043,18 +1082,9 @@ class World:
 
     # -- the stream, synthesized
     def snapshot(self) -> None:
-        from payrail.core import ddb
+        seen = {it["pk"]["S"]: it for it in self.engine.items("Scan", TableName=self.settings.main_table,
+                                                                ConsistentRead=True)}
 
-        db = self.engine.admin
-        kw = {"TableName": self.settings.main_table, "ConsistentRead": True}
-        seen = {}
-        while True:
-            r = db.scan(**kw)
-            for it in r["Items"]:
-                seen[it["pk"]["S"]] = it
-            if "LastEvaluatedKey" not in r:
-                break
-            kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
         def order(pk):  # ids derive from the random merchant id: order by what the schedule decides
             it = seen[pk]
             return tuple(it.get(a, {}).get("S", "") for a in ("created_at", "type", "updated_at"))
@@ -1069,7 +1099,7 @@ class World:
             for _ in range(2 if self.faults.ask("stream_duplicate") else 1):
                 late = self.rng.uniform(1, 60) if self.faults.ask("stream_delay") else 0.0
                 self.stream.append({"due": self.clock.now() + late, "record": rec})
-            item = ddb.load(it)
+            item = plain(it)
             if item.get("type") == "payout":
                 before = self.histories.get(item["payout_id"])
                 if item["status"] == "FAILED" and (before or {}).get("status") != "FAILED" \
@@ -1188,11 +1218,9 @@ class World:
 
     def check_orders(self, final: bool) -> None:
         """Orders against small stock, with the fulfilment service's book as the oracle."""
-        from payrail.core import ddb
-
         if self.product_id is None:
             return
-        product = ddb.load(self.images[self.platform.orders.products.key(self.mid, self.product_id)])
+        product = plain(self.images[self.platform.orders.products.key(self.mid, self.product_id)])
         sold = sum(o["quantity"] for o in self.orders.values() if o["status"] != "FAILED")
         if product["stock"] < 0 or product["stock"] + sold != self.initial_stock:
             raise Violation("stock", f"stock {product['stock']} + sold {sold} != initial {self.initial_stock}")
@@ -1294,37 +1322,19 @@ class World:
                 raise Violation("stuck", f"settlement {jid} is {j['status']} at quiescence")
 
     def scan(self, table: str) -> list[dict]:
-        from payrail.core import ddb
-
-        kw = {"TableName": table, "ConsistentRead": True}
-        out = []
-        while True:
-            r = self.engine.admin.scan(**kw)
-            out += [ddb.load(it) for it in r["Items"]]
-            if "LastEvaluatedKey" not in r:
-                return out
-            kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
+        return [plain(it) for it in self.engine.items("Scan", TableName=table, ConsistentRead=True)]
 
     def check_events(self, final: bool) -> None:
-        from payrail.core import ddb
-
-        db = self.engine.admin
-        kw = {"TableName": self.settings.events_table, "KeyConditionExpression": "pk = :p",
-              "ExpressionAttributeValues": {":p": {"S": f"EVT#{self.mid}"}}, "ConsistentRead": True}
         seqs = defaultdict(list)
-        while True:
-            r = db.query(**kw)
-            for it in r["Items"]:
-                e = ddb.load(it)
-                seqs[e["object_id"]].append(int(e["sequence"]))
-                if e["event_id"] not in self.events_seen:  # the events table's stream: INSERT records
-                    self.events_seen.add(e["event_id"])
-                    for _ in range(2 if self.faults.ask("stream_duplicate") else 1):
-                        late = self.rng.uniform(1, 60) if self.faults.ask("stream_delay") else 0.0
-                        self.event_stream.append({"due": self.clock.now() + late, "item": e})
-            if "LastEvaluatedKey" not in r:
-                break
-            kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
+        for it in self.engine.items("Query", TableName=self.settings.events_table, KeyConditionExpression="pk = :p",
+                                    ExpressionAttributeValues={":p": {"S": f"EVT#{self.mid}"}}, ConsistentRead=True):
+            e = plain(it)
+            seqs[e["object_id"]].append(int(e["sequence"]))
+            if e["event_id"] not in self.events_seen:  # the events table's stream: INSERT records
+                self.events_seen.add(e["event_id"])
+                for _ in range(2 if self.faults.ask("stream_duplicate") else 1):
+                    late = self.rng.uniform(1, 60) if self.faults.ask("stream_delay") else 0.0
+                    self.event_stream.append({"due": self.clock.now() + late, "item": e})
         bad = [w for w, ok in self.receiver.received if not ok]
         if bad:
             raise Violation("webhook_signature", f"{bad[0]} arrived without a valid signature for the endpoint's secret")
@@ -1348,6 +1358,33 @@ class World:
             if sorted(seqs.get(oid, [])) != list(range(1, n + 1)):
                 raise Violation("event_per_change", f"{oid}: {n} changes in its status history, events "
                                 f"{sorted(seqs.get(oid, []))}")
+
+
+def plain(item: dict) -> dict:
+    """A DynamoDB JSON item as ``payrail.core.ddb.load`` gives it (integers as ``int``, sets as
+    ``set``), without botocore's deserializer (the checks turn every item of a table each time)."""
+    return {k: _plain(v) for k, v in item.items()}
+
+
+def _plain(v: dict):
+    (t, x), = v.items()
+    if t == "S":
+        return x
+    if t == "N":
+        return int(x)  # payrail stores integers only (``ddb.load`` raises on anything else)
+    if t == "M":
+        return {k: _plain(y) for k, y in x.items()}
+    if t == "L":
+        return [_plain(y) for y in x]
+    if t == "BOOL":
+        return x
+    if t == "NULL":
+        return None
+    if t == "SS":
+        return set(x)
+    if t == "NS":
+        return {int(y) for y in x}
+    raise ValueError(f"unexpected attribute type {t}")
 
 
 def _client_error(e: BaseException) -> bool:
