@@ -195,3 +195,21 @@ def test_a_webhook_signed_over_another_serialization_is_caught(engine, monkeypat
         webhook_id, ts, json.dumps(json.loads(body)), secrets))
     caught = first_violation(engine, range(1, 6))
     assert caught is not None and caught.violation.invariant == "webhook_signature", caught and str(caught.violation)
+
+
+def test_a_settlement_cancel_that_never_marks_the_job_cancelled_is_caught(engine, monkeypatch):
+    """Re-introduce the defect: a cancel moves the job to CANCELLING and stops its execution but
+    never to CANCELLED (nor do the workflow's steps that see it). The job whose cancel answered is
+    left between states."""
+    from payrail.settlement import service
+
+    monkeypatch.setattr(service.Settlements, "_mark_cancelled", lambda self, scope, job_id: None)
+    caught = None
+    for seed in range(11, 21):
+        r = run_one(engine, seed, workload(seed, 12) + [(12, "settle", 5), (13, "settle_cancel", 3)])
+        if r.violation:
+            caught = r
+            break
+    assert caught is not None and caught.violation.invariant in ("settlement_cancelled", "stuck"), \
+        caught and str(caught.violation)
+    assert "settlement" in caught.violation.detail
