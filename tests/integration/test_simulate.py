@@ -213,3 +213,12 @@ def test_a_settlement_cancel_that_never_marks_the_job_cancelled_is_caught(engine
     assert caught is not None and caught.violation.invariant in ("settlement_cancelled", "stuck"), \
         caught and str(caught.violation)
     assert "settlement" in caught.violation.detail
+
+
+def test_a_duplicated_finalize_keeps_the_completed_settlement_file(engine):
+    """The schedule of seed=1085: Step Functions runs a settlement's Finalize twice; both upload the
+    CSV, one completes the job, and the other, finding it no longer RUNNING, must not take that for a
+    cancel and delete the completed job's file."""
+    r = run_one(engine, 1085, workload(1085, 12))
+    assert r.violation is None, str(r.violation)
+    assert r.quiescent
