@@ -87,8 +87,8 @@ cost: setup ## 1M orders, 1M payouts and a 1M-row settlement at AWS list prices,
 	$(PY) -m infra.cost
 
 SEEDS ?= 200
-simulate: setup ## seeded fault schedules against the real code on DynamoDB Local (SEEDS=N; SEED=n replays one)
-	$(PY) -m infra.sim $(if $(SEED),--seed $(SEED),--seeds $(SEEDS)) $(SIM_ARGS)
+simulate: setup ## seeded fault schedules against the real code on DynamoDB Local (SEEDS=N; JOBS=J workers; SEED=n replays one)
+	$(PY) -m infra.sim $(if $(SEED),--seed $(SEED),--seeds $(SEEDS) $(if $(JOBS),--jobs $(JOBS))) $(SIM_ARGS)
 
 fuzz: setup ## schemathesis against the committed OpenAPI document (FUZZ_ARGS="--requests 5000 --use-running")
 	$(PY) -m infra.tools.fuzz $(FUZZ_ARGS)

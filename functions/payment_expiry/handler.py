@@ -1,7 +1,8 @@
 """Payment expiry sweeper, fired by an EventBridge schedule (every minute): every PENDING or
 PROCESSING payment past ``TRANSACTION_TIMEOUT_SECONDS`` (``due`` index) is settled after asking
-its provider — CONFIRMED if it paid, FAILED if it failed, otherwise EXPIRED with the hold released
-(:meth:`payrail.payments.Payments.expire_due`)."""
+its provider — CONFIRMED if it paid, FAILED if it failed, otherwise EXPIRED with the hold released;
+an INITIATED or VALIDATING payment past its deadline (a creation that never completed) EXPIRED,
+nothing held (:meth:`payrail.payments.Payments.expire_due`)."""
 from __future__ import annotations
 
 import os

@@ -14,8 +14,10 @@ delivered with duplicates and delays; a record whose invocation fails is deliver
 """
 from __future__ import annotations
 
+import base64
 import importlib.util
 import inspect
+import itertools
 import json
 import os
 import random
@@ -23,14 +25,14 @@ import socket
 import sys
 import tempfile
 import threading
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
-from infra.sim.world import (Crash, die, Execution, Faults, FakeFulfilment, FakeMomo, FakeProvider, FakeReceiver, FakeSQS,
-                             FakeStepFunctions, Invocation, Queue, SimProviders, VirtualClock, current)
+from infra.sim.world import (EPOCH, Crash, die, Execution, Faults, FakeFulfilment, FakeMomo, FakeProvider, FakeReceiver,
+                             FakeS3, FakeSQS, FakeStepFunctions, Invocation, Queue, SettlementExecution, SimProviders,
+                             VirtualClock, current)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -67,6 +69,9 @@ DEFAULT_FAULTS = {
     "fulfilment_status_unavailable": 0.05,
     # a mobile-money provider refuses a payment for lack of its float (nothing sent: the next route may pay it)
     "provider_no_float": 0.05,
+    # settlement: an invocation dies at an S3 call or before stopping its job's execution; Step
+    # Functions runs a task twice (at-least-once: a retry after an answer it did not get)
+    "crash_before_s3": 0.02, "crash_before_stop_execution": 0.05, "step_duplicate": 0.1,
 }
 
 PAYOUT_WORKLOAD = {  # operation: weight (wallets, payouts, reservations)
@@ -76,7 +81,9 @@ PAYOUT_WORKLOAD = {  # operation: weight (wallets, payouts, reservations)
 }
 #: orders against small stock, mobile-money payments
 COMMERCE_WORKLOAD = {"order": 4, "payment": 4, "payment_cancel": 1, "payment_refund": 1}
-WORKLOAD = PAYOUT_WORKLOAD | COMMERCE_WORKLOAD
+#: settlement jobs of the schedule's first day, asked for (and cancelled) once it has closed
+SETTLEMENT_WORKLOAD = {"settle": 1, "settle_cancel": 1}
+WORKLOAD = PAYOUT_WORKLOAD | COMMERCE_WORKLOAD | SETTLEMENT_WORKLOAD
 
 CURRENCY = "INR"
 UPI = {"type": "upi", "vpa": "success@upi", "name": "Ravi Kumar"}
@@ -104,9 +111,6 @@ PRICE, CUSTOMER_CREDIT = 700, 10_000
 MOMO_CURRENCY, MOMO_PHONES = "GHS", ("+233241234567", "+233201234567", "+233271234567")
 #: what the admin may have funded each provider's float with (one float may be short: failover)
 FLOATS = (3_000, 20_000, 60_000)
-#: a payment whose creation the client abandoned (a crash, no retry) stays INITIATED or VALIDATING with
-#: nothing held and no expiry: nothing ends it. True checks that every payment ends; False tolerates those.
-STRICT_CREATION = False
 PAYMENT_HELD, PAYMENT_ENDS = ("PENDING", "PROCESSING"), ("CONFIRMED", "FAILED", "EXPIRED", "REFUNDED", "CANCELLED")
 #: the reservation lifecycle (``payrail.payouts.reservations``'s module docstring)
 RESERVATION_MOVES = {
@@ -121,6 +125,12 @@ REINITIATE_ON_FAILURE = 0.5
 REDRIVES = 3
 #: the reservation expiry sweeper's EventBridge schedule (every minute)
 SWEEP_SECONDS = 60
+#: the settlement job's final statuses (``payrail.settlement.model.LIFECYCLE``)
+SETTLEMENT_ENDS = ("COMPLETED", "CANCELLED", "FAILED")
+#: a settlement job whose start the client abandoned (the request died after creating the job, before
+#: starting its execution; no retry) stays QUEUED, holding one of its scope's active-job slots: nothing
+#: ends it. True checks that every job ends; False tolerates a QUEUED job without an execution.
+STRICT_SETTLEMENT_START = False
 
 
 class Unavailable(Exception):
@@ -148,6 +158,8 @@ class Engine:
             port = s.getsockname()[1]
             s.close()
         self.proc = engines.start_dynamodb_local("127.0.0.1", port, None, self.tmp / "dynamodb.log")
+        self.port = port
+        self._http = None
         self._saved_env = dict(os.environ)  # restored by close(): the process may go on with other work
         os.environ.update({
             "AWS_ENDPOINT_URL_DYNAMODB": f"http://127.0.0.1:{port}", "AWS_ACCESS_KEY_ID": "sim",
@@ -159,7 +171,7 @@ class Engine:
             "PAYOUT_BACKOFF_BASE_SECONDS": "2", "PAYOUT_BACKOFF_MAX_SECONDS": "900",
             "PAYOUT_REVIEW_THRESHOLD": "40", "RESERVATION_FULFIL_WAIT_SECONDS": "0",
             "PROVIDER_SLOT_WAIT_SECONDS": "0", "WEBHOOK_QUEUE_URL": "sim://queue/webhooks",
-            "WEBHOOK_LOCAL_MODE": "true",
+            "WEBHOOK_LOCAL_MODE": "true", "SETTLEMENT_STATE_MACHINE_ARN": "sim:settlement",
         })
         import boto3
 
@@ -187,6 +199,8 @@ class Engine:
                 return self.world.sqs
             if service == "stepfunctions":
                 return self.world.sfn
+            if service == "s3":
+                return self.world.s3
             return real_client(service, read_job)
         ddb.client = client
         self.dispatcher = _load("dispatcher")
@@ -194,13 +208,16 @@ class Engine:
         self.steps = _load("payout_steps")
         self.fulfilment = _load("fulfilment")
         self.payment_worker = _load("payment_worker")
+        self.settlement = _load("settlement")
         self.steps_body = inspect.unwrap(self.steps.lambda_handler)
+        self.settlement_body = inspect.unwrap(self.settlement.lambda_handler)
         from infra.local.runtime import isolate_powertools_router_state
 
         isolate_powertools_router_state()
         # the HTTP API: one resolver per concurrent request (a resolver keeps its request's state)
         self.apis = [_load("api", f"sim_fn_api_{i}").app for i in range(World.max_running)]
-        for mod in (self.dispatcher, self.worker, self.steps, self.fulfilment, self.payment_worker):  # no metrics flushes to stdout
+        for mod in (self.dispatcher, self.worker, self.steps, self.fulfilment, self.payment_worker,
+                    self.settlement):  # no metrics flushes to stdout
             if hasattr(mod, "metrics"):
                 mod.metrics = SimpleNamespace(add_metric=lambda **_: None)
 
@@ -232,21 +249,54 @@ class Engine:
         if self.world.faults.ask("crash_after_call"):
             raise die(f"after {model.name} was applied, before its answer arrived")
 
+    def raw(self, operation: str, body: dict) -> dict:
+        """One DynamoDB call straight over HTTP, its JSON answer as sent (items in DynamoDB JSON):
+        the invariant checks' scans, for which botocore's response parser costs more than the call.
+        DynamoDB Local checks that a request is signed, not its signature."""
+        import http.client
+
+        for attempt in (1, 2):
+            if self._http is None:
+                self._http = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            try:
+                self._http.request("POST", "/", body=json.dumps(body), headers={
+                    "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": f"DynamoDB_20120810.{operation}",
+                    "X-Amz-Date": "20270115T080000Z",
+                    "Authorization": "AWS4-HMAC-SHA256 Credential=sim/20270115/us-east-1/dynamodb/aws4_request, "
+                                     "SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=" + "0" * 64})
+                r = self._http.getresponse()
+                data = r.read()
+            except (OSError, http.client.HTTPException):
+                self._http.close()
+                self._http = None
+                if attempt == 2:
+                    raise
+                continue
+            if r.status != 200:
+                raise RuntimeError(f"DynamoDB Local answered {r.status} to {operation}: {data[:300]!r}")
+            return json.loads(data)
+        raise AssertionError("unreachable")
+
+    def items(self, operation: str, **body) -> list[dict]:
+        """Every item a ``Scan`` or ``Query`` returns, page after page (DynamoDB JSON, as sent)."""
+        out = []
+        while True:
+            r = self.raw(operation, body)
+            out += r["Items"]
+            if "LastEvaluatedKey" not in r:
+                return out
+            body["ExclusiveStartKey"] = r["LastEvaluatedKey"]
+
     def reset(self) -> None:
         """Empty every table (scan + batch delete; DynamoDB Local keeps the tables)."""
         for t in self.tables:
             keys = [t.pk] + ([t.sk] if t.sk else [])
-            kw = {"TableName": t.name, "ProjectionExpression": ", ".join(f"#{i}" for i in range(len(keys))),
-                  "ExpressionAttributeNames": {f"#{i}": k for i, k in enumerate(keys)}}
-            while True:
-                r = self.admin.scan(**kw)
-                items = r["Items"]
-                for i in range(0, len(items), 25):
-                    self.admin.batch_write_item(RequestItems={t.name: [{"DeleteRequest": {"Key": it}}
-                                                                        for it in items[i:i + 25]]})
-                if "LastEvaluatedKey" not in r:
-                    break
-                kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
+            items = self.items("Scan", TableName=t.name, ProjectionExpression=", ".join(f"#{i}" for i in range(len(keys))),
+                               ExpressionAttributeNames={f"#{i}": k for i, k in enumerate(keys)})
+            for i in range(0, len(items), 25):
+                left = {t.name: [{"DeleteRequest": {"Key": it}} for it in items[i:i + 25]]}
+                while left:  # DynamoDB Local processes a batch whole; a real table may hand some back
+                    left = self.raw("BatchWriteItem", {"RequestItems": left}).get("UnprocessedItems") or None
 
     def close(self) -> None:
         """Stop DynamoDB Local and give the process back as it was: the environment, the domain's
@@ -256,6 +306,8 @@ class Engine:
         from infra.local import engines
         from payrail.core import clock, ddb
 
+        if self._http is not None:
+            self._http.close()
         engines.stop_process(self.proc)
         session = boto3._get_default_session()._session
         session.unregister("before-call.dynamodb", self._before_call)
@@ -317,6 +369,7 @@ class World:
         from payrail.providers.slots import ProviderSlots
 
         self.engine, self.seed, self.ops = engine, seed, list(ops)
+        Invocation.ids = itertools.count(1)  # request ids as in any other process: the schedule is its seed's alone
         self.rng = random.Random(f"sched-{seed}")
         self.faults = Faults(random.Random(f"faults-{seed}"), probabilities, plan)
         random.seed(seed)  # the domain's own jitter (slot order, busy retries)
@@ -325,7 +378,7 @@ class World:
         self.back = threading.Semaphore(0)
         self.stopping = False
         self.max_steps = max_steps
-        self.sqs, self.sfn = FakeSQS(self), FakeStepFunctions(self)
+        self.sqs, self.sfn, self.s3 = FakeSQS(self), FakeStepFunctions(self), FakeS3(self)
         self.queues = {"payouts": Queue("payouts", 60, 5), "payments": Queue("payments", 60, 5),
                        "fulfilment": Queue("fulfilment", 120, 5), "webhooks": Queue("webhooks", 180, 5)}
         self.receiver = FakeReceiver(self)
@@ -342,7 +395,7 @@ class World:
         self.platform.__dict__["fulfilment"] = self.shipper
         self.momo = {n: FakeMomo(self, n) for n, _ in self.platform.payments.momo_providers()}
         self.platform.providers.named.update(self.momo)
-        for mod in (engine.worker, engine.steps, engine.fulfilment, engine.payment_worker):
+        for mod in (engine.worker, engine.steps, engine.fulfilment, engine.payment_worker, engine.settlement):
             mod.platform = self.platform
         self.running: list[Invocation] = []
         self.stream: list[dict] = []      # pending stream records {due, record}
@@ -372,6 +425,11 @@ class World:
         self.steps = 0
         self.tokens_n = 0
         self.merchant = None
+        self.settlement_runs: dict[str, SettlementExecution] = {}
+        self.settlements: dict[str, dict] = {}   # job id -> its item as last seen
+        self.settlement_ids: list[str] = []
+        self.cancelled_jobs: set[str] = set()     # jobs whose cancel answered (they must end CANCELLED)
+        self.deferred: list[dict] = []            # client operations waiting for their moment {due, op, attempt}
 
     # -- wiring used by the fakes
     def provider_changed(self, t) -> None:
@@ -393,6 +451,9 @@ class World:
         if t.reversed_at is not None:
             self.callbacks.append({"due": t.reversed_at + self.rng.uniform(0, 5), "transfer_id": t.transfer_id,
                                    "provider": provider})
+
+    def start_settlement(self, name: str, inp: dict) -> None:
+        self.settlement_runs[name] = SettlementExecution(name, inp["scope"], inp["job_id"], due=self.clock.now())
 
     def start_execution(self, name: str, inp: dict) -> None:
         ex = Execution(name, inp, state="wait", due=self.clock.now() + int(inp.get("first_check_seconds") or 0),
@@ -480,6 +541,9 @@ class World:
                 acts.append(("sweep", None))
             if self.payment_sweep_due() is not None and self.payment_sweep_due() <= now:
                 acts.append(("payment_sweep", None))
+            acts += [("deferred", d) for d in self.deferred if d["due"] <= now]
+            acts += [("settle", (ex, task, piece)) for ex in self.settlement_runs.values()
+                     for task, piece in ex.ready(now)]
         return acts
 
     def sweep_due(self) -> float | None:
@@ -490,8 +554,9 @@ class World:
         return self.last_sweep + SWEEP_SECONDS
 
     def payment_sweep_due(self) -> float | None:
-        """The payment expiry sweeper's next firing while a payment is held (every minute)."""
-        if not any(p["status"] in PAYMENT_HELD for p in self.payments.values()):
+        """The payment expiry sweeper's next firing while a payment's expiry timer is armed (every
+        minute): a held payment, or a creation not yet complete (its first write arms the timer)."""
+        if not any(p["status"] in PAYMENT_HELD or p.get("due_sk") for p in self.payments.values()):
             return None
         return self.last_payment_sweep + SWEEP_SECONDS
 
@@ -500,6 +565,7 @@ class World:
         dues += [r["due"] for r in self.event_stream]
         dues += [r["due"] for r in self.stream] + [c["due"] for c in self.callbacks] + [self.sweep_due()]
         dues.append(self.payment_sweep_due())
+        dues += [d["due"] for d in self.deferred] + [ex.next_due() for ex in self.settlement_runs.values()]
         for ex in self.executions.values():
             if ex.state in ("wait", "step", "waiting"):
                 dues.append(ex.due)
@@ -581,6 +647,10 @@ class World:
         self.ops_started.append(op)
         self.start_op(op, attempt=1)
 
+    def _do_deferred(self, d: dict) -> None:
+        self.deferred.remove(d)
+        self.start_op(d["op"], d["attempt"])
+
     def _do_retry(self, _) -> None:
         op, attempt = self.retry_ops.pop(self.rng.randrange(len(self.retry_ops)))
         self.start_op(op, attempt)
@@ -589,6 +659,9 @@ class World:
         n, kind, arg = op
         fn = getattr(self, f"op_{kind}")(arg, f"{kind}-{n}")
         if fn is None:
+            return
+        if isinstance(fn, float):  # not yet: the operation waits for its moment
+            self.deferred.append({"due": fn, "op": op, "attempt": attempt})
             return
 
         def done(inv):
@@ -766,6 +839,73 @@ class World:
                 ex.state = "failed"
         self.spawn("step", f"{event['action']} {i['payout_id']}", lambda: self.engine.steps_body(event, None), done)
 
+    def _do_settle(self, what: tuple) -> None:
+        """One task of a settlement execution (``functions/settlement``), as its ASL runs it."""
+        from payrail.settlement.service import IncompleteSlices
+
+        ex, task, piece = what
+        event = {"step": task, "scope": ex.scope, "job_id": ex.job_id}
+        if task == "plan":
+            event = {"step": "plan", "execution": ex.name, "input": {"scope": ex.scope, "job_id": ex.job_id}}
+        elif task == "aggregate":
+            event["slice"] = {k: piece[k] for k in ("slice", "date", "shard", "part", "parts")}
+            piece["running"] = True
+        elif task == "fail":
+            event["error"] = {"Error": "States.TaskFailed", "Cause": ex.error or "a task failed"}
+        if task != "aggregate":
+            ex.state = "running"
+        attempt_key = f"{task}:{piece['slice']}" if piece else task
+
+        def outage(e) -> bool:
+            if e is None or isinstance(e, Crash) or _retryable(e):
+                return e is not None
+            if task == "finalize" and isinstance(e, IncompleteSlices):
+                return True  # the workflow's Catch marks the job FAILED
+            raise Violation("no_500", f"settlement {task} raised {type(e).__name__}: {e}")
+
+        def twin_done(inv):
+            outage(inv.error)
+
+        def done(inv):
+            now = self.clock.now()
+            if piece:
+                piece["running"] = False
+            if outage(inv.error):
+                n = ex.attempts[attempt_key] = ex.attempts.get(attempt_key, 0) + 1
+                retry = task != "fail" and not isinstance(inv.error, IncompleteSlices) and n <= len(ex.RETRY)
+                if retry:
+                    wait = now + ex.RETRY[n - 1]
+                    if piece:
+                        piece["due"] = wait
+                    else:
+                        ex.state, ex.due = task, wait
+                elif task == "fail":
+                    ex.state = "done"  # MarkFailed has no Retry: the execution fails
+                else:
+                    ex.state, ex.due, ex.error = "fail", now, f"{type(inv.error).__name__}: {inv.error}"[:300]
+                return
+            if task == "plan":
+                out = inv.result
+                if out.get("cancelled"):
+                    ex.state = "done"
+                    return
+                ex.slices = [dict(x) for x in out.get("slices") or json.loads(
+                    self.s3.objects[out["manifest_key"]])]
+                ex.state, ex.due = "map", now
+            elif task == "aggregate":
+                if piece in ex.slices:
+                    ex.slices.remove(piece)
+            else:
+                ex.state = "done"
+            if ex.state == "map" and not ex.slices:
+                ex.state, ex.due = "finalize", now
+            if ex.stopped and ex.state != "done":
+                ex.state = "done"
+        run = lambda: self.engine.settlement_body(event, None)  # noqa: E731
+        self.spawn("settle", f"settlement {task} {ex.job_id}", run, done)
+        if self.faults.ask("step_duplicate") and len(self.running) < self.max_running:
+            self.spawn("settle", f"settlement {task} {ex.job_id} (again)", run, twin_done)
+
     # -- the workload's operations (each returns the function its invocation runs)
     def op_fund(self, amount, key):
         self.funded_keys[key] = amount
@@ -901,6 +1041,41 @@ class World:
         pid = self.payment_ids[arg % len(self.payment_ids)]
         return lambda: self.platform.payments.refund(self.mid, pid, owner=f"{key}-{current().id}")
 
+    def closed(self) -> float | None:
+        """None once the schedule's first UTC day has closed; until then when a client asks for its
+        settlement (a few minutes after midnight, as the daily schedule does)."""
+        midnight = (EPOCH // 86_400 + 1) * 86_400
+        if self.clock.now() >= midnight:
+            return None
+        return midnight + self.rng.uniform(60, 900)
+
+    def op_settle(self, arg, key):
+        """The merchant's settlement of the schedule's first day (the API's start: job + execution)."""
+        if (later := self.closed()) is not None:
+            return later
+        from datetime import datetime, timezone
+
+        day = datetime.fromtimestamp(EPOCH, timezone.utc).date().isoformat()
+
+        def start():
+            job = self.platform.start_settlement(self.mid, day, day, key, None)
+            if job.job_id not in self.settlement_ids:
+                self.settlement_ids.append(job.job_id)
+        return start
+
+    def op_settle_cancel(self, arg, key):
+        if (later := self.closed()) is not None:
+            return later
+        if not self.settlement_ids:  # before the job: once it is asked for, racing its tasks
+            asked = [d["due"] for d in self.deferred if d["op"][1] == "settle"]
+            return min(asked) + self.rng.uniform(0, 60) if asked else None
+        job_id = self.settlement_ids[arg % len(self.settlement_ids)]
+
+        def cancel():
+            self.platform.cancel_settlement(self.mid, job_id)
+            self.cancelled_jobs.add(job_id)
+        return cancel
+
     def op_release_reservation(self, arg, key):
         if not self.reservation_ids:
             return None
@@ -909,18 +1084,9 @@ class World:
 
     # -- the stream, synthesized
     def snapshot(self) -> None:
-        from payrail.core import ddb
+        seen = {it["pk"]["S"]: it for it in self.engine.items("Scan", TableName=self.settings.main_table,
+                                                                ConsistentRead=True)}
 
-        db = self.engine.admin
-        kw = {"TableName": self.settings.main_table, "ConsistentRead": True}
-        seen = {}
-        while True:
-            r = db.scan(**kw)
-            for it in r["Items"]:
-                seen[it["pk"]["S"]] = it
-            if "LastEvaluatedKey" not in r:
-                break
-            kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
         def order(pk):  # ids derive from the random merchant id: order by what the schedule decides
             it = seen[pk]
             return tuple(it.get(a, {}).get("S", "") for a in ("created_at", "type", "updated_at"))
@@ -935,7 +1101,7 @@ class World:
             for _ in range(2 if self.faults.ask("stream_duplicate") else 1):
                 late = self.rng.uniform(1, 60) if self.faults.ask("stream_delay") else 0.0
                 self.stream.append({"due": self.clock.now() + late, "record": rec})
-            item = ddb.load(it)
+            item = plain(it)
             if item.get("type") == "payout":
                 before = self.histories.get(item["payout_id"])
                 if item["status"] == "FAILED" and (before or {}).get("status") != "FAILED" \
@@ -949,6 +1115,8 @@ class World:
                 self.orders[item["order_id"]] = item
             elif item.get("type") == "payment":
                 self.payments[item["payment_id"]] = item
+            elif item.get("type") == "settlement":
+                self.settlements[item["job_id"]] = item
         if seen != self.images:
             self.images_version += 1
         self.images = seen
@@ -1038,6 +1206,7 @@ class World:
             raise Violation("money_out", f"payouts account {out} != captured payouts {captured}")
         self.check_orders(final)
         self.check_payments(accts, final)
+        self.check_settlements(items, final)
         self.check_events(final)
         if final:
             for p in payouts:
@@ -1051,11 +1220,9 @@ class World:
 
     def check_orders(self, final: bool) -> None:
         """Orders against small stock, with the fulfilment service's book as the oracle."""
-        from payrail.core import ddb
-
         if self.product_id is None:
             return
-        product = ddb.load(self.images[self.platform.orders.products.key(self.mid, self.product_id)])
+        product = plain(self.images[self.platform.orders.products.key(self.mid, self.product_id)])
         sold = sum(o["quantity"] for o in self.orders.values() if o["status"] != "FAILED")
         if product["stock"] < 0 or product["stock"] + sold != self.initial_stock:
             raise Violation("stock", f"stock {product['stock']} + sold {sold} != initial {self.initial_stock}")
@@ -1118,41 +1285,60 @@ class World:
                                 f"{t.transfer_id}")
             if p["status"] == "REFUNDED" and not prov.reversals.get(f"{pid}-refund"):
                 raise Violation("refund_unreversed", f"payment {pid} REFUNDED without the provider's reversal")
-            if final and p["status"] not in PAYMENT_ENDS and (STRICT_CREATION or p["status"] in PAYMENT_HELD):
+            if final and p["status"] not in PAYMENT_ENDS:
                 raise Violation("stuck", f"payment {pid} is {p['status']} at quiescence")
 
-    def scan(self, table: str) -> list[dict]:
-        from payrail.core import ddb
+    def check_settlements(self, ledger_items: list[dict], final: bool) -> None:
+        """Settlement jobs: a COMPLETED job's totals and CSV equal the ledger's captures in its
+        window (the window closed before the job planned: nothing lands in it later); a job whose
+        cancel answered ends CANCELLED, with no CSV; at quiescence every job has ended."""
+        from payrail.settlement.model import LIFECYCLE as SETTLEMENT
 
-        kw = {"TableName": table, "ConsistentRead": True}
-        out = []
-        while True:
-            r = self.engine.admin.scan(**kw)
-            out += [ddb.load(it) for it in r["Items"]]
-            if "LastEvaluatedKey" not in r:
-                return out
-            kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
+        for jid, j in self.settlements.items():
+            prev = None
+            for e in j.get("status_history") or []:
+                if e["status"] != prev and (prev is None and e["status"] != SETTLEMENT.initial or
+                                            prev is not None and e["status"] not in SETTLEMENT.targets(prev)):
+                    raise Violation("status_history", f"settlement {jid}: {prev} → {e['status']}")
+                prev = e["status"]
+            report = self.s3.objects.get(f"settlements/{jid}.csv")
+            if j["status"] == "COMPLETED":
+                rows = [it["settlement"] for it in ledger_items if it.get("settlement") and
+                        it["settlement"]["merchant_id"] == j["scope"] and j["from"] <= it["created_at"][:10] <= j["to"]]
+                gross, fee = sum(r["gross"] for r in rows), sum(r["fee"] for r in rows)
+                want = {"gross": gross, "fee": fee, "net": gross - fee, "txn_count": len(rows)}
+                if j.get("totals") != want:
+                    raise Violation("settlement_totals", f"{jid}: totals {j.get('totals')} != the ledger's {want}")
+                got = [line.split(",") for line in (report or b"").decode().splitlines()[1:]]
+                csv_sums = {"gross": sum(int(r[3]) for r in got), "fee": sum(int(r[4]) for r in got),
+                            "net": sum(int(r[5]) for r in got), "txn_count": sum(int(r[6]) for r in got)}
+                if report is None or csv_sums != want:
+                    raise Violation("settlement_totals", f"{jid}: CSV {report is not None and csv_sums} != the "
+                                    f"ledger's {want}")
+            if j["status"] == "CANCELLED" and report is not None:
+                raise Violation("settlement_cancelled", f"{jid} CANCELLED but its CSV exists")
+            if final and jid in self.cancelled_jobs and j["status"] != "CANCELLED":
+                raise Violation("settlement_cancelled", f"{jid}: its cancel answered, it ended {j['status']}")
+            if final and j["status"] not in SETTLEMENT_ENDS and (STRICT_SETTLEMENT_START or jid in self.settlement_runs
+                                                                  or j["status"] != "QUEUED"):
+                raise Violation("stuck", f"settlement {jid} is {j['status']} at quiescence")
+
+    def scan(self, table: str) -> list[dict]:
+        return [plain(it) for it in self.engine.items("Scan", TableName=table, ConsistentRead=True)]
 
     def check_events(self, final: bool) -> None:
-        from payrail.core import ddb, events
+        from payrail.core import events
 
-        db = self.engine.admin
-        kw = {"TableName": self.settings.events_table, "KeyConditionExpression": "pk = :p",
-              "ExpressionAttributeValues": {":p": {"S": f"EVT#{self.mid}"}}, "ConsistentRead": True}
         seqs = defaultdict(list)
-        while True:
-            r = db.query(**kw)
-            for it in r["Items"]:
-                e = events.load(ddb.load(it))
-                seqs[e.object_id].append(e.sequence)
-                if e.event_id not in self.events_seen:  # the events table's stream: INSERT records
-                    self.events_seen.add(e.event_id)
-                    for _ in range(2 if self.faults.ask("stream_duplicate") else 1):
-                        late = self.rng.uniform(1, 60) if self.faults.ask("stream_delay") else 0.0
-                        self.event_stream.append({"due": self.clock.now() + late, "item": e})
-            if "LastEvaluatedKey" not in r:
-                break
-            kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
+        for it in self.engine.items("Query", TableName=self.settings.events_table, KeyConditionExpression="pk = :p",
+                                    ExpressionAttributeValues={":p": {"S": f"EVT#{self.mid}"}}, ConsistentRead=True):
+            e = events.load(plain(it))
+            seqs[e.object_id].append(e.sequence)
+            if e.event_id not in self.events_seen:  # the events table's stream: INSERT records
+                self.events_seen.add(e.event_id)
+                for _ in range(2 if self.faults.ask("stream_duplicate") else 1):
+                    late = self.rng.uniform(1, 60) if self.faults.ask("stream_delay") else 0.0
+                    self.event_stream.append({"due": self.clock.now() + late, "item": e})
         bad = [w for w, ok in self.receiver.received if not ok]
         if bad:
             raise Violation("webhook_signature", f"{bad[0]} arrived without a valid signature for the endpoint's secret")
@@ -1176,6 +1362,38 @@ class World:
             if sorted(seqs.get(oid, [])) != list(range(1, n + 1)):
                 raise Violation("event_per_change", f"{oid}: {n} changes in its status history, events "
                                 f"{sorted(seqs.get(oid, []))}")
+
+
+def plain(item: dict) -> dict:
+    """A DynamoDB JSON item as ``payrail.core.ddb.load`` gives it (integers as ``int``, sets as
+    ``set``), without botocore's deserializer (the checks turn every item of a table each time)."""
+    return {k: _plain(v) for k, v in item.items()}
+
+
+def _plain(v: dict):
+    (t, x), = v.items()
+    if t == "S":
+        return x
+    if t == "N":
+        return int(x)  # payrail stores integers only (``ddb.load`` raises on anything else)
+    if t == "M":
+        return {k: _plain(y) for k, y in x.items()}
+    if t == "L":
+        return [_plain(y) for y in x]
+    if t == "BOOL":
+        return x
+    if t == "NULL":
+        return None
+    if t == "SS":
+        return set(x)
+    if t == "NS":
+        return {int(y) for y in x}
+    if t == "B":  # base64 in the HTTP answer: a packed text (an event's body) comes back as its text
+        from payrail.core import packing
+
+        data = base64.b64decode(x)
+        return packing.unpack(data) if packing.is_packed(data) else data
+    raise ValueError(f"unexpected attribute type {t}")
 
 
 def _client_error(e: BaseException) -> bool:

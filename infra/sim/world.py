@@ -15,7 +15,6 @@ import json
 import threading
 from dataclasses import dataclass, field
 
-from botocore.exceptions import ClientError
 
 from payrail.providers.connectors.base import (ConnectorUnavailable, OutcomeUnknown, ProviderStatus,
                                                TransferRejected, TransferResult)
@@ -414,6 +413,9 @@ class _SfnErrors:
     class TaskDoesNotExist(Exception):
         pass
 
+    class ExecutionDoesNotExist(Exception):
+        pass
+
 
 class FakeStepFunctions:
     """The ``stepfunctions`` client the worker gets: executions of the payout state machine."""
@@ -430,10 +432,29 @@ class FakeStepFunctions:
             inv.pause()
             if w.faults.ask("crash_before_start_execution"):
                 raise die("before StartExecution")
+        if stateMachineArn == w.settings.settlement_state_machine_arn:
+            if name in w.settlement_runs:
+                raise _SfnErrors.ExecutionAlreadyExists(name)
+            w.start_settlement(name, json.loads(input))
+            return {"executionArn": name}
         if name in w.executions:
             raise _SfnErrors.ExecutionAlreadyExists(name)
         w.start_execution(name, json.loads(input))
         return {"executionArn": name}
+
+    def stop_execution(self, executionArn: str, **_):
+        """Stop a settlement execution (its job's cancel): no further task starts."""
+        w = self.world
+        inv = current()
+        if inv is not None:
+            inv.pause()
+            if w.faults.ask("crash_before_stop_execution"):
+                raise die("before StopExecution")
+        ex = w.settlement_runs.get(executionArn.rsplit(":", 1)[-1])
+        if ex is None:
+            raise _SfnErrors.ExecutionDoesNotExist(executionArn)
+        ex.stopped = True
+        return {}
 
     def send_task_success(self, taskToken: str, output: str):
         w = self.world
@@ -602,3 +623,99 @@ class FakeFulfilment:
         if now < s.final_at:
             return Outcome(UNKNOWN, "status lookup: PROCESSING", may_be_received=True)
         return Outcome(FULFILLED, fulfilment_id=f"ful_{s.order_id}")
+
+
+class _NoSuchKey(Exception):
+    pass
+
+
+class _S3Errors:
+    NoSuchKey = _NoSuchKey
+
+
+class _Body:
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def read(self) -> bytes:
+        return self.data
+
+
+class FakeS3:
+    """The ``s3`` client settlement gets: objects in memory (``objects``: key -> bytes), every call
+    a yield point where the invocation may die (``crash_before_s3``). An upload is whole or absent,
+    as S3's are (a multipart upload is visible only once completed)."""
+
+    exceptions = _S3Errors
+
+    def __init__(self, world: "World"):
+        self.world = world
+        self.objects: dict[str, bytes] = {}
+
+    def _call(self, name: str) -> None:
+        inv = current()
+        if inv is not None:
+            inv.pause()
+            if self.world.faults.ask("crash_before_s3"):
+                raise die(f"before {name}")
+
+    def put_object(self, Bucket: str, Key: str, Body: bytes, **_):
+        self._call("PutObject")
+        self.objects[Key] = bytes(Body)
+        return {}
+
+    def get_object(self, Bucket: str, Key: str, **_):
+        self._call("GetObject")
+        if Key not in self.objects:
+            raise _NoSuchKey(Key)
+        return {"Body": _Body(self.objects[Key])}
+
+    def upload_fileobj(self, Fileobj, Bucket: str, Key: str, **_):
+        self._call("CreateMultipartUpload")
+        data = Fileobj.read()  # what the reader raises (a cancel seen mid-stream) aborts the upload
+        self._call("CompleteMultipartUpload")
+        self.objects[Key] = data
+
+    def delete_object(self, Bucket: str, Key: str, **_):
+        self._call("DeleteObject")
+        self.objects.pop(Key, None)
+        return {}
+
+    def generate_presigned_url(self, method: str, Params: dict, ExpiresIn: int = 3600):
+        return f"sim://s3/{Params['Key']}"
+
+
+@dataclass
+class SettlementExecution:
+    """One execution of ``infra/asl/settlement.asl.json``: Plan (Retry 3 × from 1 s, backoff 2;
+    Catch → MarkFailed) → Route (Cancelled) → Slices (Map of Aggregate tasks, each with the same
+    Retry; a slice that fails for good fails the Map → MarkFailed) → Finalize (Retry; Catch →
+    MarkFailed). A stop (the job's cancel) starts no further task; tasks in flight finish."""
+
+    name: str
+    scope: str
+    job_id: str
+    due: float
+    state: str = "plan"        # plan | map | finalize | fail | running | done
+    slices: list = field(default_factory=list)   # slices not yet finished
+    attempts: dict = field(default_factory=dict)  # task -> failed attempts so far
+    running: int = 0           # tasks in flight
+    stopped: bool = False
+    error: str | None = None
+
+    RETRY = (1, 2, 4)
+
+    def ready(self, now: float) -> list[tuple[str, object]]:
+        """The tasks that may start now: ``(task, slice or None)``."""
+        if self.stopped or self.state in ("done", "running") or self.due > now:
+            return []
+        if self.state == "map":
+            return [("aggregate", s) for s in self.slices if s.get("due", 0) <= now and not s.get("running")]
+        return [(self.state, None)]
+
+    def next_due(self) -> float | None:
+        if self.stopped or self.state in ("done", "running"):
+            return None
+        if self.state == "map":
+            return min((s.get("due", 0) for s in self.slices if not s.get("running")), default=None)
+        return self.due

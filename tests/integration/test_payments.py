@@ -221,6 +221,42 @@ def test_sweeper_expires_what_the_worker_left(momo, platform, handler, modes):
     assert done["status"] == "EXPIRED" and done["submissions"] == 0 and "nothing was sent" in done["expiry_reason"]
 
 
+class Killed(BaseException):
+    """The API's runtime was killed here (nothing after this point runs)."""
+
+
+def test_a_creation_that_never_completed_expires_and_its_retry_answers_it(momo, platform, handler, monkeypatch):
+    """A payment's creation dies right after its first write (the runtime killed before risk and
+    routing) and the client gives up: nothing is held, and the sweeper ends the payment EXPIRED at
+    the deadline that first write armed. A later retry with the same key answers that payment."""
+    from types import SimpleNamespace
+
+    from payrail.payments import Payments, payment_id_for
+
+    client, mid = momo
+    key, phone = str(uuid.uuid4()), number("MTN", "1")
+
+    def killed(self, p):
+        raise Killed()
+    monkeypatch.setattr(Payments, "_advance", killed)
+    with pytest.raises(Killed):
+        platform.payments.create(mid, 5_000, "GHS", SimpleNamespace(phone=phone, name="Ama Mensah", network=None), key)
+    monkeypatch.undo()
+    pid = payment_id_for(mid, key)
+    p = client.payment(pid)
+    assert p["status"] == "INITIATED" and p["expires_at"]
+    time.sleep(21)
+    handler("payment_expiry", {"time": "2026-01-01T00:00:00Z"})
+    done = client.payment(pid)
+    assert done["status"] == "EXPIRED" and "creation did not complete" in done["expiry_reason"]
+    assert [h["status"] for h in done["status_history"]] == ["INITIATED", "EXPIRED"]
+    assert journals(platform, pid) == {"hold": False, "capture": False, "release": False, "refund": False}
+    assert floats(client)["mtn_momo"] == {"available": FLOAT, "held": 0}
+    again = client.pay(5_000, phone, key=key)
+    assert (again["payment_id"], again["status"]) == (pid, "EXPIRED")
+    assert client.pay(5_000, phone, key=key) == again
+
+
 def test_cancel_from_every_state(momo, modes, platform):
     client, mid = momo
     for p in PROVIDER.values():

@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 
+from infra import catalog
 from infra.sim.__main__ import run_one, shrink
 from infra.sim.simulator import PAYOUT_WORKLOAD, Engine, workload
 from payrail.core import clock
@@ -68,6 +69,21 @@ def test_duplicated_workflow_looks_send_one_transfer(engine):
     r = run_one(engine, 105, workload(105, 12, PAYOUT_WORKLOAD))
     assert r.violation is None, str(r.violation)
     assert r.quiescent
+
+
+def test_a_payment_whose_creation_was_abandoned_expires(engine):
+    """The schedule of seed=10, shrunk: a clock jump kills a payment's creation (its Lambda timed
+    out) after its first write, and the client does not retry. The sweeper ends the payment EXPIRED
+    at the deadline that write armed, nothing held: no payment is left between states."""
+    r = run_one(engine, 10, [(8, "payment", 600), (10, "wallet_debit", 1400), (11, "reserve", 3500)],
+                {71: "clock_jump"})
+    assert r.violation is None, str(r.violation)
+    assert r.quiescent
+    items = engine.admin.scan(TableName=catalog.TABLES["main"].name, FilterExpression="#t = :p",
+                              ExpressionAttributeNames={"#t": "type"},
+                              ExpressionAttributeValues={":p": {"S": "payment"}})["Items"]
+    assert [(i["status"]["S"], [h["M"]["status"]["S"] for h in i["status_history"]["L"]]) for i in items] == \
+        [("EXPIRED", ["INITIATED", "VALIDATING", "EXPIRED"])]
 
 
 def first_violation(engine, seeds) -> object:
@@ -179,3 +195,30 @@ def test_a_webhook_signed_over_another_serialization_is_caught(engine, monkeypat
         webhook_id, ts, json.dumps(json.loads(body)), secrets))
     caught = first_violation(engine, range(1, 6))
     assert caught is not None and caught.violation.invariant == "webhook_signature", caught and str(caught.violation)
+
+
+def test_a_settlement_cancel_that_never_marks_the_job_cancelled_is_caught(engine, monkeypatch):
+    """Re-introduce the defect: a cancel moves the job to CANCELLING and stops its execution but
+    never to CANCELLED (nor do the workflow's steps that see it). The job whose cancel answered is
+    left between states."""
+    from payrail.settlement import service
+
+    monkeypatch.setattr(service.Settlements, "_mark_cancelled", lambda self, scope, job_id: None)
+    caught = None
+    for seed in range(11, 21):
+        r = run_one(engine, seed, workload(seed, 12) + [(12, "settle", 5), (13, "settle_cancel", 3)])
+        if r.violation:
+            caught = r
+            break
+    assert caught is not None and caught.violation.invariant in ("settlement_cancelled", "stuck"), \
+        caught and str(caught.violation)
+    assert "settlement" in caught.violation.detail
+
+
+def test_a_duplicated_finalize_keeps_the_completed_settlement_file(engine):
+    """The schedule of seed=1085: Step Functions runs a settlement's Finalize twice; both upload the
+    CSV, one completes the job, and the other, finding it no longer RUNNING, must not take that for a
+    cancel and delete the completed job's file."""
+    r = run_one(engine, 1085, workload(1085, 12))
+    assert r.violation is None, str(r.violation)
+    assert r.quiescent

@@ -15,7 +15,8 @@ in ``status_history`` and a ``payment.<state>`` event in the same transaction)::
                     ├──failed / refused──▶ FAILED                             $ release
                     └──past TRANSACTION_TIMEOUT_SECONDS, provider asked, not paid──▶ EXPIRED   $ release
 
-(PENDING may also end CONFIRMED, FAILED or EXPIRED directly.) See :mod:`.service` for the
+(PENDING may also end CONFIRMED, FAILED or EXPIRED directly; a creation that never completed
+ends EXPIRED from INITIATED or VALIDATING at its deadline, nothing held.) See :mod:`.service` for the
 money, :mod:`.routing` and :mod:`.risk` for the rules, :mod:`.workflow` for the messages.
 """
 from importlib import import_module

@@ -3,8 +3,9 @@ and the update expressions that change them (:class:`payrail.payments.service.Pa
 this class and never builds an item or an expression).
 
 Item (``pk = PAYMENT#<merchant>#<payment_id>``): the public fields of the API's ``Payment`` plus
-``type``, the request's fingerprint, the ``by_merchant`` index keys and, while the payment is held,
-its expiry timer (``due`` index keys, removed when it is CONFIRMED or final).
+``type``, the request's fingerprint, the ``by_merchant`` index keys and, from its first write until
+it is CONFIRMED or final, its expiry timer (``due`` index keys: the creation's deadline, re-armed
+at the hold).
 """
 from __future__ import annotations
 
@@ -84,14 +85,17 @@ class PaymentRecords:
     # ---- creation ----------------------------------------------------------------------------------------
     @staticmethod
     def new(payment_id: str, merchant_id: str, amount: int, currency: str, recipient: dict,
-            description: str | None, metadata: dict | None, fingerprint: str | None, ts: str) -> dict:
-        """A new INITIATED payment's item (absent fields left out)."""
+            description: str | None, metadata: dict | None, fingerprint: str | None, ts: str,
+            expires_at: str) -> dict:
+        """A new INITIATED payment's item (absent fields left out), its expiry timer armed at
+        ``expires_at`` (ISO time): a creation that never completes is ended by the sweeper."""
         p = {"type": PAYMENT.type, "payment_id": payment_id, "merchant_id": merchant_id, "amount": amount,
              "currency": currency, "fee": 0, "network": recipient["network"], "recipient": recipient,
              "description": description, "metadata": metadata or None, "status": LIFECYCLE.initial, "looks": 0,
              "submissions": 0, "attempts": [], "created_at": ts, "updated_at": ts,
              "status_history": [{"status": LIFECYCLE.initial, "at": ts}], "request_fingerprint": fingerprint,
-             **listed(PAYMENT, merchant_id, payment_id, ts)}
+             "expires_at": expires_at, **listed(PAYMENT, merchant_id, payment_id, ts),
+             **due(PAYMENT, payment_id, expires_at)}
         return {k: v for k, v in p.items() if v is not None}
 
     def create(self, p: dict) -> bool:

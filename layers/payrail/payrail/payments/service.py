@@ -33,7 +33,7 @@ from payrail.payments.risk import RiskCounters, RiskPolicy, assess
 from payrail.payments.routing import RouteStats, RoutingPolicy, score_candidates
 from payrail.payments.model import FloatBalance, FloatFunding, Payment, RecipientRequest, RouteCandidate
 from payrail.payments.records import PaymentRecords
-from payrail.payments.workflow import FINAL, HELD, LIFECYCLE, PS, Next, Outcome
+from payrail.payments.workflow import CREATING, FINAL, HELD, LIFECYCLE, PS, Next, Outcome
 from payrail.providers.slots import Providers
 from payrail.core.store import MainTable
 from payrail.core import clock
@@ -161,6 +161,10 @@ class Payments:
         """INITIATED → VALIDATING → (risk, routing) → PENDING with the hold, or FAILED
         (``risk_declined``, nothing held). A retry with the same key continues or replays.
 
+        The first write arms the payment's expiry timer (``expires_at``, TRANSACTION_TIMEOUT_SECONDS
+        on): a creation that never completes (its invocation died, the client gave up) is ended
+        EXPIRED by the sweeper, nothing held; a retry with the same key then answers that payment.
+
         Returns: ``(payment, created)``.
 
         Raises:
@@ -189,7 +193,7 @@ class Payments:
         p = self.records.new(pid, merchant_id, amount, currency, {
             "phone": rcpt.phone, "name": recipient.name, "network": rcpt.network,
             "detected_network": rcpt.detected, "network_source": rcpt.source, "ported": rcpt.ported},
-            description, metadata, fingerprint, now_iso())
+            description, metadata, fingerprint, now_iso(), _iso(clock.now() + self.timeout))
         created = self.records.create(p)  # False: a concurrent twin created it
         return self._advance(self.records.get(merchant_id, pid)), created
 
@@ -482,7 +486,14 @@ class Payments:
     def settle_or_expire(self, p: Payment) -> str:
         """A payment past its expiry: ask the provider first. Paid → CONFIRMED (never EXPIRED);
         failed → FAILED; pending or never received → EXPIRED (released). Provider unreachable: if
-        nothing was ever sent, EXPIRED; otherwise left for the next sweep. Returns the status."""
+        nothing was ever sent, EXPIRED; otherwise left for the next sweep. A creation that never
+        completed (INITIATED, VALIDATING: nothing held, nothing sent) → EXPIRED, guarded by the
+        state it leaves, so a creation finishing at that moment wins or loses whole. Returns the status."""
+        if p.status in CREATING and self._expired(p):
+            self._move(p, (p.status,), PS.EXPIRED, detail="its creation did not complete; nothing was held",
+                       sets={"expiry_reason": f"expired after {self.timeout} s: its creation did not complete; "
+                                              "nothing was held"})
+            return self._read(p).status
         if p.status not in HELD or not self._expired(p):
             return p.status
         try:

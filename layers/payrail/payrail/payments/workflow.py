@@ -39,6 +39,8 @@ LIFECYCLE: Lifecycle[PaymentStatus] = Lifecycle("payment", PaymentStatus, PS.INI
     Move(PS.INITIATED, PS.VALIDATING, "payment.validating"),
     Move(PS.VALIDATING, PS.PENDING, "payment.pending", money=True),        # the hold at the route's provider
     Move(PS.VALIDATING, PS.FAILED, "payment.failed"),                       # risk declined / no float: nothing held
+    Move(PS.INITIATED, PS.EXPIRED, "payment.expired"),                      # its creation never completed: nothing held
+    Move(PS.VALIDATING, PS.EXPIRED, "payment.expired"),                     # its creation never completed: nothing held
     Move(PS.PENDING, PS.PROCESSING, "payment.processing"),
     Move(PS.PENDING, PS.CONFIRMED, "payment.confirmed", money=True),        # capture
     Move(PS.PENDING, PS.FAILED, "payment.failed", money=True),              # release
@@ -53,6 +55,8 @@ LIFECYCLE: Lifecycle[PaymentStatus] = Lifecycle("payment", PaymentStatus, PS.INI
 TRANSITIONS: dict[PaymentStatus, tuple[PaymentStatus, ...]] = {s: LIFECYCLE.targets(s) for s in PaymentStatus}
 #: states in which the float at the route's provider is held
 HELD = (PS.PENDING, PS.PROCESSING)
+#: states of a creation still under way (nothing held): the expiry sweeper ends one whose deadline passed
+CREATING = (PS.INITIATED, PS.VALIDATING)
 FINAL = (PS.FAILED, PS.EXPIRED, PS.REFUNDED, PS.CANCELLED)
 
 

@@ -283,7 +283,10 @@ class Settlements:
         rows = sums.pop("rows")
         try:
             self._end(job, (RUNNING,), COMPLETED, {"report_key": report_key, "rows": rows, "totals": sums})
-        except Conflict:  # cancelled in the instant the upload completed: honour the cancel, remove the file
+        except Conflict:
+            if self._status(scope, job_id) == COMPLETED:  # a twin of this step (a retry) completed it: its file stays
+                return self.get(scope, job_id)
+            # cancelled in the instant the upload completed: honour the cancel, remove the file
             self.s3.delete_object(Bucket=self.bucket, Key=report_key)
             self._mark_cancelled(scope, job_id)
         return self.get(scope, job_id)
