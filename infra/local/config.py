@@ -53,8 +53,8 @@ class LocalConfig(BaseModel):
         # of each slice's calls on 2 cores (8 left a third of the CPU idle at 1,000,000 rows)
         "SETTLEMENT_MAX_CONCURRENCY": "16",
         # a reconciliation shard's key ranges read at once (each reconciliation environment a process too;
-        # more threads hold more parsed pages at once): as many as the settlement's, the raw read's best
-        "RECONCILIATION_CONCURRENCY": "16",
+        # more threads hold more parsed pages at once)
+        "RECONCILIATION_CONCURRENCY": "12",
         # mobile-money payments expire after 30 s locally (300 s deployed), looked at after 1, 2, 4, 5 … s
         "TRANSACTION_TIMEOUT_SECONDS": "30", "PAYMENT_BACKOFF_BASE_SECONDS": "1", "PAYMENT_BACKOFF_MAX_SECONDS": "5",
         # an order whose fulfilment outcome stays unknown is FULFILMENT_UNKNOWN 2 minutes after
