@@ -674,8 +674,15 @@ class World:
                 raise Violation("no_500", f"{kind} raised {type(inv.error).__name__}: {inv.error}")
         self.spawn("op", f"{kind}({arg})", fn, done)
 
-    def _do_sqs(self, m: dict) -> None:
-        q = self.queues["payouts"]
+    def _consume(self, queue: str, m: dict, kind: str, name: str, label: str, handle,
+                 refusals_retry: bool = True) -> None:
+        """One receive of ``m`` from ``queue`` by its function (``handle(record)``, the SQS record
+        Lambda would pass; an invocation of ``kind`` named ``label``): past the queue's max receives
+        the message moves to its DLQ instead; it is invisible for the visibility timeout, deleted
+        once handled; a crash, a throttle or (``refusals_retry``: the function fails a record it
+        refuses, and SQS redelivers it) a client error leaves it to come again; anything else is a
+        ``no_500`` violation of the function called ``name``."""
+        q = self.queues[queue]
         m["receives"] += 1
         if m["receives"] > q.max_receives:
             q.dlq.append(q.messages.pop(m["id"]))
@@ -689,10 +696,14 @@ class World:
         def done(inv):
             if inv.error is None:
                 q.messages.pop(m["id"], None)
-            elif not isinstance(inv.error, Crash) and not _retryable(inv.error) and not _client_error(inv.error):
-                # a Conflict fails the record on purpose (SQS redelivers it); anything else is a bug
-                raise Violation("no_500", f"payout worker raised {type(inv.error).__name__}: {inv.error}")
-        self.spawn("sqs", f"look {m['body'][:60]}", lambda: self.engine.worker.record_handler(record), done)
+            elif not isinstance(inv.error, Crash) and not _retryable(inv.error) and not (
+                    refusals_retry and _client_error(inv.error)):
+                raise Violation("no_500", f"{name} raised {type(inv.error).__name__}: {inv.error}")
+        self.spawn(kind, label, lambda: handle(record), done)
+
+    def _do_sqs(self, m: dict) -> None:
+        """The ``payouts`` queue → ``functions/payout_worker``: one look at the payout's provider."""
+        self._consume("payouts", m, "sqs", "payout worker", f"look {m['body'][:60]}", self.engine.worker.record_handler)
 
     def _do_events(self, r: dict) -> None:
         """The events table's stream → ``functions/events``: one delivery per subscribed endpoint."""
@@ -707,59 +718,18 @@ class World:
 
     def _do_webhook(self, m: dict) -> None:
         """The ``webhooks`` queue → one delivery attempt (``functions/webhooks``)."""
-        q = self.queues["webhooks"]
-        m["receives"] += 1
-        if m["receives"] > q.max_receives:
-            q.dlq.append(q.messages.pop(m["id"]))
-            return
-        m["visible_at"] = self.clock.now() + q.visibility
-
-        def done(inv):
-            if inv.error is None:
-                q.messages.pop(m["id"], None)
-            elif not isinstance(inv.error, Crash) and not _retryable(inv.error):
-                raise Violation("no_500", f"webhook attempt raised {type(inv.error).__name__}: {inv.error}")
-        self.spawn("webhook", "deliver", lambda: self.platform.deliveries.handle(json.loads(m["body"])), done)
+        self._consume("webhooks", m, "webhook", "webhook attempt", "deliver",
+                      lambda record: self.platform.deliveries.handle(json.loads(record.body)), refusals_retry=False)
 
     def _do_fulfilment(self, m: dict) -> None:
         """The ``fulfilment`` queue → ``functions/fulfilment``: the order's next fulfilment step."""
-        q = self.queues["fulfilment"]
-        m["receives"] += 1
-        if m["receives"] > q.max_receives:
-            q.dlq.append(q.messages.pop(m["id"]))
-            return
-        m["visible_at"] = self.clock.now() + q.visibility
-        from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-
-        record = SQSRecord({"messageId": m["id"], "body": m["body"], "attributes": {
-            "ApproximateReceiveCount": str(m["receives"])}, "messageAttributes": {}})
-
-        def done(inv):
-            if inv.error is None:
-                q.messages.pop(m["id"], None)
-            elif not isinstance(inv.error, Crash) and not _retryable(inv.error) and not _client_error(inv.error):
-                raise Violation("no_500", f"fulfilment worker raised {type(inv.error).__name__}: {inv.error}")
-        self.spawn("fulfilment", f"fulfil {m['body'][:60]}", lambda: self.engine.fulfilment.record_handler(record), done)
+        self._consume("fulfilment", m, "fulfilment", "fulfilment worker", f"fulfil {m['body'][:60]}",
+                      self.engine.fulfilment.record_handler)
 
     def _do_payment(self, m: dict) -> None:
         """The ``payments`` queue → ``functions/payment_worker``: one look at the payment's provider."""
-        q = self.queues["payments"]
-        m["receives"] += 1
-        if m["receives"] > q.max_receives:
-            q.dlq.append(q.messages.pop(m["id"]))
-            return
-        m["visible_at"] = self.clock.now() + q.visibility
-        from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-
-        record = SQSRecord({"messageId": m["id"], "body": m["body"], "attributes": {
-            "ApproximateReceiveCount": str(m["receives"])}, "messageAttributes": {}})
-
-        def done(inv):
-            if inv.error is None:
-                q.messages.pop(m["id"], None)
-            elif not isinstance(inv.error, Crash) and not _retryable(inv.error) and not _client_error(inv.error):
-                raise Violation("no_500", f"payment worker raised {type(inv.error).__name__}: {inv.error}")
-        self.spawn("payment", f"look {m['body'][:60]}", lambda: self.engine.payment_worker.record_handler(record), done)
+        self._consume("payments", m, "payment", "payment worker", f"look {m['body'][:60]}",
+                      self.engine.payment_worker.record_handler)
 
     def _do_payment_sweep(self, _) -> None:
         self.last_payment_sweep = self.clock.now()
