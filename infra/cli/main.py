@@ -23,7 +23,6 @@ from typing import Annotated, Any, Callable, Optional
 import requests
 import typer
 from rich.console import Console
-from rich.progress import Progress
 from rich.table import Table
 
 from infra.cli import progress
@@ -461,28 +460,33 @@ def _job_path(job_id: str | None = None) -> tuple[str, bool]:
     return (f"{base}/{job_id}" if job_id else base), admin
 
 
-def job_progress(console: Console | None = None, disable: bool = False) -> Progress:
-    """The progress bar of a settlement job's slices (``slices_done`` of ``slices_total``), on stderr
-    (:func:`infra.cli.progress.bar`, the bar every tool shows)."""
-    return progress.bar("slices", console=console or err, disable=disable)
-
-
-def watch_job(job: dict, poll: float, timeout: float, quiet: bool) -> dict:
-    """Poll a settlement job until it is final, with a progress bar of its slices on stderr."""
-    path, admin = _job_path(job["job_id"])
+def follow(obj: dict, noun: str, id_key: str, unit: str, path: str, admin: bool, final: set | frozenset,
+           poll: float, timeout: float, quiet: bool) -> dict:
+    """Poll a background job at ``path`` (a settlement job's slices, a reconciliation run's shards:
+    ``<unit>_done`` of ``<unit>_total``) until its status is in ``final``, with the progress bar every
+    tool shows (:func:`infra.cli.progress.bar`) on stderr. Raises CliError after ``timeout`` seconds."""
+    done, total = f"{unit}_done", f"{unit}_total"
     deadline = time.monotonic() + timeout
-    with job_progress(disable=quiet) as bar:
-        task = bar.add_task(f"{job['job_id']} {job['status']}", total=max(job["slices_total"], 1),
-                            completed=job["slices_done"])
-        while job["status"] not in FINAL_JOB:
+    with progress.bar(unit, console=err, disable=quiet) as bar:
+        task = bar.add_task(f"{obj[id_key]} {obj['status']}", total=max(obj[total], 1), completed=obj[done])
+        while obj["status"] not in final:
             if time.monotonic() > deadline:
-                raise CliError(f"settlement job {job['job_id']} still {job['status']} after {timeout:.0f} s "
-                               f"({job['slices_done']}/{job['slices_total']} slices)")
+                raise CliError(f"{noun} {obj[id_key]} still {obj['status']} after {timeout:.0f} s "
+                               f"({obj[done]}/{obj[total]} {unit})")
             time.sleep(poll)
-            job = call("GET", path, admin=admin)
-            bar.update(task, total=max(job["slices_total"], 1), completed=job["slices_done"],
-                       description=f"{job['job_id']} {job['status']}")
-    return job
+            obj = call("GET", path, admin=admin)
+            bar.update(task, total=max(obj[total], 1), completed=obj[done],
+                       description=f"{obj[id_key]} {obj['status']}")
+    return obj
+
+
+def saved_report(obj: dict, id_key: str, output: Path | None) -> dict:
+    """``{"csv": path, "bytes": n}`` once a COMPLETED job's report is downloaded to ``output``
+    (default ``./<id>.csv``); both None when it has none."""
+    if obj["status"] != "COMPLETED" or not obj.get("download_url"):
+        return {"csv": None, "bytes": None}
+    dest = output or Path(f"{obj[id_key]}.csv")
+    return {"csv": str(dest), "bytes": download(obj["download_url"], dest)}
 
 
 def download(url: str, dest: Path) -> int:
@@ -516,11 +520,9 @@ def settlement_start(start: Annotated[str, typer.Option("--from", help="first UT
     job = call("POST", path, {"from": start, "to": end or start}, admin=admin, idempotency_key=idempotency_key)
     if not watch:
         return emit_json(job) if as_json else out.print(f"settlement job {job['job_id']} is {job['status']}")
-    job = watch_job(job, poll, timeout, quiet=as_json)
-    result = {"job": job, "csv": None, "bytes": None}
-    if job["status"] == "COMPLETED" and job.get("download_url"):
-        dest = output or Path(f"{job['job_id']}.csv")
-        result |= {"csv": str(dest), "bytes": download(job["download_url"], dest)}
+    job = follow(job, "settlement job", "job_id", "slices", _job_path(job["job_id"])[0], admin, FINAL_JOB, poll,
+                 timeout, quiet=as_json)
+    result = {"job": job} | saved_report(job, "job_id", output)
     if as_json:
         emit_json(result)
     elif result["csv"]:
@@ -567,23 +569,6 @@ def counts_table(run: dict) -> None:
           f"reconciliation {run['run_id']} by class")
 
 
-def watch_run(run: dict, poll: float, timeout: float, quiet: bool) -> dict:
-    """Poll a reconciliation run until it is final, with a progress bar of its shards on stderr."""
-    deadline = time.monotonic() + timeout
-    with progress.bar("shards", console=err, disable=quiet) as bar:
-        task = bar.add_task(f"{run['run_id']} {run['status']}", total=max(run["shards_total"], 1),
-                            completed=run["shards_done"])
-        while run["status"] not in FINAL_RUN:
-            if time.monotonic() > deadline:
-                raise CliError(f"reconciliation run {run['run_id']} still {run['status']} after {timeout:.0f} s "
-                               f"({run['shards_done']}/{run['shards_total']} shards)")
-            time.sleep(poll)
-            run = call("GET", f"/v1/admin/reconciliations/{run['run_id']}", admin=True)
-            bar.update(task, total=max(run["shards_total"], 1), completed=run["shards_done"],
-                       description=f"{run['run_id']} {run['status']}")
-    return run
-
-
 @reconciliation_app.command("start")
 @handled
 def reconciliation_start(provider: Annotated[str, typer.Option(help="the connector whose books are compared")],
@@ -604,11 +589,9 @@ def reconciliation_start(provider: Annotated[str, typer.Option(help="the connect
                admin=True, idempotency_key=idempotency_key)
     if not watch:
         return emit_json(run) if as_json else out.print(f"reconciliation run {run['run_id']} is {run['status']}")
-    run = watch_run(run, poll, timeout, quiet=as_json)
-    result = {"run": run, "csv": None, "bytes": None}
-    if run["status"] == "COMPLETED" and run.get("download_url"):
-        dest = output or Path(f"{run['run_id']}.csv")
-        result |= {"csv": str(dest), "bytes": download(run["download_url"], dest)}
+    run = follow(run, "reconciliation run", "run_id", "shards", f"/v1/admin/reconciliations/{run['run_id']}", True,
+                 FINAL_RUN, poll, timeout, quiet=as_json)
+    result = {"run": run} | saved_report(run, "run_id", output)
     if as_json:
         emit_json(result)
     elif run["status"] == "COMPLETED":
