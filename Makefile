@@ -17,10 +17,15 @@ TARGET_DEPS := $(if $(filter localstack,$(PAYRAIL_TARGET)),$(if $(PAYRAIL_ENDPOI
 
 setup: tools .venv/.installed node_modules/.installed .build/wheels/.fetched ## install everything (idempotent)
 
-tools: ## Java 17 (DynamoDB Local), Node.js/npm (CDK CLI), Chromium (the console's browser tests) and jq (the README's walk) from Debian's packages if missing
-	@command -v java >/dev/null && command -v npm >/dev/null && command -v chromium >/dev/null && command -v jq >/dev/null || { \
-	  echo "installing Java 17 / Node.js / Chromium / jq"; \
-	  (apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless nodejs npm chromium jq) >/dev/null; }
+tools: ## Java 17 (DynamoDB Local), Node.js/npm (CDK CLI), Chromium (the console's browser tests) and jq (the README's walk) from Debian's packages, each only if missing
+	@missing=""; \
+	  command -v java >/dev/null || missing="$$missing openjdk-17-jre-headless"; \
+	  command -v node >/dev/null || missing="$$missing nodejs"; \
+	  command -v npm >/dev/null || missing="$$missing npm"; \
+	  command -v chromium >/dev/null || missing="$$missing chromium"; \
+	  command -v jq >/dev/null || missing="$$missing jq"; \
+	  test -z "$$missing" || { echo "installing$$missing"; \
+	    (apt-get update -qq && apt-get install -y -qq $$missing) >/dev/null; }
 
 .venv/.installed: pyproject.toml sdk/python/pyproject.toml
 	@test -x $(PY) || python3 -m venv .venv

@@ -663,6 +663,18 @@ class Result:
             by_op[op].append(f"{status} {check} x{n}")
         return "\n".join(f"  {op}: " + ", ".join(items) for op, items in by_op.items())
 
+    def examples_text(self, limit: int = 3, chars: int = 600) -> str:
+        """The first ``limit`` recorded failures, each with its check's title and message, the
+        response's status, content type and body, and the curl command (``chars`` characters each)."""
+        rows = []
+        for f in self.failures[:limit]:
+            response = f["response"] or {}
+            headers = {k.lower(): v for k, v in (response.get("headers") or {}).items()}
+            rows.append(f"  {f['operation']} {f['check']}: {f['title']}: {(f['message'] or '')[:chars]}\n"
+                        f"    response {response.get('status')} {headers.get('content-type')}: "
+                        f"{(response.get('body') or '')[:chars]}\n    {f['curl']}")
+        return "\n".join(rows)
+
     def report(self) -> dict:
         return {"line": self.line, "seed": self.seed, "requests": self.requests, "server_errors": self.server_errors,
                 "conformance_failures": self.conformance_failures, "without_2xx": self.without_2xx,
