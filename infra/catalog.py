@@ -294,6 +294,9 @@ FUNCTIONS = {
                  grants=Grants(tables_rw=("ledger", "main", "events"), queues_send=("reconciliation",), bucket="rw"),
                  timeout=900, memory=1024, sqs=SqsSource("reconciliation", batch_size=1, max_concurrency=2),
                  connectors=True),
+        # settlement jobs the API created whose execution never started: started (a schedule)
+        Function("settlement_sweep", env=_DATA + _EVENTS + ("SETTLEMENT_STATE_MACHINE_ARN",),
+                 grants=Grants(tables_rw=("main", "events"), start_executions=("settlement",)), timeout=60, memory=256),
         # payout holds open past HOLD_AGE_BOUND_SECONDS: counted by a schedule (metrics and their alarm)
         Function("holds", env=("MAIN_TABLE", "HOLD_AGE_BOUND_SECONDS"), grants=Grants(tables_r=("main",)),
                  timeout=60, memory=256),
@@ -332,6 +335,7 @@ SCHEDULES = {s.id: s for s in (Schedule("settlement-daily", cron="15 0 * * ? *",
                                 Schedule("payment-expiry", cron="* * * * ? *", function="payment_expiry"),
                                 Schedule("payment-report-daily", cron="30 0 * * ? *", function="payment_reports"),
                                 Schedule("hold-sweep", cron="*/5 * * * ? *", function="holds"),
+                                Schedule("settlement-sweep", cron="* * * * ? *", function="settlement_sweep"),
                                 # the previous UTC day of each provider, after the providers' cut-offs
                                 *(Schedule(f"reconciliation-{name}", cron=cron, function="reconciliation")
                                   for name, cron in RECONCILIATION_SCHEDULES.items()))}

@@ -26,6 +26,7 @@ import sys
 import tempfile
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -123,14 +124,10 @@ WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems",
 REINITIATE_ON_FAILURE = 0.5
 #: how many times an operator redrives the dead-letter queues in one schedule
 REDRIVES = 3
-#: the reservation expiry sweeper's EventBridge schedule (every minute)
+#: the sweepers' EventBridge schedules (reservation expiry, payment expiry, settlement sweep: every minute)
 SWEEP_SECONDS = 60
 #: the settlement job's final statuses (``payrail.settlement.model.LIFECYCLE``)
 SETTLEMENT_ENDS = ("COMPLETED", "CANCELLED", "FAILED")
-#: a settlement job whose start the client abandoned (the request died after creating the job, before
-#: starting its execution; no retry) stays QUEUED, holding one of its scope's active-job slots: nothing
-#: ends it. True checks that every job ends; False tolerates a QUEUED job without an execution.
-STRICT_SETTLEMENT_START = False
 
 
 class Unavailable(Exception):
@@ -412,8 +409,9 @@ class World:
         self.payments: dict[str, dict] = {}
         self.payment_ids: list[str] = []
         self.floats_funded = 0
-        self.last_payment_sweep = 1_800_000_000.0
-        self.last_sweep = 1_800_000_000.0
+        #: when each sweeper (an ``_do_<name>`` step) last fired
+        self.last_sweeps = {"sweep": 1_800_000_000.0, "payment_sweep": 1_800_000_000.0,
+                            "settlement_sweep": 1_800_000_000.0}
         self.redrives = 0
         self.seen_writes = -1
         self.first_answers: dict[str, tuple] = {}  # request with its key -> (when, status, body) first answered
@@ -537,34 +535,28 @@ class World:
             acts += [("stream", r) for r in self.stream if r["due"] <= now]
             acts += [("callback", c) for c in self.callbacks if c["due"] <= now]
             acts += [("sfn", ex) for ex in self.executions.values() if ex.state in ("wait", "step") and ex.due <= now]
-            if self.sweep_due() is not None and self.sweep_due() <= now:
-                acts.append(("sweep", None))
-            if self.payment_sweep_due() is not None and self.payment_sweep_due() <= now:
-                acts.append(("payment_sweep", None))
+            acts += [(name, None) for name, due in self.sweeps_due().items() if due <= now]
             acts += [("deferred", d) for d in self.deferred if d["due"] <= now]
             acts += [("settle", (ex, task, piece)) for ex in self.settlement_runs.values()
                      for task, piece in ex.ready(now)]
         return acts
 
-    def sweep_due(self) -> float | None:
-        """The sweeper's next firing while a reservation is RESERVED (schedules fire every minute
-        regardless; only firings with something to sweep are simulated)."""
-        if not any(r["status"] == "RESERVED" for r in self.reservations.values()):
-            return None
-        return self.last_sweep + SWEEP_SECONDS
-
-    def payment_sweep_due(self) -> float | None:
-        """The payment expiry sweeper's next firing while a payment's expiry timer is armed (every
-        minute): a held payment, or a creation not yet complete (its first write arms the timer)."""
-        if not any(p["status"] in PAYMENT_HELD or p.get("due_sk") for p in self.payments.values()):
-            return None
-        return self.last_payment_sweep + SWEEP_SECONDS
+    def sweeps_due(self) -> dict[str, float]:
+        """Each sweeper's next firing while it has something to sweep (schedules fire every minute
+        regardless; only firings with work are simulated): ``sweep`` while a reservation is
+        RESERVED, ``payment_sweep`` while a payment's expiry timer is armed (a held payment, or a
+        creation not yet complete: its first write arms it), ``settlement_sweep`` while a settlement
+        job's start deadline is armed."""
+        armed = {"sweep": any(r["status"] == "RESERVED" for r in self.reservations.values()),
+                 "payment_sweep": any(p["status"] in PAYMENT_HELD or p.get("due_sk") for p in self.payments.values()),
+                 "settlement_sweep": any(j.get("due_sk") for j in self.settlements.values())}
+        return {name: self.last_sweeps[name] + SWEEP_SECONDS for name, on in armed.items() if on}
 
     def next_due(self) -> float | None:
         dues = [self.queues[q].next_due() for q in ("payouts", "webhooks", "fulfilment", "payments")]
         dues += [r["due"] for r in self.event_stream]
-        dues += [r["due"] for r in self.stream] + [c["due"] for c in self.callbacks] + [self.sweep_due()]
-        dues.append(self.payment_sweep_due())
+        dues += [r["due"] for r in self.stream] + [c["due"] for c in self.callbacks]
+        dues += list(self.sweeps_due().values())
         dues += [d["due"] for d in self.deferred] + [ex.next_due() for ex in self.settlement_runs.values()]
         for ex in self.executions.values():
             if ex.state in ("wait", "step", "waiting"):
@@ -731,13 +723,24 @@ class World:
         self._consume("payments", m, "payment", "payment worker", f"look {m['body'][:60]}",
                       self.engine.payment_worker.record_handler)
 
-    def _do_payment_sweep(self, _) -> None:
-        self.last_payment_sweep = self.clock.now()
+    def _fire_sweep(self, name: str, what: str, call: Callable[[], object]) -> None:
+        """One firing of the sweeper ``name`` (its schedule's Lambda invocation); a crash or a
+        retryable error waits for the next firing, any other error is a 500."""
+        self.last_sweeps[name] = self.clock.now()
 
         def done(inv):
             if inv.error is not None and not isinstance(inv.error, Crash) and not _retryable(inv.error):
-                raise Violation("no_500", f"payment sweeper raised {type(inv.error).__name__}: {inv.error}")
-        self.spawn("sweep", "expire payments", lambda: self.platform.payments.expire_due(), done)
+                raise Violation("no_500", f"{what} raised {type(inv.error).__name__}: {inv.error}")
+        self.spawn("sweep", what, call, done)
+
+    def _do_payment_sweep(self, _) -> None:
+        """``functions/payment_expiry``."""
+        self._fire_sweep("payment_sweep", "expire payments", lambda: self.platform.payments.expire_due())
+
+    def _do_settlement_sweep(self, _) -> None:
+        """``functions/settlement_sweep``: start the jobs whose execution never started."""
+        self._fire_sweep("settlement_sweep", "start unstarted settlements",
+                         lambda: self.platform.start_unstarted_settlements())
 
     def _do_stream(self, r: dict) -> None:
         self.stream.remove(r)
@@ -753,12 +756,8 @@ class World:
         self.spawn("stream", "dispatch", lambda: self.engine.dispatcher.record_handler(record), done)
 
     def _do_sweep(self, _) -> None:
-        self.last_sweep = self.clock.now()
-
-        def done(inv):
-            if inv.error is not None and not isinstance(inv.error, Crash) and not _retryable(inv.error):
-                raise Violation("no_500", f"sweeper raised {type(inv.error).__name__}: {inv.error}")
-        self.spawn("sweep", "expire reservations", lambda: self.platform.reservations.expire_due(), done)
+        """``functions/reservations``: expire the reservations past their time."""
+        self._fire_sweep("sweep", "expire reservations", lambda: self.platform.reservations.expire_due())
 
     def _do_callback(self, c: dict) -> None:
         self.callbacks.remove(c)
@@ -1289,8 +1288,7 @@ class World:
                 raise Violation("settlement_cancelled", f"{jid} CANCELLED but its CSV exists")
             if final and jid in self.cancelled_jobs and j["status"] != "CANCELLED":
                 raise Violation("settlement_cancelled", f"{jid}: its cancel answered, it ended {j['status']}")
-            if final and j["status"] not in SETTLEMENT_ENDS and (STRICT_SETTLEMENT_START or jid in self.settlement_runs
-                                                                  or j["status"] != "QUEUED"):
+            if final and j["status"] not in SETTLEMENT_ENDS:
                 raise Violation("stuck", f"settlement {jid} is {j['status']} at quiescence")
 
     def scan(self, table: str) -> list[dict]:

@@ -433,8 +433,11 @@ class FakeStepFunctions:
             if w.faults.ask("crash_before_start_execution"):
                 raise die("before StartExecution")
         if stateMachineArn == w.settings.settlement_state_machine_arn:
-            if name in w.settlement_runs:
-                raise _SfnErrors.ExecutionAlreadyExists(name)
+            run = w.settlement_runs.get(name)
+            if run is not None:  # as Step Functions: the same name and input of a running execution is that execution
+                if run.closed or json.loads(input) != {"scope": run.scope, "job_id": run.job_id}:
+                    raise _SfnErrors.ExecutionAlreadyExists(name)
+                return {"executionArn": name}
             w.start_settlement(name, json.loads(input))
             return {"executionArn": name}
         if name in w.executions:
@@ -704,6 +707,11 @@ class SettlementExecution:
     error: str | None = None
 
     RETRY = (1, 2, 4)
+
+    @property
+    def closed(self) -> bool:
+        """Whether the execution has ended (succeeded, failed, or stopped with no task in flight)."""
+        return self.state == "done" or (self.stopped and self.running == 0)
 
     def ready(self, now: float) -> list[tuple[str, object]]:
         """The tasks that may start now: ``(task, slice or None)``."""

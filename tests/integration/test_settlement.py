@@ -1,6 +1,7 @@
 """Settlement: API and schedule start the state machine; slices in parallel; CSV in S3."""
 import csv
 import io
+import json
 import subprocess
 import sys
 import time
@@ -16,6 +17,7 @@ from infra.catalog import ROOT
 from infra.tools.client import ApiError
 from infra.tools.client import wait_for
 from infra.tools.seed import Seed, delete_captures, seed_captures
+from tests.conftest import load_event
 
 
 def finished(get, job_id):
@@ -186,44 +188,128 @@ def test_schedule_fires_the_daily_settlement_from_the_cli(cloud, admin):
 
 
 
-class _CancelAfterUpload:
-    """The S3 client, except that the upload of the CSV is followed at once by a cancel."""
-
-    def __init__(self, s3, cancel):
-        self._s3, self._cancel = s3, cancel
-
-    def __getattr__(self, name):
-        return getattr(self._s3, name)
-
-    def upload_fileobj(self, *args, **kwargs):
-        self._s3.upload_fileobj(*args, **kwargs)
-        self._cancel()
-
-
-@pytest.mark.parametrize("when", ["while writing", "as the file completes"])
-def test_a_cancel_during_finalize_leaves_no_csv(cloud, platform, monkeypatch, when):
-    """Finalize checks the job before its upload completes (the upload is abandoned), and a cancel
-    landing just after the upload completed removes the file: a cancelled job never has a CSV."""
-    from payrail.settlement.service import ALL, CANCELLING, RUNNING
-    from payrail.core.store import SETTLEMENT
+@pytest.mark.parametrize("when", ["before finalize", "while writing", "after a finalize that died"])
+def test_a_cancelled_job_never_has_a_csv_and_a_claimed_report_refuses_the_cancel(cloud, platform, when):
+    """A cancel that lands before finalize claims the job's report ends the job CANCELLED, with no
+    file written. Once finalize has claimed it (it is writing the file, or it wrote the file and
+    died before completing the job), the cancel answers 409 ``job_not_running`` and the job
+    completes with its file, as the workflow's retry of finalize writes it again: a cancelled job
+    never has a CSV."""
+    from payrail.core.errors import Conflict
+    from payrail.settlement import service
+    from payrail.settlement.service import ALL
 
     s = Seed("2002-05-01", 200, merchants=3, tag=f"f-{uuid.uuid4().hex[:8]}")
     st = platform.settlements
+    stops = []
     try:
         seed_captures(platform.ledger, s, threads=2)
         job, _ = st.create_job(ALL, s.day, s.day, trigger="schedule")
-        planned = st.plan(ALL, job["job_id"], concurrency=4)
-        assert sum(st.aggregate(ALL, job["job_id"], piece)["rows"] for piece in planned["slices"]) == 200
-        cancel = lambda: platform.main.transition(SETTLEMENT.key(ALL, job["job_id"]), (RUNNING,), CANCELLING)  # noqa: E731
+        planned = st.plan(ALL, job.job_id, concurrency=4)
+        assert sum(st.aggregate(ALL, job.job_id, piece).rows for piece in planned.slices) == 200
+        cancel = lambda: st.cancel(ALL, job.job_id, stops.append)  # noqa: E731
+        if when == "before finalize":
+            assert cancel().status == "CANCELLED" and len(stops) == 1
+            done = st.finalize(ALL, job.job_id)
+            assert done.status == "CANCELLED" and done.report_key is None
+            assert csv_objects(cloud, job.job_id) == 0
+            return
+        refused = []
+
+        def cancel_refused():
+            with pytest.raises(Conflict) as e:
+                cancel()
+            refused.append(e.value)
         if when == "while writing":
             real = st._day_totals
-            monkeypatch.setattr(st, "_day_totals", lambda *a, **kw: (cancel(), real(*a, **kw))[1])
+            with pytest.MonkeyPatch.context() as m:
+                m.setattr(st, "_day_totals", lambda *a, **kw: (cancel_refused(), real(*a, **kw))[1])
+                done = st.finalize(ALL, job.job_id)
         else:
-            monkeypatch.setattr(st, "s3", _CancelAfterUpload(st.s3, cancel))
-        done = st.finalize(ALL, job["job_id"])
-        assert done["status"] == "CANCELLED" and done.get("report_key") is None
-        assert csv_objects(cloud, job["job_id"]) == 0
+            with pytest.MonkeyPatch.context() as m:
+                m.setattr(service.Settlements, "_end", lambda *a, **kw: (_ for _ in ()).throw(Killed()))
+                with pytest.raises(Killed):
+                    st.finalize(ALL, job.job_id)
+            assert csv_objects(cloud, job.job_id) == 1 and st.get(ALL, job.job_id).status == "RUNNING"
+            cancel_refused()
+            done = st.finalize(ALL, job.job_id)  # the workflow's retry
+        assert refused[0].code == "job_not_running" and "being written" in str(refused[0]) and stops == []
+        assert done.status == "COMPLETED" and done.rows > 0 and csv_objects(cloud, job.job_id) == 1
+        assert [h.status for h in done.status_history] == ["QUEUED", "RUNNING", "COMPLETED"]
         assert not boto3.client("s3").list_multipart_uploads(Bucket=cloud["bucket"], Prefix="settlements/").get(
             "Uploads")
     finally:
         delete_captures(platform.ledger, s, threads=2)
+
+
+class Killed(BaseException):
+    """The Lambda runtime ending a request mid-way (not an exception the code handles)."""
+
+
+def _dead_start(platform, monkeypatch, mid: str, day: str, grace_seconds: float, key: str | None = None) -> str:
+    """``POST /v1/settlements`` (with ``key``, or a new one) dying after it created the job and
+    before it started the job's execution (its client never retries); the job's start deadline
+    ``grace_seconds`` away. Returns the job's id."""
+    from payrail.core.ids import derived
+    from payrail.platform import Platform
+    from payrail.settlement import service
+
+    key = key or str(uuid.uuid4())
+    with monkeypatch.context() as m:
+        m.setattr(service, "START_GRACE_SECONDS", grace_seconds)
+        m.setattr(Platform, "_start_settlement_execution", lambda self, job: (_ for _ in ()).throw(Killed()))
+        with pytest.raises(Killed):
+            platform.start_settlement(mid, day, day, key, None)
+    return derived("stl", mid, key)
+
+
+def test_a_start_that_died_before_its_execution_is_started_by_the_settlement_sweep(merchant, platform, handler,
+                                                                                  monkeypatch):
+    """Two starts die between creating their job and starting its execution: both jobs stay QUEUED,
+    holding the merchant's two active-job slots, so a third start is refused. Once their start
+    deadline has passed, the settlement sweep (its real handler) starts both; they complete, the
+    slots come back, and the next sweep has nothing left to look at."""
+    client, mid = merchant
+    today = datetime.now(timezone.utc).date().isoformat()
+    jobs = [_dead_start(platform, monkeypatch, mid, today, grace_seconds=2) for _ in range(2)]
+    assert [client.settlement_get(j)["status"] for j in jobs] == ["QUEUED", "QUEUED"]
+    with pytest.raises(ApiError) as refused:
+        client.settlement(today, today)
+    assert (refused.value.status, refused.value.code) == (409, "too_many_jobs")
+    event = load_event("eventbridge/settlement_sweep")
+    assert handler("settlement_sweep", event) == {"started": 0, "failed": 0, "checked": 0}  # not yet due
+    time.sleep(2.5)
+    assert handler("settlement_sweep", event) == {"started": 2, "failed": 0, "checked": 2}
+    for j in jobs:
+        done = finished(client.settlement_get, j)
+        assert done["status"] == "COMPLETED", done
+        assert [h["status"] for h in done["status_history"]] == ["QUEUED", "RUNNING", "COMPLETED"]
+    assert handler("settlement_sweep", event) == {"started": 0, "failed": 0, "checked": 0}
+    assert finished(client.settlement_get, client.settlement(today, today)["job_id"])["status"] == "COMPLETED"
+
+
+def test_a_job_whose_execution_ended_without_starting_it_is_failed_by_the_settlement_sweep(merchant, platform,
+                                                                                          monkeypatch):
+    """An execution named after a job ran and ended before the job existed (so it never started
+    it), then the job's own start died: Step Functions refuses a second execution of that name, so
+    the sweep marks the job FAILED and gives its slot back instead of leaving it QUEUED."""
+    from payrail.core import ddb
+    from payrail.core.ids import derived
+
+    client, mid = merchant
+    today = datetime.now(timezone.utc).date().isoformat()
+    key = str(uuid.uuid4())
+    job_id = derived("stl", mid, key)
+    sfn = ddb.client("stepfunctions")
+    arn = sfn.start_execution(stateMachineArn=platform.settings.settlement_state_machine_arn, name=job_id,
+                              input=json.dumps({"scope": mid, "job_id": job_id}))["executionArn"]
+    wait_for(lambda: sfn.describe_execution(executionArn=arn)["status"] != "RUNNING", timeout=60)
+    assert _dead_start(platform, monkeypatch, mid, today, grace_seconds=0, key=key) == job_id
+    assert client.settlement_get(job_id)["status"] == "QUEUED"
+    assert platform.start_unstarted_settlements() == {"started": 0, "failed": 1, "checked": 1}
+    failed = client.settlement_get(job_id)
+    assert failed["status"] == "FAILED" and "ended before starting it" in failed["failure_reason"]
+    assert [h["status"] for h in failed["status_history"]] == ["QUEUED", "FAILED"]
+    assert [e["object_id"] for e in client.all_events("settlement.failed")] == [job_id]
+    jobs = [client.settlement(today, today)["job_id"] for _ in range(2)]  # both slots are free again
+    assert all(finished(client.settlement_get, j)["status"] == "COMPLETED" for j in jobs)

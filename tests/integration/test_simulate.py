@@ -86,10 +86,11 @@ def test_a_payment_whose_creation_was_abandoned_expires(engine):
         [("EXPIRED", ["INITIATED", "VALIDATING", "EXPIRED"])]
 
 
-def first_violation(engine, seeds) -> object:
-    """The first schedule of ``seeds`` that breaks an invariant (None: none did)."""
+def first_violation(engine, seeds, schedule=None) -> object:
+    """The first schedule of ``seeds`` that breaks an invariant (None: none did); ``schedule(seed)``
+    gives a seed's operations (default: 12 of :data:`PAYOUT_WORKLOAD`)."""
     for seed in seeds:
-        r = run_one(engine, seed, workload(seed, 12, PAYOUT_WORKLOAD))
+        r = run_one(engine, seed, schedule(seed) if schedule else workload(seed, 12, PAYOUT_WORKLOAD))
         if r.violation:
             return r
     return None
@@ -222,3 +223,23 @@ def test_a_duplicated_finalize_keeps_the_completed_settlement_file(engine):
     r = run_one(engine, 1085, workload(1085, 12))
     assert r.violation is None, str(r.violation)
     assert r.quiescent
+
+
+def test_a_settlement_start_that_died_is_started_by_the_sweep(engine, monkeypatch):
+    """A settlement start dies between creating its job and starting its execution, and its client
+    never retries. Without the settlement sweep (re-introduced: jobs created without a start
+    deadline, so the sweep never sees them) the job stays QUEUED for ever, holding one of its
+    scope's slots, and the simulator says so; with it, the same schedule ends with every job ended."""
+    from payrail.settlement.records import SettlementRecords
+
+    def schedule(seed):
+        return workload(seed, 12) + [(12, "settle", 5), (13, "settle", 7), (14, "settle", 9)]
+    create = SettlementRecords.create
+    with monkeypatch.context() as m:
+        m.setattr(SettlementRecords, "create", lambda self, job, max_active, fingerprint=None, start_by=None:
+                  create(self, job, max_active, fingerprint))
+        caught = first_violation(engine, range(1, 31), schedule)
+    assert caught is not None and caught.violation.invariant == "stuck", caught and str(caught.violation)
+    assert "settlement" in caught.violation.detail and "QUEUED" in caught.violation.detail
+    fixed = run_one(engine, caught.seed, schedule(caught.seed))
+    assert fixed.violation is None and fixed.quiescent, str(fixed.violation)

@@ -211,14 +211,27 @@ class Platform:
         moves the job to RUNNING). Returns the job as clients see it."""
         job_id = derived("stl", scope, idempotency_key) if idempotency_key else None
         job, _ = self.settlements.create_job(scope, start, end, job_id=job_id, fingerprint=fingerprint)
+        self._start_settlement_execution(job)
+        return self.settlement_view(scope, job.job_id, job)
+
+    def start_unstarted_settlements(self) -> dict[str, int]:
+        """The settlement sweep (a schedule): start the QUEUED jobs whose execution never started
+        (:meth:`Settlements.start_unstarted`); returns its counts."""
+        return self.settlements.start_unstarted(self._start_settlement_execution)
+
+    def _start_settlement_execution(self, job: SettlementJob) -> bool:
+        """Start the job's execution, named after the job with the job as its input, and remember
+        it. Step Functions answers a start of a running execution's name and input with that
+        execution, so a repeat is harmless. True when the execution runs; False when an execution
+        of that name has already ended."""
         sfn = ddb.client("stepfunctions")
         try:
             arn = sfn.start_execution(stateMachineArn=self.settings.settlement_state_machine_arn, name=job.job_id,
-                                      input=json.dumps({"scope": scope, "job_id": job.job_id}))["executionArn"]
-            self.settlements.attach_execution(scope, job.job_id, arn)
+                                      input=json.dumps({"scope": job.scope, "job_id": job.job_id}))["executionArn"]
         except sfn.exceptions.ExecutionAlreadyExists:
-            pass
-        return self.settlement_view(scope, job.job_id, job)
+            return False
+        self.settlements.attach_execution(job.scope, job.job_id, arn)
+        return True
 
     def settlement_view(self, scope: str, job_id: str, job: SettlementJob | None = None) -> SettlementJob:
         """A job with its presigned ``download_url`` once COMPLETED. Raises NotFound."""

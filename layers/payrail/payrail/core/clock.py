@@ -54,4 +54,9 @@ def utcnow() -> datetime:
 
 def now_iso() -> str:
     """UTC timestamp with microseconds, ISO 8601, sortable as a string."""
-    return utcnow().strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return iso(now())
+
+
+def iso(ts: float) -> str:
+    """Epoch seconds ``ts`` as :func:`now_iso` writes a time: ``2026-12-01T22:15:00.000000Z``."""
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

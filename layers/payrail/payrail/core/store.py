@@ -86,13 +86,13 @@ RECONCILIATION_SCOPE = "ALL"
 ACROSS_MERCHANTS = (PAYOUT.prefix, PAYMENT.prefix)
 
 INTERNAL = ("pk", "type", "request_fingerprint", "list_pk", "list_sk", "due_pk", "due_sk", "status_pk",
-            "stock_taken", "first_look", "refund_claim", "refund_claim_until")
+            "stock_taken", "first_look", "refund_claim", "refund_claim_until", "report_claim")
 
 
 def public(item: dict | None) -> dict | None:
     """The item as clients see it: without the key, index attributes, the internal ``type`` tag,
     the request fingerprint and the workers' bookkeeping (``stock_taken``, a payout's ``first_look``, a
-    payment's ``refund_claim``)."""
+    payment's ``refund_claim``, a settlement job's ``report_claim``)."""
     if item is not None:
         for internal in INTERNAL:
             item.pop(internal, None)
@@ -238,8 +238,9 @@ class MainTable:
 
     def update(self, pk: str, expression: str, values: dict, names: dict | None = None,
                condition: str | None = None) -> dict:
-        kw = dict(TableName=self.table, Key={"pk": ddb.value(pk)}, UpdateExpression=expression,
-                  ExpressionAttributeValues={k: ddb.value(v) for k, v in values.items()}, ReturnValues="ALL_NEW")
+        kw = dict(TableName=self.table, Key={"pk": ddb.value(pk)}, UpdateExpression=expression, ReturnValues="ALL_NEW")
+        if values:
+            kw["ExpressionAttributeValues"] = {k: ddb.value(v) for k, v in values.items()}
         if names:
             kw["ExpressionAttributeNames"] = names
         if condition:

@@ -3,7 +3,8 @@ their keys, attributes and expressions, and that turns items into :class:`Settle
 (trusted items, built with :func:`payrail.core.entity.construct`: no validation on the hot path) and back.
 
 Items: job ``pk = SETTLEMENT#<scope>#<job_id>`` (``slices_done`` a string set of finished slice
-numbers, added to only while the job is RUNNING); the scope's slot counter
+numbers, added to only while the job is RUNNING; a job the API created carries a ``due`` timer, its
+start deadline, until the settlement sweep has looked at it); the scope's slot counter
 ``pk = SETTLEMENT_SLOTS#<scope>`` (``active``: its jobs QUEUED, RUNNING or CANCELLING).
 """
 from __future__ import annotations
@@ -13,7 +14,7 @@ from payrail.core.events import EventLog
 from payrail.core.ledger import now_iso
 from payrail.core.lifecycle import StatusChange
 from payrail.core.entity import construct
-from payrail.core.store import SETTLEMENT, SETTLEMENT_ALL, SETTLEMENT_SLOTS, MainTable, public
+from payrail.core.store import SETTLEMENT, SETTLEMENT_ALL, SETTLEMENT_SLOTS, MainTable, due, public
 from payrail.settlement.model import LIFECYCLE, SS, SettlementJob, SettlementStatus
 
 
@@ -77,17 +78,22 @@ class SettlementRecords:
             slices_done=0, progress=0, trigger=trigger, status=SettlementStatus(LIFECYCLE.initial), created_at=ts,
             updated_at=ts, status_history=[StatusChange.model_construct(status=LIFECYCLE.initial, at=ts)])
 
-    def create(self, job: SettlementJob, max_active: int | None, fingerprint: str | None = None) -> bool:
+    def create(self, job: SettlementJob, max_active: int | None, fingerprint: str | None = None,
+               start_by: str | None = None) -> bool:
         """Put the job (with the fingerprint of the request creating it), take one of its scope's
         slots (at most ``max_active``; None: no bound) and, for a merchant's job, its creation event,
         in one transaction. False when the job exists.
+
+        Args:
+            start_by: ISO time by which its workflow execution should have started it: the job's
+                ``due`` timer, which the settlement sweep reads (None: no timer).
 
         Raises: SlotsTaken.
         """
         scope, job_id = job.scope, job.job_id
         shown = as_shown(job)  # the job as GET shows it (no slice done yet)
         item = {"type": SETTLEMENT.type, **{k: v for k, v in shown.items() if k not in ("slices_done", "progress")},
-                "request_fingerprint": fingerprint}
+                "request_fingerprint": fingerprint, **(due(SETTLEMENT, job_id, start_by) if start_by else {})}
         slot = self._slot_action(scope, +1)
         if max_active is not None:
             slot["Update"]["ConditionExpression"] = "attribute_not_exists(active) OR active < :max"
@@ -112,8 +118,39 @@ class SettlementRecords:
         """Give the scope's slot back (with a move to a final state)."""
         return self._slot_action(scope, -1)
 
+    def past_start_by(self, now: str) -> list[SettlementJob]:
+        """Jobs whose start deadline (``due`` timer) is at or before ``now`` (ISO time), oldest
+        first, whatever their status (the index copy may lag: callers read the job again)."""
+        return [load(item) for item in self.main.due_items(SETTLEMENT, now)]
+
+    def disarm(self, scope: str, job_id: str) -> None:
+        """Remove the job's start deadline (a no-op when it has none)."""
+        try:
+            self.main.update(self.key(scope, job_id), "REMOVE due_pk, due_sk", {}, condition="attribute_exists(pk)")
+        except self.main.db.exceptions.ConditionalCheckFailedException:
+            pass
+
     def attach_execution(self, scope: str, job_id: str, execution_arn: str) -> None:
-        self.main.update(self.key(scope, job_id), "SET execution_arn = :e", {":e": execution_arn})
+        """Remember the job's workflow execution (a no-op when no such job exists: an update must not
+        create a job item of its own)."""
+        try:
+            self.main.update(self.key(scope, job_id), "SET execution_arn = :e", {":e": execution_arn},
+                             condition="attribute_exists(pk)")
+        except self.main.db.exceptions.ConditionalCheckFailedException:
+            pass
+
+    #: a guard for moves a claimed report forbids (a cancel): see :meth:`claim_report`
+    NOT_CLAIMED = "attribute_not_exists(report_claim)"
+
+    def claim_report(self, scope: str, job_id: str) -> bool:
+        """Claim the job's report while it runs (finalize's first write; a retry's claim holds
+        again): from then on the job can no longer be cancelled. False when it no longer runs."""
+        try:
+            self.main.update(self.key(scope, job_id), "SET report_claim = if_not_exists(report_claim, :ts)",
+                             {":ts": now_iso(), ":r": SS.RUNNING}, names={"#s": "status"}, condition="#s = :r")
+        except self.main.db.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
 
     def replan(self, scope: str, job_id: str, slices_total: int) -> bool:
         """A retried plan of a RUNNING job: its slice count. False when it no longer runs."""
@@ -139,9 +176,10 @@ class SettlementRecords:
         return True
 
     def transition(self, job: SettlementJob, sources: tuple[str, ...], target: str, sets: dict | None,
-                   detail: str | None, extra: list[dict] = ()) -> bool:
+                   detail: str | None, extra: list[dict] = (), guard: str | None = None) -> bool:
         """Move ``job`` (as read) by its lifecycle table, with ``extra`` actions and, for a
-        merchant's job, the move's event, in one transaction. False when the job changed meanwhile.
+        merchant's job, the move's event, in one transaction. False when the job changed meanwhile
+        (or ``guard``, one more condition on the job's item, does not hold).
         ``sets``: attributes set with the move (``report_key``, ``rows``, ``totals`` …).
         Raises IllegalMove for a move the table lacks."""
         pk, scope = self.key(job.scope, job.job_id), job.scope
@@ -152,6 +190,9 @@ class SettlementRecords:
         else:  # the admin's jobs announce nothing
             LIFECYCLE.check(sources, target)
             actions = [self.main.transition_action(pk, sources, target, sets, detail)]
+        if guard:
+            update = next(a["Update"] for a in actions if a.get("Update", {}).get("Key") == {"pk": ddb.value(pk)})
+            update["ConditionExpression"] = f"({update['ConditionExpression']}) AND {guard}"
         try:
             self.main.db.transact_write_items(TransactItems=actions + list(extra))
             return True

@@ -3,7 +3,10 @@ orders in a window, written as one CSV to S3.
 
 A job is created QUEUED (by the API or the daily schedule); the state machine
 (``infra/asl/settlement.asl.json``) moves it to RUNNING in its first step and ends it COMPLETED
-or FAILED; QUEUED and RUNNING jobs can be cancelled (CANCELLING, then CANCELLED).
+or FAILED; QUEUED and RUNNING jobs can be cancelled (CANCELLING, then CANCELLED). A job the API
+created and whose execution was never started (the request died in between, and its client never
+retried) is started by the settlement sweep once :data:`START_GRACE_SECONDS` have passed
+(:meth:`Settlements.start_unstarted`), so no job stays QUEUED holding its scope's slot.
 
 * ``plan`` cuts the window into **slices**: per UTC day, the 16 shards of the sparse settlement
   index, each cut into ``parts`` equal time ranges of the day (:meth:`Ledger.settlement_query`),
@@ -15,14 +18,17 @@ or FAILED; QUEUED and RUNNING jobs can be cancelled (CANCELLING, then CANCELLED)
 * ``aggregate`` sums one slice, streaming the index page by page, into a partial file
   ``settlements/parts/<job>/<slice>.csv`` (``merchant_id,currency,gross,fee,count``, one line per
   merchant and currency); a worker holds one entry per merchant and currency, never the rows.
-* ``finalize`` merges the partials day by day and streams the CSV to S3 (a multipart upload once
-  it passes 8 MiB), rows ordered by date, merchant, currency; the download link exists only
-  once the job is COMPLETED, which is written after the file is complete.
+* ``finalize`` first claims the job's report (a conditional write while the job is RUNNING):
+  from then on the job can no longer be cancelled, so a file is only ever written for a job that
+  will complete. It then merges the partials day by day and streams the CSV to S3 (a multipart
+  upload once it passes 8 MiB), rows ordered by date, merchant, currency; the download link exists
+  only once the job is COMPLETED, which is written after the file is complete. A finalize that
+  dies anywhere is retried by the workflow and writes the same file again.
 
 Progress is the set of finished slices (a string-set ADD, so a retried slice counts once; only
-while the job runs). Cancel stops the execution; a slice in flight finishes without counting,
-finalize abandons its upload, and a file completed in the instant of a cancel is deleted, so a
-cancelled job leaves no CSV.
+while the job runs). Cancel (before the report is claimed) stops the execution; a slice in flight
+finishes without counting, and a finalize finds the job cancelled before it claims: a cancelled job
+never has a CSV.
 """
 from __future__ import annotations
 
@@ -39,6 +45,7 @@ from typing import Callable, Iterator
 
 from boto3.s3.transfer import TransferConfig
 
+from payrail.core import clock
 from payrail.core.entity import construct
 from payrail.core.errors import Conflict, NotFound, ValidationFailed
 from payrail.core.events import EventLog
@@ -54,6 +61,9 @@ CSV_COLUMNS = ["merchant_id", "date", "currency", "gross", "fee", "net", "txn_co
 QUEUED, RUNNING, CANCELLING, CANCELLED, COMPLETED, FAILED = SS.QUEUED, SS.RUNNING, SS.CANCELLING, SS.CANCELLED, \
     SS.COMPLETED, SS.FAILED
 MAX_DAYS = 366
+#: seconds after its creation by the API by which a job's execution should have started it: past
+#: them, the settlement sweep starts it (a start is idempotent: the execution is named after the job)
+START_GRACE_SECONDS = 60
 #: captures one slice should hold: a few 1 MB pages of the index, well under a second of reading
 #: and summing for a 1 GB Lambda. Slices of a few pages also keep DynamoDB Local linear: it
 #: re-reads the rest of a key range for every page (measured: a 12,500-row partition read in 7
@@ -73,10 +83,6 @@ UPLOAD_PART_BYTES = 8 * 1024 * 1024
 
 class IncompleteSlices(Exception):
     """Finalize found fewer finished slices than planned (a slice failed for good)."""
-
-
-class _Cancelled(Exception):
-    """The job was cancelled while its CSV was being written (the upload is aborted)."""
 
 
 def parse_window(start: str, end: str) -> tuple[date, date]:
@@ -129,8 +135,10 @@ class Settlements:
             return self.get(scope, job_id), False
         job = self.records.new(job_id, scope, a.isoformat(), b.isoformat(), self.ledger.shards,
                                ((b - a).days + 1) * self.ledger.shards, trigger, now_iso())
+        scheduled = trigger == "schedule"  # created by its own execution's first step: no start to watch
+        start_by = None if scheduled else clock.iso(clock.now() + START_GRACE_SECONDS)
         try:
-            if not self.records.create(job, None if trigger == "schedule" else self.max_active, fingerprint):
+            if not self.records.create(job, None if scheduled else self.max_active, fingerprint, start_by):
                 self._existing(scope, job_id, fingerprint)
                 return self.get(scope, job_id), False
         except SlotsTaken:
@@ -165,15 +173,43 @@ class Settlements:
         and skip; an execution that starts later ends in its first step.
 
         Raises:
-            NotFound; Conflict (``job_not_running``) when the job already finished.
+            NotFound; Conflict (``job_not_running``) when the job already finished, or its finalize
+            has claimed its report.
         """
         try:
-            job = self._move(self.get(scope, job_id), (QUEUED, RUNNING), CANCELLING, detail="cancel requested")
+            job = self._move(self.get(scope, job_id), (QUEUED, RUNNING), CANCELLING, detail="cancel requested",
+                             guard=self.records.NOT_CLAIMED)
         except Conflict:
+            if self._status(scope, job_id) == RUNNING:
+                raise Conflict("the job's report is already being written; it can no longer be cancelled",
+                               code="job_not_running") from None
             raise Conflict("job is not running", code="job_not_running") from None
         stop_execution(job)
         self._mark_cancelled(scope, job_id)
         return self.get(scope, job_id)
+
+    def start_unstarted(self, start: Callable[[SettlementJob], bool]) -> dict[str, int]:
+        """The settlement sweep: every job past its start deadline (:data:`START_GRACE_SECONDS`
+        after the API created it) that is still QUEUED is started with ``start(job)`` (start its
+        execution, named after the job: True when it runs, False when an execution of that name has
+        already ended); a job whose execution ended without starting it is marked FAILED (its slot
+        given back). Each job's deadline is then removed, whatever its status; a sweep that dies
+        leaves it armed for the next. Returns counts: ``{"started": n, "failed": n, "checked": n}``.
+        """
+        counts = {"started": 0, "failed": 0, "checked": 0}
+        for seen in self.records.past_start_by(clock.now_iso()):
+            job = self.records.get(seen.scope, seen.job_id)
+            if job is not None and job.status == QUEUED:
+                if start(job):
+                    counts["started"] += 1
+                else:
+                    with contextlib.suppress(Conflict):  # it left QUEUED meanwhile: its execution did start it
+                        self._end(self.get(job.scope, job.job_id), (QUEUED,), FAILED,
+                                  {"failure_reason": "its workflow execution ended before starting it"})
+                        counts["failed"] += 1
+            counts["checked"] += 1
+            self.records.disarm(seen.scope, seen.job_id)
+        return counts
 
     def download_url(self, job: SettlementJob, expires_seconds: int) -> str | None:
         """A presigned GET of the CSV once the job is COMPLETED (the file is complete by then)."""
@@ -239,20 +275,20 @@ class Settlements:
         return SliceResult(rows=n, skipped=not self.records.count_slice(scope, job_id, piece.slice))
 
     def finalize(self, scope: str, job_id: str) -> SettlementJob:
-        """Merge the partials into ``settlements/<job_id>.csv`` and complete the job (or mark it
-        CANCELLED, leaving no file). Returns the job.
+        """Claim the job's report, merge the partials into ``settlements/<job_id>.csv`` and complete
+        the job; a job cancelled before the claim is marked CANCELLED instead, with no file written.
+        Returns the job.
 
         Raises:
             IncompleteSlices: fewer slices finished than planned (the workflow marks the job FAILED).
         """
         job = self.get(scope, job_id)
-        if job.status == CANCELLING:
-            self._mark_cancelled(scope, job_id)
-            return self.get(scope, job_id)
-        if job.status != RUNNING:
-            return job
-        if job.slices_done < job.slices_total:
+        if job.status == RUNNING and job.slices_done < job.slices_total:
             raise IncompleteSlices(f"{job.slices_done} of {job.slices_total} slices finished")
+        if job.status != RUNNING or not self.records.claim_report(scope, job_id):
+            if self._status(scope, job_id) == CANCELLING:
+                self._mark_cancelled(scope, job_id)
+            return self.get(scope, job_id)
         manifest = [construct(Slice, s) for s in json.loads(
             self.s3.get_object(Bucket=self.bucket, Key=self._manifest_key(job_id))["Body"].read())]
         report_key = f"settlements/{job_id}.csv"
@@ -270,25 +306,15 @@ class Settlements:
                 yield buf.getvalue().encode()
                 buf.seek(0)
                 buf.truncate()
-            if self._status(scope, job_id) != RUNNING:
-                raise _Cancelled  # before the upload completes: no file is left behind
 
-        try:
-            self.s3.upload_fileobj(io.BufferedReader(_Reader(csv_bytes())), self.bucket, report_key, ExtraArgs={"ContentType": "text/csv"},
-                                   Config=TransferConfig(multipart_threshold=UPLOAD_PART_BYTES,
-                                                         multipart_chunksize=UPLOAD_PART_BYTES, max_concurrency=2))
-        except _Cancelled:
-            self._mark_cancelled(scope, job_id)
-            return self.get(scope, job_id)
+        self.s3.upload_fileobj(io.BufferedReader(_Reader(csv_bytes())), self.bucket, report_key,
+                               ExtraArgs={"ContentType": "text/csv"},
+                               Config=TransferConfig(multipart_threshold=UPLOAD_PART_BYTES,
+                                                     multipart_chunksize=UPLOAD_PART_BYTES, max_concurrency=2))
         rows = sums.pop("rows")
-        try:
-            self._end(job, (RUNNING,), COMPLETED, {"report_key": report_key, "rows": rows, "totals": sums})
-        except Conflict:
-            if self._status(scope, job_id) == COMPLETED:  # a twin of this step (a retry) completed it: its file stays
-                return self.get(scope, job_id)
-            # cancelled in the instant the upload completed: honour the cancel, remove the file
-            self.s3.delete_object(Bucket=self.bucket, Key=report_key)
-            self._mark_cancelled(scope, job_id)
+        with contextlib.suppress(Conflict):  # a twin of this step (a retry) completed it with the same file
+            self._end(self.get(scope, job_id), (RUNNING,), COMPLETED,
+                      {"report_key": report_key, "rows": rows, "totals": sums})
         return self.get(scope, job_id)
 
     def _day_totals(self, job_id: str, slices: list[int], batch: int = 8) -> dict[tuple[str, str], list[int]]:
@@ -316,11 +342,12 @@ class Settlements:
         self._move(job, from_status, to_status, sets, extra=[self.records.free_slot_action(job.scope)])
 
     def _move(self, job: SettlementJob, from_status: tuple[str, ...], to_status: str, sets: dict | None = None,
-              detail: str | None = None, extra: list[dict] = ()) -> SettlementJob:
+              detail: str | None = None, extra: list[dict] = (), guard: str | None = None) -> SettlementJob:
         """Move ``job`` (as :meth:`get` read it) from one of ``from_status`` to ``to_status`` with
         ``extra`` actions and, for a merchant's job, its ``settlement.*`` event, in one
-        transaction; when another change of the job came first, read it again and retry while it
-        is still in ``from_status``. Returns the job after the move.
+        transaction (``guard``: one more condition on the job's item); when another change of the
+        job came first, read it again and retry while it is still in ``from_status``. Returns the
+        job after the move.
 
         Raises:
             Conflict (``invalid_state``): the job is not in ``from_status``.
@@ -330,7 +357,7 @@ class Settlements:
         for _ in range(5):
             if job.status not in from_status:
                 break
-            if self.records.transition(job, from_status, to_status, sets, detail, extra):
+            if self.records.transition(job, from_status, to_status, sets, detail, extra, guard):
                 return self.get(scope, job_id)
             job = self.get(scope, job_id)
         raise Conflict(f"{self.records.key(scope, job_id)} is not in {from_status}", code="invalid_state")
