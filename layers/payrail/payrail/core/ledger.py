@@ -67,6 +67,10 @@ UNBOUNDED = "unbounded"
 #: how long :meth:`Ledger.post` keeps retrying optimistic-lock conflicts at most (seconds); less when
 #: the invocation's deadline (:mod:`payrail.core.deadline`) is nearer
 CONTENTION_BUDGET_SECONDS = 20.0
+#: the time a retry of :meth:`Ledger.post` needs before the invocation's deadline (its re-read and its
+#: transaction, each refused by the deadline guard with less than ``ddb.MIN_ATTEMPT_SECONDS`` left):
+#: a retry that would start later is not made, and the conflict is answered as contention
+RETRY_RESERVE_SECONDS = 0.25
 SETTLEMENT_INDEX = "gsi1"
 #: slices per UTC day of the settlement index. Part of the data model (writers and the settlement
 #: job must agree), so a constant rather than a setting.
@@ -261,14 +265,15 @@ class Ledger:
             InsufficientFunds: a ``non_negative`` account would go below zero.
             ExtraConditionFailed: one of ``extra`` failed its condition.
             ConcurrencyExhausted: optimistic-lock conflicts on a hot account lasted longer than
-                CONTENTION_BUDGET_SECONDS or the invocation's remaining time (``deadline.remaining()``),
-                whichever is shorter; at least one attempt is made, and no back-off sleeps past
-                that budget (nothing was written; the caller may retry).
+                CONTENTION_BUDGET_SECONDS or the invocation's remaining time (``deadline.remaining()``)
+                less :data:`RETRY_RESERVE_SECONDS`, whichever is shorter; at least one attempt is
+                made, and no back-off sleeps past that budget (nothing was written; the caller may
+                retry).
         """
         self._validate(journal)
         specs = {s.account_id: s for s in opens}
         versioned = [p.account_id for p in journal.postings if not is_counter(p.account_id)]
-        give_up_at = clock.monotonic() + min(CONTENTION_BUDGET_SECONDS, deadline.remaining())
+        give_up_at = clock.monotonic() + min(CONTENTION_BUDGET_SECONDS, deadline.remaining() - RETRY_RESERVE_SECONDS)
         attempt = 0
         while True:
             attempt += 1
