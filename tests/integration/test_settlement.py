@@ -266,25 +266,28 @@ def _dead_start(platform, monkeypatch, mid: str, day: str, grace_seconds: float,
 def test_a_start_that_died_before_its_execution_is_started_by_the_settlement_sweep(merchant, platform, handler,
                                                                                   monkeypatch):
     """Two starts die between creating their job and starting its execution: both jobs stay QUEUED,
-    holding the merchant's two active-job slots, so a third start is refused. Once their start
-    deadline has passed, the settlement sweep (its real handler) starts both; they complete, the
-    slots come back, and the next sweep has nothing left to look at."""
+    holding the merchant's two active-job slots, so a third start is refused. A sweep before their
+    start deadline leaves them; once it has passed, the settlement sweep (its real handler) starts
+    both, they complete, their deadlines are removed and the slots come back. (The sweep reads every
+    job of the table, other tests' too, so its counts are not the test's to assert.)"""
+    from payrail.core.store import SETTLEMENT
+
     client, mid = merchant
     today = datetime.now(timezone.utc).date().isoformat()
-    jobs = [_dead_start(platform, monkeypatch, mid, today, grace_seconds=2) for _ in range(2)]
+    jobs = [_dead_start(platform, monkeypatch, mid, today, grace_seconds=5) for _ in range(2)]
+    event = load_event("eventbridge/settlement_sweep")
+    handler("settlement_sweep", event)  # not yet due
     assert [client.settlement_get(j)["status"] for j in jobs] == ["QUEUED", "QUEUED"]
     with pytest.raises(ApiError) as refused:
         client.settlement(today, today)
     assert (refused.value.status, refused.value.code) == (409, "too_many_jobs")
-    event = load_event("eventbridge/settlement_sweep")
-    assert handler("settlement_sweep", event) == {"started": 0, "failed": 0, "checked": 0}  # not yet due
-    time.sleep(2.5)
-    assert handler("settlement_sweep", event) == {"started": 2, "failed": 0, "checked": 2}
+    time.sleep(5.5)
+    handler("settlement_sweep", event)
     for j in jobs:
         done = finished(client.settlement_get, j)
         assert done["status"] == "COMPLETED", done
         assert [h["status"] for h in done["status_history"]] == ["QUEUED", "RUNNING", "COMPLETED"]
-    assert handler("settlement_sweep", event) == {"started": 0, "failed": 0, "checked": 0}
+        assert "due_pk" not in platform.main.get(SETTLEMENT.key(mid, j), raw=True)
     assert finished(client.settlement_get, client.settlement(today, today)["job_id"])["status"] == "COMPLETED"
 
 
@@ -306,7 +309,7 @@ def test_a_job_whose_execution_ended_without_starting_it_is_failed_by_the_settle
     wait_for(lambda: sfn.describe_execution(executionArn=arn)["status"] != "RUNNING", timeout=60)
     assert _dead_start(platform, monkeypatch, mid, today, grace_seconds=0, key=key) == job_id
     assert client.settlement_get(job_id)["status"] == "QUEUED"
-    assert platform.start_unstarted_settlements() == {"started": 0, "failed": 1, "checked": 1}
+    assert platform.start_unstarted_settlements()["failed"] >= 1
     failed = client.settlement_get(job_id)
     assert failed["status"] == "FAILED" and "ended before starting it" in failed["failure_reason"]
     assert [h["status"] for h in failed["status_history"]] == ["QUEUED", "FAILED"]
