@@ -294,9 +294,10 @@ FUNCTIONS = {
                  grants=Grants(tables_rw=("ledger", "main", "events"), queues_send=("reconciliation",), bucket="rw"),
                  timeout=900, memory=1024, sqs=SqsSource("reconciliation", batch_size=1, max_concurrency=2),
                  connectors=True),
-        # settlement jobs the API created whose execution never started: started (a schedule)
+        # settlement jobs the API created whose execution never started, and cancels that died (a schedule)
         Function("settlement_sweep", env=_DATA + _EVENTS + ("SETTLEMENT_STATE_MACHINE_ARN",),
-                 grants=Grants(tables_rw=("main", "events"), start_executions=("settlement",)), timeout=60, memory=256),
+                 grants=Grants(tables_rw=("main", "events"), start_executions=("settlement",),
+                               stop_executions=("settlement",)), timeout=60, memory=256),
         # payout holds open past HOLD_AGE_BOUND_SECONDS: counted by a schedule (metrics and their alarm)
         Function("holds", env=("MAIN_TABLE", "HOLD_AGE_BOUND_SECONDS"), grants=Grants(tables_r=("main",)),
                  timeout=60, memory=256),

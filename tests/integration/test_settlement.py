@@ -316,3 +316,27 @@ def test_a_job_whose_execution_ended_without_starting_it_is_failed_by_the_settle
     assert [e["object_id"] for e in client.all_events("settlement.failed")] == [job_id]
     jobs = [client.settlement(today, today)["job_id"] for _ in range(2)]  # both slots are free again
     assert all(finished(client.settlement_get, j)["status"] == "COMPLETED" for j in jobs)
+
+
+def test_a_cancel_that_died_between_its_writes_is_finished_by_the_settlement_sweep(cloud, merchant, platform,
+                                                                                  monkeypatch):
+    """A cancel dies after it marked the job CANCELLING and stopped its execution, before marking it
+    CANCELLED, and its client never retries. Here the job's execution never started (its start died
+    too), so no workflow step will end it either: the job would stay CANCELLING for ever, holding one
+    of the merchant's slots. Past the cancel's deadline the settlement sweep stops the execution
+    again (a no-op) and marks the job CANCELLED, with no CSV."""
+    from payrail.settlement import service
+
+    client, mid = merchant
+    today = datetime.now(timezone.utc).date().isoformat()
+    job_id = _dead_start(platform, monkeypatch, mid, today, grace_seconds=0)
+    with monkeypatch.context() as m:
+        m.setattr(service, "START_GRACE_SECONDS", 0)
+        m.setattr(service.Settlements, "_mark_cancelled", lambda *a: (_ for _ in ()).throw(Killed()))
+        with pytest.raises(Killed):
+            platform.cancel_settlement(mid, job_id)
+    assert client.settlement_get(job_id)["status"] == "CANCELLING"
+    assert platform.start_unstarted_settlements()["cancelled"] >= 1
+    done = client.settlement_get(job_id)
+    assert done["status"] == "CANCELLED" and done["download_url"] is None and csv_objects(cloud, job_id) == 0
+    assert [h["status"] for h in done["status_history"]] == ["QUEUED", "CANCELLING", "CANCELLED"]

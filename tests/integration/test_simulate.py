@@ -243,3 +243,12 @@ def test_a_settlement_start_that_died_is_started_by_the_sweep(engine, monkeypatc
     assert "settlement" in caught.violation.detail and "QUEUED" in caught.violation.detail
     fixed = run_one(engine, caught.seed, schedule(caught.seed))
     assert fixed.violation is None and fixed.quiescent, str(fixed.violation)
+
+
+def test_a_cancel_that_died_between_its_writes_is_finished_by_the_sweep(engine):
+    """The schedule of seed=4277: a settlement cancel dies after marking the job CANCELLING (and
+    stopping its execution), before marking it CANCELLED, and nothing retries it; the settlement
+    sweep finishes it at the cancel's deadline instead of leaving the job CANCELLING for ever."""
+    r = run_one(engine, 4277, workload(4277, 12))
+    assert r.violation is None, str(r.violation)
+    assert r.quiescent

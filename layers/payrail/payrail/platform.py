@@ -216,8 +216,8 @@ class Platform:
 
     def start_unstarted_settlements(self) -> dict[str, int]:
         """The settlement sweep (a schedule): start the QUEUED jobs whose execution never started
-        (:meth:`Settlements.start_unstarted`); returns its counts."""
-        return self.settlements.start_unstarted(self._start_settlement_execution)
+        and finish the cancels that died (:meth:`Settlements.start_unstarted`); returns its counts."""
+        return self.settlements.start_unstarted(self._start_settlement_execution, self._stop_settlement_execution)
 
     def _start_settlement_execution(self, job: SettlementJob) -> bool:
         """Start the job's execution, named after the job with the job as its input, and remember
@@ -241,17 +241,19 @@ class Platform:
     def cancel_settlement(self, scope: str, job_id: str) -> SettlementJob:
         """Cancel a queued or running job and stop its execution (named after the job, so it is
         found even before the job records it). Raises NotFound, Conflict."""
+        return self.settlement_view(scope, job_id,
+                                    self.settlements.cancel(scope, job_id, self._stop_settlement_execution))
+
+    def _stop_settlement_execution(self, job: SettlementJob) -> None:
+        """Stop the job's execution (named after the job, so it is found even before the job
+        records it); a no-op when there is none."""
         sfn = ddb.client("stepfunctions")
         machine = self.settings.settlement_state_machine_arn
-
-        def stop(job: SettlementJob) -> None:
-            arn = job.execution_arn or machine.replace(":stateMachine:", ":execution:") + f":{job_id}"
-            try:
-                sfn.stop_execution(executionArn=arn, cause="settlement job cancelled")
-            except sfn.exceptions.ExecutionDoesNotExist:
-                pass
-
-        return self.settlement_view(scope, job_id, self.settlements.cancel(scope, job_id, stop))
+        arn = job.execution_arn or machine.replace(":stateMachine:", ":execution:") + f":{job.job_id}"
+        try:
+            sfn.stop_execution(executionArn=arn, cause="settlement job cancelled")
+        except sfn.exceptions.ExecutionDoesNotExist:
+            pass
 
     # ---- reconciliation runs and their exceptions ----------------------------------------------
     @cached_property

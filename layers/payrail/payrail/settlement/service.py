@@ -52,7 +52,7 @@ from payrail.core.events import EventLog
 from payrail.core.idempotency import check_fingerprint
 from payrail.core.ids import random_id
 from payrail.core.ledger import Ledger, now_iso
-from payrail.core.store import SETTLEMENT_ALL as ALL, MainTable
+from payrail.core.store import SETTLEMENT, SETTLEMENT_ALL as ALL, MainTable, due
 from payrail.settlement.model import LIFECYCLE, SS, SettlementJob, SettlementStatus
 from payrail.settlement.records import SettlementRecords, SlotsTaken
 from payrail.settlement.workflow import NotStarted, Planned, Slice, SliceResult
@@ -176,9 +176,10 @@ class Settlements:
             NotFound; Conflict (``job_not_running``) when the job already finished, or its finalize
             has claimed its report.
         """
+        finish_by = clock.iso(clock.now() + START_GRACE_SECONDS)  # the sweep finishes a cancel that died
         try:
-            job = self._move(self.get(scope, job_id), (QUEUED, RUNNING), CANCELLING, detail="cancel requested",
-                             guard=self.records.NOT_CLAIMED)
+            job = self._move(self.get(scope, job_id), (QUEUED, RUNNING), CANCELLING, due(SETTLEMENT, job_id, finish_by),
+                             detail="cancel requested", guard=self.records.NOT_CLAIMED)
         except Conflict:
             if self._status(scope, job_id) == RUNNING:
                 raise Conflict("the job's report is already being written; it can no longer be cancelled",
@@ -188,18 +189,28 @@ class Settlements:
         self._mark_cancelled(scope, job_id)
         return self.get(scope, job_id)
 
-    def start_unstarted(self, start: Callable[[SettlementJob], bool]) -> dict[str, int]:
-        """The settlement sweep: every job past its start deadline (:data:`START_GRACE_SECONDS`
-        after the API created it) that is still QUEUED is started with ``start(job)`` (start its
-        execution, named after the job: True when it runs, False when an execution of that name has
-        already ended); a job whose execution ended without starting it is marked FAILED (its slot
-        given back). Each job's deadline is then removed, whatever its status; a sweep that dies
-        leaves it armed for the next. Returns counts: ``{"started": n, "failed": n, "checked": n}``.
+    def start_unstarted(self, start: Callable[[SettlementJob], bool],
+                        stop: Callable[[SettlementJob], None]) -> dict[str, int]:
+        """The settlement sweep, over every job past its deadline (:data:`START_GRACE_SECONDS`
+        after the API created it, or after a cancel asked for it):
+
+        * still QUEUED: started with ``start(job)`` (start its execution, named after the job: True
+          when it runs, False when an execution of that name has already ended); a job whose
+          execution ended without starting it is marked FAILED (its slot given back);
+        * still CANCELLING (the cancel died between its writes): ``stop(job)`` stops its execution
+          and it is marked CANCELLED (its slot given back), as the cancel would have.
+
+        Each job's deadline is then removed, whatever its status; a sweep that dies leaves it armed
+        for the next. Returns counts: ``{"started": n, "failed": n, "cancelled": n, "checked": n}``.
         """
-        counts = {"started": 0, "failed": 0, "checked": 0}
+        counts = {"started": 0, "failed": 0, "cancelled": 0, "checked": 0}
         for seen in self.records.past_start_by(clock.now_iso()):
             job = self.records.get(seen.scope, seen.job_id)
-            if job is not None and job.status == QUEUED:
+            if job is not None and job.status == CANCELLING:
+                stop(job)
+                self._mark_cancelled(job.scope, job.job_id)
+                counts["cancelled"] += 1
+            elif job is not None and job.status == QUEUED:
                 if start(job):
                     counts["started"] += 1
                 else:
