@@ -5,8 +5,9 @@ A job is created QUEUED (by the API or the daily schedule); the state machine
 (``infra/asl/settlement.asl.json``) moves it to RUNNING in its first step and ends it COMPLETED
 or FAILED; QUEUED and RUNNING jobs can be cancelled (CANCELLING, then CANCELLED). A job the API
 created and whose execution was never started (the request died in between, and its client never
-retried) is started by the settlement sweep once :data:`START_GRACE_SECONDS` have passed
-(:meth:`Settlements.start_unstarted`), so no job stays QUEUED holding its scope's slot.
+retried) is started by the settlement sweep once :data:`START_GRACE_SECONDS` have passed, and a
+cancel that died between CANCELLING and CANCELLED is finished by it
+(:meth:`Settlements.start_unstarted`), so no job stays QUEUED or CANCELLING holding its scope's slot.
 
 * ``plan`` cuts the window into **slices**: per UTC day, the 16 shards of the sparse settlement
   index, each cut into ``parts`` equal time ranges of the day (:meth:`Ledger.settlement_query`),
