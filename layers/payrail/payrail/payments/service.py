@@ -44,8 +44,7 @@ CURRENCY = "GHS"
 REFUND_CLAIM_SECONDS = 30
 
 
-def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+_iso = clock.iso
 
 
 def _epoch(iso: str) -> float:

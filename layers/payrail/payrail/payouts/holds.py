@@ -12,7 +12,7 @@ admin's ``GET /v1/admin/holds`` (:meth:`payrail.operations.Operations.holds`) li
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from payrail.payouts.model import Payout
 from payrail.payouts.records import HoldRecords
@@ -34,8 +34,7 @@ class HoldSummary:
     oldest_age_seconds: int
 
 
-def _iso(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+_iso = clock.iso
 
 
 def _epoch(since: str) -> float:

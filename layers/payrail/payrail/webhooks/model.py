@@ -23,7 +23,6 @@ nor moves money.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from enum import StrEnum
 
 from pydantic import ConfigDict, Field
@@ -84,9 +83,8 @@ RECOVERY_LIFECYCLE: Lifecycle[RecoveryStatus] = Lifecycle("webhook recovery", Re
 ])
 
 
-def iso(epoch_seconds: float) -> str:
-    """Epoch seconds as the API's time (ISO 8601, UTC, microseconds)."""
-    return datetime.fromtimestamp(epoch_seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+#: epoch seconds as the API's time (ISO 8601, UTC, microseconds)
+iso = clock.iso
 
 
 class Entity(CoreEntity):
