@@ -212,7 +212,10 @@ QUEUES = {
         # mobile-money payments: one message per look at the provider (payrail.payments.workflow)
         Queue("payments", visibility_timeout=60, max_receive_count=5, max_delay_seconds=900),
         # reconciliation runs: one message per run (the API, a settlement file in the inbox via EventBridge)
-        Queue("reconciliation", visibility_timeout=900, max_receive_count=3),
+        # a redelivered message must find its dead executor's lease (reconciliation LEASE_SECONDS: the
+        # function's timeout and a margin) lapsed, or the run would be left RUNNING: six timeouts, as
+        # AWS advises for a Lambda's source queue; MAX_ATTEMPTS receives (an outage on the last fails the run)
+        Queue("reconciliation", visibility_timeout=5400, max_receive_count=3),
     )
 }
 
@@ -337,6 +340,7 @@ SCHEDULES = {s.id: s for s in (Schedule("settlement-daily", cron="15 0 * * ? *",
                                 Schedule("payment-report-daily", cron="30 0 * * ? *", function="payment_reports"),
                                 Schedule("hold-sweep", cron="*/5 * * * ? *", function="holds"),
                                 Schedule("settlement-sweep", cron="* * * * ? *", function="settlement_sweep"),
+                                Schedule("reconciliation-sweep", cron="* * * * ? *", function="reconciliation"),
                                 # the previous UTC day of each provider, after the providers' cut-offs
                                 *(Schedule(f"reconciliation-{name}", cron=cron, function="reconciliation")
                                   for name, cron in RECONCILIATION_SCHEDULES.items()))}

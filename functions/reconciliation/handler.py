@@ -8,6 +8,9 @@ Events:
   the object's ``sequencer`` and ``eTag``, so a redelivered event is one run and a replaced file another).
 * The daily schedule of a provider (``resources``: the rule ``payrail-reconciliation-<provider>``;
   ``time``: its previous UTC day is reconciled, run ``rec_daily_<provider>_<day>``, queued).
+* The reconciliation sweep (rule ``payrail-reconciliation-sweep``, every minute): a run left QUEUED
+  (its request died before queueing it) or CANCELLING (a cancel that died) past its deadline is
+  queued again (:meth:`payrail.platform.Platform.requeue_stalled_reconciliations`).
 
 Metrics (Powertools EMF, namespace ``payrail``): ``ReconciliationRuns`` (dimensions provider,
 status) per run ended, ``ReconciliationBreaks`` (provider, class) per break found.
@@ -25,12 +28,13 @@ from payrail.handlers import NAMESPACE, wiring
 from payrail.platform import Platform
 from payrail.core.settings import Settings
 from payrail.reconciliation.model import BREAKS
-from payrail.reconciliation.service import parse_inbox_key, window_for_schedule
+from payrail.reconciliation.service import MAX_ATTEMPTS, parse_inbox_key, window_for_schedule
 
 platform = Platform(Settings.from_env(os.environ))
 fn = wiring("reconciliation", metrics=False)
 logger = fn.logger
 RULE_PREFIX = "payrail-reconciliation-"
+SWEEP_RULE = f"{RULE_PREFIX}sweep"
 
 
 def _metrics(run) -> None:
@@ -44,8 +48,9 @@ def _metrics(run) -> None:
                 m.add_dimension("class", cls)
 
 
-def run_message(body: dict) -> dict:
-    """Execute the run a queue message names (or the run a settlement file starts)."""
+def run_message(body: dict, receives: int = MAX_ATTEMPTS) -> dict:
+    """Execute the run a queue message names (or the run a settlement file starts), on its
+    ``receives``-th receive: an outage before the last fails the record (it comes back)."""
     r = platform.reconciliations
     if body.get("detail-type") == "Object Created":
         key = body["detail"]["object"]["key"]
@@ -57,14 +62,14 @@ def run_message(body: dict) -> dict:
         run_id = run.run_id
     else:
         run_id = body["run_id"]
-    run = r.execute(run_id)
+    run = r.execute(run_id, last_attempt=receives >= MAX_ATTEMPTS)
     logger.info("reconciliation run ended", run_id=run_id, status=str(run.status), counts=run.counts)
     _metrics(run)
     return {"run_id": run_id, "status": str(run.status), "counts": run.counts}
 
 
 def record_handler(record) -> dict:
-    return run_message(json.loads(record.body))
+    return run_message(json.loads(record.body), int(record.attributes.get("ApproximateReceiveCount") or MAX_ATTEMPTS))
 
 
 _batch = fn.batch(record_handler, EventType.SQS)
@@ -73,6 +78,12 @@ _batch = fn.batch(record_handler, EventType.SQS)
 @fn.handler
 def _scheduled(event: dict, context) -> dict:
     rule = (event.get("resources") or [""])[0].rsplit("/", 1)[-1]
+    if rule == SWEEP_RULE:
+        swept = platform.requeue_stalled_reconciliations()
+        if swept["requeued"]:
+            logger.warning("reconciliation runs left by a request or a cancel that died, queued again", swept=swept,
+                           scheduled_at=event.get("time"))
+        return swept
     if not rule.startswith(RULE_PREFIX):
         raise ValueError(f"not a reconciliation schedule: {rule!r}")
     provider = rule[len(RULE_PREFIX):]

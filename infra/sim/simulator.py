@@ -32,8 +32,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from infra.sim.world import (EPOCH, Crash, die, Execution, Faults, FakeFulfilment, FakeMomo, FakeProvider, FakeReceiver,
-                             FakeS3, FakeSQS, FakeStepFunctions, Invocation, Queue, SettlementExecution, SimProviders,
-                             VirtualClock, current)
+                             FakeS3, FakeSQS, FakeStepFunctions, InlineExecutor, Invocation, Queue, SettlementExecution,
+                             SimProviders, VirtualClock, current)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -84,7 +84,12 @@ PAYOUT_WORKLOAD = {  # operation: weight (wallets, payouts, reservations)
 COMMERCE_WORKLOAD = {"order": 4, "payment": 4, "payment_cancel": 1, "payment_refund": 1}
 #: settlement jobs of the schedule's first day, asked for (and cancelled) once it has closed
 SETTLEMENT_WORKLOAD = {"settle": 1, "settle_cancel": 1}
-WORKLOAD = PAYOUT_WORKLOAD | COMMERCE_WORKLOAD | SETTLEMENT_WORKLOAD
+#: every operation that moves or settles money (the seeds kept as regression tests were found with this mix)
+MOVEMENT_WORKLOAD = PAYOUT_WORKLOAD | COMMERCE_WORKLOAD | SETTLEMENT_WORKLOAD
+#: reconciliation runs of the schedule's first day (of one provider each, asked for while the day
+#: goes on), and their cancels
+RECONCILIATION_WORKLOAD = {"reconcile": 1, "reconcile_cancel": 1}
+WORKLOAD = MOVEMENT_WORKLOAD | RECONCILIATION_WORKLOAD
 
 CURRENCY = "INR"
 UPI = {"type": "upi", "vpa": "success@upi", "name": "Ravi Kumar"}
@@ -128,6 +133,9 @@ REDRIVES = 3
 SWEEP_SECONDS = 60
 #: the settlement job's final statuses (``payrail.settlement.model.LIFECYCLE``)
 SETTLEMENT_ENDS = ("COMPLETED", "CANCELLED", "FAILED")
+#: a reconciliation's sources (``payrail.providers.statements``): the books' check at quiescence
+#: reads each provider from one of them, chosen by the seed
+RECONCILIATION_SOURCES = ("list_api", "status_lookup", "settlement_file")
 
 
 class Unavailable(Exception):
@@ -169,6 +177,7 @@ class Engine:
             "PAYOUT_REVIEW_THRESHOLD": "40", "RESERVATION_FULFIL_WAIT_SECONDS": "0",
             "PROVIDER_SLOT_WAIT_SECONDS": "0", "WEBHOOK_QUEUE_URL": "sim://queue/webhooks",
             "WEBHOOK_LOCAL_MODE": "true", "SETTLEMENT_STATE_MACHINE_ARN": "sim:settlement",
+            "RECONCILIATION_QUEUE_URL": "sim://queue/reconciliation",
         })
         import boto3
 
@@ -178,6 +187,7 @@ class Engine:
 
         self.world: World | None = None
         self.writes = 0  # DynamoDB write calls answered (or applied) so far
+        self.written: set[str] = set()  # tables written since the checks last read them
         self.clock = VirtualClock()
         clock.set_source(self.clock)
         self.admin = boto3.client("dynamodb")
@@ -186,19 +196,20 @@ class Engine:
             create_table(self.admin, t)
         # every DynamoDB client the domain makes from now on carries the fault hooks
         session = boto3._get_default_session()._session
+        session.register("before-parameter-build.dynamodb", self._parameters)
         session.register("before-call.dynamodb", self._before_call)
         session.register("after-call.dynamodb", self._after_call)
         real_client = self._real_client = ddb.client
         real_client.cache_clear()  # a client made before would point at another endpoint
 
-        def client(service: str = "dynamodb", read_job: bool = False):
+        def client(service: str = "dynamodb", read_job: bool = False, plain_queries: bool = False):
             if service == "sqs":
                 return self.world.sqs
             if service == "stepfunctions":
                 return self.world.sfn
             if service == "s3":
                 return self.world.s3
-            return real_client(service, read_job)
+            return real_client(service, read_job, plain_queries)
         ddb.client = client
         self.dispatcher = _load("dispatcher")
         self.worker = _load("payout_worker")
@@ -206,6 +217,11 @@ class Engine:
         self.fulfilment = _load("fulfilment")
         self.payment_worker = _load("payment_worker")
         self.settlement = _load("settlement")
+        self.reconciliation = _load("reconciliation")
+        self.reconciliation._metrics = lambda run: None  # no metrics flushes to stdout
+        from payrail.reconciliation import service as reconciliation
+
+        reconciliation.ThreadPoolExecutor = InlineExecutor  # its parallel reads: the invocation's own calls
         self.steps_body = inspect.unwrap(self.steps.lambda_handler)
         self.settlement_body = inspect.unwrap(self.settlement.lambda_handler)
         from infra.local.runtime import isolate_powertools_router_state
@@ -219,6 +235,10 @@ class Engine:
                 mod.metrics = SimpleNamespace(add_metric=lambda **_: None)
 
     # botocore hooks (run in the calling thread; only invocations get faults)
+    def _parameters(self, model=None, params=None, context=None, **_):
+        if model.name in WRITES and context is not None:  # the tables the write may change, once it is applied
+            context["sim_tables"] = _tables(model.name, params or {})
+
     def _before_call(self, model=None, **_):
         inv = current()
         if inv is None or self.world is None:
@@ -237,9 +257,10 @@ class Engine:
                               model.name)
         return None
 
-    def _after_call(self, model=None, http_response=None, **_):
+    def _after_call(self, model=None, http_response=None, context=None, **_):
         if model.name in WRITES:
             self.writes += 1  # something may have changed: the scheduler looks again after this step
+            self.written |= (context or {}).get("sim_tables", {"*"})  # their items are read again ("*": any)
         inv = current()
         if inv is None or self.world is None:
             return
@@ -307,6 +328,7 @@ class Engine:
             self._http.close()
         engines.stop_process(self.proc)
         session = boto3._get_default_session()._session
+        session.unregister("before-parameter-build.dynamodb", self._parameters)
         session.unregister("before-call.dynamodb", self._before_call)
         session.unregister("after-call.dynamodb", self._after_call)
         ddb.client = self._real_client
@@ -376,8 +398,14 @@ class World:
         self.stopping = False
         self.max_steps = max_steps
         self.sqs, self.sfn, self.s3 = FakeSQS(self), FakeStepFunctions(self), FakeS3(self)
+        from infra import catalog
+
+        recon = catalog.QUEUES["reconciliation"]
+        #: invocation kind -> its function's timeout (seconds), where it is not ``lambda_timeout``
+        self.timeouts = {"reconciliation": float(catalog.FUNCTIONS["reconciliation"].timeout)}
         self.queues = {"payouts": Queue("payouts", 60, 5), "payments": Queue("payments", 60, 5),
-                       "fulfilment": Queue("fulfilment", 120, 5), "webhooks": Queue("webhooks", 180, 5)}
+                       "fulfilment": Queue("fulfilment", 120, 5), "webhooks": Queue("webhooks", 180, 5),
+                       "reconciliation": Queue("reconciliation", recon.visibility_timeout, recon.max_receive_count)}
         self.receiver = FakeReceiver(self)
         self.event_stream: list[dict] = []  # pending records of the events table's stream {due, item}
         self.events_seen: set[str] = set()
@@ -390,9 +418,10 @@ class World:
                                                           world=self)
         self.shipper = FakeFulfilment(self)
         self.platform.__dict__["fulfilment"] = self.shipper
-        self.momo = {n: FakeMomo(self, n) for n, _ in self.platform.payments.momo_providers()}
+        self.momo = {n: FakeMomo(self, n, net) for n, net in self.platform.payments.momo_providers()}
         self.platform.providers.named.update(self.momo)
-        for mod in (engine.worker, engine.steps, engine.fulfilment, engine.payment_worker, engine.settlement):
+        for mod in (engine.worker, engine.steps, engine.fulfilment, engine.payment_worker, engine.settlement,
+                    engine.reconciliation):
             mod.platform = self.platform
         self.running: list[Invocation] = []
         self.stream: list[dict] = []      # pending stream records {due, record}
@@ -410,10 +439,11 @@ class World:
         self.payment_ids: list[str] = []
         self.floats_funded = 0
         #: when each sweeper (an ``_do_<name>`` step) last fired
-        self.last_sweeps = {"sweep": 1_800_000_000.0, "payment_sweep": 1_800_000_000.0,
-                            "settlement_sweep": 1_800_000_000.0}
+        self.last_sweeps = {"sweep": EPOCH, "payment_sweep": EPOCH, "settlement_sweep": EPOCH,
+                            "reconciliation_sweep": EPOCH}
         self.redrives = 0
         self.seen_writes = -1
+        self.ledger_items: list[dict] | None = None  # the ledger as the checks last read it
         self.first_answers: dict[str, tuple] = {}  # request with its key -> (when, status, body) first answered
         self.idempotency_broken: str | None = None
         self.funded_keys: dict[str, int] = {}
@@ -428,6 +458,9 @@ class World:
         self.settlement_ids: list[str] = []
         self.cancelled_jobs: set[str] = set()     # jobs whose cancel answered (they must end CANCELLED)
         self.deferred: list[dict] = []            # client operations waiting for their moment {due, op, attempt}
+        self.recon_runs: dict[str, dict] = {}     # run id -> its item as last seen
+        self.recon_ids: list[str] = []            # runs the workload asked for
+        self.cancelled_runs: set[str] = set()     # runs whose cancel answered (they must end CANCELLED)
 
     # -- wiring used by the fakes
     def provider_changed(self, t) -> None:
@@ -465,6 +498,7 @@ class World:
             self._setup()
             self._loop()
             self.check(final=True)
+            self.check_books()
             res.quiescent = True
         except Violation as v:
             res.violation = v
@@ -506,6 +540,7 @@ class World:
                 amount = rng.choice(FLOATS)
                 self.platform.payments.fund_float(self.mid, name, amount, f"float-{name}")
                 self.floats_funded += amount
+                self.momo[name].funded += amount
 
     @staticmethod
     def mid_of(m) -> str:
@@ -531,6 +566,7 @@ class World:
             acts += [("webhook", m) for m in self.queues["webhooks"].visible(now)]
             acts += [("fulfilment", m) for m in self.queues["fulfilment"].visible(now)]
             acts += [("payment", m) for m in self.queues["payments"].visible(now)]
+            acts += [("reconciliation", m) for m in self.queues["reconciliation"].visible(now)]
             acts += [("events", r) for r in self.event_stream if r["due"] <= now]
             acts += [("stream", r) for r in self.stream if r["due"] <= now]
             acts += [("callback", c) for c in self.callbacks if c["due"] <= now]
@@ -546,14 +582,15 @@ class World:
         regardless; only firings with work are simulated): ``sweep`` while a reservation is
         RESERVED, ``payment_sweep`` while a payment's expiry timer is armed (a held payment, or a
         creation not yet complete: its first write arms it), ``settlement_sweep`` while a settlement
-        job's start deadline is armed."""
+        job's start deadline is armed, ``reconciliation_sweep`` while a reconciliation run's is."""
         armed = {"sweep": any(r["status"] == "RESERVED" for r in self.reservations.values()),
                  "payment_sweep": any(p["status"] in PAYMENT_HELD or p.get("due_sk") for p in self.payments.values()),
-                 "settlement_sweep": any(j.get("due_sk") for j in self.settlements.values())}
+                 "settlement_sweep": any(j.get("due_sk") for j in self.settlements.values()),
+                 "reconciliation_sweep": any(r.get("due_sk") for r in self.recon_runs.values())}
         return {name: self.last_sweeps[name] + SWEEP_SECONDS for name, on in armed.items() if on}
 
     def next_due(self) -> float | None:
-        dues = [self.queues[q].next_due() for q in ("payouts", "webhooks", "fulfilment", "payments")]
+        dues = [q.next_due() for q in self.queues.values()]
         dues += [r["due"] for r in self.event_stream]
         dues += [r["due"] for r in self.stream] + [c["due"] for c in self.callbacks]
         dues += list(self.sweeps_due().values())
@@ -667,12 +704,13 @@ class World:
         self.spawn("op", f"{kind}({arg})", fn, done)
 
     def _consume(self, queue: str, m: dict, kind: str, name: str, label: str, handle,
-                 refusals_retry: bool = True) -> None:
+                 refusals_retry: bool = True, outages: tuple[type, ...] = ()) -> None:
         """One receive of ``m`` from ``queue`` by its function (``handle(record)``, the SQS record
         Lambda would pass; an invocation of ``kind`` named ``label``): past the queue's max receives
         the message moves to its DLQ instead; it is invisible for the visibility timeout, deleted
         once handled; a crash, a throttle or (``refusals_retry``: the function fails a record it
-        refuses, and SQS redelivers it) a client error leaves it to come again; anything else is a
+        refuses, and SQS redelivers it) a client error, or an error of ``outages`` (the function
+        fails the record for an outage it met) leaves it to come again; anything else is a
         ``no_500`` violation of the function called ``name``."""
         q = self.queues[queue]
         m["receives"] += 1
@@ -688,7 +726,7 @@ class World:
         def done(inv):
             if inv.error is None:
                 q.messages.pop(m["id"], None)
-            elif not isinstance(inv.error, Crash) and not _retryable(inv.error) and not (
+            elif not isinstance(inv.error, (Crash, *outages)) and not _retryable(inv.error) and not (
                     refusals_retry and _client_error(inv.error)):
                 raise Violation("no_500", f"{name} raised {type(inv.error).__name__}: {inv.error}")
         self.spawn(kind, label, lambda: handle(record), done)
@@ -723,6 +761,13 @@ class World:
         self._consume("payments", m, "payment", "payment worker", f"look {m['body'][:60]}",
                       self.engine.payment_worker.record_handler)
 
+    def _do_reconciliation(self, m: dict) -> None:
+        """The ``reconciliation`` queue → ``functions/reconciliation``: execute the run it names."""
+        from payrail.providers.connectors.base import ConnectorUnavailable
+
+        self._consume("reconciliation", m, "reconciliation", "reconciliation", f"reconcile {m['body'][:60]}",
+                      self.engine.reconciliation.record_handler, outages=(ConnectorUnavailable,))
+
     def _fire_sweep(self, name: str, what: str, call: Callable[[], object]) -> None:
         """One firing of the sweeper ``name`` (its schedule's Lambda invocation); a crash or a
         retryable error waits for the next firing, any other error is a 500."""
@@ -741,6 +786,11 @@ class World:
         """``functions/settlement_sweep``: start the jobs whose execution never started."""
         self._fire_sweep("settlement_sweep", "start unstarted settlements",
                          lambda: self.platform.start_unstarted_settlements())
+
+    def _do_reconciliation_sweep(self, _) -> None:
+        """``functions/reconciliation``'s sweep: queue again the runs left QUEUED or CANCELLING."""
+        self._fire_sweep("reconciliation_sweep", "requeue stalled reconciliations",
+                         lambda: self.platform.requeue_stalled_reconciliations())
 
     def _do_stream(self, r: dict) -> None:
         self.stream.remove(r)
@@ -1045,6 +1095,49 @@ class World:
             self.cancelled_jobs.add(job_id)
         return cancel
 
+    def providers(self) -> list[FakeProvider]:
+        """Every provider stand-in: the payout provider, then the mobile-money ones."""
+        return [self.provider, *self.momo.values()]
+
+    def first_day(self) -> str:
+        from datetime import datetime, timezone
+
+        return datetime.fromtimestamp(EPOCH, timezone.utc).date().isoformat()
+
+    def publish_file(self, prov: FakeProvider, day: str) -> None:
+        """The provider puts its settlement file of ``day`` (as its books stand now) into the inbox."""
+        from payrail.reconciliation.service import inbox_key
+
+        self.s3.objects[inbox_key(prov.name, day)] = prov.settlement_file(day, self.clock.now())
+
+    def op_reconcile(self, arg, key):
+        """An operator's run of one provider's first day (``POST /v1/admin/reconciliations``), while
+        the day goes on: of a provider that has booked transfers (the payout provider when none
+        has); a provider read from settlement files has published its file so far."""
+        from payrail.providers import registry
+
+        busy = [p for p in self.providers() if p.book] or [self.provider]
+        prov = busy[arg % len(busy)]
+        day = self.first_day()
+        if registry.entry(prov.name).statement == "settlement_file":
+            self.publish_file(prov, day)
+
+        def start():
+            run = self.platform.start_reconciliation(prov.name, day, day, key, None)
+            if run["run_id"] not in self.recon_ids:
+                self.recon_ids.append(run["run_id"])
+        return start
+
+    def op_reconcile_cancel(self, arg, key):
+        if not self.recon_ids:
+            return None
+        run_id = self.recon_ids[arg % len(self.recon_ids)]
+
+        def cancel():
+            self.platform.cancel_reconciliation(run_id)
+            self.cancelled_runs.add(run_id)
+        return cancel
+
     def op_release_reservation(self, arg, key):
         if not self.reservation_ids:
             return None
@@ -1086,6 +1179,8 @@ class World:
                 self.payments[item["payment_id"]] = item
             elif item.get("type") == "settlement":
                 self.settlements[item["job_id"]] = item
+            elif item.get("type") == "reconciliation":
+                self.recon_runs[item["run_id"]] = item
         if seen != self.images:
             self.images_version += 1
         self.images = seen
@@ -1103,7 +1198,11 @@ class World:
         from payrail.core.ledger import audit
 
         self.check_flags()
-        items = self.scan(self.settings.ledger_table)
+        ledger = self.settings.ledger_table
+        if {ledger, "*"} & self.engine.written or self.ledger_items is None:  # else the ledger is as last read
+            self.engine.written.clear()
+            self.ledger_items = self.scan(ledger)
+        items = self.ledger_items
         key = (len(items), self.images_version)
         if key == self.checked and not final:
             return  # nothing was written since the last check
@@ -1176,6 +1275,7 @@ class World:
         self.check_orders(final)
         self.check_payments(accts, final)
         self.check_settlements(items, final)
+        self.check_reconciliations(final)
         self.check_events(final)
         if final:
             for p in payouts:
@@ -1291,6 +1391,112 @@ class World:
             if final and j["status"] not in SETTLEMENT_ENDS:
                 raise Violation("stuck", f"settlement {jid} is {j['status']} at quiescence")
 
+    def check_reconciliations(self, final: bool) -> None:
+        """Reconciliation runs: their status histories follow the lifecycle; a COMPLETED run's
+        report holds one row per transfer it counted, class by class; at quiescence every run has
+        ended, one whose cancel answered ended CANCELLED, and a cancelled run has no report."""
+        from payrail.reconciliation.model import LIFECYCLE
+        from payrail.reconciliation.service import report_key
+
+        for rid, r in self.recon_runs.items():
+            prev = None
+            for e in r.get("status_history") or []:
+                if e["status"] != prev and (prev is None and e["status"] != LIFECYCLE.initial or
+                                            prev is not None and e["status"] not in LIFECYCLE.targets(prev)):
+                    raise Violation("status_history", f"reconciliation {rid}: {prev} → {e['status']}")
+                prev = e["status"]
+            report = self.s3.objects.get(report_key(rid))
+            if r["status"] == "COMPLETED":
+                if report is None:
+                    raise Violation("reconciliation_report", f"{rid} COMPLETED without its report")
+                rows = report.decode().splitlines()[1:]
+                got = defaultdict(int)
+                for line in rows:
+                    got[line.split(",")[2]] += 1
+                want = {c: n for c, n in (r.get("counts") or {}).items() if n and c != "float_drift"}
+                if dict(got) != want or len(rows) != r.get("rows"):
+                    raise Violation("reconciliation_report", f"{rid}: report rows {dict(got)} != counts {want} "
+                                    f"({len(rows)} rows, run says {r.get('rows')})")
+            if not final:
+                continue
+            if r["status"] not in ("COMPLETED", "FAILED", "CANCELLED"):
+                raise Violation("stuck", f"reconciliation {rid} is {r['status']} at quiescence")
+            if rid in self.cancelled_runs and r["status"] != "CANCELLED":
+                raise Violation("reconciliation_cancelled", f"{rid}: its cancel answered, it ended {r['status']}")
+            if r["status"] == "CANCELLED" and report is not None:
+                raise Violation("reconciliation_cancelled", f"{rid} CANCELLED but its report exists")
+
+    def check_books(self) -> None:
+        """At quiescence, payrail's books against a provider's: one more reconciliation run of one
+        provider that moved money (chosen by the seed), over the days of the schedule, read from a
+        source chosen by the seed too (the list API, status lookups, or settlement files the
+        stand-in publishes), with no fault. Each transfer must be in the class the stand-in's book
+        gives it (the oracle: ``matched`` where both sides agree, ``missing_at_provider`` where
+        payrail captured a transfer the provider reversed afterwards; any other class is a break
+        nobody made), every transfer once; a mobile-money provider's float drift must be its
+        balance less the float the ledger's journals give."""
+        from datetime import datetime, timezone
+
+        from payrail.reconciliation.service import report_key
+
+        journals = [it for it in self.scan(self.settings.ledger_table)
+                    if it["sk"] == "J" and it.get("reconciliation")]
+        last = datetime.fromtimestamp(self.clock.now(), timezone.utc).date().isoformat()
+        moved = [p for p in self.providers() if p.book or any(j["reconciliation"]["provider"] == p.name
+                                                               for j in journals)]
+        if not moved:
+            return
+        pick = random.Random(f"books-{self.seed}")
+        prov, source = pick.choice(moved), pick.choice(RECONCILIATION_SOURCES)
+        saved, self.faults = self.faults, Faults(random.Random(0), {})
+        try:
+            mine = {(j["reconciliation"]["kind"], j["reconciliation"]["transfer_id"]): j for j in journals
+                    if j["reconciliation"]["provider"] == prov.name}
+            theirs = defaultdict(list)
+            for rec in prov.records(self.clock.now()):
+                theirs[(rec.kind, rec.transfer_id)].append(rec)
+            if source == "settlement_file":
+                for n in range((datetime.fromisoformat(last) - datetime.fromisoformat(self.first_day())).days + 1):
+                    day = datetime.fromtimestamp(EPOCH + 86_400 * n, timezone.utc).date().isoformat()
+                    self.publish_file(prov, day)
+            r = self.platform.reconciliations
+            run, _ = r.create_run(prov.name, self.first_day(), last, run_id=f"rec_books_{prov.name}", source=source)
+            run = r.execute(run.run_id)
+            where = f"{prov.name} via {source}"
+            if run.status != "COMPLETED":
+                raise Violation("books", f"{where}: the run ended {run.status}: {run.failure_reason}")
+            want = {}
+            for key in set(mine) | (set(theirs) if source != "status_lookup" else set()):
+                j, recs = mine.get(key), theirs.get(key, [])
+                status = recs[0].status if recs else None
+                if j is None:
+                    want[key] = "unknown_to_payrail" if status == "SUCCESS" else "matched"
+                elif j["reconciliation"]["outcome"] == "released":
+                    want[key] = {"SUCCESS": "paid_after_release", "PENDING": "status_mismatch"}.get(status, "matched")
+                else:
+                    want[key] = {"SUCCESS": "matched", "PENDING": "status_mismatch"}.get(status,
+                                                                                        "missing_at_provider")
+            rows = [line.split(",") for line in self.s3.objects[report_key(run.run_id)].decode().splitlines()[1:]]
+            got = {(row[1], row[0]): row[2] for row in rows}
+            if len(got) != len(rows) or got != want:
+                diff = sorted(f"{k[1]}: {got.get(k)} (want {want.get(k)})" for k in set(got) | set(want)
+                              if got.get(k) != want.get(k))
+                raise Violation("books", f"{where}: {len(rows)} rows; {diff[:5] or 'a transfer reported twice'}")
+            if isinstance(prov, FakeMomo):  # a capture takes amount + fee from the float, a reversal gives back
+                ledger = prov.funded
+                for j in mine.values():
+                    outcome = j["reconciliation"]["outcome"]
+                    if outcome == "captured":
+                        ledger -= sum(x["amount"] for x in j["postings"] if x["amount"] > 0)
+                    elif outcome == "reversed":
+                        ledger += j["reconciliation"]["amount"]
+                drift = prov.balance() - ledger
+                if (run.float or {}).get("drift") != drift or (run.counts or {}).get("float_drift", 0) != (drift != 0):
+                    raise Violation("books", f"{where}: float {run.float}, counts {run.counts}; the books' drift "
+                                    f"is {drift}")
+        finally:
+            self.faults = saved
+
     def scan(self, table: str) -> list[dict]:
         return [plain(it) for it in self.engine.items("Scan", TableName=table, ConsistentRead=True)]
 
@@ -1368,6 +1574,15 @@ def _client_error(e: BaseException) -> bool:
     from payrail.core.errors import PayrailError
 
     return isinstance(e, PayrailError)
+
+
+def _tables(operation: str, params: dict) -> set[str]:
+    """The tables a DynamoDB write call names."""
+    if operation == "TransactWriteItems":
+        return {a["TableName"] for item in params.get("TransactItems", ()) for a in item.values()}
+    if operation == "BatchWriteItem":
+        return set(params.get("RequestItems", {}))
+    return {params.get("TableName", "")}
 
 
 def _retryable(e: BaseException | None) -> bool:

@@ -10,10 +10,13 @@ interleave deterministically at those points.
 """
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import threading
+from concurrent.futures import Future
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 
 from payrail.providers.connectors.base import (ConnectorUnavailable, OutcomeUnknown, ProviderStatus,
@@ -106,6 +109,7 @@ class Invocation:
         self.finished, self.error, self.result = False, None, None
         self.dead = False
         self.started = world.clock.monotonic()
+        self.timeout = world.timeouts.get(kind, world.lambda_timeout)  # seconds: its function's
         self.thread = threading.Thread(target=self._run, daemon=True, name=f"inv-{self.id}")
 
     def _run(self):
@@ -113,7 +117,7 @@ class Invocation:
         self.go.acquire()
         from payrail.core import deadline
         try:
-            with deadline.within(self.world.lambda_timeout):
+            with deadline.within(self.timeout):
                 self.result = self.fn()
         except BaseException as e:  # noqa: BLE001 - the scheduler decides what an error means
             self.error = e
@@ -130,7 +134,7 @@ class Invocation:
             raise die("the schedule ended")
         if self.dead:
             raise Crash("the runtime was killed")
-        if self.world.clock.monotonic() > self.started + self.world.lambda_timeout:
+        if self.world.clock.monotonic() > self.started + self.timeout:
             raise die("Lambda timeout")
 
 
@@ -168,6 +172,7 @@ class Transfer:
     submits: int = 1           # how many submissions the provider accepted for this id
     flip_at: float | None = None  # FAILED then SUCCESS from this time (a provider lie)
     reversed_at: float | None = None  # SUCCESS, then FAILED from this time: the money came back
+    fee: int = 0               # what the provider charges payrail's float for it, beside the amount
 
 
 class FakeProvider:
@@ -176,6 +181,7 @@ class FakeProvider:
     submission of one id is recorded (``submits``), so double payment is visible in its book."""
 
     name = "cashfree"
+    currency = "INR"
 
     def __init__(self, world: "World"):
         self.world = world
@@ -206,7 +212,7 @@ class FakeProvider:
             late = f.ask("provider_pending_hours", "provider_pays_late")
             delay = {"provider_pending_hours": w.rng.uniform(3600, 4 * 3600),
                      "provider_pays_late": w.rng.uniform(5, 600)}.get(late, 0.0)
-            t = Transfer(req.transfer_id, req.amount, now, final, now + delay)
+            t = Transfer(req.transfer_id, req.amount, now, final, now + delay, fee=self.fee(req))
             if delay and f.ask("provider_on_hold"):
                 t.hold_until = now + delay / 2
             if final == "FAILED" and f.ask("provider_flips"):
@@ -222,6 +228,10 @@ class FakeProvider:
         if after:
             raise OutcomeUnknown("read timed out after the request was sent")
         return self._result(t, now)
+
+    def fee(self, req) -> int:
+        """What the provider charges for the transfer ``req`` (minor units): nothing here."""
+        return 0
 
     def changed(self, t: Transfer) -> None:
         """A new transfer: its callbacks are scheduled."""
@@ -245,6 +255,41 @@ class FakeProvider:
             return "FAILED"
         return t.final
 
+    def records(self, now: float) -> list:
+        """The provider's books as of ``now``: one :class:`payrail.providers.statements.ProviderRecord`
+        per submission it accepted (open ones PENDING), booked when it last changed, and (a
+        mobile-money provider) one per reversal it made. What its statement, its settlement file
+        and its balance are made of."""
+        from payrail.providers.statements import ProviderRecord
+
+        out = []
+        for t in self.book.values():
+            said = self.said(t, now)
+            status = said if said in ("SUCCESS", "FAILED") else "PENDING"
+            changed = [x for x in (t.accepted_at, t.final_at, t.flip_at, t.reversed_at) if x is not None and x <= now]
+            at = datetime.fromtimestamp(max(changed), timezone.utc)
+            out += [ProviderRecord(provider=self.name, transfer_id=t.transfer_id, provider_reference=f"cf_{t.transfer_id}",
+                                   amount=t.amount, currency=self.currency, status=status, booked_at=at)
+                    ] * t.submits
+        return out
+
+    def statement(self, start: datetime, end: datetime):
+        """The list API (``list_api``): the records booked in ``[start, end)``. Raises
+        ConnectorUnavailable (``provider_status_unavailable``)."""
+        self._yield()
+        if self.world.faults.ask("provider_status_unavailable"):
+            raise ConnectorUnavailable("statement: HTTP 503")
+        return iter([r for r in self.records(self.world.clock.now()) if start <= r.booked_at < end])
+
+    def settlement_file(self, day: str, now: float) -> bytes:
+        """The provider's settlement file of UTC ``day`` as of ``now``, in the generic columns
+        (``payrail.reconciliation.records.GENERIC_COLUMNS``)."""
+        from payrail.reconciliation.records import write_generic_file
+
+        out = io.StringIO()
+        write_generic_file([r for r in self.records(now) if r.booked_at.date().isoformat() == day], out)
+        return out.getvalue().encode()
+
     def will_pay(self, t: Transfer) -> bool:
         """Whether the money ends with the beneficiary (a reversed transfer's came back)."""
         return (t.final == "SUCCESS" and t.reversed_at is None) or t.flip_at is not None
@@ -263,13 +308,42 @@ class FakeMomo(FakeProvider):
     (``provider_no_float``: nothing sent, the next route may pay), and reversals for refunds
     (``reversals``: reversal id -> how many times the provider reversed it)."""
 
-    def __init__(self, world: "World", name: str):
+    currency = "GHS"
+
+    def __init__(self, world: "World", name: str, network: str):
         super().__init__(world)
-        self.name = name
+        self.name, self.network = name, network
         self.reversals: dict[str, int] = {}
+        self.reversed: dict[str, tuple[int, float]] = {}  # reversal id -> (amount, when first made)
+        self.funded = 0  # what the admin put into payrail's float here
+
+    def records(self, now: float) -> list:
+        from payrail.providers.statements import ProviderRecord
+
+        out = super().records(now)
+        for rid, (amount, at) in self.reversed.items():
+            out += [ProviderRecord(provider=self.name, kind="reversal", transfer_id=rid, provider_reference=f"rv_{rid}",
+                                   amount=amount, currency=self.currency, status="SUCCESS",
+                                   booked_at=datetime.fromtimestamp(at, timezone.utc))] * self.reversals[rid]
+        return out
+
+    def balance(self) -> int:
+        """payrail's float here (minor units): what was funded, less every paid submission and
+        its fee, plus every reversal. Raises ConnectorUnavailable (``provider_status_unavailable``)."""
+        self._yield()
+        if self.world.faults.ask("provider_status_unavailable"):
+            raise ConnectorUnavailable("balance: HTTP 503")
+        now = self.world.clock.now()
+        paid = sum((t.amount + t.fee) * t.submits for t in self.book.values() if self.said(t, now) == "SUCCESS")
+        return self.funded - paid + sum(amount * self.reversals[rid] for rid, (amount, _) in self.reversed.items())
 
     def changed(self, t: Transfer) -> None:
         self.world.payment_provider_changed(self.name, t)
+
+    def fee(self, req) -> int:
+        """The provider's tariff, which payrail's routing policy models: on-net when the wallet is
+        on this provider's network, off-net (the interop fee) otherwise."""
+        return self.world.platform.payments.routing.fee(req.amount, req.beneficiary.wallet_code == self.network)
 
     def submit(self, req) -> TransferResult:
         from payrail.providers.connectors.base import INSUFFICIENT_FLOAT
@@ -293,6 +367,7 @@ class FakeMomo(FakeProvider):
         if fault == "provider_unavailable":
             raise ConnectorUnavailable("connection refused")
         self.reversals[reversal_id] = self.reversals.get(reversal_id, 0) + 1
+        self.reversed.setdefault(reversal_id, (amount, self.world.clock.now()))
         if fault:
             raise OutcomeUnknown("read timed out after the request was sent")
         return TransferResult(transfer_id=reversal_id, status=ProviderStatus.SUCCESS, provider_reference=f"rv_{reversal_id}")
@@ -643,6 +718,12 @@ class _Body:
     def read(self) -> bytes:
         return self.data
 
+    def iter_chunks(self, size: int = 1024):
+        return (self.data[i:i + size] for i in range(0, len(self.data), size))
+
+    def iter_lines(self):
+        return iter(self.data.splitlines())
+
 
 class FakeS3:
     """The ``s3`` client settlement gets: objects in memory (``objects``: key -> bytes), every call
@@ -678,6 +759,18 @@ class FakeS3:
         data = Fileobj.read()  # what the reader raises (a cancel seen mid-stream) aborts the upload
         self._call("CompleteMultipartUpload")
         self.objects[Key] = data
+
+    def upload_file(self, Filename: str, Bucket: str, Key: str, **_):
+        with open(Filename, "rb") as f:
+            self.upload_fileobj(f, Bucket, Key)
+
+    def head_object(self, Bucket: str, Key: str, **_):
+        from botocore.exceptions import ClientError
+
+        self._call("HeadObject")
+        if Key not in self.objects:
+            raise ClientError({"Error": {"Code": "404", "Message": "Not Found"}}, "HeadObject")
+        return {"ContentLength": len(self.objects[Key])}
 
     def delete_object(self, Bucket: str, Key: str, **_):
         self._call("DeleteObject")
@@ -727,3 +820,38 @@ class SettlementExecution:
         if self.state == "map":
             return min((s.get("due", 0) for s in self.slices if not s.get("running")), default=None)
         return self.due
+
+
+class InlineExecutor:
+    """Stands in for ``concurrent.futures.ThreadPoolExecutor`` where the domain reads in parallel
+    (a reconciliation's key ranges and status lookups): each task runs at once, in the calling
+    invocation's thread, between two of its yield points (a background thread's reads would
+    interleave with other invocations outside the scheduler's order). As a pool thread is not
+    the invocation's, a task's calls are not yield points: no fault is asked there; the
+    invocation's own calls around them are its crash points."""
+
+    def __init__(self, max_workers: int | None = None, **_):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def submit(self, fn, *args, **kwargs) -> Future:
+        f: Future = Future()
+        inv, _current.inv = current(), None
+        try:
+            f.set_result(fn(*args, **kwargs))
+        except Exception as err:  # noqa: BLE001 - the caller's result() raises it, as a pool's would
+            f.set_exception(err)
+        finally:
+            _current.inv = inv
+        return f
+
+    def map(self, fn, *iterables):
+        return (self.submit(fn, *args).result() for args in zip(*iterables))
+
+    def shutdown(self, wait: bool = True, **_) -> None:
+        return None

@@ -50,3 +50,23 @@ def test_the_reconciliation_function_reads_its_queue_and_writes_only_its_prefix(
     assert queue["VisibilityTimeout"] >= fn["Timeout"]
     policies = json.dumps([p["Properties"] for p in resources(tpl, "AWS::IAM::Policy").values()])
     assert "/reconciliation/*" in policies
+
+
+def test_a_redelivered_run_message_finds_its_dead_executors_lease_lapsed():
+    """The queue hands a message back only after the lease of the execution that had it has
+    lapsed (else the message would find the run held and be dropped, the run left RUNNING), and
+    the function knows which receive is the last."""
+    from payrail.reconciliation.service import LEASE_SECONDS, MAX_ATTEMPTS
+
+    queue, fn = catalog.QUEUES["reconciliation"], catalog.FUNCTIONS["reconciliation"]
+    assert LEASE_SECONDS > fn.timeout
+    assert queue.visibility_timeout > LEASE_SECONDS
+    assert queue.max_receive_count == MAX_ATTEMPTS
+
+
+def test_stalled_runs_are_swept_every_minute_by_the_reconciliation_function(synth):
+    tpl, _, _ = synth
+    rules = {r["Properties"]["Name"]: r["Properties"] for r in resources(tpl, "AWS::Events::Rule").values()}
+    rule = rules[f"{catalog.PREFIX}-reconciliation-sweep"]
+    assert rule["ScheduleExpression"] == "cron(* * * * ? *)"
+    assert "reconciliationfn" in json.dumps(rule["Targets"][0]["Arn"]).replace("-", "")

@@ -252,3 +252,117 @@ def test_the_daily_schedule_queues_the_previous_day_of_its_provider_once(handler
                                                                         "2001-07-07")
     with pytest.raises(ValueError):
         handler("reconciliation", event | {"resources": ["arn:aws:events:us-east-1:1:rule/payrail-settlement-daily"]})
+
+
+class Killed(BaseException):
+    """The Lambda runtime ending a request mid-way (not an exception the code handles)."""
+
+
+def _running(r, run_id: str, lease_until: str, **sets) -> None:
+    """Move a new run to RUNNING as an executor would, holding ``lease_until``."""
+    assert r.runs.transition(r.runs.item(run_id), ("QUEUED",), "RUNNING", {"lease_until": lease_until, **sets})
+
+
+def _new_run(r, provider: str = "safepay", day: str = "2001-06-07"):
+    return r.create_run(provider, day, day, run_id=f"rec_test_{uuid.uuid4().hex[:12]}")[0]
+
+
+def test_a_run_whose_request_died_before_queueing_it_is_queued_again(platform, handler, monkeypatch):
+    """Two requests die between creating their run and queueing it. The one whose client asks again
+    with its key is queued by that repeat; the other, never asked again, is queued by the
+    reconciliation sweep (its real handler) once its deadline has passed. Both complete, and the
+    sweep leaves no deadline armed. (The sweep reads every run of the table: its counts are not
+    the test's to assert.)"""
+    from payrail.core.ids import derived
+    from payrail.core.store import RECONCILIATION
+    from payrail.platform import Platform
+    from payrail.reconciliation import service
+    from tests.conftest import load_event
+
+    keys = [str(uuid.uuid4()), str(uuid.uuid4())]
+    with monkeypatch.context() as m:
+        m.setattr(service, "START_GRACE_SECONDS", 0)
+        m.setattr(Platform, "_queue_reconciliation", lambda self, run_id: (_ for _ in ()).throw(Killed()))
+        for key in keys:
+            with pytest.raises(Killed):
+                platform.start_reconciliation("safepay", "2001-06-08", "2001-06-08", key, None)
+    ids = [derived("rec", "safepay", key) for key in keys]
+    assert [platform.reconciliations.get(i).status for i in ids] == ["QUEUED", "QUEUED"]
+    platform.start_reconciliation("safepay", "2001-06-08", "2001-06-08", keys[0], None)  # the client asks again
+    handler("reconciliation", load_event("eventbridge/reconciliation_sweep"))
+    for run_id in ids:
+        done = wait_for(lambda: (x := platform.reconciliation_view(run_id))["status"] in ("COMPLETED", "FAILED") and x,
+                        120, 0.5, what="the run ended")
+        assert done["status"] == "COMPLETED", done
+        assert "due_pk" not in platform.main.get(RECONCILIATION.key("ALL", run_id), raw=True)
+
+
+def test_a_cancelled_run_keeps_no_report_its_executor_uploaded_before_it_died(platform):
+    """An executor uploads a run's report and dies before completing it; the run is cancelled
+    meanwhile. The message that comes back ends it CANCELLED and removes that report: a cancelled
+    run has none."""
+    from botocore.exceptions import ClientError
+
+    from payrail.reconciliation.service import report_key
+
+    r = platform.reconciliations
+    run = _new_run(r)
+    _running(r, run.run_id, "2001-01-01T00:00:00.000000Z")
+    r.s3.put_object(Bucket=r.bucket, Key=report_key(run.run_id), Body=b"transfer_id,kind,class\n")
+    assert r.cancel(run.run_id).status == "CANCELLING"
+    done = r.execute(run.run_id)
+    assert done.status == "CANCELLED"
+    assert [h.status for h in done.status_history] == ["QUEUED", "RUNNING", "CANCELLING", "CANCELLED"]
+    with pytest.raises(ClientError):
+        r.s3.head_object(Bucket=r.bucket, Key=report_key(run.run_id))
+
+
+def test_a_run_is_taken_over_by_the_domain_clock_and_failed_once_its_executions_all_died(platform):
+    """A run's lease is read from the domain's clock (a simulator's virtual time moves it): once
+    that clock is past the lease, the next message takes the run over and runs it to its end. A run
+    whose :data:`MAX_TAKES` executions all died is not run again: the next message fails it."""
+    import time
+
+    from payrail.core import clock
+    from payrail.reconciliation.service import MAX_TAKES
+
+    r = platform.reconciliations
+    held = _new_run(r)
+    _running(r, held.run_id, clock.iso(clock.now() + 3600), takes=1)
+
+    class TwoHoursLater:
+        monotonic = staticmethod(time.monotonic)
+
+        @staticmethod
+        def now() -> float:
+            return time.time() + 7200
+    try:
+        clock.set_source(TwoHoursLater())
+        done = r.execute(held.run_id)
+    finally:
+        clock.reset()
+    assert done.status == "COMPLETED" and r.runs.raw(held.run_id)["takes"] == 2
+    dead = _new_run(r)
+    _running(r, dead.run_id, "2001-01-01T00:00:00.000000Z", takes=MAX_TAKES)
+    failed = r.execute(dead.run_id)
+    assert failed.status == "FAILED" and f"died {MAX_TAKES} times" in failed.failure_reason
+
+
+def test_an_outage_fails_the_message_before_its_last_receive_and_the_run_on_it(platform, monkeypatch):
+    """The provider cannot be read: before the message's last receive the error is raised (the
+    message comes back, the run is run again); on the last one the run ends FAILED with the reason."""
+    from payrail.providers.connectors.base import ConnectorUnavailable
+
+    r = platform.reconciliations
+
+    class Down:
+        def statement(self, start, end):
+            raise ConnectorUnavailable("statement: HTTP 503")
+    monkeypatch.setattr(r, "connector", lambda name: Down())
+    run = _new_run(r)
+    with pytest.raises(ConnectorUnavailable):
+        r.execute(run.run_id, last_attempt=False)
+    assert r.get(run.run_id).status == "RUNNING"
+    r.main.update(r.runs.key(run.run_id), "SET lease_until = :l", {":l": "2001-01-01T00:00:00.000000Z"})
+    failed = r.execute(run.run_id, last_attempt=True)
+    assert failed.status == "FAILED" and "ConnectorUnavailable" in failed.failure_reason

@@ -9,7 +9,7 @@ import pytest
 
 from infra import catalog
 from infra.sim.__main__ import run_one, shrink
-from infra.sim.simulator import PAYOUT_WORKLOAD, Engine, workload
+from infra.sim.simulator import MOVEMENT_WORKLOAD, PAYOUT_WORKLOAD, Engine, workload
 from payrail.core import clock
 
 SEEDS = range(1, 31)
@@ -207,7 +207,7 @@ def test_a_settlement_cancel_that_never_marks_the_job_cancelled_is_caught(engine
     monkeypatch.setattr(service.Settlements, "_mark_cancelled", lambda self, scope, job_id: None)
     caught = None
     for seed in range(11, 21):
-        r = run_one(engine, seed, workload(seed, 12) + [(12, "settle", 5), (13, "settle_cancel", 3)])
+        r = run_one(engine, seed, workload(seed, 12, MOVEMENT_WORKLOAD) + [(12, "settle", 5), (13, "settle_cancel", 3)])
         if r.violation:
             caught = r
             break
@@ -220,7 +220,7 @@ def test_a_duplicated_finalize_keeps_the_completed_settlement_file(engine):
     """The schedule of seed=1085: Step Functions runs a settlement's Finalize twice; both upload the
     CSV, one completes the job, and the other, finding it no longer RUNNING, must not take that for a
     cancel and delete the completed job's file."""
-    r = run_one(engine, 1085, workload(1085, 12))
+    r = run_one(engine, 1085, workload(1085, 12, MOVEMENT_WORKLOAD))
     assert r.violation is None, str(r.violation)
     assert r.quiescent
 
@@ -233,7 +233,7 @@ def test_a_settlement_start_that_died_is_started_by_the_sweep(engine, monkeypatc
     from payrail.settlement.records import SettlementRecords
 
     def schedule(seed):
-        return workload(seed, 12) + [(12, "settle", 5), (13, "settle", 7), (14, "settle", 9)]
+        return workload(seed, 12, MOVEMENT_WORKLOAD) + [(12, "settle", 5), (13, "settle", 7), (14, "settle", 9)]
     create = SettlementRecords.create
     with monkeypatch.context() as m:
         m.setattr(SettlementRecords, "create", lambda self, job, max_active, fingerprint=None, start_by=None:
@@ -249,6 +249,24 @@ def test_a_cancel_that_died_between_its_writes_is_finished_by_the_sweep(engine):
     """The schedule of seed=4277: a settlement cancel dies after marking the job CANCELLING (and
     stopping its execution), before marking it CANCELLED, and nothing retries it; the settlement
     sweep finishes it at the cancel's deadline instead of leaving the job CANCELLING for ever."""
-    r = run_one(engine, 4277, workload(4277, 12))
+    r = run_one(engine, 4277, workload(4277, 12, MOVEMENT_WORKLOAD))
     assert r.violation is None, str(r.violation)
     assert r.quiescent
+
+
+def test_the_books_check_catches_a_reversed_capture_reported_matched(engine, monkeypatch):
+    """Re-introduce the defect: the reconciliation matcher takes a transfer payrail captured and
+    the provider then failed (Cashfree's REVERSED: the money came back) for ``matched``. The
+    quiescent run of the books (seed 6: Cashfree, from its settlement file) reports it so, where
+    the stand-in's book says ``missing_at_provider``; without the defect the same schedule ends clean."""
+    from payrail.reconciliation import matcher
+
+    real = matcher.classify
+    with monkeypatch.context() as m:
+        m.setattr(matcher, "classify", lambda p, r: matcher.C.MATCHED if real(p, r) == matcher.C.MISSING_AT_PROVIDER
+                  and r is not None else real(p, r))
+        caught = run_one(engine, 6, workload(6, 12, PAYOUT_WORKLOAD))
+    assert caught.violation is not None and caught.violation.invariant == "books", str(caught.violation)
+    assert "matched (want missing_at_provider)" in caught.violation.detail
+    fixed = run_one(engine, 6, workload(6, 12, PAYOUT_WORKLOAD))
+    assert fixed.violation is None and fixed.quiescent, str(fixed.violation)

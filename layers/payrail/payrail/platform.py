@@ -275,15 +275,25 @@ class Platform:
     def start_reconciliation(self, provider: str, start: str, end: str, idempotency_key: str | None,
                              fingerprint: str | None, *, run_id: str | None = None, trigger: str = "api") -> dict:
         """Create a QUEUED run (id derived from the key when one is given) and queue it for the
-        reconciliation function (a repeat of a queued message is a no-op: a run executes once).
-        Returns the run as clients see it. Raises ValidationFailed, IdempotencyMismatch."""
+        reconciliation function; a repeat while the run is still QUEUED queues it again (the first
+        request may have died before queueing it; a repeated message is a no-op: a run executes
+        once). Returns the run as clients see it. Raises ValidationFailed, IdempotencyMismatch."""
         run_id = run_id or (derived("rec", provider, idempotency_key) if idempotency_key else None)
-        run, created = self.reconciliations.create_run(provider, start, end, run_id=run_id, trigger=trigger,
-                                                       fingerprint=fingerprint)
-        if created and self.settings.reconciliation_queue_url:
-            ddb.client("sqs").send_message(QueueUrl=self.settings.reconciliation_queue_url,
-                                           MessageBody=json.dumps({"run_id": run.run_id}))
+        run, _ = self.reconciliations.create_run(provider, start, end, run_id=run_id, trigger=trigger,
+                                                 fingerprint=fingerprint)
+        if run.status == "QUEUED":
+            self._queue_reconciliation(run.run_id)
         return self.reconciliation_view(run.run_id, run)
+
+    def _queue_reconciliation(self, run_id: str) -> None:
+        if self.settings.reconciliation_queue_url:
+            ddb.client("sqs").send_message(QueueUrl=self.settings.reconciliation_queue_url,
+                                           MessageBody=json.dumps({"run_id": run_id}))
+
+    def requeue_stalled_reconciliations(self) -> dict[str, int]:
+        """The reconciliation sweep (:meth:`payrail.reconciliation.service.Reconciliations.requeue_stalled`):
+        runs left QUEUED or CANCELLING past their deadline are queued again. ``{"requeued", "checked"}``."""
+        return self.reconciliations.requeue_stalled(self._queue_reconciliation)
 
     def reconciliation_view(self, run_id: str, run=None) -> dict:
         """A run with its progress and, once COMPLETED, its presigned ``download_url``. Raises NotFound."""
@@ -291,6 +301,7 @@ class Platform:
         run = run or r.get(run_id)
         out = run.public()
         out.pop("lease_until", None)  # the executor's bookkeeping
+        out.pop("takes", None)
         done = out.get("shards_done", 0)
         out["shards_done"] = done
         out["progress"] = round(min(done, run.shards_total) / run.shards_total, 4) if run.shards_total else 1

@@ -28,7 +28,7 @@ from payrail.core.errors import ValidationFailed
 from payrail.core.events import EventLog
 from payrail.core.ledger import Ledger, now_iso
 from payrail.core.store import (RECONCILIATION, RECONCILIATION_EXCEPTION, RECONCILIATION_SCOPE as ALL, MainTable,
-                                listed)
+                                due, listed)
 from payrail.providers.connectors.base import TransferResult
 from payrail.providers import statements
 from payrail.providers.statements import ProviderRecord
@@ -57,13 +57,14 @@ class RunRecords:
 
     @staticmethod
     def new(run_id: str, provider: str, start: str, end: str, source: str, shards: int, trigger: str,
-            fingerprint: str | None, ts: str) -> dict:
-        """A new QUEUED run's item."""
+            fingerprint: str | None, ts: str, start_by: str) -> dict:
+        """A new QUEUED run's item, its ``due`` timer armed at ``start_by`` (ISO time: the
+        reconciliation sweep queues it again if it is still QUEUED then)."""
         return {"type": RECONCILIATION.type, "run_id": run_id, "provider": provider, "from": start, "to": end,
                 "source": source, "trigger": trigger, "status": LIFECYCLE.initial, "shards_total": shards,
                 "created_at": ts, "updated_at": ts, "request_fingerprint": fingerprint,
                 "status_history": [{"status": LIFECYCLE.initial, "at": ts}],
-                **listed(RECONCILIATION, ALL, run_id, ts)}
+                **listed(RECONCILIATION, ALL, run_id, ts), **due(RECONCILIATION, run_id, start_by)}
 
     def create(self, item: dict) -> bool:
         """Put the run; False when a run with its id exists (nothing written)."""
@@ -78,16 +79,30 @@ class RunRecords:
 
     def take_over(self, run_id: str, lease_until: str | None, new_lease: str, now: str) -> bool:
         """Take a RUNNING run whose execution's lease (``lease_until``, as read) has lapsed by
-        ``now``: one conditional write, so of two executors only one gets it. False otherwise."""
+        ``now``, counting the take (``takes``): one conditional write, so of two executors only one
+        gets it. False otherwise."""
         cond, values = "#st = :running AND (attribute_not_exists(lease_until) OR lease_until < :now)", {
-            ":running": ddb.value(RS.RUNNING), ":now": ddb.value(now), ":new": ddb.value(new_lease)}
+            ":running": ddb.value(RS.RUNNING), ":now": ddb.value(now), ":new": ddb.value(new_lease),
+            ":one": ddb.value(1)}
         try:
             self.main.db.update_item(TableName=self.main.table, Key={"pk": ddb.value(self.key(run_id))},
-                                     UpdateExpression="SET lease_until = :new", ConditionExpression=cond,
+                                     UpdateExpression="SET lease_until = :new ADD takes :one", ConditionExpression=cond,
                                      ExpressionAttributeNames={"#st": "status"}, ExpressionAttributeValues=values)
         except self.main.db.exceptions.ConditionalCheckFailedException:
             return False
         return True
+
+    def past_due(self, now: str) -> list[str]:
+        """Ids of the runs whose ``due`` timer is at or before ``now`` (ISO time), oldest first,
+        whatever their status (the index copy may lag: callers read the run again)."""
+        return [item["run_id"] for item in self.main.due_items(RECONCILIATION, now)]
+
+    def disarm(self, run_id: str) -> None:
+        """Remove the run's ``due`` timer (a no-op when it has none, or there is no such run)."""
+        try:
+            self.main.update(self.key(run_id), "REMOVE due_pk, due_sk", {}, condition="attribute_exists(pk)")
+        except self.main.db.exceptions.ConditionalCheckFailedException:
+            pass
 
     def count_shard(self, run_id: str, shard: int) -> bool:
         """Count ``shard`` done while the run is RUNNING (a repeat counts once); False otherwise."""

@@ -68,7 +68,7 @@ from typing import Callable, Iterable, Iterator
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ClientError
 
-from payrail.core import ddb
+from payrail.core import clock, ddb
 from payrail.core.entity import Page
 from payrail.core.errors import Conflict, InsufficientFunds, NotFound, ValidationFailed
 from payrail.core.events import EventLog
@@ -76,7 +76,8 @@ from payrail.core.idempotency import check_fingerprint
 from payrail.core.ids import random_id, shard_of
 from payrail.core.ledger import (NON_NEGATIVE, SETTLEMENT_SHARDS, UNBOUNDED, AccountSpec, ExtraConditionFailed,
                                  Journal, Ledger, Posting, account_id, now_iso)
-from payrail.core.store import MainTable
+from payrail.core.store import RECONCILIATION, MainTable, due
+from payrail.providers.connectors.base import ConnectorUnavailable
 from payrail.providers.statements import ProviderBalance, ProviderRecord, map_back
 from payrail.reconciliation.matcher import (PayrailRecord, Result, Window, carry_over, classify, defer, float_drift,
                                             iso, match)
@@ -104,6 +105,14 @@ READ_AHEAD = 4
 #: how long an execution holds a RUNNING run (seconds): the function's timeout and a margin; a
 #: message for a run held longer is taken as its executor's death and runs it again
 LEASE_SECONDS = 960
+#: receives of a run's message before it goes to the dead-letter queue (the queue's
+#: ``max_receive_count``): an outage on the last one fails the run
+MAX_ATTEMPTS = 3
+#: executions a run may have (each one's lease lapsed: it died); a message finding one more fails it
+MAX_TAKES = 3
+#: how long a run may stay QUEUED (or CANCELLING) before the reconciliation sweep queues it again
+#: (seconds): its message was never sent, or its cancel died between its two writes
+START_GRACE_SECONDS = 60
 
 
 class _Reads:
@@ -164,6 +173,11 @@ def window_for_schedule(event_time: str) -> str:
     """The UTC day a daily schedule firing at ``event_time`` (ISO) reconciles: the previous one."""
     t = datetime.fromisoformat(event_time.replace("Z", "+00:00")).astimezone(timezone.utc)
     return (t - timedelta(days=1)).date().isoformat()
+
+
+def report_key(run_id: str) -> str:
+    """The S3 key of a run's report."""
+    return f"reconciliation/{run_id}.csv"
 
 
 def deferred_key(provider: str, day: str) -> str:
@@ -228,7 +242,7 @@ class Reconciliations:
         existing = self.runs.raw(run_id)
         if existing is None:
             item = self.runs.new(run_id, provider, a.isoformat(), b.isoformat(), source or self.source(provider), SHARDS,
-                                 trigger, fingerprint, now_iso())
+                                 trigger, fingerprint, now_iso(), clock.iso(clock.now() + START_GRACE_SECONDS))
             if self.runs.create(item):
                 return self.get(run_id), True
             existing = self.runs.raw(run_id)
@@ -257,18 +271,38 @@ class Reconciliations:
 
     def cancel(self, run_id: str, _tries: int = 5) -> ReconciliationRun:
         """Cancel a QUEUED run (CANCELLED at once) or a RUNNING one (CANCELLING; the run ends
-        CANCELLED at its next shard, with no report). Raises NotFound; Conflict
+        CANCELLED at its next shard, with no report). A cancel that dies between its two writes is
+        finished by the reconciliation sweep (:meth:`requeue_stalled`). Raises NotFound; Conflict
         (``run_not_running``) when it already ended."""
         run = self.get(run_id)
         if run.status not in (RS.QUEUED, RS.RUNNING):
             raise Conflict("reconciliation run is not running", code="run_not_running")
-        if not self._move(run, (run.status,), RS.CANCELLING, detail="cancel requested"):
+        finish_by = due(RECONCILIATION, run_id, clock.iso(clock.now() + START_GRACE_SECONDS))
+        if not self._move(run, (run.status,), RS.CANCELLING, finish_by, detail="cancel requested"):
             if _tries <= 1:
                 raise Conflict("the run changed meanwhile; retry", code="invalid_state")
             return self.cancel(run_id, _tries - 1)
         if run.status == RS.QUEUED:
             self._move(self.get(run_id), (RS.CANCELLING,), RS.CANCELLED)
         return self.get(run_id)
+
+    def requeue_stalled(self, send: Callable[[str], None]) -> dict[str, int]:
+        """The reconciliation sweep, over every run past its ``due`` timer (armed
+        :data:`START_GRACE_SECONDS` after its creation, or after a cancel): one still QUEUED (the
+        request that created it died before queueing it, and nobody asked again) or still
+        CANCELLING (a cancel that died between its writes, or whose executor is gone) is queued
+        again with ``send(run_id)``: executing it runs it, or ends it CANCELLED (an executor still
+        running it stops at its next shard). Each run's timer is then removed, whatever its status; a sweep
+        that dies leaves it armed for the next. Returns ``{"requeued": n, "checked": n}``."""
+        counts = {"requeued": 0, "checked": 0}
+        for run_id in self.runs.past_due(clock.now_iso()):
+            run = self.runs.get(run_id)
+            if run is not None and run.status in (RS.QUEUED, RS.CANCELLING):
+                send(run_id)
+                counts["requeued"] += 1
+            counts["checked"] += 1
+            self.runs.disarm(run_id)
+        return counts
 
     def _move(self, run: ReconciliationRun, sources: tuple[str, ...], target: str, sets: dict | None = None,
               detail: str | None = None) -> bool:
@@ -287,31 +321,48 @@ class Reconciliations:
         return Window(start, end, self.grace)
 
     # ---- executing a run -------------------------------------------------------------------
-    def execute(self, run_id: str) -> ReconciliationRun:
+    def execute(self, run_id: str, last_attempt: bool = True) -> ReconciliationRun:
         """Run a QUEUED run to its end (see the module docstring). A RUNNING one is run again from
         its start (its message came back: the execution that had it died; everything a run writes
         is idempotent: the report is rewritten, exceptions have derived ids, completion is guarded);
-        a CANCELLING one is ended CANCELLED; any other is returned as it is. A run that cannot
+        a CANCELLING one is ended CANCELLED; any other is returned as it is. A run whose
+        :data:`MAX_TAKES` executions all died is not run again: the next message fails it (one
+        comes back, or an operator redrives it from the dead-letter queue). A run that cannot
         finish (the provider cannot be read, a malformed settlement file, any other error) ends
-        FAILED with its ``failure_reason``, never stays RUNNING."""
+        FAILED with its ``failure_reason``, never stays RUNNING, but for an outage (DynamoDB, S3 or
+        the provider could not answer: :func:`payrail.core.ddb.is_outage`, ConnectorUnavailable)
+        while this is not the ``last_attempt`` (its message's last receive, :data:`MAX_ATTEMPTS`):
+        the error is raised, the message comes back after its executor's lease has lapsed, and the
+        run is run again.
+
+        Raises: the outage, when not ``last_attempt``."""
         run = self.get(run_id)
-        if run.status == RS.CANCELLING:
-            self._move(run, (RS.CANCELLING,), RS.CANCELLED)
+        if run.status in (RS.CANCELLING, RS.CANCELLED):
+            # a cancelled run has no report: one its executor uploaded before it died is removed
+            self.s3.delete_object(Bucket=self.bucket, Key=report_key(run_id))
+            if run.status == RS.CANCELLING:
+                self._move(run, (RS.CANCELLING,), RS.CANCELLED)
             return self.get(run_id)
-        lease = iso(datetime.now(timezone.utc) + timedelta(seconds=LEASE_SECONDS))
+        lease, now = clock.iso(clock.now() + LEASE_SECONDS), clock.now_iso()
         if run.status == RS.QUEUED:
-            if not self._move(run, (RS.QUEUED,), RS.RUNNING, {"lease_until": lease}):
+            if not self._move(run, (RS.QUEUED,), RS.RUNNING, {"lease_until": lease, "takes": 1}):
                 return self.get(run_id)  # another executor took it
-        elif run.status != RS.RUNNING or not self.runs.take_over(run_id, run.get("lease_until"), lease,
-                                                                 iso(datetime.now(timezone.utc))):
+        elif run.status != RS.RUNNING or (run.get("lease_until") or "") >= now:
             return run  # ended, or RUNNING in an execution that still holds it (a duplicate message)
+        elif (run.get("takes") or 1) >= MAX_TAKES:  # every execution of it died: it is not tried again
+            return self.fail(run_id, f"its executions died {MAX_TAKES} times before it ended")
+        elif not self.runs.take_over(run_id, run.get("lease_until"), lease, now):
+            return self.get(run_id)  # another executor took it
         try:
             return self._execute(self.get(run_id))
         except _Cancelled:
             with contextlib.suppress(Exception):
+                self.s3.delete_object(Bucket=self.bucket, Key=report_key(run_id))  # no report for a cancelled run
                 self._move(self.get(run_id), (RS.CANCELLING,), RS.CANCELLED)
             return self.get(run_id)
         except Exception as err:  # noqa: BLE001 - recorded on the run, which must not stay RUNNING
+            if not last_attempt and (ddb.is_outage(err) or isinstance(err, ConnectorUnavailable)):
+                raise
             return self.fail(run_id, f"{type(err).__name__}: {err}")
 
     def _execute(self, run: ReconciliationRun) -> ReconciliationRun:
@@ -337,8 +388,8 @@ class Reconciliations:
             try:
                 spills = spilling.result() if spilling else None
                 reads.ahead = ahead
+                self._still_running(run.run_id)
                 for shard in range(SHARDS):  # one shard matched at a time, its journals streamed as they are read
-                    self._still_running(run.run_id)
                     mine = reads.shard(shard)
                     if spills is None:
                         mine = list(mine)
@@ -360,7 +411,8 @@ class Reconciliations:
                     del mine, theirs
                     if spills is not None:
                         os.unlink(spills[shard])  # matched: its disk space is the report's
-                    self.runs.count_shard(run.run_id, shard)
+                    if not self.runs.count_shard(run.run_id, shard):
+                        raise _Cancelled  # no longer RUNNING: cancelled
                 # the previous day's deferred transfers
                 for res in carry_over(carried.values(), read_spill(spills[SHARDS]) if spills else ()):
                     counts[res.cls] += 1
@@ -373,20 +425,17 @@ class Reconciliations:
             self._keep_deferred(run, deferred)
             drift = self._float(run.provider) if run.provider in self.momo else None
             self._still_running(run.run_id)
-            report_key = f"reconciliation/{run.run_id}.csv"
-            self._upload(report_key, report.name)
+            key = report_key(run.run_id)
+            self._upload(key, report.name)
         for res in found:
             self.exceptions.create(self._exception(run, res))
         if drift is not None and drift["drift"]:
             counts[C.FLOAT_DRIFT] += 1
             self.exceptions.create(self._float_exception(run, drift))
         rows = sum(n for c, n in counts.items() if c != C.FLOAT_DRIFT)
-        sets = {"counts": {str(c): counts.get(c, 0) for c in BreakClass}, "rows": rows, "report_key": report_key,
+        sets = {"counts": {str(c): counts.get(c, 0) for c in BreakClass}, "rows": rows, "report_key": key,
                 "float": drift}
         if not self._move(self.get(run.run_id), (RS.RUNNING,), RS.COMPLETED, sets):
-            if self.get(run.run_id).status in (RS.CANCELLING, RS.CANCELLED):  # no report for a cancelled run
-                with contextlib.suppress(Exception):
-                    self.s3.delete_object(Bucket=self.bucket, Key=report_key)
             raise _Cancelled
         return self.get(run.run_id)
 
@@ -528,11 +577,13 @@ class Reconciliations:
 
     def _lookups(self, provider: str, mine: list[PayrailRecord], pool) -> Iterator[ProviderRecord]:
         """The ``status_lookup`` source: ask the provider about each of payrail's transfers (on
-        ``pool``'s threads)."""
+        ``pool``'s threads): a reversal (a refund) by the connector's ``reversal_status``, any other
+        transfer by its ``status``."""
         conn = self.connector(provider)
 
         def ask(p: PayrailRecord) -> ProviderRecord | None:
-            return from_status(p, conn.status(p.transfer_id), datetime.fromisoformat(p.at.replace("Z", "+00:00")))
+            look = conn.reversal_status if p.kind == "reversal" else conn.status
+            return from_status(p, look(p.transfer_id), datetime.fromisoformat(p.at.replace("Z", "+00:00")))
         return (r for r in pool.map(ask, mine) if r is not None)
 
     def _outside(self, provider: str, res: Result) -> Result:
@@ -545,7 +596,7 @@ class Reconciliations:
         """The provider's float against the ledger's, at the run's cut-off (now)."""
         bal = self.connector(provider).balance()
         balance = bal if isinstance(bal, ProviderBalance) else ProviderBalance(
-            provider=provider, amount=int(bal), currency=self.float_currency, at=datetime.now(timezone.utc))
+            provider=provider, amount=int(bal), currency=self.float_currency, at=clock.utcnow())
         ledger = self.ledger_float(provider)
         return {"provider_balance": balance.amount, "ledger": ledger, "currency": self.float_currency,
                 "drift": float_drift(balance, ledger, self.float_currency), "at": iso(balance.at)}
