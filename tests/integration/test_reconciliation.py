@@ -366,3 +366,18 @@ def test_an_outage_fails_the_message_before_its_last_receive_and_the_run_on_it(p
     r.main.update(r.runs.key(run.run_id), "SET lease_until = :l", {":l": "2001-01-01T00:00:00.000000Z"})
     failed = r.execute(run.run_id, last_attempt=True)
     assert failed.status == "FAILED" and "ConnectorUnavailable" in failed.failure_reason
+
+
+def test_a_run_cancelled_while_it_fails_ends_cancelled(platform, monkeypatch):
+    """The operator cancels a run while it runs, and the run then meets an error: its cancel was
+    answered, so it ends CANCELLED (with no report), not FAILED."""
+    r = platform.reconciliations
+    run = _new_run(r)
+
+    class CancelledThenBroken:
+        def statement(self, start, end):
+            assert r.cancel(run.run_id).status == "CANCELLING"
+            raise ValueError("the statement's page 2 is not JSON")
+    monkeypatch.setattr(r, "connector", lambda name: CancelledThenBroken())
+    done = r.execute(run.run_id)
+    assert done.status == "CANCELLED" and done.failure_reason is None and done.report_key is None

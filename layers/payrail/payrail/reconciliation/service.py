@@ -309,9 +309,13 @@ class Reconciliations:
         return self.runs.transition(self.runs.item(run.run_id) or {}, sources, target, sets, detail)
 
     def fail(self, run_id: str, reason: str) -> ReconciliationRun:
-        """Mark a run that could not finish FAILED (a no-op when it already ended)."""
+        """Mark a run that could not finish FAILED (a no-op when it already ended); one whose cancel
+        was asked for (CANCELLING) ends CANCELLED instead, with no report, as its cancel said."""
         run = self.get(run_id)
-        if run.status in (RS.QUEUED, RS.RUNNING, RS.CANCELLING):
+        if run.status == RS.CANCELLING:
+            self.s3.delete_object(Bucket=self.bucket, Key=report_key(run_id))
+            self._move(run, (RS.CANCELLING,), RS.CANCELLED)
+        elif run.status in (RS.QUEUED, RS.RUNNING):
             self._move(run, (run.status,), RS.FAILED, {"failure_reason": reason[:500]})
         return self.get(run_id)
 
@@ -337,12 +341,11 @@ class Reconciliations:
 
         Raises: the outage, when not ``last_attempt``."""
         run = self.get(run_id)
-        if run.status in (RS.CANCELLING, RS.CANCELLED):
-            # a cancelled run has no report: one its executor uploaded before it died is removed
+        if run.status == RS.CANCELLED:  # one its executor uploaded before it died is removed
             self.s3.delete_object(Bucket=self.bucket, Key=report_key(run_id))
-            if run.status == RS.CANCELLING:
-                self._move(run, (RS.CANCELLING,), RS.CANCELLED)
-            return self.get(run_id)
+            return run
+        if run.status == RS.CANCELLING:
+            return self.fail(run_id, "cancelled")
         lease, now = clock.iso(clock.now() + LEASE_SECONDS), clock.now_iso()
         if run.status == RS.QUEUED:
             if not self._move(run, (RS.QUEUED,), RS.RUNNING, {"lease_until": lease, "takes": 1}):
@@ -357,8 +360,7 @@ class Reconciliations:
             return self._execute(self.get(run_id))
         except _Cancelled:
             with contextlib.suppress(Exception):
-                self.s3.delete_object(Bucket=self.bucket, Key=report_key(run_id))  # no report for a cancelled run
-                self._move(self.get(run_id), (RS.CANCELLING,), RS.CANCELLED)
+                self.fail(run_id, "cancelled")  # CANCELLING: ends CANCELLED, with no report
             return self.get(run_id)
         except Exception as err:  # noqa: BLE001 - recorded on the run, which must not stay RUNNING
             if not last_attempt and (ddb.is_outage(err) or isinstance(err, ConnectorUnavailable)):
