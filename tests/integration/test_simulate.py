@@ -270,3 +270,13 @@ def test_the_books_check_catches_a_reversed_capture_reported_matched(engine, mon
     assert "matched (want missing_at_provider)" in caught.violation.detail
     fixed = run_one(engine, 6, workload(6, 12, PAYOUT_WORKLOAD))
     assert fixed.violation is None and fixed.quiescent, str(fixed.violation)
+
+
+def test_a_payment_move_that_lost_its_race_for_the_hold_is_not_a_500(engine):
+    """The schedule of seed=136: a provider callback reads a held payment, a racing move settles it
+    first, and the callback's own move then finds the hold gone: the ledger refused it for lack of
+    funds, and the callback answered 500. A move whose payment has moved since it was read is now a
+    move that changed nothing."""
+    r = run_one(engine, 136, workload(136, 12))
+    assert r.violation is None, str(r.violation)
+    assert r.quiescent

@@ -269,11 +269,19 @@ class Payments:
     def _post(self, p: Payment, journal: Journal, opens: list, frm: tuple, to: str, sets: dict | None,
               detail: str | None, expires_at: str | None = None) -> bool:
         """A journal with the transition and its event, in one transaction. False when the
-        payment moved meanwhile (nothing written). Raises InsufficientFunds, NotFound, IllegalMove."""
+        payment moved meanwhile (nothing written): its guard failed, or the ledger refused the
+        movement for funds a move of the payment since it was read has taken (a hold captured or
+        released by a racing look or callback leaves nothing to release). Raises
+        InsufficientFunds (the payment is still as read), NotFound, IllegalMove."""
         try:
             self.ledger.post(journal, opens=opens, extra=self.records.transition(p, frm, to, sets, detail, expires_at))
             return True
         except ExtraConditionFailed:
+            return False
+        except InsufficientFunds:
+            now = self.records.reread(p)
+            if now is not None and now.status in frm and now.route_index == p.route_index:
+                raise
             return False
 
     def _accounts(self, p: Payment, provider: str | None = None):
