@@ -449,8 +449,11 @@ class Payouts:
     def _settle(self, merchant_id: str, payout_id: str, run: int, expect: tuple[str, ...], actions) -> Payout:
         """Post ``actions(payout)`` (journal, accounts to open, the payout's change and what is
         linked to it) while the payout is in ``expect`` in ``run``. When the transaction's guards
-        fail, the payout is read again: moved on (a duplicate step, or a concurrent decision) ends
-        here; another change that kept it in ``expect`` (its status history grew) is tried again."""
+        fail, or the ledger refuses the movement for funds a racing move of the payout has taken
+        (its hold captured or released meanwhile), the payout is read again: moved on (a duplicate
+        step, or a concurrent decision) ends here; another change that kept it in ``expect`` (its
+        status history grew) is tried again. Raises InsufficientFunds only while the payout is
+        still as it was read (a hold that does not cover its payout: a bug, never swallowed)."""
         for _ in range(TRANSITION_TRIES):
             p = self.get(merchant_id, payout_id)
             if p.run != run or p.status not in expect:
@@ -460,6 +463,11 @@ class Payouts:
                 self.ledger.post(journal, opens=opens, extra=extra)
                 break
             except ExtraConditionFailed:
+                continue
+            except InsufficientFunds:
+                now = self.get(merchant_id, payout_id)
+                if now.run == run and now.status in expect and now.status_history == p.status_history:
+                    raise
                 continue
         return self.get(merchant_id, payout_id)
 
