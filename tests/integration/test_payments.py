@@ -546,3 +546,30 @@ def test_airteltigo_callbacks_replayed_after_the_outcome_is_known_are_ignored_wi
     assert client.payment(failed["payment_id"])["late_provider_status"] == "FAILED"
     for _ in range(3):
         assert (replay(body)["status"], lookups) == ("FAILED", [failed["transfer_id"]])
+
+
+def test_a_move_that_lost_its_race_for_the_hold_changes_nothing(momo, modes, platform, monkeypatch):
+    """A callback's release reads a held payment, and a racing look captures it before the release
+    posts: the provider's held float no longer covers the release, which the ledger refuses for
+    lack of funds. The release is then a move that changed nothing (the payment moved meanwhile),
+    where it used to raise (a 500 to the provider's callback)."""
+    client, mid = momo
+    for p in PROVIDER.values():
+        modes(p, "failing", ["GET"])  # no status lookup answers: the payment stays held
+    made = client.pay(4_000, number("MTN", "1"))
+    svc, raced = platform.payments, []
+    held = svc.get(mid, made["payment_id"])
+    assert held.status in ("PENDING", "PROCESSING")
+    real = svc.ledger.post
+
+    def post(journal, **kw):
+        if journal.journal_id.endswith(":release") and not raced:
+            for _ in range(5):  # read afresh: the payment's own looks may touch it meanwhile
+                if svc.capture(svc.get(mid, made["payment_id"]), "race-ref", "a racing look found it paid"):
+                    raced.append(True)
+                    break
+        return real(journal, **kw)
+    monkeypatch.setattr(svc.ledger, "post", post)
+    assert svc.release(held, "FAILED", "a callback said it failed") is False
+    assert raced == [True] and client.payment(made["payment_id"])["status"] == "CONFIRMED"
+    assert journals(platform, made["payment_id"])["release"] is False

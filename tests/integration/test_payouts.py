@@ -342,3 +342,25 @@ def test_connector_credentials_come_from_their_secret_never_the_environment(clou
             got = getattr(settings, field)
             assert (got.get_secret_value() if hasattr(got, "get_secret_value") else got) == value
         assert STANDINS[name].credentials[registry.secret_fields(name)[-1]] not in repr(settings)
+
+
+def test_a_settling_move_that_lost_its_race_for_the_hold_finds_the_payout_moved_on(funded, platform, monkeypatch):
+    """A release reads a payout at the provider, and a racing capture (a callback, or the
+    workflow's look) settles it before the release posts: the merchant's held balance no longer
+    covers the release, which the ledger refuses for lack of funds. The release then finds the
+    payout SUCCEEDED and changes nothing, where it used to raise (a 500 to its caller)."""
+    client, mid = funded
+    p = client.payout(7_000, pk_bank("0004"))  # PENDING at the provider: it stays PROCESSING
+    wait_for(lambda: client.get_payout(p["payout_id"])["status"] == "PROCESSING", 30, 0.3, what="at the provider")
+    svc, raced = platform.payouts, []
+    real = svc.ledger.post
+
+    def post(journal, **kw):
+        if journal.journal_id.endswith(":release") and not raced:
+            raced.append(svc.capture(mid, p["payout_id"], 1, "race-ref").status)
+        return real(journal, **kw)
+    monkeypatch.setattr(svc.ledger, "post", post)
+    assert client.balances("PKR")["held"] == 7_000
+    done = svc.release(mid, p["payout_id"], 1, "the provider said it failed")
+    assert raced == ["SUCCEEDED"] and done.status == "SUCCEEDED"
+    assert journals(platform, p) == {"hold": True, "capture": True, "release": False}
