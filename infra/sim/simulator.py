@@ -891,7 +891,7 @@ class World:
                 piece["running"] = False
             if outage(inv.error):
                 n = ex.attempts[attempt_key] = ex.attempts.get(attempt_key, 0) + 1
-                retry = task != "fail" and not isinstance(inv.error, IncompleteSlices) and n <= len(ex.RETRY)
+                retry = not isinstance(inv.error, IncompleteSlices) and n <= len(ex.RETRY)
                 if retry:
                     wait = now + ex.RETRY[n - 1]
                     if piece:
@@ -899,7 +899,7 @@ class World:
                     else:
                         ex.state, ex.due = task, wait
                 elif task == "fail":
-                    ex.state = "done"  # MarkFailed has no Retry: the execution fails
+                    ex.state = "done"  # MarkFailed's retries are spent: the execution fails
                 else:
                     ex.state, ex.due, ex.error = "fail", now, f"{type(inv.error).__name__}: {inv.error}"[:300]
                 return

@@ -784,9 +784,9 @@ class FakeS3:
 @dataclass
 class SettlementExecution:
     """One execution of ``infra/asl/settlement.asl.json``: Plan (Retry 3 × from 1 s, backoff 2;
-    Catch → MarkFailed) → Route (Cancelled) → Slices (Map of Aggregate tasks, each with the same
-    Retry; a slice that fails for good fails the Map → MarkFailed) → Finalize (Retry; Catch →
-    MarkFailed). A stop (the job's cancel) starts no further task; tasks in flight finish."""
+    Catch → MarkFailed, with the same Retry) → Route (Cancelled) → Slices (Map of Aggregate tasks,
+    each with the same Retry; a slice that fails for good fails the Map → MarkFailed) → Finalize
+    (Retry; Catch → MarkFailed). A stop (the job's cancel) starts no further task; tasks in flight finish."""
 
     name: str
     scope: str

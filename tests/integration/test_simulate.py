@@ -280,3 +280,12 @@ def test_a_payment_move_that_lost_its_race_for_the_hold_is_not_a_500(engine):
     r = run_one(engine, 136, workload(136, 12))
     assert r.violation is None, str(r.violation)
     assert r.quiescent
+
+
+def test_a_settlement_whose_mark_failed_step_died_still_ends_failed(engine):
+    """The schedule of seed=1596: a settlement's slice fails for good, and the MarkFailed task that
+    the Map's Catch runs dies (Lambda crashed after reading the job). MarkFailed had no Retry, so the
+    execution failed and left the job RUNNING for ever; it is retried as every other task is."""
+    r = run_one(engine, 1596, workload(1596, 12))
+    assert r.violation is None, str(r.violation)
+    assert r.quiescent
