@@ -1072,9 +1072,7 @@ class World:
         """The merchant's settlement of the schedule's first day (the API's start: job + execution)."""
         if (later := self.closed()) is not None:
             return later
-        from datetime import datetime, timezone
-
-        day = datetime.fromtimestamp(EPOCH, timezone.utc).date().isoformat()
+        day = self.first_day()
 
         def start():
             job = self.platform.start_settlement(self.mid, day, day, key, None)
@@ -1100,6 +1098,7 @@ class World:
         return [self.provider, *self.momo.values()]
 
     def first_day(self) -> str:
+        """The schedule's first UTC day (ISO date): what its settlements and reconciliations cover."""
         from datetime import datetime, timezone
 
         return datetime.fromtimestamp(EPOCH, timezone.utc).date().isoformat()

@@ -313,11 +313,16 @@ class Reconciliations:
         was asked for (CANCELLING) ends CANCELLED instead, with no report, as its cancel said."""
         run = self.get(run_id)
         if run.status == RS.CANCELLING:
-            self.s3.delete_object(Bucket=self.bucket, Key=report_key(run_id))
-            self._move(run, (RS.CANCELLING,), RS.CANCELLED)
-        elif run.status in (RS.QUEUED, RS.RUNNING):
+            return self._end_cancelled(run)
+        if run.status in (RS.QUEUED, RS.RUNNING):
             self._move(run, (run.status,), RS.FAILED, {"failure_reason": reason[:500]})
         return self.get(run_id)
+
+    def _end_cancelled(self, run: ReconciliationRun) -> ReconciliationRun:
+        """A CANCELLING run ended CANCELLED, with no report (one its executor uploaded is removed)."""
+        self.s3.delete_object(Bucket=self.bucket, Key=report_key(run.run_id))
+        self._move(run, (RS.CANCELLING,), RS.CANCELLED)
+        return self.get(run.run_id)
 
     def window(self, run: ReconciliationRun) -> Window:
         start = datetime.combine(date.fromisoformat(run.from_), time(), timezone.utc)
@@ -345,7 +350,7 @@ class Reconciliations:
             self.s3.delete_object(Bucket=self.bucket, Key=report_key(run_id))
             return run
         if run.status == RS.CANCELLING:
-            return self.fail(run_id, "cancelled")
+            return self._end_cancelled(run)
         lease, now = clock.iso(clock.now() + LEASE_SECONDS), clock.now_iso()
         if run.status == RS.QUEUED:
             if not self._move(run, (RS.QUEUED,), RS.RUNNING, {"lease_until": lease, "takes": 1}):
@@ -360,7 +365,8 @@ class Reconciliations:
             return self._execute(self.get(run_id))
         except _Cancelled:
             with contextlib.suppress(Exception):
-                self.fail(run_id, "cancelled")  # CANCELLING: ends CANCELLED, with no report
+                if (now_run := self.get(run_id)).status == RS.CANCELLING:
+                    self._end_cancelled(now_run)
             return self.get(run_id)
         except Exception as err:  # noqa: BLE001 - recorded on the run, which must not stay RUNNING
             if not last_attempt and (ddb.is_outage(err) or isinstance(err, ConnectorUnavailable)):
