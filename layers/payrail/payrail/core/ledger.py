@@ -486,23 +486,25 @@ class Ledger:
         return kw
 
     def reconciliation_rows(self, provider: str, date: str, shard: int, lo: str | None = None, hi: str | None = None):
-        """Yield ``(journal_id, created_at, merchant_id, currency, reconciliation)`` of every journal
-        ending a transfer at ``provider`` on UTC ``date`` whose transfer id falls in ``shard`` (the
-        same sparse index as settlement, partition ``R#<provider>#<date>#<shard>``), optionally only
-        those with ``lo <= created_at < hi`` (ISO times), page by page: nothing but the current page
-        is held. ``reconciliation`` is the journal's ``{provider, transfer_id, kind, outcome, amount}``."""
+        """Yield ``(provider, kind, transfer_id, merchant_id, amount, currency, outcome, created_at,
+        journal_id)`` (amount in minor units; the fields of the journal's ``reconciliation``
+        ``{provider, transfer_id, kind, outcome, amount}`` beside its own) of every journal ending a
+        transfer at ``provider`` on UTC ``date`` whose transfer id falls in ``shard`` (the same
+        sparse index as settlement, partition ``R#<provider>#<date>#<shard>``), optionally only
+        those with ``lo <= created_at < hi`` (ISO times), page by page: nothing but the current
+        page is held."""
         kw = self.reconciliation_query(provider, date, shard, lo, hi)
         same = sys.intern  # merchants, currencies, kinds and outcomes repeat: one string each
         while True:
             r = self.db.query(**kw)
             for it in r["Items"]:
-                if hi and it["created_at"]["S"] >= hi:
+                at = it["created_at"]["S"]
+                if hi and at >= hi:
                     continue
                 m = it["reconciliation"]["M"]
-                yield (it["journal_id"]["S"], it["created_at"]["S"], same(it["merchant_id"]["S"]),
-                       same(it["currency"]["S"]),
-                       {"provider": m["provider"]["S"], "transfer_id": m["transfer_id"]["S"], "kind": same(m["kind"]["S"]),
-                        "outcome": same(m["outcome"]["S"]), "amount": int(m["amount"]["N"])})
+                yield (same(m["provider"]["S"]), same(m["kind"]["S"]), m["transfer_id"]["S"],
+                       same(it["merchant_id"]["S"]), int(m["amount"]["N"]), same(it["currency"]["S"]),
+                       same(m["outcome"]["S"]), at, it["journal_id"]["S"])
             if "LastEvaluatedKey" not in r:
                 return
             kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]

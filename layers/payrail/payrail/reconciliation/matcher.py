@@ -85,9 +85,14 @@ class Result(NamedTuple):
     provider: ProviderRecord | None
 
 
-def iso(t: datetime) -> str:
-    """``t`` as payrail's sortable ISO string (UTC, microseconds, ``Z``: ``2026-03-01T23:59:58.000000Z``)."""
-    return t.astimezone(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+def iso(t: datetime | str) -> str:
+    """``t`` as payrail's sortable ISO string (UTC, microseconds, ``Z``: ``2026-03-01T23:59:58.000000Z``);
+    a string is taken as one already (a spilled record's booking time, :func:`payrail.reconciliation.records.read_spill`)."""
+    if t.__class__ is str:
+        return t
+    if t.tzinfo is not timezone.utc:
+        t = t.astimezone(timezone.utc)
+    return t.isoformat(timespec="microseconds")[:-6] + "Z"  # "+00:00" is the last six characters
 
 
 @dataclass(frozen=True)
@@ -155,9 +160,14 @@ def match(payrail: Iterable[PayrailRecord], provider: Iterable[ProviderRecord], 
     matched like any other but reported only when anchored inside (module docstring).
     """
     theirs, orphans = provider_index(provider)
+    owns = window.owns
     for p in payrail:
-        key = p.key
-        yield from _results(key, p, _records(theirs.pop(key, None)), window)
+        key = p.kind, p.transfer_id
+        r = theirs.pop(key, None)
+        if r is None or r.__class__ is list:
+            yield from _results(key, p, _records(r), window)
+        elif owns(p.at):  # one record each side (most transfers): _results' answer, without its lists
+            yield Result(classify(p, r), key, p, r)
     for key, rs in theirs.items():
         yield from _results(key, None, _records(rs), window)
     for r in orphans:

@@ -17,7 +17,9 @@ how both sides of a comparison are read.
 from __future__ import annotations
 
 import csv
+import marshal
 import re
+import struct
 import sys
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -231,8 +233,7 @@ def payrail_range(ledger: Ledger, provider: str, shard: int, r: tuple[str, str, 
     """Payrail's side of one shard in one key range ``(day, lo, hi)`` of :func:`key_ranges`: every
     journal that ended a transfer at ``provider`` there, from the reconciliation index."""
     day, lo, hi = r
-    return [PayrailRecord(provider, x["kind"], x["transfer_id"], mid, x["amount"], cur, x["outcome"], at, jid)
-            for jid, at, mid, cur, x in ledger.reconciliation_rows(provider, day, shard, lo, hi)]
+    return list(map(partial(tuple.__new__, PayrailRecord), ledger.reconciliation_rows(provider, day, shard, lo, hi)))
 
 
 def payrail_records(ledger: Ledger, provider: str, shard: int, ranges: list[tuple[str, str, str]],
@@ -291,7 +292,8 @@ class Spilled(NamedTuple):
     """A provider's record as a plain tuple (the fields of :class:`ProviderRecord` a match reads),
     a fraction of a model's memory, for the records a shard of a run holds: what
     :func:`generic_rows` reads a generic settlement file as, and what a run's spill
-    (:func:`spill_row`, :func:`read_spill`) holds. Validated as a ProviderRecord is."""
+    (:func:`spill_row`, :func:`read_spill`) holds, ``booked_at`` there its ISO string. Validated as
+    a ProviderRecord is."""
 
     provider: str
     kind: str
@@ -300,7 +302,7 @@ class Spilled(NamedTuple):
     amount: int
     currency: str
     status: str
-    booked_at: datetime
+    booked_at: datetime | str
 
     #: a plain record names payrail's transfer id (or none): never only the provider's key
     transfer_key = None
@@ -361,19 +363,55 @@ def generic_rows(lines, provider: str) -> Iterator[Spilled]:
                       (row[ir] if ir is not None else None) or None, amount, same(cur), same(status), booked)
 
 
-def spill_row(r, at: str) -> list:
+def spill_row(r, at: str) -> tuple:
     """A provider's record (a :class:`ProviderRecord` or :class:`Spilled`) as a row of a run's
-    spill (csv), ``at`` its booking time as :func:`payrail.reconciliation.matcher.iso` writes it."""
-    return [r.kind, r.transfer_id or "", r.provider_reference or "", r.amount, r.currency, r.status, at, r.provider]
+    spill (:class:`SpillWriter`): the fields of :class:`Spilled`, ``at`` (its booking time as
+    :func:`payrail.reconciliation.matcher.iso` writes it) for ``booked_at``."""
+    return r.provider, r.kind, r.transfer_id, r.provider_reference, r.amount, r.currency, r.status, at
+
+
+#: rows of a spill written (and read back) at once
+SPILL_BATCH = 4_096
+_SIZE = struct.Struct("<I")
+
+
+class SpillWriter:
+    """A run's spill file: rows of :func:`spill_row` appended in batches of ``batch`` rows,
+    each batch one ``marshal`` record behind its length (plain strings, ints and None: read back
+    without parsing text, the batch's repeated strings stored once)."""
+
+    def __init__(self, path: str, batch: int = SPILL_BATCH):
+        self.file = open(path, "wb", buffering=1 << 20)
+        self.rows: list[tuple] = []
+        self.batch = batch
+
+    def write(self, row: tuple) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            data = marshal.dumps(self.rows)
+            self.file.write(_SIZE.pack(len(data)))
+            self.file.write(data)
+            self.rows = []
+
+    def close(self) -> None:
+        try:
+            self.flush()
+        finally:
+            self.file.close()
 
 
 def read_spill(path: str) -> Iterator[Spilled]:
-    """The records of a spill file (:func:`spill_row`), their repeated strings shared."""
-    same, fromiso = sys.intern, datetime.fromisoformat
-    with open(path, newline="") as f:
-        for kind, tid, ref, amount, cur, status, booked, provider in csv.reader(f):
-            yield Spilled(same(provider), same(kind), tid or None, ref or None, int(amount), same(cur), same(status),
-                          fromiso(booked.replace("Z", "+00:00")))
+    """The records of a spill file (:class:`SpillWriter`), each ``booked_at`` the ISO string it
+    was spilled with (what :func:`payrail.reconciliation.matcher.iso` gives back unchanged, and
+    what orders them as the times would)."""
+    make = partial(tuple.__new__, Spilled)  # Spilled._make without a Python call per row
+    with open(path, "rb") as f:
+        while head := f.read(_SIZE.size):
+            yield from map(make, marshal.loads(f.read(_SIZE.unpack(head)[0])))
 
 
 def write_generic_file(records, out) -> None:

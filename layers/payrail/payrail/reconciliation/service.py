@@ -85,7 +85,7 @@ from payrail.reconciliation.model import (BREAKS, RESOLUTIONS, BreakClass, Recon
                                           ReconciliationRun, Resolution, RS, XS)
 from payrail.reconciliation.records import (GENERIC_COLUMNS, ExceptionRecords, RunRecords, check_day,
                                             days, from_status, generic_rows, key_ranges, load_run, open_transfer,
-                                            payrail_range, payrail_records, read_spill, spill_row)
+                                            payrail_range, payrail_records, read_spill, spill_row, SpillWriter)
 
 C = BreakClass
 CSV_COLUMNS = ["transfer_id", "kind", "class", "merchant_id", "payrail_outcome", "payrail_amount", "currency",
@@ -384,7 +384,7 @@ class Reconciliations:
             # the provider's side is spilled while the first key ranges of payrail's are read
             spilling = spiller.submit(self._spill, run, window, tmp, ranges, carried) \
                 if source != "status_lookup" else None
-            report = open(os.path.join(tmp, "report.csv"), "w", newline="")  # closed before its upload
+            report = open(os.path.join(tmp, "report.csv"), "w", newline="", buffering=1 << 20)  # closed before its upload
             w = csv.writer(report, lineterminator="\n")
             w.writerow(CSV_COLUMNS)
             counts: Counter = Counter()
@@ -463,17 +463,15 @@ class Reconciliations:
         keys of payrail's transfers in the window's ``ranges`` (``Connector.transfer_key``), else
         through the main table's ``by_provider_key`` index; one that maps to none stays without an
         id (``unknown_to_payrail``)."""
-        paths = [os.path.join(tmp, f"provider-{s:02d}.csv") for s in range(SHARDS + 1)]
-        files = [open(p, "w", newline="") for p in paths]
+        paths = [os.path.join(tmp, f"provider-{s:02d}.spill") for s in range(SHARDS + 1)]
+        writers = [SpillWriter(p) for p in paths]
         carried = carried or {}
         wide = self._read_window(run, window)
         try:
-            writers = [csv.writer(f, lineterminator="\n") for f in files]
-
             def spill(r: ProviderRecord, at: str) -> None:
                 shard = SHARDS if (r.kind, r.transfer_id) in carried else shard_of(r.transfer_id, SHARDS) \
                     if r.transfer_id else 0
-                writers[shard].writerow(spill_row(r, at))
+                writers[shard].write(spill_row(r, at))
             keyed_only: list[ProviderRecord] = []
             late: set[int] = set()  # keyed_only's records past the grace (kept only when they map back)
             reads = wide.reads
@@ -496,8 +494,8 @@ class Reconciliations:
                     if r.transfer_id or n not in late:
                         spill(r if r.transfer_id else self._by_key(run.provider, r), iso(r.booked_at))
         finally:
-            for f in files:
-                f.close()
+            for w in writers:
+                w.close()
         return paths
 
     # ---- next-day bookings (settlement files) --------------------------------------------------
@@ -745,8 +743,11 @@ def _payrail(p: PayrailRecord | None) -> dict | None:
     return None if p is None else p._asdict()
 
 
-def _row(res: Result) -> list:
+def _row(res: Result) -> tuple | list:
     p, r = res.payrail, res.provider
+    if p is not None and r is not None:  # most rows
+        return (p.transfer_id, p.kind, res.cls, p.merchant_id, p.outcome, p.amount, p.currency, p.at, p.journal_id,
+                r.status, r.amount, r.currency, r.provider_reference or "", iso(r.booked_at))
     return [res.key[1] or "", res.key[0], str(res.cls), p.merchant_id if p else "", p.outcome if p else "",
             p.amount if p else "", p.currency if p else "", p.at if p else "", p.journal_id if p else "",
             r.status if r else "", r.amount if r else "", r.currency if r else "",
