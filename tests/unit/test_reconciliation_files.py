@@ -3,6 +3,7 @@ ProviderRecord reader: the same records from a good file, a refusal naming the s
 bad one."""
 from __future__ import annotations
 
+import csv
 import io
 import os
 import tempfile
@@ -38,8 +39,26 @@ def test_the_plain_reader_reads_what_the_model_reader_reads(rows):
     write_generic_file(rows, out)
     lines = out.getvalue().splitlines(keepends=True)
     plain = list(generic_rows(lines, "cashfree"))
-    assert [_plain(r) for r in plain] == [_plain(r) for r in parse_generic_file(lines, "cashfree")]
+    model = list(parse_generic_file(lines, "cashfree"))
+    assert [_plain(r)[:-1] for r in plain] == [_plain(r)[:-1] for r in model]
+    # a booking time in payrail's form is kept as its string, the same instant as the model's
+    assert [iso(r.booked_at) for r in plain] == [iso(r.booked_at) for r in model]
     assert all(isinstance(r, Spilled) for r in plain)
+
+
+def test_the_plain_reader_keeps_only_payrail_s_own_form_of_a_booking_time():
+    rows = [GENERIC_COLUMNS] + [
+        [{"transfer_id": f"po_{n}", "amount": "100", "currency": "INR", "status": "SUCCESS", "booked_at": t}.get(c, "")
+         for c in GENERIC_COLUMNS]
+        for n, t in enumerate(["2001-01-01T00:00:41.200312Z", "2001-01-01T00:00:41Z", "2001-01-01T00:00:41.200312+00:00",
+                                "2001-01-01T05:30:41.200312+05:30"])]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    got = [r.booked_at for r in generic_rows(out.getvalue().splitlines(keepends=True), "cashfree")]
+    assert got[0] == "2001-01-01T00:00:41.200312Z"
+    assert all(isinstance(t, datetime) for t in got[1:])
+    assert [iso(t) for t in got] == ["2001-01-01T00:00:41.200312Z", "2001-01-01T00:00:41.000000Z",
+                                     "2001-01-01T00:00:41.200312Z", "2001-01-01T00:00:41.200312Z"]
 
 
 @settings(max_examples=30, deadline=None)

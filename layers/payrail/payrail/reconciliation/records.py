@@ -321,8 +321,9 @@ def generic_rows(lines, provider: str) -> Iterator[Spilled]:
     """:func:`parse_generic_file` as :class:`Spilled` tuples, with the same checks (a provider
     record's: kind, transfer id of 1 to 256 characters or none, a whole amount of at least 0, a
     three-letter currency, a status, an ISO booking time) and the same errors, without building a
-    model per row: the reader of a large settlement file. Raises ValueError naming the line of a
-    malformed row."""
+    model per row: the reader of a large settlement file. A booking time already in payrail's
+    form (:func:`payrail.reconciliation.matcher.iso`, ``2026-03-01T23:59:58.000000Z``) is kept as
+    that string, any other as its datetime. Raises ValueError naming the line of a malformed row."""
     reader = csv.reader(lines)
     header = next(reader, None) or []
     missing = {"transfer_id", "amount", "currency", "status", "booked_at"} - set(header)
@@ -356,7 +357,11 @@ def generic_rows(lines, provider: str) -> Iterator[Spilled]:
                 currencies.add(cur)
             if status not in _STATUSES:
                 raise ValueError(f"status {status!r} is not one of {sorted(_STATUSES)}")
-            booked = fromiso(row[ib].replace("Z", "+00:00"))
+            b = row[ib]
+            booked = fromiso(b.replace("Z", "+00:00"))
+            if len(b) == 27 and b[-1] == "Z" and b[4] == b[7] == "-" and b[10] == "T" and b[13] == b[16] == ":" \
+                    and b[19] == ".":
+                booked = b  # already payrail's form (matcher.iso): kept, not formatted again
         except (ValueError, TypeError, AttributeError) as err:
             raise ValueError(f"settlement file line {n}: {err}") from None
         yield Spilled(same((row[ip] if ip is not None else None) or provider), same(kind), tid,

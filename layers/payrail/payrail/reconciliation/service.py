@@ -68,7 +68,7 @@ from typing import Callable, Iterable, Iterator
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ClientError
 
-from payrail.core import clock, ddb
+from payrail.core import clock, collector, ddb
 from payrail.core.entity import Page
 from payrail.core.errors import Conflict, InsufficientFunds, NotFound, ValidationFailed
 from payrail.core.events import EventLog
@@ -362,7 +362,8 @@ class Reconciliations:
         elif not self.runs.take_over(run_id, run.get("lease_until"), lease, now):
             return self.get(run_id)  # another executor took it
         try:
-            return self._execute(self.get(run_id))
+            with collector.paused():  # a run's records hold no cycles (payrail.core.collector)
+                return self._execute(self.get(run_id))
         except _Cancelled:
             with contextlib.suppress(Exception):
                 if (now_run := self.get(run_id)).status == RS.CANCELLING:
