@@ -3,10 +3,10 @@
 A batch job (a reconciliation run) allocates millions of short-lived records without reference
 cycles, which reference counting frees as ever, while it holds a few hundred thousand of them (a
 shard's index, the ranges read ahead). Each automatic collection of the oldest generation walks
-every container held, and the held heap keeps growing, so the collector ran again and again over
-the same records: on a 200,000-transfer run it was four tenths of the run's CPU. Paused, the few
-cycles such a job makes (botocore's, about two thousand objects a run) wait for one collection at
-the end.
+every container held, and the held heap keeps growing, so the collector runs again and again over
+the same records: a large share of such a job's CPU (measured in ``docs/benchmarks.md``,
+"Reconciliation at scale"). Paused, the few cycles such a job makes (botocore's) wait for one
+collection at the end.
 """
 from __future__ import annotations
 
