@@ -102,7 +102,9 @@ class PayrailStack(Stack):
                                               abort_incomplete_multipart_upload_after=Duration.days(1)),
                              # a job's slice manifest and partial files: intermediate, kept two days
                              s3.LifecycleRule(prefix="settlements/parts/", expiration=Duration.days(2),
-                                              noncurrent_version_expiration=Duration.days(1))])
+                                              noncurrent_version_expiration=Duration.days(1)),
+                             # a reconciliation report's parts its dead executor never completed
+                             s3.LifecycleRule(prefix="reconciliation/", abort_incomplete_multipart_upload_after=Duration.days(1))])
         self.layer = lambda_.LayerVersion(
             self, "payrail-layer", compatible_runtimes=[RUNTIME],
             description="payrail domain package with aws-lambda-powertools, pydantic, requests and standardwebhooks",

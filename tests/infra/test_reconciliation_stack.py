@@ -70,3 +70,13 @@ def test_stalled_runs_are_swept_every_minute_by_the_reconciliation_function(synt
     rule = rules[f"{catalog.PREFIX}-reconciliation-sweep"]
     assert rule["ScheduleExpression"] == "cron(* * * * ? *)"
     assert "reconciliationfn" in json.dumps(rule["Targets"][0]["Arn"]).replace("-", "")
+
+
+def test_a_report_upload_its_executor_never_completed_is_dropped_by_the_bucket(synth):
+    """A run's report goes up in parts; an executor that dies between them leaves an incomplete
+    multipart upload, which the bucket's lifecycle aborts after a day (S3 keeps and bills it otherwise)."""
+    tpl, _, _ = synth
+    bucket = next(iter(resources(tpl, "AWS::S3::Bucket").values()))["Properties"]
+    rules = bucket["LifecycleConfiguration"]["Rules"]
+    assert any(r.get("Prefix") == "reconciliation/" and r["Status"] == "Enabled"
+               and r["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] == 1 for r in rules)

@@ -101,3 +101,30 @@ def test_both_readers_refuse_a_bad_row_naming_its_line(bad):
         list(parse_generic_file(lines, "cashfree"))
     with pytest.raises(ValueError, match="header"):
         list(generic_rows(["transfer_id,amount"], "cashfree"))
+
+
+texts = st.text("ab_-09,\"\r\n x", min_size=1, max_size=10)
+
+
+@settings(max_examples=200, deadline=None)
+@given(tid=texts, ref=st.one_of(st.none(), texts), merchant=texts, amount=st.integers(0, 10**15),
+       at=st.sampled_from(["2026-03-01T23:59:58.000000Z", "2026-03-02T00:00:03.250000Z"]))
+def test_a_matched_report_line_is_what_the_csv_module_writes_and_reads_back(tid, ref, merchant, amount, at):
+    from payrail.reconciliation.matcher import PayrailRecord, Result
+    from payrail.reconciliation.model import BreakClass
+    from payrail.reconciliation.service import CSV_COLUMNS, _csv_line, _line
+
+    p = PayrailRecord("cashfree", "transfer", tid, merchant, amount, "INR", "captured", at, f"jr_{tid}")
+    r = Spilled("cashfree", "transfer", tid, ref, amount, "INR", "SUCCESS", at)
+    res = Result(BreakClass.MATCHED, ("transfer", tid), p, r)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow([tid, "transfer", "matched", merchant, "captured", amount, "INR", at,
+                                                   f"jr_{tid}", "SUCCESS", amount, "INR", ref or "", at])
+    line = _line(res)
+    assert (line or _csv_line(res)) == _csv_line(res) == out.getvalue()[:-2] + "\n"
+    # the csv module's own line is taken only where a value needs quoting
+    assert (line is None) == any(c in v for v in (tid, ref or "", merchant) for c in ",\"\r\n")
+    back = list(csv.reader(io.StringIO(line or _csv_line(res), newline="")))
+    assert back == [[tid, "transfer", "matched", merchant, "captured", str(amount), "INR", at, f"jr_{tid}", "SUCCESS",
+                     str(amount), "INR", ref or "", at]]
+    assert len(back[0]) == len(CSV_COLUMNS)

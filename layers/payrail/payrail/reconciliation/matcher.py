@@ -85,6 +85,9 @@ class Result(NamedTuple):
     provider: ProviderRecord | None
 
 
+_new = tuple.__new__  # a named tuple from a tuple, without the Python call of its class's __new__
+
+
 def iso(t: datetime | str) -> str:
     """``t`` as payrail's sortable ISO string (UTC, microseconds, ``Z``: ``2026-03-01T23:59:58.000000Z``);
     a string is taken as one already (a spilled record's booking time, :func:`payrail.reconciliation.records.read_spill`)."""
@@ -115,6 +118,16 @@ class Window:
     @cached_property
     def _bounds(self) -> tuple[str, str, str, str]:
         return iso(self.start), iso(self.end), iso(self.read_from), iso(self.read_to)
+
+    @property
+    def start_iso(self) -> str:
+        """``start`` as :func:`iso` writes it."""
+        return self._bounds[0]
+
+    @property
+    def end_iso(self) -> str:
+        """``end`` as :func:`iso` writes it."""
+        return self._bounds[1]
 
     def owns(self, at: str) -> bool:
         """Whether a transfer anchored at ``at`` (ISO string) is this window's."""
@@ -160,14 +173,17 @@ def match(payrail: Iterable[PayrailRecord], provider: Iterable[ProviderRecord], 
     matched like any other but reported only when anchored inside (module docstring).
     """
     theirs, orphans = provider_index(provider)
-    owns = window.owns
+    pop, start, end = theirs.pop, window.start_iso, window.end_iso
     for p in payrail:
         key = p.kind, p.transfer_id
-        r = theirs.pop(key, None)
+        r = pop(key, None)
         if r is None or r.__class__ is list:
             yield from _results(key, p, _records(r), window)
-        elif owns(p.at):  # one record each side (most transfers): _results' answer, without its lists
-            yield Result(classify(p, r), key, p, r)
+        elif start <= p.at < end:  # one record each side (most transfers): _results' answer, without its lists
+            # most of these are a capture paid as booked: classify's answer without its call
+            cls = C.MATCHED if (r.status == "SUCCESS" and p.outcome in MONEY_OUT and r.currency == p.currency
+                                and r.amount == p.amount) else classify(p, r)
+            yield _new(Result, (cls, key, p, r))
     for key, rs in theirs.items():
         yield from _results(key, None, _records(rs), window)
     for r in orphans:

@@ -15,8 +15,9 @@ streamed through the index as they are read, key range by key range (time ranges
 parallel threads (``concurrency``) that read a few ranges ahead, into the next shard (a small
 day's shards are read while one is matched). A worker holds one shard's provider records and a
 few key ranges of journals, never the whole day nor a whole shard of payrail's side (but for the
-first shard, read whole while the provider's side is spilled). Progress is the set of finished
-shards. A day fans out within one function rather than a Step Functions Map: a run is one
+first shard, read whole while the provider's side is spilled, beside up to :data:`PACKED_ROWS` more
+journals kept compressed until matched, so that DynamoDB is read all through the spill). Progress
+is the set of finished shards. A day fans out within one function rather than a Step Functions Map: a run is one
 provider's days, bounded by that provider's volume. The journals are read by a DynamoDB client
 whose ``Query`` answers are read as plain JSON (:func:`payrail.core.ddb.plain_query_answer`).
 
@@ -57,8 +58,10 @@ import csv
 import hashlib
 import io
 import itertools
+import marshal
 import os
 import tempfile
+import zlib
 from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta, timezone
@@ -83,7 +86,7 @@ from payrail.reconciliation.matcher import (PayrailRecord, Result, Window, carry
                                             iso, match)
 from payrail.reconciliation.model import (BREAKS, RESOLUTIONS, BreakClass, ReconciliationException,
                                           ReconciliationRun, Resolution, RS, XS)
-from payrail.reconciliation.records import (GENERIC_COLUMNS, ExceptionRecords, RunRecords, check_day,
+from payrail.reconciliation.records import (GENERIC_COLUMNS, RANGE_ROWS, ExceptionRecords, RunRecords, check_day,
                                             days, from_status, generic_rows, key_ranges, load_run, open_transfer,
                                             payrail_range, payrail_records, read_spill, spill_row, SpillWriter)
 
@@ -91,6 +94,8 @@ C = BreakClass
 CSV_COLUMNS = ["transfer_id", "kind", "class", "merchant_id", "payrail_outcome", "payrail_amount", "currency",
                "payrail_at", "journal_id", "provider_status", "provider_amount", "provider_currency",
                "provider_reference", "booked_at"]
+_COMMAS = len(CSV_COLUMNS) - 1
+MATCHED = C.MATCHED
 MAX_DAYS = 31
 SHARDS = SETTLEMENT_SHARDS
 #: the platform's own accounts of resolutions (``platform:<kind>:<currency>``, unbounded): what
@@ -102,6 +107,9 @@ _UNHOLD = {"held": "available", "momo_held": "momo_float"}
 UPLOAD_PART_BYTES = 8 * 1024 * 1024
 #: key ranges of payrail's side read ahead of the one being matched, beyond one per thread
 READ_AHEAD = 4
+#: journals of payrail's side read while the provider's side is spilled beyond the first shard,
+#: held packed (marshalled and compressed) until matched
+PACKED_ROWS = 250_000
 #: how long an execution holds a RUNNING run (seconds): the function's timeout and a margin; a
 #: message for a run held longer is taken as its executor's death and runs it again
 LEASE_SECONDS = 960
@@ -120,26 +128,37 @@ class _Reads:
     shard after shard, with at most ``ahead`` ranges read or being read and not yet taken (the
     next shard's first ranges are read while one shard's are matched): :meth:`shard` streams a
     shard's records in the order of its ranges. A run holds at most ``ahead`` ranges' records
-    (about :data:`payrail.reconciliation.records.RANGE_ROWS` each) of payrail's side at once."""
+    (about :data:`payrail.reconciliation.records.RANGE_ROWS` each) of payrail's side at once, and
+    the ``packed`` ranges read at once after the first ``ahead`` (while the provider's side is
+    spilled), whose records are kept as one compressed ``marshal`` record per range until taken (a
+    fraction of their memory)."""
 
-    def __init__(self, pool, read: Callable, ranges: list, ahead: int):
+    def __init__(self, pool, read: Callable, ranges: list, ahead: int, packed: int = 0):
         self.pool, self.read, self.ahead = pool, read, ahead
         self.tasks = ((shard, r) for shard in range(SHARDS) for r in ranges)
-        self.inflight: deque = deque()
+        self.inflight: deque = deque()  # (shard, future, packed)
+        self.held = 0  # unpacked ranges in flight
         self._top_up()  # the first reads start at once
+        for shard, r in itertools.islice(self.tasks, packed):
+            self.inflight.append((shard, pool.submit(_packed, read, shard, r), True))
 
     def _top_up(self) -> None:
-        while len(self.inflight) < self.ahead:
+        while self.held < self.ahead:
             task = next(self.tasks, None)
             if task is None:
                 return
-            self.inflight.append((task[0], self.pool.submit(self.read, *task)))
+            self.inflight.append((task[0], self.pool.submit(self.read, *task), False))
+            self.held += 1
 
     def shard(self, shard: int) -> Iterator[PayrailRecord]:
         """``shard``'s records (the shards must be taken in order, each to its end)."""
         self._top_up()
         while self.inflight and self.inflight[0][0] == shard:
-            _, f = self.inflight.popleft()
+            _, f, packed = self.inflight.popleft()
+            if packed:
+                yield from map(_PAYRAIL, marshal.loads(zlib.decompress(f.result())))
+                continue
+            self.held -= 1
             self._top_up()
             yield from f.result()
 
@@ -148,6 +167,14 @@ class _Reads:
         self.tasks = iter(())
         while self.inflight:
             self.inflight.popleft()[1].cancel()
+
+
+_PAYRAIL = partial(tuple.__new__, PayrailRecord)
+
+
+def _packed(read: Callable, shard: int, r) -> bytes:
+    # zlib at its fastest level: about a third of marshal's bytes, compressed without the GIL
+    return zlib.compress(marshal.dumps([tuple(p) for p in read(shard, r)]), 1)
 
 
 class _Cancelled(Exception):
@@ -386,14 +413,17 @@ class Reconciliations:
             spilling = spiller.submit(self._spill, run, window, tmp, ranges, carried) \
                 if source != "status_lookup" else None
             report = open(os.path.join(tmp, "report.csv"), "w", newline="", buffering=1 << 20)  # closed before its upload
-            w = csv.writer(report, lineterminator="\n")
-            w.writerow(CSV_COLUMNS)
+            write = report.write
+            write(",".join(CSV_COLUMNS) + "\n")
             counts: Counter = Counter()
+            matched = 0
             found: list[Result] = []
             ahead = self.concurrency + READ_AHEAD
-            # while the provider's side is spilled, the first shard's journals are read whole
+            # while the provider's side is spilled, the first shard's journals are read whole, and
+            # up to PACKED_ROWS more packed
             reads = _Reads(pool, partial(payrail_range, self.ledger, run.provider), ranges,
-                           max(ahead, len(ranges)) if spilling else ahead)
+                           max(ahead, len(ranges)) if spilling else ahead,
+                           PACKED_ROWS // RANGE_ROWS if spilling else 0)
             try:
                 spills = spilling.result() if spilling else None
                 reads.ahead = ahead
@@ -406,6 +436,10 @@ class Reconciliations:
                     else:
                         theirs = read_spill(spills[shard])
                     for res in match(mine, theirs, window):
+                        if res.cls is MATCHED and res.provider is not None and res.payrail is not None:
+                            matched += 1  # most rows: neither looked up, deferred nor a break
+                            write(_line(res) or _csv_line(res))
+                            continue
                         if res.payrail is None and res.cls == C.UNKNOWN_TO_PAYRAIL and res.key[1]:
                             res = self._outside(run.provider, res)
                             if res.cls == C.MATCHED and not window.owns(res.payrail.at):
@@ -414,7 +448,7 @@ class Reconciliations:
                         if res.cls == C.DEFERRED:
                             deferred.append(res.payrail)
                         counts[res.cls] += 1
-                        w.writerow(_row(res))
+                        write(_csv_line(res))
                         if res.cls in BREAKS:
                             found.append(res)
                     del mine, theirs
@@ -425,12 +459,13 @@ class Reconciliations:
                 # the previous day's deferred transfers
                 for res in carry_over(carried.values(), read_spill(spills[SHARDS]) if spills else ()):
                     counts[res.cls] += 1
-                    w.writerow(_row(res))
+                    write(_csv_line(res))
                     if res.cls in BREAKS:
                         found.append(res)
             finally:
                 reads.cancel()
                 report.close()
+            counts[C.MATCHED] += matched
             self._keep_deferred(run, deferred)
             drift = self._float(run.provider) if run.provider in self.momo else None
             self._still_running(run.run_id)
@@ -744,12 +779,26 @@ def _payrail(p: PayrailRecord | None) -> dict | None:
     return None if p is None else p._asdict()
 
 
-def _row(res: Result) -> tuple | list:
+def _line(res: Result) -> str | None:
+    """The report's line (:data:`CSV_COLUMNS`) of a matched transfer with both sides, written
+    without the csv module when none of its values needs quoting (no comma, quote or line break:
+    what the csv module would write too); None when one does."""
     p, r = res.payrail, res.provider
-    if p is not None and r is not None:  # most rows
-        return (p.transfer_id, p.kind, res.cls, p.merchant_id, p.outcome, p.amount, p.currency, p.at, p.journal_id,
-                r.status, r.amount, r.currency, r.provider_reference or "", iso(r.booked_at))
-    return [res.key[1] or "", res.key[0], str(res.cls), p.merchant_id if p else "", p.outcome if p else "",
-            p.amount if p else "", p.currency if p else "", p.at if p else "", p.journal_id if p else "",
-            r.status if r else "", r.amount if r else "", r.currency if r else "",
-            (r.provider_reference or "") if r else "", iso(r.booked_at) if r else ""]
+    line = (f"{p.transfer_id},{p.kind},matched,{p.merchant_id},{p.outcome},{p.amount},{p.currency},{p.at},"
+            f"{p.journal_id},{r.status},{r.amount},{r.currency},{r.provider_reference or ''},{iso(r.booked_at)}\n")
+    if line.count(",") != _COMMAS or '"' in line or "\r" in line or line.find("\n") != len(line) - 1:
+        return None
+    return line
+
+
+def _csv_line(res: Result) -> str:
+    """The report's line (:data:`CSV_COLUMNS`) of any result, written by the csv module (a CRLF
+    terminator makes it quote a value holding a CR or an LF; the line ends with an LF alone)."""
+    p, r = res.payrail, res.provider
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow([res.key[1] or "", res.key[0], str(res.cls), p.merchant_id if p else "", p.outcome if p else "",
+                   p.amount if p else "", p.currency if p else "", p.at if p else "", p.journal_id if p else "",
+                   r.status if r else "", r.amount if r else "", r.currency if r else "",
+                   (r.provider_reference or "") if r else "", iso(r.booked_at) if r else ""])
+    return out.getvalue()[:-2] + "\n"
+
