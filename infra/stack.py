@@ -104,7 +104,8 @@ class PayrailStack(Stack):
                              s3.LifecycleRule(prefix="settlements/parts/", expiration=Duration.days(2),
                                               noncurrent_version_expiration=Duration.days(1)),
                              # a reconciliation report's parts its dead executor never completed
-                             s3.LifecycleRule(prefix="reconciliation/", abort_incomplete_multipart_upload_after=Duration.days(1))])
+                             s3.LifecycleRule(prefix="reconciliation/",
+                                              abort_incomplete_multipart_upload_after=Duration.days(1))])
         self.layer = lambda_.LayerVersion(
             self, "payrail-layer", compatible_runtimes=[RUNTIME],
             description="payrail domain package with aws-lambda-powertools, pydantic, requests and standardwebhooks",

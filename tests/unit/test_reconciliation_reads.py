@@ -49,4 +49,6 @@ def test_a_cancelled_read_starts_no_more_ranges():
     with ThreadPoolExecutor(1) as pool:
         reads = _Reads(pool, read, RANGES, 2, 3)
         reads.cancel()
-    assert len(started) <= 5 and not reads.inflight
+        assert not reads.inflight
+        assert list(reads.shard(0)) == []  # taking a shard after the cancel reads nothing more
+    assert len(started) <= 5  # at most the two held and three packed ranges submitted before it

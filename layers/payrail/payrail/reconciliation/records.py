@@ -229,11 +229,15 @@ def key_ranges(ledger: Ledger, provider: str, window: Window) -> list[tuple[str,
     return out
 
 
+#: a :class:`PayrailRecord` from a plain tuple of its fields (PayrailRecord._make without a Python call per record)
+as_payrail = partial(tuple.__new__, PayrailRecord)
+
+
 def payrail_range(ledger: Ledger, provider: str, shard: int, r: tuple[str, str, str]) -> list[PayrailRecord]:
     """Payrail's side of one shard in one key range ``(day, lo, hi)`` of :func:`key_ranges`: every
     journal that ended a transfer at ``provider`` there, from the reconciliation index."""
     day, lo, hi = r
-    return list(map(partial(tuple.__new__, PayrailRecord), ledger.reconciliation_rows(provider, day, shard, lo, hi)))
+    return list(map(as_payrail, ledger.reconciliation_rows(provider, day, shard, lo, hi)))
 
 
 def payrail_records(ledger: Ledger, provider: str, shard: int, ranges: list[tuple[str, str, str]],

@@ -17,8 +17,8 @@ day's shards are read while one is matched). A worker holds one shard's provider
 few key ranges of journals, never the whole day nor a whole shard of payrail's side (but for the
 first shard, read whole while the provider's side is spilled, beside up to :data:`PACKED_ROWS` more
 journals kept compressed until matched, so that DynamoDB is read all through the spill). Progress
-is the set of finished shards. A day fans out within one function rather than a Step Functions Map: a run is one
-provider's days, bounded by that provider's volume. The journals are read by a DynamoDB client
+is the set of finished shards. A day fans out within one function rather than a Step Functions Map:
+a run is one provider's days, bounded by that provider's volume. The journals are read by a DynamoDB client
 whose ``Query`` answers are read as plain JSON (:func:`payrail.core.ddb.plain_query_answer`).
 
 **Sources** (``Entry.statement`` in the registry, :mod:`payrail.providers.statements`):
@@ -86,9 +86,10 @@ from payrail.reconciliation.matcher import (PayrailRecord, Result, Window, carry
                                             iso, match)
 from payrail.reconciliation.model import (BREAKS, RESOLUTIONS, BreakClass, ReconciliationException,
                                           ReconciliationRun, Resolution, RS, XS)
-from payrail.reconciliation.records import (GENERIC_COLUMNS, RANGE_ROWS, ExceptionRecords, RunRecords, check_day,
-                                            days, from_status, generic_rows, key_ranges, load_run, open_transfer,
-                                            payrail_range, payrail_records, read_spill, spill_row, SpillWriter)
+from payrail.reconciliation.records import (GENERIC_COLUMNS, RANGE_ROWS, ExceptionRecords, RunRecords, as_payrail,
+                                            check_day, days, from_status, generic_rows, key_ranges, load_run,
+                                            open_transfer, payrail_range, payrail_records, read_spill, spill_row,
+                                            SpillWriter)
 
 C = BreakClass
 CSV_COLUMNS = ["transfer_id", "kind", "class", "merchant_id", "payrail_outcome", "payrail_amount", "currency",
@@ -156,7 +157,7 @@ class _Reads:
         while self.inflight and self.inflight[0][0] == shard:
             _, f, packed = self.inflight.popleft()
             if packed:
-                yield from map(_PAYRAIL, marshal.loads(zlib.decompress(f.result())))
+                yield from map(as_payrail, marshal.loads(zlib.decompress(f.result())))
                 continue
             self.held -= 1
             self._top_up()
@@ -167,9 +168,6 @@ class _Reads:
         self.tasks = iter(())
         while self.inflight:
             self.inflight.popleft()[1].cancel()
-
-
-_PAYRAIL = partial(tuple.__new__, PayrailRecord)
 
 
 def _packed(read: Callable, shard: int, r) -> bytes:
@@ -796,9 +794,10 @@ def _csv_line(res: Result) -> str:
     terminator makes it quote a value holding a CR or an LF; the line ends with an LF alone)."""
     p, r = res.payrail, res.provider
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow([res.key[1] or "", res.key[0], str(res.cls), p.merchant_id if p else "", p.outcome if p else "",
-                   p.amount if p else "", p.currency if p else "", p.at if p else "", p.journal_id if p else "",
-                   r.status if r else "", r.amount if r else "", r.currency if r else "",
-                   (r.provider_reference or "") if r else "", iso(r.booked_at) if r else ""])
+    csv.writer(out, lineterminator="\r\n").writerow(
+        [res.key[1] or "", res.key[0], str(res.cls), p.merchant_id if p else "", p.outcome if p else "",
+         p.amount if p else "", p.currency if p else "", p.at if p else "", p.journal_id if p else "",
+         r.status if r else "", r.amount if r else "", r.currency if r else "",
+         (r.provider_reference or "") if r else "", iso(r.booked_at) if r else ""])
     return out.getvalue()[:-2] + "\n"
 
