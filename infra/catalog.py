@@ -187,7 +187,9 @@ TABLES = {
     for t in (
         Table("ledger", pk="pk", sk="sk", indexes=(Index("gsi1", "gsi1pk", "gsi1sk"),)),
         Table("main", pk="pk", stream="NEW_AND_OLD_IMAGES",
-              indexes=(Index("by_merchant", "list_pk", "list_sk"), Index("due", "due_pk", "due_sk"),
+              # keys only: an update that moves neither index's keys writes no index (the items are read after)
+              indexes=(Index("by_merchant", "list_pk", "list_sk", projection="KEYS_ONLY"),
+                       Index("due", "due_pk", "due_sk", projection="KEYS_ONLY"),
                        # provider callbacks find their transfer by the provider's key for it
                        Index("by_provider_key", "provider_key", projection="KEYS_ONLY"),
                        # the operator's lists of payouts and payments across merchants by status and age

@@ -27,7 +27,7 @@ API = {"title": "payrail", "version": payrail.__version__,
 
 settings = Settings.from_env(os.environ)
 platform = Platform(settings)
-fn = wiring("api", patch_modules=("botocore",), correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+fn = wiring("api", correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 app = edge.build_app(platform, settings, ALL, **API)
 console.register(app, Path(__file__).parent / "console")  # the web console's page, script and style sheet
 

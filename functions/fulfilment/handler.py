@@ -17,12 +17,12 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from payrail.core import deadline
 from payrail.commerce.fulfilment import fulfil_order, next_look
-from payrail.handlers import wiring
+from payrail.handlers import HTTP_CALLS, wiring
 from payrail.platform import Platform
 from payrail.core.settings import Settings
 
 platform = Platform(Settings.from_env(os.environ))
-fn = wiring("fulfilment")
+fn = wiring("fulfilment", patch_modules=HTTP_CALLS)
 logger, metrics = fn.logger, fn.metrics
 
 

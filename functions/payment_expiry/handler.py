@@ -9,12 +9,12 @@ import os
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from payrail.handlers import wiring
+from payrail.handlers import HTTP_CALLS, wiring
 from payrail.platform import Platform
 from payrail.core.settings import Settings
 
 platform = Platform(Settings.from_env(os.environ))
-fn = wiring("payment-expiry")
+fn = wiring("payment-expiry", patch_modules=HTTP_CALLS)
 logger, metrics = fn.logger, fn.metrics
 
 

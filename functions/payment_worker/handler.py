@@ -16,13 +16,13 @@ from aws_lambda_powertools.utilities.batch import EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from payrail.core import ddb
-from payrail.handlers import wiring
+from payrail.handlers import HTTP_CALLS, wiring
 from payrail.payments.workflow import Next, PaymentLook
 from payrail.platform import Platform
 from payrail.core.settings import Settings
 
 platform = Platform(Settings.from_env(os.environ))
-fn = wiring("payment-worker")
+fn = wiring("payment-worker", patch_modules=HTTP_CALLS)
 metrics = fn.metrics
 
 

@@ -9,13 +9,13 @@ import os
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from payrail.handlers import wiring
+from payrail.handlers import HTTP_CALLS, wiring
 from payrail.payouts.workflow import Next, StepRequest, StepResult
 from payrail.platform import Platform
 from payrail.core.settings import Settings
 
 platform = Platform(Settings.from_env(os.environ))
-fn = wiring("payout-steps")
+fn = wiring("payout-steps", patch_modules=HTTP_CALLS)
 logger, metrics = fn.logger, fn.metrics
 
 

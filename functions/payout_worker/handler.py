@@ -22,13 +22,13 @@ from aws_lambda_powertools.utilities.batch import EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from payrail.core import ddb
-from payrail.handlers import wiring
+from payrail.handlers import HTTP_CALLS, wiring
 from payrail.payouts.workflow import Dispatch, Handover, Next
 from payrail.platform import Platform
 from payrail.core.settings import Settings
 
 platform = Platform(Settings.from_env(os.environ))
-fn = wiring("payout-worker")
+fn = wiring("payout-worker", patch_modules=HTTP_CALLS)
 logger, metrics = fn.logger, fn.metrics
 
 

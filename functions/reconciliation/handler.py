@@ -24,14 +24,14 @@ from aws_lambda_powertools.utilities.batch import EventType  # before payrail's 
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
-from payrail.handlers import NAMESPACE, wiring
+from payrail.handlers import HTTP_CALLS, NAMESPACE, wiring
 from payrail.platform import Platform
 from payrail.core.settings import Settings
 from payrail.reconciliation.model import BREAKS
 from payrail.reconciliation.service import MAX_ATTEMPTS, parse_inbox_key, window_for_schedule
 
 platform = Platform(Settings.from_env(os.environ))
-fn = wiring("reconciliation", metrics=False)
+fn = wiring("reconciliation", metrics=False, patch_modules=HTTP_CALLS)
 logger = fn.logger
 RULE_PREFIX = "payrail-reconciliation-"
 SWEEP_RULE = f"{RULE_PREFIX}sweep"

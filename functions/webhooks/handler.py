@@ -19,12 +19,12 @@ from concurrent.futures import ThreadPoolExecutor
 from aws_lambda_powertools.metrics import MetricUnit
 
 from payrail.core import deadline
-from payrail.handlers import wiring
+from payrail.handlers import HTTP_CALLS, wiring
 from payrail.platform import Platform
 from payrail.core.settings import Settings
 
 platform = Platform(Settings.from_env(os.environ))
-fn = wiring("webhooks")
+fn = wiring("webhooks", patch_modules=HTTP_CALLS)
 logger, metrics = fn.logger, fn.metrics
 pool = ThreadPoolExecutor(max_workers=10, thread_name_prefix="webhook-attempts")  # one per group of a batch
 #: an attempt slower than this hands the rest of its group back to the queue

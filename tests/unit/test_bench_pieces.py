@@ -68,6 +68,38 @@ def test_handlers_import_no_provider_or_openapi_machinery_at_cold_start():
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
 
 
+#: the handlers that call a provider, the fulfilment service or a webhook endpoint over HTTP
+CALLS_OUT = {"fulfilment", "webhooks", "payout_worker", "payout_steps", "payment_worker", "payment_expiry",
+             "reconciliation", "reservations"}
+
+
+def test_every_handler_traces_what_it_calls_and_no_handler_loads_a_library_payrail_never_uses():
+    """The tracer patches botocore, and requests where the handler calls out over HTTP; X-Ray's
+    patch of every library it knows would import httpx into each cold start."""
+    code = ("import sys, json, importlib.util\n"
+            "for fid, folder in json.loads(sys.argv[1]).items():\n"
+            "    sys.path.insert(0, folder)\n"
+            "    spec = importlib.util.spec_from_file_location('h_' + fid, folder + '/handler.py')\n"
+            "    m = importlib.util.module_from_spec(spec); sys.modules[spec.name] = m; spec.loader.exec_module(m)\n"
+            "    from aws_xray_sdk.core import patcher\n"
+            "    print(json.dumps([fid, sorted(patcher._PATCHED_MODULES), 'httpx' in sys.modules]))\n"
+            "    sys.path.pop(0)")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "layers" / "payrail"), "AWS_DEFAULT_REGION": "us-east-1",
+           **catalog.RUNTIME_ENV}
+    env.pop("POWERTOOLS_TRACE_DISABLED", None)
+    seen = {}
+    for fid, fn in catalog.FUNCTIONS.items():  # one interpreter each (the patcher's record is per process), as Lambda's
+        out = subprocess.run([sys.executable, "-c", code, json.dumps({fid: str(fn.folder)})],
+                             env=env | {"AWS_LAMBDA_FUNCTION_NAME": fn.name, "LAMBDA_TASK_ROOT": str(fn.folder)},
+                             capture_output=True, text=True, check=True, cwd="/tmp")
+        got_fid, patched, httpx = json.loads(out.stdout.strip().splitlines()[-1])
+        seen[got_fid] = (patched, httpx)
+    assert set(seen) == set(catalog.FUNCTIONS)
+    for fid, (patched, httpx) in seen.items():
+        assert not httpx, fid
+        assert patched == (["botocore", "requests"] if fid in CALLS_OUT else ["botocore"]), fid
+
+
 def test_a_replay_shows_the_order_as_placed():
     order = {"order_id": "ord_1", "merchant_id": "m_1", "product_id": "prod_1", "quantity": 2, "customer_id": "c",
              "amount": 200, "currency": "USD", "created_at": "t0", "updated_at": "t2", "status": "FULFILLED",

@@ -27,6 +27,12 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from payrail.core import deadline
 
 NAMESPACE = "payrail"
+#: what the tracer patches: the AWS SDK, and for a handler that calls a provider, the fulfilment
+#: service or a webhook endpoint over HTTP, ``requests`` too. Patching every library the X-Ray
+#: SDK knows (Powertools' default) would also import httpx, which payrail never uses, into every
+#: cold start.
+AWS_CALLS: tuple[str, ...] = ("botocore",)
+HTTP_CALLS: tuple[str, ...] = ("botocore", "requests")
 
 
 @dataclass
@@ -70,10 +76,10 @@ class Wiring:
 
 
 def wiring(name: str, *, metrics: bool = True, metrics_service: str | None = None,
-           patch_modules: tuple[str, ...] | None = None, correlation_id_path: str | None = None) -> Wiring:
+           patch_modules: tuple[str, ...] = AWS_CALLS, correlation_id_path: str | None = None) -> Wiring:
     """The wiring of function ``name``: Logger and Tracer with service ``payrail-<name>``, Metrics in
     namespace ``payrail`` with service ``metrics_service`` (default ``name``; ``metrics=False`` for
-    none); ``patch_modules`` what the tracer patches (default: Powertools' own choice)."""
+    none); ``patch_modules`` what the tracer patches (:data:`AWS_CALLS`, or :data:`HTTP_CALLS`)."""
     return Wiring(logger=Logger(service=f"payrail-{name}"), tracer=Tracer(service=f"payrail-{name}",
                                                                           patch_modules=patch_modules),
                   metrics=Metrics(namespace=NAMESPACE, service=metrics_service or name) if metrics else None,

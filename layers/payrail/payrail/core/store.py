@@ -270,15 +270,6 @@ class MainTable:
         values = {":pk": kind.list_pk(merchant_id), ":lo": lo, ":hi": hi}
         kw: dict = dict(TableName=self.table, IndexName=LIST_INDEX, ScanIndexForward=False,
                         KeyConditionExpression="list_pk = :pk AND list_sk BETWEEN :lo AND :hi")
-        names = {}
-        if where:
-            conds = []
-            for i, (k, v) in enumerate(where.items()):
-                names[f"#w{i}"] = k
-                values[f":w{i}"] = v
-                conds.append(f"#w{i} = :w{i}")
-            kw["FilterExpression"] = " AND ".join(conds)
-            kw["ExpressionAttributeNames"] = names
         kw["ExpressionAttributeValues"] = {k: ddb.value(v) for k, v in values.items()}
         if starting_after:
             last = self.get(kind.key(merchant_id, starting_after), consistent=False, raw=True)
@@ -289,11 +280,24 @@ class MainTable:
         while len(out) <= limit:
             kw["Limit"] = limit + 1 - len(out) if not where else 100
             r = self.db.query(**kw)
-            out += [ddb.load(i) for i in r["Items"]]
+            out += [i for i in self.read_listed(r["Items"])
+                    if all(i.get(k) == v for k, v in (where or {}).items())]
             if "LastEvaluatedKey" not in r:
                 break
             kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
         return {"data": [public(i) for i in out[:limit]], "has_more": len(out) > limit}
+
+    def read_listed(self, keys: list[dict]) -> list[dict]:
+        """The items an index query answered with keys only (``by_merchant``, ``due``: their
+        projection, so an update that moves neither index's keys writes no index), read
+        consistently in the index's order; an item deleted meanwhile is left out."""
+        out: list[dict] = []
+        for start in range(0, len(keys), 100):
+            chunk = [k["pk"] for k in keys[start:start + 100]]
+            got = ddb.batch_get(self.db, {self.table: [{"pk": k} for k in chunk]})
+            by_pk = {i["pk"]: i for i in got.get(self.table, [])}
+            out += [by_pk[k["S"]] for k in chunk if k["S"] in by_pk]
+        return out
 
     def by_provider_key(self, provider_key: str) -> list[dict]:
         """The items (as clients see them; raw) that a provider knows by ``provider_key`` (its
@@ -307,11 +311,13 @@ class MainTable:
         """Items of ``kind`` whose timer (``due`` index) is at or before ``before`` (ISO time),
         oldest first, at most ``limit`` per partition (raw: with their keys)."""
         out = []
+        until = before + "\uffff"
         for part in kind.due_partitions():
             r = self.db.query(TableName=self.table, IndexName=DUE_INDEX, Limit=limit,
                               KeyConditionExpression="due_pk = :p AND due_sk <= :t",
-                              ExpressionAttributeValues={":p": ddb.value(part), ":t": ddb.value(before + "\uffff")})
-            out += [ddb.load(i) for i in r["Items"]]
+                              ExpressionAttributeValues={":p": ddb.value(part), ":t": ddb.value(until)})
+            # the index lags the table: an item whose timer moved on or ended meanwhile is not due
+            out += [i for i in self.read_listed(r["Items"]) if i.get("due_pk") == part and i.get("due_sk", "~") <= until]
         return out
 
     def across(self, kind: Kind, statuses: tuple[str, ...], *, limit: int, created_from: str | None = None,

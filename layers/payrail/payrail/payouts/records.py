@@ -255,6 +255,7 @@ class HoldRecords:
     def __init__(self, table: str, client=None):
         self.table = table
         self.db = client or ddb.client()
+        self.main = MainTable(table, self.db)
 
     @staticmethod
     def partitions() -> list[str]:
@@ -271,8 +272,12 @@ class HoldRecords:
             if limit:
                 kw["Limit"] = limit
             r = self.db.query(**kw)
-            for item in r.get("Items", []):
-                yield ddb.load(item)
+            items = [ddb.load(i) for i in r.get("Items", [])]
+            if not keys_only:  # the index has keys only; a payout whose hold moved or ended meanwhile is left out
+                since = {i["pk"]: i["due_sk"] for i in items}
+                items = [i for i in self.main.read_listed(r.get("Items", [])) if i.get("due_sk") == since[i["pk"]]]
+            for item in items:
+                yield item
                 if limit is not None:
                     limit -= 1
                     if limit == 0:
