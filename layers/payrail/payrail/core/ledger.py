@@ -22,6 +22,19 @@ Two kinds of account update (the trade-off is contention on hot accounts):
   history (customer wallets require it; the merchant balance history API shows
   ``available``, ``held`` and ``reserved``), at the price of one transaction per account at a
   time: concurrent movements of one account retry (:data:`CONTENTION_BUDGET_SECONDS`).
+* **Turns on a hot versioned account.** A cancelled transaction is billed for every item in it, so
+  optimistic retries on an account many movements touch at once (a busy merchant's ``available``
+  while its orders are captured) cost more than the movement itself. An account this execution
+  environment met a conflict on stays *hot* here for :data:`HOT_SECONDS`; a post takes a turn on
+  each hot account of its journal first (in account id order): one conditional write of the
+  account item (``turn``, ``turn_until``: free, expired, or already this post's), which also reads
+  it. Its transaction then requires the turn (``turn = :t``, besides ``version``) and ends it
+  (``REMOVE turn, turn_until``); a post that ends otherwise gives its turns back. While another
+  post has the turn, the account is watched with eventually consistent reads, not writes, and an
+  optimistic post does not overtake it (``turn_until < :now`` is part of every versioned update's
+  condition), so a post that reads a live turn takes its turn instead of sending a transaction
+  that would fail. A turn lasts :data:`TURN_SECONDS` at most: a post that took one and died holds
+  nobody up longer. Turns only order the writers; the version guard is what keeps the balance exact.
 * **Counter** accounts (kinds in :data:`COUNTER_KINDS`: ``pending``, ``funding``, ``fees``, all
   sharded 16 ways by ``payrail.core.accounts``): never read before a movement; moved by a conditional
   increment (``ADD balance :amount, seq :1``), guarded only by ``balance >= :debit`` on a debit
@@ -60,7 +73,7 @@ from payrail.core import clock
 from payrail.core import ddb, deadline
 from payrail.core.entity import Entity
 from payrail.core.errors import ConcurrencyExhausted, InsufficientFunds, NotFound, ValidationFailed
-from payrail.core.ids import now_iso, shard_of  # noqa: F401 - re-exported (the ledger's time stamps and shards)
+from payrail.core.ids import now_iso, random_id, shard_of  # noqa: F401 - re-exported (the ledger's time stamps and shards)
 
 NON_NEGATIVE = "non_negative"
 UNBOUNDED = "unbounded"
@@ -71,6 +84,10 @@ CONTENTION_BUDGET_SECONDS = 20.0
 #: transaction, each refused by the deadline guard with less than ``ddb.MIN_ATTEMPT_SECONDS`` left):
 #: a retry that would start later is not made, and the conflict is answered as contention
 RETRY_RESERVE_SECONDS = 0.25
+#: how long an account stays hot in an execution environment after a conflict on it (seconds), and
+#: how long a turn on a hot account lasts at most (seconds; module docstring)
+HOT_SECONDS = 60.0
+TURN_SECONDS = 2.0
 SETTLEMENT_INDEX = "gsi1"
 #: slices per UTC day of the settlement index. Part of the data model (writers and the settlement
 #: job must agree), so a constant rather than a setting.
@@ -147,6 +164,16 @@ class ExtraConditionFailed(Exception):
         self.index = index
 
 
+def _epoch(seconds: float) -> int:
+    """A wall-clock time as integer milliseconds (a turn's ``turn_until``, compared across environments)."""
+    return int(seconds * 1000)
+
+
+def _turn_live(account: dict, turn: str) -> bool:
+    """Whether another post than ``turn``'s has a live turn on ``account`` (an account item)."""
+    return account.get("turn") not in (None, turn) and int(account.get("turn_until", 0)) >= _epoch(clock.now())
+
+
 def reconciliation_partition(provider: str, date: str, shard: int) -> str:
     """The reconciliation index partition of ``provider``'s transfers ended on UTC ``date`` in
     ``shard`` (the transfer id's shard, so the provider's side can be cut the same way)."""
@@ -176,6 +203,8 @@ class Ledger:
     def __init__(self, table: str, client=None):
         self.table = table
         self.db = client or ddb.client()
+        #: account id -> until when (``clock.monotonic()``) a post takes a turn on it (module docstring)
+        self._hot: dict[str, float] = {}
 
     # ---- reads -----------------------------------------------------------------------
     def get_account(self, account_id_: str) -> dict | None:
@@ -274,16 +303,41 @@ class Ledger:
         specs = {s.account_id: s for s in opens}
         versioned = [p.account_id for p in journal.postings if not is_counter(p.account_id)]
         give_up_at = clock.monotonic() + min(CONTENTION_BUDGET_SECONDS, deadline.remaining() - RETRY_RESERVE_SECONDS)
+        turn, taken = random_id("turn"), set()  # this post's turn token; the accounts it has a turn on
+        try:
+            return self._post(journal, specs, versioned, extra, created_at, known, before_retry, give_up_at,
+                              turn, taken)
+        finally:
+            for account in taken:  # a post that ended without its transaction gives its turns back
+                self._end_turn(account, turn)
+
+    def _post(self, journal: Journal, specs: dict[str, AccountSpec], versioned: list[str], extra: list[dict],
+              created_at: str | None, known: dict[str, dict] | None, before_retry: Callable[[], None] | None,
+              give_up_at: float, turn: str, taken: set[str]) -> PostResult:
+        """The attempts of :meth:`post` (its docstring); ``taken`` collects the accounts this post
+        has a turn on, and loses those its committed transaction ended."""
         attempt = 0
         while True:
             attempt += 1
             ts = created_at or now_iso()
-            if known is not None and attempt == 1:
+            hot = [a for a in versioned if self._hot.get(a, 0.0) > clock.monotonic()]
+            if not hot and known is not None and attempt == 1:
                 accounts = {i: known[i] for i in versioned if i in known}
             else:
-                accounts = self.get_accounts(versioned) if versioned else {}
+                rest = [a for a in versioned if a not in hot]
+                accounts = self.get_accounts(rest) if rest else {}
+            busy = [a for a, acct in accounts.items() if _turn_live(acct, turn)]
+            if busy:  # another post has its turn: take ours rather than send a transaction it would fail
+                self._heat(busy)
+                hot += busy
+            for a in sorted(set(hot)):
+                acct = self._take_turn(a, turn, give_up_at)
+                if acct is not None:
+                    accounts[a] = acct
+                    taken.add(a)
             actions, balances, posting_actions = [None], {}, []  # the journal (with balances) goes first
             counters: dict[int, Posting] = {}  # action index -> posting of a counter account
+            updates: dict[int, str] = {}  # action index -> versioned account updated there
             for p in journal.postings:
                 if is_counter(p.account_id):
                     counters[len(actions)] = p
@@ -307,7 +361,9 @@ class Ledger:
                         return self.replayed(existing)
                     raise InsufficientFunds(f"insufficient funds in {p.account_id}", param="amount")
                 balances[p.account_id] = (before, after)
-                actions.append(self._account_update(acct, p.amount, after, ts))
+                updates[len(actions)] = p.account_id
+                actions.append(self._account_update(acct, p.amount, after, ts,
+                                                    turn if p.account_id in taken else None))
                 posting_actions.append(self._posting_put(acct, journal, p.amount, before, after, ts))
             actions[0] = self._journal_put(journal, ts, balances)
             actions += posting_actions
@@ -315,6 +371,7 @@ class Ledger:
             actions += list(extra)
             try:
                 self.db.transact_write_items(TransactItems=actions)
+                taken.clear()  # the transaction ended them
                 return PostResult(self._journal_dict(journal, ts, balances), created=True, balances=balances)
             except ClientError as err:
                 if not ddb.is_code(err, "TransactionCanceledException", "TransactionConflictException"):
@@ -333,7 +390,10 @@ class Ledger:
                             raise InsufficientFunds(f"insufficient funds in {p.account_id} (or no such account)",
                                                     param="amount") from err
                         raise NotFound(f"account {p.account_id} not found", param="account") from err
-                # account version moved (or a transaction conflict): back off (full jitter), re-read, retry
+                # account version moved, another post's turn, or a transaction conflict: those accounts
+                # are hot here from now on; back off (full jitter), re-read, retry
+                self._heat([a for i, a in updates.items() if i < len(codes) and codes[i] != "None"]
+                           or list(updates.values()))
                 pause = random.uniform(0, min(0.5, 0.005 * 2 ** min(attempt, 7)))
                 if clock.monotonic() + pause >= give_up_at:
                     raise ConcurrencyExhausted("too much contention on the accounts of this movement; "
@@ -397,7 +457,10 @@ class Ledger:
         return {"Put": {"TableName": self.table, "Item": self.journal_item(j, ts, balances),
                         "ConditionExpression": "attribute_not_exists(pk)"}}
 
-    def _account_update(self, acct: dict, amount: int, after: int, ts: str) -> dict:
+    def _account_update(self, acct: dict, amount: int, after: int, ts: str, turn: str | None = None) -> dict:
+        """A versioned account's update: guarded by its ``version`` (and ``balance >= :debit`` on a
+        debit of a non-negative account), by this post's ``turn`` when it has one (which it ends),
+        else by no other post's turn being live (module docstring)."""
         values = {":after": after, ":v1": acct["version"] + 1, ":seq": acct["seq"] + 1, ":ts": ts}
         sets = ["balance = :after", "version = :v1", "seq = :seq", "updated_at = :ts"]
         if acct.get("_new"):
@@ -414,14 +477,76 @@ class Ledger:
             if acct["floor"] == NON_NEGATIVE and amount < 0:
                 cond += " AND balance >= :debit"
                 values[":debit"] = -amount
+            if turn is not None:
+                cond += " AND turn = :turn"
+                values[":turn"] = turn
+            else:
+                cond += " AND (attribute_not_exists(turn_until) OR turn_until < :now)"
+                values[":now"] = _epoch(clock.now())
         names = {f"#{f}": f for f in ("account_id", "merchant_id", "currency", "kind", "floor", "owner")
                  if f":{f}" in values}
         upd = {"TableName": self.table, "Key": self._akey(acct["account_id"]),
-               "UpdateExpression": "SET " + ", ".join(sets), "ConditionExpression": cond,
+               "UpdateExpression": "SET " + ", ".join(sets) + (" REMOVE turn, turn_until" if turn else ""),
+               "ConditionExpression": cond,
                "ExpressionAttributeValues": {k: ddb.value(v) for k, v in values.items()}}
         if names:
             upd["ExpressionAttributeNames"] = names
         return {"Update": upd}
+
+    def _heat(self, accounts: list[str]) -> None:
+        until = clock.monotonic() + HOT_SECONDS
+        for a in accounts:
+            self._hot[a] = until
+        if len(self._hot) > 10_000:  # an environment's memory stays bounded
+            now = clock.monotonic()
+            self._hot = {a: t for a, t in self._hot.items() if t > now}
+
+    def _take_turn(self, account_id_: str, turn: str, give_up_at: float) -> dict | None:
+        """Take this post's turn on a hot account (module docstring) and return the account as it
+        is now, or None when it does not exist (yet: opened by the post). While another post has
+        the turn, waits with eventually consistent reads and growing pauses (full jitter).
+
+        Raises:
+            ConcurrencyExhausted: no turn before ``give_up_at`` (``clock.monotonic()``).
+        """
+        pause = 0.005
+        while True:
+            now = _epoch(clock.now())
+            try:
+                r = self.db.update_item(
+                    TableName=self.table, Key=self._akey(account_id_), ReturnValues="ALL_NEW",
+                    UpdateExpression="SET turn = :turn, turn_until = :until",
+                    ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(turn_until) "
+                                        "OR turn_until < :now OR turn = :turn)",
+                    ExpressionAttributeValues={":turn": ddb.value(turn), ":now": ddb.value(now),
+                                               ":until": ddb.value(now + int(TURN_SECONDS * 1000))},
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD")
+                return ddb.load(r["Attributes"])
+            except ClientError as err:
+                if not ddb.is_code(err, "ConditionalCheckFailedException"):
+                    raise
+                if not err.response.get("Item"):
+                    return None
+            while True:  # another post's turn: watch the account until it ends or expires
+                pause = random.uniform(pause, min(0.1, pause * 2))
+                if clock.monotonic() + pause >= give_up_at:
+                    raise ConcurrencyExhausted("too much contention on the accounts of this movement; "
+                                               "retry the request")
+                time.sleep(pause)
+                r = self.db.get_item(TableName=self.table, Key=self._akey(account_id_), ConsistentRead=False)
+                if not _turn_live(ddb.load(r.get("Item")) or {}, turn):
+                    break
+
+    def _end_turn(self, account_id_: str, turn: str) -> None:
+        """Give back this post's turn on an account (nothing when it is no longer this post's)."""
+        try:
+            self.db.update_item(TableName=self.table, Key=self._akey(account_id_),
+                                UpdateExpression="REMOVE turn, turn_until", ConditionExpression="turn = :turn",
+                                ExpressionAttributeValues={":turn": ddb.value(turn)})
+        except Exception as exc:  # an outage leaves the turn to expire
+            if not ddb.is_outage(exc) and not (isinstance(exc, ClientError)
+                                               and ddb.is_code(exc, "ConditionalCheckFailedException")):
+                raise
 
     @staticmethod
     def _counter_floor_guarded(p: Posting, spec: AccountSpec | None) -> bool:
