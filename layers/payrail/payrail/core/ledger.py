@@ -25,16 +25,19 @@ Two kinds of account update (the trade-off is contention on hot accounts):
 * **Turns on a hot versioned account.** A cancelled transaction is billed for every item in it, so
   optimistic retries on an account many movements touch at once (a busy merchant's ``available``
   while its orders are captured) cost more than the movement itself. An account this execution
-  environment met a conflict on stays *hot* here for :data:`HOT_SECONDS`; a post takes a turn on
-  each hot account of its journal first (in account id order): one conditional write of the
-  account item (``turn``, ``turn_until``: free, expired, or already this post's), which also reads
-  it. Its transaction then requires the turn (``turn = :t``, besides ``version``) and ends it
-  (``REMOVE turn, turn_until``); a post that ends otherwise gives its turns back. While another
-  post has the turn, the account is watched with eventually consistent reads, not writes, and an
-  optimistic post does not overtake it (``turn_until < :now`` is part of every versioned update's
-  condition), so a post that reads a live turn takes its turn instead of sending a transaction
-  that would fail. A turn lasts :data:`TURN_SECONDS` at most: a post that took one and died holds
-  nobody up longer. Turns only order the writers; the version guard is what keeps the balance exact.
+  environment met a conflict on (with the other versioned accounts of that journal: they move
+  together) stays *hot* here for :data:`HOT_SECONDS`; a post takes a turn on each hot account of
+  its journal first, in account id order: one conditional write of the account item (``turn``,
+  ``turn_until``: free, expired, or already this post's), which also reads it. Its transaction
+  then requires the turn (``turn = :t``, besides ``version``) and ends it (``REMOVE turn,
+  turn_until``); a post that ends otherwise gives its turns back. A post never waits holding a
+  turn (two posts would wait for each other): it gives back what it holds, watches the busy
+  account with eventually consistent reads (not writes) until the turn ends, and starts again.
+  An optimistic post does not overtake a live turn (``turn_until < :now`` is part of every
+  versioned update's condition), and one that reads a live turn takes turns instead of sending a
+  transaction that would fail. A turn lasts :data:`TURN_SECONDS` at most: a post that took one and
+  died holds nobody up longer. Turns only order the writers; the version guard is what keeps the
+  balance exact.
 * **Counter** accounts (kinds in :data:`COUNTER_KINDS`: ``pending``, ``funding``, ``fees``, all
   sharded 16 ways by ``payrail.core.accounts``): never read before a movement; moved by a conditional
   increment (``ADD balance :amount, seq :1``), guarded only by ``balance >= :debit`` on a debit
@@ -162,6 +165,10 @@ class ExtraConditionFailed(Exception):
     def __init__(self, index: int):
         super().__init__(f"extra action {index} failed its condition")
         self.index = index
+
+
+#: :meth:`Ledger._take_turn`'s answer while another post has the turn
+_BUSY = object()
 
 
 def _epoch(seconds: float) -> int:
@@ -326,15 +333,24 @@ class Ledger:
             else:
                 rest = [a for a in versioned if a not in hot]
                 accounts = self.get_accounts(rest) if rest else {}
-            busy = [a for a, acct in accounts.items() if _turn_live(acct, turn)]
-            if busy:  # another post has its turn: take ours rather than send a transaction it would fail
-                self._heat(busy)
-                hot += busy
-            for a in sorted(set(hot)):
-                acct = self._take_turn(a, turn, give_up_at)
+            if any(_turn_live(acct, turn) for acct in accounts.values()):
+                self._heat(versioned)  # another post has its turn: take ours rather than send a transaction it would fail
+                continue
+            waited = False
+            for a in sorted(hot):
+                acct = self._take_turn(a, turn)
+                if acct is _BUSY:  # never wait holding a turn (two posts would wait for each other): give all back
+                    for held in taken:
+                        self._end_turn(held, turn)
+                    taken.clear()
+                    self._wait_turn(a, turn, give_up_at)
+                    waited = True
+                    break
                 if acct is not None:
                     accounts[a] = acct
                     taken.add(a)
+            if waited:
+                continue
             actions, balances, posting_actions = [None], {}, []  # the journal (with balances) goes first
             counters: dict[int, Posting] = {}  # action index -> posting of a counter account
             updates: dict[int, str] = {}  # action index -> versioned account updated there
@@ -392,9 +408,12 @@ class Ledger:
                         raise NotFound(f"account {p.account_id} not found", param="account") from err
                 # account version moved, another post's turn, or a transaction conflict: those accounts
                 # are hot here from now on; back off (full jitter), re-read, retry
-                self._heat([a for i, a in updates.items() if i < len(codes) and codes[i] != "None"]
-                           or list(updates.values()))
-                pause = random.uniform(0, min(0.5, 0.005 * 2 ** min(attempt, 7)))
+                conflicted = [a for i, a in updates.items() if i < len(codes) and codes[i] != "None"]
+                self._heat(versioned)  # the journal's accounts move together: turns on all of them
+                if conflicted and taken.issuperset(conflicted):  # a read held the items, no writer: again soon
+                    pause = random.uniform(0, 0.01)
+                else:
+                    pause = random.uniform(0, min(0.5, 0.005 * 2 ** min(attempt, 7)))
                 if clock.monotonic() + pause >= give_up_at:
                     raise ConcurrencyExhausted("too much contention on the accounts of this movement; "
                                                "retry the request") from err
@@ -501,52 +520,61 @@ class Ledger:
             now = clock.monotonic()
             self._hot = {a: t for a, t in self._hot.items() if t > now}
 
-    def _take_turn(self, account_id_: str, turn: str, give_up_at: float) -> dict | None:
-        """Take this post's turn on a hot account (module docstring) and return the account as it
-        is now, or None when it does not exist (yet: opened by the post). While another post has
-        the turn, waits with eventually consistent reads and growing pauses (full jitter).
+    def _take_turn(self, account_id_: str, turn: str) -> dict | None:
+        """Take this post's turn on a hot account (module docstring): the account as it is now,
+        None when it does not exist (yet: opened by the post), or ``_BUSY`` while another post has
+        the turn (or a transaction has the item)."""
+        now = _epoch(clock.now())
+        try:
+            r = self.db.update_item(
+                TableName=self.table, Key=self._akey(account_id_), ReturnValues="ALL_NEW",
+                UpdateExpression="SET turn = :turn, turn_until = :until",
+                ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(turn_until) "
+                                    "OR turn_until < :now OR turn = :turn)",
+                ExpressionAttributeValues={":turn": ddb.value(turn), ":now": ddb.value(now),
+                                           ":until": ddb.value(now + int(TURN_SECONDS * 1000))},
+                ReturnValuesOnConditionCheckFailure="ALL_OLD")
+            return ddb.load(r["Attributes"])
+        except ClientError as err:
+            if ddb.is_code(err, "ConditionalCheckFailedException"):
+                return _BUSY if err.response.get("Item") else None
+            if ddb.is_code(err, "TransactionConflictException"):
+                return _BUSY
+            raise
+
+    def _wait_turn(self, account_id_: str, turn: str, give_up_at: float) -> None:
+        """Watch an account another post has the turn on, with eventually consistent reads and
+        growing pauses (full jitter), until the turn ends or expires.
 
         Raises:
-            ConcurrencyExhausted: no turn before ``give_up_at`` (``clock.monotonic()``).
+            ConcurrencyExhausted: still another post's turn at ``give_up_at`` (``clock.monotonic()``).
         """
         pause = 0.005
         while True:
-            now = _epoch(clock.now())
-            try:
-                r = self.db.update_item(
-                    TableName=self.table, Key=self._akey(account_id_), ReturnValues="ALL_NEW",
-                    UpdateExpression="SET turn = :turn, turn_until = :until",
-                    ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(turn_until) "
-                                        "OR turn_until < :now OR turn = :turn)",
-                    ExpressionAttributeValues={":turn": ddb.value(turn), ":now": ddb.value(now),
-                                               ":until": ddb.value(now + int(TURN_SECONDS * 1000))},
-                    ReturnValuesOnConditionCheckFailure="ALL_OLD")
-                return ddb.load(r["Attributes"])
-            except ClientError as err:
-                if not ddb.is_code(err, "ConditionalCheckFailedException"):
-                    raise
-                if not err.response.get("Item"):
-                    return None
-            while True:  # another post's turn: watch the account until it ends or expires
-                pause = random.uniform(pause, min(0.1, pause * 2))
-                if clock.monotonic() + pause >= give_up_at:
-                    raise ConcurrencyExhausted("too much contention on the accounts of this movement; "
-                                               "retry the request")
-                time.sleep(pause)
-                r = self.db.get_item(TableName=self.table, Key=self._akey(account_id_), ConsistentRead=False)
-                if not _turn_live(ddb.load(r.get("Item")) or {}, turn):
-                    break
+            pause = random.uniform(pause, min(0.1, pause * 2))
+            if clock.monotonic() + pause >= give_up_at:
+                raise ConcurrencyExhausted("too much contention on the accounts of this movement; retry the request")
+            time.sleep(pause)
+            r = self.db.get_item(TableName=self.table, Key=self._akey(account_id_), ConsistentRead=False)
+            if not _turn_live(ddb.load(r.get("Item")) or {}, turn):
+                return
 
     def _end_turn(self, account_id_: str, turn: str) -> None:
         """Give back this post's turn on an account (nothing when it is no longer this post's)."""
-        try:
-            self.db.update_item(TableName=self.table, Key=self._akey(account_id_),
-                                UpdateExpression="REMOVE turn, turn_until", ConditionExpression="turn = :turn",
-                                ExpressionAttributeValues={":turn": ddb.value(turn)})
-        except Exception as exc:  # an outage leaves the turn to expire
-            if not ddb.is_outage(exc) and not (isinstance(exc, ClientError)
-                                               and ddb.is_code(exc, "ConditionalCheckFailedException")):
-                raise
+        for _ in range(3):
+            try:
+                self.db.update_item(TableName=self.table, Key=self._akey(account_id_),
+                                    UpdateExpression="REMOVE turn, turn_until", ConditionExpression="turn = :turn",
+                                    ExpressionAttributeValues={":turn": ddb.value(turn)})
+                return
+            except Exception as exc:  # an outage leaves the turn to expire
+                if isinstance(exc, ClientError) and ddb.is_code(exc, "TransactionConflictException"):
+                    time.sleep(random.uniform(0, 0.01))  # a transaction reading the account: again
+                    continue
+                if not ddb.is_outage(exc) and not (isinstance(exc, ClientError)
+                                                   and ddb.is_code(exc, "ConditionalCheckFailedException")):
+                    raise
+                return
 
     @staticmethod
     def _counter_floor_guarded(p: Posting, spec: AccountSpec | None) -> bool:

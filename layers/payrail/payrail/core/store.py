@@ -280,23 +280,23 @@ class MainTable:
         while len(out) <= limit:
             kw["Limit"] = limit + 1 - len(out) if not where else 100
             r = self.db.query(**kw)
-            out += [i for i in self.read_listed(r["Items"])
+            out += [i for i in self.read_listed([i["pk"]["S"] for i in r["Items"]])
                     if all(i.get(k) == v for k, v in (where or {}).items())]
             if "LastEvaluatedKey" not in r:
                 break
             kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
         return {"data": [public(i) for i in out[:limit]], "has_more": len(out) > limit}
 
-    def read_listed(self, keys: list[dict]) -> list[dict]:
-        """The items an index query answered with keys only (``by_merchant``, ``due``: their
-        projection, so an update that moves neither index's keys writes no index), read
-        consistently in the index's order; an item deleted meanwhile is left out."""
+    def read_listed(self, pks: list[str]) -> list[dict]:
+        """The items (raw) whose keys an index query answered (every index of the table keeps keys
+        only, so an update that moves none of an index's keys writes none), read consistently in
+        the index's order; an item deleted meanwhile is left out."""
         out: list[dict] = []
-        for start in range(0, len(keys), 100):
-            chunk = [k["pk"] for k in keys[start:start + 100]]
-            got = ddb.batch_get(self.db, {self.table: [{"pk": k} for k in chunk]})
+        for start in range(0, len(pks), 100):
+            chunk = pks[start:start + 100]
+            got = ddb.batch_get(self.db, {self.table: [{"pk": ddb.value(k)} for k in chunk]})
             by_pk = {i["pk"]: i for i in got.get(self.table, [])}
-            out += [by_pk[k["S"]] for k in chunk if k["S"] in by_pk]
+            out += [by_pk[k] for k in chunk if k in by_pk]
         return out
 
     def by_provider_key(self, provider_key: str) -> list[dict]:
@@ -317,7 +317,8 @@ class MainTable:
                               KeyConditionExpression="due_pk = :p AND due_sk <= :t",
                               ExpressionAttributeValues={":p": ddb.value(part), ":t": ddb.value(until)})
             # the index lags the table: an item whose timer moved on or ended meanwhile is not due
-            out += [i for i in self.read_listed(r["Items"]) if i.get("due_pk") == part and i.get("due_sk", "~") <= until]
+            out += [i for i in self.read_listed([i["pk"]["S"] for i in r["Items"]])
+                    if i.get("due_pk") == part and i.get("due_sk", "~") <= until]
         return out
 
     def across(self, kind: Kind, statuses: tuple[str, ...], *, limit: int, created_from: str | None = None,
@@ -354,9 +355,6 @@ class MainTable:
         for start in range(0, len(keys), 100):
             if len(out) > limit:
                 break
-            chunk = keys[start:start + 100]
-            got = ddb.batch_get(self.db, {self.table: [{"pk": ddb.value(k["pk"])} for k in chunk]})
-            by_pk = {i["pk"]: i for i in got.get(self.table, [])}
-            out += [by_pk[k["pk"]] for k in chunk if k["pk"] in by_pk and by_pk[k["pk"]].get("status") in want]
+            out += [i for i in self.read_listed([k["pk"] for k in keys[start:start + 100]]) if i.get("status") in want]
         out.sort(key=lambda i: i.get("list_sk", ""))
         return {"data": [public(i) for i in out[:limit]], "has_more": len(out) > limit}

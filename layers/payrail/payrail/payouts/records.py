@@ -275,7 +275,7 @@ class HoldRecords:
             items = [ddb.load(i) for i in r.get("Items", [])]
             if not keys_only:  # the index has keys only; a payout whose hold moved or ended meanwhile is left out
                 since = {i["pk"]: i["due_sk"] for i in items}
-                items = [i for i in self.main.read_listed(r.get("Items", [])) if i.get("due_sk") == since[i["pk"]]]
+                items = [i for i in self.main.read_listed(list(since)) if i.get("due_sk") == since[i["pk"]]]
             for item in items:
                 yield item
                 if limit is not None:
