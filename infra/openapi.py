@@ -1,6 +1,7 @@
 """``python -m infra.openapi [--check]``: write (or check) the committed OpenAPI document
-``functions/api/openapi.json`` from the API function's Powertools resolver, and the list of every
-operation in ``docs/api.md`` from that document."""
+``functions/api/openapi.json`` from the API function's Powertools resolver, the list of every
+operation in ``docs/api.md`` from that document, and the index of every route the API function
+registers before importing its module (``payrail/api/routes/index.py``)."""
 from __future__ import annotations
 
 import json
@@ -10,6 +11,7 @@ import sys
 from infra import catalog
 
 OPENAPI_FILE = catalog.ROOT / "functions" / "api" / "openapi.json"
+ROUTE_INDEX = catalog.ROOT / "layers" / "payrail" / "payrail" / "api" / "routes" / "index.py"
 API_DOC = catalog.ROOT / "docs" / "api.md"
 BEGIN, END = "<!-- operations: written by `make openapi` -->", "<!-- /operations -->"
 
@@ -21,6 +23,17 @@ def generate() -> str:
     load_handler(catalog.FUNCTIONS["api"], instance=0)
     module = sys.modules["payrail_fn_api_0"]
     return json.dumps(module.openapi_document(), indent=2, sort_keys=True) + "\n"
+
+
+def route_index() -> str:
+    """The text of ``payrail/api/routes/index.py``: every route module's routes, from their declarations."""
+    from payrail.api.routes import index_of
+
+    rows = "".join(f"    {row!r},\n" for row in index_of())
+    return ('"""Every route of the ``api`` function: ``(module, method, path, success status)``, in registration\n'
+            'order, so the function registers them all and imports a module on its first request. Written by\n'
+            '``make openapi`` from the route modules\' declarations (a test checks it is current)."""\n'
+            f"INDEX = (\n{rows})\n")
 
 
 def with_operations(markdown: str, doc: dict) -> str:
@@ -43,15 +56,16 @@ def with_operations(markdown: str, doc: dict) -> str:
 def main(argv: list[str]) -> int:
     doc = generate()
     api_doc = with_operations(API_DOC.read_text(), json.loads(doc))
+    files = ((OPENAPI_FILE, doc), (API_DOC, api_doc), (ROUTE_INDEX, route_index()))
     if "--check" in argv:
-        stale = [str(f) for f, text in ((OPENAPI_FILE, doc), (API_DOC, api_doc)) if f.read_text() != text]
+        stale = [str(f) for f, text in files if f.read_text() != text]
         if stale:
             print(f"{', '.join(stale)} out of date: run `make openapi`", file=sys.stderr)
             return 1
         return 0
-    OPENAPI_FILE.write_text(doc)
-    API_DOC.write_text(api_doc)
-    print(f"wrote {OPENAPI_FILE} and the operations of {API_DOC}")
+    for f, text in files:
+        f.write_text(text)
+    print(f"wrote {OPENAPI_FILE}, the operations of {API_DOC} and {ROUTE_INDEX}")
     return 0
 
 

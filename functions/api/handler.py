@@ -1,6 +1,8 @@
 """HTTP API (API Gateway HTTP API, payload 2.0): payrail's edge in front of one route module per
 resource (``payrail.api``). Authentication, rate limits, body checks, validation, idempotency and
-error mapping are applied by the edge from each route's declaration; this file only wires it.
+error mapping are applied by the edge from each route's declaration; this file only wires it. Every
+route is registered from the routes' index; a resource's module is imported by the first request
+one of its routes serves in this execution environment (``payrail.api.routes``).
 
 No garbage collection runs while this module loads (a cold start allocates many long-lived
 objects: each collection would walk them all again); once loaded they are frozen out of later
@@ -16,7 +18,7 @@ from aws_lambda_powertools.logging import correlation_paths
 
 import payrail
 from payrail.api import console, edge
-from payrail.api.routes import ALL
+from payrail.api import routes
 from payrail.handlers import wiring
 from payrail.platform import Platform
 from payrail.core.settings import Settings
@@ -28,7 +30,7 @@ API = {"title": "payrail", "version": payrail.__version__,
 settings = Settings.from_env(os.environ)
 platform = Platform(settings)
 fn = wiring("api", correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-app = edge.build_app(platform, settings, ALL, **API)
+app = edge.build_app(platform, settings, [], index=routes.INDEX, load=routes.load, **API)
 console.register(app, Path(__file__).parent / "console")  # the web console's page, script and style sheet
 
 

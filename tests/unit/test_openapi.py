@@ -1,7 +1,7 @@
 """The committed OpenAPI document is what the API serves; a route change without `make openapi` fails."""
 import json
 
-from infra.openapi import API_DOC, OPENAPI_FILE, generate, with_operations
+from infra.openapi import API_DOC, OPENAPI_FILE, ROUTE_INDEX, generate, route_index, with_operations
 
 
 def test_committed_openapi_matches_the_code():
@@ -9,6 +9,7 @@ def test_committed_openapi_matches_the_code():
     assert OPENAPI_FILE.read_text() == doc, "run `make openapi` and commit functions/api/openapi.json"
     assert API_DOC.read_text() == with_operations(API_DOC.read_text(), json.loads(doc)), \
         "run `make openapi` and commit docs/api.md (its list of every operation)"
+    assert ROUTE_INDEX.read_text() == route_index(), "run `make openapi` and commit payrail/api/routes/index.py"
 
 
 def test_openapi_documents_money_routes_with_idempotency_and_security():

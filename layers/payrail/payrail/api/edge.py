@@ -55,7 +55,6 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from pydantic import BaseModel
 
 from payrail.core import ddb, deadline
-from payrail.api.models import TIME_BOUND, ErrorBody
 from payrail.core.errors import (
     Forbidden,
     MethodNotAllowed,
@@ -333,8 +332,8 @@ _TYPE_MESSAGES = {
 }
 
 
-#: what a value of a long pattern must be, said in words
-_PATTERN_MESSAGES = {TIME_BOUND: "must be an RFC 3339 date (2026-03-01) or UTC time (2026-03-01T12:00:00Z) that exists"}
+#: what a value of a long pattern must be, said in words (``payrail.api.models.TIME_BOUND``)
+_TIME_BOUND_MESSAGE = "must be an RFC 3339 date (2026-03-01) or UTC time (2026-03-01T12:00:00Z) that exists"
 
 
 def validation_error(errors: list[dict]) -> ValidationFailed:
@@ -360,7 +359,9 @@ def validation_error(errors: list[dict]) -> ValidationFailed:
     msg = _TYPE_MESSAGES.get(kind) or str(err.get("msg", "is invalid")).removeprefix("Value error, ")
     if kind == "string_pattern_mismatch":
         pattern = err.get("ctx", {}).get("pattern")
-        msg = _PATTERN_MESSAGES.get(pattern) or f"must match {pattern}"
+        from payrail.api.models import TIME_BOUND  # loaded with the route that validated it
+
+        msg = _TIME_BOUND_MESSAGE if pattern == TIME_BOUND else f"must match {pattern}"
     return ValidationFailed(f"{param or 'request'} {msg}{more}", param=param, code="parameter_invalid")
 
 
@@ -448,12 +449,44 @@ class Edge:
 class PayrailResolver(APIGatewayHttpResolver):
     """Powertools' HTTP API resolver with payrail's edge in front of every route (module docstring)."""
 
-    def __init__(self, edge: Edge):
+    def __init__(self, edge: Edge, load: Callable[[str], Routes] | None = None):
         super().__init__(enable_validation=True)
         self.edge = edge
         self.specs: dict[tuple[str, str], RouteSpec] = {}
+        #: ``(method, path)`` -> the module declaring that route, until it is imported (``load(module)``)
+        self.unloaded: dict[tuple[str, str], str] = {}
+        self._load = load
         self._pending: PayrailError | None = None
         self._context: LambdaContext | None = None
+
+    def register(self, spec: RouteSpec) -> None:
+        """Serve ``spec``'s route behind the edge; a route registered from the index (:func:`build_app`)
+        gets its function and declaration now."""
+        func = _keyed(spec, self.edge.idempotency) if spec.idempotency else spec.func
+        declared = dict(tags=spec.tags, security=SECURITY.get(spec.auth), summary=spec.summary,
+                        description=spec.description, operation_id=spec.operation_id, responses=_responses(spec),
+                        status_code=spec.status)
+        known = next((r for r in self._static_routes + self._dynamic_routes
+                      if (r.method, r.path) == (spec.method, spec.path)), None)
+        if known is None:
+            self.route(spec.path, spec.method, **declared)(func)
+        else:  # not called yet: Powertools builds its validation and middleware stack on the first call
+            for name, value in declared.items():
+                setattr(known, name, value)
+            known.func = known._middleware_stack = func
+            known._dependant = known._body_field = None
+        self.specs[(spec.method, spec.path)] = spec
+
+    def load_module(self, module: str) -> None:
+        """Import a route module of the index and serve its routes."""
+        for spec in self._load(module).specs:
+            self.register(spec)
+        self.unloaded = {k: m for k, m in self.unloaded.items() if m != module}
+
+    def load_all(self) -> None:
+        """Import every route module not imported yet (the OpenAPI document describes them all)."""
+        for module in dict.fromkeys(self.unloaded.values()):
+            self.load_module(module)
 
     def resolve(self, event: dict, context: LambdaContext | None) -> dict:
         event, self._pending = guard_body(event, self.edge.settings.max_body_bytes)
@@ -484,6 +517,8 @@ class PayrailResolver(APIGatewayHttpResolver):
     def _before(self, route) -> Call:
         """Steps 1-5 of the module docstring: the request's :class:`Call`, or the error to answer."""
         ev, ctx = self.current_event, self._context
+        if (route.method, route.path) in self.unloaded:  # the first request this route serves here
+            self.load_module(self.unloaded[(route.method, route.path)])
         spec = self.specs.get((route.method, route.path))
         left = deadline.remaining()  # set by the handler from the Lambda context
         c = Call(self.edge.platform, f"ip:{ev.request_context.http.source_ip}",
@@ -589,6 +624,8 @@ def _responses(spec: RouteSpec) -> dict[int, dict]:
     for code, model in spec.also:
         out[code] = {**ok, "description": "Accepted: under way" if code == 202 else "Success",
                      "content": {"application/json": {"model": model}}}
+    from payrail.api.models import ErrorBody  # loaded with the route modules
+
     for code in sorted(codes):
         out[code] = {"description": _DESCRIPTIONS[code], "content": {"application/json": {"model": ErrorBody}}}
         if code in (429, 503):
@@ -596,18 +633,25 @@ def _responses(spec: RouteSpec) -> dict[int, dict]:
     return out
 
 
+def _unloaded_route():  # registered from the index; replaced by the route's function before any call
+    raise RuntimeError("a route served before its module was imported")
+
+
 def build_app(platform: Platform, settings: Settings, route_sets: list[Routes], *, title: str, version: str,
-              description: str) -> PayrailResolver:
-    """A resolver with every route of ``route_sets`` behind the edge (one per execution environment)."""
+              description: str, index: tuple[tuple[str, str, str, int], ...] = (),
+              load: Callable[[str], Routes] | None = None) -> PayrailResolver:
+    """A resolver with every route of ``route_sets`` behind the edge (one per execution environment),
+    and every route of ``index`` (``(module, method, path, status)``) registered without importing
+    its module: ``load(module)`` imports it on the first request one of its routes serves, before
+    anything else of the request is looked at (the edge's steps need the route's declaration)."""
     edge = Edge(platform, settings)
-    app = PayrailResolver(edge)
+    app = PayrailResolver(edge, load)
     for routes in route_sets:
         for spec in routes.specs:
-            func = _keyed(spec, edge.idempotency) if spec.idempotency else spec.func
-            app.route(spec.path, spec.method, tags=spec.tags, security=SECURITY.get(spec.auth),
-                      summary=spec.summary, description=spec.description, operation_id=spec.operation_id,
-                      responses=_responses(spec), status_code=spec.status)(func)
-            app.specs[(spec.method, spec.path)] = spec
+            app.register(spec)
+    for module, method, path, status in index:
+        app.route(path, method, status_code=status)(_unloaded_route)
+        app.unloaded[(method, path)] = module
 
     @app.exception_handler(PayrailError)
     def _domain_error(e: PayrailError) -> Response:
@@ -651,6 +695,7 @@ def build_app(platform: Platform, settings: Settings, route_sets: list[Routes], 
 
 def openapi_document(app: PayrailResolver, *, title: str, version: str, description: str) -> dict:
     """The OpenAPI 3.1 document, without Powertools' generic 422 where a route cannot answer it."""
+    app.load_all()
     doc = json.loads(app.get_openapi_json_schema(title=title, version=version, description=description,
                                                  security_schemes=security_schemes()))
     for path, ops in doc.get("paths", {}).items():
