@@ -31,8 +31,9 @@ Two kinds of account update (the trade-off is contention on hot accounts):
   ``turn_until``: free, expired, or already this post's), which also reads it. Its transaction
   then requires the turn (``turn = :t``, besides ``version``) and ends it (``REMOVE turn,
   turn_until``); a post that ends otherwise gives its turns back. A post never waits holding a
-  turn (two posts would wait for each other): it gives back what it holds, watches the busy
-  account with eventually consistent reads (not writes) until the turn ends, and starts again.
+  turn on an account that sorts after the one it waits for (two posts would wait for each other):
+  it gives those back, watches the busy account with eventually consistent reads (not writes) at
+  short random pauses, the same for every waiter, until the turn ends, and starts again.
   An optimistic post does not overtake a live turn (``turn_until < :now`` is part of every
   versioned update's condition), and one that reads a live turn takes turns instead of sending a
   transaction that would fail. A turn lasts :data:`TURN_SECONDS` at most: a post that took one and
@@ -339,10 +340,11 @@ class Ledger:
             waited = False
             for a in sorted(hot):
                 acct = self._take_turn(a, turn)
-                if acct is _BUSY:  # never wait holding a turn (two posts would wait for each other): give all back
-                    for held in taken:
-                        self._end_turn(held, turn)
-                    taken.clear()
+                if acct is _BUSY:
+                    if any(held > a for held in taken):  # never wait holding a later turn: two posts would wait
+                        for held in taken:               # for each other; earlier ones are safe to keep
+                            self._end_turn(held, turn)
+                        taken.clear()
                     self._wait_turn(a, turn, give_up_at)
                     waited = True
                     break
@@ -543,15 +545,15 @@ class Ledger:
             raise
 
     def _wait_turn(self, account_id_: str, turn: str, give_up_at: float) -> None:
-        """Watch an account another post has the turn on, with eventually consistent reads and
-        growing pauses (full jitter), until the turn ends or expires.
+        """Watch an account another post has the turn on, with eventually consistent reads at short
+        random pauses (every waiter looks as often, so none is left behind), until the turn ends or
+        expires.
 
         Raises:
             ConcurrencyExhausted: still another post's turn at ``give_up_at`` (``clock.monotonic()``).
         """
-        pause = 0.005
         while True:
-            pause = random.uniform(pause, min(0.1, pause * 2))
+            pause = random.uniform(0.002, 0.02)
             if clock.monotonic() + pause >= give_up_at:
                 raise ConcurrencyExhausted("too much contention on the accounts of this movement; retry the request")
             time.sleep(pause)
