@@ -9,7 +9,8 @@ speed figure as a ratio to a baseline measured in the same run on the same machi
 * admin wallet credits/s at 16 clients against raw ``TransactWriteItems`` of the credit's shape
   (5 actions);
 * a flash sale: a product with stock 100, 2,000 buyers from 64 clients: sold, refused, the
-  refusals' p50/p99;
+  refusals' p50/p99, against a refusal's own requests (the limiter's UpdateItem and the order's
+  one BatchGetItem) made raw at the same concurrency just after;
 * DynamoDB requests per order, counted on every botocore call of the real API handler run in
   this process (``infra.tools.metering``), the rate limiter's table apart;
 * cold init of each handler module in a fresh interpreter, as Lambda imports it, against
@@ -81,9 +82,9 @@ def raw_transactions(table: str, threads: int, n: int, actions: int) -> float:
     return n / (time.perf_counter() - t0)
 
 
-def raw_order_requests(desc: dict, threads: int, n: int) -> float:
-    """Iterations/s of the order's DynamoDB requests made directly: the limiter's UpdateItem, a
-    BatchGetItem of 3 items over 2 tables and a TransactWriteItems of 7 actions (no HTTP, no Lambda)."""
+def _raw_order(desc: dict, threads: int, transaction: bool = True):
+    """``one(i)``: the order's DynamoDB requests made directly: the limiter's UpdateItem, a
+    BatchGetItem of 3 items over 2 tables and (``transaction``) a TransactWriteItems of 7 actions."""
     from payrail.core import ddb
 
     db, main, ledger, limits = (ddb.client(), desc["tables"]["main"], desc["tables"]["ledger"],
@@ -97,14 +98,31 @@ def raw_order_requests(desc: dict, threads: int, n: int) -> float:
                                                "ConsistentRead": True},
                                         ledger: {"Keys": [{"pk": {"S": f"bench#{k}"}, "sk": {"S": "A"}}],
                                                  "ConsistentRead": True}})
-        db.transact_write_items(TransactItems=[
-            {"Put": {"TableName": main, "Item": {"pk": {"S": f"bench#{k}#{j}"}, "v": {"N": "1"}},
-                     "ConditionExpression": "attribute_not_exists(pk)"}} for j in range(7)])
+        if transaction:
+            db.transact_write_items(TransactItems=[
+                {"Put": {"TableName": main, "Item": {"pk": {"S": f"bench#{k}#{j}"}, "v": {"N": "1"}},
+                         "ConditionExpression": "attribute_not_exists(pk)"}} for j in range(7)])
+    return one
+
+
+def raw_order_requests(desc: dict, threads: int, n: int) -> float:
+    """Iterations/s of the order's DynamoDB requests made directly (:func:`_raw_order`; no HTTP,
+    no Lambda)."""
+    one = _raw_order(desc, threads)
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(one, range(threads)))
         t0 = time.perf_counter()
         list(pool.map(one, range(n)))
     return n / (time.perf_counter() - t0)
+
+
+def raw_refusal_requests(desc: dict, threads: int, n: int) -> dict:
+    """A refusal's DynamoDB requests made directly (the limiter's UpdateItem and the order's one
+    BatchGetItem; no HTTP, no Lambda) from ``threads`` threads: :func:`timed_calls`' figures."""
+    one = _raw_order(desc, threads, transaction=False)
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(one, range(threads)))
+    return timed_calls(threads, n, one)
 
 
 def http_noop(desc: dict, clients: int, n: int) -> float:
@@ -173,6 +191,8 @@ def flash_sale(desc: dict, raw_credit_per_s: float) -> tuple[dict, dict]:
     sale = timed_calls(FLASH_CLIENTS, FLASH_BUYERS,
                        lambda i: shop.order(product["product_id"], buyers[i], key=f"flash-{i}"))
     refusals = [lat for lat, o in zip(sale["latencies_ms"], sale["outcome_list"]) if o == "out_of_stock"]
+    raw = raw_refusal_requests(desc, FLASH_CLIENTS, FLASH_BUYERS)
+    sale.update(raw_refusal_per_s=raw["per_s"], raw_refusal_p50_ms=raw["p50_ms"], raw_refusal_p99_ms=raw["p99_ms"])
     sale.update(clients=FLASH_CLIENTS, sold=sale["outcomes"].get("ok", 0), refused=len(refusals), stock_left=shop.product(product["product_id"])["stock"],
                 refusal_p50_ms=pct(refusals, 0.5), refusal_p99_ms=pct(refusals, 0.99), refusal_latencies_ms=refusals)
     return funded, sale
@@ -510,6 +530,9 @@ def speed_lines(report: dict) -> list[str]:
             # Little's law: with every client always waiting, the mean wait is clients / throughput
             out.append(f"flash sale: {fs['clients']} clients at {fs['per_s']:.0f} answers/s wait "
                        f"{fs['clients'] / fs['per_s'] * 1000:.0f} ms on average (refusals p50 {fs['refusal_p50_ms']:.0f} ms)")
+        if fs.get("raw_refusal_per_s"):
+            out.append(f"flash sale refusals vs their own raw requests: {fs['per_s'] / fs['raw_refusal_per_s']:.2f} "
+                       f"(raw {fs['raw_refusal_per_s']:.0f}/s, p99 {fs['raw_refusal_p99_ms']:.0f} ms)")
     return out
 
 

@@ -110,3 +110,36 @@ def test_an_order_that_met_the_last_unit_s_buyer_is_refused_from_a_fresh_read_no
     assert client.product(product["product_id"])["stock"] == 0
     assert client.wallet("a")["balance"] == client.wallet("c")["balance"] == 10_000
     assert client.wallet("b")["balance"] == 10_000 - 700
+
+
+def test_a_sold_out_product_is_refused_from_the_order_s_one_read_and_a_retry_still_replays(admin, merchant, platform):
+    """Refused from the one ``BatchGetItem`` that also read the key's order: no second read and
+    no write. A key that placed an order before the product sold out still replays it."""
+    import pytest
+
+    from payrail.core.errors import OutOfStock
+
+    client, mid = merchant
+    for buyer in ("a", "b"):
+        admin.credit(mid, buyer, 10_000)
+    product = client.create_product("one left", price=700, stock=1)
+    orders = platform.orders
+    placed, _ = orders.place(mid, product["product_id"], 1, "a", "sold-a")
+    sent: list[str] = []
+
+    def count(event_name, **_):
+        sent.append(event_name.rsplit(".", 1)[-1])
+    clients = {id(c): c for c in (orders.products.main.db, orders.orders.main.db, orders.ledger.db)}.values()
+    for db in clients:
+        db.meta.events.register("before-call.dynamodb", count, unique_id="test-count")
+    try:
+        with pytest.raises(OutOfStock):
+            orders.place(mid, product["product_id"], 1, "b", "late-b")
+        refused = list(sent)
+        replay, created = orders.place(mid, product["product_id"], 1, "a", "sold-a")
+    finally:
+        for db in clients:
+            db.meta.events.unregister("before-call.dynamodb", unique_id="test-count")
+    assert refused == ["BatchGetItem"]
+    assert not created and replay.order_id == placed.order_id
+    assert client.wallet("b")["balance"] == 10_000

@@ -236,6 +236,8 @@ def test_summary_lines_and_parts(monkeypatch):
         "orders vs own raw requests plus the edge's empty round trip: @16 1.00",
         "flash sale refusals: p99 812 ms, failed 0",
         "flash sale: 64 clients at 128 answers/s wait 500 ms on average (refusals p50 450 ms)"]
+    report["flash_sale"] |= {"raw_refusal_per_s": 160.0, "raw_refusal_p99_ms": 702.2}
+    assert bench.speed_lines(report)[-1] == "flash sale refusals vs their own raw requests: 0.80 (raw 160/s, p99 702 ms)"
     monkeypatch.setenv("BENCH_QUICK", "1")
     assert bench.parts() == ("operations",)
     monkeypatch.delenv("BENCH_QUICK")

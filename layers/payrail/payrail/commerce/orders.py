@@ -33,8 +33,12 @@ transaction: order put (attribute_not_exists, with the request's fingerprint), s
 and answers the order as it was placed (``Idempotent-Replayed``) — or 422 for another request —
 without a claim in the idempotency table; two requests racing with one key both write, one
 transaction wins (journal and order are ``attribute_not_exists``) and the loser answers the
-winner's order. A refusal writes nothing, so a retry runs again. Unlike the 24 h records of
-other routes, the record lasts as long as the order.
+winner's order. A refusal writes nothing, so a retry runs again. A product short at the read is
+refused from that read alone, which also found no order under the key; only an order whose
+transaction was cancelled reads its key's order again, in case its twin won. Two concurrent
+requests with one key may thus answer one 201 and one 409 when the product sells out between
+them; the next retry replays the order. Unlike the 24 h records of other routes, the record lasts
+as long as the order.
 
 **Stock buckets.** A product created with at least :data:`BUCKETED_FROM` units keeps its stock in
 :data:`STOCK_BUCKETS` items (``<product key>#B<nn>``, the stock split evenly) instead of on the
@@ -256,11 +260,15 @@ class Orders:
                           [Posting(w.account_id, -amount), Posting(pending.account_id, amount)],
                           metadata={"order_id": order_id})
         give_up_at = clock.monotonic() + min(CONTENTION_BUDGET_SECONDS, deadline.remaining())
+        tried = False  # no transaction yet: the one read found no order under this key
         while True:
             try:
                 take = self._take(ppk, known, home, have, quantity)
             except OutOfStock as e:
+                if not tried:  # refused from the one read, which also read the key's order: no second read
+                    raise
                 return self._existing_or_raise(merchant_id, order_id, fingerprint, e)
+            tried = True
             ts = now_iso()
             order = self.orders.new(order_id, merchant_id, product_id, quantity, customer_id, amount, currency,
                                     LIFECYCLE.initial, fingerprint, ts, take if known.get("buckets") else None)

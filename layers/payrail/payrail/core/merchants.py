@@ -129,8 +129,21 @@ class MerchantRecords:
 
     def key(self, key_hash: str) -> StoredKey | None:
         item = self.main.get(API_KEY.key(key_hash), consistent=False)
-        return None if item is None else StoredKey(
-            hash=key_hash, **{k: item.get(k) for k in ("merchant_id", "prefix", "created_at", "expires_at")})
+        return None if item is None else self._stored_key(key_hash, item)
+
+    def key_and_merchant(self, key_hash: str, merchant_id: str) -> tuple[StoredKey | None, Merchant | None]:
+        """A key and the merchant it belongs to (a key never changes merchant) in one
+        ``BatchGetItem``, read eventually consistently as :meth:`key` is: ``(key or None,
+        merchant or None)``."""
+        pks = {API_KEY.key(key_hash): None, MERCHANT.key(merchant_id): None}
+        for item in self.main.read_listed(list(pks), consistent=False):
+            pks[item["pk"]] = item
+        key_item, merchant_item = pks.values()
+        return (None if key_item is None else self._stored_key(key_hash, key_item)), self.load(merchant_item)
+
+    @staticmethod
+    def _stored_key(key_hash: str, item: dict) -> StoredKey:
+        return StoredKey(hash=key_hash, **{k: item.get(k) for k in ("merchant_id", "prefix", "created_at", "expires_at")})
 
     def create(self, merchant: Merchant, key: StoredKey) -> None:
         """The merchant item (listing ``key``, ``key_version`` 1) and the key's item, in one transaction."""
@@ -301,10 +314,27 @@ class Merchants:
         hit = self._cache.get(cache_key)
         if hit and hit[0] > clock.monotonic() and not fresh:
             return hit[1]
-        value = load()
-        if value is not None and self.cache_seconds:
+        return self._keep(cache_key, load())
+
+    def _keep(self, cache_key: str, value: T | None) -> T | None:
+        """Cache ``value`` for ``cache_seconds`` (None: forget the entry). Returns ``value``."""
+        if value is None:
+            self._cache.pop(cache_key, None)
+        elif self.cache_seconds:
             self._cache[cache_key] = (clock.monotonic() + self.cache_seconds, value)
         return value
+
+    def _resolve(self, key_hash: str) -> tuple[StoredKey | None, Merchant | None]:
+        """A key and its merchant, from this execution environment's cache while fresh. A key
+        whose entry has expired is read again with its merchant in one request (both were cached
+        together, so they expire together); a key never seen is read, then its merchant."""
+        hit = self._cache.get(f"k:{key_hash}")
+        if hit and hit[0] <= clock.monotonic():
+            merchant_id = hit[1].merchant_id
+            key, merchant = self.records.key_and_merchant(key_hash, merchant_id)
+            return self._keep(f"k:{key_hash}", key), self._keep(f"m:{merchant_id}", merchant)
+        key: StoredKey | None = self._cached(f"k:{key_hash}", lambda: self.records.key(key_hash))
+        return key, (self.get(key.merchant_id) if key else None)
 
     def get(self, merchant_id: str, fresh: bool = False) -> Merchant | None:
         """The merchant, or None; cached for ``cache_seconds`` unless ``fresh`` (then read consistently)."""
@@ -329,11 +359,9 @@ class Merchants:
             raise Unauthorized("missing X-API-Key header")
         if len(api_key) > 200:
             raise Unauthorized("invalid API key")
-        h = hash_key(api_key)
-        key: StoredKey | None = self._cached(f"k:{h}", lambda: self.records.key(h))
+        key, merchant = self._resolve(hash_key(api_key))
         if not key or key.expired(clock.now()):
             raise Unauthorized("invalid or expired API key")
-        merchant = self.get(key.merchant_id)
         if not merchant:
             raise Unauthorized("invalid API key")
         if merchant.status != ACTIVE:

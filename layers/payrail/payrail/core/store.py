@@ -287,14 +287,14 @@ class MainTable:
             kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
         return {"data": [public(i) for i in out[:limit]], "has_more": len(out) > limit}
 
-    def read_listed(self, pks: list[str]) -> list[dict]:
-        """The items (raw) whose keys an index query answered (every index of the table keeps keys
-        only, so an update that moves none of an index's keys writes none), read consistently in
-        the index's order; an item deleted meanwhile is left out."""
+    def read_listed(self, pks: list[str], consistent: bool = True) -> list[dict]:
+        """The items (raw) of these keys in their order, one ``BatchGetItem`` per 100 keys; an item
+        that does not exist is left out. Used to read what an index query answered (every index of
+        the table keeps keys only, so an update that moves none of an index's keys writes none)."""
         out: list[dict] = []
         for start in range(0, len(pks), 100):
             chunk = pks[start:start + 100]
-            got = ddb.batch_get(self.db, {self.table: [{"pk": ddb.value(k)} for k in chunk]})
+            got = ddb.batch_get(self.db, {self.table: [{"pk": ddb.value(k)} for k in chunk]}, consistent)
             by_pk = {i["pk"]: i for i in got.get(self.table, [])}
             out += [by_pk[k] for k in chunk if k in by_pk]
         return out
