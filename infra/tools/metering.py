@@ -108,14 +108,19 @@ def _written(operation: str, params: dict) -> list[tuple[str, dict, dict | None,
 
 def _resource(service: str, params: dict) -> str:
     """What a call touches: a table (``<table>/<kind>`` for a one-item call, the kind being its key's
-    first ``#`` part, e.g. ``payrail-main/APIKEY``), queue, state machine, bucket or secret."""
+    first ``#`` part, e.g. ``payrail-main/APIKEY``; ``<table>/<kind>+<kind>`` for a batch read of one
+    table), tables, queue, state machine, bucket or secret."""
     if "TableName" in params:
         pk = (params.get("Key") or params.get("Item") or {}).get("pk", {}).get("S")
         return f"{params['TableName']}/{pk.split('#')[0]}" if pk else params["TableName"]
     if service == "dynamodb":
-        for key in ("RequestItems",):
-            if key in params:
-                return ",".join(sorted(params[key]))
+        if "RequestItems" in params:
+            tables = params["RequestItems"]
+            if len(tables) == 1:
+                (table, request), = tables.items()
+                kinds = sorted({k.get("pk", {}).get("S", "").split("#")[0] for k in request.get("Keys", ())} - {""})
+                return f"{table}/{'+'.join(kinds)}" if kinds else table
+            return ",".join(sorted(tables))
         if "TransactItems" in params:
             return ",".join(sorted({next(iter(a.values()))["TableName"] for a in params["TransactItems"]}))
     for key in ("QueueUrl", "stateMachineArn", "Bucket", "SecretId", "Name"):

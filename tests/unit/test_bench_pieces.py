@@ -22,14 +22,18 @@ def test_meter_counts_calls_by_function_operation_and_table_with_consumed_units(
     with Stubber(db) as stub:
         stub.add_response("get_item", {"ConsumedCapacity": {"TableName": "main", "CapacityUnits": 1.0}},
                           {"TableName": "main", "Key": {"pk": {"S": "ORDER#m#o"}}, "ReturnConsumedCapacity": "TOTAL"})
+        stub.add_response("batch_get_item", {"Responses": {}}, {"RequestItems": {"main": {"Keys": [
+            {"pk": {"S": "MERCHANT#m"}}, {"pk": {"S": "APIKEY#h"}}]}}, "ReturnConsumedCapacity": "TOTAL"})
         stub.add_client_error("transact_write_items", "TransactionCanceledException")
         current_function.set("api")
         db.get_item(TableName="main", Key={"pk": {"S": "ORDER#m#o"}})
+        db.batch_get_item(RequestItems={"main": {"Keys": [{"pk": {"S": "MERCHANT#m"}}, {"pk": {"S": "APIKEY#h"}}]}})
         with pytest.raises(Exception):
             db.transact_write_items(TransactItems=[{"Put": {"TableName": "ledger", "Item": {"pk": {"S": "x"}}}}] * 3)
         current_function.set(None)
     rows = {(r["function"], r["operation"], r["resource"]): r for r in meter.snapshot()["calls"]}
     assert rows[("api", "GetItem", "main/ORDER")]["units"] == 1.0  # one-item calls name the item's kind
+    assert rows[("api", "BatchGetItem", "main/APIKEY+MERCHANT")]["count"] == 1  # a one-table batch, its kinds
     assert rows[("api", "TransactWriteItems", "ledger")] == {  # a cancelled transaction: 2 units an item
         "function": "api", "service": "dynamodb", "operation": "TransactWriteItems", "resource": "ledger",
         "count": 1, "units": 6.0}
