@@ -111,7 +111,11 @@ class Function:
     env: tuple[str, ...]  # Settings variables this function needs (values come from resources)
     grants: Grants
     timeout: int = 30
+    #: MB, as ``make bench`` tunes it (``infra.cost.tune``, with ``tuning`` its strategy)
     memory: int = 512
+    #: AWS Lambda Power Tuning's strategy for this function: ``cost`` (queue and stream consumers,
+    #: schedules) or ``balanced`` (a caller waits on it)
+    tuning: str = "cost"
     sqs: SqsSource | None = None
     stream: StreamSource | None = None
     http: bool = False
@@ -258,28 +262,28 @@ FUNCTIONS = {
                                queues_send=("webhooks", "reconciliation"),
                                queues_redrive=("fulfilment", "payouts", "webhooks", "payments"),
                                start_executions=("settlement",), stop_executions=("settlement",), bucket="r"),
-                 timeout=29, memory=1024, http=True, connectors=True),
+                 timeout=29, memory=512, tuning="balanced", http=True, connectors=True),
         Function("dispatcher", env=("FULFILMENT_QUEUE_URL", "PAYOUT_QUEUE_URL", "PAYMENT_QUEUE_URL"),
                  grants=Grants(queues_send=("fulfilment", "payouts", "payments")),
-                 stream=StreamSource("main", batch_size=100)),
+                 stream=StreamSource("main", batch_size=100), memory=256),
         Function("fulfilment", env=_DATA + _EVENTS + ("FULFILMENT_URL", "FULFILMENT_TIMEOUT_SECONDS",
                                                       "FULFILMENT_MAX_ATTEMPTS", "FULFILMENT_GIVE_UP_SECONDS",
                                                       "FULFILMENT_BACKOFF_BASE_SECONDS", "FULFILMENT_QUEUE_URL"),
                  grants=Grants(tables_rw=("ledger", "main", "events"), queues_send=("fulfilment",)), timeout=60,
-                 sqs=SqsSource("fulfilment", batch_size=10, max_concurrency=8)),
+                 sqs=SqsSource("fulfilment", batch_size=10, max_concurrency=8), memory=256),
         # MaximumConcurrency is a ceiling for all providers together (at least the sum of their
         # bounds); each provider's own bound is its in-flight slots (payrail.providers.slots). A run's
         # first look captures or releases itself; a run still open is handed to the state machine
         Function("payout_worker", env=_DATA + _EVENTS + _PAYOUT_RULES + _PROVIDER_CALLS + ("PAYOUT_STATE_MACHINE_ARN",),
                  grants=Grants(tables_rw=("ledger", "main", "rate-limits", "events"), task_callbacks=("payout",),
                                start_executions=("payout",)), timeout=30,
-                 sqs=SqsSource("payouts", batch_size=1, max_concurrency=10), connectors=True),
+                 sqs=SqsSource("payouts", batch_size=1, max_concurrency=10), connectors=True, memory=256),
         Function("payout_steps", env=_DATA + _EVENTS, grants=Grants(tables_rw=("ledger", "main", "events"))),
         # mobile-money payments: one look per message (status first, submit only if never received,
         # fail over before acceptance), the next look re-sent with DelaySeconds = the backoff
         Function("payment_worker", env=_DATA + _EVENTS + _PAYMENT_RULES + ("PAYMENT_QUEUE_URL",),
                  grants=Grants(tables_rw=("ledger", "main", "rate-limits", "events"), queues_send=("payments",)),
-                 timeout=30, sqs=SqsSource("payments", batch_size=1, max_concurrency=10), connectors=True),
+                 timeout=30, sqs=SqsSource("payments", batch_size=1, max_concurrency=10), connectors=True, memory=256),
         # payments past TRANSACTION_TIMEOUT_SECONDS: ask the provider, then confirm, fail or expire
         Function("payment_expiry", env=_DATA + _EVENTS + _PAYMENT_RULES,
                  grants=Grants(tables_rw=("ledger", "main", "rate-limits", "events")), timeout=60, connectors=True),
@@ -311,11 +315,11 @@ FUNCTIONS = {
         # merchants' events (one partition key each) are published in parallel batches
         Function("events", env=_WEBHOOKS + ("EVENT_BUS_NAME",),
                  grants=Grants(tables_r=("webhooks",), queues_send=("webhooks",), put_events=True),
-                 stream=StreamSource("events", batch_size=100, retry_attempts=10_000, parallelization=10)),
+                 stream=StreamSource("events", batch_size=100, retry_attempts=10_000, parallelization=10), memory=256),
         # webhook delivery attempts (payrail.webhooks.delivery): records of a batch run concurrently
         Function("webhooks", env=_WEBHOOKS, grants=Grants(tables_rw=("webhooks",), tables_r=("events",),
                                                          queues_send=("webhooks",)),
-                 timeout=60, sqs=SqsSource("webhooks", batch_size=10, max_concurrency=10)),
+                 timeout=60, sqs=SqsSource("webhooks", batch_size=10, max_concurrency=10), memory=256),
     )
 }
 

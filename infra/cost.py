@@ -14,6 +14,14 @@ Prices (AWS pricing pages, us-east-1, list, checked 2026-11; free tiers ignored)
 * API Gateway HTTP API: $1.00 per million requests (first 300 million a month).
 * Secrets Manager: $0.05 per 10,000 API calls.
 
+Lambda time is modelled from what the local runtime measured of each invocation, its wall time
+and its CPU time (:func:`invocation_seconds`): Lambda gives a function CPU in proportion to its
+memory, one vCPU at 1,769 MB (AWS Lambda Developer Guide, "Configure Lambda function memory"), so
+the CPU stretches below that while the waits (round trips) do not; an on-demand environment's init
+runs on a full vCPU whatever the memory, so cold starts do not change with it. :func:`tune` applies
+AWS Lambda Power Tuning's method (its power values and its cost, speed and balanced strategies) to
+that model, for the memory sizes of ``infra.catalog``.
+
 Usage: ``python -m infra.cost [bench-report.json]``.
 """
 from __future__ import annotations
@@ -29,6 +37,10 @@ PRICES = {  # USD per unit
     "s3_put": 0.005 / 1e3, "s3_get": 0.0004 / 1e3,
     "eventbridge_event": 1.0 / 1e6, "apigw_request": 1.0 / 1e6, "secrets_call": 0.05 / 1e4,
 }
+#: the memory at which a function has one vCPU (MB)
+ONE_VCPU_MB = 1769
+#: the memory sizes tried (MB; AWS Lambda Power Tuning's default power values)
+POWER_VALUES = (128, 256, 512, 1024, 1536, 3008)
 DDB_READS = {"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"}
 S3_GETS = {"GetObject", "HeadObject"}
 #: calls AWS bills to nobody or that the local runtime makes in place of AWS's own machinery
@@ -63,11 +75,69 @@ def usage_from_meter(snapshot: dict, memory_mb: dict[str, int], functions: set[s
     for fn, n in snapshot["invocations"].items():
         if functions is None or fn in functions:
             u["lambda_request"] += n
-            u["lambda_gb_s"] += snapshot["duration_s"].get(fn, 0.0) * memory_mb.get(fn, 512) / 1024
+            u["lambda_gb_s"] += gb_seconds(snapshot, fn, memory_mb.get(fn, 512))
     u["sqs_request"] += 2 * sqs_messages
     u["sfn_transition"] += sfn_transitions
     u["apigw_request"] += api_requests
     return u
+
+
+def invocation_seconds(wall_s: float, cpu_s: float, memory_mb: int) -> float:
+    """Seconds on Lambda at ``memory_mb`` of invocations that took ``wall_s`` seconds here, of
+    which ``cpu_s`` on a core (one local core taken as one vCPU): the waits (``wall_s - cpu_s``:
+    round trips, and on a machine shared with the local cloud's engines also time without a core,
+    so an upper bound) stay; the CPU stretches by ``ONE_VCPU_MB / memory_mb`` below one vCPU, and a
+    single-threaded handler gains nothing above."""
+    cpu_s = min(max(cpu_s, 0.0), wall_s)
+    return (wall_s - cpu_s) + cpu_s * max(1.0, ONE_VCPU_MB / memory_mb)
+
+
+def gb_seconds(snapshot: dict, fn: str, memory_mb: int) -> float:
+    """Lambda GB-seconds of ``fn``'s metered invocations (a meter snapshot) at ``memory_mb``
+    (:func:`invocation_seconds`; without a CPU figure, the wall time as it is)."""
+    wall = snapshot["duration_s"].get(fn, 0.0)
+    return invocation_seconds(wall, snapshot.get("cpu_s", {}).get(fn, 0.0), memory_mb) * memory_mb / 1024
+
+
+def tune(wall_s: float, cpu_s: float, invocations: int, *, floor_mb: int = 128, strategy: str = "cost",
+         weight: float = 0.5) -> dict:
+    """AWS Lambda Power Tuning's choice of memory for one function, from ``invocations`` metered
+    here that took ``wall_s`` seconds and ``cpu_s`` CPU seconds in all: each power value of
+    :data:`POWER_VALUES` at or above ``floor_mb`` (what the function needs to run) gets its modelled
+    average duration (:func:`invocation_seconds`) and its price per invocation (GB-seconds by the
+    started millisecond, and the request); ``strategy`` ``cost`` takes the cheapest (the faster
+    of equals), ``speed`` the fastest (the cheaper of equals), ``balanced`` the least of
+    ``weight × cost / max cost + (1 − weight) × duration / max duration``.
+
+    Returns:
+        ``{"memory_mb": chosen, "candidates": {memory_mb: {"duration_ms", "usd"}}}``.
+
+    Raises:
+        ValueError: no invocation, an unknown strategy, or a floor above every power value.
+    """
+    import math
+
+    if invocations <= 0 or strategy not in ("cost", "speed", "balanced"):
+        raise ValueError(f"nothing to tune: {invocations} invocations, strategy {strategy!r}")
+    values = [m for m in POWER_VALUES if m >= floor_mb]
+    if not values:
+        raise ValueError(f"no power value at or above {floor_mb} MB")
+    candidates = {}
+    for m in values:
+        ms = invocation_seconds(wall_s / invocations, cpu_s / invocations, m) * 1000
+        usd = math.ceil(ms) / 1000 * m / 1024 * PRICES["lambda_gb_s"] + PRICES["lambda_request"]
+        candidates[m] = {"duration_ms": ms, "usd": usd}
+    worst_usd = max(c["usd"] for c in candidates.values())
+    worst_ms = max(c["duration_ms"] for c in candidates.values()) or 1.0
+
+    def score(m: int):
+        c = candidates[m]
+        if strategy == "cost":
+            return c["usd"], c["duration_ms"]
+        if strategy == "speed":
+            return c["duration_ms"], c["usd"]
+        return weight * c["usd"] / worst_usd + (1 - weight) * c["duration_ms"] / worst_ms, c["usd"]
+    return {"memory_mb": min(values, key=score), "candidates": candidates}
 
 
 def price(usage_per_item: dict, items: int = 1_000_000) -> dict:

@@ -147,12 +147,12 @@ class Functions:
 
         def run():
             metering.begin_invocation(fn_id)
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.thread_time()
             try:
                 outcome["result"] = handler(event, context)
             except BaseException as e:  # noqa: BLE001 - handed to the invoking thread
                 outcome["error"] = e
-            metering.METER.record_invocation(fn_id, time.perf_counter() - t0)
+            metering.METER.record_invocation(fn_id, time.perf_counter() - t0, time.thread_time() - c0)
 
         worker = threading.Thread(target=run, name=f"lambda-{fn_id}", daemon=True)
         worker.start()

@@ -428,14 +428,14 @@ def operation_table(snap: dict, n: int, memory_mb: dict[str, int], functions: se
     its stream and queue pollers, are not any function's):
 
     ``{"functions": {fn: {"invocations", "requests", "write_units", "read_units", "billed_ms",
-    "gb_s"}}, "total": {same keys, "item_write_units"}, "items": {kind: {"written", "write_units",
+    "cpu_ms", "gb_s"}}, "total": {same keys, "item_write_units"}, "items": {kind: {"written", "write_units",
     "write_units_within_1kb", "p50_bytes", "max_bytes", "table"}}}``; ``requests`` are the
     function's AWS requests, ``billed_ms`` its invocations' billed milliseconds, ``items`` every
     item kind written by a committed write (per operation; the units are those of its sizes: a
     KB started, doubled inside a transaction; ``write_units_within_1kb`` what the same writes
     would cost were every item at most 1 KB). ``write_units`` of a function are those DynamoDB
     reported (with cancelled transactions); ``item_write_units`` those the committed items' sizes cost."""
-    keys = ("invocations", "requests", "write_units", "read_units", "billed_ms", "gb_s")
+    keys = ("invocations", "requests", "write_units", "read_units", "billed_ms", "cpu_ms", "gb_s")
     fns: dict[str, dict] = {}
 
     def row(fn: str) -> dict:
@@ -454,7 +454,8 @@ def operation_table(snap: dict, n: int, memory_mb: dict[str, int], functions: se
         r = row(fn)
         r["invocations"] += count
         r["billed_ms"] += snap.get("billed_ms", {}).get(fn, snap["duration_s"].get(fn, 0.0) * 1000)
-        r["gb_s"] += snap["duration_s"].get(fn, 0.0) * memory_mb.get(fn, 512) / 1024
+        r["cpu_ms"] += snap.get("cpu_s", {}).get(fn, 0.0) * 1000
+        r["gb_s"] += cost.gb_seconds(snap, fn, memory_mb.get(fn, 512))
     per = {fn: {k: v / n for k, v in r.items()} for fn, r in sorted(fns.items())}
     total = {k: sum(r[k] for r in per.values()) for k in keys}
     kinds: dict[str, dict] = {}
@@ -506,6 +507,51 @@ def usage(lifecycle: dict, functions: set[str], sqs_consumers: set[str]) -> dict
     return {k: v / n for k, v in u.items()}
 
 
+#: no function is tuned below this (MB): its libraries (boto3, pydantic, Powertools) take about
+#: 100 MB resident before any work, and a batch's records and answers come on top
+MEMORY_FLOOR_MB = 256
+#: a function tuned from fewer invocations (a schedule that fired during the runs) keeps its memory
+MIN_TUNING_INVOCATIONS = 10
+
+
+def power_tuning(operations: dict, cold: dict | None, memory_mb: dict[str, int]) -> dict:
+    """The memory of each function the metered operations invoked, as AWS Lambda Power Tuning
+    would choose it (``infra.cost.tune``, the function's ``tuning`` strategy from the catalog)
+    from all those invocations (at least :data:`MIN_TUNING_INVOCATIONS`): no lower than :data:`MEMORY_FLOOR_MB`, nor than 1.5 × the
+    handler's resident memory after its init when ``cold`` (the cold-init part) measured it.
+
+    Returns:
+        ``{fn: {"configured_mb", "memory_mb", "strategy", "cpu_share", "candidates"}}``
+        (``cpu_share``: CPU seconds over wall seconds of its invocations).
+    """
+    wall: dict[str, float] = {}
+    cpu: dict[str, float] = {}
+    calls: dict[str, int] = {}
+    for op in operations.values():
+        snap = op["meter"]
+        for fn, n in snap["invocations"].items():
+            calls[fn] = calls.get(fn, 0) + n
+            wall[fn] = wall.get(fn, 0.0) + snap["duration_s"].get(fn, 0.0)
+            cpu[fn] = cpu.get(fn, 0.0) + snap.get("cpu_s", {}).get(fn, 0.0)
+    out = {}
+    for fn, n in sorted(calls.items()):
+        if fn not in catalog.FUNCTIONS or n < MIN_TUNING_INVOCATIONS:
+            continue
+        rss = ((cold or {}).get("functions", {}).get(fn) or {}).get("init_rss_mb") or 0.0
+        strategy = catalog.FUNCTIONS[fn].tuning
+        tuned = cost.tune(wall[fn], cpu[fn], n, floor_mb=max(MEMORY_FLOOR_MB, int(1.5 * rss)), strategy=strategy)
+        out[fn] = {"configured_mb": memory_mb.get(fn, 512), "memory_mb": tuned["memory_mb"], "strategy": strategy,
+                   "cpu_share": cpu[fn] / wall[fn] if wall[fn] else 0.0, "candidates": tuned["candidates"]}
+    return out
+
+
+def tuning_line(tuning: dict) -> str:
+    """The summary line of :func:`power_tuning`: each function's configured → chosen memory."""
+    return "lambda memory (Power Tuning, configured -> chosen MB): " + ", ".join(
+        f"{fn} {t['configured_mb']}" + (f" -> {t['memory_mb']}" if t["memory_mb"] != t["configured_mb"] else "")
+        for fn, t in tuning.items())
+
+
 def cost_lines(report: dict) -> list[str]:
     """The summary lines of what an order and a payout cost (``usage_per_item`` and ``cost`` of the report)."""
     u, c = report["usage_per_item"], report["cost"]
@@ -543,7 +589,8 @@ t0 = time.process_time()
 sys.path.insert(0, {folder!r})
 spec = importlib.util.spec_from_file_location("handler", {path!r})
 m = importlib.util.module_from_spec(spec); sys.modules["handler"] = m; spec.loader.exec_module(m)
-print(time.process_time() - t0)"""
+import resource
+print(time.process_time() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"""
 _BARE = 'import time\nt0 = time.process_time()\nimport boto3; boto3.client("dynamodb")\nprint(time.process_time() - t0)'
 #: the libraries an HTTP handler of payrail's stack is made of, and no payrail code: the bare client,
 #: Powertools' logger, metrics, tracer (botocore patched) and HTTP resolver with validation, one
@@ -573,7 +620,8 @@ def cold_init(function_env: dict, repeats: int = 5) -> dict:
     creating a sampling client —, ``AWS_LAMBDA_FUNCTION_NAME``, memory), tracing on as deployed.
     Measured as the child's CPU time (``time.process_time``: an import is CPU-bound, and CPU time
     does not count the waits of a machine shared with other runs), median of ``repeats``,
-    interleaved with the bare client so both see the same machine."""
+    interleaved with the bare client so both see the same machine; with each handler's peak resident
+    memory after its init (MiB, the most of the repeats)."""
     import tempfile
 
     from infra import layer
@@ -585,10 +633,15 @@ def cold_init(function_env: dict, repeats: int = 5) -> dict:
             "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11"}
     base.pop("POWERTOOLS_TRACE_DISABLED", None)
 
-    def timed(code: str, env: dict) -> float:
+    rss: dict[str, float] = {}
+
+    def timed(code: str, env: dict, fid: str | None = None) -> float:
         out = subprocess.run([sys.executable, "-c", code], cwd="/tmp", env=env, capture_output=True, text=True,
                              check=True).stdout
-        return float(out.strip().splitlines()[-1])
+        cpu, *peak = (float(x) for x in out.strip().splitlines()[-1].split())
+        if fid and peak:
+            rss[fid] = max(rss.get(fid, 0.0), peak[0])
+        return cpu
     samples: dict[str, list[float]] = {"bare": [], "floor": []}
     for _ in range(repeats):
         samples["bare"].append(timed(_BARE, base))
@@ -597,13 +650,13 @@ def cold_init(function_env: dict, repeats: int = 5) -> dict:
             env = {**base, "LAMBDA_TASK_ROOT": str(f.folder), "AWS_LAMBDA_FUNCTION_NAME": f.name,
                    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(f.memory)}
             samples.setdefault(f.id, []).append(
-                timed(_LOAD.format(folder=str(f.folder), path=str(f.folder / "handler.py")), env))
+                timed(_LOAD.format(folder=str(f.folder), path=str(f.folder / "handler.py")), env, f.id))
     shutil.rmtree(shipped.parent, ignore_errors=True)
     baseline, floor = statistics.median(samples.pop("bare")), statistics.median(samples.pop("floor"))
     return {"baseline_s": baseline, "measure": "CPU seconds of a fresh interpreter, median of %d" % repeats,
             "library_floor_s": floor, "library_floor_ratio": floor / baseline,
             "functions": {fid: {"init_s": statistics.median(v), "ratio": statistics.median(v) / baseline,
-                                "floor_ratio": statistics.median(v) / floor}
+                                "floor_ratio": statistics.median(v) / floor, "init_rss_mb": rss.get(fid)}
                           for fid, v in samples.items()}}
 
 
@@ -760,6 +813,8 @@ def main() -> int:
                                                  "webhooks"}, {"payout_worker", "webhooks"}),
         }
         report["cost"] = cost.report(report)
+        report["power_tuning"] = power_tuning(report["operations"], report.get("cold_init"),
+                                              {f.id: f.memory for f in catalog.FUNCTIONS.values()})
     for r in (*report["levels"].values(), report.get("credits", {}), report.get("flash_sale", {})):
         r.pop("outcome_list", None)
 
@@ -774,7 +829,7 @@ def main() -> int:
         summary.append(f"cold init: worst handler {worst} ratio {c['functions'][worst]['ratio']:.2f} to bare client "
                        f"({c['functions'][worst]['floor_ratio']:.2f}× the library floor)")
     if "operations" in chosen:
-        summary += cost_lines(report)
+        summary += [*cost_lines(report), tuning_line(report["power_tuning"])]
     summary += speed_lines(report)
     report["summary"] = summary
     (ROOT / "bench-report.json").write_text(json.dumps(report, indent=2))

@@ -1,6 +1,6 @@
 """Counting what a workload costs on AWS: every botocore call in this process, by function,
 service, operation and resource, with the DynamoDB capacity units each call consumed, and each
-function's invocations and duration.
+function's invocations, duration and CPU time.
 
 Used by ``make bench`` (in its own process for the order hot path, and in the local cloud's
 function runtime when ``PAYRAIL_METER=1``: ``GET /_meter`` on the runtime's invoke port answers
@@ -167,19 +167,25 @@ class Meter:
             self.invocations: dict[str, int] = defaultdict(int)
             self.duration_s: dict[str, float] = defaultdict(float)
             self.billed_ms: dict[str, int] = defaultdict(int)
+            #: CPU seconds of the invocations (their thread's and the pool work they handed out)
+            self.cpu_s: dict[str, float] = defaultdict(float)
             #: (function, table, kind) -> [count, write units by size, [sizes], count inside transactions]
             self.items: dict[tuple, list] = {}
             self.started = time.time()
 
-    def record_invocation(self, fn: str, seconds: float) -> None:
-        """One invocation of ``fn`` that took ``seconds`` (less the meter's own read-backs made
-        for it); Lambda bills it by the started millisecond."""
-        cell = _overhead.get()
+    def record_invocation(self, fn: str, seconds: float, cpu_seconds: float = 0.0) -> None:
+        """One invocation of ``fn`` that took ``seconds`` of wall time and ``cpu_seconds`` of its
+        own thread's CPU (the CPU of pool work it handed out is added here; the meter's own
+        read-backs made for it are taken off both); Lambda bills it by the started millisecond."""
+        cell, cpu = _overhead.get(), _cpu.get()
         seconds = max(0.0, seconds - (cell[0] if cell else 0.0))
+        cpu_seconds = max(0.0, cpu_seconds + (cpu[0] if cpu else 0.0) - (cell[1] if cell else 0.0))
         _overhead.set(None)
+        _cpu.set(None)
         with self.lock:
             self.invocations[fn] += 1
             self.duration_s[fn] += seconds
+            self.cpu_s[fn] += cpu_seconds
             self.billed_ms[fn] += max(1, math.ceil(seconds * 1000))
 
     def record_item(self, fn: str | None, table: str, key: dict, size: int, transactional: bool) -> None:
@@ -193,7 +199,7 @@ class Meter:
 
     def snapshot(self) -> dict:
         """``{"calls": [{function, service, operation, resource, count, units}], "invocations":
-        {fn: n}, "duration_s": {fn: s}, "billed_ms": {fn: ms}, "items": [{function, table, kind,
+        {fn: n}, "duration_s": {fn: s}, "cpu_s": {fn: s}, "billed_ms": {fn: ms}, "items": [{function, table, kind,
         count, units, sizes, transactional}], "seconds": since reset}`` (``units`` of an item row:
         the write units its sizes cost, :func:`write_units`; ``transactional``: how many of its
         writes were inside a transaction)."""
@@ -204,7 +210,7 @@ class Meter:
                       "transactional": v[3]}
                      for k, v in sorted(self.items.items(), key=str)]
             return {"calls": rows, "invocations": dict(self.invocations), "duration_s": dict(self.duration_s),
-                    "billed_ms": dict(self.billed_ms), "items": items, "seconds": time.time() - self.started}
+                    "cpu_s": dict(self.cpu_s), "billed_ms": dict(self.billed_ms), "items": items, "seconds": time.time() - self.started}
 
     def install(self) -> "Meter":
         """Wrap ``botocore.client.BaseClient._make_api_call`` (every client of this process), and
@@ -221,7 +227,7 @@ class Meter:
         submit = ThreadPoolExecutor.submit
 
         def in_context(pool, fn, /, *args, **kwargs):
-            return submit(pool, contextvars.copy_context().run, fn, *args, **kwargs)
+            return submit(pool, contextvars.copy_context().run, _cpu_counted, fn, *args, **kwargs)
         ThreadPoolExecutor.submit = in_context
         real = BaseClient._make_api_call
 
@@ -262,7 +268,7 @@ class Meter:
             written = [(params["TableName"], params["Key"], resp["Attributes"], False)]
         if not written:
             return
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         try:
             def ident(table: str, key: dict, names) -> tuple:
                 return (table, *(json.dumps(key.get(n), sort_keys=True) for n in names))
@@ -289,18 +295,33 @@ class Meter:
         finally:
             cell = _overhead.get()
             if cell is None:
-                _overhead.set(cell := [0.0])
+                _overhead.set(cell := [0.0, 0.0])
             cell[0] += time.perf_counter() - t0
+            cell[1] += time.thread_time() - c0
 
 
-#: seconds the meter spent on its own reads in this invocation (a cell shared with the pool
-#: threads it hands work to once it exists; :func:`begin_invocation` gives each its own)
+#: ``[wall seconds, CPU seconds]`` the meter spent on its own reads in this invocation (a cell
+#: shared with the pool threads it hands work to once it exists; :func:`begin_invocation` gives
+#: each its own)
 _overhead: contextvars.ContextVar[list | None] = contextvars.ContextVar("payrail_meter_overhead", default=None)
+#: ``[CPU seconds]`` of the pool work the current invocation handed out (shared with those threads)
+_cpu: contextvars.ContextVar[list | None] = contextvars.ContextVar("payrail_meter_cpu", default=None)
+
+
+def _cpu_counted(fn, /, *args, **kwargs):
+    """Run pool work ``fn`` and add its thread's CPU time to its invocation's (when it has one)."""
+    c0 = time.thread_time()
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        if (cell := _cpu.get()) is not None:
+            cell[0] += time.thread_time() - c0
 
 
 def begin_invocation(fn: str) -> None:
     """The current context runs an invocation of ``fn`` (the runtime calls this first)."""
     current_function.set(fn)
-    _overhead.set([0.0])
+    _overhead.set([0.0, 0.0])
+    _cpu.set([0.0])
 
 METER = Meter()

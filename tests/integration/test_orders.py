@@ -302,3 +302,50 @@ def test_a_fulfilment_after_the_refund_is_recorded_and_raised_and_moves_no_money
     assert client.balances() == balances == ZERO and client.wallet("max")["balance"] == 1_000
     assert client.wallet_history("max")["data"] == history
     assert platform.ledger.get_journal(f"{oid}:capture") is None
+
+
+
+def test_a_capture_and_a_refund_answer_the_order_they_wrote_without_reading_it_again(cloud, platform, admin,
+                                                                                      merchant, fulfilment_mode):
+    """The order a capture or a refund returns is the one its transaction left (what a read
+    afterwards finds), built from the transition itself: a capture reads no order at all, a
+    refund only the stock it puts back. A write another writer made after the order was read
+    (a look's ``last_error``) fails the transition's guard: the order is read again, and the
+    answer carries that write too."""
+    client, mid = merchant
+    for c in ("uma", "vic"):
+        admin.credit(mid, c, 2_000)
+    product = client.create_product("lamp", 700, 5)
+    fulfilment_mode("hang", delay_seconds=1.0)  # past the deadline (20 s) nothing but a definitive answer writes
+    a, b = (client.order(product["product_id"], c)["order_id"] for c in ("uma", "vic"))
+    assert wait_for(lambda: all(client.get_order(x)["status"] == "FULFILMENT_UNKNOWN" for x in (a, b)), timeout=90)
+    order_a, order_b = platform.orders.get_order(mid, a), platform.orders.get_order(mid, b)
+    platform.orders.orders.change(order_b, "FULFILMENT_UNKNOWN", sets={"last_error": "a look meanwhile"})
+    reads: list[tuple[str, str]] = []
+
+    def count(params, event_name, **_):
+        key = params.get("Key", {}).get("pk", {}).get("S", "")
+        reads.append((event_name.rsplit(".", 1)[-1], key.split("#")[0]))
+    clients = {id(platform.main.db): platform.main.db, id(platform.ledger.db): platform.ledger.db}
+    for db in clients.values():
+        db.meta.events.register("before-parameter-build.dynamodb", count, unique_id="test-no-reread")
+    try:
+        captured = platform.orders.capture(order_a, "ful-test", 290)
+        captured_reads, reads[:] = list(reads), []
+        refunded = platform.orders.refund(order_b, "refused by the test")
+        refund_reads = list(reads)
+    finally:
+        for db in clients.values():
+            db.meta.events.unregister("before-parameter-build.dynamodb", unique_id="test-no-reread")
+    assert ("GetItem", "ORDER") not in captured_reads, captured_reads
+    # the stock it took (to put it back), then the order again after the guard met the look's write
+    assert refund_reads.count(("GetItem", "ORDER")) == 2, refund_reads
+    for mine in (captured, refunded):
+        stored = platform.orders.get_order(mid, mine.order_id)
+        assert mine.model_dump(mode="json") == stored.model_dump(mode="json")
+    assert captured.status == "FULFILLED" and captured.fulfilment_id == "ful-test" and captured.fee == 20
+    assert refunded.status == "FAILED" and refunded.failure_reason == "refused by the test"
+    assert refunded.last_error == "a look meanwhile"
+    assert [h["status"] for h in refunded.model_dump()["status_history"]] == [
+        "PAID", "FULFILMENT_PENDING", "FULFILMENT_UNKNOWN", "FAILED"]
+    assert client.wallet("vic")["balance"] == 2_000 and client.product(product["product_id"])["stock"] == 4

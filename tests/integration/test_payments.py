@@ -542,10 +542,12 @@ def test_airteltigo_callbacks_replayed_after_the_outcome_is_known_are_ignored_wi
     assert client.payment(paid["payment_id"])["status_history"] == refunded["status_history"]
     # a payment that ended unpaid: one lookup records the provider's final late answer, replays then cost none
     body = callback(failed, "TF")
-    assert replay(body)["outcome"] == "no_change" and lookups == [failed["transfer_id"]]
+    # unless the stand-in's own callback came after the release and recorded it already (then none)
+    recorded = client.payment(failed["payment_id"]).get("late_provider_status") == "FAILED"
+    assert replay(body)["outcome"] == "no_change" and lookups == ([] if recorded else [failed["transfer_id"]])
     assert client.payment(failed["payment_id"])["late_provider_status"] == "FAILED"
     for _ in range(3):
-        assert (replay(body)["status"], lookups) == ("FAILED", [failed["transfer_id"]])
+        assert (replay(body)["status"], lookups) == ("FAILED", [] if recorded else [failed["transfer_id"]])
 
 
 def test_a_move_that_lost_its_race_for_the_hold_changes_nothing(momo, modes, platform, monkeypatch):

@@ -364,3 +364,28 @@ def test_a_settling_move_that_lost_its_race_for_the_hold_finds_the_payout_moved_
     done = svc.release(mid, p["payout_id"], 1, "the provider said it failed")
     assert raced == ["SUCCEEDED"] and done.status == "SUCCEEDED"
     assert journals(platform, p) == {"hold": True, "capture": True, "release": False}
+
+
+def test_a_created_payout_is_answered_as_written_and_a_repeat_of_its_key_as_a_replay(funded, admin, platform):
+    """``create`` answers the payout it wrote (what a read finds; IN_REVIEW, so nothing moves it
+    meanwhile) without reading it back; the same key again is a replay (``created`` False)."""
+    client, mid = funded
+    admin.payout_settings(mid, payout_review_threshold=50)
+    merchant, key = platform.merchants.get(mid, fresh=True), f"as-written-{uuid.uuid4()}"
+    ben = in_bank("0001")
+    reads: list[str] = []
+
+    def count(event_name, **_):
+        reads.append(event_name.rsplit(".", 1)[-1])
+    db = platform.main.db
+    db.meta.events.register("before-parameter-build.dynamodb.GetItem", count, unique_id="test-as-written")
+    try:
+        payout, created = platform.payouts.create(merchant, 6_000, "INR", key, beneficiary=ben)
+    finally:
+        db.meta.events.unregister("before-parameter-build.dynamodb.GetItem", unique_id="test-as-written")
+    again, created_again = platform.payouts.create(merchant, 6_000, "INR", key, beneficiary=ben)
+    stored = platform.payouts.get(mid, payout.payout_id)
+    assert created and not created_again and payout.status == "IN_REVIEW"
+    assert reads.count("GetItem") == 1, reads  # the key's earlier payout, looked for before the write
+    for dump in ({"mode": "json"}, {"mode": "json", "exclude_none": True}, {"mode": "json", "exclude_unset": True}):
+        assert payout.model_dump(**dump) == stored.model_dump(**dump) == again.model_dump(**dump)

@@ -41,6 +41,71 @@ def test_meter_counts_calls_by_function_operation_and_table_with_consumed_units(
     assert meter.snapshot()["duration_s"]["api"] == 0.5
 
 
+def test_meter_counts_an_invocation_s_cpu_with_the_pool_work_it_hands_out():
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from infra.tools import metering
+
+    def burn(seconds: float) -> float:
+        c0 = time.thread_time()
+        while time.thread_time() - c0 < seconds:
+            pass
+        return time.thread_time() - c0
+    meter = Meter().install()
+    meter.reset()
+    metering.begin_invocation("webhooks")
+    t0, c0 = time.perf_counter(), time.thread_time()
+    with ThreadPoolExecutor(2) as pool:
+        handed = sum(pool.map(burn, [0.05, 0.05]))
+    own = burn(0.02)
+    meter.record_invocation("webhooks", time.perf_counter() - t0, time.thread_time() - c0)
+    cpu = meter.snapshot()["cpu_s"]["webhooks"]
+    assert cpu >= handed + own * 0.9 and handed >= 0.1  # its own thread's and the pool's
+    assert cpu <= handed + (time.thread_time() - c0) + 0.01
+
+
+def test_lambda_time_is_modelled_from_wall_and_cpu_and_tuned_as_power_tuning_does():
+    # a wait-bound function: only its CPU stretches below one vCPU
+    assert cost.invocation_seconds(1.0, 0.05, 1769) == pytest.approx(1.0)
+    assert cost.invocation_seconds(1.0, 0.05, 256) == pytest.approx(0.95 + 0.05 * 1769 / 256)
+    assert cost.invocation_seconds(1.0, 0.05, 3008) == pytest.approx(1.0)  # one thread gains nothing above
+    assert cost.invocation_seconds(0.1, 0.5, 512) == pytest.approx(0.1 * 1769 / 512)  # CPU never above wall
+    waits = cost.tune(100.0, 5.0, 100, floor_mb=256)
+    assert waits["memory_mb"] == 256 and set(waits["candidates"]) == {256, 512, 1024, 1536, 3008}
+    assert cost.tune(100.0, 5.0, 100, floor_mb=256, strategy="speed")["memory_mb"] == 3008
+    # half its time on the CPU: balanced weighs the price against the duration
+    half = cost.tune(10.0, 5.0, 100, strategy="balanced")
+    assert half["memory_mb"] == 1024
+    assert half["candidates"][128]["duration_ms"] == pytest.approx(50 + 50 * 1769 / 128)
+    assert half["candidates"][1024]["usd"] == pytest.approx(137 / 1000 * 1 * cost.PRICES["lambda_gb_s"]
+                                                            + cost.PRICES["lambda_request"])
+    snap = {"invocations": {"api": 10}, "duration_s": {"api": 1.0}, "cpu_s": {"api": 0.5}}
+    assert cost.gb_seconds(snap, "api", 512) == pytest.approx((0.5 + 0.5 * 1769 / 512) * 0.5)
+    assert cost.gb_seconds({"duration_s": {"api": 1.0}}, "api", 512) == pytest.approx(0.5)  # no CPU figure: wall
+    with pytest.raises(ValueError):
+        cost.tune(1.0, 0.1, 0)
+    with pytest.raises(ValueError):
+        cost.tune(1.0, 0.1, 1, floor_mb=4096)
+
+
+def test_bench_tunes_each_invoked_function_from_every_operation_above_its_floor():
+    from infra.tools import bench
+
+    ops = {"a": {"meter": {"invocations": {"fulfilment": 10, "api": 10}, "duration_s": {"fulfilment": 10.0, "api": 1.0},
+                           "cpu_s": {"fulfilment": 0.5, "api": 0.5}}},
+           "b": {"meter": {"invocations": {"fulfilment": 10, "nobody": 30, "holds": 9}, "duration_s": {"fulfilment": 10.0, "nobody": 1.0, "holds": 1.0},
+                           "cpu_s": {"fulfilment": 0.5}}}}
+    cold = {"functions": {"fulfilment": {"init_rss_mb": 400.0}}}
+    t = bench.power_tuning(ops, cold, {"fulfilment": 512, "api": 1024})
+    assert set(t) == {"api", "fulfilment"}  # the catalog's functions invoked 10 times at least
+    assert t["fulfilment"]["memory_mb"] == 1024 and t["fulfilment"]["strategy"] == "cost"  # 1.5 × 400 MB resident
+    assert t["fulfilment"]["cpu_share"] == pytest.approx(0.05)
+    assert bench.power_tuning(ops, None, {})["fulfilment"]["memory_mb"] == bench.MEMORY_FLOOR_MB
+    assert t["api"]["strategy"] == "balanced" and t["api"]["memory_mb"] == 1024
+    assert bench.tuning_line(t) == "lambda memory (Power Tuning, configured -> chosen MB): api 1024, fulfilment 512 -> 1024"
+
+
 def test_cost_prices_metered_usage_and_names_the_biggest_line():
     snap = {"calls": [
         {"function": "api", "service": "dynamodb", "operation": "TransactWriteItems", "resource": "t", "count": 1, "units": 14.0},
@@ -207,7 +272,7 @@ def test_operation_table_splits_an_operation_by_function_and_item_kind():
                    "transactional": 0}]}
     t = operation_table(snap, 2, {"api": 1024, "fulfilment": 512})
     assert t["functions"]["api"] == {"invocations": 1.0, "requests": 3.0, "write_units": 14.0, "read_units": 2.0,
-                                     "billed_ms": 101.0, "gb_s": 0.1}
+                                     "billed_ms": 101.0, "cpu_ms": 0.0, "gb_s": 0.1}
     assert t["functions"]["fulfilment"]["read_units"] == 1.0 and t["functions"]["fulfilment"]["billed_ms"] == 500.0
     assert t["total"]["write_units"] == 14.0 and t["total"]["requests"] == 4.0
     assert list(t["items"]) == ["EVT#", "ORDER#"]  # the dearest kind first; the runtime's own writes are no one's

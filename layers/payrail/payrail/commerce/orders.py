@@ -361,10 +361,10 @@ class Orders:
             postings.append(Posting(fees.account_id, fee))
         journal = Journal(f"{oid}:capture", "order_capture", mid, cur, [p for p in postings if p.amount],
                           metadata={"order_id": oid}, settlement={"merchant_id": mid, "gross": amt, "fee": fee})
-        self._finish(journal, order, FULFILLED, {"fulfilment_id": fulfilment_id, "fee": fee} | (sets or {}), None,
-                     opens=[accounts.merchant_account(mid, "available", cur), fees], from_status=from_status,
-                     detail=detail)
-        return self.get_order(mid, oid)
+        done = self._finish(journal, order, FULFILLED, {"fulfilment_id": fulfilment_id, "fee": fee} | (sets or {}),
+                            None, opens=[accounts.merchant_account(mid, "available", cur), fees],
+                            from_status=from_status, detail=detail)
+        return done or self.get_order(mid, oid)
 
     def refund(self, order: Order, reason: str, kind: str = FAILED_REFUSED,
                from_status: tuple[str, ...] = AWAITING_FULFILMENT, sets: dict | None = None,
@@ -382,9 +382,9 @@ class Orders:
                            Posting(accounts.wallet(mid, order.customer_id, cur).account_id, amt)],
                           metadata={"order_id": oid, "reason": reason})
         restock = self.products.restock_actions(self.orders.stock_taken(order))
-        self._finish(journal, order, FAILED, {"failure_reason": reason, "failure_kind": kind} | (sets or {}), restock,
-                     from_status=from_status, detail=detail, equals=equals, still=still)
-        return self.get_order(mid, oid)
+        done = self._finish(journal, order, FAILED, {"failure_reason": reason, "failure_kind": kind} | (sets or {}),
+                            restock, from_status=from_status, detail=detail, equals=equals, still=still)
+        return done or self.get_order(mid, oid)
 
     def refund_not_received(self, order: Order, reason: str) -> Order:
         """Every POST provably never reached the fulfilment service: FULFILMENT_PENDING → FAILED
@@ -473,20 +473,25 @@ class Orders:
 
     def _finish(self, journal: Journal, order: Order, status: str, sets: dict, also: list[dict] | None,
                 opens=(), from_status: tuple[str, ...] = AWAITING_FULFILMENT, detail: str | None = None,
-                equals: dict | None = None, still=None) -> None:
+                equals: dict | None = None, still=None) -> Order | None:
         """Post ``journal`` with the order's transition (from one of ``from_status``) to ``status``
         and its event. When the transition's guard fails, the order is read again: captured or
         refunded already (a duplicate delivery), or no longer what ``still`` wants, ends here;
         still awaiting fulfilment (another transition, such as FULFILMENT_PENDING, came first) is
-        tried again with the fresh order."""
+        tried again with the fresh order; so is one another writer changed meanwhile without a
+        transition (a look's ``last_error``), because the transition is also guarded by the
+        ``updated_at`` it read. Returns the order as this post's transaction left it (built from
+        the order read and the transition, no read), or None when it wrote nothing (the journal
+        was there already, or the order had left ``from_status``): the caller reads the order."""
         for _ in range(TRANSITION_TRIES):
             if order.status not in from_status or (still is not None and not still(order)):
-                return
-            extra = self._transition(order, from_status, status, sets, detail,
-                                     **({"equals": equals} if equals else {})) + list(also or [])
+                return None
+            ts = now_iso()  # guarded by the order as read (every write sets updated_at): the order after is exact
+            extra = self._transition(order, from_status, status, sets, detail, ts=ts,
+                                     equals={"updated_at": order.updated_at} | (equals or {})) + list(also or [])
             try:
-                self.ledger.post(journal, opens=list(opens), extra=extra)
-                return
+                res = self.ledger.post(journal, opens=list(opens), extra=extra, created_at=ts)
+                return self.orders.after(order, status, sets, detail, ts) if res.created else None
             except ExtraConditionFailed:
                 order = self.get_order(order.merchant_id, order.order_id)
         raise ConcurrencyExhausted(f"order {order.order_id}: the transition kept conflicting; retry")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from payrail.core import ddb
 from payrail.core.errors import Conflict
-from payrail.core.events import EventLog
+from payrail.core.events import EventLog, object_after
 from payrail.core.ledger import Ledger
 from payrail.core.lifecycle import Lifecycle
 from payrail.core.entity import construct
@@ -174,6 +174,12 @@ class OrderRecords:
         return self.lifecycle.actions(self.events, self.main, self.key(order.merchant_id, order.order_id),
                                       as_item(order), status, sources=sources, id_field="order_id", sets=sets,
                                       detail=detail, **update)
+
+    @staticmethod
+    def after(order: Order, status: str, sets: dict | None, detail: str | None, ts: str) -> Order:
+        """The order as :meth:`transition` to ``status`` with ``sets``, ``detail`` and ``ts`` leaves
+        it once its transaction committed (what the Update wrote), without reading it again."""
+        return load_order(object_after(as_item(order), status, sets, ts, detail))
 
     def change(self, order: Order, status: str, **kw) -> Order | None:
         """An update of the order while it is in ``status`` (``MainTable.update_action``

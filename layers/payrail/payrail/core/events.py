@@ -182,6 +182,7 @@ def object_after(obj: dict, to_status: str, sets: dict | None, ts: str, detail: 
     ``sets`` applied (None removes the field, as the Update does), ``adds`` added, ``appends``
     appended, ``removes`` removed, ``status`` and ``updated_at`` set, ``{status, at, detail?}``
     appended to ``status_history``. ``obj`` is not modified."""
+    detail = detail[:500] if detail else None  # as the Update writes it
     after = copy.deepcopy(obj)
     for k, v in (sets or {}).items():
         if v is None:

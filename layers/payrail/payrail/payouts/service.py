@@ -257,7 +257,7 @@ class Payouts:
         if merchant_reference:
             extra.append(self.records.reference_put_action(mid, merchant_reference, payout_id))
         try:
-            self.ledger.post(journal, opens=opens, extra=extra, created_at=ts)
+            res = self.ledger.post(journal, opens=opens, extra=extra, created_at=ts)
         except (NotFound, InsufficientFunds):
             raise InsufficientFunds(f"the available {currency} balance is less than {amount}", param="amount",
                                     code="insufficient_balance") from None
@@ -267,7 +267,9 @@ class Payouts:
             raise Conflict(f"merchant_reference {merchant_reference!r} is used by payout "
                            f"{self.records.by_reference(mid, merchant_reference)}", param="merchant_reference",
                            code="duplicate_merchant_reference") from None
-        return self.get(mid, payout_id), True
+        if not res.created:  # its hold was there already: a concurrent request with this key created it
+            return self._replay(mid, payout_id, fingerprint), False
+        return p, True  # as written: no read
 
     def _replay(self, merchant_id: str, payout_id: str, fingerprint: str | None) -> Payout | None:
         """The payout an earlier request with this key created (its fingerprint checked), or None."""
