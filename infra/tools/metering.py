@@ -199,8 +199,8 @@ class Meter:
 
     def snapshot(self) -> dict:
         """``{"calls": [{function, service, operation, resource, count, units}], "invocations":
-        {fn: n}, "duration_s": {fn: s}, "cpu_s": {fn: s}, "billed_ms": {fn: ms}, "items": [{function, table, kind,
-        count, units, sizes, transactional}], "seconds": since reset}`` (``units`` of an item row:
+        {fn: n}, "duration_s": {fn: s}, "cpu_s": {fn: s}, "billed_ms": {fn: ms}, "items": [{function,
+        table, kind, count, units, sizes, transactional}], "seconds": since reset}`` (``units`` of an item row:
         the write units its sizes cost, :func:`write_units`; ``transactional``: how many of its
         writes were inside a transaction)."""
         with self.lock:
@@ -210,7 +210,8 @@ class Meter:
                       "transactional": v[3]}
                      for k, v in sorted(self.items.items(), key=str)]
             return {"calls": rows, "invocations": dict(self.invocations), "duration_s": dict(self.duration_s),
-                    "cpu_s": dict(self.cpu_s), "billed_ms": dict(self.billed_ms), "items": items, "seconds": time.time() - self.started}
+                    "cpu_s": dict(self.cpu_s), "billed_ms": dict(self.billed_ms), "items": items,
+                    "seconds": time.time() - self.started}
 
     def install(self) -> "Meter":
         """Wrap ``botocore.client.BaseClient._make_api_call`` (every client of this process), and
